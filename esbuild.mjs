@@ -1,0 +1,61 @@
+// Builds the bundles (dist/) and, with --tests, transpiles src/test/bench to out/ for node:test.
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const args = new Set(process.argv.slice(2));
+const watch = args.has('--watch');
+const production = args.has('--production');
+
+function walk(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  target: 'es2022',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const builds = [
+  { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
+].filter((b) => existsSync(b.entryPoints[0]));
+
+function copyKatexAssets() {
+  const katexDir = dirname(require.resolve('katex/package.json', { paths: [dirname(require.resolve('@vscode/markdown-it-katex/package.json'))] }));
+  const dest = 'dist/katex';
+  mkdirSync(dest, { recursive: true });
+  cpSync(join(katexDir, 'dist', 'katex.min.css'), join(dest, 'katex.min.css'));
+  cpSync(join(katexDir, 'dist', 'fonts'), join(dest, 'fonts'), { recursive: true });
+}
+
+if (args.has('--tests')) {
+  rmSync('out', { recursive: true, force: true });
+  const entryPoints = [...walk('src'), ...walk('test'), ...walk('bench')].filter((p) => !p.startsWith(join('src', 'vscode')) && !p.startsWith(join('test', 'e2e', 'fixtures')));
+  await esbuild.build({ entryPoints, outdir: 'out', outbase: '.', platform: 'node', format: 'cjs', target: 'es2022', sourcemap: 'inline', logLevel: 'warning' });
+} else if (watch) {
+  copyKatexAssets();
+  for (const b of builds) {
+    const ctx = await esbuild.context(b);
+    await ctx.watch();
+  }
+  console.log('[esbuild] watching');
+} else {
+  copyKatexAssets();
+  const t0 = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log(`[esbuild] built ${builds.map((b) => b.outfile).join(', ')} in ${Date.now() - t0} ms`);
+}

@@ -1,0 +1,147 @@
+import { parseNote } from './parse';
+import type { NoteDocument, NotePoint, NoteRef, NoteSection, NoteWarning } from './types';
+import { headingTerms, TermIndex, type CodeToken, type TermEntry, type TermMatch } from '../terms/termIndex';
+
+export interface NoteFileInfo {
+  /** Bundled notes rank before the user's when a slug is looked up without a file. */
+  bundled?: boolean;
+  /** Short label for the file (e.g. its path relative to the workspace). */
+  label?: string;
+}
+
+export interface ResolvedRef {
+  doc: NoteDocument;
+  section: NoteSection;
+  point?: NotePoint;
+}
+
+export interface LibraryMatch extends ResolvedRef {
+  term: string;
+  score: number;
+}
+
+type Listener = (fileId: string) => void;
+
+/**
+ * Every note file, parsed once and indexed; a file is replaced or removed as a unit (saving a note re-indexes only
+ * that note). Look-ups by term and by NoteRef are map look-ups.
+ */
+export class NoteLibrary {
+  private readonly docs = new Map<string, { doc: NoteDocument; info: NoteFileInfo; slugs: Map<string, NoteSection> }>();
+  readonly terms = new TermIndex();
+  private readonly listeners = new Set<Listener>();
+  private version = 0;
+
+  /** Increases on every change; caches key on it. */
+  get generation(): number {
+    return this.version;
+  }
+
+  onDidChange(l: Listener): { dispose(): void } {
+    this.listeners.add(l);
+    return { dispose: () => this.listeners.delete(l) };
+  }
+
+  /** Parses and indexes a note file (replacing an earlier version). Returns the parser's and the index's warnings. */
+  setFile(id: string, text: string, info: NoteFileInfo = {}): NoteWarning[] {
+    const doc = parseNote(text, id);
+    return this.setDocument(doc, info);
+  }
+
+  setDocument(doc: NoteDocument, info: NoteFileInfo = {}): NoteWarning[] {
+    const slugs = new Map<string, NoteSection>();
+    for (const s of doc.sections) slugs.set(s.slug, s);
+    const warnings = [...doc.warnings];
+    this.docs.set(doc.id, { doc, info, slugs });
+    this.terms.setFile(doc.id, termEntries(doc, slugs, warnings));
+    this.changed(doc.id);
+    return warnings;
+  }
+
+  removeFile(id: string): boolean {
+    if (!this.docs.delete(id)) return false;
+    this.terms.removeFile(id);
+    this.changed(id);
+    return true;
+  }
+
+  has(id: string): boolean {
+    return this.docs.has(id);
+  }
+
+  get(id: string): NoteDocument | undefined {
+    return this.docs.get(id)?.doc;
+  }
+
+  info(id: string): NoteFileInfo | undefined {
+    return this.docs.get(id)?.info;
+  }
+
+  /** Bundled notes first, then the user's, each group in the order they were added. */
+  documents(): NoteDocument[] {
+    const all = [...this.docs.values()];
+    return [...all.filter((d) => d.info.bundled), ...all.filter((d) => !d.info.bundled)].map((d) => d.doc);
+  }
+
+  fileIds(): string[] {
+    return [...this.docs.keys()];
+  }
+
+  resolveRef(ref: NoteRef): ResolvedRef | undefined {
+    const candidates = ref.file ? [this.docs.get(ref.file)].filter(isDefined) : this.documents().map((d) => this.docs.get(d.id)!);
+    for (const entry of candidates) {
+      const section = entry.slugs.get(ref.slug);
+      if (!section) continue;
+      const point = ref.point ? section.points[ref.point - 1] : undefined;
+      return { doc: entry.doc, section, point };
+    }
+    return undefined;
+  }
+
+  /** The notes a code token means, best first. */
+  lookupToken(token: CodeToken): LibraryMatch[] {
+    return this.terms
+      .resolve(token)
+      .map((m: TermMatch) => {
+        const r = this.resolveRef({ file: m.target.file, slug: m.target.slug, point: m.target.point });
+        return r ? { ...r, term: m.term, score: m.score } : undefined;
+      })
+      .filter(isDefined);
+  }
+
+  private changed(id: string): void {
+    this.version++;
+    for (const l of this.listeners) l(id);
+  }
+}
+
+function isDefined<T>(x: T | undefined): x is T {
+  return x !== undefined;
+}
+
+/** Front-matter terms (keys: slug, heading text, or `slug/N` for a point) and the terms headings imply. */
+function termEntries(doc: NoteDocument, slugs: Map<string, NoteSection>, warnings: NoteWarning[]): TermEntry[] {
+  const entries: TermEntry[] = [];
+  const byTitle = new Map<string, NoteSection>();
+  for (const s of doc.sections) if (!byTitle.has(s.title.toLowerCase())) byTitle.set(s.title.toLowerCase(), s);
+  for (const [key, list] of doc.terms) {
+    const m = /^(.*?)\/(\d+)$/.exec(key);
+    const sectionKey = m ? m[1] : key;
+    const point = m ? Number(m[2]) : undefined;
+    const section = slugs.get(sectionKey) ?? slugs.get(sectionKey.toLowerCase()) ?? byTitle.get(sectionKey.toLowerCase().trim());
+    if (!section) {
+      warnings.push({ line: 0, message: `Front matter "terms" names a section "${sectionKey}" that this note does not have.` });
+      continue;
+    }
+    if (point !== undefined && !section.points[point - 1]) {
+      warnings.push({ line: 0, message: `Front matter "terms" names point ${point} of "${section.title}", which has ${section.points.length} point(s).` });
+      continue;
+    }
+    for (const term of list) entries.push({ term, target: { file: doc.id, slug: section.slug, point }, source: 'frontMatter' });
+  }
+  for (const s of doc.sections) {
+    if (s.level === 0) continue;
+    for (const term of headingTerms(s.title)) entries.push({ term, target: { file: doc.id, slug: s.slug }, source: 'heading' });
+  }
+  return entries;
+}

@@ -1,0 +1,426 @@
+import { parse as parseYaml } from 'yaml';
+import type { NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
+
+/**
+ * Markdown → NoteDocument with a line scanner that follows CommonMark's block rules where they matter for
+ * structure: fenced code (no headings inside), raw HTML blocks, ATX and setext headings, top-level list items.
+ * It never throws: malformed input becomes text plus a warning.
+ */
+export function parseNote(source: string, id: string, fallbackTitle = titleFromId(id)): NoteDocument {
+  const text = normaliseText(source);
+  const lines = text.split('\n');
+  const warnings: NoteWarning[] = [];
+  const { contentStartLine, title: fmTitle, terms } = readFrontMatter(lines, warnings);
+
+  const blocks = scanBlocks(lines, contentStartLine);
+  const firstHeading = blocks.headings[0];
+  const docTitle = fmTitle ?? firstHeading?.title ?? fallbackTitle;
+
+  const sections: NoteSection[] = [];
+  const slugs = new SlugRegistry();
+  const preambleEnd = firstHeading ? firstHeading.line - 1 : lines.length - 1;
+  const preambleHasText = hasContent(lines, contentStartLine, preambleEnd);
+  if (!firstHeading || preambleHasText) {
+    sections.push(makeSection(docTitle, slugs.take(docTitle), 0, firstHeading ? contentStartLine : contentStartLine, preambleEnd, preambleEnd));
+  }
+  for (let i = 0; i < blocks.headings.length; i++) {
+    const h = blocks.headings[i];
+    const next = blocks.headings[i + 1];
+    const bodyEnd = next ? next.line - 1 : lines.length - 1;
+    let end = lines.length - 1;
+    for (let j = i + 1; j < blocks.headings.length; j++) {
+      if (blocks.headings[j].level <= h.level) {
+        end = blocks.headings[j].line - 1;
+        break;
+      }
+    }
+    sections.push(makeSection(h.title, slugs.take(h.title), h.level, h.line, bodyEnd, end, h.underline));
+  }
+
+  // Tree and breadcrumbs.
+  const stack: NoteSection[] = [];
+  for (const s of sections) {
+    if (s.level === 0) continue;
+    while (stack.length && stack[stack.length - 1].level >= s.level) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) {
+      s.parent = parent;
+      parent.children.push(s);
+    }
+    s.breadcrumb = stack.map((p) => p.title);
+    stack.push(s);
+  }
+
+  // Bodies and points.
+  for (const s of sections) {
+    const bodyStart = s.level === 0 ? s.startLine : s.startLine + 1 + (s.headingLines - 1);
+    s.body = trimBlankLines(lines.slice(bodyStart, s.bodyEndLine + 1)).join('\n');
+    s.points = blocks.items
+      .filter((it) => it.start >= bodyStart && it.start <= s.bodyEndLine)
+      .map((it, k): NotePoint => {
+        const end = Math.min(it.end, s.bodyEndLine);
+        const itemLines = lines.slice(it.start, end + 1);
+        const md = trimBlankLines(itemLines.map((l, n) => (n === 0 ? l.slice(it.contentIndent) : dedent(l, it.contentIndent)))).join('\n');
+        return { index: k + 1, id: `${s.slug}/${k + 1}`, summary: plainInline(firstTextLine(md)), markdown: md, startLine: it.start, endLine: lastNonBlank(lines, it.start, end) };
+      });
+  }
+
+  return {
+    id,
+    title: docTitle,
+    terms,
+    sections: sections.map(stripInternal),
+    lineCount: lines.length,
+    text,
+    contentStartLine,
+    warnings,
+  };
+}
+
+interface InternalSection extends NoteSection {
+  headingLines: number;
+}
+
+function makeSection(title: string, slug: string, level: number, startLine: number, bodyEndLine: number, endLine: number, underline = false): InternalSection {
+  return { title, slug, level, breadcrumb: [], children: [], startLine, bodyEndLine, endLine, body: '', points: [], headingLines: underline ? 2 : 1 };
+}
+
+function stripInternal(s: NoteSection): NoteSection {
+  delete (s as Partial<InternalSection>).headingLines;
+  return s;
+}
+
+export function normaliseText(source: string): string {
+  let text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+  return text;
+}
+
+export function titleFromId(id: string): string {
+  const base = decodeURIComponentSafe(id.split(/[\\/]/).pop() ?? id);
+  return base.replace(/\.(md|markdown)$/i, '') || 'Untitled';
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Front matter
+
+function readFrontMatter(lines: string[], warnings: NoteWarning[]): { contentStartLine: number; title?: string; terms: Map<string, string[]> } {
+  const terms = new Map<string, string[]>();
+  if (lines[0]?.trimEnd() !== '---') return { contentStartLine: 0, terms };
+  let close = -1;
+  for (let i = 1; i < lines.length; i++) {
+    const l = lines[i].trimEnd();
+    if (l === '---' || l === '...') {
+      close = i;
+      break;
+    }
+  }
+  if (close < 0) {
+    warnings.push({ line: 0, message: 'Front matter starts with "---" but is never closed; it is read as text.' });
+    return { contentStartLine: 0, terms };
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(lines.slice(1, close).join('\n'), { prettyErrors: false, maxAliasCount: 50 });
+  } catch (e) {
+    warnings.push({ line: 0, message: `Front matter is not valid YAML (${firstLine(String((e as Error).message ?? e))}); it is ignored.` });
+    return { contentStartLine: close + 1, terms };
+  }
+  let title: string | undefined;
+  if (data && typeof data === 'object' && !Array.isArray(data)) {
+    const rec = data as Record<string, unknown>;
+    if (typeof rec.title === 'string' && rec.title.trim()) title = rec.title.trim();
+    else if (typeof rec.title === 'number') title = String(rec.title);
+    if (rec.terms !== undefined) readTerms(rec.terms, terms, warnings);
+  } else if (data !== null && data !== undefined) {
+    warnings.push({ line: 0, message: 'Front matter is not a mapping; it is ignored.' });
+  }
+  return { contentStartLine: close + 1, title, terms };
+}
+
+function readTerms(value: unknown, out: Map<string, string[]>, warnings: NoteWarning[]): void {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    warnings.push({ line: 0, message: 'Front matter "terms" should map a section (slug or heading, optionally /N for a point) to a list of code terms.' });
+    return;
+  }
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : [];
+    const termsOf = list.filter((t): t is string | number => typeof t === 'string' || typeof t === 'number').map((t) => String(t).trim()).filter(Boolean);
+    if (termsOf.length) out.set(String(key), termsOf);
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].slice(0, 160);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Block scanner
+
+interface Heading {
+  line: number;
+  level: number;
+  title: string;
+  underline: boolean;
+}
+
+interface Item {
+  start: number;
+  end: number;
+  contentIndent: number;
+}
+
+const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+const ATX = /^ {0,3}(#{1,6})(?:[ \t]+|$)(.*)$/;
+const SETEXT = /^ {0,3}(=+|-+)[ \t]*$/;
+const THEMATIC = /^ {0,3}((?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/;
+const LIST_ITEM = /^( {0,3})([-+*]|\d{1,9}[.)])([ \t]+|$)/;
+const HTML_RAW_START = /^ {0,3}<(script|pre|style|textarea)(?:\s|>|$)/i;
+const HTML_COMMENT_START = /^ {0,3}<!--/;
+const HTML_BLOCK_TAGS = new Set(
+  'address article aside base basefont blockquote body caption center col colgroup dd details dialog dir div dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr html iframe legend li link main menu menuitem nav noframes ol optgroup option p param search section summary table tbody td tfoot th thead title tr track ul'.split(' '),
+);
+const HTML_BLOCK6 = /^ {0,3}<\/?([a-zA-Z][a-zA-Z0-9-]*)(?:\s|\/?>|$)/;
+const HTML_BLOCK7 = /^ {0,3}(?:<[a-zA-Z][a-zA-Z0-9-]*(?:\s+[a-zA-Z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?>|<\/[a-zA-Z][a-zA-Z0-9-]*\s*>)[ \t]*$/;
+
+function scanBlocks(lines: string[], from: number): { headings: Heading[]; items: Item[] } {
+  const headings: Heading[] = [];
+  const items: Item[] = [];
+  let fence: { char: string; len: number } | null = null;
+  let html: 'blank' | 'comment' | { close: string } | null = null;
+  let paragraph = false; // the previous line is paragraph text that a setext underline could turn into a heading
+  let item: Item | null = null;
+  let blankSeen = false; // a blank line since the last content line of the current item
+
+  const closeItem = (endLine: number) => {
+    if (item) {
+      item.end = endLine;
+      items.push(item);
+      item = null;
+    }
+  };
+
+  for (let i = from; i < lines.length; i++) {
+    const line = lines[i];
+    const blank = line.trim() === '';
+
+    if (fence) {
+      const m = FENCE.exec(line);
+      if (m && m[1][0] === fence.char && m[1].length >= fence.len && m[2].trim() === '') fence = null;
+      continue;
+    }
+    if (html) {
+      if (html === 'blank') {
+        if (blank) html = null;
+      } else if (html === 'comment') {
+        if (line.includes('-->')) html = null;
+      } else if (line.toLowerCase().includes(html.close)) html = null;
+      if (html !== null || !blank) continue;
+    }
+
+    const indent = leadingColumns(line);
+
+    if (blank) {
+      paragraph = false;
+      if (item) blankSeen = true;
+      continue;
+    }
+
+    // Does the current item continue on this line?
+    if (item) {
+      const marker = LIST_ITEM.exec(line);
+      const interrupts = ATX.test(line) || THEMATIC.test(line) || FENCE.test(line) && indent < item.contentIndent || (HTML_BLOCK6.test(line) && isBlockTag(line) && indent < item.contentIndent);
+      if (marker && indent < item.contentIndent) {
+        closeItem(i - 1);
+      } else if (interrupts && indent < item.contentIndent) {
+        closeItem(i - 1);
+      } else if (blankSeen && indent < item.contentIndent) {
+        closeItem(i - 1);
+      } else {
+        blankSeen = false;
+        // Inside an item: fences and HTML still matter for headings that are not headings.
+        const f = FENCE.exec(line);
+        if (f && !(f[1][0] === '`' && f[2].includes('`'))) fence = { char: f[1][0], len: f[1].length };
+        paragraph = false;
+        continue;
+      }
+    }
+
+    const f = FENCE.exec(line);
+    if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
+      fence = { char: f[1][0], len: f[1].length };
+      paragraph = false;
+      continue;
+    }
+    const atx = ATX.exec(line);
+    if (atx) {
+      headings.push({ line: i, level: atx[1].length, title: headingTitle(atx[2]), underline: false });
+      paragraph = false;
+      continue;
+    }
+    const setext = SETEXT.exec(line);
+    if (setext && paragraph && i > from) {
+      const prev = headingTitle(lines[i - 1]);
+      if (prev) {
+        headings.push({ line: i - 1, level: setext[1][0] === '=' ? 1 : 2, title: prev, underline: true });
+        paragraph = false;
+        continue;
+      }
+    }
+    if (THEMATIC.test(line)) {
+      paragraph = false;
+      continue;
+    }
+    if (indent >= 4 && !paragraph) continue; // indented code
+    const marker = LIST_ITEM.exec(line);
+    if (marker) {
+      const rest = line.slice(marker[0].length);
+      const markerEnd = marker[1].length + marker[2].length;
+      const spaces = marker[3].replace(/\t/g, '    ').length;
+      const contentIndent = rest.trim() === '' ? markerEnd + 1 : markerEnd + (spaces > 4 ? 1 : spaces);
+      item = { start: i, end: i, contentIndent };
+      blankSeen = false;
+      paragraph = false;
+      continue;
+    }
+    if (HTML_COMMENT_START.test(line)) {
+      paragraph = false;
+      if (!line.includes('-->', line.indexOf('<!--') + 4)) html = 'comment';
+      continue;
+    }
+    const raw = HTML_RAW_START.exec(line);
+    if (raw) {
+      paragraph = false;
+      const close = `</${raw[1].toLowerCase()}>`;
+      if (!line.toLowerCase().includes(close)) html = { close };
+      continue;
+    }
+    if ((HTML_BLOCK6.test(line) && isBlockTag(line)) || (!paragraph && HTML_BLOCK7.test(line))) {
+      paragraph = false;
+      html = 'blank';
+      continue;
+    }
+    paragraph = true;
+  }
+  closeItem(lines.length - 1);
+  // Items end before trailing blank lines and never cross a heading.
+  for (const it of items) {
+    while (it.end > it.start && lines[it.end].trim() === '') it.end--;
+    for (const h of headings) {
+      if (h.line > it.start && h.line <= it.end) it.end = h.line - 1;
+    }
+  }
+  return { headings, items };
+}
+
+function isBlockTag(line: string): boolean {
+  const m = HTML_BLOCK6.exec(line);
+  return !!m && HTML_BLOCK_TAGS.has(m[1].toLowerCase());
+}
+
+function leadingColumns(line: string): number {
+  let col = 0;
+  for (const ch of line) {
+    if (ch === ' ') col++;
+    else if (ch === '\t') col += 4 - (col % 4);
+    else break;
+  }
+  return col;
+}
+
+function dedent(line: string, n: number): string {
+  let i = 0;
+  let col = 0;
+  while (i < line.length && col < n && (line[i] === ' ' || line[i] === '\t')) {
+    col += line[i] === '\t' ? 4 - (col % 4) : 1;
+    i++;
+  }
+  return line.slice(i);
+}
+
+function headingTitle(raw: string): string {
+  const withoutClosing = raw.replace(/[ \t]+#+[ \t]*$/, '').replace(/^#+[ \t]*$/, '');
+  return plainInline(withoutClosing.trim());
+}
+
+/** Inline Markdown → plain text (for titles and summaries). */
+export function plainInline(s: string): string {
+  return s
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/<[^>]+>/g, '')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/(^|[^\w*])[*_]([^*_\s][^*_]*?)[*_](?=[^\w*]|$)/g, '$1$2')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/\\([\\`*_{}\[\]()#+\-.!])/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function firstTextLine(md: string): string {
+  for (const l of md.split('\n')) {
+    const t = plainInline(l);
+    if (t) return t;
+  }
+  return '';
+}
+
+function hasContent(lines: string[], from: number, to: number): boolean {
+  for (let i = from; i <= to; i++) {
+    const t = lines[i]?.trim() ?? '';
+    if (t && !/^<hr\s*\/?>$/i.test(t) && !THEMATIC.test(t)) return true;
+  }
+  return false;
+}
+
+function trimBlankLines(ls: string[]): string[] {
+  let a = 0;
+  let b = ls.length;
+  while (a < b && ls[a].trim() === '') a++;
+  while (b > a && ls[b - 1].trim() === '') b--;
+  return ls.slice(a, b);
+}
+
+function lastNonBlank(lines: string[], from: number, to: number): number {
+  let e = to;
+  while (e > from && lines[e].trim() === '') e--;
+  return e;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Slugs
+
+/** GitHub-style slug that keeps CJK and other letters: lower case, punctuation dropped, spaces → "-". */
+export function slugify(title: string): string {
+  const s = title
+    .toLowerCase()
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
+    .trim()
+    .replace(/\s+/g, '-');
+  return s || 'section';
+}
+
+class SlugRegistry {
+  private readonly used = new Map<string, number>();
+  take(title: string): string {
+    const base = slugify(title);
+    let slug = base;
+    let n = this.used.get(base) ?? 0;
+    while (this.used.has(slug)) {
+      n++;
+      slug = `${base}-${n}`;
+    }
+    this.used.set(base, n);
+    this.used.set(slug, this.used.get(slug) ?? 0);
+    return slug;
+  }
+}

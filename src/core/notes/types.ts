@@ -1,0 +1,71 @@
+import type { Range } from '../text';
+
+/** Where a piece of note knowledge lives: a section of a note file, optionally one of its points. */
+export interface NoteRef {
+  /** Slug of the section (unique within its file). */
+  slug: string;
+  /** 1-based index of a top-level list item ("point") of that section. */
+  point?: number;
+  /** Note file id (see NoteDocument.id). Omitted: the first file that has the slug, bundled notes first. */
+  file?: string;
+}
+
+export interface NotePoint {
+  /** 1-based index within its section. */
+  index: number;
+  /** `${section.slug}/${index}` */
+  id: string;
+  /** First line of the item, as plain text (list marker removed). */
+  summary: string;
+  /** Markdown source of the item (marker removed, continuation lines de-indented). */
+  markdown: string;
+  /** 0-based, inclusive line range in the file. */
+  startLine: number;
+  endLine: number;
+}
+
+export interface NoteSection {
+  /** Heading text (inline Markdown stripped); for a file without headings, the file title. */
+  title: string;
+  slug: string;
+  /** 1–6; 0 for the implicit section before the first heading (or of a file with no headings). */
+  level: number;
+  /** Titles of the ancestors, outermost first. */
+  breadcrumb: string[];
+  parent?: NoteSection;
+  children: NoteSection[];
+  /** Line of the heading (or first line of the implicit section); 0-based. */
+  startLine: number;
+  /** Last line of this section's own body: up to the next heading of any level. 0-based, inclusive. */
+  bodyEndLine: number;
+  /** Last line including subsections: up to the next heading of the same or higher level. */
+  endLine: number;
+  /** Markdown of the section's own body (without the heading line and without subsections). */
+  body: string;
+  points: NotePoint[];
+}
+
+export interface NoteWarning {
+  line: number;
+  message: string;
+}
+
+export interface NoteDocument {
+  /** Stable id of the file: its URI (or path) string. */
+  id: string;
+  /** Title: front matter `title`, else the first heading, else the file name. */
+  title: string;
+  /** Raw front matter `terms`: section slug / heading / `slug/N` → code terms. */
+  terms: Map<string, string[]>;
+  /** All sections in document order (the implicit top section only if it holds text or no heading exists). */
+  sections: NoteSection[];
+  /** Number of lines in the file. */
+  lineCount: number;
+  /** The text after BOM removal, with line endings normalised to \n. */
+  text: string;
+  /** Line where the Markdown content starts (after front matter). */
+  contentStartLine: number;
+  warnings: NoteWarning[];
+}
+
+export type { Range };

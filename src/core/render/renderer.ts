@@ -1,0 +1,155 @@
+import MarkdownIt from 'markdown-it';
+import markdownItKatex from '@vscode/markdown-it-katex';
+import type Token from 'markdown-it/lib/token.mjs';
+import type { NoteDocument } from '../notes/types';
+import { escapeHtml, isSafeImage, isSafeLink, missingImage, sanitizeHtml, SanitizeState } from './sanitize';
+
+export interface RenderHooks {
+  /** Maps an image src as written in the note to a URL the output can load; null when the image does not exist. */
+  image?: (src: string) => string | null;
+  /** Maps a link href as written in the note (relative links: other notes, files). Default: unchanged. */
+  link?: (href: string) => string;
+}
+
+export interface RenderedNote {
+  html: string;
+  /** Table of contents, in document order. */
+  headings: { slug: string; title: string; level: number; line: number }[];
+}
+
+/** KaTeX limits: no \href/\url/\htmlClass (trust: false), bounded macro expansion and sizes, errors shown inline. */
+export const KATEX_OPTIONS = {
+  throwOnError: false,
+  trust: false,
+  strict: 'ignore' as const,
+  maxExpand: 1000,
+  maxSize: 50,
+  output: 'htmlAndMathml' as const,
+  enableFencedBlocks: true,
+};
+
+interface Env {
+  hooks: RenderHooks;
+  sanitize: SanitizeState;
+  lineOffset: number;
+  headingIds: Map<number, string>;
+  pointIds: Map<number, string>;
+}
+
+/**
+ * The one markdown-it instance: CommonMark + tables + KaTeX, raw HTML through the allowlist sanitiser, heading ids
+ * equal to the note's section slugs, `data-line` on blocks (source lines, 0-based), image and link rewriting.
+ */
+export class Renderer {
+  private readonly md: MarkdownIt;
+
+  constructor() {
+    const md = new MarkdownIt({ html: true, linkify: true, typographer: false, breaks: false });
+    md.use(markdownItKatex, KATEX_OPTIONS);
+    md.validateLink = (url: string) => isSafeLink(url) || isSafeImage(url);
+    md.linkify.set({ fuzzyLink: false, fuzzyEmail: false });
+    this.md = md;
+    const rules = md.renderer.rules;
+
+    rules.html_block = (tokens, idx, _o, env: Env) => sanitizeHtml(tokens[idx].content, { image: env.hooks.image }, env.sanitize);
+    rules.html_inline = (tokens, idx, _o, env: Env) => sanitizeHtml(tokens[idx].content, { image: env.hooks.image }, env.sanitize);
+
+    // Text between the separate inline tags of a dropped element (`<script>…</script>` inside a paragraph) is dropped too.
+    const defaultText = rules.text!;
+    rules.text = (tokens, idx, options, env: Env, self) => (env.sanitize?.dropping ? '' : defaultText(tokens, idx, options, env, self));
+
+    const defaultImage = rules.image!;
+    rules.image = (tokens, idx, options, env: Env, self) => {
+      const token = tokens[idx];
+      const src = token.attrGet('src') ?? '';
+      const alt = self.renderInlineAsText(token.children ?? [], options, env);
+      if (!isSafeImage(src)) return missingImage(alt, '');
+      if (env.hooks.image && !/^data:/i.test(src)) {
+        const resolved = env.hooks.image(src);
+        if (resolved === null) return missingImage(alt, src);
+        token.attrSet('src', resolved);
+      }
+      return defaultImage(tokens, idx, options, env, self);
+    };
+
+    const defaultLinkOpen = rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+    rules.link_open = (tokens, idx, options, env: Env, self) => {
+      const token = tokens[idx];
+      const href = token.attrGet('href') ?? '';
+      if (!isSafeLink(href)) token.attrs = (token.attrs ?? []).filter(([n]) => n !== 'href');
+      else {
+        if (env.hooks.link) token.attrSet('href', env.hooks.link(href));
+        if (/^https?:/i.test(href)) token.attrSet('rel', 'noopener noreferrer');
+      }
+      return defaultLinkOpen(tokens, idx, options, env, self);
+    };
+
+    // Block tokens carry their source line; headings get the section slug, list items of points their id.
+    md.core.ruler.push('ml_notes_lines', (state) => {
+      const env = state.env as Env;
+      let listDepth = 0;
+      for (const t of state.tokens) {
+        if (t.type === 'bullet_list_open' || t.type === 'ordered_list_open') listDepth++;
+        if (t.type === 'bullet_list_close' || t.type === 'ordered_list_close') listDepth--;
+        if (!t.map || t.nesting !== 1 || !t.block) continue;
+        const line = t.map[0] + (env.lineOffset ?? 0);
+        t.attrSet('data-line', String(line));
+        if (t.type === 'heading_open') {
+          const id = env.headingIds?.get(line) ?? env.headingIds?.get(line + 1);
+          if (id) t.attrSet('id', id);
+        } else if (t.type === 'list_item_open' && listDepth === 1) {
+          const id = env.pointIds?.get(line);
+          if (id) {
+            t.attrSet('id', id);
+            t.attrJoin('class', 'note-point');
+          }
+        }
+      }
+    });
+  }
+
+  /** Renders a whole note (without its front matter). */
+  renderDocument(doc: NoteDocument, hooks: RenderHooks = {}): RenderedNote {
+    const lines = doc.text.split('\n');
+    const content = lines.slice(doc.contentStartLine).join('\n');
+    const headingIds = new Map<number, string>();
+    const pointIds = new Map<number, string>();
+    const headings: RenderedNote['headings'] = [];
+    for (const s of doc.sections) {
+      for (const p of s.points) pointIds.set(p.startLine, p.id);
+      if (s.level === 0) continue;
+      headingIds.set(s.startLine, s.slug);
+      headings.push({ slug: s.slug, title: s.title, level: s.level, line: s.startLine });
+    }
+    const html = this.render(content, hooks, doc.contentStartLine, headingIds, pointIds);
+    const implicit = doc.sections.find((s) => s.level === 0);
+    const anchor = implicit ? `<a id="${escapeHtml(implicit.slug)}" class="section-anchor"></a>` : '';
+    return { html: anchor + html, headings };
+  }
+
+  /** Renders a Markdown fragment (a section or point excerpt). */
+  renderMarkdown(markdown: string, hooks: RenderHooks = {}): string {
+    return this.render(markdown, hooks, 0, new Map(), new Map());
+  }
+
+  private render(markdown: string, hooks: RenderHooks, lineOffset: number, headingIds: Map<number, string>, pointIds: Map<number, string>): string {
+    const env: Env = { hooks, sanitize: new SanitizeState(), lineOffset, headingIds, pointIds };
+    let html: string;
+    try {
+      html = this.md.render(markdown, env);
+    } catch (e) {
+      // markdown-it and KaTeX are not expected to throw; if they do, show the source rather than nothing.
+      html = `<pre class="render-error">${escapeHtml(markdown)}</pre>`;
+    }
+    return html + env.sanitize.closeAll();
+  }
+}
+
+let shared: Renderer | undefined;
+
+/** The renderer is created on first use, so markdown-it and KaTeX load only when something is rendered. */
+export function getRenderer(): Renderer {
+  return (shared ??= new Renderer());
+}
+
+export type { Token };

@@ -1,0 +1,211 @@
+import { joinKey, splitIdentifier, subJoins } from './identifiers';
+
+/** What a term points at: a section (and maybe one point) of a note file. */
+export interface TermTarget {
+  file: string;
+  slug: string;
+  point?: number;
+}
+
+export interface TermEntry {
+  term: string;
+  target: TermTarget;
+  /** Front matter terms are declared by the author (+), heading words are inferred. */
+  source: 'frontMatter' | 'heading';
+}
+
+/** The code around the cursor, as far as term resolution needs it. */
+export interface CodeToken {
+  /** Dotted chain up to and including the hovered identifier: `torch.nn.BatchNorm2d` → [torch, nn, BatchNorm2d]. */
+  chain: string[];
+  /** When the identifier is a keyword argument (`bias=` …), the callee chain of the enclosing call. */
+  keywordOf?: string[];
+}
+
+export interface TermMatch {
+  target: TermTarget;
+  term: string;
+  score: number;
+}
+
+type Kind = 'qualified' | 'keyword' | 'class' | 'word' | 'prefix';
+
+interface Compiled extends TermEntry {
+  kind: Kind;
+  /** qualified: lower-case segments; keyword: [calleePattern, kw]; class: the name's parts. */
+  segments: string[];
+  key: string;
+}
+
+/**
+ * The term index: every term of every note file, keyed so that resolving a token is a handful of map look-ups.
+ * Files are added and removed as a unit, so a changed note re-indexes only itself.
+ */
+export class TermIndex {
+  private readonly byFile = new Map<string, Compiled[]>();
+  private readonly qualified = new Map<string, Compiled[]>(); // last segment (lower) →
+  private readonly keyword = new Map<string, Compiled[]>(); // keyword name →
+  private readonly classExact = new Map<string, Compiled[]>(); // exact name →
+  private readonly classInner = new Map<string, Compiled[]>(); // multi-part class name, matched inside identifiers
+  private readonly word = new Map<string, Compiled[]>(); // lower-case joined key →
+  private prefixes: Compiled[] = [];
+
+  get size(): number {
+    let n = 0;
+    for (const l of this.byFile.values()) n += l.length;
+    return n;
+  }
+
+  setFile(file: string, entries: readonly TermEntry[]): void {
+    this.removeFile(file);
+    const compiled = entries.map(compile).filter((c): c is Compiled => c !== undefined);
+    this.byFile.set(file, compiled);
+    for (const c of compiled) {
+      switch (c.kind) {
+        case 'qualified':
+          push(this.qualified, c.segments[c.segments.length - 1], c);
+          break;
+        case 'keyword':
+          push(this.keyword, c.segments[1], c);
+          break;
+        case 'class':
+          push(this.classExact, c.key, c);
+          if (c.segments.length >= 2) push(this.classInner, c.key, c);
+          break;
+        case 'word':
+          push(this.word, c.key, c);
+          break;
+        case 'prefix':
+          this.prefixes.push(c);
+          break;
+      }
+    }
+  }
+
+  removeFile(file: string): void {
+    const old = this.byFile.get(file);
+    if (!old) return;
+    this.byFile.delete(file);
+    const drop = (m: Map<string, Compiled[]>, k: string) => {
+      const l = m.get(k);
+      if (!l) return;
+      const kept = l.filter((c) => c.target.file !== file);
+      if (kept.length) m.set(k, kept);
+      else m.delete(k);
+    };
+    for (const c of old) {
+      if (c.kind === 'qualified') drop(this.qualified, c.segments[c.segments.length - 1]);
+      else if (c.kind === 'keyword') drop(this.keyword, c.segments[1]);
+      else if (c.kind === 'class') {
+        drop(this.classExact, c.key);
+        drop(this.classInner, c.key);
+      } else if (c.kind === 'word') drop(this.word, c.key);
+    }
+    if (old.some((c) => c.kind === 'prefix')) this.prefixes = this.prefixes.filter((c) => c.target.file !== file);
+  }
+
+  /** Every target the token means, best first, one match per target. Empty when nothing is confident. */
+  resolve(token: CodeToken): TermMatch[] {
+    const name = token.chain[token.chain.length - 1];
+    if (!name || name.length > 200) return [];
+    const best = new Map<string, TermMatch>();
+    const hit = (c: Compiled, score: number) => {
+      const s = score + (c.source === 'frontMatter' ? 5 : 0) + (c.target.point ? 2 : 0);
+      const k = `${c.target.file}\u0000${c.target.slug}\u0000${c.target.point ?? ''}`;
+      const prev = best.get(k);
+      if (!prev || prev.score < s) best.set(k, { target: c.target, term: c.term, score: s });
+    };
+
+    const lowerChain = token.chain.map((s) => s.toLowerCase());
+    for (const c of this.qualified.get(lowerChain[lowerChain.length - 1]) ?? []) {
+      const n = c.segments.length;
+      if (n <= lowerChain.length && c.segments.every((seg, i) => seg === lowerChain[lowerChain.length - n + i])) hit(c, 100 + n);
+    }
+    if (token.keywordOf?.length) {
+      const callee = token.keywordOf[token.keywordOf.length - 1];
+      for (const c of this.keyword.get(name) ?? []) if (wildcardMatch(c.segments[0], callee)) hit(c, 95);
+    }
+    for (const c of this.classExact.get(name) ?? []) hit(c, 90);
+
+    const parts = splitIdentifier(name);
+    if (parts.length > 1) {
+      // Case-sensitive runs of parts for multi-part class names: MyBatchNormLayer ⊃ BatchNorm.
+      for (let i = 0; i < parts.length; i++) {
+        let key = '';
+        for (let j = i; j < parts.length && j - i < 6; j++) {
+          key += parts[j];
+          if (j > i) for (const c of this.classInner.get(key) ?? []) if (key !== name) hit(c, 70 + (j - i + 1));
+        }
+      }
+    }
+    for (const sj of subJoins(parts)) {
+      const whole = sj.count === parts.length;
+      for (const c of this.word.get(sj.key) ?? []) hit(c, whole ? 85 : 60 + 4 * sj.count);
+      if (this.prefixes.length) {
+        for (const c of this.prefixes) if (sj.key.startsWith(c.key)) hit(c, 55 + (whole ? 5 : 0));
+      }
+    }
+    return [...best.values()].sort((a, b) => b.score - a.score);
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+function wildcardMatch(pattern: string, value: string): boolean {
+  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
+  return pattern === value;
+}
+
+const KEYWORD_TERM = /^([A-Za-z_][\w.]*\*?)\(([A-Za-z_]\w*)\)$/;
+
+function compile(e: TermEntry): Compiled | undefined {
+  const t = e.term.trim();
+  if (!t) return undefined;
+  const kw = KEYWORD_TERM.exec(t);
+  if (kw) {
+    const callee = kw[1].split('.').pop() ?? kw[1];
+    return { ...e, term: t, kind: 'keyword', segments: [callee, kw[2]], key: kw[2] };
+  }
+  if (t.endsWith('*')) {
+    const key = joinKey(splitIdentifier(t.slice(0, -1)));
+    return key.length >= 3 ? { ...e, term: t, kind: 'prefix', segments: [], key } : undefined;
+  }
+  if (t.includes('.')) {
+    const segments = t.split('.').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    return segments.length ? { ...e, term: t, kind: 'qualified', segments, key: segments.join('.') } : undefined;
+  }
+  if (isClassName(t)) return { ...e, term: t, kind: 'class', segments: splitIdentifier(t), key: t };
+  const key = joinKey(splitIdentifier(t));
+  return key.length >= 2 ? { ...e, term: t, kind: 'word', segments: [], key } : undefined;
+}
+
+/** `BatchNorm2d`, `Add`, `RoIAlign`: a class name matched exactly. `FPN`, `RoI`, `mIoU`, `bn`: words. */
+function isClassName(t: string): boolean {
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(t)) return false;
+  const lower = t.replace(/[^a-z]/g, '').length;
+  return lower >= 2;
+}
+
+/**
+ * Terms a heading contributes without any configuration: the whole run of Latin words ("Focal Loss" → focalloss,
+ * which finds FocalLoss and sigmoid_focal_loss), single-word headings, and acronyms or CamelCase words in it.
+ */
+export function headingTerms(title: string): string[] {
+  const out = new Set<string>();
+  const hasOther = /[^\x00-\x7f]/.test(title);
+  for (const run of title.split(/[^A-Za-z0-9 _\-]+/)) {
+    const words = run.split(/[\s\-]+/).filter((w) => /[A-Za-z]/.test(w));
+    if (!words.length) continue;
+    if (words.length >= 2) out.add(words.join('_'));
+    else if (!hasOther && words[0].length >= 3 && title.trim().split(/\s+/).length === 1) out.add(words[0]);
+    for (const w of words) {
+      if (/^[A-Z][A-Z0-9]+$/.test(w) && w.length >= 2) out.add(w); // FPN, BN
+      else if (/^[A-Za-z]+[A-Z][A-Za-z0-9]*$/.test(w) && /[a-z]/.test(w) && /[A-Z]/.test(w.slice(1))) out.add(w); // BatchNorm, mIoU
+    }
+  }
+  return [...out];
+}
