@@ -1,0 +1,255 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { breadcrumbOf, excerptOf, explainAt } from '../core/explain';
+import { NoteLibrary } from '../core/notes/library';
+import { collectNoteFiles, readNoteFile } from '../core/notes/loader';
+import { nodeNoteFs } from './nodeFs';
+import { renderStandalone } from './standalone';
+import { runLint } from './lint';
+import { LibraryLookup } from '../core/lookup';
+
+const USAGE = `ml-notes — your ML notes, from the command line
+
+Usage:
+  ml-notes lookup QUERY [--json] [--limit N]       ranked note sections for a query (English or 中文)
+  ml-notes explain FILE:LINE:COL [--json]          what the editor hover shows there (1-based); exit 1 if nothing
+  ml-notes render NOTE.md [-o OUT.html]            a standalone HTML page of a note (figures and KaTeX included)
+  ml-notes lint [PATHS…] [--json] [--fix] [--rule ID…]   findings from the notes' rules in Python files
+
+Options:
+  --notes PATH      add a note file or folder (repeatable), like the mlNotes.notesPaths setting
+  --no-bundled      leave out the bundled notes
+  -h, --help        this help
+`;
+
+export interface CliIo {
+  out(s: string): void;
+  err(s: string): void;
+  cwd: string;
+}
+
+interface Parsed {
+  command?: string;
+  positionals: string[];
+  json: boolean;
+  fix: boolean;
+  notes: string[];
+  rules: string[];
+  bundled: boolean;
+  output?: string;
+  limit: number;
+  help: boolean;
+}
+
+function parseArgs(argv: string[]): Parsed {
+  const p: Parsed = { positionals: [], json: false, fix: false, notes: [], rules: [], bundled: true, limit: 10, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') p.json = true;
+    else if (a === '--fix') p.fix = true;
+    else if (a === '--notes') p.notes.push(value());
+    else if (a.startsWith('--notes=')) p.notes.push(a.slice(8));
+    else if (a === '--rule') p.rules.push(value());
+    else if (a.startsWith('--rule=')) p.rules.push(a.slice(7));
+    else if (a === '--no-bundled') p.bundled = false;
+    else if (a === '-o' || a === '--output') p.output = value();
+    else if (a === '--limit') p.limit = Math.max(1, Number(value()) || 10);
+    else if (a === '-h' || a === '--help') p.help = true;
+    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
+    else if (!p.command) p.command = a;
+    else p.positionals.push(a);
+  }
+  return p;
+}
+
+class UsageError extends Error {}
+
+/** The bundled notes folder: next to dist/ in the installed package, or the repository's notes/. */
+export function bundledNotesDir(): string {
+  const candidates = [path.resolve(__dirname, '..', 'notes'), path.resolve(__dirname, '..', '..', 'notes'), path.resolve(__dirname, '..', '..', '..', 'notes')];
+  return candidates.find((c) => fs.existsSync(path.join(c, 'ml-basis-notes.md'))) ?? candidates[0];
+}
+
+export async function loadLibrary(p: { notes: string[]; bundled: boolean }, io: CliIo): Promise<NoteLibrary> {
+  const lib = new NoteLibrary();
+  const roots: { loc: string; bundled: boolean }[] = [];
+  if (p.bundled) roots.push({ loc: bundledNotesDir(), bundled: true });
+  for (const n of p.notes) roots.push({ loc: path.resolve(io.cwd, n.startsWith('~') ? (process.env.HOME ?? '') + n.slice(1) : n), bundled: false });
+  for (const root of roots) {
+    const { files, problems } = await collectNoteFiles(nodeNoteFs, [root.loc]);
+    for (const pr of problems) io.err(`ml-notes: ${pr.loc}: ${pr.message}`);
+    for (const f of files) {
+      const res = await readNoteFile(nodeNoteFs, f, 2048 * 1024);
+      if (!res.ok) {
+        io.err(`ml-notes: skipped ${f}: ${res.reason}`);
+        continue;
+      }
+      if (res.warning) io.err(`ml-notes: ${f}: ${res.warning}`);
+      for (const w of lib.setFile(f, res.text, { bundled: root.bundled, label: path.relative(io.cwd, f) || f })) io.err(`ml-notes: ${f}:${w.line + 1}: ${w.message}`);
+    }
+  }
+  return lib;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let p: Parsed;
+  try {
+    p = parseArgs(argv);
+  } catch (e) {
+    io.err(`ml-notes: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (p.help || !p.command) {
+    (p.help ? io.out : io.err)(USAGE);
+    return p.help ? 0 : 2;
+  }
+  switch (p.command) {
+    case 'lookup':
+      return cmdLookup(p, io);
+    case 'explain':
+      return cmdExplain(p, io);
+    case 'render':
+      return cmdRender(p, io);
+    case 'lint':
+      return runLint({ paths: p.positionals, json: p.json, fix: p.fix, rules: p.rules }, io);
+    default:
+      io.err(`ml-notes: unknown command "${p.command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function cmdLookup(p: Parsed, io: CliIo): Promise<number> {
+  const query = p.positionals.join(' ');
+  if (!query.trim()) {
+    io.err('ml-notes lookup: give a query, e.g. `ml-notes lookup warmup`');
+    return 2;
+  }
+  const lib = await loadLibrary(p, io);
+  const results = new LibraryLookup(lib).search(query, p.limit);
+  if (p.json) {
+    io.out(JSON.stringify(results.map((r) => ({ file: r.file, title: r.title, slug: r.slug, line: r.line + 1, point: r.point ?? null, breadcrumb: r.breadcrumb, score: round(r.score) })), null, 2));
+  } else if (!results.length) io.out(`No note matches “${query}”.`);
+  else for (const r of results) io.out(`${r.title}${r.breadcrumb.length ? `  (${r.breadcrumb.join(' › ')})` : ''}\n    ${rel(io, r.file)}:${r.line + 1}#${r.slug}${r.point ? `/${r.point}` : ''}`);
+  return results.length ? 0 : 1;
+}
+
+async function cmdExplain(p: Parsed, io: CliIo): Promise<number> {
+  const spec = p.positionals[0];
+  const m = spec ? /^(.*):(\d+):(\d+)$/.exec(spec) : null;
+  if (!m) {
+    io.err('ml-notes explain: expected FILE:LINE:COL (1-based), e.g. model.py:12:9');
+    return 2;
+  }
+  const file = path.resolve(io.cwd, m[1]);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    io.err(`ml-notes explain: cannot read ${m[1]}: ${(e as Error).message}`);
+    return 2;
+  }
+  const line = Number(m[2]) - 1;
+  const col = Number(m[3]) - 1;
+  const lines = text.split(/\r\n|\r|\n/);
+  if (line < 0 || line >= lines.length || col < 0 || col > lines[line].length) {
+    io.err(`ml-notes explain: ${m[2]}:${m[3]} is outside ${m[1]}`);
+    return 2;
+  }
+  let offset = 0;
+  const re = /\r\n|\r|\n/g;
+  for (let i = 0; i < line; i++) {
+    re.exec(text);
+    offset = re.lastIndex;
+  }
+  offset += col;
+  const lib = await loadLibrary(p, io);
+  const ex = explainAt(lib, text, offset);
+  if (!ex) {
+    if (p.json) io.out('null');
+    return 1;
+  }
+  const all = [ex.best, ...ex.others];
+  if (p.json) {
+    io.out(
+      JSON.stringify(
+        {
+          term: text.slice(ex.start, ex.end),
+          matches: all.map((mm) => ({
+            file: mm.doc.id,
+            title: mm.section.title,
+            slug: mm.section.slug,
+            line: (mm.point?.startLine ?? mm.section.startLine) + 1,
+            point: mm.point?.index ?? null,
+            breadcrumb: breadcrumbOf(mm),
+            matchedTerm: mm.term,
+            score: mm.score,
+            excerpt: excerptOf(mm, 12).markdown,
+          })),
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  const b = ex.best;
+  io.out(`${breadcrumbOf(b).join(' › ')}${b.point ? ` · point ${b.point.index}` : ''}`);
+  io.out(`${rel(io, b.doc.id)}:${(b.point?.startLine ?? b.section.startLine) + 1}#${b.section.slug}`);
+  io.out('');
+  io.out(excerptOf(b, 12).markdown);
+  if (ex.others.length) {
+    io.out('');
+    io.out('Also:');
+    for (const o of ex.others) io.out(`  ${o.section.title}${o.point ? ` · point ${o.point.index}` : ''}  ${rel(io, o.doc.id)}:${(o.point?.startLine ?? o.section.startLine) + 1}`);
+  }
+  return 0;
+}
+
+async function cmdRender(p: Parsed, io: CliIo): Promise<number> {
+  const input = p.positionals[0];
+  if (!input) {
+    io.err('ml-notes render: give a note file, e.g. `ml-notes render notes/ml-basis-notes.md -o notes.html`');
+    return 2;
+  }
+  const file = path.resolve(io.cwd, input);
+  const res = await readNoteFile(nodeNoteFs, file, 50 * 1024 * 1024);
+  if (!res.ok) {
+    io.err(`ml-notes render: ${input}: ${res.reason}`);
+    return 2;
+  }
+  const html = renderStandalone(file, res.text);
+  if (p.output) {
+    const out = path.resolve(io.cwd, p.output);
+    const tmp = `${out}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, html);
+    fs.renameSync(tmp, out);
+    io.err(`ml-notes: wrote ${p.output} (${Math.round(html.length / 1024)} KB)`);
+  } else io.out(html);
+  return 0;
+}
+
+function rel(io: CliIo, file: string): string {
+  const r = path.relative(io.cwd, file);
+  return r && !r.startsWith('..') ? r : file;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n'), cwd: process.cwd() }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`ml-notes: ${e?.stack ?? e}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

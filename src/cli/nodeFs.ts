@@ -1,0 +1,38 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { FileKind, NoteFileSystem } from '../core/notes/loader';
+
+/** node:fs as the core's NoteFileSystem; locations are absolute paths. */
+export const nodeNoteFs: NoteFileSystem = {
+  async stat(loc) {
+    try {
+      const l = await fs.lstat(loc);
+      const st = l.isSymbolicLink() ? await fs.stat(loc) : l;
+      return { kind: kindOf(st), size: st.size, symlink: l.isSymbolicLink() };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  },
+  async readDirectory(loc) {
+    const entries = await fs.readdir(loc, { withFileTypes: true });
+    const out: [string, FileKind, boolean][] = [];
+    for (const e of entries) {
+      if (e.isSymbolicLink()) {
+        const st = await fs.stat(path.join(loc, e.name)).catch(() => undefined);
+        out.push([e.name, st ? kindOf(st) : 'other', true]);
+      } else out.push([e.name, e.isDirectory() ? 'directory' : e.isFile() ? 'file' : 'other', false]);
+    }
+    return out;
+  },
+  async readFile(loc) {
+    return fs.readFile(loc);
+  },
+  join(loc, name) {
+    return path.join(loc, name);
+  },
+};
+
+function kindOf(st: { isDirectory(): boolean; isFile(): boolean }): FileKind {
+  return st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'other';
+}

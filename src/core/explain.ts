@@ -1,0 +1,63 @@
+import type { LibraryMatch, NoteLibrary, ResolvedRef } from './notes/library';
+import type { NoteRef } from './notes/types';
+import { tokenAt } from './terms/codeToken';
+
+/** What a hover (or `ml-notes explain`) shows for the code at one offset. */
+export interface Explanation {
+  /** Offsets of the identifier the explanation is about. */
+  start: number;
+  end: number;
+  best: LibraryMatch;
+  /** Other notes the token may mean, best first. */
+  others: LibraryMatch[];
+}
+
+export const MAX_OTHER_MATCHES = 4;
+
+export function explainAt(library: NoteLibrary, text: string, offset: number): Explanation | undefined {
+  const at = tokenAt(text, offset);
+  if (!at) return undefined;
+  const matches = library.lookupToken(at.token);
+  if (!matches.length) return undefined;
+  return { start: at.start, end: at.end, best: matches[0], others: matches.slice(1, 1 + MAX_OTHER_MATCHES) };
+}
+
+export function refOf(r: ResolvedRef): NoteRef {
+  return { file: r.doc.id, slug: r.section.slug, point: r.point?.index };
+}
+
+/** "Note title › Parent › Section" */
+export function breadcrumbOf(r: ResolvedRef): string[] {
+  return [r.doc.title, ...r.section.breadcrumb, ...(r.section.level === 0 && r.section.title === r.doc.title ? [] : [r.section.title])];
+}
+
+export function labelOf(r: ResolvedRef): string {
+  return r.point ? `${r.section.title} · ${r.point.summary.slice(0, 60)}${r.point.summary.length > 60 ? '…' : ''}` : r.section.title;
+}
+
+/**
+ * The Markdown a hover shows: the matching point, or the section body trimmed to `maxLines` with "…". Trimming never
+ * leaves a code fence or a `$$` block open.
+ */
+export function excerptOf(r: ResolvedRef, maxLines: number): { markdown: string; truncated: boolean } {
+  const source = r.point ? r.point.markdown : r.section.body;
+  return trimMarkdown(source, Math.max(1, maxLines));
+}
+
+export function trimMarkdown(source: string, maxLines: number): { markdown: string; truncated: boolean } {
+  const lines = source.split('\n');
+  if (lines.length <= maxLines) return { markdown: source, truncated: false };
+  const kept = lines.slice(0, maxLines);
+  let fence: string | null = null;
+  let mathOpenAt = -1;
+  kept.forEach((l, i) => {
+    const f = /^\s{0,3}(`{3,}|~{3,})/.exec(l);
+    if (f) fence = fence === null ? f[1] : l.trim().startsWith(fence) ? null : fence;
+    else if (fence === null && l.trim() === '$$') mathOpenAt = mathOpenAt < 0 ? i : -1;
+  });
+  if (mathOpenAt >= 0) kept.length = mathOpenAt;
+  while (kept.length && kept[kept.length - 1].trim() === '') kept.pop();
+  if (fence !== null) kept.push(fence);
+  kept.push('', '…');
+  return { markdown: kept.join('\n'), truncated: true };
+}

@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import type { NoteRef } from '../core/notes/types';
+import { createLog } from './log';
+import { NotesService } from './notesService';
+import { NotesHoverProvider } from './hover';
+import { NotesPanel, PANEL_VIEW_TYPE } from './panel';
+import { lookUp, lookUpAtCursor } from './lookup';
+import { NotesSearch } from './search';
+
+export interface PlatformOptions {
+  /** Home folder for `~/…` notes paths; undefined in the browser. */
+  homedir?: string;
+}
+
+/** Public surface for tests and other extensions. */
+export interface MlNotesApi {
+  ready: Promise<void>;
+  noteCount(): number;
+}
+
+/** Wires every feature; shared by the desktop and web entries. Nothing heavy runs here: notes load in the background. */
+export function activateWith(context: vscode.ExtensionContext, platform: PlatformOptions): MlNotesApi {
+  const log = createLog();
+  const notes = new NotesService({ extensionUri: context.extensionUri, homedir: platform.homedir, log });
+  const search = new NotesSearch(notes.library);
+  const panel = new NotesPanel({ extensionUri: context.extensionUri, notes, log, search: (q, n) => search.search(q, n) });
+  const lookupDeps = { notes, panel, search: (q: string, n: number) => search.search(q, n) };
+  context.subscriptions.push(log, notes, search, panel);
+
+  context.subscriptions.push(registerHover(notes));
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('mlNotes.lookUp', (query?: unknown) => lookUp(lookupDeps, typeof query === 'string' ? query.slice(0, 200) : undefined)),
+    vscode.commands.registerCommand('mlNotes.lookUpAtCursor', () => lookUpAtCursor(lookupDeps)),
+    vscode.commands.registerCommand('mlNotes.openPanel', () => panel.show()),
+    vscode.commands.registerCommand('mlNotes.openSection', (ref?: unknown) => panel.show(parseRef(ref))),
+    vscode.commands.registerCommand('mlNotes.showOutput', () => log.show()),
+    vscode.commands.registerCommand('mlNotes.reloadNotes', () => notes.reload()),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: (webviewPanel, state) => panel.restore(webviewPanel, state),
+    }),
+  );
+
+  void notes.reload();
+  return { ready: notes.ready, noteCount: () => notes.library.documents().length };
+}
+
+/** The hover provider for `mlNotes.languages`, re-registered when the setting changes. */
+function registerHover(notes: NotesService): vscode.Disposable {
+  const provider = new NotesHoverProvider(notes);
+  let registration: vscode.Disposable | undefined;
+  const register = () => {
+    registration?.dispose();
+    const langs = vscode.workspace.getConfiguration('mlNotes').get<unknown>('languages', ['python', 'yaml']);
+    const list = Array.isArray(langs) ? langs.filter((l): l is string => typeof l === 'string') : ['python', 'yaml'];
+    registration = vscode.languages.registerHoverProvider(
+      list.map((language) => ({ language })),
+      provider,
+    );
+  };
+  register();
+  const sub = vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mlNotes.languages') && register());
+  return { dispose: () => (registration?.dispose(), sub.dispose()) };
+}
+
+/** Validates a NoteRef passed to a command (it may come from a hover link). */
+export function parseRef(raw: unknown): NoteRef | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.slug !== 'string' || r.slug.length > 512) return undefined;
+  const ref: NoteRef = { slug: r.slug };
+  if (typeof r.file === 'string' && r.file.length < 4096) ref.file = r.file;
+  if (typeof r.point === 'number' && Number.isInteger(r.point) && r.point > 0) ref.point = r.point;
+  return ref;
+}

@@ -1,0 +1,12 @@
+import * as vscode from 'vscode';
+import * as os from 'node:os';
+import { activateWith } from './activate';
+
+/** Desktop / remote entry (Node extension host). */
+export function activate(context: vscode.ExtensionContext) {
+  return activateWith(context, { homedir: os.homedir() });
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,68 @@
+import * as vscode from 'vscode';
+import { breadcrumbOf, excerptOf, explainAt, labelOf, refOf } from '../core/explain';
+import type { LibraryMatch } from '../core/notes/library';
+import type { NotesService } from './notesService';
+import { t } from './l10n';
+
+/** Commands a hover may link to. Note text is user content: no other command link in it can run. */
+export const HOVER_COMMANDS = ['mlNotes.openSection', 'mlNotes.lookUp'];
+
+/** Lines before the cursor that term resolution may look at (enclosing call of a keyword argument). */
+const CONTEXT_LINES = 40;
+
+export class NotesHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly notes: NotesService) {}
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const cfg = vscode.workspace.getConfiguration('mlNotes', document);
+    if (!cfg.get<boolean>('hover.enabled', true)) return undefined;
+    await this.notes.ready;
+    if (token.isCancellationRequested) return undefined;
+    // Only a window around the cursor is read: hover cost does not grow with the file.
+    const startLine = Math.max(0, position.line - CONTEXT_LINES);
+    const endLine = Math.min(document.lineCount - 1, position.line + 1);
+    const windowRange = new vscode.Range(startLine, 0, endLine, document.lineAt(endLine).text.length);
+    const text = document.getText(windowRange);
+    const offset = document.offsetAt(position) - document.offsetAt(windowRange.start);
+    const ex = explainAt(this.notes.library, text, offset);
+    if (!ex) return undefined;
+    const base = document.offsetAt(windowRange.start);
+    const range = new vscode.Range(document.positionAt(base + ex.start), document.positionAt(base + ex.end));
+    const word = text.slice(ex.start, ex.end);
+    return new vscode.Hover(hoverMarkdown(ex.best, ex.others, word, cfg.get<number>('hover.maxLines', 12)), range);
+  }
+}
+
+export function commandLink(command: string, args: unknown[]): string {
+  return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+}
+
+export function hoverMarkdown(best: LibraryMatch, others: LibraryMatch[], word: string, maxLines: number): vscode.MarkdownString {
+  const md = new vscode.MarkdownString('', true);
+  md.supportHtml = true;
+  md.isTrusted = { enabledCommands: HOVER_COMMANDS };
+  const noteUri = vscode.Uri.parse(best.doc.id);
+  md.baseUri = vscode.Uri.joinPath(noteUri, '..', '/');
+
+  const crumbs = breadcrumbOf(best).map(escapeMarkdown).join(' › ');
+  md.appendMarkdown(`$(book) **ML Notes** · ${crumbs}\n\n`);
+  if (best.point) md.appendMarkdown(`**${escapeMarkdown(best.section.title)}** · ${escapeMarkdown(t('point {0}', best.point.index))}\n\n`);
+  else md.appendMarkdown(`**${escapeMarkdown(best.section.title)}**\n\n`);
+
+  const { markdown } = excerptOf(best, maxLines);
+  md.appendMarkdown(markdown.trim() ? markdown + '\n\n' : `_${escapeMarkdown(t('(this section has no text)'))}_\n\n`);
+
+  md.appendMarkdown('---\n\n');
+  const open = `[$(link-external) ${escapeMarkdown(t('Open in ML Notes'))}](${commandLink('mlNotes.openSection', [refOf(best)])} "${t('Open this section in the ML Notes panel')}")`;
+  const search = `[$(search) ${escapeMarkdown(t('Search notes'))}](${commandLink('mlNotes.lookUp', [word])} "${t('Search all notes for “{0}”', word)}")`;
+  md.appendMarkdown(`${open} · ${search}`);
+  if (others.length) {
+    const links = others.map((o) => `[${escapeMarkdown(labelOf(o))}](${commandLink('mlNotes.openSection', [refOf(o)])})`);
+    md.appendMarkdown(`\n\n${escapeMarkdown(t('Also:'))} ${links.join(' · ')}`);
+  }
+  return md;
+}
+
+export function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}\[\]()#+\-.!|<>$]/g, '\\$&');
+}

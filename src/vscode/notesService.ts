@@ -1,0 +1,256 @@
+import * as vscode from 'vscode';
+import { NoteLibrary } from '../core/notes/library';
+import { collectNoteFiles, errorMessage, isNoteFile, readNoteFile, type FileKind, type NoteFileSystem } from '../core/notes/loader';
+import type { Log } from './log';
+
+/** vscode.workspace.fs as the core's NoteFileSystem: locations are URI strings (desktop, web, remote alike). */
+export class WorkspaceNoteFs implements NoteFileSystem {
+  async stat(loc: string) {
+    try {
+      const st = await vscode.workspace.fs.stat(vscode.Uri.parse(loc));
+      return { kind: kindOf(st.type), size: st.size, symlink: (st.type & vscode.FileType.SymbolicLink) !== 0 };
+    } catch (e) {
+      if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return undefined;
+      throw e;
+    }
+  }
+  async readDirectory(loc: string): Promise<[string, FileKind, boolean][]> {
+    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.parse(loc));
+    return entries.map(([name, type]) => [name, kindOf(type), (type & vscode.FileType.SymbolicLink) !== 0]);
+  }
+  async readFile(loc: string): Promise<Uint8Array> {
+    return vscode.workspace.fs.readFile(vscode.Uri.parse(loc));
+  }
+  join(loc: string, name: string): string {
+    return vscode.Uri.joinPath(vscode.Uri.parse(loc), name).toString();
+  }
+}
+
+function kindOf(t: vscode.FileType): FileKind {
+  if (t & vscode.FileType.Directory) return 'directory';
+  if (t & vscode.FileType.File) return 'file';
+  return 'other';
+}
+
+export interface NotesServiceOptions {
+  extensionUri: vscode.Uri;
+  /** The user's home folder for `~/…` paths (undefined in the browser). */
+  homedir?: string;
+  log: Log;
+}
+
+interface Root {
+  uri: vscode.Uri;
+  setting: string;
+  bundled: boolean;
+}
+
+/**
+ * Keeps the NoteLibrary in step with the bundled notes and `mlNotes.notesPaths`: loads them at start, re-reads one file
+ * when it is saved or changes on disk, drops deleted files, and reloads everything when the settings change.
+ */
+export class NotesService implements vscode.Disposable {
+  readonly library = new NoteLibrary();
+  private readonly fs = new WorkspaceNoteFs();
+  private roots: Root[] = [];
+  private watchers: vscode.Disposable[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly reported = new Set<string>();
+  private loading: Promise<void> = Promise.resolve();
+  private pending = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: NotesServiceOptions) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mlNotes.notesPaths') || e.affectsConfiguration('mlNotes.includeBundledNotes') || e.affectsConfiguration('mlNotes.maxNoteFileSizeKB')) {
+          void this.reload();
+        }
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reload()),
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (this.isNoteUri(d.uri)) void this.reloadFile(d.uri);
+      }),
+    );
+  }
+
+  /** Resolves when the first (or latest) full load has finished. */
+  get ready(): Promise<void> {
+    return this.loading;
+  }
+
+  /** The folders the panel may load resources from: the notes roots (or their folders). */
+  resourceRoots(): vscode.Uri[] {
+    const out: vscode.Uri[] = [];
+    for (const r of this.roots) out.push(isNoteFile(r.uri.path) ? vscode.Uri.joinPath(r.uri, '..') : r.uri);
+    return out;
+  }
+
+  isNoteUri(uri: vscode.Uri): boolean {
+    if (!isNoteFile(uri.path)) return false;
+    const s = uri.toString();
+    return this.library.has(s) || this.roots.some((r) => s === r.uri.toString() || s.startsWith(withSlash(r.uri.toString())));
+  }
+
+  /** Whether a URI lies inside one of the notes roots (used to decide which links the panel may open). */
+  isInsideRoots(uri: vscode.Uri): boolean {
+    const s = uri.toString();
+    return this.resourceRoots().some((r) => s === r.toString() || s.startsWith(withSlash(r.toString())));
+  }
+
+  reload(): Promise<void> {
+    this.loading = this.loading.then(() => this.loadAll()).catch((e) => this.options.log.error(`Loading notes failed: ${errorMessage(e)}`));
+    return this.loading;
+  }
+
+  private async loadAll(): Promise<void> {
+    const t0 = Date.now();
+    this.roots = this.computeRoots();
+    this.watch();
+    const found = new Set<string>();
+    for (const root of this.roots) {
+      const { files, problems } = await collectNoteFiles(this.fs, [root.uri.toString()]);
+      for (const p of problems) {
+        const missing = p.message === 'Notes path does not exist.';
+        this.reportOnce(`${p.loc}|${p.message}`, missing ? `Notes path "${root.setting}" (${displayUri(vscode.Uri.parse(p.loc))}) does not exist; it is skipped until it appears.` : `${displayUri(vscode.Uri.parse(p.loc))}: ${p.message}`, missing && !root.bundled);
+      }
+      for (const f of files) {
+        found.add(f);
+        await this.loadFile(f, root.bundled);
+      }
+    }
+    for (const id of this.library.fileIds()) if (!found.has(id)) this.library.removeFile(id);
+    const docs = this.library.documents();
+    this.options.log.info(`Loaded ${docs.length} note file(s), ${docs.reduce((n, d) => n + d.sections.length, 0)} sections, ${this.library.terms.size} terms in ${Date.now() - t0} ms.`);
+  }
+
+  private async loadFile(loc: string, bundled: boolean): Promise<void> {
+    const maxKB = vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', 2048);
+    const res = await readNoteFile(this.fs, loc, Math.max(1, maxKB) * 1024);
+    const shown = displayUri(vscode.Uri.parse(loc));
+    if (!res.ok) {
+      this.library.removeFile(loc);
+      this.reportOnce(`${loc}|${res.reason}`, `Skipped ${shown}: ${res.reason}`);
+      return;
+    }
+    if (res.warning) this.reportOnce(`${loc}|${res.warning}`, `${shown}: ${res.warning}`);
+    const warnings = this.library.setFile(loc, res.text, { bundled, label: shown });
+    for (const w of warnings) this.reportOnce(`${loc}|${w.line}|${w.message}`, `${shown}:${w.line + 1}: ${w.message}`);
+  }
+
+  /** Re-reads one file (saved, created or changed on disk), or drops it when it is gone. */
+  reloadFile(uri: vscode.Uri): Promise<void> {
+    const key = uri.toString();
+    const prev = this.pending.get(key) ?? Promise.resolve();
+    const next = prev
+      .then(async () => {
+        const root = this.roots.find((r) => key === r.uri.toString() || key.startsWith(withSlash(r.uri.toString())));
+        if (!root) return;
+        const st = await this.fs.stat(key).catch(() => undefined);
+        if (!st) {
+          this.library.removeFile(key);
+          return;
+        }
+        await this.loadFile(key, root.bundled);
+      })
+      .catch((e) => this.options.log.error(`Reloading ${displayUri(uri)} failed: ${errorMessage(e)}`));
+    this.pending.set(key, next);
+    void next.then(() => {
+      if (this.pending.get(key) === next) this.pending.delete(key);
+    });
+    return next;
+  }
+
+  private removeUnder(uri: vscode.Uri): void {
+    const s = uri.toString();
+    for (const id of this.library.fileIds()) if (id === s || id.startsWith(withSlash(s))) this.library.removeFile(id);
+  }
+
+  private computeRoots(): Root[] {
+    const cfg = vscode.workspace.getConfiguration('mlNotes');
+    const roots: Root[] = [];
+    if (cfg.get<boolean>('includeBundledNotes', true)) roots.push({ uri: vscode.Uri.joinPath(this.options.extensionUri, 'notes'), setting: '(bundled notes)', bundled: true });
+    const paths = cfg.get<unknown>('notesPaths', []);
+    const list = Array.isArray(paths) ? paths.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : [];
+    const trusted = vscode.workspace.isTrusted;
+    for (const raw of list) {
+      const p = raw.trim();
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      if (/^[a-zA-Z][\w+.-]+:\/\//.test(p)) {
+        roots.push({ uri: vscode.Uri.parse(p), setting: p, bundled: false });
+      } else if (p === '~' || p.startsWith('~/') || p.startsWith('~\\')) {
+        if (!this.options.homedir) {
+          this.reportOnce(`home|${p}`, `Notes path "${p}" uses "~", which has no meaning here (no home folder); it is skipped.`);
+          continue;
+        }
+        roots.push({ uri: vscode.Uri.file(this.options.homedir + p.slice(1)), setting: p, bundled: false });
+      } else if (isAbsolutePath(p)) {
+        roots.push({ uri: vscode.Uri.file(p), setting: p, bundled: false });
+      } else {
+        if (!folders.length) this.reportOnce(`nofolder|${p}`, `Notes path "${p}" is relative, but no folder is open; it is skipped.`);
+        for (const f of folders) roots.push({ uri: vscode.Uri.joinPath(f.uri, p), setting: p, bundled: false });
+      }
+    }
+    if (!trusted) {
+      // In an untrusted workspace, only notes inside the workspace (and the bundled ones) are read.
+      return roots.filter((r) => {
+        if (r.bundled) return true;
+        const inside = (vscode.workspace.workspaceFolders ?? []).some((f) => r.uri.toString().startsWith(withSlash(f.uri.toString())));
+        if (!inside) this.reportOnce(`untrusted|${r.setting}`, `Notes path "${r.setting}" is outside this untrusted workspace; it is read once you trust the workspace.`);
+        return inside;
+      });
+    }
+    const seen = new Set<string>();
+    return roots.filter((r) => (seen.has(r.uri.toString()) ? false : (seen.add(r.uri.toString()), true)));
+  }
+
+  private watch(): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
+    for (const root of this.roots) {
+      const isFile = isNoteFile(root.uri.path);
+      const base = isFile ? vscode.Uri.joinPath(root.uri, '..') : root.uri;
+      const pattern = new vscode.RelativePattern(base, isFile ? root.uri.path.split('/').pop()! : '**/*.{md,markdown,MD,Markdown}');
+      const w = vscode.workspace.createFileSystemWatcher(pattern);
+      w.onDidCreate((u) => void this.reloadFile(u));
+      w.onDidChange((u) => void this.reloadFile(u));
+      w.onDidDelete((u) => {
+        if (isNoteFile(u.path)) this.library.removeFile(u.toString());
+        else this.removeUnder(u);
+      });
+      this.watchers.push(w);
+      if (!isFile) {
+        // A deleted or re-created notes folder: drop or reload its notes.
+        const parent = vscode.Uri.joinPath(base, '..');
+        const dw = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(parent, base.path.split('/').pop()!));
+        dw.onDidDelete(() => this.removeUnder(base));
+        dw.onDidCreate(() => void this.reload());
+        this.watchers.push(dw);
+      }
+    }
+  }
+
+  private reportOnce(key: string, message: string, warnUser = false): void {
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.options.log.warn(message);
+    if (warnUser) void vscode.window.showWarningMessage(`ML Notes: ${message}`, 'Open Settings').then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'mlNotes.notesPaths'));
+  }
+
+  dispose(): void {
+    for (const w of this.watchers) w.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function withSlash(s: string): string {
+  return s.endsWith('/') ? s : s + '/';
+}
+
+function isAbsolutePath(p: string): boolean {
+  return p.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(p) || p.startsWith('\\\\');
+}
+
+export function displayUri(uri: vscode.Uri): string {
+  if (uri.scheme === 'file') return vscode.workspace.asRelativePath(uri, true);
+  return uri.toString(true);
+}

@@ -1,0 +1,396 @@
+import * as vscode from 'vscode';
+import type { NoteRef } from '../core/notes/types';
+import type { NoteDocument } from '../core/notes/types';
+import { isSafeLink } from '../core/render/sanitize';
+import { parsePanelState, parseWebviewMessage, type HostMessage, type PanelStrings, type SearchResultEntry, type WebviewMessage } from '../webview/protocol';
+import type { NotesService } from './notesService';
+import type { Log } from './log';
+import { t } from './l10n';
+import { loadRenderer } from './rendererLoader';
+
+export const PANEL_VIEW_TYPE = 'mlNotes.panel';
+
+interface Location {
+  docId: string;
+  /** Section slug or point id (`slug/N`). */
+  target?: string;
+}
+
+export interface PanelDeps {
+  extensionUri: vscode.Uri;
+  notes: NotesService;
+  log: Log;
+  search(query: string, limit: number): SearchResultEntry[];
+}
+
+/**
+ * The "ML Notes" reference panel: one webview that shows a whole note, rendered in the host (markdown-it + KaTeX +
+ * sanitiser) behind a strict CSP, with history, reveal of a section, link handling and state that survives reloads.
+ */
+export class NotesPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private current: Location | undefined;
+  private readonly history: Location[] = [];
+  private readonly future: Location[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private panelDisposables: vscode.Disposable[] = [];
+  private ready = false;
+  private queued: HostMessage[] = [];
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly imageExists = new Map<string, boolean>();
+
+  constructor(private readonly deps: PanelDeps) {
+    this.disposables.push(
+      deps.notes.library.onDidChange((fileId) => {
+        this.imageExists.clear();
+        if (this.panel && this.current?.docId === fileId) this.scheduleRefresh();
+      }),
+    );
+  }
+
+  /** Opens (or reveals) the panel at a note section; without a ref, at the current or the first note. */
+  async show(ref?: NoteRef, options: { preserveFocus?: boolean } = {}): Promise<void> {
+    await this.deps.notes.ready;
+    const loc = this.locationOf(ref);
+    this.ensurePanel(options.preserveFocus ?? false);
+    if (!loc) {
+      this.post({ type: 'empty', message: ref ? t('The note section “{0}” was not found.', ref.slug) : t('No notes are loaded. Add folders in the setting mlNotes.notesPaths.'), strings: panelStrings() });
+      return;
+    }
+    this.navigate(loc, true);
+  }
+
+  /** Restores a panel after a window reload (webview serializer). */
+  async restore(panel: vscode.WebviewPanel, rawState: unknown): Promise<void> {
+    await this.deps.notes.ready;
+    this.adopt(panel);
+    const state = parsePanelState(rawState);
+    const loc = state && this.deps.notes.library.get(state.docId) ? { docId: state.docId, target: state.target } : this.locationOf(undefined);
+    if (loc) this.navigate(loc, false);
+  }
+
+  focusSearch(): void {
+    this.ensurePanel(false);
+    this.post({ type: 'focusSearch' });
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  private locationOf(ref: NoteRef | undefined): Location | undefined {
+    const lib = this.deps.notes.library;
+    if (ref) {
+      const r = lib.resolveRef(ref);
+      if (!r) return undefined;
+      return { docId: r.doc.id, target: r.point ? r.point.id : r.section.slug };
+    }
+    if (this.current && lib.get(this.current.docId)) return this.current;
+    const first = lib.documents()[0];
+    return first ? { docId: first.id } : undefined;
+  }
+
+  private ensurePanel(preserveFocus: boolean): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, preserveFocus);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'ML Notes', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.webviewOptions());
+    this.adopt(panel);
+  }
+
+  private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      enableForms: false,
+      enableCommandUris: false,
+      retainContextWhenHidden: false,
+      enableFindWidget: true,
+      localResourceRoots: this.resourceRoots(),
+    };
+  }
+
+  private resourceRoots(): vscode.Uri[] {
+    const ext = this.deps.extensionUri;
+    return [vscode.Uri.joinPath(ext, 'media'), vscode.Uri.joinPath(ext, 'dist'), ...this.deps.notes.resourceRoots()];
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'icon.svg');
+    panel.webview.options = this.webviewOptions();
+    panel.webview.html = this.shell(panel.webview);
+    this.panelDisposables.push(
+      panel.webview.onDidReceiveMessage((raw) => {
+        const msg = parseWebviewMessage(raw);
+        if (!msg) {
+          this.deps.log.warn('Ignored a malformed message from the ML Notes panel.');
+          return;
+        }
+        void this.onMessage(msg).catch((e) => this.deps.log.error(`Panel: ${String(e?.message ?? e)}`));
+      }),
+      panel.onDidDispose(() => {
+        this.panel = undefined;
+        for (const d of this.panelDisposables) d.dispose();
+        this.panelDisposables = [];
+      }),
+    );
+  }
+
+  private async onMessage(msg: WebviewMessage): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        for (const m of this.queued.splice(0)) void this.panel?.webview.postMessage(m);
+        return;
+      case 'navigate':
+        if (this.deps.notes.library.get(msg.docId)) this.navigate({ docId: msg.docId, target: msg.target }, true);
+        return;
+      case 'back': {
+        const prev = this.history.pop();
+        if (prev && this.current) this.future.push(this.current);
+        if (prev) this.navigate(prev, false);
+        return;
+      }
+      case 'forward': {
+        const next = this.future.pop();
+        if (next && this.current) this.history.push(this.current);
+        if (next) this.navigate(next, false);
+        return;
+      }
+      case 'scrolled':
+        if (this.current) this.current = { ...this.current, target: msg.target };
+        return;
+      case 'search':
+        this.post({ type: 'searchResults', query: msg.query, results: this.deps.search(msg.query, 30) });
+        return;
+      case 'openSource':
+        return this.openSource(msg.line, msg.target);
+      case 'openLink':
+        return this.openLink(msg.href);
+    }
+  }
+
+  private navigate(loc: Location, pushHistory: boolean): void {
+    const sameDoc = this.current?.docId === loc.docId && this.ready;
+    if (pushHistory && this.current && (this.current.docId !== loc.docId || this.current.target !== loc.target)) {
+      this.history.push(this.current);
+      if (this.history.length > 100) this.history.shift();
+      this.future.length = 0;
+    }
+    this.current = loc;
+    // Same note: re-render in place (keeps the scroll position), then reveal the target.
+    this.sendShow(loc, sameDoc);
+  }
+
+  private scheduleRefresh(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      if (!this.current) return;
+      if (!this.deps.notes.library.get(this.current.docId)) {
+        this.post({ type: 'empty', message: t('This note was deleted or can no longer be read.'), strings: panelStrings() });
+        return;
+      }
+      this.sendShow(this.current, true);
+    }, 150);
+  }
+
+  private sendShow(loc: Location, preserveScroll: boolean, noReveal = false): void {
+    const webview = this.panel?.webview;
+    const doc = this.deps.notes.library.get(loc.docId);
+    if (!webview || !doc) return;
+    const unknown = new Set<string>();
+    const rendered = loadRenderer().renderDocument(doc, {
+      image: (src) => this.resolveImage(webview, doc, src, unknown),
+    });
+    this.post({
+      type: 'show',
+      docId: doc.id,
+      title: doc.title,
+      html: rendered.html,
+      toc: rendered.headings.map((h) => ({ slug: h.slug, title: h.title, level: h.level })),
+      files: this.deps.notes.library.documents().map((d) => ({ id: d.id, label: this.deps.notes.library.info(d.id)?.label ?? d.title })),
+      reveal: noReveal ? undefined : loc.target,
+      preserveScroll,
+      canGoBack: this.history.length > 0,
+      canGoForward: this.future.length > 0,
+      strings: panelStrings(),
+    });
+    this.panel!.title = `ML Notes: ${doc.title}`;
+    if (unknown.size) void this.checkImages(unknown).then((changed) => changed && this.current?.docId === doc.id && this.sendShow(this.current, true, true));
+  }
+
+  private resolveImage(webview: vscode.Webview, doc: NoteDocument, src: string, unknown: Set<string>): string | null {
+    if (/^https?:/i.test(src)) return src;
+    const uri = resolveRelative(doc.id, src);
+    if (!uri || !this.deps.notes.isInsideRoots(uri)) return null;
+    const key = uri.toString();
+    const known = this.imageExists.get(key);
+    if (known === false) return null;
+    if (known === undefined) unknown.add(key);
+    return webview.asWebviewUri(uri).toString();
+  }
+
+  private async checkImages(keys: Set<string>): Promise<boolean> {
+    let missing = false;
+    await Promise.all(
+      [...keys].map(async (k) => {
+        const ok = await vscode.workspace.fs.stat(vscode.Uri.parse(k)).then(
+          (s) => (s.type & vscode.FileType.File) !== 0,
+          () => false,
+        );
+        this.imageExists.set(k, ok);
+        if (!ok) missing = true;
+      }),
+    );
+    return missing;
+  }
+
+  private async openSource(line: number | undefined, target: string | undefined): Promise<void> {
+    if (!this.current) return;
+    const doc = this.deps.notes.library.get(this.current.docId);
+    if (!doc) return;
+    let l = line;
+    if (l === undefined && target) {
+      const slug = target.split('/')[0];
+      const section = doc.sections.find((s) => s.slug === slug);
+      const point = section && target.includes('/') ? section.points[Number(target.split('/')[1]) - 1] : undefined;
+      l = point?.startLine ?? section?.startLine;
+    }
+    const pos = new vscode.Position(Math.min(l ?? 0, doc.lineCount - 1), 0);
+    await vscode.window.showTextDocument(vscode.Uri.parse(doc.id), { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos), preview: false });
+  }
+
+  private async openLink(href: string): Promise<void> {
+    if (/^https?:\/\//i.test(href)) {
+      await vscode.env.openExternal(vscode.Uri.parse(href, true));
+      return;
+    }
+    if (!isSafeLink(href) || /^[a-z][\w+.-]*:/i.test(href) || !this.current) {
+      this.deps.log.warn(`Panel: refused to open link "${href}".`);
+      return;
+    }
+    const [pathPart, fragment] = splitFragment(href);
+    const uri = resolveRelative(this.current.docId, pathPart);
+    if (!uri || !this.deps.notes.isInsideRoots(uri)) {
+      void vscode.window.showWarningMessage(t('ML Notes opens only links to http(s) pages and to files inside the notes folders.'));
+      return;
+    }
+    const lib = this.deps.notes.library;
+    const note = lib.get(uri.toString());
+    if (note) {
+      const target = fragment ? findTarget(note, fragment) : undefined;
+      this.navigate({ docId: note.id, target }, true);
+      return;
+    }
+    const exists = await vscode.workspace.fs.stat(uri).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      void vscode.window.showWarningMessage(t('Link target not found: {0}', pathPart));
+      return;
+    }
+    await vscode.commands.executeCommand('vscode.open', uri, vscode.ViewColumn.One);
+  }
+
+  private post(message: HostMessage): void {
+    if (!this.panel) return;
+    if (!this.ready) {
+      // Only the latest "show" matters before the webview is ready.
+      if (message.type === 'show' || message.type === 'empty') this.queued = this.queued.filter((m) => m.type !== 'show' && m.type !== 'empty' && m.type !== 'reveal');
+      this.queued.push(message);
+      return;
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  private shell(webview: vscode.Webview): string {
+    const nonce = makeNonce();
+    const ext = this.deps.extensionUri;
+    const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(ext, ...p)).toString();
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} https: data:`,
+      `style-src ${webview.cspSource} 'unsafe-inline'`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="${escapeAttr(vscode.env.language)}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('dist', 'katex', 'katex.min.css')}">
+<link rel="stylesheet" href="${asset('media', 'panel.css')}">
+<title>ML Notes</title>
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export function panelStrings(): PanelStrings {
+  return {
+    back: t('Back'),
+    forward: t('Forward'),
+    search: t('Search notes'),
+    openSource: t('Open source'),
+    contents: t('Contents'),
+    noResults: t('No matching notes'),
+    notes: t('Notes'),
+  };
+}
+
+function resolveRelative(docId: string, ref: string): vscode.Uri | undefined {
+  try {
+    const decoded = decodeURI(ref.split('?')[0]);
+    if (!decoded) return undefined;
+    const base = vscode.Uri.parse(docId);
+    if (decoded.startsWith('/')) return base.with({ path: decoded });
+    return vscode.Uri.joinPath(base, '..', decoded);
+  } catch {
+    return undefined;
+  }
+}
+
+function splitFragment(href: string): [string, string | undefined] {
+  const i = href.indexOf('#');
+  if (i < 0) return [href, undefined];
+  return [href.slice(0, i), safeDecode(href.slice(i + 1))];
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function findTarget(doc: NoteDocument, fragment: string): string | undefined {
+  const f = fragment.toLowerCase();
+  return doc.sections.find((s) => s.slug === f || s.slug === fragment)?.slug;
+}
+
+function makeNonce(): string {
+  const bytes = new Uint8Array(18);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/[^a-zA-Z0-9-]/g, '');
+}
