@@ -59,7 +59,7 @@ ${rendered.html}
 }
 
 function katexCss(): string {
-  const cssPath = asset('katex/katex.min.css', '../dist/katex/katex.min.css', '../../../dist/katex/katex.min.css');
+  const cssPath = asset('katex/katex.min.css', '../dist/katex/katex.min.css', '../../../dist/katex/katex.min.css', '../../../node_modules/katex/dist/katex.min.css');
   if (!cssPath) return '';
   const fontDir = path.join(path.dirname(cssPath), 'fonts');
   return fs

@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/main';
+import { fixturesDir, repoRoot } from './helpers';
+
+async function run(args: string[], cwd = repoRoot): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), cwd });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const userNotes = path.join(fixturesDir, 'user-notes');
+
+function tmpFile(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-cli-'));
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+test('lookup finds a bundled section by English and Chinese queries', async () => {
+  const en = await run(['lookup', 'warmup', '--json']);
+  assert.equal(en.code, 0);
+  const results = JSON.parse(en.out);
+  assert.equal(results[0].slug, 'learning-rate-warming-up');
+  assert.equal(results[0].title, 'Learning Rate warming up');
+  assert.equal(typeof results[0].line, 'number');
+  assert.ok(results[0].file.endsWith('ml-basis-notes.md'));
+
+  const zh = JSON.parse((await run(['lookup', '语义分割', '--json'])).out);
+  assert.ok(zh.slice(0, 5).some((r: { slug: string }) => r.slug === 'semantic-segmentation-本质上的难点'));
+});
+
+test('lookup reads a user notes folder (--notes) and says nothing matched with exit 1', async () => {
+  const r = await run(['lookup', 'focal', '--notes', userNotes, '--json']);
+  assert.equal(r.code, 0);
+  assert.equal(JSON.parse(r.out)[0].slug, 'focal-loss');
+  const none = await run(['lookup', 'zzzqqqxxy']);
+  assert.equal(none.code, 1);
+  assert.match(none.out, /No note matches/);
+});
+
+test('explain shows what the hover shows, with 1-based line and column', async () => {
+  const py = tmpFile('model.py', 'import torch\nfrom torch import nn\n\nclass Head(nn.Module):\n    def __init__(self):\n        self.bn1 = nn.BatchNorm2d(64)\n        self.conv = nn.Conv2d(3, 64, 3, bias=True)\n\ny = torch.cat([a, b], 1)\nwarmup_epochs = 5\n');
+  const fpn = await run(['explain', `${py}:4:7`]);
+  assert.equal(fpn.code, 1, 'the class name "Head" alone is not a note term');
+
+  const bn = JSON.parse((await run(['explain', `${py}:6:25`, '--json'])).out);
+  assert.equal(bn.term, 'BatchNorm2d');
+  assert.equal(bn.matches[0].slug, 'misc-details');
+  assert.equal(bn.matches[0].point, 1);
+
+  const bias = JSON.parse((await run(['explain', `${py}:7:44`, '--json'])).out);
+  assert.equal(bias.term, 'bias');
+  assert.equal(bias.matches[0].point, 2);
+  assert.match(bias.matches[0].excerpt, /不再需要Bias/);
+
+  const cat = await run(['explain', `${py}:9:11`]);
+  assert.equal(cat.code, 0);
+  assert.match(cat.out, /理解神经网络中通过add的方式融合特征/);
+
+  const warm = await run(['explain', `${py}:10:3`]);
+  assert.match(warm.out, /Learning Rate warming up/);
+
+  const nothing = await run(['explain', `${py}:1:3`]);
+  assert.equal(nothing.code, 1);
+  assert.equal(nothing.out, '');
+});
+
+test('explain finds the user note through its front-matter terms', async () => {
+  const py = tmpFile('loss.py', 'from torchvision.ops import sigmoid_focal_loss\n');
+  const r = await run(['explain', `${py}:1:35`, '--notes', userNotes, '--json']);
+  assert.equal(r.code, 0);
+  const j = JSON.parse(r.out);
+  assert.equal(j.matches[0].title, 'Focal Loss');
+  assert.ok(j.matches[0].file.endsWith('focal-loss.md'));
+});
+
+test('explain rejects a malformed position with a clear message', async () => {
+  const r = await run(['explain', 'model.py']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /FILE:LINE:COL/);
+  const py = tmpFile('a.py', 'x = 1\n');
+  const out = await run(['explain', `${py}:9:1`]);
+  assert.equal(out.code, 2);
+  assert.match(out.err, /outside/);
+});
+
+test('render writes a standalone page with figures and KaTeX inlined', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-render-'));
+  const out = path.join(dir, 'notes.html');
+  const r = await run(['render', path.join(repoRoot, 'notes', 'ml-basis-notes.md'), '-o', out]);
+  assert.equal(r.code, 0, r.err);
+  const html = fs.readFileSync(out, 'utf8');
+  assert.match(html, /<h2[^>]* id="fpn-architecture"/);
+  assert.match(html, /src="data:image\/svg\+xml;base64,/, 'figures are inlined');
+  assert.doesNotMatch(html, /<img[^>]+src="figures\//);
+  assert.match(html, /\.katex\{/, 'KaTeX CSS is included');
+
+  const math = await run(['render', path.join(userNotes, 'focal-loss.md')]);
+  assert.match(math.out, /class="katex"/);
+  assert.match(math.out, /font\/woff2;base64/, 'KaTeX fonts are inlined');
+});
+
+test('unknown commands and options print usage with exit 2', async () => {
+  assert.equal((await run(['frobnicate'])).code, 2);
+  const r = await run(['lookup', '--bogus']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /unknown option --bogus/);
+  const help = await run(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.out, /ml-notes lookup QUERY/);
+});
