@@ -16,12 +16,17 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   const firstHeading = blocks.headings[0];
   const docTitle = fmTitle ?? firstHeading?.title ?? fallbackTitle;
 
-  const sections: NoteSection[] = [];
+  const sections: InternalSection[] = [];
   const slugs = new SlugRegistry();
   const preambleEnd = firstHeading ? firstHeading.line - 1 : lines.length - 1;
   const preambleHasText = hasContent(lines, contentStartLine, preambleEnd);
+  // Headings take their slugs first, so text before the first heading never pushes `# A` from `a` to `a-1`.
+  const headingSlugs = blocks.headings.map((h) => slugs.take(h.title));
   if (!firstHeading || preambleHasText) {
-    sections.push(makeSection(docTitle, slugs.take(docTitle), 0, firstHeading ? contentStartLine : contentStartLine, preambleEnd, preambleEnd));
+    // The text before the first heading is the file's own section: titled like the file (front matter or name),
+    // not like the heading that follows it.
+    const preambleTitle = fmTitle ?? fallbackTitle;
+    sections.push(makeSection(preambleTitle, slugs.take(preambleTitle), 0, contentStartLine, preambleEnd, preambleEnd));
   }
   for (let i = 0; i < blocks.headings.length; i++) {
     const h = blocks.headings[i];
@@ -34,7 +39,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
         break;
       }
     }
-    sections.push(makeSection(h.title, slugs.take(h.title), h.level, h.line, bodyEnd, end, h.underline));
+    sections.push(makeSection(h.title, headingSlugs[i], h.level, h.line, bodyEnd, end, h.lines));
   }
 
   // Tree and breadcrumbs.
@@ -53,8 +58,8 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
 
   // Bodies and points.
   for (const s of sections) {
-    const bodyStart = s.level === 0 ? s.startLine : s.startLine + 1 + (s.headingLines - 1);
-    s.body = trimBlankLines(lines.slice(bodyStart, s.bodyEndLine + 1)).join('\n');
+    const bodyStart = s.level === 0 ? s.startLine : s.startLine + s.headingLines;
+    s.body = trimTrailingSeparators(trimBlankLines(lines.slice(bodyStart, s.bodyEndLine + 1))).join('\n');
     s.points = blocks.items
       .filter((it) => it.start >= bodyStart && it.start <= s.bodyEndLine)
       .map((it, k): NotePoint => {
@@ -81,8 +86,8 @@ interface InternalSection extends NoteSection {
   headingLines: number;
 }
 
-function makeSection(title: string, slug: string, level: number, startLine: number, bodyEndLine: number, endLine: number, underline = false): InternalSection {
-  return { title, slug, level, breadcrumb: [], children: [], startLine, bodyEndLine, endLine, body: '', points: [], headingLines: underline ? 2 : 1 };
+function makeSection(title: string, slug: string, level: number, startLine: number, bodyEndLine: number, endLine: number, headingLines = 1): InternalSection {
+  return { title, slug, level, breadcrumb: [], children: [], startLine, bodyEndLine, endLine, body: '', points: [], headingLines: level === 0 ? 0 : headingLines };
 }
 
 function stripInternal(s: NoteSection): NoteSection {
@@ -169,7 +174,8 @@ interface Heading {
   line: number;
   level: number;
   title: string;
-  underline: boolean;
+  /** Lines the heading occupies: 1 for ATX; for setext, its paragraph lines plus the underline. */
+  lines: number;
 }
 
 interface Item {
@@ -183,6 +189,7 @@ const ATX = /^ {0,3}(#{1,6})(?:[ \t]+|$)(.*)$/;
 const SETEXT = /^ {0,3}(=+|-+)[ \t]*$/;
 const THEMATIC = /^ {0,3}((?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/;
 const LIST_ITEM = /^( {0,3})([-+*]|\d{1,9}[.)])([ \t]+|$)/;
+const QUOTE = /^ {0,3}>/;
 const HTML_RAW_START = /^ {0,3}<(script|pre|style|textarea)(?:\s|>|$)/i;
 const HTML_COMMENT_START = /^ {0,3}<!--/;
 const HTML_BLOCK_TAGS = new Set(
@@ -194,9 +201,12 @@ const HTML_BLOCK7 = /^ {0,3}(?:<[a-zA-Z][a-zA-Z0-9-]*(?:\s+[a-zA-Z_:][\w.:-]*(?:
 function scanBlocks(lines: string[], from: number): { headings: Heading[]; items: Item[] } {
   const headings: Heading[] = [];
   const items: Item[] = [];
-  let fence: { char: string; len: number } | null = null;
+  // indent: the content column of the list item the fence is in (0 at top level); the fence ends with that item.
+  let fence: { char: string; len: number; indent: number } | null = null;
   let html: 'blank' | 'comment' | { close: string } | null = null;
   let paragraph = false; // the previous line is paragraph text that a setext underline could turn into a heading
+  let paragraphStart = 0;
+  let quote = false; // inside a block quote (its lazy continuation lines are not paragraphs of their own)
   let item: Item | null = null;
   let blankSeen = false; // a blank line since the last content line of the current item
 
@@ -213,9 +223,16 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     const blank = line.trim() === '';
 
     if (fence) {
-      const m = FENCE.exec(line);
-      if (m && m[1][0] === fence.char && m[1].length >= fence.len && m[2].trim() === '') fence = null;
-      continue;
+      if (fence.indent > 0 && !blank && leadingColumns(line) < fence.indent) {
+        // A line outside the list item ends the item and the (unclosed) fence in it; the line itself is read below.
+        fence = null;
+        closeItem(i - 1);
+        blankSeen = false;
+      } else {
+        const m = FENCE.exec(fence.indent > 0 ? dedent(line, fence.indent) : line);
+        if (m && m[1][0] === fence.char && m[1].length >= fence.len && m[2].trim() === '') fence = null;
+        continue;
+      }
     }
     if (html) {
       if (html === 'blank') {
@@ -230,6 +247,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
 
     if (blank) {
       paragraph = false;
+      quote = false;
       if (item) blankSeen = true;
       continue;
     }
@@ -237,7 +255,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     // Does the current item continue on this line?
     if (item) {
       const marker = LIST_ITEM.exec(line);
-      const interrupts = ATX.test(line) || THEMATIC.test(line) || FENCE.test(line) && indent < item.contentIndent || (HTML_BLOCK6.test(line) && isBlockTag(line) && indent < item.contentIndent);
+      const interrupts = ATX.test(line) || THEMATIC.test(line) || QUOTE.test(line) || FENCE.test(line) && indent < item.contentIndent || (HTML_BLOCK6.test(line) && isBlockTag(line) && indent < item.contentIndent);
       if (marker && indent < item.contentIndent) {
         closeItem(i - 1);
       } else if (interrupts && indent < item.contentIndent) {
@@ -247,8 +265,8 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       } else {
         blankSeen = false;
         // Inside an item: fences and HTML still matter for headings that are not headings.
-        const f = FENCE.exec(line);
-        if (f && !(f[1][0] === '`' && f[2].includes('`'))) fence = { char: f[1][0], len: f[1].length };
+        const f = FENCE.exec(dedent(line, item.contentIndent));
+        if (f && !(f[1][0] === '`' && f[2].includes('`'))) fence = { char: f[1][0], len: f[1].length, indent: item.contentIndent };
         paragraph = false;
         continue;
       }
@@ -256,21 +274,33 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
 
     const f = FENCE.exec(line);
     if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
-      fence = { char: f[1][0], len: f[1].length };
+      fence = { char: f[1][0], len: f[1].length, indent: 0 };
       paragraph = false;
       continue;
     }
     const atx = ATX.exec(line);
     if (atx) {
-      headings.push({ line: i, level: atx[1].length, title: headingTitle(atx[2]), underline: false });
+      headings.push({ line: i, level: atx[1].length, title: headingTitle(atx[2]), lines: 1 });
       paragraph = false;
       continue;
     }
+    if (QUOTE.test(line)) {
+      // `> text` then `---` is a quote and a rule, never a setext heading.
+      quote = true;
+      paragraph = false;
+      continue;
+    }
+    if (quote) {
+      const startsBlock = LIST_ITEM.test(line) || THEMATIC.test(line) || HTML_COMMENT_START.test(line) || HTML_RAW_START.test(line) || (HTML_BLOCK6.test(line) && isBlockTag(line));
+      if (!startsBlock) continue; // lazy continuation of the quoted paragraph
+      quote = false;
+    }
     const setext = SETEXT.exec(line);
     if (setext && paragraph && i > from) {
-      const prev = headingTitle(lines[i - 1]);
-      if (prev) {
-        headings.push({ line: i - 1, level: setext[1][0] === '=' ? 1 : 2, title: prev, underline: true });
+      // The underline turns the whole paragraph above it into the heading (CommonMark), not only its last line.
+      const title = headingTitle(lines.slice(paragraphStart, i).map((l) => l.trim()).join(' '));
+      if (title) {
+        headings.push({ line: paragraphStart, level: setext[1][0] === '=' ? 1 : 2, title, lines: i - paragraphStart + 1 });
         paragraph = false;
         continue;
       }
@@ -281,7 +311,8 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     }
     if (indent >= 4 && !paragraph) continue; // indented code
     const marker = LIST_ITEM.exec(line);
-    if (marker) {
+    // A list can interrupt a paragraph only with a non-empty item, and an ordered one only when it starts at 1.
+    if (marker && !(paragraph && (line.slice(marker[0].length).trim() === '' || (/^\d/.test(marker[2]) && parseInt(marker[2], 10) !== 1)))) {
       const rest = line.slice(marker[0].length);
       const markerEnd = marker[1].length + marker[2].length;
       const spaces = marker[3].replace(/\t/g, '    ').length;
@@ -308,6 +339,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       html = 'blank';
       continue;
     }
+    if (!paragraph) paragraphStart = i;
     paragraph = true;
   }
   closeItem(lines.length - 1);
@@ -380,6 +412,15 @@ function hasContent(lines: string[], from: number, to: number): boolean {
   }
   return false;
 }
+
+/** A separator (`<hr>`, `---`, `***`) closing a section belongs between sections, not to the section's text. */
+function trimTrailingSeparators(ls: string[]): string[] {
+  let b = ls.length;
+  while (b > 0 && (ls[b - 1].trim() === '' || SEPARATOR.test(ls[b - 1]))) b--;
+  return ls.slice(0, b);
+}
+
+const SEPARATOR = /^ {0,3}(?:<hr\s*\/?>\s*|(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/i;
 
 function trimBlankLines(ls: string[]): string[] {
   let a = 0;

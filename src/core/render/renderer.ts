@@ -1,6 +1,5 @@
 import MarkdownIt from 'markdown-it';
 import markdownItKatex from '@vscode/markdown-it-katex';
-import type Token from 'markdown-it/lib/token.mjs';
 import type { NoteDocument } from '../notes/types';
 import { escapeHtml, isSafeImage, isSafeLink, missingImage, sanitizeHtml, SanitizeState } from './sanitize';
 
@@ -28,7 +27,7 @@ export const KATEX_OPTIONS = {
   enableFencedBlocks: true,
 };
 
-interface Env {
+interface Env extends MarkdownIt.Env {
   hooks: RenderHooks;
   sanitize: SanitizeState;
   lineOffset: number;
@@ -41,7 +40,7 @@ interface Env {
  * equal to the note's section slugs, `data-line` on blocks (source lines, 0-based), image and link rewriting.
  */
 export class Renderer {
-  private readonly md: MarkdownIt;
+  private readonly md: MarkdownIt.MarkdownIt;
 
   constructor() {
     const md = new MarkdownIt({ html: true, linkify: true, typographer: false, breaks: false });
@@ -51,34 +50,47 @@ export class Renderer {
     this.md = md;
     const rules = md.renderer.rules;
 
-    rules.html_block = (tokens, idx, _o, env: Env) => sanitizeHtml(tokens[idx].content, { image: env.hooks.image }, env.sanitize);
-    rules.html_inline = (tokens, idx, _o, env: Env) => sanitizeHtml(tokens[idx].content, { image: env.hooks.image }, env.sanitize);
+    rules.html_block = (tokens, idx, _o, env) => sanitizeHtml(tokens[idx].content, { image: envOf(env).hooks.image }, envOf(env).sanitize);
+    rules.html_inline = (tokens, idx, _o, env) => sanitizeHtml(tokens[idx].content, { image: envOf(env).hooks.image }, envOf(env).sanitize);
+
+    // Inline HTML an author left open (`<a href=…>` without `</a>`) is closed at the end of its paragraph, so it
+    // cannot turn the rest of the note into one link.
+    const defaultRenderInline = md.renderer.renderInline.bind(md.renderer);
+    md.renderer.renderInline = (tokens, options, env) => {
+      const state = envOf(env).sanitize;
+      const depth = state.depth;
+      return defaultRenderInline(tokens, options, env) + state.closeTo(depth);
+    };
 
     // Text between the separate inline tags of a dropped element (`<script>…</script>` inside a paragraph) is dropped too.
     const defaultText = rules.text!;
-    rules.text = (tokens, idx, options, env: Env, self) => (env.sanitize?.dropping ? '' : defaultText(tokens, idx, options, env, self));
+    rules.text = (tokens, idx, options, env, self) => (envOf(env).sanitize.dropping ? '' : defaultText(tokens, idx, options, env, self));
 
     const defaultImage = rules.image!;
-    rules.image = (tokens, idx, options, env: Env, self) => {
+    rules.image = (tokens, idx, options, env, self) => {
+      const { hooks } = envOf(env);
       const token = tokens[idx];
-      const src = token.attrGet('src') ?? '';
+      const src = String(token.attrGet('src') ?? '');
       const alt = self.renderInlineAsText(token.children ?? [], options, env);
       if (!isSafeImage(src)) return missingImage(alt, '');
-      if (env.hooks.image && !/^data:/i.test(src)) {
-        const resolved = env.hooks.image(src);
-        if (resolved === null) return missingImage(alt, src);
+      if (hooks.image && !/^data:/i.test(src)) {
+        // The hook gets the src as written in the note (markdown-it percent-encodes it: 图.png → %E5%9B%BE.png).
+        const written = md.normalizeLinkText(src);
+        const resolved = hooks.image(written);
+        if (resolved === null) return missingImage(alt, written);
         token.attrSet('src', resolved);
       }
       return defaultImage(tokens, idx, options, env, self);
     };
 
     const defaultLinkOpen = rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
-    rules.link_open = (tokens, idx, options, env: Env, self) => {
+    rules.link_open = (tokens, idx, options, env, self) => {
+      const { hooks } = envOf(env);
       const token = tokens[idx];
-      const href = token.attrGet('href') ?? '';
+      const href = String(token.attrGet('href') ?? '');
       if (!isSafeLink(href)) token.attrs = (token.attrs ?? []).filter(([n]) => n !== 'href');
       else {
-        if (env.hooks.link) token.attrSet('href', env.hooks.link(href));
+        if (hooks.link) token.attrSet('href', hooks.link(md.normalizeLinkText(href)));
         if (/^https?:/i.test(href)) token.attrSet('rel', 'noopener noreferrer');
       }
       return defaultLinkOpen(tokens, idx, options, env, self);
@@ -86,7 +98,7 @@ export class Renderer {
 
     // Block tokens carry their source line; headings get the section slug, list items of points their id.
     md.core.ruler.push('ml_notes_lines', (state) => {
-      const env = state.env as Env;
+      const env = envOf(state.env);
       let listDepth = 0;
       for (const t of state.tokens) {
         if (t.type === 'bullet_list_open' || t.type === 'ordered_list_open') listDepth++;
@@ -95,7 +107,7 @@ export class Renderer {
         const line = t.map[0] + (env.lineOffset ?? 0);
         t.attrSet('data-line', String(line));
         if (t.type === 'heading_open') {
-          const id = env.headingIds?.get(line) ?? env.headingIds?.get(line + 1);
+          const id = env.headingIds?.get(line);
           if (id) t.attrSet('id', id);
         } else if (t.type === 'list_item_open' && listDepth === 1) {
           const id = env.pointIds?.get(line);
@@ -145,6 +157,10 @@ export class Renderer {
   }
 }
 
+function envOf(env: MarkdownIt.Env | undefined): Env {
+  return env as Env;
+}
+
 let shared: Renderer | undefined;
 
 /** The renderer is created on first use, so markdown-it and KaTeX load only when something is rendered. */
@@ -152,4 +168,4 @@ export function getRenderer(): Renderer {
   return (shared ??= new Renderer());
 }
 
-export type { Token };
+export type Token = MarkdownIt.Token;

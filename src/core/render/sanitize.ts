@@ -204,6 +204,18 @@ export class SanitizeState {
     return `<${tag.name}${attrs}>`;
   }
 
+  /** How many allowed elements are open (see closeTo). */
+  get depth(): number {
+    return this.open.length;
+  }
+
+  /** Closes the elements opened since `depth` was read: an inline `<a>` left open ends with its paragraph. */
+  closeTo(depth: number): string {
+    if (this.open.length <= depth) return '';
+    const s = this.open.splice(depth).reverse().map((n) => `</${n}>`).join('');
+    return s;
+  }
+
   /** Closes what the note's HTML left open, so it cannot swallow the rest of the page. */
   closeAll(): string {
     const s = this.open.reverse().map((n) => `</${n}>`).join('');

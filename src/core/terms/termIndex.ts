@@ -178,7 +178,8 @@ function compile(e: TermEntry): Compiled | undefined {
     const segments = t.split('.').map((s) => s.trim().toLowerCase()).filter(Boolean);
     return segments.length ? { ...e, term: t, kind: 'qualified', segments, key: segments.join('.') } : undefined;
   }
-  if (isClassName(t)) return { ...e, term: t, kind: 'class', segments: splitIdentifier(t), key: t };
+  // A heading's words are prose ("## Dropout"): matched case-insensitively, so `self.dropout` finds them too.
+  if (e.source !== 'heading' && isClassName(t)) return { ...e, term: t, kind: 'class', segments: splitIdentifier(t), key: t };
   const key = joinKey(splitIdentifier(t));
   return key.length >= 2 ? { ...e, term: t, kind: 'word', segments: [], key } : undefined;
 }
@@ -192,20 +193,33 @@ function isClassName(t: string): boolean {
 
 /**
  * Terms a heading contributes without any configuration: the whole run of Latin words ("Focal Loss" → focalloss,
- * which finds FocalLoss and sigmoid_focal_loss), single-word headings, and acronyms or CamelCase words in it.
+ * which finds FocalLoss and sigmoid_focal_loss), single-word headings, a word standing on its own in a CJK heading
+ * ("Dropout 的作用", but not the "add" inside "通过add的方式"), and acronyms or CamelCase words in it.
  */
 export function headingTerms(title: string): string[] {
   const out = new Set<string>();
   const hasOther = /[^\x00-\x7f]/.test(title);
-  for (const run of title.split(/[^A-Za-z0-9 _\-]+/)) {
+  const singleWordTitle = title.trim().split(/\s+/).length === 1;
+  for (const m of title.matchAll(/[A-Za-z0-9 _\-]+/g)) {
+    const run = m[0];
     const words = run.split(/[\s\-]+/).filter((w) => /[A-Za-z]/.test(w));
     if (!words.length) continue;
     if (words.length >= 2) out.add(words.join('_'));
-    else if (!hasOther && words[0].length >= 3 && title.trim().split(/\s+/).length === 1) out.add(words[0]);
+    else if (words[0].length >= 3 && (hasOther ? standsAlone(title, m.index ?? 0, run) : singleWordTitle)) out.add(words[0]);
     for (const w of words) {
-      if (/^[A-Z][A-Z0-9]+$/.test(w) && w.length >= 2) out.add(w); // FPN, BN
+      if (/^[A-Z][A-Z0-9]+$/.test(w) && !/^[IVX]+$/.test(w)) out.add(w); // FPN, BN (not the roman numeral of "Part II")
       else if (/^[A-Za-z]+[A-Z][A-Za-z0-9]*$/.test(w) && /[a-z]/.test(w) && /[A-Z]/.test(w.slice(1))) out.add(w); // BatchNorm, mIoU
     }
   }
   return [...out];
+}
+
+/** The run's word is set apart from the CJK text around it by spaces, punctuation or the ends of the title. */
+function standsAlone(title: string, index: number, run: string): boolean {
+  const lead = run.length - run.trimStart().length;
+  const trail = run.length - run.trimEnd().length;
+  const before = lead > 0 ? ' ' : title[index - 1];
+  const after = trail > 0 ? ' ' : title[index + run.length];
+  const free = (c: string | undefined) => c === undefined || !/[\p{L}\p{N}]/u.test(c);
+  return free(before) && free(after);
 }
