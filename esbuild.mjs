@@ -32,6 +32,8 @@ const builds = [
   { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode', './renderer.js'] },
   // markdown-it + KaTeX, loaded by the extension only when something is rendered.
   { ...common, entryPoints: ['src/core/render/renderer.ts'], outfile: 'dist/renderer.js', platform: 'node', format: 'cjs' },
+  // Web extension host (a web worker): browser platform, no Node built-ins.
+  { ...common, entryPoints: ['src/vscode/web.ts'], outfile: 'dist/web/extension.js', platform: 'browser', format: 'cjs', external: ['vscode'], mainFields: ['browser', 'module', 'main'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
 ].filter((b) => existsSync(b.entryPoints[0]));

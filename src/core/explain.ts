@@ -28,7 +28,7 @@ export function refOf(r: ResolvedRef): NoteRef {
 
 /** "Note title › Parent › Section" */
 export function breadcrumbOf(r: ResolvedRef): string[] {
-  return [r.doc.title, ...r.section.breadcrumb, ...(r.section.level === 0 && r.section.title === r.doc.title ? [] : [r.section.title])];
+  return [r.doc.title, ...r.section.breadcrumb, ...(r.section.level === 0 ? [] : [r.section.title])];
 }
 
 export function labelOf(r: ResolvedRef): string {

@@ -6,10 +6,14 @@ import { NotesHoverProvider } from './hover';
 import { NotesPanel, PANEL_VIEW_TYPE } from './panel';
 import { lookUp, lookUpAtCursor } from './lookup';
 import { NotesSearch } from './search';
+import { EXPLORER_VIEW_ID, NotesExplorer } from './explorer';
+import type { Renderer } from '../core/render/renderer';
 
 export interface PlatformOptions {
   /** Home folder for `~/…` notes paths; undefined in the browser. */
   homedir?: string;
+  /** markdown-it + KaTeX: a separate bundle loaded on first use on desktop, bundled in the browser. */
+  loadRenderer(): Renderer;
 }
 
 /** Public surface for tests and other extensions. */
@@ -23,11 +27,14 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const log = createLog();
   const notes = new NotesService({ extensionUri: context.extensionUri, homedir: platform.homedir, log });
   const search = new NotesSearch(notes.library);
-  const panel = new NotesPanel({ extensionUri: context.extensionUri, notes, log, search: (q, n) => search.search(q, n) });
+  const panel = new NotesPanel({ extensionUri: context.extensionUri, notes, log, search: (q, n) => search.search(q, n), loadRenderer: platform.loadRenderer });
   const lookupDeps = { notes, panel, search: (q: string, n: number) => search.search(q, n) };
   context.subscriptions.push(log, notes, search, panel);
 
   context.subscriptions.push(registerHover(notes));
+
+  const explorer = new NotesExplorer(notes.library);
+  context.subscriptions.push(explorer, vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: explorer, showCollapseAll: true }));
 
   context.subscriptions.push(
     vscode.commands.registerCommand('mlNotes.lookUp', (query?: unknown) => lookUp(lookupDeps, typeof query === 'string' ? query.slice(0, 200) : undefined)),

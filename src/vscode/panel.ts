@@ -6,7 +6,7 @@ import { parsePanelState, parseWebviewMessage, type HostMessage, type PanelStrin
 import type { NotesService } from './notesService';
 import type { Log } from './log';
 import { t } from './l10n';
-import { loadRenderer } from './rendererLoader';
+import type { Renderer } from '../core/render/renderer';
 
 export const PANEL_VIEW_TYPE = 'mlNotes.panel';
 
@@ -21,6 +21,8 @@ export interface PanelDeps {
   notes: NotesService;
   log: Log;
   search(query: string, limit: number): SearchResultEntry[];
+  /** markdown-it + KaTeX, loaded on first render. */
+  loadRenderer(): Renderer;
 }
 
 /**
@@ -202,7 +204,7 @@ export class NotesPanel implements vscode.Disposable {
     const doc = this.deps.notes.library.get(loc.docId);
     if (!webview || !doc) return;
     const unknown = new Set<string>();
-    const rendered = loadRenderer().renderDocument(doc, {
+    const rendered = this.deps.loadRenderer().renderDocument(doc, {
       image: (src) => this.resolveImage(webview, doc, src, unknown),
     });
     this.post({
