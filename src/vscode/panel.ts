@@ -182,8 +182,8 @@ export class NotesPanel implements vscode.Disposable {
       this.future.length = 0;
     }
     this.current = loc;
-    // Same note: re-render in place (keeps the scroll position), then reveal the target.
-    this.sendShow(loc, sameDoc);
+    // A reveal scrolls to the target (same note or another one).
+    this.sendShow(loc, sameDoc && !loc.target);
   }
 
   private scheduleRefresh(): void {

@@ -1,0 +1,792 @@
+/**
+ * The ML Notes reference panel: runs inside the webview, builds its UI with DOM APIs and talks to the extension host
+ * through the messages of ./protocol. The host renders and sanitises the note HTML; this script only lays it out,
+ * scrolls, highlights and forwards the user's intent (navigate, open a link, open the source, search).
+ */
+import type { HostMessage, NoteFileEntry, PanelState, PanelStrings, SearchResultEntry, TocEntry, WebviewMessage } from './protocol';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  setState(state: PanelState): void;
+  getState(): unknown;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+type ShowMessage = Extract<HostMessage, { type: 'show' }>;
+
+const SEARCH_DEBOUNCE_MS = 120;
+const SCROLLED_DEBOUNCE_MS = 250;
+const FLASH_MS = 1500;
+/** How long after a render late-loading images may still move the revealed element back into place. */
+const SETTLE_MS = 3000;
+const NARROW_QUERY = '(max-width: 699px)';
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/**
+ * A heading counts as "at the top" when it is within this many pixels below the toolbar. Revealed elements land
+ * 12 px below it (scroll-padding-top in panel.css), so this must be larger than that.
+ */
+const TOP_SLACK_PX = 24;
+
+const DEFAULT_STRINGS: PanelStrings = {
+  back: 'Back',
+  forward: 'Forward',
+  search: 'Search notes',
+  openSource: 'Open Source',
+  contents: 'Contents',
+  noResults: 'No matching notes',
+  notes: 'Note file',
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small DOM helpers
+
+type Attrs = Record<string, string | number | boolean | undefined>;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    if (name === 'className') node.className = String(value);
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  node.append(...children);
+  return node;
+}
+
+/** A 16×16 stroked icon from path data (codicon-like, drawn in currentColor). */
+function icon(...paths: string[]): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('width', '16');
+  svg.setAttribute('height', '16');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.classList.add('icon');
+  for (const d of paths) {
+    const p = document.createElementNS(SVG_NS, 'path');
+    p.setAttribute('d', d);
+    svg.append(p);
+  }
+  return svg;
+}
+
+function prefersReducedMotion(): boolean {
+  return document.body.classList.contains('vscode-reduce-motion') || window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+}
+
+function isTextInput(target: EventTarget | null): boolean {
+  return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement || (target instanceof HTMLElement && target.isContentEditable);
+}
+
+/** The placeholder the host's sanitiser emits for an image that does not exist. */
+function missingImagePlaceholder(alt: string, src: string): HTMLSpanElement {
+  const path = safeDecode(src.split(/[?#]/)[0]);
+  const label = alt.trim() || path.split('/').pop() || 'image';
+  return el('span', { className: 'missing-image', role: 'img', 'aria-label': label, title: src ? `Image not found: ${path}` : 'Image not found' }, label);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): { (...args: A): void; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const run = (...args: A) => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      fn(...args);
+    }, ms);
+  };
+  run.cancel = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  return run;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Search box with its result list (ARIA combobox + listbox)
+
+class SearchBox {
+  readonly root: HTMLDivElement;
+  readonly input: HTMLInputElement;
+  private readonly list: HTMLUListElement;
+  private results: SearchResultEntry[] = [];
+  private active = -1;
+  private lastQuery = '';
+  private readonly postQuery = debounce((query: string) => {
+    this.lastQuery = query;
+    this.post({ type: 'search', query });
+  }, SEARCH_DEBOUNCE_MS);
+
+  constructor(
+    private readonly post: (m: WebviewMessage) => void,
+    private readonly choose: (r: SearchResultEntry) => void,
+    private strings: PanelStrings,
+  ) {
+    this.input = el('input', {
+      type: 'search',
+      className: 'search-input',
+      role: 'combobox',
+      'aria-autocomplete': 'list',
+      'aria-expanded': 'false',
+      'aria-controls': 'search-results',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      maxlength: 200,
+    });
+    this.list = el('ul', { id: 'search-results', className: 'search-results', role: 'listbox', hidden: true });
+    this.root = el('div', { className: 'search' }, icon('M6.5 2.5a4 4 0 1 1 0 8 4 4 0 0 1 0-8zM9.5 9.5l4 4'), this.input, this.list);
+    this.setStrings(strings);
+
+    this.input.addEventListener('input', () => {
+      const query = this.input.value.trim();
+      if (!query) {
+        this.postQuery.cancel();
+        this.lastQuery = '';
+        this.close();
+        return;
+      }
+      this.postQuery(query);
+    });
+    this.input.addEventListener('keydown', (e) => this.onKeyDown(e));
+    this.input.addEventListener('focus', () => {
+      if (this.input.value.trim() && this.input.value.trim() === this.lastQuery && this.list.childElementCount) this.open();
+    });
+    this.root.addEventListener('focusout', (e) => {
+      if (!(e.relatedTarget instanceof Node) || !this.root.contains(e.relatedTarget)) this.close();
+    });
+    // Keep the focus in the input while a result is clicked.
+    this.list.addEventListener('mousedown', (e) => e.preventDefault());
+    this.list.addEventListener('click', (e) => {
+      const option = (e.target as Element).closest<HTMLElement>('[role="option"][data-index]');
+      if (option) this.pick(Number(option.dataset.index));
+    });
+  }
+
+  setStrings(strings: PanelStrings): void {
+    this.strings = strings;
+    this.input.placeholder = strings.search;
+    this.input.setAttribute('aria-label', strings.search);
+    this.list.setAttribute('aria-label', strings.search);
+  }
+
+  focus(): void {
+    this.input.focus({ preventScroll: true });
+    this.input.select();
+  }
+
+  showResults(query: string, results: SearchResultEntry[]): void {
+    // Answers to an older query (the user kept typing) are dropped.
+    if (query !== this.lastQuery || this.input.value.trim() !== query) return;
+    this.results = results;
+    this.active = results.length ? 0 : -1;
+    this.list.replaceChildren();
+    if (!results.length) {
+      this.list.append(el('li', { className: 'search-empty', role: 'presentation' }, this.strings.noResults));
+    }
+    results.forEach((r, i) => {
+      const option = el(
+        'li',
+        { id: `search-result-${i}`, role: 'option', 'data-index': i, 'aria-selected': 'false' },
+        el('span', { className: 'result-title' }, r.title),
+      );
+      if (r.breadcrumb) option.append(el('span', { className: 'result-breadcrumb' }, r.breadcrumb));
+      if (r.detail) option.append(el('span', { className: 'result-detail' }, r.detail));
+      this.list.append(option);
+    });
+    if (document.activeElement === this.input) this.open();
+    this.highlight();
+  }
+
+  close(): void {
+    this.list.hidden = true;
+    this.input.setAttribute('aria-expanded', 'false');
+    this.input.removeAttribute('aria-activedescendant');
+  }
+
+  private open(): void {
+    this.list.hidden = false;
+    this.input.setAttribute('aria-expanded', 'true');
+    this.highlight();
+  }
+
+  private get isOpen(): boolean {
+    return !this.list.hidden;
+  }
+
+  private highlight(): void {
+    for (const option of Array.from(this.list.querySelectorAll<HTMLElement>('[role="option"]'))) {
+      const selected = Number(option.dataset.index) === this.active;
+      option.setAttribute('aria-selected', String(selected));
+      if (selected) {
+        if (this.isOpen) this.input.setAttribute('aria-activedescendant', option.id);
+        option.scrollIntoView({ block: 'nearest' });
+      }
+    }
+    if (this.active < 0) this.input.removeAttribute('aria-activedescendant');
+  }
+
+  private onKeyDown(e: KeyboardEvent): void {
+    if (e.isComposing) return; // IME (Chinese input): Enter and arrows belong to the candidate window
+    const n = this.results.length;
+    switch (e.key) {
+      case 'ArrowDown':
+      case 'ArrowUp': {
+        if (!n) return;
+        e.preventDefault();
+        if (!this.isOpen) {
+          this.open();
+          return;
+        }
+        const step = e.key === 'ArrowDown' ? 1 : -1;
+        this.active = this.active < 0 ? (step > 0 ? 0 : n - 1) : (this.active + step + n) % n;
+        this.highlight();
+        return;
+      }
+      case 'Home':
+      case 'End':
+        if (!this.isOpen || !n || e.shiftKey) return;
+        e.preventDefault();
+        this.active = e.key === 'Home' ? 0 : n - 1;
+        this.highlight();
+        return;
+      case 'Enter': {
+        e.preventDefault();
+        const query = this.input.value.trim();
+        if (query && query !== this.lastQuery) {
+          // Enter before the debounce fired: search now; the results open the list.
+          this.postQuery.cancel();
+          this.lastQuery = query;
+          this.post({ type: 'search', query });
+          return;
+        }
+        if (n && query === this.lastQuery) this.pick(this.active < 0 ? 0 : this.active);
+        return;
+      }
+      case 'Escape':
+        if (this.isOpen) {
+          e.preventDefault();
+          e.stopPropagation();
+          this.close();
+        } else if (this.input.value) {
+          e.preventDefault();
+          this.input.value = '';
+          this.lastQuery = '';
+          this.postQuery.cancel();
+        }
+        return;
+    }
+  }
+
+  private pick(index: number): void {
+    const r = this.results[index];
+    if (!r) return;
+    this.close();
+    this.choose(r);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The panel
+
+class Panel {
+  private strings: PanelStrings = DEFAULT_STRINGS;
+
+  private readonly toolbar: HTMLElement;
+  private readonly backButton: HTMLButtonElement;
+  private readonly forwardButton: HTMLButtonElement;
+  private readonly filePicker: HTMLSelectElement;
+  private readonly search: SearchBox;
+  private readonly openSourceButton: HTMLButtonElement;
+  private readonly openSourceLabel: HTMLSpanElement;
+  private readonly layout: HTMLDivElement;
+  private readonly toc: HTMLElement;
+  private readonly tocTitle: HTMLHeadingElement;
+  private readonly tocToggle: HTMLButtonElement;
+  private readonly tocToggleLabel: HTMLSpanElement;
+  private readonly tocList: HTMLUListElement;
+  private readonly article: HTMLElement;
+  private readonly endSentinel: HTMLDivElement;
+  private readonly emptyState: HTMLDivElement;
+
+  private docId: string | undefined;
+  private canGoBack = false;
+  private canGoForward = false;
+  private tocEntries: TocEntry[] = [];
+  private tocLinks = new Map<string, HTMLAnchorElement>();
+  /** Section start markers (headings, the implicit top section's anchor) in document order. */
+  private markers: HTMLElement[] = [];
+  private current: string | undefined;
+  private observer: IntersectionObserver | undefined;
+  private observedMargin = '';
+  private updateScheduled = false;
+  private readonly narrow = window.matchMedia(NARROW_QUERY);
+  private tocExpanded = false;
+  /** Re-applies the last programmatic scroll while images above it load, until the user scrolls themselves. */
+  private settle: { apply: () => void; until: number } | undefined;
+  private minHeightTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly postScrolled = debounce((target: string) => this.post({ type: 'scrolled', target }), SCROLLED_DEBOUNCE_MS);
+
+  constructor(
+    app: HTMLElement,
+    private readonly vscode: VsCodeApi,
+  ) {
+    this.backButton = el('button', { type: 'button', className: 'icon-button', disabled: true }, icon('M10 3 5 8l5 5'));
+    this.forwardButton = el('button', { type: 'button', className: 'icon-button', disabled: true }, icon('M6 3l5 5-5 5'));
+    this.filePicker = el('select', { className: 'file-picker' });
+    this.search = new SearchBox(
+      (m) => this.post(m),
+      (r) => {
+        this.post({ type: 'navigate', docId: r.docId, target: r.point !== undefined ? `${r.slug}/${r.point}` : r.slug });
+        this.article.focus({ preventScroll: true });
+      },
+      this.strings,
+    );
+    this.openSourceLabel = el('span', { className: 'label' });
+    this.openSourceButton = el(
+      'button',
+      { type: 'button', className: 'text-button open-source' },
+      icon('M9 2H4v12h8V5z', 'M9 2v3h3', 'M6.5 8.5 5 10l1.5 1.5', 'M9.5 8.5 11 10l-1.5 1.5'),
+      this.openSourceLabel,
+    );
+    this.toolbar = el(
+      'header',
+      { className: 'toolbar' },
+      el('div', { className: 'nav-buttons' }, this.backButton, this.forwardButton),
+      this.filePicker,
+      this.search.root,
+      this.openSourceButton,
+    );
+
+    this.tocTitle = el('h2', { className: 'toc-title', id: 'toc-title' });
+    this.tocToggleLabel = el('span');
+    this.tocToggle = el('button', { type: 'button', className: 'toc-toggle', 'aria-expanded': 'false', 'aria-controls': 'toc-list' }, icon('M6 4l4 4-4 4'), this.tocToggleLabel);
+    this.tocList = el('ul', { className: 'toc-list', id: 'toc-list' });
+    this.toc = el('nav', { className: 'toc', 'aria-labelledby': 'toc-title' }, this.tocTitle, this.tocToggle, this.tocList);
+    this.article = el('article', { className: 'note-content', tabindex: -1 });
+    this.endSentinel = el('div', { className: 'end-sentinel', 'aria-hidden': 'true' });
+    this.layout = el('div', { className: 'layout', hidden: true }, this.toc, el('main', { className: 'content' }, this.article, this.endSentinel));
+    this.emptyState = el('div', { className: 'empty-state', role: 'status', hidden: true });
+    this.toolbar.hidden = true;
+    app.replaceChildren(this.toolbar, this.layout, this.emptyState);
+    this.applyStrings();
+
+    this.wire();
+    this.applyNarrow();
+  }
+
+  private post(message: WebviewMessage): void {
+    this.vscode.postMessage(message);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Events
+
+  private wire(): void {
+    this.backButton.addEventListener('click', () => this.go('back'));
+    this.forwardButton.addEventListener('click', () => this.go('forward'));
+    this.filePicker.addEventListener('change', () => {
+      const docId = this.filePicker.value;
+      if (docId && docId !== this.docId) this.post({ type: 'navigate', docId });
+    });
+    this.openSourceButton.addEventListener('click', () => this.openSource());
+    this.tocToggle.addEventListener('click', () => this.setTocExpanded(!this.tocExpanded));
+    this.tocList.addEventListener('click', (e) => {
+      const link = (e.target as Element).closest<HTMLAnchorElement>('a[data-slug]');
+      if (!link) return;
+      e.preventDefault();
+      const slug = link.dataset.slug!;
+      if (this.narrow.matches) this.setTocExpanded(false);
+      this.scrollToId(slug, { smooth: true, flash: false, focus: true });
+    });
+
+    this.article.addEventListener('click', (e) => this.onContentClick(e));
+    // Middle-click would otherwise ask the webview to open the link itself (content and contents links alike).
+    document.addEventListener('auxclick', (e) => {
+      if ((e.target as Element).closest?.('a')) e.preventDefault();
+    });
+    // Images that fail at run time (error events do not bubble: listen in the capture phase).
+    this.article.addEventListener('error', (e) => this.onImageError(e), true);
+    this.article.addEventListener('load', (e) => {
+      if (e.target instanceof HTMLImageElement) this.reapplySettle();
+    }, true);
+
+    window.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data));
+    window.addEventListener('keydown', (e) => this.onKeyDown(e));
+    window.addEventListener('resize', () => this.scheduleUpdate());
+    for (const type of ['wheel', 'touchstart', 'mousedown', 'keydown'] as const) {
+      window.addEventListener(type, () => (this.settle = undefined), { passive: true, capture: true });
+    }
+    this.narrow.addEventListener('change', () => this.applyNarrow());
+    new ResizeObserver(() => this.onToolbarResize()).observe(this.toolbar);
+  }
+
+  private go(direction: 'back' | 'forward'): void {
+    if (direction === 'back' ? this.canGoBack : this.canGoForward) this.post({ type: direction });
+  }
+
+  private onKeyDown(e: KeyboardEvent): void {
+    if (e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
+      if (isTextInput(e.target)) return; // Alt+arrows move by word in the search box on macOS
+      e.preventDefault();
+      this.go(e.key === 'ArrowLeft' ? 'back' : 'forward');
+    }
+  }
+
+  private onContentClick(e: MouseEvent): void {
+    const link = (e.target as Element).closest?.('a');
+    if (!link || !this.article.contains(link)) return;
+    e.preventDefault();
+    const href = link.getAttribute('href');
+    if (!href) return;
+    if (href.startsWith('#')) {
+      const id = safeDecode(href.slice(1));
+      if (id) this.scrollToId(id, { smooth: true, flash: true, focus: false });
+      return;
+    }
+    this.post({ type: 'openLink', href });
+  }
+
+  private onImageError(e: Event): void {
+    const img = e.target;
+    if (!(img instanceof HTMLImageElement) || !this.article.contains(img)) return;
+    img.replaceWith(missingImagePlaceholder(img.getAttribute('alt') ?? '', img.getAttribute('src') ?? ''));
+    this.reapplySettle();
+  }
+
+  private onMessage(data: unknown): void {
+    if (!data || typeof data !== 'object') return;
+    const m = data as HostMessage;
+    switch (m.type) {
+      case 'show':
+        if (typeof m.html === 'string' && typeof m.docId === 'string') this.show(m);
+        return;
+      case 'reveal':
+        if (typeof m.target === 'string') this.scrollToId(m.target, { smooth: true, flash: true, focus: false });
+        return;
+      case 'searchResults':
+        if (typeof m.query === 'string' && Array.isArray(m.results)) this.search.showResults(m.query, m.results);
+        return;
+      case 'focusSearch':
+        if (!this.toolbar.hidden) this.search.focus();
+        return;
+      case 'empty':
+        this.showEmpty(typeof m.message === 'string' ? m.message : '', m.strings);
+        return;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Rendering
+
+  private applyStrings(): void {
+    const s = this.strings;
+    this.backButton.setAttribute('aria-label', s.back);
+    this.backButton.title = `${s.back} (Alt+←)`;
+    this.forwardButton.setAttribute('aria-label', s.forward);
+    this.forwardButton.title = `${s.forward} (Alt+→)`;
+    this.filePicker.setAttribute('aria-label', s.notes);
+    this.filePicker.title = s.notes;
+    this.openSourceLabel.textContent = s.openSource;
+    this.openSourceButton.title = s.openSource;
+    this.openSourceButton.setAttribute('aria-label', s.openSource); // the label is hidden on narrow panels
+    this.tocTitle.textContent = s.contents;
+    this.tocToggleLabel.textContent = s.contents;
+    this.search.setStrings(s);
+  }
+
+  private show(m: ShowMessage): void {
+    if (m.strings) {
+      this.strings = { ...DEFAULT_STRINGS, ...m.strings };
+      this.applyStrings();
+    }
+    const sameDoc = m.docId === this.docId && !this.layout.hidden;
+    const keep = m.preserveScroll && sameDoc ? this.captureScroll() : undefined;
+    clearTimeout(this.minHeightTimer);
+    // While the re-rendered images load the note is shorter; keeping its height stops the scroll position clamping.
+    this.article.style.minHeight = keep ? `${this.article.offsetHeight}px` : '';
+
+    this.docId = m.docId;
+    this.canGoBack = !!m.canGoBack;
+    this.canGoForward = !!m.canGoForward;
+    this.backButton.disabled = !this.canGoBack;
+    this.forwardButton.disabled = !this.canGoForward;
+    document.title = typeof m.title === 'string' ? m.title : '';
+    this.renderFiles(Array.isArray(m.files) ? m.files : [], m.docId, document.title);
+
+    this.emptyState.hidden = true;
+    this.toolbar.hidden = false;
+    this.layout.hidden = false;
+    this.article.innerHTML = m.html; // sanitised by the host
+    this.renderToc(Array.isArray(m.toc) ? m.toc : []);
+    this.collectMarkers();
+    this.observe();
+
+    this.current = undefined;
+    if (keep) {
+      this.restoreScroll(keep);
+      this.minHeightTimer = setTimeout(() => (this.article.style.minHeight = ''), SETTLE_MS);
+    } else if (!(m.reveal && this.scrollToId(m.reveal, { smooth: false, flash: true, focus: false }))) {
+      window.scrollTo(0, 0);
+      this.settle = undefined;
+    }
+    this.updateCurrent();
+  }
+
+  private showEmpty(message: string, strings: PanelStrings | undefined): void {
+    if (strings) {
+      this.strings = { ...DEFAULT_STRINGS, ...strings };
+      this.applyStrings();
+    }
+    this.docId = undefined;
+    this.current = undefined;
+    this.observer?.disconnect();
+    this.markers = [];
+    this.article.replaceChildren();
+    this.tocList.replaceChildren();
+    this.toolbar.hidden = true;
+    this.layout.hidden = true;
+    this.emptyState.replaceChildren(el('p', {}, message));
+    this.emptyState.hidden = false;
+    document.title = message;
+  }
+
+  private renderFiles(files: NoteFileEntry[], docId: string, title: string): void {
+    this.filePicker.replaceChildren(...files.map((f) => el('option', { value: f.id, selected: f.id === docId }, f.label)));
+    if (!files.some((f) => f.id === docId)) this.filePicker.append(el('option', { value: docId, selected: true, hidden: true }, title || docId));
+    this.filePicker.value = docId;
+    this.filePicker.hidden = files.length === 0;
+  }
+
+  private renderToc(entries: TocEntry[]): void {
+    this.tocEntries = entries.filter((t) => t && typeof t.slug === 'string' && typeof t.title === 'string');
+    this.tocLinks.clear();
+    const minLevel = Math.min(...this.tocEntries.map((t) => t.level), 6);
+    const items = this.tocEntries.map((t) => {
+      const link = el('a', { href: `#${encodeURIComponent(t.slug)}`, 'data-slug': t.slug, title: t.title }, t.title);
+      link.style.setProperty('--depth', String(Math.max(0, Math.min(5, (t.level || minLevel) - minLevel))));
+      this.tocLinks.set(t.slug, link);
+      return el('li', {}, link);
+    });
+    this.tocList.replaceChildren(...items);
+    this.toc.hidden = items.length === 0;
+    this.layout.classList.toggle('no-toc', items.length === 0);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Scrolling, revealing, the current section
+
+  /** Scrolls the element with that id (a section slug, a point `slug/N`, any id in the note) to the top. */
+  private scrollToId(id: string, opts: { smooth: boolean; flash: boolean; focus: boolean }): boolean {
+    const target = document.getElementById(id);
+    if (!target || !this.article.contains(target)) return false;
+    const smooth = opts.smooth && !prefersReducedMotion();
+    target.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
+    if (!smooth) this.settle = { apply: () => target.scrollIntoView({ block: 'start' }), until: Date.now() + SETTLE_MS };
+    if (opts.flash) flash(target);
+    if (opts.focus) {
+      if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+      target.focus({ preventScroll: true });
+    }
+    this.scheduleUpdate();
+    return true;
+  }
+
+  private reapplySettle(): void {
+    if (!this.settle) return;
+    if (Date.now() > this.settle.until) this.settle = undefined;
+    else this.settle.apply();
+  }
+
+  /** Where the reader is: the current section marker and the distance scrolled past it. */
+  private captureScroll(): { id?: string; offset: number; y: number } {
+    const marker = this.markerAtTop();
+    const y = window.scrollY;
+    if (!marker) return { offset: 0, y };
+    return { id: marker.id, offset: y - (marker.getBoundingClientRect().top + y), y };
+  }
+
+  private restoreScroll(keep: { id?: string; offset: number; y: number }): void {
+    const apply = () => {
+      const marker = keep.id ? document.getElementById(keep.id) : null;
+      const y = marker && this.article.contains(marker) ? marker.getBoundingClientRect().top + window.scrollY + keep.offset : keep.y;
+      window.scrollTo(0, y);
+    };
+    apply();
+    this.settle = { apply, until: Date.now() + SETTLE_MS };
+  }
+
+  private collectMarkers(): void {
+    const wanted = new Set(this.tocEntries.map((t) => t.slug));
+    this.markers = [];
+    for (const node of Array.from(this.article.querySelectorAll<HTMLElement>('a.section-anchor[id], h1[id], h2[id], h3[id], h4[id], h5[id], h6[id]'))) {
+      if (node.classList.contains('section-anchor') || wanted.has(node.id)) this.markers.push(node);
+    }
+  }
+
+  private toolbarBottom(): number {
+    return this.toolbar.hidden ? 0 : Math.max(0, this.toolbar.getBoundingClientRect().bottom);
+  }
+
+  /** The last section marker at or above the top edge of the reading area (binary search: markers are in order). */
+  private markerAtTop(): HTMLElement | undefined {
+    const markers = this.markers;
+    if (!markers.length) return undefined;
+    const line = this.toolbarBottom() + TOP_SLACK_PX;
+    let lo = 0;
+    let hi = markers.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (markers[mid].getBoundingClientRect().top <= line) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // At the very end of the page the last sections can never reach the top: take the last one in view.
+    const scroller = document.scrollingElement ?? document.documentElement;
+    if (window.scrollY > 0 && window.scrollY + window.innerHeight >= scroller.scrollHeight - 2) {
+      for (let i = markers.length - 1; i > found; i--) {
+        if (markers[i].getBoundingClientRect().top < window.innerHeight) return markers[i];
+      }
+    }
+    return markers[Math.max(found, 0)];
+  }
+
+  private observe(): void {
+    this.observer?.disconnect();
+    const margin = `-${Math.round(this.toolbarBottom())}px 0px 0px 0px`;
+    this.observedMargin = margin;
+    // root: document, so that rootMargin applies inside the webview's (cross-origin) frame.
+    this.observer = new IntersectionObserver(() => this.scheduleUpdate(), { root: document, rootMargin: margin, threshold: [0, 1] });
+    for (const m of this.markers) this.observer.observe(m);
+    this.observer.observe(this.endSentinel);
+  }
+
+  private onToolbarResize(): void {
+    const h = this.toolbar.hidden ? 0 : this.toolbar.offsetHeight;
+    document.documentElement.style.setProperty('--toolbar-height', `${h}px`);
+    if (this.observer && `-${Math.round(this.toolbarBottom())}px 0px 0px 0px` !== this.observedMargin) this.observe();
+  }
+
+  private scheduleUpdate(): void {
+    if (this.updateScheduled) return;
+    this.updateScheduled = true;
+    requestAnimationFrame(() => {
+      this.updateScheduled = false;
+      this.updateCurrent();
+    });
+  }
+
+  private updateCurrent(): void {
+    if (!this.docId) return;
+    const marker = this.markerAtTop();
+    const slug = marker?.id;
+    if (slug === this.current && this.current !== undefined) return;
+    const first = this.current === undefined;
+    this.current = slug;
+    for (const [s, link] of this.tocLinks) {
+      const on = s === slug;
+      link.classList.toggle('active', on);
+      if (on) {
+        link.setAttribute('aria-current', 'location');
+        this.keepTocLinkVisible(link);
+      } else link.removeAttribute('aria-current');
+    }
+    this.saveState();
+    if (slug && !first) this.postScrolled(slug);
+  }
+
+  /** Scrolls only the sidebar (never the page) so that the active entry is visible. */
+  private keepTocLinkVisible(link: HTMLElement): void {
+    const list = this.tocList;
+    if (list.scrollHeight <= list.clientHeight) return;
+    const top = link.offsetTop - list.offsetTop;
+    if (top < list.scrollTop) list.scrollTop = top - 8;
+    else if (top + link.offsetHeight > list.scrollTop + list.clientHeight) list.scrollTop = top + link.offsetHeight - list.clientHeight + 8;
+  }
+
+  private saveState(): void {
+    if (!this.docId) return;
+    const state: PanelState = { docId: this.docId };
+    if (this.current) state.target = this.current;
+    this.vscode.setState(state);
+  }
+
+  /** The block at the top of the reading area (its `data-line`, 0-based source line) and its section. */
+  private openSource(): void {
+    const line = this.lineAtTop();
+    const message: WebviewMessage = { type: 'openSource' };
+    if (line !== undefined) message.line = line;
+    const marker = this.markerAtTop();
+    if (marker) message.target = marker.id;
+    this.post(message);
+  }
+
+  private lineAtTop(): number | undefined {
+    const blocks = Array.from(this.article.querySelectorAll<HTMLElement>('[data-line]'));
+    if (!blocks.length) return undefined;
+    const edge = this.toolbarBottom();
+    const top = edge + TOP_SLACK_PX;
+    // Document order ≈ vertical order (a nested block follows its parent): the last block starting above the line
+    // is the innermost one the reader sees first.
+    let lo = 0;
+    let hi = blocks.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (blocks[mid].getBoundingClientRect().top <= top) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // If that block has already scrolled out of view, the next one is what the reader sees first.
+    const b = blocks[found];
+    const rect = b.getBoundingClientRect();
+    const pick = rect.bottom <= edge && blocks[found + 1] ? blocks[found + 1] : b;
+    const line = Number(pick.dataset.line);
+    return Number.isInteger(line) && line >= 0 ? line : undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Narrow layout: the contents collapse above the note
+
+  private applyNarrow(): void {
+    const narrow = this.narrow.matches;
+    this.layout.classList.toggle('narrow', narrow);
+    this.setTocExpanded(!narrow);
+  }
+
+  private setTocExpanded(expanded: boolean): void {
+    this.tocExpanded = expanded;
+    this.toc.classList.toggle('collapsed', !expanded);
+    this.tocToggle.setAttribute('aria-expanded', String(expanded));
+  }
+}
+
+/** A brief highlight of a revealed element (CSS animation; static and shorter-lived with reduced motion). */
+function flash(target: HTMLElement): void {
+  target.classList.remove('flash');
+  void target.offsetWidth; // restart the animation
+  target.classList.add('flash');
+  const timer = (target as HTMLElement & { _flashTimer?: number })._flashTimer;
+  if (timer) clearTimeout(timer);
+  (target as HTMLElement & { _flashTimer?: number })._flashTimer = window.setTimeout(() => target.classList.remove('flash'), FLASH_MS + 100);
+}
+
+function start(): void {
+  const vscode = acquireVsCodeApi(); // may be called only once per webview
+  const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
+  new Panel(app, vscode);
+  vscode.postMessage({ type: 'ready' });
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+else start();
