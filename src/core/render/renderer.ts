@@ -103,7 +103,7 @@ export class Renderer {
       for (const t of state.tokens) {
         if (t.type === 'bullet_list_open' || t.type === 'ordered_list_open') listDepth++;
         if (t.type === 'bullet_list_close' || t.type === 'ordered_list_close') listDepth--;
-        if (!t.map || t.nesting !== 1 || !t.block) continue;
+        if (!t.map || !t.block || !(t.nesting === 1 || t.type === 'fence' || t.type === 'code_block' || t.type === 'hr')) continue;
         const line = t.map[0] + (env.lineOffset ?? 0);
         t.attrSet('data-line', String(line));
         if (t.type === 'heading_open') {
