@@ -61,3 +61,12 @@ export function trimMarkdown(source: string, maxLines: number): { markdown: stri
   kept.push('', '…');
   return { markdown: kept.join('\n'), truncated: true };
 }
+
+/** Figures in a hover are thumbnails: a fixed width, so the text stays in view. */
+export function fitImages(markdown: string): string {
+  return markdown
+    .replace(/!\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_m, alt: string, src: string) => `<img src="${src.replace(/"/g, '&quot;')}" alt="${alt.replace(/"/g, '&quot;')}" width="${HOVER_IMAGE_WIDTH}">`)
+    .replace(/<img\b([^>]*)>/gi, (_m, attrs: string) => `<img${attrs.replace(/\s(width|height)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, '').replace(/\s*\/$/, '')} width="${HOVER_IMAGE_WIDTH}">`);
+}
+
+const HOVER_IMAGE_WIDTH = 320;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { breadcrumbOf, excerptOf, explainAt, labelOf, refOf } from '../core/explain';
+import { breadcrumbOf, excerptOf, explainAt, fitImages, labelOf, refOf } from '../core/explain';
 import type { LibraryMatch } from '../core/notes/library';
 import type { NotesService } from './notesService';
 import { t } from './l10n';
@@ -49,7 +49,7 @@ export function hoverMarkdown(best: LibraryMatch, others: LibraryMatch[], word: 
   if (best.point) md.appendMarkdown(`**${escapeMarkdown(best.section.title)}** · ${escapeMarkdown(t('point {0}', best.point.index))}\n\n`);
   else md.appendMarkdown(`**${escapeMarkdown(best.section.title)}**\n\n`);
 
-  const { markdown } = excerptOf(best, maxLines);
+  const markdown = fitImages(excerptOf(best, maxLines).markdown);
   md.appendMarkdown(markdown.trim() ? markdown + '\n\n' : `_${escapeMarkdown(t('(this section has no text)'))}_\n\n`);
 
   md.appendMarkdown('---\n\n');

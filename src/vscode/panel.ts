@@ -213,7 +213,10 @@ export class NotesPanel implements vscode.Disposable {
       title: doc.title,
       html: rendered.html,
       toc: rendered.headings.map((h) => ({ slug: h.slug, title: h.title, level: h.level })),
-      files: this.deps.notes.library.documents().map((d) => ({ id: d.id, label: this.deps.notes.library.info(d.id)?.label ?? d.title })),
+      files: this.deps.notes.library.documents().map((d) => {
+        const info = this.deps.notes.library.info(d.id);
+        return { id: d.id, label: info?.bundled || !info?.label ? d.title : `${d.title} — ${info.label}` };
+      }),
       reveal: noReveal ? undefined : loc.target,
       preserveScroll,
       canGoBack: this.history.length > 0,

@@ -115,3 +115,10 @@ test('unknown commands and options print usage with exit 2', async () => {
   assert.equal(help.code, 0);
   assert.match(help.out, /ml-notes lookup QUERY/);
 });
+
+test('hover figures become fixed-width thumbnails (Markdown and raw HTML images)', async () => {
+  const { fitImages } = await import('../../src/core/explain');
+  assert.equal(fitImages('![BN](figures/bn.svg "t")'), '<img src="figures/bn.svg" alt="BN" width="320">');
+  assert.equal(fitImages('<img width="70%" src="figures/fpn.svg" alt="x" />'), '<img src="figures/fpn.svg" alt="x" width="320">');
+  assert.equal(fitImages('text only'), 'text only');
+});
