@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
+import { fitImages } from '../../src/core/explain';
 import { fixturesDir, repoRoot } from './helpers';
 
 async function run(args: string[], cwd = repoRoot): Promise<{ code: number; out: string; err: string }> {
@@ -117,7 +118,6 @@ test('unknown commands and options print usage with exit 2', async () => {
 });
 
 test('hover figures become fixed-width thumbnails (Markdown and raw HTML images)', async () => {
-  const { fitImages } = await import('../../src/core/explain');
   assert.equal(fitImages('![BN](figures/bn.svg "t")'), '<img src="figures/bn.svg" alt="BN" width="320">');
   assert.equal(fitImages('<img width="70%" src="figures/fpn.svg" alt="x" />'), '<img src="figures/fpn.svg" alt="x" width="320">');
   assert.equal(fitImages('text only'), 'text only');
