@@ -1,3 +1,9 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fixText, lintText } from '../core/lint';
+import { ruleIds, type AnalyzeOptions } from '../core/rules/index';
+import type { Finding } from '../core/rules/types';
+import { notebookProgram } from '../core/notebook';
 import type { CliIo } from './main';
 
 export interface LintArgs {
@@ -7,7 +13,118 @@ export interface LintArgs {
   rules: string[];
 }
 
-export async function runLint(_args: LintArgs, io: CliIo): Promise<number> {
-  io.err('ml-notes lint: the Python analysis is not part of this build yet.');
-  return 2;
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', 'build', 'dist']);
+const MAX_BYTES = 5 * 1024 * 1024;
+
+/** `ml-notes lint [paths…] [--json] [--fix] [--rule ID…]`: exit 1 when there are findings, 2 on usage errors. */
+export async function runLint(args: LintArgs, io: CliIo): Promise<number> {
+  const unknown = args.rules.filter((r) => !ruleIds.includes(r));
+  if (unknown.length) {
+    io.err(`ml-notes lint: unknown rule ${unknown.join(', ')} (rules: ${ruleIds.join(', ')})`);
+    return 2;
+  }
+  const options: AnalyzeOptions = args.rules.length ? { only: args.rules } : {};
+  const files: string[] = [];
+  for (const p of args.paths.length ? args.paths : ['.']) {
+    const abs = path.resolve(io.cwd, p);
+    if (!fs.existsSync(abs)) {
+      io.err(`ml-notes lint: ${p}: no such file or folder`);
+      return 2;
+    }
+    collect(abs, files, 0);
+  }
+  const report: { file: string; findings: Finding[]; cells?: number[] }[] = [];
+  let total = 0;
+  for (const file of files) {
+    const shown = display(io, file);
+    let text: string;
+    try {
+      const st = fs.statSync(file);
+      if (st.size > MAX_BYTES) {
+        io.err(`ml-notes lint: ${shown}: skipped (${Math.round(st.size / 1024)} KB, over ${MAX_BYTES / 1024 / 1024} MB)`);
+        continue;
+      }
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      io.err(`ml-notes lint: ${shown}: cannot read (${(e as Error).message})`);
+      continue;
+    }
+    const isNotebook = file.endsWith('.ipynb');
+    let program = text;
+    let cellStarts: number[] | undefined;
+    if (isNotebook) {
+      const nb = notebookProgram(text);
+      if (!nb) {
+        io.err(`ml-notes lint: ${shown}: not a readable Jupyter notebook; skipped`);
+        continue;
+      }
+      program = nb.text;
+      cellStarts = nb.cellStartLines;
+    }
+    if (args.fix && !isNotebook) {
+      const res = fixText(program, options);
+      if (res.refused && !res.applied.length) io.err(`ml-notes lint: ${shown}: ${res.refused}`);
+      if (res.output !== program) {
+        writeAtomic(file, res.output);
+        for (const a of res.applied) io.err(`fixed ${shown}:${a.line + 1}: ${a.rule} — ${a.title}`);
+      }
+      report.push({ file: shown, findings: res.remaining });
+      total += res.remaining.length;
+    } else {
+      if (args.fix && isNotebook) io.err(`ml-notes lint: ${shown}: --fix does not edit notebooks; open it in VS Code to apply fixes`);
+      const { findings } = lintText(program, options);
+      report.push({ file: shown, findings, cells: cellStarts });
+      total += findings.length;
+    }
+  }
+  if (args.json) {
+    io.out(JSON.stringify(report.flatMap((r) => r.findings.map((f) => ({ file: r.file, ...locate(f, r.cells), rule: f.rule, severity: f.severity, message: f.message, range: f.range, noteRef: f.noteRef, fixes: f.fixes }))), null, 2));
+  } else {
+    for (const r of report) {
+      for (const f of r.findings) {
+        const loc = locate(f, r.cells);
+        io.out(`${r.file}${loc.cell !== undefined ? `#cell${loc.cell}` : ''}:${loc.line}:${loc.column}: ${f.rule} ${f.message}`);
+      }
+    }
+    if (total) io.err(`${total} finding(s) in ${report.filter((r) => r.findings.length).length} file(s); ${files.length} file(s) checked`);
+  }
+  return total ? 1 : 0;
+}
+
+/** 1-based line and column, within its notebook cell (1-based cell number) for notebooks. */
+function locate(f: Finding, cellStarts?: number[]): { line: number; column: number; cell?: number } {
+  if (!cellStarts) return { line: f.range.start.line + 1, column: f.range.start.character + 1 };
+  let i = cellStarts.length - 1;
+  while (i > 0 && cellStarts[i] > f.range.start.line) i--;
+  return { cell: i + 1, line: f.range.start.line - cellStarts[i] + 1, column: f.range.start.character + 1 };
+}
+
+function collect(p: string, out: string[], depth: number): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(p);
+  } catch {
+    return;
+  }
+  if (st.isSymbolicLink() && depth > 0) return;
+  if (st.isDirectory() || (st.isSymbolicLink() && fs.statSync(p).isDirectory())) {
+    if (depth > 32) return;
+    for (const name of fs.readdirSync(p).sort()) {
+      if (SKIP_DIRS.has(name) || (name.startsWith('.') && depth >= 0)) continue;
+      collect(path.join(p, name), out, depth + 1);
+    }
+  } else if (p.endsWith('.py') || p.endsWith('.ipynb') || depth === 0) out.push(p);
+}
+
+/** Temp file + rename in the same folder: the file is either the old or the new text, never half written. */
+function writeAtomic(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.ml-notes-${process.pid}.tmp`);
+  const mode = fs.statSync(file).mode;
+  fs.writeFileSync(tmp, text, { mode });
+  fs.renameSync(tmp, file);
+}
+
+function display(io: CliIo, file: string): string {
+  const r = path.relative(io.cwd, file);
+  return r && !r.startsWith('..') ? r : file;
 }

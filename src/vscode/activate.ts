@@ -7,6 +7,7 @@ import { NotesPanel, PANEL_VIEW_TYPE } from './panel';
 import { lookUp, lookUpAtCursor } from './lookup';
 import { NotesSearch } from './search';
 import { EXPLORER_VIEW_ID, NotesExplorer } from './explorer';
+import { AnalysisService } from './analysis';
 import type { Renderer } from '../core/render/renderer';
 
 export interface PlatformOptions {
@@ -33,6 +34,13 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
 
   context.subscriptions.push(registerHover(notes));
 
+  const analysis = new AnalysisService(log);
+  context.subscriptions.push(
+    analysis,
+    vscode.languages.registerCodeActionsProvider([{ language: 'python' }], analysis, { providedCodeActionKinds: AnalysisService.providedCodeActionKinds }),
+  );
+
+
   const explorer = new NotesExplorer(notes.library);
   context.subscriptions.push(explorer, vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: explorer, showCollapseAll: true }));
 
@@ -42,6 +50,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     vscode.commands.registerCommand('mlNotes.openPanel', () => panel.show()),
     vscode.commands.registerCommand('mlNotes.openSection', (ref?: unknown) => panel.show(parseRef(ref))),
     vscode.commands.registerCommand('mlNotes.showOutput', () => log.show()),
+    vscode.commands.registerCommand('mlNotes.fixAll', () => analysis.fixAllInEditor(vscode.window.activeTextEditor)),
     vscode.commands.registerCommand('mlNotes.reloadNotes', () => notes.reload()),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: (webviewPanel, state) => panel.restore(webviewPanel, state),

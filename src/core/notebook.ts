@@ -1,0 +1,41 @@
+/** Jupyter notebooks (.ipynb) as one Python program: the code cells joined, each starting on a known line. */
+export interface NotebookProgram {
+  text: string;
+  /** 0-based line in `text` where each code cell starts. */
+  cellStartLines: number[];
+  /** Index of each code cell among all the notebook's cells. */
+  cellIndexes: number[];
+}
+
+/** Undefined when the text is not a notebook (bad JSON or no `cells`). IPython magics and shell lines are blanked. */
+export function notebookProgram(json: string): NotebookProgram | undefined {
+  let nb: unknown;
+  try {
+    nb = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const cells = (nb as { cells?: unknown })?.cells;
+  if (!Array.isArray(cells)) return undefined;
+  const lang = String((nb as { metadata?: { kernelspec?: { language?: string }; language_info?: { name?: string } } }).metadata?.language_info?.name ?? 'python');
+  if (lang && lang !== 'python') return { text: '', cellStartLines: [], cellIndexes: [] };
+  const parts: string[] = [];
+  const cellStartLines: number[] = [];
+  const cellIndexes: number[] = [];
+  let line = 0;
+  cells.forEach((c, i) => {
+    if (!c || typeof c !== 'object' || (c as { cell_type?: string }).cell_type !== 'code') return;
+    const src = (c as { source?: unknown }).source;
+    const text = Array.isArray(src) ? src.filter((s) => typeof s === 'string').join('') : typeof src === 'string' ? src : '';
+    // Magics (%timeit, !pip) are not Python: keep the line, blank its text, so line numbers still match.
+    const cleaned = text
+      .split('\n')
+      .map((l) => (/^\s*[%!]/.test(l) ? '' : l))
+      .join('\n');
+    cellStartLines.push(line);
+    cellIndexes.push(i);
+    parts.push(cleaned);
+    line += cleaned.split('\n').length;
+  });
+  return { text: parts.join('\n'), cellStartLines, cellIndexes };
+}

@@ -1,0 +1,353 @@
+import * as vscode from 'vscode';
+import { DocumentAnalyzer, mergeFixes, onRuleError, rules, warmupActionsAt, type AnalyzeOptions } from '../core/rules/index';
+import type { Finding, Severity } from '../core/rules/types';
+import type { Range as CoreRange } from '../core/text';
+import type { Log } from './log';
+import { commandLink } from './hover';
+import { t } from './l10n';
+
+export const SOURCE = 'ML Notes';
+export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('mlNotes');
+const DEBOUNCE_MS = 300;
+
+/** Text of one analysed unit: a Python document, or all Python cells of a notebook as one program. */
+interface Unit {
+  key: string;
+  /** Version stamp: the document version, or the cell versions joined. */
+  version: string;
+  text: string;
+  /** Maps a position in `text` to a document (cell) and a position in it. */
+  map(range: CoreRange): { uri: vscode.Uri; range: vscode.Range } | undefined;
+  /** The documents the unit covers (to clear their diagnostics). */
+  uris: vscode.Uri[];
+}
+
+interface Result {
+  version: string;
+  findings: Finding[];
+  /** Findings by the document they land in (cells of a notebook). */
+  byUri: Map<string, { finding: Finding; range: vscode.Range }[]>;
+}
+
+/**
+ * Diagnostics and code actions from the core rules. Analysis runs on open and change, debounced, once per document
+ * version; stale runs are dropped; files over `mlNotes.analysis.maxLines` are skipped with one message.
+ */
+export class AnalysisService implements vscode.Disposable, vscode.CodeActionProvider {
+  static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND, vscode.CodeActionKind.RefactorRewrite];
+  private readonly collection = vscode.languages.createDiagnosticCollection('mlNotes');
+  private readonly analyzers = new Map<string, DocumentAnalyzer>();
+  private readonly results = new Map<string, Result>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly skipped = new Set<string>();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Longest synchronous analysis slice seen (ms), for the output channel. */
+  longestSliceMs = 0;
+
+  constructor(private readonly log: Log) {
+    onRuleError((id, e) => log.error(`Rule ${id} failed: ${String((e as Error)?.stack ?? e)}`));
+    this.disposables.push(
+      this.collection,
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.schedule(e.document, DEBOUNCE_MS)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      vscode.workspace.onDidOpenNotebookDocument((n) => this.scheduleNotebook(n, 0)),
+      vscode.workspace.onDidChangeNotebookDocument((e) => this.scheduleNotebook(e.notebook, DEBOUNCE_MS)),
+      vscode.workspace.onDidCloseNotebookDocument((n) => {
+        this.forgetKey(n.uri.toString());
+        for (const c of n.getCells()) this.collection.delete(c.document.uri);
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mlNotes.rules') || e.affectsConfiguration('mlNotes.analysis')) this.analyzeAll();
+      }),
+    );
+    this.analyzeAll();
+  }
+
+  private analyzeAll(): void {
+    this.results.clear();
+    for (const d of vscode.workspace.textDocuments) if (d.uri.scheme !== 'vscode-notebook-cell') this.schedule(d, 0);
+    for (const n of vscode.workspace.notebookDocuments) this.scheduleNotebook(n, 0);
+  }
+
+  private options(scope?: vscode.ConfigurationScope): AnalyzeOptions {
+    const cfg = vscode.workspace.getConfiguration('mlNotes', scope);
+    const severities: Partial<Record<string, Severity>> = {};
+    for (const r of rules) {
+      const v = cfg.get<string>(`rules.${r.meta.id}`);
+      if (v === 'off' || v === 'hint' || v === 'information' || v === 'warning' || v === 'error') severities[r.meta.id] = v;
+    }
+    return { severities, instanceNormAsBatchNorm: cfg.get<boolean>('analysis.instanceNormAsBatchNorm', false) };
+  }
+
+  private enabled(scope?: vscode.ConfigurationScope): boolean {
+    return vscode.workspace.getConfiguration('mlNotes', scope).get<boolean>('analysis.enabled', true);
+  }
+
+  private schedule(doc: vscode.TextDocument, delay: number): void {
+    if (doc.languageId !== 'python' || doc.uri.scheme === 'vscode-notebook-cell') {
+      if (doc.uri.scheme === 'vscode-notebook-cell') {
+        const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
+        if (nb) this.scheduleNotebook(nb, delay);
+      }
+      return;
+    }
+    this.debounce(doc.uri.toString(), delay, () => this.run(documentUnit(doc), doc));
+  }
+
+  private scheduleNotebook(nb: vscode.NotebookDocument, delay: number): void {
+    if (!nb.getCells().some((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python')) return;
+    this.debounce(nb.uri.toString(), delay, () => this.run(notebookUnit(nb), nb.uri));
+  }
+
+  private debounce(key: string, delay: number, fn: () => void): void {
+    const old = this.timers.get(key);
+    if (old) clearTimeout(old);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        try {
+          fn();
+        } catch (e) {
+          this.log.error(`Analysis failed: ${String((e as Error)?.stack ?? e)}`);
+        }
+      }, delay),
+    );
+  }
+
+  /** Findings for the unit, from the cache when the version matches. Synchronous and bounded by maxLines. */
+  private analyze(unit: Unit, scope: vscode.ConfigurationScope): Result | undefined {
+    const cached = this.results.get(unit.key);
+    if (cached && cached.version === unit.version) return cached;
+    if (!this.enabled(scope)) return undefined;
+    const maxLines = vscode.workspace.getConfiguration('mlNotes', scope).get<number>('analysis.maxLines', 20000);
+    const lines = countLines(unit.text);
+    if (lines > maxLines) {
+      if (!this.skipped.has(unit.key)) {
+        this.skipped.add(unit.key);
+        this.log.info(`Not analysed: ${unit.key} has ${lines} lines, over mlNotes.analysis.maxLines (${maxLines}).`);
+      }
+      return undefined;
+    }
+    let analyzer = this.analyzers.get(unit.key);
+    if (!analyzer) this.analyzers.set(unit.key, (analyzer = new DocumentAnalyzer()));
+    const t0 = Date.now();
+    const analysis = analyzer.analyze(unit.text, this.options(scope));
+    this.longestSliceMs = Math.max(this.longestSliceMs, Date.now() - t0);
+    const byUri = new Map<string, { finding: Finding; range: vscode.Range }[]>();
+    for (const f of analysis.findings) {
+      const m = unit.map(f.range);
+      if (!m) continue;
+      const k = m.uri.toString();
+      const list = byUri.get(k) ?? [];
+      list.push({ finding: f, range: m.range });
+      byUri.set(k, list);
+    }
+    const result = { version: unit.version, findings: analysis.findings, byUri };
+    this.results.set(unit.key, result);
+    return result;
+  }
+
+  private run(unit: Unit, scope: vscode.ConfigurationScope): void {
+    const result = this.analyze(unit, scope);
+    for (const uri of unit.uris) {
+      const list = result?.byUri.get(uri.toString()) ?? [];
+      this.collection.set(uri, list.map((x) => toDiagnostic(x.finding, x.range)));
+    }
+  }
+
+  private forget(uri: vscode.Uri): void {
+    if (uri.scheme === 'vscode-notebook-cell') return;
+    this.forgetKey(uri.toString());
+    this.collection.delete(uri);
+  }
+
+  private forgetKey(key: string): void {
+    const timer = this.timers.get(key);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(key);
+    this.analyzers.delete(key);
+    this.results.delete(key);
+  }
+
+  /** The up-to-date analysis of the document's unit (computed now if the cached one is stale). */
+  private current(doc: vscode.TextDocument): { result: Result; unit: Unit } | undefined {
+    let unit: Unit;
+    if (doc.uri.scheme === 'vscode-notebook-cell') {
+      const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
+      if (!nb) return undefined;
+      unit = notebookUnit(nb);
+    } else if (doc.languageId === 'python') unit = documentUnit(doc);
+    else return undefined;
+    const result = this.analyze(unit, doc);
+    return result ? { result, unit } : undefined;
+  }
+
+  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const cur = this.current(doc);
+    if (!cur) return [];
+    const mine = cur.result.byUri.get(doc.uri.toString()) ?? [];
+    const actions: vscode.CodeAction[] = [];
+    const only = context.only;
+    const wants = (kind: vscode.CodeActionKind) => !only || only.contains(kind) || kind.contains(only);
+
+    if (wants(vscode.CodeActionKind.QuickFix)) {
+      const diags = context.diagnostics.filter((d) => d.source === SOURCE);
+      for (const { finding, range: fr } of mine) {
+        const diag = diags.find((d) => d.range.isEqual(fr) && codeOf(d) === finding.rule);
+        if (!diag) continue;
+        for (const fix of finding.fixes) {
+          const a = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+          a.edit = this.workspaceEdit(cur.unit, fix.edits);
+          a.diagnostics = [diag];
+          a.isPreferred = fix.isPreferred;
+          if (a.edit) actions.push(a);
+        }
+        const explain = new vscode.CodeAction(t('Explain: open the note “{0}”', finding.noteRef.slug), vscode.CodeActionKind.QuickFix);
+        explain.command = { command: 'mlNotes.openSection', title: t('Open in ML Notes'), arguments: [finding.noteRef] };
+        explain.diagnostics = [diag];
+        actions.push(explain);
+      }
+      const fixable = mine.filter((x) => x.finding.fixes.some((f) => f.isPreferred));
+      if (fixable.length > 1 && diags.length) {
+        const all = this.fixAllAction(cur, vscode.CodeActionKind.QuickFix);
+        if (all) actions.push(all);
+      }
+    }
+    if (only && only.intersects(FIX_ALL_KIND)) {
+      const all = this.fixAllAction(cur, FIX_ALL_KIND);
+      if (all) actions.push(all);
+    }
+
+    // "Add gradual LR warmup" on any optimizer or scheduler construction, without a diagnostic.
+    if (wants(vscode.CodeActionKind.RefactorRewrite) && doc.uri.scheme !== 'vscode-notebook-cell') {
+      const hasWarmupDiag = mine.some((x) => x.finding.rule === 'lr-warmup' && x.range.contains(range.start));
+      if (!hasWarmupDiag) {
+        for (const fix of warmupActionsAt(cur.unit.text, { line: range.start.line, character: range.start.character })) {
+          const a = new vscode.CodeAction(fix.title, vscode.CodeActionKind.RefactorRewrite);
+          a.edit = this.workspaceEdit(cur.unit, fix.edits);
+          if (a.edit) actions.push(a);
+        }
+      }
+    }
+    return actions;
+  }
+
+  /** "ML Notes: Fix All Findings in File": one undoable edit, refused if the document changed meanwhile. */
+  async fixAllInEditor(editor: vscode.TextEditor | undefined): Promise<boolean> {
+    if (!editor) return false;
+    const doc = editor.document;
+    const version = doc.version;
+    const cur = this.current(doc);
+    const action = cur && this.fixAllAction(cur, FIX_ALL_KIND);
+    if (!action?.edit) {
+      void vscode.window.showInformationMessage(t('No ML Notes findings with a fix in this file.'));
+      return false;
+    }
+    if (doc.version !== version) return false;
+    return vscode.workspace.applyEdit(action.edit);
+  }
+
+  private fixAllAction(cur: { result: Result; unit: Unit }, kind: vscode.CodeActionKind): vscode.CodeAction | undefined {
+    const { edits, applied } = mergeFixes(cur.unit.text, cur.result.findings);
+    if (!edits.length) return undefined;
+    const a = new vscode.CodeAction(t('Fix all ML Notes findings ({0})', applied.length), kind);
+    a.edit = this.workspaceEdit(cur.unit, edits);
+    return a.edit ? a : undefined;
+  }
+
+  /**
+   * Core edits → one WorkspaceEdit. VS Code applies it only to the document version it was computed for (the
+   * extension host stamps text edits with the document's version), so a stale fix is refused, never misapplied.
+   */
+  private workspaceEdit(unit: Unit, edits: readonly { range: CoreRange; newText: string }[]): vscode.WorkspaceEdit | undefined {
+    const we = new vscode.WorkspaceEdit();
+    for (const e of edits) {
+      const m = unit.map(e.range);
+      if (!m) return undefined;
+      we.replace(m.uri, m.range, e.newText);
+    }
+    return we;
+  }
+
+  dispose(): void {
+    onRuleError(undefined);
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function codeOf(d: vscode.Diagnostic): string | undefined {
+  const c = d.code;
+  if (c === undefined) return undefined;
+  return typeof c === 'object' ? String(c.value) : String(c);
+}
+
+function toDiagnostic(f: Finding, range: vscode.Range): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(range, f.message, severityOf(f.severity));
+  d.source = SOURCE;
+  d.code = { value: f.rule, target: vscode.Uri.parse(commandLink('mlNotes.openSection', [f.noteRef])) };
+  return d;
+}
+
+function severityOf(s: Severity): vscode.DiagnosticSeverity {
+  switch (s) {
+    case 'error':
+      return vscode.DiagnosticSeverity.Error;
+    case 'warning':
+      return vscode.DiagnosticSeverity.Warning;
+    case 'information':
+      return vscode.DiagnosticSeverity.Information;
+    default:
+      return vscode.DiagnosticSeverity.Hint;
+  }
+}
+
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function documentUnit(doc: vscode.TextDocument): Unit {
+  return {
+    key: doc.uri.toString(),
+    version: String(doc.version),
+    text: doc.getText(),
+    uris: [doc.uri],
+    map: (r) => ({ uri: doc.uri, range: new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character) }),
+  };
+}
+
+/** The notebook's Python code cells joined into one program; each cell starts on a known line. */
+export function notebookUnit(nb: vscode.NotebookDocument): Unit {
+  const cells = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python');
+  const starts: number[] = [];
+  const parts: string[] = [];
+  let line = 0;
+  for (const c of cells) {
+    starts.push(line);
+    const text = c.document.getText();
+    parts.push(text);
+    line += c.document.lineCount;
+  }
+  const cellAt = (l: number) => {
+    let i = starts.length - 1;
+    while (i > 0 && starts[i] > l) i--;
+    return i;
+  };
+  return {
+    key: nb.uri.toString(),
+    version: cells.map((c) => c.document.version).join('.'),
+    text: parts.join('\n'),
+    uris: cells.map((c) => c.document.uri),
+    map: (r) => {
+      const i = cellAt(r.start.line);
+      const j = cellAt(r.end.line);
+      if (i < 0 || i !== j) return undefined; // an edit may not span cells
+      const base = starts[i];
+      return { uri: cells[i].document.uri, range: new vscode.Range(r.start.line - base, r.start.character, r.end.line - base, r.end.character) };
+    },
+  };
+}
