@@ -6,7 +6,7 @@ import { collectNoteFiles, readNoteFile } from '../core/notes/loader';
 import { nodeNoteFs } from './nodeFs';
 import { renderStandalone } from './standalone';
 import { runLint } from './lint';
-import { LibraryLookup } from '../core/lookup';
+import { LibraryLookup } from '../core/search/libraryLookup';
 
 const USAGE = `ml-notes — your ML notes, from the command line
 

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { LibraryLookup } from '../core/lookup';
+import { LibraryLookup } from '../core/search/libraryLookup';
 import type { NoteLibrary } from '../core/notes/library';
 import type { SearchResultEntry } from '../webview/protocol';
 

@@ -1,0 +1,291 @@
+/**
+ * Python analysis benchmark (issue 4): a generated 10,000-line PyTorch file.
+ *
+ * - analysis.full.ms          parse + model + all rules, fresh each run (median)
+ * - analysis.incremental.ms   the same document re-analysed after a one-line edit (DocumentAnalyzer, median)
+ * - python.ast.ms             `ast.parse` of the same file inside python3 (median, interpreter start excluded)
+ * - python.ast.command.ms     the whole `python3 -c 'import ast; ast.parse(...)'` command (median)
+ * - analysis.ratio_to_python_ast   full / python.ast.ms (target: within 5x)
+ * - analysis.peak_rss_delta.mb     peak resident memory of a process that analyses the file, minus one that
+ *                                  only loads the code and reads the file (target: < 50 MB)
+ * - analysis.retained_heap.mb      heap still held by the analysis result after a GC
+ * - analysis.findings              findings on the file (a sanity check that the rules did work)
+ *
+ * Targets: full < 150 ms, incremental < 30 ms (reported, not asserted).
+ *
+ * Run on its own: `node out/bench/analysis.js` (after `node esbuild.mjs --tests`).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze, DocumentAnalyzer } from '../src/core/rules/index';
+
+const LINES = 10_000;
+const RUNS = 15;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** A 10,000-line PyTorch file in the shapes real model code takes (deterministic). */
+export function generatePyTorchFile(lines = LINES): string {
+  const out: string[] = [
+    '"""Generated model zoo for the analysis benchmark."""',
+    'import math',
+    'from collections import OrderedDict',
+    'from functools import partial',
+    '',
+    'import torch',
+    'import torch.nn as nn',
+    'import torch.nn.functional as F',
+    'from torchvision.ops import roi_align',
+    '',
+    '',
+    'def conv3x3(in_planes, out_planes, stride=1, groups=1, dilation=1):',
+    '    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=dilation, groups=groups, dilation=dilation, bias=False)',
+    '',
+    '',
+    'def conv1x1(in_planes, out_planes, stride=1):',
+    '    return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)',
+    '',
+  ];
+  let i = 0;
+  while (out.length < lines - 40) {
+    const k = i % 4;
+    if (k === 0) {
+      out.push(
+        '',
+        `class BasicBlock${i}(nn.Module):`,
+        '    expansion = 1',
+        '',
+        '    def __init__(self, inplanes, planes, stride=1, downsample=None, norm_layer=None):',
+        '        super().__init__()',
+        '        if norm_layer is None:',
+        '            norm_layer = nn.BatchNorm2d',
+        '        self.conv1 = conv3x3(inplanes, planes, stride)',
+        '        self.bn1 = norm_layer(planes)',
+        '        self.relu = nn.ReLU(inplace=True)',
+        `        self.conv2 = nn.Conv2d(planes, planes, kernel_size=3, padding=1${i % 8 === 0 ? '' : ', bias=False'})`,
+        '        self.bn2 = norm_layer(planes)',
+        '        self.downsample = downsample',
+        '        self.stride = stride',
+        '',
+        '    def forward(self, x):',
+        '        identity = x',
+        '        out = self.conv1(x)',
+        '        out = self.bn1(out)',
+        '        out = self.relu(out)',
+        '        out = self.conv2(out)',
+        '        out = self.bn2(out)',
+        '        if self.downsample is not None:',
+        '            identity = self.downsample(x)',
+        '        out += identity',
+        '        return self.relu(out)',
+      );
+    } else if (k === 1) {
+      out.push(
+        '',
+        `def make_layers_${i}(cfg, batch_norm=False):`,
+        '    layers = []',
+        '    in_channels = 3',
+        '    for v in cfg:',
+        '        if v == "M":',
+        '            layers += [nn.MaxPool2d(kernel_size=2, stride=2)]',
+        '        else:',
+        '            conv2d = nn.Conv2d(in_channels, v, kernel_size=3, padding=1)',
+        '            if batch_norm:',
+        '                layers += [conv2d, nn.BatchNorm2d(v), nn.ReLU(inplace=True)]',
+        '            else:',
+        '                layers += [conv2d, nn.ReLU(inplace=True)]',
+        '            in_channels = v',
+        '    return nn.Sequential(*layers)',
+      );
+    } else if (k === 2) {
+      out.push(
+        '',
+        `class SegHead${i}(nn.Module):`,
+        '    def __init__(self, in_channels, num_classes, dropout=0.1):',
+        '        super().__init__()',
+        '        inter = in_channels // 4',
+        '        self.block = nn.Sequential(',
+        '            OrderedDict(',
+        '                [',
+        '                    ("conv", nn.Conv2d(in_channels, inter, 3, padding=1, bias=False)),',
+        '                    ("bn", nn.BatchNorm2d(inter)),',
+        '                    ("relu", nn.ReLU(inplace=True)),',
+        '                    ("drop", nn.Dropout2d(dropout)),',
+        '                ]',
+        '            )',
+        '        )',
+        `        self.cls = nn.Conv2d(inter, num_classes, kernel_size=${i % 6 === 2 ? 3 : 1}${i % 6 === 2 ? ', padding=1' : ''})`,
+        '',
+        '    def forward(self, x, size):',
+        '        x = self.block(x)',
+        '        x = self.cls(x)',
+        '        return F.interpolate(x, size=size, mode="bilinear", align_corners=False)',
+      );
+    } else {
+      out.push(
+        '',
+        `class Stem${i}(nn.Module):`,
+        '    def __init__(self, width=64, act_layer=nn.ReLU):',
+        '        super().__init__()',
+        '        norm = partial(nn.BatchNorm2d, eps=1e-5, momentum=0.1)',
+        '        self.stem = nn.Sequential(',
+        '            nn.Conv2d(3, width // 2, kernel_size=3, stride=2, padding=1, bias=False),',
+        '            norm(width // 2),',
+        '            act_layer(inplace=True),',
+        '            nn.Conv2d(width // 2, width, kernel_size=3, stride=1, padding=1, bias=False),',
+        '            norm(width),',
+        '            act_layer(inplace=True),',
+        '        )',
+        '        self.pool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)',
+        '        self.fc = nn.Linear(width, 1000)',
+        '',
+        '    def forward(self, x):',
+        '        x = self.pool(self.stem(x))',
+        '        x = torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)',
+        '        return self.fc(x)',
+      );
+    }
+    i++;
+  }
+  out.push(
+    '',
+    '',
+    'def train(model, loader, args):',
+    '    lr = args.lr * args.batch_size / 256',
+    '    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=1e-4)',
+    '    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)',
+    '    for epoch in range(args.epochs):',
+    '        for images, boxes, target in loader:',
+    '            feats = model(images)',
+    '            pooled = roi_align(feats, boxes, output_size=7)',
+    '            loss = F.cross_entropy(pooled.mean((2, 3)), target)',
+    '            optimizer.zero_grad()',
+    '            loss.backward()',
+    '            optimizer.step()',
+    '        scheduler.step()',
+  );
+  while (out.length < lines) out.push('');
+  return `${out.slice(0, lines).join('\n')}\n`;
+}
+
+/** The text with line `line` changed in place (a one-line edit, alternating between two values). */
+function editLine(text: string, line: number, variant: number): string {
+  const lines = text.split('\n');
+  lines[line] = `${lines[line]}  # edit ${variant}`;
+  return lines.join('\n');
+}
+
+function pythonAst(file: string): { inside: number; command: number } | undefined {
+  const script = [
+    'import ast, sys, time',
+    'src = open(sys.argv[1], encoding="utf-8").read()',
+    'ts = []',
+    `for _ in range(${RUNS}):`,
+    '    t = time.perf_counter(); ast.parse(src); ts.append((time.perf_counter() - t) * 1000)',
+    'ts.sort(); print(ts[len(ts) // 2])',
+  ].join('\n');
+  try {
+    const inside = Number(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' }).trim());
+    const commands: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t = performance.now();
+      execFileSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', file]);
+      commands.push(performance.now() - t);
+    }
+    return { inside, command: median(commands) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Peak RSS (KB) of a child process that loads this module, reads the file, and analyses it or not. */
+function childPeakRss(file: string, analyse: boolean): number | undefined {
+  const r = spawnSync(process.execPath, [__filename, '--peak-child', analyse ? 'analyse' : 'load', file], { encoding: 'utf8' });
+  const n = Number(r.stdout.trim());
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+export async function benchAnalysis(): Promise<Record<string, number>> {
+  const text = generatePyTorchFile();
+  const lineCount = text.split('\n').length - 1;
+  const results: Record<string, number> = { 'analysis.file.lines': lineCount };
+
+  // Warm up the JIT on the same code paths.
+  for (let r = 0; r < 3; r++) analyze(text);
+
+  const full: number[] = [];
+  let findings = 0;
+  for (let r = 0; r < RUNS; r++) {
+    const t = performance.now();
+    findings = analyze(text).length;
+    full.push(performance.now() - t);
+  }
+  results['analysis.full.ms'] = round(median(full));
+  results['analysis.findings'] = findings;
+
+  const doc = new DocumentAnalyzer();
+  doc.analyze(text);
+  const incremental: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const line = 100 + ((r * 613) % (lineCount - 200));
+    const edited = editLine(text, line, r);
+    const t = performance.now();
+    doc.analyze(edited);
+    incremental.push(performance.now() - t);
+  }
+  results['analysis.incremental.ms'] = round(median(incremental));
+
+  const dir = mkdtempSync(join(tmpdir(), 'ml-notes-bench-'));
+  try {
+    const file = join(dir, 'models.py');
+    writeFileSync(file, text);
+    const py = pythonAst(file);
+    if (py) {
+      results['python.ast.ms'] = round(py.inside);
+      results['python.ast.command.ms'] = round(py.command);
+      results['analysis.ratio_to_python_ast'] = round(results['analysis.full.ms'] / py.inside);
+    }
+    const base = childPeakRss(file, false);
+    const peak = childPeakRss(file, true);
+    if (base !== undefined && peak !== undefined) results['analysis.peak_rss_delta.mb'] = round((peak - base) / 1024, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const kept = new DocumentAnalyzer();
+    kept.analyze(text);
+    gc();
+    results['analysis.retained_heap.mb'] = round((process.memoryUsage().heapUsed - before) / 2 ** 20, 1);
+    void kept;
+  }
+  return results;
+}
+
+if (require.main === module && !process.env.NO_BENCH_MAIN) {
+  const i = process.argv.indexOf('--peak-child');
+  if (i > 0) {
+    const mode = process.argv[i + 1];
+    const src = readFileSync(process.argv[i + 2], 'utf8');
+    if (mode === 'analyse') analyze(src);
+    process.stdout.write(String(process.resourceUsage().maxRSS));
+  } else {
+    void benchAnalysis().then((r) => {
+      for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(32)} ${v}`);
+    });
+  }
+}

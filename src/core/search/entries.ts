@@ -1,0 +1,122 @@
+import { plainInline } from '../notes/parse';
+import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
+import { scanText } from './tokenize';
+
+/** Helpers that turn a NoteDocument's sections and points into lookup entries. */
+
+/** Front-matter `terms` of sections (by slug) and points (by `slug/N`); keys may name a section by slug or heading. */
+export function frontMatterTerms(doc: NoteDocument): { sections: Map<string, string[]>; points: Map<string, string[]> } {
+  const sections = new Map<string, string[]>();
+  const points = new Map<string, string[]>();
+  if (!doc.terms.size) return { sections, points };
+  let bySlug: Map<string, NoteSection> | undefined;
+  let byTitle: Map<string, NoteSection> | undefined;
+  for (const [key, list] of doc.terms) {
+    const slash = key.lastIndexOf('/');
+    const point = slash > 0 && /^\d+$/.test(key.slice(slash + 1)) ? Number(key.slice(slash + 1)) : 0;
+    const sectionKey = point ? key.slice(0, slash) : key;
+    if (!bySlug) {
+      bySlug = new Map();
+      for (const s of doc.sections) bySlug.set(s.slug, s);
+    }
+    let section = bySlug.get(sectionKey) ?? bySlug.get(sectionKey.toLowerCase());
+    if (!section) {
+      if (!byTitle) {
+        byTitle = new Map();
+        for (const s of doc.sections) if (!byTitle.has(s.title.toLowerCase())) byTitle.set(s.title.toLowerCase(), s);
+      }
+      section = byTitle.get(sectionKey.toLowerCase().trim());
+    }
+    if (!section) continue;
+    const out = point ? points : sections;
+    const k = point ? `${section.slug}/${point}` : section.slug;
+    const terms = list.map((t) => (t.endsWith('*') ? t.slice(0, -1) : t)).filter(Boolean);
+    const prev = out.get(k);
+    out.set(k, prev ? prev.concat(terms) : terms);
+  }
+  return { sections, points };
+}
+
+/** Offsets where each line starts. */
+export function lineStarts(text: string): Int32Array {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  const out = new Int32Array(n);
+  let k = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out[k++] = i + 1;
+  return out;
+}
+
+/** Offset after a list item's marker (`- `, `* `, `1. `, `2) `) at the start of a line. */
+export function afterListMarker(text: string, at: number): number {
+  let i = at;
+  while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+  const c = text.charCodeAt(i);
+  if (c === 45 || c === 43 || c === 42) return i + 1;
+  let j = i;
+  while (text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+  if (j > i && (text.charCodeAt(j) === 46 || text.charCodeAt(j) === 41)) return j + 1;
+  return at;
+}
+
+/** The `>` closing an HTML tag that starts at `at` (`<img …>`, `</div>`, `<!-- -->`), or -1 when it is not a tag. */
+export function tagEnd(text: string, at: number, to: number): number {
+  const next = text.charCodeAt(at + 1);
+  const letter = (next >= 65 && next <= 90) || (next >= 97 && next <= 122);
+  if (!letter && next !== 47 && next !== 33) return -1;
+  const close = text.indexOf('>', at + 1);
+  return close >= 0 && close < to && close - at < 2000 ? close : -1;
+}
+
+/** The [start, end) of an `alt="…"` value inside a tag. */
+export function altText(text: string, start: number, end: number): [number, number] | undefined {
+  const at = text.indexOf('alt=', start);
+  if (at < 0 || at > end) return undefined;
+  const q = text.charCodeAt(at + 4);
+  if (q !== 34 && q !== 39) return undefined;
+  const close = text.indexOf(q === 34 ? '"' : "'", at + 5);
+  return close > 0 && close <= end ? [at + 5, close] : undefined;
+}
+
+/** First line of plain text of a section body (list markers, fences and rules skipped). */
+export function firstTextLine(md: string): string {
+  for (const line of md.split('\n')) {
+    const t = plainInline(line.replace(/^\s*(?:[-+*]|\d{1,9}[.)])\s+/, '').replace(/^\s*(?:```|~~~).*$/, ''));
+    if (t && !/^[-*_=\s]+$/.test(t)) return clip(t, 200);
+  }
+  return '';
+}
+
+/** A point's bold lead-in (`**Constant warmup**: …`) or a short label before a colon (`特征融合粗糙：…`). */
+export function pointLead(point: NotePoint): string {
+  const bold = /^\s*(\*\*|__)(.+?)\1/.exec(point.markdown);
+  if (bold) return plainInline(bold[2]).replace(/[:：]\s*$/, '').trim();
+  const colon = /^([^:：]{2,24})[:：]/.exec(point.summary);
+  if (colon && !/[，,。.;；!?！？()（）]/.test(colon[1])) return colon[1].trim();
+  return '';
+}
+
+export function clip(s: string, n: number): string {
+  return s.length <= n ? s : s.slice(0, n - 1).trimEnd() + '…';
+}
+
+/** Word and CJK characters in a text. */
+export function countTextChars(s: string): number {
+  let n = 0;
+  scanText(s, { word: (w) => (n += w.length), cjk: (_t, start, end) => (n += end - start) });
+  return n;
+}
+
+/** Ancestors (with the file title in front when it differs from the first crumb and from the section itself). */
+export function sectionBreadcrumb(doc: NoteDocument, section: NoteSection): string[] {
+  const crumbs = [...section.breadcrumb];
+  const docTitle = doc.title;
+  if (docTitle && crumbs[0] !== docTitle && !(section.level <= 1 && section.title === docTitle)) crumbs.unshift(docTitle);
+  return crumbs;
+}
+
+export function countEntries(doc: NoteDocument): number {
+  let n = 0;
+  for (const s of doc.sections) n += 1 + s.points.length;
+  return n;
+}
