@@ -99,9 +99,9 @@ export class NoteLibrary {
   }
 
   /** The notes a code token means, best first. */
-  lookupToken(token: CodeToken): LibraryMatch[] {
+  lookupToken(token: CodeToken, limit = 8): LibraryMatch[] {
     return this.terms
-      .resolve(token)
+      .resolve(token, limit)
       .map((m: TermMatch) => {
         const r = this.resolveRef({ file: m.target.file, slug: m.target.slug, point: m.target.point });
         return r ? { ...r, term: m.term, score: m.score } : undefined;

@@ -16,7 +16,8 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   const firstHeading = blocks.headings[0];
   const docTitle = fmTitle ?? firstHeading?.title ?? fallbackTitle;
 
-  const sections: InternalSection[] = [];
+  const sections: NoteSection[] = [];
+  const headingLines = new Map<NoteSection, number>();
   const slugs = new SlugRegistry();
   const preambleEnd = firstHeading ? firstHeading.line - 1 : lines.length - 1;
   const preambleHasText = hasContent(lines, contentStartLine, preambleEnd);
@@ -27,6 +28,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     // not like the heading that follows it.
     const preambleTitle = fmTitle ?? fallbackTitle;
     sections.push(makeSection(preambleTitle, slugs.take(preambleTitle), 0, contentStartLine, preambleEnd, preambleEnd));
+    headingLines.set(sections[sections.length - 1], 0);
   }
   for (let i = 0; i < blocks.headings.length; i++) {
     const h = blocks.headings[i];
@@ -39,7 +41,8 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
         break;
       }
     }
-    sections.push(makeSection(h.title, headingSlugs[i], h.level, h.line, bodyEnd, end, h.lines));
+    sections.push(makeSection(h.title, headingSlugs[i], h.level, h.line, bodyEnd, end));
+    headingLines.set(sections[sections.length - 1], h.lines);
   }
 
   // Tree and breadcrumbs.
@@ -58,7 +61,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
 
   // Bodies and points.
   for (const s of sections) {
-    const bodyStart = s.level === 0 ? s.startLine : s.startLine + s.headingLines;
+    const bodyStart = s.startLine + (headingLines.get(s) ?? 0);
     s.body = trimTrailingSeparators(trimBlankLines(lines.slice(bodyStart, s.bodyEndLine + 1))).join('\n');
     s.points = blocks.items
       .filter((it) => it.start >= bodyStart && it.start <= s.bodyEndLine)
@@ -74,7 +77,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     id,
     title: docTitle,
     terms,
-    sections: sections.map(stripInternal),
+    sections,
     lineCount: lines.length,
     text,
     contentStartLine,
@@ -82,17 +85,8 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   };
 }
 
-interface InternalSection extends NoteSection {
-  headingLines: number;
-}
-
-function makeSection(title: string, slug: string, level: number, startLine: number, bodyEndLine: number, endLine: number, headingLines = 1): InternalSection {
-  return { title, slug, level, breadcrumb: [], children: [], startLine, bodyEndLine, endLine, body: '', points: [], headingLines: level === 0 ? 0 : headingLines };
-}
-
-function stripInternal(s: NoteSection): NoteSection {
-  delete (s as Partial<InternalSection>).headingLines;
-  return s;
+function makeSection(title: string, slug: string, level: number, startLine: number, bodyEndLine: number, endLine: number): NoteSection {
+  return { title, slug, level, breadcrumb: [], children: [], startLine, bodyEndLine, endLine, body: '', points: [] };
 }
 
 export function normaliseText(source: string): string {
@@ -385,6 +379,8 @@ function headingTitle(raw: string): string {
 
 /** Inline Markdown → plain text (for titles and summaries). */
 export function plainInline(s: string): string {
+  // Most headings and list items carry no inline markup: skip the replacement chain for them.
+  if (!/[!\[\]<>*_`\\]/.test(s)) return s.replace(/\s+/g, ' ').trim();
   return s
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')

@@ -31,6 +31,9 @@ export interface TermMatch {
 type Kind = 'qualified' | 'keyword' | 'class' | 'word' | 'prefix';
 
 interface Compiled extends TermEntry {
+  /** Precomputed at index time: one key per target, and the score bonus of the entry's source and target. */
+  targetKey: string;
+  bonus: number;
   kind: Kind;
   /** qualified: lower-case segments; keyword: [calleePattern, kw]; class: the name's parts. */
   segments: string[];
@@ -105,15 +108,14 @@ export class TermIndex {
   }
 
   /** Every target the token means, best first, one match per target. Empty when nothing is confident. */
-  resolve(token: CodeToken): TermMatch[] {
+  resolve(token: CodeToken, limit = 8): TermMatch[] {
     const name = token.chain[token.chain.length - 1];
     if (!name || name.length > 200) return [];
     const best = new Map<string, TermMatch>();
     const hit = (c: Compiled, score: number) => {
-      const s = score + (c.source === 'frontMatter' ? 5 : 0) + (c.target.point ? 2 : 0);
-      const k = `${c.target.file}\u0000${c.target.slug}\u0000${c.target.point ?? ''}`;
-      const prev = best.get(k);
-      if (!prev || prev.score < s) best.set(k, { target: c.target, term: c.term, score: s });
+      const s = score + c.bonus;
+      const prev = best.get(c.targetKey);
+      if (!prev || prev.score < s) best.set(c.targetKey, { target: c.target, term: c.term, score: s });
     };
 
     const lowerChain = token.chain.map((s) => s.toLowerCase());
@@ -145,8 +147,22 @@ export class TermIndex {
         for (const c of this.prefixes) if (sj.key.startsWith(c.key)) hit(c, 55 + (whole ? 5 : 0));
       }
     }
-    return [...best.values()].sort((a, b) => b.score - a.score);
+    return topMatches([...best.values()], limit);
   }
+}
+
+/** The `limit` best matches, best first (a partial selection: a common term may hit hundreds of targets). */
+function topMatches(all: TermMatch[], limit: number): TermMatch[] {
+  if (all.length <= limit) return all.sort((a, b) => b.score - a.score);
+  const top: TermMatch[] = [];
+  for (const m of all) {
+    if (top.length === limit && m.score <= top[limit - 1].score) continue;
+    let i = top.length < limit ? top.length : limit - 1;
+    while (i > 0 && top[i - 1].score < m.score) i--;
+    top.splice(i, 0, m);
+    if (top.length > limit) top.pop();
+  }
+  return top;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -162,26 +178,44 @@ function wildcardMatch(pattern: string, value: string): boolean {
 
 const KEYWORD_TERM = /^([A-Za-z_][\w.]*\*?)\(([A-Za-z_]\w*)\)$/;
 
+type Shape = Pick<Compiled, 'kind' | 'segments' | 'key' | 'term'>;
+/** Compiled shapes by source and term text: the same terms repeat across many note files. */
+const shapes = new Map<string, Shape | null>();
+
 function compile(e: TermEntry): Compiled | undefined {
+  const cacheKey = `${e.source}\u0000${e.term}`;
+  let shape = shapes.get(cacheKey);
+  if (shape === undefined) {
+    shape = compileShape(e) ?? null;
+    if (shapes.size > 50_000) shapes.clear();
+    shapes.set(cacheKey, shape);
+  }
+  if (!shape) return undefined;
+  const targetKey = `${e.target.file}\u0000${e.target.slug}\u0000${e.target.point ?? ''}`;
+  const bonus = (e.source === 'frontMatter' ? 5 : 0) + (e.target.point ? 2 : 0);
+  return { ...e, ...shape, targetKey, bonus };
+}
+
+function compileShape(e: TermEntry): Shape | undefined {
   const t = e.term.trim();
   if (!t) return undefined;
   const kw = KEYWORD_TERM.exec(t);
   if (kw) {
     const callee = kw[1].split('.').pop() ?? kw[1];
-    return { ...e, term: t, kind: 'keyword', segments: [callee, kw[2]], key: kw[2] };
+    return { term: t, kind: 'keyword', segments: [callee, kw[2]], key: kw[2] };
   }
   if (t.endsWith('*')) {
     const key = joinKey(splitIdentifier(t.slice(0, -1)));
-    return key.length >= 3 ? { ...e, term: t, kind: 'prefix', segments: [], key } : undefined;
+    return key.length >= 3 ? { term: t, kind: 'prefix', segments: [], key } : undefined;
   }
   if (t.includes('.')) {
     const segments = t.split('.').map((s) => s.trim().toLowerCase()).filter(Boolean);
-    return segments.length ? { ...e, term: t, kind: 'qualified', segments, key: segments.join('.') } : undefined;
+    return segments.length ? { term: t, kind: 'qualified', segments, key: segments.join('.') } : undefined;
   }
   // A heading's words are prose ("## Dropout"): matched case-insensitively, so `self.dropout` finds them too.
-  if (e.source !== 'heading' && isClassName(t)) return { ...e, term: t, kind: 'class', segments: splitIdentifier(t), key: t };
+  if (e.source !== 'heading' && isClassName(t)) return { term: t, kind: 'class', segments: splitIdentifier(t), key: t };
   const key = joinKey(splitIdentifier(t));
-  return key.length >= 2 ? { ...e, term: t, kind: 'word', segments: [], key } : undefined;
+  return key.length >= 2 ? { term: t, kind: 'word', segments: [], key } : undefined;
 }
 
 /** `BatchNorm2d`, `Add`, `RoIAlign`: a class name matched exactly. `FPN`, `RoI`, `mIoU`, `bn`: words. */
