@@ -43,7 +43,8 @@ function copyKatexAssets() {
   const dest = 'dist/katex';
   mkdirSync(dest, { recursive: true });
   cpSync(join(katexDir, 'dist', 'katex.min.css'), join(dest, 'katex.min.css'));
-  cpSync(join(katexDir, 'dist', 'fonts'), join(dest, 'fonts'), { recursive: true });
+  // Browsers that run VS Code all read woff2: the other font formats are not shipped.
+  cpSync(join(katexDir, 'dist', 'fonts'), join(dest, 'fonts'), { recursive: true, filter: (src) => !/\.(woff|ttf)$/.test(src) });
 }
 
 if (args.has('--tests')) {
@@ -58,6 +59,7 @@ if (args.has('--tests')) {
   }
   console.log('[esbuild] watching');
 } else {
+  if (production) rmSync('dist', { recursive: true, force: true });
   copyKatexAssets();
   const t0 = Date.now();
   await Promise.all(builds.map((b) => esbuild.build(b)));

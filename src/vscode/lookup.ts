@@ -25,8 +25,8 @@ export async function lookUp(deps: LookupDeps, initial?: string): Promise<void> 
   qp.matchOnDescription = false;
   qp.matchOnDetail = false;
   const update = (value: string) => {
+    // VS Code re-sorts the rows by its own label match and focuses the first one shown; Enter opens that row.
     qp.items = deps.search(value, 50).map(toItem);
-    if (qp.items.length) qp.activeItems = [qp.items[0]];
   };
   qp.onDidChangeValue(update);
   const picked = new Promise<LookupItem | undefined>((resolve) => {
