@@ -19,6 +19,16 @@ function walk(dir, out = []) {
   return out;
 }
 
+function walkJs(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walkJs(p, out);
+    else if (p.endsWith('.js')) out.push(p);
+  }
+  return out;
+}
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -48,9 +58,12 @@ function copyKatexAssets() {
 }
 
 if (args.has('--tests')) {
-  rmSync('out', { recursive: true, force: true });
   const entryPoints = [...walk('src'), ...walk('test'), ...walk('bench')].filter((p) => !p.startsWith(join('src', 'vscode')) && !p.startsWith(join('test', 'e2e', 'fixtures')));
   await esbuild.build({ entryPoints, outdir: 'out', outbase: '.', platform: 'node', format: 'cjs', target: 'es2022', sourcemap: 'inline', logLevel: 'warning' });
+  // Drop outputs whose source is gone (a deleted test must not keep running). out/ is not wiped, so a unit
+  // run and an end-to-end run can share it.
+  const wanted = new Set(entryPoints.map((p) => join('out', p.replace(/\.ts$/, '.js'))));
+  for (const f of walkJs('out')) if (!wanted.has(f)) rmSync(f, { force: true });
 } else if (watch) {
   copyKatexAssets();
   for (const b of builds) {

@@ -126,7 +126,7 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
     if (lines > maxLines) {
       if (!this.skipped.has(unit.key)) {
         this.skipped.add(unit.key);
-        this.log.info(`Not analysed: ${unit.key} has ${lines} lines, over mlNotes.analysis.maxLines (${maxLines}).`);
+        this.log.info(t('Not analysed: {0} has {1} lines, over mlNotes.analysis.maxLines ({2}).', unit.key, lines, maxLines));
       }
       return undefined;
     }

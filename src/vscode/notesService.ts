@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { NoteLibrary } from '../core/notes/library';
 import { collectNoteFiles, errorMessage, isNoteFile, readNoteFile, type FileKind, type NoteFileSystem } from '../core/notes/loader';
 import type { Log } from './log';
+import { t } from './l10n';
 
 /** vscode.workspace.fs as the core's NoteFileSystem: locations are URI strings (desktop, web, remote alike). */
 export class WorkspaceNoteFs implements NoteFileSystem {
@@ -111,7 +112,7 @@ export class NotesService implements vscode.Disposable {
       const { files, problems } = await collectNoteFiles(this.fs, [root.uri.toString()]);
       for (const p of problems) {
         const missing = p.message === 'Notes path does not exist.';
-        this.reportOnce(`${p.loc}|${p.message}`, missing ? `Notes path "${root.setting}" (${displayUri(vscode.Uri.parse(p.loc))}) does not exist; it is skipped until it appears.` : `${displayUri(vscode.Uri.parse(p.loc))}: ${p.message}`, missing && !root.bundled);
+        this.reportOnce(`${p.loc}|${p.message}`, missing ? t('Notes path “{0}” ({1}) does not exist; it is skipped until it appears.', root.setting, displayUri(vscode.Uri.parse(p.loc))) : `${displayUri(vscode.Uri.parse(p.loc))}: ${p.message}`, missing && !root.bundled);
       }
       for (const f of files) {
         found.add(f);
@@ -120,7 +121,7 @@ export class NotesService implements vscode.Disposable {
     }
     for (const id of this.library.fileIds()) if (!found.has(id)) this.library.removeFile(id);
     const docs = this.library.documents();
-    this.options.log.info(`Loaded ${docs.length} note file(s), ${docs.reduce((n, d) => n + d.sections.length, 0)} sections, ${this.library.terms.size} terms in ${Date.now() - t0} ms.`);
+    this.options.log.info(t('Loaded {0} note file(s), {1} sections, {2} terms in {3} ms.', docs.length, docs.reduce((n, d) => n + d.sections.length, 0), this.library.terms.size, Date.now() - t0));
   }
 
   private async loadFile(loc: string, bundled: boolean): Promise<void> {
@@ -129,7 +130,7 @@ export class NotesService implements vscode.Disposable {
     const shown = displayUri(vscode.Uri.parse(loc));
     if (!res.ok) {
       this.library.removeFile(loc);
-      this.reportOnce(`${loc}|${res.reason}`, `Skipped ${shown}: ${res.reason}`);
+      this.reportOnce(`${loc}|${res.reason}`, t('Skipped {0}: {1}', shown, res.reason));
       return;
     }
     if (res.warning) this.reportOnce(`${loc}|${res.warning}`, `${shown}: ${res.warning}`);
@@ -179,14 +180,14 @@ export class NotesService implements vscode.Disposable {
         roots.push({ uri: vscode.Uri.parse(p), setting: p, bundled: false });
       } else if (p === '~' || p.startsWith('~/') || p.startsWith('~\\')) {
         if (!this.options.homedir) {
-          this.reportOnce(`home|${p}`, `Notes path "${p}" uses "~", which has no meaning here (no home folder); it is skipped.`);
+          this.reportOnce(`home|${p}`, t('Notes path “{0}” uses “~”, which has no meaning here (no home folder); it is skipped.', p));
           continue;
         }
         roots.push({ uri: vscode.Uri.file(this.options.homedir + p.slice(1)), setting: p, bundled: false });
       } else if (isAbsolutePath(p)) {
         roots.push({ uri: vscode.Uri.file(p), setting: p, bundled: false });
       } else {
-        if (!folders.length) this.reportOnce(`nofolder|${p}`, `Notes path "${p}" is relative, but no folder is open; it is skipped.`);
+        if (!folders.length) this.reportOnce(`nofolder|${p}`, t('Notes path “{0}” is relative, but no folder is open; it is skipped.', p));
         for (const f of folders) roots.push({ uri: vscode.Uri.joinPath(f.uri, p), setting: p, bundled: false });
       }
     }
@@ -195,7 +196,7 @@ export class NotesService implements vscode.Disposable {
       return roots.filter((r) => {
         if (r.bundled) return true;
         const inside = (vscode.workspace.workspaceFolders ?? []).some((f) => r.uri.toString().startsWith(withSlash(f.uri.toString())));
-        if (!inside) this.reportOnce(`untrusted|${r.setting}`, `Notes path "${r.setting}" is outside this untrusted workspace; it is read once you trust the workspace.`);
+        if (!inside) this.reportOnce(`untrusted|${r.setting}`, t('Notes path “{0}” is outside this untrusted workspace; it is read once you trust the workspace.', r.setting));
         return inside;
       });
     }
@@ -233,7 +234,7 @@ export class NotesService implements vscode.Disposable {
     if (this.reported.has(key)) return;
     this.reported.add(key);
     this.options.log.warn(message);
-    if (warnUser) void vscode.window.showWarningMessage(`ML Notes: ${message}`, 'Open Settings').then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'mlNotes.notesPaths'));
+    if (warnUser) void vscode.window.showWarningMessage(`ML Notes: ${message}`, t('Open Settings')).then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'mlNotes.notesPaths'));
   }
 
   dispose(): void {
