@@ -1,0 +1,90 @@
+/**
+ * Linting and fixing whole Python texts: what the CLI (`ml-notes lint [--fix]`) and the editor's
+ * "fix all" use.
+ */
+import { parsePython } from './python/parse';
+import { analyzeParsed, mergeFixes, type AnalyzeOptions } from './rules/index';
+import type { Finding, Fix } from './rules/types';
+import { applyEdits, LineIndex, type Range } from './text';
+
+export interface LintResult {
+  findings: Finding[];
+  /** Where the parser had to recover from a syntax error (the rest of the file is still analysed). */
+  syntaxErrors: Range[];
+}
+
+/** Findings for one Python text. Never throws. */
+export function lintText(text: string, options: AnalyzeOptions = {}): LintResult {
+  const parsed = parsePython(text);
+  const index = new LineIndex(text);
+  return {
+    findings: analyzeParsed(parsed, options),
+    syntaxErrors: parsed.module.errors.map((e) => index.range(e.from, e.to)),
+  };
+}
+
+export interface AppliedFix {
+  rule: string;
+  title: string;
+  /** 0-based line of the finding in the text the fix was applied to (the input, for the first pass). */
+  line: number;
+  /** 1-based pass in which the fix was applied. */
+  pass: number;
+}
+
+export interface FixResult {
+  /** The fixed text (the input unchanged when nothing applied or the input was refused). */
+  output: string;
+  applied: AppliedFix[];
+  /** Why nothing was done (the input does not parse cleanly), or why fixing stopped early. */
+  refused?: string;
+  /** Findings left in the output (those without a fix, or whose fix conflicted until the last pass). */
+  remaining: Finding[];
+}
+
+export const MAX_FIX_PASSES = 5;
+
+/**
+ * Applies all preferred fixes (or those `pick` chooses), repeatedly, until nothing changes (at most
+ * MAX_FIX_PASSES passes).
+ * Refuses a text that does not parse cleanly; stops (keeping the last good text) if a pass would
+ * produce text that does not parse.
+ */
+export function fixText(text: string, options: AnalyzeOptions = {}, pick?: (f: Finding) => Fix | undefined): FixResult {
+  let parsed = parsePython(text);
+  if (parsed.module.errors.length) {
+    const at = new LineIndex(text).positionAt(parsed.module.errors[0].from);
+    return {
+      output: text,
+      applied: [],
+      refused: `The file does not parse cleanly (syntax error at line ${at.line + 1}, column ${at.character + 1}); nothing was changed.`,
+      remaining: analyzeParsed(parsed, options),
+    };
+  }
+  const applied: AppliedFix[] = [];
+  let current = text;
+  let findings = analyzeParsed(parsed, options);
+  for (let pass = 1; pass <= MAX_FIX_PASSES; pass++) {
+    const merged = mergeFixes(current, findings, pick);
+    if (!merged.edits.length) break;
+    let next: string;
+    try {
+      next = applyEdits(current, merged.edits);
+    } catch {
+      return { output: current, applied, refused: 'Two fixes overlapped; stopped.', remaining: findings };
+    }
+    if (next === current) break;
+    const nextParsed = parsePython(next, parsed);
+    if (nextParsed.module.errors.length) {
+      return { output: current, applied, refused: `A fix would have broken the syntax (pass ${pass}); stopped before it.`, remaining: findings };
+    }
+    for (const f of merged.applied) {
+      const fix = pick ? pick(f) : f.fixes.find((x) => x.isPreferred);
+      applied.push({ rule: f.rule, title: fix?.title ?? '', line: f.range.start.line, pass });
+    }
+    current = next;
+    parsed = nextParsed;
+    findings = analyzeParsed(parsed, options);
+  }
+  return { output: current, applied, remaining: findings };
+}

@@ -1,0 +1,249 @@
+/**
+ * Re-analysis of a document after an edit, without redoing the parts that cannot have changed.
+ *
+ * The unit of reuse is a top-level class or function. Its findings are a function of its own text and of
+ * the text of what it can see by name: the module body (imports, constants), the top-level classes and
+ * functions it names (helpers, base classes — transitively), and the classes that derive from it (their
+ * `forward` may use its layers). A signature hashes all of that; when it is unchanged, the cached findings
+ * are reused, moved to the unit's new position. Everything else — the module body and the file-wide rules
+ * (lr-warmup) — is analysed every time. A finding whose fix edits text outside its own unit (an added
+ * import, a shared helper) is never cached.
+ *
+ * parsePython moves unchanged statements into the new version in place, so the syntactic facts kept here
+ * per statement (its names, its hash) are keyed by the statement object itself.
+ */
+import { walkModule, type Span, type Stmt } from '../python/ast';
+import { PythonModel } from '../python/model';
+import type { ParsedPython } from '../python/parse';
+import { RuleContext, type RawFinding, type Rule } from './rule';
+
+export interface UnitFinding {
+  rule: Rule;
+  raw: RawFinding;
+}
+
+interface Unit {
+  stmt: Stmt & { kind: 'def' | 'class' };
+  from: number;
+  to: number;
+  key: string;
+}
+
+interface Facts {
+  /** Names the statement refers to. */
+  refs: Set<string>;
+  hash: string;
+  /** For classes: the last identifiers of the base class expressions. */
+  bases: string[];
+}
+
+/** A cached finding, with offsets relative to the start of its unit. */
+interface Cached {
+  rule: Rule;
+  from: number;
+  to: number;
+  message: string;
+  fixes: { title: string; isPreferred?: boolean; edits: { from: number; to: number; text: string }[] }[];
+}
+
+interface Entry {
+  sig: string;
+  findings: Cached[];
+}
+
+export class UnitCache {
+  private readonly facts = new WeakMap<Stmt, Facts>();
+  private entries = new WeakMap<Stmt, Entry>();
+
+  clear(): void {
+    this.entries = new WeakMap();
+  }
+
+  /**
+   * Runs `rules` on the parsed text, reusing the cached findings of units whose signature did not change.
+   * `runRules` runs the rules on a context and returns their findings (the caller handles rule errors).
+   */
+  analyze(
+    parsed: ParsedPython,
+    saltOf: (model: PythonModel) => string,
+    ruleOptions: ConstructorParameters<typeof RuleContext>[1],
+    fileWide: (rule: Rule) => boolean,
+    runRules: (ctx: RuleContext) => UnitFinding[],
+  ): { ctx: RuleContext; findings: UnitFinding[] } {
+    const model = new PythonModel(parsed);
+    const units: Unit[] = [];
+    const bodyKeys: string[] = [];
+    const bodyRefs = new Set<string>();
+    for (const lu of parsed.units) {
+      const st = lu.stmts.length === 1 ? lu.stmts[0] : undefined;
+      if (st && (st.kind === 'def' || st.kind === 'class')) units.push({ stmt: st, from: st.from, to: st.to, key: lu.key });
+      else {
+        bodyKeys.push(lu.key);
+        for (const s of lu.stmts) for (const r of this.factsOf(s, lu.key).refs) bodyRefs.add(r);
+      }
+    }
+    const byName = new Map<string, Unit[]>();
+    const subclasses = new Map<string, Unit[]>();
+    for (const u of units) {
+      push(byName, u.stmt.name, u);
+      for (const b of this.factsOf(u.stmt, u.key).bases) push(subclasses, b, u);
+    }
+    const closure = (start: Unit[]): Set<Unit> => {
+      const seen = new Set<Unit>(start);
+      const queue = [...start];
+      while (queue.length) {
+        const u = queue.pop()!;
+        const next = [...(subclasses.get(u.stmt.name) ?? [])];
+        for (const r of this.factsOf(u.stmt, u.key).refs) for (const v of byName.get(r) ?? []) next.push(v);
+        for (const v of next) {
+          if (!seen.has(v)) {
+            seen.add(v);
+            queue.push(v);
+          }
+        }
+      }
+      return seen;
+    };
+
+    const salt = saltOf(model);
+    const bodyHash = hash(bodyKeys.join('\u0001'));
+    const dirty = new Set<Unit>();
+    const sigs = new Map<Unit, string>();
+    for (const u of units) {
+      const deps = [...closure([u])].map((v) => this.factsOf(v.stmt, v.key).hash).sort();
+      const sig = `${salt}|${bodyHash}|${deps.join(',')}`;
+      sigs.set(u, sig);
+      if (this.entries.get(u.stmt)?.sig !== sig) dirty.add(u);
+    }
+
+    // What must be walked for the data flow: the dirty units and what they see or are seen by, and the
+    // units the module body refers to (helpers it calls, layers it builds at module level).
+    const bodyUnits = [...bodyRefs].flatMap((r) => byName.get(r) ?? []);
+    // Units using a layer built at module level add uses to it: walk them for the module body's findings.
+    const moduleInstances = new Set<string>();
+    for (const [name, bindings] of model.moduleScope.bindings) {
+      if (bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call')) moduleInstances.add(name);
+    }
+    const usersOfModuleLayers = moduleInstances.size
+      ? units.filter((u) => [...this.factsOf(u.stmt, u.key).refs].some((r) => moduleInstances.has(r)))
+      : [];
+    const walkSet = closure([...dirty, ...bodyUnits, ...usersOfModuleLayers]);
+    const sorted = [...units].sort((a, b) => a.from - b.from);
+    const unitAt = (offset: number): Unit | undefined => {
+      let lo = 0;
+      let hi = sorted.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const u = sorted[mid];
+        if (offset < u.from) hi = mid - 1;
+        else if (offset >= u.to) lo = mid + 1;
+        else return u;
+      }
+      return undefined;
+    };
+    const focus = (offset: number) => {
+      const u = unitAt(offset);
+      return !u || dirty.has(u);
+    };
+    const walk = (def: Span) => {
+      const u = unitAt(def.from);
+      return !u || walkSet.has(u);
+    };
+    const ctx = new RuleContext(model, ruleOptions, focus, walk);
+    const fresh = runRules(ctx);
+
+    // Cache the fresh findings of dirty units (unless a fix reaches outside the unit) and reuse the rest.
+    const perUnit = new Map<Unit, UnitFinding[]>();
+    const volatile = new Set<Unit>();
+    const out: UnitFinding[] = [];
+    for (const f of fresh) {
+      out.push(f);
+      if (fileWide(f.rule)) continue;
+      const u = unitAt(f.raw.span.from);
+      if (!u) continue;
+      push(perUnit, u, f);
+      if (f.raw.fixes.some((fx) => fx.edits.some((e) => e.from < u.from || e.to > u.to))) volatile.add(u);
+    }
+    for (const u of dirty) {
+      if (volatile.has(u)) {
+        this.entries.delete(u.stmt);
+        continue;
+      }
+      const findings = (perUnit.get(u) ?? []).map(
+        (f): Cached => ({
+          rule: f.rule,
+          from: f.raw.span.from - u.from,
+          to: f.raw.span.to - u.from,
+          message: f.raw.message,
+          fixes: f.raw.fixes.map((fx) => ({
+            title: fx.title,
+            isPreferred: fx.isPreferred,
+            edits: fx.edits.map((e) => ({ from: e.from - u.from, to: e.to - u.from, text: e.text })),
+          })),
+        }),
+      );
+      this.entries.set(u.stmt, { sig: sigs.get(u)!, findings });
+    }
+    for (const u of units) {
+      if (dirty.has(u)) continue;
+      const entry = this.entries.get(u.stmt)!;
+      for (const c of entry.findings) {
+        out.push({
+          rule: c.rule,
+          raw: {
+            span: { from: u.from + c.from, to: u.from + c.to },
+            message: c.message,
+            fixes: c.fixes.map((fx) => ({
+              title: fx.title,
+              isPreferred: fx.isPreferred,
+              edits: fx.edits.map((e) => ({ from: u.from + e.from, to: u.from + e.to, text: e.text })),
+            })),
+          },
+        });
+      }
+    }
+    return { ctx, findings: out };
+  }
+
+  private factsOf(st: Stmt, key: string): Facts {
+    let f = this.facts.get(st);
+    if (f) return f;
+    const refs = new Set<string>();
+    walkModule([st], {
+      expr: (e) => {
+        if (e.kind === 'name') refs.add(e.id);
+      },
+    });
+    const bases: string[] = [];
+    if (st.kind === 'class') {
+      for (const b of st.bases) {
+        const v = b.value;
+        if (v.kind === 'name') bases.push(v.id);
+        else if (v.kind === 'attr') bases.push(v.attr);
+      }
+    }
+    f = { refs, hash: hash(key), bases };
+    this.facts.set(st, f);
+    return f;
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+/** A 53-bit string hash (cyrb53), as text. */
+export function hash(s: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}

@@ -1,0 +1,580 @@
+/**
+ * lr-warmup: a learning-rate schedule without warmup where the rate is scaled with the batch size (or the
+ * run is marked large-batch), and constant warmup where gradual warmup would avoid the jump. The note:
+ * gradual warmup starts small and raises the rate step by step, which helps large batches.
+ *
+ * Also exports `warmupActionsAt`: the "Add gradual LR warmup" action on any optimizer or scheduler.
+ */
+import { findArg, identifierParts, type CallExpr, type Expr, type Span, type Stmt, type StringExpr } from '../python/ast';
+import { canonicalName } from '../python/catalog';
+import { PythonModel, type Scope } from '../python/model';
+import { parsePython, type LoweredUnit, type ParsedPython } from '../python/parse';
+import type { Position } from '../text';
+import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
+import { RuleContext, type OffsetEdit, type RawFinding, type RawFix, type Rule } from './rule';
+import type { Fix } from './types';
+
+type Framework = 'torch' | 'transformers' | 'timm' | 'keras' | 'optax';
+
+/** An optimizer or learning-rate scheduler construction. */
+interface LrCall {
+  call: CallExpr;
+  scope: Scope;
+  kind: 'optimizer' | 'scheduler';
+  framework: Framework;
+  /** Class or function name, e.g. `CosineAnnealingLR`. */
+  name: string;
+  /** yes: warms up; no: does not; constant: constant warmup; unknown: custom (LambdaLR…); composite: chains others. */
+  warmup: 'yes' | 'no' | 'constant' | 'unknown' | 'composite';
+  /** A large-batch optimizer (LARS, LAMB). */
+  largeBatch?: boolean;
+}
+
+const LARGE_BATCH_OPTIMIZERS = new Set(['lars', 'lamb', 'fusedlamb', 'fusedlars']);
+const OPTAX_OPTIMIZERS = new Set([
+  'sgd',
+  'adam',
+  'adamw',
+  'adamax',
+  'adamaxw',
+  'lamb',
+  'lars',
+  'rmsprop',
+  'adagrad',
+  'adafactor',
+  'lion',
+  'nadam',
+  'nadamw',
+  'radam',
+  'novograd',
+  'fromage',
+  'yogi',
+  'adabelief',
+  'noisy_sgd',
+  'sm3',
+  'adadelta',
+]);
+const WORLD_SIZE_NAMES = new Set(['world_size', 'num_gpus', 'ngpus', 'n_gpu', 'n_gpus', 'num_devices', 'gpus', 'nprocs', 'num_replicas', 'device_count', 'get_world_size', 'num_replicas_in_sync', 'local_device_count']);
+
+/** Runs of whitespace (line breaks included) as one space, for quoting code in a message. */
+function collapseSpaces(s: string): string {
+  let out = '';
+  let space = false;
+  for (const ch of s) {
+    if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t') space = true;
+    else {
+      if (space && out) out += ' ';
+      space = false;
+      out += ch;
+    }
+  }
+  return out;
+}
+
+function isZero(e: Expr | undefined): boolean {
+  return !!e && ((e.kind === 'number' && e.value === 0) || (e.kind === 'const' && (e.value === 'None' || e.value === 'False')));
+}
+
+function lastName(e: Expr): string | undefined {
+  if (e.kind === 'name') return e.id;
+  if (e.kind === 'attr') return e.attr;
+  if (e.kind === 'subscript' && e.index.length === 1 && e.index[0].kind === 'string') return e.index[0].value;
+  if (e.kind === 'call') return lastName(e.func);
+  return undefined;
+}
+
+function isBatchName(id: string): boolean {
+  const lower = id.toLowerCase();
+  if (lower === 'bs' || WORLD_SIZE_NAMES.has(lower)) return true;
+  if (!lower.includes('batch')) return false;
+  return identifierParts(id).some((p) => p === 'batch' || p === 'batchsize' || p === 'batches');
+}
+
+function isLrName(id: string): boolean {
+  const lower = id.toLowerCase();
+  if (!lower.includes('lr') && !lower.includes('learning')) return false;
+  const parts = identifierParts(id);
+  return parts.includes('lr') || parts.includes('blr') || (parts.includes('learning') && parts.includes('rate'));
+}
+
+function isWarmupName(id: string): boolean {
+  if (!id.toLowerCase().includes('warm')) return false;
+  const parts = identifierParts(id);
+  return parts.some((p) => p.startsWith('warmup') || p === 'warm');
+}
+
+/** What a call is, as far as learning rates go. */
+function classify(model: PythonModel, call: CallExpr): LrCall | undefined {
+  const scope = model.scopeOf(call);
+  const raw = model.qname(call.func, scope);
+  if (!raw) return undefined;
+  const q = canonicalName(raw);
+  const name = q.slice(q.lastIndexOf('.') + 1);
+  const base = { call, scope, name };
+  const kw = (n: string, i?: number) => findArg(call, n, i)?.value;
+  if (q.startsWith('torch.optim.lr_scheduler.')) {
+    let warmup: LrCall['warmup'] = 'no';
+    if (name === 'LinearLR') {
+      const sf = model.literal(kw('start_factor', 1));
+      warmup = typeof sf === 'number' && sf >= 1 ? 'no' : 'yes';
+    } else if (name === 'OneCycleLR' || name === 'CyclicLR') warmup = 'yes';
+    else if (name === 'LambdaLR' || name === 'MultiplicativeLR') warmup = 'unknown';
+    else if (name === 'ConstantLR') warmup = 'constant';
+    else if (name === 'SequentialLR' || name === 'ChainedScheduler') warmup = 'composite';
+    else if (name[0] < 'A' || name[0] > 'Z' || name === 'LRScheduler' || name === '_LRScheduler') return undefined;
+    return { ...base, kind: 'scheduler', framework: 'torch', warmup };
+  }
+  if (q.startsWith('torch.optim.') || q.startsWith('torch.distributed.optim.')) {
+    if (name[0] < 'A' || name[0] > 'Z' || name === 'Optimizer') return undefined;
+    return { ...base, kind: 'optimizer', framework: 'torch', warmup: 'no', largeBatch: LARGE_BATCH_OPTIMIZERS.has(name.toLowerCase()) };
+  }
+  if (q.startsWith('transformers.')) {
+    if (name === 'get_scheduler') return { ...base, kind: 'scheduler', framework: 'transformers', warmup: isZero(kw('num_warmup_steps', 2)) || !kw('num_warmup_steps', 2) ? 'no' : 'yes' };
+    if (name.startsWith('get_') && name.endsWith('_with_warmup'))
+      return { ...base, kind: 'scheduler', framework: 'transformers', warmup: isZero(kw('num_warmup_steps', 1)) || !kw('num_warmup_steps', 1) ? 'no' : 'yes' };
+    if (name.startsWith('get_') && name.endsWith('_schedule')) return { ...base, kind: 'scheduler', framework: 'transformers', warmup: 'no' };
+    if (name === 'TrainingArguments' || name === 'Seq2SeqTrainingArguments') {
+      const ratio = kw('warmup_ratio');
+      const steps = kw('warmup_steps');
+      const none = (!ratio || isZero(ratio)) && (!steps || isZero(steps));
+      return { ...base, kind: 'scheduler', framework: 'transformers', warmup: none ? 'no' : 'yes' };
+    }
+    if (name === 'AdamW' || name === 'Adafactor') return { ...base, kind: 'optimizer', framework: 'transformers', warmup: 'no' };
+    return undefined;
+  }
+  if (q.startsWith('timm.scheduler.')) {
+    if (name === 'create_scheduler') return { ...base, kind: 'scheduler', framework: 'timm', warmup: 'unknown' };
+    if (name === 'create_scheduler_v2') return { ...base, kind: 'scheduler', framework: 'timm', warmup: isZero(kw('warmup_epochs')) || !kw('warmup_epochs') ? 'no' : 'yes' };
+    if (name.endsWith('Scheduler')) return { ...base, kind: 'scheduler', framework: 'timm', warmup: isZero(kw('warmup_t')) || !kw('warmup_t') ? 'no' : 'yes' };
+    return undefined;
+  }
+  if (q.startsWith('timm.optim.')) {
+    return { ...base, kind: 'optimizer', framework: 'timm', warmup: 'no', largeBatch: LARGE_BATCH_OPTIMIZERS.has(name.toLowerCase()) };
+  }
+  if (q.startsWith('keras.optimizers.schedules.')) {
+    if (name === 'CosineDecay') return { ...base, kind: 'scheduler', framework: 'keras', warmup: isZero(kw('warmup_steps')) || !kw('warmup_steps') ? 'no' : 'yes' };
+    if (name === 'LearningRateSchedule') return undefined;
+    return { ...base, kind: 'scheduler', framework: 'keras', warmup: 'no' };
+  }
+  if (q.startsWith('keras.optimizers.')) {
+    if (name[0] < 'A' || name[0] > 'Z' || name === 'Optimizer') return undefined;
+    return { ...base, kind: 'optimizer', framework: 'keras', warmup: 'no', largeBatch: LARGE_BATCH_OPTIMIZERS.has(name.toLowerCase()) };
+  }
+  if (q.startsWith('optax.')) {
+    if (OPTAX_OPTIMIZERS.has(name)) return { ...base, kind: 'optimizer', framework: 'optax', warmup: 'no', largeBatch: name === 'lars' || name === 'lamb' };
+    if (name.startsWith('warmup_') || name.endsWith('onecycle_schedule') || name === 'linear_schedule') return { ...base, kind: 'scheduler', framework: 'optax', warmup: 'yes' };
+    if (name === 'join_schedules' || name === 'inject_hyperparams') return { ...base, kind: 'scheduler', framework: 'optax', warmup: 'composite' };
+    if (name.endsWith('_schedule') || name === 'exponential_decay') return { ...base, kind: 'scheduler', framework: 'optax', warmup: 'no' };
+    return undefined;
+  }
+  const lower = name.toLowerCase();
+  if (LARGE_BATCH_OPTIMIZERS.has(lower) && !q.startsWith('.')) return { ...base, kind: 'optimizer', framework: 'torch', warmup: 'no', largeBatch: true };
+  return undefined;
+}
+
+interface Survey {
+  calls: LrCall[];
+  /** Why the run counts as large-batch: an LR scaled with the batch size, a large batch, a LARS/LAMB optimizer. */
+  evidence?: { span: Span; what: string };
+  /** Something in the file already warms up (a scheduler, or a name mentioning warmup). */
+  hasWarmup: boolean;
+  /** `warmup_method="constant"` and the like. */
+  constantStrings: StringExpr[];
+}
+
+/** What one top-level statement says about warmup and batch size (its text only: cached per statement). */
+interface TextFacts {
+  evidence?: { span: Span; what: string };
+  hasWarmup: boolean;
+  constantStrings: StringExpr[];
+}
+
+/** Statements are moved, not copied, into later versions of a document, so facts can stay attached. */
+const textFactsOf = new WeakMap<Stmt[], TextFacts>();
+
+function survey(model: PythonModel): Survey {
+  const calls: LrCall[] = [];
+  for (const c of model.module.calls) {
+    const k = classify(model, c);
+    if (k) calls.push(k);
+  }
+  const s: Survey = { calls, hasWarmup: calls.some((c) => c.warmup === 'yes' || c.warmup === 'unknown'), constantStrings: [] };
+  const lb = calls.find((c) => c.largeBatch);
+  if (lb) s.evidence = { span: lb.call, what: `it uses the large-batch optimizer ${lb.name}` };
+  for (const unit of model.parsed.units) {
+    let f = textFactsOf.get(unit.stmts);
+    if (!f) {
+      f = textFacts(model, unit);
+      textFactsOf.set(unit.stmts, f);
+    }
+    if (!s.evidence && f.evidence) s.evidence = f.evidence;
+    if (f.hasWarmup) s.hasWarmup = true;
+    for (const x of f.constantStrings) s.constantStrings.push(x);
+  }
+  return s;
+}
+
+function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
+  const s: TextFacts = { hasWarmup: false, constantStrings: [] };
+  const short = (span: Span) => {
+    const src = collapseSpaces(model.source(span));
+    return src.length > 60 ? `${src.slice(0, 57)}…` : src;
+  };
+  const evidence = (span: Span, what: string) => {
+    if (!s.evidence) s.evidence = { span, what };
+  };
+  const scaling = (e: Expr): { batch: boolean; lr: boolean } => {
+    const r = { batch: false, lr: false };
+    const leaves = (x: Expr): void => {
+      if (x.kind === 'binop' && (x.op === '*' || x.op === '/' || x.op === '//')) {
+        leaves(x.left);
+        leaves(x.right);
+        return;
+      }
+      if (x.kind === 'unary') return leaves(x.operand);
+      if (x.kind === 'call' && x.func.kind === 'name' && (x.func.id === 'float' || x.func.id === 'int') && x.args[0]) return leaves(x.args[0].value);
+      const id = lastName(x);
+      if (!id) return;
+      if (isBatchName(id)) r.batch = true;
+      if (isLrName(id)) r.lr = true;
+    };
+    leaves(e);
+    return r;
+  };
+  const bigBatch = (id: string, value: Expr | undefined) => {
+    if (value?.kind !== 'number' || !isBatchName(id) || WORLD_SIZE_NAMES.has(id.toLowerCase())) return false;
+    const v = model.literal(value);
+    return typeof v === 'number' && v >= 1024;
+  };
+  const largeFlag = (id: string) => {
+    if (!id.toLowerCase().includes('large')) return false;
+    const parts = identifierParts(id);
+    return parts.includes('large') && (parts.includes('batch') || parts.includes('bs'));
+  };
+  const zeroOrNone = (e: Expr | undefined) => isZero(e) || (e?.kind === 'const' && e.value === 'None');
+
+  const onStmt = (st: Stmt): void => {
+    if (st.kind === 'assign' && st.value) {
+      for (const t of st.targets) {
+        const id = lastName(t);
+        if (!id) continue;
+        if (isWarmupName(id) && !zeroOrNone(st.value)) {
+          const lower = id.toLowerCase();
+          if (!(lower.endsWith('warmup_method') && st.value.kind === 'string' && st.value.value === 'constant')) s.hasWarmup = true;
+        }
+        if (id.toLowerCase().endsWith('warmup_method') && st.value.kind === 'string' && st.value.value?.toLowerCase() === 'constant') s.constantStrings.push(st.value);
+        if (isLrName(id) && st.value.kind === 'binop' && scaling(st.value).batch) evidence(st.value, `the learning rate is scaled with the batch size (\`${short(st)}\`)`);
+        if (bigBatch(id, st.value)) evidence(st, `the batch is large (\`${short(st)}\`)`);
+        if (largeFlag(id) && st.value.kind === 'const' && st.value.value === 'True') evidence(st, `it is marked large-batch (\`${short(st)}\`)`);
+      }
+    } else if (st.kind === 'def') {
+      if (isWarmupName(st.name)) s.hasWarmup = true;
+      for (const p of st.params) if (isWarmupName(p.name) && !zeroOrNone(p.default)) s.hasWarmup = true;
+    } else if (st.kind === 'class' && isWarmupName(st.name)) s.hasWarmup = true;
+  };
+  const visit = (list: Stmt[]): void => {
+    for (const st of list) {
+      onStmt(st);
+      if (st.kind === 'def' || st.kind === 'class' || st.kind === 'with') visit(st.body);
+      else if (st.kind === 'if' || st.kind === 'for' || st.kind === 'while') {
+        visit(st.body);
+        visit(st.orelse);
+      } else if (st.kind === 'try') {
+        visit(st.body);
+        for (const h of st.handlers) visit(h);
+        visit(st.orelse);
+        visit(st.finalbody);
+      }
+    }
+  };
+  visit(unit.stmts);
+  // Callees (`transformers.get_linear_schedule_with_warmup`) say nothing about this file warming up.
+  const callees = new Set<Expr>();
+  for (const e of unit.calls) {
+    callees.add(e.func);
+    for (const a of e.args) {
+      if (!a.name) continue;
+      if (isWarmupName(a.name)) {
+        const isConstant = a.value.kind === 'string' && a.value.value?.toLowerCase() === 'constant';
+        if (isConstant && (a.name === 'warmup' || a.name.toLowerCase().endsWith('warmup_method'))) s.constantStrings.push(a.value as StringExpr);
+        else if (!zeroOrNone(a.value)) s.hasWarmup = true;
+      }
+      if (isLrName(a.name) && a.value.kind === 'binop' && scaling(a.value).batch) evidence(a, `the learning rate is scaled with the batch size (\`${short(a)}\`)`);
+      if (bigBatch(a.name, a.value)) evidence(a, `the batch is large (\`${short(a)}\`)`);
+      if (largeFlag(a.name) && a.value.kind === 'const' && a.value.value === 'True') evidence(a, `it is marked large-batch (\`${short(a)}\`)`);
+    }
+    // argparse: add_argument('--batch-size', default=4096)
+    const first = e.args[0]?.value;
+    if (e.func.kind === 'attr' && e.func.attr === 'add_argument' && first?.kind === 'string' && first.value) {
+      let flag = first.value;
+      while (flag.startsWith('-')) flag = flag.slice(1);
+      const def = e.args.find((a) => a.name === 'default');
+      if (def && bigBatch(flag, def.value)) evidence(e, `the batch is large (\`${short(e)}\`)`);
+      if (isWarmupName(flag) && def && !zeroOrNone(def.value)) s.hasWarmup = true;
+    }
+  }
+  for (const e of unit.products) {
+    if (e.op === '*' || e.op === '/') {
+      const r = scaling(e);
+      if (r.batch && r.lr) evidence(e, `the learning rate is scaled with the batch size (\`${short(e)}\`)`);
+    }
+  }
+  for (const e of unit.dicts) {
+    for (const it of e.items) {
+      if (it.key?.kind === 'string' && it.key.value) {
+        if (isWarmupName(it.key.value)) {
+          if (it.value.kind === 'string' && it.value.value?.toLowerCase() === 'constant' && it.key.value.toLowerCase().endsWith('warmup_method')) s.constantStrings.push(it.value);
+          else if (!zeroOrNone(it.value)) s.hasWarmup = true;
+        }
+        if (bigBatch(it.key.value, it.value)) evidence(it.value, `the batch is large (\`${it.key.value}: ${short(it.value)}\`)`);
+      }
+    }
+  }
+  for (const e of unit.warmAttrs) if (!callees.has(e) && isWarmupName(e.attr)) s.hasWarmup = true;
+  return s;
+}
+
+export const lrWarmup: Rule = {
+  meta: {
+    id: 'lr-warmup',
+    noteRef: { slug: 'learning-rate-warming-up', point: 2 },
+    defaultSeverity: 'hint',
+    fixable: true,
+    description: 'A large-batch learning-rate schedule without warmup, or constant warmup where gradual warmup is better.',
+    docs: {
+      why:
+        'When the learning rate is scaled up with the batch size, the first steps at full rate can make training unstable. Gradual warmup starts with a small rate and raises it step by step to the full one. Constant warmup (a small rate, then a jump) can spike the training error at the jump.',
+      before: 'lr = 0.1 * batch_size / 256\noptimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)\nscheduler = CosineAnnealingLR(optimizer, T_max=epochs)',
+      after:
+        'lr = 0.1 * batch_size / 256\noptimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)\nwarmup_iters = 5  # gradual warmup …\nscheduler = SequentialLR(\n    optimizer,\n    schedulers=[\n        LinearLR(optimizer, start_factor=0.1, total_iters=warmup_iters),\n        CosineAnnealingLR(optimizer, T_max=epochs),\n    ],\n    milestones=[warmup_iters],\n)',
+    },
+  },
+  check(ctx) {
+    const model = ctx.model;
+    const s = survey(model);
+    const out: RawFinding[] = [];
+    // Constant warmup → gradual.
+    for (const c of s.calls) {
+      if (c.warmup !== 'constant') continue;
+      const fix = constantLrFix(ctx, c);
+      out.push({
+        span: c.call,
+        message:
+          `${c.name} is a constant warmup: it trains at a reduced rate, then jumps to the full one, which can spike the training error at the jump. ` +
+          'A gradual warmup (LinearLR) raises the rate step by step instead.',
+        fixes: fix ? [fix] : [],
+      });
+    }
+    for (const str of s.constantStrings) {
+      const q = str.quote;
+      out.push({
+        span: str,
+        message: 'Constant warmup trains at a reduced rate, then jumps to the full one, which can spike the training error at the jump. Gradual (linear) warmup avoids the jump.',
+        fixes: [{ title: 'Use gradual (linear) warmup', edits: [{ from: str.from, to: str.to, text: `${q}linear${q}` }], isPreferred: true }],
+      });
+    }
+    if (!s.evidence || s.hasWarmup) return out;
+    const schedulers = s.calls.filter((c) => c.kind === 'scheduler' && c.warmup === 'no');
+    const targets = schedulers.length ? schedulers : s.calls.filter((c) => c.kind === 'optimizer');
+    for (const t of targets) {
+      const fix = warmupFix(ctx, t, s.calls);
+      out.push({
+        span: t.call,
+        message:
+          `This ${t.kind === 'scheduler' ? 'schedule' : 'optimizer'} starts at the full learning rate with no warmup, but ${s.evidence.what}. ` +
+          'Large steps at the very start can make a large-batch run unstable; a gradual warmup raises the rate from small to full over the first epochs.',
+        fixes: fix ? [{ ...fix, isPreferred: true }] : [],
+      });
+    }
+    return out;
+  },
+};
+
+/** ConstantLR(opt, factor, total_iters) → LinearLR(opt, start_factor=factor, total_iters=…), same defaults otherwise. */
+function constantLrFix(ctx: RuleContext, c: LrCall): RawFix | undefined {
+  const model = ctx.model;
+  const call = c.call;
+  if (!call.complete || model.hiddenArgs(call)) return undefined;
+  const positional = call.args.filter((a) => !a.name);
+  if (positional.length > 3) return undefined;
+  const imports = new Imports(ctx);
+  const f = call.func;
+  const ref = f.kind === 'attr' ? `${model.source(f.value)}.LinearLR` : imports.ref('torch.optim.lr_scheduler', 'LinearLR');
+  const edits: OffsetEdit[] = [...imports.edits(), { from: f.from, to: f.to, text: ref }];
+  for (const a of call.args) if (a.name === 'factor' && a.nameFrom !== undefined) edits.push({ from: a.nameFrom, to: a.nameFrom + 'factor'.length, text: 'start_factor' });
+  if (positional[1]) edits.push({ from: positional[1].from, to: positional[1].from, text: 'start_factor=' });
+  if (positional[2]) edits.push({ from: positional[2].from, to: positional[2].from, text: 'total_iters=' });
+  return { title: 'Use gradual warmup: LinearLR instead of ConstantLR', edits, isPreferred: true };
+}
+
+function wrapSource(model: PythonModel, e: Expr): string {
+  const src = model.source(e);
+  return e.kind === 'name' || e.kind === 'attr' || e.kind === 'number' || e.kind === 'call' || e.kind === 'subscript' ? src : `(${src})`;
+}
+
+/** The gradual-warmup fix for one optimizer or scheduler construction, if one can be written. */
+function warmupFix(ctx: RuleContext, c: LrCall, all: LrCall[]): RawFix | undefined {
+  const model = ctx.model;
+  const call = c.call;
+  const text = ctx.text;
+  if (!call.complete) return undefined;
+  const title = 'Add gradual LR warmup';
+  const kw = (n: string, i?: number) => findArg(call, n, i);
+  switch (c.framework) {
+    case 'torch': {
+      if (c.kind === 'optimizer') {
+        // A scheduler built from this optimizer is the better place.
+        const sched = all.find((x) => x.framework === 'torch' && x.kind === 'scheduler' && x.warmup === 'no' && x.scope === c.scope);
+        if (sched) return warmupFix(ctx, sched, all);
+        const stmt = model.statementOf.get(call);
+        if (!stmt || stmt.kind !== 'assign' || stmt.targets.length !== 1) return undefined;
+        const opt = model.source(stmt.targets[0]);
+        const imports = new Imports(ctx);
+        const linear = imports.ref('torch.optim.lr_scheduler', 'LinearLR');
+        const iters = model.freshName('warmup_iters');
+        const sched2 = model.freshName('warmup_scheduler');
+        return {
+          title,
+          edits: [
+            ...imports.edits(),
+            insertAfter(text, stmt, [
+              `${iters} = 5  # gradual warmup: the learning rate rises linearly to its full value over the first 5 epochs`,
+              `${sched2} = ${linear}(${opt}, start_factor=0.1, total_iters=${iters})  # call ${sched2}.step() once per epoch`,
+            ]),
+          ],
+        };
+      }
+      if (c.name === 'ReduceLROnPlateau' || c.warmup !== 'no') return undefined;
+      // `scheduler = X(…)`, `return X(…)`: the construction is a whole statement's value.
+      const stmt = model.statementOf.get(call);
+      if (!stmt) return undefined;
+      const optArg = kw('optimizer', 0);
+      if (!optArg) return undefined;
+      const opt = model.source(optArg.value);
+      const imports = new Imports(ctx);
+      const seq = imports.ref('torch.optim.lr_scheduler', 'SequentialLR');
+      const linear = imports.ref('torch.optim.lr_scheduler', 'LinearLR');
+      const iters = model.freshName('warmup_iters');
+      const indent = indentAt(text, stmt.from);
+      const unit = indent.includes('\t') ? '\t' : '    ';
+      const nl = text.includes('\r\n') ? '\r\n' : '\n';
+      const i1 = indent + unit;
+      const i2 = i1 + unit;
+      const replacement = [
+        `${seq}(`,
+        `${i1}${opt},`,
+        `${i1}schedulers=[`,
+        `${i2}${linear}(${opt}, start_factor=0.1, total_iters=${iters}),`,
+        `${i2}${model.source(call)},`,
+        `${i1}],`,
+        `${i1}milestones=[${iters}],`,
+        `${indent})`,
+      ].join(nl);
+      return {
+        title,
+        edits: [
+          ...imports.edits(),
+          insertBefore(text, stmt, [`${iters} = 5  # gradual warmup: the learning rate rises linearly to its full value over the first 5 scheduler steps`]),
+          { from: call.from, to: call.to, text: replacement },
+        ],
+      };
+    }
+    case 'transformers': {
+      if (c.kind !== 'scheduler' || c.warmup !== 'no') return undefined;
+      if (c.name === 'TrainingArguments' || c.name === 'Seq2SeqTrainingArguments') {
+        if (kw('warmup_ratio')) return { title, edits: setArgument(text, call, 'warmup_ratio', undefined, '0.05') };
+        if (kw('warmup_steps')) return undefined;
+        return { title, edits: addKeyword(text, call, 'warmup_ratio=0.05') };
+      }
+      const sched = c.name === 'get_scheduler';
+      const total = kw('num_training_steps', sched ? 3 : 2);
+      if (!total || !c.name.endsWith('_with_warmup') && !sched) return undefined;
+      return { title, edits: setArgument(text, call, 'num_warmup_steps', sched ? 2 : 1, `${wrapSource(model, total.value)} // 20`) };
+    }
+    case 'timm': {
+      if (c.kind !== 'scheduler' || c.warmup !== 'no') return undefined;
+      if (c.name === 'create_scheduler_v2') return { title, edits: setArgument(text, call, 'warmup_epochs', undefined, '5') };
+      return { title, edits: setArgument(text, call, 'warmup_t', undefined, '5') };
+    }
+    case 'keras': {
+      if (c.kind !== 'scheduler' || c.name !== 'CosineDecay' || c.warmup !== 'no') return undefined;
+      const initial = kw('initial_learning_rate', 0);
+      const decay = kw('decay_steps', 1);
+      if (!initial || !decay || kw('warmup_target') || model.hiddenArgs(call)) return undefined;
+      // Keras warms up from initial_learning_rate to warmup_target over warmup_steps, then decays.
+      return {
+        title,
+        edits: [
+          { from: initial.value.from, to: initial.value.to, text: '0.0' },
+          ...addKeyword(text, call, [`warmup_target=${model.source(initial.value)}`, `warmup_steps=${wrapSource(model, decay.value)} // 20`]),
+        ],
+      };
+    }
+    case 'optax': {
+      const f = call.func;
+      const optax = f.kind === 'attr' ? model.source(f.value) : undefined;
+      const imports = new Imports(ctx);
+      const ref = (n: string) => (optax ? `${optax}.${n}` : imports.ref('optax', n));
+      if (c.kind === 'scheduler') {
+        if (c.warmup !== 'no' || c.name !== 'cosine_decay_schedule') return undefined;
+        const init = kw('init_value', 0);
+        const decay = kw('decay_steps', 1);
+        const alpha = kw('alpha', 2);
+        if (!init || !decay || model.hiddenArgs(call)) return undefined;
+        const end = alpha ? `${wrapSource(model, init.value)} * ${wrapSource(model, alpha.value)}` : '0.0';
+        const d = model.source(decay.value);
+        const replacement = `${ref('warmup_cosine_decay_schedule')}(init_value=0.0, peak_value=${model.source(init.value)}, warmup_steps=${wrapSource(model, decay.value)} // 20, decay_steps=${d}, end_value=${end})`;
+        return { title, edits: [...imports.edits(), { from: call.from, to: call.to, text: replacement }] };
+      }
+      const lr = kw('learning_rate', 0);
+      if (!lr) return undefined;
+      // Already a schedule (a call, or a name bound to one): leave it to the schedule.
+      if (lr.value.kind === 'call') return undefined;
+      if (lr.value.kind === 'name') {
+        const found = model.lookup(lr.value.id, c.scope);
+        if (found?.bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call')) return undefined;
+      }
+      const stmt = model.statementOf.get(call);
+      if (!stmt) return undefined;
+      const steps = model.freshName('warmup_steps');
+      return {
+        title,
+        edits: [
+          ...imports.edits(),
+          insertBefore(text, stmt, [`${steps} = 500  # optimizer steps over which the learning rate rises linearly to its full value`]),
+          { from: lr.value.from, to: lr.value.to, text: `${ref('linear_schedule')}(init_value=0.0, end_value=${model.source(lr.value)}, transition_steps=${steps})` },
+        ],
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The "Add gradual LR warmup" action at a position: offered on any optimizer or scheduler construction
+ * (with or without a diagnostic) when a warmup can be added there. Edits are on `text`.
+ */
+export function warmupActionsAt(text: string, position: Position, parsed?: ParsedPython): Fix[] {
+  try {
+    const p = parsed && parsed.text === text ? parsed : parsePython(text);
+    const model = new PythonModel(p);
+    const ctx = new RuleContext(model);
+    const offset = ctx.lines.offsetAt(position);
+    let best: LrCall | undefined;
+    for (const call of model.module.calls) {
+      if (call.from > offset || call.to < offset) continue;
+      const c = classify(model, call);
+      if (c && (c.kind === 'optimizer' || c.warmup === 'no')) {
+        if (!best || call.to - call.from < best.call.to - best.call.from) best = c;
+      }
+    }
+    if (!best) return [];
+    const all = model.module.calls.map((x) => classify(model, x)).filter((x): x is LrCall => !!x);
+    if (best.kind === 'optimizer' && all.some((x) => x.warmup === 'yes' || x.warmup === 'unknown' || x.warmup === 'composite')) return [];
+    const fix = warmupFix(ctx, best, all);
+    if (!fix) return [];
+    return [{ title: fix.title, edits: ctx.toTextEdits(fix.edits), isPreferred: false }];
+  } catch {
+    return [];
+  }
+}

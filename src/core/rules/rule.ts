@@ -1,0 +1,108 @@
+/** What a rule is: declarative metadata plus a check over one analysed file. */
+import type { NoteRef } from '../notes/types';
+import { FlowAnalysis } from '../python/flow';
+import type { PythonModel } from '../python/model';
+import type { Span } from '../python/ast';
+import { LineIndex, type TextEdit } from '../text';
+import type { Severity } from './types';
+
+export interface RuleMeta {
+  id: string;
+  /** The note section (and point) that teaches what the rule checks. */
+  noteRef: NoteRef;
+  defaultSeverity: Exclude<Severity, 'off'>;
+  fixable: boolean;
+  /** One line: what the rule finds. */
+  description: string;
+  docs: {
+    /** Why it matters, in plain words. */
+    why: string;
+    /** Code that triggers the rule, and the same code after its fix. */
+    before: string;
+    after: string;
+  };
+}
+
+/** An edit by string offsets in the analysed text. */
+export interface OffsetEdit {
+  from: number;
+  to: number;
+  text: string;
+}
+
+export interface RawFix {
+  title: string;
+  edits: OffsetEdit[];
+  isPreferred?: boolean;
+}
+
+export interface RawFinding {
+  span: Span;
+  message: string;
+  fixes: RawFix[];
+}
+
+export interface RuleOptions {
+  /** Count InstanceNorm as BatchNorm for conv-bias-before-batchnorm (it also removes a per-channel mean). */
+  instanceNormAsBatchNorm?: boolean;
+}
+
+export class RuleContext {
+  private flowAnalysis?: FlowAnalysis;
+  private lineIndex?: LineIndex;
+
+  /**
+   * @param focus  when given, per-place rules only report findings starting at offsets it accepts (the
+   *               parts of the file being re-analysed); file-wide rules ignore it.
+   * @param walk   when given, the data flow is only computed for classes and functions it accepts (plus the
+   *               module body); the rest is computed on demand (`flow.requireAll()`).
+   */
+  constructor(
+    readonly model: PythonModel,
+    readonly options: RuleOptions = {},
+    private readonly focus?: (offset: number) => boolean,
+    private readonly walk?: (def: Span) => boolean,
+  ) {}
+
+  inFocus(offset: number): boolean {
+    return !this.focus || this.focus(offset);
+  }
+
+  get text(): string {
+    return this.model.text;
+  }
+
+  /** Data flow between layers, computed on first use and shared by the rules. */
+  get flow(): FlowAnalysis {
+    this.flowAnalysis ??= new FlowAnalysis(this.model, this.walk);
+    return this.flowAnalysis;
+  }
+
+  get lines(): LineIndex {
+    this.lineIndex ??= new LineIndex(this.model.text);
+    return this.lineIndex;
+  }
+
+  /** Offset edits as TextEdits, sorted, with insertions at the same point joined in the order given. */
+  toTextEdits(edits: readonly OffsetEdit[]): TextEdit[] {
+    return normaliseEdits(edits).map((e) => ({ range: this.lines.range(e.from, e.to), newText: e.text }));
+  }
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): RawFinding[];
+}
+
+/** Sorts edits and joins insertions at the same point (in the order they were listed). */
+export function normaliseEdits(edits: readonly OffsetEdit[]): OffsetEdit[] {
+  const indexed = edits.map((e, i) => ({ e, i }));
+  indexed.sort((a, b) => a.e.from - b.e.from || a.e.to - b.e.to || a.i - b.i);
+  const out: OffsetEdit[] = [];
+  for (const { e } of indexed) {
+    const prev = out[out.length - 1];
+    if (prev && prev.from === e.from && prev.to === prev.from && e.to === e.from) out[out.length - 1] = { from: prev.from, to: prev.to, text: prev.text + e.text };
+    else out.push({ ...e });
+  }
+  return out;
+}

@@ -1,0 +1,155 @@
+/**
+ * Walks test/fixtures/rules/<rule-id>/:
+ *
+ * - every `*.py` (not `.in.py` / `.out.py`) is a case file: a line carrying `# expect: <rule-id>` (several ids
+ *   separated by commas) must get a finding of that rule starting on it; no other line may get one;
+ * - every `*.in.py` has a `*.out.py`: fixing the input with the folder's rule (its preferred fixes, or the
+ *   fixes whose title starts with what a first line `# fix: <title>` says) gives exactly the output,
+ *   the output has no finding of that rule left, fixing it again changes nothing, and it parses with
+ *   Python's own parser (`python3 -c 'import ast…'`).
+ * - the fixed version of every case file parses with Python too.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixturesDir } from './helpers';
+import { analyze, ruleIds } from '../../src/core/rules/index';
+import { fixText } from '../../src/core/lint';
+import type { Finding } from '../../src/core/rules/types';
+
+const rulesDir = join(fixturesDir, 'rules');
+
+/** 0-based lines that expect a finding of `rule`. */
+export function expectedLines(text: string, rule: string): number[] {
+  const out: number[] = [];
+  text.split('\n').forEach((line, i) => {
+    const at = line.indexOf('# expect:');
+    if (at < 0) return;
+    const ids = line
+      .slice(at + '# expect:'.length)
+      .split(',')
+      .map((s) => s.trim());
+    if (ids.includes(rule)) out.push(i);
+  });
+  return out;
+}
+
+function pythonAvailable(): boolean {
+  try {
+    execFileSync('python3', ['-c', 'pass'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Parses files with Python's ast module; returns the error message per failing file. */
+function pythonParseErrors(files: string[]): string[] {
+  if (!files.length) return [];
+  const script = [
+    'import ast, sys',
+    'for f in sys.argv[1:]:',
+    '    try:',
+    '        ast.parse(open(f, encoding="utf-8").read(), filename=f)',
+    '    except SyntaxError as e:',
+    '        print(f"{f}:{e.lineno}: {e.msg}")',
+  ].join('\n');
+  const out = execFileSync('python3', ['-c', script, ...files], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean);
+}
+
+const hasPython = pythonAvailable();
+
+describe('rule fixtures', () => {
+  test('there is a fixture folder for every rule and at least 60 cases in all', () => {
+    let cases = 0;
+    for (const id of ruleIds) {
+      const dir = join(rulesDir, id);
+      assert.ok(existsSync(dir), `missing fixture folder for ${id}`);
+      for (const f of readdirSync(dir)) {
+        if (!f.endsWith('.py') || f.endsWith('.out.py')) continue;
+        const text = readFileSync(join(dir, f), 'utf8');
+        // A case: each expected finding, and each file that must not fire at all.
+        const n = f.endsWith('.in.py') ? 1 : expectedLines(text, id).length;
+        cases += n === 0 ? 1 : n;
+      }
+    }
+    assert.ok(cases >= 60, `only ${cases} fixture cases`);
+  });
+
+  for (const id of ruleIds) {
+    const dir = join(rulesDir, id);
+    if (!existsSync(dir)) continue;
+    const files = readdirSync(dir).sort();
+    describe(id, () => {
+      for (const f of files.filter((x) => x.endsWith('.py') && !x.endsWith('.in.py') && !x.endsWith('.out.py'))) {
+        test(`${f}: findings exactly on the expected lines`, () => {
+          const text = readFileSync(join(dir, f), 'utf8');
+          const expected = expectedLines(text, id);
+          const actual = analyze(text)
+            .filter((x) => x.rule === id)
+            .map((x) => x.range.start.line);
+          const fmt = (lines: number[]) => lines.map((l) => l + 1).join(', ') || 'none';
+          assert.deepEqual([...new Set(actual)].sort((a, b) => a - b), expected, `${f}: expected findings on lines ${fmt(expected)}, got ${fmt(actual)}`);
+          assert.equal(actual.length, new Set(actual).size, `${f}: two findings start on one line`);
+        });
+      }
+      for (const f of files.filter((x) => x.endsWith('.in.py'))) {
+        const outName = f.replace(/\.in\.py$/, '.out.py');
+        test(`${f} → ${outName}`, () => {
+          assert.ok(files.includes(outName), `missing ${outName}`);
+          const input = readFileSync(join(dir, f), 'utf8');
+          const expected = readFileSync(join(dir, outName), 'utf8');
+          // `# fix: <title start>` on the first line picks another fix than the preferred one.
+          const first = input.split('\n')[0];
+          const title = first.startsWith('# fix:') ? first.slice('# fix:'.length).trim() : undefined;
+          const pick = title ? (f: Finding) => f.fixes.find((x) => x.title.startsWith(title)) : undefined;
+          assert.ok(
+            analyze(input).some((x) => x.rule === id && x.fixes.some((fx) => (title ? fx.title.startsWith(title) : fx.isPreferred))),
+            `${f} has no ${title ? `"${title}"` : 'preferred'} fix for ${id}`,
+          );
+          const fixed = fixText(input, { only: [id] }, pick);
+          assert.equal(fixed.refused, undefined, fixed.refused);
+          assert.equal(fixed.output, expected);
+          assert.deepEqual(
+            analyze(fixed.output).filter((x) => x.rule === id && x.fixes.some((fx) => (title ? fx.title.startsWith(title) : fx.isPreferred))),
+            [],
+            'a finding with that fix is left after fixing',
+          );
+          const again = fixText(fixed.output, { only: [id] }, pick);
+          assert.equal(again.output, fixed.output, 'fixing twice changes the text again');
+        });
+      }
+    });
+  }
+
+  test('every fixed output parses with python3', { skip: hasPython ? false : 'python3 not found' }, () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'ml-notes-fixtures-'));
+    try {
+      const files: string[] = [];
+      for (const id of ruleIds) {
+        const dir = join(rulesDir, id);
+        if (!existsSync(dir)) continue;
+        for (const f of readdirSync(dir)) {
+          if (!f.endsWith('.py')) continue;
+          if (f.endsWith('.out.py')) {
+            files.push(join(dir, f));
+            continue;
+          }
+          const fixed = fixText(readFileSync(join(dir, f), 'utf8'));
+          if (fixed.refused || !fixed.applied.length) continue;
+          const p = join(tmp, `${id}--${f}`);
+          writeFileSync(p, fixed.output);
+          files.push(p);
+        }
+      }
+      assert.ok(files.length > 10, 'too few fixed files to check');
+      assert.deepEqual(pythonParseErrors(files), []);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * Property tests: the analysis never throws (nor lets a rule fail) on arbitrary text, on Python-like token
+ * soup, or on fixture files mutated at random; fixing is idempotent and never breaks the syntax.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { fixturesDir } from './helpers';
+import { analyze, analyzeParsed, DocumentAnalyzer, onRuleError, warmupActionsAt } from '../../src/core/rules/index';
+import { fixText } from '../../src/core/lint';
+import { parsePython } from '../../src/core/python/parse';
+
+const ruleErrors: string[] = [];
+
+before(() => onRuleError((id, err) => ruleErrors.push(`${id}: ${err instanceof Error ? err.stack : String(err)}`)));
+after(() => onRuleError(undefined));
+
+function analyzeStrict(text: string): void {
+  const n = ruleErrors.length;
+  analyze(text, { instanceNormAsBatchNorm: true });
+  assert.deepEqual(ruleErrors.slice(n), [], 'a rule threw');
+}
+
+const fixtureFiles: { name: string; text: string }[] = [];
+for (const rule of readdirSync(join(fixturesDir, 'rules'))) {
+  const dir = join(fixturesDir, 'rules', rule);
+  if (!rule.includes('-')) continue;
+  for (const f of readdirSync(dir)) if (f.endsWith('.py')) fixtureFiles.push({ name: `${rule}/${f}`, text: readFileSync(join(dir, f), 'utf8') });
+}
+
+const TOKENS = [
+  'import torch.nn as nn\n',
+  'from torch import nn\n',
+  'from tensorflow.keras import layers\n',
+  'import flax.linen as nn\n',
+  'from functools import partial\n',
+  'class M(nn.Module):\n',
+  '    def __init__(self, c, norm_layer=nn.BatchNorm2d):\n',
+  '    def forward(self, x):\n',
+  'def f(x):\n',
+  '@nn.compact\n',
+  '        ',
+  '    ',
+  '\n',
+  'self.conv = ',
+  'self.bn = ',
+  'x = ',
+  'layers = []\n',
+  'layers += [',
+  'layers.append(',
+  'return nn.Sequential(*layers)\n',
+  'nn.Conv2d(',
+  'nn.BatchNorm2d(',
+  'nn.Sequential(',
+  'OrderedDict([(',
+  'layers.Conv2D(',
+  'layers.BatchNormalization()(',
+  'partial(nn.Conv2d, ',
+  'norm_layer(',
+  'self.conv(',
+  'self.bn(',
+  'roi_align(',
+  'torch.optim.SGD(',
+  'CosineAnnealingLR(',
+  'ConstantLR(',
+  'lr * batch_size / 256',
+  'num_classes',
+  'kernel_size=3',
+  'padding=1',
+  'bias=True',
+  'bias=False',
+  'use_bias=',
+  'warmup_method="constant"',
+  'x',
+  'c',
+  '3',
+  ', ',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  '=',
+  '*',
+  '**',
+  'if c:\n',
+  'else:\n',
+  'for v in cfg:\n',
+  'not ',
+  ' if c else ',
+  '#',
+  '"',
+  "'''",
+  '\\',
+];
+
+const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 80 }).map((t) => t.join(''));
+
+/** A fixture with a few random edits: deletions, insertions of tokens, duplicated or swapped lines. */
+const mutatedFixture = fc
+  .record({
+    file: fc.integer({ min: 0, max: Math.max(0, fixtureFiles.length - 1) }),
+    edits: fc.array(
+      fc.record({
+        kind: fc.constantFrom('delete', 'insert', 'duplicate', 'swap'),
+        at: fc.nat(),
+        len: fc.integer({ min: 1, max: 40 }),
+        token: fc.constantFrom(...TOKENS),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
+  })
+  .map(({ file, edits }) => {
+    let text = fixtureFiles[file].text;
+    for (const e of edits) {
+      const at = text.length ? e.at % text.length : 0;
+      if (e.kind === 'delete') text = text.slice(0, at) + text.slice(at + e.len);
+      else if (e.kind === 'insert') text = text.slice(0, at) + e.token + text.slice(at);
+      else {
+        const lines = text.split('\n');
+        const i = lines.length ? e.at % lines.length : 0;
+        if (e.kind === 'duplicate') lines.splice(i, 0, lines[i] ?? '');
+        else if (i + 1 < lines.length) [lines[i], lines[i + 1]] = [lines[i + 1], lines[i]];
+        text = lines.join('\n');
+      }
+    }
+    return text;
+  });
+
+describe('properties', () => {
+  test('there are fixtures to mutate', () => {
+    assert.ok(fixtureFiles.length > 20);
+  });
+
+  test('analysis never throws on arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (s) => analyzeStrict(s)),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => analyzeStrict(s)),
+      { numRuns: 150 },
+    );
+  });
+
+  test('every syntax error the parser recovered from is reported', () => {
+    const hasErrorNode = (text: string) => {
+      const c = parsePython(text).tree.cursor();
+      do if (c.type.isError) return true;
+      while (c.next());
+      return false;
+    };
+    fc.assert(
+      fc.property(fc.oneof(tokenSoup, mutatedFixture), (text) => {
+        assert.equal(parsePython(text).module.errors.length > 0, hasErrorNode(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('analysis never throws on Python-like token soup', () => {
+    fc.assert(fc.property(tokenSoup, (s) => analyzeStrict(s)), { numRuns: 400 });
+  });
+
+  test('analysis never throws on mutated fixtures, and the warmup action neither', () => {
+    fc.assert(
+      fc.property(mutatedFixture, fc.nat(), fc.nat(), (text, line, character) => {
+        analyzeStrict(text);
+        const lines = text.split('\n').length;
+        warmupActionsAt(text, { line: line % lines, character: character % 80 });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('fixing a mutated fixture keeps it parsing and is idempotent', () => {
+    fc.assert(
+      fc.property(mutatedFixture, (text) => {
+        const first = fixText(text);
+        if (first.refused && !first.applied.length) {
+          assert.equal(first.output, text, 'refused text is returned unchanged');
+          return;
+        }
+        assert.equal(parsePython(first.output).module.errors.length, 0, 'fixed text parses');
+        const second = fixText(first.output);
+        assert.equal(second.output, first.output, 'fixing again changes nothing');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('re-analysing a document edit by edit gives what analysing each version from scratch gives', () => {
+    // The same findings as a full analysis of the same parse; for text that parses cleanly, the same as
+    // analysing the text from scratch (with syntax errors, an incremental parse may recover differently).
+    const check = (doc: DocumentAnalyzer, text: string, options: { instanceNormAsBatchNorm: boolean }) => {
+      const got = doc.analyze(text, options).findings;
+      assert.deepEqual(got, analyzeParsed(doc.lastParse!, options));
+      if (!doc.lastParse!.module.errors.length) assert.deepEqual(got, analyze(text, options));
+    };
+    const edit = fc.record({
+      kind: fc.constantFrom('delete', 'insert', 'duplicate', 'swap'),
+      at: fc.nat(),
+      len: fc.integer({ min: 1, max: 30 }),
+      token: fc.constantFrom(...TOKENS),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: fixtureFiles.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 6 }), fc.boolean(), (file, edits, inorm) => {
+        const doc = new DocumentAnalyzer();
+        const options = { instanceNormAsBatchNorm: inorm };
+        let text = fixtureFiles[file].text;
+        check(doc, text, options);
+        for (const e of edits) {
+          const at = text.length ? e.at % text.length : 0;
+          if (e.kind === 'delete') text = text.slice(0, at) + text.slice(at + e.len);
+          else if (e.kind === 'insert') text = text.slice(0, at) + e.token + text.slice(at);
+          else {
+            const lines = text.split('\n');
+            const i = lines.length ? e.at % lines.length : 0;
+            if (e.kind === 'duplicate') lines.splice(i, 0, lines[i] ?? '');
+            else if (i + 1 < lines.length) [lines[i], lines[i + 1]] = [lines[i + 1], lines[i]];
+            text = lines.join('\n');
+          }
+          check(doc, text, options);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('re-analysing after line edits in a whole fixture folder file gives the same findings as from scratch', () => {
+    // Edits that keep the file parsing (so the per-unit cache is used): comments appended to lines.
+    for (const { name, text } of fixtureFiles) {
+      const doc = new DocumentAnalyzer();
+      doc.analyze(text);
+      const lines = text.split('\n');
+      for (let i = 0; i < lines.length; i += 3) {
+        if (!lines[i].trim() || lines[i].includes('"""') || lines[i].trimEnd().endsWith('\\')) continue;
+        const edited = [...lines];
+        edited[i] = `${edited[i]}  # edited`;
+        const t = edited.join('\n');
+        assert.deepEqual(doc.analyze(t).findings, analyze(t), `${name}, after editing line ${i + 1}`);
+      }
+    }
+  });
+});
