@@ -78,7 +78,7 @@ export async function runLint(args: LintArgs, io: CliIo): Promise<number> {
     }
   }
   if (args.json) {
-    io.out(JSON.stringify(report.flatMap((r) => r.findings.map((f) => ({ file: r.file, ...locate(f, r.cells), rule: f.rule, severity: f.severity, message: f.message, range: f.range, noteRef: f.noteRef, fixes: f.fixes }))), null, 2));
+    io.out(JSON.stringify(report.flatMap((r) => r.findings.map((f) => ({ file: r.file, ...locate(f, r.cells), rule: f.rule, severity: f.severity, message: f.message, range: f.range, noteRef: f.noteRef, fixes: f.fixes.map((x) => ({ title: x.title, isPreferred: !!x.isPreferred, edits: x.edits })) }))), null, 2));
   } else {
     for (const r of report) {
       for (const f of r.findings) {

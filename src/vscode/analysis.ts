@@ -4,7 +4,7 @@ import type { Finding, Severity } from '../core/rules/types';
 import type { Range as CoreRange } from '../core/text';
 import type { Log } from './log';
 import { commandLink } from './hover';
-import { t } from './l10n';
+import { t, tt } from './l10n';
 
 export const SOURCE = 'ML Notes';
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('mlNotes');
@@ -198,7 +198,7 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
         const diag = diags.find((d) => d.range.isEqual(fr) && codeOf(d) === finding.rule);
         if (!diag) continue;
         for (const fix of finding.fixes) {
-          const a = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+          const a = new vscode.CodeAction(tt(fix.titleL10n, fix.title), vscode.CodeActionKind.QuickFix);
           a.edit = this.workspaceEdit(cur.unit, fix.edits);
           a.diagnostics = [diag];
           a.isPreferred = fix.isPreferred;
@@ -225,7 +225,7 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
       const hasWarmupDiag = mine.some((x) => x.finding.rule === 'lr-warmup' && x.range.contains(range.start));
       if (!hasWarmupDiag) {
         for (const fix of warmupActionsAt(cur.unit.text, { line: range.start.line, character: range.start.character })) {
-          const a = new vscode.CodeAction(fix.title, vscode.CodeActionKind.RefactorRewrite);
+          const a = new vscode.CodeAction(tt(fix.titleL10n, fix.title), vscode.CodeActionKind.RefactorRewrite);
           a.edit = this.workspaceEdit(cur.unit, fix.edits);
           if (a.edit) actions.push(a);
         }
@@ -285,7 +285,7 @@ function codeOf(d: vscode.Diagnostic): string | undefined {
 }
 
 function toDiagnostic(f: Finding, range: vscode.Range): vscode.Diagnostic {
-  const d = new vscode.Diagnostic(range, f.message, severityOf(f.severity));
+  const d = new vscode.Diagnostic(range, tt(f.messageL10n, f.message), severityOf(f.severity));
   d.source = SOURCE;
   d.code = { value: f.rule, target: vscode.Uri.parse(commandLink('mlNotes.openSection', [f.noteRef])) };
   return d;

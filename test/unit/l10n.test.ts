@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from './helpers';
+import { analyze, DocumentAnalyzer, fillText, ruleIds, warmupActionsAt } from '../../src/core/rules/index';
+import { msg } from '../../src/core/rules/message';
+import type { Finding, LocalizableText } from '../../src/core/rules/types';
+import { fixturesDir, repoRoot } from './helpers';
 
 const read = (p: string) => JSON.parse(fs.readFileSync(path.join(repoRoot, p), 'utf8')) as Record<string, string>;
 
@@ -17,6 +20,28 @@ function uiStrings(): string[] {
   return [...out];
 }
 
+/**
+ * Every `msg('…')` template of the rules (src/core/rules/*.ts, comments left out), and the `msg(` calls whose
+ * first argument is not a string literal (their templates could not be collected).
+ */
+function ruleTemplates(): { templates: string[]; nonLiteral: string[] } {
+  const dir = path.join(repoRoot, 'src', 'core', 'rules');
+  const templates = new Set<string>();
+  const nonLiteral: string[] = [];
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const src = fs
+      .readFileSync(path.join(dir, f), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '')
+      .replace(/\bfunction msg\(/g, '');
+    for (const m of src.matchAll(/\bmsg\(\s*'((?:[^'\\]|\\.)*)'/g)) templates.add(m[1].replace(/\\'/g, "'"));
+    for (const m of src.matchAll(/\bmsg\((?!\s*')/g)) nonLiteral.push(`${f}: ${src.slice(m.index, m.index + 60)}`);
+  }
+  return { templates: [...templates], nonLiteral };
+}
+
+const placeholders = (s: string) => [...s.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
+
 test('every UI string has a Chinese (zh-cn) translation with the same placeholders', () => {
   const zh = read('l10n/bundle.l10n.zh-cn.json');
   const strings = uiStrings();
@@ -28,8 +53,177 @@ test('every UI string has a Chinese (zh-cn) translation with the same placeholde
     assert.deepEqual(ph(v), ph(k), `placeholders of "${k}"`);
     assert.ok(v.trim(), `empty translation for "${k}"`);
   }
-  const unused = Object.keys(zh).filter((k) => !strings.includes(k));
-  assert.deepEqual(unused, [], 'translations no UI string uses');
+  const used = new Set([...strings, ...ruleTemplates().templates]);
+  const unused = Object.keys(zh).filter((k) => !used.has(k));
+  assert.deepEqual(unused, [], 'translations no UI string or rule message uses');
+});
+
+test('every rule message and fix title template has a Chinese (zh-cn) translation with the same placeholders', () => {
+  const zh = read('l10n/bundle.l10n.zh-cn.json');
+  const { templates, nonLiteral } = ruleTemplates();
+  assert.deepEqual(nonLiteral, [], 'msg() calls without a literal template');
+  assert.ok(templates.length >= 25, `found ${templates.length} rule templates`);
+  assert.deepEqual(
+    templates.filter((s) => !(s in zh)),
+    [],
+    'rule templates without a zh-cn translation',
+  );
+  for (const s of templates) {
+    assert.deepEqual(placeholders(zh[s]), placeholders(s), `placeholders of "${s}"`);
+    // vscode.l10n.t treats any `{…}` as a placeholder: nothing else may be in braces.
+    assert.doesNotMatch(s.replace(/\{\d+\}/g, ''), /[{}]/, `stray brace in "${s}"`);
+    assert.doesNotMatch(zh[s].replace(/\{\d+\}/g, ''), /[{}]/, `stray brace in the translation of "${s}"`);
+    assert.notEqual(zh[s], s, `"${s}" is not translated`);
+  }
+});
+
+test('msg() fills placeholders once: code in an argument that looks like a placeholder stays as written', () => {
+  const m = msg('Pad the conv: {0}={1}', 'padding', '{1}');
+  assert.equal(m.text, 'Pad the conv: padding={1}');
+  assert.deepEqual(m.l10n, { template: 'Pad the conv: {0}={1}', args: ['padding', '{1}'] });
+  const nested = msg('{0}() builds it with {1}', 'conv', msg('`{0}` holds', 'x'));
+  assert.equal(nested.text, 'conv() builds it with `x` holds');
+  assert.equal(fillText(nested.l10n, (t) => (t === '`{0}` holds' ? '`{0}` 成立' : t)), 'conv() builds it with `x` 成立');
+});
+
+/** Sources for the phrases no fixture reaches (a negated guard, a partial, a helper with an explicit bias, a large-batch flag). */
+const EXTRA_SOURCES: Record<string, string> = {
+  'negated-guard.py': [
+    'import torch.nn as nn',
+    '',
+    'def make_layers(cfg, plain=True):',
+    '    layers = []',
+    '    in_channels = 3',
+    '    for v in cfg:',
+    '        conv2d = nn.Conv2d(in_channels, v, kernel_size=3, padding=1)',
+    '        if plain:',
+    '            layers += [conv2d, nn.ReLU(inplace=True)]',
+    '        else:',
+    '            layers += [conv2d, nn.BatchNorm2d(v), nn.ReLU(inplace=True)]',
+    '        in_channels = v',
+    '    return nn.Sequential(*layers)',
+    '',
+  ].join('\n'),
+  'partial-bias.py': [
+    'from functools import partial',
+    'import torch.nn as nn',
+    '',
+    'Conv = partial(nn.Conv2d, kernel_size=3, padding=1, bias=True)',
+    '',
+    'class Block(nn.Module):',
+    '    def __init__(self, c):',
+    '        super().__init__()',
+    '        self.body = nn.Sequential(Conv(c, c), nn.BatchNorm2d(c))',
+    '',
+  ].join('\n'),
+  'helper-explicit-bias.py': [
+    'import torch.nn as nn',
+    '',
+    'def conv3x3(in_ch, out_ch):',
+    '    return nn.Conv2d(in_ch, out_ch, 3, padding=1, bias=True)',
+    '',
+    'class Block(nn.Module):',
+    '    def __init__(self, c):',
+    '        super().__init__()',
+    '        self.body = nn.Sequential(conv3x3(c, c), nn.BatchNorm2d(c))',
+    '',
+  ].join('\n'),
+  'large-batch-flag.py': [
+    'import torch',
+    '',
+    'large_batch = True',
+    'optimizer = torch.optim.SGD(model.parameters(), lr=0.1)',
+    'scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=90)',
+    '',
+  ].join('\n'),
+};
+
+function ruleSources(): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.py')) out.push([path.relative(fixturesDir, p), fs.readFileSync(p, 'utf8')]);
+    }
+  };
+  walk(path.join(fixturesDir, 'rules'));
+  return [...out, ...Object.entries(EXTRA_SOURCES)];
+}
+
+/** The templates of a localisable text and of the phrases nested in it. */
+function templatesOf(l: LocalizableText): string[] {
+  return [l.template, ...l.args.flatMap((a) => (typeof a === 'object' ? templatesOf(a) : []))];
+}
+
+/** The plain (untranslated) arguments: code, names, numbers. */
+function plainArgsOf(l: LocalizableText): string[] {
+  return l.args.flatMap((a) => (typeof a === 'object' ? plainArgsOf(a) : [String(a)]));
+}
+
+test('every finding and fix carries a localisable form that fills to its English text, and translates fully', () => {
+  const zh = read('l10n/bundle.l10n.zh-cn.json');
+  const { templates } = ruleTemplates();
+  const usedTemplates = new Set<string>();
+  const rulesSeen = new Set<string>();
+  const check = (where: string, english: string, l: LocalizableText | undefined) => {
+    assert.ok(l, `${where}: no localisable form for "${english}"`);
+    assert.equal(fillText(l), english, `${where}: the filled template differs from the English text`);
+    for (const t of templatesOf(l)) {
+      assert.ok(templates.includes(t), `${where}: template not written as a msg() literal: "${t}"`);
+      usedTemplates.add(t);
+    }
+    const chinese = fillText(l, (t) => zh[t] ?? t);
+    assert.doesNotMatch(chinese, /\{\d+\}/, `${where}: placeholder left in "${chinese}"`);
+    assert.match(chinese, /[\u4e00-\u9fff]/, `${where}: no Chinese in "${chinese}"`);
+    for (const a of plainArgsOf(l)) assert.ok(chinese.includes(a), `${where}: "${a}" missing from "${chinese}"`);
+  };
+  const checkFinding = (where: string, f: Finding) => {
+    rulesSeen.add(f.rule);
+    check(`${where} ${f.rule} message`, f.message, f.messageL10n);
+    for (const fx of f.fixes) check(`${where} ${f.rule} fix`, fx.title, fx.titleL10n);
+  };
+  let findings = 0;
+  for (const [name, text] of ruleSources()) {
+    for (const options of [{}, { instanceNormAsBatchNorm: true }]) {
+      for (const f of analyze(text, options)) {
+        findings++;
+        checkFinding(name, f);
+      }
+    }
+  }
+  const sched = 'import torch\nopt = torch.optim.SGD(params, lr=0.1)\nsched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=90)\n';
+  const actions = warmupActionsAt(sched, { line: 2, character: 10 });
+  assert.equal(actions.length, 1);
+  check('warmup action', actions[0].title, actions[0].titleL10n);
+  assert.ok(findings > 100, `${findings} findings`);
+  assert.deepEqual([...rulesSeen].sort(), [...ruleIds].sort(), 'every rule reported something');
+  assert.deepEqual(
+    templates.filter((t) => !usedTemplates.has(t)),
+    [],
+    'templates no finding used (add a source that reaches them)',
+  );
+});
+
+test('findings reused from the incremental cache keep their localisable forms', () => {
+  const file = path.join(fixturesDir, 'rules', 'conv-bias-before-batchnorm', 'builders.in.py');
+  const text = fs.readFileSync(file, 'utf8');
+  const doc = new DocumentAnalyzer();
+  const first = doc.analyze(text).findings;
+  assert.ok(first.length > 3);
+  // A new function at the end leaves every class and function above unchanged: their findings come from the cache.
+  const edited = `${text}\n\ndef unrelated():\n    return 1\n`;
+  const second = doc.analyze(edited).findings;
+  assert.deepEqual(second, analyze(edited));
+  for (const f of second) {
+    assert.ok(f.messageL10n, `${f.rule}: no messageL10n`);
+    assert.equal(fillText(f.messageL10n), f.message);
+    for (const fx of f.fixes) assert.equal(fillText(fx.titleL10n!), fx.title);
+  }
+  assert.deepEqual(
+    second.map((f) => f.messageL10n),
+    first.map((f) => f.messageL10n),
+  );
 });
 
 test('the manifest strings exist in English and Chinese, and package.json uses only defined keys', () => {

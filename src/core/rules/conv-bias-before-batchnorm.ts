@@ -7,13 +7,14 @@ import { findArg, type Arg, type Expr, type Span } from '../python/ast';
 import { roleOf, type Use } from '../python/flow';
 import type { Guard, LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
+import { msg, type Msg } from './message';
 import type { OffsetEdit, RawFinding, Rule, RuleContext } from './rule';
 
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };
 
 interface BiasOn {
-  /** How the bias comes to be on, for the message. */
-  how: string;
+  /** How the bias comes to be on, for the message (code as it is written, or a phrase). */
+  how: string | Msg;
   /** The explicit `bias=True` argument, when there is one (the finding's range). */
   explicit?: Arg;
   /** Where the fix's value is evaluated (for conditional values). */
@@ -109,15 +110,33 @@ class ConvBiasCheck {
     const layer = calleeText(model, inst);
     const bnName = v.bnUse?.consumer ? v.bnUse.consumer.spec.name : BN_NAMES[inst.spec.framework];
     const span: Span = on.explicit ?? inst.site;
-    const condText = v.cond ? model.source(v.cond.test) : '';
-    const when = v.cond ? `when ${v.cond.negated ? `\`${condText}\` is false` : `\`${condText}\` holds`}, ` : '';
-    const message =
-      `${layer} keeps its bias (${on.how}), but ${when}its output goes straight into ${bnName}, which subtracts the per-channel mean: ` +
-      `the bias is cancelled and only adds parameters. ${v.cond ? `Set ${b.name}=${value} so it exists only without batch norm.` : `Set ${b.name}=False.`}`;
-    const key = inst.spec.framework === 'torch' ? '`*.bias` key' : '`bias` weight';
-    const fixes = edits
-      ? [{ title: `Set ${b.name}=${value} (existing checkpoints will then carry an unexpected ${key})`, edits, isPreferred: true }]
-      : [];
+    let message: Msg;
+    if (v.cond) {
+      const condText = model.source(v.cond.test);
+      const when = v.cond.negated ? msg('`{0}` is false', condText) : msg('`{0}` holds', condText);
+      message = msg(
+        '{0} keeps its bias ({1}), but when {2}, its output goes straight into {3}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {4}={5} so it exists only without batch norm.',
+        layer,
+        on.how,
+        when,
+        bnName,
+        b.name,
+        value,
+      );
+    } else {
+      message = msg(
+        '{0} keeps its bias ({1}), but its output goes straight into {2}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {3}=False.',
+        layer,
+        on.how,
+        bnName,
+        b.name,
+      );
+    }
+    const title =
+      inst.spec.framework === 'torch'
+        ? msg('Set {0}={1} (existing checkpoints will then carry an unexpected `*.bias` key)', b.name, value)
+        : msg('Set {0}={1} (existing checkpoints will then carry an unexpected `bias` weight)', b.name, value);
+    const fixes = edits ? [{ title, edits, isPreferred: true }] : [];
     return { span, message, fixes };
   }
 
@@ -126,7 +145,7 @@ class ConvBiasCheck {
     const text = this.ctx.text;
     const b = inst.spec.bias;
     if (!b || inst.localClass) return { state: 'unknown' };
-    const defaultHow = `${b.name} defaults to True`;
+    const defaultHow = msg('{0} defaults to True', b.name);
     if (!inst.helper) {
       if (model.hiddenArgs(inst.ctor) || !inst.ctor.complete) return { state: 'unknown' };
       const r = model.argOf(inst, b.name, b.index);
@@ -137,9 +156,9 @@ class ConvBiasCheck {
         if (!lit) return { state: 'off' };
         if (!r.fromPartial && r.arg) {
           const arg = r.arg;
-          return { state: 'on', on: { how: `${model.source(arg)}`, explicit: arg, at, edits: (v) => [{ from: arg.value.from, to: arg.value.to, text: v }] } };
+          return { state: 'on', on: { how: model.source(arg), explicit: arg, at, edits: (v) => [{ from: arg.value.from, to: arg.value.to, text: v }] } };
         }
-        if (r.arg?.name) return { state: 'on', on: { how: `set by a partial`, at, edits: (v) => addKeyword(text, inst.ctor, `${b.name}=${v}`) } };
+        if (r.arg?.name) return { state: 'on', on: { how: msg('set by a partial'), at, edits: (v) => addKeyword(text, inst.ctor, `${b.name}=${v}`) } };
         return { state: 'unknown' };
       }
       if (!b.default) return { state: 'off' };
@@ -171,7 +190,7 @@ class ConvBiasCheck {
           return { state: 'on', on: { how: model.source(siteArg), explicit: siteArg, at: siteAt, edits: (v) => [{ from: siteArg.value.from, to: siteArg.value.to, text: v }] } };
         return {
           state: 'on',
-          on: { how: `${fn.def.name}() defaults ${p.name} to ${model.source(p.default!)}`, at: siteAt, edits: (v) => addKeyword(text, site, `${p.name}=${v}`) },
+          on: { how: msg('{0}() defaults {1} to {2}', fn.def.name, p.name, model.source(p.default!)), at: siteAt, edits: (v) => addKeyword(text, site, `${p.name}=${v}`) },
         };
       }
     }
@@ -185,17 +204,17 @@ class ConvBiasCheck {
         return { state: 'on', on: { how: model.source(siteKw), explicit: siteKw, at: siteAt, edits: (v) => [{ from: siteKw.value.from, to: siteKw.value.to, text: v }] } };
       }
     }
-    let how = defaultHow;
+    let how: string | Msg = defaultHow;
     let explicitInHelper: Arg | undefined;
     if (r.value) {
       const lit = truth(r.value);
       if (lit === undefined) return { state: 'unknown' };
       if (!lit) return { state: 'off' };
-      how = `${fn.def.name}() builds it with ${model.source(r.arg ?? r.value)}`;
+      how = msg('{0}() builds it with {1}', fn.def.name, model.source(r.arg ?? r.value));
       explicitInHelper = r.fromPartial ? undefined : r.arg;
       if (r.fromPartial) return { state: 'unknown' };
     } else if (!b.default) return { state: 'off' };
-    else how = `${fn.def.name}() builds it with the default ${b.name}=True`;
+    else how = msg('{0}() builds it with the default {1}=True', fn.def.name, b.name);
     if (forwardsKw && !model.hiddenArgs(site) && !explicitInHelper) {
       return { state: 'on', on: { how, at: siteAt, edits: (v) => addKeyword(text, site, `${b.name}=${v}`) } };
     }

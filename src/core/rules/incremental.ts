@@ -15,6 +15,7 @@
 import { walkModule, type Span, type Stmt } from '../python/ast';
 import { PythonModel } from '../python/model';
 import type { ParsedPython } from '../python/parse';
+import type { Msg } from './message';
 import { RuleContext, type RawFinding, type Rule } from './rule';
 
 export interface UnitFinding {
@@ -42,8 +43,9 @@ interface Cached {
   rule: Rule;
   from: number;
   to: number;
-  message: string;
-  fixes: { title: string; isPreferred?: boolean; edits: { from: number; to: number; text: string }[] }[];
+  /** The message and fix titles with their localisable forms (templates and arguments). */
+  message: Msg;
+  fixes: { title: Msg; isPreferred?: boolean; edits: { from: number; to: number; text: string }[] }[];
 }
 
 interface Entry {

@@ -20,6 +20,7 @@ import { regionCropping, unpaddedConvBeforeRoi } from './unpadded-conv-before-ro
 import { UnitCache, type UnitFinding } from './incremental';
 
 export type { Rule, RuleMeta } from './rule';
+export { fillText } from './message';
 export { warmupActionsAt } from './lr-warmup';
 
 export const rules: readonly Rule[] = [convBiasBeforeBatchnorm, segmentationHead3x3Classifier, unpaddedConvBeforeRoi, lrWarmup];
@@ -71,10 +72,11 @@ function toFindings(ctx: RuleContext, found: readonly UnitFinding[], options: An
     ({ rule, raw }): Finding => ({
       rule: rule.meta.id,
       range: ctx.lines.range(raw.span.from, raw.span.to),
-      message: raw.message,
+      message: raw.message.text,
+      messageL10n: raw.message.l10n,
       severity: severityOf(rule.meta, options),
       noteRef: { ...rule.meta.noteRef },
-      fixes: raw.fixes.map((x) => ({ title: x.title, edits: ctx.toTextEdits(x.edits), isPreferred: x.isPreferred })),
+      fixes: raw.fixes.map((x) => ({ title: x.title.text, titleL10n: x.title.l10n, edits: ctx.toTextEdits(x.edits), isPreferred: x.isPreferred })),
     }),
   );
   return findings.sort(

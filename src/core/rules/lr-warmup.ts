@@ -11,6 +11,7 @@ import { PythonModel, type Scope } from '../python/model';
 import { parsePython, type LoweredUnit, type ParsedPython } from '../python/parse';
 import type { Position } from '../text';
 import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
+import { msg, type Msg } from './message';
 import { RuleContext, type OffsetEdit, type RawFinding, type RawFix, type Rule } from './rule';
 import type { Fix } from './types';
 
@@ -175,7 +176,7 @@ function classify(model: PythonModel, call: CallExpr): LrCall | undefined {
 interface Survey {
   calls: LrCall[];
   /** Why the run counts as large-batch: an LR scaled with the batch size, a large batch, a LARS/LAMB optimizer. */
-  evidence?: { span: Span; what: string };
+  evidence?: { span: Span; what: Msg };
   /** Something in the file already warms up (a scheduler, or a name mentioning warmup). */
   hasWarmup: boolean;
   /** `warmup_method="constant"` and the like. */
@@ -184,7 +185,7 @@ interface Survey {
 
 /** What one top-level statement says about warmup and batch size (its text only: cached per statement). */
 interface TextFacts {
-  evidence?: { span: Span; what: string };
+  evidence?: { span: Span; what: Msg };
   hasWarmup: boolean;
   constantStrings: StringExpr[];
 }
@@ -200,7 +201,7 @@ function survey(model: PythonModel): Survey {
   }
   const s: Survey = { calls, hasWarmup: calls.some((c) => c.warmup === 'yes' || c.warmup === 'unknown'), constantStrings: [] };
   const lb = calls.find((c) => c.largeBatch);
-  if (lb) s.evidence = { span: lb.call, what: `it uses the large-batch optimizer ${lb.name}` };
+  if (lb) s.evidence = { span: lb.call, what: msg('it uses the large-batch optimizer {0}', lb.name) };
   for (const unit of model.parsed.units) {
     let f = textFactsOf.get(unit.stmts);
     if (!f) {
@@ -220,7 +221,7 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
     const src = collapseSpaces(model.source(span));
     return src.length > 60 ? `${src.slice(0, 57)}…` : src;
   };
-  const evidence = (span: Span, what: string) => {
+  const evidence = (span: Span, what: Msg) => {
     if (!s.evidence) s.evidence = { span, what };
   };
   const scaling = (e: Expr): { batch: boolean; lr: boolean } => {
@@ -263,9 +264,9 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
           if (!(lower.endsWith('warmup_method') && st.value.kind === 'string' && st.value.value === 'constant')) s.hasWarmup = true;
         }
         if (id.toLowerCase().endsWith('warmup_method') && st.value.kind === 'string' && st.value.value?.toLowerCase() === 'constant') s.constantStrings.push(st.value);
-        if (isLrName(id) && st.value.kind === 'binop' && scaling(st.value).batch) evidence(st.value, `the learning rate is scaled with the batch size (\`${short(st)}\`)`);
-        if (bigBatch(id, st.value)) evidence(st, `the batch is large (\`${short(st)}\`)`);
-        if (largeFlag(id) && st.value.kind === 'const' && st.value.value === 'True') evidence(st, `it is marked large-batch (\`${short(st)}\`)`);
+        if (isLrName(id) && st.value.kind === 'binop' && scaling(st.value).batch) evidence(st.value, msg('the learning rate is scaled with the batch size (`{0}`)', short(st)));
+        if (bigBatch(id, st.value)) evidence(st, msg('the batch is large (`{0}`)', short(st)));
+        if (largeFlag(id) && st.value.kind === 'const' && st.value.value === 'True') evidence(st, msg('it is marked large-batch (`{0}`)', short(st)));
       }
     } else if (st.kind === 'def') {
       if (isWarmupName(st.name)) s.hasWarmup = true;
@@ -299,9 +300,9 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
         if (isConstant && (a.name === 'warmup' || a.name.toLowerCase().endsWith('warmup_method'))) s.constantStrings.push(a.value as StringExpr);
         else if (!zeroOrNone(a.value)) s.hasWarmup = true;
       }
-      if (isLrName(a.name) && a.value.kind === 'binop' && scaling(a.value).batch) evidence(a, `the learning rate is scaled with the batch size (\`${short(a)}\`)`);
-      if (bigBatch(a.name, a.value)) evidence(a, `the batch is large (\`${short(a)}\`)`);
-      if (largeFlag(a.name) && a.value.kind === 'const' && a.value.value === 'True') evidence(a, `it is marked large-batch (\`${short(a)}\`)`);
+      if (isLrName(a.name) && a.value.kind === 'binop' && scaling(a.value).batch) evidence(a, msg('the learning rate is scaled with the batch size (`{0}`)', short(a)));
+      if (bigBatch(a.name, a.value)) evidence(a, msg('the batch is large (`{0}`)', short(a)));
+      if (largeFlag(a.name) && a.value.kind === 'const' && a.value.value === 'True') evidence(a, msg('it is marked large-batch (`{0}`)', short(a)));
     }
     // argparse: add_argument('--batch-size', default=4096)
     const first = e.args[0]?.value;
@@ -309,14 +310,14 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
       let flag = first.value;
       while (flag.startsWith('-')) flag = flag.slice(1);
       const def = e.args.find((a) => a.name === 'default');
-      if (def && bigBatch(flag, def.value)) evidence(e, `the batch is large (\`${short(e)}\`)`);
+      if (def && bigBatch(flag, def.value)) evidence(e, msg('the batch is large (`{0}`)', short(e)));
       if (isWarmupName(flag) && def && !zeroOrNone(def.value)) s.hasWarmup = true;
     }
   }
   for (const e of unit.products) {
     if (e.op === '*' || e.op === '/') {
       const r = scaling(e);
-      if (r.batch && r.lr) evidence(e, `the learning rate is scaled with the batch size (\`${short(e)}\`)`);
+      if (r.batch && r.lr) evidence(e, msg('the learning rate is scaled with the batch size (`{0}`)', short(e)));
     }
   }
   for (const e of unit.dicts) {
@@ -326,7 +327,7 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
           if (it.value.kind === 'string' && it.value.value?.toLowerCase() === 'constant' && it.key.value.toLowerCase().endsWith('warmup_method')) s.constantStrings.push(it.value);
           else if (!zeroOrNone(it.value)) s.hasWarmup = true;
         }
-        if (bigBatch(it.key.value, it.value)) evidence(it.value, `the batch is large (\`${it.key.value}: ${short(it.value)}\`)`);
+        if (bigBatch(it.key.value, it.value)) evidence(it.value, msg('the batch is large (`{0}`)', `${it.key.value}: ${short(it.value)}`));
       }
     }
   }
@@ -359,9 +360,10 @@ export const lrWarmup: Rule = {
       const fix = constantLrFix(ctx, c);
       out.push({
         span: c.call,
-        message:
-          `${c.name} is a constant warmup: it trains at a reduced rate, then jumps to the full one, which can spike the training error at the jump. ` +
-          'A gradual warmup (LinearLR) raises the rate step by step instead.',
+        message: msg(
+          '{0} is a constant warmup: it trains at a reduced rate, then jumps to the full one, which can spike the training error at the jump. A gradual warmup (LinearLR) raises the rate step by step instead.',
+          c.name,
+        ),
         fixes: fix ? [fix] : [],
       });
     }
@@ -369,8 +371,10 @@ export const lrWarmup: Rule = {
       const q = str.quote;
       out.push({
         span: str,
-        message: 'Constant warmup trains at a reduced rate, then jumps to the full one, which can spike the training error at the jump. Gradual (linear) warmup avoids the jump.',
-        fixes: [{ title: 'Use gradual (linear) warmup', edits: [{ from: str.from, to: str.to, text: `${q}linear${q}` }], isPreferred: true }],
+        message: msg(
+          'Constant warmup trains at a reduced rate, then jumps to the full one, which can spike the training error at the jump. Gradual (linear) warmup avoids the jump.',
+        ),
+        fixes: [{ title: msg('Use gradual (linear) warmup'), edits: [{ from: str.from, to: str.to, text: `${q}linear${q}` }], isPreferred: true }],
       });
     }
     if (!s.evidence || s.hasWarmup) return out;
@@ -381,8 +385,15 @@ export const lrWarmup: Rule = {
       out.push({
         span: t.call,
         message:
-          `This ${t.kind === 'scheduler' ? 'schedule' : 'optimizer'} starts at the full learning rate with no warmup, but ${s.evidence.what}. ` +
-          'Large steps at the very start can make a large-batch run unstable; a gradual warmup raises the rate from small to full over the first epochs.',
+          t.kind === 'scheduler'
+            ? msg(
+                'This schedule starts at the full learning rate with no warmup, but {0}. Large steps at the very start can make a large-batch run unstable; a gradual warmup raises the rate from small to full over the first epochs.',
+                s.evidence.what,
+              )
+            : msg(
+                'This optimizer starts at the full learning rate with no warmup, but {0}. Large steps at the very start can make a large-batch run unstable; a gradual warmup raises the rate from small to full over the first epochs.',
+                s.evidence.what,
+              ),
         fixes: fix ? [{ ...fix, isPreferred: true }] : [],
       });
     }
@@ -404,7 +415,7 @@ function constantLrFix(ctx: RuleContext, c: LrCall): RawFix | undefined {
   for (const a of call.args) if (a.name === 'factor' && a.nameFrom !== undefined) edits.push({ from: a.nameFrom, to: a.nameFrom + 'factor'.length, text: 'start_factor' });
   if (positional[1]) edits.push({ from: positional[1].from, to: positional[1].from, text: 'start_factor=' });
   if (positional[2]) edits.push({ from: positional[2].from, to: positional[2].from, text: 'total_iters=' });
-  return { title: 'Use gradual warmup: LinearLR instead of ConstantLR', edits, isPreferred: true };
+  return { title: msg('Use gradual warmup: LinearLR instead of ConstantLR'), edits, isPreferred: true };
 }
 
 function wrapSource(model: PythonModel, e: Expr): string {
@@ -418,7 +429,7 @@ function warmupFix(ctx: RuleContext, c: LrCall, all: LrCall[]): RawFix | undefin
   const call = c.call;
   const text = ctx.text;
   if (!call.complete) return undefined;
-  const title = 'Add gradual LR warmup';
+  const title = msg('Add gradual LR warmup');
   const kw = (n: string, i?: number) => findArg(call, n, i);
   switch (c.framework) {
     case 'torch': {
@@ -573,7 +584,7 @@ export function warmupActionsAt(text: string, position: Position, parsed?: Parse
     if (best.kind === 'optimizer' && all.some((x) => x.warmup === 'yes' || x.warmup === 'unknown' || x.warmup === 'composite')) return [];
     const fix = warmupFix(ctx, best, all);
     if (!fix) return [];
-    return [{ title: fix.title, edits: ctx.toTextEdits(fix.edits), isPreferred: false }];
+    return [{ title: fix.title.text, titleL10n: fix.title.l10n, edits: ctx.toTextEdits(fix.edits), isPreferred: false }];
   } catch {
     return [];
   }

@@ -4,6 +4,7 @@ import { FlowAnalysis } from '../python/flow';
 import type { PythonModel } from '../python/model';
 import type { Span } from '../python/ast';
 import { LineIndex, type TextEdit } from '../text';
+import type { Msg } from './message';
 import type { Severity } from './types';
 
 export interface RuleMeta {
@@ -31,14 +32,16 @@ export interface OffsetEdit {
 }
 
 export interface RawFix {
-  title: string;
+  /** Built with `msg(…)` so that hosts can translate it. */
+  title: Msg;
   edits: OffsetEdit[];
   isPreferred?: boolean;
 }
 
 export interface RawFinding {
   span: Span;
-  message: string;
+  /** Built with `msg(…)` so that hosts can translate it. */
+  message: Msg;
   fixes: RawFix[];
 }
 

@@ -6,6 +6,7 @@
 import type { Arg, Expr } from '../python/ast';
 import type { LayerInstance } from '../python/model';
 import { applyInside, indentAt, Imports, insertBefore, quoteOf, setArgument } from './edits';
+import { msg } from './message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
 
 /** Names that hold a class count (compared on the last identifier, case-insensitively). */
@@ -74,9 +75,10 @@ export const segmentationHead3x3Classifier: Rule = {
       const fix = kernel.arg && !kernel.fromPartial ? buildFix(ctx, inst, kernel.arg, dims) : undefined;
       out.push({
         span,
-        message:
-          `This conv maps straight to the ${classes} classes with a 3x3 kernel. A single 3x3 output conv tends to make segmentation results unstable; ` +
-          `a 3x3 conv (with batch norm and ReLU) followed by a 1x1 conv that classifies is steadier.`,
+        message: msg(
+          'This conv maps straight to the {0} classes with a 3x3 kernel. A single 3x3 output conv tends to make segmentation results unstable; a 3x3 conv (with batch norm and ReLU) followed by a 1x1 conv that classifies is steadier.',
+          classes,
+        ),
         fixes: fix ? [fix] : [],
       });
     }
@@ -158,7 +160,7 @@ function torchFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg, dims: n
   ];
   const replacement = `${seqRef}(${nl}${lines.map((l) => indent + unit + l).join(nl)}${nl}${indent})`;
   return {
-    title: `Classify with a 1x1 conv after a 3x3 conv + ${bnRef.split('.').pop()} + ReLU`,
+    title: msg('Classify with a 1x1 conv after a 3x3 conv + {0} + ReLU', bnRef.split('.').pop() ?? bnRef),
     edits: [...imports.edits(), { from: call.from, to: call.to, text: replacement }],
     isPreferred: true,
   };
@@ -214,7 +216,7 @@ function functionalFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg): R
     ];
   }
   return {
-    title: 'Classify with a 1x1 conv after a 3x3 conv + batch norm + ReLU',
+    title: msg('Classify with a 1x1 conv after a 3x3 conv + batch norm + ReLU'),
     edits: [
       ...imports.edits(),
       insertBefore(ctx.text, stmt, lines),

@@ -7,6 +7,7 @@
 import type { CallExpr, Span } from '../python/ast';
 import type { ClassInfo, LayerInstance, PythonModel, Scope } from '../python/model';
 import { firstOnLine, Imports, insertAfter, insertBefore, quoteOf, setArgument, addKeyword } from './edits';
+import { msg } from './message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
 
 /** Region-cropping operations, by the last identifier of the callee. */
@@ -84,9 +85,10 @@ export const unpaddedConvBeforeRoi: Rule = {
       const label = `${u.kernel[0]}x${u.kernel[1]}`;
       out.push({
         span,
-        message:
-          `This ${label} conv has no padding, so it shrinks the feature map at every border, and this file also crops regions of interest. ` +
-          'A region at the image border then maps onto a point or a thin line in the features. Pad the conv, or pad the image once at the input.',
+        message: msg(
+          'This {0} conv has no padding, so it shrinks the feature map at every border, and this file also crops regions of interest. A region at the image border then maps onto a point or a thin line in the features. Pad the conv, or pad the image once at the input.',
+          label,
+        ),
         fixes,
       });
     }
@@ -169,7 +171,7 @@ function padConvFix(ctx: RuleContext, u: Unpadded): RawFix | undefined {
   let edits: OffsetEdit[];
   if (p.fromPartial) edits = addKeyword(ctx.text, u.call, `${pa.name}=${value}`);
   else edits = setArgument(ctx.text, u.call, pa.name, pa.index, value);
-  return { title: `Pad the conv: ${pa.name}=${value}`, edits, isPreferred: true };
+  return { title: msg('Pad the conv: {0}={1}', pa.name, value), edits, isPreferred: true };
 }
 
 function isTupleKernel(model: PythonModel, u: Unpadded): boolean {
@@ -212,7 +214,7 @@ function padInputFix(ctx: RuleContext, u: Unpadded, group: Unpadded[]): RawFix |
     if (!x || !first || !firstOnLine(text, first.from)) return undefined;
     const F = imports.moduleRef('torch.nn.functional', 'F');
     return {
-      title: `Pad the input once instead (${P} pixels; shift the boxes by +${P})`,
+      title: msg('Pad the input once instead ({0} pixels; shift the boxes by +{0})', P),
       edits: [...imports.edits(), insertBefore(text, first, [comment, `${x} = ${F}.pad(${x}, (${P}, ${P}, ${P}, ${P}))`])],
     };
   }
@@ -236,7 +238,7 @@ function padInputFix(ctx: RuleContext, u: Unpadded, group: Unpadded[]): RawFix |
       const zp = u.call.func.kind === 'attr' ? `${model.source(u.call.func.value)}.ZeroPadding2D` : module ? imports.ref(module, 'ZeroPadding2D') : undefined;
       if (!zp) return undefined;
       return {
-        title: `Pad the input once instead (${P} pixels; shift the boxes by +${P})`,
+        title: msg('Pad the input once instead ({0} pixels; shift the boxes by +{0})', P),
         edits: [
           ...imports.edits(),
           insertAfter(text, stmt, [comment, `${padded} = ${zp}(${P})(${input})`]),
