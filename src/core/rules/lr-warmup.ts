@@ -101,8 +101,11 @@ function isLrName(id: string): boolean {
 function isWarmupName(id: string): boolean {
   if (!id.toLowerCase().includes('warm')) return false;
   const parts = identifierParts(id);
-  return parts.some((p) => p.startsWith('warmup') || p === 'warm');
+  // `no_warmup`, `without_warmup`, `skip_warmup` name the absence of a warmup.
+  return parts.some((p, i) => (p.startsWith('warmup') || p === 'warm') && !NEGATIONS.has(parts[i - 1] ?? ''));
 }
+
+const NEGATIONS = new Set(['no', 'without', 'skip', 'disable', 'disabled', 'wo']);
 
 /** What a call is, as far as learning rates go. */
 function classify(model: PythonModel, call: CallExpr): LrCall | undefined {
@@ -177,8 +180,10 @@ interface Survey {
   calls: LrCall[];
   /** Why the run counts as large-batch: an LR scaled with the batch size, a large batch, a LARS/LAMB optimizer. */
   evidence?: { span: Span; what: Msg };
-  /** Something in the file already warms up (a scheduler, or a name mentioning warmup). */
+  /** Module-level code already warms up (a scheduler, or a name mentioning warmup): nothing is reported. */
   hasWarmup: boolean;
+  /** Top-level functions and classes that warm up: what they build is covered. */
+  warmupUnits: { from: number; to: number }[];
   /** `warmup_method="constant"` and the like. */
   constantStrings: StringExpr[];
 }
@@ -199,9 +204,10 @@ function survey(model: PythonModel): Survey {
     const k = classify(model, c);
     if (k) calls.push(k);
   }
-  const s: Survey = { calls, hasWarmup: calls.some((c) => c.warmup === 'yes' || c.warmup === 'unknown'), constantStrings: [] };
+  const s: Survey = { calls, hasWarmup: false, warmupUnits: [], constantStrings: [] };
   const lb = calls.find((c) => c.largeBatch);
   if (lb) s.evidence = { span: lb.call, what: msg('it uses the large-batch optimizer {0}', lb.name) };
+  const warmingCalls = calls.filter((c) => c.warmup === 'yes' || c.warmup === 'unknown');
   for (const unit of model.parsed.units) {
     let f = textFactsOf.get(unit.stmts);
     if (!f) {
@@ -209,7 +215,12 @@ function survey(model: PythonModel): Survey {
       textFactsOf.set(unit.stmts, f);
     }
     if (!s.evidence && f.evidence) s.evidence = f.evidence;
-    if (f.hasWarmup) s.hasWarmup = true;
+    const warms = f.hasWarmup || warmingCalls.some((c) => unit.from <= c.call.from && c.call.to <= unit.to);
+    if (warms) {
+      const head = unit.stmts[0]?.kind;
+      if (unit.stmts.length === 1 && (head === 'def' || head === 'class')) s.warmupUnits.push({ from: unit.from, to: unit.to });
+      else s.hasWarmup = true;
+    }
     for (const x of f.constantStrings) s.constantStrings.push(x);
   }
   return s;
@@ -378,8 +389,12 @@ export const lrWarmup: Rule = {
       });
     }
     if (!s.evidence || s.hasWarmup) return out;
-    const schedulers = s.calls.filter((c) => c.kind === 'scheduler' && c.warmup === 'no');
-    const targets = schedulers.length ? schedulers : s.calls.filter((c) => c.kind === 'optimizer');
+    // A schedule built in a function or class covers that function or class, not its neighbours: a file with
+    // `make_optimizer_with_warmup` and a warmup-less `make_optimizer_plain` still hears about the second. A bare
+    // optimizer stays quiet when anything in the file warms up (hand-written warmup that sets param_groups' lr).
+    const covered = (c: LrCall) => s.warmupUnits.some((u) => u.from <= c.call.from && c.call.to <= u.to);
+    const schedulers = s.calls.filter((c) => c.kind === 'scheduler' && c.warmup === 'no' && !covered(c));
+    const targets = schedulers.length ? schedulers : s.warmupUnits.length ? [] : s.calls.filter((c) => c.kind === 'optimizer');
     for (const t of targets) {
       const fix = warmupFix(ctx, t, s.calls);
       out.push({
