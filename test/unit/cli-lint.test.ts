@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { main } from '../../src/cli/main';
+import { repoRoot } from './helpers';
+
+async function run(args: string[], cwd = repoRoot) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), cwd });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** The demo workspace's known findings: what `npm start` shows as squiggles. */
+const DEMO_FINDINGS = [
+  'demo/keras/segmentation.py:8 conv-bias-before-batchnorm',
+  'demo/keras/segmentation.py:26 segmentation-head-3x3-classifier',
+  'demo/pytorch/detector.py:18 conv-bias-before-batchnorm',
+  'demo/pytorch/detector.py:18 unpadded-conv-before-roi',
+  'demo/pytorch/detector.py:20 conv-bias-before-batchnorm',
+  'demo/pytorch/detector.py:20 unpadded-conv-before-roi',
+  'demo/pytorch/detector.py:52 segmentation-head-3x3-classifier',
+  'demo/pytorch/train.py:16 lr-warmup',
+];
+
+test('ml-notes lint over the demo workspace finds exactly its known findings', async () => {
+  const r = await run(['lint', 'demo', '--json']);
+  assert.equal(r.code, 1, 'exit 1 when there are findings');
+  const found = (JSON.parse(r.out) as { file: string; line: number; rule: string; noteRef: { slug: string } }[]).map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
+  assert.deepEqual(found, [...DEMO_FINDINGS].sort());
+  const text = await run(['lint', 'demo/pytorch/detector.py']);
+  assert.match(text.out, /^demo\/pytorch\/detector\.py:18:\d+: conv-bias-before-batchnorm /m);
+});
+
+test('--rule limits the rules; an unknown rule is a usage error', async () => {
+  const r = await run(['lint', 'demo', '--json', '--rule', 'lr-warmup']);
+  assert.deepEqual((JSON.parse(r.out) as { rule: string }[]).map((f) => f.rule), ['lr-warmup']);
+  const bad = await run(['lint', 'demo', '--rule', 'no-such-rule']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /unknown rule no-such-rule/);
+});
+
+test('--fix rewrites the file so that it parses and lints clean for the fixed rule, and leaves broken files alone', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-fix-'));
+  fs.copyFileSync(path.join(repoRoot, 'demo', 'pytorch', 'detector.py'), path.join(dir, 'detector.py'));
+  const broken = 'import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        self.conv = nn.Conv2d(3, 8, 3)\n        self.bn = nn.BatchNorm2d(8)\n    def forward(self, x):\n        return self.bn(self.conv(x)\n';
+  fs.writeFileSync(path.join(dir, 'broken.py'), broken);
+  const r = await run(['lint', dir, '--fix', '--rule', 'conv-bias-before-batchnorm']);
+  assert.equal(r.code, 1, 'the unfixed finding in broken.py remains');
+  assert.match(r.err, /fixed \S*detector\.py:18: conv-bias-before-batchnorm — Set bias=False \(existing checkpoints/);
+  assert.match(r.err, /broken\.py: The file does not parse cleanly/);
+  const fixed = fs.readFileSync(path.join(dir, 'detector.py'), 'utf8');
+  assert.match(fixed, /nn\.Conv2d\(in_channels, width, kernel_size=3, stride=2, bias=False\)/);
+  assert.match(fixed, /nn\.Conv2d\(width, width, kernel_size=3, bias=False\)/);
+  execFileSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', path.join(dir, 'detector.py')]);
+  assert.equal(fs.readFileSync(path.join(dir, 'broken.py'), 'utf8'), broken, 'a file that does not parse is untouched');
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['broken.py', 'detector.py'], 'no temp file left behind');
+  const again = await run(['lint', dir, '--fix', '--rule', 'conv-bias-before-batchnorm']);
+  assert.equal(fs.readFileSync(path.join(dir, 'detector.py'), 'utf8'), fixed, 'fixing twice changes nothing');
+  assert.doesNotMatch(again.err, /fixed detector/);
+});
+
+test('lint reads notebooks and reports findings per cell', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-nb-'));
+  const nb = {
+    cells: [
+      { cell_type: 'markdown', source: ['# Model'] },
+      { cell_type: 'code', source: ['import torch.nn as nn\n', '%matplotlib inline\n'] },
+      { cell_type: 'code', source: ['net = nn.Sequential(\n', '    nn.Conv2d(3, 16, 3, padding=1),\n', '    nn.BatchNorm2d(16),\n', ')\n'] },
+    ],
+    metadata: { language_info: { name: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  fs.writeFileSync(path.join(dir, 'model.ipynb'), JSON.stringify(nb));
+  const r = await run(['lint', dir]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /model\.ipynb#cell2:2:\d+: conv-bias-before-batchnorm /);
+});
