@@ -8,6 +8,7 @@ import { lookUp, lookUpAtCursor } from './lookup';
 import { NotesSearch } from './search';
 import { EXPLORER_VIEW_ID, NotesExplorer } from './explorer';
 import { AnalysisService } from './analysis';
+import { labelOf } from '../core/explain';
 import type { Renderer } from '../core/render/renderer';
 
 export interface PlatformOptions {
@@ -34,7 +35,10 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
 
   context.subscriptions.push(registerHover(notes));
 
-  const analysis = new AnalysisService(log);
+  const analysis = new AnalysisService(log, (ref) => {
+    const r = notes.library.resolveRef(ref);
+    return r && labelOf(r);
+  });
   context.subscriptions.push(
     analysis,
     vscode.languages.registerCodeActionsProvider([{ language: 'python' }], analysis, { providedCodeActionKinds: AnalysisService.providedCodeActionKinds }),

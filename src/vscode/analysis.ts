@@ -44,7 +44,11 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
   /** Longest synchronous analysis slice seen (ms), for the output channel. */
   longestSliceMs = 0;
 
-  constructor(private readonly log: Log) {
+  constructor(
+    private readonly log: Log,
+    /** The title a note reference shows in "Explain: open the note …" (the section, and the point's first words). */
+    private readonly noteLabel: (ref: Finding['noteRef']) => string | undefined = () => undefined,
+  ) {
     onRuleError((id, e) => log.error(`Rule ${id} failed: ${String((e as Error)?.stack ?? e)}`));
     this.disposables.push(
       this.collection,
@@ -204,7 +208,7 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
           a.isPreferred = fix.isPreferred;
           if (a.edit) actions.push(a);
         }
-        const explain = new vscode.CodeAction(t('Explain: open the note “{0}”', finding.noteRef.slug), vscode.CodeActionKind.QuickFix);
+        const explain = new vscode.CodeAction(t('Explain: open the note “{0}”', this.noteLabel(finding.noteRef) ?? finding.noteRef.slug), vscode.CodeActionKind.QuickFix);
         explain.command = { command: 'mlNotes.openSection', title: t('Open in ML Notes'), arguments: [finding.noteRef] };
         explain.diagnostics = [diag];
         actions.push(explain);
