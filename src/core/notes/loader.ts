@@ -43,7 +43,7 @@ export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly strin
     try {
       entries = await fs.readDirectory(loc);
     } catch (e) {
-      problems.push({ loc, message: `Cannot read the folder: ${errorMessage(e)}` });
+      problems.push({ loc, message: `Cannot read the folder: ${describeFsError(e)}` });
       return;
     }
     entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -53,6 +53,8 @@ export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly strin
         if (SKIP_DIRS.has(name) || name.startsWith('.')) continue;
         if (symlink) continue; // linked folders are not followed: no loops, no escaping the notes root
         await walk(child, depth + 1);
+      } else if (kind === 'other' && isNoteFile(name)) {
+        problems.push({ loc: child, message: symlink ? 'Broken symbolic link (or a link loop); skipped.' : 'Not a regular file (a pipe, socket or device); skipped.' });
       } else if (kind === 'file' && isNoteFile(name) && !seen.has(child)) {
         seen.add(child);
         files.push(child);
@@ -68,7 +70,7 @@ export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly strin
     try {
       st = await fs.stat(root);
     } catch (e) {
-      problems.push({ loc: root, message: `Cannot read: ${errorMessage(e)}` });
+      problems.push({ loc: root, message: `Cannot read: ${describeFsError(e)}` });
       continue;
     }
     if (!st) {
@@ -82,7 +84,7 @@ export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly strin
         seen.add(root);
         files.push(root);
       }
-    }
+    } else problems.push({ loc: root, message: 'Not a file or folder (a pipe, socket or device); skipped.' });
   }
   return { files, problems };
 }
@@ -100,11 +102,24 @@ export async function readNoteFile(fs: NoteFileSystem, loc: string, maxBytes: nu
     if (bytes.length > maxBytes) return { ok: false, reason: `File is ${formatSize(bytes.length)}, over the ${formatSize(maxBytes)} limit (mlNotes.maxNoteFileSizeKB); skipped.` };
     return decodeNote(bytes);
   } catch (e) {
-    return { ok: false, reason: `Cannot read the file: ${errorMessage(e)}` };
+    return { ok: false, reason: `Cannot read the file: ${describeFsError(e)}` };
   }
 }
 
+/**
+ * Bytes → note text. UTF-8 (with or without BOM); UTF-16 with a BOM (what some Windows editors save as "Unicode");
+ * binary files are refused; invalid UTF-8 is decoded with replacement characters and a warning.
+ */
 export function decodeNote(bytes: Uint8Array): ReadResult {
+  const le = bytes[0] === 0xff && bytes[1] === 0xfe;
+  const be = bytes[0] === 0xfe && bytes[1] === 0xff;
+  if (le || be) {
+    // Big-endian is swapped to little-endian: every TextDecoder has utf-16le, not every one has utf-16be.
+    const units = be ? swapBytePairs(bytes) : bytes;
+    const text = new TextDecoder('utf-16le').decode(units);
+    if (looksBinary(new TextEncoder().encode(text))) return { ok: false, reason: 'File looks binary (NUL bytes or mostly control characters); skipped.' };
+    return { ok: true, text, warning: bytes.length % 2 ? 'File is UTF-16 with an odd number of bytes; its last byte is shown as �.' : undefined };
+  }
   if (looksBinary(bytes)) return { ok: false, reason: 'File looks binary (NUL bytes or mostly control characters); skipped.' };
   try {
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
@@ -131,7 +146,53 @@ export function formatSize(bytes: number): string {
   return `${bytes} B`;
 }
 
+/** A file-system error as a sentence: what happened first (node codes and VS Code FileSystemError codes), then the raw message. */
+export function describeFsError(e: unknown): string {
+  const code = e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const what: Record<string, string> = {
+    ENOENT: 'it no longer exists (removed while being read?)',
+    FileNotFound: 'it no longer exists (removed while being read?)',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    NoPermissions: 'permission denied',
+    ELOOP: 'symbolic link loop',
+    ENOTDIR: 'not a folder',
+    FileNotADirectory: 'not a folder',
+    EISDIR: 'it is a folder',
+    FileIsADirectory: 'it is a folder',
+    EMFILE: 'too many open files',
+    ENAMETOOLONG: 'path too long',
+    Unavailable: 'the file system is unavailable',
+  };
+  const raw = errorMessage(e);
+  return what[code] ? `${what[code]} (${raw})` : raw;
+}
+
+function swapBytePairs(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i + 1 < bytes.length; i += 2) {
+    out[i] = bytes[i + 1];
+    out[i + 1] = bytes[i];
+  }
+  if (bytes.length % 2) out[bytes.length - 1] = bytes[bytes.length - 1];
+  return out;
+}
+
+/** The message of anything thrown: an Error, a string, a VS Code FileSystemError, or something stranger. */
 export function errorMessage(e: unknown): string {
-  if (e && typeof e === 'object' && 'message' in e) return String((e as Error).message);
+  if (e === undefined || e === null) return 'unknown error';
+  if (typeof e === 'object') {
+    const o = e as { message?: unknown; code?: unknown; name?: unknown };
+    if (typeof o.message === 'string' && o.message) return o.message;
+    if (o.code !== undefined) return String(o.code);
+    if (typeof o.name === 'string' && o.name) return o.name;
+    try {
+      const json = JSON.stringify(e);
+      if (json && json !== '{}') return json.slice(0, 200);
+    } catch {
+      // fall through
+    }
+    return 'unknown error';
+  }
   return String(e);
 }

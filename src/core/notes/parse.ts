@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
 
 /**
@@ -59,18 +59,21 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     stack.push(s);
   }
 
-  // Bodies and points.
+  // Bodies and points. Sections and items are both in document order and section bodies do not overlap, so one pass
+  // over the items hands each section its own (a filter per section was quadratic: 50,000 sections took seconds).
+  let nextItem = 0;
   for (const s of sections) {
     const bodyStart = s.startLine + (headingLines.get(s) ?? 0);
     s.body = trimTrailingSeparators(trimBlankLines(lines.slice(bodyStart, s.bodyEndLine + 1))).join('\n');
-    s.points = blocks.items
-      .filter((it) => it.start >= bodyStart && it.start <= s.bodyEndLine)
-      .map((it, k): NotePoint => {
-        const end = Math.min(it.end, s.bodyEndLine);
-        const itemLines = lines.slice(it.start, end + 1);
-        const md = trimBlankLines(itemLines.map((l, n) => (n === 0 ? l.slice(it.contentIndent) : dedent(l, it.contentIndent)))).join('\n');
-        return { index: k + 1, id: `${s.slug}/${k + 1}`, summary: plainInline(firstTextLine(md)), markdown: md, startLine: it.start, endLine: lastNonBlank(lines, it.start, end) };
-      });
+    while (nextItem < blocks.items.length && blocks.items[nextItem].start < bodyStart) nextItem++;
+    const own: Item[] = [];
+    while (nextItem < blocks.items.length && blocks.items[nextItem].start <= s.bodyEndLine) own.push(blocks.items[nextItem++]);
+    s.points = own.map((it, k): NotePoint => {
+      const end = Math.min(it.end, s.bodyEndLine);
+      const itemLines = lines.slice(it.start, end + 1);
+      const md = trimBlankLines(itemLines.map((l, n) => (n === 0 ? l.slice(it.contentIndent) : dedent(l, it.contentIndent)))).join('\n');
+      return { index: k + 1, id: `${s.slug}/${k + 1}`, summary: plainInline(firstTextLine(md)), markdown: md, startLine: it.start, endLine: lastNonBlank(lines, it.start, end) };
+    });
   }
 
   return {
@@ -128,7 +131,12 @@ function readFrontMatter(lines: string[], warnings: NoteWarning[]): { contentSta
   }
   let data: unknown;
   try {
-    data = parseYaml(lines.slice(1, close).join('\n'), { prettyErrors: false, maxAliasCount: 50 });
+    // Warnings (an unknown tag such as `!!js/function`: its value stays a plain string) become the note's warnings
+    // instead of process warnings on stderr; errors and alias bombs (maxAliasCount) throw into the catch below.
+    const yaml = parseDocument(lines.slice(1, close).join('\n'), { prettyErrors: false, logLevel: 'silent' });
+    if (yaml.errors.length) throw yaml.errors[0];
+    data = yaml.toJS({ maxAliasCount: 50 });
+    for (const w of yaml.warnings) warnings.push({ line: 0, message: `Front matter: ${firstLine(w.message)}; read as plain text.` });
   } catch (e) {
     warnings.push({ line: 0, message: `Front matter is not valid YAML (${firstLine(String((e as Error).message ?? e))}); it is ignored.` });
     return { contentStartLine: close + 1, terms };
@@ -337,12 +345,13 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     paragraph = true;
   }
   closeItem(lines.length - 1);
-  // Items end before trailing blank lines and never cross a heading.
+  // Items end before trailing blank lines and never cross a heading (the first heading after the item's start; items
+  // and headings are both in line order, so one pointer walks the headings).
+  let h = 0;
   for (const it of items) {
     while (it.end > it.start && lines[it.end].trim() === '') it.end--;
-    for (const h of headings) {
-      if (h.line > it.start && h.line <= it.end) it.end = h.line - 1;
-    }
+    while (h < headings.length && headings[h].line <= it.start) h++;
+    if (h < headings.length && headings[h].line <= it.end) it.end = headings[h].line - 1;
   }
   return { headings, items };
 }

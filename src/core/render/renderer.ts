@@ -1,7 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import markdownItKatex from '@vscode/markdown-it-katex';
 import type { NoteDocument } from '../notes/types';
-import { escapeHtml, isSafeImage, isSafeLink, missingImage, sanitizeHtml, SanitizeState } from './sanitize';
+import { escapeHtml, hasScriptScheme, isSafeImage, isSafeLink, missingImage, sanitizeHtml, SanitizeState } from './sanitize';
 
 export interface RenderHooks {
   /** Maps an image src as written in the note to a URL the output can load; null when the image does not exist. */
@@ -27,6 +27,11 @@ export const KATEX_OPTIONS = {
   enableFencedBlocks: true,
 };
 
+/** Nesting markdown-it allows (blocks and inline): room for 100-deep lists (two levels each: list and item). */
+const MAX_NESTING = 400;
+/** Block nesting past which a container is shown as plain text (below MAX_NESTING, so markdown-it never cuts). */
+const BLOCK_DEPTH_LIMIT = 300;
+
 interface Env extends MarkdownIt.Env {
   hooks: RenderHooks;
   sanitize: SanitizeState;
@@ -43,36 +48,84 @@ export class Renderer {
   private readonly md: MarkdownIt.MarkdownIt;
 
   constructor() {
-    const md = new MarkdownIt({ html: true, linkify: true, typographer: false, breaks: false });
+    const md = new MarkdownIt({ html: true, linkify: true, typographer: false, breaks: false, maxNesting: MAX_NESTING });
     md.use(markdownItKatex, KATEX_OPTIONS);
     md.validateLink = (url: string) => isSafeLink(url) || isSafeImage(url);
     md.linkify.set({ fuzzyLink: false, fuzzyEmail: false });
     this.md = md;
+
+    // markdown-it stops at maxNesting by skipping to the end of the *document*, not of the container that is too deep:
+    // everything after a list nested that deep would vanish. A container nested deeper than BLOCK_DEPTH_LIMIT shows its
+    // lines as one plain paragraph instead, and the note goes on after it.
+    const tokenize = md.block.tokenize.bind(md.block);
+    md.block.tokenize = (state, startLine, endLine) => {
+      if (state.level < BLOCK_DEPTH_LIMIT) return tokenize(state, startLine, endLine);
+      let last = startLine;
+      for (let line = startLine; line < endLine; line++) {
+        if (state.isEmpty(line)) continue;
+        if (state.sCount[line] < state.blkIndent) break;
+        last = line + 1;
+      }
+      const text = state.getLines(startLine, last, state.blkIndent, false).trim();
+      if (text) {
+        const open = state.push('paragraph_open', 'p', 1);
+        open.map = [startLine, last];
+        const inline = state.push('inline', '', 0);
+        inline.content = text;
+        inline.map = [startLine, last];
+        inline.children = [];
+        state.push('paragraph_close', 'p', -1);
+      }
+      state.line = last;
+    };
     const rules = md.renderer.rules;
 
-    rules.html_block = (tokens, idx, _o, env) => sanitizeHtml(tokens[idx].content, { image: envOf(env).hooks.image }, envOf(env).sanitize);
+    // A dropped element (`<script>`, `<svg>`, …) ends with the HTML block it is in (see SanitizeState.endDrop).
+    rules.html_block = (tokens, idx, _o, env) => {
+      const state = envOf(env).sanitize;
+      const html = sanitizeHtml(tokens[idx].content, { image: envOf(env).hooks.image }, state);
+      state.endDrop();
+      return html;
+    };
     rules.html_inline = (tokens, idx, _o, env) => sanitizeHtml(tokens[idx].content, { image: envOf(env).hooks.image }, envOf(env).sanitize);
 
-    // Inline HTML an author left open (`<a href=…>` without `</a>`) is closed at the end of its paragraph, so it
-    // cannot turn the rest of the note into one link.
-    const defaultRenderInline = md.renderer.renderInline.bind(md.renderer);
-    md.renderer.renderInline = (tokens, options, env) => {
+    // Inline content: what lies between the separate tags of a dropped element (`<script>…</script>` inside a
+    // paragraph: text, code, math, images) is dropped too, and the element ends with the paragraph. Inline HTML an
+    // author left open (`<a href=…>` without `</a>`) is closed at the end of its paragraph, so it cannot turn the rest
+    // of the note into one link.
+    const renderer = md.renderer;
+    renderer.renderInline = (tokens, options, env) => {
       const state = envOf(env).sanitize;
       const depth = state.depth;
-      return defaultRenderInline(tokens, options, env) + state.closeTo(depth);
+      let out = '';
+      for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i];
+        // Opening and closing tokens stay, so markdown-it's own elements remain balanced.
+        if (state.dropping && t.nesting === 0 && t.type !== 'html_inline') continue;
+        const rule = rules[t.type];
+        const html = rule ? rule(tokens, i, options, env, renderer) : renderer.renderToken(tokens, i, options);
+        // `$$…$$` inside a paragraph: the KaTeX plugin wraps it in <p class="katex-block">, a paragraph inside a
+        // paragraph that the browser splits in two (leaving an empty one, and re-opening the paragraph's <a> or <b>
+        // inside the math). A <span> of the same class (display: block in the panel) keeps the paragraph whole.
+        out += t.type === 'math_block' ? html.replace(/^<p class="katex-block/, '<span class="katex-block').replace(/<\/p>\n?$/, '</span>') : html;
+      }
+      state.endDrop();
+      return out + state.closeTo(depth);
     };
-
-    // Text between the separate inline tags of a dropped element (`<script>…</script>` inside a paragraph) is dropped too.
-    const defaultText = rules.text!;
-    rules.text = (tokens, idx, options, env, self) => (envOf(env).sanitize.dropping ? '' : defaultText(tokens, idx, options, env, self));
 
     const defaultImage = rules.image!;
     rules.image = (tokens, idx, options, env, self) => {
       const { hooks } = envOf(env);
       const token = tokens[idx];
       const src = String(token.attrGet('src') ?? '');
-      const alt = self.renderInlineAsText(token.children ?? [], options, env);
-      if (!isSafeImage(src)) return missingImage(alt, '');
+      let alt = self.renderInlineAsText(token.children ?? [], options, env);
+      // Alt text or a title naming a script URL is not kept (see hasScriptScheme).
+      if (hasScriptScheme(alt)) {
+        alt = '';
+        token.children = [];
+      }
+      if (hasScriptScheme(String(token.attrGet('title') ?? ''))) token.attrs = (token.attrs ?? []).filter(([n]) => n !== 'title');
+      if (!isSafeImage(src)) return missingImage(alt, '', src.trim() !== '');
       if (hooks.image && !/^data:/i.test(src)) {
         // The hook gets the src as written in the note (markdown-it percent-encodes it: 图.png → %E5%9B%BE.png).
         const written = md.normalizeLinkText(src);
@@ -88,6 +141,7 @@ export class Renderer {
       const { hooks } = envOf(env);
       const token = tokens[idx];
       const href = String(token.attrGet('href') ?? '');
+      if (hasScriptScheme(String(token.attrGet('title') ?? ''))) token.attrs = (token.attrs ?? []).filter(([n]) => n !== 'title');
       if (!isSafeLink(href)) token.attrs = (token.attrs ?? []).filter(([n]) => n !== 'href');
       else {
         if (hooks.link) token.attrSet('href', hooks.link(md.normalizeLinkText(href)));
@@ -101,6 +155,11 @@ export class Renderer {
       const env = envOf(state.env);
       let listDepth = 0;
       for (const t of state.tokens) {
+        // A fence's language becomes a class name: only a word of letters, digits and `#+.-_` (```c++, ```f#) is kept.
+        if (t.type === 'fence' && t.info) {
+          const lang = md.utils.unescapeAll(t.info).trim().split(/\s+/)[0];
+          if (lang && !/^[\p{L}\p{N}_#+.-]+$/u.test(lang)) t.info = '';
+        }
         if (t.type === 'bullet_list_open' || t.type === 'ordered_list_open') listDepth++;
         if (t.type === 'bullet_list_close' || t.type === 'ordered_list_close') listDepth--;
         if (!t.map || !t.block || !(t.nesting === 1 || t.type === 'fence' || t.type === 'code_block' || t.type === 'hr')) continue;

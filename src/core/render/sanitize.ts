@@ -50,7 +50,9 @@ const VOID = new Set(['img', 'hr', 'br', 'wbr', 'area', 'base', 'col', 'embed', 
 /** Elements removed together with everything inside them. */
 const DROP_WITH_CONTENT = new Set(['script', 'style', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'template', 'noscript', 'noembed', 'noframes', 'textarea', 'title', 'svg', 'math', 'select', 'option', 'xmp', 'plaintext', 'head', 'base', 'link', 'meta']);
 
-const SAFE_URL = /^(?:https?:|mailto:|#|\/|\.{0,2}\/|[^:/?#]*(?:[/?#]|$))/i;
+// http(s), fragments, absolute and relative paths (no scheme before the first `/`, `?` or `#`). mailto: and every
+// other scheme are refused: the panel opens only http(s) pages and files inside the notes folders.
+const SAFE_URL = /^(?:https?:|#|\/|\.{0,2}\/|[^:/?#]*(?:[/?#]|$))/i;
 const DATA_IMAGE = /^data:image\/(?:png|gif|jpe?g|webp|bmp|avif);base64,[a-z0-9+/=\s]*$/i;
 
 export function isSafeLink(url: string): boolean {
@@ -62,7 +64,16 @@ export function isSafeLink(url: string): boolean {
 export function isSafeImage(url: string): boolean {
   const u = normaliseUrl(url);
   if (DATA_IMAGE.test(u)) return true;
-  return isSafeLink(u) && !/^mailto:/i.test(u) && u !== '' && !u.startsWith('#');
+  return isSafeLink(u) && u !== '' && !u.startsWith('#');
+}
+
+/**
+ * Text that names a script or command URL (`javascript:`, `vbscript:`, `command:`, `vscode:`, `data:text/html`),
+ * however it is spelled. Such text is never kept in an attribute, not even a tooltip or alt text: no later code that
+ * copies an attribute into a link can turn it into one.
+ */
+export function hasScriptScheme(text: string): boolean {
+  return /(?:java|vb|live)script:|command:|data:text\/html|vscode(?:-[a-z]+)?:/i.test(normaliseUrl(text));
 }
 
 /** Strips control characters and whitespace that browsers ignore inside a scheme ("java\tscript:"). */
@@ -171,6 +182,7 @@ export class SanitizeState {
       const name = rawName.toLowerCase();
       if (!allowed.includes(name)) continue;
       let value = decodeEntities(rawValue);
+      if ((name === 'alt' || name === 'title') && hasScriptScheme(value)) continue;
       if (name === 'href') {
         if (!isSafeLink(value)) continue;
         if (/^https?:/i.test(value.trim())) attrs += ' rel="noopener noreferrer"';
@@ -188,15 +200,19 @@ export class SanitizeState {
         if (!/^\d{1,5}(?:\.\d+)?(?:%|px)?$/.test(value.trim())) continue;
       } else if (name === 'colspan' || name === 'rowspan' || name === 'start') {
         if (!/^\d{1,4}$/.test(value.trim())) continue;
+      } else if (name === 'open') {
+        value = ''; // a boolean attribute: its value means nothing
       } else if (name === 'align') {
         if (!/^(left|right|center|justify)$/i.test(value.trim())) continue;
       }
       attrs += ` ${name}="${escapeHtml(value)}"`;
     }
     if (tag.name === 'img') {
-      const alt = tag.attrs.find(([n]) => n.toLowerCase() === 'alt')?.[1] ?? '';
-      const src = imgMissing ?? tag.attrs.find(([n]) => n.toLowerCase() === 'src')?.[1];
-      if (imgMissing !== null || !/\ssrc="/.test(attrs)) return missingImage(decodeEntities(alt), src ? decodeEntities(src) : '');
+      const rawAlt = decodeEntities(tag.attrs.find(([n]) => n.toLowerCase() === 'alt')?.[1] ?? '');
+      const alt = hasScriptScheme(rawAlt) ? '' : rawAlt;
+      if (imgMissing !== null) return missingImage(alt, imgMissing);
+      // No src, or one that is refused (javascript:, data:text/html, …): the placeholder never repeats the address.
+      if (!/\ssrc="/.test(attrs)) return missingImage(alt, '', tag.attrs.some(([n]) => n.toLowerCase() === 'src'));
       return `<img${attrs}>`;
     }
     if (VOID.has(tag.name) || tag.selfClosing) return `<${tag.name}${attrs}>`;
@@ -216,6 +232,15 @@ export class SanitizeState {
     return s;
   }
 
+  /**
+   * Ends the elements being dropped. An element is dropped with its content only up to the end of the HTML block or
+   * the paragraph (heading, table cell) it was opened in: a stray `<svg>` or `<title>` in a sentence hides the rest of
+   * that sentence, never the rest of the note.
+   */
+  endDrop(): void {
+    this.dropStack = [];
+  }
+
   /** Closes what the note's HTML left open, so it cannot swallow the rest of the page. */
   closeAll(): string {
     const s = this.open.reverse().map((n) => `</${n}>`).join('');
@@ -225,9 +250,11 @@ export class SanitizeState {
   }
 }
 
-export function missingImage(alt: string, src: string): string {
+/** The placeholder for an image that is not shown: its alt text (or file name), never an <img>. */
+export function missingImage(alt: string, src: string, refused = false): string {
   const label = alt || src.split('/').pop() || 'image';
-  return `<span class="missing-image" role="img" aria-label="${escapeHtml(label)}" title="${escapeHtml(src ? `Image not found: ${src}` : 'Image not found')}">${escapeHtml(label)}</span>`;
+  const title = refused ? 'Image not shown: its address is not allowed' : src ? `Image not found: ${src}` : 'Image not found';
+  return `<span class="missing-image" role="img" aria-label="${escapeHtml(label)}" title="${escapeHtml(title)}">${escapeHtml(label)}</span>`;
 }
 
 function parseAttrs(s: string): [string, string][] {

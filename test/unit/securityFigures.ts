@@ -1,0 +1,33 @@
+/**
+ * The figures the hostile, property and robustness tests measure, written to out/security-figures/<part>.json (one
+ * file per test file: node:test runs test files in parallel processes) and merged by scripts/security-figures.mjs.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from './helpers';
+
+export const figuresDir = path.join(repoRoot, 'out', 'security-figures');
+
+export function recordFigures(part: string, figures: Record<string, unknown>): void {
+  mkdirSync(figuresDir, { recursive: true });
+  writeFileSync(path.join(figuresDir, `${part}.json`), JSON.stringify({ part, recordedAt: new Date().toISOString(), ...figures }, null, 2) + '\n');
+}
+
+/** Counts unhandled rejections and uncaught exceptions while a test file runs. */
+export function watchUnhandled(): { readonly count: number; readonly messages: string[]; stop(): void } {
+  const messages: string[] = [];
+  const onRejection = (reason: unknown) => messages.push(`unhandledRejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
+  const onException = (err: Error) => messages.push(`uncaughtException: ${err.stack ?? String(err)}`);
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  return {
+    get count() {
+      return messages.length;
+    },
+    messages,
+    stop() {
+      process.off('unhandledRejection', onRejection);
+      process.off('uncaughtException', onException);
+    },
+  };
+}
