@@ -878,7 +878,22 @@ class Lowering {
 
   // ---- expressions ----------------------------------------------------------------------------
 
+  private depth = 0;
+
+  /** Expressions nested deeper than this (`[[[…]]]` thousands deep) are kept as opaque nodes: no stack overflow. */
+  static readonly MAX_EXPR_DEPTH = 400;
+
   expr(c: TreeCursor): Expr {
+    if (this.depth >= Lowering.MAX_EXPR_DEPTH) return { kind: 'other', what: nm(c), children: [], from: c.from, to: c.to };
+    this.depth++;
+    try {
+      return this.exprAt(c);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private exprAt(c: TreeCursor): Expr {
     const from = c.from;
     const to = c.to;
     switch (nm(c)) {
