@@ -125,7 +125,7 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
     const cached = this.results.get(unit.key);
     if (cached && cached.version === unit.version) return cached;
     if (!this.enabled(scope)) return undefined;
-    const maxLines = vscode.workspace.getConfiguration('mlNotes', scope).get<number>('analysis.maxLines', 20000);
+    const maxLines = vscode.workspace.getConfiguration('mlNotes', scope).get<number>('analysis.maxLines', 10000);
     const lines = countLines(unit.text);
     if (lines > maxLines) {
       if (!this.skipped.has(unit.key)) {
@@ -228,7 +228,9 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
     if (wants(vscode.CodeActionKind.RefactorRewrite) && doc.uri.scheme !== 'vscode-notebook-cell') {
       const hasWarmupDiag = mine.some((x) => x.finding.rule === 'lr-warmup' && x.range.contains(range.start));
       if (!hasWarmupDiag) {
-        for (const fix of warmupActionsAt(cur.unit.text, { line: range.start.line, character: range.start.character })) {
+        // Reuses the parse of this version: the lightbulb is asked on every cursor move.
+        const parsed = this.analyzers.get(cur.unit.key)?.lastParse;
+        for (const fix of warmupActionsAt(cur.unit.text, { line: range.start.line, character: range.start.character }, parsed)) {
           const a = new vscode.CodeAction(tt(fix.titleL10n, fix.title), vscode.CodeActionKind.RefactorRewrite);
           a.edit = this.workspaceEdit(cur.unit, fix.edits);
           if (a.edit) actions.push(a);
