@@ -1,6 +1,8 @@
 // The command palette: ML Notes' commands are there by their titles, Look Up finds notes in English and
 // Chinese, and Enter (or Look Up Term at Cursor) opens the notes panel scrolled to that section.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeVSCode, locate, type Workbench } from './lib';
 
 /**
@@ -9,6 +11,8 @@ import { describeVSCode, locate, type Workbench } from './lib';
  */
 async function expectTopResult(workbench: Workbench, query: string, section: string): Promise<string> {
   await workbench.quickInputType(query);
+  // The first rows shown are VS Code's filtering of the previous items; ML Notes' own answer comes next.
+  await workbench.quickInputSettled();
   const focused = workbench.quickInput().locator('.quick-input-list .monaco-list-row.focused');
   await focused
     .filter({ hasText: section })
@@ -89,5 +93,30 @@ describeVSCode('palette', { workspace: 'python-project' }, (scene) => {
     assert.ok(ids.length >= 5, `section headings shown: ${JSON.stringify(ids)}`);
     for (const h of ids) assert.match(h.id, /\S/, `heading "${h.text}" has an id`);
     assert.equal(new Set(ids.map((h) => h.id)).size, ids.length, 'heading ids are unique');
+  });
+
+  scene('the Extensions view lists the installed package as ML Notes, with its description and icon', async (vs) => {
+    const { workbench, page } = vs;
+    if (!process.env.ML_NOTES_E2E_EXTENSION) assert.equal(vs.extension.kind, 'vsix', 'the scenes test the packaged .vsix');
+    await workbench.dismissPopups();
+    await page.keyboard.press('Control+Shift+X');
+    const viewlet = page.locator('.extensions-viewlet').filter({ visible: true });
+    await viewlet.waitFor({ state: 'visible' });
+    await page.keyboard.type('@installed ML Notes');
+    // Name and description come from package.nls.json (the manifest holds %displayName% and %description%).
+    const row = viewlet.locator('.monaco-list-row').filter({ has: page.locator('.name', { hasText: /^ML Notes$/ }) });
+    await row.waitFor({ state: 'visible' });
+    assert.equal((await row.locator('.description').innerText()).trim(), JSON.parse(readFileSync(join(vs.extension.dir, 'package.nls.json'), 'utf8')).description);
+    assert.equal((await row.locator('.publisher-name').innerText()).trim(), 'ml-notes');
+    const icon = row.locator('img.icon');
+    await icon.waitFor({ state: 'visible' });
+    const loaded = await icon.evaluate(async (img: HTMLImageElement) => (await img.decode().then(() => true, () => false)) && img.naturalWidth > 0);
+    assert.ok(loaded, 'the icon of the package is drawn');
+    assert.ok(decodeURIComponent((await icon.getAttribute('src')) ?? '').includes(vs.extension.dir), 'from the installed extension\'s folder');
+    await workbench.screenshot('extension-installed');
+    // Back to the Explorer, as the other scenes expect.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+E');
+    await page.locator('.explorer-folders-view').filter({ visible: true }).waitFor({ state: 'visible' });
   });
 });

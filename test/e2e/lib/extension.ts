@@ -1,7 +1,11 @@
-// Installs the extension under test into a code-server extensions folder.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// Installs the extension under test into a code-server extensions folder: the packaged .vsix (what a
+// user installs; the default of the scenes) or an unpacked extension folder (the repository after
+// `npm run build`; `npm start` and ML_NOTES_E2E_EXTENSION=<folder> use it).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './paths';
+import { cacheDir, codeServerEntry, nodeBinary, repoRoot, vsixPath } from './paths';
 
 /** What a user's installation of the extension holds (a .vsix carries the same): folders... */
 const RUNNABLE_FOLDERS = ['dist', 'media', 'notes', 'l10n'];
@@ -14,17 +18,51 @@ export interface InstalledExtension {
   version: string;
   /** Folder inside the extensions folder. */
   dir: string;
+  /** What was installed: a .vsix file or an extension folder. */
+  source: string;
+  kind: 'vsix' | 'folder';
+}
+
+interface Manifest {
+  name: string;
+  publisher: string;
+  version: string;
+  main?: string;
+}
+
+function readManifest(dir: string): Manifest {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
 }
 
 /**
- * Puts the built extension found in `source` (the repository by default: run `npm run build` first)
- * into `extensionsDir` as `<publisher>.<name>-<version>`, the layout VS Code loads at start-up.
- * This is the one place that knows how the extension gets installed: when packaging lands, it
- * installs the .vsix instead.
+ * What the scenes install when nothing says otherwise: ML_NOTES_E2E_EXTENSION (a .vsix or an extension
+ * folder), else the .vsix that `node test/e2e/run.mjs` packages into the cache (`npm run package`).
+ */
+export function defaultExtensionSource(): string {
+  const fromEnv = process.env.ML_NOTES_E2E_EXTENSION;
+  if (fromEnv) return fromEnv;
+  if (!existsSync(vsixPath)) {
+    throw new Error(
+      `no packaged extension at ${vsixPath}: run the scenes with \`node test/e2e/run.mjs\` (it runs \`npm run package -- ${vsixPath}\`), ` +
+        'or set ML_NOTES_E2E_EXTENSION to a .vsix or to an extension folder (ML_NOTES_E2E_EXTENSION=$PWD after `npm run build` tests the source folder)',
+    );
+  }
+  return vsixPath;
+}
+
+/**
+ * Installs `source` into `extensionsDir`: a `.vsix` file the way a user does (code-server's
+ * `--install-extension`), or an extension folder by copying what a package would hold to
+ * `<extensions-dir>/<publisher>.<name>-<version>` (the layout VS Code loads at start-up).
  */
 export function installExtension(extensionsDir: string, source: string = repoRoot): InstalledExtension {
-  const manifestPath = join(source, 'package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { name: string; publisher: string; version: string; main?: string };
+  if (source.endsWith('.vsix') && existsSync(source) && statSync(source).isFile()) return installVsix(extensionsDir, source);
+  return installFolder(extensionsDir, source);
+}
+
+function installFolder(extensionsDir: string, source: string): InstalledExtension {
+  if (!existsSync(join(source, 'package.json'))) throw new Error(`not an extension folder or a .vsix: ${source}`);
+  const manifest = readManifest(source);
   if (manifest.main) {
     const main = join(source, manifest.main.endsWith('.js') ? manifest.main : `${manifest.main}.js`);
     if (!existsSync(main)) throw new Error(`the extension is not built: ${main} is missing (run npm run build)`);
@@ -35,5 +73,62 @@ export function installExtension(extensionsDir: string, source: string = repoRoo
   mkdirSync(dir, { recursive: true });
   const parts = [...RUNNABLE_FOLDERS.filter((f) => existsSync(join(source, f))), ...readdirSync(source).filter((f) => RUNNABLE_FILE.test(f))];
   for (const part of parts) cpSync(join(source, part), join(dir, part), { recursive: true });
-  return { id, version: manifest.version, dir };
+  return { id, version: manifest.version, dir, source, kind: 'folder' };
+}
+
+interface ExtensionsJsonEntry {
+  identifier: { id: string };
+  version: string;
+  location: { $mid?: number; fsPath?: string; external?: string; path: string; scheme: string };
+  relativeLocation?: string;
+}
+
+/**
+ * A .vsix is installed once per package content by code-server's own CLI (`--install-extension`, as
+ * a user would; it checks the manifest and the engine and unpacks `extension/`), into
+ * `<cache>/installed/<hash>/`; each window gets a copy of that folder, with the locations in its
+ * `extensions.json` pointed at the copy.
+ */
+function installVsix(extensionsDir: string, vsix: string): InstalledExtension {
+  const hash = createHash('sha256').update(readFileSync(vsix)).digest('hex').slice(0, 16);
+  const template = join(cacheDir, 'installed', hash);
+  if (!existsSync(join(template, 'extensions.json'))) {
+    const work = `${template}.tmp-${process.pid}`;
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(join(work, 'extensions'), { recursive: true });
+    const r = spawnSync(
+      nodeBinary,
+      [codeServerEntry, '--user-data-dir', join(work, 'user-data'), '--extensions-dir', join(work, 'extensions'), '--install-extension', vsix],
+      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, EXTENSIONS_GALLERY: '{}', VSCODE_IPC_HOOK_CLI: undefined } },
+    );
+    const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+    if (r.status !== 0 || !/successfully installed/i.test(output) || !existsSync(join(work, 'extensions', 'extensions.json'))) {
+      rmSync(work, { recursive: true, force: true });
+      throw new Error(`code-server --install-extension ${vsix} failed (exit ${r.status ?? r.signal}):\n${output}`);
+    }
+    rmSync(template, { recursive: true, force: true });
+    mkdirSync(join(template, '..'), { recursive: true });
+    renameSync(join(work, 'extensions'), template);
+    rmSync(work, { recursive: true, force: true });
+    // Each packaging makes a new .vsix (zip timestamps): drop installs of older ones, unless recent
+    // enough that another run may still be copying them.
+    const installed = join(cacheDir, 'installed');
+    for (const name of readdirSync(installed)) {
+      const p = join(installed, name);
+      if (p !== template && Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+    }
+  }
+
+  const entries = JSON.parse(readFileSync(join(template, 'extensions.json'), 'utf8')) as ExtensionsJsonEntry[];
+  if (entries.length !== 1) throw new Error(`expected one extension installed from ${vsix}, found ${entries.length} in ${template}`);
+  mkdirSync(extensionsDir, { recursive: true });
+  cpSync(template, extensionsDir, { recursive: true });
+  const entry = entries[0]!;
+  const folder = entry.relativeLocation ?? entry.location.path.split('/').pop()!;
+  const dir = join(extensionsDir, folder);
+  entry.relativeLocation = folder;
+  entry.location = { ...entry.location, fsPath: dir, path: dir, external: `file://${encodeURI(dir)}` };
+  writeFileSync(join(extensionsDir, 'extensions.json'), JSON.stringify(entries));
+  const manifest = readManifest(dir);
+  return { id: `${manifest.publisher}.${manifest.name}`, version: manifest.version, dir, source: vsix, kind: 'vsix' };
 }

@@ -3,7 +3,7 @@ export { describeVSCode, launchVSCode, DEFAULT_SETTINGS, CHROMIUM_ARGS } from '.
 export type { Scene, SceneBody, SceneOptions, VSCode, VSCodeOptions } from './session';
 export { Workbench, locate, DEFAULT_TIMEOUT } from './workbench';
 export type { HoverOptions, HoverResult, RecordedDialog, RecordedRequest } from './workbench';
-export { installExtension } from './extension';
+export { installExtension, defaultExtensionSource } from './extension';
 export type { InstalledExtension } from './extension';
 export { startCodeServer, freePort } from './codeServer';
 export type { CodeServer, CodeServerOptions } from './codeServer';

@@ -29,6 +29,8 @@ export const e2eFixturesDir = join(repoRoot, 'test', 'e2e', 'fixtures');
 export const screenshotsDir = join(repoRoot, 'test', 'e2e', 'screenshots');
 /** Per-run scratch space: code-server logs, user-data and extensions folders, workspace copies. */
 export const runsDir = join(cacheDir, 'runs');
+/** The extension package the scenes install: `node test/e2e/run.mjs` builds it (`npm run package -- <this>`). */
+export const vsixPath = join(cacheDir, 'package', 'ml-notes.vsix');
 /** Scenes that failed once and passed on their retry are listed here, one JSON object a line. */
 export const flakyLog = join(cacheDir, 'flaky.jsonl');
 

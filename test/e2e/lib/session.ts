@@ -5,8 +5,8 @@ import { isAbsolute, join, relative } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startCodeServer, type CodeServer } from './codeServer';
-import { installExtension, type InstalledExtension } from './extension';
-import { chromiumPath, e2eFixturesDir, flakyLog, repoRoot, runsDir } from './paths';
+import { defaultExtensionSource, installExtension, type InstalledExtension } from './extension';
+import { chromiumPath, e2eFixturesDir, flakyLog, runsDir } from './paths';
 import { registerCleanup } from './cleanup';
 import { Workbench } from './workbench';
 import { DEFAULT_SETTINGS } from './settings';
@@ -30,8 +30,8 @@ export interface VSCodeOptions {
   /** User settings over DEFAULT_SETTINGS (e.g. `{ 'workbench.colorTheme': 'Default Dark Modern' }`). */
   settings?: Record<string, unknown>;
   /**
-   * Folder of the extension to install: the repository (built with `npm run build`) by default.
-   * ML_NOTES_E2E_EXTENSION overrides the default (used to try the harness on another extension).
+   * The extension to install: a .vsix file or an extension folder. By default ML_NOTES_E2E_EXTENSION,
+   * else the .vsix that the runner packages (`npm run package`) into the cache: the scenes test the package.
    */
   extension?: string;
   viewport?: { width: number; height: number };
@@ -55,7 +55,11 @@ export interface VSCode {
    * also pick it as a user does: `runCommand('Preferences: Color Theme')`.
    */
   updateSettings(settings: Record<string, unknown>): Promise<void>;
-  /** Reloads the window (as the browser's reload does) and waits until the workbench is ready again. */
+  /**
+   * Reloads the window with "Developer: Reload Window" and waits until the workbench is ready again.
+   * Unlike the browser's reload, the command lets VS Code save its state first (open editors, webview
+   * state), so editors and the notes panel come back as a user gets them back.
+   */
   reload(): Promise<void>;
   /** Puts the window back to a plain state: no pop-ups, no editors open, workspace files as in the fixture. */
   reset(): Promise<void>;
@@ -89,7 +93,7 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
   let settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...options.settings };
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
-  const extension = installExtension(extensionsDir, options.extension ?? process.env.ML_NOTES_E2E_EXTENSION ?? repoRoot);
+  const extension = installExtension(extensionsDir, options.extension ?? defaultExtensionSource());
 
   const server = await startCodeServer({ runDir, userDataDir, extensionsDir, workspace: workspaceDir });
   let browser: Browser | undefined;
@@ -137,7 +141,15 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
         await this.reload();
       },
       async reload() {
-        await page.reload();
+        const loaded = page.waitForEvent('load', { timeout: 60_000 });
+        loaded.catch(() => undefined);
+        try {
+          await workbench.runCommand('Developer: Reload Window');
+        } catch (err) {
+          // The page may go away while the palette closes; anything else means no reload is coming.
+          if (!/context was destroyed|navigat|Target .*closed|detached/i.test(String((err as Error)?.message))) throw err;
+        }
+        await loaded;
         await workbench.waitReady();
       },
       async reset() {
@@ -171,6 +183,7 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
         if (restored) await this.reload();
         workbench.dialogs.length = 0;
         workbench.requests.length = 0;
+        workbench.consoleMessages.length = 0;
       },
       close,
     };
@@ -189,6 +202,12 @@ export interface SceneOptions {
   timeoutMs?: number;
   /** Screenshot name (test/e2e/screenshots/<name>.png); the scene title's slug by default. */
   screenshot?: string;
+  /**
+   * A product bug this scene shows (what is wrong, where it is reported). The scene runs once, as a
+   * node:test TODO: its failure is printed but does not fail the run, and its pass shows the bug fixed.
+   * Remove the option once the bug is fixed.
+   */
+  knownBug?: string;
 }
 
 export type Scene = (title: string, body: SceneBody, options?: SceneOptions) => void;
@@ -217,10 +236,11 @@ export function describeVSCode(name: string, options: VSCodeOptions, body: (scen
     body((title, sceneBody, sceneOptions = {}) => {
       const screenshotName = sceneOptions.screenshot ?? slug(title);
       const attemptTimeout = sceneOptions.timeoutMs ?? 90_000;
-      test(title, { timeout: attemptTimeout * 2 + 60_000 }, async (t) => {
+      const attempts = sceneOptions.knownBug ? 1 : 2;
+      test(title, { timeout: attemptTimeout * attempts + 60_000, todo: sceneOptions.knownBug ? `KNOWN BUG: ${sceneOptions.knownBug}` : undefined }, async (t) => {
         if (!vs) throw new Error('VS Code did not start (see the before hook)');
         const errors: Error[] = [];
-        for (let attempt = 1; attempt <= 2; attempt++) {
+        for (let attempt = 1; attempt <= attempts; attempt++) {
           const current: VSCode = vs;
           current.workbench.sceneName = screenshotName;
           try {
@@ -241,7 +261,7 @@ export function describeVSCode(name: string, options: VSCodeOptions, body: (scen
           } catch (err) {
             errors.push(err as Error);
             await current.workbench.screenshot(`${screenshotName}.failed${attempt === 1 ? '-1' : ''}`).catch(() => undefined);
-            if (attempt === 1) t.diagnostic(`attempt 1 failed, retrying: ${(err as Error).message.split('\n')[0]}`);
+            if (attempt < attempts) t.diagnostic(`attempt 1 failed, retrying: ${(err as Error).message.split('\n')[0]}`);
             // The next attempt, or the next scene, starts from a plain window.
             try {
               await current.reset();
@@ -252,9 +272,11 @@ export function describeVSCode(name: string, options: VSCodeOptions, body: (scen
             }
           }
         }
-        failed = true;
+        // A known bug that still shows does not fail the run: the window's folder is not kept for it.
+        if (!sceneOptions.knownBug) failed = true;
         const last = errors[errors.length - 1]!;
-        last.message += `\n(failed twice; first error: ${errors[0]!.message.split('\n')[0]})\n(code-server log: ${vs.server.logFile})`;
+        if (attempts > 1) last.message += `\n(failed twice; first error: ${errors[0]!.message.split('\n')[0]})`;
+        last.message += `\n(code-server log: ${vs.server.logFile})`;
         throw last;
       });
     });

@@ -22,6 +22,14 @@ export interface RecordedRequest {
   fromServiceWorker: boolean;
 }
 
+export interface RecordedConsoleMessage {
+  /** `log`, `warning`, `error`, ... */
+  type: string;
+  text: string;
+  /** Where it was logged from (a script's or a document's URL; '' when unknown). */
+  url: string;
+}
+
 export interface HoverResult {
   /** The visible text of the whole hover widget (all providers' parts). */
   text: string;
@@ -72,9 +80,56 @@ function defaultHoverOffset(target: string): number {
   return last.index + Math.floor(last[0].length / 2);
 }
 
+/** The drawn lines of a Monaco editor, top to bottom, joined with newlines (non-breaking spaces as spaces). */
+async function editorText(editor: Locator): Promise<string> {
+  return editor.evaluate((root) =>
+    Array.from(root.querySelectorAll<HTMLElement>('.view-lines .view-line'))
+      .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+      .map((l) => (l.textContent ?? '').replace(/\u00a0/g, ' '))
+      .join('\n'),
+  );
+}
+
+/**
+ * Viewport point of a character of `target` (its n-th whole-identifier occurrence among the editor's
+ * drawn lines; character `at` of it).
+ */
+async function textPoint(editor: Locator, target: string, occurrence: number, at: number): Promise<{ x: number; y: number }> {
+  return editor.evaluate(
+    (root, { target, occurrence, at }) => {
+      const escaped = target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const re = new RegExp(`(?<![A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`, 'g');
+      const lines = Array.from(root.querySelectorAll<HTMLElement>('.view-lines .view-line')).sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+      let n = 0;
+      for (const line of lines) {
+        const text = (line.textContent ?? '').replace(/\u00a0/g, ' ');
+        for (const m of text.matchAll(re)) {
+          if (++n !== occurrence) continue;
+          let remaining = m.index + at;
+          const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+            if (remaining < node.data.length) {
+              const range = document.createRange();
+              range.setStart(node, remaining);
+              range.setEnd(node, remaining + 1);
+              const r = range.getBoundingClientRect();
+              return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+            }
+            remaining -= node.data.length;
+          }
+        }
+      }
+      throw new Error(`"${target}" occurs ${n} time(s) in the drawn lines, not ${occurrence}`);
+    },
+    { target, occurrence, at },
+  );
+}
+
 export class Workbench {
   readonly dialogs: RecordedDialog[] = [];
   readonly requests: RecordedRequest[] = [];
+  /** Console messages of the page and its frames (the browser's own ones too: CSP violations, failed loads). */
+  readonly consoleMessages: RecordedConsoleMessage[] = [];
   /** Name used for screenshots when none is given (the running scene sets it). */
   sceneName = 'scene';
   private readonly screenshotsTaken = new Set<string>();
@@ -108,6 +163,15 @@ export class Workbench {
       });
     };
     page.context().on('request', record);
+    page.on('console', (msg) => {
+      let url = '';
+      try {
+        url = msg.location().url ?? '';
+      } catch {
+        // no location
+      }
+      this.consoleMessages.push({ type: msg.type(), text: msg.text(), url });
+    });
   }
 
   // ---- the window ----------------------------------------------------------------------------
@@ -157,6 +221,29 @@ export class Workbench {
     const input = this.quickInput().locator('input').first();
     await input.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
     await input.fill(text);
+  }
+
+  /**
+   * Waits until the shown quick input's rows (and which one is focused) stop changing for `quietMs`.
+   * An extension's QuickPick answers a new value asynchronously: until its items arrive, VS Code shows
+   * the old items filtered by its own matching, with another row focused. No UI state marks the
+   * arrival, so this waits for the list to be quiet (bounded by `timeoutMs`).
+   */
+  async quickInputSettled(quietMs = 400, timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
+    const snapshot = () =>
+      this.quickInputRows().evaluateAll((rows) => rows.map((r) => `${r.classList.contains('focused') ? '>' : ' '}${r.textContent ?? ''}`).join('\n')).catch(() => '');
+    const deadline = Date.now() + timeoutMs;
+    let last = await snapshot();
+    let since = Date.now();
+    while (Date.now() - since < quietMs) {
+      if (Date.now() > deadline) throw new Error(`the quick input kept changing for ${timeoutMs} ms`);
+      await this.page.waitForTimeout(50);
+      const now = await snapshot();
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+      }
+    }
   }
 
   /**
@@ -358,15 +445,24 @@ export class Workbench {
    * scrolls to it first.
    */
   async hover(target: string, options: HoverOptions = {}): Promise<HoverResult> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT;
     await this.pointAt(target, options);
+    return this.waitForHover(options.timeoutMs);
+  }
+
+  /** Waits for the hover widget to show and for every provider to finish; returns it. */
+  async waitForHover(timeoutMs = DEFAULT_TIMEOUT): Promise<HoverResult> {
     const hover = this.visibleHover().first();
     await hover.waitFor({ state: 'visible', timeout: timeoutMs });
     // Providers answer one by one: wait until nothing is still loading.
     await this.page.waitForFunction(
       () => {
         const shown = Array.from(document.querySelectorAll<HTMLElement>('.monaco-hover')).filter((h) => h.offsetParent !== null);
-        return shown.length > 0 && shown.every((h) => !/Loading\.\.\.|Loading…/.test(h.innerText) && h.innerText.trim().length > 0);
+        // Shown, loaded, and faded in (so that a screenshot shows it as the user reads it).
+        const opaque = (h: HTMLElement): boolean => {
+          for (let e: HTMLElement | null = h; e && e !== document.body; e = e.parentElement) if (Number(getComputedStyle(e).opacity) < 1) return false;
+          return true;
+        };
+        return shown.length > 0 && shown.every((h) => !/Loading\.\.\.|Loading…/.test(h.innerText) && h.innerText.trim().length > 0 && opaque(h));
       },
       undefined,
       { timeout: timeoutMs },
@@ -409,6 +505,177 @@ export class Workbench {
     // Two moves: hovers start on mouse movement inside the word.
     await this.page.mouse.move(x - 1, y);
     await this.page.mouse.move(x, y);
+  }
+
+  // ---- what an editor shows: lines, squiggles, code actions, problems ---------------------------
+
+  /**
+   * The text of a 1-based line of the active editor as the editor draws it (the cursor goes there:
+   * only drawn lines can be read).
+   */
+  async lineText(line: number): Promise<string> {
+    await this.goTo(line, 1);
+    return this.activeEditor().evaluate((root) => {
+      const cursor = root.querySelector<HTMLElement>('.cursors-layer .cursor');
+      if (!cursor) throw new Error('no cursor in the editor');
+      const box = cursor.getBoundingClientRect();
+      const midY = box.top + box.height / 2;
+      const viewLine = Array.from(root.querySelectorAll<HTMLElement>('.view-lines .view-line')).find((l) => {
+        const b = l.getBoundingClientRect();
+        return b.top <= midY && midY < b.bottom;
+      });
+      if (!viewLine) throw new Error('the cursor line is not drawn');
+      return (viewLine.textContent ?? '').replace(/\u00a0/g, ' ');
+    });
+  }
+
+  /** Waits until the editor's (or cell editor's) whole drawn text satisfies `predicate`; returns it. */
+  async waitForEditorText(editor: Locator, predicate: (text: string) => boolean, what: string, timeoutMs = DEFAULT_TIMEOUT): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let text = '';
+    for (;;) {
+      text = await editorText(editor);
+      if (predicate(text)) return text;
+      if (Date.now() > deadline) throw new Error(`the editor never showed ${what}; it shows:\n${text}`);
+      await this.page.waitForTimeout(100);
+    }
+  }
+
+  /**
+   * Squiggles of diagnostics drawn in an editor (the active one by default): `warning`, `error`, `info`
+   * or `hint` (VS Code draws hints as dots, class `squiggly-hint`).
+   */
+  squiggles(kind: 'warning' | 'error' | 'info' | 'hint' | 'any' = 'any', editor: Locator = this.activeEditor()): Locator {
+    const kinds = kind === 'any' ? ['warning', 'error', 'info', 'hint'] : [kind];
+    return editor.locator(kinds.map((k) => `.squiggly-${k}`).join(', '));
+  }
+
+  /** Opens the Problems panel (Ctrl+Shift+M) if it is not shown. */
+  async showProblems(timeoutMs = DEFAULT_TIMEOUT): Promise<Locator> {
+    const panel = this.page.locator('.markers-panel').filter({ visible: true }).first();
+    if ((await panel.count()) === 0) {
+      await this.dismissPopups();
+      await this.page.keyboard.press('Control+Shift+M');
+    }
+    await panel.waitFor({ state: 'visible', timeout: timeoutMs });
+    return panel;
+  }
+
+  /**
+   * Rows of the Problems panel that are problems (not file rows): message, source, code and position.
+   * The panel lists markers a moment after the editor draws them: `until` waits for the rows to satisfy
+   * it (e.g. `(rows) => rows.length === 4`), and the rows are returned as they are then (or at the timeout).
+   */
+  async problems(
+    until: (rows: { message: string; source: string; code: string; position: string }[]) => boolean = () => true,
+    timeoutMs = DEFAULT_TIMEOUT,
+  ): Promise<{ message: string; source: string; code: string; position: string }[]> {
+    const panel = await this.showProblems(timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await panel.locator('.monaco-list-row').evaluateAll((list) =>
+        list
+          .filter((r) => r.querySelector('.marker-message'))
+          .map((r) => ({
+            message: r.querySelector('.marker-message')?.textContent?.trim() ?? '',
+            source: r.querySelector('.marker-source')?.textContent?.trim() ?? '',
+            code: r.querySelector('.marker-code')?.textContent?.trim() ?? '',
+            position: r.querySelector('.marker-line')?.textContent?.trim() ?? '',
+          })),
+      );
+      if (until(rows) || Date.now() > deadline) return rows;
+      await this.page.waitForTimeout(100);
+    }
+  }
+
+  /** The code action menu (light bulb / Ctrl+.) while it is shown. */
+  codeActionMenu(): Locator {
+    return this.page.locator('.action-widget').filter({ visible: true }).filter({ has: this.page.locator('.monaco-list-row.action') }).first();
+  }
+
+  /** Ctrl+. where the cursor is, as a user does; returns the titles of the actions the menu lists. */
+  async openCodeActions(timeoutMs = DEFAULT_TIMEOUT): Promise<string[]> {
+    await this.page.keyboard.press('Control+.');
+    const menu = this.codeActionMenu();
+    await menu.waitFor({ state: 'visible', timeout: timeoutMs });
+    return menu.locator('.monaco-list-row.action .title').allInnerTexts();
+  }
+
+  /** Picks the action whose title matches in the shown code action menu (arrow keys to it, Enter). */
+  async applyCodeAction(title: string | RegExp, timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
+    const menu = this.codeActionMenu();
+    const row = menu.locator('.monaco-list-row.action').filter({ has: this.page.locator('.title', { hasText: title }) }).first();
+    await row.waitFor({ state: 'visible', timeout: timeoutMs });
+    const deadline = Date.now() + timeoutMs;
+    while (!(await row.evaluate((el) => el.classList.contains('focused')))) {
+      if (Date.now() > deadline) throw new Error(`could not focus the code action ${String(title)}`);
+      await this.page.keyboard.press('ArrowDown');
+    }
+    await this.page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
+  }
+
+  // ---- notebooks -----------------------------------------------------------------------------
+
+  /**
+   * The notebook editor shown (VS Code draws it in an overlay laid over its editor group, outside the
+   * group's element).
+   */
+  activeNotebook(): Locator {
+    return this.page.locator('.notebookOverlay.notebook-editor').filter({ visible: true }).first();
+  }
+
+  /** Opens a workspace .ipynb through Quick Open and waits until its cells are drawn. */
+  async openNotebook(relativePath: string, timeoutMs = DEFAULT_TIMEOUT): Promise<Locator> {
+    await this.dismissPopups();
+    const name = relativePath.split('/').pop()!;
+    await this.page.keyboard.press('Control+P');
+    await this.quickInput().waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.quickInputType(relativePath);
+    await this.quickInputSelect(this.page.locator('.label-name').getByText(name, { exact: true }), timeoutMs);
+    await this.page.locator(`.editor-group-container.active .tab.active[data-resource-name="${name}"]`).waitFor({ state: 'visible', timeout: timeoutMs });
+    const notebook = this.activeNotebook();
+    await notebook.locator('.code-cell-row .view-line').first().waitFor({ state: 'visible', timeout: timeoutMs });
+    return notebook;
+  }
+
+  /** A cell of the active notebook by its 0-based index among all cells (Markdown cells count). */
+  notebookCell(index: number): Locator {
+    return this.activeNotebook().locator(`.monaco-list-row[data-index="${index}"]`).first();
+  }
+
+  /** The text editor of a code cell. */
+  cellEditor(index: number): Locator {
+    return this.notebookCell(index).locator('.cell-editor-container .monaco-editor').first();
+  }
+
+  /** Puts the mouse on `target` (whole identifier) in a code cell and returns the hover that shows. */
+  async hoverInCell(index: number, target: string, options: HoverOptions = {}): Promise<HoverResult> {
+    await this.clearHover();
+    const editor = this.cellEditor(index);
+    await editor.scrollIntoViewIfNeeded();
+    const { x, y } = await textPoint(editor, target, options.occurrence ?? 1, options.at ?? defaultHoverOffset(target));
+    await this.page.mouse.move(x - 1, y);
+    await this.page.mouse.move(x, y);
+    return this.waitForHover(options.timeoutMs);
+  }
+
+  /** Clicks on `target` in a code cell: the cell's editor gets the focus and the cursor goes there. */
+  async clickInCell(index: number, target: string, options: { occurrence?: number; at?: number } = {}): Promise<void> {
+    await this.dismissPopups();
+    const editor = this.cellEditor(index);
+    await editor.scrollIntoViewIfNeeded();
+    const { x, y } = await textPoint(editor, target, options.occurrence ?? 1, options.at ?? defaultHoverOffset(target));
+    await this.page.mouse.click(x, y);
+    await editor.locator('.native-edit-context, textarea.inputarea').first().evaluate((el) => el === document.activeElement || el.contains(document.activeElement))
+      .then((focused) => {
+        if (!focused) throw new Error(`cell ${index}'s editor did not take the focus`);
+      });
+  }
+
+  /** The text a code cell shows (its drawn lines, in order). */
+  cellText(index: number): Promise<string> {
+    return editorText(this.cellEditor(index));
   }
 
   // ---- webviews ------------------------------------------------------------------------------
@@ -469,6 +736,46 @@ export class Workbench {
     );
   }
 
+  /**
+   * How readable an element's text is: its computed text colour against the background actually behind
+   * it (the ancestors' backgrounds composited, translucent colours blended), and their WCAG 2 contrast
+   * ratio (1 to 21; body text needs 4.5). Works inside webview frames.
+   */
+  async textContrast(locator: Locator): Promise<{ color: string; background: string; ratio: number }> {
+    return locator.evaluate((el) => {
+      type RGBA = [number, number, number, number];
+      const parse = (css: string): RGBA => {
+        const nums = (css.match(/[\d.]+(?:e-?\d+)?%?/g) ?? []).map((n) => (n.endsWith('%') ? Number(n.slice(0, -1)) / 100 : Number(n)));
+        if (css.startsWith('color(srgb')) return [nums[0]! * 255, nums[1]! * 255, nums[2]! * 255, nums[3] ?? 1];
+        if (css.startsWith('rgb')) return [nums[0]!, nums[1]!, nums[2]!, nums[3] ?? 1];
+        if (css === 'transparent') return [0, 0, 0, 0];
+        throw new Error(`unknown colour ${css}`);
+      };
+      const over = (top: RGBA, below: RGBA): RGBA => {
+        const a = top[3] + below[3] * (1 - top[3]);
+        if (a === 0) return [0, 0, 0, 0];
+        const mix = (i: number) => (top[i]! * top[3] + below[i]! * below[3] * (1 - top[3])) / a;
+        return [mix(0), mix(1), mix(2), a];
+      };
+      // Backgrounds from the element up to the root, composited top-down; the canvas below is white.
+      const layers: RGBA[] = [];
+      for (let e: Element | null = el; e; e = e.parentElement) layers.push(parse(getComputedStyle(e).backgroundColor));
+      let background: RGBA = [255, 255, 255, 1];
+      for (const layer of layers.reverse()) background = over(layer, background);
+      const color = over(parse(getComputedStyle(el).color), background);
+      const luminance = (c: RGBA): number => {
+        const f = (v: number) => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+      };
+      const [l1, l2] = [luminance(color), luminance(background)].sort((a, b) => b - a);
+      const css = (c: RGBA) => `rgb(${c.slice(0, 3).map((v) => Math.round(v)).join(', ')})`;
+      return { color: css(color), background: css(background), ratio: Math.round(((l1! + 0.05) / (l2! + 0.05)) * 100) / 100 };
+    });
+  }
+
   /** Visible text of a webview's content (the shown one, or the one holding `containing`). */
   async webviewText(containing?: string | RegExp): Promise<string> {
     const frame = containing === undefined ? this.webview() : await this.waitForWebview(containing);
@@ -478,6 +785,23 @@ export class Workbench {
   /** The editor tab with this title (e.g. the panel's "ML Notes"). */
   tab(title: string): Locator {
     return this.page.locator('.tabs-container .tab').filter({ has: this.page.locator('.label-name', { hasText: title }) });
+  }
+
+  /**
+   * Whether `locator` shows within `withinMs`. For asserting that something does NOT happen (no
+   * terminal opens, no dialog): absence cannot be awaited as a UI state, so this wait is bounded by
+   * time. Pair it with a positive control that shows the same locator does appear when it should.
+   */
+  async appearsWithin(locator: Locator, withinMs = 2500): Promise<boolean> {
+    return locator
+      .first()
+      .waitFor({ state: 'visible', timeout: withinMs })
+      .then(() => true, () => false);
+  }
+
+  /** Terminals drawn in the panel area (each is an xterm.js screen). */
+  terminals(): Locator {
+    return this.page.locator('.terminal-outer-container .xterm').filter({ visible: true });
   }
 
   // ---- evidence ------------------------------------------------------------------------------
@@ -495,8 +819,23 @@ export class Workbench {
     return this.screenshotsTaken.has(name);
   }
 
-  /** Requests made to anything but the code-server origin and in-page schemes (data:, blob:). */
+  /**
+   * Whether a request stays inside VS Code: to the code-server origin, an in-page scheme (data:, blob:,
+   * about:), or a webview resource (`https://<authority>.vscode-resource.vscode-cdn.net/<path>`: the
+   * webview's service worker answers it from code-server; nothing goes to that host).
+   */
+  isLocal(url: string): boolean {
+    if (url.startsWith(this.origin + '/') || /^(data|blob|vscode-resource|vscode-webview-resource|about):/.test(url)) return true;
+    try {
+      const u = new URL(url);
+      return u.protocol === 'https:' && u.hostname.endsWith('.vscode-resource.vscode-cdn.net');
+    } catch {
+      return false;
+    }
+  }
+
+  /** Requests made to anything but the code-server origin, in-page schemes and webview resources (see isLocal). */
   nonLocalRequests(filter: (r: RecordedRequest) => boolean = () => true): RecordedRequest[] {
-    return this.requests.filter((r) => filter(r) && !r.url.startsWith(this.origin + '/') && !/^(data|blob|vscode-resource|vscode-webview-resource|about):/.test(r.url));
+    return this.requests.filter((r) => filter(r) && !this.isLocal(r.url));
   }
 }

@@ -1,0 +1,138 @@
+// Findings from the Python analysis in a real editor: the conv-bias-before-batchnorm warning as a squiggle
+// and in the Problems panel, its quick fix and undo, "Fix All Findings in File" as one undoable edit, and
+// the "Explain" action that opens the note the rule comes from.
+import assert from 'node:assert/strict';
+import { describeVSCode, locate, type Workbench } from './lib';
+
+const RULE = 'conv-bias-before-batchnorm';
+const FIX = /^Set bias=False/;
+const EXPLAIN = /^Explain: open the note/;
+
+/** Line and column (1-based) of the n-th `needle` in a workspace file. */
+function at(workbench: Workbench, file: string, needle: string, occurrence = 1): { line: number; column: number } {
+  return locate(workbench.readWorkspaceFile(file), needle, occurrence);
+}
+
+/** Waits until the active editor draws exactly `count` squiggles of ours (warnings: the rule's default). */
+async function expectSquiggles(workbench: Workbench, count: number): Promise<void> {
+  const squiggles = workbench.squiggles('warning');
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const n = await squiggles.count();
+    if (n === count) return;
+    if (Date.now() > deadline) assert.fail(`expected ${count} warning squiggle(s) in the editor, found ${n}`);
+    await workbench.page.waitForTimeout(100);
+  }
+}
+
+describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
+  scene('a conv with its bias before BatchNorm is squiggled and listed in Problems as ML Notes', async ({ workbench }) => {
+    await workbench.openFile('backbone.py');
+    const conv = at(workbench, 'backbone.py', 'nn.Conv2d');
+    await expectSquiggles(workbench, 1);
+    // The squiggle is drawn under the conv call on its line.
+    const squiggle = await workbench.squiggles('warning').first().boundingBox();
+    const line = await workbench.activeEditor().locator('.view-line', { hasText: 'self.conv1 = nn.Conv2d(64, 64, 3, padding=1)' }).boundingBox();
+    assert.ok(squiggle && line, 'the squiggle and the conv line are drawn');
+    assert.ok(squiggle.y >= line.y - 2 && squiggle.y + squiggle.height <= line.y + line.height + 2, `the squiggle (y ${squiggle.y}) is on the conv line (y ${line.y})`);
+
+    const problems = await workbench.problems((rows) => rows.length === 1);
+    assert.equal(problems.length, 1, `Problems lists one finding: ${JSON.stringify(problems)}`);
+    const [p] = problems;
+    assert.equal(p!.source, 'ML Notes');
+    assert.equal(p!.code, RULE);
+    assert.equal(p!.position, `[Ln ${conv.line}, Col ${conv.column}]`);
+    assert.match(p!.message, /`nn\.Conv2d` keeps its bias.*BatchNorm2d.*Set bias=False/);
+    await workbench.screenshot('readme-diagnostic');
+  });
+
+  scene('the quick fix makes the line read bias=False, and Ctrl+Z puts it back', async ({ workbench }) => {
+    await workbench.openFile('backbone.py');
+    const conv = at(workbench, 'backbone.py', 'nn.Conv2d');
+    const original = '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1)';
+    assert.equal(await workbench.lineText(conv.line), original);
+    await expectSquiggles(workbench, 1);
+
+    await workbench.goTo(conv.line, conv.column + 4);
+    const titles = await workbench.openCodeActions();
+    assert.ok(titles.some((t) => FIX.test(t)), `the menu offers the fix: ${JSON.stringify(titles)}`);
+    assert.ok(titles.some((t) => EXPLAIN.test(t)), `the menu offers the note: ${JSON.stringify(titles)}`);
+    assert.match(titles[0]!, FIX, 'the fix comes first');
+    await workbench.screenshot('readme-quick-fix');
+    await workbench.applyCodeAction(FIX);
+
+    await workbench.waitForEditorText(workbench.activeEditor(), (t) => t.includes('padding=1, bias=False)'), 'the fixed line');
+    assert.equal(await workbench.lineText(conv.line), '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1, bias=False)');
+    await expectSquiggles(workbench, 0);
+
+    await workbench.focusEditor();
+    await workbench.press('Control+Z');
+    await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('bias=False'), 'the original line after undo');
+    assert.equal(await workbench.lineText(conv.line), original);
+    await expectSquiggles(workbench, 1);
+  });
+
+  scene('Fix All Findings in File fixes every case in one step that one Ctrl+Z undoes', async ({ workbench }) => {
+    const file = 'blocks.py';
+    const original = workbench.readWorkspaceFile(file);
+    const fixedLines: [string, string][] = [
+      ['self.conv1 = nn.Conv2d(in_ch, out_ch, 3, padding=1)', 'self.conv1 = nn.Conv2d(in_ch, out_ch, 3, padding=1, bias=False)'],
+      ['self.conv2 = nn.Conv2d(out_ch, out_ch, 3, padding=1)', 'self.conv2 = nn.Conv2d(out_ch, out_ch, 3, padding=1, bias=False)'],
+      ['nn.Conv2d(ch, ch, 1),', 'nn.Conv2d(ch, ch, 1, bias=False),'],
+      ['nn.Linear(ch, hidden),', 'nn.Linear(ch, hidden, bias=False),'],
+    ];
+    let expected = original;
+    for (const [before, after] of fixedLines) {
+      assert.ok(expected.includes(before), `the fixture holds ${before}`);
+      expected = expected.replace(before, after);
+    }
+
+    await workbench.openFile(file);
+    await expectSquiggles(workbench, 4);
+    const problems = await workbench.problems((rows) => rows.length === 4);
+    assert.equal(problems.length, 4, `Problems lists the four cases: ${JSON.stringify(problems)}`);
+    assert.ok(problems.every((p) => p.source === 'ML Notes' && p.code === RULE));
+
+    // With several findings, Ctrl+. on one of them offers the fix-all too.
+    const conv1 = at(workbench, file, 'nn.Conv2d');
+    await workbench.goTo(conv1.line, conv1.column + 4);
+    const titles = await workbench.openCodeActions();
+    assert.ok(titles.includes('Fix all ML Notes findings (4)'), `the menu offers the fix-all: ${JSON.stringify(titles)}`);
+    await workbench.press('Escape');
+    await workbench.codeActionMenu().waitFor({ state: 'hidden' });
+
+    await workbench.runCommand('ML Notes: Fix All Findings in File');
+    await workbench.waitForEditorText(workbench.activeEditor(), (t) => (t.match(/bias=False/g) ?? []).length === 4, 'four fixed lines');
+    await expectSquiggles(workbench, 0);
+    await workbench.save();
+    assert.equal(workbench.readWorkspaceFile(file), expected, 'exactly the four layers changed');
+
+    await workbench.focusEditor();
+    await workbench.press('Control+Z');
+    await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('bias=False'), 'no fixed line after one undo');
+    await workbench.save();
+    assert.equal(workbench.readWorkspaceFile(file), original, 'one Ctrl+Z restores the whole file');
+    await expectSquiggles(workbench, 4);
+  });
+
+  scene('"Explain: open the note" opens the panel at the Misc details point about conv bias', async ({ workbench }) => {
+    await workbench.openFile('backbone.py');
+    await expectSquiggles(workbench, 1);
+    const conv = at(workbench, 'backbone.py', 'nn.Conv2d');
+    await workbench.goTo(conv.line, conv.column + 4);
+    await workbench.openCodeActions();
+    await workbench.applyCodeAction(EXPLAIN);
+
+    await workbench.tab('ML Notes').first().waitFor({ state: 'visible' });
+    const panel = await workbench.waitForWebview('Misc details');
+    // The rule's note is point 2 of "Misc details": a conv before BN needs no bias.
+    const point = panel.locator('[id="misc-details/2"]');
+    await workbench.waitInViewport(point);
+    assert.match(await point.innerText(), /假如有了BN，那么之前的Conv不再需要Bias了/);
+    const section = await point.evaluate((el) => {
+      const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6')).filter((h) => (h.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0);
+      return headings[headings.length - 1]?.textContent?.trim();
+    });
+    assert.equal(section, 'Misc details');
+  });
+});
