@@ -278,3 +278,11 @@ describe('renderer: sharing', () => {
     assert.match(r.renderMarkdown('visible text'), /visible text/);
   });
 });
+
+test('nothing built from inside an inline dropped element survives (no empty link, no bold)', () => {
+  const doc = parseNote("## Heading with <script>alert('h')</script> a script\n\nText <script>see [link](http://127.0.0.1:9/x) **bold** http://127.0.0.1:9/y</script> after.\n", 'x.md');
+  assert.equal(doc.sections[0].title, 'Heading with a script');
+  const html = new Renderer().renderDocument(doc).html;
+  assert.doesNotMatch(html, /127\.0\.0\.1|<a |<strong>|alert/);
+  assert.match(html, /Text\s+after\./);
+});

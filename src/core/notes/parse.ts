@@ -391,6 +391,8 @@ export function plainInline(s: string): string {
   // Most headings and list items carry no inline markup: skip the replacement chain for them.
   if (!/[!\[\]<>*_`\\]/.test(s)) return s.replace(/\s+/g, ' ').trim();
   return s
+    // Elements whose content is not text (a script in a heading) leave nothing behind.
+    .replace(/<(script|style|title|textarea|template|noscript|iframe|object|svg|math)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/<[^>]+>/g, '')

@@ -98,10 +98,17 @@ export class Renderer {
       const state = envOf(env).sanitize;
       const depth = state.depth;
       let out = '';
+      // Whether each open markdown-it element (link, emphasis…) was opened inside a dropped element: then it is
+      // dropped with its closing token, so nothing of the dropped element survives, not even an empty link.
+      const opened: boolean[] = [];
       for (let i = 0; i < tokens.length; i++) {
         const t = tokens[i];
-        // Opening and closing tokens stay, so markdown-it's own elements remain balanced.
-        if (state.dropping && t.nesting === 0 && t.type !== 'html_inline') continue;
+        if (t.nesting === 1) {
+          opened.push(state.dropping);
+          if (state.dropping) continue;
+        } else if (t.nesting === -1) {
+          if (opened.pop()) continue;
+        } else if (state.dropping && t.type !== 'html_inline') continue;
         const rule = rules[t.type];
         const html = rule ? rule(tokens, i, options, env, renderer) : renderer.renderToken(tokens, i, options);
         // `$$…$$` inside a paragraph: the KaTeX plugin wraps it in <p class="katex-block">, a paragraph inside a
