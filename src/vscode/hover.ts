@@ -29,15 +29,48 @@ export class NotesHoverProvider implements vscode.HoverProvider {
     const base = document.offsetAt(windowRange.start);
     const range = new vscode.Range(document.positionAt(base + ex.start), document.positionAt(base + ex.end));
     const word = text.slice(ex.start, ex.end);
-    return new vscode.Hover(hoverMarkdown(ex.best, ex.others, word, cfg.get<number>('hover.maxLines', 12)), range);
+    const missing = await this.missingImages(ex.best, cfg.get<number>('hover.maxLines', 12));
+    if (token.isCancellationRequested) return undefined;
+    return new vscode.Hover(hoverMarkdown(ex.best, ex.others, word, cfg.get<number>('hover.maxLines', 12), missing), range);
   }
+
+  /** Image sources of the excerpt that do not exist (shown as their alt text, never as a broken-image icon). */
+  private async missingImages(best: LibraryMatch, maxLines: number): Promise<Set<string>> {
+    const missing = new Set<string>();
+    const folder = vscode.Uri.joinPath(vscode.Uri.parse(best.doc.id), '..');
+    for (const m of fitImages(excerptOf(best, maxLines).markdown).matchAll(/<img\b[^>]*\ssrc="([^"]*)"/gi)) {
+      const src = m[1];
+      if (/^(https?|data):/i.test(src)) continue;
+      let uri: vscode.Uri;
+      try {
+        uri = vscode.Uri.joinPath(folder, decodeURI(src.split(/[?#]/)[0]));
+      } catch {
+        missing.add(src);
+        continue;
+      }
+      const key = `${this.notes.library.generation}|${uri.toString()}`;
+      let exists = this.imageCache.get(key);
+      if (exists === undefined) {
+        exists = await vscode.workspace.fs.stat(uri).then(
+          () => true,
+          () => false,
+        );
+        if (this.imageCache.size > 500) this.imageCache.clear();
+        this.imageCache.set(key, exists);
+      }
+      if (!exists) missing.add(src);
+    }
+    return missing;
+  }
+
+  private readonly imageCache = new Map<string, boolean>();
 }
 
 export function commandLink(command: string, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 }
 
-export function hoverMarkdown(best: LibraryMatch, others: LibraryMatch[], word: string, maxLines: number): vscode.MarkdownString {
+export function hoverMarkdown(best: LibraryMatch, others: LibraryMatch[], word: string, maxLines: number, missingImages: ReadonlySet<string> = new Set()): vscode.MarkdownString {
   const md = new vscode.MarkdownString('', true);
   md.supportHtml = true;
   md.isTrusted = { enabledCommands: HOVER_COMMANDS };
@@ -49,7 +82,12 @@ export function hoverMarkdown(best: LibraryMatch, others: LibraryMatch[], word: 
   if (best.point) md.appendMarkdown(`**${escapeMarkdown(best.section.title)}** · ${escapeMarkdown(t('point {0}', best.point.index))}\n\n`);
   else md.appendMarkdown(`**${escapeMarkdown(best.section.title)}**\n\n`);
 
-  const markdown = fitImages(excerptOf(best, maxLines).markdown);
+  const markdown = fitImages(excerptOf(best, maxLines).markdown).replace(/<img\b[^>]*>/gi, (tag) => {
+    const src = /\ssrc="([^"]*)"/i.exec(tag)?.[1];
+    if (src === undefined || !missingImages.has(src)) return tag;
+    const alt = /\salt="([^"]*)"/i.exec(tag)?.[1] || src.split('/').pop() || 'image';
+    return `_$(file-media) ${escapeMarkdown(alt)} (${escapeMarkdown(t('image not found'))})_`;
+  });
   md.appendMarkdown(markdown.trim() ? markdown + '\n\n' : `_${escapeMarkdown(t('(this section has no text)'))}_\n\n`);
 
   md.appendMarkdown('---\n\n');

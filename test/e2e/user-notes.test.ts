@@ -12,6 +12,14 @@ describeVSCode('user notes', { workspace: 'user-notes' }, (scene) => {
     assert.ok(hover.links.includes('Open in ML Notes'), `links in the hover: ${JSON.stringify(hover.links)}`);
   });
 
+  scene('a hover shows a missing figure of the note as its alt text, not as a broken image', async ({ workbench }) => {
+    await workbench.openFile('train.py');
+    const hover = await workbench.hover('anchor_matching', { occurrence: 1 });
+    assert.match(hover.text, /Anchor matching/);
+    assert.match(hover.text, /IoU matching of anchors to ground-truth boxes \(image not found\)/);
+    assert.equal(await hover.locator.locator('img').count(), 0, 'no <img> for a missing figure');
+  });
+
   scene('the panel opens at the user\'s note with its math typeset', async ({ workbench }) => {
     await workbench.openFile('train.py');
     const hover = await workbench.hover('sigmoid_focal_loss', { occurrence: 2 });
