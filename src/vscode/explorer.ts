@@ -50,7 +50,7 @@ export class NotesExplorer implements vscode.TreeDataProvider<Node>, vscode.Disp
       item.iconPath = new vscode.ThemeIcon('book');
       item.contextValue = 'mlNotes.file';
       item.tooltip = node.doc.id;
-      item.command = { command: 'mlNotes.openSection', title: t('Open in ML Notes'), arguments: [{ file: node.doc.id, slug: node.doc.sections[0]?.slug ?? '' }] };
+      // A click on a file expands it; sections and points open the panel.
       return item;
     }
     if (node.kind === 'section') {

@@ -1,0 +1,40 @@
+// The "ML Notes" view in the Explorer: note files → sections → points; a click opens the panel there.
+import assert from 'node:assert/strict';
+import { describeVSCode } from './lib';
+
+describeVSCode('notes explorer', { workspace: 'user-notes' }, (scene) => {
+  scene('the ML Notes view lists note files, sections and points, and a click opens the panel there', async ({ workbench, page }) => {
+    await workbench.runCommand('View: Show Explorer');
+    const header = page.locator('.pane-header', { hasText: /^ML Notes$/ }).first();
+    await header.waitFor({ state: 'visible' });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const view = page.locator('.pane', { has: header });
+    const row = (label: string | RegExp) => view.locator('.monaco-list-row', { hasText: label }).first();
+    // Room for the tree: fold the workspace folder's pane, and start from a collapsed tree (the state persists).
+    const folders = page.locator('.pane-header', { hasText: /^workspace$/i }).first();
+    if ((await folders.getAttribute('aria-expanded')) === 'true') await folders.click();
+    await header.hover();
+    await view.getByRole('button', { name: 'Collapse All' }).click();
+
+    // Files: the bundled note and the user's notes.
+    await row('Long term machine learning basis').waitFor({ state: 'visible' });
+    await row('Anchors and matching').waitFor({ state: 'visible' });
+
+    // Sections under a file, points under a section.
+    await row('Long term machine learning basis').click();
+    await row('FPN architecture').waitFor({ state: 'visible' });
+    // Sections open the panel on a click; their twistie shows their points.
+    await row('Misc details').locator('.monaco-tl-twistie').click();
+    await row(/标准的BN 是对channel算均值和方差/).waitFor({ state: 'visible' });
+
+    // A click on a section opens the panel with that heading in view.
+    await row('FPN architecture').click();
+    const panel = await workbench.waitForWebview('FPN architecture');
+    await workbench.waitInViewport(panel.locator('h2#fpn-architecture'));
+
+    // A click on a point opens the panel at that list item.
+    await row(/假如有了BN/).click();
+    await workbench.waitInViewport(panel.locator('[id="misc-details/2"]'));
+    assert.match(await panel.locator('[id="misc-details/2"]').innerText(), /不再需要Bias/);
+  });
+});
