@@ -17,23 +17,13 @@ import { Renderer } from '../../src/core/render/renderer';
 import { parsePanelState, parseWebviewMessage } from '../../src/webview/protocol';
 import { checkRenderedHtml } from './hostileHtml';
 import { bundledNotesDir, fixturesDir } from './helpers';
-import { recordFigures, watchUnhandled } from './securityFigures';
+import { propertyRuns, recordFigures, watchUnhandled } from './securityFigures';
 
 // Larger generated values than fast-check's default ("small": strings and arrays of about ten items).
 fc.configureGlobal({ baseSize: 'medium' });
 
-const runs: { property: string; numRuns: number; ms: number }[] = [];
+const { runs, check } = propertyRuns();
 const unhandled = watchUnhandled();
-
-/** More runs for a stress run: ML_NOTES_PROPERTY_SCALE=20 npm run test:unit. */
-const SCALE = Math.max(1, Number(process.env.ML_NOTES_PROPERTY_SCALE) || 1);
-
-/** fc.assert with its run count recorded (a failure prints the seed and path that reproduce it). */
-function check<Ts extends [unknown, ...unknown[]]>(property: string, prop: fc.IProperty<Ts>, numRuns: number): void {
-  const t0 = performance.now();
-  fc.assert(prop, { numRuns: numRuns * SCALE });
-  runs.push({ property, numRuns: numRuns * SCALE, ms: Math.round(performance.now() - t0) });
-}
 
 const bundledFile = path.join(bundledNotesDir, 'ml-basis-notes.md');
 const bundledText = readFileSync(bundledFile, 'utf8');

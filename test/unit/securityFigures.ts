@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { repoRoot } from './helpers';
 
 export const figuresDir = path.join(repoRoot, 'out', 'security-figures');
@@ -30,4 +31,18 @@ export function watchUnhandled(): { readonly count: number; readonly messages: s
       process.off('uncaughtException', onException);
     },
   };
+}
+
+/** More runs for a stress run: ML_NOTES_PROPERTY_SCALE=20 npm run test:unit. */
+const SCALE = Math.max(1, Number(process.env.ML_NOTES_PROPERTY_SCALE) || 1);
+
+/** `check` = fc.assert with its run count recorded in `runs` (a failure prints the seed and path that reproduce it). */
+export function propertyRuns() {
+  const runs: { property: string; numRuns: number; ms: number }[] = [];
+  const check = <Ts extends [unknown, ...unknown[]]>(property: string, prop: fc.IProperty<Ts>, numRuns: number): void => {
+    const t0 = performance.now();
+    fc.assert(prop, { numRuns: numRuns * SCALE });
+    runs.push({ property, numRuns: numRuns * SCALE, ms: Math.round(performance.now() - t0) });
+  };
+  return { runs, check };
 }
