@@ -9,25 +9,17 @@ const args = new Set(process.argv.slice(2));
 const watch = args.has('--watch');
 const production = args.has('--production');
 
-function walk(dir, out = []) {
+/** Files under `dir` whose name passes `keep`. */
+function walk(dir, keep, out = []) {
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+    if (statSync(p).isDirectory()) walk(p, keep, out);
+    else if (keep(p)) out.push(p);
   }
   return out;
 }
-
-function walkJs(dir, out = []) {
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walkJs(p, out);
-    else if (p.endsWith('.js')) out.push(p);
-  }
-  return out;
-}
+const isTs = (p) => p.endsWith('.ts') && !p.endsWith('.d.ts');
 
 const common = {
   bundle: true,
@@ -58,12 +50,12 @@ function copyKatexAssets() {
 }
 
 if (args.has('--tests')) {
-  const entryPoints = [...walk('src'), ...walk('test'), ...walk('bench')].filter((p) => !p.startsWith(join('src', 'vscode')) && !p.startsWith(join('test', 'e2e', 'fixtures')));
+  const entryPoints = [...walk('src', isTs), ...walk('test', isTs), ...walk('bench', isTs)].filter((p) => !p.startsWith(join('src', 'vscode')) && !p.startsWith(join('test', 'e2e', 'fixtures')));
   await esbuild.build({ entryPoints, outdir: 'out', outbase: '.', platform: 'node', format: 'cjs', target: 'es2022', sourcemap: 'inline', logLevel: 'warning' });
   // Drop outputs whose source is gone (a deleted test must not keep running). out/ is not wiped, so a unit
   // run and an end-to-end run can share it.
   const wanted = new Set(entryPoints.map((p) => join('out', p.replace(/\.ts$/, '.js'))));
-  for (const f of walkJs('out')) if (!wanted.has(f)) rmSync(f, { force: true });
+  for (const f of walk('out', (p) => p.endsWith('.js'))) if (!wanted.has(f)) rmSync(f, { force: true });
 } else if (watch) {
   copyKatexAssets();
   for (const b of builds) {

@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { fixText, lintText } from '../core/lint';
 import { ruleIds, type AnalyzeOptions } from '../core/rules/index';
 import type { Finding } from '../core/rules/types';
-import { notebookProgram } from '../core/notebook';
+import { cellOfLine, notebookProgram } from '../core/notebook';
 import type { CliIo } from './main';
+import { shownPath, writeAtomic } from './files';
 
 export interface LintArgs {
   paths: string[];
@@ -36,7 +37,7 @@ export async function runLint(args: LintArgs, io: CliIo): Promise<number> {
   const report: { file: string; findings: Finding[]; cells?: number[] }[] = [];
   let total = 0;
   for (const file of files) {
-    const shown = display(io, file);
+    const shown = shownPath(io.cwd, file);
     let text: string;
     try {
       const st = fs.statSync(file);
@@ -94,8 +95,7 @@ export async function runLint(args: LintArgs, io: CliIo): Promise<number> {
 /** 1-based line and column, within its notebook cell (1-based cell number) for notebooks. */
 function locate(f: Finding, cellStarts?: number[]): { line: number; column: number; cell?: number } {
   if (!cellStarts) return { line: f.range.start.line + 1, column: f.range.start.character + 1 };
-  let i = cellStarts.length - 1;
-  while (i > 0 && cellStarts[i] > f.range.start.line) i--;
+  const i = cellOfLine(cellStarts, f.range.start.line);
   return { cell: i + 1, line: f.range.start.line - cellStarts[i] + 1, column: f.range.start.character + 1 };
 }
 
@@ -110,21 +110,8 @@ function collect(p: string, out: string[], depth: number): void {
   if (st.isDirectory() || (st.isSymbolicLink() && fs.statSync(p).isDirectory())) {
     if (depth > 32) return;
     for (const name of fs.readdirSync(p).sort()) {
-      if (SKIP_DIRS.has(name) || (name.startsWith('.') && depth >= 0)) continue;
+      if (SKIP_DIRS.has(name) || name.startsWith('.')) continue;
       collect(path.join(p, name), out, depth + 1);
     }
   } else if (p.endsWith('.py') || p.endsWith('.ipynb') || depth === 0) out.push(p);
-}
-
-/** Temp file + rename in the same folder: the file is either the old or the new text, never half written. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.ml-notes-${process.pid}.tmp`);
-  const mode = fs.statSync(file).mode;
-  fs.writeFileSync(tmp, text, { mode });
-  fs.renameSync(tmp, file);
-}
-
-function display(io: CliIo, file: string): string {
-  const r = path.relative(io.cwd, file);
-  return r && !r.startsWith('..') ? r : file;
 }

@@ -4,6 +4,8 @@ import { breadcrumbOf, excerptOf, explainAt } from '../core/explain';
 import { NoteLibrary } from '../core/notes/library';
 import { collectNoteFiles, readNoteFile } from '../core/notes/loader';
 import { nodeNoteFs } from './nodeFs';
+import { shownPath, writeAtomic } from './files';
+import { LineIndex } from '../core/text';
 import { renderStandalone } from './standalone';
 import { runLint } from './lint';
 import { LibraryLookup } from '../core/search/libraryLookup';
@@ -90,7 +92,7 @@ export async function loadLibrary(p: { notes: string[]; bundled: boolean }, io: 
         continue;
       }
       if (res.warning) io.err(`ml-notes: ${f}: ${res.warning}`);
-      for (const w of lib.setFile(f, res.text, { bundled: root.bundled, label: path.relative(io.cwd, f) || f })) io.err(`ml-notes: ${f}:${w.line + 1}: ${w.message}`);
+      for (const w of lib.setFile(f, res.text, { bundled: root.bundled, label: shownPath(io.cwd, f) })) io.err(`ml-notes: ${f}:${w.line + 1}: ${w.message}`);
     }
   }
   return lib;
@@ -134,7 +136,7 @@ async function cmdLookup(p: Parsed, io: CliIo): Promise<number> {
   if (p.json) {
     io.out(JSON.stringify(results.map((r) => ({ file: r.file, title: r.title, slug: r.slug, line: r.line + 1, point: r.point ?? null, breadcrumb: r.breadcrumb, score: round(r.score) })), null, 2));
   } else if (!results.length) io.out(`No note matches “${query}”.`);
-  else for (const r of results) io.out(`${r.title}${r.breadcrumb.length ? `  (${r.breadcrumb.join(' › ')})` : ''}\n    ${rel(io, r.file)}:${r.line + 1}#${r.slug}${r.point ? `/${r.point}` : ''}`);
+  else for (const r of results) io.out(`${r.title}${r.breadcrumb.length ? `  (${r.breadcrumb.join(' › ')})` : ''}\n    ${shownPath(io.cwd, r.file)}:${r.line + 1}#${r.slug}${r.point ? `/${r.point}` : ''}`);
   return results.length ? 0 : 1;
 }
 
@@ -155,18 +157,12 @@ async function cmdExplain(p: Parsed, io: CliIo): Promise<number> {
   }
   const line = Number(m[2]) - 1;
   const col = Number(m[3]) - 1;
-  const lines = text.split(/\r\n|\r|\n/);
-  if (line < 0 || line >= lines.length || col < 0 || col > lines[line].length) {
+  const index = new LineIndex(text);
+  if (line < 0 || line >= index.lineCount || col < 0 || col > index.lineText(line).length) {
     io.err(`ml-notes explain: ${m[2]}:${m[3]} is outside ${m[1]}`);
     return 2;
   }
-  let offset = 0;
-  const re = /\r\n|\r|\n/g;
-  for (let i = 0; i < line; i++) {
-    re.exec(text);
-    offset = re.lastIndex;
-  }
-  offset += col;
+  const offset = index.offsetAt({ line, character: col });
   const lib = await loadLibrary(p, io);
   const ex = explainAt(lib, text, offset);
   if (!ex) {
@@ -199,13 +195,13 @@ async function cmdExplain(p: Parsed, io: CliIo): Promise<number> {
   }
   const b = ex.best;
   io.out(`${breadcrumbOf(b).join(' › ')}${b.point ? ` · point ${b.point.index}` : ''}`);
-  io.out(`${rel(io, b.doc.id)}:${(b.point?.startLine ?? b.section.startLine) + 1}#${b.section.slug}`);
+  io.out(`${shownPath(io.cwd, b.doc.id)}:${(b.point?.startLine ?? b.section.startLine) + 1}#${b.section.slug}`);
   io.out('');
   io.out(excerptOf(b, 12).markdown);
   if (ex.others.length) {
     io.out('');
     io.out('Also:');
-    for (const o of ex.others) io.out(`  ${o.section.title}${o.point ? ` · point ${o.point.index}` : ''}  ${rel(io, o.doc.id)}:${(o.point?.startLine ?? o.section.startLine) + 1}`);
+    for (const o of ex.others) io.out(`  ${o.section.title}${o.point ? ` · point ${o.point.index}` : ''}  ${shownPath(io.cwd, o.doc.id)}:${(o.point?.startLine ?? o.section.startLine) + 1}`);
   }
   return 0;
 }
@@ -224,18 +220,10 @@ async function cmdRender(p: Parsed, io: CliIo): Promise<number> {
   }
   const html = renderStandalone(file, res.text);
   if (p.output) {
-    const out = path.resolve(io.cwd, p.output);
-    const tmp = `${out}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, html);
-    fs.renameSync(tmp, out);
+    writeAtomic(path.resolve(io.cwd, p.output), html);
     io.err(`ml-notes: wrote ${p.output} (${Math.round(html.length / 1024)} KB)`);
   } else io.out(html);
   return 0;
-}
-
-function rel(io: CliIo, file: string): string {
-  const r = path.relative(io.cwd, file);
-  return r && !r.startsWith('..') ? r : file;
 }
 
 function round(n: number): number {

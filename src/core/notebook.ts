@@ -19,23 +19,40 @@ export function notebookProgram(json: string): NotebookProgram | undefined {
   if (!Array.isArray(cells)) return undefined;
   const lang = String((nb as { metadata?: { kernelspec?: { language?: string }; language_info?: { name?: string } } }).metadata?.language_info?.name ?? 'python');
   if (lang && lang !== 'python') return { text: '', cellStartLines: [], cellIndexes: [] };
-  const parts: string[] = [];
-  const cellStartLines: number[] = [];
+  const sources: string[] = [];
   const cellIndexes: number[] = [];
-  let line = 0;
   cells.forEach((c, i) => {
     if (!c || typeof c !== 'object' || (c as { cell_type?: string }).cell_type !== 'code') return;
     const src = (c as { source?: unknown }).source;
-    const text = Array.isArray(src) ? src.filter((s) => typeof s === 'string').join('') : typeof src === 'string' ? src : '';
-    // Magics (%timeit, !pip) are not Python: keep the line, blank its text, so line numbers still match.
+    sources.push(Array.isArray(src) ? src.filter((s) => typeof s === 'string').join('') : typeof src === 'string' ? src : '');
+    cellIndexes.push(i);
+  });
+  return { ...joinCells(sources), cellIndexes };
+}
+
+/**
+ * Code cells joined into one program, each starting on a known line. IPython magics and shell lines (`%timeit`,
+ * `!pip`) are not Python: their text is blanked, the line kept, so line numbers still match the cells.
+ */
+export function joinCells(sources: readonly string[]): { text: string; cellStartLines: number[] } {
+  const parts: string[] = [];
+  const cellStartLines: number[] = [];
+  let line = 0;
+  for (const text of sources) {
     const cleaned = text
       .split('\n')
       .map((l) => (/^\s*[%!]/.test(l) ? '' : l))
       .join('\n');
     cellStartLines.push(line);
-    cellIndexes.push(i);
     parts.push(cleaned);
     line += cleaned.split('\n').length;
-  });
-  return { text: parts.join('\n'), cellStartLines, cellIndexes };
+  }
+  return { text: parts.join('\n'), cellStartLines };
+}
+
+/** Index of the cell holding a line of the joined program. */
+export function cellOfLine(cellStartLines: readonly number[], line: number): number {
+  let i = cellStartLines.length - 1;
+  while (i > 0 && cellStartLines[i] > line) i--;
+  return i;
 }

@@ -18,14 +18,8 @@ export interface PlatformOptions {
   loadRenderer(): Renderer;
 }
 
-/** Public surface for tests and other extensions. */
-export interface MlNotesApi {
-  ready: Promise<void>;
-  noteCount(): number;
-}
-
 /** Wires every feature; shared by the desktop and web entries. Nothing heavy runs here: notes load in the background. */
-export function activateWith(context: vscode.ExtensionContext, platform: PlatformOptions): MlNotesApi {
+export function activateWith(context: vscode.ExtensionContext, platform: PlatformOptions): void {
   const log = createLog();
   const notes = new NotesService({ extensionUri: context.extensionUri, homedir: platform.homedir, log });
   const search = new NotesSearch(notes.library);
@@ -62,7 +56,6 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   );
 
   void notes.reload();
-  return { ready: notes.ready, noteCount: () => notes.library.documents().length };
 }
 
 /** The hover provider for `mlNotes.languages`, re-registered when the setting changes. */

@@ -3,6 +3,7 @@ import { DocumentAnalyzer, mergeFixes, onRuleError, rules, warmupActionsAt, type
 import type { Finding, Severity } from '../core/rules/types';
 import type { Range as CoreRange } from '../core/text';
 import type { Log } from './log';
+import { cellOfLine, joinCells } from '../core/notebook';
 import { commandLink } from './hover';
 import { t, tt } from './l10n';
 
@@ -329,24 +330,12 @@ function documentUnit(doc: vscode.TextDocument): Unit {
 /** The notebook's Python code cells joined into one program; each cell starts on a known line. */
 export function notebookUnit(nb: vscode.NotebookDocument): Unit {
   const cells = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python');
-  const starts: number[] = [];
-  const parts: string[] = [];
-  let line = 0;
-  for (const c of cells) {
-    starts.push(line);
-    const text = c.document.getText();
-    parts.push(text);
-    line += c.document.lineCount;
-  }
-  const cellAt = (l: number) => {
-    let i = starts.length - 1;
-    while (i > 0 && starts[i] > l) i--;
-    return i;
-  };
+  const { text, cellStartLines: starts } = joinCells(cells.map((c) => c.document.getText()));
+  const cellAt = (l: number) => cellOfLine(starts, l);
   return {
     key: nb.uri.toString(),
     version: cells.map((c) => c.document.version).join('.'),
-    text: parts.join('\n'),
+    text,
     uris: cells.map((c) => c.document.uri),
     map: (r) => {
       const i = cellAt(r.start.line);

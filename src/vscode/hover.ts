@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { breadcrumbOf, excerptOf, explainAt, fitImages, labelOf, refOf } from '../core/explain';
+import { breadcrumbOf, excerptOf, explainAt, fitImages, labelOf, refOf, type Explanation } from '../core/explain';
+import type { NoteLibrary } from '../core/notes/library';
 import type { LibraryMatch } from '../core/notes/library';
-import type { NotesService } from './notesService';
+import { resolveNoteLink, type NotesService } from './notesService';
 import { t } from './l10n';
 
 /** Commands a hover may link to. Note text is user content: no other command link in it can run. */
@@ -18,59 +19,51 @@ export class NotesHoverProvider implements vscode.HoverProvider {
     if (!cfg.get<boolean>('hover.enabled', true)) return undefined;
     await this.notes.ready;
     if (token.isCancellationRequested) return undefined;
-    // Only a window around the cursor is read: hover cost does not grow with the file.
-    const startLine = Math.max(0, position.line - CONTEXT_LINES);
-    const endLine = Math.min(document.lineCount - 1, position.line + 1);
-    const windowRange = new vscode.Range(startLine, 0, endLine, document.lineAt(endLine).text.length);
-    const text = document.getText(windowRange);
-    const offset = document.offsetAt(position) - document.offsetAt(windowRange.start);
-    const ex = explainAt(this.notes.library, text, offset);
-    if (!ex) return undefined;
-    const base = document.offsetAt(windowRange.start);
-    const range = new vscode.Range(document.positionAt(base + ex.start), document.positionAt(base + ex.end));
-    const word = text.slice(ex.start, ex.end);
-    const missing = await this.missingImages(ex.best, cfg.get<number>('hover.maxLines', 12));
+    const at = explainAtPosition(this.notes.library, document, position);
+    if (!at) return undefined;
+    const { ex, range, word } = at;
+    // The excerpt is built once: its figures are checked, then shown (or their alt text when missing).
+    const excerpt = fitImages(excerptOf(ex.best, cfg.get<number>('hover.maxLines', 12)).markdown);
+    const missing = await this.missingImages(ex.best.doc.id, excerpt);
     if (token.isCancellationRequested) return undefined;
-    return new vscode.Hover(hoverMarkdown(ex.best, ex.others, word, cfg.get<number>('hover.maxLines', 12), missing), range);
+    return new vscode.Hover(hoverMarkdown(ex.best, ex.others, word, excerpt, missing), range);
   }
 
   /** Image sources of the excerpt that do not exist (shown as their alt text, never as a broken-image icon). */
-  private async missingImages(best: LibraryMatch, maxLines: number): Promise<Set<string>> {
+  private async missingImages(noteId: string, excerpt: string): Promise<Set<string>> {
     const missing = new Set<string>();
-    const folder = vscode.Uri.joinPath(vscode.Uri.parse(best.doc.id), '..');
-    for (const m of fitImages(excerptOf(best, maxLines).markdown).matchAll(/<img\b[^>]*\ssrc="([^"]*)"/gi)) {
+    for (const m of excerpt.matchAll(/<img\b[^>]*\ssrc="([^"]*)"/gi)) {
       const src = m[1];
       if (/^(https?|data):/i.test(src)) continue;
-      let uri: vscode.Uri;
-      try {
-        uri = vscode.Uri.joinPath(folder, decodeURI(src.split(/[?#]/)[0]));
-      } catch {
-        missing.add(src);
-        continue;
-      }
-      const key = `${this.notes.library.generation}|${uri.toString()}`;
-      let exists = this.imageCache.get(key);
-      if (exists === undefined) {
-        exists = await vscode.workspace.fs.stat(uri).then(
-          () => true,
-          () => false,
-        );
-        if (this.imageCache.size > 500) this.imageCache.clear();
-        this.imageCache.set(key, exists);
-      }
-      if (!exists) missing.add(src);
+      const uri = resolveNoteLink(noteId, src);
+      if (!uri || !(await this.notes.fileExists(uri))) missing.add(src);
     }
     return missing;
   }
+}
 
-  private readonly imageCache = new Map<string, boolean>();
+/**
+ * The notes the identifier at a position means. Only a window around it is read (the enclosing call of a keyword
+ * argument lies within it): the cost does not grow with the file.
+ */
+export function explainAtPosition(library: NoteLibrary, document: vscode.TextDocument, position: vscode.Position): { ex: Explanation; range: vscode.Range; word: string } | undefined {
+  const startLine = Math.max(0, position.line - CONTEXT_LINES);
+  const endLine = Math.min(document.lineCount - 1, position.line + 1);
+  const windowRange = new vscode.Range(startLine, 0, endLine, document.lineAt(endLine).text.length);
+  const text = document.getText(windowRange);
+  const base = document.offsetAt(windowRange.start);
+  const ex = explainAt(library, text, document.offsetAt(position) - base);
+  if (!ex) return undefined;
+  const range = new vscode.Range(document.positionAt(base + ex.start), document.positionAt(base + ex.end));
+  return { ex, range, word: text.slice(ex.start, ex.end) };
 }
 
 export function commandLink(command: string, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 }
 
-export function hoverMarkdown(best: LibraryMatch, others: LibraryMatch[], word: string, maxLines: number, missingImages: ReadonlySet<string> = new Set()): vscode.MarkdownString {
+/** The hover: breadcrumb, title, the excerpt (figures as thumbnails, missing ones as their alt text), links. */
+export function hoverMarkdown(best: LibraryMatch, others: LibraryMatch[], word: string, excerpt: string, missingImages: ReadonlySet<string>): vscode.MarkdownString {
   const md = new vscode.MarkdownString('', true);
   md.supportHtml = true;
   md.isTrusted = { enabledCommands: HOVER_COMMANDS };
@@ -82,7 +75,7 @@ export function hoverMarkdown(best: LibraryMatch, others: LibraryMatch[], word: 
   if (best.point) md.appendMarkdown(`**${escapeMarkdown(best.section.title)}** · ${escapeMarkdown(t('point {0}', best.point.index))}\n\n`);
   else md.appendMarkdown(`**${escapeMarkdown(best.section.title)}**\n\n`);
 
-  const markdown = fitImages(excerptOf(best, maxLines).markdown).replace(/<img\b[^>]*>/gi, (tag) => {
+  const markdown = excerpt.replace(/<img\b[^>]*>/gi, (tag) => {
     const src = /\ssrc="([^"]*)"/i.exec(tag)?.[1];
     if (src === undefined || !missingImages.has(src)) return tag;
     const alt = /\salt="([^"]*)"/i.exec(tag)?.[1] || src.split('/').pop() || 'image';

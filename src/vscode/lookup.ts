@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { explainAt, refOf } from '../core/explain';
+import { refOf } from '../core/explain';
+import { explainAtPosition } from './hover';
 import type { NoteRef } from '../core/notes/types';
 import type { SearchResultEntry } from '../webview/protocol';
 import type { NotesService } from './notesService';
@@ -61,14 +62,11 @@ export async function lookUpAtCursor(deps: LookupDeps): Promise<void> {
   await deps.notes.ready;
   const doc = editor.document;
   const pos = editor.selection.active;
-  const startLine = Math.max(0, pos.line - 40);
-  const start = new vscode.Position(startLine, 0);
-  const text = doc.getText(new vscode.Range(start, doc.lineAt(Math.min(doc.lineCount - 1, pos.line + 1)).range.end));
-  const offset = doc.offsetAt(pos) - doc.offsetAt(start);
-  const ex = explainAt(deps.notes.library, text, offset);
+  const at = explainAtPosition(deps.notes.library, doc, pos);
   const word = editor.selection.isEmpty ? doc.getText(doc.getWordRangeAtPosition(pos)) : doc.getText(editor.selection);
-  if (!ex) return lookUp(deps, word);
+  if (!at) return lookUp(deps, word);
+  const { ex } = at;
   const ambiguous = ex.others.length > 0 && ex.others[0].score >= ex.best.score - 3;
-  if (ambiguous) return lookUp(deps, text.slice(ex.start, ex.end));
+  if (ambiguous) return lookUp(deps, at.word);
   await deps.panel.show(refOf(ex.best));
 }

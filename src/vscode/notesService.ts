@@ -58,10 +58,13 @@ export class NotesService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly reported = new Set<string>();
   private loading: Promise<void> = Promise.resolve();
+  /** Whether files next to the notes (figures) exist; forgotten whenever a note changes. */
+  private readonly existing = new Map<string, boolean>();
   private pending = new Map<string, Promise<void>>();
 
   constructor(private readonly options: NotesServiceOptions) {
     this.disposables.push(
+      this.library.onDidChange(() => this.existing.clear()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mlNotes.notesPaths') || e.affectsConfiguration('mlNotes.includeBundledNotes') || e.affectsConfiguration('mlNotes.maxNoteFileSizeKB')) {
           void this.reload();
@@ -96,6 +99,25 @@ export class NotesService implements vscode.Disposable {
   isInsideRoots(uri: vscode.Uri): boolean {
     const s = uri.toString();
     return this.resourceRoots().some((r) => s === r.toString() || s.startsWith(withSlash(r.toString())));
+  }
+
+  /** Whether the file exists, if already checked since the notes last changed. */
+  knownFile(uri: vscode.Uri): boolean | undefined {
+    return this.existing.get(uri.toString());
+  }
+
+  /** Whether the file exists (cached until a note changes). */
+  async fileExists(uri: vscode.Uri): Promise<boolean> {
+    const key = uri.toString();
+    const known = this.existing.get(key);
+    if (known !== undefined) return known;
+    const ok = await vscode.workspace.fs.stat(uri).then(
+      (st) => (st.type & vscode.FileType.File) !== 0,
+      () => false,
+    );
+    if (this.existing.size > 2000) this.existing.clear();
+    this.existing.set(key, ok);
+    return ok;
   }
 
   reload(): Promise<void> {
@@ -254,4 +276,17 @@ function isAbsolutePath(p: string): boolean {
 export function displayUri(uri: vscode.Uri): string {
   if (uri.scheme === 'file') return vscode.workspace.asRelativePath(uri, true);
   return uri.toString(true);
+}
+
+/** A link or image path as written in a note (relative to it, or rooted at its file system), as a URI. */
+export function resolveNoteLink(noteId: string, ref: string): vscode.Uri | undefined {
+  try {
+    const decoded = decodeURI(ref.split(/[?#]/)[0]);
+    if (!decoded) return undefined;
+    const base = vscode.Uri.parse(noteId);
+    if (decoded.startsWith('/')) return base.with({ path: decoded });
+    return vscode.Uri.joinPath(base, '..', decoded);
+  } catch {
+    return undefined;
+  }
 }

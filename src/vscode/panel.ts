@@ -3,7 +3,7 @@ import type { NoteRef } from '../core/notes/types';
 import type { NoteDocument } from '../core/notes/types';
 import { isSafeLink } from '../core/render/sanitize';
 import { parsePanelState, parseWebviewMessage, type HostMessage, type PanelStrings, type SearchResultEntry, type WebviewMessage } from '../webview/protocol';
-import type { NotesService } from './notesService';
+import { resolveNoteLink, type NotesService } from './notesService';
 import type { Log } from './log';
 import { t } from './l10n';
 import type { Renderer } from '../core/render/renderer';
@@ -39,12 +39,10 @@ export class NotesPanel implements vscode.Disposable {
   private ready = false;
   private queued: HostMessage[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly imageExists = new Map<string, boolean>();
 
   constructor(private readonly deps: PanelDeps) {
     this.disposables.push(
       deps.notes.library.onDidChange((fileId) => {
-        this.imageExists.clear();
         if (this.panel && this.current?.docId === fileId) this.scheduleRefresh();
       }),
     );
@@ -229,28 +227,18 @@ export class NotesPanel implements vscode.Disposable {
 
   private resolveImage(webview: vscode.Webview, doc: NoteDocument, src: string, unknown: Set<string>): string | null {
     if (/^https?:/i.test(src)) return src;
-    const uri = resolveRelative(doc.id, src);
+    const uri = resolveNoteLink(doc.id, src);
     if (!uri || !this.deps.notes.isInsideRoots(uri)) return null;
-    const key = uri.toString();
-    const known = this.imageExists.get(key);
+    const known = this.deps.notes.knownFile(uri);
     if (known === false) return null;
-    if (known === undefined) unknown.add(key);
+    if (known === undefined) unknown.add(uri.toString());
     return webview.asWebviewUri(uri).toString();
   }
 
+  /** Checks images not known yet; true when one of them is missing (the note is then shown again). */
   private async checkImages(keys: Set<string>): Promise<boolean> {
-    let missing = false;
-    await Promise.all(
-      [...keys].map(async (k) => {
-        const ok = await vscode.workspace.fs.stat(vscode.Uri.parse(k)).then(
-          (s) => (s.type & vscode.FileType.File) !== 0,
-          () => false,
-        );
-        this.imageExists.set(k, ok);
-        if (!ok) missing = true;
-      }),
-    );
-    return missing;
+    const found = await Promise.all([...keys].map((k) => this.deps.notes.fileExists(vscode.Uri.parse(k))));
+    return found.includes(false);
   }
 
   private async openSource(line: number | undefined, target: string | undefined): Promise<void> {
@@ -278,7 +266,7 @@ export class NotesPanel implements vscode.Disposable {
       return;
     }
     const [pathPart, fragment] = splitFragment(href);
-    const uri = resolveRelative(this.current.docId, pathPart);
+    const uri = resolveNoteLink(this.current.docId, pathPart);
     if (!uri || !this.deps.notes.isInsideRoots(uri)) {
       void vscode.window.showWarningMessage(t('ML Notes opens only links to http(s) pages and to files inside the notes folders.'));
       return;
@@ -357,18 +345,6 @@ export function panelStrings(): PanelStrings {
     noResults: t('No matching notes'),
     notes: t('Notes'),
   };
-}
-
-function resolveRelative(docId: string, ref: string): vscode.Uri | undefined {
-  try {
-    const decoded = decodeURI(ref.split('?')[0]);
-    if (!decoded) return undefined;
-    const base = vscode.Uri.parse(docId);
-    if (decoded.startsWith('/')) return base.with({ path: decoded });
-    return vscode.Uri.joinPath(base, '..', decoded);
-  } catch {
-    return undefined;
-  }
 }
 
 function splitFragment(href: string): [string, string | undefined] {
