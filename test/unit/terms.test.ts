@@ -334,3 +334,36 @@ describe('per-file replacement', () => {
     assert.deepEqual(index.resolve({ chain: ['label_smoothing'] }), []);
   });
 });
+
+describe('resolution on a large library', () => {
+  test('a term shared by 2,000 files: the declared point added last still ranks first; the answer is capped and has no repeats', () => {
+    const index = new TermIndex();
+    for (let i = 0; i < 2000; i++) index.setFile(`n${i}.md`, [{ term: 'FPN', target: { file: `n${i}.md`, slug: `fpn-${i}` }, source: 'heading' }]);
+    const declared = { file: 'mine.md', slug: 'fpn-architecture', point: 2 };
+    index.setFile('mine.md', [
+      { term: 'fpn', target: declared, source: 'frontMatter' },
+      { term: 'FPN', target: declared, source: 'heading' },
+    ]);
+    const got = index.resolve({ chain: ['self', 'fpn'] });
+    assert.equal(got.length, 8);
+    assert.deepEqual(got[0].target, declared);
+    assert.equal(new Set(got.map((m) => `${m.target.file}#${m.target.slug}`)).size, got.length, 'one match per target');
+    for (let i = 1; i < got.length; i++) assert.ok(got[i - 1].score >= got[i].score, 'scores never increase down the list');
+    assert.deepEqual(got.slice(1).map((m) => m.target.file), ['n0.md', 'n1.md', 'n2.md', 'n3.md', 'n4.md', 'n5.md', 'n6.md'], 'equal scores keep the order files were added');
+    assert.equal(index.resolve({ chain: ['fpn'] }, 3000).length, 2001);
+  });
+
+  test('a target met by several terms is listed once, at its best score', () => {
+    const index = new TermIndex();
+    const target = { file: 'a.md', slug: 'bn' };
+    index.setFile('a.md', [
+      { term: 'bn', target, source: 'heading' },
+      { term: 'nn.BatchNorm2d', target, source: 'frontMatter' },
+      { term: 'BatchNorm2d', target, source: 'frontMatter' },
+    ]);
+    index.setFile('b.md', [{ term: 'BatchNorm2d', target: { file: 'b.md', slug: 'other' }, source: 'heading' }]);
+    const got = index.resolve({ chain: ['torch', 'nn', 'BatchNorm2d'] });
+    assert.deepEqual(got.map((m) => m.target.file), ['a.md', 'b.md']);
+    assert.equal(got[0].term, 'nn.BatchNorm2d', 'the qualified term is the best reason');
+  });
+});

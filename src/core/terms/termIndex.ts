@@ -40,47 +40,69 @@ interface Compiled extends TermEntry {
   key: string;
 }
 
+/** The score bonuses an entry can carry (front matter +5, a point +2), best first: a bucket each. */
+const BONUSES = [7, 5, 2, 0];
+
+/**
+ * The entries under one key, bucketed by bonus. Every entry of a bucket scores the same for a given kind of match,
+ * so resolving a token walks whole buckets best first and stops at the limit, however common the key is.
+ */
+class Bucket {
+  readonly byBonus: Compiled[][] = [[], [], [], []];
+  add(c: Compiled): void {
+    this.byBonus[BONUSES.indexOf(c.bonus)].push(c);
+  }
+  /** Drops a file's entries; true when the bucket is left empty. */
+  dropFile(file: string): boolean {
+    let left = 0;
+    for (let i = 0; i < 4; i++) {
+      const l = this.byBonus[i];
+      if (l.length && l.some((c) => c.target.file === file)) this.byBonus[i] = l.filter((c) => c.target.file !== file);
+      left += this.byBonus[i].length;
+    }
+    return left === 0;
+  }
+}
+
+/** A run of entries that all score `score` (one bonus bucket of one key), with an optional per-entry check. */
+interface Group {
+  score: number;
+  list: Compiled[];
+  accept?: (c: Compiled) => boolean;
+}
+
 /**
  * The term index: every term of every note file, keyed so that resolving a token is a handful of map look-ups.
  * Files are added and removed as a unit, so a changed note re-indexes only itself.
  */
 export class TermIndex {
   private readonly byFile = new Map<string, Compiled[]>();
-  private readonly qualified = new Map<string, Compiled[]>(); // last segment (lower) →
-  private readonly keyword = new Map<string, Compiled[]>(); // keyword name →
-  private readonly classExact = new Map<string, Compiled[]>(); // exact name →
-  private readonly classInner = new Map<string, Compiled[]>(); // multi-part class name, matched inside identifiers
-  private readonly word = new Map<string, Compiled[]>(); // lower-case joined key →
-  private prefixes: Compiled[] = [];
+  private readonly qualified = new Map<string, Bucket>(); // lower-case dotted path →
+  private readonly keyword = new Map<string, Bucket>(); // keyword name →
+  private readonly classExact = new Map<string, Bucket>(); // exact name →
+  private readonly classInner = new Map<string, Bucket>(); // multi-part class name, matched inside identifiers
+  private readonly word = new Map<string, Bucket>(); // lower-case joined key →
+  private readonly prefixes = new Map<string, Bucket>(); // lower-case joined prefix (3+ characters) →
+  private count = 0;
 
   get size(): number {
-    let n = 0;
-    for (const l of this.byFile.values()) n += l.length;
-    return n;
+    return this.count;
   }
 
   setFile(file: string, entries: readonly TermEntry[]): void {
     this.removeFile(file);
-    const compiled = entries.map(compile).filter((c): c is Compiled => c !== undefined);
+    const compiled: Compiled[] = [];
+    for (const e of entries) {
+      const c = compile(e);
+      if (c) compiled.push(c);
+    }
     this.byFile.set(file, compiled);
+    this.count += compiled.length;
     for (const c of compiled) {
-      switch (c.kind) {
-        case 'qualified':
-          push(this.qualified, c.segments[c.segments.length - 1], c);
-          break;
-        case 'keyword':
-          push(this.keyword, c.segments[1], c);
-          break;
-        case 'class':
-          push(this.classExact, c.key, c);
-          if (c.segments.length >= 2) push(this.classInner, c.key, c);
-          break;
-        case 'word':
-          push(this.word, c.key, c);
-          break;
-        case 'prefix':
-          this.prefixes.push(c);
-          break;
+      for (const [m, key] of this.keysOf(c)) {
+        let b = m.get(key);
+        if (!b) m.set(key, (b = new Bucket()));
+        b.add(c);
       }
     }
   }
@@ -89,45 +111,55 @@ export class TermIndex {
     const old = this.byFile.get(file);
     if (!old) return;
     this.byFile.delete(file);
-    const drop = (m: Map<string, Compiled[]>, k: string) => {
-      const l = m.get(k);
-      if (!l) return;
-      const kept = l.filter((c) => c.target.file !== file);
-      if (kept.length) m.set(k, kept);
-      else m.delete(k);
-    };
+    this.count -= old.length;
     for (const c of old) {
-      if (c.kind === 'qualified') drop(this.qualified, c.segments[c.segments.length - 1]);
-      else if (c.kind === 'keyword') drop(this.keyword, c.segments[1]);
-      else if (c.kind === 'class') {
-        drop(this.classExact, c.key);
-        drop(this.classInner, c.key);
-      } else if (c.kind === 'word') drop(this.word, c.key);
+      for (const [m, key] of this.keysOf(c)) {
+        const b = m.get(key);
+        if (b?.dropFile(file)) m.delete(key);
+      }
     }
-    if (old.some((c) => c.kind === 'prefix')) this.prefixes = this.prefixes.filter((c) => c.target.file !== file);
   }
 
-  /** Every target the token means, best first, one match per target. Empty when nothing is confident. */
+  private keysOf(c: Compiled): [Map<string, Bucket>, string][] {
+    switch (c.kind) {
+      case 'qualified':
+        return [[this.qualified, c.key]];
+      case 'keyword':
+        return [[this.keyword, c.segments[1]]];
+      case 'class':
+        return c.segments.length >= 2 ? [[this.classExact, c.key], [this.classInner, c.key]] : [[this.classExact, c.key]];
+      case 'word':
+        return [[this.word, c.key]];
+      case 'prefix':
+        return [[this.prefixes, c.key]];
+    }
+  }
+
+  /**
+   * Every target the token means, best first, one match per target (at its best score; equal scores keep the order
+   * of the kinds of match below, then the order the files were added). Empty when nothing is confident.
+   */
   resolve(token: CodeToken, limit = 8): TermMatch[] {
     const name = token.chain[token.chain.length - 1];
-    if (!name || name.length > 200) return [];
-    const best = new Map<string, TermMatch>();
-    const hit = (c: Compiled, score: number) => {
-      const s = score + c.bonus;
-      const prev = best.get(c.targetKey);
-      if (!prev || prev.score < s) best.set(c.targetKey, { target: c.target, term: c.term, score: s });
+    if (!name || name.length > 200 || limit <= 0) return [];
+    const groups: Group[] = [];
+    const add = (b: Bucket | undefined, base: number, accept?: (c: Compiled) => boolean) => {
+      if (!b) return;
+      for (let i = 0; i < 4; i++) if (b.byBonus[i].length) groups.push({ score: base + BONUSES[i], list: b.byBonus[i], accept });
     };
 
+    // Qualified terms match the tail of the dotted chain: `nn.BatchNorm2d` is the tail of `torch.nn.BatchNorm2d`.
     const lowerChain = token.chain.map((s) => s.toLowerCase());
-    for (const c of this.qualified.get(lowerChain[lowerChain.length - 1]) ?? []) {
-      const n = c.segments.length;
-      if (n <= lowerChain.length && c.segments.every((seg, i) => seg === lowerChain[lowerChain.length - n + i])) hit(c, 100 + n);
+    let tail = '';
+    for (let n = 1; n <= lowerChain.length && n <= 16; n++) {
+      tail = n === 1 ? lowerChain[lowerChain.length - 1] : `${lowerChain[lowerChain.length - n]}.${tail}`;
+      add(this.qualified.get(tail), 100 + n);
     }
     if (token.keywordOf?.length) {
       const callee = token.keywordOf[token.keywordOf.length - 1];
-      for (const c of this.keyword.get(name) ?? []) if (wildcardMatch(c.segments[0], callee)) hit(c, 95);
+      add(this.keyword.get(name), 95, (c) => wildcardMatch(c.segments[0], callee));
     }
-    for (const c of this.classExact.get(name) ?? []) hit(c, 90);
+    add(this.classExact.get(name), 90);
 
     const parts = splitIdentifier(name);
     if (parts.length > 1) {
@@ -136,39 +168,34 @@ export class TermIndex {
         let key = '';
         for (let j = i; j < parts.length && j - i < 6; j++) {
           key += parts[j];
-          if (j > i) for (const c of this.classInner.get(key) ?? []) if (key !== name) hit(c, 70 + (j - i + 1));
+          if (j > i && key !== name) add(this.classInner.get(key), 70 + (j - i + 1));
         }
       }
     }
     for (const sj of subJoins(parts)) {
       const whole = sj.count === parts.length;
-      for (const c of this.word.get(sj.key) ?? []) hit(c, whole ? 85 : 60 + 4 * sj.count);
-      if (this.prefixes.length) {
-        for (const c of this.prefixes) if (sj.key.startsWith(c.key)) hit(c, 55 + (whole ? 5 : 0));
+      add(this.word.get(sj.key), whole ? 85 : 60 + 4 * sj.count);
+      if (this.prefixes.size) {
+        for (let len = 3; len <= sj.key.length; len++) add(this.prefixes.get(sj.key.slice(0, len)), 55 + (whole ? 5 : 0));
       }
     }
-    return topMatches([...best.values()], limit);
-  }
-}
+    if (!groups.length) return [];
 
-/** The `limit` best matches, best first (a partial selection: a common term may hit hundreds of targets). */
-function topMatches(all: TermMatch[], limit: number): TermMatch[] {
-  if (all.length <= limit) return all.sort((a, b) => b.score - a.score);
-  const top: TermMatch[] = [];
-  for (const m of all) {
-    if (top.length === limit && m.score <= top[limit - 1].score) continue;
-    let i = top.length < limit ? top.length : limit - 1;
-    while (i > 0 && top[i - 1].score < m.score) i--;
-    top.splice(i, 0, m);
-    if (top.length > limit) top.pop();
+    // Best groups first; within a group every entry scores the same, so the first time a target is met is its best
+    // score, and the walk ends as soon as `limit` targets are found (a common term may have thousands of entries).
+    groups.sort((a, b) => b.score - a.score);
+    const seen = new Set<string>();
+    const out: TermMatch[] = [];
+    for (const g of groups) {
+      for (const c of g.list) {
+        if (seen.has(c.targetKey) || (g.accept && !g.accept(c))) continue;
+        seen.add(c.targetKey);
+        out.push({ target: c.target, term: c.term, score: g.score });
+        if (out.length === limit) return out;
+      }
+    }
+    return out;
   }
-  return top;
-}
-
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (l) l.push(v);
-  else m.set(k, [v]);
 }
 
 function wildcardMatch(pattern: string, value: string): boolean {
@@ -193,7 +220,7 @@ function compile(e: TermEntry): Compiled | undefined {
   if (!shape) return undefined;
   const targetKey = `${e.target.file}\u0000${e.target.slug}\u0000${e.target.point ?? ''}`;
   const bonus = (e.source === 'frontMatter' ? 5 : 0) + (e.target.point ? 2 : 0);
-  return { ...e, ...shape, targetKey, bonus };
+  return { term: shape.term, target: e.target, source: e.source, kind: shape.kind, segments: shape.segments, key: shape.key, targetKey, bonus };
 }
 
 function compileShape(e: TermEntry): Shape | undefined {
