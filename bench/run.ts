@@ -285,54 +285,19 @@ function hitRates(bundledDocs: NoteDocument[]): void {
 }
 
 // -------------------------------------------------------------------------------------------------------------
-// Rendering and analysis (modules owned elsewhere: loaded when present, reported as a gap otherwise)
-
-function loadOptional(rel: string): Record<string, unknown> | undefined {
-  const file = path.join(__dirname, '..', rel);
-  if (!fs.existsSync(file)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(file) as Record<string, unknown>;
-}
-
-type RenderFn = (doc: NoteDocument) => unknown;
-
-/** Finds a `render(doc)`-like entry point: createRenderer()/getRenderer()/new Renderer(), then renderDocument/render. */
-function findRenderer(mod: Record<string, unknown>): { render: RenderFn; how: string } | undefined {
-  const factories: [string, () => unknown][] = [];
-  if (typeof mod.createRenderer === 'function') factories.push(['createRenderer()', mod.createRenderer as () => unknown]);
-  if (typeof mod.getRenderer === 'function') factories.push(['getRenderer()', mod.getRenderer as () => unknown]);
-  if (typeof mod.Renderer === 'function') factories.push(['new Renderer()', () => new (mod.Renderer as new () => unknown)()]);
-  for (const [how, make] of factories) {
-    const r = make() as Record<string, unknown>;
-    for (const m of ['renderDocument', 'render', 'renderNote']) {
-      if (r && typeof r[m] === 'function') return { render: (doc) => (r[m] as RenderFn).call(r, doc), how: `${how}.${m}(doc)` };
-    }
-  }
-  return undefined;
-}
+// Rendering and analysis: loaded when measured, as the extension loads the renderer only when a panel opens.
 
 function benchRender(docs: NoteDocument[]): void {
-  const mod = loadOptional('src/core/render/renderer.js');
-  if (!mod) {
-    info('render bundled notes', 'not measured', 'GAP: src/core/render/renderer.ts does not exist yet', { stat: 'median', limit: 20, label: 'median < 20 ms' });
-    return;
-  }
   log('rendering the bundled notes');
   const t0 = performance.now();
-  const found = findRenderer(mod);
-  if (!found) {
-    info('render bundled notes', 'not measured', 'GAP: renderer.ts has no createRenderer()/getRenderer()/Renderer with render(doc)', { stat: 'median', limit: 20, label: 'median < 20 ms' });
-    return;
-  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { getRenderer } = require(path.join(__dirname, '..', 'src', 'core', 'render', 'renderer.js')) as typeof import('../src/core/render/renderer');
   const renderAll = () => {
-    for (const d of docs) {
-      const out = found.render(d) as { html?: string } | string;
-      if (!(typeof out === 'string' ? out : out?.html)) throw new Error('the renderer returned no HTML');
-    }
+    for (const d of docs) if (!getRenderer().renderDocument(d).html) throw new Error('the renderer returned no HTML');
   };
   renderAll();
   const cold = performance.now() - t0;
-  timed('render bundled notes', summarize(measure(renderAll, quick ? 10 : 50, 3)), { stat: 'median', limit: 20 }, `${found.how}; first render (loads markdown-it + KaTeX) ${formatMs(cold)}`);
+  timed('render bundled notes', summarize(measure(renderAll, quick ? 10 : 50, 3)), { stat: 'median', limit: 20 }, `getRenderer().renderDocument(doc); first render (loads markdown-it + KaTeX) ${formatMs(cold)}`);
 }
 
 /** Targets of the analysis metrics (bench/analysis.ts names them; its header documents them). */
@@ -343,18 +308,12 @@ const ANALYSIS_TARGETS: Record<string, { max: number; label: string; name: strin
   'analysis.peak_rss_delta.mb': { max: 50, label: '< 50 MB', name: 'analysis: peak memory for the file' },
 };
 
-async function benchAnalysisIfPresent(): Promise<void> {
-  const mod = loadOptional('bench/analysis.js');
-  if (!mod || typeof mod.benchAnalysis !== 'function') {
-    info('analysis', 'not measured', 'bench/analysis.ts (benchAnalysis) not present');
-    return;
-  }
+async function benchAnalysis(): Promise<void> {
   log('analysis (bench/analysis.ts)');
-  const result = (await (mod.benchAnalysis as () => unknown)()) as Record<string, unknown> | undefined;
-  if (!result || typeof result !== 'object') {
-    info('analysis', 'ran', 'benchAnalysis() returned nothing to report');
-    return;
-  }
+  // A bundle of its own (it runs itself in a child process to measure peak memory).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(__dirname, 'analysis.js')) as typeof import('./analysis');
+  const result: Record<string, unknown> = await mod.benchAnalysis();
   details.analysis = result;
   for (const [key, value] of Object.entries(result)) {
     if (typeof value !== 'number') continue;
@@ -402,7 +361,7 @@ async function main(): Promise<void> {
   benchLookup(index, docs);
   hitRates(bundledDocs);
   benchRender(bundledDocs);
-  await benchAnalysisIfPresent();
+  await benchAnalysis();
 
   const env = {
     date: started.toISOString(),

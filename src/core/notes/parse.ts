@@ -61,17 +61,31 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
 
   // Bodies and points. Sections and items are both in document order and section bodies do not overlap, so one pass
   // over the items hands each section its own (a filter per section was quadratic: 50,000 sections took seconds).
+  // Bodies are slices of the normalised text (line offsets, no per-line copies).
+  const starts = lineStarts(lines);
+  const slice = (a: number, b: number) => (a < b ? text.slice(starts[a], starts[b - 1] + lines[b - 1].length) : '');
   let nextItem = 0;
   for (const s of sections) {
     const bodyStart = s.startLine + (headingLines.get(s) ?? 0);
-    s.body = trimTrailingSeparators(trimBlankLines(lines.slice(bodyStart, s.bodyEndLine + 1))).join('\n');
+    // Without the blank lines around it, nor a separator (`<hr>`, `---`) closing it: that belongs between sections.
+    let a = bodyStart;
+    let b = s.bodyEndLine + 1;
+    while (a < b && isBlank(lines[a])) a++;
+    while (b > a && (isBlank(lines[b - 1]) || SEPARATOR.test(lines[b - 1]))) b--;
+    s.body = slice(a, b);
     while (nextItem < blocks.items.length && blocks.items[nextItem].start < bodyStart) nextItem++;
     const own: Item[] = [];
     while (nextItem < blocks.items.length && blocks.items[nextItem].start <= s.bodyEndLine) own.push(blocks.items[nextItem++]);
     s.points = own.map((it, k): NotePoint => {
       const end = Math.min(it.end, s.bodyEndLine);
-      const itemLines = lines.slice(it.start, end + 1);
-      const md = trimBlankLines(itemLines.map((l, n) => (n === 0 ? l.slice(it.contentIndent) : dedent(l, it.contentIndent)))).join('\n');
+      let md: string;
+      if (end <= it.start) {
+        const only = lines[it.start].slice(it.contentIndent);
+        md = isBlank(only) ? '' : only;
+      } else {
+        const itemLines = lines.slice(it.start, end + 1);
+        md = trimBlankLines(itemLines.map((l, n) => (n === 0 ? l.slice(it.contentIndent) : dedent(l, it.contentIndent)))).join('\n');
+      }
       return { index: k + 1, id: `${s.slug}/${k + 1}`, summary: plainInline(firstTextLine(md)), markdown: md, startLine: it.start, endLine: lastNonBlank(lines, it.start, end) };
     });
   }
@@ -222,7 +236,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
 
   for (let i = from; i < lines.length; i++) {
     const line = lines[i];
-    const blank = line.trim() === '';
+    const blank = isBlank(line);
 
     if (fence) {
       if (fence.indent > 0 && !blank && leadingColumns(line) < fence.indent) {
@@ -246,6 +260,8 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     }
 
     const indent = leadingColumns(line);
+    // Most lines are prose: a first character that starts no block construct rules out every pattern below.
+    const plain = startsPlain(line.charCodeAt(0));
 
     if (blank) {
       paragraph = false;
@@ -256,8 +272,8 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
 
     // Does the current item continue on this line?
     if (item) {
-      const marker = LIST_ITEM.exec(line);
-      const interrupts = ATX.test(line) || THEMATIC.test(line) || QUOTE.test(line) || FENCE.test(line) && indent < item.contentIndent || (HTML_BLOCK6.test(line) && isBlockTag(line) && indent < item.contentIndent);
+      const marker = plain ? null : LIST_ITEM.exec(line);
+      const interrupts = !plain && (ATX.test(line) || THEMATIC.test(line) || QUOTE.test(line) || FENCE.test(line) && indent < item.contentIndent || (HTML_BLOCK6.test(line) && isBlockTag(line) && indent < item.contentIndent));
       if (marker && indent < item.contentIndent) {
         closeItem(i - 1);
       } else if (interrupts && indent < item.contentIndent) {
@@ -267,13 +283,19 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       } else {
         blankSeen = false;
         // Inside an item: fences and HTML still matter for headings that are not headings.
-        const f = FENCE.exec(dedent(line, item.contentIndent));
+        const f = plain ? null : FENCE.exec(dedent(line, item.contentIndent));
         if (f && !(f[1][0] === '`' && f[2].includes('`'))) fence = { char: f[1][0], len: f[1].length, indent: item.contentIndent };
         paragraph = false;
         continue;
       }
     }
 
+    if (plain) {
+      if (quote) continue; // lazy continuation of the quoted paragraph
+      if (!paragraph) paragraphStart = i;
+      paragraph = true;
+      continue;
+    }
     const f = FENCE.exec(line);
     if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
       fence = { char: f[1][0], len: f[1].length, indent: 0 };
@@ -349,7 +371,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
   // and headings are both in line order, so one pointer walks the headings).
   let h = 0;
   for (const it of items) {
-    while (it.end > it.start && lines[it.end].trim() === '') it.end--;
+    while (it.end > it.start && isBlank(lines[it.end])) it.end--;
     while (h < headings.length && headings[h].line <= it.start) h++;
     if (h < headings.length && headings[h].line <= it.end) it.end = headings[h].line - 1;
   }
@@ -363,12 +385,39 @@ function isBlockTag(line: string): boolean {
 
 function leadingColumns(line: string): number {
   let col = 0;
-  for (const ch of line) {
-    if (ch === ' ') col++;
-    else if (ch === '\t') col += 4 - (col % 4);
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32) col++;
+    else if (c === 9) col += 4 - (col % 4);
     else break;
   }
   return col;
+}
+
+/** Characters that can open a block construct (after up to three spaces): fences, headings, quotes, rules, lists, HTML. */
+const BLOCK_START = new Set('`~#>=-*_+<0123456789 \t'.split('').map((c) => c.charCodeAt(0)));
+
+/** A line starting with this character code is paragraph text whatever follows (NaN, an empty line, is not). */
+function startsPlain(c: number): boolean {
+  return c === c && !BLOCK_START.has(c);
+}
+
+/** Only white space (what `trim()` removes), without allocating for the common non-blank line. */
+function isBlank(line: string): boolean {
+  if (!line.length) return true;
+  const c = line.charCodeAt(0);
+  if (c > 32 && c < 127) return false;
+  return line.trim() === '';
+}
+
+function lineStarts(lines: string[]): number[] {
+  const starts = new Array<number>(lines.length);
+  let at = 0;
+  for (let i = 0; i < lines.length; i++) {
+    starts[i] = at;
+    at += lines[i].length + 1;
+  }
+  return starts;
 }
 
 function dedent(line: string, n: number): string {
@@ -388,23 +437,30 @@ function headingTitle(raw: string): string {
 
 /** Inline Markdown → plain text (for titles and summaries). */
 export function plainInline(s: string): string {
-  // Most headings and list items carry no inline markup: skip the replacement chain for them.
-  if (!/[!\[\]<>*_`\\]/.test(s)) return s.replace(/\s+/g, ' ').trim();
-  return s
-    // Elements whose content is not text (a script in a heading) leave nothing behind.
-    .replace(/<(script|style|title|textarea|template|noscript|iframe|object|svg|math)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/<[^>]+>/g, '')
-    .replace(/(\*\*|__)(.+?)\1/g, '$2')
-    .replace(/(^|[^\w*])[*_]([^*_\s][^*_]*?)[*_](?=[^\w*]|$)/g, '$1$2')
-    .replace(/`([^`]*)`/g, '$1')
-    .replace(/\\([\\`*_{}\[\]()#+\-.!])/g, '$1')
-    .replace(/\s+/g, ' ')
-    .trim();
+  // Most headings and list items carry little inline markup: each replacement runs only when its marker is there.
+  if (!INLINE_MARKUP.test(s)) return collapseSpaces(s);
+  let t = s;
+  // Elements whose content is not text (a script in a heading) leave nothing behind.
+  if (t.includes('<')) t = t.replace(/<(script|style|title|textarea|template|noscript|iframe|object|svg|math)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '');
+  if (t.includes('](')) t = t.replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+  if (t.includes('<')) t = t.replace(/<[^>]+>/g, '');
+  if (t.includes('**') || t.includes('__')) t = t.replace(/(\*\*|__)(.+?)\1/g, '$2');
+  if (t.includes('*') || t.includes('_')) t = t.replace(/(^|[^\w*])[*_]([^*_\s][^*_]*?)[*_](?=[^\w*]|$)/g, '$1$2');
+  if (t.includes('`')) t = t.replace(/`([^`]*)`/g, '$1');
+  if (t.includes('\\')) t = t.replace(/\\([\\`*_{}\[\]()#+\-.!])/g, '$1');
+  return collapseSpaces(t);
+}
+
+const INLINE_MARKUP = /[!\[\]<>*_`\\]/;
+const SPACE_RUN = /\s{2,}|[^\S ]/;
+
+/** Runs of white space → one space, trimmed. */
+function collapseSpaces(s: string): string {
+  return SPACE_RUN.test(s) ? s.replace(/\s+/g, ' ').trim() : s.trim();
 }
 
 function firstTextLine(md: string): string {
+  if (!md.includes('\n')) return plainInline(md);
   for (const l of md.split('\n')) {
     const t = plainInline(l);
     if (t) return t;
@@ -418,13 +474,6 @@ function hasContent(lines: string[], from: number, to: number): boolean {
     if (t && !/^<hr\s*\/?>$/i.test(t) && !THEMATIC.test(t)) return true;
   }
   return false;
-}
-
-/** A separator (`<hr>`, `---`, `***`) closing a section belongs between sections, not to the section's text. */
-function trimTrailingSeparators(ls: string[]): string[] {
-  let b = ls.length;
-  while (b > 0 && (ls[b - 1].trim() === '' || SEPARATOR.test(ls[b - 1]))) b--;
-  return ls.slice(0, b);
 }
 
 const SEPARATOR = /^ {0,3}(?:<hr\s*\/?>\s*|(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/i;
@@ -448,6 +497,8 @@ function lastNonBlank(lines: string[], from: number, to: number): number {
 
 /** GitHub-style slug that keeps CJK and other letters: lower case, punctuation dropped, spaces → "-". */
 export function slugify(title: string): string {
+  // ASCII titles: the same result without Unicode normalisation and property classes.
+  if (ASCII.test(title)) return title.toLowerCase().replace(/[^a-z0-9\s_-]/g, '').trim().replace(/\s+/g, '-') || 'section';
   const s = title
     .toLowerCase()
     .normalize('NFC')
@@ -456,6 +507,8 @@ export function slugify(title: string): string {
     .replace(/\s+/g, '-');
   return s || 'section';
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 class SlugRegistry {
   private readonly used = new Map<string, number>();
