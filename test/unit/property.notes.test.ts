@@ -8,6 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { parseNote } from '../../src/core/notes/parse';
+import { readSimpleYaml } from '../../src/core/notes/frontMatter';
+import { parseDocument } from 'yaml';
 import { NoteLibrary } from '../../src/core/notes/library';
 import type { NoteDocument } from '../../src/core/notes/types';
 import { tokenAt } from '../../src/core/terms/codeToken';
@@ -181,6 +183,67 @@ function ancestors(s: { parent?: unknown }): number {
   for (let p = s.parent as { parent?: unknown } | undefined; p; p = p.parent as { parent?: unknown } | undefined) n++;
   return n;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Front matter: the fast reader of the common subset against the yaml package
+
+/** Pieces of front-matter lines, the tricky ones included: quotes, colons, comments, indicators, numbers, booleans. */
+const YAML_WORDS = ['a', 'fpn', 'FPN', 'F.pad', 'Conv2d(bias)', 'warmup*', 'top-down', 'P2', '语义分割', 'theory-basis/1', 'é'];
+const YAML_TRICKY = [' ', 'x y', '2d', '1.5', '0x1F', 'true', 'No', 'null', '~', '.inf', '-x', '?', '&a', '*a', '!t', '|', '>', '%', '@', '`', "'", '"', "''", '\\', '\t', '#', ' #c', ':', ': ', ',', '[', ']', '{', '}', '  ', '__proto__'];
+const yamlAtom = fc.oneof({ arbitrary: fc.constantFrom(...YAML_WORDS), weight: 6 }, { arbitrary: fc.constantFrom(...YAML_TRICKY), weight: 1 });
+const yamlText = fc.array(yamlAtom, { minLength: 1, maxLength: 4 }).map((a) => a.join(''));
+const yamlList = fc.array(fc.oneof(yamlText, yamlText.map((t) => `"${t}"`), yamlText.map((t) => `'${t}'`)), { maxLength: 4 }).map((items) => `[${items.join(', ')}]`);
+const yamlValue = fc.oneof(yamlText, yamlList, yamlText.map((t) => `"${t}"`), yamlText.map((t) => `'${t}'`), fc.constant(''));
+const yamlLine = fc.oneof(
+  fc.tuple(yamlText, yamlValue).map(([k, v]) => `${k}: ${v}`),
+  fc.tuple(fc.constantFrom('  ', '    ', ' '), yamlText, yamlValue).map(([i, k, v]) => `${i}${k}: ${v}`),
+  fc.tuple(fc.constantFrom('  ', ''), fc.constantFrom('"s-1"', "'s/2'", 'key')).map(([i, k]) => `${i}${k}: [x, y]`),
+  fc.constantFrom('terms:', 'title: Notes', '# comment', '  # indented comment', '', '  - item', 'terms: # c'),
+);
+const looseBody = fc.array(yamlLine, { minLength: 1, maxLength: 8 }).map((ls) => ls.join('\n'));
+/** The shape notes have (title, a `terms` block of entries), with tricky pieces inside the keys and values. */
+const shapedBody = fc
+  .tuple(yamlValue, fc.array(fc.tuple(yamlText, yamlValue), { minLength: 1, maxLength: 6 }), fc.constantFrom('  ', '    '))
+  .map(([title, entries, indent]) => [`title: ${title}`, 'terms:', ...entries.map(([k, v]) => `${indent}${k}: ${v}`)].join('\n'));
+const frontMatterBody = fc.oneof(looseBody, shapedBody);
+
+/** What the notes parser did before the fast path: the yaml package's data, or undefined when it reports errors. */
+function yamlData(body: string): unknown {
+  const doc = parseDocument(body, { prettyErrors: false, logLevel: 'silent' });
+  return doc.errors.length || doc.warnings.length ? undefined : doc.toJS({ maxAliasCount: 50 });
+}
+
+describe('properties: front matter', () => {
+  test('the fast reader answers only when the yaml package gives the same data', () => {
+    let answered = 0;
+    check(
+      'front matter: fast reader agrees with the yaml package',
+      fc.property(frontMatterBody, (body) => {
+        const fast = readSimpleYaml(body);
+        if (fast === undefined) return;
+        answered++;
+        assert.deepEqual(fast, yamlData(body), body);
+      }),
+      5000,
+    );
+    const total = runs.find((r) => r.property === 'front matter: fast reader agrees with the yaml package')?.numRuns ?? 0;
+    assert.ok(answered > total / 20, `the fast reader answered ${answered} of ${total} times: the generator should reach it`);
+  });
+
+  test('the bundled notes and the common shapes take the fast path', () => {
+    const body = bundledText.split('\n---\n')[0].replace(/^---\n/, '');
+    assert.deepEqual(readSimpleYaml(body), yamlData(body));
+    const shapes = [
+      'title: "Notes on FPN, again"\nterms:\n  "fpn-architecture": ["FPN", "fpn"]\n  "roc-未解决的问题/2": ["roc_auc_score"]',
+      "title: It's the BN note, see below\n# comment\nterms:\n  misc/1: [bn, 'Conv2d(bias)', warmup*,]",
+      'terms: # the code words\n  Focal Loss: FocalLoss, focal_loss',
+    ];
+    for (const s of shapes) {
+      assert.notEqual(readSimpleYaml(s), undefined, s);
+      assert.deepEqual(readSimpleYaml(s), yamlData(s), s);
+    }
+  });
+});
 
 describe('properties: the notes parser', () => {
   test('never throws on arbitrary strings, and its structure invariants hold', () => {

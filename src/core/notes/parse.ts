@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import { readSimpleYaml } from './frontMatter';
 import type { NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
 
 /**
@@ -143,17 +144,20 @@ function readFrontMatter(lines: string[], warnings: NoteWarning[]): { contentSta
     warnings.push({ line: 0, message: 'Front matter starts with "---" but is never closed; it is read as text.' });
     return { contentStartLine: 0, terms };
   }
-  let data: unknown;
-  try {
-    // Warnings (an unknown tag such as `!!js/function`: its value stays a plain string) become the note's warnings
-    // instead of process warnings on stderr; errors and alias bombs (maxAliasCount) throw into the catch below.
-    const yaml = parseDocument(lines.slice(1, close).join('\n'), { prettyErrors: false, logLevel: 'silent' });
-    if (yaml.errors.length) throw yaml.errors[0];
-    data = yaml.toJS({ maxAliasCount: 50 });
-    for (const w of yaml.warnings) warnings.push({ line: 0, message: `Front matter: ${firstLine(w.message)}; read as plain text.` });
-  } catch (e) {
-    warnings.push({ line: 0, message: `Front matter is not valid YAML (${firstLine(String((e as Error).message ?? e))}); it is ignored.` });
-    return { contentStartLine: close + 1, terms };
+  const body = lines.slice(1, close).join('\n');
+  let data: unknown = readSimpleYaml(body);
+  if (data === undefined) {
+    try {
+      // Warnings (an unknown tag such as `!!js/function`: its value stays a plain string) become the note's warnings
+      // instead of process warnings on stderr; errors and alias bombs (maxAliasCount) throw into the catch below.
+      const yaml = parseDocument(body, { prettyErrors: false, logLevel: 'silent' });
+      if (yaml.errors.length) throw yaml.errors[0];
+      data = yaml.toJS({ maxAliasCount: 50 });
+      for (const w of yaml.warnings) warnings.push({ line: 0, message: `Front matter: ${firstLine(w.message)}; read as plain text.` });
+    } catch (e) {
+      warnings.push({ line: 0, message: `Front matter is not valid YAML (${firstLine(String((e as Error).message ?? e))}); it is ignored.` });
+      return { contentStartLine: close + 1, terms };
+    }
   }
   let title: string | undefined;
   if (data && typeof data === 'object' && !Array.isArray(data)) {
