@@ -53,11 +53,12 @@ export const MAX_FIX_PASSES = 5;
 export function fixText(text: string, options: AnalyzeOptions = {}, pick?: (f: Finding) => Fix | undefined): FixResult {
   let parsed = parsePython(text);
   if (parsed.module.errors.length) {
-    const at = new LineIndex(text).positionAt(parsed.module.errors[0].from);
+    const first = parsed.module.errors[0];
+    const at = new LineIndex(text).positionAt(first.from);
     return {
       output: text,
       applied: [],
-      refused: `The file does not parse cleanly (syntax error at line ${at.line + 1}, column ${at.character + 1}); nothing was changed.`,
+      refused: `The file does not parse cleanly (syntax error at line ${at.line + 1}, column ${at.character + 1}${first.message ? `: ${first.message}` : ''}); nothing was changed.`,
       remaining: analyzeParsed(parsed, options),
     };
   }

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir } from './helpers';
-import { analyze, ruleIds } from '../../src/core/rules/index';
+import { analyze, DocumentAnalyzer, ruleIds } from '../../src/core/rules/index';
 import { fixText } from '../../src/core/lint';
 import type { Finding } from '../../src/core/rules/types';
 
@@ -151,5 +151,30 @@ describe('rule fixtures', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe('re-analysis after an edit', () => {
+  test('an import a fix adds goes after the imports as they are now, not where they were when the class was last analysed', () => {
+    const model = [
+      'class Backbone(Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.conv1 = Conv2d(3, 32, 3)',
+      '        self.roi = RoIAlign(output_size=7, spatial_scale=0.25, sampling_ratio=2)',
+      '',
+      '    def forward(self, x, boxes):',
+      '        return self.roi(self.conv1(x), boxes)',
+      '',
+    ].join('\n');
+    // The blank lines move from between the imports to after them: the class's text stays the same.
+    const before = 'from torch.nn import Conv2d, Module\n\n\nfrom torchvision.ops import RoIAlign\n' + model;
+    const after = 'from torch.nn import Conv2d, Module\nfrom torchvision.ops import RoIAlign\n\n\n' + model;
+    const doc = new DocumentAnalyzer();
+    doc.analyze(before);
+    const incremental = doc.analyze(after).findings;
+    assert.deepEqual(incremental, analyze(after));
+    const importLines = incremental.flatMap((f) => f.fixes.flatMap((x) => x.edits.filter((e) => e.newText.startsWith('import ')).map((e) => e.range.start.line)));
+    assert.deepEqual(importLines, [2], 'inserted right after the last import');
   });
 });

@@ -10,6 +10,11 @@ export interface Span {
   to: number;
 }
 
+export interface SyntaxErrorSpan extends Span {
+  /** Python's words for it, when known ("unterminated string literal", "unexpected indent"…). */
+  message?: string;
+}
+
 export interface NameExpr extends Span {
   kind: 'name';
   id: string;
@@ -261,8 +266,8 @@ export interface Module {
   body: Stmt[];
   /** Every call expression in source order (including those nested in other calls). */
   calls: CallExpr[];
-  /** Spans of syntax errors the parser recovered from. */
-  errors: Span[];
+  /** Syntax errors: spans the parser recovered from, and what Python's tokenizer rejects (with its message). */
+  errors: SyntaxErrorSpan[];
   /** String literals' first quote style, counted, to pick the file's quote. */
   doubleQuotes: number;
   singleQuotes: number;

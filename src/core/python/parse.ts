@@ -5,6 +5,7 @@
  */
 import { parser } from '@lezer/python';
 import { Tree, TreeBuffer, TreeFragment, type TreeCursor } from '@lezer/common';
+import { lexicalErrors } from './lexical';
 import type {
   Arg,
   AttrExpr,
@@ -20,6 +21,7 @@ import type {
   Span,
   Stmt,
   StringExpr,
+  SyntaxErrorSpan,
 } from './ast';
 
 /**
@@ -44,7 +46,7 @@ export interface LoweredUnit {
   readonly to: number;
   readonly stmts: Stmt[];
   readonly calls: CallExpr[];
-  readonly errors: Span[];
+  readonly errors: SyntaxErrorSpan[];
   readonly doubleQuotes: number;
   readonly singleQuotes: number;
   /** Arithmetic with `*`, `/` or `//`, dict literals, and attributes whose name mentions warm(up): what the
@@ -377,7 +379,8 @@ class Lowering {
         });
       } while (c.nextSibling());
     }
-    const module: Module = { body: [], calls: [], errors: syntaxErrors(tree), doubleQuotes: 0, singleQuotes: 0 };
+    const errors = [...syntaxErrors(tree), ...lexicalErrors(this.text)].sort(byPosition);
+    const module: Module = { body: [], calls: [], errors, doubleQuotes: 0, singleQuotes: 0 };
     // An error belongs to the top-level statements it touches (they are then never reused).
     let ui = 0;
     for (const e of module.errors) {

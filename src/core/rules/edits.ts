@@ -150,8 +150,10 @@ export class Imports {
     let viaModule: string | undefined;
     let viaParent: string | undefined;
     for (const [local, bindings] of scope.bindings) {
-      if (bindings.length !== 1 || bindings[0].kind !== 'import') continue;
-      const q = canonicalName(bindings[0].qname);
+      // The name is usable when every binding of it imports the same module (`import torch.nn as nn` twice).
+      const first = bindings[0];
+      if (first?.kind !== 'import' || !bindings.every((b) => b.kind === 'import' && canonicalName(b.qname) === canonicalName(first.qname))) continue;
+      const q = canonicalName(first.qname);
       if (q === target) return local;
       if (q === mod) viaModule ??= `${local}.${member}`;
       else if (mod.startsWith(`${q}.`)) {
@@ -199,8 +201,10 @@ export class Imports {
     const mod = canonicalName(module);
     let viaParent: string | undefined;
     for (const [local, bindings] of scope.bindings) {
-      if (bindings.length !== 1 || bindings[0].kind !== 'import') continue;
-      const q = canonicalName(bindings[0].qname);
+      // The name is usable when every binding of it imports the same module (`import torch.nn as nn` twice).
+      const first = bindings[0];
+      if (first?.kind !== 'import' || !bindings.every((b) => b.kind === 'import' && canonicalName(b.qname) === canonicalName(first.qname))) continue;
+      const q = canonicalName(first.qname);
       if (q === mod) return local;
       if (mod.startsWith(`${q}.`)) viaParent ??= `${local}${mod.slice(q.length)}`;
     }

@@ -164,7 +164,8 @@ export class UnitCache {
       const u = unitAt(f.raw.span.from);
       if (!u) continue;
       push(perUnit, u, f);
-      if (f.raw.fixes.some((fx) => fx.edits.some((e) => e.from < u.from || e.to > u.to))) volatile.add(u);
+      // An edit at the unit's very start or end (an import inserted before a class) depends on what is around it.
+      if (f.raw.fixes.some((fx) => fx.edits.some((e) => e.from <= u.from || e.to >= u.to))) volatile.add(u);
     }
     for (const u of dirty) {
       if (volatile.has(u)) {
