@@ -36,6 +36,8 @@ const builds = [
   { ...common, entryPoints: ['src/core/render/renderer.ts'], outfile: 'dist/renderer.js', platform: 'node', format: 'cjs' },
   // Web extension host (a web worker): browser platform, no Node built-ins.
   { ...common, entryPoints: ['src/vscode/web.ts'], outfile: 'dist/web/extension.js', platform: 'browser', format: 'cjs', external: ['vscode'], mainFields: ['browser', 'module', 'main'] },
+  // The analysis worker thread (desktop): Python parsing and the rules, off the extension host's thread.
+  { ...common, entryPoints: ['src/worker/analysisWorker.ts'], outfile: 'dist/analysisWorker.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
 ].filter((b) => existsSync(b.entryPoints[0]));

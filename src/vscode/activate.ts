@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { NoteRef } from '../core/notes/types';
-import { createLog } from './log';
+import { createLog, type Log } from './log';
 import { NotesService } from './notesService';
 import { NotesHoverProvider } from './hover';
 import { NotesPanel, PANEL_VIEW_TYPE } from './panel';
@@ -10,12 +10,16 @@ import { EXPLORER_VIEW_ID, NotesExplorer } from './explorer';
 import { AnalysisService } from './analysis';
 import { labelOf } from '../core/explain';
 import type { Renderer } from '../core/render/renderer';
+import { LocalAnalysisEngine, type AnalysisEngine } from '../core/analysisEngine';
+import { onRuleError } from '../core/rules/index';
 
 export interface PlatformOptions {
   /** Home folder for `~/…` notes paths; undefined in the browser. */
   homedir?: string;
   /** markdown-it + KaTeX: a separate bundle loaded on first use on desktop, bundled in the browser. */
   loadRenderer(): Renderer;
+  /** Where Python is analysed: a worker thread on desktop; on this thread when absent (the browser). */
+  createAnalysisEngine?(log: Log): AnalysisEngine | undefined;
 }
 
 /** Wires every feature; shared by the desktop and web entries. Nothing heavy runs here: notes load in the background. */
@@ -29,7 +33,8 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
 
   context.subscriptions.push(registerHover(notes));
 
-  const analysis = new AnalysisService(log, (ref) => {
+  const engine = platform.createAnalysisEngine?.(log) ?? localEngine(log);
+  const analysis = new AnalysisService(log, engine, (ref) => {
     const r = notes.library.resolveRef(ref);
     return r && labelOf(r);
   });
@@ -56,6 +61,13 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   );
 
   void notes.reload();
+}
+
+/** The analysis on the extension host's thread; rule failures go to the output channel. */
+function localEngine(log: Log): AnalysisEngine {
+  onRuleError((id, e) => log.error(`Rule ${id} failed: ${String((e as Error)?.stack ?? e)}`));
+  const engine = new LocalAnalysisEngine();
+  return { analyze: (k, t, o) => engine.analyze(k, t, o), warmupActions: (k, t, p) => engine.warmupActions(k, t, p), forget: (k) => engine.forget(k), dispose: () => (engine.dispose(), onRuleError(undefined)) };
 }
 
 /** The hover provider for `mlNotes.languages`, re-registered when the setting changes. */

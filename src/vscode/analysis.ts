@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { DocumentAnalyzer, mergeFixes, onRuleError, rules, warmupActionsAt, type AnalyzeOptions } from '../core/rules/index';
+import { mergeFixes, rules, type AnalyzeOptions } from '../core/rules/index';
+import type { AnalysisEngine } from '../core/analysisEngine';
 import type { Finding, Severity } from '../core/rules/types';
 import type { Range as CoreRange } from '../core/text';
 import type { Log } from './log';
@@ -32,25 +33,25 @@ interface Result {
 
 /**
  * Diagnostics and code actions from the core rules. Analysis runs on open and change, debounced, once per document
- * version; stale runs are dropped; files over `mlNotes.analysis.maxLines` are skipped with one message.
+ * version, in the analysis engine (a worker thread on desktop); files over `mlNotes.analysis.maxLines` are skipped
+ * with one message.
  */
 export class AnalysisService implements vscode.Disposable, vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND, vscode.CodeActionKind.RefactorRewrite];
   private readonly collection = vscode.languages.createDiagnosticCollection('mlNotes');
-  private readonly analyzers = new Map<string, DocumentAnalyzer>();
   private readonly results = new Map<string, Result>();
+  /** The analysis under way per unit, so that a code action request and a diagnostics run share it. */
+  private readonly inflight = new Map<string, { version: string; promise: Promise<Result | undefined> }>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly skipped = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
-  /** Longest synchronous analysis slice seen (ms), for the output channel. */
-  longestSliceMs = 0;
 
   constructor(
     private readonly log: Log,
+    private readonly engine: AnalysisEngine,
     /** The title a note reference shows in "Explain: open the note …" (the section, and the point's first words). */
     private readonly noteLabel: (ref: Finding['noteRef']) => string | undefined = () => undefined,
   ) {
-    onRuleError((id, e) => log.error(`Rule ${id} failed: ${String((e as Error)?.stack ?? e)}`));
     this.disposables.push(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
@@ -97,12 +98,12 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
       }
       return;
     }
-    this.debounce(doc.uri.toString(), delay, () => this.run(documentUnit(doc), doc));
+    this.debounce(doc.uri.toString(), delay, () => void this.run(documentUnit(doc), doc));
   }
 
   private scheduleNotebook(nb: vscode.NotebookDocument, delay: number): void {
     if (!nb.getCells().some((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python')) return;
-    this.debounce(nb.uri.toString(), delay, () => this.run(notebookUnit(nb), nb.uri));
+    this.debounce(nb.uri.toString(), delay, () => void this.run(notebookUnit(nb), nb.uri));
   }
 
   private debounce(key: string, delay: number, fn: () => void): void {
@@ -121,11 +122,13 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
     );
   }
 
-  /** Findings for the unit, from the cache when the version matches. Synchronous and bounded by maxLines. */
-  private analyze(unit: Unit, scope: vscode.ConfigurationScope): Result | undefined {
+  /** Findings for the unit, from the cache when the version matches (or the run under way for it). */
+  private analyze(unit: Unit, scope: vscode.ConfigurationScope): Promise<Result | undefined> {
     const cached = this.results.get(unit.key);
-    if (cached && cached.version === unit.version) return cached;
-    if (!this.enabled(scope)) return undefined;
+    if (cached && cached.version === unit.version) return Promise.resolve(cached);
+    const running = this.inflight.get(unit.key);
+    if (running && running.version === unit.version) return running.promise;
+    if (!this.enabled(scope)) return Promise.resolve(undefined);
     const maxLines = vscode.workspace.getConfiguration('mlNotes', scope).get<number>('analysis.maxLines', 10000);
     const lines = countLines(unit.text);
     if (lines > maxLines) {
@@ -133,29 +136,37 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
         this.skipped.add(unit.key);
         this.log.info(t('Not analysed: {0} has {1} lines, over mlNotes.analysis.maxLines ({2}).', unit.key, lines, maxLines));
       }
-      return undefined;
+      return Promise.resolve(undefined);
     }
-    let analyzer = this.analyzers.get(unit.key);
-    if (!analyzer) this.analyzers.set(unit.key, (analyzer = new DocumentAnalyzer()));
-    const t0 = Date.now();
-    const analysis = analyzer.analyze(unit.text, this.options(scope));
-    this.longestSliceMs = Math.max(this.longestSliceMs, Date.now() - t0);
-    const byUri = new Map<string, { finding: Finding; range: vscode.Range }[]>();
-    for (const f of analysis.findings) {
-      const m = unit.map(f.range);
-      if (!m) continue;
-      const k = m.uri.toString();
-      const list = byUri.get(k) ?? [];
-      list.push({ finding: f, range: m.range });
-      byUri.set(k, list);
-    }
-    const result = { version: unit.version, findings: analysis.findings, byUri };
-    this.results.set(unit.key, result);
-    return result;
+    const promise = this.engine.analyze(unit.key, unit.text, this.options(scope)).then(
+      (analysis) => {
+        const byUri = new Map<string, { finding: Finding; range: vscode.Range }[]>();
+        for (const f of analysis.findings) {
+          const m = unit.map(f.range);
+          if (!m) continue;
+          const k = m.uri.toString();
+          const list = byUri.get(k) ?? [];
+          list.push({ finding: f, range: m.range });
+          byUri.set(k, list);
+        }
+        const result = { version: unit.version, findings: analysis.findings, byUri };
+        // The engine answers in order, so the last answer is for the newest version asked.
+        this.results.set(unit.key, result);
+        return result;
+      },
+      (e: unknown) => {
+        this.log.error(`Analysis failed: ${String((e as Error)?.stack ?? e)}`);
+        return undefined;
+      },
+    );
+    const entry = { version: unit.version, promise };
+    this.inflight.set(unit.key, entry);
+    void promise.then(() => this.inflight.get(unit.key) === entry && this.inflight.delete(unit.key));
+    return promise;
   }
 
-  private run(unit: Unit, scope: vscode.ConfigurationScope): void {
-    const result = this.analyze(unit, scope);
+  private async run(unit: Unit, scope: vscode.ConfigurationScope): Promise<void> {
+    const result = await this.analyze(unit, scope);
     for (const uri of unit.uris) {
       const list = result?.byUri.get(uri.toString()) ?? [];
       this.collection.set(uri, list.map((x) => toDiagnostic(x.finding, x.range)));
@@ -172,12 +183,13 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
     const timer = this.timers.get(key);
     if (timer) clearTimeout(timer);
     this.timers.delete(key);
-    this.analyzers.delete(key);
+    this.engine.forget(key);
     this.results.delete(key);
+    this.inflight.delete(key);
   }
 
   /** The up-to-date analysis of the document's unit (computed now if the cached one is stale). */
-  private current(doc: vscode.TextDocument): { result: Result; unit: Unit } | undefined {
+  private async current(doc: vscode.TextDocument): Promise<{ result: Result; unit: Unit } | undefined> {
     let unit: Unit;
     if (doc.uri.scheme === 'vscode-notebook-cell') {
       const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
@@ -185,13 +197,18 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
       unit = notebookUnit(nb);
     } else if (doc.languageId === 'python') unit = documentUnit(doc);
     else return undefined;
-    const result = this.analyze(unit, doc);
+    const result = await this.analyze(unit, doc);
     return result ? { result, unit } : undefined;
   }
 
-  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    const cur = this.current(doc);
-    if (!cur) return [];
+  async provideCodeActions(
+    doc: vscode.TextDocument,
+    range: vscode.Range | vscode.Selection,
+    context: vscode.CodeActionContext,
+    token?: vscode.CancellationToken,
+  ): Promise<vscode.CodeAction[]> {
+    const cur = await this.current(doc);
+    if (!cur || token?.isCancellationRequested) return [];
     const mine = cur.result.byUri.get(doc.uri.toString()) ?? [];
     const actions: vscode.CodeAction[] = [];
     const only = context.only;
@@ -229,9 +246,9 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
     if (wants(vscode.CodeActionKind.RefactorRewrite) && doc.uri.scheme !== 'vscode-notebook-cell') {
       const hasWarmupDiag = mine.some((x) => x.finding.rule === 'lr-warmup' && x.range.contains(range.start));
       if (!hasWarmupDiag) {
-        // Reuses the parse of this version: the lightbulb is asked on every cursor move.
-        const parsed = this.analyzers.get(cur.unit.key)?.lastParse;
-        for (const fix of warmupActionsAt(cur.unit.text, { line: range.start.line, character: range.start.character }, parsed)) {
+        // The engine reuses the parse of this version: the lightbulb is asked on every cursor move.
+        const fixes = await this.engine.warmupActions(cur.unit.key, cur.unit.text, { line: range.start.line, character: range.start.character }).catch(() => []);
+        for (const fix of fixes) {
           const a = new vscode.CodeAction(tt(fix.titleL10n, fix.title), vscode.CodeActionKind.RefactorRewrite);
           a.edit = this.workspaceEdit(cur.unit, fix.edits);
           if (a.edit) actions.push(a);
@@ -246,7 +263,7 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
     if (!editor) return false;
     const doc = editor.document;
     const version = doc.version;
-    const cur = this.current(doc);
+    const cur = await this.current(doc);
     const action = cur && this.fixAllAction(cur, FIX_ALL_KIND);
     if (!action?.edit) {
       void vscode.window.showInformationMessage(t('No ML Notes findings with a fix in this file.'));
@@ -279,7 +296,7 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
   }
 
   dispose(): void {
-    onRuleError(undefined);
+    this.engine.dispose();
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }

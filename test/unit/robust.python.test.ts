@@ -1,7 +1,7 @@
 /**
  * Robustness of the Python analysis on bad and big files: 100,000-line and 20,000-line modules, syntax errors,
- * 50,000-character lines, mixed tabs and spaces. Nothing throws, nothing is lost, and the longest synchronous slice
- * (one analysis call: the editor runs one per document version, on files up to mlNotes.analysis.maxLines = 10,000
+ * 50,000-character lines, mixed tabs and spaces. Nothing throws, nothing is lost, and the time of one analysis call
+ * (the editor's analysis worker runs one per document version, on files up to mlNotes.analysis.maxLines = 10,000
  * lines) is measured for the published figures.
  */
 import { after, describe, test } from 'node:test';
@@ -84,7 +84,7 @@ describe('big Python files', () => {
   const file20k = modelsFile(20000);
   const file100k = modelsFile(100000);
 
-  test('a 10,000-line file (the editor analyses up to mlNotes.analysis.maxLines = 10,000): one synchronous slice on open, a short one after an edit', () => {
+  test('a 10,000-line file (the editor analyses up to mlNotes.analysis.maxLines = 10,000): one analysis on open, a short one after an edit', () => {
     const doc = new DocumentAnalyzer();
     const first = timed(1, () => doc.analyze(file10k));
     const lines = file10k.split('\n');

@@ -1,0 +1,176 @@
+/**
+ * The editor's analysis as a message protocol, so that it can run off the extension host's thread: one
+ * DocumentAnalyzer per document (incremental re-parsing across versions), asked for findings and for the warmup
+ * action at a position. `LocalAnalysisEngine` answers directly; the worker entries (src/worker) serve the same
+ * requests from a worker thread, and the extension talks to either through `AnalysisEngine`.
+ */
+import { DocumentAnalyzer, onRuleError, warmupActionsAt, type AnalyzeOptions } from './rules/index';
+import type { Finding, Fix } from './rules/types';
+import type { Position } from './text';
+
+export type AnalysisRequest =
+  | { kind: 'analyze'; id: number; key: string; text: string; options: AnalyzeOptions }
+  | { kind: 'warmup'; id: number; key: string; text: string; position: Position }
+  | { kind: 'forget'; key: string };
+
+export type AnalysisResponse =
+  | { kind: 'analyze'; id: number; findings: Finding[]; clean: boolean; ms: number }
+  | { kind: 'warmup'; id: number; fixes: Fix[] }
+  | { kind: 'error'; id: number; message: string }
+  | { kind: 'ruleError'; rule: string; message: string };
+
+export interface AnalysisEngine {
+  /** Findings of `text`, the current version of the document `key`; `ms` is the time the analysis itself took. */
+  analyze(key: string, text: string, options: AnalyzeOptions): Promise<{ findings: Finding[]; clean: boolean; ms: number }>;
+  /** "Add gradual LR warmup" at a position of the document's text (reusing its last parse when it is that text). */
+  warmupActions(key: string, text: string, position: Position): Promise<Fix[]>;
+  /** Drops the state kept for a document (closed). */
+  forget(key: string): void;
+  dispose(): void;
+}
+
+/** The analysis on the calling thread: what the worker runs, and the fallback where no worker can be started. */
+export class LocalAnalysisEngine implements AnalysisEngine {
+  private readonly analyzers = new Map<string, DocumentAnalyzer>();
+
+  analyzeNow(key: string, text: string, options: AnalyzeOptions): { findings: Finding[]; clean: boolean; ms: number } {
+    let analyzer = this.analyzers.get(key);
+    if (!analyzer) this.analyzers.set(key, (analyzer = new DocumentAnalyzer()));
+    const t0 = Date.now();
+    const r = analyzer.analyze(text, options);
+    return { findings: r.findings, clean: r.clean, ms: Date.now() - t0 };
+  }
+
+  warmupNow(key: string, text: string, position: Position): Fix[] {
+    return warmupActionsAt(text, position, this.analyzers.get(key)?.lastParse);
+  }
+
+  analyze(key: string, text: string, options: AnalyzeOptions): Promise<{ findings: Finding[]; clean: boolean; ms: number }> {
+    return Promise.resolve(this.analyzeNow(key, text, options));
+  }
+
+  warmupActions(key: string, text: string, position: Position): Promise<Fix[]> {
+    return Promise.resolve(this.warmupNow(key, text, position));
+  }
+
+  forget(key: string): void {
+    this.analyzers.delete(key);
+  }
+
+  dispose(): void {
+    this.analyzers.clear();
+  }
+
+  /** Answers one request (in a worker); rule failures are reported through `post` too. */
+  handle(req: AnalysisRequest, post: (res: AnalysisResponse) => void): void {
+    if (req.kind === 'forget') {
+      this.forget(req.key);
+      return;
+    }
+    try {
+      if (req.kind === 'analyze') post({ kind: 'analyze', id: req.id, ...this.analyzeNow(req.key, req.text, req.options) });
+      else post({ kind: 'warmup', id: req.id, fixes: this.warmupNow(req.key, req.text, req.position) });
+    } catch (e) {
+      post({ kind: 'error', id: req.id, message: String((e as Error)?.stack ?? e) });
+    }
+  }
+}
+
+/** Serves requests on a message port (a worker's side). */
+export function serveAnalysis(port: { onMessage(listener: (req: AnalysisRequest) => void): void; post(res: AnalysisResponse): void }): LocalAnalysisEngine {
+  const engine = new LocalAnalysisEngine();
+  onRuleError((rule, e) => port.post({ kind: 'ruleError', rule, message: String((e as Error)?.stack ?? e) }));
+  port.onMessage((req) => engine.handle(req, (res) => port.post(res)));
+  return engine;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(e: Error): void;
+  /** The request, to run it on the calling thread if the worker dies. */
+  req: AnalysisRequest & { id: number };
+}
+
+/**
+ * The extension's side of a worker: requests with ids, answers matched back to their promises. If the worker
+ * cannot start or dies, pending and later requests run on the calling thread instead (`onFallback` says why).
+ */
+export class WorkerAnalysisEngine implements AnalysisEngine {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private local: LocalAnalysisEngine | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly worker: { post(req: AnalysisRequest): void; terminate(): void },
+    private readonly hooks: { onFallback(reason: string): void; onRuleError(rule: string, message: string): void },
+  ) {}
+
+  /** Feed every message from the worker here. */
+  receive(res: AnalysisResponse): void {
+    if (res.kind === 'ruleError') {
+      this.hooks.onRuleError(res.rule, res.message);
+      return;
+    }
+    const p = this.pending.get(res.id);
+    if (!p) return;
+    this.pending.delete(res.id);
+    if (res.kind === 'error') p.reject(new Error(res.message));
+    else p.resolve(res.kind === 'analyze' ? { findings: res.findings, clean: res.clean, ms: res.ms } : res.fixes);
+  }
+
+  /** The worker failed or exited: its pending requests and all later ones run here. */
+  fail(reason: string): void {
+    if (this.local || this.disposed) return;
+    this.local = new LocalAnalysisEngine();
+    onRuleError((rule, e) => this.hooks.onRuleError(rule, String((e as Error)?.stack ?? e)));
+    this.hooks.onFallback(reason);
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) this.runLocally(p.req, p.resolve, p.reject);
+  }
+
+  analyze(key: string, text: string, options: AnalyzeOptions): Promise<{ findings: Finding[]; clean: boolean; ms: number }> {
+    return this.request({ kind: 'analyze', id: this.nextId++, key, text, options }) as Promise<{ findings: Finding[]; clean: boolean; ms: number }>;
+  }
+
+  warmupActions(key: string, text: string, position: Position): Promise<Fix[]> {
+    return this.request({ kind: 'warmup', id: this.nextId++, key, text, position }) as Promise<Fix[]>;
+  }
+
+  forget(key: string): void {
+    if (this.local) this.local.forget(key);
+    else this.worker.post({ kind: 'forget', key });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new Error('The analysis was stopped.'));
+    this.pending.clear();
+    this.local?.dispose();
+  }
+
+  private request(req: AnalysisRequest & { id: number }): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.local) {
+        this.runLocally(req, resolve, reject);
+        return;
+      }
+      this.pending.set(req.id, { resolve, reject, req });
+      try {
+        this.worker.post(req);
+      } catch (e) {
+        this.fail(`cannot post to the analysis worker (${String((e as Error)?.message ?? e)})`);
+      }
+    });
+  }
+
+  private runLocally(req: AnalysisRequest & { id: number }, resolve: (v: unknown) => void, reject: (e: Error) => void): void {
+    this.local!.handle(req, (res) => {
+      if (res.kind === 'error') reject(new Error(res.message));
+      else if (res.kind === 'analyze') resolve({ findings: res.findings, clean: res.clean, ms: res.ms });
+      else if (res.kind === 'warmup') resolve(res.fixes);
+    });
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The analysis engine the editor talks to: in a real worker thread (src/worker/analysisWorker.ts) it gives what the
+ * core gives on this thread, answers in order, keeps each document's incremental state, and when the worker dies its
+ * pending and later requests are answered on this thread instead.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { WorkerAnalysisEngine, type AnalysisResponse } from '../../src/core/analysisEngine';
+import { analyze, warmupActionsAt } from '../../src/core/rules/index';
+import { fixturesDir } from './helpers';
+
+const workerFile = path.join(__dirname, '..', '..', 'src', 'worker', 'analysisWorker.js');
+const MODEL = readFileSync(path.join(fixturesDir, 'rules', 'conv-bias-before-batchnorm', 'builders.in.py'), 'utf8');
+const TRAIN = 'import torch\n\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\nfor epoch in range(10):\n    train(opt)\n';
+
+function startEngine(): { engine: WorkerAnalysisEngine; worker: Worker; fallbacks: string[] } {
+  const worker = new Worker(workerFile);
+  const fallbacks: string[] = [];
+  const engine = new WorkerAnalysisEngine(
+    { post: (req) => worker.postMessage(req), terminate: () => void worker.terminate() },
+    { onFallback: (reason) => fallbacks.push(reason), onRuleError: () => undefined },
+  );
+  worker.on('message', (m: AnalysisResponse) => engine.receive(m));
+  worker.on('error', (e) => engine.fail(String(e)));
+  worker.on('exit', (code) => engine.fail(`exit code ${code}`));
+  return { engine, worker, fallbacks };
+}
+
+describe('analysis engine in a worker thread', () => {
+  test('findings and the warmup action are those of the core on this thread', async () => {
+    const { engine, fallbacks } = startEngine();
+    try {
+      const r = await engine.analyze('a.py', MODEL, {});
+      assert.ok(r.findings.length > 0);
+      assert.deepEqual(r.findings, analyze(MODEL));
+      assert.equal(r.clean, true);
+      const fixes = await engine.warmupActions('b.py', TRAIN, { line: 2, character: 10 });
+      assert.ok(fixes.length > 0, 'the optimizer gets the warmup action');
+      assert.deepEqual(fixes, warmupActionsAt(TRAIN, { line: 2, character: 10 }));
+      assert.deepEqual(fallbacks, []);
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  test('many versions of a document asked at once: every answer matches its own version', async () => {
+    const { engine } = startEngine();
+    try {
+      const versions = Array.from({ length: 12 }, (_, i) => MODEL.replace('bias=True', i % 2 ? 'bias=False' : 'bias=True') + `\nx${i} = ${i}\n`);
+      const answers = await Promise.all(versions.map((v) => engine.analyze('doc.py', v, {})));
+      answers.forEach((a, i) => assert.deepEqual(a.findings, analyze(versions[i]), `version ${i}`));
+      const severities = await engine.analyze('doc.py', versions[0], { severities: { 'conv-bias-before-batchnorm': 'error' } });
+      assert.ok(severities.findings.every((f) => f.rule !== 'conv-bias-before-batchnorm' || f.severity === 'error'), 'options travel with the request');
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  test('a worker that dies: the pending request and later ones are answered on this thread', async () => {
+    const { engine, worker, fallbacks } = startEngine();
+    try {
+      await engine.analyze('a.py', MODEL, {});
+      const pending = engine.analyze('a.py', MODEL + '\ny = 1\n', {});
+      await worker.terminate();
+      assert.deepEqual((await pending).findings, analyze(MODEL + '\ny = 1\n'));
+      assert.equal(fallbacks.length, 1);
+      assert.deepEqual((await engine.analyze('c.py', MODEL, {})).findings, analyze(MODEL));
+      assert.ok((await engine.warmupActions('d.py', TRAIN, { line: 2, character: 10 })).length > 0);
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  test('disposing stops the worker without a fallback, and pending requests are rejected', async () => {
+    const { engine, fallbacks } = startEngine();
+    const pending = engine.analyze('a.py', MODEL, {});
+    engine.dispose();
+    await assert.rejects(pending, /stopped/);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(fallbacks, []);
+  });
+});
