@@ -59,7 +59,7 @@ if (args.has('--tests')) {
   const wanted = new Set(entryPoints.map((p) => join('out', p.replace(/\.ts$/, '.js'))));
   // The bench measures the core as it ships: bundled (a transpiled module reaches its imports through getters).
   await Promise.all(
-    ['bench/run.ts', 'bench/analysis.ts'].map((entry) =>
+    ['bench/run.ts', 'bench/analysis.ts', 'src/worker/analysisWorker.ts'].map((entry) =>
       esbuild.build({ entryPoints: [entry], outfile: join('out', entry.replace(/\.ts$/, '.js')), bundle: true, platform: 'node', format: 'cjs', target: 'es2022', logLevel: 'warning' }),
     ),
   );

@@ -8,6 +8,13 @@ import { DocumentAnalyzer, onRuleError, warmupActionsAt, type AnalyzeOptions } f
 import type { Finding, Fix } from './rules/types';
 import type { Position } from './text';
 
+/**
+ * Heap limits of the analysis worker. The young generation is kept small: parsing allocates a great deal of
+ * short-lived objects, and a large young generation only raises the peak memory (42 MB instead of 63 MB for a
+ * 10,000-line file) without making the analysis faster.
+ */
+export const ANALYSIS_WORKER_LIMITS = { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 8 };
+
 export type AnalysisRequest =
   | { kind: 'analyze'; id: number; key: string; text: string; options: AnalyzeOptions }
   | { kind: 'warmup'; id: number; key: string; text: string; position: Position }

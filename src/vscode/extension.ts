@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { activateWith } from './activate';
 import { loadRenderer } from './rendererLoader';
-import { WorkerAnalysisEngine, type AnalysisEngine, type AnalysisResponse } from '../core/analysisEngine';
+import { ANALYSIS_WORKER_LIMITS, WorkerAnalysisEngine, type AnalysisEngine, type AnalysisResponse } from '../core/analysisEngine';
 import type { Log } from './log';
 
 /** Desktop / remote entry (Node extension host). */
@@ -20,7 +20,7 @@ export function deactivate(): void {
 function analysisWorker(extensionPath: string, log: Log): AnalysisEngine | undefined {
   let worker: Worker;
   try {
-    worker = new Worker(path.join(extensionPath, 'dist', 'analysisWorker.js'), { name: 'ML Notes analysis', resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+    worker = new Worker(path.join(extensionPath, 'dist', 'analysisWorker.js'), { name: 'ML Notes analysis', resourceLimits: ANALYSIS_WORKER_LIMITS });
   } catch (e) {
     log.warn(`The analysis worker could not start (${String((e as Error)?.message ?? e)}); analysing on the extension host instead.`);
     return undefined;
