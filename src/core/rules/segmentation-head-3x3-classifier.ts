@@ -115,7 +115,8 @@ function onesLike(kernel: Arg): string {
 function buildFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg, dims: number): RawFix | undefined {
   switch (inst.spec.framework) {
     case 'torch':
-      return torchFix(ctx, inst, kernelArg, dims);
+    case 'nnx':
+      return sequentialFix(ctx, inst, kernelArg, dims);
     case 'keras':
     case 'flax':
       return functionalFix(ctx, inst, kernelArg);
@@ -124,8 +125,13 @@ function buildFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg, dims: n
   }
 }
 
-/** `Conv(c, classes, 3)` → `Sequential(Conv(c, c, 3, padding=1, bias=False), BatchNorm(c), ReLU(inplace=True), Conv(c, classes, 1))`. */
-function torchFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg, dims: number): RawFix | undefined {
+/**
+ * A layer built once and called later (PyTorch, Flax NNX): the conv becomes a Sequential of a 3x3 conv keeping the
+ * channels, batch norm, ReLU and the classifier with a 1x1 kernel.
+ *   torch: `Conv2d(c, classes, 3)` → `Sequential(Conv2d(c, c, kernel_size=3, padding=1, bias=False), BatchNorm2d(c), ReLU(inplace=True), Conv2d(c, classes, 1))`
+ *   nnx:   `nnx.Conv(c, classes, (3, 3), rngs=rngs)` → `nnx.Sequential(nnx.Conv(c, c, kernel_size=(3, 3), use_bias=False, rngs=rngs), nnx.BatchNorm(c, rngs=rngs), nnx.relu, nnx.Conv(c, classes, (1, 1), rngs=rngs))`
+ */
+function sequentialFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg, dims: number): RawFix | undefined {
   const model = ctx.model;
   const call = inst.ctor;
   const inArg = model.layerArg(inst, 'in');
@@ -133,34 +139,46 @@ function torchFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg, dims: n
   const text = ctx.text;
   const imports = new Imports(ctx);
   const direct = inst.partialKw.length === 0 && inst.partialPos.length === 0;
-  const convRef = direct ? model.source(call.func) : imports.ref('torch.nn', `Conv${dims}d`);
-  const bnRef = imports.ref('torch.nn', `BatchNorm${dims}d`);
-  const reluRef = imports.ref('torch.nn', 'ReLU');
-  const seqRef = imports.ref('torch.nn', 'Sequential');
+  const nnx = inst.spec.framework === 'nnx';
   const c = model.source(inArg.value);
   const k = model.source(kernelArg.value);
+  let lines: string[];
+  let seqRef: string;
+  let bnName: string;
+  if (nnx) {
+    // NNX layers take their random state explicitly: the new ones share the classifier's.
+    const rngs = call.args.find((a) => a.name === 'rngs');
+    if (!rngs) return undefined;
+    const r = model.source(rngs.value);
+    const ref = (name: string) => (call.func.kind === 'attr' && direct ? `${model.source(call.func.value)}.${name}` : imports.ref('flax.nnx', name));
+    seqRef = ref('Sequential');
+    bnName = 'BatchNorm';
+    lines = [`${direct ? model.source(call.func) : ref('Conv')}(${c}, ${c}, kernel_size=${k}, use_bias=False, rngs=${r}),`, `${ref('BatchNorm')}(${c}, rngs=${r}),`, `${ref('relu')},`];
+  } else {
+    const convRef = direct ? model.source(call.func) : imports.ref('torch.nn', `Conv${dims}d`);
+    const bnRef = imports.ref('torch.nn', `BatchNorm${dims}d`);
+    const reluRef = imports.ref('torch.nn', 'ReLU');
+    seqRef = imports.ref('torch.nn', 'Sequential');
+    bnName = bnRef.split('.').pop() ?? bnRef;
+    lines = [`${convRef}(${c}, ${c}, kernel_size=${k}, padding=${k === '3' ? '1' : onesLike(kernelArg)}, bias=False),`, `${bnRef}(${c}),`, `${reluRef}(inplace=True),`];
+  }
   // The classifier itself: kernel 1, no padding.
   const inner: OffsetEdit[] = [{ from: kernelArg.value.from, to: kernelArg.value.to, text: onesLike(kernelArg) }];
   const padding = model.layerArg(inst, 'padding');
   if (padding.arg && !padding.fromPartial) {
     const p = model.literal(padding.value, inst.ctorScope);
-    if (!(p === 0 || p === 'same' || (Array.isArray(p) && p.every((x) => x === 0)))) inner.push({ from: padding.value!.from, to: padding.value!.to, text: '0' });
+    const none = p === 0 || (typeof p === 'string' && ['same', 'valid'].includes(p.toLowerCase())) || (Array.isArray(p) && p.every((x) => x === 0));
+    if (!none) inner.push({ from: padding.value!.from, to: padding.value!.to, text: '0' });
   } else if (padding.fromPartial) {
     inner.push(...setArgument(text, call, 'padding', undefined, '0'));
   }
-  const classifier = applyInside(model.source(call), call.from, inner);
+  lines.push(`${applyInside(model.source(call), call.from, inner)},`);
   const indent = indentAt(text, call.from);
   const unit = indent.includes('\t') ? '\t' : '    ';
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
-  const lines = [
-    `${convRef}(${c}, ${c}, kernel_size=${k}, padding=${k === '3' ? '1' : onesLike(kernelArg)}, bias=False),`,
-    `${bnRef}(${c}),`,
-    `${reluRef}(inplace=True),`,
-    `${classifier},`,
-  ];
   const replacement = `${seqRef}(${nl}${lines.map((l) => indent + unit + l).join(nl)}${nl}${indent})`;
   return {
-    title: msg('Classify with a 1x1 conv after a 3x3 conv + {0} + ReLU', bnRef.split('.').pop() ?? bnRef),
+    title: msg('Classify with a 1x1 conv after a 3x3 conv + {0} + ReLU', bnName),
     edits: [...imports.edits(), { from: call.from, to: call.to, text: replacement }],
     isPreferred: true,
   };
