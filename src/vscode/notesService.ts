@@ -71,6 +71,8 @@ export class NotesService implements vscode.Disposable {
         }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reload()),
+      // Trusting the workspace lets notes outside it in: read them now, not at the next reload.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()),
       vscode.workspace.onDidSaveTextDocument((d) => {
         if (this.isNoteUri(d.uri)) void this.reloadFile(d.uri);
       }),

@@ -2,22 +2,7 @@
 // and in the Problems panel, its quick fix and undo, "Fix All Findings in File" as one undoable edit, and
 // the "Explain" action that opens the note the rule comes from.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describeVSCode, locate, type Workbench } from './lib';
-
-/** Every line the "ML Notes" output channel logged in this window's sessions (code-server writes them to files). */
-function outputChannelLog(userDataDir: string): string {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name === 'ML Notes.log') files.push(join(d, e.name));
-    }
-  };
-  walk(join(userDataDir, 'logs'));
-  return files.map((f) => readFileSync(f, 'utf8')).join('\n');
-}
+import { describeVSCode, locate, outputChannelLog, type Workbench } from './lib';
 
 const RULE = 'conv-bias-before-batchnorm';
 const FIX = /^Set bias=False/;
@@ -64,13 +49,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
   scene('the analysis runs in its worker thread, not on the extension host', async ({ workbench, userDataDir }) => {
     await workbench.openFile('backbone.py');
     await expectSquiggles(workbench, 1);
-    // The output channel's file is written a little after the line is logged.
-    const deadline = Date.now() + 15_000;
-    let log = outputChannelLog(userDataDir);
-    while (!/Python analysis runs in a worker thread\./.test(log) && Date.now() < deadline) {
-      await workbench.page.waitForTimeout(250);
-      log = outputChannelLog(userDataDir);
-    }
+    const log = await outputChannelLog(workbench.page, userDataDir, /Python analysis runs in a worker thread\./);
     assert.match(log, /Python analysis runs in a worker thread\./);
     assert.doesNotMatch(log, /analysing on the extension host instead/);
   });

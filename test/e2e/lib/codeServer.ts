@@ -22,6 +22,8 @@ export interface CodeServerOptions {
   port?: number;
   /** Milliseconds to wait for /healthz to answer; 60 s by default. */
   startTimeoutMs?: number;
+  /** Keep workspace trust (disabled by default, so that no trust prompt gets in the way). */
+  workspaceTrust?: boolean;
 }
 
 export interface CodeServer {
@@ -98,7 +100,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       '--extensions-dir', options.extensionsDir,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--ignore-last-opened',
       ...(options.workspace ? [options.workspace] : []),

@@ -35,6 +35,11 @@ export interface VSCodeOptions {
    */
   extension?: string;
   viewport?: { width: number; height: number };
+  /**
+   * Workspace trust on, with the workspace not trusted yet (Restricted Mode, no startup prompt): for scenes about
+   * what the extension does before and after the user trusts the folder. Off by default.
+   */
+  restrictedMode?: boolean;
 }
 
 export interface VSCode {
@@ -90,12 +95,15 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
   const extensionsDir = join(runDir, 'extensions');
   cpSync(fixtureDir, workspaceDir, { recursive: true });
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  let settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...options.settings };
+  const trust = options.restrictedMode
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' }
+    : {};
+  let settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...trust, ...options.settings };
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   const extension = installExtension(extensionsDir, options.extension ?? defaultExtensionSource());
 
-  const server = await startCodeServer({ runDir, userDataDir, extensionsDir, workspace: workspaceDir });
+  const server = await startCodeServer({ runDir, userDataDir, extensionsDir, workspace: workspaceDir, workspaceTrust: options.restrictedMode });
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
   let unregister = (): void => undefined;
