@@ -40,6 +40,11 @@ export interface VSCodeOptions {
    * what the extension does before and after the user trusts the folder. Off by default.
    */
   restrictedMode?: boolean;
+  /**
+   * Runs the package's `browser` entry in the browser's web worker extension host (as on vscode.dev), not its Node
+   * entry: the installed copy's manifest loses `main`, so VS Code has only the web entry to run. Off by default.
+   */
+  webExtensionHost?: boolean;
 }
 
 export interface VSCode {
@@ -102,6 +107,13 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   const extension = installExtension(extensionsDir, options.extension ?? defaultExtensionSource());
+  if (options.webExtensionHost) {
+    const manifestFile = join(extension.dir, 'package.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
+    if (typeof manifest.browser !== 'string') throw new Error(`the extension has no browser entry: ${manifestFile}`);
+    delete manifest.main;
+    writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+  }
 
   const server = await startCodeServer({ runDir, userDataDir, extensionsDir, workspace: workspaceDir, workspaceTrust: options.restrictedMode });
   let browser: Browser | undefined;
