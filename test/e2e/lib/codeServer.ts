@@ -24,6 +24,8 @@ export interface CodeServerOptions {
   startTimeoutMs?: number;
   /** Keep workspace trust (disabled by default, so that no trust prompt gets in the way). */
   workspaceTrust?: boolean;
+  /** Display language (`--locale`). */
+  locale?: string;
 }
 
 export interface CodeServer {
@@ -101,6 +103,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       '--disable-telemetry',
       '--disable-update-check',
       ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
+      ...(options.locale ? ['--locale', options.locale] : []),
       '--disable-getting-started-override',
       '--ignore-last-opened',
       ...(options.workspace ? [options.workspace] : []),

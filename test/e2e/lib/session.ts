@@ -45,6 +45,8 @@ export interface VSCodeOptions {
    * entry: the installed copy's manifest loses `main`, so VS Code has only the web entry to run. Off by default.
    */
   webExtensionHost?: boolean;
+  /** VS Code's display language (code-server's `--locale`), e.g. `zh-cn`; English by default. */
+  locale?: string;
 }
 
 export interface VSCode {
@@ -90,6 +92,27 @@ function listFiles(dir: string, base = dir, out: string[] = []): string[] {
   return out;
 }
 
+/**
+ * VS Code runs in a display language only when a language pack for it is registered (`languagepacks.json` in the
+ * user data, which VS Code writes when one is installed). None can be downloaded here, so a stand-in is registered:
+ * an empty translation of VS Code's own strings (they stay in English). The extension's strings do not depend on it:
+ * they come from its package.nls.<locale>.json and l10n/bundle.l10n.<locale>.json.
+ */
+function registerStandInLanguagePack(userDataDir: string, locale: string): void {
+  const translations = join(userDataDir, 'stand-in-language-pack', 'main.i18n.json');
+  mkdirSync(join(translations, '..'), { recursive: true });
+  writeFileSync(translations, JSON.stringify({ version: '1.0.0', contents: {} }));
+  const packs = {
+    [locale]: {
+      hash: `stand-in-${locale}`,
+      extensions: [{ extensionIdentifier: { id: `ml-notes-tests.language-pack-${locale}` }, version: '1.0.0' }],
+      translations: { vscode: translations },
+      label: locale,
+    },
+  };
+  writeFileSync(join(userDataDir, 'languagepacks.json'), JSON.stringify(packs, null, 2));
+}
+
 export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
   const fixtureDir = isAbsolute(options.workspace) ? options.workspace : join(e2eFixturesDir, options.workspace);
   if (!existsSync(fixtureDir)) throw new Error(`no workspace fixture at ${fixtureDir}`);
@@ -106,6 +129,7 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
   let settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...trust, ...options.settings };
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  if (options.locale) registerStandInLanguagePack(userDataDir, options.locale);
   const extension = installExtension(extensionsDir, options.extension ?? defaultExtensionSource());
   if (options.webExtensionHost) {
     const manifestFile = join(extension.dir, 'package.json');
@@ -115,7 +139,7 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
     writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
   }
 
-  const server = await startCodeServer({ runDir, userDataDir, extensionsDir, workspace: workspaceDir, workspaceTrust: options.restrictedMode });
+  const server = await startCodeServer({ runDir, userDataDir, extensionsDir, workspace: workspaceDir, workspaceTrust: options.restrictedMode, locale: options.locale });
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
   let unregister = (): void => undefined;
