@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { NoteLibrary } from '../core/notes/library';
-import { collectNoteFiles, errorMessage, isNoteFile, readNoteFile, type FileKind, type NoteFileSystem } from '../core/notes/loader';
+import { collectNoteFiles, errorMessage, isNoteFile, MISSING_PATH, readNoteFile, type FileKind, type NoteFileSystem } from '../core/notes/loader';
 import type { Log } from './log';
-import { t } from './l10n';
+import { t, tt } from './l10n';
 
 /** vscode.workspace.fs as the core's NoteFileSystem: locations are URI strings (desktop, web, remote alike). */
 export class WorkspaceNoteFs implements NoteFileSystem {
@@ -135,8 +135,8 @@ export class NotesService implements vscode.Disposable {
     for (const root of this.roots) {
       const { files, problems } = await collectNoteFiles(this.fs, [root.uri.toString()]);
       for (const p of problems) {
-        const missing = p.message === 'Notes path does not exist.';
-        this.reportOnce(`${p.loc}|${p.message}`, missing ? t('Notes path “{0}” ({1}) does not exist; it is skipped until it appears.', root.setting, displayUri(vscode.Uri.parse(p.loc))) : `${displayUri(vscode.Uri.parse(p.loc))}: ${p.message}`, missing && !root.bundled);
+        const missing = p.message === MISSING_PATH;
+        this.reportOnce(`${p.loc}|${p.message}`, missing ? t('Notes path “{0}” ({1}) does not exist; it is skipped until it appears.', root.setting, displayUri(vscode.Uri.parse(p.loc))) : `${displayUri(vscode.Uri.parse(p.loc))}: ${tt(p.l10n, p.message)}`, missing && !root.bundled);
       }
       for (const f of files) {
         found.add(f);
@@ -154,12 +154,12 @@ export class NotesService implements vscode.Disposable {
     const shown = displayUri(vscode.Uri.parse(loc));
     if (!res.ok) {
       this.library.removeFile(loc);
-      this.reportOnce(`${loc}|${res.reason}`, t('Skipped {0}: {1}', shown, res.reason));
+      this.reportOnce(`${loc}|${res.reason}`, t('Skipped {0}: {1}', shown, tt(res.reasonL10n, res.reason)));
       return;
     }
-    if (res.warning) this.reportOnce(`${loc}|${res.warning}`, `${shown}: ${res.warning}`);
+    if (res.warning) this.reportOnce(`${loc}|${res.warning}`, `${shown}: ${tt(res.warningL10n, res.warning)}`);
     const warnings = this.library.setFile(loc, res.text, { bundled, label: shown });
-    for (const w of warnings) this.reportOnce(`${loc}|${w.line}|${w.message}`, `${shown}:${w.line + 1}: ${w.message}`);
+    for (const w of warnings) this.reportOnce(`${loc}|${w.line}|${w.message}`, `${shown}:${w.line + 1}: ${tt(w.l10n, w.message)}`);
   }
 
   /** Re-reads one file (saved, created or changed on disk), or drops it when it is gone. */

@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze, DocumentAnalyzer, fillText, ruleIds, warmupActionsAt } from '../../src/core/rules/index';
-import { msg } from '../../src/core/rules/message';
+import { msg } from '../../src/core/message';
+import { NoteLibrary } from '../../src/core/notes/library';
+import { collectNoteFiles, readNoteFile } from '../../src/core/notes/loader';
+import { nodeNoteFs } from '../../src/cli/nodeFs';
 import type { Finding, LocalizableText } from '../../src/core/rules/types';
 import { fixturesDir, repoRoot } from './helpers';
 
@@ -21,16 +25,21 @@ function uiStrings(): string[] {
 }
 
 /**
- * Every `msg('…')` template of the rules (src/core/rules/*.ts, comments left out), and the `msg(` calls whose
- * first argument is not a string literal (their templates could not be collected).
+ * Every `msg('…')` template of the core (the rules' messages and fix titles in src/core/rules, the note loading
+ * problems in src/core/notes; comments left out), and the `msg(` calls whose first argument is not a string literal
+ * (their templates could not be collected).
  */
-function ruleTemplates(): { templates: string[]; nonLiteral: string[] } {
-  const dir = path.join(repoRoot, 'src', 'core', 'rules');
+function coreTemplates(dirs: readonly string[] = ['rules', 'notes']): { templates: string[]; nonLiteral: string[] } {
   const templates = new Set<string>();
   const nonLiteral: string[] = [];
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+  const files = dirs.flatMap((d) => {
+    const dir = path.join(repoRoot, 'src', 'core', d);
+    return fs.readdirSync(dir).filter((n) => n.endsWith('.ts')).map((n) => path.join(dir, n));
+  });
+  for (const file of files) {
+    const f = path.basename(file);
     const src = fs
-      .readFileSync(path.join(dir, f), 'utf8')
+      .readFileSync(file, 'utf8')
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/^\s*\/\/.*$/gm, '')
       .replace(/\bfunction msg\(/g, '');
@@ -53,14 +62,14 @@ test('every UI string has a Chinese (zh-cn) translation with the same placeholde
     assert.deepEqual(ph(v), ph(k), `placeholders of "${k}"`);
     assert.ok(v.trim(), `empty translation for "${k}"`);
   }
-  const used = new Set([...strings, ...ruleTemplates().templates]);
+  const used = new Set([...strings, ...coreTemplates().templates]);
   const unused = Object.keys(zh).filter((k) => !used.has(k));
   assert.deepEqual(unused, [], 'translations no UI string or rule message uses');
 });
 
-test('every rule message and fix title template has a Chinese (zh-cn) translation with the same placeholders', () => {
+test('every core message template (rules, note loading) has a Chinese (zh-cn) translation with the same placeholders', () => {
   const zh = read('l10n/bundle.l10n.zh-cn.json');
-  const { templates, nonLiteral } = ruleTemplates();
+  const { templates, nonLiteral } = coreTemplates();
   assert.deepEqual(nonLiteral, [], 'msg() calls without a literal template');
   assert.ok(templates.length >= 25, `found ${templates.length} rule templates`);
   assert.deepEqual(
@@ -163,7 +172,7 @@ function plainArgsOf(l: LocalizableText): string[] {
 
 test('every finding and fix carries a localisable form that fills to its English text, and translates fully', () => {
   const zh = read('l10n/bundle.l10n.zh-cn.json');
-  const { templates } = ruleTemplates();
+  const { templates } = coreTemplates(['rules']);
   const usedTemplates = new Set<string>();
   const rulesSeen = new Set<string>();
   const check = (where: string, english: string, l: LocalizableText | undefined) => {
@@ -235,4 +244,50 @@ test('the manifest strings exist in English and Chinese, and package.json uses o
   const used = [...manifest.matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]);
   assert.ok(used.length > 10);
   for (const k of used) assert.ok(k in en, `package.json uses %${k}% but package.nls.json lacks it`);
+});
+
+test('note loading problems and note warnings carry a localisable form that fills to their English text, and translate fully', async () => {
+  const zh = read('l10n/bundle.l10n.zh-cn.json');
+  const { templates } = coreTemplates(['notes']);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-l10n-'));
+  const seen: string[] = [];
+  const check = (where: string, english: string, l: LocalizableText | undefined) => {
+    assert.ok(l, `${where}: no localisable form for "${english}"`);
+    assert.equal(fillText(l), english, `${where}: the filled template differs from the English text`);
+    for (const t of templatesOf(l)) assert.ok(templates.includes(t), `${where}: template not written as a msg() literal: "${t}"`);
+    const chinese = fillText(l, (t) => zh[t] ?? t);
+    assert.match(chinese, /[\u4e00-\u9fff]/, `${where}: no Chinese in "${chinese}"`);
+    for (const a of plainArgsOf(l)) assert.ok(chinese.includes(a), `${where}: "${a}" missing from "${chinese}"`);
+    seen.push(l.template);
+  };
+  try {
+    fs.writeFileSync(path.join(dir, 'binary.md'), Buffer.from([0x23, 0x20, 0x00, 0x01, 0x02]));
+    fs.writeFileSync(path.join(dir, 'big.md'), '# Big\n' + 'x'.repeat(4000));
+    fs.writeFileSync(path.join(dir, 'latin1.md'), Buffer.from([0x23, 0x20, 0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a note');
+    fs.symlinkSync(path.join(dir, 'nowhere.md'), path.join(dir, 'broken.md'));
+    const collected = await collectNoteFiles(nodeNoteFs, [dir, path.join(dir, 'missing'), path.join(dir, 'notes.txt')]);
+    for (const p of collected.problems) check(`problem ${path.basename(p.loc)}`, p.message, p.l10n);
+    for (const name of ['binary.md', 'big.md', 'latin1.md', 'gone.md']) {
+      const r = await readNoteFile(nodeNoteFs, path.join(dir, name), 1024);
+      if (r.ok) check(name, r.warning ?? '', r.warningL10n);
+      else check(name, r.reason, r.reasonL10n);
+    }
+    const docs = [
+      '---\ntitle: never closed\n',
+      '---\n- a list\n---\n# A\n',
+      '---\ntitle: [unclosed\n---\n# A\n',
+      '---\nterms: just text\n---\n# A\n',
+      '---\nterms:\n  nowhere: [x]\n  a/9: [y]\n---\n# A\n- one\n',
+    ];
+    for (const text of docs) {
+      const lib = new NoteLibrary();
+      for (const w of lib.setFile('doc.md', text)) check(`warning of ${JSON.stringify(text.slice(0, 30))}`, w.message, w.l10n);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  for (const t of ['Notes path does not exist.', 'Not a Markdown file (.md or .markdown); skipped.', 'Broken symbolic link (or a link loop); skipped.', 'File looks binary (NUL bytes or mostly control characters); skipped.', 'File is {0}, over the {1} limit (mlNotes.maxNoteFileSizeKB); skipped.', 'File is not valid UTF-8; undecodable bytes are shown as �.', 'File does not exist.', 'Front matter starts with "---" but is never closed; it is read as text.', 'Front matter is not a mapping; it is ignored.', 'Front matter is not valid YAML ({0}); it is ignored.', 'Front matter "terms" names a section "{0}" that this note does not have.', 'Front matter "terms" names point {0} of "{1}", which has {2} point(s).']) {
+    assert.ok(seen.includes(t), `not reached: "${t}"`);
+  }
 });

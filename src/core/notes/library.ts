@@ -1,4 +1,5 @@
-import { parseNote } from './parse';
+import { parseNote, warning } from './parse';
+import { msg } from '../message';
 import type { NoteDocument, NotePoint, NoteRef, NoteSection, NoteWarning } from './types';
 import { headingTerms, TermIndex, type CodeToken, type TermEntry, type TermMatch } from '../terms/termIndex';
 
@@ -130,11 +131,11 @@ function termEntries(doc: NoteDocument, slugs: Map<string, NoteSection>, warning
     const point = m ? Number(m[2]) : undefined;
     const section = slugs.get(sectionKey) ?? slugs.get(sectionKey.toLowerCase()) ?? byTitle.get(sectionKey.toLowerCase().trim());
     if (!section) {
-      warnings.push({ line: 0, message: `Front matter "terms" names a section "${sectionKey}" that this note does not have.` });
+      warnings.push(warning(msg('Front matter "terms" names a section "{0}" that this note does not have.', sectionKey)));
       continue;
     }
     if (point !== undefined && !section.points[point - 1]) {
-      warnings.push({ line: 0, message: `Front matter "terms" names point ${point} of "${section.title}", which has ${section.points.length} point(s).` });
+      warnings.push(warning(msg('Front matter "terms" names point {0} of "{1}", which has {2} point(s).', point, section.title, section.points.length)));
       continue;
     }
     for (const term of list) entries.push({ term, target: { file: doc.id, slug: section.slug, point }, source: 'frontMatter' });

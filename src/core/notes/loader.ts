@@ -1,3 +1,6 @@
+import { msg, type Msg } from '../message';
+import type { LocalizableText } from '../rules/types';
+
 /**
  * Finding and reading note files through an abstract file system: vscode.workspace.fs in the editor (desktop, web,
  * remote), node:fs in the CLI. Size limits, binary detection and encoding problems are reported, never thrown.
@@ -16,7 +19,16 @@ export interface NoteFileSystem {
 export interface LoadProblem {
   loc: string;
   message: string;
+  /** `message` as a template and its arguments, for translation. */
+  l10n?: LocalizableText;
 }
+
+function problem(loc: string, m: Msg): LoadProblem {
+  return { loc, message: m.text, l10n: m.l10n };
+}
+
+/** The message of a location that does not exist (hosts tell it apart: a missing notes folder is a setting to fix). */
+export const MISSING_PATH = 'Notes path does not exist.';
 
 export const NOTE_EXTENSIONS = ['.md', '.markdown'];
 const MAX_DEPTH = 16;
@@ -36,14 +48,14 @@ export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly strin
   const walk = async (loc: string, depth: number): Promise<void> => {
     if (files.length >= MAX_FILES) return;
     if (depth > MAX_DEPTH) {
-      problems.push({ loc, message: `Folder nesting deeper than ${MAX_DEPTH} levels (a symbolic link loop?); not read further.` });
+      problems.push(problem(loc, msg('Folder nesting deeper than {0} levels (a symbolic link loop?); not read further.', MAX_DEPTH)));
       return;
     }
     let entries: [string, FileKind, boolean][];
     try {
       entries = await fs.readDirectory(loc);
     } catch (e) {
-      problems.push({ loc, message: `Cannot read the folder: ${describeFsError(e)}` });
+      problems.push(problem(loc, msg('Cannot read the folder: {0}', fsErrorMsg(e))));
       return;
     }
     entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -54,12 +66,12 @@ export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly strin
         if (symlink) continue; // linked folders are not followed: no loops, no escaping the notes root
         await walk(child, depth + 1);
       } else if (kind === 'other' && isNoteFile(name)) {
-        problems.push({ loc: child, message: symlink ? 'Broken symbolic link (or a link loop); skipped.' : 'Not a regular file (a pipe, socket or device); skipped.' });
+        problems.push(problem(child, symlink ? msg('Broken symbolic link (or a link loop); skipped.') : msg('Not a regular file (a pipe, socket or device); skipped.')));
       } else if (kind === 'file' && isNoteFile(name) && !seen.has(child)) {
         seen.add(child);
         files.push(child);
         if (files.length >= MAX_FILES) {
-          problems.push({ loc, message: `More than ${MAX_FILES} note files; the rest are not read.` });
+          problems.push(problem(loc, msg('More than {0} note files; the rest are not read.', MAX_FILES)));
           return;
         }
       }
@@ -70,39 +82,50 @@ export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly strin
     try {
       st = await fs.stat(root);
     } catch (e) {
-      problems.push({ loc: root, message: `Cannot read: ${describeFsError(e)}` });
+      problems.push(problem(root, msg('Cannot read: {0}', fsErrorMsg(e))));
       continue;
     }
     if (!st) {
-      problems.push({ loc: root, message: 'Notes path does not exist.' });
+      problems.push(problem(root, msg('Notes path does not exist.')));
       continue;
     }
     if (st.kind === 'directory') await walk(root, 0);
     else if (st.kind === 'file') {
-      if (!isNoteFile(root)) problems.push({ loc: root, message: 'Not a Markdown file (.md or .markdown); skipped.' });
+      if (!isNoteFile(root)) problems.push(problem(root, msg('Not a Markdown file (.md or .markdown); skipped.')));
       else if (!seen.has(root)) {
         seen.add(root);
         files.push(root);
       }
-    } else problems.push({ loc: root, message: 'Not a file or folder (a pipe, socket or device); skipped.' });
+    } else problems.push(problem(root, msg('Not a file or folder (a pipe, socket or device); skipped.')));
   }
   return { files, problems };
 }
 
-export type ReadResult = { ok: true; text: string; warning?: string } | { ok: false; reason: string };
+/** `reason` and `warning` are English; their `…L10n` forms are for translation. */
+export type ReadResult =
+  | { ok: true; text: string; warning?: string; warningL10n?: LocalizableText }
+  | { ok: false; reason: string; reasonL10n?: LocalizableText };
+
+function refused(m: Msg): ReadResult {
+  return { ok: false, reason: m.text, reasonL10n: m.l10n };
+}
+
+function readWithWarning(text: string, m: Msg | undefined): ReadResult {
+  return m ? { ok: true, text, warning: m.text, warningL10n: m.l10n } : { ok: true, text };
+}
 
 /** Reads one note file: skipped when too large or binary; invalid UTF-8 is decoded with replacement characters. */
 export async function readNoteFile(fs: NoteFileSystem, loc: string, maxBytes: number): Promise<ReadResult> {
   try {
     const st = await fs.stat(loc);
-    if (!st) return { ok: false, reason: 'File does not exist.' };
-    if (st.kind !== 'file') return { ok: false, reason: 'Not a file.' };
-    if (st.size > maxBytes) return { ok: false, reason: `File is ${formatSize(st.size)}, over the ${formatSize(maxBytes)} limit (mlNotes.maxNoteFileSizeKB); skipped.` };
+    if (!st) return refused(msg('File does not exist.'));
+    if (st.kind !== 'file') return refused(msg('Not a file.'));
+    if (st.size > maxBytes) return refused(tooLarge(st.size, maxBytes));
     const bytes = await fs.readFile(loc);
-    if (bytes.length > maxBytes) return { ok: false, reason: `File is ${formatSize(bytes.length)}, over the ${formatSize(maxBytes)} limit (mlNotes.maxNoteFileSizeKB); skipped.` };
+    if (bytes.length > maxBytes) return refused(tooLarge(bytes.length, maxBytes));
     return decodeNote(bytes);
   } catch (e) {
-    return { ok: false, reason: `Cannot read the file: ${describeFsError(e)}` };
+    return refused(msg('Cannot read the file: {0}', fsErrorMsg(e)));
   }
 }
 
@@ -117,16 +140,22 @@ export function decodeNote(bytes: Uint8Array): ReadResult {
     // Big-endian is swapped to little-endian: every TextDecoder has utf-16le, not every one has utf-16be.
     const units = be ? swapBytePairs(bytes) : bytes;
     const text = new TextDecoder('utf-16le').decode(units);
-    if (looksBinary(new TextEncoder().encode(text))) return { ok: false, reason: 'File looks binary (NUL bytes or mostly control characters); skipped.' };
-    return { ok: true, text, warning: bytes.length % 2 ? 'File is UTF-16 with an odd number of bytes; its last byte is shown as �.' : undefined };
+    if (looksBinary(new TextEncoder().encode(text))) return refused(BINARY());
+    return readWithWarning(text, bytes.length % 2 ? msg('File is UTF-16 with an odd number of bytes; its last byte is shown as �.') : undefined);
   }
-  if (looksBinary(bytes)) return { ok: false, reason: 'File looks binary (NUL bytes or mostly control characters); skipped.' };
+  if (looksBinary(bytes)) return refused(BINARY());
   try {
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
   } catch {
     const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-    return { ok: true, text, warning: 'File is not valid UTF-8; undecodable bytes are shown as �.' };
+    return readWithWarning(text, msg('File is not valid UTF-8; undecodable bytes are shown as �.'));
   }
+}
+
+const BINARY = () => msg('File looks binary (NUL bytes or mostly control characters); skipped.');
+
+function tooLarge(size: number, maxBytes: number): Msg {
+  return msg('File is {0}, over the {1} limit (mlNotes.maxNoteFileSizeKB); skipped.', formatSize(size), formatSize(maxBytes));
 }
 
 export function looksBinary(bytes: Uint8Array): boolean {
@@ -146,26 +175,47 @@ export function formatSize(bytes: number): string {
   return `${bytes} B`;
 }
 
-/** A file-system error as a sentence: what happened first (node codes and VS Code FileSystemError codes), then the raw message. */
-export function describeFsError(e: unknown): string {
+/** What a file-system error code means (node codes and VS Code FileSystemError codes). */
+function fsErrorMeaning(code: string): Msg | undefined {
+  switch (code) {
+    case 'ENOENT':
+    case 'FileNotFound':
+      return msg('it no longer exists (removed while being read?)');
+    case 'EACCES':
+    case 'EPERM':
+    case 'NoPermissions':
+      return msg('permission denied');
+    case 'ELOOP':
+      return msg('symbolic link loop');
+    case 'ENOTDIR':
+    case 'FileNotADirectory':
+      return msg('not a folder');
+    case 'EISDIR':
+    case 'FileIsADirectory':
+      return msg('it is a folder');
+    case 'EMFILE':
+      return msg('too many open files');
+    case 'ENAMETOOLONG':
+      return msg('path too long');
+    case 'Unavailable':
+      return msg('the file system is unavailable');
+    default:
+      return undefined;
+  }
+}
+
+/** A file-system error as a phrase: what happened (when the code is known), then the raw message. */
+export function fsErrorMsg(e: unknown): Msg | string {
   const code = e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : '';
-  const what: Record<string, string> = {
-    ENOENT: 'it no longer exists (removed while being read?)',
-    FileNotFound: 'it no longer exists (removed while being read?)',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    NoPermissions: 'permission denied',
-    ELOOP: 'symbolic link loop',
-    ENOTDIR: 'not a folder',
-    FileNotADirectory: 'not a folder',
-    EISDIR: 'it is a folder',
-    FileIsADirectory: 'it is a folder',
-    EMFILE: 'too many open files',
-    ENAMETOOLONG: 'path too long',
-    Unavailable: 'the file system is unavailable',
-  };
   const raw = errorMessage(e);
-  return what[code] ? `${what[code]} (${raw})` : raw;
+  const meaning = fsErrorMeaning(code);
+  return meaning ? msg('{0} ({1})', meaning, raw) : raw;
+}
+
+/** The same, as English text. */
+export function describeFsError(e: unknown): string {
+  const m = fsErrorMsg(e);
+  return typeof m === 'string' ? m : m.text;
 }
 
 function swapBytePairs(bytes: Uint8Array): Uint8Array {

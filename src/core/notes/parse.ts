@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml';
 import { readSimpleYaml } from './frontMatter';
+import { msg, type Msg } from '../message';
 import type { NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
 
 /**
@@ -141,7 +142,7 @@ function readFrontMatter(lines: string[], warnings: NoteWarning[]): { contentSta
     }
   }
   if (close < 0) {
-    warnings.push({ line: 0, message: 'Front matter starts with "---" but is never closed; it is read as text.' });
+    warnings.push(warning(msg('Front matter starts with "---" but is never closed; it is read as text.')));
     return { contentStartLine: 0, terms };
   }
   const body = lines.slice(1, close).join('\n');
@@ -153,9 +154,9 @@ function readFrontMatter(lines: string[], warnings: NoteWarning[]): { contentSta
       const yaml = parseDocument(body, { prettyErrors: false, logLevel: 'silent' });
       if (yaml.errors.length) throw yaml.errors[0];
       data = yaml.toJS({ maxAliasCount: 50 });
-      for (const w of yaml.warnings) warnings.push({ line: 0, message: `Front matter: ${firstLine(w.message)}; read as plain text.` });
+      for (const w of yaml.warnings) warnings.push(warning(msg('Front matter: {0}; read as plain text.', firstLine(w.message))));
     } catch (e) {
-      warnings.push({ line: 0, message: `Front matter is not valid YAML (${firstLine(String((e as Error).message ?? e))}); it is ignored.` });
+      warnings.push(warning(msg('Front matter is not valid YAML ({0}); it is ignored.', firstLine(String((e as Error).message ?? e)))));
       return { contentStartLine: close + 1, terms };
     }
   }
@@ -166,14 +167,14 @@ function readFrontMatter(lines: string[], warnings: NoteWarning[]): { contentSta
     else if (typeof rec.title === 'number') title = String(rec.title);
     if (rec.terms !== undefined) readTerms(rec.terms, terms, warnings);
   } else if (data !== null && data !== undefined) {
-    warnings.push({ line: 0, message: 'Front matter is not a mapping; it is ignored.' });
+    warnings.push(warning(msg('Front matter is not a mapping; it is ignored.')));
   }
   return { contentStartLine: close + 1, title, terms };
 }
 
 function readTerms(value: unknown, out: Map<string, string[]>, warnings: NoteWarning[]): void {
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    warnings.push({ line: 0, message: 'Front matter "terms" should map a section (slug or heading, optionally /N for a point) to a list of code terms.' });
+    warnings.push(warning(msg('Front matter "terms" should map a section (slug or heading, optionally /N for a point) to a list of code terms.')));
     return;
   }
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
@@ -181,6 +182,11 @@ function readTerms(value: unknown, out: Map<string, string[]>, warnings: NoteWar
     const termsOf = list.filter((t): t is string | number => typeof t === 'string' || typeof t === 'number').map((t) => String(t).trim()).filter(Boolean);
     if (termsOf.length) out.set(String(key), termsOf);
   }
+}
+
+/** A warning about the file as a whole (line 0), with its localisable form. */
+export function warning(m: Msg, line = 0): NoteWarning {
+  return { line, message: m.text, l10n: m.l10n };
 }
 
 function firstLine(s: string): string {

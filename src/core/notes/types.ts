@@ -1,3 +1,4 @@
+import type { LocalizableText } from '../rules/types';
 import type { Range } from '../text';
 
 /** Where a piece of note knowledge lives: a section of a note file, optionally one of its points. */
@@ -48,6 +49,8 @@ export interface NoteSection {
 export interface NoteWarning {
   line: number;
   message: string;
+  /** `message` as a template and its arguments, for translation. */
+  l10n?: LocalizableText;
 }
 
 export interface NoteDocument {

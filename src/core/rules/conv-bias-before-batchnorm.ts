@@ -7,7 +7,7 @@ import { findArg, type Arg, type Expr, type Span } from '../python/ast';
 import { roleOf, type Use } from '../python/flow';
 import type { Guard, LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
-import { msg, type Msg } from './message';
+import { msg, type Msg } from '../message';
 import type { OffsetEdit, RawFinding, Rule, RuleContext } from './rule';
 
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };

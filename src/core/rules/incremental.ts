@@ -15,7 +15,7 @@
 import { walkModule, type Span, type Stmt } from '../python/ast';
 import { PythonModel } from '../python/model';
 import type { ParsedPython } from '../python/parse';
-import type { Msg } from './message';
+import type { Msg } from '../message';
 import { RuleContext, type RawFinding, type Rule } from './rule';
 
 export interface UnitFinding {

@@ -20,7 +20,7 @@ import { regionCropping, unpaddedConvBeforeRoi } from './unpadded-conv-before-ro
 import { UnitCache, type UnitFinding } from './incremental';
 
 export type { Rule, RuleMeta } from './rule';
-export { fillText } from './message';
+export { fillText } from '../message';
 export { warmupActionsAt } from './lr-warmup';
 
 export const rules: readonly Rule[] = [convBiasBeforeBatchnorm, segmentationHead3x3Classifier, unpaddedConvBeforeRoi, lrWarmup];

@@ -11,7 +11,7 @@ import { PythonModel, type Scope } from '../python/model';
 import { parsePython, type LoweredUnit, type ParsedPython } from '../python/parse';
 import type { Position } from '../text';
 import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
-import { msg, type Msg } from './message';
+import { msg, type Msg } from '../message';
 import { RuleContext, type OffsetEdit, type RawFinding, type RawFix, type Rule } from './rule';
 import type { Fix } from './types';
 

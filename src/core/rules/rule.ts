@@ -4,7 +4,7 @@ import { FlowAnalysis } from '../python/flow';
 import type { PythonModel } from '../python/model';
 import type { Span } from '../python/ast';
 import { LineIndex, type TextEdit } from '../text';
-import type { Msg } from './message';
+import type { Msg } from '../message';
 import type { Severity } from './types';
 
 export interface RuleMeta {

@@ -6,7 +6,7 @@
 import type { Arg, Expr } from '../python/ast';
 import type { LayerInstance } from '../python/model';
 import { applyInside, indentAt, Imports, insertBefore, quoteOf, setArgument } from './edits';
-import { msg } from './message';
+import { msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
 
 /** Names that hold a class count (compared on the last identifier, case-insensitively). */

@@ -7,7 +7,7 @@
 import type { CallExpr, Span } from '../python/ast';
 import type { ClassInfo, LayerInstance, PythonModel, Scope } from '../python/model';
 import { firstOnLine, Imports, insertAfter, insertBefore, quoteOf, setArgument, addKeyword } from './edits';
-import { msg } from './message';
+import { msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
 
 /** Region-cropping operations, by the last identifier of the callee. */

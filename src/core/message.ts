@@ -1,10 +1,10 @@
 /**
- * Rule messages and fix titles in a form a host can translate. Every message and title is built with
+ * Core messages (rule diagnostics, fix titles, note loading problems) in a form a host can translate. Each is built with
  * `msg('English template with {0}', ...args)`: the template is always a string literal (test/unit/l10n.test.ts
  * collects them and requires a translation of each), the arguments are code, names, numbers, or nested
  * `msg(...)` phrases.
  */
-import type { LocalizableArg, LocalizableText } from './types';
+import type { LocalizableArg, LocalizableText } from './rules/types';
 
 /** A message: its English text and its localisable form. */
 export interface Msg {
