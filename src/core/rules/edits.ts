@@ -35,7 +35,7 @@ export function firstOnLine(text: string, offset: number): boolean {
   return true;
 }
 
-function lineBreak(text: string): string {
+export function lineBreak(text: string): string {
   const i = text.indexOf('\n');
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
 }

@@ -6,7 +6,7 @@
  */
 import type { CallExpr, Span } from '../python/ast';
 import type { ClassInfo, LayerInstance, PythonModel, Scope } from '../python/model';
-import { firstOnLine, Imports, insertAfter, insertBefore, quoteOf, setArgument, addKeyword } from './edits';
+import { addKeyword, firstOnLine, Imports, indentAt, insertAfter, insertBefore, lineBreak, quoteOf, setArgument } from './edits';
 import { msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
 
@@ -193,7 +193,8 @@ function totalShrink(group: Unpadded[]): number {
 }
 
 /**
- * Pads the input once: `x = F.pad(x, (P, P, P, P))` at the top of the model's forward (PyTorch), or a
+ * Pads the input once: `x = F.pad(x, (P, P, P, P))` at the top of the model's forward (PyTorch), a `ZeroPad2d(P)` in
+ * front of a Sequential model's first layer, `x = jnp.pad(x, …)` at the top of a Flax module's `__call__`, or a
  * `ZeroPadding2D(P)` after the Keras `Input`. The boxes must be shifted by the same P.
  */
 function padInputFix(ctx: RuleContext, u: Unpadded, group: Unpadded[]): RawFix | undefined {
@@ -203,20 +204,39 @@ function padInputFix(ctx: RuleContext, u: Unpadded, group: Unpadded[]): RawFix |
   if (P <= 0) return undefined;
   const comment = `# Pad the image once so that regions at the border keep their size; shift the boxes by +${P} to match.`;
   const imports = new Imports(ctx);
-  if (u.inst.spec.framework === 'torch' && 'def' in u.group && u.group.def.kind === 'class') {
-    const cls = u.group as ClassInfo;
-    const forward = cls.methods.get('forward');
-    if (!forward) return undefined;
-    const params = forward.def.params.filter((p) => !p.star);
-    const x = params[1]?.name;
-    let first = forward.def.body[0];
-    if (first && first.kind === 'expr' && first.value.kind === 'string') first = forward.def.body[1];
+  const title = msg('Pad the input once instead ({0} pixels; shift the boxes by +{0})', P);
+  const framework = u.inst.spec.framework;
+  const cls = 'def' in u.group && u.group.def.kind === 'class' ? (u.group as ClassInfo) : undefined;
+  // A module class: pad at the top of the method that takes the image (PyTorch `forward`, Flax `__call__`, NCHW or NHWC).
+  const method = cls && (framework === 'torch' ? cls.methods.get('forward') : framework === 'flax' || framework === 'nnx' ? cls.methods.get('__call__') : undefined);
+  if (method) {
+    const x = method.def.params.filter((p) => !p.star)[1]?.name;
+    let first = method.def.body[0];
+    if (first && first.kind === 'expr' && first.value.kind === 'string') first = method.def.body[1];
     if (!x || !first || !firstOnLine(text, first.from)) return undefined;
-    const F = imports.moduleRef('torch.nn.functional', 'F');
-    return {
-      title: msg('Pad the input once instead ({0} pixels; shift the boxes by +{0})', P),
-      edits: [...imports.edits(), insertBefore(text, first, [comment, `${x} = ${F}.pad(${x}, (${P}, ${P}, ${P}, ${P}))`])],
-    };
+    let pad: string;
+    if (framework === 'torch') pad = `${x} = ${imports.moduleRef('torch.nn.functional', 'F')}.pad(${x}, (${P}, ${P}, ${P}, ${P}))`;
+    else pad = `${x} = ${imports.moduleRef('jax.numpy', 'jnp')}.pad(${x}, ((0, 0), (${P}, ${P}), (${P}, ${P}), (0, 0)))`;
+    return { title, edits: [...imports.edits(), insertBefore(text, first, [comment, pad])] };
+  }
+  if (framework === 'torch' && !cls) {
+    // A model that is one Sequential (`backbone = nn.Sequential(conv, …)`): a ZeroPad2d in front of its first layer.
+    const first = [...group].sort((a, b) => a.call.from - b.call.from)[0];
+    const seq = model.module.calls.find(
+      (c) =>
+        model.instanceAt(c)?.spec.role === 'seq' &&
+        c.args[0] &&
+        !c.args[0].name &&
+        !c.args[0].star &&
+        c.args.some((a) => a.value === first.call) &&
+        group.every((g) => g.call.from >= c.from && g.call.to <= c.to),
+    );
+    const stmt = seq && model.statementOf.get(seq);
+    if (!seq || !stmt || !firstOnLine(text, stmt.from)) return undefined;
+    const zp = u.call.func.kind === 'attr' ? `${model.source(u.call.func.value)}.ZeroPad2d` : imports.ref('torch.nn', 'ZeroPad2d');
+    const at = seq.args[0].value.from;
+    const layer = firstOnLine(text, at) ? `${zp}(${P}),${lineBreak(text)}${indentAt(text, at)}` : `${zp}(${P}), `;
+    return { title, edits: [...imports.edits(), insertBefore(text, stmt, [comment]), { from: at, to: at, text: layer }] };
   }
   if (u.inst.spec.framework === 'keras') {
     // Functional model: the Input in the same scope, and the layers applied to it.
@@ -238,7 +258,7 @@ function padInputFix(ctx: RuleContext, u: Unpadded, group: Unpadded[]): RawFix |
       const zp = u.call.func.kind === 'attr' ? `${model.source(u.call.func.value)}.ZeroPadding2D` : module ? imports.ref(module, 'ZeroPadding2D') : undefined;
       if (!zp) return undefined;
       return {
-        title: msg('Pad the input once instead ({0} pixels; shift the boxes by +{0})', P),
+        title,
         edits: [
           ...imports.edits(),
           insertAfter(text, stmt, [comment, `${padded} = ${zp}(${P})(${input})`]),
