@@ -3,9 +3,9 @@
  * count with a 3x3 kernel. The note: a single 3x3 output conv makes results unstable; better a 3x3 conv
  * followed by a 1x1 conv that does the classification. A hint: the tip is debated.
  */
-import type { Arg, Expr } from '../python/ast';
+import type { Arg, CallExpr, Expr } from '../python/ast';
 import type { LayerInstance } from '../python/model';
-import { applyInside, indentAt, Imports, insertBefore, quoteOf, setArgument } from './edits';
+import { applyInside, firstOnLine, indentAt, Imports, insertBefore, quoteOf, setArgument } from './edits';
 import { msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
 
@@ -118,6 +118,7 @@ function buildFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg, dims: n
     case 'nnx':
       return sequentialFix(ctx, inst, kernelArg, dims);
     case 'keras':
+      return functionalFix(ctx, inst, kernelArg) ?? kerasSequentialFix(ctx, inst, kernelArg);
     case 'flax':
       return functionalFix(ctx, inst, kernelArg);
     default:
@@ -245,3 +246,55 @@ function functionalFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg): R
   };
 }
 
+
+/**
+ * A Keras `Sequential([...])` list: the classifier becomes four layers, a 3x3 conv with the previous conv's filter
+ * count, batch norm, ReLU, and the classifier with a 1x1 kernel. Without a previous conv to take the channel count
+ * from, there is no fix (Sequential layers do not name their input channels).
+ */
+function kerasSequentialFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg): RawFix | undefined {
+  const model = ctx.model;
+  const call = inst.ctor;
+  let list: Expr | undefined;
+  for (const c of model.module.calls) {
+    const seq = model.instanceAt(c);
+    if (seq?.spec.role !== 'seq' || seq.spec.framework !== 'keras') continue;
+    const v = c.args[0]?.value;
+    if (v && (v.kind === 'list' || v.kind === 'tuple') && v.elts.includes(call)) list = v;
+  }
+  if (!list || (list.kind !== 'list' && list.kind !== 'tuple')) return undefined;
+  const elts = list.elts;
+  const at = elts.indexOf(call);
+  let filters: string | undefined;
+  for (let i = at - 1; i >= 0 && !filters; i--) {
+    const prev = elts[i].kind === 'call' ? model.instanceAt(elts[i] as CallExpr) : undefined;
+    if (prev?.spec.role === 'conv' && prev.spec.framework === 'keras') {
+      const out = model.layerArg(prev, 'out');
+      if (out.value && !out.fromPartial) filters = model.source(out.value);
+      else return undefined;
+    }
+  }
+  if (!filters) return undefined;
+  const imports = new Imports(ctx);
+  const qname = model.qname(call.func, inst.ctorScope);
+  const module = qname ? qname.slice(0, qname.lastIndexOf('.')) : undefined;
+  const direct = inst.partialKw.length === 0 && inst.partialPos.length === 0;
+  const ref = (name: string): string | undefined => {
+    if (call.func.kind === 'attr' && direct) return `${model.source(call.func.value)}.${name}`;
+    return module ? imports.ref(module, name) : undefined;
+  };
+  const convRef = direct ? model.source(call.func) : ref(inst.spec.name);
+  const bn = ref('BatchNormalization');
+  const relu = ref('ReLU');
+  if (!convRef || !bn || !relu) return undefined;
+  const q = quoteOf(ctx);
+  const classifier = applyInside(model.source(call), call.from, [{ from: kernelArg.value.from, to: kernelArg.value.to, text: onesLike(kernelArg) }]);
+  const layers = [`${convRef}(${filters}, ${model.source(kernelArg.value)}, padding=${q}same${q}, use_bias=False)`, `${bn}()`, `${relu}()`, classifier];
+  const text = ctx.text;
+  const separator = firstOnLine(text, call.from) ? `,${text.includes('\r\n') ? '\r\n' : '\n'}${indentAt(text, call.from)}` : ', ';
+  return {
+    title: msg('Classify with a 1x1 conv after a 3x3 conv + batch norm + ReLU'),
+    edits: [...imports.edits(), { from: call.from, to: call.to, text: layers.join(separator) }],
+    isPreferred: true,
+  };
+}
