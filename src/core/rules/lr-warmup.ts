@@ -523,6 +523,7 @@ function warmupFix(ctx: RuleContext, c: LrCall, all: LrCall[]): RawFix | undefin
       return { title, edits: setArgument(text, call, 'warmup_t', undefined, '5') };
     }
     case 'keras': {
+      if (c.kind === 'optimizer') return kerasOptimizerWarmup(ctx, c, title);
       if (c.kind !== 'scheduler' || c.name !== 'CosineDecay' || c.warmup !== 'no') return undefined;
       const initial = kw('initial_learning_rate', 0);
       const decay = kw('decay_steps', 1);
@@ -554,12 +555,8 @@ function warmupFix(ctx: RuleContext, c: LrCall, all: LrCall[]): RawFix | undefin
       }
       const lr = kw('learning_rate', 0);
       if (!lr) return undefined;
-      // Already a schedule (a call, or a name bound to one): leave it to the schedule.
-      if (lr.value.kind === 'call') return undefined;
-      if (lr.value.kind === 'name') {
-        const found = model.lookup(lr.value.id, c.scope);
-        if (found?.bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call')) return undefined;
-      }
+      // Already a schedule: leave it to the schedule.
+      if (isSchedule(model, lr.value, c.scope)) return undefined;
       const stmt = model.statementOf.get(call);
       if (!stmt) return undefined;
       const steps = model.freshName('warmup_steps');
@@ -574,6 +571,45 @@ function warmupFix(ctx: RuleContext, c: LrCall, all: LrCall[]): RawFix | undefin
     }
   }
   return undefined;
+}
+
+/** Whether an optimizer's learning rate is already a schedule (a call, or a name bound to one). */
+function isSchedule(model: PythonModel, lr: Expr, scope: Scope): boolean {
+  if (lr.kind === 'call') return true;
+  if (lr.kind !== 'name') return false;
+  return !!model.lookup(lr.id, scope)?.bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call');
+}
+
+/**
+ * A Keras optimizer with a constant learning rate: the rate becomes a `PolynomialDecay` from 0 to it over the warmup
+ * steps (power 1 is a straight line, and past its steps the schedule holds its end value: the rate as it was).
+ */
+function kerasOptimizerWarmup(ctx: RuleContext, c: LrCall, title: Msg): RawFix | undefined {
+  const model = ctx.model;
+  const call = c.call;
+  const lr = findArg(call, 'learning_rate', 0);
+  if (!lr || isSchedule(model, lr.value, c.scope) || model.hiddenArgs(call)) return undefined;
+  const stmt = model.statementOf.get(call);
+  if (!stmt) return undefined;
+  const imports = new Imports(ctx);
+  // `tf.keras.optimizers.SGD` → `tf.keras.optimizers.schedules.PolynomialDecay`; an imported `SGD` → an import.
+  const f = call.func;
+  let schedule: string | undefined;
+  if (f.kind === 'attr') schedule = `${model.source(f.value)}.schedules.PolynomialDecay`;
+  else {
+    const q = model.qname(f, c.scope);
+    schedule = q ? imports.ref(`${q.slice(0, q.lastIndexOf('.'))}.schedules`, 'PolynomialDecay') : undefined;
+  }
+  if (!schedule) return undefined;
+  const steps = model.freshName('warmup_steps');
+  return {
+    title,
+    edits: [
+      ...imports.edits(),
+      insertBefore(ctx.text, stmt, [`${steps} = 500  # optimizer steps over which the learning rate rises linearly from 0 to its full value`]),
+      { from: lr.value.from, to: lr.value.to, text: `${schedule}(0.0, decay_steps=${steps}, end_learning_rate=${model.source(lr.value)})` },
+    ],
+  };
 }
 
 /**
