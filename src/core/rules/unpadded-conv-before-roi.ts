@@ -194,8 +194,9 @@ function totalShrink(group: Unpadded[]): number {
 
 /**
  * Pads the input once: `x = F.pad(x, (P, P, P, P))` at the top of the model's forward (PyTorch), a `ZeroPad2d(P)` in
- * front of a Sequential model's first layer, `x = jnp.pad(x, …)` at the top of a Flax module's `__call__`, or a
- * `ZeroPadding2D(P)` after the Keras `Input`. The boxes must be shifted by the same P.
+ * front of a Sequential model's first layer, `x = jnp.pad(x, …)` at the top of a Flax module's `__call__`, `tf.pad` /
+ * `keras.ops.pad` at the top of a subclassed Keras model's `call`, or a `ZeroPadding2D(P)` after the Keras `Input`.
+ * The boxes must be shifted by the same P.
  */
 function padInputFix(ctx: RuleContext, u: Unpadded, group: Unpadded[]): RawFix | undefined {
   const model = ctx.model;
@@ -208,15 +209,21 @@ function padInputFix(ctx: RuleContext, u: Unpadded, group: Unpadded[]): RawFix |
   const framework = u.inst.spec.framework;
   const cls = 'def' in u.group && u.group.def.kind === 'class' ? (u.group as ClassInfo) : undefined;
   // A module class: pad at the top of the method that takes the image (PyTorch `forward`, Flax `__call__`, NCHW or NHWC).
-  const method = cls && (framework === 'torch' ? cls.methods.get('forward') : framework === 'flax' || framework === 'nnx' ? cls.methods.get('__call__') : undefined);
+  const methodName = framework === 'torch' ? 'forward' : framework === 'flax' || framework === 'nnx' ? '__call__' : framework === 'keras' ? 'call' : undefined;
+  const method = cls && methodName ? cls.methods.get(methodName) : undefined;
   if (method) {
     const x = method.def.params.filter((p) => !p.star)[1]?.name;
     let first = method.def.body[0];
     if (first && first.kind === 'expr' && first.value.kind === 'string') first = method.def.body[1];
     if (!x || !first || !firstOnLine(text, first.from)) return undefined;
+    const nhwc = `((0, 0), (${P}, ${P}), (${P}, ${P}), (0, 0))`;
     let pad: string;
     if (framework === 'torch') pad = `${x} = ${imports.moduleRef('torch.nn.functional', 'F')}.pad(${x}, (${P}, ${P}, ${P}, ${P}))`;
-    else pad = `${x} = ${imports.moduleRef('jax.numpy', 'jnp')}.pad(${x}, ((0, 0), (${P}, ${P}), (${P}, ${P}), (0, 0)))`;
+    else if (framework === 'keras') {
+      // A subclassed Keras model: tf.pad with tf.keras, keras.ops.pad with Keras 3.
+      const tf = model.qname(u.call.func, u.inst.ctorScope)?.startsWith('tensorflow.');
+      pad = tf ? `${x} = ${imports.moduleRef('tensorflow', 'tf')}.pad(${x}, ${nhwc})` : `${x} = ${imports.moduleRef('keras.ops', 'ops')}.pad(${x}, ${nhwc})`;
+    } else pad = `${x} = ${imports.moduleRef('jax.numpy', 'jnp')}.pad(${x}, ${nhwc})`;
     return { title, edits: [...imports.edits(), insertBefore(text, first, [comment, pad])] };
   }
   if (framework === 'torch' && !cls) {
