@@ -1,14 +1,32 @@
 import type * as vscode from 'vscode';
-import { LibraryLookup } from '../core/search/libraryLookup';
+import { BACKGROUND_SLICE_MS, LibraryLookup } from '../core/search/libraryLookup';
 import type { NoteLibrary } from '../core/notes/library';
 import type { SearchResultEntry } from '../webview/protocol';
 
-/** Lookup for the QuickPick and the panel's search box. */
+/** Quiet time after a change before the background indexing starts (a burst of saves or a reload settles first). */
+const SETTLE_MS = 1500;
+
+/**
+ * Lookup for the QuickPick and the panel's search box. The lookup index is built in the background, in short slices,
+ * once the notes stop changing: the first Look Up does not wait for it, and no slice holds up the editor.
+ */
 export class NotesSearch implements vscode.Disposable {
   private readonly lookup: LibraryLookup;
+  private readonly subscription: { dispose(): void };
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(library: NoteLibrary) {
     this.lookup = new LibraryLookup(library);
+    this.subscription = library.onDidChange(() => this.schedule(SETTLE_MS));
+    this.schedule(SETTLE_MS);
+  }
+
+  private schedule(delay: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.lookup.syncFor(BACKGROUND_SLICE_MS)) this.schedule(0);
+    }, delay);
   }
 
   search(query: string, limit: number): SearchResultEntry[] {
@@ -23,6 +41,8 @@ export class NotesSearch implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.subscription.dispose();
     this.lookup.dispose();
   }
 }

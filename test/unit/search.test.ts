@@ -352,6 +352,30 @@ describe('LibraryLookup: kept in step with a NoteLibrary', () => {
     library.setFile('user/late.md', '# Late note\n\nAdded after dispose.\n');
     assert.equal(lookup.pendingFiles, 0);
   });
+
+  test('built in slices (one file per slice at a zero budget), it answers as an index built at once', () => {
+    const library = new NoteLibrary();
+    library.setFile(BUNDLED_ID, bundledText, { bundled: true });
+    for (let i = 0; i < 6; i++) library.setFile(`user/n${i}.md`, `# Note ${i}\n\n## Focal loss ${i}\n\nHard examples, gradient clipping ${i}.\n`);
+    library.setFile('user/detection.md', DETECTION_NOTE);
+    const sliced = new LibraryLookup(library);
+    let slices = 0;
+    while (!sliced.syncFor(0)) slices++;
+    assert.equal(slices, 7, 'one file per slice, the last one finishing');
+    assert.equal(sliced.pendingFiles, 0);
+    const whole = new LibraryLookup(library);
+    for (const q of ['focal loss', 'gradient clipping 3', 'warmup', '语义分割', 'fpn']) assert.deepEqual(sliced.index.search(q, 10), whole.search(q, 10), q);
+    // A clock that runs out after three files: the slice stops there.
+    let t = 0;
+    library.setFile('user/n0.md', '# Note 0 again\n');
+    library.setFile('user/n1.md', '# Note 1 again\n');
+    library.setFile('user/n2.md', '# Note 2 again\n');
+    library.setFile('user/n3.md', '# Note 3 again\n');
+    assert.equal(sliced.syncFor(3, () => t++), false);
+    assert.equal(sliced.pendingFiles, 1);
+    assert.equal(sliced.syncFor(3, () => t++), true);
+    assert.equal(sliced.search('again', 10).length, 4);
+  });
 });
 
 describe('query parsing and typo distance', () => {
