@@ -1,6 +1,7 @@
 // What the settings promise, in a real VS Code: a missing notes folder is one clear warning, and
-// mlNotes.includeBundledNotes, mlNotes.languages, mlNotes.hover.enabled and mlNotes.rules.<id> change what the
-// user sees (each change reloads the window with the new user settings).
+// mlNotes.includeBundledNotes, mlNotes.languages, mlNotes.hover.enabled, mlNotes.rules.<id>, mlNotes.analysis.maxLines
+// and mlNotes.maxNoteFileSizeKB change what the user sees (each change reloads the window with the new user settings);
+// Reload Notes and Show Output do what they say.
 import assert from 'node:assert/strict';
 import { describeVSCode, type Workbench } from './lib';
 
@@ -14,6 +15,25 @@ async function expectSquiggles(workbench: Workbench, kind: 'warning' | 'error', 
     if (Date.now() > deadline) assert.fail(`expected ${count} ${kind} squiggle(s), found ${n}`);
     await workbench.page.waitForTimeout(100);
   }
+}
+
+/**
+ * Runs "ML Notes: Show Output" and returns what the Output view shows, once it matches `expected` (or after 10 s).
+ * The view is an editor: its lines are split into tokens and its spaces drawn as no-break spaces.
+ */
+async function showOutput(workbench: Workbench, expected: RegExp): Promise<string> {
+  await workbench.runCommand('ML Notes: Show Output');
+  const output = workbench.page.locator('.output-view .view-lines').first();
+  await output.waitFor({ state: 'visible' });
+  // Long lines wrap in the view: line breaks are dropped so that a message reads as one string.
+  const shown = async () => (await output.innerText()).replace(/\u00a0/g, ' ').replace(/\n/g, '');
+  const end = Date.now() + 10_000;
+  let text = await shown();
+  while (!expected.test(text) && Date.now() < end) {
+    await workbench.page.waitForTimeout(200);
+    text = await shown();
+  }
+  return text;
 }
 
 describeVSCode('settings', { workspace: 'settings' }, (scene) => {
@@ -50,7 +70,8 @@ describeVSCode('settings', { workspace: 'settings' }, (scene) => {
   });
 
   scene('mlNotes.rules.<id> sets a rule\'s severity, or turns it off', async (vs) => {
-    await vs.updateSettings({ 'mlNotes.hover.enabled': true });
+    // Every setting the scene changes is set first, so that a retry starts where the first attempt did.
+    await vs.updateSettings({ 'mlNotes.hover.enabled': true, 'mlNotes.rules.conv-bias-before-batchnorm': 'warning' });
     await vs.workbench.openFile('model.py');
     await expectSquiggles(vs.workbench, 'warning', 1);
     await vs.updateSettings({ 'mlNotes.rules.conv-bias-before-batchnorm': 'error' });
@@ -61,5 +82,50 @@ describeVSCode('settings', { workspace: 'settings' }, (scene) => {
     await vs.workbench.hover('FPN', { occurrence: 2 }); // the extension has answered
     await expectSquiggles(vs.workbench, 'warning', 0);
     await expectSquiggles(vs.workbench, 'error', 0);
+  });
+
+  scene('mlNotes.analysis.maxLines: a file over the limit is not analysed, and the output channel says why', async (vs) => {
+    await vs.updateSettings({ 'mlNotes.rules.conv-bias-before-batchnorm': 'warning', 'mlNotes.analysis.maxLines': 10 });
+    await vs.workbench.openFile('model.py');
+    await vs.workbench.hover('FPN', { occurrence: 2 }); // the extension has answered
+    await expectSquiggles(vs.workbench, 'warning', 0);
+    const shown = await showOutput(vs.workbench, /Not analysed: .*model\.py has 21 lines/);
+    assert.match(shown, /Not analysed: .*model\.py has 21 lines, over mlNotes\.analysis\.maxLines \(10\)/);
+    await vs.workbench.runCommand('View: Hide Panel');
+    await vs.updateSettings({ 'mlNotes.analysis.maxLines': 10000 });
+    await vs.workbench.openFile('model.py');
+    await expectSquiggles(vs.workbench, 'warning', 1);
+  });
+
+  scene('mlNotes.maxNoteFileSizeKB: a note over the limit is skipped and named in the output channel', async (vs) => {
+    await vs.updateSettings({ 'mlNotes.maxNoteFileSizeKB': 2048, 'mlNotes.analysis.maxLines': 10000 });
+    await vs.workbench.openFile('model.py');
+    const before = await vs.workbench.hover('label_smoothing');
+    assert.match(before.text, /Label smoothing/);
+    await vs.updateSettings({ 'mlNotes.maxNoteFileSizeKB': 1 });
+    await vs.workbench.openFile('model.py');
+    await vs.workbench.hover('sigmoid_focal_loss', { occurrence: 2 }); // the small note still loads
+    assert.equal(await vs.workbench.expectNoHoverContaining('label_smoothing', 'Label smoothing'), undefined);
+    const shown = await showOutput(vs.workbench, /Skipped .*regularisation\.md/);
+    assert.match(shown, /Skipped .*regularisation\.md: File is 1\.1 KB, over the 1\.0 KB limit \(mlNotes\.maxNoteFileSizeKB\); skipped\./);
+    await vs.workbench.runCommand('View: Hide Panel');
+    await vs.updateSettings({ 'mlNotes.maxNoteFileSizeKB': 2048 });
+  });
+
+  scene('ML Notes: Show Output shows the channel; ML Notes: Reload Notes reads the notes again', async ({ workbench, page }) => {
+    await workbench.openFile('model.py');
+    const loaded = (text: string) => (text.match(/Loaded \d+ note file\(s\)/g) ?? []).length;
+    const before = loaded(await showOutput(workbench, /Loaded \d+ note file\(s\)/));
+    assert.ok(before >= 1, 'the channel shows the notes loading');
+    await workbench.runCommand('ML Notes: Reload Notes');
+    const output = page.locator('.output-view .view-lines').first();
+    const deadline = Date.now() + 15_000;
+    let after = before;
+    while (after === before && Date.now() < deadline) {
+      await page.waitForTimeout(250);
+      after = loaded((await output.innerText()).replace(/\u00a0/g, ' ').replace(/\n/g, ''));
+    }
+    assert.equal(after, before + 1, 'one more "Loaded" line');
+    await workbench.runCommand('View: Hide Panel');
   });
 });

@@ -45,7 +45,7 @@ test('oversized, binary and invalid UTF-8 files are reported, not thrown', async
   fs.writeFileSync(big, '# big\n' + 'x'.repeat(5000));
   const r1 = await readNoteFile(nodeNoteFs, big, 1024);
   assert.equal(r1.ok, false);
-  assert.match(!r1.ok ? r1.reason : '', /over the 1 KB limit/);
+  assert.match(!r1.ok ? r1.reason : '', /File is 4.9 KB, over the 1.0 KB limit/);
 
   const bin = path.join(d, 'bin.md');
   fs.writeFileSync(bin, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]));

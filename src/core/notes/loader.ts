@@ -169,9 +169,11 @@ export function looksBinary(bytes: Uint8Array): boolean {
   return n > 0 && control / n > 0.1;
 }
 
+/** A size for a message, with a decimal below 10 KB (a 1.1 KB file is not "1 KB, over the 1 KB limit"). */
 export function formatSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  if (bytes >= 10 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${bytes} B`;
 }
 

@@ -185,15 +185,23 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
         await this.reload();
       },
       async reload() {
-        const loaded = page.waitForEvent('load', { timeout: 60_000 });
-        loaded.catch(() => undefined);
-        try {
-          await workbench.runCommand('Developer: Reload Window');
-        } catch (err) {
-          // The page may go away while the palette closes; anything else means no reload is coming.
-          if (!/context was destroyed|navigat|Target .*closed|detached/i.test(String((err as Error)?.message))) throw err;
+        // Once in a while the command is picked but no reload follows (the palette closes on a busy window): the
+        // command is given again after 30 s without a new page.
+        for (let attempt = 1; ; attempt++) {
+          const loaded = page.waitForEvent('load', { timeout: 30_000 }).then(
+            () => true,
+            () => false,
+          );
+          try {
+            await workbench.runCommand('Developer: Reload Window');
+          } catch (err) {
+            // The page may go away while the palette closes; anything else means no reload is coming.
+            if (!/context was destroyed|navigat|Target .*closed|detached/i.test(String((err as Error)?.message))) throw err;
+          }
+          if (await loaded) break;
+          if (attempt === 2) throw new Error('the window did not reload after "Developer: Reload Window", twice');
+          await workbench.dismissPopups();
         }
-        await loaded;
         await workbench.waitReady();
       },
       async reset() {
