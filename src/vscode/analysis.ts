@@ -25,6 +25,7 @@ interface Unit {
 }
 
 interface Result {
+  /** The unit's version and the options it was analysed with. */
   version: string;
   findings: Finding[];
   /** Findings by the document they land in (cells of a notebook). */
@@ -124,10 +125,13 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
 
   /** Findings for the unit, from the cache when the version matches (or the run under way for it). */
   private analyze(unit: Unit, scope: vscode.ConfigurationScope): Promise<Result | undefined> {
+    // A result is for one version of the text under one set of options (a severity changed is another result).
+    const options = this.options(scope);
+    const stamp = `${unit.version}|${JSON.stringify(options)}`;
     const cached = this.results.get(unit.key);
-    if (cached && cached.version === unit.version) return Promise.resolve(cached);
+    if (cached && cached.version === stamp) return Promise.resolve(cached);
     const running = this.inflight.get(unit.key);
-    if (running && running.version === unit.version) return running.promise;
+    if (running && running.version === stamp) return running.promise;
     if (!this.enabled(scope)) return Promise.resolve(undefined);
     const maxLines = vscode.workspace.getConfiguration('mlNotes', scope).get<number>('analysis.maxLines', 10000);
     const lines = countLines(unit.text);
@@ -138,7 +142,7 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
       }
       return Promise.resolve(undefined);
     }
-    const promise = this.engine.analyze(unit.key, unit.text, this.options(scope)).then(
+    const promise = this.engine.analyze(unit.key, unit.text, options).then(
       (analysis) => {
         const byUri = new Map<string, { finding: Finding; range: vscode.Range }[]>();
         for (const f of analysis.findings) {
@@ -149,7 +153,7 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
           list.push({ finding: f, range: m.range });
           byUri.set(k, list);
         }
-        const result = { version: unit.version, findings: analysis.findings, byUri };
+        const result = { version: stamp, findings: analysis.findings, byUri };
         // The engine answers in order, so the last answer is for the newest version asked.
         this.results.set(unit.key, result);
         return result;
@@ -159,7 +163,7 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
         return undefined;
       },
     );
-    const entry = { version: unit.version, promise };
+    const entry = { version: stamp, promise };
     this.inflight.set(unit.key, entry);
     void promise.then(() => this.inflight.get(unit.key) === entry && this.inflight.delete(unit.key));
     return promise;
