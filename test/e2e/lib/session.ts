@@ -186,9 +186,9 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
       },
       async reload() {
         // Once in a while the command is picked but no reload follows (the palette closes on a busy window): the
-        // command is given again after 30 s without a new page.
+        // command is given again after 45 s without a new page.
         for (let attempt = 1; ; attempt++) {
-          const loaded = page.waitForEvent('load', { timeout: 30_000 }).then(
+          const loaded = page.waitForEvent('load', { timeout: 45_000 }).then(
             () => true,
             () => false,
           );
