@@ -13,23 +13,11 @@ function at(workbench: Workbench, file: string, needle: string, occurrence = 1):
   return locate(workbench.readWorkspaceFile(file), needle, occurrence);
 }
 
-/** Waits until the active editor draws exactly `count` squiggles of ours (warnings: the rule's default). */
-async function expectSquiggles(workbench: Workbench, count: number): Promise<void> {
-  const squiggles = workbench.squiggles('warning');
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const n = await squiggles.count();
-    if (n === count) return;
-    if (Date.now() > deadline) assert.fail(`expected ${count} warning squiggle(s) in the editor, found ${n}`);
-    await workbench.page.waitForTimeout(100);
-  }
-}
-
 describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
   scene('a conv with its bias before BatchNorm is squiggled and listed in Problems as ML Notes', async ({ workbench }) => {
     await workbench.openFile('backbone.py');
     const conv = at(workbench, 'backbone.py', 'nn.Conv2d');
-    await expectSquiggles(workbench, 1);
+    await workbench.expectSquiggles('warning', 1);
     // The squiggle is drawn under the conv call on its line.
     const squiggle = await workbench.squiggles('warning').first().boundingBox();
     const line = await workbench.activeEditor().locator('.view-line', { hasText: 'self.conv1 = nn.Conv2d(64, 64, 3, padding=1)' }).boundingBox();
@@ -48,7 +36,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
 
   scene('the analysis runs in its worker thread, not on the extension host', async ({ workbench, userDataDir }) => {
     await workbench.openFile('backbone.py');
-    await expectSquiggles(workbench, 1);
+    await workbench.expectSquiggles('warning', 1);
     const log = await outputChannelLog(workbench.page, userDataDir, /Python analysis runs in a worker thread\./);
     assert.match(log, /Python analysis runs in a worker thread\./);
     assert.doesNotMatch(log, /analysing on the extension host instead/);
@@ -59,7 +47,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
     const conv = at(workbench, 'backbone.py', 'nn.Conv2d');
     const original = '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1)';
     assert.equal(await workbench.lineText(conv.line), original);
-    await expectSquiggles(workbench, 1);
+    await workbench.expectSquiggles('warning', 1);
 
     await workbench.goTo(conv.line, conv.column + 4);
     const titles = await workbench.openCodeActions();
@@ -71,13 +59,13 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
 
     await workbench.waitForEditorText(workbench.activeEditor(), (t) => t.includes('padding=1, bias=False)'), 'the fixed line');
     assert.equal(await workbench.lineText(conv.line), '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1, bias=False)');
-    await expectSquiggles(workbench, 0);
+    await workbench.expectSquiggles('warning', 0);
 
     await workbench.focusEditor();
     await workbench.press('Control+Z');
     await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('bias=False'), 'the original line after undo');
     assert.equal(await workbench.lineText(conv.line), original);
-    await expectSquiggles(workbench, 1);
+    await workbench.expectSquiggles('warning', 1);
   });
 
   scene('Fix All Findings in File fixes every case in one step that one Ctrl+Z undoes', async ({ workbench }) => {
@@ -96,7 +84,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
     }
 
     await workbench.openFile(file);
-    await expectSquiggles(workbench, 4);
+    await workbench.expectSquiggles('warning', 4);
     const problems = await workbench.problems((rows) => rows.length === 4);
     assert.equal(problems.length, 4, `Problems lists the four cases: ${JSON.stringify(problems)}`);
     assert.ok(problems.every((p) => p.source === 'ML Notes' && p.code === RULE));
@@ -111,7 +99,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
 
     await workbench.runCommand('ML Notes: Fix All Findings in File');
     await workbench.waitForEditorText(workbench.activeEditor(), (t) => (t.match(/bias=False/g) ?? []).length === 4, 'four fixed lines');
-    await expectSquiggles(workbench, 0);
+    await workbench.expectSquiggles('warning', 0);
     await workbench.save();
     assert.equal(workbench.readWorkspaceFile(file), expected, 'exactly the four layers changed');
 
@@ -120,12 +108,12 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
     await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('bias=False'), 'no fixed line after one undo');
     await workbench.save();
     assert.equal(workbench.readWorkspaceFile(file), original, 'one Ctrl+Z restores the whole file');
-    await expectSquiggles(workbench, 4);
+    await workbench.expectSquiggles('warning', 4);
   });
 
   scene('"Explain: open the note" opens the panel at the Misc details point about conv bias', async ({ workbench }) => {
     await workbench.openFile('backbone.py');
-    await expectSquiggles(workbench, 1);
+    await workbench.expectSquiggles('warning', 1);
     const conv = at(workbench, 'backbone.py', 'nn.Conv2d');
     await workbench.goTo(conv.line, conv.column + 4);
     await workbench.openCodeActions();

@@ -5,18 +5,6 @@
 import assert from 'node:assert/strict';
 import { describeVSCode, type Workbench } from './lib';
 
-/** Waits until the active editor draws exactly `count` squiggles of that kind. */
-async function expectSquiggles(workbench: Workbench, kind: 'warning' | 'error', count: number): Promise<void> {
-  const squiggles = workbench.squiggles(kind);
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const n = await squiggles.count();
-    if (n === count) return;
-    if (Date.now() > deadline) assert.fail(`expected ${count} ${kind} squiggle(s), found ${n}`);
-    await workbench.page.waitForTimeout(100);
-  }
-}
-
 /**
  * Runs "ML Notes: Show Output" and returns what the Output view shows, once it matches `expected` (or after 10 s).
  * The view is an editor: its lines are split into tokens and its spaces drawn as no-break spaces.
@@ -65,7 +53,7 @@ describeVSCode('settings', { workspace: 'settings' }, (scene) => {
 
     await vs.updateSettings({ 'mlNotes.languages': ['python', 'yaml'], 'mlNotes.hover.enabled': false });
     await vs.workbench.openFile('model.py');
-    await expectSquiggles(vs.workbench, 'warning', 1); // the extension is running
+    await vs.workbench.expectSquiggles('warning', 1); // the extension is running
     assert.equal(await vs.workbench.expectNoHoverContaining('FPN', 'ML Notes', { occurrence: 2, withinMs: 3000 }), undefined);
   });
 
@@ -73,28 +61,28 @@ describeVSCode('settings', { workspace: 'settings' }, (scene) => {
     // Every setting the scene changes is set first, so that a retry starts where the first attempt did.
     await vs.updateSettings({ 'mlNotes.hover.enabled': true, 'mlNotes.rules.conv-bias-before-batchnorm': 'warning' });
     await vs.workbench.openFile('model.py');
-    await expectSquiggles(vs.workbench, 'warning', 1);
+    await vs.workbench.expectSquiggles('warning', 1);
     await vs.updateSettings({ 'mlNotes.rules.conv-bias-before-batchnorm': 'error' });
     await vs.workbench.openFile('model.py');
-    await expectSquiggles(vs.workbench, 'error', 1);
+    await vs.workbench.expectSquiggles('error', 1);
     await vs.updateSettings({ 'mlNotes.rules.conv-bias-before-batchnorm': 'off' });
     await vs.workbench.openFile('model.py');
     await vs.workbench.hover('FPN', { occurrence: 2 }); // the extension has answered
-    await expectSquiggles(vs.workbench, 'warning', 0);
-    await expectSquiggles(vs.workbench, 'error', 0);
+    await vs.workbench.expectSquiggles('warning', 0);
+    await vs.workbench.expectSquiggles('error', 0);
   });
 
   scene('mlNotes.analysis.maxLines: a file over the limit is not analysed, and the output channel says why', async (vs) => {
     await vs.updateSettings({ 'mlNotes.rules.conv-bias-before-batchnorm': 'warning', 'mlNotes.analysis.maxLines': 10 });
     await vs.workbench.openFile('model.py');
     await vs.workbench.hover('FPN', { occurrence: 2 }); // the extension has answered
-    await expectSquiggles(vs.workbench, 'warning', 0);
+    await vs.workbench.expectSquiggles('warning', 0);
     const shown = await showOutput(vs.workbench, /Not analysed: .*model\.py has 21 lines/);
     assert.match(shown, /Not analysed: .*model\.py has 21 lines, over mlNotes\.analysis\.maxLines \(10\)/);
     await vs.workbench.runCommand('View: Hide Panel');
     await vs.updateSettings({ 'mlNotes.analysis.maxLines': 10000 });
     await vs.workbench.openFile('model.py');
-    await expectSquiggles(vs.workbench, 'warning', 1);
+    await vs.workbench.expectSquiggles('warning', 1);
   });
 
   scene('mlNotes.maxNoteFileSizeKB: a note over the limit is skipped and named in the output channel', async (vs) => {

@@ -2,18 +2,7 @@
 // package is installed with its Node entry removed, so VS Code can only run the web one. Notes come through
 // workspace.fs, the renderer is bundled, and the analysis runs in the extension host itself.
 import assert from 'node:assert/strict';
-import { describeVSCode, locate, type Workbench } from './lib';
-
-async function expectSquiggles(workbench: Workbench, count: number): Promise<void> {
-  const squiggles = workbench.squiggles('warning');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const n = await squiggles.count();
-    if (n === count) return;
-    if (Date.now() > deadline) assert.fail(`expected ${count} warning squiggle(s) in the editor, found ${n}`);
-    await workbench.page.waitForTimeout(100);
-  }
-}
+import { describeVSCode, locate } from './lib';
 
 describeVSCode('web extension host', { workspace: 'python-fixes', webExtensionHost: true }, (scene) => {
   scene('a hover on nn.BatchNorm2d shows the BatchNorm note from the bundled notes', async ({ workbench }) => {
@@ -26,14 +15,14 @@ describeVSCode('web extension host', { workspace: 'python-fixes', webExtensionHo
 
   scene('the conv before BatchNorm is squiggled and the quick fix writes bias=False', async ({ workbench }) => {
     await workbench.openFile('backbone.py');
-    await expectSquiggles(workbench, 1);
+    await workbench.expectSquiggles('warning', 1);
     const conv = locate(workbench.readWorkspaceFile('backbone.py'), 'nn.Conv2d');
     await workbench.goTo(conv.line, conv.column + 4);
     const titles = await workbench.openCodeActions();
     assert.ok(titles.some((t) => /^Set bias=False/.test(t)), `the menu offers the fix: ${JSON.stringify(titles)}`);
     await workbench.applyCodeAction(/^Set bias=False/);
     await workbench.waitForEditorText(workbench.activeEditor(), (t) => t.includes('padding=1, bias=False)'), 'the fixed line');
-    await expectSquiggles(workbench, 0);
+    await workbench.expectSquiggles('warning', 0);
     await workbench.focusEditor();
     await workbench.press('Control+Z');
     await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('bias=False'), 'the original line after undo');

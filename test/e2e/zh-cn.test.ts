@@ -2,18 +2,7 @@
 // (commands) and l10n/bundle.l10n.zh-cn.json (hovers, diagnostics, fixes). VS Code's own menus stay in English here:
 // no language pack can be installed offline, and none is needed for the extension's strings.
 import assert from 'node:assert/strict';
-import { describeVSCode, locate, type Workbench } from './lib';
-
-async function expectSquiggles(workbench: Workbench, count: number): Promise<void> {
-  const squiggles = workbench.squiggles('warning');
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const n = await squiggles.count();
-    if (n === count) return;
-    if (Date.now() > deadline) assert.fail(`expected ${count} warning squiggle(s) in the editor, found ${n}`);
-    await workbench.page.waitForTimeout(100);
-  }
-}
+import { describeVSCode, locate } from './lib';
 
 describeVSCode('zh-cn', { workspace: 'python-fixes', locale: 'zh-cn' }, (scene) => {
   scene('the hover links are in Chinese', async ({ workbench }) => {
@@ -25,7 +14,7 @@ describeVSCode('zh-cn', { workspace: 'python-fixes', locale: 'zh-cn' }, (scene) 
 
   scene('the finding, its fix and its note action are in Chinese; the fix still writes bias=False', async ({ workbench }) => {
     await workbench.openFile('backbone.py');
-    await expectSquiggles(workbench, 1);
+    await workbench.expectSquiggles('warning', 1);
     const problems = await workbench.problems((rows) => rows.length === 1);
     assert.match(problems[0]!.message, /保留了 bias/);
     const conv = locate(workbench.readWorkspaceFile('backbone.py'), 'nn.Conv2d');

@@ -550,6 +550,18 @@ export class Workbench {
     return editor.locator(kinds.map((k) => `.squiggly-${k}`).join(', '));
   }
 
+  /** Waits until the active editor draws exactly `count` squiggles of that kind (the analysis is asynchronous). */
+  async expectSquiggles(kind: 'warning' | 'error' | 'info' | 'hint', count: number, timeoutMs = 20_000): Promise<void> {
+    const squiggles = this.squiggles(kind);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const n = await squiggles.count();
+      if (n === count) return;
+      if (Date.now() > deadline) throw new Error(`expected ${count} ${kind} squiggle(s) in the editor, found ${n}`);
+      await this.page.waitForTimeout(100);
+    }
+  }
+
   /** Opens the Problems panel (Ctrl+Shift+M) if it is not shown. */
   async showProblems(timeoutMs = DEFAULT_TIMEOUT): Promise<Locator> {
     const panel = this.page.locator('.markers-panel').filter({ visible: true }).first();
