@@ -286,3 +286,14 @@ test('nothing built from inside an inline dropped element survives (no empty lin
   assert.doesNotMatch(html, /127\.0\.0\.1|<a |<strong>|alert/);
   assert.match(html, /Text\s+after\./);
 });
+
+describe('sanitiser: script URLs inside link and image paths', () => {
+  test('an image path or link that spells a script URL anywhere is dropped, not kept as an odd relative path', () => {
+    // Found by the HTML-soup property test: the quotes leave `javascript:` inside the value of the img's src.
+    const img = sanitizeHtml(`<IMG src='></a><a href="javascript:alert(1)"><a href='>`);
+    assert.doesNotMatch(img, /javascript/i);
+    assert.match(img, /missing-image/);
+    assert.equal(sanitizeHtml('<a href="docs/javascript:run.md">x</a>'), '<a>x</a>');
+    assert.equal(sanitizeHtml('<a href="docs/run.md">x</a>'), '<a href="docs/run.md">x</a>');
+  });
+});

@@ -182,7 +182,8 @@ export class SanitizeState {
       const name = rawName.toLowerCase();
       if (!allowed.includes(name)) continue;
       let value = decodeEntities(rawValue);
-      if ((name === 'alt' || name === 'title') && hasScriptScheme(value)) continue;
+      // Script-scheme text is kept in no attribute: not in a tooltip or alt text, not inside a link or image path.
+      if ((name === 'alt' || name === 'title' || name === 'href' || name === 'src') && hasScriptScheme(value)) continue;
       if (name === 'href') {
         if (!isSafeLink(value)) continue;
         if (/^https?:/i.test(value.trim())) attrs += ' rel="noopener noreferrer"';
