@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { fixText, lintText } from '../core/lint';
 import { ruleIds, type AnalyzeOptions } from '../core/rules/index';
 import type { Finding } from '../core/rules/types';
+import type { Range } from '../core/text';
 import { cellOfLine, notebookProgram } from '../core/notebook';
 import type { CliIo } from './main';
 import { shownPath, writeAtomic } from './files';
@@ -73,17 +74,23 @@ export async function runLint(args: LintArgs, io: CliIo): Promise<number> {
       total += res.remaining.length;
     } else {
       if (args.fix && isNotebook) io.err(`ml-notes lint: ${shown}: --fix does not edit notebooks; open it in VS Code to apply fixes`);
-      const { findings } = lintText(program, options);
+      const { findings, syntaxErrors, firstSyntaxError } = lintText(program, options);
+      if (syntaxErrors.length && !args.json) {
+        // Said once per file: the analysis goes on around the error, and --fix will leave the file alone.
+        const at = locate(syntaxErrors[0], cellStarts);
+        const where = `${shown}${at.cell !== undefined ? `#cell${at.cell}` : ''}:${at.line}:${at.column}`;
+        io.err(`${where}: syntax error${firstSyntaxError ? `: ${firstSyntaxError}` : ''} (${syntaxErrors.length} in the file; the rest is still checked)`);
+      }
       report.push({ file: shown, findings, cells: cellStarts });
       total += findings.length;
     }
   }
   if (args.json) {
-    io.out(JSON.stringify(report.flatMap((r) => r.findings.map((f) => ({ file: r.file, ...locate(f, r.cells), rule: f.rule, severity: f.severity, message: f.message, range: f.range, noteRef: f.noteRef, fixes: f.fixes.map((x) => ({ title: x.title, isPreferred: !!x.isPreferred, edits: x.edits })) }))), null, 2));
+    io.out(JSON.stringify(report.flatMap((r) => r.findings.map((f) => ({ file: r.file, ...locate(f.range, r.cells), rule: f.rule, severity: f.severity, message: f.message, range: f.range, noteRef: f.noteRef, fixes: f.fixes.map((x) => ({ title: x.title, isPreferred: !!x.isPreferred, edits: x.edits })) }))), null, 2));
   } else {
     for (const r of report) {
       for (const f of r.findings) {
-        const loc = locate(f, r.cells);
+        const loc = locate(f.range, r.cells);
         io.out(`${r.file}${loc.cell !== undefined ? `#cell${loc.cell}` : ''}:${loc.line}:${loc.column}: ${f.rule} ${f.message}`);
       }
     }
@@ -93,10 +100,10 @@ export async function runLint(args: LintArgs, io: CliIo): Promise<number> {
 }
 
 /** 1-based line and column, within its notebook cell (1-based cell number) for notebooks. */
-function locate(f: Finding, cellStarts?: number[]): { line: number; column: number; cell?: number } {
-  if (!cellStarts) return { line: f.range.start.line + 1, column: f.range.start.character + 1 };
-  const i = cellOfLine(cellStarts, f.range.start.line);
-  return { cell: i + 1, line: f.range.start.line - cellStarts[i] + 1, column: f.range.start.character + 1 };
+function locate(range: Range, cellStarts?: number[]): { line: number; column: number; cell?: number } {
+  if (!cellStarts) return { line: range.start.line + 1, column: range.start.character + 1 };
+  const i = cellOfLine(cellStarts, range.start.line);
+  return { cell: i + 1, line: range.start.line - cellStarts[i] + 1, column: range.start.character + 1 };
 }
 
 function collect(p: string, out: string[], depth: number): void {

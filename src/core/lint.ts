@@ -11,6 +11,8 @@ export interface LintResult {
   findings: Finding[];
   /** Where the parser had to recover from a syntax error (the rest of the file is still analysed). */
   syntaxErrors: Range[];
+  /** Python's words for the first syntax error, when known ("unterminated string literal"…). */
+  firstSyntaxError?: string;
 }
 
 /** Findings for one Python text. Never throws. */
@@ -20,6 +22,7 @@ export function lintText(text: string, options: AnalyzeOptions = {}): LintResult
   return {
     findings: analyzeParsed(parsed, options),
     syntaxErrors: parsed.module.errors.map((e) => index.range(e.from, e.to)),
+    firstSyntaxError: parsed.module.errors[0]?.message,
   };
 }
 

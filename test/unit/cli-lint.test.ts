@@ -80,3 +80,16 @@ test('lint reads notebooks and reports findings per cell', async () => {
   assert.equal(r.code, 1);
   assert.match(r.out, /model\.ipynb#cell2:2:\d+: conv-bias-before-batchnorm /);
 });
+
+test('lint names the first syntax error of a file, in Python\'s words, and still reports the findings around it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-syntax-'));
+  const text = 'import torch.nn as nn\nname = "unterminated\nm = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n';
+  fs.writeFileSync(path.join(dir, 'model.py'), text);
+  const r = await run(['lint', dir]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /model\.py:2:8: syntax error: unterminated string literal \(1 in the file; the rest is still checked\)/);
+  assert.match(r.out, /model\.py:3:\d+: conv-bias-before-batchnorm /);
+  const json = await run(['lint', dir, '--json']);
+  assert.doesNotMatch(json.err, /syntax error/, '--json output stays findings only');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
