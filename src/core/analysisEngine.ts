@@ -98,18 +98,27 @@ interface Pending {
   req: AnalysisRequest & { id: number };
 }
 
+/** A started worker, as the engine talks to it. */
+export interface WorkerPort {
+  post(req: AnalysisRequest): void;
+  terminate(): void;
+}
+
 /**
- * The extension's side of a worker: requests with ids, answers matched back to their promises. If the worker
- * cannot start or dies, pending and later requests run on the calling thread instead (`onFallback` says why).
+ * The extension's side of a worker: requests with ids, answers matched back to their promises. The worker is started
+ * on the first request (`start` wires its messages to `receive` and its failures to `fail`), so an editor that never
+ * analyses Python never starts one. If it cannot start or dies, pending and later requests run on the calling thread
+ * instead (`onFallback` says why).
  */
 export class WorkerAnalysisEngine implements AnalysisEngine {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private worker: WorkerPort | undefined;
   private local: LocalAnalysisEngine | undefined;
   private disposed = false;
 
   constructor(
-    private readonly worker: { post(req: AnalysisRequest): void; terminate(): void },
+    private readonly start: (engine: WorkerAnalysisEngine) => WorkerPort,
     private readonly hooks: { onFallback(reason: string): void; onRuleError(rule: string, message: string): void },
   ) {}
 
@@ -122,8 +131,7 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
     const p = this.pending.get(res.id);
     if (!p) return;
     this.pending.delete(res.id);
-    if (res.kind === 'error') p.reject(new Error(res.message));
-    else p.resolve(res.kind === 'analyze' ? { findings: res.findings, clean: res.clean, ms: res.ms } : res.fixes);
+    settle(res, p.resolve, p.reject);
   }
 
   /** The worker failed or exited: its pending requests and all later ones run here. */
@@ -147,12 +155,12 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
 
   forget(key: string): void {
     if (this.local) this.local.forget(key);
-    else this.worker.post({ kind: 'forget', key });
+    else this.worker?.post({ kind: 'forget', key });
   }
 
   dispose(): void {
     this.disposed = true;
-    this.worker.terminate();
+    this.worker?.terminate();
     for (const p of this.pending.values()) p.reject(new Error('The analysis was stopped.'));
     this.pending.clear();
     this.local?.dispose();
@@ -166,18 +174,22 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
       }
       this.pending.set(req.id, { resolve, reject, req });
       try {
+        this.worker ??= this.start(this);
         this.worker.post(req);
       } catch (e) {
-        this.fail(`cannot post to the analysis worker (${String((e as Error)?.message ?? e)})`);
+        this.fail(`${this.worker ? 'cannot post to it' : 'it could not start'}: ${String((e as Error)?.message ?? e)}`);
       }
     });
   }
 
   private runLocally(req: AnalysisRequest & { id: number }, resolve: (v: unknown) => void, reject: (e: Error) => void): void {
-    this.local!.handle(req, (res) => {
-      if (res.kind === 'error') reject(new Error(res.message));
-      else if (res.kind === 'analyze') resolve({ findings: res.findings, clean: res.clean, ms: res.ms });
-      else if (res.kind === 'warmup') resolve(res.fixes);
-    });
+    this.local!.handle(req, (res) => settle(res, resolve, reject));
   }
+}
+
+/** An answer to the promise of its request: findings, fixes, or the error. */
+function settle(res: AnalysisResponse, resolve: (v: unknown) => void, reject: (e: Error) => void): void {
+  if (res.kind === 'error') reject(new Error(res.message));
+  else if (res.kind === 'analyze') resolve({ findings: res.findings, clean: res.clean, ms: res.ms });
+  else if (res.kind === 'warmup') resolve(res.fixes);
 }

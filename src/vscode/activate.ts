@@ -19,7 +19,7 @@ export interface PlatformOptions {
   /** markdown-it + KaTeX: a separate bundle loaded on first use on desktop, bundled in the browser. */
   loadRenderer(): Renderer;
   /** Where Python is analysed: a worker thread on desktop; on this thread when absent (the browser). */
-  createAnalysisEngine?(log: Log): AnalysisEngine | undefined;
+  createAnalysisEngine?(log: Log): AnalysisEngine;
 }
 
 /** Wires every feature; shared by the desktop and web entries. Nothing heavy runs here: notes load in the background. */
@@ -66,8 +66,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
 /** The analysis on the extension host's thread; rule failures go to the output channel. */
 function localEngine(log: Log): AnalysisEngine {
   onRuleError((id, e) => log.error(`Rule ${id} failed: ${String((e as Error)?.stack ?? e)}`));
-  const engine = new LocalAnalysisEngine();
-  return { analyze: (k, t, o) => engine.analyze(k, t, o), warmupActions: (k, t, p) => engine.warmupActions(k, t, p), forget: (k) => engine.forget(k), dispose: () => (engine.dispose(), onRuleError(undefined)) };
+  return new LocalAnalysisEngine();
 }
 
 /** The hover provider for `mlNotes.languages`, re-registered when the setting changes. */

@@ -16,27 +16,22 @@ export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
 }
 
-/** Python analysis in a worker thread (dist/analysisWorker.js); on this thread if the worker cannot run. */
-function analysisWorker(extensionPath: string, log: Log): AnalysisEngine | undefined {
-  let worker: Worker;
-  try {
-    worker = new Worker(path.join(extensionPath, 'dist', 'analysisWorker.js'), { name: 'ML Notes analysis', resourceLimits: ANALYSIS_WORKER_LIMITS });
-  } catch (e) {
-    log.warn(`The analysis worker could not start (${String((e as Error)?.message ?? e)}); analysing on the extension host instead.`);
-    return undefined;
-  }
-  const engine = new WorkerAnalysisEngine(
-    { post: (req) => worker.postMessage(req), terminate: () => void worker.terminate() },
+/** Python analysis in a worker thread (dist/analysisWorker.js), started on the first analysis; on this thread if it cannot run. */
+function analysisWorker(extensionPath: string, log: Log): AnalysisEngine {
+  return new WorkerAnalysisEngine(
+    (engine) => {
+      const worker = new Worker(path.join(extensionPath, 'dist', 'analysisWorker.js'), { name: 'ML Notes analysis', resourceLimits: ANALYSIS_WORKER_LIMITS });
+      worker.on('online', () => log.info('Python analysis runs in a worker thread.'));
+      worker.on('message', (m: AnalysisResponse) => engine.receive(m));
+      worker.on('error', (e) => engine.fail(String(e?.stack ?? e)));
+      worker.on('exit', (code) => engine.fail(`exit code ${code}`));
+      // The worker never keeps the extension host alive on its own.
+      worker.unref();
+      return { post: (req) => worker.postMessage(req), terminate: () => void worker.terminate() };
+    },
     {
-      onFallback: (reason) => log.warn(`The analysis worker stopped (${reason}); analysing on the extension host instead.`),
+      onFallback: (reason) => log.warn(`The analysis worker is not available (${reason}); analysing on the extension host instead.`),
       onRuleError: (rule, message) => log.error(`Rule ${rule} failed: ${message}`),
     },
   );
-  worker.on('online', () => log.info('Python analysis runs in a worker thread.'));
-  worker.on('message', (m: AnalysisResponse) => engine.receive(m));
-  worker.on('error', (e) => engine.fail(String(e?.stack ?? e)));
-  worker.on('exit', (code) => engine.fail(`exit code ${code}`));
-  // The worker never keeps the extension host alive on its own.
-  worker.unref();
-  return engine;
 }

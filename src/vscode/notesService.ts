@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { NoteLibrary } from '../core/notes/library';
-import { collectNoteFiles, errorMessage, isNoteFile, MISSING_PATH, readNoteFile, type FileKind, type NoteFileSystem } from '../core/notes/loader';
+import { collectNoteFiles, errorMessage, isNoteFile, readNoteFile, type FileKind, type NoteFileSystem } from '../core/notes/loader';
 import type { Log } from './log';
 import { t, tt } from './l10n';
 
@@ -135,7 +135,7 @@ export class NotesService implements vscode.Disposable {
     for (const root of this.roots) {
       const { files, problems } = await collectNoteFiles(this.fs, [root.uri.toString()]);
       for (const p of problems) {
-        const missing = p.message === MISSING_PATH;
+        const missing = !!p.missing;
         this.reportOnce(`${p.loc}|${p.message}`, missing ? t('Notes path “{0}” ({1}) does not exist; it is skipped until it appears.', root.setting, displayUri(vscode.Uri.parse(p.loc))) : `${displayUri(vscode.Uri.parse(p.loc))}: ${tt(p.l10n, p.message)}`, missing && !root.bundled);
       }
       for (const f of files) {

@@ -2,7 +2,7 @@
 // and in the Problems panel, its quick fix and undo, "Fix All Findings in File" as one undoable edit, and
 // the "Explain" action that opens the note the rule comes from.
 import assert from 'node:assert/strict';
-import { describeVSCode, locate, outputChannelLog, type Workbench } from './lib';
+import { describeVSCode, locate, showOutput, type Workbench } from './lib';
 
 const RULE = 'conv-bias-before-batchnorm';
 const FIX = /^Set bias=False/;
@@ -34,12 +34,13 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
     await workbench.screenshot('readme-diagnostic');
   });
 
-  scene('the analysis runs in its worker thread, not on the extension host', async ({ workbench, userDataDir }) => {
+  scene('the analysis runs in its worker thread, not on the extension host', async ({ workbench }) => {
     await workbench.openFile('backbone.py');
     await workbench.expectSquiggles('warning', 1);
-    const log = await outputChannelLog(workbench.page, userDataDir, /Python analysis runs in a worker thread\./);
+    const log = await showOutput(workbench, /Python analysis runs in a worker thread\./);
     assert.match(log, /Python analysis runs in a worker thread\./);
     assert.doesNotMatch(log, /analysing on the extension host instead/);
+    await workbench.runCommand('View: Hide Panel');
   });
 
   scene('the quick fix makes the line read bias=False, and Ctrl+Z puts it back', async ({ workbench }) => {

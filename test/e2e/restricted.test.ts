@@ -3,7 +3,7 @@
 // folder reads them at once, with no reload.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describeVSCode, outputChannelLog, paths } from './lib';
+import { describeVSCode, paths, showOutput } from './lib';
 
 const OUTSIDE = join(paths.e2eFixturesDir, 'restricted-outside-notes');
 
@@ -11,12 +11,13 @@ describeVSCode(
   'restricted mode',
   { workspace: 'restricted', restrictedMode: true, settings: { 'mlNotes.notesPaths': ['notes', OUTSIDE] } },
   (scene) => {
-    scene('in Restricted Mode the notes inside the folder work, a notes folder outside it is not read', async ({ workbench, page, userDataDir }) => {
+    scene('in Restricted Mode the notes inside the folder work, a notes folder outside it is not read', async ({ workbench }) => {
       await workbench.openFile('train.py');
       const inside = await workbench.hover('sigmoid_focal_loss', { occurrence: 2 });
       assert.match(inside.text, /Focal loss/);
       assert.equal(await workbench.expectNoHoverContaining('label_smoothing', 'Label smoothing'), undefined, 'no hover from the outside notes');
-      const log = await outputChannelLog(page, userDataDir, /outside this untrusted workspace/);
+      const log = await showOutput(workbench, /outside this untrusted workspace/);
+      await workbench.runCommand('View: Hide Panel');
       assert.match(log, new RegExp(`Notes path “${OUTSIDE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}” is outside this untrusted workspace`));
     });
 

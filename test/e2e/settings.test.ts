@@ -3,26 +3,7 @@
 // and mlNotes.maxNoteFileSizeKB change what the user sees (each change reloads the window with the new user settings);
 // Reload Notes and Show Output do what they say.
 import assert from 'node:assert/strict';
-import { describeVSCode, type Workbench } from './lib';
-
-/**
- * Runs "ML Notes: Show Output" and returns what the Output view shows, once it matches `expected` (or after 10 s).
- * The view is an editor: its lines are split into tokens and its spaces drawn as no-break spaces.
- */
-async function showOutput(workbench: Workbench, expected: RegExp): Promise<string> {
-  await workbench.runCommand('ML Notes: Show Output');
-  const output = workbench.page.locator('.output-view .view-lines').first();
-  await output.waitFor({ state: 'visible' });
-  // Long lines wrap in the view: line breaks are dropped so that a message reads as one string.
-  const shown = async () => (await output.innerText()).replace(/\u00a0/g, ' ').replace(/\n/g, '');
-  const end = Date.now() + 10_000;
-  let text = await shown();
-  while (!expected.test(text) && Date.now() < end) {
-    await workbench.page.waitForTimeout(200);
-    text = await shown();
-  }
-  return text;
-}
+import { describeVSCode, outputViewText, showOutput } from './lib';
 
 describeVSCode('settings', { workspace: 'settings' }, (scene) => {
   scene('a notes path that does not exist is one warning naming it; the other notes still work', async ({ workbench, page }) => {
@@ -108,12 +89,11 @@ describeVSCode('settings', { workspace: 'settings' }, (scene) => {
     const before = loaded(await showOutput(workbench, /Loaded \d+ note file\(s\)/));
     assert.ok(before >= 1, 'the channel shows the notes loading');
     await workbench.runCommand('ML Notes: Reload Notes');
-    const output = page.locator('.output-view .view-lines').first();
     const deadline = Date.now() + 15_000;
     let after = before;
     while (after === before && Date.now() < deadline) {
       await page.waitForTimeout(250);
-      after = loaded((await output.innerText()).replace(/\u00a0/g, ' ').replace(/\n/g, ''));
+      after = loaded(await outputViewText(workbench));
     }
     assert.equal(after, before + 1, 'one more "Loaded" line');
     await workbench.runCommand('View: Hide Panel');

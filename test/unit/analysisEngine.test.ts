@@ -16,17 +16,21 @@ const workerFile = path.join(__dirname, '..', '..', 'src', 'worker', 'analysisWo
 const MODEL = readFileSync(path.join(fixturesDir, 'rules', 'conv-bias-before-batchnorm', 'builders.in.py'), 'utf8');
 const TRAIN = 'import torch\n\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\nfor epoch in range(10):\n    train(opt)\n';
 
-function startEngine(): { engine: WorkerAnalysisEngine; worker: Worker; fallbacks: string[] } {
-  const worker = new Worker(workerFile);
+/** An engine whose worker starts on the first request; `worker()` is that worker once started. */
+function startEngine(): { engine: WorkerAnalysisEngine; worker: () => Worker; fallbacks: string[] } {
+  let started: Worker | undefined;
   const fallbacks: string[] = [];
   const engine = new WorkerAnalysisEngine(
-    { post: (req) => worker.postMessage(req), terminate: () => void worker.terminate() },
+    (e) => {
+      const worker = (started = new Worker(workerFile));
+      worker.on('message', (m: AnalysisResponse) => e.receive(m));
+      worker.on('error', (err) => e.fail(String(err)));
+      worker.on('exit', (code) => e.fail(`exit code ${code}`));
+      return { post: (req) => worker.postMessage(req), terminate: () => void worker.terminate() };
+    },
     { onFallback: (reason) => fallbacks.push(reason), onRuleError: () => undefined },
   );
-  worker.on('message', (m: AnalysisResponse) => engine.receive(m));
-  worker.on('error', (e) => engine.fail(String(e)));
-  worker.on('exit', (code) => engine.fail(`exit code ${code}`));
-  return { engine, worker, fallbacks };
+  return { engine, worker: () => started!, fallbacks };
 }
 
 describe('analysis engine in a worker thread', () => {
@@ -64,7 +68,7 @@ describe('analysis engine in a worker thread', () => {
     try {
       await engine.analyze('a.py', MODEL, {});
       const pending = engine.analyze('a.py', MODEL + '\ny = 1\n', {});
-      await worker.terminate();
+      await worker().terminate();
       assert.deepEqual((await pending).findings, analyze(MODEL + '\ny = 1\n'));
       assert.equal(fallbacks.length, 1);
       assert.deepEqual((await engine.analyze('c.py', MODEL, {})).findings, analyze(MODEL));
@@ -81,5 +85,25 @@ describe('analysis engine in a worker thread', () => {
     await assert.rejects(pending, /stopped/);
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(fallbacks, []);
+  });
+
+  test('the worker starts on the first request, and one that cannot start leaves the analysis on this thread', async () => {
+    let starts = 0;
+    const fallbacks: string[] = [];
+    const engine = new WorkerAnalysisEngine(
+      () => {
+        starts++;
+        throw new Error('no threads here');
+      },
+      { onFallback: (reason) => fallbacks.push(reason), onRuleError: () => undefined },
+    );
+    engine.forget('a.py');
+    assert.equal(starts, 0, 'nothing started before a request');
+    assert.deepEqual((await engine.analyze('a.py', MODEL, {})).findings, analyze(MODEL));
+    assert.deepEqual((await engine.analyze('b.py', MODEL, {})).findings, analyze(MODEL));
+    assert.equal(starts, 1);
+    assert.equal(fallbacks.length, 1);
+    assert.match(fallbacks[0], /could not start: no threads here/);
+    engine.dispose();
   });
 });

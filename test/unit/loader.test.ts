@@ -29,6 +29,7 @@ test('a missing notes path is one clear problem, not an exception', async () => 
   assert.deepEqual(files, []);
   assert.equal(problems.length, 1);
   assert.match(problems[0].message, /does not exist/);
+  assert.equal(problems[0].missing, true, 'marked missing: the editor warns once and names the setting');
 });
 
 test('a symbolic link loop under a notes folder terminates', async () => {

@@ -99,6 +99,25 @@ const TOKENS = [
 
 const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 80 }).map((t) => t.join(''));
 
+interface RandomEdit {
+  kind: 'delete' | 'insert' | 'duplicate' | 'swap';
+  at: number;
+  len: number;
+  token: string;
+}
+
+/** One random edit: `at` and `len` taken modulo the text (or its lines), so any numbers make a valid edit. */
+function applyEdit(text: string, e: RandomEdit): string {
+  const at = text.length ? e.at % text.length : 0;
+  if (e.kind === 'delete') return text.slice(0, at) + text.slice(at + e.len);
+  if (e.kind === 'insert') return text.slice(0, at) + e.token + text.slice(at);
+  const lines = text.split('\n');
+  const i = lines.length ? e.at % lines.length : 0;
+  if (e.kind === 'duplicate') lines.splice(i, 0, lines[i] ?? '');
+  else if (i + 1 < lines.length) [lines[i], lines[i + 1]] = [lines[i + 1], lines[i]];
+  return lines.join('\n');
+}
+
 /** A fixture with a few random edits: deletions, insertions of tokens, duplicated or swapped lines. */
 const mutatedFixture = fc
   .record({
@@ -116,16 +135,7 @@ const mutatedFixture = fc
   .map(({ file, edits }) => {
     let text = fixtureFiles[file].text;
     for (const e of edits) {
-      const at = text.length ? e.at % text.length : 0;
-      if (e.kind === 'delete') text = text.slice(0, at) + text.slice(at + e.len);
-      else if (e.kind === 'insert') text = text.slice(0, at) + e.token + text.slice(at);
-      else {
-        const lines = text.split('\n');
-        const i = lines.length ? e.at % lines.length : 0;
-        if (e.kind === 'duplicate') lines.splice(i, 0, lines[i] ?? '');
-        else if (i + 1 < lines.length) [lines[i], lines[i + 1]] = [lines[i + 1], lines[i]];
-        text = lines.join('\n');
-      }
+      text = applyEdit(text, e);
     }
     return text;
   });
@@ -213,16 +223,7 @@ describe('properties', () => {
         let text = fixtureFiles[file].text;
         check(doc, text, options);
         for (const e of edits) {
-          const at = text.length ? e.at % text.length : 0;
-          if (e.kind === 'delete') text = text.slice(0, at) + text.slice(at + e.len);
-          else if (e.kind === 'insert') text = text.slice(0, at) + e.token + text.slice(at);
-          else {
-            const lines = text.split('\n');
-            const i = lines.length ? e.at % lines.length : 0;
-            if (e.kind === 'duplicate') lines.splice(i, 0, lines[i] ?? '');
-            else if (i + 1 < lines.length) [lines[i], lines[i + 1]] = [lines[i + 1], lines[i]];
-            text = lines.join('\n');
-          }
+          text = applyEdit(text, e);
           check(doc, text, options);
         }
       }),

@@ -54,7 +54,7 @@ export class NoteLibrary {
     for (const s of doc.sections) slugs.set(s.slug, s);
     const warnings = [...doc.warnings];
     this.docs.set(doc.id, { doc, info, slugs });
-    this.terms.setFile(doc.id, termEntries(doc, slugs, warnings));
+    this.terms.setFile(doc.id, termEntries(doc, warnings));
     this.changed(doc.id);
     return warnings;
   }
@@ -120,16 +120,38 @@ function isDefined<T>(x: T | undefined): x is T {
   return x !== undefined;
 }
 
-/** Front-matter terms (keys: slug, heading text, or `slug/N` for a point) and the terms headings imply. */
-function termEntries(doc: NoteDocument, slugs: Map<string, NoteSection>, warnings: NoteWarning[]): TermEntry[] {
-  const entries: TermEntry[] = [];
+/** One front-matter `terms` key, resolved: the section it names (by slug or heading) and the point for `slug/N`. */
+export interface FrontMatterTarget {
+  /** The section part of the key (the whole key when it names no point). */
+  sectionKey: string;
+  section?: NoteSection;
+  point?: number;
+  terms: string[];
+}
+
+/** The front-matter `terms` of a note, each key resolved to its section (undefined when the note has none such). */
+export function frontMatterTargets(doc: NoteDocument): FrontMatterTarget[] {
+  if (!doc.terms.size) return [];
+  const bySlug = new Map<string, NoteSection>();
   const byTitle = new Map<string, NoteSection>();
-  for (const s of doc.sections) if (!byTitle.has(s.title.toLowerCase())) byTitle.set(s.title.toLowerCase(), s);
-  for (const [key, list] of doc.terms) {
+  for (const s of doc.sections) {
+    bySlug.set(s.slug, s);
+    if (!byTitle.has(s.title.toLowerCase())) byTitle.set(s.title.toLowerCase(), s);
+  }
+  const out: FrontMatterTarget[] = [];
+  for (const [key, terms] of doc.terms) {
     const m = /^(.*?)\/(\d+)$/.exec(key);
     const sectionKey = m ? m[1] : key;
-    const point = m ? Number(m[2]) : undefined;
-    const section = slugs.get(sectionKey) ?? slugs.get(sectionKey.toLowerCase()) ?? byTitle.get(sectionKey.toLowerCase().trim());
+    const section = bySlug.get(sectionKey) ?? bySlug.get(sectionKey.toLowerCase()) ?? byTitle.get(sectionKey.toLowerCase().trim());
+    out.push({ sectionKey, section, point: m ? Number(m[2]) : undefined, terms });
+  }
+  return out;
+}
+
+/** Front-matter terms (keys: slug, heading text, or `slug/N` for a point) and the terms headings imply. */
+function termEntries(doc: NoteDocument, warnings: NoteWarning[]): TermEntry[] {
+  const entries: TermEntry[] = [];
+  for (const { sectionKey, section, point, terms } of frontMatterTargets(doc)) {
     if (!section) {
       warnings.push(warning(msg('Front matter "terms" names a section "{0}" that this note does not have.', sectionKey)));
       continue;
@@ -138,7 +160,7 @@ function termEntries(doc: NoteDocument, slugs: Map<string, NoteSection>, warning
       warnings.push(warning(msg('Front matter "terms" names point {0} of "{1}", which has {2} point(s).', point, section.title, section.points.length)));
       continue;
     }
-    for (const term of list) entries.push({ term, target: { file: doc.id, slug: section.slug, point }, source: 'frontMatter' });
+    for (const term of terms) entries.push({ term, target: { file: doc.id, slug: section.slug, point }, source: 'frontMatter' });
   }
   for (const s of doc.sections) {
     if (s.level === 0) continue;

@@ -21,14 +21,13 @@ export interface LoadProblem {
   message: string;
   /** `message` as a template and its arguments, for translation. */
   l10n?: LocalizableText;
+  /** The location does not exist (hosts tell it apart: a missing notes folder is a setting to fix). */
+  missing?: boolean;
 }
 
-function problem(loc: string, m: Msg): LoadProblem {
-  return { loc, message: m.text, l10n: m.l10n };
+function problem(loc: string, m: Msg, missing?: boolean): LoadProblem {
+  return { loc, message: m.text, l10n: m.l10n, missing };
 }
-
-/** The message of a location that does not exist (hosts tell it apart: a missing notes folder is a setting to fix). */
-export const MISSING_PATH = 'Notes path does not exist.';
 
 export const NOTE_EXTENSIONS = ['.md', '.markdown'];
 const MAX_DEPTH = 16;
@@ -86,7 +85,7 @@ export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly strin
       continue;
     }
     if (!st) {
-      problems.push(problem(root, msg('Notes path does not exist.')));
+      problems.push(problem(root, msg('Notes path does not exist.'), true));
       continue;
     }
     if (st.kind === 'directory') await walk(root, 0);
@@ -207,17 +206,11 @@ function fsErrorMeaning(code: string): Msg | undefined {
 }
 
 /** A file-system error as a phrase: what happened (when the code is known), then the raw message. */
-export function fsErrorMsg(e: unknown): Msg | string {
+function fsErrorMsg(e: unknown): Msg | string {
   const code = e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : '';
   const raw = errorMessage(e);
   const meaning = fsErrorMeaning(code);
   return meaning ? msg('{0} ({1})', meaning, raw) : raw;
-}
-
-/** The same, as English text. */
-export function describeFsError(e: unknown): string {
-  const m = fsErrorMsg(e);
-  return typeof m === 'string' ? m : m.text;
 }
 
 function swapBytePairs(bytes: Uint8Array): Uint8Array {

@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml';
 import { readSimpleYaml } from './frontMatter';
+import { lineStarts } from '../text';
 import { msg, type Msg } from '../message';
 import type { NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
 
@@ -64,7 +65,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   // Bodies and points. Sections and items are both in document order and section bodies do not overlap, so one pass
   // over the items hands each section its own (a filter per section was quadratic: 50,000 sections took seconds).
   // Bodies are slices of the normalised text (line offsets, no per-line copies).
-  const starts = lineStarts(lines);
+  const starts = lineStarts(text);
   const slice = (a: number, b: number) => (a < b ? text.slice(starts[a], starts[b - 1] + lines[b - 1].length) : '');
   let nextItem = 0;
   for (const s of sections) {
@@ -418,16 +419,6 @@ function isBlank(line: string): boolean {
   const c = line.charCodeAt(0);
   if (c > 32 && c < 127) return false;
   return line.trim() === '';
-}
-
-function lineStarts(lines: string[]): number[] {
-  const starts = new Array<number>(lines.length);
-  let at = 0;
-  for (let i = 0; i < lines.length; i++) {
-    starts[i] = at;
-    at += lines[i].length + 1;
-  }
-  return starts;
 }
 
 function dedent(line: string, n: number): string {

@@ -443,12 +443,12 @@ class Lowering {
         out.push(this.update(c));
         return;
       case 'ExpressionStatement': {
-        const value = this.exprList(c, from, to);
+        const value = this.exprList(c, to);
         if (value) out.push({ kind: 'expr', value, from, to });
         return;
       }
       case 'ReturnStatement': {
-        const value = this.exprList(c, from, to);
+        const value = this.exprList(c, to);
         out.push({ kind: 'return', value, from, to });
         return;
       }
@@ -501,7 +501,7 @@ class Lowering {
   }
 
   /** Comma-separated expressions among the node's children; several → a tuple. */
-  private exprList(c: TreeCursor, from: number, to: number): Expr | undefined {
+  private exprList(c: TreeCursor, to: number): Expr | undefined {
     const elts: Expr[] = [];
     let comma = false;
     let star = -1;

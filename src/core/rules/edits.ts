@@ -5,6 +5,7 @@
  */
 import { findArg, type CallExpr, type FromImportStmt, type Span, type Stmt } from '../python/ast';
 import { canonicalName } from '../python/catalog';
+import type { Scope } from '../python/model';
 import type { RuleContext, OffsetEdit } from './rule';
 
 /** Leading whitespace of the line holding `offset`. */
@@ -143,17 +144,38 @@ export class Imports {
 
   constructor(private readonly ctx: RuleContext) {}
 
+  /**
+   * Another member of the module a layer's callee comes from, named the way the call names its own: `layers.ReLU`
+   * beside `layers.Conv2D(…)`, else imported from that module (`from tensorflow.keras.layers import ReLU`).
+   * `viaCallee: false` (a callee bound through `partial`) always imports. Undefined when the module is unknown.
+   */
+  sibling(call: CallExpr, scope: Scope, member: string, viaCallee = true): string | undefined {
+    const model = this.ctx.model;
+    if (call.func.kind === 'attr' && viaCallee) return `${model.source(call.func.value)}.${member}`;
+    const qname = model.qname(call.func, scope);
+    return qname ? this.ref(qname.slice(0, qname.lastIndexOf('.')), member) : undefined;
+  }
+
+  /**
+   * The file's imported names and what they import (canonical): a name counts when every binding of it imports the
+   * same thing (`import torch.nn as nn` twice), never when it is also assigned.
+   */
+  private *importedNames(): Iterable<[local: string, qname: string]> {
+    for (const [local, bindings] of this.ctx.model.moduleScope.bindings) {
+      const first = bindings[0];
+      if (first?.kind !== 'import') continue;
+      const q = canonicalName(first.qname);
+      if (bindings.every((b) => b.kind === 'import' && canonicalName(b.qname) === q)) yield [local, q];
+    }
+  }
+
   ref(module: string, member: string): string {
     const scope = this.ctx.model.moduleScope;
     const target = canonicalName(`${module}.${member}`);
     const mod = canonicalName(module);
     let viaModule: string | undefined;
     let viaParent: string | undefined;
-    for (const [local, bindings] of scope.bindings) {
-      // The name is usable when every binding of it imports the same module (`import torch.nn as nn` twice).
-      const first = bindings[0];
-      if (first?.kind !== 'import' || !bindings.every((b) => b.kind === 'import' && canonicalName(b.qname) === canonicalName(first.qname))) continue;
-      const q = canonicalName(first.qname);
+    for (const [local, q] of this.importedNames()) {
       if (q === target) return local;
       if (q === mod) viaModule ??= `${local}.${member}`;
       else if (mod.startsWith(`${q}.`)) {
@@ -200,11 +222,7 @@ export class Imports {
     const scope = this.ctx.model.moduleScope;
     const mod = canonicalName(module);
     let viaParent: string | undefined;
-    for (const [local, bindings] of scope.bindings) {
-      // The name is usable when every binding of it imports the same module (`import torch.nn as nn` twice).
-      const first = bindings[0];
-      if (first?.kind !== 'import' || !bindings.every((b) => b.kind === 'import' && canonicalName(b.qname) === canonicalName(first.qname))) continue;
-      const q = canonicalName(first.qname);
+    for (const [local, q] of this.importedNames()) {
       if (q === mod) return local;
       if (mod.startsWith(`${q}.`)) viaParent ??= `${local}${mod.slice(q.length)}`;
     }

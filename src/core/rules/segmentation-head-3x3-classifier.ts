@@ -203,13 +203,8 @@ function functionalFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg): R
   const q = quoteOf(ctx);
   const k = model.source(kernelArg.value);
   const imports = new Imports(ctx);
-  const qname = model.qname(call.func, inst.ctorScope);
-  const module = qname ? qname.slice(0, qname.lastIndexOf('.')) : undefined;
   const direct = inst.partialKw.length === 0 && inst.partialPos.length === 0;
-  const ref = (name: string): string | undefined => {
-    if (call.func.kind === 'attr' && direct) return `${model.source(call.func.value)}.${name}`;
-    return module ? imports.ref(module, name) : undefined;
-  };
+  const ref = (name: string) => imports.sibling(call, inst.ctorScope, name, direct);
   const convRef = direct ? model.source(call.func) : ref(inst.spec.name);
   let lines: string[];
   if (inst.spec.framework === 'keras') {
@@ -276,13 +271,8 @@ function kerasSequentialFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Ar
   }
   if (!filters) return undefined;
   const imports = new Imports(ctx);
-  const qname = model.qname(call.func, inst.ctorScope);
-  const module = qname ? qname.slice(0, qname.lastIndexOf('.')) : undefined;
   const direct = inst.partialKw.length === 0 && inst.partialPos.length === 0;
-  const ref = (name: string): string | undefined => {
-    if (call.func.kind === 'attr' && direct) return `${model.source(call.func.value)}.${name}`;
-    return module ? imports.ref(module, name) : undefined;
-  };
+  const ref = (name: string) => imports.sibling(call, inst.ctorScope, name, direct);
   const convRef = direct ? model.source(call.func) : ref(inst.spec.name);
   const bn = ref('BatchNormalization');
   const relu = ref('ReLU');

@@ -260,9 +260,7 @@ function padInputFix(ctx: RuleContext, u: Unpadded, group: Unpadded[]): RawFix |
       );
       if (!uses.length) return undefined;
       const padded = model.freshName('padded');
-      const qn = model.qname(u.call.func, scope);
-      const module = qn ? qn.slice(0, qn.lastIndexOf('.')) : undefined;
-      const zp = u.call.func.kind === 'attr' ? `${model.source(u.call.func.value)}.ZeroPadding2D` : module ? imports.ref(module, 'ZeroPadding2D') : undefined;
+      const zp = imports.sibling(u.call, scope, 'ZeroPadding2D');
       if (!zp) return undefined;
       return {
         title,

@@ -1,3 +1,4 @@
+import { frontMatterTargets } from '../notes/library';
 import { plainInline } from '../notes/parse';
 import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
 import { scanText } from './tokenize';
@@ -8,26 +9,8 @@ import { scanText } from './tokenize';
 export function frontMatterTerms(doc: NoteDocument): { sections: Map<string, string[]>; points: Map<string, string[]> } {
   const sections = new Map<string, string[]>();
   const points = new Map<string, string[]>();
-  if (!doc.terms.size) return { sections, points };
-  let bySlug: Map<string, NoteSection> | undefined;
-  let byTitle: Map<string, NoteSection> | undefined;
-  for (const [key, list] of doc.terms) {
-    const slash = key.lastIndexOf('/');
-    const point = slash > 0 && /^\d+$/.test(key.slice(slash + 1)) ? Number(key.slice(slash + 1)) : 0;
-    const sectionKey = point ? key.slice(0, slash) : key;
-    if (!bySlug) {
-      bySlug = new Map();
-      for (const s of doc.sections) bySlug.set(s.slug, s);
-    }
-    let section = bySlug.get(sectionKey) ?? bySlug.get(sectionKey.toLowerCase());
-    if (!section) {
-      if (!byTitle) {
-        byTitle = new Map();
-        for (const s of doc.sections) if (!byTitle.has(s.title.toLowerCase())) byTitle.set(s.title.toLowerCase(), s);
-      }
-      section = byTitle.get(sectionKey.toLowerCase().trim());
-    }
-    if (!section) continue;
+  for (const { section, point, terms: list } of frontMatterTargets(doc)) {
+    if (!section || (point !== undefined && !section.points[point - 1])) continue;
     const out = point ? points : sections;
     const k = point ? `${section.slug}/${point}` : section.slug;
     const terms = list.map((t) => (t.endsWith('*') ? t.slice(0, -1) : t)).filter(Boolean);
@@ -35,16 +18,6 @@ export function frontMatterTerms(doc: NoteDocument): { sections: Map<string, str
     out.set(k, prev ? prev.concat(terms) : terms);
   }
   return { sections, points };
-}
-
-/** Offsets where each line starts. */
-export function lineStarts(text: string): Int32Array {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  const out = new Int32Array(n);
-  let k = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out[k++] = i + 1;
-  return out;
 }
 
 /** Offset after a list item's marker (`- `, `* `, `1. `, `2) `) at the start of a line. */

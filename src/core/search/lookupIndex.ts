@@ -1,5 +1,6 @@
 import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
-import { afterListMarker, altText, clip, countEntries, countTextChars, firstTextLine, frontMatterTerms, lineStarts, pointLead, sectionBreadcrumb, tagEnd } from './entries';
+import { afterListMarker, altText, clip, countEntries, countTextChars, firstTextLine, frontMatterTerms, pointLead, sectionBreadcrumb, tagEnd } from './entries';
+import { lineStarts } from '../text';
 import { highlight } from './highlight';
 import { BODY, KeySpace, LEAD, MAX_ENTRY_ID, TERMS, TITLE } from './postings';
 import {

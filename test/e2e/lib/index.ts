@@ -8,4 +8,4 @@ export type { InstalledExtension } from './extension';
 export { startCodeServer, freePort } from './codeServer';
 export type { CodeServer, CodeServerOptions } from './codeServer';
 export * as paths from './paths';
-export { outputChannelLog } from './outputLog';
+export { outputViewText, showOutput } from './outputLog';

@@ -1,32 +1,25 @@
-// What the extension wrote to its "ML Notes" output channel: code-server keeps each channel in a log file under the
-// window's user data (logs/<session>/exthost<N>/<extension id>/ML Notes.log).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-
-function read(userDataDir: string): string {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name === 'ML Notes.log') files.push(join(d, e.name));
-    }
-  };
-  const logs = join(userDataDir, 'logs');
-  if (existsSync(logs)) walk(logs);
-  return files.map((f) => readFileSync(f, 'utf8')).join('\n');
-}
+// What the extension wrote to its "ML Notes" output channel, read as a user does: "ML Notes: Show Output", then the
+// Output view. (The channel's log file under the user data is written late, sometimes only when the window closes.)
+import type { Workbench } from './workbench';
 
 /**
- * Every line the output channel logged in this window's sessions, once a line matches `expected` (the file is
- * written a little after a line is logged) or after 15 s.
+ * What the Output view shows now, as one string: the view is an editor whose long lines wrap (the breaks are
+ * dropped, so that a message reads whole) and whose spaces are drawn as no-break spaces.
  */
-export async function outputChannelLog(page: Page, userDataDir: string, expected: RegExp): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  let log = read(userDataDir);
-  while (!expected.test(log) && Date.now() < deadline) {
-    await page.waitForTimeout(250);
-    log = read(userDataDir);
+export async function outputViewText(workbench: Workbench): Promise<string> {
+  const text = await workbench.page.locator('.output-view .view-lines').first().innerText();
+  return text.replace(/\u00a0/g, ' ').replace(/\n/g, '');
+}
+
+/** Runs "ML Notes: Show Output" and returns what the Output view shows once it matches `expected` (or after 10 s). */
+export async function showOutput(workbench: Workbench, expected: RegExp): Promise<string> {
+  await workbench.runCommand('ML Notes: Show Output');
+  await workbench.page.locator('.output-view .view-lines').first().waitFor({ state: 'visible' });
+  const end = Date.now() + 10_000;
+  let text = await outputViewText(workbench);
+  while (!expected.test(text) && Date.now() < end) {
+    await workbench.page.waitForTimeout(200);
+    text = await outputViewText(workbench);
   }
-  return log;
+  return text;
 }
