@@ -7,6 +7,7 @@ import type { Log } from './log';
 import { cellOfLine, joinCells } from '../core/notebook';
 import { commandLink } from './hover';
 import { t, tt } from './l10n';
+import { Disposable, toDisposable } from './dispose';
 
 export const SOURCE = 'ML Notes';
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('mlNotes');
@@ -37,7 +38,7 @@ interface Result {
  * version, in the analysis engine (a worker thread on desktop); files over `mlNotes.analysis.maxLines` are skipped
  * with one message.
  */
-export class AnalysisService implements vscode.Disposable, vscode.CodeActionProvider {
+export class AnalysisService extends Disposable implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND, vscode.CodeActionKind.RefactorRewrite];
   private readonly collection = vscode.languages.createDiagnosticCollection('mlNotes');
   private readonly results = new Map<string, Result>();
@@ -45,7 +46,6 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
   private readonly inflight = new Map<string, { version: string; promise: Promise<Result | undefined> }>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly skipped = new Set<string>();
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly log: Log,
@@ -53,7 +53,13 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
     /** The title a note reference shows in "Explain: open the note …" (the section, and the point's first words). */
     private readonly noteLabel: (ref: Finding['noteRef']) => string | undefined = () => undefined,
   ) {
-    this.disposables.push(
+    super();
+    this.register(engine);
+    this.register(toDisposable(() => {
+      for (const t of this.timers.values()) clearTimeout(t);
+      this.timers.clear();
+    }));
+    this.registerAll(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.schedule(e.document, DEBOUNCE_MS)),
@@ -299,11 +305,6 @@ export class AnalysisService implements vscode.Disposable, vscode.CodeActionProv
     return we;
   }
 
-  dispose(): void {
-    this.engine.dispose();
-    for (const t of this.timers.values()) clearTimeout(t);
-    for (const d of this.disposables) d.dispose();
-  }
 }
 
 function codeOf(d: vscode.Diagnostic): string | undefined {

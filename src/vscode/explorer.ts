@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { NoteLibrary } from '../core/notes/library';
 import type { NoteDocument, NotePoint, NoteSection } from '../core/notes/types';
 import { t } from './l10n';
+import { Disposable, toDisposable } from './dispose';
 
 type Node =
   | { kind: 'file'; doc: NoteDocument }
@@ -11,18 +12,21 @@ type Node =
 export const EXPLORER_VIEW_ID = 'mlNotes.explorer';
 
 /** The "ML Notes" view in the Explorer: note files → sections (nested by heading level) → points. */
-export class NotesExplorer implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+export class NotesExplorer extends Disposable implements vscode.TreeDataProvider<Node> {
+  private readonly emitter = this.register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
-  private readonly sub: { dispose(): void };
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly library: NoteLibrary) {
+    super();
     // Many files change at once on a reload: refresh the tree once.
-    this.sub = library.onDidChange(() => {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.emitter.fire(undefined), 100);
-    });
+    this.registerAll(
+      library.onDidChange(() => {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.emitter.fire(undefined), 100);
+      }),
+      toDisposable(() => this.timer && clearTimeout(this.timer)),
+    );
   }
 
   getChildren(node?: Node): Node[] {
@@ -68,11 +72,5 @@ export class NotesExplorer implements vscode.TreeDataProvider<Node>, vscode.Disp
     item.tooltip = node.point.summary;
     item.command = { command: 'mlNotes.openSection', title: t('Open in ML Notes'), arguments: [{ file: node.doc.id, slug: node.section.slug, point: node.point.index }] };
     return item;
-  }
-
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.sub.dispose();
-    this.emitter.dispose();
   }
 }

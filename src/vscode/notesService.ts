@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Disposable, DisposableStore } from './dispose';
 import { NoteLibrary } from '../core/notes/library';
 import { collectNoteFiles, errorMessage, isNoteFile, readNoteFile, type FileKind, type NoteFileSystem } from '../core/notes/loader';
 import type { Log } from './log';
@@ -50,12 +51,11 @@ interface Root {
  * Keeps the NoteLibrary in step with the bundled notes and `mlNotes.notesPaths`: loads them at start, re-reads one file
  * when it is saved or changes on disk, drops deleted files, and reloads everything when the settings change.
  */
-export class NotesService implements vscode.Disposable {
+export class NotesService extends Disposable {
   readonly library = new NoteLibrary();
   private readonly fs = new WorkspaceNoteFs();
   private roots: Root[] = [];
-  private watchers: vscode.Disposable[] = [];
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly watchers = this.register(new DisposableStore());
   private readonly reported = new Set<string>();
   private loading: Promise<void> = Promise.resolve();
   /** Whether files next to the notes (figures) exist; forgotten whenever a note changes. */
@@ -63,7 +63,8 @@ export class NotesService implements vscode.Disposable {
   private pending = new Map<string, Promise<void>>();
 
   constructor(private readonly options: NotesServiceOptions) {
-    this.disposables.push(
+    super();
+    this.registerAll(
       this.library.onDidChange(() => this.existing.clear()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mlNotes.notesPaths') || e.affectsConfiguration('mlNotes.includeBundledNotes') || e.affectsConfiguration('mlNotes.maxNoteFileSizeKB')) {
@@ -229,8 +230,7 @@ export class NotesService implements vscode.Disposable {
   }
 
   private watch(): void {
-    for (const w of this.watchers) w.dispose();
-    this.watchers = [];
+    this.watchers.clear();
     for (const root of this.roots) {
       const isFile = isNoteFile(root.uri.path);
       const base = isFile ? vscode.Uri.joinPath(root.uri, '..') : root.uri;
@@ -242,14 +242,14 @@ export class NotesService implements vscode.Disposable {
         if (isNoteFile(u.path)) this.library.removeFile(u.toString());
         else this.removeUnder(u);
       });
-      this.watchers.push(w);
+      this.watchers.add(w);
       if (!isFile) {
         // A deleted or re-created notes folder: drop or reload its notes.
         const parent = vscode.Uri.joinPath(base, '..');
         const dw = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(parent, base.path.split('/').pop()!));
         dw.onDidDelete(() => this.removeUnder(base));
         dw.onDidCreate(() => void this.reload());
-        this.watchers.push(dw);
+        this.watchers.add(dw);
       }
     }
   }
@@ -259,11 +259,6 @@ export class NotesService implements vscode.Disposable {
     this.reported.add(key);
     this.options.log.warn(message);
     if (warnUser) void vscode.window.showWarningMessage(`ML Notes: ${message}`, t('Open Settings')).then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'mlNotes.notesPaths'));
-  }
-
-  dispose(): void {
-    for (const w of this.watchers) w.dispose();
-    for (const d of this.disposables) d.dispose();
   }
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Disposable, DisposableStore } from './dispose';
 import type { NoteRef } from '../core/notes/types';
 import type { NoteDocument } from '../core/notes/types';
 import { isSafeLink } from '../core/render/sanitize';
@@ -29,19 +30,20 @@ export interface PanelDeps {
  * The "ML Notes" reference panel: one webview that shows a whole note, rendered in the host (markdown-it + KaTeX +
  * sanitiser) behind a strict CSP, with history, reveal of a section, link handling and state that survives reloads.
  */
-export class NotesPanel implements vscode.Disposable {
+export class NotesPanel extends Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private current: Location | undefined;
   private readonly history: Location[] = [];
   private readonly future: Location[] = [];
-  private readonly disposables: vscode.Disposable[] = [];
-  private panelDisposables: vscode.Disposable[] = [];
+  /** What belongs to the current webview panel: released when that panel closes. */
+  private readonly panelDisposables = this.register(new DisposableStore());
   private ready = false;
   private queued: HostMessage[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly deps: PanelDeps) {
-    this.disposables.push(
+    super();
+    this.registerAll(
       deps.notes.library.onDidChange((fileId) => {
         if (this.panel && this.current?.docId === fileId) this.scheduleRefresh();
       }),
@@ -121,7 +123,7 @@ export class NotesPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'icon.svg');
     panel.webview.options = this.webviewOptions();
     panel.webview.html = this.shell(panel.webview);
-    this.panelDisposables.push(
+    this.panelDisposables.add(
       panel.webview.onDidReceiveMessage((raw) => {
         const msg = parseWebviewMessage(raw);
         if (!msg) {
@@ -130,10 +132,11 @@ export class NotesPanel implements vscode.Disposable {
         }
         void this.onMessage(msg).catch((e) => this.deps.log.error(`Panel: ${String(e?.message ?? e)}`));
       }),
+    );
+    this.panelDisposables.add(
       panel.onDidDispose(() => {
         this.panel = undefined;
-        for (const d of this.panelDisposables) d.dispose();
-        this.panelDisposables = [];
+        this.panelDisposables.clear();
       }),
     );
   }
@@ -328,10 +331,10 @@ export class NotesPanel implements vscode.Disposable {
 </html>`;
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.panel?.dispose();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 

@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import { Disposable, toDisposable } from './dispose';
 import { BACKGROUND_SLICE_MS, LibraryLookup } from '../core/search/libraryLookup';
 import type { NoteLibrary } from '../core/notes/library';
 import type { SearchResultEntry } from '../webview/protocol';
@@ -10,14 +10,17 @@ const SETTLE_MS = 1500;
  * Lookup for the QuickPick and the panel's search box. The lookup index is built in the background, in short slices,
  * once the notes stop changing: the first Look Up does not wait for it, and no slice holds up the editor.
  */
-export class NotesSearch implements vscode.Disposable {
+export class NotesSearch extends Disposable {
   private readonly lookup: LibraryLookup;
-  private readonly subscription: { dispose(): void };
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(library: NoteLibrary) {
-    this.lookup = new LibraryLookup(library);
-    this.subscription = library.onDidChange(() => this.schedule(SETTLE_MS));
+    super();
+    this.lookup = this.register(new LibraryLookup(library));
+    this.registerAll(
+      library.onDidChange(() => this.schedule(SETTLE_MS)),
+      toDisposable(() => this.timer && clearTimeout(this.timer)),
+    );
     this.schedule(SETTLE_MS);
   }
 
@@ -38,11 +41,5 @@ export class NotesSearch implements vscode.Disposable {
       breadcrumb: r.breadcrumb.join(' › '),
       detail: r.firstLine,
     }));
-  }
-
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.subscription.dispose();
-    this.lookup.dispose();
   }
 }
