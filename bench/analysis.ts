@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ANALYSIS_WORKER_LIMITS } from '../src/core/analysisEngine';
-import { analyze, DocumentAnalyzer } from '../src/core/rules/index';
+import { analyze, DocumentAnalyzer, strictHost } from '../src/core/rules/index';
 
 /** The analysis worker bundle (built next to this file's bundle by `node esbuild.mjs --tests`). */
 const WORKER_FILE = join(__dirname, '..', 'src', 'worker', 'analysisWorker.js');
@@ -253,7 +253,7 @@ export async function benchAnalysis(): Promise<Record<string, number>> {
   results['analysis.findings'] = findings;
 
   // One-line edits, one after the other, each at a different place in the file (as when typing).
-  const doc = new DocumentAnalyzer();
+  const doc = new DocumentAnalyzer(strictHost);
   let current = text;
   doc.analyze(current);
   for (let r = 0; r < 3; r++) doc.analyze((current = editLine(current, 50 + r, r)));
@@ -287,7 +287,7 @@ export async function benchAnalysis(): Promise<Record<string, number>> {
   if (gc) {
     gc();
     const before = process.memoryUsage().heapUsed;
-    const kept = new DocumentAnalyzer();
+    const kept = new DocumentAnalyzer(strictHost);
     kept.analyze(text);
     gc();
     results['analysis.retained_heap.mb'] = round((process.memoryUsage().heapUsed - before) / 2 ** 20, 1);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixText, lintText } from '../core/lint';
-import { ruleIds, type AnalyzeOptions } from '../core/rules/index';
+import { builtinHost, type AnalyzeOptions, type RuleErrorReporter, type RuleHost } from '../core/rules/index';
 import type { Finding } from '../core/rules/types';
 import type { Range } from '../core/text';
 import { cellOfLine, notebookProgram } from '../core/notebook';
@@ -18,11 +18,20 @@ export interface LintArgs {
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', 'build', 'dist']);
 const MAX_BYTES = 5 * 1024 * 1024;
 
-/** `ml-notes lint [paths…] [--json] [--fix] [--rule ID…]`: exit 1 when there are findings, 2 on usage errors. */
-export async function runLint(args: LintArgs, io: CliIo): Promise<number> {
-  const unknown = args.rules.filter((r) => !ruleIds.includes(r));
+/**
+ * `ml-notes lint [paths…] [--json] [--fix] [--rule ID…]`: exit 1 when there are findings, 2 on usage errors and when a
+ * rule failed (named on stderr, with the file; the other rules' findings are still reported).
+ */
+export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: RuleErrorReporter) => RuleHost = builtinHost): Promise<number> {
+  let current = '';
+  let ruleFailures = 0;
+  const host = hostWith((rule, e) => {
+    ruleFailures++;
+    io.err(`ml-notes lint: ${current}: rule ${rule} failed: ${String((e as Error)?.stack ?? e)}`);
+  });
+  const unknown = args.rules.filter((r) => !host.byId(r));
   if (unknown.length) {
-    io.err(`ml-notes lint: unknown rule ${unknown.join(', ')} (rules: ${ruleIds.join(', ')})`);
+    io.err(`ml-notes lint: unknown rule ${unknown.join(', ')} (rules: ${host.ids.join(', ')})`);
     return 2;
   }
   const options: AnalyzeOptions = args.rules.length ? { only: args.rules } : {};
@@ -39,6 +48,7 @@ export async function runLint(args: LintArgs, io: CliIo): Promise<number> {
   let total = 0;
   for (const file of files) {
     const shown = shownPath(io.cwd, file);
+    current = shown;
     let text: string;
     try {
       const st = fs.statSync(file);
@@ -64,7 +74,7 @@ export async function runLint(args: LintArgs, io: CliIo): Promise<number> {
       cellStarts = nb.cellStartLines;
     }
     if (args.fix && !isNotebook) {
-      const res = fixText(program, options);
+      const res = fixText(program, options, undefined, host);
       if (res.refused && !res.applied.length) io.err(`ml-notes lint: ${shown}: ${res.refused}`);
       if (res.output !== program) {
         writeAtomic(file, res.output);
@@ -74,7 +84,7 @@ export async function runLint(args: LintArgs, io: CliIo): Promise<number> {
       total += res.remaining.length;
     } else {
       if (args.fix && isNotebook) io.err(`ml-notes lint: ${shown}: --fix does not edit notebooks; open it in VS Code to apply fixes`);
-      const { findings, syntaxErrors, firstSyntaxError } = lintText(program, options);
+      const { findings, syntaxErrors, firstSyntaxError } = lintText(program, options, host);
       if (syntaxErrors.length && !args.json) {
         // Said once per file: the analysis goes on around the error, and --fix will leave the file alone.
         const at = locate(syntaxErrors[0], cellStarts);
@@ -96,6 +106,7 @@ export async function runLint(args: LintArgs, io: CliIo): Promise<number> {
     }
     if (total) io.err(`${total} finding(s) in ${report.filter((r) => r.findings.length).length} file(s); ${files.length} file(s) checked`);
   }
+  if (ruleFailures) return 2;
   return total ? 1 : 0;
 }
 

@@ -1,11 +1,12 @@
 /**
  * The editor's analysis as a message protocol, so that it can run off the extension host's thread: one
- * DocumentAnalyzer per document (incremental re-parsing across versions), asked for findings and for the warmup
- * action at a position. `LocalAnalysisEngine` answers directly; the worker entries (src/worker) serve the same
- * requests from a worker thread, and the extension talks to either through `AnalysisEngine`.
+ * DocumentAnalyzer per document (incremental re-parsing across versions), asked for findings and for the rules'
+ * extra actions at a position. `LocalAnalysisEngine` answers directly; the worker entries (src/worker) serve the same
+ * requests from a worker thread, and the extension talks to either through `AnalysisEngine`. A rule that throws is
+ * reported to the reporter the engine was made with (from a worker, as a `ruleError` message).
  */
-import { DocumentAnalyzer, onRuleError, warmupActionsAt, type AnalyzeOptions } from './rules/index';
-import type { Finding, Fix } from './rules/types';
+import { builtinHost, DocumentAnalyzer, type AnalyzeOptions, type RuleAction, type RuleErrorReporter, type RuleHost } from './rules/index';
+import type { Finding } from './rules/types';
 import type { Position } from './text';
 
 /**
@@ -17,20 +18,20 @@ export const ANALYSIS_WORKER_LIMITS = { maxOldGenerationSizeMb: 1024, maxYoungGe
 
 export type AnalysisRequest =
   | { kind: 'analyze'; id: number; key: string; text: string; options: AnalyzeOptions }
-  | { kind: 'warmup'; id: number; key: string; text: string; position: Position }
+  | { kind: 'actions'; id: number; key: string; text: string; position: Position; options: AnalyzeOptions }
   | { kind: 'forget'; key: string };
 
 export type AnalysisResponse =
   | { kind: 'analyze'; id: number; findings: Finding[]; clean: boolean; ms: number }
-  | { kind: 'warmup'; id: number; fixes: Fix[] }
+  | { kind: 'actions'; id: number; actions: RuleAction[] }
   | { kind: 'error'; id: number; message: string }
   | { kind: 'ruleError'; rule: string; message: string };
 
 export interface AnalysisEngine {
   /** Findings of `text`, the current version of the document `key`; `ms` is the time the analysis itself took. */
   analyze(key: string, text: string, options: AnalyzeOptions): Promise<{ findings: Finding[]; clean: boolean; ms: number }>;
-  /** "Add gradual LR warmup" at a position of the document's text (reusing its last parse when it is that text). */
-  warmupActions(key: string, text: string, position: Position): Promise<Fix[]>;
+  /** The rules' extra actions at a position of the document's text (reusing its last parse when it is that text). */
+  actionsAt(key: string, text: string, position: Position, options: AnalyzeOptions): Promise<RuleAction[]>;
   /** Drops the state kept for a document (closed). */
   forget(key: string): void;
   dispose(): void;
@@ -39,25 +40,30 @@ export interface AnalysisEngine {
 /** The analysis on the calling thread: what the worker runs, and the fallback where no worker can be started. */
 export class LocalAnalysisEngine implements AnalysisEngine {
   private readonly analyzers = new Map<string, DocumentAnalyzer>();
+  private readonly host: RuleHost;
+
+  constructor(report: RuleErrorReporter) {
+    this.host = builtinHost(report);
+  }
 
   analyzeNow(key: string, text: string, options: AnalyzeOptions): { findings: Finding[]; clean: boolean; ms: number } {
     let analyzer = this.analyzers.get(key);
-    if (!analyzer) this.analyzers.set(key, (analyzer = new DocumentAnalyzer()));
+    if (!analyzer) this.analyzers.set(key, (analyzer = new DocumentAnalyzer(this.host)));
     const t0 = Date.now();
     const r = analyzer.analyze(text, options);
     return { findings: r.findings, clean: r.clean, ms: Date.now() - t0 };
   }
 
-  warmupNow(key: string, text: string, position: Position): Fix[] {
-    return warmupActionsAt(text, position, this.analyzers.get(key)?.lastParse);
+  actionsNow(key: string, text: string, position: Position, options: AnalyzeOptions): RuleAction[] {
+    return this.host.actionsAt(text, position, options, this.analyzers.get(key)?.lastParse);
   }
 
   analyze(key: string, text: string, options: AnalyzeOptions): Promise<{ findings: Finding[]; clean: boolean; ms: number }> {
     return Promise.resolve(this.analyzeNow(key, text, options));
   }
 
-  warmupActions(key: string, text: string, position: Position): Promise<Fix[]> {
-    return Promise.resolve(this.warmupNow(key, text, position));
+  actionsAt(key: string, text: string, position: Position, options: AnalyzeOptions): Promise<RuleAction[]> {
+    return Promise.resolve(this.actionsNow(key, text, position, options));
   }
 
   forget(key: string): void {
@@ -68,7 +74,7 @@ export class LocalAnalysisEngine implements AnalysisEngine {
     this.analyzers.clear();
   }
 
-  /** Answers one request (in a worker); rule failures are reported through `post` too. */
+  /** Answers one request (in a worker). */
   handle(req: AnalysisRequest, post: (res: AnalysisResponse) => void): void {
     if (req.kind === 'forget') {
       this.forget(req.key);
@@ -76,7 +82,7 @@ export class LocalAnalysisEngine implements AnalysisEngine {
     }
     try {
       if (req.kind === 'analyze') post({ kind: 'analyze', id: req.id, ...this.analyzeNow(req.key, req.text, req.options) });
-      else post({ kind: 'warmup', id: req.id, fixes: this.warmupNow(req.key, req.text, req.position) });
+      else post({ kind: 'actions', id: req.id, actions: this.actionsNow(req.key, req.text, req.position, req.options) });
     } catch (e) {
       post({ kind: 'error', id: req.id, message: String((e as Error)?.stack ?? e) });
     }
@@ -85,8 +91,7 @@ export class LocalAnalysisEngine implements AnalysisEngine {
 
 /** Serves requests on a message port (a worker's side). */
 export function serveAnalysis(port: { onMessage(listener: (req: AnalysisRequest) => void): void; post(res: AnalysisResponse): void }): LocalAnalysisEngine {
-  const engine = new LocalAnalysisEngine();
-  onRuleError((rule, e) => port.post({ kind: 'ruleError', rule, message: String((e as Error)?.stack ?? e) }));
+  const engine = new LocalAnalysisEngine((rule, e) => port.post({ kind: 'ruleError', rule, message: String((e as Error)?.stack ?? e) }));
   port.onMessage((req) => engine.handle(req, (res) => port.post(res)));
   return engine;
 }
@@ -119,7 +124,7 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
 
   constructor(
     private readonly start: (engine: WorkerAnalysisEngine) => WorkerPort,
-    private readonly hooks: { onFallback(reason: string): void; onRuleError(rule: string, message: string): void },
+    private readonly hooks: { onFallback(reason: string): void; onRuleError: RuleErrorReporter },
   ) {}
 
   /** Feed every message from the worker here. */
@@ -137,8 +142,7 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
   /** The worker failed or exited: its pending requests and all later ones run here. */
   fail(reason: string): void {
     if (this.local || this.disposed) return;
-    this.local = new LocalAnalysisEngine();
-    onRuleError((rule, e) => this.hooks.onRuleError(rule, String((e as Error)?.stack ?? e)));
+    this.local = new LocalAnalysisEngine(this.hooks.onRuleError);
     this.hooks.onFallback(reason);
     const pending = [...this.pending.values()];
     this.pending.clear();
@@ -149,8 +153,8 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
     return this.request({ kind: 'analyze', id: this.nextId++, key, text, options }) as Promise<{ findings: Finding[]; clean: boolean; ms: number }>;
   }
 
-  warmupActions(key: string, text: string, position: Position): Promise<Fix[]> {
-    return this.request({ kind: 'warmup', id: this.nextId++, key, text, position }) as Promise<Fix[]>;
+  actionsAt(key: string, text: string, position: Position, options: AnalyzeOptions): Promise<RuleAction[]> {
+    return this.request({ kind: 'actions', id: this.nextId++, key, text, position, options }) as Promise<RuleAction[]>;
   }
 
   forget(key: string): void {
@@ -187,9 +191,9 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
   }
 }
 
-/** An answer to the promise of its request: findings, fixes, or the error. */
+/** An answer to the promise of its request: findings, actions, or the error. */
 function settle(res: AnalysisResponse, resolve: (v: unknown) => void, reject: (e: Error) => void): void {
   if (res.kind === 'error') reject(new Error(res.message));
   else if (res.kind === 'analyze') resolve({ findings: res.findings, clean: res.clean, ms: res.ms });
-  else if (res.kind === 'warmup') resolve(res.fixes);
+  else if (res.kind === 'actions') resolve(res.actions);
 }

@@ -1,9 +1,9 @@
 /**
  * Linting and fixing whole Python texts: what the CLI (`ml-notes lint [--fix]`) and the editor's
- * "fix all" use.
+ * "fix all" use. Both run the rules of a `RuleHost` (the built-in rules failing loudly unless one is given).
  */
 import { parsePython } from './python/parse';
-import { analyzeParsed, mergeFixes, type AnalyzeOptions } from './rules/index';
+import { mergeFixes, strictHost, type AnalyzeOptions, type RuleHost } from './rules/index';
 import type { Finding, Fix } from './rules/types';
 import { applyEdits, LineIndex, type Range } from './text';
 
@@ -15,12 +15,12 @@ export interface LintResult {
   firstSyntaxError?: string;
 }
 
-/** Findings for one Python text. Never throws. */
-export function lintText(text: string, options: AnalyzeOptions = {}): LintResult {
+/** Findings for one Python text. Never throws when `host` reports rule failures instead of rethrowing them. */
+export function lintText(text: string, options: AnalyzeOptions = {}, host: RuleHost = strictHost): LintResult {
   const parsed = parsePython(text);
   const index = new LineIndex(text);
   return {
-    findings: analyzeParsed(parsed, options),
+    findings: host.analyzeParsed(parsed, options),
     syntaxErrors: parsed.module.errors.map((e) => index.range(e.from, e.to)),
     firstSyntaxError: parsed.module.errors[0]?.message,
   };
@@ -53,7 +53,7 @@ export const MAX_FIX_PASSES = 5;
  * Refuses a text that does not parse cleanly; stops (keeping the last good text) if a pass would
  * produce text that does not parse.
  */
-export function fixText(text: string, options: AnalyzeOptions = {}, pick?: (f: Finding) => Fix | undefined): FixResult {
+export function fixText(text: string, options: AnalyzeOptions = {}, pick?: (f: Finding) => Fix | undefined, host: RuleHost = strictHost): FixResult {
   let parsed = parsePython(text);
   if (parsed.module.errors.length) {
     const first = parsed.module.errors[0];
@@ -62,12 +62,12 @@ export function fixText(text: string, options: AnalyzeOptions = {}, pick?: (f: F
       output: text,
       applied: [],
       refused: `The file does not parse cleanly (syntax error at line ${at.line + 1}, column ${at.character + 1}${first.message ? `: ${first.message}` : ''}); nothing was changed.`,
-      remaining: analyzeParsed(parsed, options),
+      remaining: host.analyzeParsed(parsed, options),
     };
   }
   const applied: AppliedFix[] = [];
   let current = text;
-  let findings = analyzeParsed(parsed, options);
+  let findings = host.analyzeParsed(parsed, options);
   for (let pass = 1; pass <= MAX_FIX_PASSES; pass++) {
     const merged = mergeFixes(current, findings, pick);
     if (!merged.edits.length) break;
@@ -88,7 +88,7 @@ export function fixText(text: string, options: AnalyzeOptions = {}, pick?: (f: F
     }
     current = next;
     parsed = nextParsed;
-    findings = analyzeParsed(parsed, options);
+    findings = host.analyzeParsed(parsed, options);
   }
   return { output: current, applied, remaining: findings };
 }

@@ -11,7 +11,7 @@ import { AnalysisService } from './analysis';
 import { labelOf } from '../core/explain';
 import type { Renderer } from '../core/render/renderer';
 import { LocalAnalysisEngine, type AnalysisEngine } from '../core/analysisEngine';
-import { onRuleError } from '../core/rules/index';
+import type { RuleErrorReporter } from '../core/rules/index';
 
 export interface PlatformOptions {
   /** Home folder for `~/…` notes paths; undefined in the browser. */
@@ -19,7 +19,7 @@ export interface PlatformOptions {
   /** markdown-it + KaTeX: a separate bundle loaded on first use on desktop, bundled in the browser. */
   loadRenderer(): Renderer;
   /** Where Python is analysed: a worker thread on desktop; on this thread when absent (the browser). */
-  createAnalysisEngine?(log: Log): AnalysisEngine;
+  createAnalysisEngine?(log: Log, report: RuleErrorReporter): AnalysisEngine;
 }
 
 /** Wires every feature; shared by the desktop and web entries. Nothing heavy runs here: notes load in the background. */
@@ -33,7 +33,8 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
 
   context.subscriptions.push(registerHover(notes));
 
-  const engine = platform.createAnalysisEngine?.(log) ?? localEngine(log);
+  const report = ruleErrorsOnce(log);
+  const engine = platform.createAnalysisEngine?.(log, report) ?? new LocalAnalysisEngine(report);
   const analysis = new AnalysisService(log, engine, (ref) => {
     const r = notes.library.resolveRef(ref);
     return r && labelOf(r);
@@ -63,10 +64,16 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   void notes.reload();
 }
 
-/** The analysis on the extension host's thread; rule failures go to the output channel. */
-function localEngine(log: Log): AnalysisEngine {
-  onRuleError((id, e) => log.error(`Rule ${id} failed: ${String((e as Error)?.stack ?? e)}`));
-  return new LocalAnalysisEngine();
+/** A rule that throws, in the output channel: once per rule and error (it would otherwise repeat on every keystroke). */
+export function ruleErrorsOnce(log: Log): RuleErrorReporter {
+  const seen = new Set<string>();
+  return (id, e) => {
+    const text = String((e as Error)?.stack ?? e);
+    const key = `${id}\u0000${text.split('\n', 1)[0]}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    log.error(`Rule ${id} failed: ${text}`);
+  };
 }
 
 /** The hover provider for `mlNotes.languages`, re-registered when the setting changes. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { mergeFixes, rules, type AnalyzeOptions } from '../core/rules/index';
+import { mergeFixes, type AnalyzeOptions } from '../core/rules/index';
 import type { AnalysisEngine } from '../core/analysisEngine';
 import type { Finding, Severity } from '../core/rules/types';
 import type { Range as CoreRange } from '../core/text';
@@ -85,10 +85,13 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
 
   private options(scope?: vscode.ConfigurationScope): AnalyzeOptions {
     const cfg = vscode.workspace.getConfiguration('mlNotes', scope);
+    // `mlNotes.rules.<id>` for every id set (built-in rules and note checks alike).
     const severities: Partial<Record<string, Severity>> = {};
-    for (const r of rules) {
-      const v = cfg.get<string>(`rules.${r.meta.id}`);
-      if (v === 'off' || v === 'hint' || v === 'information' || v === 'warning' || v === 'error') severities[r.meta.id] = v;
+    const set = cfg.get<unknown>('rules');
+    if (set && typeof set === 'object') {
+      for (const [id, v] of Object.entries(set as Record<string, unknown>)) {
+        if (v === 'off' || v === 'hint' || v === 'information' || v === 'warning' || v === 'error') severities[id] = v;
+      }
     }
     return { severities, instanceNormAsBatchNorm: cfg.get<boolean>('analysis.instanceNormAsBatchNorm', false) };
   }
@@ -252,17 +255,18 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
       if (all) actions.push(all);
     }
 
-    // "Add gradual LR warmup" on any optimizer or scheduler construction, without a diagnostic.
+    // The rules' own actions at the cursor (a refactoring on any construct they know), without a diagnostic; a rule
+    // with a finding here offers that finding's fixes instead.
     if (wants(vscode.CodeActionKind.RefactorRewrite) && doc.uri.scheme !== 'vscode-notebook-cell') {
-      const hasWarmupDiag = mine.some((x) => x.finding.rule === 'lr-warmup' && x.range.contains(range.start));
-      if (!hasWarmupDiag) {
-        // The engine reuses the parse of this version: the lightbulb is asked on every cursor move.
-        const fixes = await this.engine.warmupActions(cur.unit.key, cur.unit.text, { line: range.start.line, character: range.start.character }).catch(() => []);
-        for (const fix of fixes) {
-          const a = new vscode.CodeAction(tt(fix.titleL10n, fix.title), vscode.CodeActionKind.RefactorRewrite);
-          a.edit = this.workspaceEdit(cur.unit, fix.edits);
-          if (a.edit) actions.push(a);
-        }
+      const offers = await this.engine.actionsAt(cur.unit.key, cur.unit.text, { line: range.start.line, character: range.start.character }, this.options(doc)).catch((e: unknown) => {
+        this.log.error(`Code actions failed: ${String((e as Error)?.stack ?? e)}`);
+        return [];
+      });
+      for (const { rule, fix } of offers) {
+        if (mine.some((x) => x.finding.rule === rule && x.range.contains(range.start))) continue;
+        const a = new vscode.CodeAction(tt(fix.titleL10n, fix.title), vscode.CodeActionKind.RefactorRewrite);
+        a.edit = this.workspaceEdit(cur.unit, fix.edits);
+        if (a.edit) actions.push(a);
       }
     }
     return actions;

@@ -6,10 +6,11 @@ import { activateWith } from './activate';
 import { loadRenderer } from './rendererLoader';
 import { ANALYSIS_WORKER_LIMITS, WorkerAnalysisEngine, type AnalysisEngine, type AnalysisResponse } from '../core/analysisEngine';
 import type { Log } from './log';
+import type { RuleErrorReporter } from '../core/rules/index';
 
 /** Desktop / remote entry (Node extension host). */
 export function activate(context: vscode.ExtensionContext) {
-  return activateWith(context, { homedir: os.homedir(), loadRenderer, createAnalysisEngine: (log) => analysisWorker(context.extensionPath, log) });
+  return activateWith(context, { homedir: os.homedir(), loadRenderer, createAnalysisEngine: (log, report) => analysisWorker(context.extensionPath, log, report) });
 }
 
 export function deactivate(): void {
@@ -17,7 +18,7 @@ export function deactivate(): void {
 }
 
 /** Python analysis in a worker thread (dist/analysisWorker.js), started on the first analysis; on this thread if it cannot run. */
-function analysisWorker(extensionPath: string, log: Log): AnalysisEngine {
+function analysisWorker(extensionPath: string, log: Log, report: RuleErrorReporter): AnalysisEngine {
   return new WorkerAnalysisEngine(
     (engine) => {
       const worker = new Worker(path.join(extensionPath, 'dist', 'analysisWorker.js'), { name: 'ML Notes analysis', resourceLimits: ANALYSIS_WORKER_LIMITS });
@@ -31,7 +32,7 @@ function analysisWorker(extensionPath: string, log: Log): AnalysisEngine {
     },
     {
       onFallback: (reason) => log.warn(`The analysis worker is not available (${reason}); analysing on the extension host instead.`),
-      onRuleError: (rule, message) => log.error(`Rule ${rule} failed: ${message}`),
+      onRuleError: report,
     },
   );
 }

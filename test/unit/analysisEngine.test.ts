@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { WorkerAnalysisEngine, type AnalysisResponse } from '../../src/core/analysisEngine';
-import { analyze, warmupActionsAt } from '../../src/core/rules/index';
+import { analyze, strictHost } from '../../src/core/rules/index';
 import { fixturesDir } from './helpers';
 
 const workerFile = path.join(__dirname, '..', '..', 'src', 'worker', 'analysisWorker.js');
@@ -34,16 +34,17 @@ function startEngine(): { engine: WorkerAnalysisEngine; worker: () => Worker; fa
 }
 
 describe('analysis engine in a worker thread', () => {
-  test('findings and the warmup action are those of the core on this thread', async () => {
+  test('findings and the rules\' actions at a position are those of the core on this thread', async () => {
     const { engine, fallbacks } = startEngine();
     try {
       const r = await engine.analyze('a.py', MODEL, {});
       assert.ok(r.findings.length > 0);
       assert.deepEqual(r.findings, analyze(MODEL));
       assert.equal(r.clean, true);
-      const fixes = await engine.warmupActions('b.py', TRAIN, { line: 2, character: 10 });
-      assert.ok(fixes.length > 0, 'the optimizer gets the warmup action');
-      assert.deepEqual(fixes, warmupActionsAt(TRAIN, { line: 2, character: 10 }));
+      const actions = await engine.actionsAt('b.py', TRAIN, { line: 2, character: 10 }, {});
+      assert.deepEqual(actions.map((a) => [a.rule, a.fix.title]), [['lr-warmup', 'Add gradual LR warmup']], 'the optimizer gets the warmup action');
+      assert.deepEqual(actions, strictHost.actionsAt(TRAIN, { line: 2, character: 10 }));
+      assert.deepEqual(await engine.actionsAt('b.py', TRAIN, { line: 2, character: 10 }, { severities: { 'lr-warmup': 'off' } }), [], 'a rule turned off offers nothing');
       assert.deepEqual(fallbacks, []);
     } finally {
       engine.dispose();
@@ -72,7 +73,7 @@ describe('analysis engine in a worker thread', () => {
       assert.deepEqual((await pending).findings, analyze(MODEL + '\ny = 1\n'));
       assert.equal(fallbacks.length, 1);
       assert.deepEqual((await engine.analyze('c.py', MODEL, {})).findings, analyze(MODEL));
-      assert.ok((await engine.warmupActions('d.py', TRAIN, { line: 2, character: 10 })).length > 0);
+      assert.ok((await engine.actionsAt('d.py', TRAIN, { line: 2, character: 10 }, {})).length > 0);
     } finally {
       engine.dispose();
     }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyze, DocumentAnalyzer, fillText, ruleIds, warmupActionsAt } from '../../src/core/rules/index';
+import { analyze, DocumentAnalyzer, strictHost, fillText, ruleIds } from '../../src/core/rules/index';
 import { msg } from '../../src/core/message';
 import { NoteLibrary } from '../../src/core/notes/library';
 import { collectNoteFiles, readNoteFile } from '../../src/core/notes/loader';
@@ -202,7 +202,7 @@ test('every finding and fix carries a localisable form that fills to its English
     }
   }
   const sched = 'import torch\nopt = torch.optim.SGD(params, lr=0.1)\nsched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=90)\n';
-  const actions = warmupActionsAt(sched, { line: 2, character: 10 });
+  const actions = strictHost.actionsAt(sched, { line: 2, character: 10 }).map((a) => a.fix);
   assert.equal(actions.length, 1);
   check('warmup action', actions[0].title, actions[0].titleL10n);
   assert.ok(findings > 100, `${findings} findings`);
@@ -217,7 +217,7 @@ test('every finding and fix carries a localisable form that fills to its English
 test('findings reused from the incremental cache keep their localisable forms', () => {
   const file = path.join(fixturesDir, 'rules', 'conv-bias-before-batchnorm', 'builders.in.py');
   const text = fs.readFileSync(file, 'utf8');
-  const doc = new DocumentAnalyzer();
+  const doc = new DocumentAnalyzer(strictHost);
   const first = doc.analyze(text).findings;
   assert.ok(first.length > 3);
   // A new function at the end leaves every class and function above unchanged: their findings come from the cache.

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fixText, lintText } from '../../src/core/lint';
-import { DocumentAnalyzer } from '../../src/core/rules/index';
+import { DocumentAnalyzer, strictHost } from '../../src/core/rules/index';
 import { parsePython } from '../../src/core/python/parse';
 import { recordFigures, watchUnhandled } from './securityFigures';
 
@@ -85,7 +85,7 @@ describe('big Python files', () => {
   const file100k = modelsFile(100000);
 
   test('a 10,000-line file (the editor analyses up to mlNotes.analysis.maxLines = 10,000): one analysis on open, a short one after an edit', () => {
-    const doc = new DocumentAnalyzer();
+    const doc = new DocumentAnalyzer(strictHost);
     const first = timed(1, () => doc.analyze(file10k));
     const lines = file10k.split('\n');
     lines[10] = lines[10] + '  # edited';
@@ -100,7 +100,7 @@ describe('big Python files', () => {
     const lint = timed(3, () => lintText(file20k));
     assert.equal(lint.result.syntaxErrors.length, 0);
     assert.ok(lint.result.findings.length > 1000, `${lint.result.findings.length} findings`);
-    const doc = new DocumentAnalyzer();
+    const doc = new DocumentAnalyzer(strictHost);
     const first = timed(1, () => doc.analyze(file20k));
     const lines = file20k.split('\n');
     lines[10] = lines[10] + '  # edited';

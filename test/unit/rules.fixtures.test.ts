@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir } from './helpers';
-import { analyze, DocumentAnalyzer, ruleIds } from '../../src/core/rules/index';
+import { analyze, DocumentAnalyzer, strictHost, ruleIds } from '../../src/core/rules/index';
 import { fixText } from '../../src/core/lint';
 import type { Finding } from '../../src/core/rules/types';
 
@@ -170,7 +170,7 @@ describe('re-analysis after an edit', () => {
     // The blank lines move from between the imports to after them: the class's text stays the same.
     const before = 'from torch.nn import Conv2d, Module\n\n\nfrom torchvision.ops import RoIAlign\n' + model;
     const after = 'from torch.nn import Conv2d, Module\nfrom torchvision.ops import RoIAlign\n\n\n' + model;
-    const doc = new DocumentAnalyzer();
+    const doc = new DocumentAnalyzer(strictHost);
     doc.analyze(before);
     const incremental = doc.analyze(after).findings;
     assert.deepEqual(incremental, analyze(after));

@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, DocumentAnalyzer, mergeFixes, ruleById, rules, warmupActionsAt } from '../../src/core/rules/index';
+import { analyze, DocumentAnalyzer, strictHost, mergeFixes, ruleById, rules } from '../../src/core/rules/index';
+
+const actionsAt = (text: string, position: { line: number; character: number }) => strictHost.actionsAt(text, position).map((a) => a.fix);
 import { fixText, lintText } from '../../src/core/lint';
 import { applyEdits } from '../../src/core/text';
 
@@ -28,6 +30,7 @@ describe('rule registry', () => {
     );
     for (const r of rules) {
       assert.ok(r.meta.description.length > 20);
+      assert.ok(r.meta.docs, `${r.meta.id} documents itself`);
       assert.ok(r.meta.docs.why.length > 40);
       assert.notEqual(r.meta.docs.before, r.meta.docs.after);
     }
@@ -44,8 +47,9 @@ describe('rule registry', () => {
         `import torch\nfrom torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR\ndef setup(model, batch_size, epochs):\n${indent(c.replace('# gradual warmup …', '# gradual warmup'), 4)}\n`,
     };
     for (const r of rules) {
-      const before = wrap[r.meta.id](r.meta.docs.before);
-      const after = wrap[r.meta.id](r.meta.docs.after);
+      const docs = r.meta.docs!;
+      const before = wrap[r.meta.id](docs.before);
+      const after = wrap[r.meta.id](docs.after);
       assert.ok(analyze(before).some((f) => f.rule === r.meta.id), `${r.meta.id}: before does not fire:\n${before}`);
       assert.ok(!analyze(after).some((f) => f.rule === r.meta.id), `${r.meta.id}: after fires:\n${after}`);
     }
@@ -135,24 +139,24 @@ describe('fixing', () => {
       '',
     ].join('\n');
     assert.deepEqual(analyze(src), [], 'no diagnostic: nothing marks this run large-batch');
-    const onScheduler = warmupActionsAt(src, { line: 5, character: 20 });
+    const onScheduler = actionsAt(src, { line: 5, character: 20 });
     assert.equal(onScheduler.length, 1);
     assert.equal(onScheduler[0].title, 'Add gradual LR warmup');
     const out = applyEdits(src, onScheduler[0].edits);
     assert.match(out, /from torch\.optim\.lr_scheduler import StepLR, SequentialLR, LinearLR/);
     assert.match(out, /schedulers=\[\n {12}LinearLR\(optimizer, start_factor=0\.1, total_iters=warmup_iters\),\n {12}StepLR\(optimizer, step_size=30\),/);
     // On the optimizer, the warmup goes into the scheduler built from it.
-    const onOptimizer = warmupActionsAt(src, { line: 4, character: 30 });
+    const onOptimizer = actionsAt(src, { line: 4, character: 30 });
     assert.deepEqual(onOptimizer[0].edits, onScheduler[0].edits);
     // Elsewhere, and once a warmup exists, nothing is offered.
-    assert.deepEqual(warmupActionsAt(src, { line: 0, character: 3 }), []);
-    assert.deepEqual(warmupActionsAt(out, { line: 7, character: 8 }), []);
+    assert.deepEqual(actionsAt(src, { line: 0, character: 3 }), []);
+    assert.deepEqual(actionsAt(out, { line: 7, character: 8 }), []);
   });
 });
 
 describe('DocumentAnalyzer', () => {
   test('answers a repeated request without re-analysing and follows edits', () => {
-    const doc = new DocumentAnalyzer();
+    const doc = new DocumentAnalyzer(strictHost);
     const a = doc.analyze(CONV_BN);
     assert.equal(doc.analyze(CONV_BN), a, 'same text and options: the same result object');
     assert.notEqual(doc.analyze(CONV_BN, { instanceNormAsBatchNorm: true }), a);

@@ -3,17 +3,16 @@
  * run is marked large-batch), and constant warmup where gradual warmup would avoid the jump. The note:
  * gradual warmup starts small and raises the rate step by step, which helps large batches.
  *
- * Also exports `warmupActionsAt`: the "Add gradual LR warmup" action on any optimizer or scheduler.
+ * Its findings depend on the whole file (evidence of a large batch anywhere, warmup anywhere). It also offers the
+ * "Add gradual LR warmup" action on any optimizer or scheduler construction, with or without a finding.
  */
 import { findArg, identifierParts, type CallExpr, type Expr, type Span, type Stmt, type StringExpr } from '../python/ast';
 import { canonicalName } from '../python/catalog';
 import { PythonModel, type Scope } from '../python/model';
-import { parsePython, type LoweredUnit, type ParsedPython } from '../python/parse';
-import type { Position } from '../text';
+import type { LoweredUnit } from '../python/parse';
 import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
 import { msg, type Msg } from '../message';
-import { RuleContext, type OffsetEdit, type RawFinding, type RawFix, type Rule } from './rule';
-import type { Fix } from './types';
+import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
 
 type Framework = 'torch' | 'transformers' | 'timm' | 'keras' | 'optax';
 
@@ -352,6 +351,7 @@ export const lrWarmup: Rule = {
     noteRef: { slug: 'learning-rate-warming-up', point: 2 },
     defaultSeverity: 'hint',
     fixable: true,
+    scope: 'file',
     description: 'A large-batch learning-rate schedule without warmup, or constant warmup where gradual warmup is better.',
     docs: {
       why:
@@ -413,6 +413,23 @@ export const lrWarmup: Rule = {
       });
     }
     return out;
+  },
+  actionsAt(ctx, offset) {
+    // "Add gradual LR warmup" on the innermost optimizer or scheduler construction around the offset.
+    const model = ctx.model;
+    let best: LrCall | undefined;
+    for (const call of model.module.calls) {
+      if (call.from > offset || call.to < offset) continue;
+      const c = classify(model, call);
+      if (c && (c.kind === 'optimizer' || c.warmup === 'no')) {
+        if (!best || call.to - call.from < best.call.to - best.call.from) best = c;
+      }
+    }
+    if (!best) return [];
+    const all = model.module.calls.map((x) => classify(model, x)).filter((x): x is LrCall => !!x);
+    if (best.kind === 'optimizer' && all.some((x) => x.warmup === 'yes' || x.warmup === 'unknown' || x.warmup === 'composite')) return [];
+    const fix = warmupFix(ctx, best, all);
+    return fix ? [{ ...fix, isPreferred: false }] : [];
   },
 };
 
@@ -610,33 +627,4 @@ function kerasOptimizerWarmup(ctx: RuleContext, c: LrCall, title: Msg): RawFix |
       { from: lr.value.from, to: lr.value.to, text: `${schedule}(0.0, decay_steps=${steps}, end_learning_rate=${model.source(lr.value)})` },
     ],
   };
-}
-
-/**
- * The "Add gradual LR warmup" action at a position: offered on any optimizer or scheduler construction
- * (with or without a diagnostic) when a warmup can be added there. Edits are on `text`.
- */
-export function warmupActionsAt(text: string, position: Position, parsed?: ParsedPython): Fix[] {
-  try {
-    const p = parsed && parsed.text === text ? parsed : parsePython(text);
-    const model = new PythonModel(p);
-    const ctx = new RuleContext(model);
-    const offset = ctx.lines.offsetAt(position);
-    let best: LrCall | undefined;
-    for (const call of model.module.calls) {
-      if (call.from > offset || call.to < offset) continue;
-      const c = classify(model, call);
-      if (c && (c.kind === 'optimizer' || c.warmup === 'no')) {
-        if (!best || call.to - call.from < best.call.to - best.call.from) best = c;
-      }
-    }
-    if (!best) return [];
-    const all = model.module.calls.map((x) => classify(model, x)).filter((x): x is LrCall => !!x);
-    if (best.kind === 'optimizer' && all.some((x) => x.warmup === 'yes' || x.warmup === 'unknown' || x.warmup === 'composite')) return [];
-    const fix = warmupFix(ctx, best, all);
-    if (!fix) return [];
-    return [{ title: fix.title.text, titleL10n: fix.title.l10n, edits: ctx.toTextEdits(fix.edits), isPreferred: false }];
-  } catch {
-    return [];
-  }
 }

@@ -15,7 +15,14 @@ export interface RuleMeta {
   fixable: boolean;
   /** One line: what the rule finds. */
   description: string;
-  docs: {
+  /**
+   * What a finding depends on, for the re-analysis of edited documents: `unit` (the default) when a finding inside a
+   * top-level class or function depends only on that unit, the units it names, the module body and the rule's
+   * `fileKey`; `file` when it depends on the whole file (recomputed on every analysis, never cached per unit).
+   */
+  scope?: 'unit' | 'file';
+  /** Built-in rules document themselves here; note checks are documented by the note section they sit in. */
+  docs?: {
     /** Why it matters, in plain words. */
     why: string;
     /** Code that triggers the rule, and the same code after its fix. */
@@ -53,6 +60,7 @@ export interface RuleOptions {
 export class RuleContext {
   private flowAnalysis?: FlowAnalysis;
   private lineIndex?: LineIndex;
+  private readonly memos = new Map<object, unknown>();
 
   /**
    * @param focus  when given, per-place rules only report findings starting at offsets it accepts (the
@@ -86,15 +94,41 @@ export class RuleContext {
     return this.lineIndex;
   }
 
+  /**
+   * A value computed once per analysed text and shared by the rules that ask with the same key (an object they
+   * share): e.g. one walk of the tree that serves many note checks.
+   */
+  memo<T>(key: object, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const value = compute();
+    this.memos.set(key, value);
+    return value;
+  }
+
   /** Offset edits as TextEdits, sorted, with insertions at the same point joined in the order given. */
   toTextEdits(edits: readonly OffsetEdit[]): TextEdit[] {
     return normaliseEdits(edits).map((e) => ({ range: this.lines.range(e.from, e.to), newText: e.text }));
   }
 }
 
+/**
+ * A rule: metadata, a check over one analysed file, and optional hooks. Built-in rules are code; note checks are
+ * compiled to the same interface. The host (host.ts) runs rules knowing none of them by name.
+ */
 export interface Rule {
   meta: RuleMeta;
+  /** Findings in the analysed text. Per-place rules report only findings at offsets `ctx.inFocus` accepts. */
   check(ctx: RuleContext): RawFinding[];
+  /**
+   * Facts of the whole file that findings inside unchanged units depend on (e.g. "the file crops regions"), as a short
+   * string: part of the unit cache's key, so that a change to them re-analyses every unit.
+   */
+  fileKey?(model: PythonModel): string;
+  /**
+   * Code actions at an offset that are not the fix of a finding (a refactoring offered on any matching construct).
+   * The editor drops them where a finding of the same rule covers the offset (its fixes are offered there).
+   */
+  actionsAt?(ctx: RuleContext, offset: number): RawFix[];
 }
 
 /** Sorts edits and joins insertions at the same point (in the order they were listed). */

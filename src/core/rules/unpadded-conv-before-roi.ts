@@ -56,6 +56,9 @@ export const unpaddedConvBeforeRoi: Rule = {
       after: 'self.conv1 = nn.Conv2d(3, 64, kernel_size=3, padding=1)\n# forward: roi_align(features, boxes, output_size=7)',
     },
   },
+  // Whether the file crops regions decides the findings in every class: a unit that did not change must be
+  // re-analysed when an roi_align appears elsewhere.
+  fileKey: (model) => (regionCropping(model) ? 'roi' : ''),
   check(ctx) {
     const model = ctx.model;
     if (!regionCropping(model)) return [];
@@ -97,7 +100,7 @@ export const unpaddedConvBeforeRoi: Rule = {
 };
 
 /** Whether the file crops regions of interest anywhere. */
-export function regionCropping(model: PythonModel): boolean {
+function regionCropping(model: PythonModel): boolean {
   return model.module.calls.some((c) => isCallTo(c, ROI_OPS));
 }
 

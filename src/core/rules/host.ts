@@ -1,0 +1,219 @@
+/**
+ * The rule host: runs a set of rules over Python text, knowing none of them by name.
+ *
+ * - A `RuleHost` is a set of rules (the built-in ones, plus note checks added at run time with `with`) and the
+ *   reporter that hears about a rule that throws. A failing rule reports nothing for that text; the others still run.
+ * - `analyze` / `analyzeParsed`: findings of the enabled rules. `actionsAt`: the rules' extra code actions at a position.
+ * - `DocumentAnalyzer`: the same for the successive versions of one document, re-parsing incrementally and reusing
+ *   the findings of unchanged top-level classes and functions (see incremental.ts) for rules whose `scope` allows it.
+ *
+ * What a rule declares instead of the host knowing it: `meta.scope` (unit or whole file), `fileKey` (whole-file facts
+ * its per-unit findings depend on) and `actionsAt` (actions without a finding). Options (`AnalyzeOptions`) are data:
+ * they cross to the analysis worker as they are, and rule options in them reach the rules untouched.
+ */
+import { parsePython, type ParsedPython } from '../python/parse';
+import { PythonModel } from '../python/model';
+import type { Position } from '../text';
+import { RuleContext, type Rule, type RuleMeta, type RuleOptions } from './rule';
+import type { Finding, Fix, Severity } from './types';
+import { UnitCache, type UnitFinding } from './incremental';
+
+/** Hears about a rule that threw on some text: the editor logs it, the CLI names it and exits 2. */
+export type RuleErrorReporter = (ruleId: string, error: unknown) => void;
+
+export interface AnalyzeOptions extends RuleOptions {
+  /** Severity per rule id; 'off' disables a rule. Rules not listed use their default severity. */
+  severities?: Partial<Record<string, Severity>>;
+  /** Only these rules (ids); others are skipped. */
+  only?: readonly string[];
+}
+
+export interface Analysis {
+  findings: Finding[];
+  /** Whether the text parsed without errors (fixes are only applied to such text by fixText). */
+  clean: boolean;
+}
+
+/** A code action a rule offers at a position without a finding there. */
+export interface RuleAction {
+  rule: string;
+  fix: Fix;
+}
+
+/** The effective severity of a rule under the options. */
+export function severityOf(meta: RuleMeta, options: AnalyzeOptions = {}): Severity {
+  if (options.only && !options.only.includes(meta.id)) return 'off';
+  return options.severities?.[meta.id] ?? meta.defaultSeverity;
+}
+
+let hostSerial = 0;
+
+export class RuleHost {
+  /** Changes whenever the set of rules does: part of every cache key. */
+  readonly key: string;
+  private readonly byIdMap: Map<string, Rule>;
+
+  /**
+   * @param rules   the rules, ids unique (a later duplicate is an error the caller must have reported and dropped).
+   * @param report  hears about every rule that throws (with the rule's id).
+   */
+  constructor(
+    readonly rules: readonly Rule[],
+    private readonly report: RuleErrorReporter,
+  ) {
+    this.byIdMap = new Map();
+    for (const r of rules) {
+      if (this.byIdMap.has(r.meta.id)) throw new Error(`Two rules with the id ${r.meta.id}`);
+      this.byIdMap.set(r.meta.id, r);
+    }
+    this.key = `h${++hostSerial}`;
+  }
+
+  get ids(): string[] {
+    return this.rules.map((r) => r.meta.id);
+  }
+
+  byId(id: string): Rule | undefined {
+    return this.byIdMap.get(id);
+  }
+
+  /** This host's rules and `extra` (note checks), with the same reporter. */
+  with(extra: readonly Rule[]): RuleHost {
+    return new RuleHost([...this.rules, ...extra], this.report);
+  }
+
+  /** Findings of the enabled rules on a parsed text. */
+  analyzeParsed(parsed: ParsedPython, options: AnalyzeOptions = {}): Finding[] {
+    const ctx = new RuleContext(new PythonModel(parsed), options);
+    return this.toFindings(ctx, this.run(ctx, options), options);
+  }
+
+  analyze(text: string, options: AnalyzeOptions = {}): Finding[] {
+    return this.analyzeParsed(parsePython(text), options);
+  }
+
+  /**
+   * The enabled rules' extra actions at a position (`Rule.actionsAt`). Reuses `parsed` when it is the parse of `text`.
+   * A host showing findings drops the actions of a rule that has a finding covering the position.
+   */
+  actionsAt(text: string, position: Position, options: AnalyzeOptions = {}, parsed?: ParsedPython): RuleAction[] {
+    const withActions = this.rules.filter((r) => r.actionsAt && severityOf(r.meta, options) !== 'off');
+    if (!withActions.length) return [];
+    const p = parsed && parsed.text === text ? parsed : parsePython(text);
+    const ctx = new RuleContext(new PythonModel(p), options);
+    const offset = ctx.lines.offsetAt(position);
+    const out: RuleAction[] = [];
+    for (const rule of withActions) {
+      for (const x of this.guard(rule, () => rule.actionsAt!(ctx, offset), [])) {
+        out.push({ rule: rule.meta.id, fix: { title: x.title.text, titleL10n: x.title.l10n, edits: ctx.toTextEdits(x.edits), isPreferred: x.isPreferred } });
+      }
+    }
+    return out;
+  }
+
+  /** Runs the enabled rules on a context; a rule that throws is reported and contributes nothing. */
+  run(ctx: RuleContext, options: AnalyzeOptions): UnitFinding[] {
+    const out: UnitFinding[] = [];
+    for (const rule of this.rules) {
+      if (severityOf(rule.meta, options) === 'off') continue;
+      for (const raw of this.guard(rule, () => rule.check(ctx), [])) out.push({ rule, raw });
+    }
+    return out;
+  }
+
+  /** The enabled rules' whole-file facts (`Rule.fileKey`), for the unit cache. */
+  fileKey(model: PythonModel, options: AnalyzeOptions): string {
+    const parts: string[] = [];
+    for (const rule of this.rules) {
+      if (!rule.fileKey || severityOf(rule.meta, options) === 'off') continue;
+      parts.push(`${rule.meta.id}=${this.guard(rule, () => rule.fileKey!(model), '!')}`);
+    }
+    return parts.join(';');
+  }
+
+  toFindings(ctx: RuleContext, found: readonly UnitFinding[], options: AnalyzeOptions): Finding[] {
+    const findings = found.map(
+      ({ rule, raw }): Finding => ({
+        rule: rule.meta.id,
+        range: ctx.lines.range(raw.span.from, raw.span.to),
+        message: raw.message.text,
+        messageL10n: raw.message.l10n,
+        severity: severityOf(rule.meta, options),
+        noteRef: { ...rule.meta.noteRef },
+        fixes: raw.fixes.map((x) => ({ title: x.title.text, titleL10n: x.title.l10n, edits: ctx.toTextEdits(x.edits), isPreferred: x.isPreferred })),
+      }),
+    );
+    return findings.sort(
+      (a, b) =>
+        a.range.start.line - b.range.start.line ||
+        a.range.start.character - b.range.start.character ||
+        (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
+    );
+  }
+
+  private guard<T>(rule: Rule, fn: () => T, fallback: T): T {
+    try {
+      return fn();
+    } catch (err) {
+      // A rule bug must not take the others (or the editor) down; the reporter decides what the user sees.
+      this.report(rule.meta.id, err);
+      return fallback;
+    }
+  }
+}
+
+/** A reporter that rethrows: for tests and scripts, where a rule that throws must fail loudly. */
+export const rethrow: RuleErrorReporter = (ruleId, error) => {
+  throw new Error(`Rule ${ruleId} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+};
+
+/** Options as a cache key (key order does not matter). */
+function optionsKeyOf(options: AnalyzeOptions): string {
+  return JSON.stringify(options, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/**
+ * Analysis of one document across its versions: keeps the last parse to re-parse incrementally, the
+ * findings of unchanged top-level classes and functions (see incremental.ts), and the last result to
+ * answer repeated requests for the same text, options and rules without work.
+ *
+ * For text without syntax errors the findings are exactly those of `host.analyze(text)`. With syntax errors,
+ * the parser's recovery may differ between an incremental and a fresh parse, and so may what is analysed.
+ */
+export class DocumentAnalyzer {
+  private parsed?: ParsedPython;
+  private last?: { text: string; key: string; analysis: Analysis };
+  private readonly units = new UnitCache();
+
+  /** `host` may be replaced between analyses (note checks changed): results are keyed by it. */
+  constructor(public host: RuleHost) {}
+
+  analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+    const host = this.host;
+    const optionsKey = `${optionsKeyOf(options)}|${host.key}`;
+    if (this.last && this.last.text === text && this.last.key === optionsKey) return this.last.analysis;
+    // The previous parse is consumed by the new one (its unchanged statements move over).
+    const parsed = this.parsed && this.parsed.text === text ? this.parsed : parsePython(text, this.parsed);
+    this.parsed = parsed;
+    // Fixes write names and quotes the way the file does: the quote style is part of every unit's key too.
+    const salt = (model: PythonModel) => `${optionsKey}|${host.fileKey(model, options)}|${model.module.doubleQuotes >= model.module.singleQuotes}`;
+    const r = this.units.analyze(
+      parsed,
+      salt,
+      options,
+      (rule) => rule.meta.scope === 'file',
+      (ctx) => host.run(ctx, options),
+    );
+    const findings = host.toFindings(r.ctx, r.findings, options);
+    const analysis: Analysis = { findings, clean: parsed.module.errors.length === 0 };
+    this.last = { text, key: optionsKey, analysis };
+    return analysis;
+  }
+
+  /** The parse of the last analysed text (valid until the next call to analyze). */
+  get lastParse(): ParsedPython | undefined {
+    return this.parsed;
+  }
+}
