@@ -1,135 +1,113 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixText, lintText } from '../core/lint';
 import { builtinHost, type AnalyzeOptions, type RuleErrorReporter, type RuleHost } from '../core/rules/index';
-import type { Finding } from '../core/rules/types';
-import type { Range } from '../core/text';
-import { cellOfLine, notebookProgram } from '../core/notebook';
+import type { Severity } from '../core/rules/types';
+import { ProjectConfigs } from '../core/config/projectConfigs';
+import { formatProblem, unknownRuleProblems, type ConfigProblem, type ProjectConfig } from '../core/config/projectConfig';
 import type { CliIo } from './main';
-import { shownPath, writeAtomic } from './files';
+import { shownPath } from './files';
+import { nodeConfigFs } from './nodeFs';
+import { collectFiles } from './walk';
+import { lintFile, type FileReport, type FileSettings } from './lintFile';
+import { formatGithub, formatJson, formatSarif, formatText, type Format, type RunFacts } from './formats';
+import { toolVersion } from './version';
+import { loadLibrary } from './library';
 
 export interface LintArgs {
   paths: string[];
-  json: boolean;
+  format: Format;
   fix: boolean;
+  /** Only these rules (`--rule`, repeatable). */
   rules: string[];
+  /** `--notes` (added to the config's notes) and `--no-bundled`: for the rules' help in SARIF. */
+  notes: string[];
+  bundled: boolean;
 }
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', 'build', 'dist']);
-const MAX_BYTES = 5 * 1024 * 1024;
+/** Exit codes of `ml-notes lint` (also in `--help` and the README). */
+export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 
 /**
- * `ml-notes lint [paths…] [--json] [--fix] [--rule ID…]`: exit 1 when there are findings, 2 on usage errors and when a
- * rule failed (named on stderr, with the file; the other rules' findings are still reported).
+ * `ml-notes lint [paths…]`: exit 0 when there are no findings, 1 when there are, 2 on a usage error, a broken project
+ * config or a rule that failed (named on stderr with the file; the other files and rules are still checked and
+ * reported). `hostWith` builds the rule host around the reporter that hears about failing rules.
  */
 export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: RuleErrorReporter) => RuleHost = builtinHost): Promise<number> {
   let current = '';
-  let ruleFailures = 0;
+  const failedRules = new Map<string, string>();
   const host = hostWith((rule, e) => {
-    ruleFailures++;
-    io.err(`ml-notes lint: ${current}: rule ${rule} failed: ${String((e as Error)?.stack ?? e)}`);
+    const message = String((e as Error)?.stack ?? e);
+    io.err(`ml-notes lint: ${current}: rule ${rule} failed: ${message}`);
+    if (!failedRules.has(rule)) failedRules.set(rule, message);
   });
+  const ruleIds = host.ids;
   const unknown = args.rules.filter((r) => !host.byId(r));
   if (unknown.length) {
-    io.err(`ml-notes lint: unknown rule ${unknown.join(', ')} (rules: ${host.ids.join(', ')})`);
-    return 2;
+    io.err(`ml-notes lint: unknown rule ${unknown.join(', ')} (rules: ${ruleIds.join(', ')})`);
+    return EXIT.error;
   }
-  const options: AnalyzeOptions = args.rules.length ? { only: args.rules } : {};
-  const files: string[] = [];
-  for (const p of args.paths.length ? args.paths : ['.']) {
-    const abs = path.resolve(io.cwd, p);
-    if (!fs.existsSync(abs)) {
-      io.err(`ml-notes lint: ${p}: no such file or folder`);
-      return 2;
-    }
-    collect(abs, files, 0);
+  const configs = new ProjectConfigs(nodeConfigFs);
+  const walked = await collectFiles(
+    (args.paths.length ? args.paths : ['.']).map((p) => path.resolve(io.cwd, p)),
+    configs,
+  );
+  if (walked.missing.length) {
+    for (const m of walked.missing) io.err(`ml-notes lint: ${shownPath(io.cwd, m)}: no such file or folder`);
+    return EXIT.error;
   }
-  const report: { file: string; findings: Finding[]; cells?: number[] }[] = [];
-  let total = 0;
-  for (const file of files) {
-    const shown = shownPath(io.cwd, file);
-    current = shown;
-    let text: string;
-    try {
-      const st = fs.statSync(file);
-      if (st.size > MAX_BYTES) {
-        io.err(`ml-notes lint: ${shown}: skipped (${Math.round(st.size / 1024)} KB, over ${MAX_BYTES / 1024 / 1024} MB)`);
-        continue;
+
+  const configProblems: ConfigProblem[] = [];
+  const seenConfigs = new Set<string>();
+  const usedConfigs: ProjectConfig[] = [];
+  const reports: FileReport[] = [];
+  for (const file of walked.files) {
+    const lookup = await configs.forFile(file);
+    const configFile = lookup.config?.file ?? lookup.broken?.file;
+    if (configFile && !seenConfigs.has(configFile)) {
+      seenConfigs.add(configFile);
+      const problems = lookup.broken ? lookup.broken.problems : [...lookup.warnings, ...unknownRuleProblems(lookup.config!, (id) => ruleIds.includes(id), ruleIds)];
+      for (const p of problems) {
+        configProblems.push(p);
+        io.err(`ml-notes: ${p.severity === 'warning' ? 'warning: ' : ''}${formatProblem(p, shownPath(io.cwd, p.file))}${p.severity === 'error' ? ' (the configuration is not applied)' : ''}`);
       }
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      io.err(`ml-notes lint: ${shown}: cannot read (${(e as Error).message})`);
-      continue;
+      if (lookup.config) usedConfigs.push(lookup.config);
     }
-    const isNotebook = file.endsWith('.ipynb');
-    let program = text;
-    let cellStarts: number[] | undefined;
-    if (isNotebook) {
-      const nb = notebookProgram(text);
-      if (!nb) {
-        io.err(`ml-notes lint: ${shown}: not a readable Jupyter notebook; skipped`);
-        continue;
-      }
-      program = nb.text;
-      cellStarts = nb.cellStartLines;
-    }
-    if (args.fix && !isNotebook) {
-      const res = fixText(program, options, undefined, host);
-      if (res.refused && !res.applied.length) io.err(`ml-notes lint: ${shown}: ${res.refused}`);
-      if (res.output !== program) {
-        writeAtomic(file, res.output);
-        for (const a of res.applied) io.err(`fixed ${shown}:${a.line + 1}: ${a.rule} — ${a.title}`);
-      }
-      report.push({ file: shown, findings: res.remaining });
-      total += res.remaining.length;
-    } else {
-      if (args.fix && isNotebook) io.err(`ml-notes lint: ${shown}: --fix does not edit notebooks; open it in VS Code to apply fixes`);
-      const { findings, syntaxErrors, firstSyntaxError } = lintText(program, options, host);
-      if (syntaxErrors.length && !args.json) {
-        // Said once per file: the analysis goes on around the error, and --fix will leave the file alone.
-        const at = locate(syntaxErrors[0], cellStarts);
-        const where = `${shown}${at.cell !== undefined ? `#cell${at.cell}` : ''}:${at.line}:${at.column}`;
-        io.err(`${where}: syntax error${firstSyntaxError ? `: ${firstSyntaxError}` : ''} (${syntaxErrors.length} in the file; the rest is still checked)`);
-      }
-      report.push({ file: shown, findings, cells: cellStarts });
-      total += findings.length;
-    }
+    current = shownPath(io.cwd, file);
+    reports.push(lintFile(file, current, fileSettings(lookup.config, args), host));
   }
-  if (args.json) {
-    io.out(JSON.stringify(report.flatMap((r) => r.findings.map((f) => ({ file: r.file, ...locate(f.range, r.cells), rule: f.rule, severity: f.severity, message: f.message, range: f.range, noteRef: f.noteRef, fixes: f.fixes.map((x) => ({ title: x.title, isPreferred: !!x.isPreferred, edits: x.edits })) }))), null, 2));
+
+  for (const r of reports) {
+    for (const n of r.notices) io.err(`ml-notes lint: ${n}`);
+    if (r.syntaxError && args.format === 'text') io.err(r.syntaxError);
+    for (const a of r.applied) io.err(`fixed ${r.shown}:${a.line + 1}: ${a.rule} — ${a.title}`);
+  }
+
+  const total = reports.reduce((n, r) => n + r.findings.length, 0);
+  if (args.format === 'text') {
+    for (const line of formatText(reports)) io.out(line);
+    if (total) io.err(`${total} finding(s) in ${reports.filter((r) => r.findings.length).length} file(s); ${reports.length} file(s) checked`);
+  } else if (args.format === 'json') {
+    io.out(formatJson(reports));
   } else {
-    for (const r of report) {
-      for (const f of r.findings) {
-        const loc = locate(f.range, r.cells);
-        io.out(`${r.file}${loc.cell !== undefined ? `#cell${loc.cell}` : ''}:${loc.line}:${loc.column}: ${f.rule} ${f.message}`);
-      }
-    }
-    if (total) io.err(`${total} finding(s) in ${report.filter((r) => r.findings.length).length} file(s); ${files.length} file(s) checked`);
+    const notes = [...args.notes.map((n) => path.resolve(io.cwd, n)), ...usedConfigs.flatMap((c) => (c.notes ?? []).map((n) => resolveNotePath(c.dir, n)))];
+    const bundled = args.bundled && usedConfigs.every((c) => c.includeBundledNotes !== false);
+    const facts: RunFacts = { cwd: io.cwd, toolVersion: toolVersion(), rules: host.rules.map((r) => r.meta), configProblems, failedRules };
+    if (args.format === 'sarif') io.out(formatSarif(reports, { ...facts, library: await loadLibrary({ notes, bundled }, io) }));
+    else for (const line of formatGithub(reports, facts)) io.out(line);
   }
-  if (ruleFailures) return 2;
-  return total ? 1 : 0;
+  if (failedRules.size || configProblems.some((p) => p.severity === 'error')) return EXIT.error;
+  return total ? EXIT.findings : EXIT.clean;
 }
 
-/** 1-based line and column, within its notebook cell (1-based cell number) for notebooks. */
-function locate(range: Range, cellStarts?: number[]): { line: number; column: number; cell?: number } {
-  if (!cellStarts) return { line: range.start.line + 1, column: range.start.character + 1 };
-  const i = cellOfLine(cellStarts, range.start.line);
-  return { cell: i + 1, line: range.start.line - cellStarts[i] + 1, column: range.start.character + 1 };
+/** What the project config sets for a file, with the command line on top (`--rule` runs a rule the config turns off). */
+export function fileSettings(config: ProjectConfig | undefined, args: Pick<LintArgs, 'rules' | 'fix'>): FileSettings {
+  const severities: Partial<Record<string, Severity>> = { ...(config?.rules ?? {}) };
+  for (const id of args.rules) if (severities[id] === 'off') delete severities[id];
+  const options: AnalyzeOptions = { severities, ...(args.rules.length ? { only: args.rules } : {}) };
+  return { options, fix: args.fix, maxLines: config?.analysisMaxLines };
 }
 
-function collect(p: string, out: string[], depth: number): void {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(p);
-  } catch {
-    return;
-  }
-  if (st.isSymbolicLink() && depth > 0) return;
-  if (st.isDirectory() || (st.isSymbolicLink() && fs.statSync(p).isDirectory())) {
-    if (depth > 32) return;
-    for (const name of fs.readdirSync(p).sort()) {
-      if (SKIP_DIRS.has(name) || name.startsWith('.')) continue;
-      collect(path.join(p, name), out, depth + 1);
-    }
-  } else if (p.endsWith('.py') || p.endsWith('.ipynb') || depth === 0) out.push(p);
+/** A notes path of a config: relative to its folder, `~/…` from the home folder, or absolute. */
+export function resolveNotePath(dir: string, p: string): string {
+  if (p === '~' || p.startsWith('~/')) return path.join(process.env.HOME ?? '', p.slice(1));
+  return path.resolve(dir, p);
 }

@@ -1,13 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { breadcrumbOf, excerptOf, explainAt } from '../core/explain';
-import { NoteLibrary } from '../core/notes/library';
-import { collectNoteFiles, readNoteFile } from '../core/notes/loader';
+import type { NoteLibrary } from '../core/notes/library';
+import { readNoteFile } from '../core/notes/loader';
 import { nodeNoteFs } from './nodeFs';
 import { shownPath, writeAtomic } from './files';
 import { LineIndex } from '../core/text';
 import { renderStandalone } from './standalone';
-import { runLint } from './lint';
+import { resolveNotePath, runLint } from './lint';
+import { loadLibrary } from './library';
+import { ProjectConfigs } from '../core/config/projectConfigs';
+import { formatProblem } from '../core/config/projectConfig';
+import { nodeConfigFs } from './nodeFs';
+import { FORMATS, type Format } from './formats';
 import { LibraryLookup } from '../core/search/libraryLookup';
 
 const USAGE = `ml-notes — your ML notes, from the command line
@@ -16,12 +21,28 @@ Usage:
   ml-notes lookup QUERY [--json] [--limit N]       ranked note sections for a query (English or 中文)
   ml-notes explain FILE:LINE:COL [--json]          what the editor hover shows there (1-based); exit 1 if nothing
   ml-notes render NOTE.md [-o OUT.html]            a standalone HTML page of a note (figures and KaTeX included)
-  ml-notes lint [PATHS…] [--json] [--fix] [--rule ID…]   findings from the notes' rules in Python files
+  ml-notes lint [PATHS…] [--format F] [--fix] [--rule ID…]
+                                                   findings from the notes' rules in Python files and notebooks
 
 Options:
   --notes PATH      add a note file or folder (repeatable), like the mlNotes.notesPaths setting
   --no-bundled      leave out the bundled notes
   -h, --help        this help
+
+lint:
+  --format F        text (default: path:line:col: rule message), json, sarif (SARIF 2.1.0), or github
+                    (GitHub Actions annotations, one ::warning line per finding)
+  --json            the same as --format json
+  --fix             apply the preferred fix of every finding (files that do not parse are left alone)
+  --rule ID         only this rule (repeatable); runs it even where the project config turns it off
+  Folders are walked for *.py and *.ipynb, leaving out what .gitignore ignores, .git, node_modules, virtual
+  environments, and the project config's exclude / extend-exclude patterns.
+  Project config: the nearest .ml-notes.toml or pyproject.toml [tool.ml-notes] above each file.
+
+Exit codes (lint):
+  0  no findings
+  1  findings
+  2  usage error, a broken project config (reported with file:line:col, not applied), or a rule that failed
 `;
 
 export interface CliIo {
@@ -34,6 +55,7 @@ interface Parsed {
   command?: string;
   positionals: string[];
   json: boolean;
+  format?: Format;
   fix: boolean;
   notes: string[];
   rules: string[];
@@ -53,6 +75,11 @@ function parseArgs(argv: string[]): Parsed {
       return v;
     };
     if (a === '--json') p.json = true;
+    else if (a === '--format' || a.startsWith('--format=')) {
+      const f = a === '--format' ? value() : a.slice(9);
+      if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${f}")`);
+      p.format = f as Format;
+    }
     else if (a === '--fix') p.fix = true;
     else if (a === '--notes') p.notes.push(value());
     else if (a.startsWith('--notes=')) p.notes.push(a.slice(8));
@@ -71,31 +98,17 @@ function parseArgs(argv: string[]): Parsed {
 
 class UsageError extends Error {}
 
-/** The bundled notes folder: next to dist/ in the installed package, or the repository's notes/. */
-export function bundledNotesDir(): string {
-  const candidates = [path.resolve(__dirname, '..', 'notes'), path.resolve(__dirname, '..', '..', 'notes'), path.resolve(__dirname, '..', '..', '..', 'notes')];
-  return candidates.find((c) => fs.existsSync(path.join(c, 'ml-basis-notes.md'))) ?? candidates[0];
-}
-
-export async function loadLibrary(p: { notes: string[]; bundled: boolean }, io: CliIo): Promise<NoteLibrary> {
-  const lib = new NoteLibrary();
-  const roots: { loc: string; bundled: boolean }[] = [];
-  if (p.bundled) roots.push({ loc: bundledNotesDir(), bundled: true });
-  for (const n of p.notes) roots.push({ loc: path.resolve(io.cwd, n.startsWith('~') ? (process.env.HOME ?? '') + n.slice(1) : n), bundled: false });
-  for (const root of roots) {
-    const { files, problems } = await collectNoteFiles(nodeNoteFs, [root.loc]);
-    for (const pr of problems) io.err(`ml-notes: ${pr.loc}: ${pr.message}`);
-    for (const f of files) {
-      const res = await readNoteFile(nodeNoteFs, f, 2048 * 1024);
-      if (!res.ok) {
-        io.err(`ml-notes: skipped ${f}: ${res.reason}`);
-        continue;
-      }
-      if (res.warning) io.err(`ml-notes: ${f}: ${res.warning}`);
-      for (const w of lib.setFile(f, res.text, { bundled: root.bundled, label: shownPath(io.cwd, f) })) io.err(`ml-notes: ${f}:${w.line + 1}: ${w.message}`);
-    }
-  }
-  return lib;
+/**
+ * The notes for `lookup` and `explain`: the bundled ones, the project config's `notes` (the config nearest above the
+ * file, or above the working folder), and `--notes`.
+ */
+async function libraryFor(p: Parsed, io: CliIo, file?: string): Promise<NoteLibrary> {
+  const configs = new ProjectConfigs(nodeConfigFs);
+  const lookup = file ? await configs.forFile(file) : await configs.forFolder(io.cwd);
+  for (const pr of lookup.broken?.problems ?? []) io.err(`ml-notes: ${formatProblem(pr, shownPath(io.cwd, pr.file))}${pr.severity === 'error' ? ' (the configuration is not applied)' : ''}`);
+  const c = lookup.config;
+  const notes = [...(c?.notes ?? []).map((n) => resolveNotePath(c!.dir, n)), ...p.notes];
+  return loadLibrary({ notes, bundled: p.bundled && c?.includeBundledNotes !== false }, io);
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -118,7 +131,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     case 'render':
       return cmdRender(p, io);
     case 'lint':
-      return runLint({ paths: p.positionals, json: p.json, fix: p.fix, rules: p.rules }, io);
+      if (p.json && p.format && p.format !== 'json') {
+        io.err(`ml-notes lint: --json and --format ${p.format} disagree`);
+        return 2;
+      }
+      return runLint({ paths: p.positionals, format: p.format ?? (p.json ? 'json' : 'text'), fix: p.fix, rules: p.rules, notes: p.notes, bundled: p.bundled }, io);
     default:
       io.err(`ml-notes: unknown command "${p.command}"\n\n${USAGE}`);
       return 2;
@@ -131,7 +148,7 @@ async function cmdLookup(p: Parsed, io: CliIo): Promise<number> {
     io.err('ml-notes lookup: give a query, e.g. `ml-notes lookup warmup`');
     return 2;
   }
-  const lib = await loadLibrary(p, io);
+  const lib = await libraryFor(p, io);
   const results = new LibraryLookup(lib).search(query, p.limit);
   if (p.json) {
     io.out(JSON.stringify(results.map((r) => ({ file: r.file, title: r.title, slug: r.slug, line: r.line + 1, point: r.point ?? null, breadcrumb: r.breadcrumb, score: round(r.score) })), null, 2));
@@ -163,7 +180,7 @@ async function cmdExplain(p: Parsed, io: CliIo): Promise<number> {
     return 2;
   }
   const offset = index.offsetAt({ line, character: col });
-  const lib = await loadLibrary(p, io);
+  const lib = await libraryFor(p, io, file);
   const ex = explainAt(lib, text, offset);
   if (!ex) {
     if (p.json) io.out('null');

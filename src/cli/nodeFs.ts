@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { FileKind, NoteFileSystem } from '../core/notes/loader';
+import type { ConfigFs } from '../core/config/projectConfigs';
 
 /** node:fs as the core's NoteFileSystem; locations are absolute paths. */
 export const nodeNoteFs: NoteFileSystem = {
@@ -36,3 +37,21 @@ export const nodeNoteFs: NoteFileSystem = {
 function kindOf(st: { isDirectory(): boolean; isFile(): boolean }): FileKind {
   return st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'other';
 }
+
+/** node:fs as the core's ConfigFs (project configuration lookup); locations are absolute paths. */
+export const nodeConfigFs: ConfigFs = {
+  async readText(loc) {
+    try {
+      return await fs.readFile(loc, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
+      throw e;
+    }
+  },
+  join: (dir, name) => path.join(dir, name),
+  parent(loc) {
+    const up = path.dirname(loc);
+    return up === loc ? undefined : up;
+  },
+};

@@ -128,7 +128,7 @@ describe('rule host', () => {
   test('ml-notes lint names a failing rule on stderr with the file, still prints the findings, and exits 2', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runLint({ paths: ['demo/pytorch/detector.py'], json: false, fix: false, rules: [] }, { out: (s) => out.push(s), err: (s) => err.push(s), cwd: repoRoot }, (report) =>
+    const code = await runLint({ paths: ['demo/pytorch/detector.py'], format: 'text', fix: false, rules: [], notes: [], bundled: true }, { out: (s) => out.push(s), err: (s) => err.push(s), cwd: repoRoot }, (report) =>
       builtinHost(report).with([broken]),
     );
     assert.equal(code, 2);

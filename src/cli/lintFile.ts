@@ -1,0 +1,106 @@
+/**
+ * One file's work for `ml-notes lint`: read it (a Python file or a notebook), analyse it, fix it when asked (written
+ * atomically, never when it does not parse). No output here: the caller prints the report, so that files can be
+ * checked in any order, or in other threads, and still be reported in one order.
+ */
+import * as fs from 'node:fs';
+import { fixText, lintText, type AppliedFix } from '../core/lint';
+import type { AnalyzeOptions, RuleHost } from '../core/rules/index';
+import type { Finding } from '../core/rules/types';
+import { cellOfLine, notebookProgram } from '../core/notebook';
+import { writeAtomic } from './files';
+
+export const MAX_LINT_BYTES = 5 * 1024 * 1024;
+
+export interface FileSettings {
+  options: AnalyzeOptions;
+  fix: boolean;
+  /** Longer files are skipped (set by the project config's `analysis-max-lines`; the CLI has no limit otherwise). */
+  maxLines?: number;
+}
+
+export interface FileReport {
+  /** The file as given (absolute). */
+  file: string;
+  /** As printed: relative to the working folder when inside it. */
+  shown: string;
+  findings: Finding[];
+  /** For notebooks: the line of the joined program where each code cell starts. */
+  cells?: number[];
+  /** Fixes written to the file. */
+  applied: AppliedFix[];
+  /** Lines for stderr (skipped, unreadable, fix refused). */
+  notices: string[];
+  /** The file's first syntax error, for stderr: `file:line:col: syntax error: …`. */
+  syntaxError?: string;
+}
+
+/**
+ * Lints (and with `fix`, fixes) one file with the rules of `host` (whose reporter hears about a rule that fails).
+ * Never throws for a bad file: what went wrong is a notice.
+ */
+export function lintFile(file: string, shown: string, settings: FileSettings, host: RuleHost): FileReport {
+  const report: FileReport = { file, shown, findings: [], applied: [], notices: [] };
+  let text: string;
+  try {
+    const st = fs.statSync(file);
+    if (st.size > MAX_LINT_BYTES) {
+      report.notices.push(`${shown}: skipped (${Math.round(st.size / 1024)} KB, over ${MAX_LINT_BYTES / 1024 / 1024} MB)`);
+      return report;
+    }
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    report.notices.push(`${shown}: cannot read (${(e as Error).message})`);
+    return report;
+  }
+  const isNotebook = file.endsWith('.ipynb');
+  let program = text;
+  if (isNotebook) {
+    const nb = notebookProgram(text);
+    if (!nb) {
+      report.notices.push(`${shown}: not a readable Jupyter notebook; skipped`);
+      return report;
+    }
+    program = nb.text;
+    report.cells = nb.cellStartLines;
+  }
+  if (settings.maxLines !== undefined) {
+    const lines = countLines(program);
+    if (lines > settings.maxLines) {
+      report.notices.push(`${shown}: skipped (${lines} lines, over analysis-max-lines = ${settings.maxLines} in the project config)`);
+      return report;
+    }
+  }
+  if (settings.fix && !isNotebook) {
+    const res = fixText(program, settings.options, undefined, host);
+    if (res.refused && !res.applied.length) report.notices.push(`${shown}: ${res.refused}`);
+    if (res.output !== program) {
+      writeAtomic(file, res.output);
+      report.applied = res.applied;
+    }
+    report.findings = res.remaining;
+    return report;
+  }
+  if (settings.fix && isNotebook) report.notices.push(`${shown}: --fix does not edit notebooks; open it in VS Code to apply fixes`);
+  const { findings, syntaxErrors, firstSyntaxError } = lintText(program, settings.options, host);
+  if (syntaxErrors.length) {
+    // Said once per file: the analysis goes on around the error, and --fix will leave the file alone.
+    const at = locate(syntaxErrors[0].start, report.cells);
+    report.syntaxError = `${shown}${at.cell !== undefined ? `#cell${at.cell}` : ''}:${at.line}:${at.column}: syntax error${firstSyntaxError ? `: ${firstSyntaxError}` : ''} (${syntaxErrors.length} in the file; the rest is still checked)`;
+  }
+  report.findings = findings;
+  return report;
+}
+
+/** 1-based line and column, within its notebook cell (1-based cell number) for notebooks. */
+export function locate(pos: { line: number; character: number }, cellStarts?: readonly number[]): { line: number; column: number; cell?: number } {
+  if (!cellStarts) return { line: pos.line + 1, column: pos.character + 1 };
+  const i = cellOfLine(cellStarts, pos.line);
+  return { cell: i + 1, line: pos.line - cellStarts[i] + 1, column: pos.character + 1 };
+}
+
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}

@@ -1,0 +1,151 @@
+/**
+ * The files `ml-notes lint` checks: Python files and notebooks under the folders it is given, leaving out what git
+ * ignores (.gitignore files, inside a git repository, as git reads them: each relative to its folder, deeper ones
+ * first), `.git`, `node_modules`, virtual environments (any folder with a `pyvenv.cfg` or `conda-meta`), and the
+ * `exclude` / `extend-exclude` patterns of the nearest project config (Ruff's default folder list when it sets no
+ * `exclude`). Files named on the command line are checked unless their config's own patterns exclude them.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { Exclusions, relativeLocation, type ProjectConfigs } from '../core/config/projectConfigs';
+import type { ProjectConfig } from '../core/config/projectConfig';
+
+export const LINTED_EXTENSIONS = ['.py', '.ipynb'];
+const ALWAYS_SKIPPED = new Set(['.git', 'node_modules']);
+const MAX_DEPTH = 64;
+
+interface GitIgnore {
+  /** The folder the patterns are relative to. */
+  base: string;
+  matcher: Ignore;
+}
+
+export interface Walked {
+  files: string[];
+  /** Paths given that do not exist. */
+  missing: string[];
+}
+
+export async function collectFiles(paths: readonly string[], configs: ProjectConfigs): Promise<Walked> {
+  const files: string[] = [];
+  const missing: string[] = [];
+  const seen = new Set<string>();
+  const add = (f: string) => {
+    if (!seen.has(f)) {
+      seen.add(f);
+      files.push(f);
+    }
+  };
+  for (const p of paths) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      missing.push(p);
+      continue;
+    }
+    if (!st.isDirectory()) {
+      const config = (await configs.forFile(p)).config;
+      if (!config || !excludedBy(config, new Exclusions(config, false), p, false)) add(p);
+      continue;
+    }
+    const above = gitIgnoresAbove(p);
+    await new Walker(configs, add).walk(p, above.ignores, above.inRepo, 0);
+  }
+  return { files, missing };
+}
+
+class Walker {
+  /** Exclusions per config file (with the default folder list when the config sets no `exclude`). */
+  private readonly exclusions = new Map<string, Exclusions>();
+  private readonly defaults = new Exclusions(undefined, true);
+
+  constructor(
+    private readonly configs: ProjectConfigs,
+    private readonly add: (file: string) => void,
+  ) {}
+
+  async walk(dir: string, ignores: GitIgnore[], inRepo: boolean, depth: number): Promise<void> {
+    if (depth > MAX_DEPTH) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable folder: nothing to check in it
+    }
+    inRepo ||= isRepoRoot(dir);
+    const here = inRepo ? readGitIgnore(dir) : undefined;
+    const stack = here ? [...ignores, here] : ignores;
+    const config = (await this.configs.forFolder(dir)).config;
+    const exclusions = this.exclusionsOf(config);
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (e.isSymbolicLink()) continue; // links are not followed inside a walk (loops, files outside the tree)
+      const full = path.join(dir, e.name);
+      const isDir = e.isDirectory();
+      if (isDir && (ALWAYS_SKIPPED.has(e.name) || isVirtualEnv(full))) continue;
+      if (!isDir && !LINTED_EXTENSIONS.some((x) => e.name.endsWith(x))) continue;
+      if (gitIgnored(stack, full, isDir)) continue;
+      if (config ? excludedBy(config, exclusions, full, isDir) : this.defaults.excludes(e.name, isDir)) continue;
+      if (isDir) await this.walk(full, stack, inRepo, depth + 1);
+      else if (e.isFile()) this.add(full);
+    }
+  }
+
+  private exclusionsOf(config: ProjectConfig | undefined): Exclusions {
+    if (!config) return this.defaults;
+    let ex = this.exclusions.get(config.file);
+    if (!ex) this.exclusions.set(config.file, (ex = new Exclusions(config, true)));
+    return ex;
+  }
+}
+
+function excludedBy(config: ProjectConfig, exclusions: Exclusions, full: string, isDir: boolean): boolean {
+  const rel = relativeLocation(config.dir, full);
+  return rel !== undefined && exclusions.excludes(rel, isDir);
+}
+
+function isVirtualEnv(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'pyvenv.cfg')) || fs.existsSync(path.join(dir, 'conda-meta'));
+}
+
+function isRepoRoot(dir: string): boolean {
+  return fs.existsSync(path.join(dir, '.git'));
+}
+
+function readGitIgnore(dir: string): GitIgnore | undefined {
+  const patterns: string[] = [];
+  for (const f of [path.join(dir, '.gitignore'), ...(isRepoRoot(dir) ? [path.join(dir, '.git', 'info', 'exclude')] : [])]) {
+    try {
+      patterns.push(fs.readFileSync(f, 'utf8'));
+    } catch {
+      // no such file
+    }
+  }
+  // One string per file: `add` splits a string into lines (an array's strings are taken as single patterns).
+  return patterns.length ? { base: dir, matcher: ignore({ allowRelativePaths: true }).add(patterns.join('\n')) } : undefined;
+}
+
+/** The .gitignore files of the folders above `dir`, up to its repository's root (none outside a repository). */
+function gitIgnoresAbove(dir: string): { inRepo: boolean; ignores: GitIgnore[] } {
+  const chain: string[] = [];
+  for (let d = path.dirname(dir), i = 0; i < MAX_DEPTH; d = path.dirname(d), i++) {
+    chain.unshift(d);
+    if (isRepoRoot(d)) return { inRepo: true, ignores: chain.map(readGitIgnore).filter((g): g is GitIgnore => !!g) };
+    if (path.dirname(d) === d) break;
+  }
+  // `dir` itself may be the repository's root: walk() finds that out.
+  return { inRepo: false, ignores: [] };
+}
+
+/** Git's answer: the deepest .gitignore with a rule for the path decides (a `!pattern` there un-ignores it). */
+function gitIgnored(stack: readonly GitIgnore[], full: string, isDir: boolean): boolean {
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const rel = path.relative(stack[i].base, full).split(path.sep).join('/');
+    const r = stack[i].matcher.test(isDir ? rel + '/' : rel);
+    if (r.unignored) return false;
+    if (r.ignored) return true;
+  }
+  return false;
+}
