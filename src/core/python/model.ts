@@ -1,75 +1,21 @@
 /**
- * PythonModel: what the names in a Python file really are.
+ * PythonModel: what the calls in a Python file construct, on top of what its names stand for (symbols.ts).
  *
- * - scopes with their bindings (imports, assignments, parameters, functions, classes);
- * - qualified names through imports and aliases (`from torch import nn as tnn; tnn.Conv2d` → torch.nn.Conv2d);
- * - classes with the attributes their methods assign (`self.conv = …`) and class-level fields;
  * - callables: layer classes, `functools.partial` of them, parameters defaulting to them (`norm_layer=nn.BatchNorm2d`),
  *   helper functions that return a layer (`def conv3x3(…): return nn.Conv2d(…)`), local subclasses of layers;
  * - layer instances: the call that creates a layer, with everything needed to read its arguments.
  *
  * Built once per parse; lookups are memoised.
  */
-import { exprKey, normaliseTest, type Arg, type CallExpr, type ClassDef, type Expr, type FunctionDef, type Module, type Param, type Span, type Stmt } from './ast';
-import { functionSpec, layerSpec, type FunctionSpec, type LayerSpec } from './catalog';
+import { exprKey, normaliseTest, type Arg, type CallExpr, type Expr, type ReturnStmt } from './ast';
+import { functionSpec, layerSpec, type FunctionSpec, type LayerSpec, type Role } from './catalog';
 import { parsePython, type ParsedPython } from './parse';
+import type { ClassInfo, FunctionInfo, Scope } from './scopes';
+import { MAX_DEPTH, Symbols } from './symbols';
+import { StmtWalker } from './walk';
 
-export type ScopeKind = 'module' | 'function' | 'class';
-
-export interface FunctionInfo {
-  def: FunctionDef;
-  scope: Scope;
-  /** The scope the function is defined in (defaults are evaluated there). */
-  outer: Scope;
-  /** The class when this is a method. */
-  cls?: ClassInfo;
-}
-
-export interface AttrDef {
-  value: Expr;
-  /** Scope the value expression is evaluated in. */
-  scope: Scope;
-  stmt: Stmt;
-  /** Method the attribute is assigned in; undefined for class-level fields. */
-  method?: FunctionInfo;
-}
-
-export interface ClassInfo {
-  def: ClassDef;
-  scope: Scope;
-  outer: Scope;
-  methods: Map<string, FunctionInfo>;
-  attrs: Map<string, AttrDef[]>;
-}
-
-export type Binding =
-  | { kind: 'import'; qname: string; at: number }
-  | { kind: 'assign'; value: Expr; at: number; stmt: Stmt }
-  | { kind: 'param'; param: Param; index: number }
-  | { kind: 'def'; fn: FunctionInfo; at: number }
-  | { kind: 'class'; cls: ClassInfo; at: number }
-  | { kind: 'unknown'; at: number };
-
-export class Scope {
-  readonly bindings = new Map<string, Binding[]>();
-  /** Modules imported with `from m import *`. */
-  readonly starImports: string[] = [];
-  /** Name of the first parameter of a method (`self`). */
-  selfName?: string;
-  fn?: FunctionInfo;
-  cls?: ClassInfo;
-
-  constructor(
-    readonly kind: ScopeKind,
-    readonly parent: Scope | undefined,
-  ) {}
-
-  bind(name: string, b: Binding): void {
-    const list = this.bindings.get(name);
-    if (list) list.push(b);
-    else this.bindings.set(name, [b]);
-  }
-}
+export { Scope } from './scopes';
+export type { AttrDef, Binding, ClassInfo, FunctionInfo, ScopeKind } from './scopes';
 
 /** A condition under which something happens: `test` true (or false when `negated`). */
 export interface Guard {
@@ -116,316 +62,22 @@ export interface LayerInstance {
   seq?: { first: { v: LayerInstance | null; g: Guard[] }[]; last: { v: LayerInstance | null; g: Guard[] }[] };
 }
 
-const MAX_DEPTH = 8;
-
 /** Shared answers for "something unknown" (never mutated: callers copy before adding). */
 const UNKNOWN_CALLABLE: readonly Guarded<Callable>[] = Object.freeze([Object.freeze({ value: Object.freeze({ kind: 'unknown' as const }), guards: [] })]);
 const UNKNOWN_INSTANCE: readonly Guarded<LayerInstance | null>[] = Object.freeze([Object.freeze({ value: null, guards: [] })]);
 
-export class PythonModel {
-  readonly module: Module;
-  readonly text: string;
-  readonly moduleScope: Scope;
-  readonly functions: FunctionInfo[] = [];
-  readonly classes: ClassInfo[] = [];
-  /** Function and class bodies (where their scope applies), sorted by start. */
-  private readonly regions: { from: number; to: number; scope: Scope }[] = [];
-  private readonly regionOf = new Map<Scope, { from: number; to: number }>();
-  /** Every name bound anywhere in the file (for picking fresh names). */
-  readonly allNames = new Set<string>();
-  /** The statement whose value (right-hand side, expression, return value) an expression is. */
-  readonly statementOf = new Map<Expr, Stmt>();
-  private appliedBy?: Map<CallExpr, CallExpr>;
-
-  private readonly nameMemo = new Map<Binding[], string | null>();
-  private readonly joinMemo = new Map<string, Map<string, string>>();
+export class PythonModel extends Symbols {
   private readonly qnameCallables = new Map<string, readonly Guarded<Callable>[]>();
   private readonly callableMemo = new Map<Expr, readonly Guarded<Callable>[]>();
   private readonly instanceMemo = new Map<CallExpr, LayerInstance | null>();
-  private readonly resolvingNames = new Set<Binding[]>();
   private readonly resolvingCallables = new Set<Expr>();
 
-  constructor(readonly parsed: ParsedPython) {
-    this.module = parsed.module;
-    this.text = parsed.text;
-    this.moduleScope = new Scope('module', undefined);
-    this.collect(this.module.body, this.moduleScope);
-    for (const fn of this.functions) this.addRegion(fn.def.bodyFrom, fn.def.to, fn.scope);
-    for (const cls of this.classes) this.addRegion(cls.def.bodyFrom, cls.def.to, cls.scope);
-    this.regions.sort((a, b) => a.from - b.from);
+  constructor(parsed: ParsedPython) {
+    super(parsed);
   }
 
   static fromText(text: string): PythonModel {
     return new PythonModel(parsePython(text));
-  }
-
-  get hasSyntaxErrors(): boolean {
-    return this.module.errors.length > 0;
-  }
-
-  // ---- building ----------------------------------------------------------------------------------
-
-  private addRegion(from: number, to: number, scope: Scope): void {
-    this.regions.push({ from, to, scope });
-    this.regionOf.set(scope, { from, to });
-  }
-
-  private collect(stmts: Stmt[], scope: Scope): void {
-    for (const s of stmts) this.collectStmt(s, scope);
-  }
-
-  private collectStmt(s: Stmt, scope: Scope): void {
-    switch (s.kind) {
-      case 'import':
-        for (const n of s.names) {
-          if (n.asname) scope.bind(n.asname, { kind: 'import', qname: n.module, at: s.from });
-          else {
-            const top = n.module.split('.')[0];
-            scope.bind(top, { kind: 'import', qname: top, at: s.from });
-          }
-          this.allNames.add(n.asname ?? n.module.split('.')[0]);
-        }
-        return;
-      case 'from': {
-        const base = s.level > 0 ? `${'.'.repeat(s.level)}${s.module}` : s.module;
-        for (const n of s.names) {
-          if (n.name === '*') {
-            if (s.level === 0) scope.starImports.push(s.module);
-            continue;
-          }
-          const local = n.asname ?? n.name;
-          scope.bind(local, { kind: 'import', qname: base ? `${base}${base.endsWith('.') ? '' : '.'}${n.name}` : n.name, at: s.from });
-          this.allNames.add(local);
-        }
-        return;
-      }
-      case 'assign':
-        for (const t of s.targets) this.bindTarget(t, scope, s, s.value);
-        if (s.value) {
-          this.statementOf.set(s.value, s);
-        }
-        return;
-      case 'augassign':
-        if (s.target.kind === 'name') {
-          scope.bind(s.target.id, { kind: 'unknown', at: s.from });
-        }
-        return;
-      case 'expr':
-        this.statementOf.set(s.value, s);
-        this.selfAttrCall(s.value, scope, s);
-        return;
-      case 'return':
-        if (s.value) {
-          this.statementOf.set(s.value, s);
-        }
-        return;
-      case 'def':
-        this.collectDef(s, scope);
-        return;
-      case 'class':
-        this.collectClass(s, scope);
-        return;
-      case 'if':
-        this.collect(s.body, scope);
-        this.collect(s.orelse, scope);
-        return;
-      case 'for':
-      case 'while':
-        if (s.target) this.bindTarget(s.target, scope, s, undefined);
-        this.collect(s.body, scope);
-        this.collect(s.orelse, scope);
-        return;
-      case 'with':
-        this.collect(s.body, scope);
-        return;
-      case 'try':
-        this.collect(s.body, scope);
-        for (const h of s.handlers) this.collect(h, scope);
-        this.collect(s.orelse, scope);
-        this.collect(s.finalbody, scope);
-        return;
-      case 'other':
-        return;
-    }
-  }
-
-  private bindTarget(t: Expr, scope: Scope, stmt: Stmt, value: Expr | undefined): void {
-    if (t.kind === 'name') {
-      scope.bind(t.id, value ? { kind: 'assign', value, at: stmt.from, stmt } : { kind: 'unknown', at: stmt.from });
-      this.allNames.add(t.id);
-    } else if (t.kind === 'tuple' || t.kind === 'list') {
-      // Unpack a literal tuple element-wise when the value is one of the same length.
-      const vals = value && (value.kind === 'tuple' || value.kind === 'list') && value.elts.length === t.elts.length ? value.elts : undefined;
-      t.elts.forEach((e, i) => this.bindTarget(e.kind === 'starred' ? e.value : e, scope, stmt, vals ? vals[i] : undefined));
-    } else if (t.kind === 'attr' && value) {
-      const method = scope.fn;
-      if (method?.cls && scope.selfName && t.value.kind === 'name' && t.value.id === scope.selfName) {
-        addAttr(method.cls, t.attr, { value, scope, stmt, method });
-      }
-    }
-  }
-
-  /** `self.add_module('name', layer)` and `setattr(self, 'name', layer)` define attributes too. */
-  private selfAttrCall(e: Expr, scope: Scope, stmt: Stmt): void {
-    const method = scope.fn;
-    if (e.kind !== 'call' || !method?.cls || !scope.selfName) return;
-    const f = e.func;
-    let nameArg: Expr | undefined;
-    let valueArg: Expr | undefined;
-    if (f.kind === 'attr' && f.attr === 'add_module' && f.value.kind === 'name' && f.value.id === scope.selfName) {
-      nameArg = e.args[0]?.value;
-      valueArg = e.args[1]?.value;
-    } else if (f.kind === 'name' && f.id === 'setattr' && e.args[0]?.value.kind === 'name' && e.args[0].value.id === scope.selfName) {
-      nameArg = e.args[1]?.value;
-      valueArg = e.args[2]?.value;
-    }
-    if (nameArg?.kind === 'string' && nameArg.value !== undefined && valueArg) {
-      addAttr(method.cls, nameArg.value, { value: valueArg, scope, stmt, method });
-    }
-  }
-
-  private collectDef(d: FunctionDef, scope: Scope): void {
-    const fnScope = new Scope('function', scope);
-    const cls = scope.kind === 'class' ? scope.cls : undefined;
-    const fn: FunctionInfo = { def: d, scope: fnScope, outer: scope, cls };
-    fnScope.fn = fn;
-    this.functions.push(fn);
-    scope.bind(d.name, { kind: 'def', fn, at: d.from });
-    this.allNames.add(d.name);
-    if (cls) {
-      cls.methods.set(d.name, fn);
-      const first = d.params[0];
-      const isStatic = d.decorators.some((x) => x.kind === 'name' && x.id === 'staticmethod');
-      if (first && !first.star && !isStatic) fnScope.selfName = first.name;
-    }
-    d.params.forEach((p, index) => {
-      fnScope.bind(p.name, { kind: 'param', param: p, index });
-      this.allNames.add(p.name);
-    });
-    this.collect(d.body, fnScope);
-  }
-
-  private collectClass(c: ClassDef, scope: Scope): void {
-    const clsScope = new Scope('class', scope);
-    const cls: ClassInfo = { def: c, scope: clsScope, outer: scope, methods: new Map(), attrs: new Map() };
-    clsScope.cls = cls;
-    this.classes.push(cls);
-    scope.bind(c.name, { kind: 'class', cls, at: c.from });
-    this.allNames.add(c.name);
-    for (const s of c.body) {
-      if (s.kind === 'assign' && s.value) {
-        for (const t of s.targets) if (t.kind === 'name') addAttr(cls, t.id, { value: s.value, scope: clsScope, stmt: s });
-      }
-    }
-    this.collect(c.body, clsScope);
-  }
-
-
-  // ---- lookups -----------------------------------------------------------------------------------
-
-  /** Bindings of `name` visible from `scope` (Python rules: class bodies do not enclose their methods). */
-  lookup(name: string, scope: Scope): { bindings: Binding[]; scope: Scope } | undefined {
-    let s: Scope | undefined = scope;
-    while (s) {
-      if (s.kind !== 'class' || s === scope) {
-        const b = s.bindings.get(name);
-        if (b) return { bindings: b, scope: s };
-      }
-      s = s.parent;
-    }
-    return undefined;
-  }
-
-  /** The scope a call is evaluated in: the innermost function or class body around it. */
-  scopeOf(call: Span): Scope {
-    const regions = this.regions;
-    let lo = 0;
-    let hi = regions.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (regions[mid].from <= call.from) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    // The last body starting before the call, or one of the bodies around it.
-    let s: Scope | undefined = found >= 0 ? regions[found].scope : undefined;
-    while (s) {
-      const r = this.regionOf.get(s);
-      if (!r || (r.from <= call.from && call.from < r.to)) return s;
-      s = s.parent;
-    }
-    return this.moduleScope;
-  }
-
-  /** For a call that is itself called (`layers.Conv2D(…)(x)`): the outer call. */
-  applicationOf(call: CallExpr): CallExpr | undefined {
-    if (!this.appliedBy) {
-      this.appliedBy = new Map();
-      for (const c of this.module.calls) if (c.func.kind === 'call') this.appliedBy.set(c.func, c);
-    }
-    return this.appliedBy.get(call);
-  }
-
-  /** The qualified name an expression denotes (`nn.Conv2d` → `torch.nn.Conv2d`), if it is an imported thing. */
-  qname(e: Expr, scope: Scope, depth = 0): string | undefined {
-    if (e.kind === 'name') return this.qnameOfName(e.id, scope, depth);
-    if (e.kind === 'attr') {
-      const base = this.qname(e.value, scope, depth + 1);
-      return base === undefined ? undefined : this.joinName(base, e.attr);
-    }
-    return undefined;
-  }
-
-  private joinName(base: string, attr: string): string {
-    let m = this.joinMemo.get(base);
-    if (!m) {
-      m = new Map();
-      this.joinMemo.set(base, m);
-    }
-    let q = m.get(attr);
-    if (q === undefined) {
-      q = `${base}.${attr}`;
-      m.set(attr, q);
-    }
-    return q;
-  }
-
-  private qnameOfName(name: string, scope: Scope, depth: number): string | undefined {
-    const found = this.lookup(name, scope);
-    if (!found) {
-      for (const mod of this.moduleScope.starImports) {
-        const q = `${mod}.${name}`;
-        if (layerSpec(q) || functionSpec(q) || STAR_KNOWN.has(q)) return q;
-      }
-      return undefined;
-    }
-    const memo = this.nameMemo.get(found.bindings);
-    if (memo !== undefined) return memo ?? undefined;
-    if (depth > MAX_DEPTH || this.resolvingNames.has(found.bindings)) return undefined;
-    this.resolvingNames.add(found.bindings);
-    let result: string | undefined;
-    try {
-      result = this.qnameOfBindings(found.bindings, found.scope, depth);
-    } finally {
-      this.resolvingNames.delete(found.bindings);
-    }
-    this.nameMemo.set(found.bindings, result ?? null);
-    return result;
-  }
-
-  private qnameOfBindings(bindings: Binding[], scope: Scope, depth: number): string | undefined {
-    let result: string | undefined;
-    for (const b of bindings) {
-      let q: string | undefined;
-      if (b.kind === 'import') q = b.qname;
-      else if (b.kind === 'assign' && (b.value.kind === 'name' || b.value.kind === 'attr')) q = this.qname(b.value, scope, depth + 1);
-      else return undefined;
-      if (!q || (result !== undefined && result !== q)) return undefined;
-      result = q;
-    }
-    return result;
   }
 
   /** What calling `e` does: construct a layer, apply a function, run a helper… (with the conditions). */
@@ -543,38 +195,6 @@ export class PythonModel {
     return undefined;
   }
 
-  /** The local base classes of a class (for attribute inheritance). */
-  localBases(cls: ClassInfo): ClassInfo[] {
-    const out: ClassInfo[] = [];
-    for (const b of cls.def.bases) {
-      if (b.name || b.value.kind !== 'name') continue;
-      const found = this.lookup(b.value.id, cls.outer);
-      for (const x of found?.bindings ?? []) if (x.kind === 'class' && x.cls !== cls) out.push(x.cls);
-    }
-    return out;
-  }
-
-  /** For `self.x` inside a method: the assignments of attribute x in the class (and its local bases). */
-  selfAttr(e: Expr, scope: Scope): AttrDef[] | undefined {
-    if (e.kind !== 'attr' || e.value.kind !== 'name') return undefined;
-    let s: Scope | undefined = scope;
-    // Nested functions inside a method still see `self` of the method.
-    while (s && !(s.fn?.cls && s.selfName)) s = s.parent;
-    if (!s || !s.fn?.cls || s.selfName !== e.value.id) return undefined;
-    return this.classAttr(s.fn.cls, e.attr);
-  }
-
-  classAttr(cls: ClassInfo, name: string, depth = 0): AttrDef[] | undefined {
-    const own = cls.attrs.get(name);
-    if (own) return own;
-    if (depth > 4) return undefined;
-    for (const b of this.localBases(cls)) {
-      const inherited = this.classAttr(b, name, depth + 1);
-      if (inherited) return inherited;
-    }
-    return undefined;
-  }
-
   /** What a layer-constructing call `call` creates, if it is one (memoised per call). */
   instanceAt(call: CallExpr, scope?: Scope, depth = 0): LayerInstance | null {
     if (this.instanceMemo.has(call)) return this.instanceMemo.get(call) ?? null;
@@ -600,8 +220,9 @@ export class PythonModel {
 
   /** The single layer instance a helper function returns, if it always returns the same constructor call. */
   helperReturn(fn: FunctionInfo, depth = 0): LayerInstance | null {
-    const returns: Expr[] = [];
-    collectReturns(fn.def.body, returns);
+    const collector = new ReturnCollector();
+    collector.walk(fn.def.body);
+    const returns = collector.values;
     let result: LayerInstance | null = null;
     for (const r of returns) {
       const insts = this.instances(r, fn.scope, depth + 1);
@@ -679,96 +300,49 @@ export class PythonModel {
     return call.args.some((a) => a.star !== undefined);
   }
 
-  /** A constant value for simple literal expressions (numbers, tuples of numbers, strings, booleans). */
-  literal(e: Expr | undefined, scope?: Scope, depth = 0): number | string | boolean | null | (number | string | boolean | null)[] | undefined {
-    if (!e) return undefined;
-    switch (e.kind) {
-      case 'number':
-        return Number.isNaN(e.value) ? undefined : e.value;
-      case 'string':
-        return e.value;
-      case 'const':
-        return e.value === 'True' ? true : e.value === 'False' ? false : e.value === 'None' ? null : undefined;
-      case 'tuple':
-      case 'list': {
-        const out: (number | string | boolean | null)[] = [];
-        for (const x of e.elts) {
-          const v = this.literal(x, scope, depth + 1);
-          if (v === undefined || Array.isArray(v)) return undefined;
-          out.push(v);
-        }
-        return out;
-      }
-      case 'unary':
-        if (e.op === '-') {
-          const v = this.literal(e.operand, scope, depth + 1);
-          return typeof v === 'number' ? -v : undefined;
-        }
-        return undefined;
-      case 'name': {
-        // Module-level constants (KERNEL = 3) are followed once.
-        if (!scope || depth > 3) return undefined;
-        const found = this.lookup(e.id, scope);
-        if (!found || found.scope.kind !== 'module' || found.bindings.length !== 1) return undefined;
-        const b = found.bindings[0];
-        return b.kind === 'assign' ? this.literal(b.value, found.scope, depth + 1) : undefined;
-      }
-      default:
-        return undefined;
-    }
-  }
-
-  /** `base` if no binding in the file uses it, else `base_2`, `base_3`… */
-  freshName(base: string): string {
-    if (!this.allNames.has(base)) return base;
-    for (let i = 2; ; i++) if (!this.allNames.has(`${base}_${i}`)) return `${base}_${i}`;
-  }
-
-  /** Source text of a span. */
-  source(span: { from: number; to: number }): string {
-    return this.text.slice(span.from, span.to);
-  }
-}
-
-const STAR_KNOWN = new Set(['functools.partial', 'collections.OrderedDict']);
-
-function addAttr(cls: ClassInfo, name: string, def: AttrDef): void {
-  const list = cls.attrs.get(name);
-  if (list) list.push(def);
-  else cls.attrs.set(name, [def]);
 }
 
 function withGuard<T>(g: Guarded<T>, guard: Guard): Guarded<T> {
   return { value: g.value, guards: [...g.guards, guard] };
 }
 
-function collectReturns(stmts: Stmt[], out: Expr[]): void {
-  for (const s of stmts) {
-    switch (s.kind) {
-      case 'return':
-        if (s.value) out.push(s.value);
-        else out.push({ kind: 'const', value: 'None', from: s.from, to: s.to });
-        break;
-      case 'if':
-        collectReturns(s.body, out);
-        collectReturns(s.orelse, out);
-        break;
-      case 'for':
-      case 'while':
-        collectReturns(s.body, out);
-        collectReturns(s.orelse, out);
-        break;
-      case 'with':
-        collectReturns(s.body, out);
-        break;
-      case 'try':
-        collectReturns(s.body, out);
-        for (const h of s.handlers) collectReturns(h, out);
-        collectReturns(s.orelse, out);
-        collectReturns(s.finalbody, out);
-        break;
-      default:
-        break;
+/** The role a layer plays on its output: a Keras conv with a fused activation acts as an activation. */
+export function roleOf(inst: LayerInstance): Role {
+  const spec = inst.spec;
+  if ((spec.role === 'conv' || spec.role === 'linear') && spec.args.activation && !inst.localClass) {
+    const a = spec.args.activation;
+    for (const x of inst.ctor.args) {
+      if (x.name === a.name || (a.index !== undefined && x === positionalArg(inst.ctor, a.index))) {
+        const v = x.value;
+        if (v.kind === 'const' && v.value === 'None') return spec.role;
+        if (v.kind === 'string' && v.value === 'linear') return spec.role;
+        return 'act';
+      }
     }
+    for (const x of inst.partialKw) if (x.name === a.name && !(x.value.kind === 'const' && x.value.value === 'None')) return 'act';
   }
+  return spec.role;
+}
+
+function positionalArg(call: CallExpr, index: number) {
+  let i = 0;
+  for (const a of call.args) {
+    if (a.name !== undefined || a.star) return undefined;
+    if (i === index) return a;
+    i++;
+  }
+  return undefined;
+}
+
+/** The value of every `return` in a function body (not in nested functions or classes); `None` for a bare one. */
+class ReturnCollector extends StmtWalker {
+  readonly values: Expr[] = [];
+
+  protected override onReturn(s: ReturnStmt): void {
+    this.values.push(s.value ?? { kind: 'const', value: 'None', from: s.from, to: s.to });
+  }
+
+  protected override onDef(): void {}
+
+  protected override onClass(): void {}
 }

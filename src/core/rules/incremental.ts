@@ -12,7 +12,8 @@
  * parsePython moves unchanged statements into the new version in place, so the syntactic facts kept here
  * per statement (its names, its hash) are keyed by the statement object itself.
  */
-import { walkModule, type Span, type Stmt } from '../python/ast';
+import type { Span, Stmt } from '../python/ast';
+import { walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
 import type { ParsedPython } from '../python/parse';
 import type { Msg } from '../message';

@@ -10,6 +10,7 @@ import { findArg, identifierParts, type CallExpr, type Expr, type Span, type Stm
 import { canonicalName } from '../python/catalog';
 import { PythonModel, type Scope } from '../python/model';
 import type { LoweredUnit } from '../python/parse';
+import { walkModule } from '../python/walk';
 import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
@@ -283,22 +284,7 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
       for (const p of st.params) if (isWarmupName(p.name) && !zeroOrNone(p.default)) s.hasWarmup = true;
     } else if (st.kind === 'class' && isWarmupName(st.name)) s.hasWarmup = true;
   };
-  const visit = (list: Stmt[]): void => {
-    for (const st of list) {
-      onStmt(st);
-      if (st.kind === 'def' || st.kind === 'class' || st.kind === 'with') visit(st.body);
-      else if (st.kind === 'if' || st.kind === 'for' || st.kind === 'while') {
-        visit(st.body);
-        visit(st.orelse);
-      } else if (st.kind === 'try') {
-        visit(st.body);
-        for (const h of st.handlers) visit(h);
-        visit(st.orelse);
-        visit(st.finalbody);
-      }
-    }
-  };
-  visit(unit.stmts);
+  walkModule(unit.stmts, { stmt: onStmt });
   // Callees (`transformers.get_linear_schedule_with_warmup`) say nothing about this file warming up.
   const callees = new Set<Expr>();
   for (const e of unit.calls) {

@@ -1,0 +1,227 @@
+/**
+ * Expressions in the data-flow walk: what an expression evaluates to (data from layers, layer instances, lists being
+ * built), and the uses it makes along the way — a layer applied to data (`self.conv(x)`), a function of data
+ * (`F.relu(x)`, `torch.cat`), a method of data (`x.view(…)`), or an operation we know nothing about.
+ */
+import type { CallExpr, Expr, Span } from './ast';
+import { forEachChild } from './ast';
+import { INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
+import { ListBuilder } from './flowLists';
+import { addGuards, capGuards, mergeVals, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
+import type { FlowFrame } from './flowWalker';
+import { guardOf, roleOf, type LayerInstance } from './model';
+
+export class FlowExprs {
+  readonly lists: ListBuilder;
+
+  constructor(private readonly f: FlowFrame) {
+    this.lists = new ListBuilder(f, (e) => this.ev(e));
+  }
+
+  consume(v: Val, consumer: LayerInstance | null, role: UseRole, at: Span): void {
+    if (v.k !== 'data') return;
+    for (const it of v.items) {
+      this.f.flow.addUse({ producer: it.v, consumer, role, guards: capGuards([...it.g, ...this.f.stack]), at });
+    }
+  }
+
+  ev(e: Expr): Val {
+    switch (e.kind) {
+      case 'name': {
+        const v = this.f.env.get(e.id);
+        if (v) return v;
+        return this.staticInstances(e);
+      }
+      case 'attr': {
+        if (this.f.selfName && e.value.kind === 'name' && e.value.id === this.f.selfName) {
+          if (this.f.seqSubclass) return UNKNOWN;
+          return this.staticInstances(e);
+        }
+        this.ev(e.value);
+        return UNKNOWN;
+      }
+      case 'call':
+        return this.call(e);
+      case 'ifexp': {
+        this.ev(e.test);
+        const a = this.ev(e.body);
+        const b = this.ev(e.orelse);
+        const pos = guardOf(e.test, false, this.f.scope);
+        const neg = guardOf(e.test, true, this.f.scope);
+        return mergeVals(a, b, [pos], [neg]);
+      }
+      case 'const':
+        if (e.value === 'None') return { k: 'mod', items: [] };
+        return UNKNOWN;
+      case 'number':
+      case 'string':
+        return UNKNOWN;
+      case 'list':
+      case 'tuple': {
+        // A literal list of layers is a list being built; of data, a use of each.
+        const vals = e.elts.map((x) => (x.kind === 'starred' ? this.ev(x.value) : this.ev(x)));
+        const layerish = (v: Val, x: Expr) => v.k === 'mod' || (x.kind === 'starred' && v.k === 'list');
+        if (vals.length && vals.every((v, i) => layerish(v, e.elts[i]))) {
+          let list = this.lists.newList();
+          for (let i = 0; i < vals.length; i++) {
+            const x = e.elts[i];
+            const v = vals[i];
+            if (x.kind === 'starred') {
+              const other = v.k === 'list' ? v.list : v.k === 'mod' ? v.list : undefined;
+              list = other ? this.lists.concat(list, other, x) : this.lists.append(list, [{ v: null, g: [] }], x);
+            } else list = this.lists.append(list, this.lists.asInstances(v), x);
+          }
+          return { k: 'list', list };
+        }
+        if (e.kind === 'list' && vals.length === 0) return { k: 'list', list: this.lists.newList() };
+        for (const v of vals) this.consume(v, null, 'other', e);
+        return UNKNOWN;
+      }
+      default: {
+        const vals: Val[] = [];
+        forEachChild(e, (c) => vals.push(this.ev(c)));
+        for (const v of vals) this.consume(v, null, 'other', e);
+        return UNKNOWN;
+      }
+    }
+  }
+
+  staticInstances(e: Expr): Val {
+    const insts = this.f.model.instances(e, this.f.scope);
+    if (!insts.length) return { k: 'mod', items: [] };
+    if (insts.every((i) => i.value === null)) return UNKNOWN;
+    return { k: 'mod', items: insts.map((i) => ({ v: i.value, g: i.guards })) };
+  }
+
+  private call(call: CallExpr): Val {
+    const f = call.func;
+    // Methods of lists being built.
+    if (f.kind === 'attr' && f.value.kind === 'name') {
+      const holder = this.f.env.get(f.value.id);
+      const list = holder?.k === 'list' ? holder.list : holder?.k === 'mod' ? holder.list : undefined;
+      if (holder && list) {
+        let nl: ListState | undefined;
+        const arg = (i: number) => call.args[i]?.value;
+        if ((f.attr === 'append' || f.attr === 'add') && arg(0) && !call.args[0].name) nl = this.lists.append(list, this.lists.asInstances(this.ev(arg(0)!)), call);
+        else if (f.attr === 'add_module' && arg(1)) nl = this.lists.append(list, this.lists.asInstances(this.ev(arg(1)!)), call);
+        else if (f.attr === 'extend' && arg(0)) nl = this.lists.extend(list, arg(0)!);
+        else if (f.attr === 'insert' || f.attr === 'pop' || f.attr === 'remove' || f.attr === 'reverse' || f.attr === 'clear') {
+          // Order no longer known: forget the list.
+          this.f.env.set(f.value.id, UNKNOWN);
+          return UNKNOWN;
+        }
+        if (nl) {
+          this.f.env.set(f.value.id, holder.k === 'mod' ? { ...holder, list: nl } : { k: 'list', list: nl });
+          return UNKNOWN;
+        }
+      }
+    }
+    // `self.add_module(...)` / `super().__init__(...)` in a Sequential subclass.
+    if (this.f.seqSubclass && this.f.selfName) {
+      const self = this.f.env.get(this.f.selfName);
+      if (self?.k === 'list') {
+        if (f.kind === 'attr' && f.attr === 'add_module' && f.value.kind === 'name' && f.value.id === this.f.selfName && call.args[1]) {
+          this.f.env.set(this.f.selfName, { k: 'list', list: this.lists.append(self.list, this.lists.asInstances(this.ev(call.args[1].value)), call) });
+          return UNKNOWN;
+        }
+        if (f.kind === 'attr' && f.attr === '__init__' && f.value.kind === 'call' && f.value.func.kind === 'name' && f.value.func.id === 'super') {
+          let l = self.list;
+          for (const a of call.args) {
+            if (a.name) continue;
+            if (a.star === '*') l = this.lists.extend(l, a.value);
+            else if (!a.star) l = this.lists.append(l, this.lists.asInstances(this.ev(a.value)), a);
+          }
+          this.f.env.set(this.f.selfName, { k: 'list', list: l });
+          return UNKNOWN;
+        }
+      }
+    }
+
+    // Applying a module instance: `self.conv(x)`, `conv(x)`, `layers.Conv2D(…)(x)`.
+    let callee: Val | undefined;
+    if (f.kind === 'call') callee = this.ev(f);
+    else if (f.kind === 'name' && this.f.env.has(f.id)) callee = this.f.env.get(f.id);
+    else if (f.kind === 'attr' && this.f.selfName && f.value.kind === 'name' && f.value.id === this.f.selfName && !this.f.seqSubclass) callee = this.staticInstances(f);
+    if (callee && callee.k === 'mod' && callee.items.some((i) => i.v)) return this.apply(callee.items, call);
+    // A call result called again (`make()(x)`) that is no known layer.
+    if (f.kind === 'call') return this.opaque(call);
+
+    // Constructing a layer / calling a function.
+    const cs = this.f.model.callables(f, this.f.scope);
+    if (cs.length >= 1 && cs.every((c) => c.value.kind === 'layer' || c.value.kind === 'helper' || (c.value.kind === 'class' && c.value.base))) {
+      const inst = this.f.model.instanceAt(call, this.f.scope);
+      if (inst) {
+        if (inst.spec.role === 'seq' && inst.ctor === call) {
+          const list = this.lists.sequentialCtor(inst, call);
+          return { k: 'mod', items: [{ v: inst, g: [] }], list };
+        }
+        for (const a of call.args) this.ev(a.value);
+        return { k: 'mod', items: [{ v: inst, g: [] }] };
+      }
+      if (cs.every((c) => c.value.kind === 'helper')) return this.opaque(call);
+    }
+    if (cs.length === 1 && cs[0].value.kind === 'func') {
+      const spec = cs[0].value.spec;
+      const first = call.args[0] && !call.args[0].name && !call.args[0].star ? this.ev(call.args[0].value) : UNKNOWN;
+      for (const a of call.args.slice(1)) this.consume(this.ev(a.value), null, 'other', call);
+      if (spec.role === 'pass') return first;
+      this.consume(first, null, spec.role, call);
+      return UNKNOWN;
+    }
+    if (this.lists.isOrderedDict(call)) {
+      const inner = call.args[0]?.value;
+      let list = this.lists.newList();
+      if (inner && (inner.kind === 'list' || inner.kind === 'tuple')) {
+        for (const x of inner.elts) {
+          if ((x.kind === 'tuple' || x.kind === 'list') && x.elts.length === 2) list = this.lists.append(list, this.lists.asInstances(this.ev(x.elts[1])), x);
+          else list = this.lists.append(list, [{ v: null, g: [] }], x);
+        }
+      } else if (inner) list = this.lists.append(list, [{ v: null, g: [] }], inner);
+      return { k: 'list', list };
+    }
+    // Methods of data: `x.relu()`, `x.view(…)`, `x.size(1)`.
+    if (f.kind === 'attr') {
+      const recv = this.ev(f.value);
+      if (recv.k === 'data') {
+        if (INSPECTION_METHODS.has(f.attr)) return UNKNOWN;
+        const role = TENSOR_METHODS[f.attr];
+        for (const a of call.args) this.consume(this.ev(a.value), null, 'other', call);
+        if (role === 'pass') return recv;
+        this.consume(recv, null, role ?? 'other', call);
+        return UNKNOWN;
+      }
+    }
+    return this.opaque(call, f.kind === 'attr' ? undefined : f);
+  }
+
+  /** A call we know nothing about: its data arguments are used, its result is unknown. */
+  private opaque(call: CallExpr, func?: Expr): Val {
+    if (func) this.ev(func);
+    for (const a of call.args) this.consume(this.ev(a.value), null, 'other', call);
+    return UNKNOWN;
+  }
+
+  private apply(items: Item<LayerInstance | null>[], call: CallExpr): Val {
+    const first = call.args.find((a) => !a.name && !a.star);
+    const input = first ? this.ev(first.value) : UNKNOWN;
+    for (const a of call.args) if (a !== first) this.consume(this.ev(a.value), null, 'other', call);
+    const out: Item<LayerInstance>[] = [];
+    for (const it of items) {
+      const inst = it.v;
+      if (!inst) {
+        this.consume(input, null, 'other', call);
+        continue;
+      }
+      const role = roleOf(inst);
+      this.f.stack.push(...it.g);
+      if (role === 'pass') {
+        if (input.k === 'data') out.push(...addGuards(input.items, it.g));
+      } else {
+        this.consume(input, inst, role, call);
+        if (role !== 'seq') out.push({ v: inst, g: it.g });
+      }
+      this.f.stack.length -= it.g.length;
+    }
+    return { k: 'data', items: out };
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The values the data-flow walk tracks per local name, and how they combine where paths meet: each item carries the
+ * conditions (guards) under which it holds, and merging two branches keeps both sides, each under its own guards.
+ */
+import type { Expr, Span } from './ast';
+import type { Role } from './catalog';
+import type { Guard, LayerInstance } from './model';
+
+export type UseRole = Role | 'other';
+
+/** One use of a layer's output. */
+export interface Use {
+  producer: LayerInstance;
+  /** The consuming layer, or null for an operation that is not a known layer (function, arithmetic, return…). */
+  consumer: LayerInstance | null;
+  role: UseRole;
+  guards: Guard[];
+  at: Span;
+}
+
+export type Item<T> = { v: T; g: Guard[] };
+
+export interface ListState {
+  id: number;
+  /** First non-pass elements (alternatives); undefined while nothing but pass-through layers was added. */
+  first: Item<LayerInstance | null>[] | undefined;
+  /** Elements whose output reaches the end of the list so far. */
+  last: Item<LayerInstance | null>[];
+}
+
+/**
+ * What a local name holds: data produced by layers, layer instances (with the list they build, for a Sequential being
+ * assembled with `.append`), a list of layers being built, or something else.
+ */
+export type Val =
+  | { k: 'data'; items: Item<LayerInstance>[] }
+  | { k: 'mod'; items: Item<LayerInstance | null>[]; list?: ListState }
+  | { k: 'list'; list: ListState }
+  | { k: 'unknown' };
+
+export const UNKNOWN: Val = { k: 'unknown' };
+const MAX_GUARDS = 6;
+
+export function addGuards<T>(items: Item<T>[], extra: Guard[]): Item<T>[] {
+  if (!extra.length) return items;
+  return items.map((it) => ({ v: it.v, g: capGuards([...it.g, ...extra]) }));
+}
+
+export function capGuards(g: Guard[]): Guard[] {
+  return g.length > MAX_GUARDS ? g.slice(0, MAX_GUARDS) : g;
+}
+
+export function namesIn(e: Expr): string[] {
+  if (e.kind === 'name') return [e.id];
+  if (e.kind === 'tuple' || e.kind === 'list') return e.elts.flatMap(namesIn);
+  if (e.kind === 'starred') return namesIn(e.value);
+  return [];
+}
+
+/** Every value of an environment, marked as reached under `g`. */
+export function guardEnv(env: Map<string, Val>, g: Guard): Map<string, Val> {
+  const out = new Map<string, Val>();
+  for (const [k, v] of env) {
+    if (v.k === 'data') out.set(k, { k: 'data', items: addGuards(v.items, [g]) });
+    else if (v.k === 'mod') out.set(k, { k: 'mod', items: addGuards(v.items, [g]), list: v.list && guardList(v.list, g) });
+    else if (v.k === 'list') out.set(k, { k: 'list', list: guardList(v.list, g) });
+    else out.set(k, v);
+  }
+  return out;
+}
+
+function guardList(l: ListState, g: Guard): ListState {
+  return { id: l.id, first: l.first && addGuards(l.first, [g]), last: addGuards(l.last, [g]) };
+}
+
+export function mergeEnvs(a: Map<string, Val>, b: Map<string, Val>, ga: Guard[], gb: Guard[]): Map<string, Val> {
+  if (a === b) return new Map(a);
+  const out = new Map<string, Val>();
+  for (const [k, va] of a) {
+    const vb = b.get(k);
+    out.set(k, vb === undefined ? va : mergeVals(va, vb, ga, gb));
+  }
+  for (const [k, vb] of b) if (!a.has(k)) out.set(k, vb);
+  return out;
+}
+
+export function mergeVals(a: Val, b: Val, ga: Guard[], gb: Guard[]): Val {
+  if (a === b) return a;
+  if (a.k === 'data' && b.k === 'data') return { k: 'data', items: [...addGuards(a.items, ga), ...addGuards(b.items, gb)] };
+  if (a.k === 'mod' && b.k === 'mod') {
+    const list = a.list && b.list && a.list.id === b.list.id ? mergeLists(a.list, b.list, ga, gb) : a.list ?? b.list;
+    return { k: 'mod', items: [...addGuards(a.items, ga), ...addGuards(b.items, gb)], list };
+  }
+  if (a.k === 'list' && b.k === 'list' && a.list.id === b.list.id) return { k: 'list', list: mergeLists(a.list, b.list, ga, gb) };
+  if (a.k === 'data' && b.k === 'unknown') return { k: 'data', items: addGuards(a.items, ga) };
+  if (b.k === 'data' && a.k === 'unknown') return { k: 'data', items: addGuards(b.items, gb) };
+  if (a.k === 'mod' && b.k === 'unknown') return { k: 'mod', items: [...addGuards(a.items, ga), { v: null, g: gb }] };
+  if (b.k === 'mod' && a.k === 'unknown') return { k: 'mod', items: [{ v: null, g: ga }, ...addGuards(b.items, gb)] };
+  return UNKNOWN;
+}
+
+function mergeLists(a: ListState, b: ListState, ga: Guard[], gb: Guard[]): ListState {
+  if (a === b) return a;
+  const first = a.first === b.first ? a.first : a.first || b.first ? [...addGuards(a.first ?? [], ga), ...addGuards(b.first ?? [], gb)] : undefined;
+  const last = a.last === b.last ? a.last : [...addGuards(a.last, ga), ...addGuards(b.last, gb)];
+  return { id: a.id, first, last };
+}

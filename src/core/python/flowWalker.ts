@@ -1,0 +1,247 @@
+/**
+ * The data-flow walk over one function body (or the module body, or a class body): statements in order, tracking for
+ * each local name what it holds (flowValues.ts). Branches are followed separately and merged under their conditions;
+ * loops run twice so that what one iteration leaves reaches the next; a path that returns, raises, breaks or continues
+ * stops there. Expressions are evaluated by FlowExprs, lists of layers built by its ListBuilder.
+ */
+import type { AssignStmt, AugAssignStmt, ClassDef, Expr, ExprStmt, FunctionDef, IfStmt, LoopStmt, OtherStmt, ReturnStmt, Span, Stmt, TryStmt, WithStmt } from './ast';
+import type { FlowAnalysis } from './flow';
+import { FlowExprs } from './flowExprs';
+import type { ListBuilder } from './flowLists';
+import { guardEnv, mergeEnvs, namesIn, UNKNOWN, type Val } from './flowValues';
+import { guardOf, type Guard, type PythonModel, type Scope } from './model';
+import { StmtWalker } from './walk';
+
+const MAX_LOOP_NESTING = 3;
+
+/** The state shared by the statement walk, its expressions and its lists. */
+export interface FlowFrame {
+  readonly flow: FlowAnalysis;
+  readonly model: PythonModel;
+  readonly scope: Scope;
+  /** What each local name holds on the current path. */
+  env: Map<string, Val>;
+  /** The conditions of the branches around the current statement. */
+  stack: Guard[];
+  selfName?: string;
+  /** In `__init__` of a Sequential subclass: `self` is the list being built. */
+  seqSubclass: boolean;
+}
+
+type Env = Map<string, Val>;
+
+export class FlowWalker extends StmtWalker {
+  private readonly f: FlowFrame;
+  private readonly exprs: FlowExprs;
+  private readonly lists: ListBuilder;
+  private loopDepth = 0;
+  /** The current path ended (return, raise, break, continue): the rest of its block does not run. */
+  private dead = false;
+  /** Per enclosing loop: the states at `continue` (they reach the next iteration) and at `break`. */
+  private readonly loops: { continues: Env[]; breaks: Env[] }[] = [];
+
+  constructor(flow: FlowAnalysis, scope: Scope) {
+    super();
+    this.f = { flow, model: flow.model, scope, env: new Map(), stack: [], seqSubclass: false };
+    this.exprs = new FlowExprs(this.f);
+    this.lists = this.exprs.lists;
+  }
+
+  function(fn: NonNullable<Scope['fn']>): void {
+    const f = this.f;
+    f.selfName = f.scope.selfName;
+    // In a Sequential subclass, `self.add_module(…)` and `super().__init__(…)` build the sequence.
+    if (fn.cls && f.selfName && fn.def.name === '__init__') {
+      const base = f.model.layerBase(fn.cls);
+      if (base?.role === 'seq') {
+        f.seqSubclass = true;
+        const list = this.lists.newList();
+        f.flow.markSequential(list.id);
+        f.env.set(f.selfName, { k: 'list', list });
+      }
+    }
+    this.top(fn.def.body);
+  }
+
+  /** Walks a whole body: at its end, sequences built with `.add` end. */
+  top(stmts: readonly Stmt[]): void {
+    this.walk(stmts);
+    this.dead = false;
+    for (const v of this.f.env.values()) {
+      const list = v.k === 'list' ? v.list : v.k === 'mod' ? v.list : undefined;
+      if (list && this.f.flow.sequentialLists.has(list.id)) this.lists.endList(list, { from: 0, to: 0 });
+    }
+  }
+
+  protected override halted(): boolean {
+    return this.dead;
+  }
+
+  private ev(e: Expr): Val {
+    return this.exprs.ev(e);
+  }
+
+  private consume(v: Val, at: Span): void {
+    this.exprs.consume(v, null, 'other', at);
+  }
+
+  // ---- statements ------------------------------------------------------------------------------
+
+  protected override onAssign(s: AssignStmt): void {
+    const v = s.value ? this.ev(s.value) : UNKNOWN;
+    for (const t of s.targets) this.assignTo(t, v, s);
+  }
+
+  protected override onAugAssign(s: AugAssignStmt): void {
+    const env = this.f.env;
+    const t = s.target;
+    if (t.kind === 'name') {
+      const cur = env.get(t.id);
+      const list = cur?.k === 'list' ? cur.list : cur?.k === 'mod' ? cur.list : undefined;
+      if (list && s.op === '+=') {
+        const nl = this.lists.extend(list, s.value);
+        env.set(t.id, cur?.k === 'mod' ? { ...cur, list: nl } : { k: 'list', list: nl });
+        return;
+      }
+      const v = this.ev(s.value);
+      this.consume(cur ?? this.ev(t), s);
+      this.consume(v, s);
+      env.set(t.id, UNKNOWN);
+      return;
+    }
+    this.consume(this.ev(t), s);
+    this.consume(this.ev(s.value), s);
+  }
+
+  protected override onExpr(s: ExprStmt): void {
+    this.ev(s.value);
+  }
+
+  protected override onReturn(s: ReturnStmt): void {
+    if (s.value) this.consume(this.ev(s.value), s);
+    this.dead = true;
+  }
+
+  protected override onIf(s: IfStmt): void {
+    const f = this.f;
+    this.ev(s.test);
+    const before = f.env;
+    const pos = guardOf(s.test, false, f.scope);
+    const neg = guardOf(s.test, true, f.scope);
+    f.env = new Map(before);
+    f.stack.push(pos);
+    this.walk(s.body);
+    f.stack.pop();
+    const thenEnv = f.env;
+    const thenDead = this.dead;
+    this.dead = false;
+    f.env = new Map(before);
+    f.stack.push(neg);
+    this.walk(s.orelse);
+    f.stack.pop();
+    const elseDead = this.dead;
+    // A branch that returned (or broke out) does not reach what follows: what follows runs only
+    // under the other branch's condition.
+    if (thenDead && !elseDead) f.env = guardEnv(f.env, neg);
+    else if (elseDead && !thenDead) {
+      f.env = guardEnv(thenEnv, pos);
+      this.dead = false;
+    } else f.env = mergeEnvs(thenEnv, f.env, [pos], [neg]);
+  }
+
+  protected override onLoop(s: LoopStmt): void {
+    const f = this.f;
+    this.consume(this.ev(s.iter), s);
+    const env0 = f.env;
+    const frame = { continues: [] as Env[], breaks: [] as Env[] };
+    this.loops.push(frame);
+    this.loopDepth++;
+    const pass = (start: Env): Env => {
+      f.env = new Map(start);
+      this.dead = false;
+      if (s.target) for (const n of namesIn(s.target)) f.env.set(n, UNKNOWN);
+      this.walk(s.body);
+      // The end of the body, and every `continue`, lead to the next iteration.
+      let end = this.dead ? undefined : f.env;
+      for (const c of frame.continues) end = end ? mergeEnvs(end, c, [], []) : c;
+      frame.continues = [];
+      this.dead = false;
+      return end ?? start;
+    };
+    let end = pass(env0);
+    if (this.loopDepth <= MAX_LOOP_NESTING) {
+      // A second pass sees what the end of one iteration feeds into the start of the next.
+      end = pass(mergeEnvs(env0, end, [], []));
+    }
+    this.loopDepth--;
+    this.loops.pop();
+    f.env = mergeEnvs(env0, end, [], []);
+    this.walk(s.orelse);
+    for (const b of frame.breaks) f.env = mergeEnvs(f.env, b, [], []);
+    this.dead = false;
+  }
+
+  protected override onWith(s: WithStmt): void {
+    for (const e of s.items) this.ev(e);
+    this.walk(s.body);
+  }
+
+  protected override onTry(s: TryStmt): void {
+    const f = this.f;
+    this.walk(s.body);
+    this.dead = false;
+    const after = f.env;
+    let merged = after;
+    for (const h of s.handlers) {
+      f.env = new Map(after);
+      this.walk(h);
+      this.dead = false;
+      merged = mergeEnvs(merged, f.env, [], []);
+    }
+    f.env = merged;
+    this.walk(s.orelse);
+    this.dead = false;
+    this.walk(s.finalbody);
+  }
+
+  /** Nested functions and classes are walked on their own; here they only rebind their name. */
+  protected override onDef(s: FunctionDef): void {
+    this.f.env.delete(s.name);
+  }
+
+  protected override onClass(s: ClassDef): void {
+    this.f.env.delete(s.name);
+  }
+
+  protected override onOther(s: OtherStmt): void {
+    for (const e of s.exprs) this.consume(this.ev(e), s);
+    const frame = this.loops[this.loops.length - 1];
+    if (s.what === 'ContinueStatement' && frame) frame.continues.push(this.f.env);
+    else if (s.what === 'BreakStatement' && frame) frame.breaks.push(this.f.env);
+    if (s.what === 'ContinueStatement' || s.what === 'BreakStatement' || s.what === 'RaiseStatement') this.dead = true;
+  }
+
+  private assignTo(t: Expr, v: Val, at: Span): void {
+    const f = this.f;
+    if (t.kind === 'name') {
+      f.env.set(t.id, v);
+      return;
+    }
+    if (t.kind === 'tuple' || t.kind === 'list') {
+      this.consume(v, at);
+      for (const n of namesIn(t)) f.env.set(n, UNKNOWN);
+      return;
+    }
+    if (t.kind === 'subscript' && t.value.kind === 'name') {
+      const cur = f.env.get(t.value.id);
+      if (cur?.k === 'list') {
+        // `layers['bn1'] = nn.BatchNorm2d(c)` on an OrderedDict being built
+        f.env.set(t.value.id, { k: 'list', list: this.lists.append(cur.list, this.lists.asInstances(v)) });
+        return;
+      }
+    }
+    if (t.kind === 'attr' && f.selfName && t.value.kind === 'name' && t.value.id === f.selfName) return;
+    this.ev(t);
+    this.consume(v, at);
+  }
+}

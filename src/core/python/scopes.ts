@@ -1,0 +1,232 @@
+/**
+ * Scopes and what they bind: one pass over a module's statements recording, per scope, the bindings of each name
+ * (imports, assignments, parameters, functions, classes), the functions and classes with the attributes their
+ * methods assign (`self.conv = …`, `self.add_module('conv', …)`), and which statement each value belongs to.
+ */
+import type { AssignStmt, AugAssignStmt, ClassDef, Expr, ExprStmt, FromImportStmt, FunctionDef, ImportStmt, LoopStmt, Module, OtherStmt, Param, ReturnStmt, Stmt } from './ast';
+import { StmtWalker } from './walk';
+
+export type ScopeKind = 'module' | 'function' | 'class';
+
+export interface FunctionInfo {
+  def: FunctionDef;
+  scope: Scope;
+  /** The scope the function is defined in (defaults are evaluated there). */
+  outer: Scope;
+  /** The class when this is a method. */
+  cls?: ClassInfo;
+}
+
+export interface AttrDef {
+  value: Expr;
+  /** Scope the value expression is evaluated in. */
+  scope: Scope;
+  stmt: Stmt;
+  /** Method the attribute is assigned in; undefined for class-level fields. */
+  method?: FunctionInfo;
+}
+
+export interface ClassInfo {
+  def: ClassDef;
+  scope: Scope;
+  outer: Scope;
+  methods: Map<string, FunctionInfo>;
+  attrs: Map<string, AttrDef[]>;
+}
+
+export type Binding =
+  | { kind: 'import'; qname: string; at: number }
+  | { kind: 'assign'; value: Expr; at: number; stmt: Stmt }
+  | { kind: 'param'; param: Param; index: number }
+  | { kind: 'def'; fn: FunctionInfo; at: number }
+  | { kind: 'class'; cls: ClassInfo; at: number }
+  | { kind: 'unknown'; at: number };
+
+export class Scope {
+  readonly bindings = new Map<string, Binding[]>();
+  /** Modules imported with `from m import *` (absolute, or with their leading dots when relative). */
+  readonly starImports: string[] = [];
+  /** Name of the first parameter of a method (`self`). */
+  selfName?: string;
+  fn?: FunctionInfo;
+  cls?: ClassInfo;
+  /** Names declared `global` here: their assignments bind in the module scope. */
+  globals?: Set<string>;
+
+  constructor(
+    readonly kind: ScopeKind,
+    readonly parent: Scope | undefined,
+  ) {}
+
+  bind(name: string, b: Binding): void {
+    const list = this.bindings.get(name);
+    if (list) list.push(b);
+    else this.bindings.set(name, [b]);
+  }
+}
+
+/** What one pass over a module finds. */
+export interface FileScopes {
+  moduleScope: Scope;
+  functions: FunctionInfo[];
+  classes: ClassInfo[];
+  /** Every name bound anywhere in the file (for picking fresh names). */
+  allNames: Set<string>;
+  /** The statement whose value (right-hand side, expression, return value) an expression is. */
+  statementOf: Map<Expr, Stmt>;
+}
+
+export function collectScopes(module: Module, text: string): FileScopes {
+  const out: FileScopes = { moduleScope: new Scope('module', undefined), functions: [], classes: [], allNames: new Set(), statementOf: new Map() };
+  new ScopeBuilder(out, out.moduleScope, text).walk(module.body);
+  return out;
+}
+
+class ScopeBuilder extends StmtWalker {
+  constructor(
+    private readonly out: FileScopes,
+    private readonly scope: Scope,
+    private readonly text: string,
+  ) {
+    super();
+  }
+
+  /** Where an assignment to `name` binds: here, or the module scope for a `global` name. */
+  private target(name: string): Scope {
+    return this.scope.globals?.has(name) ? this.out.moduleScope : this.scope;
+  }
+
+  protected override onImport(s: ImportStmt): void {
+    for (const n of s.names) {
+      if (n.asname) this.scope.bind(n.asname, { kind: 'import', qname: n.module, at: s.from });
+      else {
+        const top = n.module.split('.')[0];
+        this.scope.bind(top, { kind: 'import', qname: top, at: s.from });
+      }
+      this.out.allNames.add(n.asname ?? n.module.split('.')[0]);
+    }
+  }
+
+  protected override onFrom(s: FromImportStmt): void {
+    const base = s.level > 0 ? `${'.'.repeat(s.level)}${s.module}` : s.module;
+    for (const n of s.names) {
+      if (n.name === '*') {
+        this.scope.starImports.push(base);
+        continue;
+      }
+      const local = n.asname ?? n.name;
+      this.scope.bind(local, { kind: 'import', qname: base ? `${base}${base.endsWith('.') ? '' : '.'}${n.name}` : n.name, at: s.from });
+      this.out.allNames.add(local);
+    }
+  }
+
+  protected override onAssign(s: AssignStmt): void {
+    for (const t of s.targets) this.bindTarget(t, s, s.value);
+    if (s.value) this.out.statementOf.set(s.value, s);
+  }
+
+  protected override onAugAssign(s: AugAssignStmt): void {
+    if (s.target.kind === 'name') this.target(s.target.id).bind(s.target.id, { kind: 'unknown', at: s.from });
+  }
+
+  protected override onExpr(s: ExprStmt): void {
+    this.out.statementOf.set(s.value, s);
+    this.selfAttrCall(s.value, s);
+  }
+
+  protected override onReturn(s: ReturnStmt): void {
+    if (s.value) this.out.statementOf.set(s.value, s);
+  }
+
+  protected override onOther(s: OtherStmt): void {
+    // `global x`: later assignments to x in this function bind the module's x.
+    if (s.what === 'ScopeStatement' && this.scope.kind === 'function' && this.text.startsWith('global', s.from)) {
+      for (const e of s.exprs) if (e.kind === 'name') (this.scope.globals ??= new Set()).add(e.id);
+    }
+  }
+
+  protected override onLoop(s: LoopStmt): void {
+    if (s.target) this.bindTarget(s.target, s, undefined);
+    super.onLoop(s);
+  }
+
+  private bindTarget(t: Expr, stmt: Stmt, value: Expr | undefined): void {
+    if (t.kind === 'name') {
+      this.target(t.id).bind(t.id, value ? { kind: 'assign', value, at: stmt.from, stmt } : { kind: 'unknown', at: stmt.from });
+      this.out.allNames.add(t.id);
+    } else if (t.kind === 'tuple' || t.kind === 'list') {
+      // Unpack a literal tuple element-wise when the value is one of the same length.
+      const vals = value && (value.kind === 'tuple' || value.kind === 'list') && value.elts.length === t.elts.length ? value.elts : undefined;
+      t.elts.forEach((e, i) => this.bindTarget(e.kind === 'starred' ? e.value : e, stmt, vals ? vals[i] : undefined));
+    } else if (t.kind === 'attr' && value) {
+      const method = this.scope.fn;
+      if (method?.cls && this.scope.selfName && t.value.kind === 'name' && t.value.id === this.scope.selfName) {
+        addAttr(method.cls, t.attr, { value, scope: this.scope, stmt, method });
+      }
+    }
+  }
+
+  /** `self.add_module('name', layer)` and `setattr(self, 'name', layer)` define attributes too. */
+  private selfAttrCall(e: Expr, stmt: Stmt): void {
+    const scope = this.scope;
+    const method = scope.fn;
+    if (e.kind !== 'call' || !method?.cls || !scope.selfName) return;
+    const f = e.func;
+    let nameArg: Expr | undefined;
+    let valueArg: Expr | undefined;
+    if (f.kind === 'attr' && f.attr === 'add_module' && f.value.kind === 'name' && f.value.id === scope.selfName) {
+      nameArg = e.args[0]?.value;
+      valueArg = e.args[1]?.value;
+    } else if (f.kind === 'name' && f.id === 'setattr' && e.args[0]?.value.kind === 'name' && e.args[0].value.id === scope.selfName) {
+      nameArg = e.args[1]?.value;
+      valueArg = e.args[2]?.value;
+    }
+    if (nameArg?.kind === 'string' && nameArg.value !== undefined && valueArg) {
+      addAttr(method.cls, nameArg.value, { value: valueArg, scope, stmt, method });
+    }
+  }
+
+  protected override onDef(d: FunctionDef): void {
+    const scope = this.scope;
+    const fnScope = new Scope('function', scope);
+    const cls = scope.kind === 'class' ? scope.cls : undefined;
+    const fn: FunctionInfo = { def: d, scope: fnScope, outer: scope, cls };
+    fnScope.fn = fn;
+    this.out.functions.push(fn);
+    scope.bind(d.name, { kind: 'def', fn, at: d.from });
+    this.out.allNames.add(d.name);
+    if (cls) {
+      cls.methods.set(d.name, fn);
+      const first = d.params[0];
+      const isStatic = d.decorators.some((x) => x.kind === 'name' && x.id === 'staticmethod');
+      if (first && !first.star && !isStatic) fnScope.selfName = first.name;
+    }
+    d.params.forEach((p, index) => {
+      fnScope.bind(p.name, { kind: 'param', param: p, index });
+      this.out.allNames.add(p.name);
+    });
+    new ScopeBuilder(this.out, fnScope, this.text).walk(d.body);
+  }
+
+  protected override onClass(c: ClassDef): void {
+    const scope = this.scope;
+    const clsScope = new Scope('class', scope);
+    const cls: ClassInfo = { def: c, scope: clsScope, outer: scope, methods: new Map(), attrs: new Map() };
+    clsScope.cls = cls;
+    this.out.classes.push(cls);
+    scope.bind(c.name, { kind: 'class', cls, at: c.from });
+    this.out.allNames.add(c.name);
+    for (const s of c.body) {
+      if (s.kind === 'assign' && s.value) {
+        for (const t of s.targets) if (t.kind === 'name') addAttr(cls, t.id, { value: s.value, scope: clsScope, stmt: s });
+      }
+    }
+    new ScopeBuilder(this.out, clsScope, this.text).walk(c.body);
+  }
+}
+
+function addAttr(cls: ClassInfo, name: string, def: AttrDef): void {
+  const list = cls.attrs.get(name);
+  if (list) list.push(def);
+  else cls.attrs.set(name, [def]);
+}

@@ -1,0 +1,247 @@
+/**
+ * Symbols: what the names in a Python file stand for, without knowing anything about layers.
+ *
+ * - the scopes and bindings of the file (scopes.ts), and the scope any offset is in;
+ * - qualified names through imports and aliases (`from torch import nn as tnn; tnn.Conv2d` → torch.nn.Conv2d);
+ * - `self.x` inside methods: the assignments of attribute x in the class and its local bases;
+ * - literal values (numbers, strings, tuples, module-level constants), source text, fresh names.
+ *
+ * Built once per parse; lookups are memoised. PythonModel (model.ts) adds what calls construct.
+ */
+import type { CallExpr, Expr, Module, Span, Stmt } from './ast';
+import { functionSpec, layerSpec } from './catalog';
+import type { ParsedPython } from './parse';
+import { collectScopes, type AttrDef, type Binding, type ClassInfo, type FunctionInfo, type Scope } from './scopes';
+
+export const MAX_DEPTH = 8;
+
+const STAR_KNOWN = new Set(['functools.partial', 'collections.OrderedDict']);
+
+export class Symbols {
+  readonly module: Module;
+  readonly text: string;
+  readonly moduleScope: Scope;
+  readonly functions: FunctionInfo[];
+  readonly classes: ClassInfo[];
+  /** Every name bound anywhere in the file (for picking fresh names). */
+  readonly allNames: Set<string>;
+  /** The statement whose value (right-hand side, expression, return value) an expression is. */
+  readonly statementOf: Map<Expr, Stmt>;
+  /** Function and class bodies (where their scope applies), sorted by start. */
+  private readonly regions: { from: number; to: number; scope: Scope }[] = [];
+  private readonly regionOf = new Map<Scope, { from: number; to: number }>();
+  private appliedBy?: Map<CallExpr, CallExpr>;
+  private readonly nameMemo = new Map<Binding[], string | null>();
+  private readonly joinMemo = new Map<string, Map<string, string>>();
+  private readonly resolvingNames = new Set<Binding[]>();
+
+  constructor(readonly parsed: ParsedPython) {
+    this.module = parsed.module;
+    this.text = parsed.text;
+    const s = collectScopes(this.module, this.text);
+    this.moduleScope = s.moduleScope;
+    this.functions = s.functions;
+    this.classes = s.classes;
+    this.allNames = s.allNames;
+    this.statementOf = s.statementOf;
+    for (const fn of this.functions) this.addRegion(fn.def.bodyFrom, fn.def.to, fn.scope);
+    for (const cls of this.classes) this.addRegion(cls.def.bodyFrom, cls.def.to, cls.scope);
+    this.regions.sort((a, b) => a.from - b.from);
+  }
+
+  get hasSyntaxErrors(): boolean {
+    return this.module.errors.length > 0;
+  }
+
+  private addRegion(from: number, to: number, scope: Scope): void {
+    this.regions.push({ from, to, scope });
+    this.regionOf.set(scope, { from, to });
+  }
+
+  /** Bindings of `name` visible from `scope` (Python rules: class bodies do not enclose their methods). */
+  lookup(name: string, scope: Scope): { bindings: Binding[]; scope: Scope } | undefined {
+    let s: Scope | undefined = scope;
+    while (s) {
+      if (s.kind !== 'class' || s === scope) {
+        const b = s.bindings.get(name);
+        if (b) return { bindings: b, scope: s };
+      }
+      s = s.parent;
+    }
+    return undefined;
+  }
+
+  /** The scope a call is evaluated in: the innermost function or class body around it. */
+  scopeOf(call: Span): Scope {
+    const regions = this.regions;
+    let lo = 0;
+    let hi = regions.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (regions[mid].from <= call.from) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // The last body starting before the call, or one of the bodies around it.
+    let s: Scope | undefined = found >= 0 ? regions[found].scope : undefined;
+    while (s) {
+      const r = this.regionOf.get(s);
+      if (!r || (r.from <= call.from && call.from < r.to)) return s;
+      s = s.parent;
+    }
+    return this.moduleScope;
+  }
+
+  /** For a call that is itself called (`layers.Conv2D(…)(x)`): the outer call. */
+  applicationOf(call: CallExpr): CallExpr | undefined {
+    if (!this.appliedBy) {
+      this.appliedBy = new Map();
+      for (const c of this.module.calls) if (c.func.kind === 'call') this.appliedBy.set(c.func, c);
+    }
+    return this.appliedBy.get(call);
+  }
+
+  /** The qualified name an expression denotes (`nn.Conv2d` → `torch.nn.Conv2d`), if it is an imported thing. */
+  qname(e: Expr, scope: Scope, depth = 0): string | undefined {
+    if (e.kind === 'name') return this.qnameOfName(e.id, scope, depth);
+    if (e.kind === 'attr') {
+      const base = this.qname(e.value, scope, depth + 1);
+      return base === undefined ? undefined : this.joinName(base, e.attr);
+    }
+    return undefined;
+  }
+
+  private joinName(base: string, attr: string): string {
+    let m = this.joinMemo.get(base);
+    if (!m) {
+      m = new Map();
+      this.joinMemo.set(base, m);
+    }
+    let q = m.get(attr);
+    if (q === undefined) {
+      q = `${base}.${attr}`;
+      m.set(attr, q);
+    }
+    return q;
+  }
+
+  private qnameOfName(name: string, scope: Scope, depth: number): string | undefined {
+    const found = this.lookup(name, scope);
+    if (!found) {
+      for (const mod of this.moduleScope.starImports) {
+        const q = `${mod}.${name}`;
+        if (layerSpec(q) || functionSpec(q) || STAR_KNOWN.has(q)) return q;
+      }
+      return undefined;
+    }
+    const memo = this.nameMemo.get(found.bindings);
+    if (memo !== undefined) return memo ?? undefined;
+    if (depth > MAX_DEPTH || this.resolvingNames.has(found.bindings)) return undefined;
+    this.resolvingNames.add(found.bindings);
+    let result: string | undefined;
+    try {
+      result = this.qnameOfBindings(found.bindings, found.scope, depth);
+    } finally {
+      this.resolvingNames.delete(found.bindings);
+    }
+    this.nameMemo.set(found.bindings, result ?? null);
+    return result;
+  }
+
+  private qnameOfBindings(bindings: Binding[], scope: Scope, depth: number): string | undefined {
+    let result: string | undefined;
+    for (const b of bindings) {
+      let q: string | undefined;
+      if (b.kind === 'import') q = b.qname;
+      else if (b.kind === 'assign' && (b.value.kind === 'name' || b.value.kind === 'attr')) q = this.qname(b.value, scope, depth + 1);
+      else return undefined;
+      if (!q || (result !== undefined && result !== q)) return undefined;
+      result = q;
+    }
+    return result;
+  }
+
+  /** The local base classes of a class (for attribute inheritance). */
+  localBases(cls: ClassInfo): ClassInfo[] {
+    const out: ClassInfo[] = [];
+    for (const b of cls.def.bases) {
+      if (b.name || b.value.kind !== 'name') continue;
+      const found = this.lookup(b.value.id, cls.outer);
+      for (const x of found?.bindings ?? []) if (x.kind === 'class' && x.cls !== cls) out.push(x.cls);
+    }
+    return out;
+  }
+
+  /** For `self.x` inside a method: the assignments of attribute x in the class (and its local bases). */
+  selfAttr(e: Expr, scope: Scope): AttrDef[] | undefined {
+    if (e.kind !== 'attr' || e.value.kind !== 'name') return undefined;
+    let s: Scope | undefined = scope;
+    // Nested functions inside a method still see `self` of the method.
+    while (s && !(s.fn?.cls && s.selfName)) s = s.parent;
+    if (!s || !s.fn?.cls || s.selfName !== e.value.id) return undefined;
+    return this.classAttr(s.fn.cls, e.attr);
+  }
+
+  classAttr(cls: ClassInfo, name: string, depth = 0): AttrDef[] | undefined {
+    const own = cls.attrs.get(name);
+    if (own) return own;
+    if (depth > 4) return undefined;
+    for (const b of this.localBases(cls)) {
+      const inherited = this.classAttr(b, name, depth + 1);
+      if (inherited) return inherited;
+    }
+    return undefined;
+  }
+
+  /** A constant value for simple literal expressions (numbers, tuples of numbers, strings, booleans). */
+  literal(e: Expr | undefined, scope?: Scope, depth = 0): number | string | boolean | null | (number | string | boolean | null)[] | undefined {
+    if (!e) return undefined;
+    switch (e.kind) {
+      case 'number':
+        return Number.isNaN(e.value) ? undefined : e.value;
+      case 'string':
+        return e.value;
+      case 'const':
+        return e.value === 'True' ? true : e.value === 'False' ? false : e.value === 'None' ? null : undefined;
+      case 'tuple':
+      case 'list': {
+        const out: (number | string | boolean | null)[] = [];
+        for (const x of e.elts) {
+          const v = this.literal(x, scope, depth + 1);
+          if (v === undefined || Array.isArray(v)) return undefined;
+          out.push(v);
+        }
+        return out;
+      }
+      case 'unary':
+        if (e.op === '-') {
+          const v = this.literal(e.operand, scope, depth + 1);
+          return typeof v === 'number' ? -v : undefined;
+        }
+        return undefined;
+      case 'name': {
+        // Module-level constants (KERNEL = 3) are followed once.
+        if (!scope || depth > 3) return undefined;
+        const found = this.lookup(e.id, scope);
+        if (!found || found.scope.kind !== 'module' || found.bindings.length !== 1) return undefined;
+        const b = found.bindings[0];
+        return b.kind === 'assign' ? this.literal(b.value, found.scope, depth + 1) : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** `base` if no binding in the file uses it, else `base_2`, `base_3`… */
+  freshName(base: string): string {
+    if (!this.allNames.has(base)) return base;
+    for (let i = 2; ; i++) if (!this.allNames.has(`${base}_${i}`)) return `${base}_${i}`;
+  }
+
+  /** Source text of a span. */
+  source(span: { from: number; to: number }): string {
+    return this.text.slice(span.from, span.to);
+  }
+}
