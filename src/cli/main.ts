@@ -8,7 +8,7 @@ import { shownPath, writeAtomic } from './files';
 import { LineIndex } from '../core/text';
 import { renderStandalone } from './standalone';
 import { resolveNotePath, runLint } from './lint';
-import { loadLibrary } from './library';
+import { loadLibrary, notesPaths } from './library';
 import { ProjectConfigs } from '../core/config/projectConfigs';
 import { formatProblem } from '../core/config/projectConfig';
 import { nodeConfigFs } from './nodeFs';
@@ -102,13 +102,34 @@ class UsageError extends Error {}
  * The notes for `lookup` and `explain`: the bundled ones, the project config's `notes` (the config nearest above the
  * file, or above the working folder), and `--notes`.
  */
-async function libraryFor(p: Parsed, io: CliIo, file?: string): Promise<NoteLibrary> {
+async function libraryFor(p: Parsed, io: CliIo, file?: string, extra: string[] = []): Promise<NoteLibrary> {
   const configs = new ProjectConfigs(nodeConfigFs);
   const lookup = file ? await configs.forFile(file) : await configs.forFolder(io.cwd);
   for (const pr of lookup.broken?.problems ?? []) io.err(`ml-notes: ${formatProblem(pr, shownPath(io.cwd, pr.file))}${pr.severity === 'error' ? ' (the configuration is not applied)' : ''}`);
   const c = lookup.config;
   const notes = [...(c?.notes ?? []).map((n) => resolveNotePath(c!.dir, n)), ...p.notes];
-  return loadLibrary({ notes, bundled: p.bundled && c?.includeBundledNotes !== false }, io);
+  return loadLibrary({ notes, bundled: p.bundled && c?.includeBundledNotes !== false }, io, extra);
+}
+
+/**
+ * The vault a note file belongs to: the nearest folder above it marked as one (`.obsidian/`, `.foam/`, `dendron.yml`),
+ * else the note's own folder.
+ */
+export function vaultRootOf(file: string): string {
+  let dir = path.dirname(file);
+  for (let i = 0; i < 32; i++) {
+    if (['.obsidian', '.foam', 'dendron.yml', 'dendron.yaml'].some((m) => fs.existsSync(path.join(dir, m)))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return path.dirname(file);
+}
+
+/** The --notes folder holding a file, or its vault when none does (to be loaded as an extra folder). */
+function extraRootFor(file: string, p: { notes: string[] }, io: CliIo): string[] {
+  const inside = notesPaths(p, io).some((n) => file === n || file.startsWith(n.endsWith(path.sep) ? n : n + path.sep));
+  return inside ? [] : [vaultRootOf(file)];
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -130,6 +151,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return cmdExplain(p, io);
     case 'render':
       return cmdRender(p, io);
+    case 'backlinks':
+      return cmdBacklinks(p, io);
     case 'lint':
       if (p.json && p.format && p.format !== 'json') {
         io.err(`ml-notes lint: --json and --format ${p.format} disagree`);
@@ -241,6 +264,65 @@ async function cmdRender(p: Parsed, io: CliIo): Promise<number> {
     io.err(`ml-notes: wrote ${p.output} (${Math.round(html.length / 1024)} KB)`);
   } else io.out(html);
   return 0;
+}
+
+async function cmdBacklinks(p: Parsed, io: CliIo): Promise<number> {
+  const spec = p.positionals.join(' ').trim();
+  if (!spec) {
+    io.err('ml-notes backlinks: give a note, e.g. `ml-notes backlinks notes/Warmup.md` or `ml-notes backlinks "Warmup#gradual-warmup" --notes notes`');
+    return 2;
+  }
+  const hash = spec.indexOf('#');
+  const name = hash >= 0 ? spec.slice(0, hash) : spec;
+  const fragment = hash >= 0 ? spec.slice(hash + 1) : undefined;
+  const asFile = path.resolve(io.cwd, name);
+  const isFile = /\.(md|markdown)$/i.test(name) && fs.existsSync(asFile);
+  const lib = await libraryFor(p, io, isFile ? asFile : undefined, isFile ? extraRootFor(asFile, p, io) : []);
+  let docId: string | undefined;
+  if (isFile) docId = lib.has(asFile) ? asFile : undefined;
+  else {
+    // A note name, resolved as a wikilink would be from a note in the first notes folder.
+    const from = lib.documents().find((d) => !lib.info(d.id)?.bundled) ?? lib.documents()[0];
+    const r = from ? lib.resolveLink(from.id, { path: name }) : undefined;
+    if (r?.kind === 'broken') {
+      io.err(`ml-notes backlinks: ${r.message}`);
+      return 2;
+    }
+    if (r?.kind === 'note') docId = r.doc.id;
+  }
+  const doc = docId ? lib.get(docId) : undefined;
+  if (!doc) {
+    io.err(`ml-notes backlinks: no note “${name}” among the notes read${p.notes.length ? '' : ' (add the notes folder with --notes PATH)'}`);
+    return 2;
+  }
+  let slug: string | undefined;
+  if (fragment) {
+    const r = lib.resolveLink(doc.id, { path: '', heading: fragment });
+    if (r.kind !== 'note' || !r.section) {
+      io.err(`ml-notes backlinks: ${r.kind === 'broken' ? r.message : `no section “${fragment}”`}`);
+      return 2;
+    }
+    slug = r.section.slug;
+  }
+  const links = lib.backlinks(doc.id, slug);
+  if (p.json) {
+    io.out(
+      JSON.stringify(
+        links.map((b) => ({
+          file: b.doc.id,
+          line: b.link.line + 1,
+          column: b.link.start + 1,
+          kind: b.link.kind,
+          section: b.section ? { title: b.section.title, slug: b.section.slug } : null,
+          target: { file: b.resolution.doc.id, slug: b.resolution.section?.slug ?? null, block: b.resolution.block?.id ?? null },
+          context: b.context,
+        })),
+        null,
+        2,
+      ),
+    );
+  } else for (const b of links) io.out(`${shownPath(io.cwd, b.doc.id)}:${b.link.line + 1}: ${b.context}`);
+  return links.length ? 0 : 1;
 }
 
 function round(n: number): number {

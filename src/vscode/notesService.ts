@@ -134,14 +134,15 @@ export class NotesService extends Disposable {
     this.watch();
     const found = new Set<string>();
     for (const root of this.roots) {
-      const { files, problems } = await collectNoteFiles(this.fs, [root.uri.toString()]);
+      const { files, attachments, problems } = await collectNoteFiles(this.fs, [root.uri.toString()]);
+      this.library.setAttachments(root.uri.toString(), attachments);
       for (const p of problems) {
         const missing = !!p.missing;
         this.reportOnce(`${p.loc}|${p.message}`, missing ? t('Notes path “{0}” ({1}) does not exist; it is skipped until it appears.', root.setting, displayUri(vscode.Uri.parse(p.loc))) : `${displayUri(vscode.Uri.parse(p.loc))}: ${tt(p.l10n, p.message)}`, missing && !root.bundled);
       }
       for (const f of files) {
         found.add(f);
-        await this.loadFile(f, root.bundled);
+        await this.loadFile(f, root);
       }
     }
     for (const id of this.library.fileIds()) if (!found.has(id)) this.library.removeFile(id);
@@ -149,7 +150,7 @@ export class NotesService extends Disposable {
     this.options.log.info(t('Loaded {0} note file(s), {1} sections, {2} terms in {3} ms.', docs.length, docs.reduce((n, d) => n + d.sections.length, 0), this.library.terms.size, Date.now() - t0));
   }
 
-  private async loadFile(loc: string, bundled: boolean): Promise<void> {
+  private async loadFile(loc: string, root: Root): Promise<void> {
     const maxKB = vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', 2048);
     const res = await readNoteFile(this.fs, loc, Math.max(1, maxKB) * 1024);
     const shown = displayUri(vscode.Uri.parse(loc));
@@ -159,7 +160,7 @@ export class NotesService extends Disposable {
       return;
     }
     if (res.warning) this.reportOnce(`${loc}|${res.warning}`, `${shown}: ${tt(res.warningL10n, res.warning)}`);
-    const warnings = this.library.setFile(loc, res.text, { bundled, label: shown });
+    const warnings = this.library.setFile(loc, res.text, { bundled: root.bundled, label: shown, root: root.uri.toString() });
     for (const w of warnings) this.reportOnce(`${loc}|${w.line}|${w.message}`, `${shown}:${w.line + 1}: ${tt(w.l10n, w.message)}`);
   }
 
@@ -176,7 +177,7 @@ export class NotesService extends Disposable {
           this.library.removeFile(key);
           return;
         }
-        await this.loadFile(key, root.bundled);
+        await this.loadFile(key, root);
       })
       .catch((e) => this.options.log.error(`Reloading ${displayUri(uri)} failed: ${errorMessage(e)}`));
     this.pending.set(key, next);

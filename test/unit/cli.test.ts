@@ -122,3 +122,29 @@ test('hover figures become fixed-width thumbnails (Markdown and raw HTML images)
   assert.equal(fitImages('<img width="70%" src="figures/fpn.svg" alt="x" />'), '<img src="figures/fpn.svg" alt="x" width="320">');
   assert.equal(fitImages('text only'), 'text only');
 });
+
+const vault = path.join(fixturesDir, 'vault');
+
+test('backlinks of a note file: its vault is found from the file (.obsidian), one line per linking line', async () => {
+  const r = await run(['backlinks', path.join(vault, 'Warmup.md'), '--no-bundled'], vault);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  assert.ok(lines.includes('Optim/SGD.md:3: Momentum 0.9, and a warmup for large batches.'), r.out);
+  assert.ok(lines.some((l) => /^Home\.md:\d+: Warmup › Gradual warmup$/.test(l)), r.out);
+  assert.ok(lines.every((l) => /^[^:]+\.md:\d+: /.test(l) && !l.includes('[[')), r.out);
+});
+
+test('backlinks of a section by note name and heading, as JSON; an ambiguous name is refused with the candidates', async () => {
+  const r = await run(['backlinks', 'Warmup#Gradual warmup', '--notes', vault, '--json', '--no-bundled']);
+  assert.equal(r.code, 0, r.err);
+  const links = JSON.parse(r.out) as { file: string; line: number; target: { slug: string | null; block: string | null }; context: string }[];
+  assert.ok(links.length >= 2);
+  assert.ok(links.every((l) => l.target.slug === 'gradual-warmup'));
+  assert.ok(links.some((l) => l.target.block === 'linear-ramp'));
+  const amb = await run(['backlinks', 'AdamW', '--notes', vault, '--no-bundled']);
+  assert.equal(amb.code, 2);
+  assert.match(amb.err, /“AdamW” names 2 notes \((Archive\/AdamW, Optim\/AdamW|Optim\/AdamW, Archive\/AdamW)\)/);
+  const none = await run(['backlinks', path.join(vault, 'Loops', 'A.md'), '--no-bundled'], vault);
+  assert.equal(none.code, 0);
+  assert.equal(none.out, 'Loops/B.md:5: Loops/A');
+});

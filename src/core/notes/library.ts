@@ -2,12 +2,17 @@ import { parseNote, warning } from './parse';
 import { msg } from '../message';
 import type { NoteDocument, NotePoint, NoteRef, NoteSection, NoteWarning } from './types';
 import { headingTerms, TermIndex, type CodeToken, type TermEntry, type TermMatch } from '../terms/termIndex';
+import { LinkIndex, type Backlink } from './backlinks';
+import { NoteNames, type LinkResolution, type LinkTarget } from './resolver';
 
 export interface NoteFileInfo {
   /** Bundled notes rank before the user's when a slug is looked up without a file. */
   bundled?: boolean;
   /** Short label for the file (e.g. its path relative to the workspace). */
   label?: string;
+  /** The notes folder (or note file) it was found under, as a location like the id: names and paths of links are
+   * relative to it (`[[Optim/AdamW]]`). Without it a note is named by its file name only. */
+  root?: string;
 }
 
 export interface ResolvedRef {
@@ -30,6 +35,10 @@ type Listener = (fileId: string) => void;
 export class NoteLibrary {
   private readonly docs = new Map<string, { doc: NoteDocument; info: NoteFileInfo; slugs: Map<string, NoteSection> }>();
   readonly terms = new TermIndex();
+  /** Names of the notes (and files next to them), for links. */
+  readonly names = new NoteNames((id) => this.docs.get(id)?.doc);
+  /** Every note's links, for backlinks. */
+  readonly links = new LinkIndex();
   private readonly listeners = new Set<Listener>();
   private version = 0;
 
@@ -55,6 +64,8 @@ export class NoteLibrary {
     const warnings = [...doc.warnings];
     this.docs.set(doc.id, { doc, info, slugs });
     this.terms.setFile(doc.id, termEntries(doc, warnings));
+    this.names.add(doc.id, info.root);
+    this.links.setFile(doc);
     this.changed(doc.id);
     return warnings;
   }
@@ -62,6 +73,8 @@ export class NoteLibrary {
   removeFile(id: string): boolean {
     if (!this.docs.delete(id)) return false;
     this.terms.removeFile(id);
+    this.names.remove(id);
+    this.links.removeFile(id);
     this.changed(id);
     return true;
   }
@@ -97,6 +110,27 @@ export class NoteLibrary {
       return { doc: entry.doc, section, point };
     }
     return undefined;
+  }
+
+  /**
+   * Resolves a link written in note `fromId` (a `[[wikilink]]`, `![[embed]]` or Markdown link, as NoteLink or
+   * LinkTarget): a note and its section, point or block; a file next to the notes; or why it is broken (no such note,
+   * a name several notes share, no such heading or block).
+   */
+  resolveLink(fromId: string, target: LinkTarget, kind: 'wikilink' | 'embed' | 'markdown' = 'wikilink'): LinkResolution {
+    return this.names.resolve(fromId, target, kind);
+  }
+
+  /** Links and embeds in other notes that point at a note (with `slug`: at that section or inside it). */
+  backlinks(id: string, slug?: string): Backlink[] {
+    const doc = this.get(id);
+    if (!doc) return [];
+    return this.links.backlinks(doc, (from, link) => this.names.resolve(from, link, link.kind), (x) => this.get(x), slug);
+  }
+
+  /** The files (figures, PDFs…) found under a notes folder, for embeds such as `![[figure.png]]`. */
+  setAttachments(root: string, locations: readonly string[]): void {
+    this.names.setAttachments(root, locations);
   }
 
   /** The notes a code token means, best first. */

@@ -34,14 +34,26 @@ const MAX_DEPTH = 16;
 const MAX_FILES = 20000;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv']);
 
+/** Files next to the notes that embeds (`![[figure.png]]`) and links may point at. */
+const ATTACHMENT = /\.(?:png|jpe?g|gif|svg|webp|bmp|avif|ico|pdf|mp3|mp4|webm|ogg|wav|m4a|mov|csv|txt)$/i;
+const MAX_ATTACHMENTS = 50000;
+
+export function isAttachment(name: string): boolean {
+  return ATTACHMENT.test(name);
+}
+
 export function isNoteFile(name: string): boolean {
   const lower = name.toLowerCase();
   return NOTE_EXTENSIONS.some((e) => lower.endsWith(e));
 }
 
-/** Every note file under the given roots (files or folders), in a stable order, and what could not be read. */
-export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly string[]): Promise<{ files: string[]; problems: LoadProblem[] }> {
+/**
+ * Every note file under the given roots (files or folders), in a stable order, the figures and other files next to
+ * them (`attachments`, for embeds), and what could not be read.
+ */
+export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly string[]): Promise<{ files: string[]; attachments: string[]; problems: LoadProblem[] }> {
   const files: string[] = [];
+  const attachments: string[] = [];
   const seen = new Set<string>();
   const problems: LoadProblem[] = [];
   const walk = async (loc: string, depth: number): Promise<void> => {
@@ -66,6 +78,8 @@ export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly strin
         await walk(child, depth + 1);
       } else if (kind === 'other' && isNoteFile(name)) {
         problems.push(problem(child, symlink ? msg('Broken symbolic link (or a link loop); skipped.') : msg('Not a regular file (a pipe, socket or device); skipped.')));
+      } else if (kind === 'file' && attachments.length < MAX_ATTACHMENTS && isAttachment(name)) {
+        attachments.push(child);
       } else if (kind === 'file' && isNoteFile(name) && !seen.has(child)) {
         seen.add(child);
         files.push(child);
@@ -97,7 +111,7 @@ export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly strin
       }
     } else problems.push(problem(root, msg('Not a file or folder (a pipe, socket or device); skipped.')));
   }
-  return { files, problems };
+  return { files, attachments, problems };
 }
 
 /** `reason` and `warning` are English; their `…L10n` forms are for translation. */

@@ -3,6 +3,7 @@ import { readSimpleYaml } from './frontMatter';
 import { lineStarts } from '../text';
 import { msg, type Msg } from '../message';
 import type { NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
+import { extractVaultSyntax } from './vaultExtract';
 
 /**
  * Markdown → NoteDocument with a line scanner that follows CommonMark's block rules where they matter for
@@ -13,7 +14,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   const text = normaliseText(source);
   const lines = text.split('\n');
   const warnings: NoteWarning[] = [];
-  const { contentStartLine, title: fmTitle, terms } = readFrontMatter(lines, warnings);
+  const { contentStartLine, title: fmTitle, terms, aliases, tags } = readFrontMatter(lines, warnings);
 
   const blocks = scanBlocks(lines, contentStartLine);
   const firstHeading = blocks.headings[0];
@@ -93,6 +94,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     });
   }
 
+  const vault = extractVaultSyntax(text, lines, starts, blocks.verbatim, contentStartLine);
   return {
     id,
     title: docTitle,
@@ -102,6 +104,10 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     text,
     contentStartLine,
     warnings,
+    aliases,
+    tags: tags.length ? tags.map((name) => ({ name, line: -1 })).concat(vault.tags) : vault.tags,
+    links: vault.links,
+    blocks: vault.blocks,
   };
 }
 
@@ -131,9 +137,18 @@ function decodeURIComponentSafe(s: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Front matter
 
-function readFrontMatter(lines: string[], warnings: NoteWarning[]): { contentStartLine: number; title?: string; terms: Map<string, string[]> } {
+interface FrontMatter {
+  contentStartLine: number;
+  title?: string;
+  terms: Map<string, string[]>;
+  aliases: string[];
+  tags: string[];
+}
+
+function readFrontMatter(lines: string[], warnings: NoteWarning[]): FrontMatter {
   const terms = new Map<string, string[]>();
-  if (lines[0]?.trimEnd() !== '---') return { contentStartLine: 0, terms };
+  const none: FrontMatter = { contentStartLine: 0, terms, aliases: [], tags: [] };
+  if (lines[0]?.trimEnd() !== '---') return none;
   let close = -1;
   for (let i = 1; i < lines.length; i++) {
     const l = lines[i].trimEnd();
@@ -144,7 +159,7 @@ function readFrontMatter(lines: string[], warnings: NoteWarning[]): { contentSta
   }
   if (close < 0) {
     warnings.push(warning(msg('Front matter starts with "---" but is never closed; it is read as text.')));
-    return { contentStartLine: 0, terms };
+    return none;
   }
   const body = lines.slice(1, close).join('\n');
   let data: unknown = readSimpleYaml(body);
@@ -158,19 +173,39 @@ function readFrontMatter(lines: string[], warnings: NoteWarning[]): { contentSta
       for (const w of yaml.warnings) warnings.push(warning(msg('Front matter: {0}; read as plain text.', firstLine(w.message))));
     } catch (e) {
       warnings.push(warning(msg('Front matter is not valid YAML ({0}); it is ignored.', firstLine(String((e as Error).message ?? e)))));
-      return { contentStartLine: close + 1, terms };
+      return { ...none, contentStartLine: close + 1 };
     }
   }
   let title: string | undefined;
+  let aliases: string[] = [];
+  let tags: string[] = [];
   if (data && typeof data === 'object' && !Array.isArray(data)) {
     const rec = data as Record<string, unknown>;
     if (typeof rec.title === 'string' && rec.title.trim()) title = rec.title.trim();
     else if (typeof rec.title === 'number') title = String(rec.title);
     if (rec.terms !== undefined) readTerms(rec.terms, terms, warnings);
+    // Obsidian's keys, and their older singular spellings.
+    aliases = readNames(rec.aliases ?? rec.alias, /,/);
+    tags = readNames(rec.tags ?? rec.tag, /[,\s]+/)
+      .map((t) => t.replace(/^#/, ''))
+      .filter(Boolean);
   } else if (data !== null && data !== undefined) {
     warnings.push(warning(msg('Front matter is not a mapping; it is ignored.')));
   }
-  return { contentStartLine: close + 1, title, terms };
+  return { contentStartLine: close + 1, title, terms, aliases, tags };
+}
+
+/** A front-matter list of names: a YAML list, or one string split on `separator`; duplicates dropped. */
+function readNames(value: unknown, separator: RegExp): string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(separator) : typeof value === 'number' ? [value] : [];
+  const out: string[] = [];
+  for (const v of list) {
+    if (typeof v !== 'string' && typeof v !== 'number') continue;
+    const name = String(v).trim().slice(0, 200);
+    if (name && !out.includes(name)) out.push(name);
+    if (out.length >= 100) break;
+  }
+  return out;
 }
 
 function readTerms(value: unknown, out: Map<string, string[]>, warnings: NoteWarning[]): void {
@@ -225,9 +260,11 @@ const HTML_BLOCK_TAGS = new Set(
 const HTML_BLOCK6 = /^ {0,3}<\/?([a-zA-Z][a-zA-Z0-9-]*)(?:\s|\/?>|$)/;
 const HTML_BLOCK7 = /^ {0,3}(?:<[a-zA-Z][a-zA-Z0-9-]*(?:\s+[a-zA-Z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?>|<\/[a-zA-Z][a-zA-Z0-9-]*\s*>)[ \t]*$/;
 
-function scanBlocks(lines: string[], from: number): { headings: Heading[]; items: Item[] } {
+function scanBlocks(lines: string[], from: number): { headings: Heading[]; items: Item[]; verbatim: Uint8Array } {
   const headings: Heading[] = [];
   const items: Item[] = [];
+  // Lines whose text Markdown shows as it is (code, raw HTML): no links, tags or block ids in them.
+  const verbatim = new Uint8Array(lines.length);
   // indent: the content column of the list item the fence is in (0 at top level); the fence ends with that item.
   let fence: { char: string; len: number; indent: number } | null = null;
   let html: 'blank' | 'comment' | { close: string } | null = null;
@@ -258,6 +295,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       } else {
         const m = FENCE.exec(fence.indent > 0 ? dedent(line, fence.indent) : line);
         if (m && m[1][0] === fence.char && m[1].length >= fence.len && m[2].trim() === '') fence = null;
+        verbatim[i] = 1;
         continue;
       }
     }
@@ -267,7 +305,10 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       } else if (html === 'comment') {
         if (line.includes('-->')) html = null;
       } else if (line.toLowerCase().includes(html.close)) html = null;
-      if (html !== null || !blank) continue;
+      if (html !== null || !blank) {
+        verbatim[i] = 1;
+        continue;
+      }
     }
 
     const indent = leadingColumns(line);
@@ -295,7 +336,10 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
         blankSeen = false;
         // Inside an item: fences and HTML still matter for headings that are not headings.
         const f = plain ? null : FENCE.exec(dedent(line, item.contentIndent));
-        if (f && !(f[1][0] === '`' && f[2].includes('`'))) fence = { char: f[1][0], len: f[1].length, indent: item.contentIndent };
+        if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
+          fence = { char: f[1][0], len: f[1].length, indent: item.contentIndent };
+          verbatim[i] = 1;
+        }
         paragraph = false;
         continue;
       }
@@ -310,6 +354,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     const f = FENCE.exec(line);
     if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
       fence = { char: f[1][0], len: f[1].length, indent: 0 };
+      verbatim[i] = 1;
       paragraph = false;
       continue;
     }
@@ -344,7 +389,10 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       paragraph = false;
       continue;
     }
-    if (indent >= 4 && !paragraph) continue; // indented code
+    if (indent >= 4 && !paragraph) {
+      verbatim[i] = 1; // indented code
+      continue;
+    }
     const marker = LIST_ITEM.exec(line);
     // A list can interrupt a paragraph only with a non-empty item, and an ordered one only when it starts at 1.
     if (marker && !(paragraph && (line.slice(marker[0].length).trim() === '' || (/^\d/.test(marker[2]) && parseInt(marker[2], 10) !== 1)))) {
@@ -359,18 +407,21 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     }
     if (HTML_COMMENT_START.test(line)) {
       paragraph = false;
+      verbatim[i] = 1;
       if (!line.includes('-->', line.indexOf('<!--') + 4)) html = 'comment';
       continue;
     }
     const raw = HTML_RAW_START.exec(line);
     if (raw) {
       paragraph = false;
+      verbatim[i] = 1;
       const close = `</${raw[1].toLowerCase()}>`;
       if (!line.toLowerCase().includes(close)) html = { close };
       continue;
     }
     if ((HTML_BLOCK6.test(line) && isBlockTag(line)) || (!paragraph && HTML_BLOCK7.test(line))) {
       paragraph = false;
+      verbatim[i] = 1;
       html = 'blank';
       continue;
     }
@@ -386,7 +437,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     while (h < headings.length && headings[h].line <= it.start) h++;
     if (h < headings.length && headings[h].line <= it.end) it.end = headings[h].line - 1;
   }
-  return { headings, items };
+  return { headings, items, verbatim };
 }
 
 function isBlockTag(line: string): boolean {

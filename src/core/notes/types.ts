@@ -69,6 +69,43 @@ export interface NoteDocument {
   /** Line where the Markdown content starts (after front matter). */
   contentStartLine: number;
   warnings: NoteWarning[];
+  /** Front matter `aliases` (or `alias`): other names of the note. */
+  aliases: string[];
+  /** Front matter `tags` (line -1) and `#tags` in the text, in document order; names without `#`. */
+  tags: NoteTag[];
+  /** Links to other notes and files: `[[wikilinks]]`, `![[embeds]]`, Markdown links to notes. */
+  links: NoteLink[];
+  /** `^block-id` anchors at the end of a paragraph or list item. */
+  blocks: NoteBlock[];
+}
+
+export interface NoteTag {
+  /** As written, without `#` (`ml/optim`). */
+  name: string;
+  /** 0-based line; -1 for a front-matter tag. */
+  line: number;
+}
+
+export interface NoteLink {
+  kind: 'wikilink' | 'embed' | 'markdown';
+  /** The note or file as written (Markdown links: percent-decoded), without the fragment; '' for the same note. */
+  path: string;
+  /** Heading after `#` (a Markdown link's fragment, decoded). */
+  heading?: string;
+  /** Block id after `#^`. */
+  block?: string;
+  /** Wikilink label after `|` (an embed's size), or a Markdown link's text. */
+  label?: string;
+  /** 0-based line and the UTF-16 columns of the whole link on it. */
+  line: number;
+  start: number;
+  end: number;
+}
+
+export interface NoteBlock {
+  id: string;
+  /** 0-based line of the marker (the last line of its paragraph or list item). */
+  line: number;
 }
 
 export type { Range };

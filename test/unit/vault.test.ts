@@ -1,0 +1,256 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { NoteLibrary } from '../../src/core/notes/library';
+import { collectNoteFiles, readNoteFile } from '../../src/core/notes/loader';
+import { parseNote } from '../../src/core/notes/parse';
+import { parseWikiTarget, scanInline, type InlineSyntax } from '../../src/core/notes/vaultSyntax';
+import { nodeNoteFs } from '../../src/cli/nodeFs';
+import { fixturesDir } from './helpers';
+
+export const vaultDir = path.join(fixturesDir, 'vault');
+
+/** The fixture vault, loaded as the CLI and the extension load a notes folder (names relative to it, figures listed). */
+export async function loadVault(extra: Record<string, string> = {}): Promise<NoteLibrary> {
+  const lib = new NoteLibrary();
+  const { files, attachments } = await collectNoteFiles(nodeNoteFs, [vaultDir]);
+  lib.setAttachments(vaultDir, attachments);
+  for (const f of files) {
+    const res = await readNoteFile(nodeNoteFs, f, 1 << 20);
+    assert.ok(res.ok, f);
+    lib.setFile(f, res.text, { root: vaultDir });
+  }
+  for (const [rel, text] of Object.entries(extra)) lib.setFile(path.join(vaultDir, rel), text, { root: vaultDir });
+  return lib;
+}
+
+const note = (rel: string) => path.join(vaultDir, rel);
+
+function scan(line: string): InlineSyntax[] {
+  const out: InlineSyntax[] = [];
+  scanInline(line, (s) => out.push(s), { highlights: true });
+  return out;
+}
+
+describe('vault syntax on a line', () => {
+  test('wikilinks: name, label, heading, same-note heading, block, folder path', () => {
+    assert.deepEqual(parseWikiTarget('Warmup'), { path: 'Warmup' });
+    assert.deepEqual(parseWikiTarget('Warmup|the warmup'), { path: 'Warmup', label: 'the warmup' });
+    assert.deepEqual(parseWikiTarget('Warmup#Gradual warmup|gradual'), { path: 'Warmup', heading: 'Gradual warmup', label: 'gradual' });
+    assert.deepEqual(parseWikiTarget('#Reading list'), { path: '', heading: 'Reading list' });
+    assert.deepEqual(parseWikiTarget('Warmup#^linear-ramp'), { path: 'Warmup', block: 'linear-ramp' });
+    assert.deepEqual(parseWikiTarget('Optim/AdamW'), { path: 'Optim/AdamW' });
+    assert.deepEqual(parseWikiTarget('Warmup\\|table cell'), { path: 'Warmup', label: 'table cell' });
+  });
+
+  test('finds links, embeds, tags, block ids and highlights, and skips code, math, HTML and URLs', () => {
+    const found = scan('See [[A|a]], ![[fig.png|300]], [b](B.md#x), ==hot== and #ml/optim here `[[code]] #code` $#x$ <a title="#t"> https://x.org/#frag #1 ^blk');
+    assert.deepEqual(
+      found.map((s) => [s.kind, s.kind === 'tag' ? s.name : s.kind === 'block' ? s.id : s.kind === 'highlight' ? s.text : s.kind === 'markdown' ? s.url : s.target.path]),
+      [
+        ['wikilink', 'A'],
+        ['embed', 'fig.png'],
+        ['markdown', 'B.md#x'],
+        ['highlight', 'hot'],
+        ['tag', 'ml/optim'],
+        ['block', 'blk'],
+      ],
+    );
+  });
+
+  test('not links: empty brackets, escaped brackets, a link spanning a `]]` inside', () => {
+    assert.deepEqual(scan('[[]] \\[[no]] [[ ]]'), []);
+  });
+
+  test('tags need a letter: #1 and #2024 are numbers, #y2024 and #中文 are tags; a heading is not a tag', () => {
+    assert.deepEqual(
+      scan('#1 #2024 #y2024 #中文 a#b').map((s) => s.kind === 'tag' && s.name),
+      ['y2024', '中文'],
+    );
+    assert.deepEqual(scan('# Heading'), []);
+  });
+});
+
+describe('parseNote: vault constructs', () => {
+  test('aliases and tags from the front matter, as a list or a string', () => {
+    const list = parseNote('---\naliases: [One, Two]\ntags: [a/b, "#c"]\n---\n# X\n', 'x.md');
+    assert.deepEqual(list.aliases, ['One', 'Two']);
+    assert.deepEqual(list.tags, [{ name: 'a/b', line: -1 }, { name: 'c', line: -1 }]);
+    const str = parseNote('---\nalias: Only one, Second\ntags: a b, c\n---\n# X\n', 'x.md');
+    assert.deepEqual(str.aliases, ['Only one', 'Second']);
+    assert.deepEqual(str.tags.map((t) => t.name), ['a', 'b', 'c']);
+    const block = parseNote('---\naliases:\n  - Block list\ntags:\n  - t1\n---\n# X\n', 'x.md');
+    assert.deepEqual(block.aliases, ['Block list']);
+    assert.deepEqual(block.tags.map((t) => t.name), ['t1']);
+  });
+
+  test('links with their lines and columns; none inside fences, indented code or HTML blocks', () => {
+    const doc = parseNote(['# T', '', 'A [[B#h|x]] and [c](C.md).', '', '```', '[[no]] #no', '```', '', '    [[indented]]', '', '<div>', '[[html]]', '</div>', '', '- item ![[D]] #yes ^id1'].join('\n'), 't.md');
+    assert.deepEqual(
+      doc.links.map((l) => [l.kind, l.path, l.heading ?? null, l.label ?? null, l.line, l.start, l.end]),
+      [
+        ['wikilink', 'B', 'h', 'x', 2, 2, 11],
+        ['markdown', 'C.md', null, 'c', 2, 16, 25],
+        ['embed', 'D', null, null, 14, 7, 13],
+      ],
+    );
+    assert.deepEqual(doc.tags, [{ name: 'yes', line: 14 }]);
+    assert.deepEqual(doc.blocks, [{ id: 'id1', line: 14 }]);
+  });
+
+  test('a block id must end its paragraph', () => {
+    const doc = parseNote('First line ^not-last\nsecond line ^last\n\nAlone\n\n^own-line\n', 'b.md');
+    assert.deepEqual(doc.blocks.map((b) => b.id), ['last', 'own-line']);
+  });
+
+  test('Markdown links count as note links only to .md files or a fragment', () => {
+    const doc = parseNote('[a](x.md) [b](https://x.org/y.md) [c](figures/f.png) [d](#local) [e](My%20Note.md#Some%20Heading) [f](<With space.md>)', 'm.md');
+    assert.deepEqual(
+      doc.links.map((l) => [l.path, l.heading ?? null]),
+      [
+        ['x.md', null],
+        ['', 'local'],
+        ['My Note.md', 'Some Heading'],
+        ['With space.md', null],
+      ],
+    );
+  });
+});
+
+describe('link resolution in the fixture vault', () => {
+  let lib: NoteLibrary;
+  before(async () => {
+    lib = await loadVault();
+  });
+  const from = () => note('Home.md');
+
+  test('by file name, case-insensitive; a heading; a block; the same note', () => {
+    const r = lib.resolveLink(from(), { path: 'warmup' });
+    assert.equal(r.kind === 'note' && r.doc.id, note('Warmup.md'));
+    const h = lib.resolveLink(from(), { path: 'Warmup', heading: 'Gradual warmup' });
+    assert.ok(h.kind === 'note' && h.section?.slug === 'gradual-warmup' && h.anchor === 'gradual-warmup');
+    const b = lib.resolveLink(from(), { path: 'Warmup', block: 'linear-ramp' });
+    assert.ok(b.kind === 'note' && b.anchor === '^linear-ramp' && b.section?.slug === 'gradual-warmup' && b.point?.index === 1);
+    const self = lib.resolveLink(from(), { path: '', heading: 'Reading list' });
+    assert.ok(self.kind === 'note' && self.doc.id === from() && self.section?.slug === 'reading-list');
+  });
+
+  test('a folder path tells notes of the same name apart; the bare name is ambiguous, and says so', () => {
+    const r = lib.resolveLink(from(), { path: 'Optim/AdamW' });
+    assert.equal(r.kind === 'note' && r.doc.id, note('Optim/AdamW.md'));
+    const a = lib.resolveLink(from(), { path: 'AdamW' });
+    assert.equal(a.kind, 'broken');
+    assert.ok(a.kind === 'broken' && a.problem === 'ambiguous');
+    assert.ok(a.kind === 'broken' && a.candidates?.includes('Optim/AdamW') && a.candidates.includes('Archive/AdamW'), JSON.stringify(a));
+    assert.match(a.kind === 'broken' ? a.message : '', /2 notes/);
+  });
+
+  test('Dendron dotted names, names with spaces, Markdown links relative to the note', () => {
+    const d = lib.resolveLink(from(), { path: 'ml.optim.lamb' });
+    assert.equal(d.kind === 'note' && d.doc.title, 'LAMB');
+    const s = lib.resolveLink(from(), { path: 'Focal Loss' });
+    assert.equal(s.kind === 'note' && s.doc.id, note('Losses/Focal Loss.md'));
+    const m = lib.resolveLink(from(), { path: 'Warmup.md', heading: 'gradual-warmup' }, 'markdown');
+    assert.ok(m.kind === 'note' && m.section?.slug === 'gradual-warmup');
+    const up = lib.resolveLink(note('Optim/SGD.md'), { path: '../Warmup.md' }, 'markdown');
+    assert.equal(up.kind === 'note' && up.doc.id, note('Warmup.md'));
+  });
+
+  test('missing notes, headings and blocks are broken with a reason', () => {
+    const n = lib.resolveLink(from(), { path: 'Missing note' });
+    assert.ok(n.kind === 'broken' && n.problem === 'no-note' && /No note is named “Missing note”/.test(n.message));
+    const h = lib.resolveLink(from(), { path: 'Warmup', heading: 'No such heading' });
+    assert.ok(h.kind === 'broken' && h.problem === 'no-heading' && h.doc?.id === note('Warmup.md'));
+    const b = lib.resolveLink(from(), { path: 'Warmup', block: 'nope' });
+    assert.ok(b.kind === 'broken' && b.problem === 'no-block');
+  });
+
+  test('figures next to the notes: by name anywhere in the vault, relative to the linking note', () => {
+    const f = lib.resolveLink(from(), { path: 'warmup.svg' }, 'embed');
+    assert.deepEqual(f, { kind: 'file', relative: 'figures/warmup.svg', known: true });
+    const deeper = lib.resolveLink(note('Optim/AdamW.md'), { path: 'warmup.svg' }, 'embed');
+    assert.deepEqual(deeper, { kind: 'file', relative: '../figures/warmup.svg', known: true });
+    const missing = lib.resolveLink(from(), { path: 'lr-schedule.svg' }, 'embed');
+    assert.ok(missing.kind === 'broken' && missing.problem === 'no-file');
+  });
+
+  test('a name resolves again when notes come and go', () => {
+    const lib2 = new NoteLibrary();
+    lib2.setFile('/v/a/X.md', '# X', { root: '/v' });
+    assert.equal(lib2.resolveLink('/v/Home.md', { path: 'x' }).kind, 'note');
+    lib2.setFile('/v/b/X.md', '# X too', { root: '/v' });
+    assert.equal(lib2.resolveLink('/v/Home.md', { path: 'x' }).kind, 'broken');
+    lib2.removeFile('/v/a/X.md');
+    const r = lib2.resolveLink('/v/Home.md', { path: 'x' });
+    assert.equal(r.kind === 'note' && r.doc.id, '/v/b/X.md');
+  });
+
+  test('notes in another notes folder do not make a name ambiguous', () => {
+    const lib2 = new NoteLibrary();
+    lib2.setFile('/v/X.md', '# Mine', { root: '/v' });
+    lib2.setFile('/w/X.md', '# Theirs', { root: '/w' });
+    lib2.setFile('/v/Home.md', '[[X]]', { root: '/v' });
+    const r = lib2.resolveLink('/v/Home.md', { path: 'X' });
+    assert.equal(r.kind === 'note' && r.doc.title, 'Mine');
+  });
+
+  test('URIs as ids (the editor): percent-encoded names resolve like paths', () => {
+    const lib2 = new NoteLibrary();
+    lib2.setFile('file:///v/Losses/Focal%20Loss.md', '# Focal Loss', { root: 'file:///v' });
+    lib2.setFile('file:///v/Home.md', '[[Focal Loss]]', { root: 'file:///v' });
+    const r = lib2.resolveLink('file:///v/Home.md', { path: 'focal loss' });
+    assert.equal(r.kind === 'note' && r.doc.id, 'file:///v/Losses/Focal%20Loss.md');
+    assert.equal(lib2.backlinks('file:///v/Losses/Focal%20Loss.md').length, 1);
+  });
+});
+
+describe('backlinks', () => {
+  let lib: NoteLibrary;
+  before(async () => {
+    lib = await loadVault();
+  });
+
+  test('every note and section that links to or embeds a note, with the line as context', () => {
+    const links = lib.backlinks(note('Warmup.md'));
+    const shown = links.map((b) => `${path.relative(vaultDir, b.doc.id)}:${b.link.line + 1} ${b.link.kind} [${b.section?.title}] ${b.context}`);
+    assert.ok(shown.some((s) => /^Home\.md:\d+ wikilink \[Training recipes\] What I reach for first/.test(s)) || shown.some((s) => s.startsWith('Home.md:')), shown.join('\n'));
+    assert.ok(shown.some((s) => s.startsWith('Home.md:') && s.includes(' embed [The warmup, embedded]')), shown.join('\n'));
+    assert.ok(shown.some((s) => s.startsWith('Optim/SGD.md:3 wikilink [SGD] Momentum 0.9, and a warmup for large batches.')), shown.join('\n'));
+    assert.ok(shown.some((s) => s.startsWith('Optim/AdamW.md:')), shown.join('\n'));
+    // The context shows links as their text, never as [[…]].
+    assert.ok(links.every((b) => !b.context.includes('[[')), shown.join('\n'));
+  });
+
+  test('a broken link (a missing heading) is not a backlink; the ambiguous [[AdamW]] is nobody\'s', () => {
+    const toWarmup = lib.backlinks(note('Warmup.md'));
+    assert.ok(!toWarmup.some((b) => b.link.heading === 'No such heading'));
+    const toAdamW = lib.backlinks(note('Optim/AdamW.md'));
+    assert.ok(toAdamW.every((b) => b.link.path !== 'AdamW'), JSON.stringify(toAdamW.map((b) => b.link)));
+    assert.ok(toAdamW.some((b) => b.doc.id === note('Home.md')));
+  });
+
+  test('backlinks of a section: links to it, to a heading under it, or to a block in it', () => {
+    const gradual = lib.backlinks(note('Warmup.md'), 'gradual-warmup');
+    const kinds = gradual.map((b) => `${b.link.heading ?? ''}${b.link.block ? '^' + b.link.block : ''}`);
+    assert.ok(kinds.includes('Gradual warmup'));
+    assert.ok(kinds.includes('^linear-ramp'));
+    assert.ok(!kinds.includes('Linear scaling rule'));
+    // One entry per line: line 15 holds the block link and a Markdown link to the section.
+    assert.equal(gradual.filter((b) => b.link.line === 14).length, 1);
+  });
+
+  test('updated per changed file: a note saved without its link drops out, a new note adds one', () => {
+    const before = lib.backlinks(note('Warmup.md')).filter((b) => b.doc.id === note('Optim/SGD.md')).length;
+    assert.equal(before, 1);
+    lib.setFile(note('Optim/SGD.md'), '# SGD\n\nMomentum 0.9.\n', { root: vaultDir });
+    assert.equal(lib.backlinks(note('Warmup.md')).filter((b) => b.doc.id === note('Optim/SGD.md')).length, 0);
+    lib.setFile(note('New.md'), '# New\n\nAlso [[Warmup]].\n', { root: vaultDir });
+    assert.ok(lib.backlinks(note('Warmup.md')).some((b) => b.doc.id === note('New.md') && b.context === 'Also Warmup.'));
+    lib.removeFile(note('New.md'));
+    assert.ok(!lib.backlinks(note('Warmup.md')).some((b) => b.doc.id === note('New.md')));
+  });
+
+  test('self-links are not backlinks', () => {
+    assert.ok(lib.backlinks(note('Home.md')).every((b) => b.doc.id !== note('Home.md')));
+  });
+});
