@@ -16,14 +16,14 @@ export function createRng(seed: number): () => number {
   };
 }
 
-interface Topic {
+export interface Topic {
   en: string;
   zh: string;
   short: string;
   ids: string[];
 }
 
-const TOPICS: Topic[] = [
+export const TOPICS: Topic[] = [
   { en: 'Feature Pyramid Network', zh: '特征金字塔网络', short: 'FPN', ids: ['FPN', 'FeaturePyramidNetwork', 'lateral_conv', 'top_down', 'inner_blocks', 'layer_blocks', 'BiFPN'] },
   { en: 'Batch Normalization', zh: '批归一化', short: 'BN', ids: ['BatchNorm2d', 'BatchNorm1d', 'SyncBatchNorm', 'running_mean', 'running_var', 'momentum', 'track_running_stats'] },
   { en: 'Layer Normalization', zh: '层归一化', short: 'LN', ids: ['LayerNorm', 'layer_norm', 'normalized_shape', 'elementwise_affine', 'RMSNorm'] },

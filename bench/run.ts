@@ -16,6 +16,7 @@ import { LookupIndex } from '../src/core/search/lookupIndex';
 import { BACKGROUND_SLICE_MS, LibraryLookup } from '../src/core/search/libraryLookup';
 import { tokenAt } from '../src/core/terms/codeToken';
 import { MiniSearchBaseline, type BaselineHit } from './baseline';
+import { benchRefs } from './refs';
 import { generateLibrary } from './generate';
 import { HOVER_SNIPPETS, LABELLED_QUERIES, LIBRARY_QUERIES, isExpected, splitCursor } from './lookupQueries';
 import { formatMs, measure, summarize, type Summary } from './stats';
@@ -326,6 +327,29 @@ function benchRender(docs: NoteDocument[]): void {
   timed('render bundled notes', summarize(measure(renderAll, quick ? 10 : 50, 3)), { stat: 'median', limit: 20 }, `getRenderer().renderDocument(doc); first render (loads markdown-it + KaTeX) ${formatMs(cold)}`);
 }
 
+// -------------------------------------------------------------------------------------------------------------
+// From a note to the code: `refs` over a generated code tree, with the library above loaded
+
+function benchNoteToCode(library: NoteLibrary, bundledDocs: NoteDocument[]): void {
+  const files = quick ? 1000 : 5000;
+  log(`refs over a generated code tree (${files} files)`);
+  const note = bundledDocs[0].id;
+  const r = benchRefs(library, [{ file: note, slug: 'fpn-architecture' }, { file: note, slug: 'misc-details' }, { file: note }], { files, seed: SEED, runs: quick ? 3 : 7, naiveRuns: 1 });
+  details.refs = { files: r.files, bytes: r.bytes, cases: r.cases.map((c) => ({ ...c.target, places: c.places, tokenised: c.tokenised, needles: c.needles, medianMs: c.summary.median })) };
+  const mb = (r.bytes / 1e6).toFixed(1);
+  for (const c of r.cases) {
+    const what = c.target.slug ? `section "${c.target.slug}"` : 'every section of the note (CodeLens)';
+    timed(
+      `refs: ${what}, ${r.files} code files`,
+      c.summary,
+      c.target.slug ? { stat: 'median', limit: 1000, label: 'median ≤ 1 s' } : undefined,
+      `${mb} MB of Python, YAML and notebooks read from disk; ${c.needles} needles; ${c.places} places; ${c.tokenised} files passed the prefilter; ${((c.summary.median / r.naive.median) * 100).toFixed(1)}% of the no-prefilter baseline`,
+    );
+  }
+  timed('  baseline: reading the files alone', r.readOnly);
+  timed('  baseline: the hover at every identifier, no prefilter', r.naive);
+}
+
 /** Targets of the analysis metrics (bench/analysis.ts names them; its header documents them). */
 const ANALYSIS_TARGETS: Record<string, { max: number; label: string; name: string }> = {
   'analysis.full.ms': { max: 150, label: 'median < 150 ms', name: 'analysis: parse + model + all rules (10k-line file)' },
@@ -388,6 +412,7 @@ async function main(): Promise<void> {
   benchLookup(index, docs);
   hitRates(bundledDocs);
   benchRender(bundledDocs);
+  benchNoteToCode(library, bundledDocs);
   await benchAnalysis();
 
   const env = {

@@ -2,6 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { breadcrumbOf, excerptOf, explainAt } from '../core/explain';
 import type { NoteLibrary } from '../core/notes/library';
+import type { NoteDocument } from '../core/notes/types';
+import { sectionOfSpec } from '../core/terms/refTarget';
+import { runRefs } from './refs';
+import { isTermArgument, runLink } from './link';
 import { readNoteFile } from '../core/notes/loader';
 import { nodeNoteFs } from './nodeFs';
 import { shownPath, writeAtomic } from './files';
@@ -23,6 +27,13 @@ Usage:
   ml-notes render NOTE.md [-o OUT.html]            a standalone HTML page of a note (figures and KaTeX included)
   ml-notes lint [PATHS…] [--format F] [--fix] [--rule ID…]
                                                    findings from the notes' rules in Python files and notebooks
+  ml-notes refs NOTE[#slug[/N]] [PATHS…] [--json]  places in code (Python, notebooks, YAML) where the hover shows
+                                                   that note, section or point: path:line:col: token; exit 1 if none
+  ml-notes link SYMBOL NOTE#slug[/N]               adds SYMBOL to the note's front-matter terms for that section
+                                                   (or point N); comments, order and style kept; atomic write
+
+  NOTE is a note file's path, or its name as a wikilink writes it (AdamW, Optim/AdamW); the section is its
+  slug or its heading text.
 
 Options:
   --notes PATH      add a note file or folder (repeatable), like the mlNotes.notesPaths setting
@@ -153,6 +164,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return cmdRender(p, io);
     case 'backlinks':
       return cmdBacklinks(p, io);
+    case 'refs':
+      return cmdRefs(p, io);
+    case 'link':
+      return cmdLink(p, io);
     case 'lint':
       if (p.json && p.format && p.format !== 'json') {
         io.err(`ml-notes lint: --json and --format ${p.format} disagree`);
@@ -266,13 +281,13 @@ async function cmdRender(p: Parsed, io: CliIo): Promise<number> {
   return 0;
 }
 
-async function cmdBacklinks(p: Parsed, io: CliIo): Promise<number> {
-  const spec = p.positionals.join(' ').trim();
-  if (!spec) {
-    io.err('ml-notes backlinks: give a note, e.g. `ml-notes backlinks notes/Warmup.md` or `ml-notes backlinks "Warmup#gradual-warmup" --notes notes`');
-    return 2;
-  }
-  const hash = spec.indexOf('#');
+/**
+ * NOTE of `NOTE[#fragment]`, the way `backlinks`, `refs` and `link` take it: a note file's path (its vault read too
+ * when no notes path holds it), or a note name resolved as a wikilink from the first notes folder would be. The
+ * library read for it comes along; undefined after a message on stderr.
+ */
+async function noteFromSpec(p: Parsed, io: CliIo, command: string, spec: string): Promise<{ lib: NoteLibrary; doc: NoteDocument; fragment?: string } | undefined> {
+  const hash = spec.lastIndexOf('#');
   const name = hash >= 0 ? spec.slice(0, hash) : spec;
   const fragment = hash >= 0 ? spec.slice(hash + 1) : undefined;
   const asFile = path.resolve(io.cwd, name);
@@ -285,16 +300,28 @@ async function cmdBacklinks(p: Parsed, io: CliIo): Promise<number> {
     const from = lib.documents().find((d) => !lib.info(d.id)?.bundled) ?? lib.documents()[0];
     const r = from ? lib.resolveLink(from.id, { path: name }) : undefined;
     if (r?.kind === 'broken') {
-      io.err(`ml-notes backlinks: ${r.message}`);
-      return 2;
+      io.err(`ml-notes ${command}: ${r.message}`);
+      return undefined;
     }
     if (r?.kind === 'note') docId = r.doc.id;
   }
   const doc = docId ? lib.get(docId) : undefined;
   if (!doc) {
-    io.err(`ml-notes backlinks: no note “${name}” among the notes read${p.notes.length ? '' : ' (add the notes folder with --notes PATH)'}`);
+    io.err(`ml-notes ${command}: no note “${name}” among the notes read${p.notes.length ? '' : ' (add the notes folder with --notes PATH)'}`);
+    return undefined;
+  }
+  return { lib, doc, fragment };
+}
+
+async function cmdBacklinks(p: Parsed, io: CliIo): Promise<number> {
+  const spec = p.positionals.join(' ').trim();
+  if (!spec) {
+    io.err('ml-notes backlinks: give a note, e.g. `ml-notes backlinks notes/Warmup.md` or `ml-notes backlinks "Warmup#gradual-warmup" --notes notes`');
     return 2;
   }
+  const found = await noteFromSpec(p, io, 'backlinks', spec);
+  if (!found) return 2;
+  const { lib, doc, fragment } = found;
   let slug: string | undefined;
   if (fragment) {
     const r = lib.resolveLink(doc.id, { path: '', heading: fragment });
@@ -323,6 +350,49 @@ async function cmdBacklinks(p: Parsed, io: CliIo): Promise<number> {
     );
   } else for (const b of links) io.out(`${shownPath(io.cwd, b.doc.id)}:${b.link.line + 1}: ${b.context}`);
   return links.length ? 0 : 1;
+}
+
+/** `ml-notes refs NOTE[#slug[/N]] [PATHS…]`: the places in code where the hover shows the note, section or point. */
+async function cmdRefs(p: Parsed, io: CliIo): Promise<number> {
+  const [spec, ...paths] = p.positionals;
+  if (!spec?.trim()) {
+    io.err('ml-notes refs: give a note section, e.g. `ml-notes refs ml-basis-notes#fpn-architecture src/`');
+    return 2;
+  }
+  const found = await noteFromSpec(p, io, 'refs', spec.trim());
+  if (!found) return 2;
+  if (!found.fragment) return runRefs(found.lib, { doc: found.doc }, { paths, json: p.json }, io);
+  const s = sectionOfSpec(found.doc, found.fragment);
+  if (!s.ok) {
+    io.err(`ml-notes refs: ${s.message}`);
+    return 2;
+  }
+  return runRefs(found.lib, { doc: found.doc, section: s.section, point: s.point }, { paths, json: p.json }, io);
+}
+
+/** `ml-notes link SYMBOL NOTE#slug[/N]`: adds SYMBOL to the note's front-matter terms for that section or point. */
+async function cmdLink(p: Parsed, io: CliIo): Promise<number> {
+  const [symbol, spec] = p.positionals.map((x) => x.trim());
+  if (p.positionals.length !== 2 || !symbol || !spec) {
+    io.err('ml-notes link: give a symbol and a note section, e.g. `ml-notes link sigmoid_focal_loss "Focal Loss#focal-loss" --notes notes/`');
+    return 2;
+  }
+  if (!isTermArgument(symbol)) {
+    io.err(`ml-notes link: “${symbol}” is not a term: give a name (BatchNorm2d, warmup_epochs), a dotted name (torch.cat), a prefix (warmup*) or Callee(keyword) (Conv2d(bias))`);
+    return 2;
+  }
+  const found = await noteFromSpec(p, io, 'link', spec);
+  if (!found) return 2;
+  if (!found.fragment) {
+    io.err('ml-notes link: name a section: NOTE#slug or NOTE#slug/N');
+    return 2;
+  }
+  const s = sectionOfSpec(found.doc, found.fragment);
+  if (!s.ok) {
+    io.err(`ml-notes link: ${s.message}`);
+    return 2;
+  }
+  return runLink(found.lib, { doc: found.doc, section: s.section, point: s.point }, symbol, io);
 }
 
 function round(n: number): number {

@@ -27,7 +27,8 @@ export interface Walked {
   missing: string[];
 }
 
-export async function collectFiles(paths: readonly string[], configs: ProjectConfigs): Promise<Walked> {
+/** The files under `paths` with one of `extensions` (Python files and notebooks by default: what lint checks). */
+export async function collectFiles(paths: readonly string[], configs: ProjectConfigs, extensions: readonly string[] = LINTED_EXTENSIONS): Promise<Walked> {
   const files: string[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
@@ -51,7 +52,7 @@ export async function collectFiles(paths: readonly string[], configs: ProjectCon
       continue;
     }
     const above = gitIgnoresAbove(p);
-    await new Walker(configs, add).walk(p, above.ignores, above.inRepo, 0);
+    await new Walker(configs, add, extensions).walk(p, above.ignores, above.inRepo, 0);
   }
   return { files, missing };
 }
@@ -64,6 +65,7 @@ class Walker {
   constructor(
     private readonly configs: ProjectConfigs,
     private readonly add: (file: string) => void,
+    private readonly extensions: readonly string[],
   ) {}
 
   async walk(dir: string, ignores: GitIgnore[], inRepo: boolean, depth: number): Promise<void> {
@@ -85,7 +87,7 @@ class Walker {
       const full = path.join(dir, e.name);
       const isDir = e.isDirectory();
       if (isDir && (ALWAYS_SKIPPED.has(e.name) || isVirtualEnv(full))) continue;
-      if (!isDir && !LINTED_EXTENSIONS.some((x) => e.name.endsWith(x))) continue;
+      if (!isDir && !this.extensions.some((x) => e.name.endsWith(x))) continue;
       if (gitIgnored(stack, full, isDir)) continue;
       if (config ? excludedBy(config, exclusions, full, isDir) : this.defaults.excludes(e.name, isDir)) continue;
       if (isDir) await this.walk(full, stack, inRepo, depth + 1);

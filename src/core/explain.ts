@@ -1,12 +1,15 @@
 import type { LibraryMatch, NoteLibrary, ResolvedRef } from './notes/library';
 import type { NoteRef } from './notes/types';
 import { tokenAt } from './terms/codeToken';
+import type { CodeToken } from './terms/termIndex';
 
 /** What a hover (or `ml-notes explain`) shows for the code at one offset. */
 export interface Explanation {
   /** Offsets of the identifier the explanation is about. */
   start: number;
   end: number;
+  /** The token as the term index saw it (dotted chain, keyword argument's callee). */
+  token: CodeToken;
   best: LibraryMatch;
   /** Other notes the token may mean, best first. */
   others: LibraryMatch[];
@@ -14,12 +17,28 @@ export interface Explanation {
 
 export const MAX_OTHER_MATCHES = 4;
 
-export function explainAt(library: NoteLibrary, text: string, offset: number): Explanation | undefined {
+/** Lines before the cursor a hover reads (the enclosing call of a keyword argument lies within them), and after it. */
+export const HOVER_LINES_BEFORE = 40;
+export const HOVER_LINES_AFTER = 1;
+
+/**
+ * The lines a hover reads around the cursor's line: the editor's hover and `ml-notes refs` both resolve a token in
+ * this window only, so a place `refs` lists is a place the hover explains the same way.
+ */
+export function hoverWindow(line: number, lineCount: number): { startLine: number; endLine: number } {
+  return { startLine: Math.max(0, line - HOVER_LINES_BEFORE), endLine: Math.min(lineCount - 1, line + HOVER_LINES_AFTER) };
+}
+
+/**
+ * What the hover shows at `offset` of `text` (the hover's window of lines). `lookup` is the library's own look-up,
+ * or a memo of it (`refs` resolves the same token many times).
+ */
+export function explainAt(library: NoteLibrary, text: string, offset: number, lookup: (token: CodeToken) => LibraryMatch[] = (t) => library.lookupToken(t)): Explanation | undefined {
   const at = tokenAt(text, offset);
   if (!at) return undefined;
-  const matches = library.lookupToken(at.token);
+  const matches = lookup(at.token);
   if (!matches.length) return undefined;
-  return { start: at.start, end: at.end, best: matches[0], others: matches.slice(1, 1 + MAX_OTHER_MATCHES) };
+  return { start: at.start, end: at.end, token: at.token, best: matches[0], others: matches.slice(1, 1 + MAX_OTHER_MATCHES) };
 }
 
 export function refOf(r: ResolvedRef): NoteRef {

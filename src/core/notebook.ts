@@ -7,8 +7,17 @@ export interface NotebookProgram {
   cellIndexes: number[];
 }
 
-/** Undefined when the text is not a notebook (bad JSON or no `cells`). IPython magics and shell lines are blanked. */
-export function notebookProgram(json: string): NotebookProgram | undefined {
+/** One code cell of a notebook: its source as the cell's editor shows it, and its index among all cells. */
+export interface NotebookCodeCell {
+  source: string;
+  index: number;
+}
+
+/**
+ * The code cells of a notebook's JSON, in order; undefined when the text is not a notebook (bad JSON or no `cells`),
+ * none when its language is not Python.
+ */
+export function notebookCodeCells(json: string): NotebookCodeCell[] | undefined {
   let nb: unknown;
   try {
     nb = JSON.parse(json);
@@ -18,16 +27,21 @@ export function notebookProgram(json: string): NotebookProgram | undefined {
   const cells = (nb as { cells?: unknown })?.cells;
   if (!Array.isArray(cells)) return undefined;
   const lang = String((nb as { metadata?: { kernelspec?: { language?: string }; language_info?: { name?: string } } }).metadata?.language_info?.name ?? 'python');
-  if (lang && lang !== 'python') return { text: '', cellStartLines: [], cellIndexes: [] };
-  const sources: string[] = [];
-  const cellIndexes: number[] = [];
+  if (lang && lang !== 'python') return [];
+  const out: NotebookCodeCell[] = [];
   cells.forEach((c, i) => {
     if (!c || typeof c !== 'object' || (c as { cell_type?: string }).cell_type !== 'code') return;
     const src = (c as { source?: unknown }).source;
-    sources.push(Array.isArray(src) ? src.filter((s) => typeof s === 'string').join('') : typeof src === 'string' ? src : '');
-    cellIndexes.push(i);
+    out.push({ source: Array.isArray(src) ? src.filter((s) => typeof s === 'string').join('') : typeof src === 'string' ? src : '', index: i });
   });
-  return { ...joinCells(sources), cellIndexes };
+  return out;
+}
+
+/** Undefined when the text is not a notebook (bad JSON or no `cells`). IPython magics and shell lines are blanked. */
+export function notebookProgram(json: string): NotebookProgram | undefined {
+  const cells = notebookCodeCells(json);
+  if (!cells) return undefined;
+  return { ...joinCells(cells.map((c) => c.source)), cellIndexes: cells.map((c) => c.index) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { breadcrumbOf, excerptOf, explainAt, fitImages, labelOf, refOf, type Explanation } from '../core/explain';
+import { breadcrumbOf, excerptOf, explainAt, fitImages, hoverWindow, labelOf, refOf, type Explanation } from '../core/explain';
 import type { NoteLibrary } from '../core/notes/library';
 import type { LibraryMatch } from '../core/notes/library';
 import { resolveNoteLink, type NotesService } from './notesService';
@@ -7,9 +7,6 @@ import { t } from './l10n';
 
 /** Commands a hover may link to. Note text is user content: no other command link in it can run. */
 export const HOVER_COMMANDS = ['mlNotes.openSection', 'mlNotes.lookUp'];
-
-/** Lines before the cursor that term resolution may look at (enclosing call of a keyword argument). */
-const CONTEXT_LINES = 40;
 
 export class NotesHoverProvider implements vscode.HoverProvider {
   constructor(private readonly notes: NotesService) {}
@@ -47,8 +44,7 @@ export class NotesHoverProvider implements vscode.HoverProvider {
  * argument lies within it): the cost does not grow with the file.
  */
 export function explainAtPosition(library: NoteLibrary, document: vscode.TextDocument, position: vscode.Position): { ex: Explanation; range: vscode.Range; word: string } | undefined {
-  const startLine = Math.max(0, position.line - CONTEXT_LINES);
-  const endLine = Math.min(document.lineCount - 1, position.line + 1);
+  const { startLine, endLine } = hoverWindow(position.line, document.lineCount);
   const windowRange = new vscode.Range(startLine, 0, endLine, document.lineAt(endLine).text.length);
   const text = document.getText(windowRange);
   const base = document.offsetAt(windowRange.start);

@@ -163,21 +163,34 @@ export interface FrontMatterTarget {
   terms: string[];
 }
 
-/** The front-matter `terms` of a note, each key resolved to its section (undefined when the note has none such). */
-export function frontMatterTargets(doc: NoteDocument): FrontMatterTarget[] {
-  if (!doc.terms.size) return [];
+/**
+ * How a note names its sections in front-matter `terms` keys and in `NOTE#…` references: by slug (as written, then
+ * lower-cased) or by heading text (case-insensitive, the first heading of that text).
+ */
+export function sectionFinder(doc: NoteDocument): (key: string) => NoteSection | undefined {
   const bySlug = new Map<string, NoteSection>();
   const byTitle = new Map<string, NoteSection>();
   for (const s of doc.sections) {
     bySlug.set(s.slug, s);
     if (!byTitle.has(s.title.toLowerCase())) byTitle.set(s.title.toLowerCase(), s);
   }
+  return (key) => bySlug.get(key) ?? bySlug.get(key.toLowerCase()) ?? byTitle.get(key.toLowerCase().trim());
+}
+
+/** A section key with an optional point: `slug` or `slug/N` (N ≥ 1). */
+export function splitSectionKey(key: string): { sectionKey: string; point?: number } {
+  const m = /^(.*?)\/(\d+)$/.exec(key);
+  return m ? { sectionKey: m[1], point: Number(m[2]) } : { sectionKey: key };
+}
+
+/** The front-matter `terms` of a note, each key resolved to its section (undefined when the note has none such). */
+export function frontMatterTargets(doc: NoteDocument): FrontMatterTarget[] {
+  if (!doc.terms.size) return [];
+  const find = sectionFinder(doc);
   const out: FrontMatterTarget[] = [];
   for (const [key, terms] of doc.terms) {
-    const m = /^(.*?)\/(\d+)$/.exec(key);
-    const sectionKey = m ? m[1] : key;
-    const section = bySlug.get(sectionKey) ?? bySlug.get(sectionKey.toLowerCase()) ?? byTitle.get(sectionKey.toLowerCase().trim());
-    out.push({ sectionKey, section, point: m ? Number(m[2]) : undefined, terms });
+    const { sectionKey, point } = splitSectionKey(key);
+    out.push({ sectionKey, section: find(sectionKey), point, terms });
   }
   return out;
 }

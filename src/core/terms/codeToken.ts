@@ -9,9 +9,15 @@ export interface TokenAt {
 
 const MAX_SCAN = 4000;
 
-function isIdentChar(c: string | undefined): boolean {
-  return c !== undefined && /[\p{L}\p{N}_]/u.test(c);
+/** A letter, digit or `_` (one UTF-16 unit); ASCII without a regular expression, as most code is. */
+export function isIdentChar(c: string | undefined): boolean {
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  if (code < 128) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+  return IDENT_CHAR.test(c);
 }
+
+const IDENT_CHAR = /[\p{L}\p{N}_]/u;
 
 /**
  * The identifier at `offset` with the dotted chain before it (`torch.nn.BatchNorm2d`) and, when it is a keyword

@@ -38,6 +38,16 @@ interface Compiled extends TermEntry {
   /** qualified: lower-case segments; keyword: [calleePattern, kw]; class: the name's parts. */
   segments: string[];
   key: string;
+  /** What the folded text of an identifier this entry matches always contains (see foldKey). */
+  needle: string;
+}
+
+/** A term of one file, with the text every identifier it can match contains once folded (see foldKey). */
+export interface TermNeedle {
+  term: string;
+  target: TermTarget;
+  source: TermEntry['source'];
+  needle: string;
 }
 
 /** The score bonuses an entry can carry (front matter +5, a point +2), best first: a bucket each. */
@@ -105,6 +115,14 @@ export class TermIndex {
         b.add(c);
       }
     }
+  }
+
+  /**
+   * The file's terms, each with its needle: the folded text that any identifier the term can match contains. A text
+   * whose folded form contains none of a section's needles holds no token that resolves to that section.
+   */
+  needlesOf(file: string): TermNeedle[] {
+    return (this.byFile.get(file) ?? []).map((c) => ({ term: c.term, target: c.target, source: c.source, needle: c.needle }));
   }
 
   removeFile(file: string): void {
@@ -205,7 +223,7 @@ function wildcardMatch(pattern: string, value: string): boolean {
 
 const KEYWORD_TERM = /^([A-Za-z_][\w.]*\*?)\(([A-Za-z_]\w*)\)$/;
 
-type Shape = Pick<Compiled, 'kind' | 'segments' | 'key' | 'term'>;
+type Shape = Pick<Compiled, 'kind' | 'segments' | 'key' | 'term' | 'needle'>;
 /** Compiled shapes by source and term text: the same terms repeat across many note files. */
 const shapes = new Map<string, Shape | null>();
 
@@ -220,10 +238,39 @@ function compile(e: TermEntry): Compiled | undefined {
   if (!shape) return undefined;
   const targetKey = `${e.target.file}\u0000${e.target.slug}\u0000${e.target.point ?? ''}`;
   const bonus = (e.source === 'frontMatter' ? 5 : 0) + (e.target.point ? 2 : 0);
-  return { term: shape.term, target: e.target, source: e.source, kind: shape.kind, segments: shape.segments, key: shape.key, targetKey, bonus };
+  return { term: shape.term, target: e.target, source: e.source, kind: shape.kind, segments: shape.segments, key: shape.key, needle: shape.needle, targetKey, bonus };
+}
+
+/**
+ * Identifier text folded the way every kind of match compares it: lower case, without `_` (the only separator inside
+ * an identifier), final sigma as sigma. A term matches an identifier only if the identifier's folded text contains the
+ * term's needle, and a text contains that identifier's folded text once folded itself: the prefilter of `refs`.
+ */
+export function foldKey(s: string): string {
+  let f = s.toLowerCase();
+  if (f.includes('_')) f = f.replace(/_/g, '');
+  if (f.includes('ς')) f = f.replace(/ς/g, 'σ');
+  return f;
 }
 
 function compileShape(e: TermEntry): Shape | undefined {
+  const shape = shapeOf(e);
+  return shape && { ...shape, needle: foldKey(needleText(shape)) };
+}
+
+/** The part of a term the hovered identifier itself must contain: a qualified term's last segment, a keyword's name. */
+function needleText(shape: Omit<Shape, 'needle'>): string {
+  switch (shape.kind) {
+    case 'qualified':
+      return shape.segments[shape.segments.length - 1];
+    case 'keyword':
+      return shape.segments[1];
+    default:
+      return shape.key;
+  }
+}
+
+function shapeOf(e: TermEntry): Omit<Shape, 'needle'> | undefined {
   const t = e.term.trim();
   if (!t) return undefined;
   const kw = KEYWORD_TERM.exec(t);
