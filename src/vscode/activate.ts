@@ -8,6 +8,7 @@ import { lookUp, lookUpAtCursor } from './lookup';
 import { NotesSearch } from './search';
 import { EXPLORER_VIEW_ID, NotesExplorer } from './explorer';
 import { AnalysisService } from './analysis';
+import { ProjectConfigService } from './projectConfig';
 import { labelOf } from '../core/explain';
 import type { Renderer } from '../core/render/renderer';
 import { LocalAnalysisEngine, type AnalysisEngine } from '../core/analysisEngine';
@@ -25,17 +26,18 @@ export interface PlatformOptions {
 /** Wires every feature; shared by the desktop and web entries. Nothing heavy runs here: notes load in the background. */
 export function activateWith(context: vscode.ExtensionContext, platform: PlatformOptions): void {
   const log = createLog();
-  const notes = new NotesService({ extensionUri: context.extensionUri, homedir: platform.homedir, log });
+  const configs = new ProjectConfigService(log);
+  const notes = new NotesService({ extensionUri: context.extensionUri, homedir: platform.homedir, log, configs });
   const search = new NotesSearch(notes.library);
   const panel = new NotesPanel({ extensionUri: context.extensionUri, notes, log, search: (q, n) => search.search(q, n), loadRenderer: platform.loadRenderer });
   const lookupDeps = { notes, panel, search: (q: string, n: number) => search.search(q, n) };
-  context.subscriptions.push(log, notes, search, panel);
+  context.subscriptions.push(log, configs, notes, search, panel);
 
   context.subscriptions.push(registerHover(notes));
 
   const report = ruleErrorsOnce(log);
   const engine = platform.createAnalysisEngine?.(log, report) ?? new LocalAnalysisEngine(report);
-  const analysis = new AnalysisService(log, engine, (ref) => {
+  const analysis = new AnalysisService(log, engine, configs, (ref) => {
     const r = notes.library.resolveRef(ref);
     return r && labelOf(r);
   });

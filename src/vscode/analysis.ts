@@ -8,6 +8,9 @@ import { cellOfLine, joinCells } from '../core/notebook';
 import { commandLink } from './hover';
 import { t, tt } from './l10n';
 import { Disposable, toDisposable } from './dispose';
+import { explicitRules, explicitSetting, type ProjectConfigService } from './projectConfig';
+import { excludedByConfig } from '../core/config/projectConfigs';
+import { SEVERITIES, type ProjectConfig } from '../core/config/projectConfig';
 
 export const SOURCE = 'ML Notes';
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('mlNotes');
@@ -31,6 +34,8 @@ interface Result {
   findings: Finding[];
   /** Findings by the document they land in (cells of a notebook). */
   byUri: Map<string, { finding: Finding; range: vscode.Range }[]>;
+  /** The options it was analysed with (settings over the project config). */
+  options: AnalyzeOptions;
 }
 
 /**
@@ -50,6 +55,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   constructor(
     private readonly log: Log,
     private readonly engine: AnalysisEngine,
+    private readonly configs: ProjectConfigService,
     /** The title a note reference shows in "Explain: open the note …" (the section, and the point's first words). */
     private readonly noteLabel: (ref: Finding['noteRef']) => string | undefined = () => undefined,
   ) {
@@ -73,6 +79,8 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mlNotes.rules') || e.affectsConfiguration('mlNotes.analysis')) this.analyzeAll();
       }),
+      // A project config saved (or changed on disk): every open file is analysed again under it.
+      configs.onDidChange(() => this.analyzeAll()),
     );
     this.analyzeAll();
   }
@@ -83,15 +91,15 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
     for (const n of vscode.workspace.notebookDocuments) this.scheduleNotebook(n, 0);
   }
 
-  private options(scope?: vscode.ConfigurationScope): AnalyzeOptions {
+  /**
+   * Severities: the rules' defaults, then the project config's `rules`, then `mlNotes.rules.<id>` where the user set
+   * it (built-in rules and note checks alike). A setting left at its default does not override the config.
+   */
+  private options(scope: vscode.ConfigurationScope | undefined, config: ProjectConfig | undefined): AnalyzeOptions {
     const cfg = vscode.workspace.getConfiguration('mlNotes', scope);
-    // `mlNotes.rules.<id>` for every id set (built-in rules and note checks alike).
-    const severities: Partial<Record<string, Severity>> = {};
-    const set = cfg.get<unknown>('rules');
-    if (set && typeof set === 'object') {
-      for (const [id, v] of Object.entries(set as Record<string, unknown>)) {
-        if (v === 'off' || v === 'hint' || v === 'information' || v === 'warning' || v === 'error') severities[id] = v;
-      }
+    const severities: Partial<Record<string, Severity>> = { ...(config?.rules ?? {}) };
+    for (const [id, v] of Object.entries(explicitRules(scope))) {
+      if ((SEVERITIES as readonly unknown[]).includes(v)) severities[id] = v as Severity;
     }
     return { severities, instanceNormAsBatchNorm: cfg.get<boolean>('analysis.instanceNormAsBatchNorm', false) };
   }
@@ -133,23 +141,27 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   }
 
   /** Findings for the unit, from the cache when the version matches (or the run under way for it). */
-  private analyze(unit: Unit, scope: vscode.ConfigurationScope): Promise<Result | undefined> {
+  private async analyze(unit: Unit, scope: vscode.ConfigurationScope): Promise<Result | undefined> {
+    const { config } = await this.configs.forUri(vscode.Uri.parse(unit.key));
     // A result is for one version of the text under one set of options (a severity changed is another result).
-    const options = this.options(scope);
+    const options = this.options(scope, config);
     const stamp = `${unit.version}|${JSON.stringify(options)}`;
     const cached = this.results.get(unit.key);
     if (cached && cached.version === stamp) return Promise.resolve(cached);
     const running = this.inflight.get(unit.key);
     if (running && running.version === stamp) return running.promise;
-    if (!this.enabled(scope)) return Promise.resolve(undefined);
-    const maxLines = vscode.workspace.getConfiguration('mlNotes', scope).get<number>('analysis.maxLines', 10000);
+    if (!this.enabled(scope) || excludedByConfig(config, unit.key)) return undefined;
+    // mlNotes.analysis.maxLines where the user set it, else the config's analysis-max-lines, else the default.
+    const explicitMax = explicitSetting<number>('mlNotes', 'analysis.maxLines', scope);
+    const maxLines = explicitMax ?? config?.analysisMaxLines ?? vscode.workspace.getConfiguration('mlNotes', scope).get<number>('analysis.maxLines', 10000);
     const lines = countLines(unit.text);
     if (lines > maxLines) {
-      if (!this.skipped.has(unit.key)) {
-        this.skipped.add(unit.key);
-        this.log.info(t('Not analysed: {0} has {1} lines, over mlNotes.analysis.maxLines ({2}).', unit.key, lines, maxLines));
+      if (!this.skipped.has(`${unit.key}|${maxLines}`)) {
+        this.skipped.add(`${unit.key}|${maxLines}`);
+        if (explicitMax === undefined && config?.analysisMaxLines !== undefined) this.log.info(t('Not analysed: {0} has {1} lines, over analysis-max-lines ({2}) in {3}.', unit.key, lines, maxLines, config.file));
+        else this.log.info(t('Not analysed: {0} has {1} lines, over mlNotes.analysis.maxLines ({2}).', unit.key, lines, maxLines));
       }
-      return Promise.resolve(undefined);
+      return undefined;
     }
     const promise = this.engine.analyze(unit.key, unit.text, options).then(
       (analysis) => {
@@ -162,7 +174,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
           list.push({ finding: f, range: m.range });
           byUri.set(k, list);
         }
-        const result = { version: stamp, findings: analysis.findings, byUri };
+        const result: Result = { version: stamp, findings: analysis.findings, byUri, options };
         // The engine answers in order, so the last answer is for the newest version asked.
         this.results.set(unit.key, result);
         return result;
@@ -258,7 +270,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
     // The rules' own actions at the cursor (a refactoring on any construct they know), without a diagnostic; a rule
     // with a finding here offers that finding's fixes instead.
     if (wants(vscode.CodeActionKind.RefactorRewrite) && doc.uri.scheme !== 'vscode-notebook-cell') {
-      const offers = await this.engine.actionsAt(cur.unit.key, cur.unit.text, { line: range.start.line, character: range.start.character }, this.options(doc)).catch((e: unknown) => {
+      const offers = await this.engine.actionsAt(cur.unit.key, cur.unit.text, { line: range.start.line, character: range.start.character }, cur.result.options).catch((e: unknown) => {
         this.log.error(`Code actions failed: ${String((e as Error)?.stack ?? e)}`);
         return [];
       });

@@ -4,6 +4,7 @@ import { NoteLibrary } from '../core/notes/library';
 import { collectNoteFiles, errorMessage, isNoteFile, readNoteFile, type FileKind, type NoteFileSystem } from '../core/notes/loader';
 import type { Log } from './log';
 import { t, tt } from './l10n';
+import { explicitSetting, type ProjectConfigService } from './projectConfig';
 
 /** vscode.workspace.fs as the core's NoteFileSystem: locations are URI strings (desktop, web, remote alike). */
 export class WorkspaceNoteFs implements NoteFileSystem {
@@ -39,6 +40,8 @@ export interface NotesServiceOptions {
   /** The user's home folder for `~/…` paths (undefined in the browser). */
   homedir?: string;
   log: Log;
+  /** The project configs: their `notes` and `include-bundled-notes` apply unless the settings are set. */
+  configs: ProjectConfigService;
 }
 
 interface Root {
@@ -72,6 +75,7 @@ export class NotesService extends Disposable {
         }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reload()),
+      options.configs.onDidChange(() => void this.reload()),
       // Trusting the workspace lets notes outside it in: read them now, not at the next reload.
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()),
       vscode.workspace.onDidSaveTextDocument((d) => {
@@ -130,7 +134,7 @@ export class NotesService extends Disposable {
 
   private async loadAll(): Promise<void> {
     const t0 = Date.now();
-    this.roots = this.computeRoots();
+    this.roots = await this.computeRoots();
     this.watch();
     const found = new Set<string>();
     for (const root of this.roots) {
@@ -192,13 +196,34 @@ export class NotesService extends Disposable {
     for (const id of this.library.fileIds()) if (id === s || id.startsWith(withSlash(s))) this.library.removeFile(id);
   }
 
-  private computeRoots(): Root[] {
+  /**
+   * The notes roots: `mlNotes.notesPaths` and `mlNotes.includeBundledNotes` where the user set them; otherwise the
+   * `notes` and `include-bundled-notes` of the project config that applies at each workspace folder's root (its
+   * paths relative to the config file), and the defaults.
+   */
+  private async computeRoots(): Promise<Root[]> {
     const cfg = vscode.workspace.getConfiguration('mlNotes');
     const roots: Root[] = [];
-    if (cfg.get<boolean>('includeBundledNotes', true)) roots.push({ uri: vscode.Uri.joinPath(this.options.extensionUri, 'notes'), setting: '(bundled notes)', bundled: true });
-    const paths = cfg.get<unknown>('notesPaths', []);
+    const explicitPaths = explicitSetting<unknown>('mlNotes', 'notesPaths');
+    let bundled = explicitSetting<boolean>('mlNotes', 'includeBundledNotes');
+    const fromConfigs: { raw: string; base: vscode.Uri; label: string }[] = [];
+    for (const f of vscode.workspace.workspaceFolders ?? []) {
+      const config = (await this.options.configs.forFolder(f.uri)).config;
+      if (!config) continue;
+      if (bundled === undefined && config.includeBundledNotes === false) bundled = false;
+      if (explicitPaths === undefined) for (const n of config.notes ?? []) fromConfigs.push({ raw: n, base: vscode.Uri.parse(config.dir), label: `${n} (${displayUri(vscode.Uri.parse(config.file))})` });
+    }
+    if (bundled ?? cfg.get<boolean>('includeBundledNotes', true)) roots.push({ uri: vscode.Uri.joinPath(this.options.extensionUri, 'notes'), setting: '(bundled notes)', bundled: true });
+    const paths = explicitPaths ?? cfg.get<unknown>('notesPaths', []);
     const list = Array.isArray(paths) ? paths.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : [];
     const trusted = vscode.workspace.isTrusted;
+    for (const c of fromConfigs) {
+      const p = c.raw.trim();
+      if (p === '~' || p.startsWith('~/')) {
+        if (this.options.homedir) roots.push({ uri: vscode.Uri.file(this.options.homedir + p.slice(1)), setting: c.label, bundled: false });
+      } else if (isAbsolutePath(p)) roots.push({ uri: vscode.Uri.file(p), setting: c.label, bundled: false });
+      else roots.push({ uri: vscode.Uri.joinPath(c.base, p), setting: c.label, bundled: false });
+    }
     for (const raw of list) {
       const p = raw.trim();
       const folders = vscode.workspace.workspaceFolders ?? [];
