@@ -7,7 +7,8 @@ import type { CliIo } from './main';
 import { shownPath } from './files';
 import { nodeConfigFs } from './nodeFs';
 import { collectFiles } from './walk';
-import { lintFile, type FileReport, type FileSettings } from './lintFile';
+import { lintFile, UNUSED_SUPPRESSION, type FileReport, type FileSettings } from './lintFile';
+import type { RuleMeta } from '../core/rules/index';
 import { formatGithub, formatJson, formatSarif, formatText, type Format, type RunFacts } from './formats';
 import { toolVersion } from './version';
 import { loadLibrary } from './library';
@@ -21,6 +22,8 @@ export interface LintArgs {
   /** `--notes` (added to the config's notes) and `--no-bundled`: for the rules' help in SARIF. */
   notes: string[];
   bundled: boolean;
+  /** Report `# ml-notes: ignore…` comments that silence nothing (as findings of `unused-suppression`). */
+  reportUnusedIgnores?: boolean;
 }
 
 /** Exit codes of `ml-notes lint` (also in `--help` and the README). */
@@ -90,7 +93,9 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
   } else {
     const notes = [...args.notes.map((n) => path.resolve(io.cwd, n)), ...usedConfigs.flatMap((c) => (c.notes ?? []).map((n) => resolveNotePath(c.dir, n)))];
     const bundled = args.bundled && usedConfigs.every((c) => c.includeBundledNotes !== false);
-    const facts: RunFacts = { cwd: io.cwd, toolVersion: toolVersion(), rules: host.rules.map((r) => r.meta), configProblems, failedRules };
+    const metas = host.rules.map((r) => r.meta);
+    if (args.reportUnusedIgnores) metas.push(UNUSED_SUPPRESSION_META);
+    const facts: RunFacts = { cwd: io.cwd, toolVersion: toolVersion(), rules: metas, configProblems, failedRules };
     if (args.format === 'sarif') io.out(formatSarif(reports, { ...facts, library: await loadLibrary({ notes, bundled }, io) }));
     else for (const line of formatGithub(reports, facts)) io.out(line);
   }
@@ -99,11 +104,11 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
 }
 
 /** What the project config sets for a file, with the command line on top (`--rule` runs a rule the config turns off). */
-export function fileSettings(config: ProjectConfig | undefined, args: Pick<LintArgs, 'rules' | 'fix'>): FileSettings {
+export function fileSettings(config: ProjectConfig | undefined, args: Pick<LintArgs, 'rules' | 'fix' | 'reportUnusedIgnores'>): FileSettings {
   const severities: Partial<Record<string, Severity>> = { ...(config?.rules ?? {}) };
   for (const id of args.rules) if (severities[id] === 'off') delete severities[id];
   const options: AnalyzeOptions = { severities, ...(args.rules.length ? { only: args.rules } : {}) };
-  return { options, fix: args.fix, maxLines: config?.analysisMaxLines };
+  return { options, fix: args.fix, maxLines: config?.analysisMaxLines, reportUnusedIgnores: args.reportUnusedIgnores };
 }
 
 /** A notes path of a config: relative to its folder, `~/…` from the home folder, or absolute. */
@@ -111,3 +116,12 @@ export function resolveNotePath(dir: string, p: string): string {
   if (p === '~' || p.startsWith('~/')) return path.join(process.env.HOME ?? '', p.slice(1));
   return path.resolve(dir, p);
 }
+
+/** `unused-suppression` as a rule, for the SARIF rules list. */
+const UNUSED_SUPPRESSION_META: RuleMeta = {
+  id: UNUSED_SUPPRESSION,
+  noteRef: { slug: UNUSED_SUPPRESSION },
+  defaultSeverity: 'warning',
+  fixable: false,
+  description: 'A `# ml-notes: ignore…` comment that silences no finding (reported with --report-unused-ignores).',
+};

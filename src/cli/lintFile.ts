@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { fixText, lintText, type AppliedFix } from '../core/lint';
+import type { UnusedSuppression } from '../core/rules/suppressions';
 import type { AnalyzeOptions, RuleHost } from '../core/rules/index';
 import type { Finding } from '../core/rules/types';
 import { cellOfLine, notebookProgram } from '../core/notebook';
@@ -17,7 +18,12 @@ export interface FileSettings {
   fix: boolean;
   /** Longer files are skipped (set by the project config's `analysis-max-lines`; the CLI has no limit otherwise). */
   maxLines?: number;
+  /** Suppressions that silence nothing are findings of their own (`--report-unused-ignores`). */
+  reportUnusedIgnores?: boolean;
 }
+
+/** The id under which `--report-unused-ignores` reports a suppression that silences nothing. */
+export const UNUSED_SUPPRESSION = 'unused-suppression';
 
 export interface FileReport {
   /** The file as given (absolute). */
@@ -79,17 +85,25 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
       report.applied = res.applied;
     }
     report.findings = res.remaining;
+    if (settings.reportUnusedIgnores) report.findings = withUnused(res.remaining, lintText(res.output, settings.options, host).unusedSuppressions);
     return report;
   }
   if (settings.fix && isNotebook) report.notices.push(`${shown}: --fix does not edit notebooks; open it in VS Code to apply fixes`);
-  const { findings, syntaxErrors, firstSyntaxError } = lintText(program, settings.options, host);
+  const { findings, syntaxErrors, firstSyntaxError, unusedSuppressions } = lintText(program, settings.options, host);
   if (syntaxErrors.length) {
     // Said once per file: the analysis goes on around the error, and --fix will leave the file alone.
     const at = locate(syntaxErrors[0].start, report.cells);
     report.syntaxError = `${shown}${at.cell !== undefined ? `#cell${at.cell}` : ''}:${at.line}:${at.column}: syntax error${firstSyntaxError ? `: ${firstSyntaxError}` : ''} (${syntaxErrors.length} in the file; the rest is still checked)`;
   }
-  report.findings = findings;
+  report.findings = settings.reportUnusedIgnores ? withUnused(findings, unusedSuppressions) : findings;
   return report;
+}
+
+/** The findings and the unused suppressions (as findings of `unused-suppression`), in the order of the file. */
+function withUnused(findings: Finding[], unused: readonly UnusedSuppression[]): Finding[] {
+  if (!unused.length) return findings;
+  const extra = unused.map((u): Finding => ({ rule: UNUSED_SUPPRESSION, range: u.range, message: u.message, severity: 'warning', noteRef: { slug: UNUSED_SUPPRESSION }, fixes: [] }));
+  return [...findings, ...extra].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 
 /** 1-based line and column, within its notebook cell (1-based cell number) for notebooks. */

@@ -46,6 +46,10 @@ lint:
   --json            the same as --format json
   --fix             apply the preferred fix of every finding (files that do not parse are left alone)
   --rule ID         only this rule (repeatable); runs it even where the project config turns it off
+  --report-unused-ignores
+                    report '# ml-notes: ignore…' comments that silence nothing (as unused-suppression findings)
+  Suppressions: '# ml-notes: ignore[rule-id, …]' (or '# ml-notes: ignore', every rule) at the end of a line;
+  '# ml-notes: ignore-file[rule-id]' in a comment line before the first statement.
   Folders are walked for *.py and *.ipynb, leaving out what .gitignore ignores, .git, node_modules, virtual
   environments, and the project config's exclude / extend-exclude patterns.
   Project config: the nearest .ml-notes.toml or pyproject.toml [tool.ml-notes] above each file.
@@ -67,6 +71,7 @@ interface Parsed {
   positionals: string[];
   json: boolean;
   format?: Format;
+  reportUnusedIgnores: boolean;
   fix: boolean;
   notes: string[];
   rules: string[];
@@ -77,7 +82,7 @@ interface Parsed {
 }
 
 function parseArgs(argv: string[]): Parsed {
-  const p: Parsed = { positionals: [], json: false, fix: false, notes: [], rules: [], bundled: true, limit: 10, help: false };
+  const p: Parsed = { positionals: [], json: false, reportUnusedIgnores: false, fix: false, notes: [], rules: [], bundled: true, limit: 10, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -86,6 +91,7 @@ function parseArgs(argv: string[]): Parsed {
       return v;
     };
     if (a === '--json') p.json = true;
+    else if (a === '--report-unused-ignores') p.reportUnusedIgnores = true;
     else if (a === '--format' || a.startsWith('--format=')) {
       const f = a === '--format' ? value() : a.slice(9);
       if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${f}")`);
@@ -173,7 +179,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.err(`ml-notes lint: --json and --format ${p.format} disagree`);
         return 2;
       }
-      return runLint({ paths: p.positionals, format: p.format ?? (p.json ? 'json' : 'text'), fix: p.fix, rules: p.rules, notes: p.notes, bundled: p.bundled }, io);
+      return runLint({ paths: p.positionals, format: p.format ?? (p.json ? 'json' : 'text'), fix: p.fix, rules: p.rules, notes: p.notes, bundled: p.bundled, reportUnusedIgnores: p.reportUnusedIgnores }, io);
     default:
       io.err(`ml-notes: unknown command "${p.command}"\n\n${USAGE}`);
       return 2;

@@ -5,6 +5,7 @@
 import { parsePython } from './python/parse';
 import { mergeFixes, strictHost, type AnalyzeOptions, type RuleHost } from './rules/index';
 import type { Finding, Fix } from './rules/types';
+import type { UnusedSuppression } from './rules/suppressions';
 import { applyEdits, LineIndex, type Range } from './text';
 
 export interface LintResult {
@@ -13,14 +14,18 @@ export interface LintResult {
   syntaxErrors: Range[];
   /** Python's words for the first syntax error, when known ("unterminated string literal"…). */
   firstSyntaxError?: string;
+  /** `# ml-notes: ignore…` comments that silenced nothing. */
+  unusedSuppressions: UnusedSuppression[];
 }
 
 /** Findings for one Python text. Never throws when `host` reports rule failures instead of rethrowing them. */
 export function lintText(text: string, options: AnalyzeOptions = {}, host: RuleHost = strictHost): LintResult {
   const parsed = parsePython(text);
   const index = new LineIndex(text);
+  const analysis = host.analysisOf(parsed, options);
   return {
-    findings: host.analyzeParsed(parsed, options),
+    findings: analysis.findings,
+    unusedSuppressions: analysis.unusedSuppressions,
     syntaxErrors: parsed.module.errors.map((e) => index.range(e.from, e.to)),
     firstSyntaxError: parsed.module.errors[0]?.message,
   };

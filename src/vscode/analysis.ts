@@ -9,6 +9,8 @@ import { commandLink } from './hover';
 import { t, tt } from './l10n';
 import { Disposable, toDisposable } from './dispose';
 import { explicitRules, explicitSetting, type ProjectConfigService } from './projectConfig';
+import { lexicalScan } from '../core/python/lexical';
+import { ignoreInFileFix, ignoreOnLineFix } from '../core/rules/suppressions';
 import { excludedByConfig } from '../core/config/projectConfigs';
 import { SEVERITIES, type ProjectConfig } from '../core/config/projectConfig';
 
@@ -241,6 +243,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
 
     if (wants(vscode.CodeActionKind.QuickFix)) {
       const diags = context.diagnostics.filter((d) => d.source === SOURCE);
+      let scan: ReturnType<typeof lexicalScan> | undefined;
       for (const { finding, range: fr } of mine) {
         const diag = diags.find((d) => d.range.isEqual(fr) && codeOf(d) === finding.rule);
         if (!diag) continue;
@@ -255,6 +258,15 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
         explain.command = { command: 'mlNotes.openSection', title: t('Open in ML Notes'), arguments: [finding.noteRef] };
         explain.diagnostics = [diag];
         actions.push(explain);
+        // Suppressions: comments written into the file (one undoable edit each; a comment already there is kept).
+        scan ??= lexicalScan(cur.unit.text);
+        for (const fix of [ignoreOnLineFix(cur.unit.text, scan, finding), ignoreInFileFix(cur.unit.text, scan, finding)]) {
+          if (!fix) continue;
+          const a = new vscode.CodeAction(tt(fix.titleL10n, fix.title), vscode.CodeActionKind.QuickFix);
+          a.edit = this.workspaceEdit(cur.unit, fix.edits);
+          a.diagnostics = [diag];
+          if (a.edit) actions.push(a);
+        }
       }
       const fixable = mine.filter((x) => x.finding.fixes.some((f) => f.isPreferred));
       if (fixable.length > 1 && diags.length) {

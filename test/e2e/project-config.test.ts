@@ -16,7 +16,7 @@ describeVSCode('project config', { workspace: 'project-config' }, (scene) => {
     await workbench.openFile('model.py');
     await workbench.expectSquiggles('error', 1);
     await workbench.openFile('pyproject.toml');
-    await workbench.typeAt(8, 'end', '\nlr-warmup = "sometimes');
+    await workbench.typeAt(8, 'end', '\nlr-warmup = "sometimes"');
     await workbench.save();
     const rows = await workbench.problems((r) => r.some((x) => /lr-warmup/.test(x.message)));
     const row = rows.find((x) => /lr-warmup/.test(x.message));

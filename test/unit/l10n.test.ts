@@ -5,6 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze, DocumentAnalyzer, strictHost, fillText, ruleIds } from '../../src/core/rules/index';
 import { msg } from '../../src/core/message';
+import { lexicalScan } from '../../src/core/python/lexical';
+import { ignoreInFileFix, ignoreOnLineFix } from '../../src/core/rules/suppressions';
 import { NoteLibrary } from '../../src/core/notes/library';
 import { collectNoteFiles, readNoteFile } from '../../src/core/notes/loader';
 import { nodeNoteFs } from '../../src/cli/nodeFs';
@@ -205,6 +207,10 @@ test('every finding and fix carries a localisable form that fills to its English
   const actions = strictHost.actionsAt(sched, { line: 2, character: 10 }).map((a) => a.fix);
   assert.equal(actions.length, 1);
   check('warmup action', actions[0].title, actions[0].titleL10n);
+  const convBn = 'import torch.nn as nn\nnet = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n';
+  const scan = lexicalScan(convBn);
+  const [first] = analyze(convBn);
+  for (const fx of [ignoreOnLineFix(convBn, scan, first)!, ignoreInFileFix(convBn, scan, first)]) check('suppression fix', fx.title, fx.titleL10n);
   assert.ok(findings > 100, `${findings} findings`);
   assert.deepEqual([...rulesSeen].sort(), [...ruleIds].sort(), 'every rule reported something');
   assert.deepEqual(

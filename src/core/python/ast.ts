@@ -268,6 +268,8 @@ export interface Module {
   calls: CallExpr[];
   /** Syntax errors: spans the parser recovered from, and what Python's tokenizer rejects (with its message). */
   errors: SyntaxErrorSpan[];
+  /** Comments, from `#` to the end of the line (from the tokenizer pass: a `#` in a string is not one). */
+  comments: Span[];
   /** String literals' first quote style, counted, to pick the file's quote. */
   doubleQuotes: number;
   singleQuotes: number;

@@ -22,10 +22,30 @@ export function lexicalErrors(text: string): LexicalError[] {
   return new Scanner(text).run();
 }
 
+/**
+ * The tokenizer's errors and the file's comments (from `#` to the end of the line; a `#` inside a string is not one),
+ * in one pass.
+ */
+export function lexicalScan(text: string): LexicalScan {
+  const scanner = new Scanner(text);
+  const errors = scanner.run();
+  return { errors, comments: scanner.comments, longStrings: scanner.longStrings };
+}
+
+export interface LexicalScan {
+  errors: LexicalError[];
+  comments: Span[];
+  /** Triple-quoted strings (the only ones that may span lines). */
+  longStrings: Span[];
+}
+
 class Scanner {
   private i = 0;
   private readonly n: number;
   private readonly errors: LexicalError[] = [];
+  /** Comments met on the way, in order. */
+  readonly comments: Span[] = [];
+  readonly longStrings: Span[] = [];
   /** Indentation levels: columns at tab size 8 and at tab size 1. */
   private readonly cols: number[] = [0];
   private readonly alts: number[] = [0];
@@ -167,6 +187,7 @@ class Scanner {
       }
       if (c === q && (!triple || (t.charCodeAt(this.i + 1) === q && t.charCodeAt(this.i + 2) === q))) {
         this.i += triple ? 3 : 1;
+        if (triple) this.longStrings.push({ from, to: this.i });
         return;
       }
       if ((c === 10 || c === 13) && !triple) {
@@ -183,8 +204,11 @@ class Scanner {
     this.i++;
   }
 
+  /** From a `#` to the end of its line: a comment. */
   private skipToLineEnd(): void {
+    const from = this.i;
     while (this.i < this.n && this.text.charCodeAt(this.i) !== 10 && this.text.charCodeAt(this.i) !== 13) this.i++;
+    this.comments.push({ from, to: this.i });
   }
 
   private lineEndFrom(j: number): number {

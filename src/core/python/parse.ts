@@ -5,7 +5,7 @@
  */
 import { parser } from '@lezer/python';
 import { Tree, TreeBuffer, TreeFragment, type TreeCursor } from '@lezer/common';
-import { lexicalErrors } from './lexical';
+import { lexicalScan } from './lexical';
 import type {
   Arg,
   AttrExpr,
@@ -379,8 +379,9 @@ class Lowering {
         });
       } while (c.nextSibling());
     }
-    const errors = [...syntaxErrors(tree), ...lexicalErrors(this.text)].sort(byPosition);
-    const module: Module = { body: [], calls: [], errors, doubleQuotes: 0, singleQuotes: 0 };
+    const lexical = lexicalScan(this.text);
+    const errors = [...syntaxErrors(tree), ...lexical.errors].sort(byPosition);
+    const module: Module = { body: [], calls: [], errors, comments: lexical.comments, doubleQuotes: 0, singleQuotes: 0 };
     // An error belongs to the top-level statements it touches (they are then never reused).
     let ui = 0;
     for (const e of module.errors) {

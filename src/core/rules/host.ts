@@ -17,6 +17,7 @@ import type { Position } from '../text';
 import { RuleContext, type Rule, type RuleMeta, type RuleOptions } from './rule';
 import type { Finding, Fix, Severity } from './types';
 import { UnitCache, type UnitFinding } from './incremental';
+import { applySuppressions, parseSuppressions, type UnusedSuppression } from './suppressions';
 
 /** Hears about a rule that threw on some text: the editor logs it, the CLI names it and exits 2. */
 export type RuleErrorReporter = (ruleId: string, error: unknown) => void;
@@ -29,9 +30,12 @@ export interface AnalyzeOptions extends RuleOptions {
 }
 
 export interface Analysis {
+  /** The findings, less those a `# ml-notes: ignore…` comment suppresses. */
   findings: Finding[];
   /** Whether the text parsed without errors (fixes are only applied to such text by fixText). */
   clean: boolean;
+  /** Suppressions that silenced nothing (`ml-notes lint --report-unused-ignores`). */
+  unusedSuppressions: UnusedSuppression[];
 }
 
 /** A code action a rule offers at a position without a finding there. */
@@ -82,10 +86,27 @@ export class RuleHost {
     return new RuleHost([...this.rules, ...extra], this.report);
   }
 
-  /** Findings of the enabled rules on a parsed text. */
+  /** Findings of the enabled rules on a parsed text, less the suppressed ones. */
   analyzeParsed(parsed: ParsedPython, options: AnalyzeOptions = {}): Finding[] {
+    return this.analysisOf(parsed, options).findings;
+  }
+
+  /** The same, with the suppressions that silenced nothing. */
+  analysisOf(parsed: ParsedPython, options: AnalyzeOptions = {}): Analysis {
     const ctx = new RuleContext(new PythonModel(parsed), options);
-    return this.toFindings(ctx, this.run(ctx, options), options);
+    return this.suppress(parsed, this.toFindings(ctx, this.run(ctx, options), options), options);
+  }
+
+  /** Drops the findings that `# ml-notes: ignore…` comments suppress; says which suppressions silenced nothing. */
+  suppress(parsed: ParsedPython, findings: Finding[], options: AnalyzeOptions): Analysis {
+    const clean = parsed.module.errors.length === 0;
+    const suppressions = parseSuppressions(parsed.text, parsed.module.comments, parsed.module.body);
+    if (!suppressions.length) return { findings, clean, unusedSuppressions: [] };
+    const r = applySuppressions(parsed.text, findings, suppressions, (id) => {
+      const rule = this.byId(id);
+      return !rule ? 'unknown' : severityOf(rule.meta, options) === 'off' ? 'off' : 'ran';
+    });
+    return { findings: r.kept, clean, unusedSuppressions: r.unused };
   }
 
   analyze(text: string, options: AnalyzeOptions = {}): Finding[] {
@@ -206,8 +227,7 @@ export class DocumentAnalyzer {
       (rule) => rule.meta.scope === 'file',
       (ctx) => host.run(ctx, options),
     );
-    const findings = host.toFindings(r.ctx, r.findings, options);
-    const analysis: Analysis = { findings, clean: parsed.module.errors.length === 0 };
+    const analysis = host.suppress(parsed, host.toFindings(r.ctx, r.findings, options), options);
     this.last = { text, key: optionsKey, analysis };
     return analysis;
   }
