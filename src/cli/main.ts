@@ -25,6 +25,7 @@ Usage:
   ml-notes lookup QUERY [--json] [--limit N]       ranked note sections for a query (English or 中文)
   ml-notes explain FILE:LINE:COL [--json]          what the editor hover shows there (1-based); exit 1 if nothing
   ml-notes render NOTE.md [-o OUT.html]            a standalone HTML page of a note (figures and KaTeX included)
+  ml-notes lsp [--stdio]                           the language server (stdio) for Neovim, Helix, Zed, Sublime, JupyterLab
   ml-notes lint [PATHS…] [--format F] [--fix] [--rule ID…]
                                                    findings from the notes' rules in Python files and notebooks
   ml-notes refs NOTE[#slug[/N]] [PATHS…] [--json]  places in code (Python, notebooks, YAML) where the hover shows
@@ -106,6 +107,7 @@ function parseArgs(argv: string[]): Parsed {
     else if (a === '-o' || a === '--output') p.output = value();
     else if (a === '--limit') p.limit = Math.max(1, Number(value()) || 10);
     else if (a === '-h' || a === '--help') p.help = true;
+    else if (a === '--stdio') continue; // `ml-notes lsp --stdio`: what many LSP clients pass (stdio is the only transport)
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else if (!p.command) p.command = a;
     else p.positionals.push(a);
@@ -174,6 +176,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return cmdRefs(p, io);
     case 'link':
       return cmdLink(p, io);
+    case 'lsp':
+      // The language server (stdio) runs until the client says exit.
+      (require('../lsp/server') as typeof import('../lsp/server')).startLanguageServer();
+      return new Promise<number>(() => undefined);
     case 'lint':
       if (p.json && p.format && p.format !== 'json') {
         io.err(`ml-notes lint: --json and --format ${p.format} disagree`);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { breadcrumbOf, excerptOf, explainAt, fitImages, hoverWindow, labelOf, refOf, type Explanation } from '../core/explain';
+import { excerptOf, explainAt, fitImages, hoverWindow, type Explanation } from '../core/explain';
+import { hoverMarkdownText } from '../core/hoverMarkdown';
 import type { NoteLibrary } from '../core/notes/library';
 import type { LibraryMatch } from '../core/notes/library';
 import { resolveNoteLink, type NotesService } from './notesService';
@@ -58,38 +59,21 @@ export function commandLink(command: string, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 }
 
-/** The hover: breadcrumb, title, the excerpt (figures as thumbnails, missing ones as their alt text), links. */
+/** The hover (the core's Markdown, with command links and codicons), trusted for ML Notes' own commands only. */
 export function hoverMarkdown(best: LibraryMatch, others: LibraryMatch[], word: string, excerpt: string, missingImages: ReadonlySet<string>): vscode.MarkdownString {
   const md = new vscode.MarkdownString('', true);
   md.supportHtml = true;
   md.isTrusted = { enabledCommands: HOVER_COMMANDS };
-  const noteUri = vscode.Uri.parse(best.doc.id);
-  md.baseUri = vscode.Uri.joinPath(noteUri, '..', '/');
-
-  const crumbs = breadcrumbOf(best).map(escapeMarkdown).join(' › ');
-  md.appendMarkdown(`$(book) **ML Notes** · ${crumbs}\n\n`);
-  if (best.point) md.appendMarkdown(`**${escapeMarkdown(best.section.title)}** · ${escapeMarkdown(t('point {0}', best.point.index))}\n\n`);
-  else md.appendMarkdown(`**${escapeMarkdown(best.section.title)}**\n\n`);
-
-  const markdown = excerpt.replace(/<img\b[^>]*>/gi, (tag) => {
-    const src = /\ssrc="([^"]*)"/i.exec(tag)?.[1];
-    if (src === undefined || !missingImages.has(src)) return tag;
-    const alt = /\salt="([^"]*)"/i.exec(tag)?.[1] || src.split('/').pop() || 'image';
-    return `_$(file-media) ${escapeMarkdown(alt)} (${escapeMarkdown(t('image not found'))})_`;
-  });
-  md.appendMarkdown(markdown.trim() ? markdown + '\n\n' : `_${escapeMarkdown(t('(this section has no text)'))}_\n\n`);
-
-  md.appendMarkdown('---\n\n');
-  const open = `[$(link-external) ${escapeMarkdown(t('Open in ML Notes'))}](${commandLink('mlNotes.openSection', [refOf(best)])} "${t('Open this section in the ML Notes panel')}")`;
-  const search = `[$(search) ${escapeMarkdown(t('Search notes'))}](${commandLink('mlNotes.lookUp', [word])} "${t('Search all notes for “{0}”', word)}")`;
-  md.appendMarkdown(`${open} · ${search}`);
-  if (others.length) {
-    const links = others.map((o) => `[${escapeMarkdown(labelOf(o))}](${commandLink('mlNotes.openSection', [refOf(o)])})`);
-    md.appendMarkdown(`\n\n${escapeMarkdown(t('Also:'))} ${links.join(' · ')}`);
-  }
+  md.baseUri = vscode.Uri.joinPath(vscode.Uri.parse(best.doc.id), '..', '/');
+  md.appendMarkdown(
+    hoverMarkdownText(best, others, word, excerpt, missingImages, {
+      t,
+      icons: true,
+      sectionLink: (ref) => commandLink('mlNotes.openSection', [ref]),
+      searchLink: (w) => commandLink('mlNotes.lookUp', [w]),
+    }),
+  );
   return md;
 }
 
-export function escapeMarkdown(s: string): string {
-  return s.replace(/[\\`*_{}\[\]()#+\-.!|<>$]/g, '\\$&');
-}
+export { escapeMarkdown } from '../core/hoverMarkdown';

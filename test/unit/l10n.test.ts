@@ -19,8 +19,10 @@ const read = (p: string) => JSON.parse(fs.readFileSync(path.join(repoRoot, p), '
 function uiStrings(): string[] {
   const dir = path.join(repoRoot, 'src', 'vscode');
   const out = new Set<string>();
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
-    const src = fs.readFileSync(path.join(dir, f), 'utf8');
+  // The hover's Markdown is built in the core (shared with the language server) with the host's `t`.
+  const files = [...fs.readdirSync(dir).filter((n) => n.endsWith('.ts')).map((n) => path.join(dir, n)), path.join(repoRoot, 'src', 'core', 'hoverMarkdown.ts')];
+  for (const f of files) {
+    const src = fs.readFileSync(f, 'utf8');
     for (const m of src.matchAll(/\bt\('((?:[^'\\]|\\.)*)'/g)) out.add(m[1].replace(/\\'/g, "'"));
   }
   return [...out];
