@@ -12,8 +12,8 @@
  */
 import type { Span } from './ast';
 import { FlowWalker } from './flowWalker';
-import type { Use } from './flowValues';
-import { roleOf, type LayerInstance, type PythonModel } from './model';
+import type { ListState, Use } from './flowValues';
+import { roleOf, type FunctionInfo, type LayerInstance, type PythonModel } from './model';
 
 export type { Use, UseRole } from './flowValues';
 export { roleOf } from './model';
@@ -27,6 +27,13 @@ export class FlowAnalysis {
   private readonly instanceIds = new Map<LayerInstance, number>();
 
   private deferred: (() => void)[] = [];
+  /** Functions walked (or being walked): each is walked once, possibly early, when a caller needs what it returns. */
+  private readonly walked = new Set<FunctionInfo>();
+  private readonly returned = new Map<FunctionInfo, ListState[]>();
+  /** List b was spliced into list a: when a turns out to be a sequence, so does b. */
+  private readonly linked = new Map<number, number[]>();
+  /** The instances created by calls of a helper that returns `inner` (their outputs are inner's outputs). */
+  private readonly aliases = new Map<LayerInstance, Set<LayerInstance>>();
 
   /**
    * Walks the module body, and the classes and functions for which `walk(def)` is true (all by default).
@@ -44,10 +51,44 @@ export class FlowAnalysis {
       else this.deferred.push(run);
     }
     for (const fn of model.functions) {
-      const run = () => new FlowWalker(this, fn.scope).function(fn);
+      const run = () => this.walkFunction(fn);
       if (!walk || walk(fn.def)) run();
       else this.deferred.push(run);
     }
+  }
+
+  private walkFunction(fn: FunctionInfo): void {
+    if (this.walked.has(fn)) return;
+    this.walked.add(fn);
+    new FlowWalker(this, fn.scope).function(fn);
+  }
+
+  /**
+   * The lists of layers a function returns (`layers = [conv]; …; return layers`), walking it first if need be. Empty
+   * while the function is being walked (a recursive helper) or when it returns no list.
+   */
+  returnedLists(fn: FunctionInfo): ListState[] {
+    if (fn.scope.owner !== this.model) return [];
+    this.walkFunction(fn);
+    return this.returned.get(fn) ?? [];
+  }
+
+  /** Called by the walk of `fn` at each `return` of a list. */
+  addReturnedList(fn: FunctionInfo, list: ListState): void {
+    const l = this.returned.get(fn);
+    if (l) l.push(list);
+    else this.returned.set(fn, [list]);
+  }
+
+  /** List `b`'s elements were spliced into list `a`: `b` runs in order whenever `a` does. */
+  link(a: number, b: number): void {
+    if (this.sequentialLists.has(a)) {
+      this.markSequential(b);
+      return;
+    }
+    const l = this.linked.get(a);
+    if (l) l.push(b);
+    else this.linked.set(a, [b]);
   }
 
   /** Walks whatever the constructor left out. */
@@ -76,6 +117,12 @@ export class FlowAnalysis {
   }
 
   addUse(u: Use, listId?: number): void {
+    const inner = u.producer.helper?.inner;
+    if (inner) {
+      const set = this.aliases.get(inner);
+      if (set) set.add(u.producer);
+      else this.aliases.set(inner, new Set([u.producer]));
+    }
     if (listId !== undefined && !this.sequentialLists.has(listId)) {
       const p = this.pending.get(listId);
       if (p) p.push(u);
@@ -99,6 +146,15 @@ export class FlowAnalysis {
       this.pending.delete(id);
       for (const u of p) this.addUse(u);
     }
+    for (const b of this.linked.get(id) ?? []) this.markSequential(b);
+  }
+
+  /** Pending (not yet sequential) connections of a list, for list surgery to rewrite; undefined once committed. */
+  pendingOf(id: number): Use[] | undefined {
+    if (this.sequentialLists.has(id)) return undefined;
+    let p = this.pending.get(id);
+    if (!p) this.pending.set(id, (p = []));
+    return p;
   }
 
   /** Layer instances whose output is used somewhere. */
@@ -119,6 +175,18 @@ export class FlowAnalysis {
   }
 
   private expand(u: Use, out: Use[], depth: number): void {
+    if (u.role === 'out' && u.consumer) {
+      // The last layers of a Sequential: their output is the Sequential's, used wherever it is applied.
+      if (depth > 4) {
+        out.push({ ...u, role: 'other', consumer: null });
+        return;
+      }
+      const seqs = [u.consumer, ...(this.aliases.get(u.consumer) ?? [])];
+      for (const s of seqs) {
+        for (const w of this.byProducer.get(s)?.values() ?? []) this.expand({ ...w, producer: u.producer, guards: [...u.guards, ...w.guards] }, out, depth + 1);
+      }
+      return;
+    }
     if (u.role !== 'seq' || !u.consumer) {
       out.push(u);
       return;

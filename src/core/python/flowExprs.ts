@@ -9,7 +9,7 @@ import { INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
 import { ListBuilder } from './flowLists';
 import { addGuards, capGuards, mergeVals, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
 import type { FlowFrame } from './flowWalker';
-import { guardOf, roleOf, type LayerInstance } from './model';
+import { guardOf, roleOf, type FunctionInfo, type LayerInstance } from './model';
 
 export class FlowExprs {
   readonly lists: ListBuilder;
@@ -43,11 +43,16 @@ export class FlowExprs {
       case 'call':
         return this.call(e);
       case 'ifexp': {
+        // `self.bn(x) if self.use_bn else x`: each side is evaluated (and uses what it uses) under its condition.
         this.ev(e.test);
-        const a = this.ev(e.body);
-        const b = this.ev(e.orelse);
         const pos = guardOf(e.test, false, this.f.scope);
         const neg = guardOf(e.test, true, this.f.scope);
+        this.f.stack.push(pos);
+        const a = this.ev(e.body);
+        this.f.stack.pop();
+        this.f.stack.push(neg);
+        const b = this.ev(e.orelse);
+        this.f.stack.pop();
         return mergeVals(a, b, [pos], [neg]);
       }
       case 'const':
@@ -158,7 +163,7 @@ export class FlowExprs {
         for (const a of call.args) this.ev(a.value);
         return { k: 'mod', items: [{ v: inst, g: [] }] };
       }
-      if (cs.every((c) => c.value.kind === 'helper')) return this.opaque(call);
+      if (cs.every((c) => c.value.kind === 'helper')) return this.helperList(call, cs.map((c) => (c.value as { fn: FunctionInfo }).fn)) ?? this.opaque(call);
     }
     if (cs.length === 1 && cs[0].value.kind === 'func') {
       const spec = cs[0].value.spec;
@@ -194,6 +199,25 @@ export class FlowExprs {
     return this.opaque(call, f.kind === 'attr' ? undefined : f);
   }
 
+  /**
+   * A call of a helper that returns a plain list of layers: a list standing for the ones it returns (their elements,
+   * first and last), linked to them so that they run in order once this one does (`nn.Sequential(*block(…))`).
+   */
+  private helperList(call: CallExpr, fns: FunctionInfo[]): Val | undefined {
+    const returned = fns.flatMap((fn) => this.f.flow.returnedLists(fn));
+    if (!returned.length) return undefined;
+    for (const a of call.args) this.consume(this.ev(a.value), null, 'other', call);
+    const list = this.lists.newList();
+    const first: Item<LayerInstance | null>[] = [];
+    const last: Item<LayerInstance | null>[] = [];
+    for (const r of returned) {
+      this.f.flow.link(list.id, r.id);
+      first.push(...(r.first ?? []));
+      last.push(...r.last);
+    }
+    return { k: 'list', list: { id: list.id, first: first.length ? first : undefined, last } };
+  }
+
   /** A call we know nothing about: its data arguments are used, its result is unknown. */
   private opaque(call: CallExpr, func?: Expr): Val {
     if (func) this.ev(func);
@@ -218,7 +242,8 @@ export class FlowExprs {
         if (input.k === 'data') out.push(...addGuards(input.items, it.g));
       } else {
         this.consume(input, inst, role, call);
-        if (role !== 'seq') out.push({ v: inst, g: it.g });
+        // A Sequential's output is its last layers' output: they are used where it is (FlowAnalysis.usesOf).
+        out.push({ v: inst, g: it.g });
       }
       this.f.stack.length -= it.g.length;
     }

@@ -10,8 +10,6 @@ import type { FlowFrame } from './flowWalker';
 import { roleOf, type LayerInstance } from './model';
 
 export class ListBuilder {
-  private readonly linked = new Map<number, number[]>();
-
   constructor(
     private readonly f: FlowFrame,
     /** Evaluates an element expression in the walk's current state. */
@@ -49,8 +47,7 @@ export class ListBuilder {
           );
         }
       }
-      const item = { v: inst && role !== 'seq' ? inst : null, g: alt.g };
-      newLast.push(item);
+      newLast.push({ v: inst, g: alt.g });
       if (!list.first) newFirst.push({ v: inst, g: alt.g });
     }
     return { id: list.id, first: list.first ?? (newFirst.length ? newFirst : undefined), last: newLast };
@@ -77,28 +74,20 @@ export class ListBuilder {
   /** The elements of `other` appended to `list`. */
   concat(list: ListState, other: ListState, at: Span): ListState {
     // Its own connections count once the outer list is used as a sequence.
-    if (this.f.flow.sequentialLists.has(list.id)) this.markSequential(other.id);
-    else this.linkLists(list.id, other.id);
+    this.f.flow.link(list.id, other.id);
     if (!other.first) return list;
     const l = this.append(list, other.first, at);
     return { id: list.id, first: l.first, last: other.last };
   }
 
-  /** When `a` becomes sequential, so does `b` (b was spliced into a). */
-  private linkLists(a: number, b: number): void {
-    const l = this.linked.get(a);
-    if (l) l.push(b);
-    else this.linked.set(a, [b]);
-  }
-
   markSequential(id: number): void {
     this.f.flow.markSequential(id);
-    for (const b of this.linked.get(id) ?? []) this.markSequential(b);
   }
 
-  endList(list: ListState, at: Span): void {
+  /** Where a list ends: its last layers' output leaves it (to the Sequential `seq` is, or somewhere unknown). */
+  endList(list: ListState, at: Span, seq?: LayerInstance): void {
     for (const prev of list.last) {
-      if (prev.v) this.f.flow.addUse({ producer: prev.v, consumer: null, role: 'other', guards: capGuards([...prev.g, ...this.f.stack]), at }, list.id);
+      if (prev.v && prev.v !== seq) this.f.flow.addUse({ producer: prev.v, consumer: seq ?? null, role: seq ? 'out' : 'other', guards: capGuards([...prev.g, ...this.f.stack]), at }, list.id);
     }
   }
 
@@ -145,7 +134,7 @@ export class ListBuilder {
       else list = this.append(list, this.asInstances(this.ev(e)), e);
     }
     inst.seq = { first: list.first ?? [], last: list.last };
-    this.endList(list, call);
+    this.endList(list, call, inst);
     return list;
   }
 

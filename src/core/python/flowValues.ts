@@ -6,7 +6,8 @@ import type { Expr, Span } from './ast';
 import type { Role } from './catalog';
 import type { Guard, LayerInstance } from './model';
 
-export type UseRole = Role | 'other';
+/** How a use treats the output: as a layer of some role, as something unknown, or `out`: it leaves the Sequential `consumer`. */
+export type UseRole = Role | 'other' | 'out';
 
 /** One use of a layer's output. */
 export interface Use {

@@ -118,7 +118,13 @@ export class FlowWalker extends StmtWalker {
   }
 
   protected override onReturn(s: ReturnStmt): void {
-    if (s.value) this.consume(this.ev(s.value), s);
+    if (s.value) {
+      const v = this.ev(s.value);
+      // `return layers`: a helper's list of layers, spliced by its callers (`nn.Sequential(*block(…))`).
+      const fn = this.f.scope.fn;
+      if (v.k === 'list' && fn) this.f.flow.addReturnedList(fn, v.list);
+      this.consume(v, s);
+    }
     this.dead = true;
   }
 

@@ -9,6 +9,7 @@
  */
 import { exprKey, normaliseTest, type Arg, type CallExpr, type Expr, type ReturnStmt } from './ast';
 import { functionSpec, layerSpec, type FunctionSpec, type LayerSpec, type Role } from './catalog';
+import { CallSites, Conditions } from './calls';
 import { parsePython, type ParsedPython } from './parse';
 import type { ClassInfo, FunctionInfo, Scope } from './scopes';
 import { MAX_DEPTH, Symbols } from './symbols';
@@ -72,8 +73,21 @@ export class PythonModel extends Symbols {
   private readonly instanceMemo = new Map<CallExpr, LayerInstance | null>();
   private readonly resolvingCallables = new Set<Expr>();
 
+  private sites?: CallSites;
+  private conds?: Conditions;
+
   constructor(parsed: ParsedPython) {
     super(parsed);
+  }
+
+  /** The calls of this file's functions and classes, with their arguments bound. */
+  get callSites(): CallSites {
+    return (this.sites ??= new CallSites(this));
+  }
+
+  /** Expressions evaluated under a call site's arguments. */
+  get conditions(): Conditions {
+    return (this.conds ??= new Conditions(this));
   }
 
   static fromText(text: string): PythonModel {

@@ -3,7 +3,8 @@
  * (imports, assignments, parameters, functions, classes), the functions and classes with the attributes their
  * methods assign (`self.conv = …`, `self.add_module('conv', …)`), and which statement each value belongs to.
  */
-import type { AssignStmt, AugAssignStmt, ClassDef, Expr, ExprStmt, FromImportStmt, FunctionDef, ImportStmt, LoopStmt, Module, OtherStmt, Param, ReturnStmt, Stmt } from './ast';
+import type { AssignStmt, AugAssignStmt, ClassDef, Expr, ExprStmt, FromImportStmt, FunctionDef, IfStmt, ImportStmt, LoopStmt, Module, OtherStmt, Param, ReturnStmt, Stmt } from './ast';
+import type { Symbols } from './symbols';
 import { StmtWalker } from './walk';
 
 export type ScopeKind = 'module' | 'function' | 'class';
@@ -24,6 +25,14 @@ export interface AttrDef {
   stmt: Stmt;
   /** Method the attribute is assigned in; undefined for class-level fields. */
   method?: FunctionInfo;
+  /** The `if` conditions around the assignment inside its method (`if use_bn: self.bn = …`). */
+  conds: Cond[];
+}
+
+/** An `if` test around a statement, true on its path (false when `negated`: the `else` side). */
+export interface Cond {
+  test: Expr;
+  negated: boolean;
 }
 
 export interface ClassInfo {
@@ -52,6 +61,8 @@ export class Scope {
   cls?: ClassInfo;
   /** Names declared `global` here: their assignments bind in the module scope. */
   globals?: Set<string>;
+  /** The file's symbols (set once they are built): scopes of another module answer through their own file. */
+  owner!: Symbols;
 
   constructor(
     readonly kind: ScopeKind,
@@ -89,6 +100,17 @@ class ScopeBuilder extends StmtWalker {
     private readonly text: string,
   ) {
     super();
+  }
+
+  /** The `if` tests around the current statement, within the current function. */
+  private readonly conds: Cond[] = [];
+
+  protected override onIf(s: IfStmt): void {
+    this.conds.push({ test: s.test, negated: false });
+    this.walk(s.body);
+    this.conds[this.conds.length - 1] = { test: s.test, negated: true };
+    this.walk(s.orelse);
+    this.conds.pop();
   }
 
   /** Where an assignment to `name` binds: here, or the module scope for a `global` name. */
@@ -161,7 +183,7 @@ class ScopeBuilder extends StmtWalker {
     } else if (t.kind === 'attr' && value) {
       const method = this.scope.fn;
       if (method?.cls && this.scope.selfName && t.value.kind === 'name' && t.value.id === this.scope.selfName) {
-        addAttr(method.cls, t.attr, { value, scope: this.scope, stmt, method });
+        addAttr(method.cls, t.attr, { value, scope: this.scope, stmt, method, conds: [...this.conds] });
       }
     }
   }
@@ -182,7 +204,7 @@ class ScopeBuilder extends StmtWalker {
       valueArg = e.args[2]?.value;
     }
     if (nameArg?.kind === 'string' && nameArg.value !== undefined && valueArg) {
-      addAttr(method.cls, nameArg.value, { value: valueArg, scope, stmt, method });
+      addAttr(method.cls, nameArg.value, { value: valueArg, scope, stmt, method, conds: [...this.conds] });
     }
   }
 
@@ -218,7 +240,7 @@ class ScopeBuilder extends StmtWalker {
     this.out.allNames.add(c.name);
     for (const s of c.body) {
       if (s.kind === 'assign' && s.value) {
-        for (const t of s.targets) if (t.kind === 'name') addAttr(cls, t.id, { value: s.value, scope: clsScope, stmt: s });
+        for (const t of s.targets) if (t.kind === 'name') addAttr(cls, t.id, { value: s.value, scope: clsScope, stmt: s, conds: [] });
       }
     }
     new ScopeBuilder(this.out, clsScope, this.text).walk(c.body);

@@ -44,6 +44,9 @@ export class Symbols {
     this.classes = s.classes;
     this.allNames = s.allNames;
     this.statementOf = s.statementOf;
+    this.moduleScope.owner = this;
+    for (const fn of this.functions) fn.scope.owner = this;
+    for (const cls of this.classes) cls.scope.owner = this;
     for (const fn of this.functions) this.addRegion(fn.def.bodyFrom, fn.def.to, fn.scope);
     for (const cls of this.classes) this.addRegion(cls.def.bodyFrom, cls.def.to, cls.scope);
     this.regions.sort((a, b) => a.from - b.from);

@@ -1,0 +1,274 @@
+/**
+ * Call sites and what a condition is at each of them.
+ *
+ * A layer built inside a function or a class often depends on how that function or class is called: `bias=bias`,
+ * `if normalize: layers.append(nn.BatchNorm1d(c))`, `self.bn = nn.BatchNorm2d(c) if use_bn else None`. `CallSites`
+ * finds the calls of a function (or the instantiations of a class, whose `__init__` — or, for a Flax module, whose
+ * fields — take the arguments) and binds their arguments to the parameters; `Conditions` evaluates an expression
+ * (a guard's test, a bias argument) under one such binding: true, false, a literal, "some object", or unknown.
+ */
+import type { CallExpr, Expr } from './ast';
+import type { ClassInfo, FunctionInfo, PythonModel, Scope } from './model';
+
+/** What binds the arguments: a function's parameters, or a Flax-style module's class-level fields. */
+export type Owner = { kind: 'fn'; fn: FunctionInfo } | { kind: 'fields'; cls: ClassInfo };
+
+/** An argument as bound at a call site: the expression and the scope it is evaluated in. */
+export interface BoundArg {
+  value: Expr;
+  scope: Scope;
+  /** The parameter's default (the call leaves it out). */
+  isDefault: boolean;
+}
+
+export interface CallSite {
+  owner: Owner;
+  /** The call; undefined for the pseudo-site of the defaults (no call in the file). */
+  call?: CallExpr;
+  /** The argument bound to a parameter; 'hidden' when `*args`/`**kwargs` may carry it; undefined when nothing is. */
+  arg(param: string): BoundArg | 'hidden' | undefined;
+}
+
+/** A non-None object (a layer, a call's result known to be one). */
+export const OBJECT: unique symbol = Symbol('object');
+export type Value = boolean | number | string | null | typeof OBJECT | undefined;
+
+export function truthOf(v: Value): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v === OBJECT) return true;
+  if (v === null) return false;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  return v !== '';
+}
+
+const MAX_DEPTH = 6;
+
+export class CallSites {
+  private readonly memo = new Map<FunctionInfo | ClassInfo, CallSite[]>();
+
+  constructor(private readonly model: PythonModel) {}
+
+  /** The owner whose call sites decide the values seen inside a class's methods (`self.x`). */
+  classOwner(cls: ClassInfo): Owner {
+    const init = cls.methods.get('__init__');
+    return init ? { kind: 'fn', fn: init } : { kind: 'fields', cls };
+  }
+
+  /** The calls of a function (of its class, for `__init__`) in this file, with their arguments bound. */
+  of(owner: Owner): CallSite[] {
+    const key = owner.kind === 'fn' ? owner.fn : owner.cls;
+    const memo = this.memo.get(key);
+    if (memo) return memo;
+    const out: CallSite[] = [];
+    const model = this.model;
+    const cls = owner.kind === 'fields' ? owner.cls : owner.fn.def.name === '__init__' ? owner.fn.cls : undefined;
+    const fn = owner.kind === 'fn' ? owner.fn : undefined;
+    if (fn && fn.scope.owner === model) {
+      for (const call of model.module.calls) {
+        const cs = model.callables(call.func, model.scopeOf(call));
+        if (cs.length !== 1) continue;
+        const c = cs[0].value;
+        const hit = cls ? c.kind === 'class' && c.cls === cls : c.kind === 'helper' && c.fn === fn && !fn.cls;
+        if (hit) out.push(this.bind(owner, call, model.scopeOf(call)));
+      }
+    } else if (owner.kind === 'fields' && owner.cls.scope.owner === model) {
+      for (const call of model.module.calls) {
+        const cs = model.callables(call.func, model.scopeOf(call));
+        if (cs.length === 1 && cs[0].value.kind === 'class' && cs[0].value.cls === owner.cls) out.push(this.bind(owner, call, model.scopeOf(call)));
+      }
+    }
+    this.memo.set(key, out);
+    return out;
+  }
+
+  /** The pseudo-site where every parameter has its default (what a call leaving them all out gets). */
+  defaults(owner: Owner): CallSite {
+    return { owner, arg: (name) => this.defaultOf(owner, name) };
+  }
+
+  private params(owner: Owner): { name: string; star?: '*' | '**'; default?: Expr; scope: Scope }[] {
+    if (owner.kind === 'fn') {
+      const ps = owner.fn.def.params.map((p) => ({ name: p.name, star: p.star, default: p.default, scope: owner.fn.outer }));
+      // `self` is not passed by the call.
+      return owner.fn.cls && owner.fn.scope.selfName ? ps.slice(1) : ps;
+    }
+    const out: { name: string; default?: Expr; scope: Scope }[] = [];
+    for (const s of owner.cls.def.body) {
+      if (s.kind !== 'assign' || !s.annotation || s.targets.length !== 1 || s.targets[0].kind !== 'name') continue;
+      out.push({ name: s.targets[0].id, default: s.value, scope: owner.cls.scope });
+    }
+    return out;
+  }
+
+  private defaultOf(owner: Owner, name: string): BoundArg | undefined {
+    const p = this.params(owner).find((x) => x.name === name && !x.star);
+    return p?.default ? { value: p.default, scope: p.scope, isDefault: true } : undefined;
+  }
+
+  private bind(owner: Owner, call: CallExpr, scope: Scope): CallSite {
+    const params = this.params(owner);
+    return {
+      owner,
+      call,
+      arg: (name) => {
+        const index = params.findIndex((p) => p.name === name && !p.star);
+        if (index < 0) return undefined;
+        let i = 0;
+        let hiddenPositional = false;
+        for (const a of call.args) {
+          if (a.name === name) return { value: a.value, scope, isDefault: false };
+          if (a.star === '*') hiddenPositional = true;
+          if (a.name !== undefined || a.star) continue;
+          if (i === index && !hiddenPositional) return { value: a.value, scope, isDefault: false };
+          i++;
+        }
+        if (hiddenPositional || call.args.some((a) => a.star === '**')) return 'hidden';
+        const p = params[index];
+        return p.default ? { value: p.default, scope: p.scope, isDefault: true } : undefined;
+      },
+    };
+  }
+}
+
+/** Expressions evaluated under a call site's arguments. */
+export class Conditions {
+  constructor(private readonly model: PythonModel) {}
+
+  truth(e: Expr, scope: Scope, site?: CallSite): boolean | undefined {
+    return truthOf(this.value(e, scope, site, 0));
+  }
+
+  value(e: Expr, scope: Scope, site: CallSite | undefined, depth: number): Value {
+    if (depth > MAX_DEPTH) return undefined;
+    const model = this.model;
+    switch (e.kind) {
+      case 'const':
+        return e.value === 'True' ? true : e.value === 'False' ? false : e.value === 'None' ? null : OBJECT;
+      case 'number':
+        return Number.isNaN(e.value) ? undefined : e.value;
+      case 'string':
+        return e.value;
+      case 'list':
+      case 'tuple':
+      case 'dict':
+      case 'set':
+        return (e.kind === 'dict' ? e.items.length : e.elts.length) ? OBJECT : false;
+      case 'call': {
+        if (e.func.kind === 'name' && e.func.id === 'bool' && e.args.length === 1 && !e.args[0].name) return this.truth(e.args[0].value, scope, site);
+        return scope.owner === model && model.instanceAt(e, scope) ? OBJECT : undefined;
+      }
+      case 'unary': {
+        if (e.op !== 'not') {
+          const v = this.value(e.operand, scope, site, depth + 1);
+          return e.op === '-' && typeof v === 'number' ? -v : undefined;
+        }
+        const t = truthOf(this.value(e.operand, scope, site, depth + 1));
+        return t === undefined ? undefined : !t;
+      }
+      case 'ifexp': {
+        const t = truthOf(this.value(e.test, scope, site, depth + 1));
+        if (t === undefined) return undefined;
+        return this.value(t ? e.body : e.orelse, scope, site, depth + 1);
+      }
+      case 'binop':
+        return this.binop(e.op, e.left, e.right, scope, site, depth);
+      case 'name':
+        return this.name(e.id, scope, site, depth);
+      case 'attr':
+        return this.attr(e, scope, site, depth);
+      default:
+        return undefined;
+    }
+  }
+
+  private binop(op: string, left: Expr, right: Expr, scope: Scope, site: CallSite | undefined, depth: number): Value {
+    const l = this.value(left, scope, site, depth + 1);
+    if (op === 'and' || op === 'or') {
+      const lt = truthOf(l);
+      if (op === 'and' && lt === false) return l;
+      if (op === 'or' && lt === true) return l;
+      const r = this.value(right, scope, site, depth + 1);
+      if (lt === undefined) {
+        // `x and False` is falsy, `x or True` truthy, whatever x is.
+        const rt = truthOf(r);
+        if (op === 'and' && rt === false) return false;
+        if (op === 'or' && rt === true) return true;
+        return undefined;
+      }
+      return r;
+    }
+    const r = this.value(right, scope, site, depth + 1);
+    if (op === 'is' || op === 'is not') {
+      // Only comparisons with None are decided (`x is None`): identity of anything else is unknown.
+      const known = (v: Value) => v !== undefined;
+      if (!(l === null || r === null) || !known(l) || !known(r)) return undefined;
+      const same = l === r;
+      return op === 'is' ? same : !same;
+    }
+    if (op === '==' || op === '!=') {
+      if (l === undefined || r === undefined || l === OBJECT || r === OBJECT) return undefined;
+      const same = l === r;
+      return op === '==' ? same : !same;
+    }
+    if ((op === 'in' || op === 'not in') && (right.kind === 'tuple' || right.kind === 'list' || right.kind === 'set')) {
+      if (l === undefined || l === OBJECT) return undefined;
+      let found = false;
+      for (const x of right.elts) {
+        const v = this.value(x, scope, site, depth + 1);
+        if (v === undefined || v === OBJECT) return undefined;
+        if (v === l) found = true;
+      }
+      return op === 'in' ? found : !found;
+    }
+    return undefined;
+  }
+
+  private name(id: string, scope: Scope, site: CallSite | undefined, depth: number): Value {
+    const model = this.model;
+    const found = model.lookup(id, scope);
+    if (!found) return undefined;
+    if (site?.owner.kind === 'fn' && found.scope === site.owner.fn.scope && found.bindings.length === 1 && found.bindings[0].kind === 'param') {
+      const a = site.arg(id);
+      if (!a || a === 'hidden') return undefined;
+      // The argument is evaluated where the call is (a default, where the function is defined).
+      return this.value(a.value, a.scope, undefined, depth + 1);
+    }
+    // A module-level constant, assigned once.
+    if (found.scope.kind === 'module' && found.bindings.length === 1 && found.bindings[0].kind === 'assign') return this.value(found.bindings[0].value, found.scope, undefined, depth + 1);
+    return undefined;
+  }
+
+  /** `self.x` in a method: its assignments in the class, the last one whose conditions hold at the site. */
+  private attr(e: Extract<Expr, { kind: 'attr' }>, scope: Scope, site: CallSite | undefined, depth: number): Value {
+    const model = this.model;
+    const defs = model.selfAttr(e, scope);
+    if (!defs?.length) return undefined;
+    const cls = defs[0].method?.cls ?? (defs[0].scope.cls as ClassInfo | undefined);
+    if (site?.owner.kind === 'fields' && cls === site.owner.cls) {
+      const a = site.arg(e.attr);
+      if (a && a !== 'hidden') return this.value(a.value, a.scope, undefined, depth + 1);
+      if (a === 'hidden') return undefined;
+    }
+    // Assignments in `__init__` (and class-level fields) decide; later ones override earlier ones.
+    const ordered = [...defs].sort((a, b) => b.stmt.from - a.stmt.from);
+    for (const d of ordered) {
+      if (d.method && d.method.def.name !== '__init__') return undefined;
+      const siteHere = site && d.method && site.owner.kind === 'fn' && site.owner.fn === d.method ? site : undefined;
+      let holds: boolean | undefined = true;
+      for (const c of d.conds) {
+        const t = this.truth(c.test, d.scope, siteHere);
+        const cond = t === undefined ? undefined : t !== c.negated;
+        if (cond === false) {
+          holds = false;
+          break;
+        }
+        if (cond === undefined) holds = undefined;
+      }
+      if (holds === false) continue;
+      if (holds === undefined) return undefined;
+      return this.value(d.value, d.scope, siteHere, depth + 1);
+    }
+    return undefined;
+  }
+}
