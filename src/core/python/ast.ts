@@ -326,6 +326,12 @@ export function forEachChild(e: Expr, visit: (child: Expr) => void): void {
   }
 }
 
+/** Calls `visit` for `e` and every expression below it, depth first. */
+export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
+  visit(e);
+  forEachChild(e, (c) => walkExpr(c, visit));
+}
+
 /** `a.b.c` → ['a', 'b', 'c']; undefined for anything that is not a plain dotted name. */
 export function dottedParts(e: Expr): string[] | undefined {
   const parts: string[] = [];

@@ -15,9 +15,10 @@ export type Framework = 'torch' | 'keras' | 'flax' | 'nnx';
  * - pass: ops that keep a per-channel constant a per-channel constant (pooling, upsampling, flatten, identity)
  * - seq: sequential containers (their arguments run in order)
  * - input: Keras `Input`
+ * - wrap: a wrapper applying the layer it is given (Keras `TimeDistributed(Conv2D(…))` acts as that Conv2D)
  * - module: any other known layer
  */
-export type Role = 'conv' | 'linear' | 'bn' | 'instnorm' | 'norm' | 'act' | 'pass' | 'seq' | 'input' | 'module';
+export type Role = 'conv' | 'linear' | 'bn' | 'instnorm' | 'norm' | 'act' | 'pass' | 'seq' | 'input' | 'wrap' | 'module';
 
 export interface LayerSpec {
   /** Canonical qualified name, e.g. `torch.nn.Conv2d`. */
@@ -326,6 +327,7 @@ for (const n of ['Activation', 'ReLU', 'LeakyReLU', 'PReLU', 'ELU', 'Softmax', '
 for (const n of ['Flatten', 'Reshape'])
   add({ qname: `keras.layers.${n}`, name: n, framework: 'keras', role: 'pass', args: {} });
 add({ qname: 'keras.Sequential', name: 'Sequential', framework: 'keras', role: 'seq', args: {} });
+add({ qname: 'keras.layers.TimeDistributed', name: 'TimeDistributed', framework: 'keras', role: 'wrap', args: { in: { index: 0, name: 'layer' } } });
 add({ qname: 'keras.Input', name: 'Input', framework: 'keras', role: 'input', args: {} });
 const kerasAliases: Record<string, string> = {
   'keras.models.Sequential': 'keras.Sequential',

@@ -110,10 +110,14 @@ export class FlowExprs {
         if ((f.attr === 'append' || f.attr === 'add') && arg(0) && !call.args[0].name) nl = this.lists.append(list, this.lists.asInstances(this.ev(arg(0)!)), call);
         else if (f.attr === 'add_module' && arg(1)) nl = this.lists.append(list, this.lists.asInstances(this.ev(arg(1)!)), call);
         else if (f.attr === 'extend' && arg(0)) nl = this.lists.extend(list, arg(0)!);
-        else if (f.attr === 'insert' || f.attr === 'pop' || f.attr === 'remove' || f.attr === 'reverse' || f.attr === 'clear') {
-          // Order no longer known: forget the list.
-          this.f.env.set(f.value.id, UNKNOWN);
-          return UNKNOWN;
+        else if (f.attr === 'insert' && arg(0) && arg(1) && call.args.length === 2 && !call.args.some((a) => a.name || a.star)) {
+          // `layers.insert(1, nn.BatchNorm2d(c))` at a known position.
+          const at = this.f.model.literal(arg(0), this.f.scope);
+          const x = this.lists.asInstances(this.ev(arg(1)!));
+          nl = typeof at === 'number' && Number.isInteger(at) ? this.lists.insert(list, at, x, call) : undefined;
+          if (!nl) return this.forget(f.value.id);
+        } else if (f.attr === 'insert' || f.attr === 'pop' || f.attr === 'remove' || f.attr === 'reverse' || f.attr === 'clear' || f.attr === 'sort') {
+          return this.forget(f.value.id);
         }
         if (nl) {
           this.f.env.set(f.value.id, holder.k === 'mod' ? { ...holder, list: nl } : { k: 'list', list: nl });
@@ -216,6 +220,12 @@ export class FlowExprs {
       last.push(...r.last);
     }
     return { k: 'list', list: { id: list.id, first: first.length ? first : undefined, last } };
+  }
+
+  /** A list whose order is no longer known: forgotten. */
+  private forget(name: string): Val {
+    this.f.env.set(name, UNKNOWN);
+    return UNKNOWN;
   }
 
   /** A call we know nothing about: its data arguments are used, its result is unknown. */

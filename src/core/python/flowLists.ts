@@ -5,9 +5,9 @@
  * once the list is known to run in order (it went into a Sequential, or is one).
  */
 import type { CallExpr, Expr, Span } from './ast';
-import { addGuards, capGuards, type Item, type ListState, type Val } from './flowValues';
+import { addGuards, capGuards, type Item, type ListElem, type ListState, type Use, type Val } from './flowValues';
 import type { FlowFrame } from './flowWalker';
-import { roleOf, type LayerInstance } from './model';
+import { roleOf, type Guard, type LayerInstance } from './model';
 
 export class ListBuilder {
   constructor(
@@ -17,9 +17,8 @@ export class ListBuilder {
   ) {}
 
   newList(): ListState {
-    return { id: this.f.flow.newListId(), first: undefined, last: [] };
+    return { id: this.f.flow.newListId(), first: undefined, last: [], elems: [] };
   }
-
 
   asInstances(v: Val): Item<LayerInstance | null>[] {
     if (v.k === 'mod') return v.items;
@@ -28,11 +27,16 @@ export class ListBuilder {
 
   /** Appends alternatives (each with its guards) to a list, connecting the current end to them. */
   append(list: ListState, alts: Item<LayerInstance | null>[], at?: Span): ListState {
+    return this.connect(list, alts, at, this.f.stack);
+  }
+
+  /** `append` under the conditions `stack` (those of the walk where the element was added). */
+  private connect(list: ListState, alts: Item<LayerInstance | null>[], at: Span | undefined, stack: readonly Guard[]): ListState {
     if (!alts.length) return list;
     const newLast: Item<LayerInstance | null>[] = [];
     const newFirst: Item<LayerInstance | null>[] = [];
     for (const alt of alts) {
-      const g = [...this.f.stack, ...alt.g];
+      const g = [...stack, ...alt.g];
       const inst = alt.v;
       if (inst && roleOf(inst) === 'pass') {
         newLast.push(...addGuards(list.last, alt.g));
@@ -50,7 +54,50 @@ export class ListBuilder {
       newLast.push({ v: inst, g: alt.g });
       if (!list.first) newFirst.push({ v: inst, g: alt.g });
     }
-    return { id: list.id, first: list.first ?? (newFirst.length ? newFirst : undefined), last: newLast };
+    const elems = list.elems && [...list.elems, { alts, stack: [...stack], at }];
+    return { id: list.id, first: list.first ?? (newFirst.length ? newFirst : undefined), last: newLast, elems };
+  }
+
+  /** `layers.insert(i, x)`; undefined when the list's elements (or its pending connections) are no longer known. */
+  insert(list: ListState, index: number, alts: Item<LayerInstance | null>[], at: Span): ListState | undefined {
+    const elems = list.elems;
+    if (!elems) return undefined;
+    const n = elems.length;
+    const i = index < 0 ? Math.max(0, n + index) : Math.min(index, n);
+    if (i === n) return this.append(list, alts, at);
+    return this.rebuild(list, [...elems.slice(0, i), { alts, stack: [...this.f.stack], at }, ...elems.slice(i)]);
+  }
+
+  /** `layers[i] = x`; undefined when the element is not known. */
+  replace(list: ListState, index: number, alts: Item<LayerInstance | null>[], at: Span): ListState | undefined {
+    const elems = list.elems;
+    if (!elems) return undefined;
+    const i = index < 0 ? elems.length + index : index;
+    if (i < 0 || i >= elems.length) return undefined;
+    return this.rebuild(list, elems.map((e, j) => (j === i ? { alts, stack: [...this.f.stack], at } : e)));
+  }
+
+  /**
+   * Connects a list's elements anew after an insertion or a replacement. A connection the change removes still holds on
+   * the paths where the change does not happen: when the change is under one condition more than the list was built
+   * under, it is kept under the opposite condition; under several, it is kept as it was (never dropped on a guess).
+   */
+  private rebuild(list: ListState, elems: ListElem[]): ListState | undefined {
+    const pending = this.f.flow.pendingOf(list.id);
+    if (!pending) return undefined;
+    const old = pending.splice(0, pending.length);
+    let l: ListState = { id: list.id, first: undefined, last: [], elems: [] };
+    for (const e of elems) l = this.connect(l, e.alts, e.at, e.stack);
+    const base = list.elems?.[list.elems.length - 1]?.stack ?? [];
+    const extra = this.f.stack.filter((g) => !base.some((b) => b.key === g.key && b.negated === g.negated));
+    const flow = this.f.flow;
+    const key = (u: Use) => `${flow.idOf(u.producer)}>${flow.idOf(u.consumer)}:${u.role}`;
+    const now = new Set(pending.map(key));
+    for (const u of old) {
+      if (now.has(key(u)) || !extra.length) continue;
+      pending.push(extra.length === 1 ? { ...u, guards: capGuards([...u.guards, { ...extra[0], negated: !extra[0].negated }]) } : u);
+    }
+    return l;
   }
 
   /** `list += other` / `list.extend(other)` / `*other` inside a Sequential. */
@@ -75,7 +122,7 @@ export class ListBuilder {
   concat(list: ListState, other: ListState, at: Span): ListState {
     // Its own connections count once the outer list is used as a sequence.
     this.f.flow.link(list.id, other.id);
-    if (!other.first) return list;
+    if (!other.first) return { ...list, elems: undefined };
     const l = this.append(list, other.first, at);
     return { id: list.id, first: l.first, last: other.last };
   }

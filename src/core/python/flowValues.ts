@@ -27,6 +27,18 @@ export interface ListState {
   first: Item<LayerInstance | null>[] | undefined;
   /** Elements whose output reaches the end of the list so far. */
   last: Item<LayerInstance | null>[];
+  /**
+   * The elements in order, while they are known exactly (appended one by one, on one path): what lets `insert` and
+   * `layers[i] = …` rewrite the connections. Dropped where two paths with different elements meet.
+   */
+  elems?: ListElem[];
+}
+
+/** One element of a list: its alternatives, the conditions it was added under, and where. */
+export interface ListElem {
+  alts: Item<LayerInstance | null>[];
+  stack: Guard[];
+  at: Span | undefined;
 }
 
 /**
@@ -71,7 +83,7 @@ export function guardEnv(env: Map<string, Val>, g: Guard): Map<string, Val> {
 }
 
 function guardList(l: ListState, g: Guard): ListState {
-  return { id: l.id, first: l.first && addGuards(l.first, [g]), last: addGuards(l.last, [g]) };
+  return { id: l.id, first: l.first && addGuards(l.first, [g]), last: addGuards(l.last, [g]), elems: l.elems };
 }
 
 export function mergeEnvs(a: Map<string, Val>, b: Map<string, Val>, ga: Guard[], gb: Guard[]): Map<string, Val> {
@@ -104,5 +116,5 @@ function mergeLists(a: ListState, b: ListState, ga: Guard[], gb: Guard[]): ListS
   if (a === b) return a;
   const first = a.first === b.first ? a.first : a.first || b.first ? [...addGuards(a.first ?? [], ga), ...addGuards(b.first ?? [], gb)] : undefined;
   const last = a.last === b.last ? a.last : [...addGuards(a.last, ga), ...addGuards(b.last, gb)];
-  return { id: a.id, first, last };
+  return { id: a.id, first, last, elems: a.elems === b.elems ? a.elems : undefined };
 }

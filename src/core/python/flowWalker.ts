@@ -241,8 +241,15 @@ export class FlowWalker extends StmtWalker {
     if (t.kind === 'subscript' && t.value.kind === 'name') {
       const cur = f.env.get(t.value.id);
       if (cur?.k === 'list') {
-        // `layers['bn1'] = nn.BatchNorm2d(c)` on an OrderedDict being built
-        f.env.set(t.value.id, { k: 'list', list: this.lists.append(cur.list, this.lists.asInstances(v)) });
+        const key = t.index.length === 1 ? f.model.literal(t.index[0], f.scope) : undefined;
+        if (typeof key === 'number' && Number.isInteger(key)) {
+          // `layers[1] = nn.BatchNorm2d(c)` replaces a known element; any other index loses the order.
+          const nl = this.lists.replace(cur.list, key, this.lists.asInstances(v), at);
+          f.env.set(t.value.id, nl ? { k: 'list', list: nl } : UNKNOWN);
+        } else if (typeof key === 'string') {
+          // `layers['bn1'] = nn.BatchNorm2d(c)` on an OrderedDict being built
+          f.env.set(t.value.id, { k: 'list', list: this.lists.append(cur.list, this.lists.asInstances(v)) });
+        } else f.env.set(t.value.id, UNKNOWN);
         return;
       }
     }

@@ -7,7 +7,7 @@
  *
  * Built once per parse; lookups are memoised.
  */
-import { exprKey, normaliseTest, type Arg, type CallExpr, type Expr, type ReturnStmt } from './ast';
+import { exprKey, findArg, normaliseTest, type Arg, type CallExpr, type Expr, type ReturnStmt } from './ast';
 import { functionSpec, layerSpec, type FunctionSpec, type LayerSpec, type Role } from './catalog';
 import { CallSites, Conditions } from './calls';
 import { parsePython, type ParsedPython } from './parse';
@@ -219,7 +219,12 @@ export class PythonModel extends Symbols {
     let inst: LayerInstance | null = null;
     if (cs.length === 1) {
       const c = cs[0].value;
-      if (c.kind === 'layer') {
+      if (c.kind === 'layer' && c.spec.role === 'wrap') {
+        // `TimeDistributed(Conv2D(…))` applies the Conv2D to each time step: it is that layer.
+        const a = c.spec.args.in;
+        const inner = a ? findArg(call, a.name, a.index)?.value : undefined;
+        inst = inner?.kind === 'call' ? this.instanceAt(inner, s, depth + 1) : null;
+      } else if (c.kind === 'layer') {
         inst = { site: call, siteScope: s, spec: c.spec, ctor: call, ctorScope: s, partialKw: c.partialKw, partialPos: c.partialPos };
       } else if (c.kind === 'helper') {
         const inner = this.helperReturn(c.fn, depth + 1);

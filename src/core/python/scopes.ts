@@ -46,6 +46,8 @@ export interface ClassInfo {
 export type Binding =
   | { kind: 'import'; qname: string; at: number }
   | { kind: 'assign'; value: Expr; at: number; stmt: Stmt }
+  /** One name of a tuple unpacked from a value that is not a literal tuple: `backend, layers, models, utils = f(kwargs)`. */
+  | { kind: 'unpack'; value: Expr; index: number; at: number; stmt: Stmt }
   | { kind: 'param'; param: Param; index: number }
   | { kind: 'def'; fn: FunctionInfo; at: number }
   | { kind: 'class'; cls: ClassInfo; at: number }
@@ -179,7 +181,13 @@ class ScopeBuilder extends StmtWalker {
     } else if (t.kind === 'tuple' || t.kind === 'list') {
       // Unpack a literal tuple element-wise when the value is one of the same length.
       const vals = value && (value.kind === 'tuple' || value.kind === 'list') && value.elts.length === t.elts.length ? value.elts : undefined;
-      t.elts.forEach((e, i) => this.bindTarget(e.kind === 'starred' ? e.value : e, stmt, vals ? vals[i] : undefined));
+      const starred = t.elts.some((e) => e.kind === 'starred');
+      t.elts.forEach((e, i) => {
+        if (!vals && value && !starred && e.kind === 'name') {
+          this.target(e.id).bind(e.id, { kind: 'unpack', value, index: i, at: stmt.from, stmt });
+          this.out.allNames.add(e.id);
+        } else this.bindTarget(e.kind === 'starred' ? e.value : e, stmt, vals ? vals[i] : undefined);
+      });
     } else if (t.kind === 'attr' && value) {
       const method = this.scope.fn;
       if (method?.cls && this.scope.selfName && t.value.kind === 'name' && t.value.id === this.scope.selfName) {

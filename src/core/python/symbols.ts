@@ -17,6 +17,9 @@ export const MAX_DEPTH = 8;
 
 const STAR_KNOWN = new Set(['functools.partial', 'collections.OrderedDict']);
 
+/** What `get_submodules_from_kwargs` returns, in order. */
+const KERAS_SUBMODULES = ['keras.backend', 'keras.layers', 'keras.models', 'keras.utils'];
+
 export class Symbols {
   readonly module: Module;
   readonly text: string;
@@ -153,17 +156,35 @@ export class Symbols {
     return result;
   }
 
+  /**
+   * The one qualified name all bindings of a name agree on. `layers = None` does not count against it: Keras
+   * applications bind their modules at run time (`layers = None` at module level, then
+   * `backend, layers, models, utils = get_submodules_from_kwargs(kwargs)` in the function building the model).
+   */
   private qnameOfBindings(bindings: Binding[], scope: Scope, depth: number): string | undefined {
     let result: string | undefined;
+    let placeholders = 0;
     for (const b of bindings) {
       let q: string | undefined;
       if (b.kind === 'import') q = b.qname;
       else if (b.kind === 'assign' && (b.value.kind === 'name' || b.value.kind === 'attr')) q = this.qname(b.value, scope, depth + 1);
+      else if (b.kind === 'assign' && b.value.kind === 'const' && b.value.value === 'None') {
+        placeholders++;
+        continue;
+      } else if (b.kind === 'unpack') q = this.unpackedModule(b.value, b.index, scope, depth);
       else return undefined;
       if (!q || (result !== undefined && result !== q)) return undefined;
       result = q;
     }
-    return result;
+    return placeholders && result && !result.startsWith('keras.') ? undefined : result;
+  }
+
+  /** `backend, layers, models, utils = get_submodules_from_kwargs(kwargs)` (keras_applications' convention). */
+  private unpackedModule(value: Expr, index: number, scope: Scope, depth: number): string | undefined {
+    if (value.kind !== 'call') return undefined;
+    const q = this.qname(value.func, scope, depth + 1);
+    if (!q || (q !== 'get_submodules_from_kwargs' && !q.endsWith('.get_submodules_from_kwargs'))) return undefined;
+    return KERAS_SUBMODULES[index];
   }
 
   /** The local base classes of a class (for attribute inheritance). */

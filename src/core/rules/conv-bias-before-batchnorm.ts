@@ -3,12 +3,14 @@
  * batch norm. Batch norm subtracts the per-channel mean of its input, so a constant per-channel bias
  * added just before it is cancelled: it is dead weight (the note: "with BN, the conv before it needs no bias").
  */
-import { findArg, type Arg, type Expr, type Span } from '../python/ast';
+import { findArg, type Arg, type CallExpr, type Expr, type Span } from '../python/ast';
+import type { CallSite, Owner } from '../python/calls';
 import { roleOf, type Use } from '../python/flow';
 import type { Guard, LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RawFinding, Rule, RuleContext } from './rule';
+import { available, biasWhenNot, discriminate, paramForm } from './bias-guards';
 
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };
 
@@ -62,6 +64,11 @@ class ConvBiasCheck {
   run(): RawFinding[] {
     const out: RawFinding[] = [];
     for (const inst of this.ctx.flow.producers()) {
+      const bySite = this.decidedBySites(inst);
+      if (bySite) {
+        for (const f of bySite) if (this.ctx.inFocus(f.span.from)) out.push(f);
+        continue;
+      }
       if (!this.ctx.inFocus(inst.site.from)) continue;
       const v = this.verdict(inst);
       if (!v.fire) continue;
@@ -77,41 +84,203 @@ class ConvBiasCheck {
     return u.role === 'bn' || (this.countInstanceNorm && u.role === 'instnorm');
   }
 
+  private biasCapable(inst: LayerInstance): boolean {
+    const role = roleOf(inst);
+    return (role === 'conv' || role === 'linear') && !inst.localClass && !!inst.spec.bias;
+  }
+
   /** Whether the instance's output always (or under one condition) goes straight into batch norm. */
   private verdict(inst: LayerInstance): Verdict {
     const memo = this.verdicts.get(inst);
     if (memo) return memo;
-    let v: Verdict = { fire: false };
-    const role = roleOf(inst);
-    if ((role === 'conv' || role === 'linear') && !inst.localClass && inst.spec.bias) {
-      const uses = this.ctx.flow.usesOf(inst);
-      const bn = uses.filter((u) => this.isBn(u));
-      const others = uses.filter((u) => !this.isBn(u));
-      if (bn.length && !others.length) v = { fire: true, bnUse: bn[0] };
-      else if (bn.length) {
-        const cond = discriminate(bn, others);
-        if (cond) v = { fire: true, cond, bnUse: bn[0] };
-      }
-    }
+    const v = this.biasCapable(inst) ? this.judge(this.ctx.flow.usesOf(inst)) : { fire: false };
     this.verdicts.set(inst, v);
     return v;
   }
 
-  private finding(inst: LayerInstance, v: Verdict, on: BiasOn): RawFinding | undefined {
+  /** Batch norm on every path of these uses, or under one condition that no other use shares. */
+  private judge(uses: readonly Use[]): Verdict {
+    const bn = uses.filter((u) => this.isBn(u));
+    const others = uses.filter((u) => !this.isBn(u));
+    if (bn.length && !others.length) return { fire: true, bnUse: bn[0] };
+    if (bn.length) {
+      const cond = discriminate(bn, others);
+      if (cond) return { fire: true, cond, bnUse: bn[0] };
+    }
+    return { fire: false };
+  }
+
+  /**
+   * A layer whose bias, or whose path into batch norm, depends on the arguments of the function or class building it
+   * (`bias=bias`, `if normalize: layers.append(BatchNorm1d(c))`, `self.bn = BatchNorm2d(c) if use_bn else None`): the
+   * calls in the file decide (the defaults when there is none). Undefined when nothing depends on them.
+   */
+  private decidedBySites(inst: LayerInstance): RawFinding[] | undefined {
+    const model = this.ctx.model;
+    const fn = inst.ctorScope.fn;
+    if (inst.helper || !fn || !this.biasCapable(inst) || inst.ctorScope.owner !== model) return undefined;
+    const owner: Owner = fn.cls ? model.callSites.classOwner(fn.cls) : { kind: 'fn', fn };
+    const uses = this.ctx.flow.usesOf(inst);
+    if (!uses.some((u) => this.isBn(u))) return undefined;
+    const biasParam = this.biasParameter(inst, owner);
+    const real = model.callSites.of(owner);
+    const sites = real.length ? real : [model.callSites.defaults(owner)];
+    let decided = false;
+    const verdicts = sites.map((site) => {
+      const filtered: Use[] = [];
+      let open = false;
+      for (const u of uses) {
+        const guards: Guard[] = [];
+        let keep = true;
+        for (const g of u.guards) {
+          // Only what the arguments decide: a guard decided without them (a module constant) stays as it is.
+          const t = model.conditions.truth(g.test, g.scope) === undefined ? model.conditions.truth(g.test, g.scope, site) : undefined;
+          if (t === undefined) guards.push(g);
+          else {
+            decided = true;
+            if (t === g.negated) keep = false;
+          }
+        }
+        if (keep) filtered.push(guards.length === u.guards.length ? u : { ...u, guards });
+        if (keep && guards.length) open = true;
+      }
+      const v = this.judge(filtered);
+      // fire: batch norm on every path at this site; no: never; open: it depends on something the site does not decide.
+      const outcome: 'fire' | 'no' | 'open' = v.fire && !v.cond ? 'fire' : !v.fire && !open ? 'no' : 'open';
+      return { site, v, outcome };
+    });
+    if (!decided && !biasParam) return undefined;
+    if (biasParam) return biasParam.real ? this.biasArgumentFindings(inst, biasParam.name, real, verdicts) : [];
+    const firing = verdicts.filter((x) => x.outcome === 'fire');
+    // No call decides it: the finding (if any) is the conditional one, as for any other condition.
+    if (!firing.length) return real.length && verdicts.every((x) => x.outcome === 'no') ? [] : undefined;
+    const bias = this.biasState(inst);
+    if (bias.state !== 'on') return [];
+    const v0 = this.verdict(inst);
+    const first = firing[0].site;
+    const whereText = first.call ? { site: calleeCallText(model, first.call), line: this.ctx.lines.positionAt(first.call.from).line + 1 } : undefined;
+    const cond = v0.cond && paramForm(model, v0.cond, inst);
+    const f = this.finding(inst, { fire: true, cond: v0.cond, bnUse: firing[0].v.bnUse ?? v0.bnUse }, bias.on, { where: whereText, fixCond: cond });
+    // It names a call and its line, which may be in another class or function.
+    return f ? [{ ...f, volatile: !!whereText }] : [];
+  }
+
+  /**
+   * `bias=<parameter>` (or a Flax field `use_bias=self.use_bias`): the parameter it comes from, when there is one; `real`
+   * when the arguments are the function's own (not a method's, which no call in view binds).
+   */
+  private biasParameter(inst: LayerInstance, owner: Owner): { name: string; real: boolean } | undefined {
+    const model = this.ctx.model;
+    const b = inst.spec.bias!;
+    const r = model.argOf(inst, b.name, b.index);
+    if (!r.value || r.fromPartial) return undefined;
+    const e = r.value;
+    if (e.kind === 'name') {
+      const found = model.lookup(e.id, inst.ctorScope);
+      const bd = found?.bindings.length === 1 ? found.bindings[0] : undefined;
+      if (bd?.kind !== 'param' || found!.scope !== inst.ctorScope) return undefined;
+      return { name: e.id, real: owner.kind === 'fn' && owner.fn === inst.ctorScope.fn };
+    }
+    if (e.kind === 'attr' && owner.kind === 'fields' && model.selfAttr(e, inst.ctorScope)?.every((d) => !d.method)) return { name: e.attr, real: true };
+    return undefined;
+  }
+
+  /** Findings at the calls that leave the bias parameter at a true default or pass a true value. */
+  private biasArgumentFindings(inst: LayerInstance, param: string, sites: CallSite[], verdicts: { site: CallSite; v: Verdict; outcome: string }[]): RawFinding[] {
+    const ctx = this.ctx;
+    const model = ctx.model;
+    const out: RawFinding[] = [];
+    for (const { site, v, outcome } of verdicts) {
+      const call = site.call;
+      if (!call || outcome !== 'fire' || !sites.includes(site)) continue;
+      const a = site.arg(param);
+      if (!a || a === 'hidden' || model.conditions.truth(a.value, a.scope) !== true) continue;
+      const explicit = a.isDefault ? undefined : call.args.find((x) => x.value === a.value);
+      const callee = calleeCallText(model, call);
+      const how = explicit
+        ? explicit.name
+          ? model.source(explicit)
+          : `${param}=${model.source(explicit.value)}`
+        : msg('`{0}` leaves {1} at its default {2}', callee, param, model.source(a.value));
+      const edits = explicit
+        ? [{ from: explicit.value.from, to: explicit.value.to, text: 'False' }]
+        : model.hiddenArgs(call) || !call.complete
+          ? undefined
+          : addKeyword(ctx.text, call, `${param}=False`);
+      const bnName = v.bnUse?.consumer ? v.bnUse.consumer.spec.name : BN_NAMES[inst.spec.framework];
+      const message = msg(
+        '{0} keeps its bias ({1}), but its output goes straight into {2}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {3}=False.',
+        msg('{0} in `{1}`', calleeText(model, inst), collapse(model.source(call.func))),
+        how,
+        bnName,
+        param,
+      );
+      out.push({ span: explicit ?? call, message, fixes: edits ? [{ title: this.fixTitle(inst, param, 'False'), edits, isPreferred: true }] : [] });
+    }
+    return out;
+  }
+
+  private fixTitle(inst: LayerInstance, name: string, value: string): Msg {
+    return inst.spec.framework === 'torch'
+      ? msg('Set {0}={1} (existing checkpoints will then carry an unexpected `*.bias` key)', name, value)
+      : msg('Set {0}={1} (existing checkpoints will then carry an unexpected `bias` weight)', name, value);
+  }
+
+  /**
+   * @param decided  for a layer the call sites decide: the first call where batch norm applies (none: the defaults), and
+   *                 the condition of the batch-norm path as it can be written where the layer is built.
+   */
+  private finding(inst: LayerInstance, v: Verdict, on: BiasOn, decided?: { where?: { site: string; line: number }; fixCond?: Guard }): RawFinding | undefined {
     const ctx = this.ctx;
     const model = ctx.model;
     const b = inst.spec.bias!;
-    let value = 'False';
-    if (v.cond) {
+    let value: string | undefined = 'False';
+    if (decided) {
+      const c = decided.fixCond;
+      value = c && on.at && available(model, c, on.at.scope, on.at.offset) ? biasWhenNot(model, c) : undefined;
+    } else if (v.cond) {
       if (!on.at || !available(model, v.cond, on.at.scope, on.at.offset)) return undefined;
       value = biasWhenNot(model, v.cond);
     }
-    const edits = on.edits(value);
+    const edits = value === undefined ? undefined : on.edits(value);
     const layer = calleeText(model, inst);
     const bnName = v.bnUse?.consumer ? v.bnUse.consumer.spec.name : BN_NAMES[inst.spec.framework];
     const span: Span = on.explicit ?? inst.site;
     let message: Msg;
-    if (v.cond) {
+    if (decided) {
+      const c = v.cond;
+      const condText = c ? model.source(c.test) : undefined;
+      const w = decided.where;
+      const when = !c
+        ? w
+          ? msg('it is called as at `{0}` (line {1})', w.site, w.line)
+          : msg('it is called with its defaults')
+        : w
+          ? c.negated
+            ? msg('`{0}` is false, as at `{1}` (line {2})', condText!, w.site, w.line)
+            : msg('`{0}` holds, as at `{1}` (line {2})', condText!, w.site, w.line)
+          : c.negated
+            ? msg('`{0}` is false, as with the defaults', condText!)
+            : msg('`{0}` holds, as with the defaults', condText!);
+      message =
+        value === undefined
+          ? msg(
+              '{0} keeps its bias ({1}), but when {2}, its output goes straight into {3}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters.',
+              layer,
+              on.how,
+              when,
+              bnName,
+            )
+          : msg(
+              '{0} keeps its bias ({1}), but when {2}, its output goes straight into {3}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {4}={5} so it exists only without batch norm.',
+              layer,
+              on.how,
+              when,
+              bnName,
+              b.name,
+              value,
+            );
+    } else if (v.cond) {
       const condText = model.source(v.cond.test);
       const when = v.cond.negated ? msg('`{0}` is false', condText) : msg('`{0}` holds', condText);
       message = msg(
@@ -121,7 +290,7 @@ class ConvBiasCheck {
         when,
         bnName,
         b.name,
-        value,
+        value!,
       );
     } else {
       message = msg(
@@ -132,11 +301,7 @@ class ConvBiasCheck {
         b.name,
       );
     }
-    const title =
-      inst.spec.framework === 'torch'
-        ? msg('Set {0}={1} (existing checkpoints will then carry an unexpected `*.bias` key)', b.name, value)
-        : msg('Set {0}={1} (existing checkpoints will then carry an unexpected `bias` weight)', b.name, value);
-    const fixes = edits ? [{ title, edits, isPreferred: true }] : [];
+    const fixes = edits && value !== undefined ? [{ title: this.fixTitle(inst, b.name, value), edits, isPreferred: true }] : [];
     return { span, message, fixes };
   }
 
@@ -256,66 +421,14 @@ function truth(e: Expr): boolean | undefined {
   return undefined;
 }
 
-/** A guard under which every batch-norm use happens and no other use does. */
-function discriminate(bn: Use[], others: Use[]): Guard | undefined {
-  for (const g of bn[0].guards) {
-    const inAllBn = bn.every((u) => u.guards.some((h) => h.key === g.key && h.negated === g.negated));
-    if (!inAllBn) continue;
-    const oppositeInOthers = others.every((u) => u.guards.some((h) => h.key === g.key && h.negated !== g.negated));
-    if (oppositeInOthers) return g;
-  }
-  return undefined;
+/** A call as the message names it: `block(128, 256)`, shortened when long. */
+function calleeCallText(model: PythonModel, call: CallExpr): string {
+  const src = collapse(model.source(call));
+  return src.length <= 50 ? src : `${collapse(model.source(call.func))}(…)`;
 }
 
-const FLIP: Record<string, string> = { is: 'is not', 'is not': 'is', '==': '!=', '!=': '==', in: 'not in', 'not in': 'in' };
-
-/** Python source for "the batch-norm path is not taken", given the guard of that path. */
-function biasWhenNot(model: PythonModel, g: Guard): string {
-  const t = g.test;
-  const src = model.source(t);
-  if (g.negated) {
-    // Batch norm runs when the test is false: the bias is wanted when it is true.
-    return t.kind === 'name' || t.kind === 'attr' || (t.kind === 'binop' && FLIP[t.op]) ? src : `bool(${src})`;
-  }
-  if (t.kind === 'binop' && FLIP[t.op]) return `${model.source(t.left)} ${FLIP[t.op]} ${model.source(t.right)}`;
-  if (t.kind === 'name' || t.kind === 'attr' || t.kind === 'call' || t.kind === 'subscript') return `not ${src}`;
-  return `not (${src})`;
-}
-
-/** Whether the guard's test can be evaluated where the layer is built. */
-function available(model: PythonModel, g: Guard, scope: Scope, offset: number): boolean {
-  const sameScope = g.scope === scope;
-  const ok = (e: Expr): boolean => {
-    switch (e.kind) {
-      case 'const':
-      case 'number':
-      case 'string':
-        return true;
-      case 'unary':
-        return ok(e.operand);
-      case 'binop':
-        return ok(e.left) && ok(e.right);
-      case 'name': {
-        const found = model.lookup(e.id, scope);
-        if (!found) return false;
-        if (found.scope.kind === 'module') return true;
-        if (!sameScope) return false;
-        if (found.scope !== scope) return true;
-        return found.bindings.some((b) => b.kind === 'param' || (b.kind !== 'def' && b.kind !== 'class' && 'at' in b && b.at < offset));
-      }
-      case 'attr': {
-        if (e.value.kind === 'name' && scope.selfName && e.value.id === scope.selfName) {
-          const defs = model.selfAttr(e, scope);
-          return !!defs?.some((d) => !d.method || (d.method === scope.fn && d.stmt.to <= offset));
-        }
-        if (e.value.kind === 'name' && g.scope.selfName === e.value.id) return false;
-        return ok(e.value);
-      }
-      default:
-        return false;
-    }
-  };
-  return ok(g.test);
+function collapse(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
 }
 
 /** How the layer is written at its site (`nn.Conv2d`, `conv3x3`, `layers.Conv2D`). */

@@ -3,11 +3,12 @@
  *
  * The unit of reuse is a top-level class or function. Its findings are a function of its own text and of
  * the text of what it can see by name: the module body (imports, constants), the top-level classes and
- * functions it names (helpers, base classes — transitively), and the classes that derive from it (their
- * `forward` may use its layers). A signature hashes all of that; when it is unchanged, the cached findings
+ * functions it names (helpers, base classes — transitively), the classes that derive from it (their
+ * `forward` may use its layers) and the units that name it (its callers: how it is called decides some findings).
+ * A signature hashes all of that; when it is unchanged, the cached findings
  * are reused, moved to the unit's new position. Everything else — the module body and the file-wide rules
  * (lr-warmup) — is analysed every time. A finding whose fix edits text outside its own unit (an added
- * import, a shared helper) is never cached.
+ * import, a shared helper), or that says something about another unit (`volatile`: a call's line), is never cached.
  *
  * parsePython moves unchanged statements into the new version in place, so the syntactic facts kept here
  * per statement (its names, its hash) are keyed by the statement object itself.
@@ -112,8 +113,13 @@ export class UnitCache {
     const bodyHash = hash(bodyKeys.join('\u0001'));
     const dirty = new Set<Unit>();
     const sigs = new Map<Unit, string>();
+    // The units naming a unit (its callers): what its findings may say depends on how it is called.
+    const callers = new Map<Unit, Unit[]>();
+    for (const u of units) for (const r of this.factsOf(u.stmt, u.key).refs) for (const v of byName.get(r) ?? []) if (v !== u) push(callers, v, u);
     for (const u of units) {
-      const deps = [...closure([u])].map((v) => this.factsOf(v.stmt, v.key).hash).sort();
+      const deps = [...closure([u])].map((v) => this.factsOf(v.stmt, v.key).hash);
+      for (const c of callers.get(u) ?? []) deps.push(`c${this.factsOf(c.stmt, c.key).hash}`);
+      deps.sort();
       const sig = `${salt}|${bodyHash}|${deps.join(',')}`;
       sigs.set(u, sig);
       if (this.entries.get(u.stmt)?.sig !== sig) dirty.add(u);
@@ -130,7 +136,8 @@ export class UnitCache {
     const usersOfModuleLayers = moduleInstances.size
       ? units.filter((u) => [...this.factsOf(u.stmt, u.key).refs].some((r) => moduleInstances.has(r)))
       : [];
-    const walkSet = closure([...dirty, ...bodyUnits, ...usersOfModuleLayers]);
+    // Callers of dirty units too: a helper's list of layers is connected where a caller splices it.
+    const walkSet = closure([...dirty, ...[...dirty].flatMap((u) => callers.get(u) ?? []), ...bodyUnits, ...usersOfModuleLayers]);
     const sorted = [...units].sort((a, b) => a.from - b.from);
     const unitAt = (offset: number): Unit | undefined => {
       let lo = 0;
@@ -166,7 +173,7 @@ export class UnitCache {
       if (!u) continue;
       push(perUnit, u, f);
       // An edit at the unit's very start or end (an import inserted before a class) depends on what is around it.
-      if (f.raw.fixes.some((fx) => fx.edits.some((e) => e.from <= u.from || e.to >= u.to))) volatile.add(u);
+      if (f.raw.volatile || f.raw.fixes.some((fx) => fx.edits.some((e) => e.from <= u.from || e.to >= u.to))) volatile.add(u);
     }
     for (const u of dirty) {
       if (volatile.has(u)) {

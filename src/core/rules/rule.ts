@@ -50,6 +50,11 @@ export interface RawFinding {
   /** Built with `msg(…)` so that hosts can translate it. */
   message: Msg;
   fixes: RawFix[];
+  /**
+   * The finding says something about code outside its own top-level class or function (a call elsewhere, its line):
+   * the re-analysis of an edited document never reuses it.
+   */
+  volatile?: boolean;
 }
 
 export interface RuleOptions {
