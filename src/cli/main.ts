@@ -11,6 +11,7 @@ import { nodeNoteFs } from './nodeFs';
 import { shownPath, writeAtomic } from './files';
 import { LineIndex } from '../core/text';
 import { renderStandalone } from './standalone';
+import { parseNote } from '../core/notes/parse';
 import { resolveNotePath, runLint } from './lint';
 import { loadLibrary, notesPaths } from './library';
 import { ProjectConfigs } from '../core/config/projectConfigs';
@@ -285,7 +286,13 @@ async function cmdRender(p: Parsed, io: CliIo): Promise<number> {
     io.err(`ml-notes render: ${input}: ${res.reason}`);
     return 2;
   }
-  const html = renderStandalone(file, res.text);
+  // The note's vault (its --notes folder, or the folder marked as a vault above it) resolves its links and embeds.
+  const extra = extraRootFor(file, p, io);
+  const lib = await libraryFor(p, io, file, extra);
+  const root = [...extra, ...notesPaths(p, io)].find((r) => file === r || file.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
+  const doc = parseNote(res.text, file);
+  lib.setDocument(doc, { root });
+  const html = renderStandalone(doc, lib);
   if (p.output) {
     writeAtomic(path.resolve(io.cwd, p.output), html);
     io.err(`ml-notes: wrote ${p.output} (${Math.round(html.length / 1024)} KB)`);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseNote } from '../core/notes/parse';
-import { Renderer } from '../core/render/renderer';
+import type { NoteDocument } from '../core/notes/types';
+import { Renderer, type VaultContext } from '../core/render/renderer';
 import { escapeHtml } from '../core/render/sanitize';
 
 const MIME: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' };
@@ -16,11 +16,14 @@ function asset(...candidates: string[]): string | undefined {
   return undefined;
 }
 
-/** A self-contained HTML page of one note: the same Renderer as the panel, figures and KaTeX (CSS + fonts) inlined. */
-export function renderStandalone(file: string, text: string): string {
-  const doc = parseNote(text, file);
-  const dir = path.dirname(file);
+/**
+ * A self-contained HTML page of one note: the same Renderer as the panel, figures and KaTeX (CSS + fonts) inlined;
+ * links to other notes point at their files, relative to this one.
+ */
+export function renderStandalone(doc: NoteDocument, vault?: VaultContext): string {
+  const dir = path.dirname(doc.id);
   const rendered = new Renderer().renderDocument(doc, {
+    vault,
     image: (src) => {
       if (/^https?:/i.test(src)) return src;
       let p: string;

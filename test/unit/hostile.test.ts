@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { parseNote } from '../../src/core/notes/parse';
+import { NoteLibrary } from '../../src/core/notes/library';
 import { Renderer, type RenderHooks } from '../../src/core/render/renderer';
 import { checkRenderedHtml, isAllowedUrl, type CheckResult } from './hostileHtml';
 import { bundledNotesDir, fixturesDir } from './helpers';
@@ -45,7 +46,23 @@ function generatedInputs(): Input[] {
     { name: 'generated/200-macro-bombs', text: Array.from({ length: 200 }, (_, i) => `Formula ${i}: $\\def\\a{\\a\\a}\\a$`).join('\n\n'), generated: true },
     { name: 'generated/5000-javascript-links', text: Array.from({ length: 5000 }, (_, i) => `[${i}](javascript:alert(${i})) <a href="jav&#x09;ascript:alert(${i})">${i}</a>`).join('\n'), generated: true },
     { name: 'generated/10000-headings-with-html', text: Array.from({ length: 10000 }, (_, i) => `## <img src=x onerror=alert(${i})> h${i}\n`).join('\n'), generated: true },
+    // Vault syntax: 10,000 links (and unclosed brackets) on one line; a note of 400 KB embedded 1,000 times.
+    { name: 'generated/10000-wikilinks-on-a-line', text: '[[embed-loop]] '.repeat(10000) + '[['.repeat(1000) + '![['.repeat(1000) + '[[javascript:alert(1)]]'.repeat(2000), generated: true },
+    { name: 'generated/huge-note', text: `# Huge\n\n${'A line of the huge note with a [[embed-loop]] link and ==marks== #tag.\n\n'.repeat(5000)}![[huge-note]]\n`, generated: true },
+    { name: 'generated/1000-embeds-of-a-huge-note', text: '# Embeds\n\n' + '![[huge-note]]\n\n'.repeat(1000), generated: true },
   ];
+}
+
+/** Every input as one vault (names are file names), with a figure and a binary file next to them. */
+function corpusLibrary(inputs: Input[]): NoteLibrary {
+  const lib = new NoteLibrary();
+  for (const input of inputs) lib.setFile(inputId(input), input.text, { root: 'hostile' });
+  lib.setAttachments('hostile', ['hostile/vault/figure.png', 'hostile/vault/blob.bin']);
+  return lib;
+}
+
+function inputId(input: Input): string {
+  return `hostile/${input.name}`;
 }
 
 /** Resolves images like the panel: relative paths to a webview resource URL, some of them missing. */
@@ -60,18 +77,21 @@ interface Outcome {
   input: Input;
   results: CheckResult[];
   html: string;
+  /** Rendered with the panel's hooks and the corpus as a vault. */
+  vaultHtml?: string;
   ms: number;
   error?: unknown;
 }
 
-function renderAndCheck(input: Input): Outcome {
+function renderAndCheck(input: Input, lib: NoteLibrary): Outcome {
   const t0 = performance.now();
   try {
-    const doc = parseNote(input.text, `hostile/${input.name}`);
+    const doc = lib.get(inputId(input)) ?? parseNote(input.text, inputId(input));
     const plain = renderer.renderDocument(doc).html;
-    const withHooks = renderer.renderDocument(doc, panelHooks).html;
+    // The panel's hooks, and the vault's links and embeds resolved against the whole corpus.
+    const withHooks = renderer.renderDocument(doc, { ...panelHooks, vault: lib }).html;
     const ms = performance.now() - t0;
-    return { input, results: [checkRenderedHtml(plain), checkRenderedHtml(withHooks)], html: plain, ms };
+    return { input, results: [checkRenderedHtml(plain), checkRenderedHtml(withHooks)], html: plain, vaultHtml: withHooks, ms };
   } catch (error) {
     return { input, results: [], html: '', ms: performance.now() - t0, error };
   }
@@ -83,7 +103,8 @@ const generated = generatedInputs();
 const outcomes = new Map<string, Outcome>();
 
 before(() => {
-  for (const input of [...corpus, ...generated]) outcomes.set(input.name, renderAndCheck(input));
+  const lib = corpusLibrary([...corpus, ...generated]);
+  for (const input of [...corpus, ...generated]) outcomes.set(input.name, renderAndCheck(input, lib));
 });
 
 function outcome(name: string): Outcome {
@@ -173,7 +194,7 @@ describe('hostile corpus', () => {
   test('holds at least 100 inputs across every category the brief names', () => {
     assert.ok(corpus.length >= 100, `${corpus.length} inputs`);
     const categories = new Set(corpus.map((c) => c.name.split('/')[0]));
-    for (const c of ['markdown-links', 'raw-html', 'image-attributes', 'math', 'front-matter', 'headings', 'comments-cdata', 'structure']) assert.ok(categories.has(c), c);
+    for (const c of ['markdown-links', 'raw-html', 'image-attributes', 'math', 'front-matter', 'headings', 'comments-cdata', 'structure', 'vault']) assert.ok(categories.has(c), c);
   });
 
   test('no input throws, and every one renders within the time budget', () => {
@@ -195,6 +216,9 @@ describe('hostile corpus', () => {
 
   test('no input makes the panel load a remote resource (an <img> with an http(s) or protocol-relative src)', () => {
     const remote = [...outcomes.values()].filter((o) => /<img\b[^>]*\ssrc="(?:https?:)?\/\//i.test(o.html)).map((o) => o.input.name);
+    // Vault embeds never name a remote image, however the address is spelled (`https:/x` loads like `https://x`).
+    const vaultRemote = [...outcomes.values()].filter((o) => o.input.name.startsWith('vault/') && /<img\b[^>]*\ssrc="(?!https:\/\/file%2B\.vscode-resource\.vscode-cdn\.net\/)(?:[a-z]+:|\/\/)/i.test(o.vaultHtml ?? '')).map((o) => o.input.name);
+    assert.deepEqual(vaultRemote, []);
     assert.deepEqual(remote, []);
   });
 
@@ -316,6 +340,52 @@ describe('hostile corpus: what the user still sees', () => {
     assert.equal(new Set(slugs).size, slugs.length);
     const ids = [...o.html.matchAll(/<h1[^>]* id="([^"]*)"/g)].map((m) => m[1]);
     assert.deepEqual(ids, doc.sections.filter((s) => s.level > 0).map((s) => s.slug));
+  });
+});
+
+describe('hostile corpus: vault syntax', () => {
+  const vault = (name: string) => outcome(name).vaultHtml ?? '';
+
+  test('script targets of wikilinks, embeds and note links are broken links with no address', () => {
+    const html = vault('vault/javascript-wikilinks.md');
+    assert.match(html, /class="wikilink broken-link"/);
+    assert.doesNotMatch(html, /href="[^"]*(?:script|data|command)[:%]/i);
+    assert.doesNotMatch(html, /title="[^"]*javascript:/i);
+  });
+
+  test('an embed loop shows a short notice, and every link of the loop notes resolves', () => {
+    const html = vault('vault/embed-loop.md');
+    assert.match(html, /leads back to itself \(embed-loop-b → embed-loop\)|leads back to itself/);
+    assert.ok((html.match(/class="embed embed-loop"/g) ?? []).length >= 2);
+    assert.doesNotMatch(html, /\[\[/);
+  });
+
+  test('a huge note embedded a thousand times stays bounded: the rest are links', () => {
+    const o = outcome('generated/1000-embeds-of-a-huge-note');
+    const html = o.vaultHtml ?? '';
+    assert.ok(html.length < 8_000_000, `${html.length} characters`);
+    assert.match(html, /This page embeds too much to show more/);
+  });
+
+  test('ten thousand links and unclosed brackets on one line render in bounded time', () => {
+    const o = outcome('generated/10000-wikilinks-on-a-line');
+    assert.ok((o.vaultHtml?.match(/class="wikilink"/g) ?? []).length === 10000);
+  });
+
+  test('binary files and paths out of the vault are never shown as images or loaded', () => {
+    const html = vault('vault/embed-binary-and-missing.md');
+    assert.doesNotMatch(html, /<img[^>]*src="[^"]*(?:passwd|win\.ini|blob\.bin|example\.com)/i);
+    assert.match(html, /class="embed-file"[^>]*>blob\.bin</);
+  });
+
+  test('callout types and titles with markup are text; callouts nest', () => {
+    const html = vault('vault/callout-injection.md');
+    // `[!">…]` and `[!note" onclick=…]` are no callout types: plain quotes.
+    assert.match(html, /<blockquote[^>]*>\n<p[^>]*>\[!&quot;/);
+    assert.match(html, /<details class="callout callout-tip"/);
+    assert.match(html, /<details class="callout callout-warning" open=""/);
+    assert.match(html, /class="callout callout-danger"/);
+    assert.doesNotMatch(html, /<script|<iframe|<[^>]+\son\w+=/i);
   });
 });
 

@@ -7,7 +7,7 @@ import { parseFragment, type DefaultTreeAdapterMap } from 'parse5';
 
 /** Elements the renderer may produce outside math: markdown-it's own output and the sanitiser's raw-HTML allowlist. */
 const HTML_TAGS = new Set(
-  'p h1 h2 h3 h4 h5 h6 ul ol li blockquote pre code em strong s del a img hr br table thead tbody tfoot tr th td caption b i u mark small sub sup kbd details summary span'.split(
+  'p div h1 h2 h3 h4 h5 h6 ul ol li blockquote pre code em strong s del a img hr br table thead tbody tfoot tr th td caption b i u mark small sub sup kbd details summary span'.split(
     ' ',
   ),
 );

@@ -117,6 +117,10 @@ export class NoteNames {
     const from = this.notes.get(fromId) ?? { path: locationPath(fromId), rel: '', root: '' };
     const written = target.path.trim().replace(/\\/g, '/');
     let doc: NoteDocument | undefined;
+    // A URL or a drive letter is never a note or a file of the vault (`[[javascript:…]]`, `![[https://…]]`, `C:\…`).
+    if (/^[a-z][\w+.-]*:/i.test(written) || written.startsWith('//')) {
+      return broken(kind === 'embed' ? 'no-file' : 'no-note', msg('“{0}” is an address, not a note or a file of the notes folder.', written));
+    }
     if (!written) {
       doc = this.getDoc(fromId);
       if (!doc) return broken('no-note', msg('No note is named “{0}”.', basename(from.path)));
@@ -190,8 +194,10 @@ export class NoteNames {
       }
     }
     if (found) return { kind: 'file', relative: relativePath(dir, found), known: true };
-    // Not listed (a host that lists no files, or a file added since): the path as written, for the host to check.
-    if (!this.filesByRoot.size) return { kind: 'file', relative: relativePath(dir, relative), known: false };
+    // Not listed (a host that lists no files, or a file added since): the path as written, for the host to check; never
+    // outside the notes folder.
+    const inside = !from.root || relative.startsWith(from.root.endsWith('/') ? from.root : from.root + '/');
+    if (!this.filesByRoot.size && inside) return { kind: 'file', relative: relativePath(dir, relative), known: false };
     return broken('no-file', msg('No file is named “{0}”.', written));
   }
 }
@@ -244,6 +250,17 @@ export function sectionAt(doc: NoteDocument, line: number): NoteSection | undefi
     } else hi = mid - 1;
   }
   return found;
+}
+
+/** "Note › Section" (the note's title alone for the whole note), with an extra crumb such as a block id. */
+export function breadcrumbTitle(doc: NoteDocument, section?: NoteSection, extra?: string): string {
+  const parts = [doc.title];
+  if (section && section.level > 0) {
+    for (const b of section.breadcrumb) if (b !== doc.title) parts.push(b);
+    if (section.title !== doc.title) parts.push(section.title);
+  }
+  if (extra) parts.push(extra);
+  return parts.join(' › ');
 }
 
 /** A relative path from folder `fromDir` to `to` (both decoded paths). */

@@ -208,13 +208,20 @@ export function scanInline(line: string, visit: (s: InlineSyntax) => void, optio
   }
 }
 
-/** End (exclusive) of the `[[…]]` opening at `open`, or -1: one line, not empty, no `[[` or `]]` inside, bounded. */
-function wikiEnd(line: string, open: number): number {
-  const close = line.indexOf(']]', open + 2);
-  if (close < 0 || close - open > MAX_WIKILINK_LENGTH) return -1;
-  const inner = line.slice(open + 2, close);
-  if (!inner.trim() || inner.includes('[[')) return -1;
-  return close + 2;
+/**
+ * End (exclusive) of the `[[…]]` opening at `open` in `text`, or -1: on one line, not empty, no `[[` inside, at most
+ * MAX_WIKILINK_LENGTH long. The search stops there too, so a line of ten thousand `[[` costs linear time.
+ */
+export function wikiEnd(text: string, open: number, max = text.length): number {
+  const limit = Math.min(max, open + 2 + MAX_WIKILINK_LENGTH + 2);
+  let blank = true;
+  for (let j = open + 2; j + 1 < limit; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 93 /* ] */ && text.charCodeAt(j + 1) === 93) return blank ? -1 : j + 2;
+    if (c === 10 || (c === 91 /* [ */ && text.charCodeAt(j + 1) === 91)) return -1;
+    if (c !== 32 && c !== 9) blank = false;
+  }
+  return -1;
 }
 
 /** `[text](url "title")` or `[text](<url>)` starting at `open` (a `[`): its text, url and end; undefined otherwise. */
@@ -240,15 +247,15 @@ function markdownLinkAt(line: string, open: number): { text: string; url: string
   let end: number;
   if (line.charCodeAt(j) === 60 /* < */) {
     const gt = line.indexOf('>', j + 1);
-    if (gt < 0) return undefined;
+    if (gt < 0 || gt - open > MAX_WIKILINK_LENGTH) return undefined;
     url = line.slice(j + 1, gt);
     const paren = line.indexOf(')', gt + 1);
-    if (paren < 0) return undefined;
+    if (paren < 0 || paren - open > MAX_WIKILINK_LENGTH) return undefined;
     end = paren + 1;
   } else {
     let parens = 0;
     let k = j;
-    for (; k < line.length; k++) {
+    for (; k < line.length && k - open < MAX_WIKILINK_LENGTH; k++) {
       const c = line.charCodeAt(k);
       if (c === 92) k++;
       else if (c === 40) parens++;
@@ -259,7 +266,7 @@ function markdownLinkAt(line: string, open: number): { text: string; url: string
     }
     url = line.slice(j, k);
     const paren = line.indexOf(')', k);
-    if (paren < 0) return undefined;
+    if (paren < 0 || paren - open > MAX_WIKILINK_LENGTH) return undefined;
     end = paren + 1;
   }
   return { text: line.slice(open + 1, close), url, end };

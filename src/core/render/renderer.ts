@@ -2,13 +2,23 @@ import MarkdownIt from 'markdown-it';
 import markdownItKatex from '@vscode/markdown-it-katex';
 import type { NoteDocument } from '../notes/types';
 import { escapeHtml, hasScriptScheme, isSafeImage, isSafeLink, missingImage, sanitizeHtml, SanitizeState } from './sanitize';
+import { calloutsPlugin } from './callouts';
+import { vaultMarksPlugin } from './vaultMarks';
+import { MAX_EMBEDDED_CHARS, MAX_EMBEDS, rebase, rewriteNoteLink, vaultLinksPlugin, type VaultContext, type VaultRender } from './vaultLinks';
 
 export interface RenderHooks {
   /** Maps an image src as written in the note to a URL the output can load; null when the image does not exist. */
   image?: (src: string) => string | null;
   /** Maps a link href as written in the note (relative links: other notes, files). Default: unchanged. */
   link?: (href: string) => string;
+  /**
+   * Resolves `[[wikilinks]]`, `![[embeds]]` and Markdown links to other notes (a NoteLibrary). Without it they render
+   * as broken links.
+   */
+  vault?: VaultContext;
 }
+
+export type { VaultContext };
 
 export interface RenderedNote {
   html: string;
@@ -38,6 +48,10 @@ interface Env extends MarkdownIt.Env {
   lineOffset: number;
   headingIds: Map<number, string>;
   pointIds: Map<number, string>;
+  /** Vault links of this render (with a document and a vault context). */
+  vault?: VaultRender;
+  /** Embedded content: no source lines, no ids (they belong to the embedded note, not to this page). */
+  embedded?: boolean;
 }
 
 /**
@@ -50,6 +64,9 @@ export class Renderer {
   constructor() {
     const md = new MarkdownIt({ html: true, linkify: true, typographer: false, breaks: false, maxNesting: MAX_NESTING });
     md.use(markdownItKatex, KATEX_OPTIONS);
+    md.use(vaultLinksPlugin);
+    md.use(vaultMarksPlugin);
+    md.use(calloutsPlugin);
     md.validateLink = (url: string) => isSafeLink(url) || isSafeImage(url);
     md.linkify.set({ fuzzyLink: false, fuzzyEmail: false });
     this.md = md;
@@ -149,7 +166,17 @@ export class Renderer {
       const token = tokens[idx];
       const href = String(token.attrGet('href') ?? '');
       if (hasScriptScheme(String(token.attrGet('title') ?? ''))) token.attrs = (token.attrs ?? []).filter(([n]) => n !== 'title');
-      if (!isSafeLink(href)) token.attrs = (token.attrs ?? []).filter(([n]) => n !== 'href');
+      const vault = envOf(env).vault;
+      const note = vault && isSafeLink(href) ? rewriteNoteLink(vault, md.normalizeLinkText(href)) : undefined;
+      if (note) {
+        // A link to another note (or a heading of this one): resolved like a wikilink.
+        token.attrs = (token.attrs ?? []).filter(([n]) => n !== 'href');
+        if (note.href) token.attrSet('href', note.href);
+        if (note.broken) {
+          token.attrJoin('class', 'broken-link');
+          token.attrSet('title', note.broken);
+        } else if (note.title && !token.attrGet('title')) token.attrSet('title', note.title);
+      } else if (!isSafeLink(href)) token.attrs = (token.attrs ?? []).filter(([n]) => n !== 'href');
       else {
         if (hooks.link) token.attrSet('href', hooks.link(md.normalizeLinkText(href)));
         if (/^https?:/i.test(href)) token.attrSet('rel', 'noopener noreferrer');
@@ -160,6 +187,7 @@ export class Renderer {
     // Block tokens carry their source line; headings get the section slug, list items of points their id.
     md.core.ruler.push('ml_notes_lines', (state) => {
       const env = envOf(state.env);
+      if (env.embedded) return;
       let listDepth = 0;
       for (const t of state.tokens) {
         // A fence's language becomes a class name: only a word of letters, digits and `#+.-_` (```c++, ```f#) is kept.
@@ -199,19 +227,24 @@ export class Renderer {
       headingIds.set(s.startLine, s.slug);
       headings.push({ slug: s.slug, title: s.title, level: s.level, line: s.startLine });
     }
-    const html = this.render(content, hooks, doc.contentStartLine, headingIds, pointIds);
+    const html = this.render(content, hooks, doc.contentStartLine, headingIds, pointIds, doc);
     const implicit = doc.sections.find((s) => s.level === 0);
     const anchor = implicit ? `<a id="${escapeHtml(implicit.slug)}" class="section-anchor"></a>` : '';
     return { html: anchor + html, headings };
   }
 
-  /** Renders a Markdown fragment (a section or point excerpt). */
-  renderMarkdown(markdown: string, hooks: RenderHooks = {}): string {
-    return this.render(markdown, hooks, 0, new Map(), new Map());
+  /** Renders a Markdown fragment (a section or point excerpt); with `doc`, its vault links are resolved from that note. */
+  renderMarkdown(markdown: string, hooks: RenderHooks = {}, doc?: NoteDocument): string {
+    return this.render(markdown, hooks, 0, new Map(), new Map(), doc);
   }
 
-  private render(markdown: string, hooks: RenderHooks, lineOffset: number, headingIds: Map<number, string>, pointIds: Map<number, string>): string {
+  private render(markdown: string, hooks: RenderHooks, lineOffset: number, headingIds: Map<number, string>, pointIds: Map<number, string>, doc?: NoteDocument): string {
     const env: Env = { hooks, sanitize: new SanitizeState(), lineOffset, headingIds, pointIds };
+    if (doc && hooks.vault) env.vault = this.pageVault(doc, hooks, hooks.vault);
+    return this.renderEnv(markdown, env);
+  }
+
+  private renderEnv(markdown: string, env: Env): string {
     let html: string;
     try {
       html = this.md.render(markdown, env);
@@ -220,6 +253,33 @@ export class Renderer {
       html = `<pre class="render-error">${escapeHtml(markdown)}</pre>`;
     }
     return html + env.sanitize.closeAll();
+  }
+
+  /** The vault state of a page: embeds render nested, with the page's hooks seeing paths relative to the page. */
+  private pageVault(doc: NoteDocument, hooks: RenderHooks, ctx: VaultContext): VaultRender {
+    const image = (src: string) => (hooks.image ? hooks.image(src) : src);
+    const link = (href: string) => (hooks.link ? hooks.link(href) : href);
+    return {
+      ctx,
+      source: doc,
+      page: doc.id,
+      depth: 0,
+      stack: [`${doc.id}#`],
+      budget: { embeds: MAX_EMBEDS, chars: MAX_EMBEDDED_CHARS },
+      memo: new Map(),
+      link,
+      image,
+      renderNested: (markdown, inner) => {
+        // Paths written in the embedded note are relative to it; the page's hooks expect them relative to the page.
+        const relative = (p: string) => !/^(?:[a-z][\w+.-]*:|\/|#)/i.test(p);
+        const nestedHooks: RenderHooks = {
+          vault: ctx,
+          image: (src) => image(relative(src) ? rebase(inner, src) : src),
+          link: (href) => link(relative(href) ? rebase(inner, href) : href),
+        };
+        return this.renderEnv(markdown, { hooks: nestedHooks, sanitize: new SanitizeState(), lineOffset: 0, headingIds: new Map(), pointIds: new Map(), vault: inner, embedded: true });
+      },
+    };
   }
 }
 
