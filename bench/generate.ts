@@ -1,7 +1,9 @@
 /**
  * A deterministic generator of realistic note libraries (English + Chinese Markdown, the shape of the user's own
- * notes): front matter with `terms`, a heading tree, paragraphs with inline code, top-level list items with bold
- * lead-ins, fenced Python with `#` comments, `<hr>` separators, images and links.
+ * notes, kept as an Obsidian vault): front matter with `terms`, `aliases` and `tags`, a heading tree, paragraphs with
+ * inline code, top-level list items with bold lead-ins, fenced Python with `#` comments, `<hr>` separators, images and
+ * links; `[[wikilinks]]` to other notes (by name, heading, label; some to notes that do not exist), `![[embeds]]` of
+ * their sections, callouts, `#tags`, `==highlights==` and `^block-ids`.
  */
 
 /** Mulberry32: a small seeded PRNG (same seed → same library on every machine). */
@@ -166,22 +168,48 @@ export interface GenerateOptions {
 /** A deterministic library: same options → byte-identical files. */
 export function generateLibrary(opts: GenerateOptions): GeneratedNote[] {
   const rand = createRng(opts.seed);
+  // Every note's first topic is drawn first: notes link to each other by file name (`0042-fpn`).
+  const first = Array.from({ length: opts.files }, () => TOPICS[Math.floor(rand() * TOPICS.length)]);
+  const vault: Vault = { names: first.map((t, i) => noteName(i, t)), first };
   const out: GeneratedNote[] = [];
-  for (let f = 0; f < opts.files; f++) out.push(generateNote(rand, f, Math.max(3, opts.sectionsPerFile)));
+  for (let f = 0; f < opts.files; f++) out.push(generateNote(rand, f, Math.max(3, opts.sectionsPerFile), vault));
   return out;
 }
 
-function generateNote(rand: () => number, index: number, sectionCount: number): GeneratedNote {
+interface Vault {
+  /** File names without `.md`, by note index. */
+  names: string[];
+  first: Topic[];
+}
+
+function noteName(index: number, topic: Topic): string {
+  return `${String(index).padStart(4, '0')}-${topic.short.toLowerCase()}`;
+}
+
+/** A wikilink to another note of the vault: by name, to its title heading, with a label; 3% to a missing note. */
+function wikilink(rand: () => number, vault: Vault, zh: boolean): string {
+  const r = rand();
+  if (r < 0.03) return `[[${zh ? '待写的笔记' : 'A note to write'} ${Math.floor(rand() * 100)}]]`;
+  const j = Math.floor(rand() * vault.names.length);
+  const name = vault.names[j];
+  const t = vault.first[j];
+  if (r < 0.45) return `[[${name}]]`;
+  if (r < 0.7) return `[[${name}|${zh ? t.zh : t.en}]]`;
+  return `[[${name}#${zh ? t.zh : t.en}]]`;
+}
+
+function generateNote(rand: () => number, index: number, sectionCount: number, vault: Vault): GeneratedNote {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const chance = (p: number) => rand() < p;
   const zhFile = chance(0.5);
 
   const h2Count = Math.max(1, Math.round((sectionCount - 1) / 7));
-  const topics: Topic[] = [];
+  const topics: Topic[] = [vault.first[index]];
   while (topics.length < h2Count) {
     const t = pick(TOPICS);
     if (!topics.includes(t) || topics.length >= TOPICS.length) topics.push(t);
   }
+  const link = () => wikilink(rand, vault, zhFile);
   const fileTitle = zhFile ? `${topics[0].zh}学习笔记 ${index + 1}` : `Notes on ${topics[0].en} ${index + 1}`;
   const lines: string[] = [];
   const terms: [string, string[]][] = [];
@@ -195,7 +223,7 @@ function generateNote(rand: () => number, index: number, sectionCount: number): 
 
   lines.push(`# ${fileTitle}`, '');
   slugOf(fileTitle);
-  lines.push(sentence(rand, zhFile, topics[0]), '');
+  lines.push(`${sentence(rand, zhFile, topics[0])} ${zhFile ? '另见' : 'See also'} ${link()}. #${topics[0].short.toLowerCase()}`, '');
 
   let remaining = sectionCount - 1;
   for (let ti = 0; ti < topics.length && remaining > 0; ti++) {
@@ -206,7 +234,7 @@ function generateNote(rand: () => number, index: number, sectionCount: number): 
     remaining--;
     if (ti > 0 && chance(0.5)) lines.push('<hr>', '');
     lines.push(`## ${h2}`, '');
-    const points = body(rand, zhFile, topic, lines);
+    const points = body(rand, zhFile, topic, lines, link);
     if (chance(0.6)) terms.push([h2Slug, sampleIds(rand, topic, 3)]);
     if (points > 0 && chance(0.3)) terms.push([`${h2Slug}/${1 + Math.floor(rand() * points)}`, sampleIds(rand, topic, 2)]);
 
@@ -216,16 +244,19 @@ function generateNote(rand: () => number, index: number, sectionCount: number): 
       const h3Slug = slugOf(h3);
       remaining--;
       lines.push(`### ${h3}`, '');
-      const n = body(rand, zh, topic, lines);
+      const n = body(rand, zh, topic, lines, link);
       if (chance(0.15)) terms.push([h3Slug, sampleIds(rand, topic, 2)]);
       if (n > 0 && chance(0.1)) terms.push([`${h3Slug}/${1 + Math.floor(rand() * n)}`, sampleIds(rand, topic, 1)]);
     }
   }
 
-  const front = ['---', `title: ${JSON.stringify(fileTitle)}`, 'terms:'];
+  const front = ['---', `title: ${JSON.stringify(fileTitle)}`];
+  if (chance(0.3)) front.push(`aliases: [${JSON.stringify(`${topics[0].short} ${zhFile ? '笔记' : 'notes'} ${index + 1}`)}]`);
+  if (chance(0.5)) front.push(`tags: [${JSON.stringify(`ml/${topics[0].short.toLowerCase()}`)}, ${zhFile ? '"zh"' : '"en"'}]`);
+  front.push('terms:');
   for (const [k, ids] of terms) front.push(`  ${JSON.stringify(k)}: [${ids.map((i) => JSON.stringify(i)).join(', ')}]`);
   front.push('---', '');
-  return { id: `notes/gen/${String(index).padStart(4, '0')}-${topics[0].short.toLowerCase()}.md`, text: [...front, ...lines].join('\n') };
+  return { id: `notes/gen/${vault.names[index]}.md`, text: [...front, ...lines].join('\n') };
 }
 
 function sampleIds(rand: () => number, topic: Topic, n: number): string[] {
@@ -242,30 +273,43 @@ function code(rand: () => number, topic: Topic): string {
   return '`' + topic.ids[Math.floor(rand() * topic.ids.length)] + '`';
 }
 
-function sentence(rand: () => number, zh: boolean, topic: Topic): string {
+function sentence(rand: () => number, zh: boolean, topic: Topic, link?: () => string): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  // Now and then: a highlighted verb, a link to another note, a tag.
+  const verb = (v: string) => (rand() < 0.03 ? `==${v}==` : v);
+  const extra = () => (link && rand() < 0.15 ? ` ${zh ? '参见' : 'See'} ${link()}.` : '') + (rand() < 0.05 ? ` #${topic.short.toLowerCase()}/${zh ? '笔记' : 'notes'} ` : '');
   if (zh) {
-    const s = `${pick(ZH_SUBJECTS)}${pick(ZH_CONDITIONS)}${pick(ZH_VERBS)}，用 ${code(rand, topic)} 的时候尤其明显。${fillerZh(rand)}`;
+    const s = `${pick(ZH_SUBJECTS)}${pick(ZH_CONDITIONS)}${verb(pick(ZH_VERBS))}，用 ${code(rand, topic)} 的时候尤其明显。${fillerZh(rand)}${extra()}`;
     return rand() < 0.4 ? s + pick(ZH_EXTRA) : s;
   }
-  const s = `${pick(EN_SUBJECTS)} ${pick(EN_VERBS)} ${pick(EN_CONDITIONS)}, especially with ${code(rand, topic)}.${fillerEn(rand)}`;
+  const s = `${pick(EN_SUBJECTS)} ${verb(pick(EN_VERBS))} ${pick(EN_CONDITIONS)}, especially with ${code(rand, topic)}.${fillerEn(rand)}${extra()}`;
   return rand() < 0.4 ? `${s} ${pick(EN_EXTRA)}` : s;
 }
 
+const CALLOUTS = ['note', 'tip', 'warning', 'info', 'example', 'question', 'danger'];
+
 /** Appends a section body; returns the number of top-level list items (points) it wrote. */
-function body(rand: () => number, zh: boolean, topic: Topic, lines: string[]): number {
+function body(rand: () => number, zh: boolean, topic: Topic, lines: string[], link: () => string): number {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   let points = 0;
   const r = rand();
-  if (r < 0.45) {
-    lines.push(sentence(rand, zh, topic), '');
+  if (r < 0.06) {
+    // A callout (sometimes folded), or an embed of another note's section.
+    if (rand() < 0.8) {
+      const fold = pick(['', '', '-', '+']);
+      lines.push(`> [!${pick(CALLOUTS)}]${fold} ${zh ? topic.zh : topic.en}`, `> ${sentence(rand, zh, topic, link)}`, '');
+    } else {
+      lines.push(link().replace('[[', '![['), '');
+    }
+  } else if (r < 0.45) {
+    lines.push(sentence(rand, zh, topic, link), '');
   } else if (r < 0.8) {
     const n = 2 + Math.floor(rand() * 3);
     const ordered = rand() < 0.4;
     for (let i = 0; i < n; i++) {
       const marker = ordered ? `${i + 1}.` : '-';
       const lead = rand() < 0.4 ? (zh ? `**${pick(LEADS_ZH)}**：` : `**${pick(LEADS_EN)}**: `) : '';
-      lines.push(`${marker} ${lead}${sentence(rand, zh, topic)}`);
+      lines.push(`${marker} ${lead}${sentence(rand, zh, topic, link)}${rand() < 0.03 ? ` ^${topic.short.toLowerCase()}-${Math.floor(rand() * 1000)}` : ''}`);
     }
     lines.push('');
     points = n;

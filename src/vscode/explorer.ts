@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { NoteLibrary } from '../core/notes/library';
 import type { NoteDocument, NotePoint, NoteSection } from '../core/notes/types';
 import { t } from './l10n';
+import { firstTextLine } from '../core/search/entries';
 import { Disposable, toDisposable } from './dispose';
 
 type Node =
@@ -53,7 +54,11 @@ export class NotesExplorer extends Disposable implements vscode.TreeDataProvider
       item.description = this.library.info(node.doc.id)?.bundled ? t('bundled') : vscode.workspace.asRelativePath(vscode.Uri.parse(node.doc.id));
       item.iconPath = new vscode.ThemeIcon('book');
       item.contextValue = 'mlNotes.file';
-      item.tooltip = node.doc.id;
+      const names = [node.doc.id];
+      if (node.doc.aliases.length) names.push(t('Also called: {0}', node.doc.aliases.join(', ')));
+      const tags = [...new Set(node.doc.tags.map((x) => `#${x.name}`))];
+      if (tags.length) names.push(tags.join(' '));
+      item.tooltip = names.join('\n');
       // A click on a file expands it; sections and points open the panel.
       return item;
     }
@@ -62,7 +67,7 @@ export class NotesExplorer extends Disposable implements vscode.TreeDataProvider
       const item = new vscode.TreeItem(node.section.title, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
       item.id = `${node.doc.id}#${node.section.slug}`;
       item.iconPath = new vscode.ThemeIcon('symbol-string');
-      item.tooltip = node.section.body.split('\n').find((l) => l.trim())?.slice(0, 200);
+      item.tooltip = firstTextLine(node.section.body) || undefined;
       item.command = { command: 'mlNotes.openSection', title: t('Open in ML Notes'), arguments: [{ file: node.doc.id, slug: node.section.slug }] };
       return item;
     }

@@ -4,6 +4,7 @@ import { hoverMarkdownText } from '../core/hoverMarkdown';
 import type { NoteLibrary } from '../core/notes/library';
 import type { LibraryMatch } from '../core/notes/library';
 import { resolveNoteLink, type NotesService } from './notesService';
+import { vaultToMarkdown } from '../core/notes/vaultMarkdown';
 import { t } from './l10n';
 
 /** Commands a hover may link to. Note text is user content: no other command link in it can run. */
@@ -21,7 +22,9 @@ export class NotesHoverProvider implements vscode.HoverProvider {
     if (!at) return undefined;
     const { ex, range, word } = at;
     // The excerpt is built once: its figures are checked, then shown (or their alt text when missing).
-    const excerpt = fitImages(excerptOf(ex.best, cfg.get<number>('hover.maxLines', 12)).markdown);
+    // Vault syntax ([[links]], embeds, callouts, tags) as Markdown the hover can show; links open the panel.
+    const markdown = vaultToMarkdown(excerptOf(ex.best, cfg.get<number>('hover.maxLines', 12)).markdown, ex.best.doc, this.notes.library, (ref) => commandLink('mlNotes.openSection', [ref]));
+    const excerpt = fitImages(markdown);
     const missing = await this.missingImages(ex.best.doc.id, excerpt);
     if (token.isCancellationRequested) return undefined;
     return new vscode.Hover(hoverMarkdown(ex.best, ex.others, word, excerpt, missing), range);

@@ -8,6 +8,7 @@ import { resolveNoteLink, type NotesService } from './notesService';
 import type { Log } from './log';
 import { t } from './l10n';
 import type { Renderer } from '../core/render/renderer';
+import { breadcrumbTitle, findHeading } from '../core/notes/resolver';
 
 export const PANEL_VIEW_TYPE = 'mlNotes.panel';
 
@@ -41,11 +42,16 @@ export class NotesPanel extends Disposable {
   private queued: HostMessage[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /** Notes the shown page depends on: the notes its links and embeds resolved to, and the notes linking to it. */
+  private dependsOn = new Set<string>();
+
   constructor(private readonly deps: PanelDeps) {
     super();
     this.registerAll(
       deps.notes.library.onDidChange((fileId) => {
-        if (this.panel && this.current?.docId === fileId) this.scheduleRefresh();
+        if (!this.panel || !this.current) return;
+        // The note itself, an embedded or linked note, a note that links here (or now does): render the page again.
+        if (this.current.docId === fileId || this.dependsOn.has(fileId) || deps.notes.library.links.sourcesFor(this.current.docId).includes(fileId)) this.scheduleRefresh();
       }),
     );
   }
@@ -205,15 +211,38 @@ export class NotesPanel extends Disposable {
     const doc = this.deps.notes.library.get(loc.docId);
     if (!webview || !doc) return;
     const unknown = new Set<string>();
+    const library = this.deps.notes.library;
+    const depends = new Set<string>();
     const rendered = this.deps.loadRenderer().renderDocument(doc, {
       image: (src) => this.resolveImage(webview, doc, src, unknown),
+      vault: {
+        resolveLink: (from, target, kind) => {
+          const r = library.resolveLink(from, target, kind);
+          if (r.kind === 'note') depends.add(r.doc.id);
+          else if (r.kind === 'broken' && r.doc) depends.add(r.doc.id);
+          return r;
+        },
+      },
     });
+    const backlinks = library.backlinks(doc.id);
+    for (const b of backlinks) depends.add(b.doc.id);
+    this.dependsOn = depends;
     this.post({
       type: 'show',
       docId: doc.id,
       title: doc.title,
       html: rendered.html,
       toc: rendered.headings.map((h) => ({ slug: h.slug, title: h.title, level: h.level })),
+      backlinks: backlinks.map((b) => {
+        const point = b.section?.points.find((p) => p.startLine <= b.link.line && b.link.line <= p.endLine);
+        return {
+          docId: b.doc.id,
+          target: point ? point.id : b.section?.slug,
+          title: breadcrumbTitle(b.doc, b.section),
+          context: b.context,
+          embed: b.link.kind === 'embed',
+        };
+      }),
       files: this.deps.notes.library.documents().map((d) => {
         const info = this.deps.notes.library.info(d.id);
         return { id: d.id, label: info?.bundled || !info?.label ? d.title : `${d.title} — ${info.label}` };
@@ -347,6 +376,9 @@ export function panelStrings(): PanelStrings {
     contents: t('Contents'),
     noResults: t('No matching notes'),
     notes: t('Notes'),
+    linkedFrom: t('Linked from'),
+    noBacklinks: t('No other note links here.'),
+    embeds: t('embeds this note'),
   };
 }
 
@@ -364,9 +396,12 @@ function safeDecode(s: string): string {
   }
 }
 
+/** The element of a rendered note a link's fragment names: a section (by slug or heading), a point, or a `^block`. */
 function findTarget(doc: NoteDocument, fragment: string): string | undefined {
-  const f = fragment.toLowerCase();
-  return doc.sections.find((s) => s.slug === f || s.slug === fragment)?.slug;
+  if (fragment.startsWith('^')) return doc.blocks.some((b) => b.id === fragment.slice(1)) ? fragment : undefined;
+  const point = /^(.+)\/(\d+)$/.exec(fragment);
+  if (point && doc.sections.some((s) => s.slug === point[1] && s.points[Number(point[2]) - 1])) return fragment;
+  return findHeading(doc, fragment)?.slug;
 }
 
 function makeNonce(): string {

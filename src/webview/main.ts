@@ -3,7 +3,7 @@
  * through the messages of ./protocol. The host renders and sanitises the note HTML; this script only lays it out,
  * scrolls, highlights and forwards the user's intent (navigate, open a link, open the source, search).
  */
-import type { HostMessage, NoteFileEntry, PanelState, PanelStrings, SearchResultEntry, TocEntry, WebviewMessage } from './protocol';
+import type { BacklinkEntry, HostMessage, NoteFileEntry, PanelState, PanelStrings, SearchResultEntry, TocEntry, WebviewMessage } from './protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -36,6 +36,9 @@ const DEFAULT_STRINGS: PanelStrings = {
   contents: 'Contents',
   noResults: 'No matching notes',
   notes: 'Note file',
+  linkedFrom: 'Linked from',
+  noBacklinks: 'No other note links here.',
+  embeds: 'embeds this note',
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -182,6 +185,17 @@ class SearchBox {
     this.input.select();
   }
 
+  /** Puts a query in the box and searches for it now (a click on a #tag). */
+  searchFor(query: string): void {
+    const q = query.trim().slice(0, 200);
+    if (!q) return;
+    this.input.value = q;
+    this.postQuery.cancel();
+    this.lastQuery = q;
+    this.input.focus({ preventScroll: true });
+    this.post({ type: 'search', query: q });
+  }
+
   showResults(query: string, results: SearchResultEntry[]): void {
     // Answers to an older query (the user kept typing) are dropped.
     if (query !== this.lastQuery || this.input.value.trim() !== query) return;
@@ -313,6 +327,7 @@ class Panel {
   private readonly tocToggleLabel: HTMLSpanElement;
   private readonly tocList: HTMLUListElement;
   private readonly article: HTMLElement;
+  private readonly backlinks: HTMLElement;
   private readonly endSentinel: HTMLDivElement;
   private readonly emptyState: HTMLDivElement;
 
@@ -371,8 +386,9 @@ class Panel {
     this.tocList = el('ul', { className: 'toc-list', id: 'toc-list' });
     this.toc = el('nav', { className: 'toc', 'aria-labelledby': 'toc-title' }, this.tocTitle, this.tocToggle, this.tocList);
     this.article = el('article', { className: 'note-content', tabindex: -1 });
+    this.backlinks = el('section', { className: 'backlinks', 'aria-labelledby': 'backlinks-title' });
     this.endSentinel = el('div', { className: 'end-sentinel', 'aria-hidden': 'true' });
-    this.layout = el('div', { className: 'layout', hidden: true }, this.toc, el('main', { className: 'content' }, this.article, this.endSentinel));
+    this.layout = el('div', { className: 'layout', hidden: true }, this.toc, el('main', { className: 'content' }, this.article, this.backlinks, this.endSentinel));
     this.emptyState = el('div', { className: 'empty-state', role: 'status', hidden: true });
     this.toolbar.hidden = true;
     app.replaceChildren(this.toolbar, this.layout, this.emptyState);
@@ -408,6 +424,12 @@ class Panel {
     });
 
     this.article.addEventListener('click', (e) => this.onContentClick(e));
+    this.backlinks.addEventListener('click', (e) => {
+      const item = (e.target as Element).closest<HTMLAnchorElement>('a[data-doc]');
+      if (!item) return;
+      e.preventDefault();
+      this.post({ type: 'navigate', docId: item.dataset.doc!, target: item.dataset.target || undefined });
+    });
     // Middle-click would otherwise ask the webview to open the link itself (content and contents links alike).
     document.addEventListener('auxclick', (e) => {
       if ((e.target as Element).closest?.('a')) e.preventDefault();
@@ -441,6 +463,12 @@ class Panel {
   }
 
   private onContentClick(e: MouseEvent): void {
+    // A #tag: the notes and sections with that tag, in the search box.
+    const tag = (e.target as Element).closest?.('.tag');
+    if (tag && this.article.contains(tag) && !tag.closest('a')) {
+      this.search.searchFor(tag.textContent ?? '');
+      return;
+    }
     const link = (e.target as Element).closest?.('a');
     if (!link || !this.article.contains(link)) return;
     e.preventDefault();
@@ -526,6 +554,7 @@ class Panel {
     this.layout.hidden = false;
     this.article.innerHTML = m.html; // sanitised by the host
     this.renderToc(Array.isArray(m.toc) ? m.toc : []);
+    this.renderBacklinks(Array.isArray(m.backlinks) ? m.backlinks : []);
     this.collectMarkers();
     this.observe();
 
@@ -563,6 +592,24 @@ class Panel {
     if (!files.some((f) => f.id === docId)) this.filePicker.append(el('option', { value: docId, selected: true, hidden: true }, title || docId));
     this.filePicker.value = docId;
     this.filePicker.hidden = files.length === 0;
+  }
+
+  /** "Linked from": every note and section that links to or embeds this note, with the line of context. */
+  private renderBacklinks(entries: BacklinkEntry[]): void {
+    const title = el('h2', { className: 'backlinks-title', id: 'backlinks-title' }, this.strings.linkedFrom);
+    const valid = entries.filter((b) => b && typeof b.docId === 'string' && typeof b.title === 'string');
+    if (!valid.length) {
+      this.backlinks.replaceChildren(title, el('p', { className: 'backlinks-empty' }, this.strings.noBacklinks));
+      return;
+    }
+    const items = valid.map((b) => {
+      const link = el('a', { href: '#', className: 'backlink-title', 'data-doc': b.docId, 'data-target': b.target ?? '' }, b.title);
+      const li = el('li', { className: 'backlink' }, link);
+      if (b.embed) li.append(el('span', { className: 'backlink-kind' }, ` · ${this.strings.embeds}`));
+      if (b.context) li.append(el('div', { className: 'backlink-context' }, b.context));
+      return li;
+    });
+    this.backlinks.replaceChildren(title, el('ul', { className: 'backlinks-list' }, ...items));
   }
 
   private renderToc(entries: TocEntry[]): void {

@@ -14,6 +14,19 @@ export interface NoteFileEntry {
   label: string;
 }
 
+/** A place in another note that links to or embeds the shown note ("Linked from"). */
+export interface BacklinkEntry {
+  docId: string;
+  /** Where to open it: the section slug or point id (`slug/N`) holding the link. */
+  target?: string;
+  /** "Note › Section" of the linking place. */
+  title: string;
+  /** The link's line as plain text. */
+  context: string;
+  /** An embed rather than a link. */
+  embed: boolean;
+}
+
 export interface SearchResultEntry {
   docId: string;
   slug: string;
@@ -33,6 +46,8 @@ export type HostMessage =
       html: string;
       toc: TocEntry[];
       files: NoteFileEntry[];
+      /** Notes and sections that link to or embed this note. */
+      backlinks: BacklinkEntry[];
       /** Element to scroll to and highlight briefly: a slug or a point id (`slug/N`). */
       reveal?: string;
       /** Keep the current scroll position (the note was re-rendered after a change). */
@@ -55,6 +70,11 @@ export interface PanelStrings {
   contents: string;
   noResults: string;
   notes: string;
+  /** Heading of the backlinks list, and what it says when there are none. */
+  linkedFrom: string;
+  noBacklinks: string;
+  /** Label of an embed in that list. */
+  embeds: string;
 }
 
 /** Webview → host */

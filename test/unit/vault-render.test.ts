@@ -5,6 +5,7 @@ import { parseFragment, type DefaultTreeAdapterMap } from 'parse5';
 import type { NoteLibrary } from '../../src/core/notes/library';
 import { Renderer, type RenderHooks } from '../../src/core/render/renderer';
 import { checkRenderedHtml } from './hostileHtml';
+import { vaultToMarkdown } from '../../src/core/notes/vaultMarkdown';
 import { loadVault, vaultDir } from './vaultHelpers';
 
 type Element = DefaultTreeAdapterMap['element'];
@@ -162,3 +163,42 @@ function renderInner(e: Element): string {
     .map((c) => ('tagName' in c ? `<${c.tagName} class="${attr(c as Element, 'class') ?? ''}">${(c as Element).childNodes.map((k) => ('tagName' in k ? `<a href="${attr(k as Element, 'href')}" class="${attr(k as Element, 'class')}">${textOf(k)}</a>` : '')).join('')}</${c.tagName}>` : ''))
     .join('');
 }
+
+describe('vault syntax in hovers (plain Markdown)', () => {
+  let lib: NoteLibrary;
+  before(async () => {
+    lib = await loadVault();
+  });
+  const link = (ref: { file?: string; slug: string; point?: number }) => `cmd:${path.relative(vaultDir, ref.file ?? '')}#${ref.slug}${ref.point ? '/' + ref.point : ''}`;
+
+  test('links open the section, broken ones are struck through, callouts are titled quotes, marks are plain', () => {
+    const md = [
+      'See [[Warmup#Gradual warmup|the ramp]], [[Warmup#^linear-ramp]], [[AdamW]] and [x](Warmup.md#linear-scaling-rule). #ml/optim ==hot== ^blk',
+      '',
+      '> [!warning]- Overflow',
+      '> body',
+      '',
+      '![[warmup.svg|200]] ![[Warmup#Gradual warmup]]',
+      '',
+      '```python',
+      'x = "[[not a link]]"  # [!note] ==no==',
+      '```',
+    ].join('\n');
+    const out = vaultToMarkdown(md, lib.get(path.join(vaultDir, 'Home.md'))!, lib, link);
+    assert.equal(
+      out,
+      [
+        'See [the ramp](cmd:Warmup.md#gradual-warmup), [Warmup › ^linear-ramp](cmd:Warmup.md#gradual-warmup/1), ~~AdamW~~ and [x](cmd:Warmup.md#linear-scaling-rule). `#ml/optim` **hot** ',
+        '',
+        '> **⚠ Overflow**',
+        '> body',
+        '',
+        '![warmup.svg](figures/warmup.svg) ↪ [Warmup › Gradual warmup](cmd:Warmup.md#gradual-warmup)',
+        '',
+        '```python',
+        'x = "[[not a link]]"  # [!note] ==no==',
+        '```',
+      ].join('\n'),
+    );
+  });
+});

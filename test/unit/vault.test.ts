@@ -5,6 +5,8 @@ import { NoteLibrary } from '../../src/core/notes/library';
 import { parseNote } from '../../src/core/notes/parse';
 import { parseWikiTarget, scanInline, type InlineSyntax } from '../../src/core/notes/vaultSyntax';
 import { loadVault, vaultDir } from './vaultHelpers';
+import { LibraryLookup } from '../../src/core/search/libraryLookup';
+import { explainAt } from '../../src/core/explain';
 
 const note = (rel: string) => path.join(vaultDir, rel);
 
@@ -234,5 +236,40 @@ describe('backlinks', () => {
 
   test('self-links are not backlinks', () => {
     assert.ok(lib.backlinks(note('Home.md')).every((b) => b.doc.id !== note('Home.md')));
+  });
+});
+
+describe('names and tags in Look Up and hovers', () => {
+  let lib: NoteLibrary;
+  let lookup: LibraryLookup;
+  before(async () => {
+    lib = await loadVault();
+    lookup = new LibraryLookup(lib);
+  });
+  const where = (r: { file: string; slug: string }) => `${path.relative(vaultDir, r.file)}#${r.slug}`;
+
+  test('aliases and the front-matter title are names of the note: Look Up finds them', () => {
+    assert.equal(where(lookup.search('Recipes', 5)[0]), 'Home.md#training-recipes');
+    assert.equal(where(lookup.search('训练配方', 5)[0]), 'Home.md#training-recipes');
+    assert.equal(where(lookup.search('LR warmup', 5)[0]), 'Warmup.md#warmup');
+  });
+
+  test('#tag lists the notes and sections with that tag or a tag under it, in note order', () => {
+    assert.deepEqual(lookup.search('#ml', 20).map(where), ['Home.md#training-recipes', 'Warmup.md#warmup', 'Warmup.md#linear-scaling-rule']);
+    assert.deepEqual(lookup.search('#ml/optim', 20).map(where), ['Warmup.md#warmup', 'Warmup.md#linear-scaling-rule']);
+    assert.deepEqual(lookup.search('#training', 20).map(where), ['Home.md#checklist']);
+    // While typing: the tags it starts.
+    assert.deepEqual(lookup.search('#trai', 20).map(where), ['Home.md#checklist']);
+    assert.deepEqual(lookup.search('#nothing-like-it', 20), []);
+  });
+
+  test('#tag with words: the words\' results that carry the tag', () => {
+    const r = lookup.search('#ml/optim scaling', 20).map(where);
+    assert.deepEqual(r, ['Warmup.md#linear-scaling-rule']);
+  });
+
+  test('hovers treat aliases like heading words: lr_warmup finds the Warmup note', () => {
+    const ex = explainAt(lib, 'lr_warmup = 5\n', 2);
+    assert.equal(ex && `${path.relative(vaultDir, ex.best.doc.id)}#${ex.best.section.slug}`, 'Warmup.md#warmup');
   });
 });

@@ -2,7 +2,6 @@ import { plainInline } from './parse';
 import { locationPath } from './paths';
 import { NoteNames, sectionAt, type LinkResolution } from './resolver';
 import type { NoteDocument, NoteLink, NoteSection } from './types';
-import { parseWikiTarget, wikiLinkText } from './vaultSyntax';
 
 /** One place that links to (or embeds) a note. */
 export interface Backlink {
@@ -88,9 +87,6 @@ export class LinkIndex {
 /** A line of Markdown as the context of a link: no list marker, quote or heading marks, links as their text. */
 export function contextOf(line: string): string {
   let t = line.replace(/^\s*(?:>\s*)*(?:[-+*]\s+(?:\[[ xX]\]\s+)?|\d{1,9}[.)]\s+|#{1,6}\s+)?/, '');
-  t = t.replace(/!?\[\[([^\]]+)\]\]/g, (_m, inner: string) => wikiLinkText(parseWikiTarget(inner)));
-  t = plainInline(t.replace(/==([^=\s](?:[^=]*[^=\s])?)==/g, '$1'))
-    .replace(/(^|\s)\^[A-Za-z0-9-]+$/, '')
-    .trim();
+  t = plainInline(t);
   return t.length > MAX_CONTEXT ? t.slice(0, MAX_CONTEXT - 1).trimEnd() + '…' : t;
 }

@@ -213,5 +213,11 @@ function termEntries(doc: NoteDocument, warnings: NoteWarning[]): TermEntry[] {
     if (s.level === 0) continue;
     for (const term of headingTerms(s.title)) entries.push({ term, target: { file: doc.id, slug: s.slug }, source: 'heading' });
   }
+  // The note's aliases (and a front-matter title no heading carries) are names of it, like heading words of its top.
+  const top = doc.sections[0];
+  if (top && (doc.aliases.length || (doc.title !== top.title && top.level > 0))) {
+    const names = top.level > 0 && doc.title !== top.title ? [doc.title, ...doc.aliases] : doc.aliases;
+    for (const name of names) for (const term of headingTerms(name)) entries.push({ term, target: { file: doc.id, slug: top.slug }, source: 'heading' });
+  }
   return entries;
 }

@@ -4,6 +4,7 @@ import { lineStarts } from '../text';
 import { msg, type Msg } from '../message';
 import type { NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
 import { extractVaultSyntax } from './vaultExtract';
+import { parseWikiTarget, wikiLinkText } from './vaultSyntax';
 
 /**
  * Markdown → NoteDocument with a line scanner that follows CommonMark's block rules where they matter for
@@ -492,6 +493,10 @@ export function plainInline(s: string): string {
   // Most headings and list items carry little inline markup: each replacement runs only when its marker is there.
   if (!INLINE_MARKUP.test(s)) return collapseSpaces(s);
   let t = s;
+  // Vault syntax: a wikilink or embed shows its label (`[[Warmup#Ramp|the ramp]]` → the ramp); a highlight its text.
+  if (t.includes('[[')) t = t.replace(/!?\[\[([^\[\]\n]{1,1000})\]\]/g, (_m, inner: string) => wikiLinkText(parseWikiTarget(inner)));
+  if (t.includes('==')) t = t.replace(/==([^=\s](?:[^=]*[^=\s])?)==/g, '$1');
+  if (t.includes('^')) t = t.replace(/(^|\s)\^[A-Za-z0-9][A-Za-z0-9-]*\s*$/, '');
   // Elements whose content is not text (a script in a heading) leave nothing behind.
   if (t.includes('<')) t = t.replace(/<(script|style|title|textarea|template|noscript|iframe|object|svg|math)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '');
   if (t.includes('](')) t = t.replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
@@ -503,7 +508,7 @@ export function plainInline(s: string): string {
   return collapseSpaces(t);
 }
 
-const INLINE_MARKUP = /[!\[\]<>*_`\\]/;
+const INLINE_MARKUP = /[!\[\]<>*_`\\=^]/;
 const SPACE_RUN = /\s{2,}|[^\S ]/;
 
 /** Runs of white space → one space, trimmed. */

@@ -103,6 +103,50 @@ export function blockIdAt(line: string): { id: string; start: number } | undefin
 
 const BLOCK_ID = /(^|[ \t])\^([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*$/;
 
+/** Obsidian's callout types and their aliases (`> [!hint]` is a tip). */
+const CALLOUT_ALIASES: Record<string, string> = {
+  note: 'note',
+  abstract: 'abstract',
+  summary: 'abstract',
+  tldr: 'abstract',
+  info: 'info',
+  todo: 'todo',
+  tip: 'tip',
+  hint: 'tip',
+  important: 'tip',
+  success: 'success',
+  check: 'success',
+  done: 'success',
+  question: 'question',
+  help: 'question',
+  faq: 'question',
+  warning: 'warning',
+  caution: 'warning',
+  attention: 'warning',
+  failure: 'failure',
+  fail: 'failure',
+  missing: 'failure',
+  danger: 'danger',
+  error: 'danger',
+  bug: 'bug',
+  example: 'example',
+  quote: 'quote',
+  cite: 'quote',
+};
+
+/** The callout family of a type as written (`hint` → `tip`); unknown types are notes. */
+export function calloutType(written: string): string {
+  return CALLOUT_ALIASES[written.toLowerCase()] ?? 'note';
+}
+
+/** `[!type]`, its fold mark and its title, on the first line of a quote. */
+export const CALLOUT_HEAD = /^\[!([A-Za-z][\w-]{0,40})\]([+-]?)(?:[ \t]+(.*))?$/;
+
+/** The title a callout shows when it has none: its type as written, capitalised (`[!hint]` → "Hint"). */
+export function defaultCalloutTitle(written: string): string {
+  return written.charAt(0).toUpperCase() + written.slice(1).toLowerCase();
+}
+
 /** Characters that can start a construct the scanner looks for. */
 const TRIGGERS = /[[#!`<$=\\^]/;
 

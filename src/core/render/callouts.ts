@@ -1,4 +1,5 @@
 import type MarkdownIt from 'markdown-it';
+import { CALLOUT_HEAD, calloutType, defaultCalloutTitle } from '../notes/vaultSyntax';
 
 /**
  * Obsidian callouts: a block quote whose first line is `[!type]`, optionally folded (`-` closed, `+` open) and titled
@@ -6,49 +7,6 @@ import type MarkdownIt from 'markdown-it';
  * title row and its content; the panel styles each type from the theme's colours. Types and aliases are Obsidian's;
  * an unknown type is shown like a note, titled with its name.
  */
-
-const ALIASES: Record<string, string> = {
-  note: 'note',
-  abstract: 'abstract',
-  summary: 'abstract',
-  tldr: 'abstract',
-  info: 'info',
-  todo: 'todo',
-  tip: 'tip',
-  hint: 'tip',
-  important: 'tip',
-  success: 'success',
-  check: 'success',
-  done: 'success',
-  question: 'question',
-  help: 'question',
-  faq: 'question',
-  warning: 'warning',
-  caution: 'warning',
-  attention: 'warning',
-  failure: 'failure',
-  fail: 'failure',
-  missing: 'failure',
-  danger: 'danger',
-  error: 'danger',
-  bug: 'bug',
-  example: 'example',
-  quote: 'quote',
-  cite: 'quote',
-};
-
-/** The callout family of a type as written (`hint` → `tip`); unknown types are notes. */
-export function calloutType(written: string): string {
-  return ALIASES[written.toLowerCase()] ?? 'note';
-}
-
-/** `[!type]`, its fold mark and its title, on the first line of a quote. */
-export const CALLOUT_HEAD = /^\[!([A-Za-z][\w-]{0,40})\]([+-]?)(?:[ \t]+(.*))?$/;
-
-/** The title a callout shows when it has none: its type as written, capitalised (`[!hint]` → "Hint"). */
-export function defaultCalloutTitle(written: string): string {
-  return written.charAt(0).toUpperCase() + written.slice(1).toLowerCase();
-}
 
 export function calloutsPlugin(md: MarkdownIt.MarkdownIt): void {
   md.core.ruler.after('block', 'ml_notes_callouts', (state) => {

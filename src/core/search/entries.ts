@@ -5,10 +5,16 @@ import { scanText } from './tokenize';
 
 /** Helpers that turn a NoteDocument's sections and points into lookup entries. */
 
-/** Front-matter `terms` of sections (by slug) and points (by `slug/N`); keys may name a section by slug or heading. */
+/**
+ * Front-matter `terms` of sections (by slug) and points (by `slug/N`); keys may name a section by slug or heading. The
+ * note's other names (its `aliases`, and a front-matter title its first section does not carry) are terms of its first
+ * section: Look Up finds the note by them.
+ */
 export function frontMatterTerms(doc: NoteDocument): { sections: Map<string, string[]>; points: Map<string, string[]> } {
   const sections = new Map<string, string[]>();
   const points = new Map<string, string[]>();
+  const names = noteNames(doc);
+  if (names.length) sections.set(doc.sections[0].slug, names);
   for (const { section, point, terms: list } of frontMatterTargets(doc)) {
     if (!section || (point !== undefined && !section.points[point - 1])) continue;
     const out = point ? points : sections;
@@ -92,4 +98,12 @@ export function countEntries(doc: NoteDocument): number {
   let n = 0;
   for (const s of doc.sections) n += 1 + s.points.length;
   return n;
+}
+
+/** The names of a note besides its first section's title: its aliases, and its title when that is another name. */
+export function noteNames(doc: NoteDocument): string[] {
+  const first = doc.sections[0];
+  if (!first) return [];
+  const names = doc.title !== first.title ? [doc.title, ...doc.aliases] : [...doc.aliases];
+  return names.filter((n, i) => n && names.indexOf(n) === i);
 }

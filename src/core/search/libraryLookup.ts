@@ -1,6 +1,10 @@
 import type { NoteLibrary } from '../notes/library';
 import { LookupIndex } from './lookupIndex';
+import { TagIndex } from './tags';
 import type { LookupResult } from './types';
+
+/** A `#tag` word of a query (at the start or after white space; at least one letter, not `#1`). */
+const TAG_WORD = /(?:^|\s)#(?=[\p{L}\p{N}_\/-]*[\p{L}_])[\p{L}\p{N}_\/-]+/gu;
 
 /** Time a host gives the background indexing at a time (one slice, then other work goes first). */
 export const BACKGROUND_SLICE_MS = 8;
@@ -12,6 +16,7 @@ export const BACKGROUND_SLICE_MS = 8;
  */
 export class LibraryLookup {
   readonly index = new LookupIndex();
+  readonly tags = new TagIndex();
   private readonly pending = new Set<string>();
   private readonly subscription: { dispose(): void };
 
@@ -40,8 +45,13 @@ export class LibraryLookup {
     for (const id of this.pending) {
       this.pending.delete(id);
       const doc = this.library.get(id);
-      if (doc) this.index.updateFile(doc, { bundled: !!this.library.info(id)?.bundled });
-      else this.index.removeFile(id);
+      if (doc) {
+        this.index.updateFile(doc, { bundled: !!this.library.info(id)?.bundled });
+        this.tags.setFile(doc);
+      } else {
+        this.index.removeFile(id);
+        this.tags.removeFile(id);
+      }
       if (now() - start >= budgetMs) break;
     }
     if (this.pending.size) return false;
@@ -49,9 +59,40 @@ export class LibraryLookup {
     return true;
   }
 
+  /**
+   * The best sections and points for a query. `#tag` words (`#ml/optim`, `#training warmup`) keep the notes and
+   * sections with that tag (or a tag under it): alone, they list them in note order; with other words, they filter the
+   * words' results.
+   */
   search(query: string, limit = 50): LookupResult[] {
     this.sync();
-    return this.index.search(query, limit);
+    const tags = query.match(TAG_WORD) ?? [];
+    if (!tags.length) return this.index.search(query, limit);
+    const order = this.library.documents().map((d) => d.id);
+    let tagged: { file: string; slug: string }[] | undefined;
+    for (const tag of tags) {
+      const hits = this.tags.find(tag.trim(), order);
+      tagged = tagged ? tagged.filter((a) => hits.some((h) => h.file === a.file && h.slug === a.slug)) : hits;
+    }
+    const rest = query.replace(TAG_WORD, ' ').trim();
+    if (!rest) {
+      const seen = new Set<string>();
+      const out: LookupResult[] = [];
+      for (const h of tagged ?? []) {
+        const key = `${h.file}#${h.slug}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const r = this.index.describeSection(h.file, h.slug);
+        if (r) out.push(r);
+        if (out.length >= limit) break;
+      }
+      return out;
+    }
+    const keep = new Set((tagged ?? []).map((h) => `${h.file}#${h.slug}`));
+    return this.index
+      .search(rest, Math.max(limit * 10, 500))
+      .filter((r) => keep.has(`${r.file}#${r.slug}`))
+      .slice(0, limit);
   }
 
   dispose(): void {

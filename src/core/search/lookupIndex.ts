@@ -807,6 +807,18 @@ export class LookupIndex {
     return hit || acronymsOf(term).some((a) => this.matchedKeys.has('\u0000' + a));
   }
 
+  /** A section as a result (score 0), for lists made outside the index (the sections with a tag). */
+  describeSection(fileId: string, slug: string): LookupResult | undefined {
+    this.flush();
+    const rec = this.files.get(fileId);
+    if (!rec) return undefined;
+    for (let id = rec.lo; id < rec.hi; id++) {
+      const entry = this.entries[id];
+      if (entry && !entry.point && entry.section.slug === slug) return this.describe(entry);
+    }
+    return undefined;
+  }
+
   private browse(limit: number): LookupResult[] {
     const out: LookupResult[] = [];
     for (const rec of this.ordered) {
