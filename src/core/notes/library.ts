@@ -183,9 +183,20 @@ export function splitSectionKey(key: string): { sectionKey: string; point?: numb
   return m ? { sectionKey: m[1], point: Number(m[2]) } : { sectionKey: key };
 }
 
-/** The front-matter `terms` of a note, each key resolved to its section (undefined when the note has none such). */
+const targetsOf = new WeakMap<NoteDocument, FrontMatterTarget[]>();
+
+/**
+ * The front-matter `terms` of a note, each key resolved to its section (undefined when the note has none such);
+ * computed once per parsed note (the term index and the lookup index both ask).
+ */
 export function frontMatterTargets(doc: NoteDocument): FrontMatterTarget[] {
   if (!doc.terms.size) return [];
+  let targets = targetsOf.get(doc);
+  if (!targets) targetsOf.set(doc, (targets = resolveTargets(doc)));
+  return targets;
+}
+
+function resolveTargets(doc: NoteDocument): FrontMatterTarget[] {
   const find = sectionFinder(doc);
   const out: FrontMatterTarget[] = [];
   for (const [key, terms] of doc.terms) {

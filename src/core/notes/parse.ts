@@ -1,6 +1,7 @@
 import { parseDocument } from 'yaml';
 import { readSimpleYaml } from './frontMatter';
 import { lineStarts } from '../text';
+import { memoize } from '../memo';
 import { msg, type Msg } from '../message';
 import type { NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
 import { extractVaultSyntax } from './vaultExtract';
@@ -50,7 +51,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     headingLines.set(sections[sections.length - 1], h.lines);
   }
 
-  // Tree and breadcrumbs.
+  // The tree (breadcrumbs are read from it when asked).
   const stack: NoteSection[] = [];
   for (const s of sections) {
     if (s.level === 0) continue;
@@ -58,9 +59,9 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     const parent = stack[stack.length - 1];
     if (parent) {
       s.parent = parent;
+      if (parent.children === NO_CHILDREN) parent.children = [];
       parent.children.push(s);
     }
-    s.breadcrumb = stack.map((p) => p.title);
     stack.push(s);
   }
 
@@ -79,24 +80,17 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     while (b > a && (isBlank(lines[b - 1]) || SEPARATOR.test(lines[b - 1]))) b--;
     s.body = slice(a, b);
     while (nextItem < blocks.items.length && blocks.items[nextItem].start < bodyStart) nextItem++;
-    const own: Item[] = [];
-    while (nextItem < blocks.items.length && blocks.items[nextItem].start <= s.bodyEndLine) own.push(blocks.items[nextItem++]);
-    s.points = own.map((it, k): NotePoint => {
+    let points: NotePoint[] | undefined;
+    while (nextItem < blocks.items.length && blocks.items[nextItem].start <= s.bodyEndLine) {
+      const it = blocks.items[nextItem++];
       const end = Math.min(it.end, s.bodyEndLine);
-      let md: string;
-      if (end <= it.start) {
-        const only = lines[it.start].slice(it.contentIndent);
-        md = isBlank(only) ? '' : only;
-      } else {
-        const itemLines = lines.slice(it.start, end + 1);
-        md = trimBlankLines(itemLines.map((l, n) => (n === 0 ? l.slice(it.contentIndent) : dedent(l, it.contentIndent)))).join('\n');
-      }
-      return { index: k + 1, id: `${s.slug}/${k + 1}`, summary: plainInline(firstTextLine(md)), markdown: md, startLine: it.start, endLine: lastNonBlank(lines, it.start, end) };
-    });
+      (points ??= []).push(new Point((points?.length ?? 0) + 1, s.slug, it.start, lastNonBlank(lines, it.start, end), end, it.contentIndent, text, starts));
+    }
+    if (points) s.points = points;
   }
 
   const vault = extractVaultSyntax(text, lines, starts, blocks.verbatim, contentStartLine);
-  return {
+  const doc: NoteDocument = {
     id,
     title: docTitle,
     terms,
@@ -110,10 +104,94 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     links: vault.links,
     blocks: vault.blocks,
   };
+  startsOf.set(doc, starts);
+  return doc;
+}
+
+const NO_CHILDREN: NoteSection[] = [];
+const NO_POINTS: NotePoint[] = [];
+
+/** A section; its breadcrumb is read from the tree when asked. */
+class Section implements NoteSection {
+  parent?: NoteSection;
+  children = NO_CHILDREN;
+  body = '';
+  points = NO_POINTS;
+  constructor(
+    readonly title: string,
+    readonly slug: string,
+    readonly level: number,
+    readonly startLine: number,
+    readonly bodyEndLine: number,
+    readonly endLine: number,
+  ) {}
+
+  get breadcrumb(): string[] {
+    const out: string[] = [];
+    for (let p = this.parent; p; p = p.parent) out.unshift(p.title);
+    return out;
+  }
+}
+
+/**
+ * A point (top-level list item); its Markdown (marker removed, continuation lines de-indented) and first line of text
+ * are read from the note's text when first asked: most are never shown.
+ */
+class Point implements NotePoint {
+  private md?: string;
+  private sum?: string;
+  constructor(
+    readonly index: number,
+    private readonly slug: string,
+    readonly startLine: number,
+    readonly endLine: number,
+    /** Last line of the item (blank lines included), within its section. */
+    private readonly last: number,
+    private readonly contentIndent: number,
+    private readonly text: string,
+    private readonly starts: Int32Array,
+  ) {}
+
+  get id(): string {
+    return `${this.slug}/${this.index}`;
+  }
+
+  get markdown(): string {
+    if (this.md === undefined) {
+      const { text, starts, contentIndent: ci } = this;
+      const lineAt = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] - 1 : text.length);
+      if (this.last <= this.startLine) {
+        const only = lineAt(this.startLine).slice(ci);
+        this.md = isBlank(only) ? '' : only;
+      } else {
+        const ls: string[] = [];
+        for (let i = this.startLine; i <= this.last; i++) ls.push(i === this.startLine ? lineAt(i).slice(ci) : dedent(lineAt(i), ci));
+        this.md = trimBlankLines(ls).join('\n');
+      }
+    }
+    return this.md;
+  }
+
+  get summary(): string {
+    return (this.sum ??= plainInline(firstTextLine(this.markdown)));
+  }
+
+  toJSON(): NotePoint {
+    return { index: this.index, id: this.id, summary: this.summary, markdown: this.markdown, startLine: this.startLine, endLine: this.endLine };
+  }
 }
 
 function makeSection(title: string, slug: string, level: number, startLine: number, bodyEndLine: number, endLine: number): NoteSection {
-  return { title, slug, level, breadcrumb: [], children: [], startLine, bodyEndLine, endLine, body: '', points: [] };
+  return new Section(title, slug, level, startLine, bodyEndLine, endLine);
+}
+
+const startsOf = new WeakMap<NoteDocument, Int32Array>();
+
+/** Where each line of a note's text starts (kept from the parse; computed again for a document made elsewhere). */
+export function lineStartsOf(doc: NoteDocument): Int32Array {
+  let starts = startsOf.get(doc);
+  if (!starts) startsOf.set(doc, (starts = lineStarts(doc.text)));
+  return starts;
 }
 
 export function normaliseText(source: string): string {
@@ -567,10 +645,13 @@ export function slugify(title: string): string {
 
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** Slugs of titles seen lately: headings repeat across a library ("Overview", "实现细节"), slugify is not free. */
+const cachedSlug = memoize(slugify);
+
 class SlugRegistry {
   private readonly used = new Map<string, number>();
   take(title: string): string {
-    const base = slugify(title);
+    const base = cachedSlug(title);
     let slug = base;
     let n = this.used.get(base) ?? 0;
     while (this.used.has(slug)) {

@@ -32,7 +32,7 @@ export interface NoteSection {
   /** 1–6; 0 for the implicit section before the first heading (or of a file with no headings). */
   level: number;
   /** Titles of the ancestors, outermost first. */
-  breadcrumb: string[];
+  readonly breadcrumb: string[];
   parent?: NoteSection;
   children: NoteSection[];
   /** Line of the heading (or first line of the implicit section); 0-based. */

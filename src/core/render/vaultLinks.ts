@@ -5,7 +5,7 @@ import type { NoteDocument } from '../notes/types';
 import { parseWikiTarget, wikiEnd, wikiLinkText, type WikiTarget } from '../notes/vaultSyntax';
 import { noteLinkTarget } from '../notes/vaultExtract';
 import { escapeHtml, hasScriptScheme, missingImage } from './sanitize';
-import { lineStarts } from '../text';
+import { lineStartsOf } from '../notes/parse';
 
 /** What the renderer needs from the library to show a vault's links: NoteLibrary is one. */
 export interface VaultContext {
@@ -221,14 +221,6 @@ export function embeddedRange(r: Extract<LinkResolution, { kind: 'note' }>): [nu
     return [Math.min(at(from), text.length), endOf(r.section.endLine)];
   }
   return [at(doc.contentStartLine), text.length];
-}
-
-const lineStartCache = new WeakMap<NoteDocument, Int32Array>();
-
-function lineStartsOf(doc: NoteDocument): Int32Array {
-  let starts = lineStartCache.get(doc);
-  if (!starts) lineStartCache.set(doc, (starts = lineStarts(doc.text)));
-  return starts;
 }
 
 function titleOf(r: Extract<LinkResolution, { kind: 'note' }>): string {

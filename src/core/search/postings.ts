@@ -28,35 +28,175 @@ export function firstAtLeast(list: readonly number[], id: number): number {
   return lo;
 }
 
+/** FNV-1a over UTF-16 code units: the hash the body tokenizer accumulates while it scans a word. */
+export const HASH_SEED = 0x811c9dc5 | 0;
+
+export function hashStep(h: number, c: number): number {
+  return Math.imul(h ^ c, 16777619);
+}
+
+export function hashString(s: string): number {
+  let h = HASH_SEED;
+  for (let i = 0; i < s.length; i++) h = hashStep(h, s.charCodeAt(i));
+  return h;
+}
+
 /**
  * One key space (words, CJK bigrams, acronyms…): key → posting list, and for string keys a sorted vocabulary kept
  * up to date incrementally (new keys merged in, dead keys filtered out) for prefix ranges.
+ *
+ * Keys get small integer ids, never reused. String keys are also interned in a hash table over their characters, so
+ * that the body tokenizer (`addText`) finds a word it has seen without cutting it out of the text first: the hot loop
+ * of indexing allocates nothing for a known word. A key whose list empties stays interned (its id comes back to life
+ * when the word does), but is no longer a key of the space.
  */
 export class KeySpace<K extends string | number> {
-  readonly map = new Map<K, number[]>();
+  /** Live keys → id. */
+  private readonly ids = new Map<K, number>();
+  private readonly keys: K[] = [];
+  private readonly lists: (number[] | undefined)[] = [];
+  /** Per id: the key is a stop word of bodies (addText skips it). */
+  private readonly skipped: boolean[] = [];
+  /** Open addressing over hashes of string keys: id + 1, 0 when free. */
+  private table = new Int32Array(1 << 12);
+  private readonly hashes: number[] = [];
   private sortedKeys: K[] = [];
   private added: K[] = [];
   private removed = false;
-  private collecting: Set<K> | undefined;
+  private collecting: Set<number> | undefined;
 
-  constructor(private readonly sortable: boolean) {}
+  /** `skipInText`: keys `addText` interns but does not post (stop words of bodies). */
+  constructor(
+    private readonly sortable: boolean,
+    private readonly skipInText?: (key: string) => boolean,
+  ) {}
 
   get size(): number {
-    return this.map.size;
+    return this.ids.size;
+  }
+
+  has(key: K): boolean {
+    return this.ids.has(key);
+  }
+
+  get(key: K): number[] | undefined {
+    const id = this.ids.get(key);
+    return id === undefined ? undefined : this.lists[id];
   }
 
   /**
    * Records that entry `id` has `key` in `field` (entries arrive in increasing id order). Returns true when the
-   * key is new to the space. While collecting (see `collectKeys`), only notes the key.
+   * key is new to the space. While collecting (see `startCollecting`), only notes the key.
    */
   add(key: K, id: number, field: number): boolean {
+    return this.post(this.idOf(key), id, field);
+  }
+
+  /** `add` by key id (see idOf). */
+  postId(k: number, id: number, field: number): boolean {
+    return this.post(k, id, field);
+  }
+
+  /** The id of a key, interned when new (a key's id never changes, even while its list is empty). */
+  idOf(key: K): number {
+    const k = this.ids.get(key);
+    if (k !== undefined) return k;
+    if (typeof key === 'string') return this.intern(key, hashString(key), key, 0, key.length);
+    return this.internNumber(key as number);
+  }
+
+  keyOf(k: number): K {
+    return this.keys[k];
+  }
+
+  /**
+   * `add` for the word text[start, end) whose hash (hashStep from HASH_SEED over its characters) is `hash`, without
+   * cutting it out of the text unless it is new. Stop words (see the constructor) are not posted.
+   */
+  addText(text: string, start: number, end: number, hash: number, id: number, field: number): void {
+    const k = this.intern(text, hash, undefined, start, end);
+    if (this.skipped[k] && !this.collecting) return;
+    this.post(k, id, field);
+  }
+
+  /** The id of the string text[start, end) (hash as for addText), interned when new; no posting. */
+  internText(text: string, start: number, end: number, hash: number): number {
+    return this.intern(text, hash, undefined, start, end);
+  }
+
+  private internNumber(key: number): number {
+    const hash = Math.imul(key, 0x9e3779b1);
+    const mask = this.table.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const e = this.table[slot];
+      if (e === 0) break;
+      if (this.keys[e - 1] === (key as K)) return e - 1;
+    }
+    const k = this.keys.length;
+    this.keys.push(key as K);
+    this.lists.push(undefined);
+    this.hashes.push(hash);
+    this.skipped.push(false);
+    if ((k + 1) * 2 > this.table.length) this.grow();
+    else this.place(k);
+    return k;
+  }
+
+  /** The id of a string key given as text[start, end) (or as `key`), interning it when new. */
+  private intern(text: string, hash: number, key: K | undefined, start: number, end: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    const len = end - start;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const e = table[slot];
+      if (e === 0) break;
+      const k = e - 1;
+      if (this.hashes[k] !== hash) continue;
+      const candidate = this.keys[k] as string;
+      if (candidate.length !== len) continue;
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (candidate.charCodeAt(i) !== text.charCodeAt(start + i)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return k;
+    }
+    const str = key ?? (text.slice(start, end) as K);
+    const k = this.keys.length;
+    this.keys.push(str);
+    this.lists.push(undefined);
+    this.hashes.push(hash);
+    this.skipped.push(!!this.skipInText?.(str as string));
+    if ((k + 1) * 2 > table.length) this.grow();
+    else this.place(k);
+    return k;
+  }
+
+  private place(k: number): void {
+    const mask = this.table.length - 1;
+    let slot = this.hashes[k] & mask;
+    while (this.table[slot] !== 0) slot = (slot + 1) & mask;
+    this.table[slot] = k + 1;
+  }
+
+  private grow(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    for (let k = 0; k < this.hashes.length; k++) this.place(k);
+  }
+
+  /** Appends (or merges into the last) posting of key id `k`; true when the key became live. */
+  private post(k: number, id: number, field: number): boolean {
     if (this.collecting) {
-      this.collecting.add(key);
+      this.collecting.add(k);
       return false;
     }
-    const list = this.map.get(key);
+    const list = this.lists[k];
     if (list === undefined) {
-      this.map.set(key, [posting(id, field)]);
+      this.lists[k] = [posting(id, field)];
+      const key = this.keys[k];
+      this.ids.set(key, k);
       if (this.sortable) this.added.push(key);
       return true;
     }
@@ -72,45 +212,42 @@ export class KeySpace<K extends string | number> {
   }
 
   /**
-   * Runs `replay` (which re-indexes a file) with `add` only collecting the keys it would touch: the lists a file's
-   * postings are in, found again instead of being stored for every file.
+   * While collecting, `add` and `addText` only note the keys they would touch: re-indexing a file this way finds the
+   * lists its postings are in, instead of storing them for every file.
    */
   startCollecting(): void {
     this.collecting = new Set();
   }
 
-  stopCollecting(): Set<K> {
-    const keys = this.collecting ?? new Set<K>();
+  stopCollecting(): Set<number> {
+    const keys = this.collecting ?? new Set<number>();
     this.collecting = undefined;
     return keys;
   }
 
-  /** Removes the postings of entries [lo, hi) from the lists of `keys`. Returns the keys that no longer exist. */
-  drop(keys: Iterable<K>, lo: number, hi: number): K[] {
+  /** Removes the postings of entries [lo, hi) from the lists of key ids `keys`. Returns the keys that no longer exist. */
+  drop(keys: Iterable<number>, lo: number, hi: number): K[] {
     const gone: K[] = [];
     for (const k of keys) {
-      const list = this.map.get(k);
+      const list = this.lists[k];
       if (!list) continue;
       const a = firstAtLeast(list, lo);
       const b = firstAtLeast(list, hi);
       if (b > a) list.splice(a, b - a);
       if (!list.length) {
-        this.map.delete(k);
-        gone.push(k);
+        this.lists[k] = undefined;
+        this.ids.delete(this.keys[k]);
+        gone.push(this.keys[k]);
       }
     }
     if (gone.length) this.removed = true;
     return gone;
   }
 
-  get(key: K): number[] | undefined {
-    return this.map.get(key);
-  }
-
   /** The sorted vocabulary (string spaces), brought up to date. */
   sorted(): readonly K[] {
     if (this.removed || this.added.length) {
-      this.sortedKeys = mergeSorted(this.sortedKeys, this.added, this.removed ? this.map : undefined);
+      this.sortedKeys = mergeSorted(this.sortedKeys, this.added, this.removed ? this.ids : undefined);
       this.added = [];
       this.removed = false;
     }

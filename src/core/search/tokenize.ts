@@ -21,6 +21,12 @@ export function isCjkCode(c: number): boolean {
   return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x3040 && c <= 0x30ff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff);
 }
 
+/**
+ * Common English words that are not indexed in bodies (they are in titles and terms). A query drops them unless it
+ * has nothing else.
+ */
+export const STOP_WORDS = new Set('a an and are as at be but by for if in into is it of on or such that the their then there these they this to was will with'.split(' '));
+
 export interface TextVisitor {
   word(raw: string): void;
   /** A run of CJK characters: text[start, end). */
@@ -124,7 +130,8 @@ export function cjkGramKeys(text: string, start: number, end: number): number[] 
   return out;
 }
 
-const STOP_WORDS = new Set(['a', 'an', 'and', 'of', 'the', 'for', 'in', 'on', 'to', 'with', 'vs', 'or', 'by', 'at']);
+/** Words an acronym skips ("Recall and Precision" → rp too). */
+const ACRONYM_SKIP = new Set(['a', 'an', 'and', 'of', 'the', 'for', 'in', 'on', 'to', 'with', 'vs', 'or', 'by', 'at']);
 
 /**
  * Initials a title or term can be typed as: "Learning Rate warming up" → lrwu; "Recall and Precision" → rap, rp;
@@ -149,7 +156,7 @@ function computeAcronyms(text: string): string[] {
   const letterWords = words.filter((w) => /^[A-Za-z]/.test(w));
   if (letterWords.length >= 2) {
     out.add(letterWords.map((w) => w[0].toLowerCase()).join(''));
-    const content = letterWords.filter((w) => !STOP_WORDS.has(w.toLowerCase()));
+    const content = letterWords.filter((w) => !ACRONYM_SKIP.has(w.toLowerCase()));
     if (content.length >= 2) out.add(content.map((w) => w[0].toLowerCase()).join(''));
     const partInitials = letterWords.flatMap((w) => identifierInitials(w)).join('');
     if (partInitials.length >= 2) out.add(partInitials);

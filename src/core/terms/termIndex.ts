@@ -1,4 +1,5 @@
 import { joinKey, splitIdentifier, subJoins } from './identifiers';
+import { memoize } from '../memo';
 
 /** What a term points at: a section (and maybe one point) of a note file. */
 export interface TermTarget {
@@ -30,10 +31,9 @@ export interface TermMatch {
 
 type Kind = 'qualified' | 'keyword' | 'class' | 'word' | 'prefix';
 
-interface Compiled extends TermEntry {
-  /** Precomputed at index time: one key per target, and the score bonus of the entry's source and target. */
-  targetKey: string;
-  bonus: number;
+/** What a term is, whatever note it is in: compiled once per term text and shared by its entries. */
+interface Shape {
+  term: string;
   kind: Kind;
   /** qualified: lower-case segments; keyword: [calleePattern, kw]; class: the name's parts. */
   segments: string[];
@@ -50,6 +50,15 @@ export interface TermNeedle {
   needle: string;
 }
 
+interface Compiled {
+  shape: Shape;
+  /** One object per target within a file (entries of the same section or point share it). */
+  target: TermTarget;
+  source: TermEntry['source'];
+  /** The score bonus of the entry's source and target. */
+  bonus: number;
+}
+
 /** The score bonuses an entry can carry (front matter +5, a point +2), best first: a bucket each. */
 const BONUSES = [7, 5, 2, 0];
 
@@ -57,10 +66,14 @@ const BONUSES = [7, 5, 2, 0];
  * The entries under one key, bucketed by bonus. Every entry of a bucket scores the same for a given kind of match,
  * so resolving a token walks whole buckets best first and stops at the limit, however common the key is.
  */
+const NONE: Compiled[] = [];
+
 class Bucket {
-  readonly byBonus: Compiled[][] = [[], [], [], []];
+  readonly byBonus: Compiled[][] = [NONE, NONE, NONE, NONE];
   add(c: Compiled): void {
-    this.byBonus[BONUSES.indexOf(c.bonus)].push(c);
+    const i = BONUSES.indexOf(c.bonus);
+    if (this.byBonus[i] === NONE) this.byBonus[i] = [c];
+    else this.byBonus[i].push(c);
   }
   /** Drops a file's entries; true when the bucket is left empty. */
   dropFile(file: string): boolean {
@@ -102,19 +115,23 @@ export class TermIndex {
   setFile(file: string, entries: readonly TermEntry[]): void {
     this.removeFile(file);
     const compiled: Compiled[] = [];
+    // One target object per section or point: a match is reported once per target (see resolve).
+    const targets = new Map<string, TermTarget>();
     for (const e of entries) {
-      const c = compile(e);
-      if (c) compiled.push(c);
+      const shape = cachedShape(e);
+      if (!shape) continue;
+      const tk = e.target.point === undefined ? e.target.slug : `${e.target.slug}\u0000${e.target.point}`;
+      let target = targets.get(tk);
+      if (!target) targets.set(tk, (target = e.target.file === file ? e.target : { ...e.target, file }));
+      compiled.push({ shape, target, source: e.source, bonus: (e.source === 'frontMatter' ? 5 : 0) + (e.target.point ? 2 : 0) });
     }
     this.byFile.set(file, compiled);
     this.count += compiled.length;
-    for (const c of compiled) {
-      for (const [m, key] of this.keysOf(c)) {
-        let b = m.get(key);
-        if (!b) m.set(key, (b = new Bucket()));
-        b.add(c);
-      }
-    }
+    for (const c of compiled) this.eachKey(c, (m, key) => {
+      let b = m.get(key);
+      if (!b) m.set(key, (b = new Bucket()));
+      b.add(c);
+    });
   }
 
   /**
@@ -122,7 +139,7 @@ export class TermIndex {
    * whose folded form contains none of a section's needles holds no token that resolves to that section.
    */
   needlesOf(file: string): TermNeedle[] {
-    return (this.byFile.get(file) ?? []).map((c) => ({ term: c.term, target: c.target, source: c.source, needle: c.needle }));
+    return (this.byFile.get(file) ?? []).map((c) => ({ term: c.shape.term, target: c.target, source: c.source, needle: c.shape.needle }));
   }
 
   removeFile(file: string): void {
@@ -130,26 +147,27 @@ export class TermIndex {
     if (!old) return;
     this.byFile.delete(file);
     this.count -= old.length;
-    for (const c of old) {
-      for (const [m, key] of this.keysOf(c)) {
-        const b = m.get(key);
-        if (b?.dropFile(file)) m.delete(key);
-      }
-    }
+    for (const c of old) this.eachKey(c, (m, key) => {
+      const b = m.get(key);
+      if (b?.dropFile(file)) m.delete(key);
+    });
   }
 
-  private keysOf(c: Compiled): [Map<string, Bucket>, string][] {
-    switch (c.kind) {
+  private eachKey(c: Compiled, f: (m: Map<string, Bucket>, key: string) => void): void {
+    const s = c.shape;
+    switch (s.kind) {
       case 'qualified':
-        return [[this.qualified, c.key]];
+        return f(this.qualified, s.key);
       case 'keyword':
-        return [[this.keyword, c.segments[1]]];
+        return f(this.keyword, s.segments[1]);
       case 'class':
-        return c.segments.length >= 2 ? [[this.classExact, c.key], [this.classInner, c.key]] : [[this.classExact, c.key]];
+        f(this.classExact, s.key);
+        if (s.segments.length >= 2) f(this.classInner, s.key);
+        return;
       case 'word':
-        return [[this.word, c.key]];
+        return f(this.word, s.key);
       case 'prefix':
-        return [[this.prefixes, c.key]];
+        return f(this.prefixes, s.key);
     }
   }
 
@@ -175,7 +193,7 @@ export class TermIndex {
     }
     if (token.keywordOf?.length) {
       const callee = token.keywordOf[token.keywordOf.length - 1];
-      add(this.keyword.get(name), 95, (c) => wildcardMatch(c.segments[0], callee));
+      add(this.keyword.get(name), 95, (c) => wildcardMatch(c.shape.segments[0], callee));
     }
     add(this.classExact.get(name), 90);
 
@@ -202,13 +220,13 @@ export class TermIndex {
     // Best groups first; within a group every entry scores the same, so the first time a target is met is its best
     // score, and the walk ends as soon as `limit` targets are found (a common term may have thousands of entries).
     groups.sort((a, b) => b.score - a.score);
-    const seen = new Set<string>();
+    const seen = new Set<TermTarget>();
     const out: TermMatch[] = [];
     for (const g of groups) {
       for (const c of g.list) {
-        if (seen.has(c.targetKey) || (g.accept && !g.accept(c))) continue;
-        seen.add(c.targetKey);
-        out.push({ target: c.target, term: c.term, score: g.score });
+        if (seen.has(c.target) || (g.accept && !g.accept(c))) continue;
+        seen.add(c.target);
+        out.push({ target: c.target, term: c.shape.term, score: g.score });
         if (out.length === limit) return out;
       }
     }
@@ -223,22 +241,18 @@ function wildcardMatch(pattern: string, value: string): boolean {
 
 const KEYWORD_TERM = /^([A-Za-z_][\w.]*\*?)\(([A-Za-z_]\w*)\)$/;
 
-type Shape = Pick<Compiled, 'kind' | 'segments' | 'key' | 'term' | 'needle'>;
 /** Compiled shapes by source and term text: the same terms repeat across many note files. */
 const shapes = new Map<string, Shape | null>();
 
-function compile(e: TermEntry): Compiled | undefined {
-  const cacheKey = `${e.source}\u0000${e.term}`;
+function cachedShape(e: TermEntry): Shape | undefined {
+  const cacheKey = e.source === 'heading' ? `h\u0000${e.term}` : e.term;
   let shape = shapes.get(cacheKey);
   if (shape === undefined) {
     shape = compileShape(e) ?? null;
     if (shapes.size > 50_000) shapes.clear();
     shapes.set(cacheKey, shape);
   }
-  if (!shape) return undefined;
-  const targetKey = `${e.target.file}\u0000${e.target.slug}\u0000${e.target.point ?? ''}`;
-  const bonus = (e.source === 'frontMatter' ? 5 : 0) + (e.target.point ? 2 : 0);
-  return { term: shape.term, target: e.target, source: e.source, kind: shape.kind, segments: shape.segments, key: shape.key, needle: shape.needle, targetKey, bonus };
+  return shape ?? undefined;
 }
 
 /**
@@ -304,7 +318,9 @@ function isClassName(t: string): boolean {
  * which finds FocalLoss and sigmoid_focal_loss), single-word headings, a word standing on its own in a CJK heading
  * ("Dropout 的作用", but not the "add" inside "通过add的方式"), and acronyms or CamelCase words in it.
  */
-export function headingTerms(title: string): string[] {
+export const headingTerms: (title: string) => string[] = memoize(computeHeadingTerms);
+
+function computeHeadingTerms(title: string): string[] {
   const out = new Set<string>();
   const hasOther = /[^\x00-\x7f]/.test(title);
   const singleWordTitle = title.trim().split(/\s+/).length === 1;

@@ -1,0 +1,294 @@
+import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
+import { afterListMarker, altText, clip, countTextChars, firstTextLine, frontMatterTerms, pointLead, sectionBreadcrumb, tagEnd } from './entries';
+import { lineStartsOf } from '../notes/parse';
+import { BODY, HASH_SEED, KeySpace, LEAD, TERMS, TITLE } from './postings';
+import { CJK_SPAN, STOP_WORDS, cjkIndex, isCjkCode, isWordCode, shortKeys, wordKeys } from './tokenize';
+import type { LookupResult } from './types';
+
+/*
+ * What the lookup index holds, and how a note file gets into it: entries (a section, or one point of a section) with
+ * integer ids, allocated in increasing order file by file, and four key spaces of posting lists (see postings.ts).
+ * Replacing or removing a file splices its postings out of the lists it touched; nothing else is rebuilt.
+ *
+ * Key spaces: `words` (Latin words and identifier parts from every field, with a sorted vocabulary for prefix
+ * ranges and typo scans), `heads` (the same for titles, point leads and terms only, so that a one- or two-letter
+ * prefix expands over headings rather than every body word), `grams` (CJK bigrams and lone characters) and `acros`
+ * (initials of titles and terms, so `lrw` finds "Learning Rate warming up").
+ *
+ * A section's own text excludes its points; a point's body match also counts as a body match of its section.
+ */
+
+export interface FileRec {
+  id: string;
+  doc: NoteDocument;
+  bundled: boolean;
+  /** Insertion sequence (kept when the file is replaced). */
+  seq: number;
+  /** Position in document order, refreshed before each query. */
+  rank: number;
+  /** Entry ids [lo, hi). */
+  lo: number;
+  hi: number;
+}
+
+/** One section or point of a note. A point's title (its lead-in, or its first words) is made when first asked. */
+export class Entry {
+  /** Lower-cased title and its word/CJK character count, filled when first needed. */
+  titleLower?: string;
+  titleChars?: number;
+  private titleText?: string;
+  constructor(
+    readonly file: FileRec,
+    /** Order within the file. */
+    readonly pos: number,
+    readonly section: NoteSection,
+    readonly point: NotePoint | undefined,
+    readonly lead: string,
+    readonly terms: string[],
+  ) {}
+
+  get title(): string {
+    return (this.titleText ??= this.point ? this.lead || clip(this.point.summary, 80) : this.section.title);
+  }
+}
+
+/** Key ids of a title, lead or term in each key space (cached: a library repeats its headings). */
+interface ShortIds {
+  words: number[];
+  heads: number[];
+  grams: number[];
+  acros: number[];
+}
+
+export class IndexStore {
+  readonly files = new Map<string, FileRec>();
+  entries: (Entry | undefined)[] = [];
+  /** For a point: its section's entry id + 1; 0 for a section. */
+  parentOf = new Int32Array(0);
+  nextId = 0;
+  nextSeq = 0;
+  /** True while a file is tokenised again to find the lists its postings are in. */
+  private replaying = false;
+
+  readonly words = new KeySpace<string>(true, (w) => STOP_WORDS.has(w));
+  readonly heads = new KeySpace<string>(true);
+  readonly grams = new KeySpace<number>(false);
+  readonly acros = new KeySpace<string>(true);
+  /** CJK character index → keys of the bigrams containing it (may name bigrams since removed). */
+  readonly charGrams = new Map<number, number[]>();
+  /** Identifier-like body words (`warmup_epochs`, `BatchNorm2d`) → their word key ids, stop words left out. */
+  private readonly tokens = new KeySpace<string>(false);
+  private tokenIds: (number[] | undefined)[] = [];
+  private readonly shortIds = new Map<string, ShortIds>();
+
+  indexFile(rec: FileRec): void {
+    const doc = rec.doc;
+    const text = doc.text;
+    const terms = frontMatterTerms(doc);
+    const starts = lineStartsOf(doc);
+    const lineEnd = (line: number) => (line + 1 < starts.length ? starts[line + 1] - 1 : text.length);
+    let pos = 0;
+    for (const section of doc.sections) {
+      const sectionTerms = terms.sections.get(section.slug) ?? [];
+      const sectionId = this.newEntry(new Entry(rec, pos++, section, undefined, '', sectionTerms), 0);
+      this.indexShort(sectionId, section.title, TITLE);
+      for (const term of sectionTerms) this.indexShort(sectionId, term, TERMS);
+      let from = section.level === 0 ? section.startLine : section.startLine + 1;
+      for (const point of section.points) {
+        if (point.startLine > from) this.indexRange(sectionId, text, starts[from], lineEnd(point.startLine - 1));
+        from = point.endLine + 1;
+      }
+      if (from <= section.bodyEndLine) this.indexRange(sectionId, text, starts[from], lineEnd(section.bodyEndLine));
+
+      for (const point of section.points) {
+        const lead = pointLead(point);
+        const pointTerms = (terms.points.size && terms.points.get(`${section.slug}/${point.index}`)) || [];
+        const id = this.newEntry(new Entry(rec, pos++, section, point, lead, pointTerms), sectionId + 1);
+        if (lead) this.indexShort(id, lead, LEAD);
+        for (const term of pointTerms) this.indexShort(id, term, TERMS);
+        this.indexRange(id, text, afterListMarker(text, starts[point.startLine]), lineEnd(point.endLine));
+      }
+    }
+    if (!this.replaying) rec.hi = this.nextId;
+  }
+
+  private newEntry(entry: Entry, parent: number): number {
+    if (this.replaying) return 0;
+    const id = this.nextId++;
+    this.entries[id] = entry;
+    if (id >= this.parentOf.length) {
+      const grown = new Int32Array(Math.max(1024, this.parentOf.length * 2));
+      grown.set(this.parentOf);
+      this.parentOf = grown;
+    }
+    this.parentOf[id] = parent;
+    return id;
+  }
+
+  /** A title, lead or term. */
+  private indexShort(id: number, s: string, field: number): void {
+    let ids = this.shortIds.get(s);
+    if (!ids) {
+      const keys = shortKeys(s);
+      ids = {
+        words: keys.words.map((w) => this.words.idOf(w)),
+        heads: keys.words.map((w) => this.heads.idOf(w)),
+        grams: keys.grams.map((g) => this.grams.idOf(g)),
+        acros: keys.acronyms.map((a) => this.acros.idOf(a)),
+      };
+      if (this.shortIds.size >= 100_000) this.shortIds.clear();
+      this.shortIds.set(s, ids);
+    }
+    const { words, heads, acros } = this;
+    for (const k of ids.words) words.postId(k, id, field);
+    for (const k of ids.heads) heads.postId(k, id, field);
+    for (const k of ids.grams) this.postGram(k, id, field);
+    for (const k of ids.acros) acros.postId(k, id, field);
+  }
+
+  /**
+   * Body text [from, to): scanText's tokenisation inlined (this is the hot loop of indexing), plain lower-case
+   * words added as they are, stop words skipped, Markdown link targets and HTML tags skipped (`alt` text kept).
+   */
+  private indexRange(id: number, text: string, from: number, to: number): void {
+    const words = this.words;
+    let i = from;
+    while (i < to) {
+      const c = text.charCodeAt(i);
+      if (isWordCode(c)) {
+        const start = i;
+        let plain = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+        let sawLetter = c >= 97;
+        // The word's hash, accumulated as it is scanned (see KeySpace.addText): a plain word is never cut out.
+        let h = Math.imul(HASH_SEED ^ c, 16777619);
+        i++;
+        for (;;) {
+          while (i < to) {
+            const d = text.charCodeAt(i);
+            if (d >= 97 && d <= 122) sawLetter = true;
+            else if (d >= 48 && d <= 57) {
+              if (sawLetter) plain = false; // bn1
+            } else if (isWordCode(d)) plain = false;
+            else break;
+            h = Math.imul(h ^ d, 16777619);
+            i++;
+          }
+          const d = text.charCodeAt(i);
+          if ((d === 46 || d === 45) && i + 1 < to && isWordCode(text.charCodeAt(i + 1))) {
+            plain = false;
+            h = Math.imul(h ^ d, 16777619);
+            i++;
+          } else break;
+        }
+        if (i - start > 64) continue;
+        if (plain) words.addText(text, start, i, h, id, BODY);
+        else for (const k of this.tokenKeys(text, start, i, h)) words.postId(k, id, BODY);
+      } else if (isCjkCode(c)) {
+        let prev = cjkIndex(c);
+        i++;
+        if (i >= to || !isCjkCode(text.charCodeAt(i))) {
+          this.postGram(this.grams.idOf(prev), id, BODY);
+          continue;
+        }
+        while (i < to) {
+          const d = text.charCodeAt(i);
+          if (!isCjkCode(d)) break;
+          const cur = cjkIndex(d);
+          this.postGram(this.grams.idOf(prev * CJK_SPAN + cur), id, BODY);
+          prev = cur;
+          i++;
+        }
+      } else if (c === 60 /* < */) {
+        const close = tagEnd(text, i, to);
+        if (close < 0) {
+          i++;
+          continue;
+        }
+        const alt = altText(text, i, close);
+        if (alt) this.indexRange(id, text, alt[0], alt[1]);
+        i = close + 1;
+      } else if (c === 93 /* ] */ && text.charCodeAt(i + 1) === 40 /* ( */) {
+        const close = text.indexOf(')', i + 2);
+        const nl = text.indexOf('\n', i + 2);
+        i = close >= 0 && close < to && (nl < 0 || close < nl) ? close + 1 : i + 1;
+      } else {
+        i++;
+      }
+    }
+  }
+
+  /** The word key ids of an identifier-like token text[start, end) (hash: its characters'), computed once per token. */
+  private tokenKeys(text: string, start: number, end: number, hash: number): number[] {
+    const t = this.tokens.internText(text, start, end, hash);
+    let ids = this.tokenIds[t];
+    if (!ids) {
+      ids = [];
+      for (const k of wordKeys(this.tokens.keyOf(t))) if (!STOP_WORDS.has(k)) ids.push(this.words.idOf(k));
+      this.tokenIds[t] = ids;
+    }
+    return ids;
+  }
+
+  /** Posts a CJK gram (by key id); a bigram new to the index is filed under both of its characters. */
+  private postGram(k: number, id: number, field: number): void {
+    if (!this.grams.postId(k, id, field)) return;
+    const key = this.grams.keyOf(k);
+    if (key < CJK_SPAN) return;
+    const a = Math.floor(key / CJK_SPAN);
+    const b = key % CJK_SPAN;
+    for (const ch of a === b ? [a] : [a, b]) {
+      const l = this.charGrams.get(ch);
+      if (l) l.push(key);
+      else this.charGrams.set(ch, [key]);
+    }
+  }
+
+  /** Splices a file's postings out of every list it is in (the lists are found by tokenising the file again). */
+  dropFile(rec: FileRec): void {
+    const spaces = [this.words, this.heads, this.grams, this.acros] as KeySpace<string | number>[];
+    for (const sp of spaces) sp.startCollecting();
+    this.replaying = true;
+    try {
+      this.indexFile(rec);
+    } finally {
+      this.replaying = false;
+    }
+    for (const sp of spaces) sp.drop(sp.stopCollecting(), rec.lo, rec.hi);
+    for (let id = rec.lo; id < rec.hi; id++) this.entries[id] = undefined;
+  }
+
+
+  /** Entry ids only grow; before they would overflow a posting, every file gets fresh, dense ids. */
+  renumber(): void {
+    const all = [...this.files.values()].sort((a, b) => a.lo - b.lo);
+    for (const rec of all) this.dropFile(rec);
+    this.entries = [];
+    this.nextId = 0;
+    for (const rec of all) {
+      rec.lo = rec.hi = this.nextId;
+      this.indexFile(rec);
+    }
+  }
+
+}
+
+/** An entry as a result (score 0, no matched fields). */
+export function describeEntry(entry: Entry): LookupResult {
+  const { section, point } = entry;
+  const breadcrumb = sectionBreadcrumb(entry.file.doc, section);
+  if (point) breadcrumb.push(section.title);
+  const r: LookupResult = {
+    file: entry.file.id,
+    slug: section.slug,
+    title: entry.title,
+    breadcrumb,
+    firstLine: point ? clip(point.summary, 200) : firstTextLine(section.body),
+    line: point ? point.startLine : section.startLine,
+    score: 0,
+    fields: [],
+    matchedTerms: [],
+    titleHighlights: [],
+  };
+  if (point) r.point = point.index;
+  return r;
+}
