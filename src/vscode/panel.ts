@@ -149,10 +149,15 @@ export class NotesPanel extends Disposable {
 
   private async onMessage(msg: WebviewMessage): Promise<void> {
     switch (msg.type) {
-      case 'ready':
+      case 'ready': {
         this.ready = true;
-        for (const m of this.queued.splice(0)) void this.panel?.webview.postMessage(m);
+        const queued = this.queued.splice(0);
+        for (const m of queued) void this.panel?.webview.postMessage(m);
+        // A panel shown again after it was hidden starts from an empty page (its context is not retained): the note
+        // it showed comes back, at the section the reader was in.
+        if (!queued.some((m) => m.type === 'show' || m.type === 'empty') && this.current) this.sendShow(this.current, false);
         return;
+      }
       case 'navigate':
         if (this.deps.notes.library.get(msg.docId)) this.navigate({ docId: msg.docId, target: msg.target }, true);
         return;
