@@ -9,6 +9,14 @@ import { NotesSearch } from './search';
 import { EXPLORER_VIEW_ID, NotesExplorer } from './explorer';
 import { AnalysisService } from './analysis';
 import { ProjectConfigService } from './projectConfig';
+import { CodeRefs } from './codeRefs';
+import { UsedInCode } from './usedInCode';
+import { NoteCodeLens } from './noteCodeLens';
+import { LinkSymbol } from './linkSymbol';
+import { NewNoteFromSelection } from './newNote';
+import { NoteChecks } from './noteChecks';
+import { NOTE_COMPLETION_TRIGGERS, NoteCompletionProvider } from './noteCompletion';
+import { TermKeyHoverProvider } from './termKeyHover';
 import { labelOf } from '../core/explain';
 import type { Renderer } from '../core/render/renderer';
 import { LocalAnalysisEngine, type AnalysisEngine } from '../core/analysisEngine';
@@ -29,9 +37,24 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const configs = new ProjectConfigService(log);
   const notes = new NotesService({ extensionUri: context.extensionUri, homedir: platform.homedir, log, configs });
   const search = new NotesSearch(notes.library);
-  const panel = new NotesPanel({ extensionUri: context.extensionUri, notes, log, search: (q, n) => search.search(q, n), loadRenderer: platform.loadRenderer });
+  const codeRefs = new CodeRefs(notes, log);
+  const usedInCode = new UsedInCode(codeRefs);
+  const panel = new NotesPanel({ extensionUri: context.extensionUri, notes, log, search: (q, n) => search.search(q, n), loadRenderer: platform.loadRenderer, usedInCode });
   const lookupDeps = { notes, panel, search: (q: string, n: number) => search.search(q, n) };
-  context.subscriptions.push(log, configs, notes, search, panel);
+  context.subscriptions.push(log, configs, notes, search, codeRefs, usedInCode, panel);
+
+  const codeLens = new NoteCodeLens(notes, codeRefs);
+  context.subscriptions.push(codeLens, vscode.languages.registerCodeLensProvider({ language: 'markdown' }, codeLens));
+  context.subscriptions.push(new LinkSymbol({ notes, log, search: (q, n) => search.search(q, n) }), new NewNoteFromSelection(notes));
+
+  // Writing notes: completion, checks with quick fixes, and hovers on the front matter's terms keys.
+  const noteChecks = new NoteChecks(notes, log);
+  context.subscriptions.push(
+    noteChecks,
+    vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, noteChecks, { providedCodeActionKinds: NoteChecks.providedCodeActionKinds }),
+    vscode.languages.registerCompletionItemProvider({ language: 'markdown' }, new NoteCompletionProvider(notes), ...NOTE_COMPLETION_TRIGGERS),
+    vscode.languages.registerHoverProvider({ language: 'markdown' }, new TermKeyHoverProvider(notes)),
+  );
 
   context.subscriptions.push(registerHover(notes));
 

@@ -7,7 +7,7 @@ import type { Log } from './log';
 import { cellOfLine, joinCells } from '../core/notebook';
 import { commandLink } from './hover';
 import { t, tt } from './l10n';
-import { Disposable, toDisposable } from './dispose';
+import { Disposable, KeyedDebouncer } from './dispose';
 import { explicitRules, explicitSetting, type ProjectConfigService } from './projectConfig';
 import { lexicalScan } from '../core/python/lexical';
 import { ignoreInFileFix, ignoreOnLineFix } from '../core/rules/suppressions';
@@ -51,7 +51,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   private readonly results = new Map<string, Result>();
   /** The analysis under way per unit, so that a code action request and a diagnostics run share it. */
   private readonly inflight = new Map<string, { version: string; promise: Promise<Result | undefined> }>();
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly debouncer: KeyedDebouncer;
   private readonly skipped = new Set<string>();
 
   constructor(
@@ -63,10 +63,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   ) {
     super();
     this.register(engine);
-    this.register(toDisposable(() => {
-      for (const t of this.timers.values()) clearTimeout(t);
-      this.timers.clear();
-    }));
+    this.debouncer = this.register(new KeyedDebouncer((e) => this.log.error(`Analysis failed: ${String((e as Error)?.stack ?? e)}`)));
     this.registerAll(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
@@ -127,19 +124,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   }
 
   private debounce(key: string, delay: number, fn: () => void): void {
-    const old = this.timers.get(key);
-    if (old) clearTimeout(old);
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        try {
-          fn();
-        } catch (e) {
-          this.log.error(`Analysis failed: ${String((e as Error)?.stack ?? e)}`);
-        }
-      }, delay),
-    );
+    this.debouncer.run(key, delay, fn);
   }
 
   /** Findings for the unit, from the cache when the version matches (or the run under way for it). */
@@ -207,9 +192,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   }
 
   private forgetKey(key: string): void {
-    const timer = this.timers.get(key);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(key);
+    this.debouncer.cancel(key);
     this.engine.forget(key);
     this.results.delete(key);
     this.inflight.delete(key);

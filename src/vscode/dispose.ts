@@ -84,3 +84,39 @@ export abstract class Disposable implements IDisposable {
     for (const v of values) this.register(v);
   }
 }
+
+/**
+ * Work delayed per key (a document), restarted when asked again before it ran: the last request wins. Disposing
+ * cancels everything pending; `onError` hears what a run throws.
+ */
+export class KeyedDebouncer implements IDisposable {
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly onError: (e: unknown) => void) {}
+
+  run(key: string, delay: number, fn: () => void): void {
+    this.cancel(key);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        try {
+          fn();
+        } catch (e) {
+          this.onError(e);
+        }
+      }, delay),
+    );
+  }
+
+  cancel(key: string): void {
+    const old = this.timers.get(key);
+    if (old) clearTimeout(old);
+    this.timers.delete(key);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -19,27 +19,46 @@ export interface LookupDeps {
 
 /** "ML Notes: Look Up…": a QuickPick ranked by the core's lookup (fuzzy, CJK aware); Enter opens the panel there. */
 export async function lookUp(deps: LookupDeps, initial?: string): Promise<void> {
+  const ref = await pickSection(deps, { title: t('ML Notes: Look Up'), initial });
+  if (ref) await deps.panel.show(ref);
+}
+
+export interface PickOptions {
+  title: string;
+  placeholder?: string;
+  /** The query the picker opens with. */
+  initial?: string;
+  /** Rows shown while the query is empty (a query of their own). */
+  emptyQuery?: string;
+  /** Keep only these results (e.g. sections of the user's own notes). */
+  accept?: (r: SearchResultEntry) => boolean;
+}
+
+/** The Look Up picker: a section or point of the notes, or undefined when dismissed. */
+export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search'>, options: PickOptions): Promise<NoteRef | undefined> {
   await deps.notes.ready;
   const qp = vscode.window.createQuickPick<LookupItem>();
-  qp.title = t('ML Notes: Look Up');
-  qp.placeholder = t('Search notes by heading, term or text (English or 中文)');
+  qp.title = options.title;
+  qp.placeholder = options.placeholder ?? t('Search notes by heading, term or text (English or 中文)');
   qp.matchOnDescription = false;
   qp.matchOnDetail = false;
   const update = (value: string) => {
     // VS Code re-sorts the rows by its own label match and focuses the first one shown; Enter opens that row.
-    qp.items = deps.search(value, 50).map(toItem);
+    const query = value.trim() ? value : options.emptyQuery ?? value;
+    const results = deps.search(query, options.accept ? 200 : 50);
+    qp.items = (options.accept ? results.filter(options.accept).slice(0, 50) : results).map(toItem);
   };
   qp.onDidChangeValue(update);
   const picked = new Promise<LookupItem | undefined>((resolve) => {
     qp.onDidAccept(() => resolve(qp.activeItems[0] ?? qp.selectedItems[0]));
     qp.onDidHide(() => resolve(undefined));
   });
-  qp.value = initial ?? '';
+  qp.value = options.initial ?? '';
   update(qp.value);
   qp.show();
   const item = await picked;
   qp.dispose();
-  if (item) await deps.panel.show(item.ref);
+  return item?.ref;
 }
 
 function toItem(r: SearchResultEntry): LookupItem {

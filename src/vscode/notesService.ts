@@ -64,6 +64,8 @@ export class NotesService extends Disposable {
   /** Whether files next to the notes (figures) exist; forgotten whenever a note changes. */
   private readonly existing = new Map<string, boolean>();
   private pending = new Map<string, Promise<void>>();
+  /** Notes indexed from an editor's unsaved text (see indexUnsaved). */
+  private readonly unsaved = new Set<string>();
 
   constructor(private readonly options: NotesServiceOptions) {
     super();
@@ -79,7 +81,12 @@ export class NotesService extends Disposable {
       // Trusting the workspace lets notes outside it in: read them now, not at the next reload.
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()),
       vscode.workspace.onDidSaveTextDocument((d) => {
+        this.unsaved.delete(d.uri.toString());
         if (this.isNoteUri(d.uri)) void this.reloadFile(d.uri);
+      }),
+      // A note indexed unsaved and closed without saving: what counts again is the file.
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (this.unsaved.delete(d.uri.toString())) void this.reloadFile(d.uri);
       }),
     );
   }
@@ -168,13 +175,34 @@ export class NotesService extends Disposable {
     for (const w of warnings) this.reportOnce(`${loc}|${w.line}|${w.message}`, `${shown}:${w.line + 1}: ${tt(w.l10n, w.message)}`);
   }
 
+  /**
+   * Indexes a note as an editor holds it, unsaved: a command edited a note the user was already editing, and the
+   * next hover must see the change without saving the user's other edits. Closed unsaved, the note is read from disk.
+   */
+  indexUnsaved(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    const root = this.rootOf(key);
+    if (!root) return;
+    this.unsaved.add(key);
+    this.library.setFile(key, document.getText(), { bundled: root.bundled, label: displayUri(document.uri), root: root.uri.toString() });
+  }
+
+  /** Folders of the user's notes (not the bundled ones), in the order of the setting: where new notes go. */
+  userNoteFolders(): vscode.Uri[] {
+    return this.roots.filter((r) => !r.bundled).map((r) => (isNoteFile(r.uri.path) ? vscode.Uri.joinPath(r.uri, '..') : r.uri));
+  }
+
+  private rootOf(key: string): Root | undefined {
+    return this.roots.find((r) => key === r.uri.toString() || key.startsWith(withSlash(r.uri.toString())));
+  }
+
   /** Re-reads one file (saved, created or changed on disk), or drops it when it is gone. */
   reloadFile(uri: vscode.Uri): Promise<void> {
     const key = uri.toString();
     const prev = this.pending.get(key) ?? Promise.resolve();
     const next = prev
       .then(async () => {
-        const root = this.roots.find((r) => key === r.uri.toString() || key.startsWith(withSlash(r.uri.toString())));
+        const root = this.rootOf(key);
         if (!root) return;
         const st = await this.fs.stat(key).catch(() => undefined);
         if (!st) {

@@ -9,6 +9,7 @@ import type { Log } from './log';
 import { t } from './l10n';
 import type { Renderer } from '../core/render/renderer';
 import { breadcrumbTitle, findHeading } from '../core/notes/resolver';
+import type { UsedInCode } from './usedInCode';
 
 export const PANEL_VIEW_TYPE = 'mlNotes.panel';
 
@@ -25,6 +26,8 @@ export interface PanelDeps {
   search(query: string, limit: number): SearchResultEntry[];
   /** markdown-it + KaTeX, loaded on first render. */
   loadRenderer(): Renderer;
+  /** "Used in code" under the headings of the note shown. */
+  usedInCode?: UsedInCode;
 }
 
 /**
@@ -142,6 +145,7 @@ export class NotesPanel extends Disposable {
     this.panelDisposables.add(
       panel.onDidDispose(() => {
         this.panel = undefined;
+        this.deps.usedInCode?.hide();
         this.panelDisposables.clear();
       }),
     );
@@ -183,6 +187,8 @@ export class NotesPanel extends Disposable {
         return this.openSource(msg.line, msg.target);
       case 'openLink':
         return this.openLink(msg.href);
+      case 'openCode':
+        return this.deps.usedInCode?.open(msg.id);
     }
   }
 
@@ -259,6 +265,7 @@ export class NotesPanel extends Disposable {
       strings: panelStrings(),
     });
     this.panel!.title = `ML Notes: ${doc.title}`;
+    this.deps.usedInCode?.showFor(doc.id, (m) => this.post(m));
     if (unknown.size) void this.checkImages(unknown).then((changed) => changed && this.current?.docId === doc.id && this.sendShow(this.current, true, true));
   }
 

@@ -4,6 +4,7 @@
  * scrolls, highlights and forwards the user's intent (navigate, open a link, open the source, search).
  */
 import type { BacklinkEntry, HostMessage, NoteFileEntry, PanelState, PanelStrings, SearchResultEntry, TocEntry, WebviewMessage } from './protocol';
+import { renderUsedInCode } from './usedInCode';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -507,6 +508,9 @@ class Panel {
         return;
       case 'empty':
         this.showEmpty(typeof m.message === 'string' ? m.message : '', m.strings);
+        return;
+      case 'usedInCode':
+        if (m.docId === this.docId && !this.layout.hidden) renderUsedInCode(this.article, m, (msg) => this.post(msg));
         return;
     }
   }

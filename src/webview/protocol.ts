@@ -60,7 +60,34 @@ export type HostMessage =
   | { type: 'reveal'; target: string }
   | { type: 'searchResults'; query: string; results: SearchResultEntry[] }
   | { type: 'focusSearch' }
-  | { type: 'empty'; message: string; strings: PanelStrings };
+  | { type: 'empty'; message: string; strings: PanelStrings }
+  | UsedInCodeMessage;
+
+/** "Used in code": the places in the workspace's code where a hover shows each section of the note shown. */
+export interface UsedInCodeMessage {
+  type: 'usedInCode';
+  docId: string;
+  sections: UsedInCodeSection[];
+  strings: { title: string; point: string; open: string };
+}
+
+export interface UsedInCodeSection {
+  slug: string;
+  places: UsedInCodePlace[];
+  /** Places beyond those listed (a section used very widely lists the first ones). */
+  more: number;
+}
+
+export interface UsedInCodePlace {
+  /** Opaque id the host knows the place by (`openCode` sends it back). */
+  id: string;
+  /** Workspace-relative path, with the notebook cell when in one. */
+  file: string;
+  /** 1-based. */
+  line: number;
+  text: string;
+  point?: number;
+}
 
 export interface PanelStrings {
   back: string;
@@ -86,7 +113,8 @@ export type WebviewMessage =
   | { type: 'back' }
   | { type: 'forward' }
   | { type: 'search'; query: string }
-  | { type: 'scrolled'; target: string };
+  | { type: 'scrolled'; target: string }
+  | { type: 'openCode'; id: string };
 
 const MAX_STRING = 4096;
 
@@ -118,6 +146,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return str(m.query, 512) ? { type: 'search', query: m.query } : undefined;
     case 'scrolled':
       return str(m.target, 512) ? { type: 'scrolled', target: m.target } : undefined;
+    case 'openCode':
+      return str(m.id, 64) ? { type: 'openCode', id: m.id } : undefined;
     default:
       return undefined;
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Disposable, DisposableStore, disposeAll, toDisposable } from '../../src/vscode/dispose';
+import { Disposable, DisposableStore, disposeAll, KeyedDebouncer, toDisposable } from '../../src/vscode/dispose';
 
 class Owner extends Disposable {
   constructor(log: string[]) {
@@ -51,4 +51,25 @@ test('a DisposableStore can be cleared and reused, and refuses items after it is
   store.dispose();
   store.add(toDisposable(() => log.push('after')));
   assert.deepEqual(log, ['panel 1', 'panel 2', 'after']);
+});
+
+test('KeyedDebouncer: the last request per key runs once after its delay; cancel and dispose drop what is pending', async () => {
+  const ran: string[] = [];
+  const errors: unknown[] = [];
+  const d = new KeyedDebouncer((e) => errors.push(e));
+  d.run('a', 5, () => ran.push('a1'));
+  d.run('a', 5, () => ran.push('a2'));
+  d.run('b', 5, () => ran.push('b'));
+  d.run('c', 5, () => ran.push('c'));
+  d.cancel('c');
+  d.run('e', 0, () => {
+    throw new Error('boom');
+  });
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(ran.sort(), ['a2', 'b']);
+  assert.equal(String(errors[0]), 'Error: boom');
+  d.run('a', 5, () => ran.push('late'));
+  d.dispose();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(ran.sort(), ['a2', 'b']);
 });

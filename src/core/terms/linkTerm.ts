@@ -7,6 +7,7 @@ import { parsePython } from '../python/parse';
 import { sectionFinder, splitSectionKey, type LibraryMatch, type NoteLibrary } from '../notes/library';
 import type { NoteDocument } from '../notes/types';
 import { addTermEdit, type AddTermResult } from '../notes/termEdit';
+import { slugify } from '../notes/parse';
 import { tokenAt } from './codeToken';
 import type { CodeToken } from './termIndex';
 
@@ -110,4 +111,26 @@ export function linkEdit(text: string, doc: NoteDocument, slug: string, point: n
 /** What the hover shows first for a term now (after linking it: the section, unless another one outranks it). */
 export function hoverForTerm(library: NoteLibrary, term: string): LibraryMatch | undefined {
   return library.lookupToken(tokenForTerm(term), 1)[0];
+}
+
+/**
+ * A new note about a symbol: the heading, the code as a fenced block (fenced longer than any run of backticks in it),
+ * and the symbol as the term of the note's section, in front matter written the way `addTermEdit` writes it.
+ */
+export function newNoteText(title: string, symbol: string, code: string, language: string): string {
+  const body = dedent(code.replace(/\r\n?/g, '\n')).replace(/\s+$/, '');
+  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const heading = `# ${title.replace(/\s+/g, ' ').trim()}`;
+  const text = [heading, '', ...(body ? [`${fence}${/^[\w+-]+$/.test(language) ? language : ''}`, body, fence, ''] : [])].join('\n');
+  const res = addTermEdit(text, slugify(title.replace(/\s+/g, ' ').trim()), symbol);
+  return res.kind === 'edit' ? res.text : text;
+}
+
+/** Removes the indentation all non-blank lines share. */
+function dedent(s: string): string {
+  const lines = s.split('\n');
+  const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const n = indents.length ? Math.min(...indents) : 0;
+  return lines.map((l) => l.slice(Math.min(n, /^[ \t]*/.exec(l)![0].length))).join('\n');
 }

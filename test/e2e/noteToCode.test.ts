@@ -1,0 +1,109 @@
+// From a note to the code, capturing new terms, and writing notes with help, in a workspace with its own notes
+// (`mlNotes.notesPaths`: notes/) and the Python code that uses them.
+import assert from 'node:assert/strict';
+import { describeVSCode, locate } from './lib';
+
+describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
+  scene('the CodeLens above a note heading counts the places in code, and a click lists them', async ({ workbench, page }) => {
+    await workbench.openFile('notes/losses.md');
+    const lens = page.locator('.codelens-decoration', { hasText: '5 places in code' });
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.codelens-decoration', { hasText: '0 places in code' }).first().waitFor({ state: 'visible' });
+    await lens.locator('a', { hasText: '5 places in code' }).click();
+    const peek = page.locator('.reference-zone-widget').filter({ visible: true });
+    await peek.waitFor({ state: 'visible' });
+    const tree = peek.locator('.ref-tree');
+    await tree.locator('.monaco-list-row', { hasText: 'train.py' }).first().waitFor({ state: 'visible' });
+    const rows = await tree.locator('.monaco-list-row').allInnerTexts();
+    assert.ok(rows.some((r) => /head\.py/.test(r)), `the peek lists models/head.py: ${JSON.stringify(rows)}`);
+    await workbench.screenshot();
+  });
+
+  scene('"Used in code" in the panel lists the places under the heading, and a click opens one', async ({ workbench, page }) => {
+    await workbench.runCommand('ML Notes: Look Up…');
+    await workbench.quickInputType('focal loss');
+    await workbench.quickInputSettled();
+    await workbench.quickInputSelect(/Focal loss/);
+    const panel = await workbench.waitForWebview('Used in code (5)');
+    const block = panel.locator('details.used-in-code', { hasText: 'Used in code (5)' });
+    await block.locator('summary').click();
+    const place = block.locator('button.used-in-code-place', { hasText: 'train.py:8' });
+    await place.waitFor({ state: 'visible' });
+    assert.match(await place.innerText(), /return sigmoid_focal_loss\(logits, targets/);
+    await workbench.screenshot('readme-used-in-code');
+    await place.click();
+    await page.locator('.editor-group-container .monaco-editor[data-uri$="/train.py"]').filter({ visible: true }).first().waitFor({ state: 'visible' });
+    // The place's token is selected: the cursor at its end.
+    await page.locator('.statusbar-item', { hasText: /Ln 8, Col 30 \(18 selected\)/ }).first().waitFor({ state: 'visible' });
+  });
+
+  scene('Link Symbol to Note adds the symbol to the note, and the next hover shows the section', async ({ workbench, page }) => {
+    await workbench.openFile('train.py');
+    // A positive hover first: the extension answers hovers in this window.
+    assert.match((await workbench.hover('sigmoid_focal_loss', { occurrence: 2 })).text, /Focal loss/);
+    assert.equal(await workbench.expectNoHoverContaining('smooth_l1_loss', 'Box regression'), undefined);
+    const at = locate(workbench.readWorkspaceFile('train.py'), 'smooth_l1_loss');
+    await workbench.goTo(at.line, at.column + 3);
+    await workbench.runCommand('ML Notes: Link Symbol to Note…');
+    await workbench.quickInputType('box');
+    await workbench.quickInputSettled();
+    await workbench.quickInputSelect(/Box regression/);
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Linked “F.smooth_l1_loss” to “Box regression”' }).waitFor({ state: 'visible' });
+    const note = workbench.readWorkspaceFile('notes/losses.md');
+    assert.match(note, /\n {2}focal-loss: \[FocalLoss, sigmoid_focal_loss\] {3}# the module and the function\n {2}box-regression: \[F\.smooth_l1_loss\]\n---\n/, 'one key added; the comments and the other key as written; saved');
+    const hover = await workbench.hover('smooth_l1_loss');
+    assert.match(hover.text, /Box regression/);
+    assert.match(hover.text, /less sensitive to outliers/);
+    await workbench.screenshot();
+  });
+
+  scene('inside [[ a completion lists the notes by name; choosing one writes the link', async ({ workbench, page }) => {
+    await workbench.openFile('notes/losses.md');
+    const lines = workbench.readWorkspaceFile('notes/losses.md').split('\n');
+    await workbench.typeAt(lines.length, 1, '\nThe schedule: [[War');
+    const suggest = page.locator('.suggest-widget').filter({ visible: true });
+    // The note itself, not its alias "LR warmup" (whose row also reads "warmup").
+    const row = suggest.locator('.monaco-list-row[aria-label^="Warmup"]').first();
+    await row.waitFor({ state: 'visible' });
+    await workbench.screenshot('readme-link-completion');
+    await row.click();
+    await suggest.waitFor({ state: 'hidden' });
+    assert.match(await workbench.lineText(lines.length + 1), /^The schedule: \[\[Warmup\]\]$/);
+  });
+
+  scene('a broken link is a warning with a "did you mean" fix', async ({ workbench }) => {
+    await workbench.openFile('notes/losses.md');
+    await workbench.expectSquiggles('warning', 1);
+    const text = workbench.readWorkspaceFile('notes/losses.md');
+    const at = locate(text, 'Warmpu');
+    await workbench.goTo(at.line, at.column + 1);
+    const actions = await workbench.openCodeActions();
+    assert.ok(actions.includes('Did you mean “Warmup”?'), JSON.stringify(actions));
+    await workbench.applyCodeAction('Did you mean “Warmup”?');
+    assert.match(await workbench.lineText(at.line), /See \[\[Warmup\]\] for the schedule\./);
+    await workbench.expectSquiggles('warning', 0);
+  });
+
+  scene('New Note from Selection makes a note about the selected function, and its hover shows it', async ({ workbench, page }) => {
+    await workbench.openFile('train.py');
+    const text = workbench.readWorkspaceFile('train.py');
+    const from = locate(text, 'def classification_loss');
+    await workbench.goTo(from.line, 1);
+    await page.keyboard.press('Shift+Down');
+    await page.keyboard.press('Shift+End');
+    await workbench.runCommand('ML Notes: New Note from Selection…');
+    const input = workbench.quickInput().locator('input').first();
+    await input.waitFor({ state: 'visible' });
+    assert.equal(await input.inputValue(), 'Classification loss');
+    await page.keyboard.press('Enter');
+    await page.locator('.editor-group-container .monaco-editor[data-uri$="/notes/classification-loss.md"]').filter({ visible: true }).first().waitFor({ state: 'visible' });
+    const note = workbench.readWorkspaceFile('notes/classification-loss.md');
+    assert.equal(
+      note,
+      '---\nterms:\n  classification-loss: [classification_loss]\n---\n# Classification loss\n\n```python\ndef classification_loss(logits, targets):\n    return sigmoid_focal_loss(logits, targets, alpha=0.25, gamma=2.0, reduction="sum")\n```\n',
+    );
+    await workbench.openFile('train.py');
+    const hover = await workbench.hover('classification_loss');
+    assert.match(hover.text, /Classification loss/);
+  });
+});
