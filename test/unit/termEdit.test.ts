@@ -8,7 +8,7 @@ import { NoteLibrary } from '../../src/core/notes/library';
 import { parseNote } from '../../src/core/notes/parse';
 import { addTermEdit } from '../../src/core/notes/termEdit';
 import { applyEdits } from '../../src/core/text';
-import { hoverForTerm, linkEdit, symbolOfSelection, termAt, titleForSymbol, tokenForTerm } from '../../src/core/terms/linkTerm';
+import { hoverForTerm, linkEdit, newNoteText, symbolOfSelection, termAt, titleForSymbol, tokenForTerm } from '../../src/core/terms/linkTerm';
 import { fixturesDir } from './helpers';
 
 const DIR = path.join(fixturesDir, 'term-edit');
@@ -143,5 +143,17 @@ describe('which term a symbol becomes', () => {
     assert.equal(titleForSymbol('FPNHead'), 'FPN Head');
     assert.deepEqual(tokenForTerm('Conv2d(bias)'), { chain: ['bias'], keywordOf: ['Conv2d'] });
     assert.deepEqual(tokenForTerm('torch.cat'), { chain: ['torch', 'cat'] });
+  });
+});
+
+describe('a new note from selected code', () => {
+  test('the heading, the code de-indented in a fence longer than its backticks, the symbol as the section’s term', () => {
+    const code = '    def focal(x):\r\n        return x  # ```not a fence```\r\n';
+    const text = newNoteText('Focal loss', 'focal', code, 'python');
+    assert.equal(text, '---\nterms:\n  focal-loss: [focal]\n---\n# Focal loss\n\n````python\ndef focal(x):\n    return x  # ```not a fence```\n````\n');
+    const lib = new NoteLibrary();
+    assert.deepEqual(lib.setFile('focal-loss.md', text), []);
+    assert.equal(hoverForTerm(lib, 'focal')?.section.title, 'Focal loss');
+    assert.equal(newNoteText('学习率 预热', 'Conv2d(bias)', '', 'yaml'), '---\nterms:\n  学习率-预热: [Conv2d(bias)]\n---\n# 学习率 预热\n');
   });
 });

@@ -25,6 +25,7 @@ test('every message the panel sends is accepted as sent', () => {
     { type: 'search', query: '语义分割' },
     { type: 'search', query: '' },
     { type: 'scrolled', target: 'misc-details' },
+    { type: 'openCode', id: '17' },
   ];
   for (const m of valid) assert.deepEqual(plain(parseWebviewMessage(m)), m, JSON.stringify(m));
 });
@@ -43,7 +44,7 @@ test('anything that is not a message object is rejected', () => {
 });
 
 test('unknown types and host-to-webview types are rejected', () => {
-  for (const type of ['show', 'reveal', 'searchResults', 'focusSearch', 'empty', 'READY', 'ready ', 'eval', 'command', 1, null]) {
+  for (const type of ['show', 'reveal', 'searchResults', 'focusSearch', 'empty', 'usedInCode', 'READY', 'ready ', 'eval', 'command', 1, null]) {
     assert.equal(parseWebviewMessage({ type }), undefined, String(type));
   }
 });
@@ -114,4 +115,9 @@ test('panel state without a usable docId is discarded', () => {
   for (const raw of [undefined, null, 'a.md', 7, [], {}, { target: 'fpn' }, { docId: 1 }, { docId: null }, { docId: long(4097) }]) {
     assert.equal(parsePanelState(raw), undefined, JSON.stringify(raw));
   }
+});
+
+test('openCode carries only a short string id (the host opens only the places it listed)', () => {
+  for (const id of [undefined, 17, null, ['1'], { id: '1' }, 'x'.repeat(65)]) assert.equal(parseWebviewMessage({ type: 'openCode', id }), undefined, String(id));
+  assert.deepEqual(plain(parseWebviewMessage({ type: 'openCode', id: '3', uri: 'file:///etc/passwd', line: 1 })), { type: 'openCode', id: '3' });
 });

@@ -3,14 +3,15 @@
  *
  * There is no second matcher here. A place is an identifier for which the hover's own resolution (`explainAt` over the
  * hover's window of lines) puts that section first. What this module adds is speed: each term of the section has a
- * needle (the folded text every identifier it can match contains, see `foldKey`), so a text whose folded form holds
- * none of them is skipped before any tokenising, and in a text that holds one, only identifiers holding one are
- * resolved.
+ * needle (the folded text every identifier it can match contains, see `foldKey`); the needles are searched in the
+ * text before any tokenising (allowing `_` between their characters), and only the identifiers that hold one are read
+ * and resolved. A text with none of them costs one search.
  */
 import { explainAt, hoverWindow } from '../explain';
 import type { LibraryMatch, NoteLibrary } from '../notes/library';
 import { LineIndex } from '../text';
 import { foldKey, type CodeToken } from './termIndex';
+import { isIdentChar } from './codeToken';
 import { notebookCodeCells } from '../notebook';
 
 /** A note (every section of it), a section of it, or one point of a section. */
@@ -44,6 +45,8 @@ const IDENTIFIER = /[\p{L}\p{N}_]+/gu;
 /** The term index ignores longer names (and the hover's token is cut at 256 characters either side). */
 const MAX_IDENTIFIER = 200;
 const MAX_LINE_TEXT = 300;
+/** Characters a folded identifier is made of. */
+const NEEDLE = /^[\p{L}\p{N}]+$/u;
 const MEMO_LIMIT = 50_000;
 
 /**
@@ -57,6 +60,13 @@ export class RefFinder {
   /** Every needle is ASCII letters and digits: JSON never escapes them, so a notebook's raw text can be prefiltered. */
   readonly asciiNeedles: boolean;
   private readonly pattern: RegExp | undefined;
+  /**
+   * The needles as they appear in lower-cased text: an underscore may sit between any two of their characters
+   * (`lateral_conv` holds `lateralconv`). A match lies inside one identifier: needles are letters and digits.
+   */
+  private readonly hits: RegExp | undefined;
+  /** Texts that held a needle (and were tokenised around it). */
+  passed = 0;
   /** The library's answers by token, and the needle test by identifier: both repeat across a code base. */
   private readonly answers = new Map<string, LibraryMatch[]>();
   private readonly candidates = new Map<string, boolean>();
@@ -79,11 +89,13 @@ export class RefFinder {
       if (target.slug !== undefined && n.target.slug !== target.slug) continue;
       // A point's place is also a place of its section; a section's own terms never land on one of its points alone.
       if (target.point !== undefined && n.target.point !== target.point) continue;
-      if (n.needle) needles.add(n.needle);
+      // A needle with other characters (a term like `a.b(c)` matches no identifier's part) can be in no identifier.
+      if (n.needle && NEEDLE.test(n.needle)) needles.add(n.needle);
     }
     this.needles = [...needles].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
     this.asciiNeedles = this.needles.every((n) => /^[a-z0-9]+$/.test(n));
     this.pattern = this.needles.length ? new RegExp(this.needles.map(escapeRegExp).join('|')) : undefined;
+    this.hits = this.needles.length ? new RegExp(this.needles.map((n) => [...n].map((c) => (c === 'σ' ? '[σς]' : escapeRegExp(c))).join('_*')).join('|'), 'g') : undefined;
   }
 
   /** The prefilter: false when no token of the text can resolve to the target (no tokenising, one pass). */
@@ -91,20 +103,50 @@ export class RefFinder {
     return this.pattern !== undefined && this.pattern.test(foldKey(text));
   }
 
-  /**
-   * Every place in the text (Python or YAML source, or one notebook cell) whose hover shows the target. `prefiltered`:
-   * the caller already knows `mayContain(text)`.
-   */
-  find(text: string, limit = Infinity, prefiltered = false): CodeRef[] {
-    if (!prefiltered && !this.mayContain(text)) return [];
+  /** Every place in the text (Python or YAML source, or one notebook cell) whose hover shows the target. */
+  find(text: string, limit = Infinity): CodeRef[] {
+    if (!this.hits) return [];
+    const lower = text.toLowerCase();
+    // Lower case keeps every offset (ASCII text, and most other): the needles are searched in the text itself and
+    // only the identifiers around them are read. Otherwise, every identifier is tested.
+    return lower.length === text.length ? this.findByHits(text, lower, limit) : this.findByIdentifiers(text, limit);
+  }
+
+  private findByHits(text: string, lower: string, limit: number): CodeRef[] {
+    const out: CodeRef[] = [];
+    const hits = this.hits!;
+    let index: LineIndex | undefined;
+    hits.lastIndex = 0;
+    for (let m = hits.exec(lower); m; m = hits.exec(lower)) {
+      let start = m.index;
+      let end = start + m[0].length;
+      while (start > 0 && isIdentChar(text[start - 1])) start--;
+      while (end < text.length && isIdentChar(text[end])) end++;
+      hits.lastIndex = end; // one look per identifier
+      if (!index) {
+        index = new LineIndex(text);
+        this.passed++;
+      }
+      if (end - start > MAX_IDENTIFIER) continue;
+      const ref = this.resolveAt(text, index, start);
+      if (ref) {
+        out.push(ref);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+
+  private findByIdentifiers(text: string, limit: number): CodeRef[] {
+    if (!this.mayContain(text)) return [];
+    this.passed++;
     const out: CodeRef[] = [];
     let index: LineIndex | undefined;
     for (const m of text.matchAll(IDENTIFIER)) {
       const name = m[0];
       if (name.length > MAX_IDENTIFIER || !this.isCandidate(name)) continue;
       index ??= new LineIndex(text);
-      const start = m.index!;
-      const ref = this.resolveAt(text, index, start);
+      const ref = this.resolveAt(text, index, m.index!);
       if (ref) {
         out.push(ref);
         if (out.length >= limit) break;
@@ -175,12 +217,13 @@ export const CODE_EXTENSIONS = ['.py', '.pyi', '.ipynb', '.yaml', '.yml'];
 export const CODE_FILE_GLOB = '**/*.{py,pyi,ipynb,yaml,yml}';
 
 /**
- * The places in a whole file's text (prefiltered first). Undefined for a notebook that is not valid notebook JSON.
+ * The places in a whole file's text. Undefined for a notebook that is not valid notebook JSON.
  */
 export function findRefsInFile(finder: RefFinder, kind: CodeKind, text: string): FileRefs | undefined {
   if (kind !== 'notebook') {
-    const tokenised = finder.mayContain(text);
-    return { refs: tokenised ? finder.find(text, Infinity, true) : [], tokenised };
+    const before = finder.passed;
+    const refs = finder.find(text);
+    return { refs, tokenised: finder.passed > before };
   }
   // JSON may escape what the cells hold (not ASCII letters and digits): each cell is prefiltered on its own source.
   if (finder.asciiNeedles && !finder.mayContain(text)) return { refs: [], cells: [], tokenised: false };
