@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ProjectConfigs } from '../core/config/projectConfigs';
 import type { NoteLibrary } from '../core/notes/library';
-import { looksBinary } from '../core/notes/loader';
 import type { NoteDocument, NoteSection } from '../core/notes/types';
 import { CODE_EXTENSIONS, codeKindOf, findRefsInFile, RefFinder, type CodeRef } from '../core/terms/refs';
 import { shownPath } from './files';
@@ -24,10 +23,11 @@ export interface RefsTarget {
   point?: number;
 }
 
-/** One place found in a file on disk (1-based line and column; the notebook cell's code-cell number). */
-export interface FileRef extends CodeRef {
+/** One place found in a file on disk (the notebook cell's 1-based code-cell number). */
+export interface FileRef {
   file: string;
   cell?: number;
+  ref: CodeRef;
 }
 
 export interface ScanStats {
@@ -50,17 +50,18 @@ export function scanCodeFiles(finder: RefFinder, files: readonly string[]): { re
     const kind = codeKindOf(file) ?? 'python';
     let bytes: Buffer;
     try {
-      const st = fs.statSync(file);
-      if (st.size > MAX_CODE_BYTES) {
-        stats.skipped.push({ file, reason: `${Math.round(st.size / 1024)} KB, over ${MAX_CODE_BYTES / 1024 / 1024} MB` });
-        continue;
-      }
+      // Read, then measured (one system call less per file than a stat first: large files are rare in code).
       bytes = fs.readFileSync(file);
     } catch (e) {
       stats.skipped.push({ file, reason: `cannot read (${(e as Error).message})` });
       continue;
     }
-    if (looksBinary(bytes)) {
+    if (bytes.length > MAX_CODE_BYTES) {
+      stats.skipped.push({ file, reason: `${Math.round(bytes.length / 1024)} KB, over ${MAX_CODE_BYTES / 1024 / 1024} MB` });
+      continue;
+    }
+    // Binary as git decides it: a NUL byte in the first 8,000 (one native search; code files are never UTF-16).
+    if (bytes.subarray(0, 8000).includes(0)) {
       stats.skipped.push({ file, reason: 'binary' });
       continue;
     }
@@ -72,7 +73,7 @@ export function scanCodeFiles(finder: RefFinder, files: readonly string[]): { re
       stats.skipped.push({ file, reason: 'not a readable Jupyter notebook' });
       continue;
     }
-    found.refs.forEach((r, i) => refs.push({ ...r, file, cell: found.cells?.[i].ordinal }));
+    found.refs.forEach((ref, i) => refs.push({ file, cell: found.cells?.[i].ordinal, ref }));
   }
   return { refs, stats };
 }
@@ -90,9 +91,9 @@ export async function runRefs(library: NoteLibrary, target: RefsTarget, args: Re
   if (args.json) {
     io.out(
       JSON.stringify(
-        refs.map((r) => ({
-          file: shownPath(io.cwd, r.file),
-          ...(r.cell !== undefined ? { cell: r.cell } : {}),
+        refs.map(({ file, cell, ref: r }) => ({
+          file: shownPath(io.cwd, file),
+          ...(cell !== undefined ? { cell } : {}),
           line: r.line + 1,
           column: r.character + 1,
           token: r.token,
@@ -107,7 +108,7 @@ export async function runRefs(library: NoteLibrary, target: RefsTarget, args: Re
       ),
     );
   } else {
-    for (const r of refs) io.out(`${shownPath(io.cwd, r.file)}${r.cell !== undefined ? `#cell${r.cell}` : ''}:${r.line + 1}:${r.character + 1}: ${r.token}`);
+    for (const { file, cell, ref: r } of refs) io.out(`${shownPath(io.cwd, file)}${cell !== undefined ? `#cell${cell}` : ''}:${r.line + 1}:${r.character + 1}: ${r.token}`);
     const what = target.section ? `${target.section.title}${target.point ? ` · point ${target.point}` : ''}` : target.doc.title;
     const inFiles = new Set(refs.map((r) => r.file)).size;
     io.err(`${refs.length} place(s) in ${inFiles} file(s) where the hover shows “${what}”; ${stats.files} code file(s) read`);

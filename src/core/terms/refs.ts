@@ -45,6 +45,8 @@ const IDENTIFIER = /[\p{L}\p{N}_]+/gu;
 /** The term index ignores longer names (and the hover's token is cut at 256 characters either side). */
 const MAX_IDENTIFIER = 200;
 const MAX_LINE_TEXT = 300;
+/** Non-ASCII characters whose lower case is an ASCII letter ("İ" → "i̇", the Kelvin sign → "k"). */
+const LOWERS_TO_ASCII = /[\u0130\u212A]/;
 /** Characters a folded identifier is made of. */
 const NEEDLE = /^[\p{L}\p{N}]+$/u;
 const MEMO_LIMIT = 50_000;
@@ -65,6 +67,8 @@ export class RefFinder {
    * (`lateral_conv` holds `lateralconv`). A match lies inside one identifier: needles are letters and digits.
    */
   private readonly hits: RegExp | undefined;
+  /** The same, case-insensitive, for ASCII needles: searched in the text as it is, with no lower-cased copy. */
+  private readonly hitsAnyCase: RegExp | undefined;
   /** Texts that held a needle (and were tokenised around it). */
   passed = 0;
   /** The library's answers by token, and the needle test by identifier: both repeat across a code base. */
@@ -95,7 +99,9 @@ export class RefFinder {
     this.needles = [...needles].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
     this.asciiNeedles = this.needles.every((n) => /^[a-z0-9]+$/.test(n));
     this.pattern = this.needles.length ? new RegExp(this.needles.map(escapeRegExp).join('|')) : undefined;
-    this.hits = this.needles.length ? new RegExp(this.needles.map((n) => [...n].map((c) => (c === 'σ' ? '[σς]' : escapeRegExp(c))).join('_*')).join('|'), 'g') : undefined;
+    const hits = this.needles.length ? needleTrie(this.needles) : undefined;
+    this.hits = hits === undefined ? undefined : new RegExp(hits, 'g');
+    this.hitsAnyCase = hits !== undefined && this.asciiNeedles ? new RegExp(hits, 'gi') : undefined;
   }
 
   /** The prefilter: false when no token of the text can resolve to the target (no tokenising, one pass). */
@@ -106,18 +112,20 @@ export class RefFinder {
   /** Every place in the text (Python or YAML source, or one notebook cell) whose hover shows the target. */
   find(text: string, limit = Infinity): CodeRef[] {
     if (!this.hits) return [];
+    // ASCII needles in a text where only ASCII letters lower-case to ASCII letters (no "İ", no Kelvin sign): searched
+    // case-insensitively in the text itself.
+    if (this.hitsAnyCase && !LOWERS_TO_ASCII.test(text)) return this.findByHits(text, text, this.hitsAnyCase, limit);
     const lower = text.toLowerCase();
-    // Lower case keeps every offset (ASCII text, and most other): the needles are searched in the text itself and
-    // only the identifiers around them are read. Otherwise, every identifier is tested.
-    return lower.length === text.length ? this.findByHits(text, lower, limit) : this.findByIdentifiers(text, limit);
+    // Lower case keeps every offset (most text): the needles are searched in it, and only the identifiers around them
+    // are read. Otherwise, every identifier is tested.
+    return lower.length === text.length ? this.findByHits(text, lower, this.hits, limit) : this.findByIdentifiers(text, limit);
   }
 
-  private findByHits(text: string, lower: string, limit: number): CodeRef[] {
+  private findByHits(text: string, searched: string, hits: RegExp, limit: number): CodeRef[] {
     const out: CodeRef[] = [];
-    const hits = this.hits!;
     let index: LineIndex | undefined;
     hits.lastIndex = 0;
-    for (let m = hits.exec(lower); m; m = hits.exec(lower)) {
+    for (let m = hits.exec(searched); m; m = hits.exec(searched)) {
       let start = m.index;
       let end = start + m[0].length;
       while (start > 0 && isIdentChar(text[start - 1])) start--;
@@ -238,6 +246,36 @@ export function findRefsInFile(finder: RefFinder, kind: CodeKind, text: string):
     }
   });
   return { refs, cells: where, tokenised: true };
+}
+
+/**
+ * One pattern for all the needles, as a trie (shared prefixes written once: the engine does not retry each needle at
+ * each position), with `_*` between their characters and σ matching ς.
+ */
+function needleTrie(needles: readonly string[]): string {
+  interface Node {
+    next: Map<string, Node>;
+    end: boolean;
+  }
+  const root: Node = { next: new Map(), end: false };
+  for (const n of needles) {
+    let node = root;
+    for (const c of n) {
+      let child = node.next.get(c);
+      if (!child) node.next.set(c, (child = { next: new Map(), end: false }));
+      node = child;
+    }
+    node.end = true;
+  }
+  const emit = (node: Node): string => {
+    const alts = [...node.next].map(([c, child]) => {
+      const ch = c === 'σ' ? '[σς]' : escapeRegExp(c);
+      if (!child.next.size) return ch;
+      return child.end ? `${ch}(?:_*${emit(child)})?` : `${ch}_*${emit(child)}`;
+    });
+    return alts.length === 1 ? alts[0] : `(?:${alts.join('|')})`;
+  };
+  return emit(root);
 }
 
 function escapeRegExp(s: string): string {
