@@ -84,6 +84,7 @@ export class UsedInCode extends Disposable {
 }
 
 function fileLabel(p: CodePlace): string {
-  const rel = vscode.workspace.asRelativePath(p.uri, true);
+  // The folder's name only tells places apart in a workspace of several folders.
+  const rel = vscode.workspace.asRelativePath(p.uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
   return p.cell === undefined ? rel : `${rel} ${t('cell {0}', p.cell + 1)}`;
 }

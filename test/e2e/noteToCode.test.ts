@@ -27,7 +27,7 @@ describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
     const panel = await workbench.waitForWebview('Used in code (5)');
     const block = panel.locator('details.used-in-code', { hasText: 'Used in code (5)' });
     await block.locator('summary').click();
-    const place = block.locator('button.used-in-code-place', { hasText: 'train.py:8' });
+    const place = block.locator('button.used-in-code-place', { hasText: /^train\.py:8(?!\d)/ });
     await place.waitFor({ state: 'visible' });
     assert.match(await place.innerText(), /return sigmoid_focal_loss\(logits, targets/);
     await workbench.screenshot('readme-used-in-code');
@@ -59,6 +59,8 @@ describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
 
   scene('inside [[ a completion lists the notes by name; choosing one writes the link', async ({ workbench, page }) => {
     await workbench.openFile('notes/losses.md');
+    // The extension answers in this window (the CodeLens is drawn) before anything is typed.
+    await page.locator('.codelens-decoration', { hasText: '5 places in code' }).waitFor({ state: 'visible', timeout: 30_000 });
     const lines = workbench.readWorkspaceFile('notes/losses.md').split('\n');
     await workbench.typeAt(lines.length, 1, '\nThe schedule: [[War');
     const suggest = page.locator('.suggest-widget').filter({ visible: true });
@@ -89,7 +91,7 @@ describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
     const text = workbench.readWorkspaceFile('train.py');
     const from = locate(text, 'def classification_loss');
     await workbench.goTo(from.line, 1);
-    await page.keyboard.press('Shift+Down');
+    await page.keyboard.press('Shift+ArrowDown');
     await page.keyboard.press('Shift+End');
     await workbench.runCommand('ML Notes: New Note from Selection…');
     const input = workbench.quickInput().locator('input').first();
