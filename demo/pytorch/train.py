@@ -38,3 +38,7 @@ def train(model: Detector, loader):
             optimizer.step()
         scheduler.step()
         print(f"epoch {epoch}: loss {loss.item():.4f}")
+
+
+def make_loader(dataset):
+    return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True, num_workers=8, drop_last=True)

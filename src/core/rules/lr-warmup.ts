@@ -11,6 +11,7 @@ import { canonicalName } from '../python/catalog';
 import { PythonModel, type Scope } from '../python/model';
 import type { LoweredUnit } from '../python/parse';
 import { walkModule } from '../python/walk';
+import { TrainingBatches } from './lr-warmup-batch';
 import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
@@ -55,7 +56,6 @@ const OPTAX_OPTIMIZERS = new Set([
   'sm3',
   'adadelta',
 ]);
-const WORLD_SIZE_NAMES = new Set(['world_size', 'num_gpus', 'ngpus', 'n_gpu', 'n_gpus', 'num_devices', 'gpus', 'nprocs', 'num_replicas', 'device_count', 'get_world_size', 'num_replicas_in_sync', 'local_device_count']);
 
 /** Runs of whitespace (line breaks included) as one space, for quoting code in a message. */
 function collapseSpaces(s: string): string {
@@ -82,20 +82,6 @@ function lastName(e: Expr): string | undefined {
   if (e.kind === 'subscript' && e.index.length === 1 && e.index[0].kind === 'string') return e.index[0].value;
   if (e.kind === 'call') return lastName(e.func);
   return undefined;
-}
-
-function isBatchName(id: string): boolean {
-  const lower = id.toLowerCase();
-  if (lower === 'bs' || WORLD_SIZE_NAMES.has(lower)) return true;
-  if (!lower.includes('batch')) return false;
-  return identifierParts(id).some((p) => p === 'batch' || p === 'batchsize' || p === 'batches');
-}
-
-function isLrName(id: string): boolean {
-  const lower = id.toLowerCase();
-  if (!lower.includes('lr') && !lower.includes('learning')) return false;
-  const parts = identifierParts(id);
-  return parts.includes('lr') || parts.includes('blr') || (parts.includes('learning') && parts.includes('rate'));
 }
 
 function isWarmupName(id: string): boolean {
@@ -207,6 +193,17 @@ function survey(model: PythonModel): Survey {
   const s: Survey = { calls, hasWarmup: false, warmupUnits: [], constantStrings: [] };
   const lb = calls.find((c) => c.largeBatch);
   if (lb) s.evidence = { span: lb.call, what: msg('it uses the large-batch optimizer {0}', lb.name) };
+  // The rate an optimizer gets, scaled with a batch size the training uses (or the runtime's number of workers).
+  const batches = new TrainingBatches(model);
+  const rates = calls.filter((c) => c.kind === 'optimizer').flatMap((c) => {
+    const a = findArg(c.call, 'lr', c.framework === 'keras' || c.framework === 'optax' ? undefined : 1) ?? findArg(c.call, 'learning_rate', c.framework === 'keras' || c.framework === 'optax' ? 0 : undefined);
+    return a ? [{ expr: a.value, scope: c.scope }] : [];
+  });
+  rates.push(...batches.paramGroupRates());
+  const scaled = s.evidence ? undefined : batches.scaledRate(rates);
+  if (scaled) s.evidence = { span: scaled, what: msg('the learning rate is scaled with the batch size (`{0}`)', shortSource(model, scaled)) };
+  const large = s.evidence ? undefined : batches.largeBatch();
+  if (large) s.evidence = { span: large, what: msg('the batch is large (`{0}`)', shortSource(model, large)) };
   const warmingCalls = calls.filter((c) => c.warmup === 'yes' || c.warmup === 'unknown');
   for (const unit of model.parsed.units) {
     let f = textFactsOf.get(unit.stmts);
@@ -226,37 +223,17 @@ function survey(model: PythonModel): Survey {
   return s;
 }
 
+/** Code as a message quotes it: on one line, at most 60 characters. */
+function shortSource(model: PythonModel, span: Span): string {
+  const src = collapseSpaces(model.source(span));
+  return src.length > 60 ? `${src.slice(0, 57)}…` : src;
+}
+
 function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
   const s: TextFacts = { hasWarmup: false, constantStrings: [] };
-  const short = (span: Span) => {
-    const src = collapseSpaces(model.source(span));
-    return src.length > 60 ? `${src.slice(0, 57)}…` : src;
-  };
+  const short = (span: Span) => shortSource(model, span);
   const evidence = (span: Span, what: Msg) => {
     if (!s.evidence) s.evidence = { span, what };
-  };
-  const scaling = (e: Expr): { batch: boolean; lr: boolean } => {
-    const r = { batch: false, lr: false };
-    const leaves = (x: Expr): void => {
-      if (x.kind === 'binop' && (x.op === '*' || x.op === '/' || x.op === '//')) {
-        leaves(x.left);
-        leaves(x.right);
-        return;
-      }
-      if (x.kind === 'unary') return leaves(x.operand);
-      if (x.kind === 'call' && x.func.kind === 'name' && (x.func.id === 'float' || x.func.id === 'int') && x.args[0]) return leaves(x.args[0].value);
-      const id = lastName(x);
-      if (!id) return;
-      if (isBatchName(id)) r.batch = true;
-      if (isLrName(id)) r.lr = true;
-    };
-    leaves(e);
-    return r;
-  };
-  const bigBatch = (id: string, value: Expr | undefined) => {
-    if (value?.kind !== 'number' || !isBatchName(id) || WORLD_SIZE_NAMES.has(id.toLowerCase())) return false;
-    const v = model.literal(value);
-    return typeof v === 'number' && v >= 1024;
   };
   const largeFlag = (id: string) => {
     if (!id.toLowerCase().includes('large')) return false;
@@ -275,8 +252,6 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
           if (!(lower.endsWith('warmup_method') && st.value.kind === 'string' && st.value.value === 'constant')) s.hasWarmup = true;
         }
         if (id.toLowerCase().endsWith('warmup_method') && st.value.kind === 'string' && st.value.value?.toLowerCase() === 'constant') s.constantStrings.push(st.value);
-        if (isLrName(id) && st.value.kind === 'binop' && scaling(st.value).batch) evidence(st.value, msg('the learning rate is scaled with the batch size (`{0}`)', short(st)));
-        if (bigBatch(id, st.value)) evidence(st, msg('the batch is large (`{0}`)', short(st)));
         if (largeFlag(id) && st.value.kind === 'const' && st.value.value === 'True') evidence(st, msg('it is marked large-batch (`{0}`)', short(st)));
       }
     } else if (st.kind === 'def') {
@@ -296,8 +271,6 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
         if (isConstant && (a.name === 'warmup' || a.name.toLowerCase().endsWith('warmup_method'))) s.constantStrings.push(a.value as StringExpr);
         else if (!zeroOrNone(a.value)) s.hasWarmup = true;
       }
-      if (isLrName(a.name) && a.value.kind === 'binop' && scaling(a.value).batch) evidence(a, msg('the learning rate is scaled with the batch size (`{0}`)', short(a)));
-      if (bigBatch(a.name, a.value)) evidence(a, msg('the batch is large (`{0}`)', short(a)));
       if (largeFlag(a.name) && a.value.kind === 'const' && a.value.value === 'True') evidence(a, msg('it is marked large-batch (`{0}`)', short(a)));
     }
     // argparse: add_argument('--batch-size', default=4096)
@@ -306,14 +279,7 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
       let flag = first.value;
       while (flag.startsWith('-')) flag = flag.slice(1);
       const def = e.args.find((a) => a.name === 'default');
-      if (def && bigBatch(flag, def.value)) evidence(e, msg('the batch is large (`{0}`)', short(e)));
       if (isWarmupName(flag) && def && !zeroOrNone(def.value)) s.hasWarmup = true;
-    }
-  }
-  for (const e of unit.products) {
-    if (e.op === '*' || e.op === '/') {
-      const r = scaling(e);
-      if (r.batch && r.lr) evidence(e, msg('the learning rate is scaled with the batch size (`{0}`)', short(e)));
     }
   }
   for (const e of unit.dicts) {
@@ -323,7 +289,6 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
           if (it.value.kind === 'string' && it.value.value?.toLowerCase() === 'constant' && it.key.value.toLowerCase().endsWith('warmup_method')) s.constantStrings.push(it.value);
           else if (!zeroOrNone(it.value)) s.hasWarmup = true;
         }
-        if (bigBatch(it.key.value, it.value)) evidence(it.value, msg('the batch is large (`{0}`)', `${it.key.value}: ${short(it.value)}`));
       }
     }
   }
@@ -338,13 +303,13 @@ export const lrWarmup: Rule = {
     defaultSeverity: 'hint',
     fixable: true,
     scope: 'file',
-    description: 'A large-batch learning-rate schedule without warmup, or constant warmup where gradual warmup is better.',
+    description: 'A learning-rate schedule without warmup for a large batch (a rate scaled with the batch size the training uses), or constant warmup where gradual warmup is better.',
     docs: {
       why:
         'When the learning rate is scaled up with the batch size, the first steps at full rate can make training unstable. Gradual warmup starts with a small rate and raises it step by step to the full one. Constant warmup (a small rate, then a jump) can spike the training error at the jump.',
-      before: 'lr = 0.1 * batch_size / 256\noptimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)\nscheduler = CosineAnnealingLR(optimizer, T_max=epochs)',
+      before: 'loader = torch.utils.data.DataLoader(train_set, batch_size=batch_size, shuffle=True)\nlr = 0.1 * batch_size / 256\noptimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)\nscheduler = CosineAnnealingLR(optimizer, T_max=epochs)',
       after:
-        'lr = 0.1 * batch_size / 256\noptimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)\nwarmup_iters = 5  # gradual warmup …\nscheduler = SequentialLR(\n    optimizer,\n    schedulers=[\n        LinearLR(optimizer, start_factor=0.1, total_iters=warmup_iters),\n        CosineAnnealingLR(optimizer, T_max=epochs),\n    ],\n    milestones=[warmup_iters],\n)',
+        'loader = torch.utils.data.DataLoader(train_set, batch_size=batch_size, shuffle=True)\nlr = 0.1 * batch_size / 256\noptimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)\nwarmup_iters = 5  # gradual warmup …\nscheduler = SequentialLR(\n    optimizer,\n    schedulers=[\n        LinearLR(optimizer, start_factor=0.1, total_iters=warmup_iters),\n        CosineAnnealingLR(optimizer, T_max=epochs),\n    ],\n    milestones=[warmup_iters],\n)',
     },
   },
   check(ctx) {
