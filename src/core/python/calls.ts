@@ -46,6 +46,7 @@ const MAX_DEPTH = 6;
 
 export class CallSites {
   private readonly memo = new Map<FunctionInfo | ClassInfo, CallSite[]>();
+  private byTarget?: Map<FunctionInfo | ClassInfo, CallExpr[]>;
 
   constructor(private readonly model: PythonModel) {}
 
@@ -60,26 +61,33 @@ export class CallSites {
     const key = owner.kind === 'fn' ? owner.fn : owner.cls;
     const memo = this.memo.get(key);
     if (memo) return memo;
-    const out: CallSite[] = [];
     const model = this.model;
     const cls = owner.kind === 'fields' ? owner.cls : owner.fn.def.name === '__init__' ? owner.fn.cls : undefined;
     const fn = owner.kind === 'fn' ? owner.fn : undefined;
-    if (fn && fn.scope.owner === model) {
-      for (const call of model.module.calls) {
-        const cs = model.callables(call.func, model.scopeOf(call));
-        if (cs.length !== 1) continue;
-        const c = cs[0].value;
-        const hit = cls ? c.kind === 'class' && c.cls === cls : c.kind === 'helper' && c.fn === fn && !fn.cls;
-        if (hit) out.push(this.bind(owner, call, model.scopeOf(call)));
-      }
-    } else if (owner.kind === 'fields' && owner.cls.scope.owner === model) {
-      for (const call of model.module.calls) {
-        const cs = model.callables(call.func, model.scopeOf(call));
-        if (cs.length === 1 && cs[0].value.kind === 'class' && cs[0].value.cls === owner.cls) out.push(this.bind(owner, call, model.scopeOf(call)));
-      }
-    }
+    let calls: readonly CallExpr[] = [];
+    if (cls && cls.scope.owner === model) calls = this.callsByTarget().get(cls) ?? [];
+    else if (fn && !fn.cls && fn.scope.owner === model) calls = this.callsByTarget().get(fn) ?? [];
+    const out = calls.map((call) => this.bind(owner, call, model.scopeOf(call)));
     this.memo.set(key, out);
     return out;
+  }
+
+  /** Every call of the file by what it calls, when that is one class or one plain function: built once, in order. */
+  private callsByTarget(): Map<FunctionInfo | ClassInfo, CallExpr[]> {
+    if (this.byTarget) return this.byTarget;
+    const out = new Map<FunctionInfo | ClassInfo, CallExpr[]>();
+    const model = this.model;
+    for (const call of model.module.calls) {
+      const cs = model.callables(call.func, model.scopeOf(call));
+      if (cs.length !== 1) continue;
+      const c = cs[0].value;
+      const target = c.kind === 'class' ? c.cls : c.kind === 'helper' && !c.fn.cls ? c.fn : undefined;
+      if (!target) continue;
+      const list = out.get(target);
+      if (list) list.push(call);
+      else out.set(target, [call]);
+    }
+    return (this.byTarget = out);
   }
 
   /** The pseudo-site where every parameter has its default (what a call leaving them all out gets). */

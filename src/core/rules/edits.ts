@@ -135,6 +135,9 @@ function importInsertionPoint(ctx: RuleContext): number {
   return 0;
 }
 
+/** A file's imported names, listed once per model (a file with thousands of module-level names has many fixes). */
+const importedNamesOf = new WeakMap<object, [local: string, qname: string][]>();
+
 /**
  * Refers to library names the way the file imports them (`nn.BatchNorm2d`, `BatchNorm2d`,
  * `torch.nn.BatchNorm2d`), adding `from module import Name` lines for the ones it does not.
@@ -160,13 +163,19 @@ export class Imports {
    * The file's imported names and what they import (canonical): a name counts when every binding of it imports the
    * same thing (`import torch.nn as nn` twice), never when it is also assigned.
    */
-  private *importedNames(): Iterable<[local: string, qname: string]> {
-    for (const [local, bindings] of this.ctx.model.moduleScope.bindings) {
+  private importedNames(): readonly [local: string, qname: string][] {
+    const model = this.ctx.model;
+    let out = importedNamesOf.get(model);
+    if (out) return out;
+    out = [];
+    for (const [local, bindings] of model.moduleScope.bindings) {
       const first = bindings[0];
       if (first?.kind !== 'import') continue;
       const q = canonicalName(first.qname);
-      if (bindings.every((b) => b.kind === 'import' && canonicalName(b.qname) === q)) yield [local, q];
+      if (bindings.every((b) => b.kind === 'import' && canonicalName(b.qname) === q)) out.push([local, q]);
     }
+    importedNamesOf.set(model, out);
+    return out;
   }
 
   ref(module: string, member: string): string {
