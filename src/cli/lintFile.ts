@@ -9,6 +9,7 @@ import type { UnusedSuppression } from '../core/rules/suppressions';
 import type { AnalyzeOptions, RuleHost } from '../core/rules/index';
 import type { Finding } from '../core/rules/types';
 import { cellOfLine, notebookProgram } from '../core/notebook';
+import { decodePythonSource, type PythonSource } from '../core/python/source';
 import { writeAtomic } from './files';
 
 export const MAX_LINT_BYTES = 5 * 1024 * 1024;
@@ -47,19 +48,22 @@ export interface FileReport {
  */
 export function lintFile(file: string, shown: string, settings: FileSettings, host: RuleHost): FileReport {
   const report: FileReport = { file, shown, findings: [], applied: [], notices: [] };
-  let text: string;
+  let source: PythonSource;
   try {
     const st = fs.statSync(file);
     if (st.size > MAX_LINT_BYTES) {
       report.notices.push(`${shown}: skipped (${Math.round(st.size / 1024)} KB, over ${MAX_LINT_BYTES / 1024 / 1024} MB)`);
       return report;
     }
-    text = fs.readFileSync(file, 'utf8');
+    // Read as Python reads it: a coding declaration, a byte order mark, bytes it cannot decode (a syntax error).
+    source = decodePythonSource(fs.readFileSync(file));
   } catch (e) {
     report.notices.push(`${shown}: cannot read (${(e as Error).message})`);
     return report;
   }
+  const text = source.text;
   const isNotebook = file.endsWith('.ipynb');
+  const sourceErrors = isNotebook ? [] : source.errors;
   let program = text;
   if (isNotebook) {
     const nb = notebookProgram(text);
@@ -77,11 +81,14 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
       return report;
     }
   }
-  if (settings.fix && !isNotebook) {
+  if (settings.fix && !isNotebook && (sourceErrors.length || source.encoding !== 'utf-8')) {
+    // Not read as Python reads it, or it would not be written back in its own encoding: left alone.
+    report.notices.push(`${shown}: ${sourceErrors[0]?.message ?? `declared ${source.encoding}: --fix writes UTF-8 only`}; nothing was changed.`);
+  } else if (settings.fix && !isNotebook) {
     const res = fixText(program, settings.options, undefined, host);
     if (res.refused && !res.applied.length) report.notices.push(`${shown}: ${res.refused}`);
     if (res.output !== program) {
-      writeAtomic(file, res.output);
+      writeAtomic(file, source.bom ? `\ufeff${res.output}` : res.output);
       report.applied = res.applied;
     }
     report.findings = res.remaining;
@@ -89,7 +96,7 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
     return report;
   }
   if (settings.fix && isNotebook) report.notices.push(`${shown}: --fix does not edit notebooks; open it in VS Code to apply fixes`);
-  const { findings, syntaxErrors, firstSyntaxError, unusedSuppressions } = lintText(program, settings.options, host);
+  const { findings, syntaxErrors, firstSyntaxError, unusedSuppressions } = lintText(program, settings.options, host, sourceErrors);
   if (syntaxErrors.length) {
     // Said once per file: the analysis goes on around the error, and --fix will leave the file alone.
     const at = locate(syntaxErrors[0].start, report.cells);

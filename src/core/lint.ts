@@ -2,6 +2,7 @@
  * Linting and fixing whole Python texts: what the CLI (`ml-notes lint [--fix]`) and the editor's
  * "fix all" use. Both run the rules of a `RuleHost` (the built-in rules failing loudly unless one is given).
  */
+import type { SyntaxErrorSpan } from './python/ast';
 import { parsePython } from './python/parse';
 import { mergeFixes, strictHost, type AnalyzeOptions, type RuleHost } from './rules/index';
 import type { Finding, Fix } from './rules/types';
@@ -18,16 +19,20 @@ export interface LintResult {
   unusedSuppressions: UnusedSuppression[];
 }
 
-/** Findings for one Python text. Never throws when `host` reports rule failures instead of rethrowing them. */
-export function lintText(text: string, options: AnalyzeOptions = {}, host: RuleHost = strictHost): LintResult {
+/**
+ * Findings for one Python text. Never throws when `host` reports rule failures instead of rethrowing them.
+ * `sourceErrors`: what Python refused while reading the file's bytes (see decodePythonSource), reported first.
+ */
+export function lintText(text: string, options: AnalyzeOptions = {}, host: RuleHost = strictHost, sourceErrors: readonly SyntaxErrorSpan[] = []): LintResult {
   const parsed = parsePython(text);
   const index = new LineIndex(text);
   const analysis = host.analysisOf(parsed, options);
+  const errors = [...sourceErrors, ...parsed.module.errors];
   return {
     findings: analysis.findings,
     unusedSuppressions: analysis.unusedSuppressions,
-    syntaxErrors: parsed.module.errors.map((e) => index.range(e.from, e.to)),
-    firstSyntaxError: parsed.module.errors[0]?.message,
+    syntaxErrors: errors.map((e) => index.range(e.from, e.to)),
+    firstSyntaxError: errors[0]?.message,
   };
 }
 

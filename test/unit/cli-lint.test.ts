@@ -87,9 +87,34 @@ test('lint names the first syntax error of a file, in Python\'s words, and still
   fs.writeFileSync(path.join(dir, 'model.py'), text);
   const r = await run(['lint', dir]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /model\.py:2:8: syntax error: unterminated string literal \(1 in the file; the rest is still checked\)/);
+  assert.match(r.err, /model\.py:2:8: syntax error: unterminated string literal \(detected at line 2\) \(1 in the file; the rest is still checked\)/);
   assert.match(r.out, /model\.py:3:\d+: conv-bias-before-batchnorm /);
   const json = await run(['lint', dir, '--json']);
   assert.doesNotMatch(json.err, /syntax error/, '--json output stays findings only');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('lint reads files as Python does: a coding declaration, a byte order mark kept by --fix, bytes Python refuses', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-encoding-'));
+  const model = 'import torch.nn as nn\nm = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n';
+  // Latin-1 with its declaration: read as Python reads it (the é is one character), linted, not rewritten.
+  const latin1 = Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\n# caf'), Buffer.from([0xe9]), Buffer.from('\n' + model)]);
+  fs.writeFileSync(path.join(dir, 'latin.py'), latin1);
+  // UTF-8 with a byte order mark: fixed, and the mark is still there.
+  fs.writeFileSync(path.join(dir, 'bom.py'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(model)]));
+  // Undecodable bytes with no declaration, and a declaration of an encoding that does not exist: what Python says.
+  fs.writeFileSync(path.join(dir, 'bad_bytes.py'), Buffer.concat([Buffer.from('#'), Buffer.from([0xf6]), Buffer.from('\n' + model)]));
+  fs.writeFileSync(path.join(dir, 'bad_coding.py'), '# coding: uft-8\n' + model);
+  const r = await run(['lint', dir]);
+  assert.match(r.err, /bad_bytes\.py:1:1: syntax error: \(unicode error\) 'utf-8' codec can't decode byte 0xf6 in position 1: invalid start byte/);
+  assert.match(r.err, /bad_coding\.py:1:1: syntax error: unknown encoding: uft-8/);
+  assert.doesNotMatch(r.err, /latin\.py|bom\.py/);
+  assert.match(r.out, /latin\.py:4:\d+: conv-bias-before-batchnorm/);
+  const fixed = await run(['lint', dir, '--fix']);
+  assert.match(fixed.err, /latin\.py: declared iso8859-1: --fix writes UTF-8 only; nothing was changed/);
+  assert.deepEqual(fs.readFileSync(path.join(dir, 'latin.py')), latin1);
+  const bom = fs.readFileSync(path.join(dir, 'bom.py'));
+  assert.deepEqual([...bom.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  assert.match(bom.toString('utf8'), /nn\.Conv2d\(3, 8, 3, bias=False\)/);
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -73,7 +73,8 @@ type Conv = typeof conv extends fc.Arbitrary<infer T> ? T : never;
 function renderProgram(style: Style, blocks: Block[], train: string, comments: boolean): string {
   const { p } = style.ns;
   const I = style.indent;
-  const convCall = (c: Conv, cin = 'c') => `${p}Conv2d(${cin}, ${c.cout}, ${c.k}${c.pad}${c.bias})`;
+  // Positional stride and padding only after a positional kernel size (Python refuses them after a keyword).
+  const convCall = (c: Conv, cin = 'c') => `${p}Conv2d(${cin}, ${c.cout}, ${c.k}${c.k.includes('=') && c.pad === ', 1, 1' ? ', stride=1, padding=1' : c.pad}${c.bias})`;
   const init: string[] = [];
   const forward: string[] = [];
   let roi = false;

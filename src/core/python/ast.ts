@@ -1,5 +1,5 @@
 /**
- * A small Python syntax tree, built once from the @lezer/python concrete tree (see parse.ts).
+ * A small Python syntax tree, built by the parser (see parse.ts).
  * Offsets are string offsets into the parsed text (UTF-16 code units), `to` exclusive.
  * Only what the analysis needs is modelled; everything else becomes an `other` node that
  * still keeps its children so that calls inside it are seen.

@@ -1,0 +1,194 @@
+/**
+ * Python's grammar, exactly: the parser (src/core/python/parse.ts and the parsers it builds on) held to python3
+ * itself. Every `.py` file of the machine's Python standard library, and a few thousand token-level mutations of
+ * real code (pythonMutations.ts), are judged by the parser and by `compile(source, name, 'exec')` in one batched
+ * python3 process: the files with a syntax error must be exactly those Python refuses.
+ *
+ * The parser accepts what CPython 3.8–3.13 accepts (PEP 701 f-strings and type parameters included, from 3.12).
+ * Where the installed python3 is older than a mutant's syntax, the mutant is judged against its control: the same
+ * text with that syntax replaced by its older equivalent (see Mutant.control).
+ *
+ * Skipped, with a message, only when python3 is not installed.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parsePython } from '../../src/core/python/parse';
+import { decodePythonSource } from '../../src/core/python/source';
+import { fixturesDir } from './helpers';
+import { pythonMutants, type Mutant } from './pythonMutations';
+import { recordFigures } from './securityFigures';
+
+const python = spawnSync('python3', ['--version'], { encoding: 'utf8' }).status === 0 ? 'python3' : undefined;
+const SKIP = python ? false : 'python3 is not installed: the differential test against it cannot run';
+
+const MUTANTS = 3000;
+const SEED = 20240610;
+
+/** Python's verdict: undefined when it compiles, else [message, line]. */
+type Verdict = [string, number] | null;
+
+const BATCH = `
+import json, sys, warnings
+warnings.simplefilter('ignore')
+req = json.load(sys.stdin)
+def judge(src, name):
+    try:
+        compile(src, name, 'exec', dont_inherit=True)
+        return None
+    except SyntaxError as e:
+        return [e.msg, e.lineno or 0]
+    except Exception as e:
+        return [type(e).__name__ + ': ' + str(e), 0]
+out = {'files': [], 'texts': []}
+for p in req['files']:
+    with open(p, 'rb') as f:
+        out['files'].append(judge(f.read(), p))
+for t in req['texts']:
+    out['texts'].append(judge(t, '<mutant>'))
+print(json.dumps(out))
+`;
+
+/** Runs the batch in python3 (in parallel with the caller's own work). */
+function pythonVerdicts(files: string[], texts: string[]): Promise<{ files: Verdict[]; texts: Verdict[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python!, ['-c', BATCH], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as { files: Verdict[]; texts: Verdict[] }) : reject(new Error(`python3 exited with ${code}`))));
+    child.stdin.end(JSON.stringify({ files, texts }));
+  });
+}
+
+/** The parser's first error (message, 1-based line) on a text, or undefined when it parses cleanly. */
+function ours(text: string, before: { from: number; message?: string }[] = []): { message: string; line: number } | undefined {
+  // Decoding errors first; then the module's errors come in the order Python reports them: the first is the one to compare.
+  const e = before[0] ?? parsePython(text).module.errors[0];
+  if (!e) return undefined;
+  let line = 1;
+  for (let i = 0; i < e.from && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return { message: e.message ?? 'invalid syntax', line };
+}
+
+function walkPy(dir: string, out: string[], skip: (p: string) => boolean): void {
+  for (const name of fs.readdirSync(dir).sort()) {
+    const p = path.join(dir, name);
+    if (skip(p)) continue;
+    const st = fs.lstatSync(p);
+    if (st.isDirectory()) walkPy(p, out, skip);
+    else if (st.isFile() && name.endsWith('.py')) out.push(p);
+  }
+}
+
+/** Top-level statements of 5 to 80 lines, as small modules to mutate. */
+function units(name: string, text: string): { name: string; text: string }[] {
+  const parsed = parsePython(text);
+  if (parsed.module.errors.length) return [];
+  const out: { name: string; text: string }[] = [];
+  for (const u of parsed.units) {
+    const t = text.slice(u.from, u.to);
+    const lines = t.split('\n').length;
+    if (lines >= 5 && lines <= 80 && !t.includes('__future__')) out.push({ name: `${name}:${u.from}`, text: `${t}\n` });
+  }
+  return out;
+}
+
+const MUTATED_STDLIB = ['argparse.py', 'dataclasses.py', 'functools.py', 'json/decoder.py', 'asyncio/tasks.py', 'enum.py', 'inspect.py', 'typing.py', 'pathlib.py', 'contextlib.py'];
+
+/** Message and line the same, up to the line numbers messages mention and CPython's version-specific wordings. */
+function sameMessage(a: string, b: string): boolean {
+  const norm = (s: string) =>
+    s
+      .replace(/\(detected at line \d+\)/, '')
+      .replace(/on line \d+/, '')
+      .replace('non-default argument follows default argument', 'parameter without a default follows parameter with a default')
+      .replace("f-string: empty expression not allowed", "f-string: valid expression required before '}'")
+      .replace('named arguments must follow bare *', 'named parameters must follow bare *')
+      .replace('at least one argument must precede /', 'at least one parameter must precede /')
+      .replace(/^f-string: invalid conversion character.*/, 'f-string: invalid conversion character')
+      .replace(/'(\w+)'/g, '"$1"')
+      .trim();
+  return norm(a) === norm(b);
+}
+
+describe('Python grammar: the parser against python3', () => {
+  test('the standard library and mutations of real code: the files with a syntax error are exactly those python3 refuses', { skip: SKIP }, async () => {
+    const t0 = performance.now();
+    const stdlib = execFileSync(python!, ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
+    const version = execFileSync(python!, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).trim();
+    const site = path.join(stdlib, 'site-packages');
+    const files: string[] = [];
+    walkPy(stdlib, files, (p) => p === site || p.endsWith('__pycache__'));
+
+    const sources: { name: string; text: string }[] = [];
+    const fixtures: string[] = [];
+    walkPy(path.join(fixturesDir, 'rules'), fixtures, () => false);
+    for (const f of fixtures) sources.push(...units(path.relative(fixturesDir, f), fs.readFileSync(f, 'utf8')));
+    for (const rel of MUTATED_STDLIB) {
+      const p = path.join(stdlib, rel);
+      if (fs.existsSync(p)) sources.push(...units(rel, fs.readFileSync(p, 'utf8')));
+    }
+    const mutants = pythonMutants(sources, MUTANTS, SEED);
+    const older = (m: Mutant) => m.since !== undefined && compareVersions(version, m.since) < 0;
+    const texts = mutants.map((m) => (older(m) ? m.control! : m.text));
+
+    // python3 judges while the parser does.
+    const pending = pythonVerdicts(files, texts);
+    const t1 = performance.now();
+    const fileResults = files.map((f) => {
+      const src = decodePythonSource(fs.readFileSync(f));
+      return ours(src.text, src.errors);
+    });
+    const mutantResults = mutants.map((m) => ours(m.text));
+    const parseMs = performance.now() - t1;
+    const verdicts = await pending;
+
+    const disagree: string[] = [];
+    /** With ML_NOTES_GRAMMAR_REPORT=file: the errors whose message or line differs from python3's, for reading. */
+    const report: string[] = [];
+    let sameFirst = 0;
+    let sameLine = 0;
+    let rejected = 0;
+    const check = (name: string, mine: { message: string; line: number } | undefined, py: Verdict) => {
+      if (!!mine !== !!py) disagree.push(`${name}: python3 ${py ? `refuses (line ${py[1]}: ${py[0]})` : 'compiles it'}, the parser ${mine ? `says line ${mine.line}: ${mine.message}` : 'accepts it'}`);
+      if (mine && py) {
+        rejected++;
+        if (sameMessage(mine.message, py[0])) sameFirst++;
+        if (mine.line === py[1]) sameLine++;
+        if (!sameMessage(mine.message, py[0]) || mine.line !== py[1]) report.push(`python3 line ${py[1]}: ${py[0]}\nparser  line ${mine.line}: ${mine.message}\n${name}\n`);
+      }
+    };
+    files.forEach((f, i) => check(path.relative(stdlib, f), fileResults[i], verdicts.files[i]));
+    mutants.forEach((m, i) => check(`${m.name}${older(m) ? ` [judged by its control: ${m.since} syntax]` : ''}\n${m.text}`, mutantResults[i], verdicts.texts[i]));
+
+    const figures = {
+      python: version,
+      stdlibFiles: files.length,
+      stdlibRefused: verdicts.files.filter(Boolean).length,
+      mutants: mutants.length,
+      mutantsRefused: verdicts.texts.filter(Boolean).length,
+      mutantsJudgedByControl: mutants.filter(older).length,
+      mutantKinds: Object.fromEntries([...new Set(mutants.map((m) => m.kind))].map((k) => [k, mutants.filter((m) => m.kind === k).length])),
+      agreement: files.length + mutants.length - disagree.length,
+      compared: files.length + mutants.length,
+      firstErrorSameMessage: `${sameFirst} of ${rejected}`,
+      firstErrorSameLine: `${sameLine} of ${rejected}`,
+      parserMs: Math.round(parseMs),
+      totalMs: Math.round(performance.now() - t0),
+    };
+    recordFigures('python-grammar', figures);
+    if (process.env.ML_NOTES_GRAMMAR_REPORT) fs.writeFileSync(process.env.ML_NOTES_GRAMMAR_REPORT, report.join('\n'));
+    assert.ok(files.length > 500, `${files.length} standard library files`);
+    assert.deepEqual(disagree.slice(0, 20), [], `${disagree.length} of ${files.length + mutants.length} verdicts differ from python3's`);
+  });
+});
+
+function compareVersions(a: string, b: string): number {
+  const [a1, a2] = a.split('.').map(Number);
+  const [b1, b2] = b.split('.').map(Number);
+  return a1 - b1 || a2 - b2;
+}
