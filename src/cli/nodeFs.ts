@@ -9,7 +9,7 @@ export const nodeNoteFs: NoteFileSystem = {
     try {
       const l = await fs.lstat(loc);
       const st = l.isSymbolicLink() ? await fs.stat(loc) : l;
-      return { kind: kindOf(st), size: st.size, symlink: l.isSymbolicLink() };
+      return { kind: kindOf(st), size: st.size, symlink: l.isSymbolicLink(), mtime: st.mtimeMs };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;

@@ -35,12 +35,12 @@ export interface PlatformOptions {
 export function activateWith(context: vscode.ExtensionContext, platform: PlatformOptions): void {
   const log = createLog();
   const configs = new ProjectConfigService(log);
-  const notes = new NotesService({ extensionUri: context.extensionUri, homedir: platform.homedir, log, configs });
+  const notes = new NotesService({ extensionUri: context.extensionUri, storageUri: context.storageUri ?? context.globalStorageUri, version: String(context.extension.packageJSON?.version ?? ''), homedir: platform.homedir, log, configs });
   const search = new NotesSearch(notes.library);
   const codeRefs = new CodeRefs(notes, log);
   const usedInCode = new UsedInCode(codeRefs);
   const panel = new NotesPanel({ extensionUri: context.extensionUri, notes, log, search: (q, n) => search.search(q, n), loadRenderer: platform.loadRenderer, usedInCode });
-  const lookupDeps = { notes, panel, search: (q: string, n: number) => search.search(q, n) };
+  const lookupDeps = { notes, panel, search: (q: string, n: number, budgetMs?: number) => search.search(q, n, budgetMs) };
   context.subscriptions.push(log, configs, notes, search, codeRefs, usedInCode, panel);
 
   const codeLens = new NoteCodeLens(notes, codeRefs);

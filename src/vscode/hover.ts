@@ -5,6 +5,7 @@ import type { NoteLibrary } from '../core/notes/library';
 import type { LibraryMatch } from '../core/notes/library';
 import { resolveNoteLink, type NotesService } from './notesService';
 import { vaultToMarkdown } from '../core/notes/vaultMarkdown';
+import { tokenAt } from '../core/terms/codeToken';
 import { t } from './l10n';
 
 /** Commands a hover may link to. Note text is user content: no other command link in it can run. */
@@ -16,7 +17,12 @@ export class NotesHoverProvider implements vscode.HoverProvider {
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const cfg = vscode.workspace.getConfiguration('mlNotes', document);
     if (!cfg.get<boolean>('hover.enabled', true)) return undefined;
-    await this.notes.ready;
+    // Terms are enough to know which notes the identifier means; those notes are read now if they are not yet.
+    await this.notes.termsReady;
+    if (token.isCancellationRequested) return undefined;
+    const files = notesAtPosition(this.notes.library, document, position);
+    if (!files.length) return undefined;
+    await this.notes.ensureDocs(files);
     if (token.isCancellationRequested) return undefined;
     const at = explainAtPosition(this.notes.library, document, position);
     if (!at) return undefined;
@@ -43,15 +49,26 @@ export class NotesHoverProvider implements vscode.HoverProvider {
   }
 }
 
+/** The text around a position that a hover reads (see hoverWindow), and where it starts in the document. */
+function windowAt(document: vscode.TextDocument, position: vscode.Position): { text: string; base: number } {
+  const { startLine, endLine } = hoverWindow(position.line, document.lineCount);
+  const windowRange = new vscode.Range(startLine, 0, endLine, document.lineAt(endLine).text.length);
+  return { text: document.getText(windowRange), base: document.offsetAt(windowRange.start) };
+}
+
+/** The note files the identifier at a position may mean, read or not yet (see NoteLibrary.setPending). */
+export function notesAtPosition(library: NoteLibrary, document: vscode.TextDocument, position: vscode.Position): string[] {
+  const { text, base } = windowAt(document, position);
+  const at = tokenAt(text, document.offsetAt(position) - base);
+  return at ? library.filesFor(at.token) : [];
+}
+
 /**
  * The notes the identifier at a position means. Only a window around it is read (the enclosing call of a keyword
  * argument lies within it): the cost does not grow with the file.
  */
 export function explainAtPosition(library: NoteLibrary, document: vscode.TextDocument, position: vscode.Position): { ex: Explanation; range: vscode.Range; word: string } | undefined {
-  const { startLine, endLine } = hoverWindow(position.line, document.lineCount);
-  const windowRange = new vscode.Range(startLine, 0, endLine, document.lineAt(endLine).text.length);
-  const text = document.getText(windowRange);
-  const base = document.offsetAt(windowRange.start);
+  const { text, base } = windowAt(document, position);
   const ex = explainAt(library, text, document.offsetAt(position) - base);
   if (!ex) return undefined;
   const range = new vscode.Range(document.positionAt(base + ex.start), document.positionAt(base + ex.end));

@@ -7,14 +7,19 @@ import type { NotesService } from './notesService';
 import type { NotesPanel } from './panel';
 import { t } from './l10n';
 
+/** How long one update of the picker may index notes while they are being read. */
+const INDEXING_SLICE_MS = 30;
+
 interface LookupItem extends vscode.QuickPickItem {
-  ref: NoteRef;
+  /** None for the row saying the notes are still being read. */
+  ref?: NoteRef;
 }
 
 export interface LookupDeps {
   notes: NotesService;
   panel: NotesPanel;
-  search(query: string, limit: number): SearchResultEntry[];
+  /** `budgetMs`: how long it may index notes read since the last search (default: all of them). */
+  search(query: string, limit: number, budgetMs?: number): SearchResultEntry[];
 }
 
 /** "ML Notes: Look Up…": a QuickPick ranked by the core's lookup (fuzzy, CJK aware); Enter opens the panel there. */
@@ -36,7 +41,6 @@ export interface PickOptions {
 
 /** The Look Up picker: a section or point of the notes, or undefined when dismissed. */
 export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search'>, options: PickOptions): Promise<NoteRef | undefined> {
-  await deps.notes.ready;
   const qp = vscode.window.createQuickPick<LookupItem>();
   qp.title = options.title;
   qp.placeholder = options.placeholder ?? t('Search notes by heading, term or text (English or 中文)');
@@ -45,20 +49,47 @@ export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search'>, op
   const update = (value: string) => {
     // VS Code re-sorts the rows by its own label match and focuses the first one shown; Enter opens that row.
     const query = value.trim() ? value : options.emptyQuery ?? value;
-    const results = deps.search(query, options.accept ? 200 : 50);
-    qp.items = (options.accept ? results.filter(options.accept).slice(0, 50) : results).map(toItem);
+    // While the notes are read, the picker answers from those indexed so far, a short slice at a time (the extension
+    // host stays free for hovers), and says how far it is (last row).
+    const indexing = deps.notes.indexing;
+    const results = deps.search(query, options.accept ? 200 : 50, indexing ? INDEXING_SLICE_MS : undefined);
+    const rows = (options.accept ? results.filter(options.accept).slice(0, 50) : results).map(toItem);
+    qp.busy = !!indexing;
+    qp.items = indexing ? [...rows, indexingRow(indexing.done, indexing.total)] : rows;
   };
+  let poll: ReturnType<typeof setInterval> | undefined;
+  if (deps.notes.indexing) {
+    poll = setInterval(() => update(qp.value), 300);
+    void deps.notes.ready.then(() => {
+      clearInterval(poll);
+      update(qp.value);
+    });
+  }
   qp.onDidChangeValue(update);
   const picked = new Promise<LookupItem | undefined>((resolve) => {
-    qp.onDidAccept(() => resolve(qp.activeItems[0] ?? qp.selectedItems[0]));
+    qp.onDidAccept(() => {
+      const item = qp.activeItems[0] ?? qp.selectedItems[0];
+      if (item?.ref) return resolve(item);
+      // Enter before the notes are read (on the row saying so, or before any row): the best row once they are.
+      void deps.notes.ready.then(() => {
+        update(qp.value);
+        resolve(qp.items.find((i) => i.ref));
+      });
+    });
     qp.onDidHide(() => resolve(undefined));
   });
   qp.value = options.initial ?? '';
   update(qp.value);
   qp.show();
   const item = await picked;
+  clearInterval(poll);
   qp.dispose();
   return item?.ref;
+}
+
+/** The row that says the notes are still being read (Enter on it waits for them). */
+function indexingRow(done: number, total: number): LookupItem {
+  return { label: `$(sync~spin) ${t('Indexing notes… {0}/{1}', done, total)}`, alwaysShow: true };
 }
 
 function toItem(r: SearchResultEntry): LookupItem {

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import { Disposable, DisposableStore } from './dispose';
+import { Disposable, DisposableStore, toDisposable } from './dispose';
 import { NoteLibrary } from '../core/notes/library';
-import { collectNoteFiles, errorMessage, isNoteFile, readNoteFile, type FileKind, type NoteFileSystem } from '../core/notes/loader';
+import { errorMessage, isNoteFile, type FileKind, type LoadProblem, type NoteFileSystem } from '../core/notes/loader';
+import { LibraryLoader, type LoaderRoot } from '../core/notes/libraryLoader';
+import { NotesCache } from './notesCache';
 import type { Log } from './log';
 import { t, tt } from './l10n';
 import { explicitSetting, type ProjectConfigService } from './projectConfig';
@@ -11,7 +13,7 @@ export class WorkspaceNoteFs implements NoteFileSystem {
   async stat(loc: string) {
     try {
       const st = await vscode.workspace.fs.stat(vscode.Uri.parse(loc));
-      return { kind: kindOf(st.type), size: st.size, symlink: (st.type & vscode.FileType.SymbolicLink) !== 0 };
+      return { kind: kindOf(st.type), size: st.size, symlink: (st.type & vscode.FileType.SymbolicLink) !== 0, mtime: st.mtime };
     } catch (e) {
       if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return undefined;
       throw e;
@@ -37,6 +39,10 @@ function kindOf(t: vscode.FileType): FileKind {
 
 export interface NotesServiceOptions {
   extensionUri: vscode.Uri;
+  /** Where the notes of the last session are kept (the extension's storage); none: every start reads all. */
+  storageUri?: vscode.Uri;
+  /** The extension's version: a cache of another version is not used. */
+  version?: string;
   /** The user's home folder for `~/…` paths (undefined in the browser). */
   homedir?: string;
   log: Log;
@@ -63,14 +69,37 @@ export class NotesService extends Disposable {
   private loading: Promise<void> = Promise.resolve();
   /** Whether files next to the notes (figures) exist; forgotten whenever a note changes. */
   private readonly existing = new Map<string, boolean>();
-  private pending = new Map<string, Promise<void>>();
+  readonly loader: LibraryLoader;
+  private readonly cache: NotesCache | undefined;
+  private cacheKey = '';
+  private terms: Deferred;
+  private cacheTimer: ReturnType<typeof setTimeout> | undefined;
+  private loadingNow = false;
   /** Notes indexed from an editor's unsaved text (see indexUnsaved). */
   private readonly unsaved = new Set<string>();
 
   constructor(private readonly options: NotesServiceOptions) {
     super();
+    this.terms = deferred();
+    this.cache = options.storageUri ? new NotesCache(options.storageUri, options.log) : undefined;
+    this.loader = new LibraryLoader(this.library, {
+      fs: this.fs,
+      maxBytes: () => Math.max(1, vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', 2048)) * 1024,
+      label: (loc) => displayUri(vscode.Uri.parse(loc)),
+      problem: (root, p) => this.reportProblem(root, p),
+      fileIssue: (loc, issue) => {
+        const shown = displayUri(vscode.Uri.parse(loc));
+        const text = tt(issue.l10n, issue.message);
+        if (issue.skipped) this.reportOnce(`${loc}|${issue.message}`, t('Skipped {0}: {1}', shown, text));
+        else this.reportOnce(`${loc}|${issue.line ?? ''}|${issue.message}`, issue.line === undefined ? `${shown}: ${text}` : `${shown}:${issue.line + 1}: ${text}`);
+      },
+    });
     this.registerAll(
-      this.library.onDidChange(() => this.existing.clear()),
+      this.library.onDidChange(() => {
+        this.existing.clear();
+        this.scheduleCacheWrite(10_000);
+      }),
+      toDisposable(() => this.cacheTimer && clearTimeout(this.cacheTimer)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mlNotes.notesPaths') || e.affectsConfiguration('mlNotes.includeBundledNotes') || e.affectsConfiguration('mlNotes.maxNoteFileSizeKB')) {
           void this.reload();
@@ -94,6 +123,24 @@ export class NotesService extends Disposable {
   /** Resolves when the first (or latest) full load has finished. */
   get ready(): Promise<void> {
     return this.loading;
+  }
+
+  /** While the notes are being read: how many files of how many. Undefined once loaded. */
+  get indexing(): { done: number; total: number } | undefined {
+    return this.loadingNow ? { ...this.loader.progress } : undefined;
+  }
+
+  /**
+   * Resolves when every note's terms are known: what a hover needs (with `ensureDocs` for the notes it shows). From the
+   * cache of the last session this comes before any note is read again.
+   */
+  get termsReady(): Promise<void> {
+    return this.terms.promise;
+  }
+
+  /** Reads now the notes among `ids` that are known by their terms only. */
+  ensureDocs(ids: readonly string[]): Promise<void> {
+    return this.loader.ensure(ids);
   }
 
   /** The folders the panel may load resources from: the notes roots (or their folders). */
@@ -141,38 +188,58 @@ export class NotesService extends Disposable {
 
   private async loadAll(): Promise<void> {
     const t0 = Date.now();
-    this.roots = await this.computeRoots();
-    this.watch();
-    const found = new Set<string>();
-    for (const root of this.roots) {
-      const { files, attachments, problems } = await collectNoteFiles(this.fs, [root.uri.toString()]);
-      this.library.setAttachments(root.uri.toString(), attachments);
-      for (const p of problems) {
-        const missing = !!p.missing;
-        this.reportOnce(`${p.loc}|${p.message}`, missing ? t('Notes path “{0}” ({1}) does not exist; it is skipped until it appears.', root.setting, displayUri(vscode.Uri.parse(p.loc))) : `${displayUri(vscode.Uri.parse(p.loc))}: ${tt(p.l10n, p.message)}`, missing && !root.bundled);
-      }
-      for (const f of files) {
-        found.add(f);
-        await this.loadFile(f, root);
-      }
+    // Hovers wait for the terms of this load (a hover that came before it waits for the same promise).
+    const terms = this.terms.done ? (this.terms = deferred()) : this.terms;
+    let termsAt = 0;
+    this.loadingNow = true;
+    try {
+      await this.loadRoots(t0, terms, (ms) => (termsAt = ms));
+    } finally {
+      this.loadingNow = false;
+      terms.resolve();
     }
-    for (const id of this.library.fileIds()) if (!found.has(id)) this.library.removeFile(id);
     const docs = this.library.documents();
-    this.options.log.info(t('Loaded {0} note file(s), {1} sections, {2} terms in {3} ms.', docs.length, docs.reduce((n, d) => n + d.sections.length, 0), this.library.terms.size, Date.now() - t0));
+    const { restored, parsed } = this.loader.counts;
+    this.options.log.info(
+      t('Loaded {0} note file(s), {1} sections, {2} terms in {3} ms (terms ready after {4} ms; {5} rebuilt from the last session, {6} parsed).', docs.length, docs.reduce((n, d) => n + d.sections.length, 0), this.library.terms.size, Date.now() - t0, termsAt, restored, parsed),
+    );
+    if (parsed) this.scheduleCacheWrite(2_000);
   }
 
-  private async loadFile(loc: string, root: Root): Promise<void> {
+  private async loadRoots(t0: number, terms: Deferred, termsAt: (ms: number) => void): Promise<void> {
+    this.roots = await this.computeRoots();
+    this.watch();
     const maxKB = vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', 2048);
-    const res = await readNoteFile(this.fs, loc, Math.max(1, maxKB) * 1024);
-    const shown = displayUri(vscode.Uri.parse(loc));
-    if (!res.ok) {
-      this.library.removeFile(loc);
-      this.reportOnce(`${loc}|${res.reason}`, t('Skipped {0}: {1}', shown, tt(res.reasonL10n, res.reason)));
-      return;
-    }
-    if (res.warning) this.reportOnce(`${loc}|${res.warning}`, `${shown}: ${tt(res.warningL10n, res.warning)}`);
-    const warnings = this.library.setFile(loc, res.text, { bundled: root.bundled, label: shown, root: root.uri.toString() });
-    for (const w of warnings) this.reportOnce(`${loc}|${w.line}|${w.message}`, `${shown}:${w.line + 1}: ${tt(w.l10n, w.message)}`);
+    this.cacheKey = JSON.stringify({ roots: this.roots.map((r) => [r.uri.toString(), r.bundled]), maxKB, version: this.options.version ?? '' });
+    const cached = this.cache ? await this.cache.read(this.cacheKey) : new Map();
+    await this.loader.loadAll(this.roots.map((r) => ({ loc: r.uri.toString(), bundled: r.bundled })), cached, () => {
+      if (!terms.done) termsAt(Date.now() - t0);
+      terms.resolve();
+    });
+  }
+
+  /** Keeps the notes for the next session, once they have been quiet for a while. */
+  private scheduleCacheWrite(delay: number): void {
+    if (!this.cache) return;
+    if (this.cacheTimer) clearTimeout(this.cacheTimer);
+    this.cacheTimer = setTimeout(() => {
+      this.cacheTimer = undefined;
+      void this.loading.then(() => {
+        const notes = [];
+        for (const doc of this.library.documents()) {
+          const stamp = this.loader.stamps.get(doc.id);
+          if (stamp) notes.push({ doc, info: this.library.info(doc.id) ?? {}, ...stamp });
+        }
+        return this.cache?.write(this.cacheKey, notes);
+      });
+    }, delay);
+  }
+
+  private reportProblem(root: LoaderRoot, p: LoadProblem): void {
+    const r = this.roots.find((x) => x.uri.toString() === root.loc);
+    const missing = !!p.missing;
+    const message = missing ? t('Notes path “{0}” ({1}) does not exist; it is skipped until it appears.', r?.setting ?? root.loc, displayUri(vscode.Uri.parse(p.loc))) : `${displayUri(vscode.Uri.parse(p.loc))}: ${tt(p.l10n, p.message)}`;
+    this.reportOnce(`${p.loc}|${p.message}`, message, missing && !root.bundled);
   }
 
   /**
@@ -184,6 +251,8 @@ export class NotesService extends Disposable {
     const root = this.rootOf(key);
     if (!root) return;
     this.unsaved.add(key);
+    // Not the file's text: not kept for the next session under the file's size and time.
+    this.loader.stamps.delete(key);
     this.library.setFile(key, document.getText(), { bundled: root.bundled, label: displayUri(document.uri), root: root.uri.toString() });
   }
 
@@ -197,26 +266,20 @@ export class NotesService extends Disposable {
   }
 
   /** Re-reads one file (saved, created or changed on disk), or drops it when it is gone. */
-  reloadFile(uri: vscode.Uri): Promise<void> {
+  async reloadFile(uri: vscode.Uri): Promise<void> {
     const key = uri.toString();
-    const prev = this.pending.get(key) ?? Promise.resolve();
-    const next = prev
-      .then(async () => {
-        const root = this.rootOf(key);
-        if (!root) return;
-        const st = await this.fs.stat(key).catch(() => undefined);
-        if (!st) {
-          this.library.removeFile(key);
-          return;
-        }
-        await this.loadFile(key, root);
-      })
-      .catch((e) => this.options.log.error(`Reloading ${displayUri(uri)} failed: ${errorMessage(e)}`));
-    this.pending.set(key, next);
-    void next.then(() => {
-      if (this.pending.get(key) === next) this.pending.delete(key);
-    });
-    return next;
+    try {
+      const root = this.rootOf(key);
+      if (!root) return;
+      const st = await this.fs.stat(key).catch(() => undefined);
+      if (!st) {
+        this.library.removeFile(key);
+        return;
+      }
+      await this.loader.reloadFile(key, { loc: root.uri.toString(), bundled: root.bundled });
+    } catch (e) {
+      this.options.log.error(`Reloading ${displayUri(uri)} failed: ${errorMessage(e)}`);
+    }
   }
 
   private removeUnder(uri: vscode.Uri): void {
@@ -340,4 +403,16 @@ export function resolveNoteLink(noteId: string, ref: string): vscode.Uri | undef
   } catch {
     return undefined;
   }
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  done: boolean;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const d: Deferred = { promise: new Promise<void>((r) => (resolve = r)), resolve: () => ((d.done = true), resolve()), done: false };
+  return d;
 }

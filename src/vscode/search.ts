@@ -32,8 +32,9 @@ export class NotesSearch extends Disposable {
     }, delay);
   }
 
-  search(query: string, limit: number): SearchResultEntry[] {
-    return this.lookup.search(query, limit).map((r) => ({
+  /** `budgetMs`: see LibraryLookup.search (a Look Up while the notes are read answers from those indexed so far). */
+  search(query: string, limit: number, budgetMs?: number): SearchResultEntry[] {
+    return this.lookup.search(query, limit, budgetMs).map((r) => ({
       docId: r.file,
       slug: r.slug,
       point: r.point,

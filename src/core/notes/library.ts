@@ -34,6 +34,8 @@ type Listener = (fileId: string) => void;
  */
 export class NoteLibrary {
   private readonly docs = new Map<string, { doc: NoteDocument; info: NoteFileInfo; slugs: Map<string, NoteSection> }>();
+  /** Files whose terms are known (from a host's snapshot) but which are not read yet: see setPending. */
+  private readonly pending = new Map<string, NoteFileInfo>();
   readonly terms = new TermIndex();
   /** Names of the notes (and files next to them), for links. */
   readonly names = new NoteNames((id) => this.docs.get(id)?.doc);
@@ -58,7 +60,24 @@ export class NoteLibrary {
     return this.setDocument(doc, info);
   }
 
+  /**
+   * A file whose term entries are known (kept by the host from an earlier session) before the file is read: code
+   * tokens resolve to it at once, and a host reads it (setDocument) when a match needs its text. Not a document
+   * until then: documents(), get() and the link index do not see it. No change event.
+   */
+  setPending(id: string, info: NoteFileInfo, entries: readonly TermEntry[]): void {
+    if (this.docs.has(id)) return;
+    this.pending.set(id, info);
+    this.terms.setFile(id, entries);
+  }
+
+  /** Whether the file's terms are known but its text not read yet (see setPending). */
+  isPending(id: string): boolean {
+    return this.pending.has(id);
+  }
+
   setDocument(doc: NoteDocument, info: NoteFileInfo = {}): NoteWarning[] {
+    this.pending.delete(doc.id);
     const slugs = new Map<string, NoteSection>();
     for (const s of doc.sections) slugs.set(s.slug, s);
     const warnings = [...doc.warnings];
@@ -71,6 +90,7 @@ export class NoteLibrary {
   }
 
   removeFile(id: string): boolean {
+    if (this.pending.delete(id)) this.terms.removeFile(id);
     if (!this.docs.delete(id)) return false;
     this.terms.removeFile(id);
     this.names.remove(id);
@@ -81,6 +101,11 @@ export class NoteLibrary {
 
   has(id: string): boolean {
     return this.docs.has(id);
+  }
+
+  /** The files a code token may mean, whether read or pending (a host reads the pending ones before lookupToken). */
+  filesFor(token: CodeToken, limit = 8): string[] {
+    return [...new Set(this.terms.resolve(token, limit).map((m) => m.target.file))];
   }
 
   get(id: string): NoteDocument | undefined {
@@ -204,6 +229,11 @@ function resolveTargets(doc: NoteDocument): FrontMatterTarget[] {
     out.push({ sectionKey, section: find(sectionKey), point, terms });
   }
   return out;
+}
+
+/** A note's term entries (see termEntries), without the warnings: what a host keeps to call setPending later. */
+export function termEntriesOf(doc: NoteDocument): TermEntry[] {
+  return termEntries(doc, []);
 }
 
 /** Front-matter terms (keys: slug, heading text, or `slug/N` for a point) and the terms headings imply. */

@@ -9,8 +9,8 @@ import type { LocalizableText } from '../rules/types';
 export type FileKind = 'file' | 'directory' | 'other';
 
 export interface NoteFileSystem {
-  /** undefined when the location does not exist. */
-  stat(loc: string): Promise<{ kind: FileKind; size: number; symlink?: boolean } | undefined>;
+  /** undefined when the location does not exist. `mtime`: last modification, in ms (when the host knows it). */
+  stat(loc: string): Promise<{ kind: FileKind; size: number; symlink?: boolean; mtime?: number } | undefined>;
   readDirectory(loc: string): Promise<[name: string, kind: FileKind, symlink: boolean][]>;
   readFile(loc: string): Promise<Uint8Array>;
   join(loc: string, name: string): string;
@@ -116,7 +116,7 @@ export async function collectNoteFiles(fs: NoteFileSystem, roots: readonly strin
 
 /** `reason` and `warning` are English; their `…L10n` forms are for translation. */
 export type ReadResult =
-  | { ok: true; text: string; warning?: string; warningL10n?: LocalizableText }
+  | { ok: true; text: string; warning?: string; warningL10n?: LocalizableText; size?: number; mtime?: number }
   | { ok: false; reason: string; reasonL10n?: LocalizableText };
 
 function refused(m: Msg): ReadResult {
@@ -136,7 +136,13 @@ export async function readNoteFile(fs: NoteFileSystem, loc: string, maxBytes: nu
     if (st.size > maxBytes) return refused(tooLarge(st.size, maxBytes));
     const bytes = await fs.readFile(loc);
     if (bytes.length > maxBytes) return refused(tooLarge(bytes.length, maxBytes));
-    return decodeNote(bytes);
+    const res = decodeNote(bytes);
+    // What the file was when read: a host keeps it to tell later whether the file changed (size and time).
+    if (res.ok) {
+      res.size = bytes.length;
+      if (st.mtime !== undefined && bytes.length === st.size) res.mtime = st.mtime;
+    }
+    return res;
   } catch (e) {
     return refused(msg('Cannot read the file: {0}', fsErrorMsg(e)));
   }
@@ -254,4 +260,13 @@ export function errorMessage(e: unknown): string {
     return 'unknown error';
   }
   return String(e);
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight (reading files concurrently), in order of start. */
+export async function forEachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -5,7 +5,10 @@ import { memoize } from '../memo';
 import { msg, type Msg } from '../message';
 import type { NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
 import { extractVaultSyntax } from './vaultExtract';
-import { parseWikiTarget, wikiLinkText } from './vaultSyntax';
+import { Point, Section } from './noteModel';
+import { dedent, firstTextLine, isBlank, plainInline, trimBlankLines } from './markdownText';
+
+export { plainInline };
 
 /**
  * Markdown → NoteDocument with a line scanner that follows CommonMark's block rules where they matter for
@@ -33,7 +36,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     // The text before the first heading is the file's own section: titled like the file (front matter or name),
     // not like the heading that follows it.
     const preambleTitle = fmTitle ?? fallbackTitle;
-    sections.push(makeSection(preambleTitle, slugs.take(preambleTitle), 0, contentStartLine, preambleEnd, preambleEnd));
+    sections.push(new Section(preambleTitle, slugs.take(preambleTitle), 0, contentStartLine, preambleEnd, preambleEnd));
     headingLines.set(sections[sections.length - 1], 0);
   }
   for (let i = 0; i < blocks.headings.length; i++) {
@@ -47,7 +50,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
         break;
       }
     }
-    sections.push(makeSection(h.title, headingSlugs[i], h.level, h.line, bodyEnd, end));
+    sections.push(new Section(h.title, headingSlugs[i], h.level, h.line, bodyEnd, end));
     headingLines.set(sections[sections.length - 1], h.lines);
   }
 
@@ -59,8 +62,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     const parent = stack[stack.length - 1];
     if (parent) {
       s.parent = parent;
-      if (parent.children === NO_CHILDREN) parent.children = [];
-      parent.children.push(s);
+      (parent as Section).addChild(s);
     }
     stack.push(s);
   }
@@ -78,7 +80,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     let b = s.bodyEndLine + 1;
     while (a < b && isBlank(lines[a])) a++;
     while (b > a && (isBlank(lines[b - 1]) || SEPARATOR.test(lines[b - 1]))) b--;
-    s.body = slice(a, b);
+    (s as Section).setBody(slice(a, b), a, b);
     while (nextItem < blocks.items.length && blocks.items[nextItem].start < bodyStart) nextItem++;
     let points: NotePoint[] | undefined;
     while (nextItem < blocks.items.length && blocks.items[nextItem].start <= s.bodyEndLine) {
@@ -108,84 +110,12 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   return doc;
 }
 
-const NO_CHILDREN: NoteSection[] = [];
-const NO_POINTS: NotePoint[] = [];
-
-/** A section; its breadcrumb is read from the tree when asked. */
-class Section implements NoteSection {
-  parent?: NoteSection;
-  children = NO_CHILDREN;
-  body = '';
-  points = NO_POINTS;
-  constructor(
-    readonly title: string,
-    readonly slug: string,
-    readonly level: number,
-    readonly startLine: number,
-    readonly bodyEndLine: number,
-    readonly endLine: number,
-  ) {}
-
-  get breadcrumb(): string[] {
-    const out: string[] = [];
-    for (let p = this.parent; p; p = p.parent) out.unshift(p.title);
-    return out;
-  }
-}
-
-/**
- * A point (top-level list item); its Markdown (marker removed, continuation lines de-indented) and first line of text
- * are read from the note's text when first asked: most are never shown.
- */
-class Point implements NotePoint {
-  private md?: string;
-  private sum?: string;
-  constructor(
-    readonly index: number,
-    private readonly slug: string,
-    readonly startLine: number,
-    readonly endLine: number,
-    /** Last line of the item (blank lines included), within its section. */
-    private readonly last: number,
-    private readonly contentIndent: number,
-    private readonly text: string,
-    private readonly starts: Int32Array,
-  ) {}
-
-  get id(): string {
-    return `${this.slug}/${this.index}`;
-  }
-
-  get markdown(): string {
-    if (this.md === undefined) {
-      const { text, starts, contentIndent: ci } = this;
-      const lineAt = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] - 1 : text.length);
-      if (this.last <= this.startLine) {
-        const only = lineAt(this.startLine).slice(ci);
-        this.md = isBlank(only) ? '' : only;
-      } else {
-        const ls: string[] = [];
-        for (let i = this.startLine; i <= this.last; i++) ls.push(i === this.startLine ? lineAt(i).slice(ci) : dedent(lineAt(i), ci));
-        this.md = trimBlankLines(ls).join('\n');
-      }
-    }
-    return this.md;
-  }
-
-  get summary(): string {
-    return (this.sum ??= plainInline(firstTextLine(this.markdown)));
-  }
-
-  toJSON(): NotePoint {
-    return { index: this.index, id: this.id, summary: this.summary, markdown: this.markdown, startLine: this.startLine, endLine: this.endLine };
-  }
-}
-
-function makeSection(title: string, slug: string, level: number, startLine: number, bodyEndLine: number, endLine: number): NoteSection {
-  return new Section(title, slug, level, startLine, bodyEndLine, endLine);
-}
-
 const startsOf = new WeakMap<NoteDocument, Int32Array>();
+
+/** Keeps where a note's lines start, computed while it was made (parsed, or rebuilt from a snapshot). */
+export function rememberLineStarts(doc: NoteDocument, starts: Int32Array): void {
+  startsOf.set(doc, starts);
+}
 
 /** Where each line of a note's text starts (kept from the parse; computed again for a document made elsewhere). */
 export function lineStartsOf(doc: NoteDocument): Int32Array {
@@ -543,64 +473,9 @@ function startsPlain(c: number): boolean {
   return c === c && !BLOCK_START.has(c);
 }
 
-/** Only white space (what `trim()` removes), without allocating for the common non-blank line. */
-function isBlank(line: string): boolean {
-  if (!line.length) return true;
-  const c = line.charCodeAt(0);
-  if (c > 32 && c < 127) return false;
-  return line.trim() === '';
-}
-
-function dedent(line: string, n: number): string {
-  let i = 0;
-  let col = 0;
-  while (i < line.length && col < n && (line[i] === ' ' || line[i] === '\t')) {
-    col += line[i] === '\t' ? 4 - (col % 4) : 1;
-    i++;
-  }
-  return line.slice(i);
-}
-
 function headingTitle(raw: string): string {
   const withoutClosing = raw.replace(/[ \t]+#+[ \t]*$/, '').replace(/^#+[ \t]*$/, '');
   return plainInline(withoutClosing.trim());
-}
-
-/** Inline Markdown → plain text (for titles and summaries). */
-export function plainInline(s: string): string {
-  // Most headings and list items carry little inline markup: each replacement runs only when its marker is there.
-  if (!INLINE_MARKUP.test(s)) return collapseSpaces(s);
-  let t = s;
-  // Vault syntax: a wikilink or embed shows its label (`[[Warmup#Ramp|the ramp]]` → the ramp); a highlight its text.
-  if (t.includes('[[')) t = t.replace(/!?\[\[([^\[\]\n]{1,1000})\]\]/g, (_m, inner: string) => wikiLinkText(parseWikiTarget(inner)));
-  if (t.includes('==')) t = t.replace(/==([^=\s](?:[^=]*[^=\s])?)==/g, '$1');
-  if (t.includes('^')) t = t.replace(/(^|\s)\^[A-Za-z0-9][A-Za-z0-9-]*\s*$/, '');
-  // Elements whose content is not text (a script in a heading) leave nothing behind.
-  if (t.includes('<')) t = t.replace(/<(script|style|title|textarea|template|noscript|iframe|object|svg|math)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '');
-  if (t.includes('](')) t = t.replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-  if (t.includes('<')) t = t.replace(/<[^>]+>/g, '');
-  if (t.includes('**') || t.includes('__')) t = t.replace(/(\*\*|__)(.+?)\1/g, '$2');
-  if (t.includes('*') || t.includes('_')) t = t.replace(/(^|[^\w*])[*_]([^*_\s][^*_]*?)[*_](?=[^\w*]|$)/g, '$1$2');
-  if (t.includes('`')) t = t.replace(/`([^`]*)`/g, '$1');
-  if (t.includes('\\')) t = t.replace(/\\([\\`*_{}\[\]()#+\-.!])/g, '$1');
-  return collapseSpaces(t);
-}
-
-const INLINE_MARKUP = /[!\[\]<>*_`\\=^]/;
-const SPACE_RUN = /\s{2,}|[^\S ]/;
-
-/** Runs of white space → one space, trimmed. */
-function collapseSpaces(s: string): string {
-  return SPACE_RUN.test(s) ? s.replace(/\s+/g, ' ').trim() : s.trim();
-}
-
-function firstTextLine(md: string): string {
-  if (!md.includes('\n')) return plainInline(md);
-  for (const l of md.split('\n')) {
-    const t = plainInline(l);
-    if (t) return t;
-  }
-  return '';
 }
 
 function hasContent(lines: string[], from: number, to: number): boolean {
@@ -612,14 +487,6 @@ function hasContent(lines: string[], from: number, to: number): boolean {
 }
 
 const SEPARATOR = /^ {0,3}(?:<hr\s*\/?>\s*|(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/i;
-
-function trimBlankLines(ls: string[]): string[] {
-  let a = 0;
-  let b = ls.length;
-  while (a < b && ls[a].trim() === '') a++;
-  while (b > a && ls[b - 1].trim() === '') b--;
-  return ls.slice(a, b);
-}
 
 function lastNonBlank(lines: string[], from: number, to: number): number {
   let e = to;

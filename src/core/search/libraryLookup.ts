@@ -64,8 +64,9 @@ export class LibraryLookup {
    * sections with that tag (or a tag under it): alone, they list them in note order; with other words, they filter the
    * words' results.
    */
-  search(query: string, limit = 50): LookupResult[] {
-    this.sync();
+  /** `budgetMs`: index pending files for at most that long first (while notes are being read); by default all. */
+  search(query: string, limit = 50, budgetMs = Infinity): LookupResult[] {
+    this.syncFor(budgetMs);
     const tags = query.match(TAG_WORD) ?? [];
     if (!tags.length) return this.index.search(query, limit);
     const order = this.library.documents().map((d) => d.id);

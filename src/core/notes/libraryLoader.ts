@@ -1,0 +1,152 @@
+import type { LocalizableText } from '../rules/types';
+import type { CachedNote } from './libraryCache';
+import type { NoteLibrary } from './library';
+import { collectNoteFiles, forEachConcurrently, readNoteFile, type LoadProblem, type NoteFileSystem } from './loader';
+import { parseNote } from './parse';
+import { restoreNote } from './snapshot';
+
+/** A notes folder (or note file) to load: its location, as the note ids are written. */
+export interface LoaderRoot {
+  loc: string;
+  bundled: boolean;
+}
+
+/** What the loader tells its host: problems to report, and the label a file is shown with. */
+export interface LoaderHost {
+  fs: NoteFileSystem;
+  /** The size limit of a note file, in bytes. */
+  maxBytes(): number;
+  label(loc: string): string;
+  /** A problem listing a root (a missing folder, a link loop…). */
+  problem(root: LoaderRoot, p: LoadProblem): void;
+  /** A file that was not read (too large, binary, unreadable), or read with a warning (encoding, front matter…). */
+  fileIssue(loc: string, issue: { message: string; l10n?: LocalizableText; line?: number; skipped?: boolean }): void;
+}
+
+/** Files read at a time: enough to keep the file system busy while notes are parsed. */
+const CONCURRENCY = 16;
+
+/**
+ * Loads the notes of some roots into a NoteLibrary, fast: files are read concurrently and parsed as they arrive; with a
+ * cache of an earlier session (libraryCache.ts), every file's terms are registered before any is read (hovers answer
+ * at once, reading the files they need first), and an unchanged file (same size and modification time) is rebuilt from
+ * its snapshot instead of being parsed.
+ */
+export class LibraryLoader {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private cache = new Map<string, CachedNote>();
+  private rootOf = new Map<string, LoaderRoot>();
+  /** What each file was when read: for the next cache. */
+  readonly stamps = new Map<string, { size: number; mtime: number }>();
+  /** Files read so far in the current load, of how many. */
+  readonly progress = { done: 0, total: 0 };
+  /** How many files the last load rebuilt from the cache and parsed. */
+  readonly counts = { restored: 0, parsed: 0 };
+  /** Files read since the current load started (a hover may have read some before the load reaches them). */
+  private readonly readThisLoad = new Set<string>();
+
+  constructor(
+    private readonly library: NoteLibrary,
+    private readonly host: LoaderHost,
+  ) {}
+
+  /**
+   * Lists the roots and loads every note file in them (files no longer listed leave the library). `termsReady` is
+   * called once every listed file's terms are known: before any file is read when the cache knows them all.
+   */
+  async loadAll(roots: readonly LoaderRoot[], cache: Map<string, CachedNote>, termsReady: () => void): Promise<void> {
+    this.cache = cache;
+    this.counts.restored = this.counts.parsed = 0;
+    this.readThisLoad.clear();
+    const listed: { loc: string; root: LoaderRoot }[] = [];
+    const rootOf = new Map<string, LoaderRoot>();
+    for (const root of roots) {
+      const { files, attachments, problems } = await collectNoteFiles(this.host.fs, [root.loc]);
+      this.library.setAttachments(root.loc, attachments);
+      for (const p of problems) this.host.problem(root, p);
+      for (const f of files) {
+        if (rootOf.has(f)) continue;
+        rootOf.set(f, root);
+        listed.push({ loc: f, root });
+      }
+    }
+    this.rootOf = rootOf;
+    for (const id of this.library.fileIds()) if (!rootOf.has(id)) this.library.removeFile(id);
+    for (const id of [...this.stamps.keys()]) if (!rootOf.has(id)) this.stamps.delete(id);
+
+    // Terms first, from the cache: a hover needs nothing else (it reads the file of its match).
+    let known = 0;
+    for (const { loc, root } of listed) {
+      const c = cache.get(loc);
+      if (!c || this.library.has(loc)) continue;
+      this.library.setPending(loc, { ...c.info, bundled: root.bundled, root: root.loc, label: this.host.label(loc) }, c.entries);
+      known++;
+    }
+    if (known === listed.length) termsReady();
+
+    this.progress.done = 0;
+    this.progress.total = listed.length;
+    await forEachConcurrently(listed, CONCURRENCY, async ({ loc, root }) => {
+      // A file a hover asked for may be loaded already.
+      if (this.readThisLoad.has(loc)) {
+        this.progress.done++;
+        return;
+      }
+      await this.loadFile(loc, root, true);
+      this.progress.done++;
+    });
+    this.cache = new Map();
+    termsReady();
+  }
+
+  /** Reads (and parses) one file again: a file saved or changed on disk. */
+  reloadFile(loc: string, root: LoaderRoot): Promise<void> {
+    this.rootOf.set(loc, root);
+    return this.loadFile(loc, root, false);
+  }
+
+  /** Loads the files among `ids` that are known by their terms only (a hover matched them), now. */
+  async ensure(ids: readonly string[]): Promise<void> {
+    await Promise.all(
+      ids.map((id) => {
+        if (!this.library.isPending(id)) return this.inFlight.get(id);
+        const root = this.rootOf.get(id);
+        return root ? this.loadFile(id, root, true) : undefined;
+      }),
+    );
+  }
+
+  /** One read of a file at a time: a second call while the first runs waits for it and reads again after. */
+  private loadFile(loc: string, root: LoaderRoot, useCache: boolean): Promise<void> {
+    const prev = this.inFlight.get(loc);
+    if (prev && useCache) return prev;
+    const next = (prev ?? Promise.resolve()).then(() => this.read(loc, root, useCache));
+    this.inFlight.set(loc, next);
+    void next.finally(() => {
+      if (this.inFlight.get(loc) === next) this.inFlight.delete(loc);
+    });
+    return next;
+  }
+
+  private async read(loc: string, root: LoaderRoot, useCache: boolean): Promise<void> {
+    this.readThisLoad.add(loc);
+    const res = await readNoteFile(this.host.fs, loc, this.host.maxBytes());
+    if (!res.ok) {
+      this.library.removeFile(loc);
+      this.stamps.delete(loc);
+      this.host.fileIssue(loc, { message: res.reason, l10n: res.reasonL10n, skipped: true });
+      return;
+    }
+    if (res.warning) this.host.fileIssue(loc, { message: res.warning, l10n: res.warningL10n });
+    const info = { bundled: root.bundled, label: this.host.label(loc), root: root.loc };
+    const cached = useCache ? this.cache.get(loc) : undefined;
+    const fresh = cached && res.mtime !== undefined && cached.size === res.size && cached.mtime === res.mtime;
+    const restored = fresh ? restoreNote(cached.snapshot, loc, res.text) : undefined;
+    if (restored) this.counts.restored++;
+    else this.counts.parsed++;
+    const warnings = this.library.setDocument(restored ?? parseNote(res.text, loc), info);
+    if (res.size !== undefined && res.mtime !== undefined) this.stamps.set(loc, { size: res.size, mtime: res.mtime });
+    else this.stamps.delete(loc);
+    for (const w of warnings) this.host.fileIssue(loc, { message: w.message, l10n: w.l10n, line: w.line });
+  }
+}

@@ -1,0 +1,95 @@
+import { dedent, firstTextLine, isBlank, plainInline, trimBlankLines } from './markdownText';
+import type { NotePoint, NoteSection } from './types';
+
+/**
+ * The objects a parsed note is made of. Sections and points keep what their text can be read back from, so that a
+ * note can also be rebuilt from a snapshot and its text without parsing it again (snapshot.ts).
+ */
+
+const NO_CHILDREN: NoteSection[] = [];
+const NO_POINTS: NotePoint[] = [];
+
+/** A section; its breadcrumb is read from the tree when asked. */
+export class Section implements NoteSection {
+  parent?: NoteSection;
+  children = NO_CHILDREN;
+  body = '';
+  points = NO_POINTS;
+  /** Lines [bodyFrom, bodyTo) of the text that `body` is (kept for snapshots). */
+  bodyFrom = 0;
+  bodyTo = 0;
+  constructor(
+    readonly title: string,
+    readonly slug: string,
+    readonly level: number,
+    readonly startLine: number,
+    readonly bodyEndLine: number,
+    readonly endLine: number,
+  ) {}
+
+  setBody(body: string, from: number, to: number): void {
+    this.body = body;
+    this.bodyFrom = from;
+    this.bodyTo = to;
+  }
+
+  addChild(s: NoteSection): void {
+    if (this.children === NO_CHILDREN) this.children = [];
+    this.children.push(s);
+  }
+
+  get breadcrumb(): string[] {
+    const out: string[] = [];
+    for (let p = this.parent; p; p = p.parent) out.unshift(p.title);
+    return out;
+  }
+}
+
+/**
+ * A point (top-level list item); its Markdown (marker removed, continuation lines de-indented) and first line of text
+ * are read from the note's text when first asked: most are never shown.
+ */
+export class Point implements NotePoint {
+  private md?: string;
+  private sum?: string;
+  constructor(
+    readonly index: number,
+    private readonly slug: string,
+    readonly startLine: number,
+    readonly endLine: number,
+    /** Last line of the item (blank lines included), within its section. */
+    readonly last: number,
+    readonly contentIndent: number,
+    private readonly text: string,
+    private readonly starts: Int32Array,
+  ) {}
+
+  get id(): string {
+    return `${this.slug}/${this.index}`;
+  }
+
+  get markdown(): string {
+    if (this.md === undefined) {
+      const { text, starts, contentIndent: ci } = this;
+      const lineAt = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] - 1 : text.length);
+      if (this.last <= this.startLine) {
+        const only = lineAt(this.startLine).slice(ci);
+        this.md = isBlank(only) ? '' : only;
+      } else {
+        const ls: string[] = [];
+        for (let i = this.startLine; i <= this.last; i++) ls.push(i === this.startLine ? lineAt(i).slice(ci) : dedent(lineAt(i), ci));
+        this.md = trimBlankLines(ls).join('\n');
+      }
+    }
+    return this.md;
+  }
+
+  get summary(): string {
+    return (this.sum ??= plainInline(firstTextLine(this.markdown)));
+  }
+
+  toJSON(): NotePoint {
+    return { index: this.index, id: this.id, summary: this.summary, markdown: this.markdown, startLine: this.startLine, endLine: this.endLine };
+  }
+}
+

@@ -1,0 +1,197 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { nodeNoteFs } from '../../src/cli/nodeFs';
+import { NoteLibrary } from '../../src/core/notes/library';
+import { decodeLibraryCache, encodeLibraryCache, type CachedNote } from '../../src/core/notes/libraryCache';
+import { LibraryLoader, type LoaderRoot } from '../../src/core/notes/libraryLoader';
+import type { NoteFileSystem } from '../../src/core/notes/loader';
+import { parseNote } from '../../src/core/notes/parse';
+import { tokenAt } from '../../src/core/terms/codeToken';
+import { tempTree } from './helpers';
+
+const KEY = 'roots and settings';
+
+const NOTES = {
+  'AdamW.md': '---\nterms:\n  decoupled: [AdamW, weight_decay]\n---\n\n# AdamW\n\n## Decoupled\n\nWeight decay apart from the gradient.\n\n- first point\n- second point\n',
+  'Warmup.md': '---\naliases: [LR warmup]\n---\n\n# Warmup\n\n## Gradual warmup\n\nSee [[AdamW#Decoupled]]. #ml/training\n',
+  'Focal.md': '---\nterms:\n  focal: [FocalLoss]\n---\n\n# Focal\n\n## Focal\n\nDown-weights easy examples.\n',
+};
+
+/** The note section a hover on a code identifier shows first (file#slug), if any. */
+function hoverTargets(library: NoteLibrary, identifier: string): string[] {
+  const at = tokenAt(identifier, 0);
+  assert.ok(at);
+  return library.lookupToken(at.token).map((m) => `${path.basename(m.doc.id)}#${m.section.slug}`).slice(0, 1);
+}
+
+interface Run {
+  library: NoteLibrary;
+  loader: LibraryLoader;
+  /** Files read, in order. */
+  reads: string[];
+  /** How many files had been read when the terms were reported ready. */
+  readsAtTermsReady: number;
+  issues: string[];
+}
+
+async function load(dir: string, cache: Map<string, CachedNote>, fsys: NoteFileSystem = nodeNoteFs): Promise<Run> {
+  const library = new NoteLibrary();
+  const reads: string[] = [];
+  const issues: string[] = [];
+  const counting: NoteFileSystem = { ...fsys, readFile: (loc) => (reads.push(path.basename(loc)), fsys.readFile(loc)) };
+  const loader = new LibraryLoader(library, {
+    fs: counting,
+    maxBytes: () => 1 << 20,
+    label: (loc) => path.basename(loc),
+    problem: (_root, p) => issues.push(p.message),
+    fileIssue: (loc, issue) => issues.push(`${path.basename(loc)}: ${issue.message}`),
+  });
+  let readsAtTermsReady = -1;
+  const root: LoaderRoot = { loc: dir, bundled: false };
+  await loader.loadAll([root], cache, () => {
+    if (readsAtTermsReady < 0) readsAtTermsReady = reads.length;
+  });
+  return { library, loader, reads, readsAtTermsReady, issues };
+}
+
+/** What the next session finds: the notes as the loader read them, through the cache's text form. */
+function keep(run: Run, key = KEY): string {
+  const notes = run.library.documents().map((doc) => ({ doc, info: run.library.info(doc.id) ?? {}, ...run.loader.stamps.get(doc.id)! }));
+  assert.equal(notes.length, run.loader.stamps.size, 'every note read has its size and time');
+  return encodeLibraryCache(key, notes);
+}
+
+function touch(file: string, text: string, mtime: Date): void {
+  fs.writeFileSync(file, text);
+  fs.utimesSync(file, mtime, mtime);
+}
+
+test('a second session rebuilds unchanged notes from the kept index and parses the changed ones (size or time)', async () => {
+  const dir = tempTree(NOTES);
+  const past = new Date(Date.now() - 60_000);
+  for (const name of Object.keys(NOTES)) fs.utimesSync(path.join(dir, name), past, past);
+  const first = await load(dir, new Map());
+  assert.deepEqual(first.loader.counts, { restored: 0, parsed: 3 });
+  assert.deepEqual(hoverTargets(first.library, 'AdamW'), ['AdamW.md#decoupled']);
+  const kept = keep(first);
+
+  // Unchanged: every note comes back, with its terms, links and points, and none is parsed.
+  const same = await load(dir, decodeLibraryCache(kept, KEY).notes);
+  assert.deepEqual(same.loader.counts, { restored: 3, parsed: 0 });
+  assert.deepEqual(hoverTargets(same.library, 'weight_decay'), ['AdamW.md#decoupled']);
+  const adamw = same.library.get(path.join(dir, 'AdamW.md'))!;
+  assert.deepEqual(adamw.sections[1].points.map((p) => p.summary), ['first point', 'second point']);
+  assert.equal(same.library.backlinks(path.join(dir, 'AdamW.md')).length, 1, 'the link from Warmup is known');
+  assert.deepEqual(same.issues, []);
+
+  // One note grows (another size), one is rewritten with the same size (another time): those two are parsed again,
+  // and a hover shows what they say now.
+  touch(path.join(dir, 'AdamW.md'), NOTES['AdamW.md'].replace('[AdamW, weight_decay]', '[AdamW, decoupled_weight_decay]'), past);
+  const focal = NOTES['Focal.md'].replace('FocalLoss', 'SigmoidFL');
+  assert.equal(focal.length, NOTES['Focal.md'].length);
+  touch(path.join(dir, 'Focal.md'), focal, new Date());
+  const changed = await load(dir, decodeLibraryCache(kept, KEY).notes);
+  assert.deepEqual(changed.loader.counts, { restored: 1, parsed: 2 });
+  assert.deepEqual(hoverTargets(changed.library, 'decoupled_weight_decay'), ['AdamW.md#decoupled']);
+  assert.deepEqual(hoverTargets(changed.library, 'weight_decay'), []);
+  assert.deepEqual(hoverTargets(changed.library, 'SigmoidFL'), ['Focal.md#focal']);
+  assert.deepEqual([...changed.library.get(path.join(dir, 'Focal.md'))!.terms], [['focal', ['SigmoidFL']]]);
+
+  // A note removed since is gone, not kept from the index.
+  fs.rmSync(path.join(dir, 'Focal.md'));
+  const removed = await load(dir, decodeLibraryCache(kept, KEY).notes);
+  assert.deepEqual(hoverTargets(removed.library, 'FocalLoss'), []);
+  assert.equal(removed.library.documents().length, 2);
+});
+
+test('with every note in the kept index, hovers have their terms before any file is read, and read only what they show', async () => {
+  const dir = tempTree(NOTES);
+  const kept = keep(await load(dir, new Map()));
+  const cache = decodeLibraryCache(kept, KEY).notes;
+
+  const library = new NoteLibrary();
+  // Reads wait until released: the terms must not depend on them.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const reads: string[] = [];
+  const gated: NoteFileSystem = { ...nodeNoteFs, readFile: async (loc) => (reads.push(path.basename(loc)), await gate, nodeNoteFs.readFile(loc)) };
+  const loader = new LibraryLoader(library, { fs: gated, maxBytes: () => 1 << 20, label: (l) => l, problem: () => undefined, fileIssue: () => undefined });
+  let termsReady!: () => void;
+  const ready = new Promise<void>((r) => (termsReady = r));
+  const loading = loader.loadAll([{ loc: dir, bundled: false }], cache, termsReady);
+  await ready;
+  const at = tokenAt('FocalLoss', 0)!;
+  const focalId = path.join(dir, 'Focal.md');
+  assert.deepEqual(library.filesFor(at.token), [focalId], 'the term is known from the index');
+  assert.ok(library.isPending(focalId));
+  assert.deepEqual(library.lookupToken(at.token), [], 'its text is not there yet');
+  assert.equal(library.documents().length, 0);
+  release();
+  await loader.ensure([focalId]);
+  assert.equal(library.lookupToken(at.token)[0]?.section.title, 'Focal');
+  await loading;
+  assert.equal(library.documents().length, 3);
+  assert.equal(reads.filter((r) => r === 'Focal.md').length, 1, 'the note a hover read is not read twice');
+});
+
+test('a damaged, cut short, older or foreign index is not used and says why; the notes are read as if there were none', async () => {
+  const dir = tempTree(NOTES);
+  const kept = keep(await load(dir, new Map()));
+
+  const cut = decodeLibraryCache(kept.slice(0, kept.length / 2), KEY);
+  assert.equal(cut.notes.size, 0);
+  assert.match(cut.ignored?.text ?? '', /^it is damaged/);
+  assert.ok(!cut.stale);
+
+  const notAnIndex = decodeLibraryCache('{"hello": 1}', KEY);
+  assert.equal(notAnIndex.notes.size, 0);
+  assert.equal(notAnIndex.ignored?.text, 'it is not an index of notes.');
+
+  const older = decodeLibraryCache(kept.replace('"v":1,', '"v":0,'), KEY);
+  assert.equal(older.notes.size, 0);
+  assert.equal(older.ignored?.text, 'it was written in format 0, this version reads format 1.');
+  assert.ok(older.stale);
+
+  const foreign = decodeLibraryCache(kept, 'other folders');
+  assert.equal(foreign.notes.size, 0);
+  assert.ok(foreign.stale && foreign.ignored);
+
+  // One note's entry broken (its sections are not rows): that note alone is read and parsed again.
+  const parsed = JSON.parse(kept);
+  parsed.files[0].snap.lineCount = 'many';
+  parsed.files[1].e = 'not numbers';
+  // Sections that are not rows: seen when the note is rebuilt, which then parses it.
+  parsed.files[2].snap.sections = [['x', 1]];
+  const partial = decodeLibraryCache(JSON.stringify(parsed), KEY);
+  assert.equal(partial.notes.size, 1);
+  assert.equal(partial.ignored?.text, '2 of its 3 notes are damaged; those are read again.');
+  const run = await load(dir, partial.notes);
+  assert.deepEqual(run.loader.counts, { restored: 0, parsed: 3 });
+  assert.deepEqual(hoverTargets(run.library, 'FocalLoss'), ['Focal.md#focal']);
+  assert.deepEqual(hoverTargets(run.library, 'AdamW'), ['AdamW.md#decoupled']);
+
+  // Whatever byte of the file is wrong, decoding and loading with what it gives never throw, and every note loads.
+  for (let cutAt = 0; cutAt < kept.length; cutAt += Math.ceil(kept.length / 97)) {
+    const mangled = kept.slice(0, cutAt) + '0' + kept.slice(cutAt + 1);
+    const loaded = await load(dir, decodeLibraryCache(mangled, KEY).notes);
+    assert.equal(loaded.library.documents().length, 3, `byte ${cutAt}`);
+  }
+});
+
+test('a note whose file has the kept size and time but other lines is parsed, not rebuilt from a wrong index', async () => {
+  const dir = tempTree({ 'A.md': '# A\n\n- one\n' });
+  const first = await load(dir, new Map());
+  const kept = decodeLibraryCache(keep(first), KEY).notes;
+  const id = path.join(dir, 'A.md');
+  const stamp = first.loader.stamps.get(id)!;
+  // Same length, one more line: a file system with a coarse clock could report the same size and time.
+  const text = '# A\n\n-\none\n';
+  assert.equal(text.length, stamp.size);
+  fs.writeFileSync(id, text);
+  const same: NoteFileSystem = { ...nodeNoteFs, stat: async (loc) => ({ ...(await nodeNoteFs.stat(loc))!, mtime: stamp.mtime }) };
+  const run = await load(dir, kept, same);
+  assert.deepEqual(run.loader.counts, { restored: 0, parsed: 1 });
+  assert.deepEqual(run.library.get(id)!.sections.map((s) => s.title), parseNote(text, id).sections.map((s) => s.title));
+});
