@@ -35,6 +35,8 @@ export interface CodeServer {
   /** The workbench URL for the workspace folder. */
   readonly url: string;
   readonly logFile: string;
+  /** code-server's process id, also its process group's (the extension host and helpers are in that group). */
+  readonly pid: number;
   /** Last lines code-server printed, for failure messages. */
   logTail(lines?: number): string;
   /** Stops the server and every process it started (extension host, file watcher, pty host). */
@@ -156,7 +158,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     if (ready) {
       const origin = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
       const url = options.workspace ? `${origin}/?folder=${encodeURIComponent(options.workspace).replace(/%2F/g, '/')}` : origin;
-      return { port, origin, url, logFile, logTail, stop };
+      return { port, origin, url, logFile, pid: child.pid!, logTail, stop };
     }
     await stop();
     const tail = logTail();

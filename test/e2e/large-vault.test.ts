@@ -1,0 +1,171 @@
+// A large vault in mlNotes.notesPaths: the bench's generated library (1,000 notes, 50,000 sections, 11.4 MB).
+// Measured in the real VS Code: the first hover after the Python file opens on a cold start and after a window
+// reload (the notes rebuilt from the index kept in the extension's storage, no note parsed again), and the
+// extension host's memory above an empty library. The figures are printed (`# large vault: …`); the scene asserts
+// what a user sees (the hover, the output channel's account of the load), never a time.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { generateLibrary } from '../../bench/generate';
+import { describeVSCode, showOutput, type VSCode } from './lib';
+
+/** The bench's library (bench/run.ts: 1,000 files, 50 sections each, the same seed). */
+function writeVault(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ml-notes-large-vault-'));
+  for (const note of generateLibrary({ files: 1000, sectionsPerFile: 50, seed: 20240501 })) {
+    const file = join(dir, note.id.replace(/^notes\/gen\//, ''));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, note.text);
+  }
+  return dir;
+}
+
+/** The extension hosts code-server started (its process group), newest last: [pid, start time]. */
+function extensionHosts(serverPid: number): number[] {
+  const found: [number, number][] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // After the command: state(0) ppid(1) pgrp(2) … starttime(19).
+      if (Number(fields[2]) !== serverPid) continue;
+      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('extensionHost')) continue;
+      found.push([Number(name), Number(fields[19])]);
+    } catch {
+      // The process ended while it was read: not one to measure.
+    }
+  }
+  return found.sort((a, b) => a[1] - b[1]).map(([pid]) => pid);
+}
+
+/** Resident memory of the newest extension host, in MB. */
+function extensionHostRssMB(vs: VSCode): number {
+  const hosts = extensionHosts(vs.server.pid);
+  assert.ok(hosts.length, 'an extension host is running');
+  const status = readFileSync(`/proc/${hosts[hosts.length - 1]}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1]);
+  assert.ok(kb > 0);
+  return kb / 1024;
+}
+
+/** The index kept in the extension's workspace storage, once written. */
+function keptIndex(vs: VSCode): string | undefined {
+  const root = join(vs.userDataDir, 'User', 'workspaceStorage');
+  if (!existsSync(root)) return undefined;
+  for (const ws of readdirSync(root)) {
+    const dir = join(root, ws);
+    if (!statSync(dir).isDirectory()) continue;
+    for (const ext of readdirSync(dir)) {
+      const file = join(dir, ext, 'notes-index.json');
+      if (/ml-notes/i.test(ext) && existsSync(file)) return file;
+    }
+  }
+  return undefined;
+}
+
+async function until<T>(vs: VSCode, what: string, probe: () => T | undefined, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await vs.page.waitForTimeout(250);
+  }
+}
+
+/** Opens the Python file and hovers on `class FPN`: ms from the editor's opening to the hover shown, and its text. */
+async function firstHover(vs: VSCode): Promise<{ ms: number; text: string }> {
+  const { workbench } = vs;
+  await workbench.openFile('detector.py');
+  const opened = Date.now();
+  // The hover provider may register a moment after the file opens (activation): point again until one shows.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const hover = await workbench.hover('FPN', { occurrence: 2, timeoutMs: 30_000 });
+      return { ms: Date.now() - opened, text: hover.text };
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await workbench.clearHover();
+    }
+  }
+}
+
+const LOADED = /Loaded (\d+) note file\(s\), (\d+) sections, \d+ terms in (\d+) ms \(terms ready after (\d+) ms; (\d+) rebuilt from the last session, (\d+) parsed\)/g;
+
+/** The last "Loaded …" line of the output channel: [files, sections, ms, terms ready ms, rebuilt, parsed]. */
+async function lastLoad(vs: VSCode, files: number): Promise<number[]> {
+  const text = await showOutput(vs.workbench, new RegExp(`Loaded ${files} note file`));
+  const all = [...text.matchAll(LOADED)].map((m) => m.slice(1).map(Number));
+  assert.ok(all.length, `the output channel says how the notes were loaded:\n${text.slice(-2000)}`);
+  return all[all.length - 1];
+}
+
+describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNotes.includeBundledNotes': false, 'mlNotes.notesPaths': [] } }, (scene) => {
+  scene(
+    'a 1,000-note vault: the first hover on a cold start and after a reload (from the kept index), and the memory it takes',
+    async (vs, t) => {
+      const { workbench } = vs;
+      const vault = writeVault();
+      try {
+        // An empty library: the baseline of the extension host's memory.
+        const kept = keptIndex(vs);
+        if (kept) rmSync(kept);
+        await workbench.runCommand('View: Close All Editors');
+        await vs.updateSettings({ 'mlNotes.notesPaths': [] });
+        await workbench.openFile('detector.py');
+        await lastLoad(vs, 0).catch(() => undefined);
+        await vs.page.waitForTimeout(3000);
+        const emptyMB = extensionHostRssMB(vs);
+
+        // Cold: the vault in the settings, no index kept yet.
+        await workbench.runCommand('View: Close All Editors');
+        await vs.updateSettings({ 'mlNotes.notesPaths': [vault] });
+        const cold = await firstHover(vs);
+        assert.match(cold.text, /Feature Pyramid Network|特征金字塔网络/, 'the hover shows a note of the vault');
+        const [files, sections, coldLoadMs, coldTermsMs, coldRebuilt, coldParsed] = await lastLoad(vs, 1000);
+        assert.equal(files, 1000);
+        assert.ok(sections >= 50_000, `${sections} sections`);
+        assert.equal(coldRebuilt, 0, 'nothing kept from an earlier session');
+        assert.equal(coldParsed, 1000);
+        // The index is kept in the extension's workspace storage once the notes are loaded.
+        const index = await until(vs, 'the kept index', () => keptIndex(vs));
+        const indexMB = statSync(index).size / 1048576;
+        await vs.page.waitForTimeout(3000);
+        const vaultMB = extensionHostRssMB(vs);
+
+        // Warm: a window reload; the notes come back from the kept index, none is parsed.
+        await workbench.runCommand('View: Close All Editors');
+        await vs.reload();
+        const warm = await firstHover(vs);
+        assert.match(warm.text, /Feature Pyramid Network|特征金字塔网络/);
+        assert.equal(warm.text, cold.text, 'the same hover as when the notes were parsed');
+        const [, , warmLoadMs, warmTermsMs, warmRebuilt, warmParsed] = await lastLoad(vs, 1000);
+        assert.equal(warmRebuilt, 1000, 'every note rebuilt from the kept index');
+        assert.equal(warmParsed, 0);
+        await vs.page.waitForTimeout(3000);
+        const warmMB = extensionHostRssMB(vs);
+
+        const figures = {
+          coldFirstHoverMs: cold.ms,
+          warmFirstHoverMs: warm.ms,
+          coldLoadMs,
+          coldTermsReadyMs: coldTermsMs,
+          warmLoadMs,
+          warmTermsReadyMs: warmTermsMs,
+          extensionHostEmptyMB: Math.round(emptyMB),
+          extensionHostVaultMB: Math.round(vaultMB),
+          aboveEmptyColdMB: Math.round(vaultMB - emptyMB),
+          aboveEmptyWarmMB: Math.round(warmMB - emptyMB),
+          keptIndexMB: Number(indexMB.toFixed(1)),
+        };
+        t.diagnostic(`large vault: ${JSON.stringify(figures)}`);
+        console.log(`# large vault: ${JSON.stringify(figures)}`);
+      } finally {
+        rmSync(vault, { recursive: true, force: true });
+      }
+    },
+    { timeoutMs: 420_000 },
+  );
+});
