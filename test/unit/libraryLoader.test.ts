@@ -195,3 +195,16 @@ test('a note whose file has the kept size and time but other lines is parsed, no
   assert.deepEqual(run.loader.counts, { restored: 0, parsed: 1 });
   assert.deepEqual(run.library.get(id)!.sections.map((s) => s.title), parseNote(text, id).sections.map((s) => s.title));
 });
+
+test('on a file system that gives no modification time, notes are parsed at every start (nothing tells a change)', async () => {
+  const dir = tempTree(NOTES);
+  const timeless: NoteFileSystem = { ...nodeNoteFs, stat: async (loc) => {
+    const st = await nodeNoteFs.stat(loc);
+    return st && { ...st, mtime: 0 };
+  } };
+  const first = await load(dir, new Map(), timeless);
+  assert.equal(first.loader.stamps.size, 0, 'nothing to keep a note by');
+  const withTime = await load(dir, new Map());
+  const again = await load(dir, decodeLibraryCache(keep(withTime), KEY).notes, timeless);
+  assert.deepEqual(again.loader.counts, { restored: 0, parsed: 3 });
+});

@@ -137,10 +137,11 @@ export async function readNoteFile(fs: NoteFileSystem, loc: string, maxBytes: nu
     const bytes = await fs.readFile(loc);
     if (bytes.length > maxBytes) return refused(tooLarge(bytes.length, maxBytes));
     const res = decodeNote(bytes);
-    // What the file was when read: a host keeps it to tell later whether the file changed (size and time).
+    // What the file was when read: a host keeps it to tell later whether the file changed (size and time). A file
+    // system that gives no time (0) gives nothing to tell by: such a file is parsed at every start.
     if (res.ok) {
       res.size = bytes.length;
-      if (st.mtime !== undefined && bytes.length === st.size) res.mtime = st.mtime;
+      if (st.mtime && bytes.length === st.size) res.mtime = st.mtime;
     }
     return res;
   } catch (e) {
