@@ -21,23 +21,37 @@ function writeVault(): string {
   return dir;
 }
 
-/** The extension hosts code-server started (its process group), newest last: [pid, start time]. */
+/** The extension hosts among code-server's descendants, oldest first. */
 function extensionHosts(serverPid: number): number[] {
-  const found: [number, number][] = [];
+  const procs: { pid: number; ppid: number; start: number }[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
+    let stat: string;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // After the command: state(0) ppid(1) pgrp(2) … starttime(19).
-      if (Number(fields[2]) !== serverPid) continue;
-      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('extensionHost')) continue;
-      found.push([Number(name), Number(fields[19])]);
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
     } catch {
-      // The process ended while it was read: not one to measure.
+      continue; // ended while the list was read
     }
+    // After "pid (command) ": state(0) ppid(1) … starttime(19).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    procs.push({ pid: Number(name), ppid: Number(fields[1]), start: Number(fields[19]) });
   }
-  return found.sort((a, b) => a[1] - b[1]).map(([pid]) => pid);
+  const family = new Set([serverPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (!family.has(p.pid) && family.has(p.ppid)) family.add(p.pid), (grew = true);
+  }
+  const cmdline = (pid: number): string => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return procs
+    .filter((p) => p.pid !== serverPid && family.has(p.pid) && /type=extensionHost/.test(cmdline(p.pid)))
+    .sort((a, b) => a.start - b.start)
+    .map((p) => p.pid);
 }
 
 /** Resident memory of the newest extension host, in MB. */
