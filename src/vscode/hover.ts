@@ -20,8 +20,14 @@ export class NotesHoverProvider implements vscode.HoverProvider {
     // Terms are enough to know which notes the identifier means; those notes are read now if they are not yet.
     await this.notes.termsReady;
     if (token.isCancellationRequested) return undefined;
-    const files = notesAtPosition(this.notes.library, document, position);
-    if (!files.length) return undefined;
+    let files = notesAtPosition(this.notes.library, document, position);
+    if (!files.length) {
+      // Terms kept from the last session know no note here: one added since may still be on its way.
+      await this.notes.ready;
+      if (token.isCancellationRequested) return undefined;
+      files = notesAtPosition(this.notes.library, document, position);
+      if (!files.length) return undefined;
+    }
     await this.notes.ensureDocs(files);
     if (token.isCancellationRequested) return undefined;
     const at = explainAtPosition(this.notes.library, document, position);

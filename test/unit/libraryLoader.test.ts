@@ -106,17 +106,21 @@ test('a second session rebuilds unchanged notes from the kept index and parses t
   assert.equal(removed.library.documents().length, 2);
 });
 
-test('with every note in the kept index, hovers have their terms before any file is read, and read only what they show', async () => {
+test('with a kept index, hovers have their terms before the folder is listed or any file read, and read only what they show', async () => {
   const dir = tempTree(NOTES);
   const kept = keep(await load(dir, new Map()));
   const cache = decodeLibraryCache(kept, KEY).notes;
 
   const library = new NoteLibrary();
-  // Reads wait until released: the terms must not depend on them.
+  // Listing the folder and reading files wait until released: the terms must not depend on them.
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const reads: string[] = [];
-  const gated: NoteFileSystem = { ...nodeNoteFs, readFile: async (loc) => (reads.push(path.basename(loc)), await gate, nodeNoteFs.readFile(loc)) };
+  const gated: NoteFileSystem = {
+    ...nodeNoteFs,
+    readDirectory: async (loc) => (await gate, nodeNoteFs.readDirectory(loc)),
+    readFile: async (loc) => (reads.push(path.basename(loc)), await gate, nodeNoteFs.readFile(loc)),
+  };
   const loader = new LibraryLoader(library, { fs: gated, maxBytes: () => 1 << 20, label: (l) => l, problem: () => undefined, fileIssue: () => undefined });
   let termsReady!: () => void;
   const ready = new Promise<void>((r) => (termsReady = r));

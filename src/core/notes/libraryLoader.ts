@@ -52,12 +52,25 @@ export class LibraryLoader {
 
   /**
    * Lists the roots and loads every note file in them (files no longer listed leave the library). `termsReady` is
-   * called once every listed file's terms are known: before any file is read when the cache knows them all.
+   * called once hovers can answer: at once from a cache of an earlier session (the terms it kept), else when every
+   * file is read. A hover that finds nothing before the load ends should wait for it (a note new since the cache).
    */
   async loadAll(roots: readonly LoaderRoot[], cache: Map<string, CachedNote>, termsReady: () => void): Promise<void> {
     this.cache = cache;
     this.counts.restored = this.counts.parsed = 0;
     this.readThisLoad.clear();
+
+    // Terms first, from the cache, before the folders are even listed: a hover needs nothing else (it reads the file
+    // of its match, which tells whether it changed). A file gone since leaves once the listing shows it gone.
+    const rootByLoc = new Map(roots.map((r) => [r.loc, r]));
+    for (const [loc, c] of cache) {
+      const root = typeof c.info.root === 'string' ? rootByLoc.get(c.info.root) : undefined;
+      if (!root || this.library.has(loc)) continue;
+      this.rootOf.set(loc, root);
+      this.library.setPending(loc, { bundled: root.bundled, root: root.loc, label: this.host.label(loc) }, c.entries);
+    }
+    if (cache.size) termsReady();
+
     const listed: { loc: string; root: LoaderRoot }[] = [];
     const rootOf = new Map<string, LoaderRoot>();
     for (const root of roots) {
@@ -70,19 +83,11 @@ export class LibraryLoader {
         listed.push({ loc: f, root });
       }
     }
-    this.rootOf = rootOf;
     for (const id of this.library.fileIds()) if (!rootOf.has(id)) this.library.removeFile(id);
+    for (const id of cache.keys()) if (!rootOf.has(id) && this.library.isPending(id)) this.library.removeFile(id);
+    // Files a hover read meanwhile keep their root (a reload may have listed them under another).
+    this.rootOf = rootOf;
     for (const id of [...this.stamps.keys()]) if (!rootOf.has(id)) this.stamps.delete(id);
-
-    // Terms first, from the cache: a hover needs nothing else (it reads the file of its match).
-    let known = 0;
-    for (const { loc, root } of listed) {
-      const c = cache.get(loc);
-      if (!c || this.library.has(loc)) continue;
-      this.library.setPending(loc, { ...c.info, bundled: root.bundled, root: root.loc, label: this.host.label(loc) }, c.entries);
-      known++;
-    }
-    if (known === listed.length) termsReady();
 
     this.progress.done = 0;
     this.progress.total = listed.length;
