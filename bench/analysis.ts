@@ -13,6 +13,10 @@
  *                                  with its heap limits) analyses the file, above the idle worker (target: < 50 MB)
  * - analysis.retained_heap.mb      heap still held by the analysis result after a GC
  * - analysis.findings              findings on the file (a sanity check that the rules did work)
+ * - analysis.checks50.ms           the full analysis with 50 note checks added (bench/noteChecks.ts), median; measured
+ *                                  alternately with analysis.full.ms so that both see the same machine
+ * - analysis.checks50.ratio        that / the full analysis without them, in the same run (target: ≤ 1.3)
+ * - analysis.checks50.findings     findings of the 50 checks on the file
  *
  * Targets: full < 150 ms, incremental ≤ 10 ms (reported, not asserted).
  *
@@ -25,6 +29,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ANALYSIS_WORKER_LIMITS } from '../src/core/analysisEngine';
 import { analyze, DocumentAnalyzer, strictHost } from '../src/core/rules/index';
+import { withChecks } from '../src/core/checks/index';
+import { CHECK_COUNT, fiftyChecks } from './noteChecks';
 
 /** The analysis worker bundle (built next to this file's bundle by `node esbuild.mjs --tests`). */
 const WORKER_FILE = join(__dirname, '..', 'src', 'worker', 'analysisWorker.js');
@@ -278,6 +284,27 @@ export async function benchAnalysis(): Promise<Record<string, number>> {
   }
   results['analysis.full.ms'] = round(median(full));
   results['analysis.findings'] = findings;
+
+  // 50 note checks: the full analysis with and without them, alternately (the ratio compares like with like).
+  const checked = withChecks(strictHost, [{ file: 'bench.md', ref: { slug: 'bench' }, text: fiftyChecks(), line: 0, column: 0 }]);
+  if (checked.problems.length || checked.checks.length !== CHECK_COUNT || CHECK_COUNT !== 50) {
+    throw new Error(`the benchmark's checks do not compile: ${checked.problems.map((p) => p.message.text).join('; ')}`);
+  }
+  for (let r = 0; r < 3; r++) checked.host.analyze(text);
+  const plain: number[] = [];
+  const withNotes: number[] = [];
+  let checkFindings = 0;
+  for (let r = 0; r < RUNS; r++) {
+    let t = performance.now();
+    analyze(text);
+    plain.push(performance.now() - t);
+    t = performance.now();
+    checkFindings = checked.host.analyze(text).length - findings;
+    withNotes.push(performance.now() - t);
+  }
+  results['analysis.checks50.ms'] = round(median(withNotes));
+  results['analysis.checks50.ratio'] = round(median(withNotes) / median(plain));
+  results['analysis.checks50.findings'] = checkFindings;
 
   // One-line edits, one after the other, each at a different place in the file (as when typing).
   const doc = new DocumentAnalyzer(strictHost);

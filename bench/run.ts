@@ -382,6 +382,7 @@ const ANALYSIS_TARGETS: Record<string, { max: number; label: string; name: strin
   'analysis.ratio_to_python_ast': { max: 1, label: '≤ 1.0× ast.parse', name: 'analysis: full / python ast.parse' },
   'cli.ratio_to_python_process': { max: 1, label: '≤ 1.0× the python3 process', name: 'ml-notes lint process / python3 ast.parse process (100k lines)' },
   'analysis.peak_rss_delta.mb': { max: 50, label: '≤ 50 MB', name: 'analysis: peak memory for the file' },
+  'analysis.checks50.ratio': { max: 1.3, label: '≤ 1.3× without them', name: 'analysis: 50 note checks / none (same run)' },
 };
 
 async function benchAnalysis(): Promise<void> {

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import type { Finding, Severity } from '../core/rules/types';
 import type { RuleMeta } from '../core/rules/index';
-import type { NoteLibrary } from '../core/notes/library';
+import type { NoteLibrary, ResolvedRef } from '../core/notes/library';
 import { breadcrumbOf, excerptOf } from '../core/explain';
 import type { ConfigProblem } from '../core/config/projectConfig';
 import { locate, type FileReport } from './lintFile';
@@ -43,9 +43,19 @@ export function formatText(reports: readonly FileReport[]): string[] {
   return out;
 }
 
-export function formatJson(reports: readonly FileReport[]): string {
+/**
+ * The findings as JSON. With the notes (`resolve`), each also names its note (the file, relative to `cwd`) and the
+ * section (and point) that teaches it: for a note check, where the check is written.
+ */
+export function formatJson(reports: readonly FileReport[], notes?: { resolve: (f: Finding, report: number) => ResolvedRef | undefined; cwd: string }): string {
+  const noteOf = (f: Finding, i: number) => {
+    const r = notes?.resolve(f, i);
+    if (!r) return {};
+    const file = r.doc.id.startsWith('file://') ? new URL(r.doc.id).pathname : r.doc.id;
+    return { note: path.isAbsolute(file) ? shownPath(notes!.cwd, file) : file, section: r.section.title, ...(r.point ? { point: r.point.summary } : {}) };
+  };
   return JSON.stringify(
-    reports.flatMap((r) =>
+    reports.flatMap((r, i) =>
       r.findings.map((f) => ({
         file: r.shown,
         ...locate(f.range.start, r.cells),
@@ -54,6 +64,7 @@ export function formatJson(reports: readonly FileReport[]): string {
         message: f.message,
         range: f.range,
         noteRef: f.noteRef,
+        ...noteOf(f, i),
         fixes: f.fixes.map((x) => ({ title: x.title, isPreferred: !!x.isPreferred, edits: x.edits })),
       })),
     ),

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { builtinHost, type AnalyzeOptions, type RuleErrorReporter, type RuleHost } from '../core/rules/index';
+import { builtinHost, type AnalyzeOptions, type RuleErrorReporter, type RuleHost, type RuleMeta } from '../core/rules/index';
+import type { NoteLibrary } from '../core/notes/library';
 import type { Severity } from '../core/rules/types';
 import { ProjectConfigs } from '../core/config/projectConfigs';
 import { formatProblem, unknownRuleProblems, type ConfigProblem, type ProjectConfig } from '../core/config/projectConfig';
@@ -8,10 +9,10 @@ import { shownPath } from './files';
 import { nodeConfigFs } from './nodeFs';
 import { collectFiles } from './walk';
 import { lintFile, UNUSED_SUPPRESSION, type FileReport, type FileSettings } from './lintFile';
-import type { RuleMeta } from '../core/rules/index';
 import { formatGithub, formatJson, formatSarif, formatText, type Format, type RunFacts } from './formats';
 import { toolVersion } from './version';
 import { loadLibrary } from './library';
+import { checkSourcesOf, withChecks } from '../core/checks/index';
 
 export interface LintArgs {
   paths: string[];
@@ -37,17 +38,11 @@ export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: RuleErrorReporter) => RuleHost = builtinHost): Promise<number> {
   let current = '';
   const failedRules = new Map<string, string>();
-  const host = hostWith((rule, e) => {
+  const base = hostWith((rule, e) => {
     const message = String((e as Error)?.stack ?? e);
     io.err(`ml-notes lint: ${current}: rule ${rule} failed: ${message}`);
     if (!failedRules.has(rule)) failedRules.set(rule, message);
   });
-  const ruleIds = host.ids;
-  const unknown = args.rules.filter((r) => !host.byId(r));
-  if (unknown.length) {
-    io.err(`ml-notes lint: unknown rule ${unknown.join(', ')} (rules: ${ruleIds.join(', ')})`);
-    return EXIT.error;
-  }
   const configs = new ProjectConfigs(nodeConfigFs);
   const walked = await collectFiles(
     (args.paths.length ? args.paths : ['.']).map((p) => path.resolve(io.cwd, p)),
@@ -57,17 +52,57 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
     for (const m of walked.missing) io.err(`ml-notes lint: ${shownPath(io.cwd, m)}: no such file or folder`);
     return EXIT.error;
   }
+  const files: { file: string; config?: ProjectConfig }[] = [];
+  const lookups = [];
+  for (const file of walked.files) {
+    const lookup = await configs.forFile(file);
+    lookups.push(lookup);
+    files.push({ file, config: lookup.config });
+  }
+
+  // The notes' checks run beside the built-in rules: those of the notes each file's config names, `--notes`, and the
+  // bundled ones. A check that cannot work is named on stderr (once) and left out; the run then exits 2.
+  const checkProblems = new Set<string>();
+  const hosts = new Map<string, { host: RuleHost; library: NoteLibrary; notes: NotesToLoad }>();
+  const hostFor = async (config: ProjectConfig | undefined) => {
+    const notes = notesToLoad(config, args, io.cwd);
+    const key = JSON.stringify(notes);
+    let entry = hosts.get(key);
+    if (!entry) {
+      const library = await loadLibrary(notes, io);
+      const r = withChecks(base, checkSourcesOf(library.documents()));
+      for (const p of r.problems) {
+        const line = `ml-notes lint: ${shownPath(io.cwd, noteFile(p.file))}:${p.range.start.line + 1}:${p.range.start.character + 1}: check left out: ${p.message.text}`;
+        if (!checkProblems.has(line)) io.err(line);
+        checkProblems.add(line);
+      }
+      hosts.set(key, (entry = { host: r.host, library, notes }));
+    }
+    return entry;
+  };
+  const hostOfFile: { host: RuleHost; library: NoteLibrary; notes: NotesToLoad }[] = [];
+  for (const f of files) hostOfFile.push(await hostFor(f.config));
+  if (!files.length) await hostFor(undefined);
+  const ruleIds = [...new Set([...hosts.values()].flatMap((h) => h.host.ids))];
+  const unknown = args.rules.filter((r) => !ruleIds.includes(r));
+  if (unknown.length) {
+    io.err(`ml-notes lint: unknown rule ${unknown.join(', ')} (rules and checks: ${ruleIds.join(', ')})`);
+    return EXIT.error;
+  }
 
   const configProblems: ConfigProblem[] = [];
   const seenConfigs = new Set<string>();
   const usedConfigs: ProjectConfig[] = [];
   const reports: FileReport[] = [];
-  for (const file of walked.files) {
-    const lookup = await configs.forFile(file);
+  for (let i = 0; i < files.length; i++) {
+    const { file } = files[i];
+    const lookup = lookups[i];
+    const host = hostOfFile[i].host;
     const configFile = lookup.config?.file ?? lookup.broken?.file;
     if (configFile && !seenConfigs.has(configFile)) {
       seenConfigs.add(configFile);
-      const problems = lookup.broken ? lookup.broken.problems : [...lookup.warnings, ...unknownRuleProblems(lookup.config!, (id) => ruleIds.includes(id), ruleIds)];
+      const ids = host.ids;
+      const problems = lookup.broken ? lookup.broken.problems : [...lookup.warnings, ...unknownRuleProblems(lookup.config!, (id) => ids.includes(id), ids)];
       for (const p of problems) {
         configProblems.push(p);
         io.err(`ml-notes: ${p.severity === 'warning' ? 'warning: ' : ''}${formatProblem(p, shownPath(io.cwd, p.file))}${p.severity === 'error' ? ' (the configuration is not applied)' : ''}`);
@@ -89,17 +124,18 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
     for (const line of formatText(reports)) io.out(line);
     if (total) io.err(`${total} finding(s) in ${reports.filter((r) => r.findings.length).length} file(s); ${reports.length} file(s) checked`);
   } else if (args.format === 'json') {
-    io.out(formatJson(reports));
+    io.out(formatJson(reports, { resolve: (f, i) => hostOfFile[i].library.resolveRef(f.noteRef), cwd: io.cwd }));
   } else {
     const notes = [...args.notes.map((n) => path.resolve(io.cwd, n)), ...usedConfigs.flatMap((c) => (c.notes ?? []).map((n) => resolveNotePath(c.dir, n)))];
     const bundled = args.bundled && usedConfigs.every((c) => c.includeBundledNotes !== false);
-    const metas = host.rules.map((r) => r.meta);
-    if (args.reportUnusedIgnores) metas.push(UNUSED_SUPPRESSION_META);
-    const facts: RunFacts = { cwd: io.cwd, toolVersion: toolVersion(), rules: metas, configProblems, failedRules };
+    const metas = new Map<string, RuleMeta>();
+    for (const h of hosts.values()) for (const r of h.host.rules) if (!metas.has(r.meta.id)) metas.set(r.meta.id, r.meta);
+    if (args.reportUnusedIgnores) metas.set(UNUSED_SUPPRESSION_META.id, UNUSED_SUPPRESSION_META);
+    const facts: RunFacts = { cwd: io.cwd, toolVersion: toolVersion(), rules: [...metas.values()], configProblems, failedRules };
     if (args.format === 'sarif') io.out(formatSarif(reports, { ...facts, library: await loadLibrary({ notes, bundled }, io) }));
     else for (const line of formatGithub(reports, facts)) io.out(line);
   }
-  if (failedRules.size || configProblems.some((p) => p.severity === 'error')) return EXIT.error;
+  if (failedRules.size || checkProblems.size || configProblems.some((p) => p.severity === 'error')) return EXIT.error;
   return total ? EXIT.findings : EXIT.clean;
 }
 
@@ -125,3 +161,18 @@ const UNUSED_SUPPRESSION_META: RuleMeta = {
   fixable: false,
   description: 'A `# ml-notes: ignore…` comment that silences no finding (reported with --report-unused-ignores).',
 };
+
+/** A note's file id as a path (ids are paths here; `file://` URIs elsewhere). */
+function noteFile(id: string): string {
+  return id.startsWith('file://') ? new URL(id).pathname : id;
+}
+
+type NotesToLoad = { notes: string[]; bundled: boolean };
+
+/** The notes a file's checks come from: `--notes`, its config's notes, and the bundled ones unless left out. */
+function notesToLoad(config: ProjectConfig | undefined, args: Pick<LintArgs, 'notes' | 'bundled'>, cwd: string): NotesToLoad {
+  return {
+    notes: [...args.notes.map((n) => path.resolve(cwd, n)), ...(config?.notes ?? []).map((n) => resolveNotePath(config!.dir, n))],
+    bundled: args.bundled && config?.includeBundledNotes !== false,
+  };
+}

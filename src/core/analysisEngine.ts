@@ -3,10 +3,12 @@
  * DocumentAnalyzer per document (incremental re-parsing across versions), asked for findings and for the rules'
  * extra actions at a position. `LocalAnalysisEngine` answers directly; the worker entries (src/worker) serve the same
  * requests from a worker thread, and the extension talks to either through `AnalysisEngine`. A rule that throws is
- * reported to the reporter the engine was made with (from a worker, as a `ruleError` message).
+ * reported to the reporter the engine was made with (from a worker, as a `ruleError` message). The notes' checks are
+ * sent as their sources (data) whenever the notes change, and compiled where the analysis runs.
  */
 import { builtinHost, DocumentAnalyzer, type AnalyzeOptions, type RuleAction, type RuleErrorReporter, type RuleHost } from './rules/index';
 import type { Finding } from './rules/types';
+import { withChecks, type CheckSource } from './checks/index';
 import type { Position } from './text';
 
 /**
@@ -19,7 +21,8 @@ export const ANALYSIS_WORKER_LIMITS = { maxOldGenerationSizeMb: 1024, maxYoungGe
 export type AnalysisRequest =
   | { kind: 'analyze'; id: number; key: string; text: string; options: AnalyzeOptions }
   | { kind: 'actions'; id: number; key: string; text: string; position: Position; options: AnalyzeOptions }
-  | { kind: 'forget'; key: string };
+  | { kind: 'forget'; key: string }
+  | { kind: 'checks'; sources: CheckSource[] };
 
 export type AnalysisResponse =
   | { kind: 'analyze'; id: number; findings: Finding[]; clean: boolean; ms: number }
@@ -34,16 +37,25 @@ export interface AnalysisEngine {
   actionsAt(key: string, text: string, position: Position, options: AnalyzeOptions): Promise<RuleAction[]>;
   /** Drops the state kept for a document (closed). */
   forget(key: string): void;
+  /** The notes' checks from now on (the next analyses run them; results for the old ones are not reused). */
+  setChecks(sources: CheckSource[]): void;
   dispose(): void;
 }
 
 /** The analysis on the calling thread: what the worker runs, and the fallback where no worker can be started. */
 export class LocalAnalysisEngine implements AnalysisEngine {
   private readonly analyzers = new Map<string, DocumentAnalyzer>();
-  private readonly host: RuleHost;
+  private readonly builtin: RuleHost;
+  private host: RuleHost;
 
   constructor(report: RuleErrorReporter) {
-    this.host = builtinHost(report);
+    this.builtin = this.host = builtinHost(report);
+  }
+
+  /** Compiles the checks (those that cannot work are left out: the editor reports them from its own compilation). */
+  setChecks(sources: CheckSource[]): void {
+    this.host = withChecks(this.builtin, sources).host;
+    for (const a of this.analyzers.values()) a.host = this.host;
   }
 
   analyzeNow(key: string, text: string, options: AnalyzeOptions): { findings: Finding[]; clean: boolean; ms: number } {
@@ -78,6 +90,10 @@ export class LocalAnalysisEngine implements AnalysisEngine {
   handle(req: AnalysisRequest, post: (res: AnalysisResponse) => void): void {
     if (req.kind === 'forget') {
       this.forget(req.key);
+      return;
+    }
+    if (req.kind === 'checks') {
+      this.setChecks(req.sources);
       return;
     }
     try {
@@ -121,6 +137,8 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
   private worker: WorkerPort | undefined;
   private local: LocalAnalysisEngine | undefined;
   private disposed = false;
+  /** The checks last set: sent to the worker when it starts, and to the fallback. */
+  private checks: CheckSource[] = [];
 
   constructor(
     private readonly start: (engine: WorkerAnalysisEngine) => WorkerPort,
@@ -143,6 +161,7 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
   fail(reason: string): void {
     if (this.local || this.disposed) return;
     this.local = new LocalAnalysisEngine(this.hooks.onRuleError);
+    if (this.checks.length) this.local.setChecks(this.checks);
     this.hooks.onFallback(reason);
     const pending = [...this.pending.values()];
     this.pending.clear();
@@ -162,6 +181,12 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
     else this.worker?.post({ kind: 'forget', key });
   }
 
+  setChecks(sources: CheckSource[]): void {
+    this.checks = sources;
+    if (this.local) this.local.setChecks(sources);
+    else if (this.worker) this.post({ kind: 'checks', sources });
+  }
+
   dispose(): void {
     this.disposed = true;
     this.worker?.terminate();
@@ -177,13 +202,25 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
         return;
       }
       this.pending.set(req.id, { resolve, reject, req });
-      try {
-        this.worker ??= this.start(this);
-        this.worker.post(req);
-      } catch (e) {
-        this.fail(`${this.worker ? 'cannot post to it' : 'it could not start'}: ${String((e as Error)?.message ?? e)}`);
+      if (!this.worker) {
+        try {
+          this.worker = this.start(this);
+        } catch (e) {
+          this.fail(`it could not start: ${String((e as Error)?.message ?? e)}`);
+          return;
+        }
+        if (this.checks.length) this.post({ kind: 'checks', sources: this.checks });
       }
+      this.post(req);
     });
+  }
+
+  private post(req: AnalysisRequest): void {
+    try {
+      this.worker!.post(req);
+    } catch (e) {
+      this.fail(`cannot post to it: ${String((e as Error)?.message ?? e)}`);
+    }
   }
 
   private runLocally(req: AnalysisRequest & { id: number }, resolve: (v: unknown) => void, reject: (e: Error) => void): void {

@@ -5,21 +5,21 @@
  * URIs for other editors), whether codicons show, and translates the UI words (`ui.t`).
  */
 import { breadcrumbOf, labelOf, refOf } from './explain';
-import type { LibraryMatch } from './notes/library';
+import type { ResolvedRef } from './notes/library';
 import type { NoteRef } from './notes/types';
 
 export interface HoverUi {
   /** A UI string in the user's language (`{0}` placeholders). */
   t(template: string, ...args: (string | number)[]): string;
   /** The link target that opens a note section (or point). */
-  sectionLink(ref: NoteRef, match: LibraryMatch): string;
+  sectionLink(ref: NoteRef, match: ResolvedRef): string;
   /** The link target that searches the notes for a word; undefined: no search link. */
   searchLink?(word: string): string;
   /** VS Code codicons (`$(book)`) in the text. */
   icons: boolean;
 }
 
-export function hoverMarkdownText(best: LibraryMatch, others: readonly LibraryMatch[], word: string, excerpt: string, missingImages: ReadonlySet<string>, ui: HoverUi): string {
+export function hoverMarkdownText(best: ResolvedRef, others: readonly ResolvedRef[], word: string | undefined, excerpt: string, missingImages: ReadonlySet<string>, ui: HoverUi): string {
   const icon = (name: string) => (ui.icons ? `$(${name}) ` : '');
   const parts: string[] = [];
   const crumbs = breadcrumbOf(best).map(escapeMarkdown).join(' › ');
@@ -37,8 +37,8 @@ export function hoverMarkdownText(best: LibraryMatch, others: readonly LibraryMa
 
   parts.push('---\n\n');
   const open = `[${icon('link-external')}${escapeMarkdown(ui.t('Open in ML Notes'))}](${ui.sectionLink(refOf(best), best)} "${ui.t('Open this section in the ML Notes panel')}")`;
-  const searchTarget = ui.searchLink?.(word);
-  const search = searchTarget ? ` · [${icon('search')}${escapeMarkdown(ui.t('Search notes'))}](${searchTarget} "${ui.t('Search all notes for “{0}”', word)}")` : '';
+  const searchTarget = word === undefined ? undefined : ui.searchLink?.(word);
+  const search = searchTarget && word !== undefined ? ` · [${icon('search')}${escapeMarkdown(ui.t('Search notes'))}](${searchTarget} "${ui.t('Search all notes for “{0}”', word)}")` : '';
   parts.push(`${open}${search}`);
   if (others.length) {
     const links = others.map((o) => `[${escapeMarkdown(labelOf(o))}](${ui.sectionLink(refOf(o), o)})`);

@@ -34,3 +34,8 @@ export function fillText(l: LocalizableText, translate: (template: string) => st
     l.args.map((a) => (typeof a === 'object' ? fillText(a, translate) : a)),
   );
 }
+
+/** Text written by the user (a note check's message): shown as it is, in every language. */
+export function verbatim(text: string): Msg {
+  return { text, l10n: { template: '{0}', args: [text] } };
+}

@@ -17,6 +17,7 @@ import { NewNoteFromSelection } from './newNote';
 import { NoteChecks } from './noteChecks';
 import { NOTE_COMPLETION_TRIGGERS, NoteCompletionProvider } from './noteCompletion';
 import { TermKeyHoverProvider } from './termKeyHover';
+import { CheckBlocks } from './checks';
 import { labelOf } from '../core/explain';
 import type { Renderer } from '../core/render/renderer';
 import { LocalAnalysisEngine, type AnalysisEngine } from '../core/analysisEngine';
@@ -56,8 +57,6 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     vscode.languages.registerHoverProvider({ language: 'markdown' }, new TermKeyHoverProvider(notes)),
   );
 
-  context.subscriptions.push(registerHover(notes));
-
   const report = ruleErrorsOnce(log);
   const engine = platform.createAnalysisEngine?.(log, report) ?? new LocalAnalysisEngine(report);
   const analysis = new AnalysisService(log, engine, configs, (ref) => {
@@ -67,6 +66,14 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   context.subscriptions.push(
     analysis,
     vscode.languages.registerCodeActionsProvider([{ language: 'python' }], analysis, { providedCodeActionKinds: AnalysisService.providedCodeActionKinds }),
+  );
+  context.subscriptions.push(registerHover(notes, (uri, position) => analysis.findingsAt(uri, position)));
+
+  const checks = new CheckBlocks(notes, analysis, log);
+  context.subscriptions.push(
+    checks,
+    vscode.languages.registerCodeLensProvider([{ language: 'markdown' }], checks),
+    vscode.commands.registerCommand('mlNotes.tryCheck', (uri?: unknown, line?: unknown) => checks.tryCheck(uri, line)),
   );
 
 
@@ -102,8 +109,8 @@ export function ruleErrorsOnce(log: Log): RuleErrorReporter {
 }
 
 /** The hover provider for `mlNotes.languages`, re-registered when the setting changes. */
-function registerHover(notes: NotesService): vscode.Disposable {
-  const provider = new NotesHoverProvider(notes);
+function registerHover(notes: NotesService, findingsAt: ConstructorParameters<typeof NotesHoverProvider>[1]): vscode.Disposable {
+  const provider = new NotesHoverProvider(notes, findingsAt);
   let registration: vscode.Disposable | undefined;
   const register = () => {
     registration?.dispose();

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { mergeFixes, type AnalyzeOptions } from '../core/rules/index';
 import type { AnalysisEngine } from '../core/analysisEngine';
+import type { CheckSource } from '../core/checks/index';
 import type { Finding, Severity } from '../core/rules/types';
 import type { Range as CoreRange } from '../core/text';
 import type { Log } from './log';
@@ -82,6 +83,19 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
       configs.onDidChange(() => this.analyzeAll()),
     );
     this.analyzeAll();
+  }
+
+  /** The notes' checks changed: the engine runs the new ones, and every open document is analysed again. */
+  setChecks(sources: CheckSource[]): void {
+    this.engine.setChecks(sources);
+    this.analyzeAll();
+  }
+
+  /** The findings shown at a position of a document (for the hover). */
+  findingsAt(uri: vscode.Uri, position: vscode.Position): Finding[] {
+    const out: Finding[] = [];
+    for (const r of this.results.values()) for (const x of r.byUri.get(uri.toString()) ?? []) if (x.range.contains(position)) out.push(x.finding);
+    return out;
   }
 
   private analyzeAll(): void {

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { excerptOf, explainAt, fitImages, hoverWindow, type Explanation } from '../core/explain';
-import { hoverMarkdownText } from '../core/hoverMarkdown';
+import { escapeMarkdown, hoverMarkdownText } from '../core/hoverMarkdown';
 import type { NoteLibrary } from '../core/notes/library';
-import type { LibraryMatch } from '../core/notes/library';
+import type { ResolvedRef } from '../core/notes/library';
+import type { Finding } from '../core/rules/types';
 import { resolveNoteLink, type NotesService } from './notesService';
 import { vaultToMarkdown } from '../core/notes/vaultMarkdown';
 import { tokenAt } from '../core/terms/codeToken';
@@ -12,7 +13,11 @@ import { t } from './l10n';
 export const HOVER_COMMANDS = ['mlNotes.openSection', 'mlNotes.lookUp'];
 
 export class NotesHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly notes: NotesService) {}
+  constructor(
+    private readonly notes: NotesService,
+    /** The ML Notes findings shown at a position (a finding's hover shows the note section that teaches it). */
+    private readonly findingsAt: (uri: vscode.Uri, position: vscode.Position) => Finding[] = () => [],
+  ) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const cfg = vscode.workspace.getConfiguration('mlNotes', document);
@@ -30,16 +35,36 @@ export class NotesHoverProvider implements vscode.HoverProvider {
     }
     await this.notes.ensureDocs(files);
     if (token.isCancellationRequested) return undefined;
+    const maxLines = cfg.get<number>('hover.maxLines', 12);
+    const parts: vscode.MarkdownString[] = [];
+    // A finding here: the section its rule or check comes from, once per section.
+    const shown = new Set<string>();
+    const keyOf = (r: ResolvedRef) => `${r.doc.id}#${r.section.slug}/${r.point?.index ?? ''}`;
+    for (const f of this.findingsAt(document.uri, position)) {
+      const r = this.notes.library.resolveRef(f.noteRef);
+      if (!r || shown.has(keyOf(r))) continue;
+      shown.add(keyOf(r));
+      const excerpt = this.excerpt(r, maxLines);
+      const missing = await this.missingImages(r.doc.id, excerpt);
+      parts.push(hoverMarkdown(r, [], undefined, excerpt, missing, t('{0}: the note it comes from', f.rule)));
+    }
     const at = explainAtPosition(this.notes.library, document, position);
-    if (!at) return undefined;
-    const { ex, range, word } = at;
-    // The excerpt is built once: its figures are checked, then shown (or their alt text when missing).
-    // Vault syntax ([[links]], embeds, callouts, tags) as Markdown the hover can show; links open the panel.
-    const markdown = vaultToMarkdown(excerptOf(ex.best, cfg.get<number>('hover.maxLines', 12)).markdown, ex.best.doc, this.notes.library, (ref) => commandLink('mlNotes.openSection', [ref]));
-    const excerpt = fitImages(markdown);
-    const missing = await this.missingImages(ex.best.doc.id, excerpt);
-    if (token.isCancellationRequested) return undefined;
-    return new vscode.Hover(hoverMarkdown(ex.best, ex.others, word, excerpt, missing), range);
+    if (at && !shown.has(keyOf(at.ex.best))) {
+      const { ex, word } = at;
+      const excerpt = this.excerpt(ex.best, maxLines);
+      const missing = await this.missingImages(ex.best.doc.id, excerpt);
+      parts.push(hoverMarkdown(ex.best, ex.others, word, excerpt, missing));
+    }
+    if (token.isCancellationRequested || !parts.length) return undefined;
+    return new vscode.Hover(parts, at?.range);
+  }
+
+  /**
+   * A section's excerpt as hover Markdown, built once: its figures are checked, then shown (or their alt text when
+   * missing). Vault syntax ([[links]], embeds, callouts, tags) as Markdown the hover can show; links open the panel.
+   */
+  private excerpt(r: ResolvedRef, maxLines: number): string {
+    return fitImages(vaultToMarkdown(excerptOf(r, maxLines).markdown, r.doc, this.notes.library, (ref) => commandLink('mlNotes.openSection', [ref])));
   }
 
   /** Image sources of the excerpt that do not exist (shown as their alt text, never as a broken-image icon). */
@@ -85,21 +110,25 @@ export function commandLink(command: string, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 }
 
-/** The hover (the core's Markdown, with command links and codicons), trusted for ML Notes' own commands only. */
-export function hoverMarkdown(best: LibraryMatch, others: LibraryMatch[], word: string, excerpt: string, missingImages: ReadonlySet<string>): vscode.MarkdownString {
+/**
+ * The hover (the core's Markdown, with command links and codicons), trusted for ML Notes' own commands only. `word`:
+ * the term hovered (for "Search notes"); `intro`: a first line (the finding the hover explains).
+ */
+export function hoverMarkdown(best: ResolvedRef, others: ResolvedRef[], word: string | undefined, excerpt: string, missingImages: ReadonlySet<string>, intro?: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString('', true);
   md.supportHtml = true;
   md.isTrusted = { enabledCommands: HOVER_COMMANDS };
   md.baseUri = vscode.Uri.joinPath(vscode.Uri.parse(best.doc.id), '..', '/');
+  if (intro) md.appendMarkdown(`$(lightbulb) ${escapeMarkdown(intro)}\n\n`);
   md.appendMarkdown(
     hoverMarkdownText(best, others, word, excerpt, missingImages, {
       t,
       icons: true,
       sectionLink: (ref) => commandLink('mlNotes.openSection', [ref]),
-      searchLink: (w) => commandLink('mlNotes.lookUp', [w]),
+      searchLink: word === undefined ? undefined : (w) => commandLink('mlNotes.lookUp', [w]),
     }),
   );
   return md;
 }
 
-export { escapeMarkdown } from '../core/hoverMarkdown';
+export { escapeMarkdown };

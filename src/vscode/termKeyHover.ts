@@ -28,6 +28,6 @@ export class TermKeyHoverProvider implements vscode.HoverProvider {
     const maxLines = vscode.workspace.getConfiguration('mlNotes', document).get<number>('hover.maxLines', 12);
     const excerpt = fitImages(excerptOf(ref, maxLines).markdown);
     const range = new vscode.Range(at.range.start.line, at.range.start.character, at.range.end.line, at.range.end.character);
-    return new vscode.Hover(hoverMarkdown({ ...ref, term: at.key, score: 0 }, [], at.key, excerpt, new Set()), range);
+    return new vscode.Hover(hoverMarkdown(ref, [], at.key, excerpt, new Set()), range);
   }
 }

@@ -79,6 +79,26 @@ describe('analysis engine in a worker thread', () => {
     }
   });
 
+  test('the notes\' checks sent to the worker apply to the next analyses, also after a restart on this thread', async () => {
+    const { engine, worker, fallbacks } = startEngine();
+    const code = 'import torch\nsd = torch.load(path)\n';
+    const sources = [{ file: 'note.md', ref: { slug: 'load' }, text: 'id: torch-load-weights-only\nmessage: m\npattern: torch.load($$$A)\nunless: ["torch.load($$$_, weights_only=$_)"]\nfix: torch.load($$$A, weights_only=True)\n', line: 0, column: 0 }];
+    try {
+      assert.deepEqual((await engine.analyze('a.py', code, {})).findings, [], 'no checks yet');
+      engine.setChecks(sources);
+      const found = (await engine.analyze('a.py', code, {})).findings;
+      assert.deepEqual(found.map((f) => [f.rule, f.noteRef, f.fixes[0]?.title]), [['torch-load-weights-only', { slug: 'load', file: 'note.md' }, 'Apply the note’s fix: torch.load(path, weights_only=True)']]);
+      assert.equal((await engine.analyze('a.py', code, { severities: { 'torch-load-weights-only': 'off' } })).findings.length, 0, 'its severity setting applies');
+      await worker().terminate();
+      assert.equal((await engine.analyze('b.py', code, {})).findings.length, 1, 'the fallback on this thread has the checks too');
+      assert.equal(fallbacks.length, 1);
+      engine.setChecks([]);
+      assert.deepEqual((await engine.analyze('b.py', code, {})).findings, [], 'checks removed from the notes are gone');
+    } finally {
+      engine.dispose();
+    }
+  });
+
   test('disposing stops the worker without a fallback, and pending requests are rejected', async () => {
     const { engine, fallbacks } = startEngine();
     const pending = engine.analyze('a.py', MODEL, {});

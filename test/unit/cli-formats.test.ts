@@ -38,15 +38,19 @@ test('--format sarif validates against the official SARIF 2.1.0 schema: rules wi
   assert.equal(log.version, '2.1.0');
   assert.equal(log.runs.length, 1);
   const run0 = log.runs[0];
+  // The built-in rules, and the checks of the demo's note (demo/.ml-notes.toml names demo/my-notes).
   assert.deepEqual(
     run0.tool.driver.rules.map((x: { id: string }) => x.id),
-    rules.map((x) => x.meta.id),
+    [...rules.map((x) => x.meta.id), 'adamw-for-weight-decay', 'torch-load-weights-only', 'eval-mode-for-validation'],
   );
+  const check = run0.tool.driver.rules.find((x: { id: string }) => x.id === 'torch-load-weights-only');
+  assert.match(check.helpUri, /^file:\/\/.*\/demo\/my-notes\/training-practices\.md#/);
+  assert.match(check.help.markdown, /weights_only=True/, 'a check\'s help is its note section');
   const conv = run0.tool.driver.rules.find((x: { id: string }) => x.id === 'conv-bias-before-batchnorm');
   assert.match(conv.helpUri, /^file:\/\/.*\/notes\/ml-basis-notes\.md#/);
   assert.match(conv.help.markdown, /假如有了BN，那么之前的Conv不再需要Bias了/, 'the help carries the note itself');
   assert.equal(conv.defaultConfiguration.level, 'warning');
-  assert.equal(run0.results.length, 8, 'the demo has 8 findings');
+  assert.equal(run0.results.length, 11, 'the demo has 11 findings');
   const first = run0.results.find((x: { ruleId: string }) => x.ruleId === 'conv-bias-before-batchnorm');
   const loc = first.locations[0].physicalLocation;
   assert.equal(loc.artifactLocation.uriBaseId, '%SRCROOT%');
@@ -68,7 +72,7 @@ test('--format github: one workflow command per finding, levels by severity, pro
   const r = await run(['lint', 'demo', '--format', 'github']);
   assert.equal(r.code, 1);
   const lines = r.out.split('\n');
-  assert.equal(lines.length, 8, 'one line per finding');
+  assert.equal(lines.length, 11, 'one line per finding');
   for (const l of lines) assert.match(l, /^::(warning|notice|error) file=demo\/[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[a-z0-9-]+::\S/);
   assert.ok(lines.some((l) => l.startsWith('::warning file=demo/pytorch/detector.py,line=18,')));
   assert.ok(lines.some((l) => l.startsWith('::notice ') && l.includes('title=lr-warmup')), 'hints are notices');

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { main } from '../../src/cli/main';
-import { repoRoot } from './helpers';
+import { repoRoot, tempTree } from './helpers';
 
 async function run(args: string[], cwd = repoRoot) {
   const out: string[] = [];
@@ -24,6 +24,10 @@ const DEMO_FINDINGS = [
   'demo/pytorch/detector.py:20 unpadded-conv-before-roi',
   'demo/pytorch/detector.py:52 segmentation-head-3x3-classifier',
   'demo/pytorch/train.py:16 lr-warmup',
+  // The checks of demo/my-notes/training-practices.md (demo/.ml-notes.toml names the notes).
+  'demo/pytorch/finetune.py:9 torch-load-weights-only',
+  'demo/pytorch/finetune.py:15 adamw-for-weight-decay',
+  'demo/pytorch/finetune.py:20 eval-mode-for-validation',
 ];
 
 test('ml-notes lint over the demo workspace finds exactly its known findings', async () => {
@@ -116,5 +120,39 @@ test('lint reads files as Python does: a coding declaration, a byte order mark k
   const bom = fs.readFileSync(path.join(dir, 'bom.py'));
   assert.deepEqual([...bom.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   assert.match(bom.toString('utf8'), /nn\.Conv2d\(3, 8, 3, bias=False\)/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('note checks in lint: --rule takes their ids, --json names their note and section, --fix applies their fixes', async () => {
+  const only = await run(['lint', 'demo', '--json', '--rule', 'adamw-for-weight-decay']);
+  assert.equal(only.code, 1);
+  const [f] = JSON.parse(only.out) as { file: string; line: number; rule: string; note: string; section: string; noteRef: { slug: string; file: string } }[];
+  assert.equal(f.rule, 'adamw-for-weight-decay');
+  assert.equal(f.file, 'demo/pytorch/finetune.py');
+  assert.equal(f.note, 'demo/my-notes/training-practices.md');
+  assert.equal(f.section, 'AdamW, not Adam with weight decay');
+  assert.equal(f.noteRef.slug, 'adamw-not-adam-with-weight-decay');
+
+  const dir = tempTree({ 'train.py': fs.readFileSync(path.join(repoRoot, 'demo', 'pytorch', 'finetune.py'), 'utf8'), '.ml-notes.toml': `notes = [${JSON.stringify(path.join(repoRoot, 'demo', 'my-notes'))}]\n` });
+  const fixed = await run(['lint', dir, '--fix']);
+  assert.match(fixed.err, /fixed \S*train\.py:9: torch-load-weights-only — Apply the note’s fix: torch\.load\(path, map_location="cpu", weights_only=True\)/);
+  assert.match(fixed.err, /fixed \S*train\.py:15: adamw-for-weight-decay/);
+  const text = fs.readFileSync(path.join(dir, 'train.py'), 'utf8');
+  assert.match(text, /state = torch\.load\(path, map_location="cpu", weights_only=True\)/);
+  assert.match(text, /return optim\.AdamW\(model\.parameters\(\), lr=3e-4, weight_decay=0\.05\)/);
+  assert.equal(fixed.code, 1, 'the validation loop has no fix and remains');
+  execFileSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', path.join(dir, 'train.py')]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a broken check is named on stderr with its place in the note, left out, and the run exits 2', async () => {
+  const dir = tempTree({
+    'notes/checks.md': '# Checks\n\n```ml-notes-check\nid: no-print\nmessage: a print\npattern: print($$$_)\n```\n\n```ml-notes-check\nid: broken\nmessage: m\npattern: f(a,, b)\n```\n',
+    'code/a.py': 'print(1)\n',
+  });
+  const r = await run(['lint', 'code', '--notes', 'notes', '--no-bundled'], dir);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^ml-notes lint: notes\/checks\.md:12:14: check left out: This is not Python\.$/m);
+  assert.match(r.out, /^code\/a\.py:1:1: no-print a print$/m, 'the other check still runs');
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -16,3 +16,27 @@ export function tempTree(files: Record<string, string>, prefix = 'ml-notes-'): s
   }
   return root;
 }
+
+export interface CheckFields {
+  pattern: string | string[];
+  unless?: string[];
+  inside?: string;
+  notInside?: string;
+}
+
+/** YAML for one check (patterns as block scalars, so that no quoting gets in the way). */
+export function checkYaml(id: string, f: CheckFields & { message?: string; fix?: string; severity?: string }): string {
+  const indented = (text: string, indent: string) => text.split('\n').map((l) => `${indent}${l}`).join('\n');
+  const block = (key: string, text: string) => `${key}: |\n${indented(text, '  ')}\n`;
+  const list = (items: string[], indent: string) => items.map((p) => `${indent}- |\n${indented(p, `${indent}  `)}\n`).join('');
+  let y = `id: ${id}\nmessage: ${JSON.stringify(f.message ?? 'found')}\n`;
+  if (f.severity) y += `severity: ${f.severity}\n`;
+  if (Array.isArray(f.pattern)) y += `pattern:\n  any:\n${list(f.pattern, '    ')}`;
+  else y += block('pattern', f.pattern);
+  if (f.unless) y += `unless:\n${list(f.unless, '  ')}`;
+  if (f.inside) y += block('inside', f.inside);
+  if (f.notInside) y += block('not-inside', f.notInside);
+  if (f.fix) y += block('fix', f.fix);
+  return y;
+}
+

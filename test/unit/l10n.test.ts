@@ -33,7 +33,7 @@ function uiStrings(): string[] {
  * problems in src/core/notes; comments left out), and the `msg(` calls whose first argument is not a string literal
  * (their templates could not be collected).
  */
-function coreTemplates(dirs: readonly string[] = ['rules', 'notes', 'authoring']): { templates: string[]; nonLiteral: string[] } {
+function coreTemplates(dirs: readonly string[] = ['rules', 'notes', 'authoring', 'checks']): { templates: string[]; nonLiteral: string[] } {
   const templates = new Set<string>();
   const nonLiteral: string[] = [];
   const files = dirs.flatMap((d) => {

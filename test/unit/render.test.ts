@@ -41,6 +41,12 @@ describe('renderer: math', () => {
     assert.doesNotMatch(html, /\$\$/);
   });
 
+  test('an ml-notes-check block shows as code, its YAML as written (captures and all)', () => {
+    const html = renderer.renderMarkdown('```ml-notes-check\nid: a\npattern: torch.load($$$ARGS)\nmessage: "x < y"\n```\n');
+    assert.match(html, /<pre[^>]*><code[^>]*class="language-ml-notes-check">id: a\npattern: torch\.load\(\$\$\$ARGS\)\nmessage: &quot;x &lt; y&quot;\n<\/code><\/pre>/);
+    assert.doesNotMatch(html, /katex/, 'the $ of captures is not math');
+  });
+
   test('a ```math fence renders as a block', () => {
     assert.match(renderer.renderMarkdown('```math\n\\frac{a}{b}\n```\n'), /class="katex-display"/);
   });

@@ -3,7 +3,7 @@ import { readSimpleYaml } from './frontMatter';
 import { lineStarts } from '../text';
 import { memoize } from '../memo';
 import { msg, type Msg } from '../message';
-import type { NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
+import type { NoteCheckBlock, NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
 import { extractVaultSyntax } from './vaultExtract';
 import { Point, Section } from './noteModel';
 import { dedent, firstTextLine, isBlank, plainInline, trimBlankLines } from './markdownText';
@@ -105,9 +105,25 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     tags: tags.length ? tags.map((name) => ({ name, line: -1 })).concat(vault.tags) : vault.tags,
     links: vault.links,
     blocks: vault.blocks,
+    checkBlocks: checkBlocksOf(blocks.checkFences, sections, lines),
   };
   startsOf.set(doc, starts);
   return doc;
+}
+
+/** The `ml-notes-check` fences with their text and the section (and point) each sits in. */
+function checkBlocksOf(fences: CheckFence[], sections: NoteSection[], lines: string[]): NoteCheckBlock[] {
+  const out: NoteCheckBlock[] = [];
+  let s = 0;
+  for (const f of fences) {
+    while (s + 1 < sections.length && sections[s + 1].startLine <= f.line) s++;
+    const section = sections[s];
+    if (!section) continue;
+    const point = section.points.find((p) => p.startLine <= f.line && f.line <= p.endLine);
+    const text = lines.slice(f.line + 1, f.end).map((l) => dedent(l, f.indent)).join('\n');
+    out.push({ line: f.line, text, textLine: f.line + 1, column: f.indent, slug: section.slug, point: point?.index });
+  }
+  return out;
 }
 
 const startsOf = new WeakMap<NoteDocument, Int32Array>();
@@ -255,6 +271,22 @@ interface Item {
   contentIndent: number;
 }
 
+/** An `ml-notes-check` fence: its line, the column its content is de-indented to, and the line that closes it. */
+interface CheckFence {
+  line: number;
+  indent: number;
+  /** The closing fence's line (exclusive end of the content), or the end of the item or file for an unclosed one. */
+  end: number;
+}
+
+const CHECK_INFO = 'ml-notes-check';
+
+/** Whether a fence's info string names a note check. */
+function isCheckInfo(info: string): boolean {
+  const t = info.trim();
+  return t === CHECK_INFO || t.startsWith(`${CHECK_INFO} `);
+}
+
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const ATX = /^ {0,3}(#{1,6})(?:[ \t]+|$)(.*)$/;
 const SETEXT = /^ {0,3}(=+|-+)[ \t]*$/;
@@ -269,11 +301,24 @@ const HTML_BLOCK_TAGS = new Set(
 const HTML_BLOCK6 = /^ {0,3}<\/?([a-zA-Z][a-zA-Z0-9-]*)(?:\s|\/?>|$)/;
 const HTML_BLOCK7 = /^ {0,3}(?:<[a-zA-Z][a-zA-Z0-9-]*(?:\s+[a-zA-Z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?>|<\/[a-zA-Z][a-zA-Z0-9-]*\s*>)[ \t]*$/;
 
-function scanBlocks(lines: string[], from: number): { headings: Heading[]; items: Item[]; verbatim: Uint8Array } {
+function scanBlocks(lines: string[], from: number): { headings: Heading[]; items: Item[]; verbatim: Uint8Array; checkFences: CheckFence[] } {
   const headings: Heading[] = [];
   const items: Item[] = [];
   // Lines whose text Markdown shows as it is (code, raw HTML): no links, tags or block ids in them.
   const verbatim = new Uint8Array(lines.length);
+  const checkFences: CheckFence[] = [];
+  // The check fence the scanner is inside, until its fence closes.
+  let check: CheckFence | null = null;
+  const openFence = (line: number, info: string, indent: number) => {
+    check = isCheckInfo(info) ? { line, indent, end: -1 } : null;
+  };
+  const closeFence = (end: number) => {
+    if (check) {
+      check.end = end;
+      checkFences.push(check);
+      check = null;
+    }
+  };
   // indent: the content column of the list item the fence is in (0 at top level); the fence ends with that item.
   let fence: { char: string; len: number; indent: number } | null = null;
   let html: 'blank' | 'comment' | { close: string } | null = null;
@@ -299,11 +344,15 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       if (fence.indent > 0 && !blank && leadingColumns(line) < fence.indent) {
         // A line outside the list item ends the item and the (unclosed) fence in it; the line itself is read below.
         fence = null;
+        closeFence(i);
         closeItem(i - 1);
         blankSeen = false;
       } else {
         const m = FENCE.exec(fence.indent > 0 ? dedent(line, fence.indent) : line);
-        if (m && m[1][0] === fence.char && m[1].length >= fence.len && m[2].trim() === '') fence = null;
+        if (m && m[1][0] === fence.char && m[1].length >= fence.len && m[2].trim() === '') {
+          fence = null;
+          closeFence(i);
+        }
         verbatim[i] = 1;
         continue;
       }
@@ -348,6 +397,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
         if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
           fence = { char: f[1][0], len: f[1].length, indent: item.contentIndent };
           verbatim[i] = 1;
+          openFence(i, f[2], item.contentIndent + leadingColumns(dedent(line, item.contentIndent)));
         }
         paragraph = false;
         continue;
@@ -364,6 +414,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
       fence = { char: f[1][0], len: f[1].length, indent: 0 };
       verbatim[i] = 1;
+      openFence(i, f[2], indent);
       paragraph = false;
       continue;
     }
@@ -438,6 +489,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     paragraph = true;
   }
   closeItem(lines.length - 1);
+  closeFence(lines.length);
   // Items end before trailing blank lines and never cross a heading (the first heading after the item's start; items
   // and headings are both in line order, so one pointer walks the headings).
   let h = 0;
@@ -446,7 +498,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     while (h < headings.length && headings[h].line <= it.start) h++;
     if (h < headings.length && headings[h].line <= it.end) it.end = headings[h].line - 1;
   }
-  return { headings, items, verbatim };
+  return { headings, items, verbatim, checkFences };
 }
 
 function isBlockTag(line: string): boolean {

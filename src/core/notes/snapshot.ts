@@ -19,6 +19,7 @@ export interface NoteSnapshot {
   tags: NoteDocument['tags'];
   links: NoteLink[];
   blocks: NoteDocument['blocks'];
+  checkBlocks: NoteDocument['checkBlocks'];
   /** [title, slug, level, startLine, bodyEndLine, endLine, bodyFrom, bodyTo, parent index (-1: none), points]. */
   sections: SectionRow[];
 }
@@ -28,7 +29,7 @@ type PointRow = [number, number, number, number];
 type SectionRow = [string, string, number, number, number, number, number, number, number, PointRow[]];
 
 /** Bumped whenever the parser's output changes: an older snapshot is then parsed again. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
 export function snapshotOf(doc: NoteDocument): NoteSnapshot {
   const index = new Map<NoteSection, number>();
@@ -44,6 +45,7 @@ export function snapshotOf(doc: NoteDocument): NoteSnapshot {
     tags: doc.tags,
     links: doc.links,
     blocks: doc.blocks,
+    checkBlocks: doc.checkBlocks,
     sections: doc.sections.map((s): SectionRow => {
       const range = s instanceof Section ? [s.bodyFrom, s.bodyTo] : [0, 0];
       const points = s.points.map((p): PointRow => (p instanceof Point ? [p.startLine, p.endLine, p.last, p.contentIndent] : [p.startLine, p.endLine, p.endLine, 0]));
@@ -89,6 +91,7 @@ export function restoreNote(snapshot: NoteSnapshot, id: string, source: string):
     tags: snapshot.tags,
     links: snapshot.links,
     blocks: snapshot.blocks,
+    checkBlocks: snapshot.checkBlocks,
   };
   rememberLineStarts(doc, starts);
   return doc;
@@ -110,7 +113,7 @@ export function isSnapshot(x: unknown): x is NoteSnapshot {
     s.terms.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && Array.isArray(e[1]) && e[1].every((t) => typeof t === 'string')) &&
     Array.isArray(s.aliases) &&
     s.aliases.every((a) => typeof a === 'string') &&
-    [s.warnings, s.tags, s.links, s.blocks].every((l) => Array.isArray(l) && l.every((o) => !!o && typeof o === 'object' && !Array.isArray(o))) &&
+    [s.warnings, s.tags, s.links, s.blocks, s.checkBlocks].every((l) => Array.isArray(l) && l.every((o) => !!o && typeof o === 'object' && !Array.isArray(o))) &&
     Array.isArray(s.sections)
   );
 }

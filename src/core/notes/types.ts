@@ -53,6 +53,20 @@ export interface NoteWarning {
   l10n?: LocalizableText;
 }
 
+/** A fenced block whose info string is `ml-notes-check`: a note check (YAML) in the section or point it sits in. */
+export interface NoteCheckBlock {
+  /** 0-based line of the opening fence. */
+  line: number;
+  /** The block's content, de-indented like its fence, lines joined with `\n`. */
+  text: string;
+  /** 0-based line where `text` starts, and the column its lines start at in the note. */
+  textLine: number;
+  column: number;
+  /** The section (and point) the block sits in. */
+  slug: string;
+  point?: number;
+}
+
 export interface NoteDocument {
   /** Stable id of the file: its URI (or path) string. */
   id: string;
@@ -77,6 +91,8 @@ export interface NoteDocument {
   links: NoteLink[];
   /** `^block-id` anchors at the end of a paragraph or list item. */
   blocks: NoteBlock[];
+  /** The `ml-notes-check` blocks, in document order. */
+  checkBlocks: NoteCheckBlock[];
 }
 
 export interface NoteTag {

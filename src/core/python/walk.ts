@@ -119,13 +119,21 @@ export function exprsOf(s: Stmt): Expr[] {
   }
 }
 
-/** Visits every statement (depth first, in order) and every expression below them. */
-export function walkModule(body: readonly Stmt[], visit: { stmt?: (s: Stmt) => void; expr?: (e: Expr) => void }): void {
+/**
+ * Visits every statement (depth first, in order) and every expression below them; `block` sees each statement list
+ * (the body given, then every body, branch and handler) before its statements.
+ */
+export function walkModule(body: readonly Stmt[], visit: { stmt?: (s: Stmt) => void; expr?: (e: Expr) => void; block?: (list: readonly Stmt[]) => void }): void {
   const ex = (e: Expr): void => {
     visit.expr?.(e);
     forEachChild(e, ex);
   };
   new (class extends StmtWalker {
+    override walk(stmts: readonly Stmt[]): void {
+      if (stmts.length) visit.block?.(stmts);
+      super.walk(stmts);
+    }
+
     override visit(s: Stmt): void {
       visit.stmt?.(s);
       if (visit.expr) for (const e of exprsOf(s)) ex(e);

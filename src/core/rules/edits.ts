@@ -178,7 +178,11 @@ export class Imports {
     return out;
   }
 
-  ref(module: string, member: string): string {
+  /**
+   * How the file refers to `module.member`, adding an import when it has none: `from module import member`, or with
+   * `style: 'import'` (a file that writes only `import x` lines) `import module` and the full dotted name.
+   */
+  ref(module: string, member: string, style: 'from' | 'import' = 'from'): string {
     const scope = this.ctx.model.moduleScope;
     const target = canonicalName(`${module}.${member}`);
     const mod = canonicalName(module);
@@ -209,7 +213,7 @@ export class Imports {
       }
     }
     if (viaParent) return viaParent;
-    if (taken) {
+    if (taken || style === 'import') {
       this.add(`import ${module}`, '');
       return `${module}.${member}`;
     }

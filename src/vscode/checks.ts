@@ -1,0 +1,201 @@
+import * as vscode from 'vscode';
+import { checkMatches, checkSourcesOf, type CheckProblem, type CheckSource } from '../core/checks/index';
+import { compileChecks } from '../core/checks/check';
+import { parseNote } from '../core/notes/parse';
+import type { NoteDocument } from '../core/notes/types';
+import { cellOfLine, notebookProgram } from '../core/notebook';
+import { ruleIds } from '../core/rules/index';
+import { Disposable, toDisposable } from './dispose';
+import type { AnalysisService } from './analysis';
+import type { Log } from './log';
+import { displayUri, type NotesService } from './notesService';
+import { t, tt } from './l10n';
+
+const DEBOUNCE_MS = 300;
+/** Files "Try this check" reads at most, and the size above which it skips one. */
+const TRY_MAX_FILES = 5000;
+const TRY_MAX_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The notes' checks in the editor: sends them to the analysis whenever the notes change (saving a note applies its
+ * checks at once), shows the checks that cannot work as diagnostics in the note (as you type) and in the output
+ * channel, and puts a "Try this check" lens on each block.
+ */
+export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
+  private readonly collection = vscode.languages.createDiagnosticCollection('mlNotes.checks');
+  private readonly lensChanged = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChangeCodeLenses = this.lensChanged.event;
+  /** The check sources last sent to the analysis (none at first). */
+  private sent = '[]';
+  private readonly logged = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly notes: NotesService,
+    private readonly analysis: AnalysisService,
+    private readonly log: Log,
+  ) {
+    super();
+    this.registerAll(
+      this.collection,
+      toDisposable(() => this.timer && clearTimeout(this.timer)),
+      notes.library.onDidChange(() => this.schedule(true)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length && this.notes.isNoteUri(e.document.uri)) this.schedule(false);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (this.notes.isNoteUri(d.uri)) this.schedule(false);
+      }),
+    );
+  }
+
+  private schedule(notesChanged: boolean): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (notesChanged) this.sendChecks();
+      this.diagnose();
+      this.lensChanged.fire();
+    }, DEBOUNCE_MS);
+  }
+
+  /** The saved notes' checks to the analysis, when they changed. */
+  private sendChecks(): void {
+    const sources = checkSourcesOf(this.notes.library.documents());
+    const key = JSON.stringify(sources);
+    if (key === this.sent) return;
+    this.sent = key;
+    this.analysis.setChecks(sources);
+  }
+
+  /** Problems of the checks, as the notes read now (open notes as typed), in the notes and the output channel. */
+  private diagnose(): void {
+    const docs = this.notes.library.documents().map((d) => this.live(d));
+    const { problems } = compileChecks(checkSourcesOf(docs), new Set(ruleIds));
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const p of problems) {
+      const list = byFile.get(p.file) ?? [];
+      list.push(toDiagnostic(p));
+      byFile.set(p.file, list);
+      const key = `${p.file}|${p.range.start.line}|${p.message.text}`;
+      if (!this.logged.has(key)) {
+        this.logged.add(key);
+        this.log.warn(t('{0}:{1}: check left out: {2}', displayUri(vscode.Uri.parse(p.file)), p.range.start.line + 1, tt(p.message.l10n, p.message.text)));
+      }
+    }
+    this.collection.clear();
+    for (const [file, list] of byFile) this.collection.set(vscode.Uri.parse(file), list);
+  }
+
+  /** A note as its open editor has it (unsaved edits included), else as loaded. */
+  private live(doc: NoteDocument): NoteDocument {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === doc.id);
+    return open && open.isDirty ? parseNote(open.getText(), doc.id) : doc;
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!this.notes.isNoteUri(document.uri)) return [];
+    const blocks = parseNote(document.getText(), document.uri.toString()).checkBlocks;
+    return blocks.map(
+      (b) =>
+        new vscode.CodeLens(new vscode.Range(b.line, 0, b.line, 0), {
+          title: `$(play) ${t('Try this check')}`,
+          tooltip: t('Run this check over the Python files of the workspace and list what it finds'),
+          command: 'mlNotes.tryCheck',
+          arguments: [document.uri.toString(), b.line],
+        }),
+    );
+  }
+
+  /**
+   * "Try this check": the block at `line` of a note (the active editor's block around the cursor when called from the
+   * palette), run over the workspace's Python files and notebooks; its matches listed (file, line, text), a click
+   * opening one.
+   */
+  async tryCheck(uriArg?: unknown, lineArg?: unknown): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : editor?.document.uri;
+    if (!uri) return;
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? (await vscode.workspace.openTextDocument(uri));
+    const line = typeof lineArg === 'number' ? lineArg : (editor?.selection.active.line ?? 0);
+    const note = parseNote(document.getText(), uri.toString());
+    const block = note.checkBlocks.find((b) => b.line === line) ?? [...note.checkBlocks].reverse().find((b) => b.line <= line);
+    if (!block) {
+      void vscode.window.showInformationMessage(t('No ml-notes-check block here.'));
+      return;
+    }
+    const source: CheckSource = checkSourcesOf([{ ...note, checkBlocks: [block] }])[0];
+    const { checks, problems } = compileChecks([source], new Set(ruleIds));
+    if (problems.length) {
+      const p = problems[0];
+      void vscode.window.showErrorMessage(t('This check cannot run: line {0}: {1}', p.range.start.line + 1, tt(p.message.l10n, p.message.text)));
+      return;
+    }
+    const found = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: t('Trying check {0}…', checks.map((c) => c.id).join(', ')), cancellable: true },
+      async (_progress, token) => {
+        const files = await vscode.workspace.findFiles('**/*.{py,ipynb}', '**/{node_modules,.git,.venv,venv,__pycache__,site-packages}/**', TRY_MAX_FILES, token);
+        const out: { uri: vscode.Uri; where: string; range?: vscode.Range; text: string; id: string }[] = [];
+        for (const f of files) {
+          if (token.isCancellationRequested) break;
+          const program = await this.pythonText(f);
+          if (!program) continue;
+          const lines = program.text.split('\n');
+          for (const m of checkMatches(checks, program.text, (id, e) => this.log.error(`Check ${id} failed on ${displayUri(f)}: ${String((e as Error)?.stack ?? e)}`))) {
+            const text = lines[m.range.start.line]?.trim() ?? '';
+            if (program.cellStartLines) {
+              // A notebook: the cell and the line in it; the notebook opens at its top.
+              const i = cellOfLine(program.cellStartLines, m.range.start.line);
+              out.push({ uri: f, where: `${displayUri(f)}#cell${i + 1}:${m.range.start.line - program.cellStartLines[i] + 1}`, text, id: m.id });
+            } else {
+              const range = new vscode.Range(m.range.start.line, m.range.start.character, m.range.end.line, m.range.end.character);
+              out.push({ uri: f, where: `${displayUri(f)}:${m.range.start.line + 1}`, range, text, id: m.id });
+            }
+          }
+        }
+        return { out, files: files.length };
+      },
+    );
+    if (!found.out.length) {
+      void vscode.window.showInformationMessage(t('Check {0} finds nothing in the {1} Python file(s) of the workspace.', checks.map((c) => c.id).join(', '), found.files));
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      found.out.map((m) => ({ label: m.where, description: m.text, detail: checks.length > 1 ? m.id : undefined, match: m })),
+      { title: t('{0} match(es) of {1} in {2} file(s)', found.out.length, checks.map((c) => c.id).join(', '), new Set(found.out.map((m) => m.uri.toString())).size), matchOnDescription: true },
+    );
+    if (picked?.match.range) await vscode.window.showTextDocument(picked.match.uri, { selection: picked.match.range });
+    else if (picked) await vscode.commands.executeCommand('vscode.open', picked.match.uri);
+  }
+
+  /**
+   * A Python file's text (as open in the editor if it is), or a notebook's code cells as one program; undefined (and a
+   * line in the output channel) when it cannot be read as UTF-8 text or is too large.
+   */
+  private async pythonText(uri: vscode.Uri): Promise<{ text: string; cellStartLines?: number[] } | undefined> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open && !uri.path.endsWith('.ipynb')) return { text: open.getText() };
+    let text: string;
+    try {
+      const st = await vscode.workspace.fs.stat(uri);
+      if (st.size > TRY_MAX_BYTES) {
+        this.log.info(t('Try this check: skipped {0} ({1} KB).', displayUri(uri), Math.round(st.size / 1024)));
+        return undefined;
+      }
+      text = new TextDecoder('utf-8', { fatal: true }).decode(await vscode.workspace.fs.readFile(uri));
+    } catch (e) {
+      this.log.info(t('Try this check: skipped {0} ({1}).', displayUri(uri), String((e as Error)?.message ?? e)));
+      return undefined;
+    }
+    if (!uri.path.endsWith('.ipynb')) return { text };
+    const nb = notebookProgram(text);
+    return nb && { text: nb.text, cellStartLines: nb.cellStartLines };
+  }
+}
+
+function toDiagnostic(p: CheckProblem): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(new vscode.Range(p.range.start.line, p.range.start.character, p.range.end.line, p.range.end.character), tt(p.message.l10n, p.message.text), vscode.DiagnosticSeverity.Error);
+  d.source = 'ML Notes';
+  if (p.id) d.code = p.id;
+  return d;
+}
