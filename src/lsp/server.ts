@@ -36,7 +36,8 @@ import { excerptOf, explainAt, fitImages, hoverWindow } from '../core/explain';
 import { hoverMarkdownText } from '../core/hoverMarkdown';
 import type { NoteLibrary } from '../core/notes/library';
 import type { NoteRef } from '../core/notes/types';
-import { mergeFixes, type AnalyzeOptions, type RuleErrorReporter } from '../core/rules/index';
+import { mergeFixes, ruleIds, type AnalyzeOptions, type RuleErrorReporter } from '../core/rules/index';
+import { checkSourcesOf, compileChecks } from '../core/checks/index';
 import type { Finding, Fix, Severity } from '../core/rules/types';
 import { ignoreInFileFix, ignoreOnLineFix } from '../core/rules/suppressions';
 import { lexicalScan } from '../core/python/lexical';
@@ -94,6 +95,10 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       const lib = await loadLibrary({ notes: paths, bundled: bundled ?? true }, { out: log, err: (m) => lines.push(m), cwd: roots[0] ?? process.cwd() });
       for (const l of lines) connection.console.warn(l);
       log(`ML Notes: ${lib.documents().length} note file(s) loaded.`);
+      // The notes' checks run beside the built-in rules; those that cannot work are said here and left out.
+      const sources = checkSourcesOf(lib.documents());
+      engine.setChecks(sources);
+      for (const p of compileChecks(sources, new Set(ruleIds)).problems) connection.console.warn(`${fileOf(p.file) ?? p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: check left out: ${p.message.text}`);
       return lib;
     })();
     return library;
@@ -123,6 +128,8 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     }
     const version = doc.version;
     const options = optionsFor(lookup.config);
+    // The notes first: their checks are part of the analysis.
+    const lib = await notes();
     const r = await engine.analyze(doc.uri, doc.getText(), options).catch((e: unknown) => {
       connection.console.error(`Analysis failed: ${String((e as Error)?.stack ?? e)}`);
       return undefined;
@@ -130,7 +137,6 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     // A newer version was asked for meanwhile (or the document closed): this result is stale.
     if (!r || documents.get(doc.uri)?.version !== version) return;
     results.set(doc.uri, { version, findings: r.findings, options });
-    const lib = await notes();
     void connection.sendDiagnostics({ uri: doc.uri, version, diagnostics: r.findings.map((f) => toDiagnostic(f, lib)) });
   };
 

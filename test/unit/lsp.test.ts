@@ -104,3 +104,34 @@ test('ml-notes lsp: diagnostics, hover, code actions, commands, then shutdown an
   conn.dispose();
   fs.rmSync(root, { recursive: true, force: true });
 });
+
+test('ml-notes lsp: the checks of the notes give diagnostics that link to their section', { timeout: 60_000 }, async () => {
+  const root = tempTree({
+    '.ml-notes.toml': 'notes = ["notes"]\n',
+    'notes/habits.md': '# Habits\n\n## No prints\n\nLog instead.\n\n```ml-notes-check\nid: no-print\nmessage: "print($$$A): use logging"\nseverity: warning\npattern: print($$$A)\n```\n',
+    'train.py': 'print("start")\n',
+  });
+  const child = spawn(process.execPath, [path.join(repoRoot, 'out', 'src', 'cli', 'main.js'), 'lsp', '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  let resolveDiags: (d: { code: string; message: string; severity: number; codeDescription?: { href: string } }[]) => void = () => undefined;
+  const got = new Promise<{ code: string; message: string; severity: number; codeDescription?: { href: string } }[]>((r) => (resolveDiags = r));
+  conn.onNotification('textDocument/publishDiagnostics', (p: { diagnostics: never[] }) => p.diagnostics.length && resolveDiags(p.diagnostics));
+  conn.onRequest('workspace/configuration', () => [{}]);
+  conn.onNotification('window/logMessage', () => undefined);
+  conn.listen();
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(root).href, workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'p' }], capabilities: {} });
+  await conn.sendNotification('initialized', {});
+  const uri = pathToFileURL(path.join(root, 'train.py')).href;
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: 'print("start")\n' } });
+  const [d] = await got;
+  assert.equal(d.code, 'no-print');
+  assert.equal(d.message, 'print("start"): use logging');
+  assert.equal(d.severity, 2);
+  assert.match(d.codeDescription!.href, /^file:\/\/.*\/notes\/habits\.md#L3$/);
+  await conn.sendRequest('shutdown');
+  await conn.sendNotification('exit');
+  assert.equal(await exited, 0);
+  conn.dispose();
+  fs.rmSync(root, { recursive: true, force: true });
+});

@@ -10,6 +10,7 @@ import { CheckSet } from './run';
 
 export type { CheckProblem, CheckSource, CompiledCheck } from './check';
 export { CheckSet } from './run';
+export { compileChecks } from './check';
 
 /** The check blocks of the documents, in their order (which decides which of two checks with one id is kept). */
 export function checkSourcesOf(docs: readonly NoteDocument[]): CheckSource[] {
