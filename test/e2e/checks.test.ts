@@ -80,29 +80,36 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     assert.match(await panel.locator('pre').first().innerText(), /id: adamw-for-weight-decay/);
   });
 
-  scene('mlNotes.rules.<check id> sets a check’s severity like a built-in rule’s', async (vs) => {
-    await vs.updateSettings({ 'mlNotes.rules.eval-mode-for-validation': 'error', 'mlNotes.rules.torch-load-weights-only': 'off' });
-    await vs.workbench.openFile(PY);
-    await vs.workbench.expectSquiggles('error', 1);
-    await vs.workbench.expectSquiggles('warning', 1);
-    await vs.workbench.expectSquiggles('info', 0);
-    await vs.updateSettings({});
-  });
-
   scene('"Try this check" above a block lists what it finds in the workspace; a click opens it', async ({ workbench }) => {
     await workbench.openFile(NOTE);
     const lens = workbench.activeEditor().locator('.codelens-decoration a', { hasText: 'Try this check' });
+    // The first block's lens (the AdamW check), at the top of the note.
     await lens.first().waitFor({ state: 'visible' });
-    assert.equal(await lens.count(), 3, 'one lens per check block');
-    await lens.nth(1).click();
+    await lens.first().click();
     await workbench.quickInputItems(60_000);
     await workbench.quickInputSettled();
-    const rows = await workbench.quickInputRows().allInnerTexts();
-    const load = at(workbench, PY, 'torch.load');
+    const rows = (await workbench.quickInputRows().allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+    const adam = at(workbench, PY, 'optim.Adam');
     assert.equal(rows.length, 1, JSON.stringify(rows));
-    assert.match(rows[0]!.replace(/\s+/g, ' '), new RegExp(`pytorch/finetune\\.py:${load.line}.*state = torch\\.load\\(path, map_location="cpu"\\)`));
+    assert.match(rows[0]!, new RegExp(`pytorch/finetune\\.py:${adam.line}.*return optim\\.Adam\\(model\\.parameters\\(\\), lr=3e-4, weight_decay=0\\.05\\)`));
     await workbench.press('Enter');
     await workbench.page.locator('.editor-group-container.active .monaco-editor[data-uri$="/pytorch/finetune.py"]').filter({ visible: true }).waitFor();
+    // The match is selected.
+    await workbench.page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${adam.line}, Col \\d+ \\(\\d+ selected\\)`) }).first().waitFor();
+  });
+
+  scene('from the palette, "Try This Check" runs the block at the cursor', async ({ workbench }) => {
+    await workbench.openFile(NOTE);
+    const block = at(workbench, NOTE, 'id: torch-load-weights-only');
+    await workbench.goTo(block.line, 1);
+    await workbench.runCommand('ML Notes: Try This Check (ml-notes-check block at the cursor)');
+    await workbench.quickInputItems(60_000);
+    await workbench.quickInputSettled();
+    const rows = (await workbench.quickInputRows().allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+    const load = at(workbench, PY, 'torch.load');
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.match(rows[0]!, new RegExp(`pytorch/finetune\\.py:${load.line}.*state = torch\\.load\\(path, map_location="cpu"\\)`));
+    await workbench.press('Escape');
   });
 
   scene('a broken check shows its error in the note as you type, and the other checks keep working', async ({ workbench }) => {
@@ -136,5 +143,14 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     await workbench.expectSquiggles('warning', 1);
     const rows = await workbench.problems((r) => r.some((x) => x.code === 'adamw-for-weight-decay' && x.message.length > 0));
     assert.ok(rows.some((x) => x.code === 'adamw-for-weight-decay'));
+  });
+
+  scene('mlNotes.rules.<check id> sets a check’s severity like a built-in rule’s', async (vs) => {
+    await vs.updateSettings({ 'mlNotes.rules.eval-mode-for-validation': 'error', 'mlNotes.rules.torch-load-weights-only': 'off' });
+    await vs.workbench.openFile(PY);
+    await vs.workbench.expectSquiggles('error', 1);
+    await vs.workbench.expectSquiggles('warning', 1);
+    await vs.workbench.expectSquiggles('info', 0);
+    await vs.updateSettings({});
   });
 });

@@ -116,7 +116,9 @@ test('ml-notes lsp: the checks of the notes give diagnostics that link to their 
   const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   let resolveDiags: (d: { code: string; message: string; severity: number; codeDescription?: { href: string } }[]) => void = () => undefined;
   const got = new Promise<{ code: string; message: string; severity: number; codeDescription?: { href: string } }[]>((r) => (resolveDiags = r));
-  conn.onNotification('textDocument/publishDiagnostics', (p: { diagnostics: never[] }) => p.diagnostics.length && resolveDiags(p.diagnostics));
+  conn.onNotification('textDocument/publishDiagnostics', (p: { diagnostics: never[] }) => {
+    if (p.diagnostics.length) resolveDiags(p.diagnostics);
+  });
   conn.onRequest('workspace/configuration', () => [{}]);
   conn.onNotification('window/logMessage', () => undefined);
   conn.listen();

@@ -102,6 +102,8 @@ class BlockReader {
   private readonly lines: LineIndex;
   /** Set when the check being read has a problem (it is then left out). */
   private failed = false;
+  /** The id of the check being read, once known (its problems carry it). */
+  private currentId: string | undefined;
 
   constructor(private readonly src: CheckSource) {
     this.lines = new LineIndex(src.text);
@@ -134,6 +136,7 @@ class BlockReader {
   private check(pairs: Pair<YamlNode, YamlNode>[], node: YamlNode): { id: string; idNode: YamlNode; check: CompiledCheck } | undefined {
     const fields = new Map<string, Pair<YamlNode, YamlNode>>();
     this.failed = false;
+    this.currentId = undefined;
     const unknown: Pair<YamlNode, YamlNode>[] = [];
     for (const p of pairs) {
       const key = isScalar(p.key) ? String(p.key.value) : '';
@@ -154,6 +157,7 @@ class BlockReader {
       return undefined;
     }
     const idNode = idPair.value!;
+    this.currentId = id;
     const report = (n: YamlNode | null | undefined, m: Msg) => this.problem(n ?? idNode, m, id);
     for (const p of unknown) report(p.key, msg('Unknown field `{0}`: a check has id, message, pattern, unless, inside, not-inside, severity and fix.', isScalar(p.key) ? String(p.key.value) : '?'));
     const message = this.text(fields.get('message'), 'message', report);
@@ -259,7 +263,7 @@ class BlockReader {
     if (r.pattern) return { pattern: r.pattern, source };
     for (const e of r.errors) {
       const at = this.valueOffset(node as Scalar, source, e.offset);
-      this.problemAt(at, at + 1, e.message);
+      this.problemAt(at, at + 1, e.message, this.currentId);
     }
     return undefined;
   }

@@ -98,7 +98,7 @@ export class CheckSet {
         check.id,
         kept.map((m) => {
           const fix = check.fix ? buildFix(ctx, view, check, m, (model, region) => this.matchesIn(check, model, region)) : undefined;
-          return { span: m.span, message: verbatim(fillMessage(check.message, m.captures, view.text)), fixes: fix ? [fix] : [] };
+          return { span: shownSpan(m, view.text), message: verbatim(fillMessage(check.message, m.captures, view.text)), fixes: fix ? [fix] : [] };
         }),
       );
     }
@@ -276,6 +276,18 @@ export function fillMessage(message: string, captures: Captures, text: string): 
     last = d.at + d.count + d.name.length;
   }
   return out + message.slice(last);
+}
+
+/**
+ * Where a finding is shown: the matched expression, or the first line of matched statements (a block underlined whole
+ * hides the code; its fix still replaces all of it).
+ */
+function shownSpan(m: Match, text: string): Span {
+  if (m.node.kind === 'expr') return m.span;
+  let to = m.span.from;
+  while (to < m.span.to && text[to] !== '\n' && text[to] !== '\r') to++;
+  while (to > m.span.from && isSpace(text[to - 1])) to--;
+  return { from: m.span.from, to };
 }
 
 function isSpace(ch: string | undefined): boolean {
