@@ -443,7 +443,12 @@ class Panel {
 
     window.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data));
     window.addEventListener('keydown', (e) => this.onKeyDown(e));
-    window.addEventListener('resize', () => this.scheduleUpdate());
+    // A resize can move what was revealed (text rewraps, a narrow panel folds the contents above the note): while the
+    // reveal settles, it is scrolled to the top again.
+    window.addEventListener('resize', () => {
+      this.reapplySettle();
+      this.scheduleUpdate();
+    });
     for (const type of ['wheel', 'touchstart', 'mousedown', 'keydown'] as const) {
       window.addEventListener(type, () => (this.settle = undefined), { passive: true, capture: true });
     }
@@ -813,6 +818,7 @@ class Panel {
     const narrow = this.narrow.matches;
     this.layout.classList.toggle('narrow', narrow);
     this.setTocExpanded(!narrow);
+    this.reapplySettle();
   }
 
   private setTocExpanded(expanded: boolean): void {

@@ -82,8 +82,10 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
 
   scene('"Try this check" above a block lists what it finds in the workspace; a click opens it', async ({ workbench }) => {
     await workbench.openFile(NOTE);
+    // The first block (the AdamW check), brought into view: the editor draws the lenses of the lines it shows.
+    const block = at(workbench, NOTE, 'id: adamw-for-weight-decay');
+    await workbench.goTo(block.line, 1);
     const lens = workbench.activeEditor().locator('.codelens-decoration a', { hasText: 'Try this check' });
-    // The first block's lens (the AdamW check), at the top of the note.
     await lens.first().waitFor({ state: 'visible' });
     await lens.first().click();
     await workbench.quickInputItems(60_000);
