@@ -119,8 +119,8 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     const pattern = at(workbench, NOTE, 'pattern: torch.load($$$ARGS)');
     await workbench.typeAt(pattern.line, 'end', ')');
     await workbench.expectSquiggles('error', 1);
-    const rows = await workbench.problems((r) => r.some((x) => x.message === 'This is not Python.'));
-    const row = rows.find((x) => x.message === 'This is not Python.');
+    const rows = await workbench.problems((r) => r.some((x) => x.message.startsWith('This is not Python: ')));
+    const row = rows.find((x) => x.message.startsWith('This is not Python: '));
     assert.ok(row, JSON.stringify(rows));
     assert.equal(row.source, 'ML Notes');
     assert.equal(row.code, 'torch-load-weights-only');

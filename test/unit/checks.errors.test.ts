@@ -50,10 +50,10 @@ describe('invalid checks', () => {
   });
 
   test('a pattern or fix that does not parse, at the place in it', () => {
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f(a,, b)\n'), ['12:15 This is not Python.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f(a,, b)\n'), ['12:15 This is not Python: invalid syntax.']);
     // In a block scalar: the line and column of the error inside it.
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: |\n  for a in b:\n      f(a +)\nfix: g()\n'), ['14:13 This is not Python.']);
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($X)\nfix: g($X\n'), ['13:11 This is not Python.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: |\n  for a in b:\n      f(a +)\nfix: g()\n'), ['14:13 This is not Python: invalid syntax.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($X)\nfix: g($X\n'), ["13:8 This is not Python: '(' was never closed."]);
     assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($x)\n'), ['12:13 A capture is `$` and a name in capitals (`$X`, `$ARGS`, or `$_`) for one expression, `$$$` and a name for a sequence; this is `$x`.']);
     assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($$X)\n'), ['12:13 A capture is `$` and a name in capitals (`$X`, `$ARGS`, or `$_`) for one expression, `$$$` and a name for a sequence; this is `$$X`.']);
   });
@@ -106,7 +106,7 @@ describe('invalid checks', () => {
     const { checks, problems } = compileChecks(sources, new Set());
     assert.deepEqual(checks.map((c) => [c.id, c.ref]), [['a', { slug: 'adamw', file: 'file:///n.md' }]]);
     // At the end of the unclosed call.
-    assert.deepEqual(problems.map(show), ['19:6 This is not Python.']);
+    assert.deepEqual(problems.map(show), ["19:5 This is not Python: '(' was never closed."]);
   });
 });
 

@@ -152,7 +152,7 @@ test('a broken check is named on stderr with its place in the note, left out, an
   });
   const r = await run(['lint', 'code', '--notes', 'notes', '--no-bundled'], dir);
   assert.equal(r.code, 2);
-  assert.match(r.err, /^ml-notes lint: notes\/checks\.md:12:14: check left out: This is not Python\.$/m);
+  assert.match(r.err, /^ml-notes lint: notes\/checks\.md:12:14: check left out: This is not Python: invalid syntax\.$/m);
   assert.match(r.out, /^code\/a\.py:1:1: no-print a print$/m, 'the other check still runs');
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -269,11 +269,24 @@ function fixedCodeWorks(ctx: RuleContext, check: CompiledCheck, m: Match, import
     head.push(own.length ? applyInside(model.source(s), s.from, own) : model.source(s));
   }
   for (const e of importEdits) if (!importStmts.some((s) => within(e, s))) head.push(e.text.trimEnd());
-  const prefix = head.length ? `${head.join('\n')}\n` : '';
+  // A statement parsed on its own is put back in a function and a loop, so that `return`, `yield`, `break` and
+  // `continue` stay where Python allows them. Only its first line moves: a simple statement goes on over more lines
+  // only inside brackets, strings or after a backslash, where indentation does not count.
+  const wrap = scope === unit ? [''] : ['def _():\n    while True:\n        ', 'async def _():\n    while True:\n        '];
   const scopeText = model.source(scope);
+  const verdicts = ctx.memo(VERDICTS, () => new Map<string, boolean>());
+  let ok = false;
+  for (const w of wrap) {
+    ok = fixedParses(`${head.length ? `${head.join('\n')}\n` : ''}${w}`, scopeText, scope, check, edit, verdicts, stillMatches);
+    if (ok) break;
+  }
+  return ok;
+}
+
+/** Whether `scopeText` with the edit, after `prefix`, parses and no longer matches (remembered per file). */
+function fixedParses(prefix: string, scopeText: string, scope: Span, check: CompiledCheck, edit: OffsetEdit, verdicts: Map<string, boolean>, stillMatches: (model: PythonModel, region: Span) => boolean): boolean {
   const source = prefix + scopeText.slice(0, edit.from - scope.from) + edit.text + scopeText.slice(edit.to - scope.from);
   const region = { from: prefix.length + edit.from - scope.from, to: prefix.length + edit.from - scope.from + edit.text.length };
-  const verdicts = ctx.memo(VERDICTS, () => new Map<string, boolean>());
   const key = `${check.id}\u0000${region.from}:${region.to}\u0000${source}`;
   let ok = verdicts.get(key);
   if (ok === undefined) {
