@@ -70,6 +70,14 @@ test('a snapshot that does not fit the text (lines added) or of another version 
   const text = '# A\n\n- one\n- two\n';
   const snapshot = snapshotOf(parseNote(text, 'a.md'));
   assert.equal(restoreNote(snapshot, 'a.md', text + 'more\n'), undefined);
-  assert.equal(restoreNote({ ...snapshot, v: 999 as 1 }, 'a.md', text), undefined);
+  assert.equal(restoreNote({ ...snapshot, v: 999 as never }, 'a.md', text), undefined);
   assert.ok(restoreNote(snapshot, 'a.md', text.replace('\n', '\r\n')), 'line endings do not matter');
+});
+
+test('the ml-notes-check blocks of a note come back from its snapshot', () => {
+  const text = '# A\n\n## B\n\n```ml-notes-check\nid: no-print\nmessage: m\npattern: print($$$_)\n```\n';
+  const doc = parseNote(text, 'a.md');
+  const restored = restoreNote(snapshotOf(doc), 'a.md', text);
+  assert.equal(doc.checkBlocks.length, 1);
+  assert.deepEqual(restored?.checkBlocks, doc.checkBlocks);
 });
