@@ -9,6 +9,7 @@ import { shownPath } from './files';
 import { nodeConfigFs } from './nodeFs';
 import { collectFiles } from './walk';
 import { lintFile, UNUSED_SUPPRESSION, type FileReport, type FileSettings } from './lintFile';
+import { CliProject } from './project';
 import { formatGithub, formatJson, formatSarif, formatText, type Format, type RunFacts } from './formats';
 import { toolVersion } from './version';
 import { loadLibrary } from './library';
@@ -94,6 +95,7 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
   const seenConfigs = new Set<string>();
   const usedConfigs: ProjectConfig[] = [];
   const reports: FileReport[] = [];
+  const project = new CliProject();
   for (let i = 0; i < files.length; i++) {
     const { file } = files[i];
     const lookup = lookups[i];
@@ -110,9 +112,10 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
       if (lookup.config) usedConfigs.push(lookup.config);
     }
     current = shownPath(io.cwd, file);
-    reports.push(lintFile(file, current, fileSettings(lookup.config, args), host));
+    reports.push(lintFile(file, current, { ...fileSettings(lookup.config, args), project, projectRoot: lookup.config?.dir }, host));
   }
 
+  for (const u of project.unreadable) io.err(`ml-notes lint: ${u} (an imported module; followed as absent)`);
   for (const r of reports) {
     for (const n of r.notices) io.err(`ml-notes lint: ${n}`);
     if (r.syntaxError && args.format === 'text') io.err(r.syntaxError);

@@ -11,6 +11,8 @@ import type { Finding } from '../core/rules/types';
 import { cellOfLine, notebookProgram } from '../core/notebook';
 import { decodePythonSource, type PythonSource } from '../core/python/source';
 import { writeAtomic } from './files';
+import { parsePython } from '../core/python/parse';
+import type { CliProject } from './project';
 
 export const MAX_LINT_BYTES = 5 * 1024 * 1024;
 
@@ -21,6 +23,10 @@ export interface FileSettings {
   maxLines?: number;
   /** Suppressions that silence nothing are findings of their own (`--report-unused-ignores`). */
   reportUnusedIgnores?: boolean;
+  /** The project's modules are read from here, to follow what a file imports from them. */
+  project?: CliProject;
+  /** The project's root folder, when a project config names it (else found from the file). */
+  projectRoot?: string;
 }
 
 /** The id under which `--report-unused-ignores` reports a suppression that silences nothing. */
@@ -81,22 +87,25 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
       return report;
     }
   }
+  // The modules of the project the file imports, for the analysis to follow (one parse, shared with the analysis).
+  const parsed = parsePython(program);
+  const options = settings.project ? { ...settings.options, project: settings.project.snapshot(file, parsed, settings.projectRoot) } : settings.options;
   if (settings.fix && !isNotebook && (sourceErrors.length || source.encoding !== 'utf-8')) {
     // Not read as Python reads it, or it would not be written back in its own encoding: left alone.
     report.notices.push(`${shown}: ${sourceErrors[0]?.message ?? `declared ${source.encoding}: --fix writes UTF-8 only`}; nothing was changed.`);
   } else if (settings.fix && !isNotebook) {
-    const res = fixText(program, settings.options, undefined, host);
+    const res = fixText(program, options, undefined, host);
     if (res.refused && !res.applied.length) report.notices.push(`${shown}: ${res.refused}`);
     if (res.output !== program) {
       writeAtomic(file, source.bom ? `\ufeff${res.output}` : res.output);
       report.applied = res.applied;
     }
     report.findings = res.remaining;
-    if (settings.reportUnusedIgnores) report.findings = withUnused(res.remaining, lintText(res.output, settings.options, host).unusedSuppressions);
+    if (settings.reportUnusedIgnores) report.findings = withUnused(res.remaining, lintText(res.output, options, host).unusedSuppressions);
     return report;
   }
   if (settings.fix && isNotebook) report.notices.push(`${shown}: --fix does not edit notebooks; open it in VS Code to apply fixes`);
-  const { findings, syntaxErrors, firstSyntaxError, unusedSuppressions } = lintText(program, settings.options, host, sourceErrors);
+  const { findings, syntaxErrors, firstSyntaxError, unusedSuppressions } = lintText(program, options, host, sourceErrors, parsed);
   if (syntaxErrors.length) {
     // Said once per file: the analysis goes on around the error, and --fix will leave the file alone.
     const at = locate(syntaxErrors[0].start, report.cells);

@@ -3,7 +3,7 @@
  * "fix all" use. Both run the rules of a `RuleHost` (the built-in rules failing loudly unless one is given).
  */
 import type { SyntaxErrorSpan } from './python/ast';
-import { parsePython } from './python/parse';
+import { parsePython, type ParsedPython } from './python/parse';
 import { mergeFixes, strictHost, type AnalyzeOptions, type RuleHost } from './rules/index';
 import type { Finding, Fix } from './rules/types';
 import type { UnusedSuppression } from './rules/suppressions';
@@ -21,10 +21,16 @@ export interface LintResult {
 
 /**
  * Findings for one Python text. Never throws when `host` reports rule failures instead of rethrowing them.
- * `sourceErrors`: what Python refused while reading the file's bytes (see decodePythonSource), reported first.
+ * `parse`: the text's parse when the caller has it. `sourceErrors`: what Python refused while reading the file's bytes (see decodePythonSource), reported first.
  */
-export function lintText(text: string, options: AnalyzeOptions = {}, host: RuleHost = strictHost, sourceErrors: readonly SyntaxErrorSpan[] = []): LintResult {
-  const parsed = parsePython(text);
+export function lintText(
+  text: string,
+  options: AnalyzeOptions = {},
+  host: RuleHost = strictHost,
+  sourceErrors: readonly SyntaxErrorSpan[] = [],
+  parse?: ParsedPython,
+): LintResult {
+  const parsed = parse && parse.text === text ? parse : parsePython(text);
   const index = new LineIndex(text);
   const analysis = host.analysisOf(parsed, options);
   const errors = [...sourceErrors, ...parsed.module.errors];

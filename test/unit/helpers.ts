@@ -40,3 +40,17 @@ export function checkYaml(id: string, f: CheckFields & { message?: string; fix?:
   return y;
 }
 
+/** 0-based lines that expect a finding of `rule`. */
+export function expectedLines(text: string, rule: string): number[] {
+  const out: number[] = [];
+  text.split('\n').forEach((line, i) => {
+    const at = line.indexOf('# expect:');
+    if (at < 0) return;
+    const ids = line
+      .slice(at + '# expect:'.length)
+      .split(',')
+      .map((s) => s.trim());
+    if (ids.includes(rule)) out.push(i);
+  });
+  return out;
+}

@@ -15,27 +15,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixturesDir } from './helpers';
+import { expectedLines, fixturesDir } from './helpers';
 import { analyze, DocumentAnalyzer, strictHost, ruleIds } from '../../src/core/rules/index';
 import { fixText } from '../../src/core/lint';
 import type { Finding } from '../../src/core/rules/types';
 
 const rulesDir = join(fixturesDir, 'rules');
-
-/** 0-based lines that expect a finding of `rule`. */
-export function expectedLines(text: string, rule: string): number[] {
-  const out: number[] = [];
-  text.split('\n').forEach((line, i) => {
-    const at = line.indexOf('# expect:');
-    if (at < 0) return;
-    const ids = line
-      .slice(at + '# expect:'.length)
-      .split(',')
-      .map((s) => s.trim());
-    if (ids.includes(rule)) out.push(i);
-  });
-  return out;
-}
 
 function pythonAvailable(): boolean {
   try {

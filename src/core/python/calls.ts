@@ -114,6 +114,11 @@ export class CallSites {
     return p?.default ? { value: p.default, scope: p.scope, isDefault: true } : undefined;
   }
 
+  /** A call (in this file or another) bound to the parameters of `owner`. */
+  bindCall(owner: Owner, call: CallExpr, scope: Scope): CallSite {
+    return this.bind(owner, call, scope);
+  }
+
   private bind(owner: Owner, call: CallExpr, scope: Scope): CallSite {
     const params = this.params(owner);
     return {
@@ -149,6 +154,7 @@ export class Conditions {
 
   value(e: Expr, scope: Scope, site: CallSite | undefined, depth: number): Value {
     if (depth > MAX_DEPTH) return undefined;
+    if (scope.owner !== this.model) return (scope.owner as PythonModel).conditions.value(e, scope, site, depth);
     const model = this.model;
     switch (e.kind) {
       case 'const':

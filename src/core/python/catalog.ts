@@ -149,6 +149,9 @@ add({
   args: { out: { index: 0, name: 'out_features' } },
 });
 add({ qname: 'torch.nn.SyncBatchNorm', name: 'SyncBatchNorm', framework: 'torch', role: 'bn', args: {} });
+// The bases projects derive their own batch norms from (`class SynchronizedBatchNorm2d(_BatchNorm)`).
+add({ qname: 'torch.nn._BatchNorm', name: '_BatchNorm', framework: 'torch', role: 'bn', args: {} });
+add({ qname: 'torch.nn._InstanceNorm', name: '_InstanceNorm', framework: 'torch', role: 'instnorm', args: {} });
 for (const n of ['GroupNorm', 'LayerNorm', 'LocalResponseNorm', 'RMSNorm', 'CrossMapLRN2d'])
   add({ qname: `torch.nn.${n}`, name: n, framework: 'torch', role: 'norm', args: {} });
 for (const n of [

@@ -11,6 +11,8 @@ import { exprKey, findArg, normaliseTest, type Arg, type CallExpr, type Expr, ty
 import { functionSpec, layerSpec, type FunctionSpec, type LayerSpec, type Role } from './catalog';
 import { CallSites, Conditions } from './calls';
 import { parsePython, type ParsedPython } from './parse';
+import type { ProjectSnapshot } from './project';
+import { ProjectContext } from './projectContext';
 import type { ClassInfo, FunctionInfo, Scope } from './scopes';
 import { MAX_DEPTH, Symbols } from './symbols';
 import { StmtWalker } from './walk';
@@ -57,8 +59,10 @@ export interface LayerInstance {
   partialPos: Expr[];
   /** The helper function when the instance comes from one, and the instance its return creates. */
   helper?: { fn: FunctionInfo; inner: LayerInstance };
-  /** A local class deriving from a known layer (its arguments are not modelled). */
+  /** A class of the project deriving from a known layer. */
   localClass?: ClassInfo;
+  /** It takes the base layer's own arguments (no `__init__` of its own, or one passing `*args, **kwargs` on). */
+  baseArgs?: boolean;
   /** For sequential containers: their first and last elements, filled by the flow analysis. */
   seq?: { first: { v: LayerInstance | null; g: Guard[] }[]; last: { v: LayerInstance | null; g: Guard[] }[] };
 }
@@ -76,8 +80,13 @@ export class PythonModel extends Symbols {
   private sites?: CallSites;
   private conds?: Conditions;
 
-  constructor(parsed: ParsedPython) {
-    super(parsed);
+  constructor(parsed: ParsedPython, project?: ProjectContext) {
+    super(parsed, project);
+  }
+
+  /** A model for a text, with the project's modules it imports when the snapshot has them. */
+  static withProject(parsed: ParsedPython, snapshot: ProjectSnapshot | undefined): PythonModel {
+    return new PythonModel(parsed, ProjectContext.of(snapshot, (p, ctx) => new PythonModel(p, ctx)));
   }
 
   /** The calls of this file's functions and classes, with their arguments bound. */
@@ -96,6 +105,7 @@ export class PythonModel extends Symbols {
 
   /** What calling `e` does: construct a layer, apply a function, run a helper… (with the conditions). */
   callables(e: Expr, scope: Scope, depth = 0): readonly Guarded<Callable>[] {
+    if (scope.owner !== this) return (scope.owner as PythonModel).callables(e, scope, depth);
     const memo = this.callableMemo.get(e);
     if (memo) return memo;
     if (depth > MAX_DEPTH || this.resolvingCallables.has(e)) return UNKNOWN_CALLABLE;
@@ -154,7 +164,7 @@ export class PythonModel extends Symbols {
           ? [{ value: { kind: 'layer', spec, partialKw: [], partialPos: [], partialCalls: [] }, guards: [] }]
           : fspec
             ? [{ value: { kind: 'func', spec: fspec }, guards: [] }]
-            : unknown;
+            : this.projectCallables(q, depth) ?? unknown;
         this.qnameCallables.set(q, known);
       }
       return known;
@@ -166,7 +176,22 @@ export class PythonModel extends Symbols {
       for (const d of defs) out.push(...this.callables(d.value, d.scope, depth + 1));
       return out.length ? out : unknown;
     }
-    const found = this.lookup(e.id, scope);
+    return this.nameCallables(e.id, scope, depth);
+  }
+
+  /** A class or function defined in another module of the project (`@<path>:<name>`): what calling it does there. */
+  private projectCallables(q: string, depth: number): readonly Guarded<Callable>[] | undefined {
+    if (!q.startsWith('@')) return undefined;
+    const colon = q.lastIndexOf(':');
+    const name = q.slice(colon + 1);
+    if (name.includes('.')) return undefined;
+    const m = this.project?.moduleAt(q.slice(1, colon));
+    return m ? m.nameCallables(name, m.moduleScope, depth + 1) : undefined;
+  }
+
+  private nameCallables(id: string, scope: Scope, depth: number): readonly Guarded<Callable>[] {
+    const unknown = UNKNOWN_CALLABLE;
+    const found = this.lookup(id, scope);
     if (!found) return unknown;
     const out: Guarded<Callable>[] = [];
     for (const b of found.bindings) {
@@ -195,6 +220,7 @@ export class PythonModel extends Symbols {
 
   /** The known layer a local class derives from (directly or through other local classes). */
   layerBase(cls: ClassInfo, depth = 0): LayerSpec | undefined {
+    if (cls.scope.owner !== this) return (cls.scope.owner as PythonModel).layerBase(cls, depth);
     if (depth > MAX_DEPTH) return undefined;
     for (const b of cls.def.bases) {
       if (b.name) continue;
@@ -211,6 +237,7 @@ export class PythonModel extends Symbols {
 
   /** What a layer-constructing call `call` creates, if it is one (memoised per call). */
   instanceAt(call: CallExpr, scope?: Scope, depth = 0): LayerInstance | null {
+    if (scope && scope.owner !== this) return (scope.owner as PythonModel).instanceAt(call, scope, depth);
     if (this.instanceMemo.has(call)) return this.instanceMemo.get(call) ?? null;
     if (depth > MAX_DEPTH) return null;
     this.instanceMemo.set(call, null); // cycle guard
@@ -230,15 +257,52 @@ export class PythonModel extends Symbols {
         const inner = this.helperReturn(c.fn, depth + 1);
         if (inner) inst = { site: call, siteScope: s, spec: inner.spec, ctor: inner.ctor, ctorScope: inner.ctorScope, partialKw: inner.partialKw, partialPos: inner.partialPos, helper: { fn: c.fn, inner } };
       } else if (c.kind === 'class' && c.base) {
-        inst = { site: call, siteScope: s, spec: c.base, ctor: call, ctorScope: s, partialKw: [], partialPos: [], localClass: c.cls };
+        inst = { site: call, siteScope: s, spec: c.base, ctor: call, ctorScope: s, partialKw: [], partialPos: [], localClass: c.cls, baseArgs: this.takesBaseArgs(c.cls) };
       }
     }
     this.instanceMemo.set(call, inst);
     return inst;
   }
 
+  /**
+   * Whether a project class deriving from a layer takes that layer's arguments: no `__init__` of its own (nor in the
+   * project classes between it and the layer), or one that only passes `*args, **kwargs` on to `super().__init__`.
+   */
+  takesBaseArgs(cls: ClassInfo, depth = 0): boolean {
+    if (cls.scope.owner !== this) return (cls.scope.owner as PythonModel).takesBaseArgs(cls, depth);
+    if (depth > MAX_DEPTH) return false;
+    const init = cls.methods.get('__init__');
+    if (init) {
+      const ps = init.def.params;
+      const forwards =
+        ps.length === 3 &&
+        ps[1].star === '*' &&
+        ps[2].star === '**' &&
+        init.def.body.every((st) => {
+          if (st.kind === 'expr' && st.value.kind === 'string') return true;
+          if (st.kind !== 'expr' || st.value.kind !== 'call') return false;
+          const c = st.value;
+          const f = c.func;
+          return (
+            f.kind === 'attr' &&
+            f.attr === '__init__' &&
+            c.args.length >= 2 &&
+            c.args[c.args.length - 2].star === '*' &&
+            c.args[c.args.length - 1].star === '**'
+          );
+        });
+      if (!forwards) return false;
+    }
+    for (const b of cls.def.bases) {
+      if (b.name) continue;
+      for (const c of this.callables(b.value, cls.outer, depth + 1)) if (c.value.kind === 'class' && !this.takesBaseArgs(c.value.cls, depth + 1)) return false;
+    }
+    return true;
+  }
+
   /** The single layer instance a helper function returns, if it always returns the same constructor call. */
   helperReturn(fn: FunctionInfo, depth = 0): LayerInstance | null {
+    if (fn.scope.owner !== this) return (fn.scope.owner as PythonModel).helperReturn(fn, depth);
     const collector = new ReturnCollector();
     collector.walk(fn.def.body);
     const returns = collector.values;
@@ -257,6 +321,7 @@ export class PythonModel extends Symbols {
    * assigned one, `self.x`, a conditional expression. `null` entries stand for "something unknown".
    */
   instances(e: Expr, scope: Scope, depth = 0): readonly Guarded<LayerInstance | null>[] {
+    if (scope.owner !== this) return (scope.owner as PythonModel).instances(e, scope, depth);
     if (depth > MAX_DEPTH) return UNKNOWN_INSTANCE;
     switch (e.kind) {
       case 'const':

@@ -11,6 +11,7 @@
 import type { CallExpr, Expr, Module, Span, Stmt } from './ast';
 import { functionSpec, layerSpec } from './catalog';
 import type { ParsedPython } from './parse';
+import type { ProjectContext } from './projectContext';
 import { collectScopes, type AttrDef, type Binding, type ClassInfo, type FunctionInfo, type Scope } from './scopes';
 
 export const MAX_DEPTH = 8;
@@ -38,7 +39,15 @@ export class Symbols {
   private readonly joinMemo = new Map<string, Map<string, string>>();
   private readonly resolvingNames = new Set<Binding[]>();
 
-  constructor(readonly parsed: ParsedPython) {
+  /** Other modules of the project, when the analysis was given them. */
+  readonly project?: ProjectContext;
+  private readonly projectMemo = new Map<string, string>();
+
+  constructor(
+    readonly parsed: ParsedPython,
+    project?: ProjectContext,
+  ) {
+    this.project = project;
     this.module = parsed.module;
     this.text = parsed.text;
     const s = collectScopes(this.module, this.text);
@@ -109,12 +118,55 @@ export class Symbols {
     return this.appliedBy.get(call);
   }
 
-  /** The qualified name an expression denotes (`nn.Conv2d` → `torch.nn.Conv2d`), if it is an imported thing. */
+  /**
+   * The qualified name an expression denotes (`nn.Conv2d` → `torch.nn.Conv2d`), if it is an imported thing. Through the
+   * project's modules too: `from .layers import BN` where layers.py has `from torch.nn import BatchNorm2d as BN` is
+   * `torch.nn.BatchNorm2d`; a class or function the project defines keeps its project name (`.layers.ConvBlock`).
+   */
   qname(e: Expr, scope: Scope, depth = 0): string | undefined {
-    if (e.kind === 'name') return this.qnameOfName(e.id, scope, depth);
-    if (e.kind === 'attr') {
+    if (scope.owner && scope.owner !== this) return scope.owner.qname(e, scope, depth);
+    let q: string | undefined;
+    if (e.kind === 'name') q = this.qnameOfName(e.id, scope, depth);
+    else if (e.kind === 'attr') {
       const base = this.qname(e.value, scope, depth + 1);
-      return base === undefined ? undefined : this.joinName(base, e.attr);
+      q = base === undefined ? undefined : this.joinName(base, e.attr);
+    }
+    return q && this.project ? this.throughProject(q, depth) : q;
+  }
+
+  private throughProject(q: string, depth: number): string {
+    const memo = this.projectMemo.get(q);
+    if (memo !== undefined) return memo;
+    let out = q;
+    const r = depth <= MAX_DEPTH ? this.project!.resolve(q) : undefined;
+    if (r && r.rest.length) {
+      const exported = r.model.exportedQname(r.rest[0], depth + 1);
+      if (exported) out = [exported, ...r.rest.slice(1)].join('.');
+    }
+    this.projectMemo.set(q, out);
+    return out;
+  }
+
+  /**
+   * What a module-level name of this file stands for when another module imports it: the qualified name an import
+   * (or an alias of one) binds it to, through this file's own project imports and star imports; `@<path>:<name>` for a
+   * class, function or value defined in this file (a project module); undefined when there is no such name.
+   */
+  exportedQname(name: string, depth = 0): string | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const here = this.project ? `@${this.project.path}:${name}` : undefined;
+    const found = this.moduleScope.bindings.get(name);
+    if (found) {
+      const alias = found.every((b) => b.kind === 'import' || (b.kind === 'assign' && (b.value.kind === 'name' || b.value.kind === 'attr')));
+      return (alias && this.qname({ kind: 'name', id: name, from: -1, to: -1 }, this.moduleScope, depth + 1)) || here;
+    }
+    for (const mod of this.moduleScope.starImports) {
+      const q = `${mod}.${name}`;
+      const r = this.project?.resolve(q);
+      if (r && r.rest.length === 1) {
+        const x = r.model.exportedQname(name, depth + 1);
+        if (x) return x;
+      } else if (layerSpec(q) || functionSpec(q)) return q;
     }
     return undefined;
   }

@@ -5,8 +5,8 @@
  */
 import { findArg, type Arg, type CallExpr, type Expr, type Span } from '../python/ast';
 import type { CallSite, Owner } from '../python/calls';
-import { roleOf, type Use } from '../python/flow';
-import type { Guard, LayerInstance, PythonModel, Scope } from '../python/model';
+import { FlowAnalysis, roleOf, type Use } from '../python/flow';
+import type { FunctionInfo, Guard, LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RawFinding, Rule, RuleContext } from './rule';
@@ -53,6 +53,15 @@ export const convBiasBeforeBatchnorm: Rule = {
   },
 };
 
+/** The data flow of another module of the project, computed once per model. */
+const otherFlows = new WeakMap<PythonModel, FlowAnalysis>();
+
+function flowOf(model: PythonModel): FlowAnalysis {
+  let f = otherFlows.get(model);
+  if (!f) otherFlows.set(model, (f = new FlowAnalysis(model)));
+  return f;
+}
+
 class ConvBiasCheck {
   private readonly verdicts = new Map<LayerInstance, Verdict>();
   private readonly countInstanceNorm: boolean;
@@ -77,6 +86,7 @@ class ConvBiasCheck {
       const f = this.finding(inst, v, bias.on);
       if (f) out.push(f);
     }
+    out.push(...this.importedOwners());
     return out.sort((a, b) => a.span.from - b.span.from);
   }
 
@@ -86,7 +96,7 @@ class ConvBiasCheck {
 
   private biasCapable(inst: LayerInstance): boolean {
     const role = roleOf(inst);
-    return (role === 'conv' || role === 'linear') && !inst.localClass && !!inst.spec.bias;
+    return (role === 'conv' || role === 'linear') && (!inst.localClass || !!inst.baseArgs) && !!inst.spec.bias;
   }
 
   /** Whether the instance's output always (or under one condition) goes straight into batch norm. */
@@ -127,27 +137,9 @@ class ConvBiasCheck {
     const sites = real.length ? real : [model.callSites.defaults(owner)];
     let decided = false;
     const verdicts = sites.map((site) => {
-      const filtered: Use[] = [];
-      let open = false;
-      for (const u of uses) {
-        const guards: Guard[] = [];
-        let keep = true;
-        for (const g of u.guards) {
-          // Only what the arguments decide: a guard decided without them (a module constant) stays as it is.
-          const t = model.conditions.truth(g.test, g.scope) === undefined ? model.conditions.truth(g.test, g.scope, site) : undefined;
-          if (t === undefined) guards.push(g);
-          else {
-            decided = true;
-            if (t === g.negated) keep = false;
-          }
-        }
-        if (keep) filtered.push(guards.length === u.guards.length ? u : { ...u, guards });
-        if (keep && guards.length) open = true;
-      }
-      const v = this.judge(filtered);
-      // fire: batch norm on every path at this site; no: never; open: it depends on something the site does not decide.
-      const outcome: 'fire' | 'no' | 'open' = v.fire && !v.cond ? 'fire' : !v.fire && !open ? 'no' : 'open';
-      return { site, v, outcome };
+      const r = this.atSite(uses, site);
+      if (r.decided) decided = true;
+      return { site, v: r.v, outcome: r.outcome };
     });
     if (!decided && !biasParam) return undefined;
     if (biasParam) return biasParam.real ? this.biasArgumentFindings(inst, biasParam.name, real, verdicts) : [];
@@ -163,6 +155,70 @@ class ConvBiasCheck {
     const f = this.finding(inst, { fire: true, cond: v0.cond, bnUse: firing[0].v.bnUse ?? v0.bnUse }, bias.on, { where: whereText, fixCond: cond });
     // It names a call and its line, which may be in another class or function.
     return f ? [{ ...f, volatile: !!whereText }] : [];
+  }
+
+  /**
+   * What the uses are at one call: guards the call's arguments decide are dropped (true) or drop their use (false).
+   * fire: batch norm on every path at this call; no: never; open: it depends on something the call does not decide.
+   */
+  private atSite(uses: readonly Use[], site: CallSite): { v: Verdict; outcome: 'fire' | 'no' | 'open'; decided: boolean } {
+    const model = this.ctx.model;
+    const filtered: Use[] = [];
+    let open = false;
+    let decided = false;
+    for (const u of uses) {
+      const guards: Guard[] = [];
+      let keep = true;
+      for (const g of u.guards) {
+        // Only what the arguments decide: a guard decided without them (a module constant) stays as it is.
+        const t = model.conditions.truth(g.test, g.scope) === undefined ? model.conditions.truth(g.test, g.scope, site) : undefined;
+        if (t === undefined) guards.push(g);
+        else {
+          decided = true;
+          if (t === g.negated) keep = false;
+        }
+      }
+      if (keep) filtered.push(guards.length === u.guards.length ? u : { ...u, guards });
+      if (keep && guards.length) open = true;
+    }
+    const v = this.judge(filtered);
+    return { v, outcome: v.fire && !v.cond ? 'fire' : !v.fire && !open ? 'no' : 'open', decided };
+  }
+
+  /**
+   * Calls in this file of a class or function of another module of the project whose layer's bias is one of its
+   * parameters (`from .blocks import ConvBN; ConvBN(3, 32)`): reported at the call, as for one defined here. Layers
+   * whose batch norm depends on a flag are that module's own findings.
+   */
+  private importedOwners(): RawFinding[] {
+    const model = this.ctx.model;
+    if (!model.project) return [];
+    const out: RawFinding[] = [];
+    for (const call of model.module.calls) {
+      if (!this.ctx.inFocus(call.from)) continue;
+      const scope = model.scopeOf(call);
+      const cs = model.callables(call.func, scope);
+      if (cs.length !== 1) continue;
+      const c = cs[0].value;
+      const file = c.kind === 'class' ? c.cls.scope.owner : c.kind === 'helper' && !c.fn.cls ? c.fn.scope.owner : undefined;
+      if (!file || file === model) continue;
+      const other = file as PythonModel;
+      const owner: Owner = c.kind === 'class' ? other.callSites.classOwner(c.cls) : { kind: 'fn', fn: (c as { fn: FunctionInfo }).fn };
+      const site = other.callSites.bindCall(owner, call, scope);
+      for (const inst of flowOf(other).producers()) {
+        const fn = inst.ctorScope.fn;
+        if (inst.helper || !fn || !this.biasCapable(inst)) continue;
+        const sameOwner = fn.cls ? (owner.kind === 'fields' ? owner.cls : owner.fn.cls) === fn.cls : owner.kind === 'fn' && owner.fn === fn;
+        if (!sameOwner) continue;
+        const bp = this.biasParameter(inst, owner);
+        if (!bp?.real) continue;
+        const uses = flowOf(other).usesOf(inst);
+        if (!uses.some((u) => this.isBn(u))) continue;
+        const r = this.atSite(uses, site);
+        out.push(...this.biasArgumentFindings(inst, bp.name, [site], [{ site, v: r.v, outcome: r.outcome }]));
+      }
+    }
+    return out;
   }
 
   /**
@@ -201,16 +257,16 @@ class ConvBiasCheck {
         ? explicit.name
           ? model.source(explicit)
           : `${param}=${model.source(explicit.value)}`
-        : msg('`{0}` leaves {1} at its default {2}', callee, param, model.source(a.value));
+        : msg('`{0}` leaves {1} at its default {2}', callee, param, a.scope.owner.source(a.value));
       const edits = explicit
         ? [{ from: explicit.value.from, to: explicit.value.to, text: 'False' }]
         : model.hiddenArgs(call) || !call.complete
           ? undefined
           : addKeyword(ctx.text, call, `${param}=False`);
-      const bnName = v.bnUse?.consumer ? v.bnUse.consumer.spec.name : BN_NAMES[inst.spec.framework];
+      const bnName = bnNameOf(v, inst);
       const message = msg(
         '{0} keeps its bias ({1}), but its output goes straight into {2}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {3}=False.',
-        msg('{0} in `{1}`', calleeText(model, inst), collapse(model.source(call.func))),
+        msg('{0} in `{1}`', calleeText(inst), collapse(model.source(call.func))),
         how,
         bnName,
         param,
@@ -243,8 +299,8 @@ class ConvBiasCheck {
       value = biasWhenNot(model, v.cond);
     }
     const edits = value === undefined ? undefined : on.edits(value);
-    const layer = calleeText(model, inst);
-    const bnName = v.bnUse?.consumer ? v.bnUse.consumer.spec.name : BN_NAMES[inst.spec.framework];
+    const layer = calleeText(inst);
+    const bnName = bnNameOf(v, inst);
     const span: Span = on.explicit ?? inst.site;
     let message: Msg;
     if (decided) {
@@ -309,7 +365,7 @@ class ConvBiasCheck {
     const model = this.ctx.model;
     const text = this.ctx.text;
     const b = inst.spec.bias;
-    if (!b || inst.localClass) return { state: 'unknown' };
+    if (!b || (inst.localClass && !inst.baseArgs)) return { state: 'unknown' };
     const defaultHow = msg('{0} defaults to True', b.name);
     if (!inst.helper) {
       if (model.hiddenArgs(inst.ctor) || !inst.ctor.complete) return { state: 'unknown' };
@@ -330,8 +386,11 @@ class ConvBiasCheck {
       return { state: 'on', on: { how: defaultHow, at, edits: (v) => addKeyword(text, inst.ctor, `${b.name}=${v}`) } };
     }
 
-    // Created by a helper function: the bias is set inside it, maybe from one of its parameters.
+    // Created by a helper function: the bias is set inside it, maybe from one of its parameters. The helper may be in
+    // another module of the project: its code is quoted from there, and never edited from here.
     const fn = inst.helper.fn;
+    const helperFile = fn.scope.owner;
+    const foreign = helperFile !== model;
     const site = inst.site;
     const ctor = inst.ctor;
     const kwParam = fn.def.params.find((p) => p.star === '**');
@@ -355,7 +414,7 @@ class ConvBiasCheck {
           return { state: 'on', on: { how: model.source(siteArg), explicit: siteArg, at: siteAt, edits: (v) => [{ from: siteArg.value.from, to: siteArg.value.to, text: v }] } };
         return {
           state: 'on',
-          on: { how: msg('{0}() defaults {1} to {2}', fn.def.name, p.name, model.source(p.default!)), at: siteAt, edits: (v) => addKeyword(text, site, `${p.name}=${v}`) },
+          on: { how: msg('{0}() defaults {1} to {2}', fn.def.name, p.name, helperFile.source(p.default!)), at: siteAt, edits: (v) => addKeyword(text, site, `${p.name}=${v}`) },
         };
       }
     }
@@ -375,7 +434,7 @@ class ConvBiasCheck {
       const lit = truth(r.value);
       if (lit === undefined) return { state: 'unknown' };
       if (!lit) return { state: 'off' };
-      how = msg('{0}() builds it with {1}', fn.def.name, model.source(r.arg ?? r.value));
+      how = msg('{0}() builds it with {1}', fn.def.name, helperFile.source(r.arg ?? r.value));
       explicitInHelper = r.fromPartial ? undefined : r.arg;
       if (r.fromPartial) return { state: 'unknown' };
     } else if (!b.default) return { state: 'off' };
@@ -390,7 +449,7 @@ class ConvBiasCheck {
         how,
         at: undefined,
         edits: (v) => {
-          if (v !== 'False' || !this.allSitesFire(fn)) return undefined;
+          if (foreign || v !== 'False' || !this.allSitesFire(fn)) return undefined;
           if (explicitInHelper) return [{ from: explicitInHelper.value.from, to: explicitInHelper.value.to, text: v }];
           return addKeyword(text, ctor, `${b.name}=${v}`);
         },
@@ -421,6 +480,12 @@ function truth(e: Expr): boolean | undefined {
   return undefined;
 }
 
+/** The batch norm as the message names it: its class (the project's own, when it is one). */
+function bnNameOf(v: Verdict, inst: LayerInstance): string {
+  const bn = v.bnUse?.consumer;
+  return bn ? (bn.localClass?.def.name ?? bn.spec.name) : BN_NAMES[inst.spec.framework];
+}
+
 /** A call as the message names it: `block(128, 256)`, shortened when long. */
 function calleeCallText(model: PythonModel, call: CallExpr): string {
   const src = collapse(model.source(call));
@@ -431,9 +496,9 @@ function collapse(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ');
 }
 
-/** How the layer is written at its site (`nn.Conv2d`, `conv3x3`, `layers.Conv2D`). */
-function calleeText(model: PythonModel, inst: LayerInstance): string {
+/** How the layer is written at its site (`nn.Conv2d`, `conv3x3`, `layers.Conv2D`), in whichever module that is. */
+function calleeText(inst: LayerInstance): string {
   const f = inst.site.func;
-  const src = model.source(f);
+  const src = inst.siteScope.owner.source(f);
   return src.length <= 40 ? `\`${src}\`` : inst.spec.name;
 }

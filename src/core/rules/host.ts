@@ -14,6 +14,7 @@
 import { parsePython, type ParsedPython } from '../python/parse';
 import { PythonModel } from '../python/model';
 import type { Position } from '../text';
+import { snapshotDigest } from '../python/project';
 import { RuleContext, type Rule, type RuleMeta, type RuleOptions } from './rule';
 import type { Finding, Fix, Severity } from './types';
 import { UnitCache, type UnitFinding } from './incremental';
@@ -93,7 +94,7 @@ export class RuleHost {
 
   /** The same, with the suppressions that silenced nothing. */
   analysisOf(parsed: ParsedPython, options: AnalyzeOptions = {}): Analysis {
-    const ctx = new RuleContext(new PythonModel(parsed), options);
+    const ctx = new RuleContext(PythonModel.withProject(parsed, options.project), options);
     return this.suppress(parsed, this.toFindings(ctx, this.run(ctx, options), options), options);
   }
 
@@ -121,7 +122,7 @@ export class RuleHost {
     const withActions = this.rules.filter((r) => r.actionsAt && severityOf(r.meta, options) !== 'off');
     if (!withActions.length) return [];
     const p = parsed && parsed.text === text ? parsed : parsePython(text);
-    const ctx = new RuleContext(new PythonModel(p), options);
+    const ctx = new RuleContext(PythonModel.withProject(p, options.project), options);
     const offset = ctx.lines.offsetAt(position);
     const out: RuleAction[] = [];
     for (const rule of withActions) {
@@ -190,7 +191,9 @@ export const rethrow: RuleErrorReporter = (ruleId, error) => {
 
 /** Options as a cache key (key order does not matter). */
 function optionsKeyOf(options: AnalyzeOptions): string {
-  return JSON.stringify(options, (_k, v: unknown) =>
+  // The project's modules count by their content (a digest), not as text in every key.
+  const { project, ...rest } = options;
+  return JSON.stringify(project ? { ...rest, project: snapshotDigest(project) } : rest, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
 }

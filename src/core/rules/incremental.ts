@@ -19,6 +19,7 @@ import { PythonModel } from '../python/model';
 import type { ParsedPython } from '../python/parse';
 import type { Msg } from '../message';
 import { RuleContext, type RawFinding, type Rule } from './rule';
+import { hash } from '../text';
 
 export interface UnitFinding {
   rule: Rule;
@@ -74,7 +75,7 @@ export class UnitCache {
     fileWide: (rule: Rule) => boolean,
     runRules: (ctx: RuleContext) => UnitFinding[],
   ): { ctx: RuleContext; findings: UnitFinding[] } {
-    const model = new PythonModel(parsed);
+    const model = PythonModel.withProject(parsed, ruleOptions?.project);
     const units: Unit[] = [];
     const bodyKeys: string[] = [];
     const bodyRefs = new Set<string>();
@@ -243,18 +244,4 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
   if (list) list.push(v);
   else m.set(k, [v]);
-}
-
-/** A 53-bit string hash (cyrb53), as text. */
-export function hash(s: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }

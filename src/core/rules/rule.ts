@@ -2,6 +2,7 @@
 import type { NoteRef } from '../notes/types';
 import { FlowAnalysis } from '../python/flow';
 import type { PythonModel } from '../python/model';
+import type { ProjectSnapshot } from '../python/project';
 import type { Span } from '../python/ast';
 import { LineIndex, type TextEdit } from '../text';
 import type { Msg } from '../message';
@@ -60,6 +61,8 @@ export interface RawFinding {
 export interface RuleOptions {
   /** Count InstanceNorm as BatchNorm for conv-bias-before-batchnorm (it also removes a per-channel mean). */
   instanceNormAsBatchNorm?: boolean;
+  /** The modules of the user's project this file imports, read by the host (python/project.ts): followed by the analysis. */
+  project?: ProjectSnapshot;
 }
 
 export class RuleContext {

@@ -1,0 +1,178 @@
+/**
+ * Following the project's own modules: a helper or class imported from another file of the project (`from .blocks
+ * import ConvBN`, `from models import conv3x3`) is analysed where it is defined, as `ml-notes lint` and the editor do.
+ * test/fixtures/project-modules/convbn/ is a small project; the other cases are written here.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fixText, lintText } from '../../src/core/lint';
+import { DEFAULT_LIMITS, resolveProject, resolveProjectSync, type ProjectSnapshot } from '../../src/core/python/project';
+import { main } from '../../src/cli/main';
+import { expectedLines, fixturesDir, tempTree } from './helpers';
+
+const RULE = 'conv-bias-before-batchnorm';
+const projectDir = path.join(fixturesDir, 'project-modules', 'convbn');
+
+/** Reads a file from disk, undefined when there is none (and counts the reads). */
+function diskReader(reads: string[] = []): (p: string) => string | undefined {
+  return (p) => {
+    reads.push(p);
+    return fs.existsSync(p) && fs.statSync(p).isFile() ? fs.readFileSync(p, 'utf8') : undefined;
+  };
+}
+
+function snapshotOf(file: string, root: string, reads?: string[]): ProjectSnapshot {
+  return resolveProjectSync(file, fs.readFileSync(file, 'utf8'), root, diskReader(reads));
+}
+
+function lines(text: string, project?: ProjectSnapshot): number[] {
+  return lintText(text, { project })
+    .findings.filter((f) => f.rule === RULE)
+    .map((f) => f.range.start.line)
+    .sort((a, b) => a - b);
+}
+
+test('a model built from the project’s own blocks, helpers and batch norm: findings exactly on the expected lines', () => {
+  const file = path.join(projectDir, 'models', 'net.py');
+  const text = fs.readFileSync(file, 'utf8');
+  const project = snapshotOf(file, projectDir);
+  assert.deepEqual(Object.keys(project.modules).map((p) => path.relative(projectDir, p)).sort(), ['models/__init__.py', 'models/blocks.py', 'models/layers.py']);
+  assert.deepEqual(lines(text, project), expectedLines(text, RULE));
+  // Without the other modules none of these can be decided: no finding (precision first).
+  assert.deepEqual(lines(text), []);
+  const messages = lintText(text, { project }).findings.map((f) => f.message);
+  assert.ok(messages.some((m) => /`ConvBN\(3, 32\)` leaves bias at its default True/.test(m)), messages.join('\n'));
+  assert.ok(messages.some((m) => /into SyncBN2d/.test(m)), 'the project’s own batch norm is named');
+});
+
+test('the fix edits the calls in the analysed file only, and fixing again changes nothing', () => {
+  const file = path.join(projectDir, 'models', 'net.in.py');
+  const input = fs.readFileSync(file, 'utf8');
+  const project = snapshotOf(file, projectDir);
+  const fixed = fixText(input, { project, only: [RULE] });
+  assert.equal(fixed.refused, undefined);
+  assert.equal(fixed.output, fs.readFileSync(path.join(projectDir, 'models', 'net.out.py'), 'utf8'));
+  assert.deepEqual(fixText(fixed.output, { project, only: [RULE] }).applied, []);
+});
+
+test('ml-notes lint follows the project’s modules from the folder above the outermost package (no marker file)', async () => {
+  const root = tempTree(Object.fromEntries(['models/__init__.py', 'models/blocks.py', 'models/layers.py', 'models/net.py'].map((p) => [p, fs.readFileSync(path.join(projectDir, p), 'utf8')])));
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['lint', 'models/net.py', '--json'], { out: (s) => out.push(s), err: (s) => err.push(s), cwd: root });
+  assert.equal(code, 1, err.join('\n'));
+  const found = (JSON.parse(out.join('\n')) as { line: number; rule: string }[]).filter((f) => f.rule === RULE).map((f) => f.line - 1);
+  assert.deepEqual(found, expectedLines(fs.readFileSync(path.join(root, 'models', 'net.py'), 'utf8'), RULE));
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+const CONV_BN = 'import torch.nn as nn\n\n\ndef conv_bn(i, o, bias=True):\n    return nn.Sequential(nn.Conv2d(i, o, 3, bias=bias), nn.BatchNorm2d(o))\n';
+const HELPER = 'import torch.nn as nn\n\n\ndef conv3x3(i, o, bias=True):\n    return nn.Conv2d(i, o, 3, padding=1, bias=bias)\n';
+const USER = 'import torch.nn as nn\nfrom .blocks import conv3x3\n\nnet = nn.Sequential(conv3x3(3, 8), nn.BatchNorm2d(8))  # expect: conv-bias-before-batchnorm\n';
+
+test('import cycles (two modules importing each other, a package importing itself) end, and the finding still comes', () => {
+  const root = tempTree({
+    'pkg/__init__.py': 'from .blocks import *\nfrom . import blocks\nimport pkg\n',
+    'pkg/blocks.py': `from .net import net\nfrom . import blocks\n${HELPER}`,
+    'pkg/net.py': USER,
+  });
+  const reads: string[] = [];
+  const file = path.join(root, 'pkg', 'net.py');
+  const project = snapshotOf(file, root, reads);
+  assert.equal(new Set(reads).size, reads.length, 'each file is read once');
+  assert.deepEqual(lines(USER, project), expectedLines(USER, RULE));
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('a missing module and a folder named like a module decide nothing; a module with a syntax error is read around it', () => {
+  // As for the analysed file itself: the analysis goes on around a syntax error, so conv_bn (before it) is followed.
+  const text = 'import torch.nn as nn\nfrom .missing import conv3x3\nfrom .broken import conv_bn\nfrom .folder import conv\n\na = nn.Sequential(conv3x3(3, 8), nn.BatchNorm2d(8))\nb = conv_bn(3, 8)  # expect: conv-bias-before-batchnorm\nc = nn.Sequential(conv(3, 8), nn.BatchNorm2d(8))\n';
+  const root = tempTree({ 'pkg/__init__.py': '', 'pkg/net.py': text, 'pkg/broken.py': `${CONV_BN}def oops(:\n`, 'pkg/folder.py/README': 'not a module\n' });
+  const project = snapshotOf(path.join(root, 'pkg', 'net.py'), root);
+  assert.equal(project.imports[path.join(root, 'pkg', 'net.py')]['.missing'], null);
+  assert.equal(project.imports[path.join(root, 'pkg', 'net.py')]['.folder'], null);
+  assert.deepEqual(lines(text, project), expectedLines(text, RULE));
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('the reads are bounded: a long chain of modules and a file importing a hundred modules stop at the limits, said in the snapshot', () => {
+  const files: Record<string, string> = { 'pkg/__init__.py': '' };
+  for (let i = 0; i < 60; i++) files[`pkg/m${i}.py`] = `from .m${i + 1} import *\nfrom .absent${i} import x\n`;
+  files['pkg/wide.py'] = Array.from({ length: 100 }, (_, i) => `from .w${i} import f${i}\n`).join('');
+  for (let i = 0; i < 100; i++) files[`pkg/w${i}.py`] = `def f${i}():\n    return ${i}\n`;
+  const root = tempTree(files);
+  const chainReads: string[] = [];
+  const chain = snapshotOf(path.join(root, 'pkg', 'm0.py'), root, chainReads);
+  assert.ok(Object.keys(chain.modules).length <= DEFAULT_LIMITS.depth, `${Object.keys(chain.modules).length} modules followed from a chain`);
+  assert.ok(chainReads.length <= 4 * DEFAULT_LIMITS.depth * 2, `${chainReads.length} files asked for`);
+  const wideReads: string[] = [];
+  const wide = snapshotOf(path.join(root, 'pkg', 'wide.py'), root, wideReads);
+  assert.equal(Object.keys(wide.modules).length, DEFAULT_LIMITS.modules);
+  assert.equal(wide.limited, 'modules');
+  assert.ok(wideReads.length <= DEFAULT_LIMITS.reads);
+  const tight = resolveProjectSync(path.join(root, 'pkg', 'wide.py'), files['pkg/wide.py'], root, diskReader(), { ...DEFAULT_LIMITS, reads: 10 });
+  assert.equal(tight.limited, 'reads');
+  assert.ok(Object.values(tight.imports[path.join(root, 'pkg', 'wide.py')]).filter((v) => v === null).length >= 90, 'what was not read stays unresolved');
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('the editor’s asynchronous reader: a module that fails to read is reported with its path and followed as absent', async () => {
+  const root = '/ws';
+  const texts: Record<string, string> = { '/ws/pkg/__init__.py': '', '/ws/pkg/blocks.py': HELPER, '/ws/pkg/net.py': USER };
+  const reported: string[] = [];
+  const ok = await resolveProject('/ws/pkg/net.py', USER, root, async (p) => texts[p], (p) => reported.push(p));
+  assert.deepEqual(lines(USER, ok), expectedLines(USER, RULE));
+  const failing = await resolveProject(
+    '/ws/pkg/net.py',
+    USER,
+    root,
+    async (p) => {
+      if (p.endsWith('blocks.py')) throw new Error('permission denied');
+      return texts[p];
+    },
+    (p, e) => reported.push(`${p}: ${(e as Error).message}`),
+  );
+  assert.deepEqual(reported, ['/ws/pkg/blocks.py: permission denied']);
+  assert.deepEqual(lines(USER, failing), []);
+});
+
+test('libraries are never looked for in the project: importing torch reads no file', () => {
+  const root = tempTree({ 'a.py': 'import torch\nimport torch.nn as nn\nfrom torch.nn import functional as F\nimport numpy as np\n' });
+  const reads: string[] = [];
+  snapshotOf(path.join(root, 'a.py'), root, reads);
+  assert.deepEqual(reads, []);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('a subclass of nn.Conv2d taking its arguments (no __init__, or one passing *args, **kwargs on) is a conv; one with its own arguments is not decided', () => {
+  const text = [
+    'import torch.nn as nn',
+    '',
+    '',
+    'class StdConv2d(nn.Conv2d):',
+    '    pass',
+    '',
+    '',
+    'class ForwardingConv(nn.Conv2d):',
+    '    def __init__(self, *args, **kwargs):',
+    '        super().__init__(*args, **kwargs)',
+    '',
+    '',
+    'class OwnArgs(nn.Conv2d):',
+    '    def __init__(self, c):',
+    '        super().__init__(c, c, 3)',
+    '',
+    '',
+    'a = nn.Sequential(StdConv2d(8, 8, 3), nn.BatchNorm2d(8))  # expect: conv-bias-before-batchnorm',
+    'b = nn.Sequential(ForwardingConv(8, 8, 3), nn.BatchNorm2d(8))  # expect: conv-bias-before-batchnorm',
+    'c = nn.Sequential(StdConv2d(8, 8, 3, bias=False), nn.BatchNorm2d(8))',
+    'd = nn.Sequential(OwnArgs(8), nn.BatchNorm2d(8))',
+    '',
+  ].join('\n');
+  assert.deepEqual(lines(text), expectedLines(text, RULE));
+  const fixed = fixText(text, { only: [RULE] }).output;
+  assert.match(fixed, /StdConv2d\(8, 8, 3, bias=False\), nn\.BatchNorm2d\(8\)\)  #/);
+  assert.match(fixed, /ForwardingConv\(8, 8, 3, bias=False\)/);
+});
