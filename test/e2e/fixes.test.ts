@@ -30,7 +30,9 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
     assert.equal(p!.source, 'ML Notes');
     assert.equal(p!.code, RULE);
     assert.equal(p!.position, `[Ln ${conv.line}, Col ${conv.column}]`);
-    assert.match(p!.message, /`nn\.Conv2d` keeps its bias.*BatchNorm2d.*Set bias=False/);
+    assert.match(p!.message, /^nn\.Conv2d keeps its bias.*BatchNorm2d.*Set bias=False/);
+    // The Problems panel shows messages as plain text: no Markdown marks in them.
+    assert.doesNotMatch(p!.message, /[`*]/, 'no literal Markdown in the Problems panel');
     await workbench.screenshot('readme-diagnostic');
   });
 
@@ -55,6 +57,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
     assert.ok(titles.some((t) => FIX.test(t)), `the menu offers the fix: ${JSON.stringify(titles)}`);
     assert.ok(titles.some((t) => EXPLAIN.test(t)), `the menu offers the note: ${JSON.stringify(titles)}`);
     assert.match(titles[0]!, FIX, 'the fix comes first');
+    for (const t of titles) assert.doesNotMatch(t, /`/, `no literal Markdown in the quick fix title "${t}"`);
     await workbench.screenshot('readme-quick-fix');
     await workbench.applyCodeAction(FIX);
 

@@ -53,6 +53,16 @@ function coreTemplates(dirs: readonly string[] = ['rules', 'notes', 'authoring',
   return { templates: [...templates], nonLiteral };
 }
 
+/** Markdown that plain-text surfaces (Problems, quick fix titles, the output channel, notifications) show literally. */
+const MARKDOWN = /`|\*\*|__|\]\(/;
+
+test('no Markdown in the messages of diagnostics, quick fixes, notifications and the output channel (English and Chinese)', () => {
+  const zh = read('l10n/bundle.l10n.zh-cn.json');
+  const strings = [...uiStrings(), ...coreTemplates().templates];
+  const literal = strings.filter((s) => MARKDOWN.test(s)).concat(Object.values(zh).filter((s) => MARKDOWN.test(s)));
+  assert.deepEqual(literal, [], 'use quotes or plain names: these surfaces do not render Markdown');
+});
+
 const placeholders = (s: string) => [...s.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
 
 test('every UI string has a Chinese (zh-cn) translation with the same placeholders', () => {
@@ -94,9 +104,9 @@ test('msg() fills placeholders once: code in an argument that looks like a place
   const m = msg('Pad the conv: {0}={1}', 'padding', '{1}');
   assert.equal(m.text, 'Pad the conv: padding={1}');
   assert.deepEqual(m.l10n, { template: 'Pad the conv: {0}={1}', args: ['padding', '{1}'] });
-  const nested = msg('{0}() builds it with {1}', 'conv', msg('`{0}` holds', 'x'));
-  assert.equal(nested.text, 'conv() builds it with `x` holds');
-  assert.equal(fillText(nested.l10n, (t) => (t === '`{0}` holds' ? '`{0}` 成立' : t)), 'conv() builds it with `x` 成立');
+  const nested = msg('{0}() builds it with {1}', 'conv', msg('“{0}” holds', 'x'));
+  assert.equal(nested.text, 'conv() builds it with “x” holds');
+  assert.equal(fillText(nested.l10n, (t) => (t === '“{0}” holds' ? '“{0}” 成立' : t)), 'conv() builds it with “x” 成立');
 });
 
 /** Sources for the phrases no fixture reaches (a negated guard, a partial, a helper with an explicit bias, a large-batch flag). */
@@ -187,6 +197,9 @@ test('every finding and fix carries a localisable form that fills to its English
       usedTemplates.add(t);
     }
     const chinese = fillText(l, (t) => zh[t] ?? t);
+    // The Problems panel, the hover's problem part and the quick fix menu show these as plain text.
+    assert.doesNotMatch(english, MARKDOWN, `${where}: Markdown shown literally in "${english}"`);
+    assert.doesNotMatch(chinese, MARKDOWN, `${where}: Markdown shown literally in "${chinese}"`);
     assert.doesNotMatch(chinese, /\{\d+\}/, `${where}: placeholder left in "${chinese}"`);
     assert.match(chinese, /[\u4e00-\u9fff]/, `${where}: no Chinese in "${chinese}"`);
     for (const a of plainArgsOf(l)) assert.ok(chinese.includes(a), `${where}: "${a}" missing from "${chinese}"`);

@@ -62,7 +62,7 @@ describe('rule registry', () => {
     assert.equal(f.severity, 'warning');
     assert.deepEqual(f.range.start, { line: 5, character: 34 });
     assert.match(f.message, /BatchNorm2d/);
-    assert.match(f.fixes[0].title, /unexpected `\*\.bias` key/);
+    assert.match(f.fixes[0].title, /unexpected “\*\.bias” key/);
   });
 
   test('severity overrides, off and only', () => {

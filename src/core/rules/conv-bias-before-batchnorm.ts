@@ -257,7 +257,7 @@ class ConvBiasCheck {
         ? explicit.name
           ? model.source(explicit)
           : `${param}=${model.source(explicit.value)}`
-        : msg('`{0}` leaves {1} at its default {2}', callee, param, a.scope.owner.source(a.value));
+        : msg('“{0}” leaves {1} at its default {2}', callee, param, a.scope.owner.source(a.value));
       const edits = explicit
         ? [{ from: explicit.value.from, to: explicit.value.to, text: 'False' }]
         : model.hiddenArgs(call) || !call.complete
@@ -266,7 +266,7 @@ class ConvBiasCheck {
       const bnName = bnNameOf(v, inst);
       const message = msg(
         '{0} keeps its bias ({1}), but its output goes straight into {2}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {3}=False.',
-        msg('{0} in `{1}`', calleeText(inst), collapse(model.source(call.func))),
+        msg('{0} in “{1}”', calleeText(inst), collapse(model.source(call.func))),
         how,
         bnName,
         param,
@@ -278,8 +278,8 @@ class ConvBiasCheck {
 
   private fixTitle(inst: LayerInstance, name: string, value: string): Msg {
     return inst.spec.framework === 'torch'
-      ? msg('Set {0}={1} (existing checkpoints will then carry an unexpected `*.bias` key)', name, value)
-      : msg('Set {0}={1} (existing checkpoints will then carry an unexpected `bias` weight)', name, value);
+      ? msg('Set {0}={1} (existing checkpoints will then carry an unexpected “*.bias” key)', name, value)
+      : msg('Set {0}={1} (existing checkpoints will then carry an unexpected “bias” weight)', name, value);
   }
 
   /**
@@ -309,15 +309,15 @@ class ConvBiasCheck {
       const w = decided.where;
       const when = !c
         ? w
-          ? msg('it is called as at `{0}` (line {1})', w.site, w.line)
+          ? msg('it is called as at “{0}” (line {1})', w.site, w.line)
           : msg('it is called with its defaults')
         : w
           ? c.negated
-            ? msg('`{0}` is false, as at `{1}` (line {2})', condText!, w.site, w.line)
-            : msg('`{0}` holds, as at `{1}` (line {2})', condText!, w.site, w.line)
+            ? msg('“{0}” is false, as at “{1}” (line {2})', condText!, w.site, w.line)
+            : msg('“{0}” holds, as at “{1}” (line {2})', condText!, w.site, w.line)
           : c.negated
-            ? msg('`{0}` is false, as with the defaults', condText!)
-            : msg('`{0}` holds, as with the defaults', condText!);
+            ? msg('“{0}” is false, as with the defaults', condText!)
+            : msg('“{0}” holds, as with the defaults', condText!);
       message =
         value === undefined
           ? msg(
@@ -338,7 +338,7 @@ class ConvBiasCheck {
             );
     } else if (v.cond) {
       const condText = model.source(v.cond.test);
-      const when = v.cond.negated ? msg('`{0}` is false', condText) : msg('`{0}` holds', condText);
+      const when = v.cond.negated ? msg('“{0}” is false', condText) : msg('“{0}” holds', condText);
       message = msg(
         '{0} keeps its bias ({1}), but when {2}, its output goes straight into {3}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {4}={5} so it exists only without batch norm.',
         layer,
@@ -500,5 +500,5 @@ function collapse(s: string): string {
 function calleeText(inst: LayerInstance): string {
   const f = inst.site.func;
   const src = inst.siteScope.owner.source(f);
-  return src.length <= 40 ? `\`${src}\`` : inst.spec.name;
+  return src.length <= 40 ? src : inst.spec.name;
 }

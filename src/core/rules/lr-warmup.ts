@@ -201,9 +201,9 @@ function survey(model: PythonModel): Survey {
   });
   rates.push(...batches.paramGroupRates());
   const scaled = s.evidence ? undefined : batches.scaledRate(rates);
-  if (scaled) s.evidence = { span: scaled, what: msg('the learning rate is scaled with the batch size (`{0}`)', shortSource(model, scaled)) };
+  if (scaled) s.evidence = { span: scaled, what: msg('the learning rate is scaled with the batch size (“{0}”)', shortSource(model, scaled)) };
   const large = s.evidence ? undefined : batches.largeBatch();
-  if (large) s.evidence = { span: large, what: msg('the batch is large (`{0}`)', shortSource(model, large)) };
+  if (large) s.evidence = { span: large, what: msg('the batch is large (“{0}”)', shortSource(model, large)) };
   const warmingCalls = calls.filter((c) => c.warmup === 'yes' || c.warmup === 'unknown');
   for (const unit of model.parsed.units) {
     let f = textFactsOf.get(unit.stmts);
@@ -252,7 +252,7 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
           if (!(lower.endsWith('warmup_method') && st.value.kind === 'string' && st.value.value === 'constant')) s.hasWarmup = true;
         }
         if (id.toLowerCase().endsWith('warmup_method') && st.value.kind === 'string' && st.value.value?.toLowerCase() === 'constant') s.constantStrings.push(st.value);
-        if (largeFlag(id) && st.value.kind === 'const' && st.value.value === 'True') evidence(st, msg('it is marked large-batch (`{0}`)', short(st)));
+        if (largeFlag(id) && st.value.kind === 'const' && st.value.value === 'True') evidence(st, msg('it is marked large-batch (“{0}”)', short(st)));
       }
     } else if (st.kind === 'def') {
       if (isWarmupName(st.name)) s.hasWarmup = true;
@@ -271,7 +271,7 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
         if (isConstant && (a.name === 'warmup' || a.name.toLowerCase().endsWith('warmup_method'))) s.constantStrings.push(a.value as StringExpr);
         else if (!zeroOrNone(a.value)) s.hasWarmup = true;
       }
-      if (largeFlag(a.name) && a.value.kind === 'const' && a.value.value === 'True') evidence(a, msg('it is marked large-batch (`{0}`)', short(a)));
+      if (largeFlag(a.name) && a.value.kind === 'const' && a.value.value === 'True') evidence(a, msg('it is marked large-batch (“{0}”)', short(a)));
     }
     // argparse: add_argument('--batch-size', default=4096)
     const first = e.args[0]?.value;

@@ -84,7 +84,7 @@ export const segmentationHead3x3Classifier: Rule = {
 
 function message(classes: string): Msg {
   return msg(
-    'This conv maps straight to the class count (`{0}`) with a 3x3 kernel. A single 3x3 output conv tends to make segmentation results unstable; a 3x3 conv (with batch norm and ReLU) followed by a 1x1 conv that classifies is steadier.',
+    'This conv maps straight to the class count (“{0}”) with a 3x3 kernel. A single 3x3 output conv tends to make segmentation results unstable; a 3x3 conv (with batch norm and ReLU) followed by a 1x1 conv that classifies is steadier.',
     classes,
   );
 }
