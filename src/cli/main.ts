@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { breadcrumbOf, excerptOf, explainAt } from '../core/explain';
+import { breadcrumbOf, excerptOf, explainAt, focusOf } from '../core/explain';
 import type { NoteLibrary } from '../core/notes/library';
 import type { NoteDocument } from '../core/notes/types';
 import { sectionOfSpec } from '../core/terms/refTarget';
@@ -238,11 +238,13 @@ async function cmdExplain(p: Parsed, io: CliIo): Promise<number> {
     return 1;
   }
   const all = [ex.best, ...ex.others];
+  const term = text.slice(ex.start, ex.end);
+  const focus = focusOf(ex, term);
   if (p.json) {
     io.out(
       JSON.stringify(
         {
-          term: text.slice(ex.start, ex.end),
+          term,
           matches: all.map((mm) => ({
             file: mm.doc.id,
             title: mm.section.title,
@@ -252,7 +254,7 @@ async function cmdExplain(p: Parsed, io: CliIo): Promise<number> {
             breadcrumb: breadcrumbOf(mm),
             matchedTerm: mm.term,
             score: mm.score,
-            excerpt: excerptOf(mm, 12).markdown,
+            excerpt: excerptOf(mm, 12, mm === ex.best ? focus : { focus: [term, mm.term], related: [] }).markdown,
           })),
         },
         null,
@@ -265,7 +267,9 @@ async function cmdExplain(p: Parsed, io: CliIo): Promise<number> {
   io.out(`${breadcrumbOf(b).join(' › ')}${b.point ? ` · point ${b.point.index}` : ''}`);
   io.out(`${shownPath(io.cwd, b.doc.id)}:${(b.point?.startLine ?? b.section.startLine) + 1}#${b.section.slug}`);
   io.out('');
-  io.out(excerptOf(b, 12).markdown);
+  const excerpt = excerptOf(b, 12, focus);
+  io.out(excerpt.markdown);
+  if (excerpt.truncated) io.out('…');
   if (ex.others.length) {
     io.out('');
     io.out('Also:');

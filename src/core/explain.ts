@@ -1,4 +1,5 @@
-import type { LibraryMatch, NoteLibrary, ResolvedRef } from './notes/library';
+import { frontMatterTargets, type LibraryMatch, type NoteLibrary, type ResolvedRef } from './notes/library';
+import { focusedExcerpt, type Excerpt } from './excerpt';
 import type { NoteRef } from './notes/types';
 import { tokenAt } from './terms/codeToken';
 import type { CodeToken } from './terms/termIndex';
@@ -55,37 +56,47 @@ export function labelOf(r: ResolvedRef): string {
 }
 
 /**
- * The Markdown a hover shows: the matching point, or the section body trimmed to `maxLines` with "…". Trimming never
- * leaves a code fence or a `$$` block open.
+ * The Markdown a hover shows: the matching point, or the section, cut to `maxLines` drawn lines around what `focus`
+ * names (see focusedExcerpt). Cutting never leaves a code fence or a `$$` block open. `rewrite` turns the note's
+ * Markdown into what the host shows first (vault syntax as plain Markdown), so that figures it makes are placed too.
  */
-export function excerptOf(r: ResolvedRef, maxLines: number): { markdown: string; truncated: boolean } {
-  const source = r.point ? r.point.markdown : r.section.body;
-  return trimMarkdown(source, Math.max(1, maxLines));
+export function excerptOf(r: ResolvedRef, maxLines: number, focus: Focus = { focus: [], related: [] }, rewrite: (markdown: string) => string = (m) => m): Excerpt {
+  return focusedExcerpt(rewrite(r.point ? r.point.markdown : r.section.body), { maxLines, ...focus });
 }
 
-export function trimMarkdown(source: string, maxLines: number): { markdown: string; truncated: boolean } {
-  const lines = source.split('\n');
-  if (lines.length <= maxLines) return { markdown: source, truncated: false };
-  const kept = lines.slice(0, maxLines);
-  let fence: string | null = null;
-  let mathOpenAt = -1;
-  kept.forEach((l, i) => {
-    const f = /^\s{0,3}(`{3,}|~{3,})/.exec(l);
-    if (f) fence = fence === null ? f[1] : l.trim().startsWith(fence) ? null : fence;
-    else if (fence === null && l.trim() === '$$') mathOpenAt = mathOpenAt < 0 ? i : -1;
-  });
-  if (mathOpenAt >= 0) kept.length = mathOpenAt;
-  while (kept.length && kept[kept.length - 1].trim() === '') kept.pop();
-  if (fence !== null) kept.push(fence);
-  kept.push('', '…');
-  return { markdown: kept.join('\n'), truncated: true };
+export interface Focus {
+  /** The code the user pointed at and the term that matched it. */
+  focus: string[];
+  /** The note's other front-matter terms for that section or point. */
+  related: string[];
 }
 
-/** Figures in a hover are thumbnails: a fixed width, so the text stays in view. */
-export function fitImages(markdown: string): string {
+/** What an explanation is about: the code the user pointed at, the term that matched it, and the note's front-matter terms for that section or point. */
+export function focusOf(ex: Explanation, word: string): Focus {
+  const { best } = ex;
+  const related = frontMatterTargets(best.doc)
+    .filter((t) => t.section === best.section && t.point === best.point?.index)
+    .flatMap((t) => t.terms);
+  return { focus: [...new Set([word, best.term])], related: [...new Set(related)] };
+}
+
+/** A figure of a note excerpt: where it points and what it shows. */
+export interface Figure {
+  src: string;
+  alt: string;
+}
+
+/** Every figure (`![alt](src)` or `<img … src alt>`) of Markdown, replaced by what `render` makes of it. */
+export function replaceFigures(markdown: string, render: (figure: Figure) => string): string {
   return markdown
-    .replace(/!\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_m, alt: string, src: string) => `<img src="${src.replace(/"/g, '&quot;')}" alt="${alt.replace(/"/g, '&quot;')}" width="${HOVER_IMAGE_WIDTH}">`)
-    .replace(/<img\b([^>]*)>/gi, (_m, attrs: string) => `<img${attrs.replace(/\s(width|height)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, '').replace(/\s*\/$/, '')} width="${HOVER_IMAGE_WIDTH}">`);
+    .replace(/!\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_m, alt: string, src: string) => render({ src, alt }))
+    .replace(/<img\b[^>]*>/gi, (tag) => render({ src: attribute(tag, 'src') ?? '', alt: attribute(tag, 'alt') ?? '' }));
 }
 
-const HOVER_IMAGE_WIDTH = 320;
+function attribute(tag: string, name: string): string | undefined {
+  const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
+  return m ? (m[1] ?? m[2] ?? m[3]).replace(/&quot;/g, '"').replace(/&amp;/g, '&') : undefined;
+}
+
+/** The largest a figure is drawn in a hover: a thumbnail on its own line, with the text in view. */
+export const HOVER_FIGURE_BOX = { width: 320, height: 180 } as const;

@@ -32,8 +32,9 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ANALYSIS_WORKER_LIMITS, LocalAnalysisEngine, WorkerAnalysisEngine, type AnalysisEngine, type AnalysisResponse } from '../core/analysisEngine';
-import { excerptOf, explainAt, fitImages, hoverWindow } from '../core/explain';
-import { hoverMarkdownText } from '../core/hoverMarkdown';
+import { excerptOf, explainAt, focusOf, hoverWindow, replaceFigures } from '../core/explain';
+import { hoverMarkdownText, type FigureState } from '../core/hoverMarkdown';
+import { imageSize } from '../core/render/imageSize';
 import type { NoteLibrary } from '../core/notes/library';
 import type { NoteRef } from '../core/notes/types';
 import { mergeFixes, ruleIds, type AnalyzeOptions, type RuleErrorReporter } from '../core/rules/index';
@@ -233,11 +234,13 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     const text = doc.getText({ start: { line: w.startLine, character: 0 }, end: { line: w.endLine + 1, character: 0 } });
     const ex = explainAt(lib, text, doc.offsetAt(params.position) - start);
     if (!ex) return null;
-    const excerpt = fitImages(excerptOf(ex.best, s.hover?.maxLines ?? 12).markdown);
-    const markdown = hoverMarkdownText(ex.best, ex.others, text.slice(ex.start, ex.end), absoluteImages(excerpt, ex.best.doc.id), new Set(), {
+    const word = text.slice(ex.start, ex.end);
+    const excerpt = excerptOf(ex.best, s.hover?.maxLines ?? 12, focusOf(ex, word));
+    const markdown = hoverMarkdownText(ex.best, ex.others, word, excerpt, figureStates(excerpt.markdown, ex.best.doc.id), {
       t: (template, ...args) => fillText({ template, args }),
       icons: false,
       sectionLink: (ref, match) => noteUri(match.doc.id, ref.slug, (match.point?.startLine ?? match.section.startLine) + 1),
+      figureSrc: (src, match) => absoluteFigure(src, match.doc.id),
     });
     return { contents: { kind: 'markdown', value: markdown }, range: { start: doc.positionAt(start + ex.start), end: doc.positionAt(start + ex.end) } };
   });
@@ -347,16 +350,37 @@ function location(file: string, line: number) {
   return { targetUri: pathToFileURL(file).href, range: { start: { line, character: 0 }, end: { line, character: 0 } } };
 }
 
-/** Relative figure paths of an excerpt as file URIs (a client renders the hover far from the note). */
-function absoluteImages(markdown: string, noteFile: string): string {
-  return markdown.replace(/(<img\b[^>]*\ssrc=")([^"]*)"/gi, (m, head: string, src: string) => {
-    if (/^[a-z][\w+.-]*:/i.test(src)) return m;
+/** A relative figure path as a file URI (a client renders the hover far from the note). */
+function absoluteFigure(src: string, noteFile: string): string {
+  if (/^[a-z][\w+.-]*:/i.test(src)) return src;
+  try {
+    return pathToFileURL(path.resolve(path.dirname(noteFile), decodeURI(src))).href;
+  } catch {
+    return src;
+  }
+}
+
+/** The excerpt's figures next to the note: missing, or their size (read from the file's start). */
+function figureStates(markdown: string, noteFile: string): Map<string, FigureState> {
+  const out = new Map<string, FigureState>();
+  replaceFigures(markdown, ({ src }) => {
+    if (out.has(src) || /^[a-z][\w+.-]*:/i.test(src)) return '';
     try {
-      return `${head}${pathToFileURL(path.resolve(path.dirname(noteFile), decodeURI(src))).href}"`;
+      const file = path.resolve(path.dirname(noteFile), decodeURI(src));
+      const fd = fs.openSync(file, 'r');
+      try {
+        const head = Buffer.alloc(64 * 1024);
+        const n = fs.readSync(fd, head, 0, head.length, 0);
+        out.set(src, { size: imageSize(head.subarray(0, n)) });
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch {
-      return m;
+      out.set(src, 'missing');
     }
+    return '';
   });
+  return out;
 }
 
 function fileOf(uri: string): string | undefined {

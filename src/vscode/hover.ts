@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { excerptOf, explainAt, fitImages, hoverWindow, type Explanation } from '../core/explain';
-import { escapeMarkdown, hoverMarkdownText } from '../core/hoverMarkdown';
+import { excerptOf, explainAt, focusOf, hoverWindow, replaceFigures, type Explanation } from '../core/explain';
+import type { Excerpt } from '../core/excerpt';
+import { escapeMarkdown, hoverMarkdownText, type FigureState } from '../core/hoverMarkdown';
 import type { NoteLibrary } from '../core/notes/library';
 import type { ResolvedRef } from '../core/notes/library';
 import type { Finding } from '../core/rules/types';
@@ -45,38 +46,40 @@ export class NotesHoverProvider implements vscode.HoverProvider {
       if (!r || shown.has(keyOf(r))) continue;
       shown.add(keyOf(r));
       const excerpt = this.excerpt(r, maxLines);
-      const missing = await this.missingImages(r.doc.id, excerpt);
-      parts.push(hoverMarkdown(r, [], undefined, excerpt, missing, t('{0}: the note it comes from', f.rule)));
+      const figures = await this.figureStates(r.doc.id, excerpt.markdown);
+      parts.push(hoverMarkdown(r, [], undefined, excerpt, figures, t('{0}: the note it comes from', f.rule)));
     }
     const at = explainAtPosition(this.notes.library, document, position);
     if (at && !shown.has(keyOf(at.ex.best))) {
       const { ex, word } = at;
-      const excerpt = this.excerpt(ex.best, maxLines);
-      const missing = await this.missingImages(ex.best.doc.id, excerpt);
-      parts.push(hoverMarkdown(ex.best, ex.others, word, excerpt, missing));
+      const excerpt = this.excerpt(ex.best, maxLines, focusOf(ex, word));
+      const figures = await this.figureStates(ex.best.doc.id, excerpt.markdown);
+      parts.push(hoverMarkdown(ex.best, ex.others, word, excerpt, figures));
     }
     if (token.isCancellationRequested || !parts.length) return undefined;
     return new vscode.Hover(parts, at?.range);
   }
 
   /**
-   * A section's excerpt as hover Markdown, built once: its figures are checked, then shown (or their alt text when
-   * missing). Vault syntax ([[links]], embeds, callouts, tags) as Markdown the hover can show; links open the panel.
+   * The part of a section's note about the hovered name, cut to the lines the user allows; vault syntax ([[links]],
+   * embeds, callouts, tags) as Markdown the hover can show, links opening the panel.
    */
-  private excerpt(r: ResolvedRef, maxLines: number): string {
-    return fitImages(vaultToMarkdown(excerptOf(r, maxLines).markdown, r.doc, this.notes.library, (ref) => commandLink('mlNotes.openSection', [ref])));
+  private excerpt(r: ResolvedRef, maxLines: number, focus?: ReturnType<typeof focusOf>): Excerpt {
+    const vault = (markdown: string) => vaultToMarkdown(markdown, r.doc, this.notes.library, (ref) => commandLink('mlNotes.openSection', [ref]));
+    return excerptOf(r, maxLines, focus, vault);
   }
 
-  /** Image sources of the excerpt that do not exist (shown as their alt text, never as a broken-image icon). */
-  private async missingImages(noteId: string, excerpt: string): Promise<Set<string>> {
-    const missing = new Set<string>();
-    for (const m of excerpt.matchAll(/<img\b[^>]*\ssrc="([^"]*)"/gi)) {
-      const src = m[1];
+  /** Each figure of the excerpt by its source: missing (shown as its alt text, never as a broken image), or its size. */
+  private async figureStates(noteId: string, markdown: string): Promise<Map<string, FigureState>> {
+    const sources = new Set<string>();
+    replaceFigures(markdown, (f) => (sources.add(f.src), ''));
+    const out = new Map<string, FigureState>();
+    for (const src of sources) {
       if (/^(https?|data):/i.test(src)) continue;
       const uri = resolveNoteLink(noteId, src);
-      if (!uri || !(await this.notes.fileExists(uri))) missing.add(src);
+      out.set(src, uri && (await this.notes.fileExists(uri)) ? { size: await this.notes.figureSize(uri) } : 'missing');
     }
-    return missing;
+    return out;
   }
 }
 
@@ -114,14 +117,14 @@ export function commandLink(command: string, args: unknown[]): string {
  * The hover (the core's Markdown, with command links and codicons), trusted for ML Notes' own commands only. `word`:
  * the term hovered (for "Search notes"); `intro`: a first line (the finding the hover explains).
  */
-export function hoverMarkdown(best: ResolvedRef, others: ResolvedRef[], word: string | undefined, excerpt: string, missingImages: ReadonlySet<string>, intro?: string): vscode.MarkdownString {
+export function hoverMarkdown(best: ResolvedRef, others: ResolvedRef[], word: string | undefined, excerpt: Excerpt, figures: ReadonlyMap<string, FigureState>, intro?: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString('', true);
   md.supportHtml = true;
   md.isTrusted = { enabledCommands: HOVER_COMMANDS };
   md.baseUri = vscode.Uri.joinPath(vscode.Uri.parse(best.doc.id), '..', '/');
   if (intro) md.appendMarkdown(`$(lightbulb) ${escapeMarkdown(intro)}\n\n`);
   md.appendMarkdown(
-    hoverMarkdownText(best, others, word, excerpt, missingImages, {
+    hoverMarkdownText(best, others, word, excerpt, figures, {
       t,
       icons: true,
       sectionLink: (ref) => commandLink('mlNotes.openSection', [ref]),

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { imageSize, type ImageSize } from '../core/render/imageSize';
 import { Disposable, DisposableStore, toDisposable } from './dispose';
 import { NoteLibrary } from '../core/notes/library';
 import { errorMessage, isNoteFile, type FileKind, type LoadProblem, type NoteFileSystem } from '../core/notes/loader';
@@ -7,6 +8,9 @@ import { NotesCache } from './notesCache';
 import type { Log } from './log';
 import { t, tt } from './l10n';
 import { explicitSetting, type ProjectConfigService } from './projectConfig';
+
+/** Figures larger than this are shown without reading their size (a thumbnail of the box's height). */
+const MAX_FIGURE_BYTES = 8 * 1024 * 1024;
 
 /** vscode.workspace.fs as the core's NoteFileSystem: locations are URI strings (desktop, web, remote alike). */
 export class WorkspaceNoteFs implements NoteFileSystem {
@@ -69,6 +73,8 @@ export class NotesService extends Disposable {
   private loading: Promise<void> = Promise.resolve();
   /** Whether files next to the notes (figures) exist; forgotten whenever a note changes. */
   private readonly existing = new Map<string, boolean>();
+  /** Figure sizes, read once until a note changes. */
+  private readonly sizes = new Map<string, Promise<ImageSize | undefined>>();
   readonly loader: LibraryLoader;
   private readonly cache: NotesCache | undefined;
   private cacheKey = '';
@@ -97,6 +103,7 @@ export class NotesService extends Disposable {
     this.registerAll(
       this.library.onDidChange(() => {
         this.existing.clear();
+        this.sizes.clear();
         this.scheduleCacheWrite(10_000);
       }),
       toDisposable(() => this.cacheTimer && clearTimeout(this.cacheTimer)),
@@ -165,6 +172,27 @@ export class NotesService extends Disposable {
   /** Whether the file exists, if already checked since the notes last changed. */
   knownFile(uri: vscode.Uri): boolean | undefined {
     return this.existing.get(uri.toString());
+  }
+
+  /**
+   * The intrinsic size of a figure next to the notes (undefined when it is missing or not an image this can read),
+   * cached until a note changes.
+   */
+  async figureSize(uri: vscode.Uri): Promise<ImageSize | undefined> {
+    const key = uri.toString();
+    let size = this.sizes.get(key);
+    if (!size) {
+      size = this.fileExists(uri).then(async (exists) => {
+        if (!exists) return undefined;
+        // Headers are at the start; a huge file is not read whole for them.
+        const st = await vscode.workspace.fs.stat(uri).then((x) => x, () => undefined);
+        if (!st || st.size > MAX_FIGURE_BYTES) return undefined;
+        return vscode.workspace.fs.readFile(uri).then(imageSize, () => undefined);
+      });
+      if (this.sizes.size > 500) this.sizes.clear();
+      this.sizes.set(key, size);
+    }
+    return size;
   }
 
   /** Whether the file exists (cached until a note changes). */

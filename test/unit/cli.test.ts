@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
-import { fitImages } from '../../src/core/explain';
+import { replaceFigures, type Figure } from '../../src/core/explain';
 import { fixturesDir, repoRoot } from './helpers';
 
 async function run(args: string[], cwd = repoRoot): Promise<{ code: number; out: string; err: string }> {
@@ -117,10 +117,15 @@ test('unknown commands and options print usage with exit 2', async () => {
   assert.match(help.out, /ml-notes lookup QUERY/);
 });
 
-test('hover figures become fixed-width thumbnails (Markdown and raw HTML images)', async () => {
-  assert.equal(fitImages('![BN](figures/bn.svg "t")'), '<img src="figures/bn.svg" alt="BN" width="320">');
-  assert.equal(fitImages('<img width="70%" src="figures/fpn.svg" alt="x" />'), '<img src="figures/fpn.svg" alt="x" width="320">');
-  assert.equal(fitImages('text only'), 'text only');
+test('every figure of an excerpt (Markdown and raw HTML images) is handed to the renderer with its source and alt text', async () => {
+  const seen: Figure[] = [];
+  const out = replaceFigures('a ![BN](figures/bn.svg "t") b <img width="70%" src="figures/fpn.svg" alt=\'x &quot;y&quot;\' />', (f) => (seen.push(f), '[fig]'));
+  assert.equal(out, 'a [fig] b [fig]');
+  assert.deepEqual(seen, [
+    { src: 'figures/bn.svg', alt: 'BN' },
+    { src: 'figures/fpn.svg', alt: 'x "y"' },
+  ]);
+  assert.equal(replaceFigures('text only', () => 'x'), 'text only');
 });
 
 const vault = path.join(fixturesDir, 'vault');
