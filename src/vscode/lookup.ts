@@ -46,8 +46,10 @@ export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search'>, op
   qp.placeholder = options.placeholder ?? t('Search notes by heading, term or text (English or 中文)');
   qp.matchOnDescription = false;
   qp.matchOnDetail = false;
+  // The rows keep the lookup's ranking (the same as `ml-notes lookup`): VS Code would otherwise re-sort them by how
+  // its own fuzzy match scores each label. (Not in @types/vscode 1.90; older hosts ignore the property.)
+  (qp as vscode.QuickPick<LookupItem> & { sortByLabel?: boolean }).sortByLabel = false;
   const update = (value: string) => {
-    // VS Code re-sorts the rows by its own label match and focuses the first one shown; Enter opens that row.
     const query = value.trim() ? value : options.emptyQuery ?? value;
     // While the notes are read, the picker answers from those indexed so far, a short slice at a time (the extension
     // host stays free for hovers), and says how far it is (last row).
@@ -92,6 +94,7 @@ function indexingRow(done: number, total: number): LookupItem {
   return { label: `$(sync~spin) ${t('Indexing notes… {0}/{1}', done, total)}`, alwaysShow: true };
 }
 
+/** A row: a section by its heading (its file and parents beside it), a point by a short title (its section beside it) and its first line below. */
 function toItem(r: SearchResultEntry): LookupItem {
   return {
     label: `${r.point ? '$(circle-small-filled)' : '$(book)'} ${r.title}`,

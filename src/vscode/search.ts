@@ -39,7 +39,8 @@ export class NotesSearch extends Disposable {
       slug: r.slug,
       point: r.point,
       title: r.title,
-      breadcrumb: r.breadcrumb.join(' › '),
+      // A point is placed by its section; a section by its file and parents.
+      breadcrumb: r.point !== undefined ? r.breadcrumb[r.breadcrumb.length - 1] ?? '' : r.breadcrumb.join(' › '),
       detail: r.firstLine,
     }));
   }

@@ -8,6 +8,7 @@ import { parseNote } from '../../src/core/notes/parse';
 import type { NoteDocument } from '../../src/core/notes/types';
 import { LibraryLookup } from '../../src/core/search/libraryLookup';
 import { LookupIndex } from '../../src/core/search/lookupIndex';
+import { pointTitle } from '../../src/core/search/entries';
 import { boundedEditDistance, parseQuery } from '../../src/core/search/tokenize';
 import type { LookupResult } from '../../src/core/search/types';
 import { bundledNotesDir } from './helpers';
@@ -433,5 +434,36 @@ describe('lookup index: arbitrary input', () => {
       ['warmup', 'FPN', '语义分割', 'BN 均值', ''].map((q) => index.search(q, 50)),
       before,
     );
+  });
+});
+
+describe('points and their sections', () => {
+  test('a query whose words all fall in one point ranks that point above its section (batchnorm bias)', () => {
+    const results = bundledIndex().search('batchnorm bias', 10);
+    assert.deepEqual(results.slice(0, 2).map(ref), ['misc-details/2', 'misc-details']);
+    assert.equal(results[0].title, '假如有了BN，那么之前的Conv不再需要Bias了');
+  });
+
+  test('a point of a user note whose text alone holds the words comes before its section; the section first when it matches as well', () => {
+    const index = new LookupIndex();
+    index.updateFile(parseNote('# Training\n\n## Augmentation\n\nWhat we apply to images.\n\n- random crops and flips\n- mixup with cutmix, alpha 0.2\n', 'aug.md'), {});
+    assert.deepEqual(index.search('mixup cutmix', 5).slice(0, 2).map(ref), ['augmentation/2', 'augmentation']);
+    assert.equal(ref(index.search('augmentation', 5)[0]), 'augmentation');
+  });
+
+  test('a point without a lead-in is titled by its first sentence or clauses, at most 40 characters, never a cut sentence alone', () => {
+    const seg = bundledIndex().search('语义分割', 5)[0];
+    assert.equal(ref(seg), 'semantic-segmentation-本质上的难点/3');
+    assert.equal(seg.title, '语义分割本身就是一个退而求其次的课题');
+    assert.ok(seg.firstLine.startsWith(seg.title), 'the whole first line goes in the detail');
+    assert.equal(seg.breadcrumb[seg.breadcrumb.length - 1], 'semantic segmentation 本质上的难点？', 'its section, for the description');
+    for (const r of bundledIndex().search('', 200)) assert.ok(r.title.length <= 40, `"${r.title}" is ${r.title.length} characters`);
+  });
+
+  test('pointTitle: a short item whole, else whole clauses that fit, else a word-boundary cut', () => {
+    assert.equal(pointTitle('假如有了BN，那么之前的Conv不再需要Bias了'), '假如有了BN，那么之前的Conv不再需要Bias了');
+    assert.equal(pointTitle('标准的BN 是对channel算均值和方差，如图：'), '标准的BN 是对channel算均值和方差，如图');
+    assert.equal(pointTitle('PCA is a linear transformation that can be easily learnt in one layer of the network'), 'PCA is a linear transformation that can…');
+    assert.equal(pointTitle('Warm up first, then decay the rate with a cosine schedule over the remaining epochs'), 'Warm up first');
   });
 });

@@ -75,6 +75,31 @@ export function pointLead(point: NotePoint): string {
   return '';
 }
 
+/** The longest a point's title gets in a list (Look Up, the panel's search). */
+export const POINT_TITLE_MAX = 40;
+
+/**
+ * A short title for a point without a lead-in: its first sentence when that is short, else as many of its first
+ * clauses as fit (`语义分割本身就是一个退而求其次的课题，但…` → `语义分割本身就是一个退而求其次的课题`), else its start.
+ */
+export function pointTitle(summary: string, max = POINT_TITLE_MAX): string {
+  const text = summary.trim();
+  if (text.length <= max) return text.replace(/[，,;；:：]$/, '');
+  // Clause ends: CJK punctuation anywhere, Latin punctuation before a space.
+  const ends = [...text.matchAll(/[，。；：！？、]|[,.;:!?](?=\s)/g)].map((m) => m.index);
+  let title = '';
+  for (const at of ends) {
+    if (at > max) break;
+    const clause = text.slice(0, at).trim();
+    if (clause.length >= 4) title = clause;
+    if ('。！？.!?'.includes(text[at])) break;
+  }
+  if (title) return title;
+  const cut = text.slice(0, max - 1);
+  const space = /\s/.test(text[max - 1]) ? cut.length : cut.lastIndexOf(' ');
+  return (space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd() + '…';
+}
+
 export function clip(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, n - 1).trimEnd() + '…';
 }

@@ -1,5 +1,5 @@
 import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
-import { afterListMarker, altText, clip, countTextChars, firstTextLine, frontMatterTerms, pointLead, sectionBreadcrumb, tagEnd } from './entries';
+import { afterListMarker, altText, clip, countTextChars, firstTextLine, frontMatterTerms, pointLead, pointTitle, sectionBreadcrumb, tagEnd } from './entries';
 import { lineStartsOf } from '../notes/parse';
 import { BODY, HASH_SEED, KeySpace, LEAD, TERMS, TITLE } from './postings';
 import { CJK_SPAN, STOP_WORDS, cjkIndex, isCjkCode, isWordCode, shortKeys, wordKeys } from './tokenize';
@@ -48,7 +48,7 @@ export class Entry {
   ) {}
 
   get title(): string {
-    return (this.titleText ??= this.point ? this.lead || clip(this.point.summary, 80) : this.section.title);
+    return (this.titleText ??= this.point ? this.lead || pointTitle(this.point.summary) : this.section.title);
   }
 }
 
