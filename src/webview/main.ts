@@ -21,6 +21,8 @@ const SCROLLED_DEBOUNCE_MS = 250;
 const FLASH_MS = 1500;
 /** How long after a render late-loading images may still move the revealed element back into place. */
 const SETTLE_MS = 3000;
+/** How much of a point shows under its section's heading when a point is opened (about three lines). */
+const POINT_ROOM_PX = 64;
 const NARROW_QUERY = '(max-width: 699px)';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /**
@@ -601,6 +603,7 @@ class Panel {
     if (!files.some((f) => f.id === docId)) this.filePicker.append(el('option', { value: docId, selected: true, hidden: true }, title || docId));
     this.filePicker.value = docId;
     this.filePicker.hidden = files.length === 0;
+    this.fitFilePicker();
   }
 
   /** "Linked from": every note and section that links to or embeds this note, with the line of context. */
@@ -644,8 +647,9 @@ class Panel {
     const target = document.getElementById(id);
     if (!target || !this.article.contains(target)) return false;
     const smooth = opts.smooth && !prefersReducedMotion();
-    target.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
-    if (!smooth) this.settle = { apply: () => target.scrollIntoView({ block: 'start' }), until: Date.now() + SETTLE_MS };
+    const anchor = this.scrollAnchor(target);
+    anchor.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
+    if (!smooth) this.settle = { apply: () => this.scrollAnchor(target).scrollIntoView({ block: 'start' }), until: Date.now() + SETTLE_MS };
     if (opts.flash) flash(target);
     if (opts.focus) {
       if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
@@ -726,7 +730,38 @@ class Panel {
     this.observer.observe(this.endSentinel);
   }
 
+  /**
+   * What goes to the top to show `target`: for a point (`slug/N`), its section's heading when the point's first lines
+   * still show below it, so that the reader sees which section the point is in; else the target itself.
+   */
+  private scrollAnchor(target: HTMLElement): HTMLElement {
+    const section = /^(.+)\/\d+$/.exec(target.id)?.[1];
+    const heading = section ? document.getElementById(section) : null;
+    if (!heading || !this.article.contains(heading)) return target;
+    const from = heading.getBoundingClientRect().top;
+    const point = target.getBoundingClientRect();
+    const room = window.innerHeight - this.toolbarBottom() - POINT_ROOM_PX;
+    return point.top - from + Math.min(point.height, POINT_ROOM_PX) <= room ? heading : target;
+  }
+
+  /** Shows the whole note title in the file picker: wide enough for it when there is room, a tooltip when not. */
+  private fitFilePicker(): void {
+    const picker = this.filePicker;
+    const label = picker.selectedOptions[0]?.textContent ?? '';
+    const style = getComputedStyle(picker);
+    const context = document.createElement('canvas').getContext('2d');
+    if (!context) return;
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    // Text, padding and the drop-down arrow.
+    const wanted = Math.ceil(context.measureText(label).width) + 40;
+    const room = Math.max(90, Math.floor(this.toolbar.clientWidth * 0.45));
+    picker.style.width = `${Math.min(wanted, room)}px`;
+    if (wanted > room) picker.title = label;
+    else picker.removeAttribute('title');
+  }
+
   private onToolbarResize(): void {
+    this.fitFilePicker();
     const h = this.toolbar.hidden ? 0 : this.toolbar.offsetHeight;
     document.documentElement.style.setProperty('--toolbar-height', `${h}px`);
     if (this.observer && `-${Math.round(this.toolbarBottom())}px 0px 0px 0px` !== this.observedMargin) this.observe();
