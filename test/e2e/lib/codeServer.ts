@@ -26,6 +26,11 @@ export interface CodeServerOptions {
   workspaceTrust?: boolean;
   /** Display language (`--locale`). */
   locale?: string;
+  /**
+   * Seconds a window's extension host stays alive after its tab closed or lost the connection (code-server's
+   * `--reconnection-grace-time`; 3 hours by default). Short for the demo: a closed tab frees its memory soon.
+   */
+  reconnectionGraceSeconds?: number;
 }
 
 export interface CodeServer {
@@ -106,6 +111,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       '--disable-update-check',
       ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
       ...(options.locale ? ['--locale', options.locale] : []),
+      ...(options.reconnectionGraceSeconds !== undefined ? ['--reconnection-grace-time', String(options.reconnectionGraceSeconds)] : []),
       '--disable-getting-started-override',
       '--ignore-last-opened',
       ...(options.workspace ? [options.workspace] : []),
@@ -115,7 +121,6 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     const child = spawn(nodeBinary, args, {
       detached: true,
       stdio: ['ignore', log, log],
-      // No extension gallery: this machine has no network, and the workbench would ask open-vsx.org.
       // No extension gallery: this machine has no network, and VS Code would ask open-vsx.org.
       env: { ...process.env, EXTENSIONS_GALLERY: '{}', PORT: undefined, PASSWORD: undefined, HASHED_PASSWORD: undefined, VSCODE_IPC_HOOK_CLI: undefined },
     });
