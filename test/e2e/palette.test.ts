@@ -3,27 +3,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeVSCode, locate, type Workbench } from './lib';
+import { describeVSCode, locate, lookUpRows, type VSCode, type Workbench } from './lib';
 
 /**
- * Types `query` into the open Look Up picker, waits until the row Enter would take (the focused one)
- * belongs to `section` (it names the section, or a point of it) and returns the start of its label.
+ * Types `query` into the open Look Up picker, waits until it lists what `ml-notes lookup` lists (same rows, same
+ * order), checks that the row Enter would take (the first, focused) belongs to `section` (it names the section, or
+ * a point of it as its description) and returns the start of its label.
  */
-async function expectTopResult(workbench: Workbench, query: string, section: string): Promise<string> {
-  await workbench.quickInputType(query);
-  // The first rows shown are VS Code's filtering of the previous items; ML Notes' own answer comes next.
-  await workbench.quickInputSettled();
-  const focused = workbench.quickInput().locator('.quick-input-list .monaco-list-row.focused');
-  await focused
-    .filter({ hasText: section })
-    .waitFor({ state: 'visible' })
-    .catch(async () => {
-      const items = await workbench.quickInputItems().catch(() => []);
-      const current = await focused.innerText().catch(() => 'none');
-      assert.fail(`"${query}": expected the focused result in "${section}"; focused: ${JSON.stringify(current)}; list: ${JSON.stringify(items.slice(0, 5))}`);
-    });
-  const label = (await focused.locator('.label-name').first().innerText()).trim().replace(/…$/, '');
-  return label.slice(0, 20);
+async function expectTopResult(vs: VSCode, query: string, section: string): Promise<string> {
+  const { rows } = await lookUpRows(vs, query);
+  const top = rows[0]!;
+  assert.ok(top.label.includes(section) || top.description.includes(section), `"${query}": the first row ${JSON.stringify(top)} is not in "${section}"`);
+  return top.label.replace(/…$/, '').slice(0, 20);
 }
 
 /**
@@ -57,9 +48,10 @@ describeVSCode('palette', { workspace: 'python-project' }, (scene) => {
     assert.equal(await workbench.commandExists('ML Notes: Open Note Section', 2000), false, 'the internal command is hidden');
   });
 
-  scene('Look Up "warmup" and Enter opens the panel at the warm-up note', async ({ workbench }) => {
+  scene('Look Up "warmup" and Enter opens the panel at the warm-up note', async (vs) => {
+    const { workbench } = vs;
     await workbench.runCommand('ML Notes: Look Up…');
-    const label = await expectTopResult(workbench, 'warmup', 'Learning Rate warming up');
+    const label = await expectTopResult(vs, 'warmup', 'Learning Rate warming up');
     await workbench.page.mouse.move(1, 1); // no row under the mouse in the picture
     await workbench.screenshot('readme-lookup');
     await workbench.press('Enter');
@@ -68,12 +60,58 @@ describeVSCode('palette', { workspace: 'python-project' }, (scene) => {
     await workbench.screenshot('lookup-warmup');
   });
 
-  scene('Look Up "语义分割" finds the semantic segmentation note and Enter shows it', async ({ workbench }) => {
+  scene('Look Up "语义分割": the Chinese point row shows a short title, its section beside it, and Enter shows it', async (vs) => {
+    const { workbench } = vs;
     await workbench.runCommand('ML Notes: Look Up…');
-    const label = await expectTopResult(workbench, '语义分割', 'semantic segmentation 本质上的难点');
+    const { rows } = await lookUpRows(vs, '语义分割');
+    // The point's first clause, not its whole first line cut short; its section as the description.
+    assert.equal(rows[0]!.label, '语义分割本身就是一个退而求其次的课题');
+    assert.equal(rows[0]!.description, 'semantic segmentation 本质上的难点？');
+    assert.ok(rows.every((r) => r.label.length <= 40), `row titles: ${JSON.stringify(rows.map((r) => r.label))}`);
+    await workbench.page.mouse.move(1, 1);
+    await workbench.screenshot('lookup-chinese-row');
     await workbench.press('Enter');
-    await expectPanelAt(workbench, 'semantic segmentation 本质上的难点', label);
-    await workbench.screenshot('lookup-chinese');
+    await expectPanelAt(workbench, 'semantic segmentation 本质上的难点', rows[0]!.label);
+  });
+
+  scene('Look Up "batchnorm bias" lists the point first, in the order ml-notes lookup gives; Enter opens it under its heading, highlighted', async (vs) => {
+    const { workbench } = vs;
+    // The panel is open first, to watch the point being highlighted when Look Up opens it.
+    await workbench.runCommand('ML Notes: Open Notes Panel');
+    const panel = await workbench.waitForWebview('Misc details');
+    await panel.locator('body').evaluate(() => {
+      const seen: string[] = ((window as unknown as { flashed: string[] }).flashed = []);
+      new MutationObserver((records) => {
+        for (const r of records) if (r.target instanceof HTMLElement && r.target.classList.contains('flash')) seen.push(r.target.id);
+      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['class'] });
+    });
+    await workbench.runCommand('ML Notes: Look Up…');
+    const { rows, expected } = await lookUpRows(vs, 'batchnorm bias');
+    assert.equal(rows[0]!.label, '假如有了BN，那么之前的Conv不再需要Bias了');
+    assert.equal(rows[0]!.description, 'Misc details');
+    assert.equal(rows[1]!.label, 'Misc details', 'its section next');
+    assert.deepEqual(expected.slice(0, 2).map((r) => r.point), [2, null]);
+    await workbench.page.mouse.move(1, 1);
+    await workbench.screenshot('lookup-order');
+    await workbench.press('Enter');
+    const point = panel.locator('[id="misc-details/2"]');
+    await workbench.waitInViewport(point);
+    await workbench.waitInViewport(panel.locator('h2#misc-details'));
+    const flashed = await panel.locator('body').evaluate(
+      (_, ms) =>
+        new Promise<boolean>((resolve) => {
+          const end = performance.now() + ms;
+          const check = () => {
+            if ((window as unknown as { flashed: string[] }).flashed.includes('misc-details/2')) resolve(true);
+            else if (performance.now() > end) resolve(false);
+            else requestAnimationFrame(check);
+          };
+          check();
+        }),
+      20_000,
+    );
+    assert.ok(flashed, 'the point is highlighted when it opens');
+    await workbench.screenshot('panel-point-highlight');
   });
 
   scene('Look Up Term at Cursor on warmup_epochs opens its note', async ({ workbench }) => {
@@ -93,6 +131,17 @@ describeVSCode('palette', { workspace: 'python-project' }, (scene) => {
     assert.ok(ids.length >= 5, `section headings shown: ${JSON.stringify(ids)}`);
     for (const h of ids) assert.match(h.id, /\S/, `heading "${h.text}" has an id`);
     assert.equal(new Set(ids.map((h) => h.id)).size, ids.length, 'heading ids are unique');
+    // The note picker shows the note's whole title, or gives it as a tooltip when there is no room.
+    const picker = await panel.locator('select.file-picker').evaluate((el: HTMLSelectElement) => {
+      const label = el.selectedOptions[0]?.textContent ?? '';
+      const style = getComputedStyle(el);
+      const context = document.createElement('canvas').getContext('2d')!;
+      context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20; // the arrow
+      return { label, width: context.measureText(label).width, room, title: el.title };
+    });
+    assert.ok(picker.label.length > 0, 'the picker names the note');
+    assert.ok(picker.width <= picker.room || picker.title === picker.label, `the title "${picker.label}" (${Math.round(picker.width)} px) fits in ${Math.round(picker.room)} px or is the tooltip`);
   });
 
   scene('the Extensions view lists the installed package as ML Notes, with its description and icon', async (vs) => {

@@ -8,4 +8,6 @@ export type { InstalledExtension } from './extension';
 export { startCodeServer, freePort } from './codeServer';
 export type { CodeServer, CodeServerOptions } from './codeServer';
 export * as paths from './paths';
-export { outputViewText, showOutput } from './outputLog';
+export { lastMessage, loggedAt, messagesSince, outputMessages, outputViewText, showOutput, waitForOutput } from './outputLog';
+export { cliLookup, lookUpRows, quickInputRows } from './lookup';
+export type { CliLookupResult, LookupRow } from './lookup';

@@ -26,13 +26,23 @@ export const setupStamp = join(cacheDir, 'setup.stamp');
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Sources of the test workspaces (never edited by a scene: each run works on a temporary copy). */
 export const e2eFixturesDir = join(repoRoot, 'test', 'e2e', 'fixtures');
-export const screenshotsDir = join(repoRoot, 'test', 'e2e', 'screenshots');
+/** What a run leaves behind (git-ignored): screenshots of every scene, the list of retried scenes. */
+export const resultsDir = join(repoRoot, 'test', 'e2e', 'results');
+/** Every scene's screenshot (`<scene>.png`, `<scene>.failed.png`). */
+export const screenshotsDir = join(resultsDir, 'screenshots');
+/** The README's images (`readme-*.png`, tracked): written only by `npm run screenshots`. */
+export const readmeScreenshotsDir = join(repoRoot, 'test', 'e2e', 'screenshots');
+/** True under `npm run screenshots`: a `readme-*` screenshot also refreshes the README's image. */
+export const refreshReadmeScreenshots = process.env.ML_NOTES_E2E_README_SCREENSHOTS === '1';
 /** Per-run scratch space: code-server logs, user-data and extensions folders, workspace copies. */
 export const runsDir = join(cacheDir, 'runs');
 /** The extension package the scenes install: `node test/e2e/run.mjs` builds it (`npm run package -- <this>`). */
 export const vsixPath = join(cacheDir, 'package', 'ml-notes.vsix');
-/** Scenes that failed once and passed on their retry are listed here, one JSON object a line. */
-export const flakyLog = join(cacheDir, 'flaky.jsonl');
+/**
+ * Scenes that failed once and passed on their retry are listed here, one JSON object a line (the runner reads it
+ * after each round and fails the run).
+ */
+export const flakyLog = process.env.ML_NOTES_E2E_FLAKY_LOG ?? join(resultsDir, 'flaky.jsonl');
 
 export function assertSetupDone(): void {
   const missing = [nodeBinary, codeServerEntry, chromiumPath].filter((p) => !existsSync(p));

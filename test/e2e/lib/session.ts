@@ -8,7 +8,7 @@ import { startCodeServer, type CodeServer } from './codeServer';
 import { defaultExtensionSource, installExtension, type InstalledExtension } from './extension';
 import { chromiumPath, e2eFixturesDir, flakyLog, runsDir } from './paths';
 import { registerCleanup } from './cleanup';
-import { Workbench } from './workbench';
+import { DEFAULT_TIMEOUT, Workbench } from './workbench';
 import { DEFAULT_SETTINGS } from './settings';
 
 export { DEFAULT_SETTINGS };
@@ -62,9 +62,10 @@ export interface VSCode {
   /** This window's scratch folder (logs, user data, workspace copy). */
   readonly runDir: string;
   /**
-   * Writes user settings (merged over what the window started with) and reloads the window, which
-   * is when code-server reads them (it does not watch the file). Scenes that only need a theme can
-   * also pick it as a user does: `runCommand('Preferences: Color Theme')`.
+   * Writes user settings (merged over what the window started with) and waits until the window has applied them (no
+   * reload: VS Code watches the file, as when a user edits settings.json). What the extension does about a change
+   * (reading the notes again, analysing again) follows: wait for what the user then sees (an output line, a squiggle).
+   * Scenes that only need a theme can also pick it as a user does: `runCommand('Preferences: Color Theme')`.
    */
   updateSettings(settings: Record<string, unknown>): Promise<void>;
   /**
@@ -127,6 +128,7 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
     ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' }
     : {};
   let settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...trust, ...options.settings };
+  let settingsVersion = 0;
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   if (options.locale) registerStandInLanguagePack(userDataDir, options.locale);
@@ -181,8 +183,21 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
       runDir,
       async updateSettings(more) {
         settings = { ...settings, ...more };
-        writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
-        await this.reload();
+        // As a user does, without a reload: "Preferences: Open User Settings (JSON)", the new content, save, close.
+        // VS Code applies a saved settings file at once. The window's title (the browser tab's) carries a counter, so
+        // that the change is seen to have been applied; the extension host gets the new settings before any later
+        // request (a hover, a command) from the window.
+        const applied = `settings ${++settingsVersion}`;
+        const content = JSON.stringify({ ...settings, 'window.title': `\${rootName}\${separator}${applied}` }, null, 2);
+        await workbench.runCommand('Preferences: Open User Settings (JSON)');
+        const editor = page.locator('.editor-group-container.active .monaco-editor[data-uri$="/settings.json"]').filter({ visible: true }).first();
+        await editor.locator('.view-line').first().waitFor({ state: 'visible' });
+        await workbench.focusEditor();
+        await page.keyboard.press('Control+A');
+        await page.keyboard.insertText(content);
+        await workbench.save();
+        await workbench.runCommand('View: Close Editor');
+        await page.waitForFunction((marker) => document.title.endsWith(marker), applied, { timeout: DEFAULT_TIMEOUT });
       },
       async reload() {
         // Once in a while the command is picked but no reload follows (the palette closes on a busy window): the

@@ -1,9 +1,9 @@
 // What a user does in the VS Code window, as playwright-core calls. Every wait is for a UI state
 // (an element shown, hidden, or holding some text), never a fixed sleep.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { screenshotsDir } from './paths';
+import { readmeScreenshotsDir, refreshReadmeScreenshots, screenshotsDir } from './paths';
 
 export interface RecordedDialog {
   type: string;
@@ -818,11 +818,17 @@ export class Workbench {
 
   // ---- evidence ------------------------------------------------------------------------------
 
-  /** Saves a screenshot of the window to test/e2e/screenshots/<name>.png (the scene's name by default). */
+  /**
+   * Saves a screenshot of the window to test/e2e/results/screenshots/<name>.png (the scene's name by default;
+   * git-ignored). Under `npm run screenshots`, a `readme-*` one also replaces the README's image in
+   * test/e2e/screenshots/.
+   */
   async screenshot(name = this.sceneName): Promise<string> {
     mkdirSync(screenshotsDir, { recursive: true });
-    const file = join(screenshotsDir, `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
+    const fileName = `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`;
+    const file = join(screenshotsDir, fileName);
     await this.page.screenshot({ path: file });
+    if (refreshReadmeScreenshots && fileName.startsWith('readme-')) copyFileSync(file, join(readmeScreenshotsDir, fileName));
     this.screenshotsTaken.add(name);
     return file;
   }
