@@ -180,7 +180,7 @@ describeVSCode('panel', { workspace: 'user-notes' }, (scene) => {
       await workbench.quickInputSelect(workbench.page.locator('.label-name').getByText('Dark Modern', { exact: true }));
       await workbench.quickInput().waitFor({ state: 'hidden' });
       await expectReadable('Default Dark Modern', 'vscode-dark', true, 'readme-panel-dark');
-      // The setting, then a window reload: VS Code restores the panel in the new theme.
+      // The setting, written to the user's settings.json: the open panel follows too.
       await vs.updateSettings({ 'workbench.colorTheme': 'Default High Contrast' });
       await expectReadable('Default High Contrast', 'vscode-high-contrast', true, 'panel-high-contrast');
     } finally {

@@ -2,7 +2,7 @@
 // package is installed with its Node entry removed, so VS Code can only run the web one. Notes come through
 // workspace.fs, the renderer is bundled, and the analysis runs in the extension host itself.
 import assert from 'node:assert/strict';
-import { describeVSCode, locate } from './lib';
+import { describeVSCode, lookUpRows, locate } from './lib';
 
 describeVSCode('web extension host', { workspace: 'python-fixes', webExtensionHost: true }, (scene) => {
   scene('a hover on nn.BatchNorm2d shows the BatchNorm note from the bundled notes', async ({ workbench }) => {
@@ -28,10 +28,12 @@ describeVSCode('web extension host', { workspace: 'python-fixes', webExtensionHo
     await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('bias=False'), 'the original line after undo');
   });
 
-  scene('Look Up finds the warm-up note and the panel shows it there, figures drawn', async ({ workbench }) => {
+  scene('Look Up finds the warm-up note and the panel shows it there, figures drawn', async (vs) => {
+    const { workbench } = vs;
     await workbench.runCommand('ML Notes: Look Up…');
-    await workbench.quickInputType('gradual warmup');
-    await workbench.quickInputSettled();
+    // The same rows, in the same order, as ml-notes lookup: the extension's answer is there.
+    const { rows } = await lookUpRows(vs, 'gradual warmup');
+    assert.match(rows[0]!.label, /Gradual warmup/);
     await workbench.press('Enter');
     const panel = await workbench.waitForWebview('Gradual warmup');
     await workbench.waitInViewport(panel.locator('li').filter({ hasText: 'Gradual warmup' }).first());
