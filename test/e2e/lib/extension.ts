@@ -106,9 +106,15 @@ function installVsix(extensionsDir: string, vsix: string): InstalledExtension {
       rmSync(work, { recursive: true, force: true });
       throw new Error(`code-server --install-extension ${vsix} failed (exit ${r.status ?? r.signal}):\n${output}`);
     }
-    rmSync(template, { recursive: true, force: true });
     mkdirSync(join(template, '..'), { recursive: true });
-    renameSync(join(work, 'extensions'), template);
+    // Test files run in parallel: another one may have installed the same package meanwhile (the rename is atomic,
+    // so a template folder that is there is whole, unless an older run left one without its extensions.json).
+    if (existsSync(template) && !existsSync(join(template, 'extensions.json'))) rmSync(template, { recursive: true, force: true });
+    try {
+      renameSync(join(work, 'extensions'), template);
+    } catch (err) {
+      if (!existsSync(join(template, 'extensions.json'))) throw err;
+    }
     rmSync(work, { recursive: true, force: true });
     // Each packaging makes a new .vsix (zip timestamps): drop installs of older ones, unless recent
     // enough that another run may still be copying them.
