@@ -99,7 +99,8 @@ function toItem(r: SearchResultEntry): LookupItem {
   return {
     label: `${r.point ? '$(circle-small-filled)' : '$(book)'} ${r.title}`,
     description: r.breadcrumb,
-    detail: r.detail,
+    // A short point's first line is its title already.
+    detail: r.detail && r.detail !== r.title ? r.detail : undefined,
     alwaysShow: true,
     ref: { file: r.docId, slug: r.slug, point: r.point },
   };

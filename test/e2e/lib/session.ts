@@ -9,7 +9,7 @@ import { defaultExtensionSource, installExtension, type InstalledExtension } fro
 import { chromiumPath, e2eFixturesDir, flakyLog, runsDir } from './paths';
 import { registerCleanup } from './cleanup';
 import { DEFAULT_TIMEOUT, Workbench } from './workbench';
-import { DEFAULT_SETTINGS } from './settings';
+import { DEFAULT_SETTINGS, SCENE_SETTINGS } from './settings';
 
 export { DEFAULT_SETTINGS };
 
@@ -127,7 +127,7 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
   const trust = options.restrictedMode
     ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' }
     : {};
-  let settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...trust, ...options.settings };
+  let settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...SCENE_SETTINGS, ...trust, ...options.settings };
   let settingsVersion = 0;
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
@@ -188,7 +188,8 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
         // that the change is seen to have been applied; the extension host gets the new settings before any later
         // request (a hover, a command) from the window.
         const applied = `settings ${++settingsVersion}`;
-        const content = JSON.stringify({ ...settings, 'window.title': `\${rootName}\${separator}${applied}` }, null, 2);
+        // One line: typed as is (the JSON editor adds no bracket and re-indents nothing, see DEFAULT_SETTINGS).
+        const content = JSON.stringify({ ...settings, 'window.title': `\${rootName}\${separator}${applied}` });
         await workbench.runCommand('Preferences: Open User Settings (JSON)');
         const editor = page.locator('.editor-group-container.active .monaco-editor[data-uri$="/settings.json"]').filter({ visible: true }).first();
         await editor.locator('.view-line').first().waitFor({ state: 'visible' });
