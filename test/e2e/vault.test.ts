@@ -4,24 +4,25 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { describeVSCode, type Workbench } from './lib';
+import { describeVSCode, lookUpRows, type VSCode } from './lib';
 import { repoRoot } from './lib/paths';
 
 const vault = join(repoRoot, 'test', 'fixtures', 'vault');
 
-/** Look Up `query`, Enter on the first row, and wait for the panel to show `text`. */
-async function openViaLookUp(workbench: Workbench, query: string, text: string): Promise<FrameLocator> {
+/** Look Up `query`, Enter on the first row once the rows are `ml-notes lookup`'s, and wait for the panel to show `text`. */
+async function openViaLookUp(vs: VSCode, query: string, text: string): Promise<FrameLocator> {
+  const { workbench } = vs;
   await workbench.runCommand('ML Notes: Look Up…');
-  await workbench.quickInputType(query);
-  await workbench.quickInputSettled();
+  await lookUpRows(vs, query, { notes: ['.'], bundled: false });
   await workbench.press('Enter');
   await workbench.tab('ML Notes').first().waitFor({ state: 'visible' });
   return workbench.waitForWebview(text);
 }
 
 describeVSCode('vault', { workspace: vault, settings: { 'mlNotes.notesPaths': ['.'], 'mlNotes.includeBundledNotes': false } }, (scene) => {
-  scene('the panel shows the vault\'s links, embeds, callouts and tags, and a wikilink opens the linked note at its heading', async ({ workbench }) => {
-    const panel = await openViaLookUp(workbench, 'Recipes', 'What I reach for first');
+  scene('the panel shows the vault\'s links, embeds, callouts and tags, and a wikilink opens the linked note at its heading', async (vs) => {
+    const { workbench } = vs;
+    const panel = await openViaLookUp(vs, 'Recipes', 'What I reach for first');
     const article = panel.locator('article');
     const text = await article.innerText();
     assert.doesNotMatch(text, /\[\[|\]\]|\[!\w+\]|==/, 'no vault syntax is left as text');
@@ -41,8 +42,9 @@ describeVSCode('vault', { workspace: vault, settings: { 'mlNotes.notesPaths': ['
     assert.match(await panel.locator('article h1').first().innerText(), /^Warmup$/);
   });
 
-  scene('"Linked from" lists the notes and sections that link here; saving a note that links adds it; a click opens it', async ({ workbench }) => {
-    const panel = await openViaLookUp(workbench, 'LR warmup', 'Starting a large-batch run');
+  scene('"Linked from" lists the notes and sections that link here; saving a note that links adds it; a click opens it', async (vs) => {
+    const { workbench } = vs;
+    const panel = await openViaLookUp(vs, 'LR warmup', 'Starting a large-batch run');
     const list = panel.locator('section.backlinks');
     await list.locator('h2', { hasText: 'Linked from' }).waitFor({ state: 'visible' });
     const items = list.locator('li.backlink');

@@ -12,13 +12,21 @@ export interface CliLookupResult {
   breadcrumb: string[];
 }
 
+/** The notes the window reads, for the command line: `notes` are paths relative to the window's workspace. */
+export interface LookupNotes {
+  notes?: string[];
+  /** false when the window has `mlNotes.includeBundledNotes: false` (`--no-bundled`). */
+  bundled?: boolean;
+}
+
 /**
  * What `ml-notes lookup QUERY --json` answers, run from the installed package (its CLI and its bundled notes), with
- * `notes` (paths relative to the window's workspace) as `--notes`: the notes the window reads.
+ * `notes` as `--notes`: the notes the window reads.
  */
-export function cliLookup(vs: VSCode, query: string, notes: string[] = [], limit = 50): CliLookupResult[] {
+export function cliLookup(vs: VSCode, query: string, { notes = [], bundled = true }: LookupNotes = {}, limit = 50): CliLookupResult[] {
   const cli = join(vs.extension.dir, 'dist', 'cli.js');
   const args = [cli, 'lookup', query, '--json', '--limit', String(limit), ...notes.flatMap((n) => ['--notes', join(vs.workspaceDir, n)])];
+  if (!bundled) args.push('--no-bundled');
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: vs.workspaceDir });
   if (r.status !== 0 && r.status !== 1) throw new Error(`ml-notes lookup failed (${r.status}): ${r.stderr}`);
   return r.status === 1 ? [] : (JSON.parse(r.stdout) as CliLookupResult[]);
@@ -51,7 +59,7 @@ export async function quickInputRows(vs: VSCode): Promise<LookupRow[]> {
  * order (as many rows as it draws), the first one focused: that is the extension's answer (VS Code first shows the
  * previous rows filtered by its own matching). Returns the rows and the CLI's results.
  */
-export async function lookUpRows(vs: VSCode, query: string, notes: string[] = []): Promise<{ rows: LookupRow[]; expected: CliLookupResult[] }> {
+export async function lookUpRows(vs: VSCode, query: string, notes: LookupNotes = {}): Promise<{ rows: LookupRow[]; expected: CliLookupResult[] }> {
   const expected = cliLookup(vs, query, notes);
   if (!expected.length) throw new Error(`ml-notes lookup finds nothing for "${query}"`);
   await vs.workbench.quickInputType(query);

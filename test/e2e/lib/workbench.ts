@@ -445,8 +445,29 @@ export class Workbench {
    * scrolls to it first.
    */
   async hover(target: string, options: HoverOptions = {}): Promise<HoverResult> {
-    await this.pointAt(target, options);
+    const point = await this.pointAt(target, options);
+    await this.untilHoverShows(point, options.timeoutMs);
     return this.waitForHover(options.timeoutMs);
+  }
+
+  /**
+   * Waits until a hover shows for the mouse at `point`. VS Code asks the hover providers once per mouse rest: a
+   * mouse that came to rest before the extension registered its provider (it activates when the file opens) gets
+   * no hover at all, however long it stays. So, as a user does when nothing shows, the mouse leaves and comes back,
+   * every couple of seconds, until a hover shows (or `timeoutMs`).
+   */
+  private async untilHoverShows(point: { x: number; y: number }, timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const hover = this.visibleHover().first();
+    for (;;) {
+      const left = deadline - Date.now();
+      const shown = await hover.waitFor({ state: 'visible', timeout: Math.max(1, Math.min(2500, left)) }).then(() => true, () => false);
+      if (shown) return;
+      if (Date.now() >= deadline) throw new Error(`no hover showed within ${timeoutMs} ms`);
+      await this.page.mouse.move(1, 1);
+      await this.page.mouse.move(point.x - 1, point.y);
+      await this.page.mouse.move(point.x, point.y);
+    }
   }
 
   /** Waits for the hover widget to show and for every provider to finish; returns it. */
@@ -493,7 +514,7 @@ export class Workbench {
     return appeared ? (await matching.first().innerText()).trim() : undefined;
   }
 
-  private async pointAt(target: string, options: HoverOptions): Promise<void> {
+  private async pointAt(target: string, options: HoverOptions): Promise<{ x: number; y: number }> {
     const uri = await this.activeEditor().getAttribute('data-uri');
     if (!uri) throw new Error('no active text editor');
     const relativePath = decodeURIComponent(new URL(uri).pathname).slice(this.workspaceDir.length + 1);
@@ -505,6 +526,7 @@ export class Workbench {
     // Two moves: hovers start on mouse movement inside the word.
     await this.page.mouse.move(x - 1, y);
     await this.page.mouse.move(x, y);
+    return { x, y };
   }
 
   // ---- what an editor shows: lines, squiggles, code actions, problems ---------------------------
@@ -669,6 +691,7 @@ export class Workbench {
     const { x, y } = await textPoint(editor, target, options.occurrence ?? 1, options.at ?? defaultHoverOffset(target));
     await this.page.mouse.move(x - 1, y);
     await this.page.mouse.move(x, y);
+    await this.untilHoverShows({ x, y }, options.timeoutMs);
     return this.waitForHover(options.timeoutMs);
   }
 
