@@ -169,8 +169,10 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
     });
     page.on('pageerror', (err) => appendFileSync(consoleLog, `[pageerror] ${err.message}\n`));
     const workbench = new Workbench(page, workspaceDir, server.origin);
-    await page.goto(server.url);
-    await workbench.waitReady();
+    // The page's "load" event is not what the scenes need, and on a busy machine it can come after the workbench is
+    // usable: wait for the server to answer, then for the workbench (its Explorer lists the workspace).
+    await page.goto(server.url, { waitUntil: 'commit', timeout: 60_000 });
+    await workbench.waitReady(120_000);
 
     const vs: VSCode = {
       workbench,
@@ -266,7 +268,7 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
 export type SceneBody = (vs: VSCode, t: TestContext) => Promise<void>;
 
 export interface SceneOptions {
-  /** Per attempt; 90 s by default. */
+  /** Per attempt; 180 s by default (a limit: a scene that passes takes what it takes, 5 to 90 s on a busy machine). */
   timeoutMs?: number;
   /** Screenshot name (test/e2e/screenshots/<name>.png); the scene title's slug by default. */
   screenshot?: string;
@@ -303,7 +305,7 @@ export function describeVSCode(name: string, options: VSCodeOptions, body: (scen
 
     body((title, sceneBody, sceneOptions = {}) => {
       const screenshotName = sceneOptions.screenshot ?? slug(title);
-      const attemptTimeout = sceneOptions.timeoutMs ?? 90_000;
+      const attemptTimeout = sceneOptions.timeoutMs ?? 180_000;
       const attempts = sceneOptions.knownBug ? 1 : 2;
       test(title, { timeout: attemptTimeout * attempts + 60_000, todo: sceneOptions.knownBug ? `KNOWN BUG: ${sceneOptions.knownBug}` : undefined }, async (t) => {
         if (!vs) throw new Error('VS Code did not start (see the before hook)');
