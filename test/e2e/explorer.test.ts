@@ -1,6 +1,6 @@
 // The "ML Notes" view in the Explorer: note files → sections → points; a click opens the panel there.
 import assert from 'node:assert/strict';
-import { describeVSCode } from './lib';
+import { DEFAULT_TIMEOUT, describeVSCode } from './lib';
 
 describeVSCode('notes explorer', { workspace: 'user-notes' }, (scene) => {
   scene('the ML Notes view lists note files, sections and points, and a click opens the panel there', async ({ workbench, page }) => {
@@ -10,6 +10,16 @@ describeVSCode('notes explorer', { workspace: 'user-notes' }, (scene) => {
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     const view = page.locator('.pane', { has: header });
     const row = (label: string | RegExp) => view.locator('.monaco-list-row', { hasText: label }).first();
+    // Opens a row's children with its twistie. The tree redraws while the notes load (rows move): a click that
+    // landed on another row is given again, until this row shows itself expanded.
+    const expand = async (label: string): Promise<void> => {
+      const deadline = Date.now() + DEFAULT_TIMEOUT;
+      while ((await row(label).getAttribute('aria-expanded')) !== 'true') {
+        if (Date.now() > deadline) assert.fail(`the row "${label}" did not expand`);
+        await row(label).locator('.monaco-tl-twistie').click();
+        await view.locator('.monaco-list-row[aria-expanded="true"]', { hasText: label }).first().waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+      }
+    };
     // Room for the tree: fold the workspace folder's pane, and start from a collapsed tree (the state persists).
     const folders = page.locator('.pane-header', { hasText: /^workspace$/i }).first();
     if ((await folders.getAttribute('aria-expanded')) === 'true') await folders.click();
@@ -21,10 +31,10 @@ describeVSCode('notes explorer', { workspace: 'user-notes' }, (scene) => {
     await row('Anchors and matching').waitFor({ state: 'visible' });
 
     // Sections under a file, points under a section.
-    await row('Long term machine learning basis').click();
+    await expand('Long term machine learning basis');
     await row('FPN architecture').waitFor({ state: 'visible' });
     // Sections open the panel on a click; their twistie shows their points.
-    await row('Misc details').locator('.monaco-tl-twistie').click();
+    await expand('Misc details');
     await row(/标准的BN 是对channel算均值和方差/).waitFor({ state: 'visible' });
 
     // A click on a section opens the panel with that heading in view.
