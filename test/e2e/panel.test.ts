@@ -186,5 +186,5 @@ describeVSCode('panel', { workspace: 'user-notes' }, (scene) => {
     } finally {
       await vs.updateSettings({ 'workbench.colorTheme': 'Default Light Modern' });
     }
-  }, { timeoutMs: 150_000 });
+  }, { timeoutMs: 240_000 });
 });

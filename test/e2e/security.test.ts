@@ -146,7 +146,7 @@ describeVSCode('security', { workspace: 'hostile-notes' }, (scene) => {
     // ...and so is a dialog.
     await workbench.page.evaluate(() => alert('control'));
     assert.deepEqual((workbench.dialogs as { message: string }[]).map((d) => d.message), ['control'], 'the dialog log sees dialogs');
-  }, { timeoutMs: 150_000 });
+  }, { timeoutMs: 240_000 });
 
   scene('a command: link in a note opens no terminal when clicked in the panel', async ({ workbench }) => {
     const panel = await openPanel(workbench);

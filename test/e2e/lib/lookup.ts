@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { VSCode } from './session';
+import { DEFAULT_TIMEOUT } from './workbench';
 
 export interface CliLookupResult {
   file: string;
@@ -63,7 +64,7 @@ export async function lookUpRows(vs: VSCode, query: string, notes: LookupNotes =
   const expected = cliLookup(vs, query, notes);
   if (!expected.length) throw new Error(`ml-notes lookup finds nothing for "${query}"`);
   await vs.workbench.quickInputType(query);
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + DEFAULT_TIMEOUT;
   for (;;) {
     const rows = await quickInputRows(vs);
     const n = Math.min(rows.length, expected.length);

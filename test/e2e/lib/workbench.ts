@@ -47,11 +47,15 @@ export interface HoverOptions {
    * identifier in it, so `nn.BatchNorm2d` puts the mouse on `BatchNorm2d`.
    */
   at?: number;
-  /** Milliseconds to wait for the hover; 20 s by default (the first one waits for activation). */
+  /** Milliseconds to wait for the hover; DEFAULT_TIMEOUT by default (the first one waits for activation). */
   timeoutMs?: number;
 }
 
-export const DEFAULT_TIMEOUT = 20_000;
+/**
+ * How long a helper waits for a UI state. A limit, not a wait: a passing scene never spends it, so it is sized for a
+ * busy 2-core machine (two windows at once and another CPU-heavy process), where one step can take seconds.
+ */
+export const DEFAULT_TIMEOUT = 30_000;
 
 /** Splits `text` in lines, as the editor counts them. */
 function lines(text: string): string[] {
@@ -308,7 +312,7 @@ export class Workbench {
    * Whether the palette lists a command with exactly this title, waiting up to `timeoutMs` for it.
    * The palette is closed after.
    */
-  async commandExists(title: string, timeoutMs = 10_000): Promise<boolean> {
+  async commandExists(title: string, timeoutMs = DEFAULT_TIMEOUT): Promise<boolean> {
     const found = (await this.paletteRow(title, timeoutMs)) !== undefined;
     await this.page.keyboard.press('Escape');
     await this.quickInput().waitFor({ state: 'hidden', timeout: DEFAULT_TIMEOUT });
@@ -573,7 +577,7 @@ export class Workbench {
   }
 
   /** Waits until the active editor draws exactly `count` squiggles of that kind (the analysis is asynchronous). */
-  async expectSquiggles(kind: 'warning' | 'error' | 'info' | 'hint', count: number, timeoutMs = 20_000): Promise<void> {
+  async expectSquiggles(kind: 'warning' | 'error' | 'info' | 'hint', count: number, timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
     const squiggles = this.squiggles(kind);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
