@@ -46,14 +46,14 @@ export class NotesHoverProvider implements vscode.HoverProvider {
       if (!r || shown.has(keyOf(r))) continue;
       shown.add(keyOf(r));
       const excerpt = this.excerpt(r, maxLines);
-      const figures = await this.figureStates(r.doc.id, excerpt.markdown);
+      const figures = await figureStates(this.notes, r.doc.id, excerpt.markdown);
       parts.push(hoverMarkdown(r, [], undefined, excerpt, figures, t('{0}: the note it comes from', f.rule)));
     }
     const at = explainAtPosition(this.notes.library, document, position);
     if (at && !shown.has(keyOf(at.ex.best))) {
       const { ex, word } = at;
       const excerpt = this.excerpt(ex.best, maxLines, focusOf(ex, word));
-      const figures = await this.figureStates(ex.best.doc.id, excerpt.markdown);
+      const figures = await figureStates(this.notes, ex.best.doc.id, excerpt.markdown);
       parts.push(hoverMarkdown(ex.best, ex.others, word, excerpt, figures));
     }
     if (token.isCancellationRequested || !parts.length) return undefined;
@@ -68,19 +68,19 @@ export class NotesHoverProvider implements vscode.HoverProvider {
     const vault = (markdown: string) => vaultToMarkdown(markdown, r.doc, this.notes.library, (ref) => commandLink('mlNotes.openSection', [ref]));
     return excerptOf(r, maxLines, focus, vault);
   }
+}
 
-  /** Each figure of the excerpt by its source: missing (shown as its alt text, never as a broken image), or its size. */
-  private async figureStates(noteId: string, markdown: string): Promise<Map<string, FigureState>> {
-    const sources = new Set<string>();
-    replaceFigures(markdown, (f) => (sources.add(f.src), ''));
-    const out = new Map<string, FigureState>();
-    for (const src of sources) {
-      if (/^(https?|data):/i.test(src)) continue;
-      const uri = resolveNoteLink(noteId, src);
-      out.set(src, uri && (await this.notes.fileExists(uri)) ? { size: await this.notes.figureSize(uri) } : 'missing');
-    }
-    return out;
+/** Each figure of a hover's excerpt by its source: missing (shown as its alt text, never as a broken image), or its size. */
+export async function figureStates(notes: NotesService, noteId: string, markdown: string): Promise<Map<string, FigureState>> {
+  const sources = new Set<string>();
+  replaceFigures(markdown, (f) => (sources.add(f.src), ''));
+  const out = new Map<string, FigureState>();
+  for (const src of sources) {
+    if (/^(https?|data):/i.test(src)) continue;
+    const uri = resolveNoteLink(noteId, src);
+    out.set(src, uri && (await notes.fileExists(uri)) ? { size: await notes.figureSize(uri) } : 'missing');
   }
+  return out;
 }
 
 /** The text around a position that a hover reads (see hoverWindow), and where it starts in the document. */

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { termKeyAt } from '../core/authoring/frontMatterNodes';
-import { excerptOf, fitImages } from '../core/explain';
+import { excerptOf } from '../core/explain';
 import { sectionFinder, splitSectionKey } from '../core/notes/library';
 import { parseNote } from '../core/notes/parse';
-import { hoverMarkdown } from './hover';
+import { figureStates, hoverMarkdown } from './hover';
 import type { NotesService } from './notesService';
 
 /**
@@ -13,7 +13,7 @@ import type { NotesService } from './notesService';
 export class TermKeyHoverProvider implements vscode.HoverProvider {
   constructor(private readonly notes: NotesService) {}
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     if (!this.notes.isNoteUri(document.uri)) return undefined;
     const text = document.getText();
     const at = termKeyAt(text, document.offsetAt(position));
@@ -26,8 +26,9 @@ export class TermKeyHoverProvider implements vscode.HoverProvider {
     if (point !== undefined && !p) return undefined;
     const ref = { doc, section, point: p };
     const maxLines = vscode.workspace.getConfiguration('mlNotes', document).get<number>('hover.maxLines', 12);
-    const excerpt = fitImages(excerptOf(ref, maxLines).markdown);
+    const excerpt = excerptOf(ref, maxLines);
+    const figures = await figureStates(this.notes, doc.id, excerpt.markdown);
     const range = new vscode.Range(at.range.start.line, at.range.start.character, at.range.end.line, at.range.end.character);
-    return new vscode.Hover(hoverMarkdown(ref, [], at.key, excerpt, new Set()), range);
+    return new vscode.Hover(hoverMarkdown(ref, [], at.key, excerpt, figures), range);
   }
 }
