@@ -1,7 +1,7 @@
 // From a note to the code, capturing new terms, and writing notes with help, in a workspace with its own notes
 // (`mlNotes.notesPaths`: notes/) and the Python code that uses them.
 import assert from 'node:assert/strict';
-import { describeVSCode, locate } from './lib';
+import { describeVSCode, locate, lookUpRows } from './lib';
 
 describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
   scene('the CodeLens above a note heading counts the places in code, and a click lists them', async ({ workbench, page }) => {
@@ -19,10 +19,12 @@ describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
     await workbench.screenshot();
   });
 
-  scene('"Used in code" in the panel lists the places under the heading, and a click opens one', async ({ workbench, page }) => {
+  scene('"Used in code" in the panel lists the places under the heading, and a click opens one', async (vs) => {
+    const { workbench, page } = vs;
     await workbench.runCommand('ML Notes: Look Up…');
-    await workbench.quickInputType('focal loss');
-    await workbench.quickInputSettled();
+    // Once the rows are what ml-notes lookup lists for the window's notes (the extension's answer, not VS Code's
+    // filtering of the previous rows).
+    await lookUpRows(vs, 'focal loss', { notes: ['notes'] });
     await workbench.quickInputSelect(/Focal loss/);
     const panel = await workbench.waitForWebview('Used in code (5)');
     const block = panel.locator('details.used-in-code', { hasText: 'Used in code (5)' });
@@ -37,7 +39,8 @@ describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
     await page.locator('.statusbar-item', { hasText: /Ln 8, Col 30 \(18 selected\)/ }).first().waitFor({ state: 'visible' });
   });
 
-  scene('Link Symbol to Note adds the symbol to the note, and the next hover shows the section', async ({ workbench, page }) => {
+  scene('Link Symbol to Note adds the symbol to the note, and the next hover shows the section', async (vs) => {
+    const { workbench, page } = vs;
     await workbench.openFile('train.py');
     // A positive hover first: the extension answers hovers in this window.
     assert.match((await workbench.hover('sigmoid_focal_loss', { occurrence: 2 })).text, /Focal loss/);
@@ -45,8 +48,9 @@ describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
     const at = locate(workbench.readWorkspaceFile('train.py'), 'smooth_l1_loss');
     await workbench.goTo(at.line, at.column + 3);
     await workbench.runCommand('ML Notes: Link Symbol to Note…');
-    await workbench.quickInputType('box');
-    await workbench.quickInputSettled();
+    // The picker lists the sections of the user's own notes, in the lookup's order: ml-notes lookup without the
+    // bundled notes.
+    await lookUpRows(vs, 'box', { notes: ['notes'], bundled: false });
     await workbench.quickInputSelect(/Box regression/);
     await page.locator('.notifications-toasts .notification-toast', { hasText: 'Linked “F.smooth_l1_loss” to “Box regression”' }).waitFor({ state: 'visible' });
     const note = workbench.readWorkspaceFile('notes/losses.md');

@@ -228,29 +228,6 @@ export class Workbench {
   }
 
   /**
-   * Waits until the shown quick input's rows (and which one is focused) stop changing for `quietMs`.
-   * An extension's QuickPick answers a new value asynchronously: until its items arrive, VS Code shows
-   * the old items filtered by its own matching, with another row focused. No UI state marks the
-   * arrival, so this waits for the list to be quiet (bounded by `timeoutMs`).
-   */
-  async quickInputSettled(quietMs = 400, timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
-    const snapshot = () =>
-      this.quickInputRows().evaluateAll((rows) => rows.map((r) => `${r.classList.contains('focused') ? '>' : ' '}${r.textContent ?? ''}`).join('\n')).catch(() => '');
-    const deadline = Date.now() + timeoutMs;
-    let last = await snapshot();
-    let since = Date.now();
-    while (Date.now() - since < quietMs) {
-      if (Date.now() > deadline) throw new Error(`the quick input kept changing for ${timeoutMs} ms`);
-      await this.page.waitForTimeout(50);
-      const now = await snapshot();
-      if (now !== last) {
-        last = now;
-        since = Date.now();
-      }
-    }
-  }
-
-  /**
    * Waits until the row whose text contains `label` (or that holds the element `label`) is in the list, selects it with the keyboard
    * (arrow keys to it, Enter) and waits for the quick input to go or change.
    */
