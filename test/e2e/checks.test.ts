@@ -89,8 +89,7 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     await lens.first().waitFor({ state: 'visible' });
     await lens.first().click();
     await workbench.quickInputItems(60_000);
-    await workbench.quickInputSettled();
-    const rows = (await workbench.quickInputRows().allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+    const rows = await matchRows(workbench, 'pytorch/finetune.py:');
     const adam = at(workbench, PY, 'optim.Adam');
     assert.equal(rows.length, 1, JSON.stringify(rows));
     assert.match(rows[0]!, new RegExp(`pytorch/finetune\\.py:${adam.line}.*return optim\\.Adam\\(model\\.parameters\\(\\), lr=3e-4, weight_decay=0\\.05\\)`));
@@ -106,8 +105,7 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     await workbench.goTo(block.line, 1);
     await workbench.runCommand('ML Notes: Try This Check (ml-notes-check block at the cursor)');
     await workbench.quickInputItems(60_000);
-    await workbench.quickInputSettled();
-    const rows = (await workbench.quickInputRows().allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+    const rows = await matchRows(workbench, 'pytorch/finetune.py:');
     const load = at(workbench, PY, 'torch.load');
     assert.equal(rows.length, 1, JSON.stringify(rows));
     assert.match(rows[0]!, new RegExp(`pytorch/finetune\\.py:${load.line}.*state = torch\\.load\\(path, map_location="cpu"\\)`));
@@ -156,3 +154,9 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     await vs.updateSettings({});
   });
 });
+
+/** The rows of the check's results once the list shows its matches (rows naming `file`), whitespace collapsed. */
+async function matchRows(workbench: Workbench, file: string): Promise<string[]> {
+  await workbench.quickInputRows().filter({ hasText: file }).first().waitFor({ state: 'visible', timeout: 60_000 });
+  return (await workbench.quickInputRows().allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+}

@@ -53,7 +53,8 @@ async function showNote(workbench: Workbench, panel: FrameLocator, note: (typeof
 }
 
 /**
- * What is dangerous in the panel's document: inside the panel's UI (`#app`: toolbar, contents, the note),
+ * What is dangerous in the panel's document: inside the panel's UI (`#app`: toolbar, contents, the note with its
+ * "Used in code" lists),
  * elements that run code, load other documents or submit data, and inline styles from the note (KaTeX's
  * own layout styles aside); anywhere in the document, event handler attributes, scripted URLs and the
  * payloads' marker; in the body, nothing but the panel and its nonce'd script.
@@ -64,7 +65,7 @@ function dangers(panel: FrameLocator): Promise<string[]> {
     const describe = (el: Element) => `<${el.tagName.toLowerCase()}${Array.from(el.attributes).map((a) => ` ${a.name}="${a.value.slice(0, 60)}"`).join('')}>`;
     const app = root.querySelector('#app');
     if (!app) return ['no #app'];
-    const forbidden = 'script, iframe, frame, frameset, object, embed, applet, portal, form, input:not(.search-input), button:not(.toolbar button):not(.toc-toggle), textarea, select:not(.file-picker), style, link, meta, base, template, video, audio, marquee';
+    const forbidden = 'script, iframe, frame, frameset, object, embed, applet, portal, form, input:not(.search-input), button:not(.toolbar button):not(.toc-toggle):not(details.used-in-code button), textarea, select:not(.file-picker), style, link, meta, base, template, video, audio, marquee';
     for (const el of Array.from(app.querySelectorAll(forbidden))) found.push(`element ${describe(el)}`);
     // SVG and MathML in the note only as KaTeX draws them.
     for (const el of Array.from(app.querySelectorAll('article svg, article math'))) if (!el.closest('.katex')) found.push(`element ${describe(el)}`);

@@ -38,15 +38,15 @@ describe('invalid checks', () => {
   });
 
   test('an unknown field, at its key', () => {
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f()\npatern: g()\n'), ['13:2 Unknown field `patern`: a check has id, message, pattern, unless, inside, not-inside, severity and fix.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f()\npatern: g()\n'), ['13:2 Unknown field “patern”: a check has id, message, pattern, unless, inside, not-inside, severity and fix.']);
   });
 
   test('missing id, message or pattern; an id that is not lower-case words and dashes; a bad severity', () => {
-    assert.deepEqual(problemsOf('message: m\npattern: f()\n'), ['10:2 This check has no `id` (lower-case words and dashes, e.g. `adamw-for-weight-decay`).']);
-    assert.deepEqual(problemsOf('id: x\npattern: f()\n'), ['10:6 Check `x` has no `message`.']);
-    assert.deepEqual(problemsOf('id: x\nmessage: m\n'), ['10:6 Check `x` has no `pattern`.']);
-    assert.deepEqual(problemsOf('id: Bad_Id\nmessage: m\npattern: f()\n'), ['10:6 The id must be lower-case words and dashes, e.g. `adamw-for-weight-decay`.']);
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f()\nseverity: loud\n'), ['13:12 The severity is one of hint, information, warning, error; not `loud`.']);
+    assert.deepEqual(problemsOf('message: m\npattern: f()\n'), ['10:2 This check has no “id” (lower-case words and dashes, e.g. “adamw-for-weight-decay”).']);
+    assert.deepEqual(problemsOf('id: x\npattern: f()\n'), ['10:6 Check “x” has no “message”.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\n'), ['10:6 Check “x” has no “pattern”.']);
+    assert.deepEqual(problemsOf('id: Bad_Id\nmessage: m\npattern: f()\n'), ['10:6 The id must be lower-case words and dashes, e.g. “adamw-for-weight-decay”.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f()\nseverity: loud\n'), ['13:12 The severity is one of hint, information, warning, error; not “loud”.']);
   });
 
   test('a pattern or fix that does not parse, at the place in it', () => {
@@ -54,21 +54,21 @@ describe('invalid checks', () => {
     // In a block scalar: the line and column of the error inside it.
     assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: |\n  for a in b:\n      f(a +)\nfix: g()\n'), ['14:13 This is not Python: invalid syntax.']);
     assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($X)\nfix: g($X\n'), ["13:8 This is not Python: '(' was never closed."]);
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($x)\n'), ['12:13 A capture is `$` and a name in capitals (`$X`, `$ARGS`, or `$_`) for one expression, `$$$` and a name for a sequence; this is `$x`.']);
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($$X)\n'), ['12:13 A capture is `$` and a name in capitals (`$X`, `$ARGS`, or `$_`) for one expression, `$$$` and a name for a sequence; this is `$$X`.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($x)\n'), ['12:13 A capture is “$” and a name in capitals (“$X”, “$ARGS”, or “$_”) for one expression, “$$$” and a name for a sequence; this is “$x”.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($$X)\n'), ['12:13 A capture is “$” and a name in capitals (“$X”, “$ARGS”, or “$_”) for one expression, “$$$” and a name for a sequence; this is “$$X”.']);
   });
 
   test('$$$ where one expression stands, and one name for both kinds', () => {
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: $$$A + 1\n'), ['12:11 `$$$A` stands for items of a sequence (arguments, elements, statements, parameters); here it would be one expression: write `$A`.']);
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($A, $$$A)\n'), ['12:17 `$A` and `$$$A` are one name used for one item and for a sequence: give them different names.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: $$$A + 1\n'), ['12:11 “$$$A” stands for items of a sequence (arguments, elements, statements, parameters); here it would be one expression: write “$A”.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($A, $$$A)\n'), ['12:17 “$A” and “$$$A” are one name used for one item and for a sequence: give them different names.']);
   });
 
   test('a capture in the fix or the message that the pattern does not bind', () => {
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($X)\nfix: g($Y)\n'), ['13:7 The fix uses `$Y`, which the pattern does not capture.']);
-    assert.deepEqual(problemsOf('id: x\nmessage: "uses $Y"\npattern: f($X)\n'), ['11:11 The message uses `$Y`, which the pattern does not capture.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($X)\nfix: g($Y)\n'), ['13:7 The fix uses “$Y”, which the pattern does not capture.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: "uses $Y"\npattern: f($X)\n'), ['11:11 The message uses “$Y”, which the pattern does not capture.']);
     // Every alternative of `any:` must bind it.
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern:\n  any: ["f($X)", "g()"]\nfix: h($X)\n'), ['14:7 The fix uses `$X`, which the pattern does not capture.']);
-    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($X, $_)\nfix: g($_)\n'), ['13:7 A fix cannot use `$_` or `$$$_`: they capture nothing. Name the capture in the pattern.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern:\n  any: ["f($X)", "g()"]\nfix: h($X)\n'), ['14:7 The fix uses “$X”, which the pattern does not capture.']);
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: f($X, $_)\nfix: g($_)\n'), ['13:7 A fix cannot use “$_” or “$$$_”: they capture nothing. Name the capture in the pattern.']);
   });
 
   test('a duplicate id (the later one), and the id of a built-in rule', () => {
@@ -79,7 +79,7 @@ describe('invalid checks', () => {
       ],
       new Set(ruleIds),
     );
-    assert.deepEqual(problems.map(show), ['6:6 The id `same` is already used by a check at a.md:4: ids must be unique across your notes.', '0:4 `lr-warmup` is the id of a built-in rule: choose another id.']);
+    assert.deepEqual(problems.map(show), ['6:6 The id “same” is already used by a check at a.md:4: ids must be unique across your notes.', '0:4 “lr-warmup” is the id of a built-in rule: choose another id.']);
     assert.deepEqual(problems.map((p) => p.file), ['notes/a.md', 'notes/b.md']);
   });
 

@@ -75,12 +75,12 @@ export function compileChecks(sources: readonly CheckSource[], reserved: Readonl
     const block = new BlockReader(src);
     for (const c of block.read()) {
       if (reserved.has(c.id)) {
-        block.problem(c.idNode, msg('`{0}` is the id of a built-in rule: choose another id.', c.id), c.id);
+        block.problem(c.idNode, msg('“{0}” is the id of a built-in rule: choose another id.', c.id), c.id);
         continue;
       }
       const first = seen.get(c.id);
       if (first) {
-        block.problem(c.idNode, msg('The id `{0}` is already used by a check at {1}:{2}: ids must be unique across your notes.', c.id, shortFile(first.file), first.line + 1), c.id);
+        block.problem(c.idNode, msg('The id “{0}” is already used by a check at {1}:{2}: ids must be unique across your notes.', c.id, shortFile(first.file), first.line + 1), c.id);
         continue;
       }
       seen.set(c.id, c.check.at);
@@ -149,21 +149,21 @@ class BlockReader {
     const idPair = fields.get('id');
     const id = idPair && isScalar(idPair.value) && typeof idPair.value.value === 'string' ? idPair.value.value : undefined;
     if (!idPair) {
-      this.problem(node, msg('This check has no `id` (lower-case words and dashes, e.g. `adamw-for-weight-decay`).'));
+      this.problem(node, msg('This check has no “id” (lower-case words and dashes, e.g. “adamw-for-weight-decay”).'));
       return undefined;
     }
     if (id === undefined || !isCheckId(id)) {
-      this.problem(idPair.value ?? idPair.key, msg('The id must be lower-case words and dashes, e.g. `adamw-for-weight-decay`.'));
+      this.problem(idPair.value ?? idPair.key, msg('The id must be lower-case words and dashes, e.g. “adamw-for-weight-decay”.'));
       return undefined;
     }
     const idNode = idPair.value!;
     this.currentId = id;
     const report = (n: YamlNode | null | undefined, m: Msg) => this.problem(n ?? idNode, m, id);
-    for (const p of unknown) report(p.key, msg('Unknown field `{0}`: a check has id, message, pattern, unless, inside, not-inside, severity and fix.', isScalar(p.key) ? String(p.key.value) : '?'));
+    for (const p of unknown) report(p.key, msg('Unknown field “{0}”: a check has id, message, pattern, unless, inside, not-inside, severity and fix.', isScalar(p.key) ? String(p.key.value) : '?'));
     const message = this.text(fields.get('message'), 'message', report);
-    if (!fields.has('message')) report(idNode, msg('Check `{0}` has no `message`.', id));
+    if (!fields.has('message')) report(idNode, msg('Check “{0}” has no “message”.', id));
     const patternPair = fields.get('pattern');
-    if (!patternPair) report(idNode, msg('Check `{0}` has no `pattern`.', id));
+    if (!patternPair) report(idNode, msg('Check “{0}” has no “pattern”.', id));
     const patterns = patternPair ? this.patternList(patternPair, report) : [];
     const unless = fields.has('unless') ? this.patternList(fields.get('unless')!, report, true) : [];
     const inside = fields.has('inside') ? this.onePattern(fields.get('inside')!, report) : undefined;
@@ -174,7 +174,7 @@ class BlockReader {
     if (sevPair) {
       const v = isScalar(sevPair.value) ? String(sevPair.value.value) : '';
       if (SEVERITIES.has(v)) severity = v as CheckSeverity;
-      else report(sevPair.value, msg('The severity is one of hint, information, warning, error; not `{0}`.', v));
+      else report(sevPair.value, msg('The severity is one of hint, information, warning, error; not “{0}”.', v));
     }
     if (this.failed || !message || !patterns.length) return undefined;
 
@@ -183,13 +183,13 @@ class BlockReader {
     if (fix) {
       const fixNode = fields.get('fix')!.value;
       for (const [name, kind] of fix.pattern.captures) {
-        if (!bound(name)) report(fixNode, msg('The fix uses `{0}`, which the pattern does not capture.', (kind === 'many' ? '$$$' : '$') + name));
-        else if (patterns.some((p) => p.pattern.captures.get(name) !== kind)) report(fixNode, msg('The fix uses `{0}` as another kind of capture than the pattern does ($ for one expression, $$$ for a sequence).', name));
+        if (!bound(name)) report(fixNode, msg('The fix uses “{0}”, which the pattern does not capture.', (kind === 'many' ? '$$$' : '$') + name));
+        else if (patterns.some((p) => p.pattern.captures.get(name) !== kind)) report(fixNode, msg('The fix uses “{0}” as another kind of capture than the pattern does ($ for one expression, $$$ for a sequence).', name));
       }
-      if (dollarsOf(fix.source).some((d) => d.name === '_')) report(fixNode, msg('A fix cannot use `$_` or `$$$_`: they capture nothing. Name the capture in the pattern.'));
+      if (dollarsOf(fix.source).some((d) => d.name === '_')) report(fixNode, msg('A fix cannot use “$_” or “$$$_”: they capture nothing. Name the capture in the pattern.'));
     }
     for (const d of dollarsOf(message.value, false)) {
-      if (d.name && d.name !== '_' && (d.count === 1 || d.count === 3) && !bound(d.name)) report(fields.get('message')!.value, msg('The message uses `{0}`, which the pattern does not capture.', message.value.slice(d.at, d.at + d.count + d.name.length)));
+      if (d.name && d.name !== '_' && (d.count === 1 || d.count === 3) && !bound(d.name)) report(fields.get('message')!.value, msg('The message uses “{0}”, which the pattern does not capture.', message.value.slice(d.at, d.at + d.count + d.name.length)));
     }
     if (this.failed) return undefined;
     const line = this.src.line + this.lines.positionAt(idPair.key.range?.[0] ?? 0).line;
@@ -215,7 +215,7 @@ class BlockReader {
     if (!pair) return undefined;
     const v = pair.value;
     if (!isScalar(v) || typeof v.value !== 'string' || !v.value.trim()) {
-      report(v ?? pair.key, msg('`{0}` must be text.', field));
+      report(v ?? pair.key, msg('“{0}” must be text.', field));
       return undefined;
     }
     return { value: v.value };
@@ -230,12 +230,12 @@ class BlockReader {
       const anyPair = (v.items as Pair<YamlNode, YamlNode>[]).find((p) => isScalar(p.key) && p.key.value === 'any');
       const others = (v.items as Pair<YamlNode, YamlNode>[]).filter((p) => p !== anyPair);
       if (!anyPair || others.length || !isSeq(anyPair.value)) {
-        report(v, msg('A pattern is Python text, or `any:` followed by a list of patterns.'));
+        report(v, msg('A pattern is Python text, or “any:” followed by a list of patterns.'));
         return [];
       }
       items = anyPair.value.items as YamlNode[];
       if (!items.length) {
-        report(anyPair.value, msg('`any:` needs at least one pattern.'));
+        report(anyPair.value, msg('“any:” needs at least one pattern.'));
         return [];
       }
     } else items = v ? [v] : [];

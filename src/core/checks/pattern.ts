@@ -63,7 +63,7 @@ export function compilePattern(source: string): { pattern?: CompiledPattern; err
     if ((d.count !== 1 && d.count !== 3) || !d.name) {
       errors.push({
         offset: d.at,
-        message: msg('A capture is `$` and a name in capitals (`$X`, `$ARGS`, or `$_`) for one expression, `$$$` and a name for a sequence; this is `{0}`.', source.slice(d.at, d.at + d.count + Math.max(1, d.name.length))),
+        message: msg('A capture is “$” and a name in capitals (“$X”, “$ARGS”, or “$_”) for one expression, “$$$” and a name for a sequence; this is “{0}”.', source.slice(d.at, d.at + d.count + Math.max(1, d.name.length))),
       });
       continue;
     }
@@ -91,13 +91,13 @@ export function compilePattern(source: string): { pattern?: CompiledPattern; err
     const m = metaOf(id);
     if (!m) return;
     if (m.kind === 'many' && !allowMany) {
-      errors.push({ offset, message: msg('`$$${0}` stands for items of a sequence (arguments, elements, statements, parameters); here it would be one expression: write `${0}`.', m.name) });
+      errors.push({ offset, message: msg('“$$${0}” stands for items of a sequence (arguments, elements, statements, parameters); here it would be one expression: write “${0}”.', m.name) });
       return;
     }
     if (m.name === '_') return;
     const seen = captures.get(m.name);
     if (seen && seen !== m.kind) {
-      errors.push({ offset, message: msg('`${0}` and `$$${0}` are one name used for one item and for a sequence: give them different names.', m.name) });
+      errors.push({ offset, message: msg('“${0}” and “$$${0}” are one name used for one item and for a sequence: give them different names.', m.name) });
       return;
     }
     captures.set(m.name, m.kind);
@@ -135,7 +135,7 @@ export function compilePattern(source: string): { pattern?: CompiledPattern; err
     },
   });
   const onlyMany = body.map(multiStatement);
-  if (onlyMany.every((n) => n !== undefined)) errors.push({ offset: 0, message: msg('A pattern cannot be only `$$${0}`: say what the items are in.', onlyMany[0]!) });
+  if (onlyMany.every((n) => n !== undefined)) errors.push({ offset: 0, message: msg('A pattern cannot be only “$$${0}”: say what the items are in.', onlyMany[0]!) });
   if (errors.length) return { errors };
 
   return { pattern: { text, shape, expr, stmts: body, captures, hasMeta: metaTest(), key: expr ? exprKeyOf(expr) : stmtKeyOf(body) }, errors: [] };
