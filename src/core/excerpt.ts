@@ -50,7 +50,7 @@ const LIST_ITEM = /^\s{0,3}(?:[-+*]|\d{1,9}[.)])\s+/;
 const HEADING = /^\s{0,3}#{1,6}\s/;
 const THEMATIC_BREAK = /^\s{0,3}(?:(?:[-*_]\s*){3,}|<hr\s*\/?>)\s*$/i;
 /** An image: `<img …>` or `![alt](src "title")`. */
-const IMAGE = /<img\b[^>]*>|!\[[^\]]*\]\([^)\s]*(?:\s+"[^"]*")?\)/gi;
+const IMAGE = /<img\b[^>]*>|!\[[^[\]]*\]\([^)\s]*(?:\s+"[^"]*")?\)/gi;
 
 /** Cuts Markdown into blocks; images leave their paragraph and become figure blocks right after it. */
 export function markdownBlocks(source: string): Block[] {

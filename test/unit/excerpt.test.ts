@@ -88,6 +88,11 @@ test('focus keys: a dotted name by its last part, a keyword argument by its name
   assert.deepEqual(focusKeys(['torch.cat', 'Conv2d(bias)', 'skip_connection', 'warmup*']).sort(), ['bias', 'cat', 'conv2d', 'skip connection', 'skip_connection', 'torch.cat', 'warmup'].sort());
 });
 
+test('a figure right after a lone "![" is still a figure of its own, the "![" stays text', () => {
+  const e = focusedExcerpt('![![a](b.png)', { maxLines: 8, focus: [] });
+  assert.equal(e.markdown, '![\n\n![a](b.png)');
+});
+
 test('property: any Markdown gives an excerpt whose figures, once rendered, never share a paragraph with text', () => {
   const md = new MarkdownIt({ html: true });
   const piece = fc.oneof(

@@ -8,6 +8,7 @@ import { decodeLibraryCache, encodeLibraryCache, type CachedNote } from '../../s
 import { LibraryLoader, type LoaderRoot } from '../../src/core/notes/libraryLoader';
 import type { NoteFileSystem } from '../../src/core/notes/loader';
 import { parseNote } from '../../src/core/notes/parse';
+import { SNAPSHOT_VERSION } from '../../src/core/notes/snapshot';
 import { tokenAt } from '../../src/core/terms/codeToken';
 import { tempTree } from './helpers';
 
@@ -153,9 +154,9 @@ test('a damaged, cut short, older or foreign index is not used and says why; the
   assert.equal(notAnIndex.notes.size, 0);
   assert.equal(notAnIndex.ignored?.text, 'it is not an index of notes.');
 
-  const older = decodeLibraryCache(kept.replace('"v":1,', '"v":0,'), KEY);
+  const older = decodeLibraryCache(kept.replace(`"v":${SNAPSHOT_VERSION},`, `"v":${SNAPSHOT_VERSION - 1},`), KEY);
   assert.equal(older.notes.size, 0);
-  assert.equal(older.ignored?.text, 'it was written in format 0, this version reads format 1.');
+  assert.equal(older.ignored?.text, `it was written in format ${SNAPSHOT_VERSION - 1}, this version reads format ${SNAPSHOT_VERSION}.`);
   assert.ok(older.stale);
 
   const foreign = decodeLibraryCache(kept, 'other folders');
