@@ -89,7 +89,7 @@ test('focus keys: a dotted name by its last part, a keyword argument by its name
 });
 
 test('a figure right after a lone "![" is still a figure of its own, the "![" stays text', () => {
-  const e = focusedExcerpt('![![a](b.png)', { maxLines: 8, focus: [] });
+  const e = focusedExcerpt('![![a](b.png)', { maxLines: 20, focus: [] });
   assert.equal(e.markdown, '![\n\n![a](b.png)');
 });
 
