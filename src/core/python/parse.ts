@@ -3,20 +3,18 @@
  * the parsers it builds on) and its messages for every syntax error. Never throws on any input: a statement that
  * does not parse is reported and skipped; the rest is analysed.
  *
- * Re-parsing the next version of a document (`previous`) reads only what an edit can have changed: the top-level
- * statements before the edit are kept as they are, the parser starts at the statement the edit is in, and as soon
- * as it reaches, past the edit, the start of a statement of the previous version (on a clean line: nothing open
- * across it), the rest of the previous version is reused, moved by what the edit added or removed.
+ * Re-parsing the next version of a document (`previous`) keeps the top-level statements before the edit as they are
+ * and parses from the statement the edit is in to the end (a statement after the edit can change with it: a
+ * broken header turns the body that followed into top-level statements with errors of their own).
  */
 import type { AttrExpr, BinOpExpr, CallExpr, DictExpr, Expr, Module, Span, Stmt, SyntaxErrorSpan } from './ast';
 import { clip, clipStatements } from './depth';
 import { Tokenizer } from './lexical';
-import { shiftExpr, shiftStmts } from './shift';
 import { StatementParser } from './statements';
 
 /**
- * One parsed version of a text. Passing it as `previous` to parsePython consumes it: statements that did not
- * change are moved into the new version, so the old one must not be used afterwards.
+ * One parsed version of a text. Passing it as `previous` to parsePython lets the new version share the statements
+ * before the edit with it.
  */
 export interface ParsedPython {
   readonly text: string;
@@ -58,7 +56,6 @@ export function parsePython(text: string, previous?: ParsedPython): ParsedPython
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let prefix: LoweredUnit[] = [];
   let restart = start;
-  let resume: Resume | undefined;
   if (previous && reusable(previous)) {
     const change = changedRange(previous.text, text);
     const old = previous.units;
@@ -71,13 +68,8 @@ export function parsePython(text: string, previous?: ParsedPython): ParsedPython
       prefix = old.slice(0, r);
       restart = old[r].from;
     }
-    // A statement with an error is never reused (its messages may name lines the edit moved): past the edit, the
-    // parser may stop only where no error follows.
-    let errorFreeFrom = old.length;
-    while (errorFreeFrom > 0 && !old[errorFreeFrom - 1].errors.length) errorFreeFrom--;
-    resume = { old, fromIndex: Math.max(r, errorFreeFrom), editEnd: change.toB, delta: change.toB - change.toA };
   }
-  const { units, comments } = parseUnits(text, restart, resume);
+  const { units, comments } = parseUnits(text, restart);
   return assemble(text, prefix.length ? prefix.concat(units) : units, comments);
 }
 
@@ -86,36 +78,16 @@ function reusable(p: ParsedPython): boolean {
   return !p.units.some((u) => u.moduleWide) && p.text.indexOf('\0') < 0;
 }
 
-interface Resume {
-  old: readonly LoweredUnit[];
-  /** The first unit of the previous version that may be reused (none after it has an error). */
-  fromIndex: number;
-  /** End of the edit in the new text, and what it added (negative: removed). */
-  editEnd: number;
-  delta: number;
-}
-
 /**
- * Parses top-level statements from `from` to the end (or until the rest of the previous version can be reused).
+ * Parses top-level statements from `from` to the end.
  * `comments`: those read when there is no statement to hold them.
  */
-function parseUnits(text: string, from: number, resume: Resume | undefined): { units: LoweredUnit[]; comments: Span[] } {
+function parseUnits(text: string, from: number): { units: LoweredUnit[]; comments: Span[] } {
   const tokenizer = new Tokenizer(text, from, from ? lineAt(text, from) : 1);
   const p = new StatementParser(text, tokenizer);
   const units: LoweredUnit[] = [];
-  let next = resume?.fromIndex ?? 0;
   while (!p.atEnd()) {
     const at = p.position();
-    if (resume && units.length && at.clean && at.offset >= resume.editEnd) {
-      const oldFrom = at.offset - resume.delta;
-      while (next < resume.old.length && resume.old[next].from < oldFrom) next++;
-      const o = resume.old[next];
-      if (o && o.from === oldFrom && o.clean) {
-        const parsed = units.length;
-        for (let i = next; i < resume.old.length; i++) units.push(shiftUnit(resume.old[i], resume.delta));
-        return { units, comments: distributeComments(units, parsed, tokenizer.comments) };
-      }
-    }
     const c0 = p.calls.length;
     const pr0 = p.products.length;
     const d0 = p.dicts.length;
@@ -262,18 +234,6 @@ function isDocString(text: string, e: Expr): boolean {
     if (c !== 114 && c !== 117) return true;
   }
   return true;
-}
-
-/** Moves a unit of the previous version by `delta` characters, in place (the previous version is consumed). */
-function shiftUnit(u: LoweredUnit, delta: number): LoweredUnit {
-  if (!delta) return u;
-  shiftStmts(u.stmts, delta);
-  for (const o of u.orphans) {
-    if (Array.isArray(o)) shiftStmts(o, delta);
-    else shiftExpr(o, delta);
-  }
-  const move = (s: Span) => ({ from: s.from + delta, to: s.to + delta });
-  return { ...u, from: u.from + delta, to: u.to + delta, futures: u.futures.map(move), comments: u.comments.map(move) };
 }
 
 function byPosition(a: Span, b: Span): number {
