@@ -43,7 +43,7 @@ test('a model built from the project’s own blocks, helpers and batch norm: fin
   // Without the other modules none of these can be decided: no finding (precision first).
   assert.deepEqual(lines(text), []);
   const messages = lintText(text, { project }).findings.map((f) => f.message);
-  assert.ok(messages.some((m) => /`ConvBN\(3, 32\)` leaves bias at its default True/.test(m)), messages.join('\n'));
+  assert.ok(messages.some((m) => /“ConvBN\(3, 32\)” leaves bias at its default True/.test(m)), messages.join('\n'));
   assert.ok(messages.some((m) => /into SyncBN2d/.test(m)), 'the project’s own batch norm is named');
 });
 
