@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { noteCompletions, type CompletionKind } from '../core/authoring/completion';
+import { LineIndex } from '../core/text';
 import type { NotesService } from './notesService';
 
 const KINDS: Record<CompletionKind, vscode.CompletionItemKind> = {
@@ -24,15 +25,23 @@ export class NoteCompletionProvider implements vscode.CompletionItemProvider {
 
   async provideCompletionItems(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.CompletionItem[] | undefined> {
     if (!this.notes.isNoteUri(document.uri)) return undefined;
+    // The text as it was asked about: the ranges below are of this version, and VS Code moves them over what is
+    // typed while the notes load (read after the wait, a `]]` closed as `[[` was typed would be counted twice).
+    const text = document.getText();
+    const offset = document.offsetAt(position);
     await this.notes.ready;
     if (token.isCancellationRequested) return undefined;
-    const text = document.getText();
-    const items = noteCompletions(this.notes.library, document.uri.toString(), text, document.offsetAt(position));
+    const items = noteCompletions(this.notes.library, document.uri.toString(), text, offset);
     if (!items.length) return undefined;
+    const lines = new LineIndex(text);
+    const at = (offset: number) => {
+      const p = lines.positionAt(offset);
+      return new vscode.Position(p.line, p.character);
+    };
     return items.map((i) => {
       const item = new vscode.CompletionItem({ label: i.label, description: i.detail }, KINDS[i.kind]);
       item.insertText = i.snippet ? new vscode.SnippetString(i.insertText) : i.insertText;
-      item.range = new vscode.Range(document.positionAt(i.replace.start), document.positionAt(i.replace.end));
+      item.range = new vscode.Range(at(i.replace.start), at(i.replace.end));
       item.sortText = i.sortText;
       item.filterText = i.filterText;
       if (i.documentation) item.documentation = i.documentation;
