@@ -51,7 +51,8 @@ export function formatJson(reports: readonly FileReport[], notes?: { resolve: (f
   const noteOf = (f: Finding, i: number) => {
     const r = notes?.resolve(f, i);
     if (!r) return {};
-    const file = r.doc.id.startsWith('file://') ? new URL(r.doc.id).pathname : r.doc.id;
+    // The CLI's notes are named by their paths.
+    const file = r.doc.id;
     return { note: path.isAbsolute(file) ? shownPath(notes!.cwd, file) : file, section: r.section.title, ...(r.point ? { point: r.point.summary } : {}) };
   };
   return JSON.stringify(

@@ -13,7 +13,7 @@ import { CliProject } from './project';
 import { formatGithub, formatJson, formatSarif, formatText, type Format, type RunFacts } from './formats';
 import { toolVersion } from './version';
 import { loadLibrary } from './library';
-import { checkSourcesOf, withChecks } from '../core/checks/index';
+import { checkProblemLine, checkSourcesOf, withChecks } from '../core/checks/index';
 
 export interface LintArgs {
   paths: string[];
@@ -73,7 +73,7 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
       const library = await loadLibrary(notes, io);
       const r = withChecks(base, checkSourcesOf(library.documents()));
       for (const p of r.problems) {
-        const line = `ml-notes lint: ${shownPath(io.cwd, noteFile(p.file))}:${p.range.start.line + 1}:${p.range.start.character + 1}: check left out: ${p.message.text}`;
+        const line = `ml-notes lint: ${checkProblemLine(p, shownPath(io.cwd, p.file))}`;
         if (!checkProblems.has(line)) io.err(line);
         checkProblems.add(line);
       }
@@ -135,8 +135,11 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
     for (const h of hosts.values()) for (const r of h.host.rules) if (!metas.has(r.meta.id)) metas.set(r.meta.id, r.meta);
     if (args.reportUnusedIgnores) metas.set(UNUSED_SUPPRESSION_META.id, UNUSED_SUPPRESSION_META);
     const facts: RunFacts = { cwd: io.cwd, toolVersion: toolVersion(), rules: [...metas.values()], configProblems, failedRules };
-    if (args.format === 'sarif') io.out(formatSarif(reports, { ...facts, library: await loadLibrary({ notes, bundled }, io) }));
-    else for (const line of formatGithub(reports, facts)) io.out(line);
+    if (args.format === 'sarif') {
+      // The notes the checks came from, when they are these (one config, or none), are not read (nor warned about) again.
+      const library = hosts.get(JSON.stringify({ notes, bundled }))?.library ?? (await loadLibrary({ notes, bundled }, io));
+      io.out(formatSarif(reports, { ...facts, library }));
+    } else for (const line of formatGithub(reports, facts)) io.out(line);
   }
   if (failedRules.size || checkProblems.size || configProblems.some((p) => p.severity === 'error')) return EXIT.error;
   return total ? EXIT.findings : EXIT.clean;
@@ -164,11 +167,6 @@ const UNUSED_SUPPRESSION_META: RuleMeta = {
   fixable: false,
   description: 'A `# ml-notes: ignore…` comment that silences no finding (reported with --report-unused-ignores).',
 };
-
-/** A note's file id as a path (ids are paths here; `file://` URIs elsewhere). */
-function noteFile(id: string): string {
-  return id.startsWith('file://') ? new URL(id).pathname : id;
-}
 
 type NotesToLoad = { notes: string[]; bundled: boolean };
 

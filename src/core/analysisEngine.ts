@@ -47,6 +47,8 @@ export class LocalAnalysisEngine implements AnalysisEngine {
   private readonly analyzers = new Map<string, DocumentAnalyzer>();
   private readonly builtin: RuleHost;
   private host: RuleHost;
+  /** The sources of the checks `host` runs, as JSON: the same checks again keep the host (and its cached results). */
+  private checksKey = '[]';
 
   constructor(report: RuleErrorReporter) {
     this.builtin = this.host = builtinHost(report);
@@ -54,6 +56,9 @@ export class LocalAnalysisEngine implements AnalysisEngine {
 
   /** Compiles the checks (those that cannot work are left out: the editor reports them from its own compilation). */
   setChecks(sources: CheckSource[]): void {
+    const key = JSON.stringify(sources);
+    if (key === this.checksKey) return;
+    this.checksKey = key;
     this.host = withChecks(this.builtin, sources).host;
     for (const a of this.analyzers.values()) a.host = this.host;
   }

@@ -38,7 +38,7 @@ import { imageSize } from '../core/render/imageSize';
 import type { NoteLibrary } from '../core/notes/library';
 import type { NoteRef } from '../core/notes/types';
 import { mergeFixes, ruleIds, type AnalyzeOptions, type RuleErrorReporter } from '../core/rules/index';
-import { checkSourcesOf, compileChecks } from '../core/checks/index';
+import { checkProblemLine, checkSourcesOf, compileChecks } from '../core/checks/index';
 import type { Finding, Fix, Severity } from '../core/rules/types';
 import { ignoreInFileFix, ignoreOnLineFix } from '../core/rules/suppressions';
 import { lexicalScan } from '../core/python/lexical';
@@ -99,7 +99,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       // The notes' checks run beside the built-in rules; those that cannot work are said here and left out.
       const sources = checkSourcesOf(lib.documents());
       engine.setChecks(sources);
-      for (const p of compileChecks(sources, new Set(ruleIds)).problems) connection.console.warn(`${fileOf(p.file) ?? p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: check left out: ${p.message.text}`);
+      for (const p of compileChecks(sources, new Set(ruleIds)).problems) connection.console.warn(checkProblemLine(p, fileOf(p.file) ?? p.file));
       return lib;
     })();
     return library;

@@ -14,7 +14,7 @@ import { UsedInCode } from './usedInCode';
 import { NoteCodeLens } from './noteCodeLens';
 import { LinkSymbol } from './linkSymbol';
 import { NewNoteFromSelection } from './newNote';
-import { NoteChecks } from './noteChecks';
+import { NoteDiagnostics } from './noteDiagnostics';
 import { NOTE_COMPLETION_TRIGGERS, NoteCompletionProvider } from './noteCompletion';
 import { TermKeyHoverProvider } from './termKeyHover';
 import { CheckBlocks } from './checks';
@@ -49,10 +49,10 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   context.subscriptions.push(new LinkSymbol({ notes, log, search: (q, n) => search.search(q, n) }), new NewNoteFromSelection(notes));
 
   // Writing notes: completion, checks with quick fixes, and hovers on the front matter's terms keys.
-  const noteChecks = new NoteChecks(notes, log);
+  const noteDiagnostics = new NoteDiagnostics(notes, log);
   context.subscriptions.push(
-    noteChecks,
-    vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, noteChecks, { providedCodeActionKinds: NoteChecks.providedCodeActionKinds }),
+    noteDiagnostics,
+    vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, noteDiagnostics, { providedCodeActionKinds: NoteDiagnostics.providedCodeActionKinds }),
     vscode.languages.registerCompletionItemProvider({ language: 'markdown' }, new NoteCompletionProvider(notes), ...NOTE_COMPLETION_TRIGGERS),
     vscode.languages.registerHoverProvider({ language: 'markdown' }, new TermKeyHoverProvider(notes)),
   );

@@ -6,7 +6,7 @@ import type { NoteDocument } from '../core/notes/types';
 import { cellOfLine, notebookProgram } from '../core/notebook';
 import { ruleIds } from '../core/rules/index';
 import { Disposable, toDisposable } from './dispose';
-import type { AnalysisService } from './analysis';
+import { SOURCE, type AnalysisService } from './analysis';
 import type { Log } from './log';
 import { displayUri, type NotesService } from './notesService';
 import { t, tt } from './l10n';
@@ -195,7 +195,7 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
 
 function toDiagnostic(p: CheckProblem): vscode.Diagnostic {
   const d = new vscode.Diagnostic(new vscode.Range(p.range.start.line, p.range.start.character, p.range.end.line, p.range.end.character), tt(p.message.l10n, p.message.text), vscode.DiagnosticSeverity.Error);
-  d.source = 'ML Notes';
+  d.source = SOURCE;
   if (p.id) d.code = p.id;
   return d;
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { looksBinary } from '../core/notes/loader';
 import { codeKindOf, CODE_FILE_GLOB, findRefsInFile, RefFinder, type CodeKind, type CodeRef } from '../core/terms/refs';
-import { Disposable, toDisposable } from './dispose';
+import { Disposable, KeyedDebouncer } from './dispose';
 import type { Log } from './log';
 import type { NotesService } from './notesService';
 
@@ -56,7 +56,7 @@ export class CodeRefs extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   /** Fires (debounced) when code files or notes change, so places shown may be out of date. */
   readonly onDidChange = this.changed.event;
-  private changeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly debouncer = this.register(new KeyedDebouncer((e) => this.log.error(`Telling of changed code failed: ${String((e as Error)?.stack ?? e)}`)));
 
   constructor(
     private readonly notes: NotesService,
@@ -74,7 +74,6 @@ export class CodeRefs extends Disposable {
       vscode.workspace.onDidCloseTextDocument((d) => isCodeDocument(d) && this.fileChanged(fileOf(d), false)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.reset()),
       notes.library.onDidChange(() => this.fire()),
-      toDisposable(() => this.changeTimer && clearTimeout(this.changeTimer)),
     );
   }
 
@@ -196,12 +195,13 @@ export class CodeRefs extends Disposable {
   }
 
   private fire(): void {
-    if (this.changeTimer) clearTimeout(this.changeTimer);
-    this.changeTimer = setTimeout(() => {
-      this.changeTimer = undefined;
-      this.changed.fire();
-    }, 500);
+    this.debouncer.run('changed', 500, () => this.changed.fire());
   }
+}
+
+/** The range of a place's token in its file (or notebook cell). */
+export function placeRange(p: CodePlace): vscode.Range {
+  return new vscode.Range(p.ref.line, p.ref.character, p.ref.line, p.ref.character + p.ref.token.length);
 }
 
 function placesIn(finder: RefFinder, uri: vscode.Uri, ft: FileText): CodePlace[] {

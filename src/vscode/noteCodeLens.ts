@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { parseNote } from '../core/notes/parse';
-import type { CodePlace, CodeRefs } from './codeRefs';
+import { placeRange, type CodePlace, type CodeRefs } from './codeRefs';
 import { Disposable } from './dispose';
 import { t } from './l10n';
 import type { NotesService } from './notesService';
@@ -82,7 +82,7 @@ export async function locationsOf(places: readonly CodePlace[]): Promise<vscode.
   const notebooks = new Map<string, Promise<vscode.NotebookDocument | undefined>>();
   const out: vscode.Location[] = [];
   for (const p of places) {
-    const range = new vscode.Range(p.ref.line, p.ref.character, p.ref.line, p.ref.character + p.ref.token.length);
+    const range = placeRange(p);
     if (p.cell === undefined) {
       out.push(new vscode.Location(p.uri, range));
       continue;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { termKeyAt } from '../core/authoring/frontMatterNodes';
 import { excerptOf } from '../core/explain';
 import { sectionFinder, splitSectionKey } from '../core/notes/library';
-import { parseNote } from '../core/notes/parse';
+import { normaliseText, parseNote } from '../core/notes/parse';
 import { figureStates, hoverMarkdown } from './hover';
 import type { NotesService } from './notesService';
 
@@ -18,7 +18,11 @@ export class TermKeyHoverProvider implements vscode.HoverProvider {
     const text = document.getText();
     const at = termKeyAt(text, document.offsetAt(position));
     if (!at) return undefined;
-    const doc = parseNote(text, document.uri.toString());
+    // The library's note when the editor holds what it read (parsing is the same function of the same text); else the
+    // note as it is being written.
+    const id = document.uri.toString();
+    const known = this.notes.library.get(id);
+    const doc = known && known.text === normaliseText(text) ? known : parseNote(text, id);
     const { sectionKey, point } = splitSectionKey(at.key);
     const section = sectionFinder(doc)(sectionKey);
     if (!section) return undefined;

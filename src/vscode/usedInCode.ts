@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { HostMessage, UsedInCodeSection } from '../webview/protocol';
-import type { CodePlace, CodeRefs } from './codeRefs';
+import { placeRange, type CodePlace, type CodeRefs } from './codeRefs';
 import { Disposable, toDisposable } from './dispose';
 import { t } from './l10n';
 
@@ -70,7 +70,7 @@ export class UsedInCode extends Disposable {
   async open(id: string): Promise<void> {
     const p = this.byId.get(id);
     if (!p) return;
-    const range = new vscode.Range(p.ref.line, p.ref.character, p.ref.line, p.ref.character + p.ref.token.length);
+    const range = placeRange(p);
     if (p.cell === undefined) {
       await vscode.window.showTextDocument(p.uri, { viewColumn: vscode.ViewColumn.One, selection: range, preview: false });
       return;

@@ -4,16 +4,12 @@
 // listing the matches, a broken check shown in the note as you type, and an edited check applied on save.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describeVSCode, locate, paths, type Workbench } from './lib';
+import { describeVSCode, paths, type Workbench } from './lib';
 
 const PY = 'pytorch/finetune.py';
 const NOTE = 'my-notes/training-practices.md';
 const FIX = /^Apply the note’s fix: optim\.AdamW\(model\.parameters\(\), lr=3e-4, weight_decay=0\.05\)/;
 const EXPLAIN = /^Explain: open the note “AdamW, not Adam with weight decay”/;
-
-function at(workbench: Workbench, file: string, needle: string, occurrence = 1): { line: number; column: number } {
-  return locate(workbench.readWorkspaceFile(file), needle, occurrence);
-}
 
 /** Waits for the three findings of the note's checks in finetune.py (two warnings, one information). */
 async function threeFindings(workbench: Workbench): Promise<void> {
@@ -27,9 +23,9 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     await threeFindings(workbench);
     const rows = await workbench.problems((r) => r.filter((x) => x.source === 'ML Notes').length === 3);
     const mine = rows.filter((r) => r.source === 'ML Notes').map((r) => `${r.code} ${r.position}`);
-    const load = at(workbench, PY, 'torch.load');
-    const adam = at(workbench, PY, 'optim.Adam');
-    const loop = at(workbench, PY, 'with torch.no_grad');
+    const load = workbench.positionOf(PY, 'torch.load');
+    const adam = workbench.positionOf(PY, 'optim.Adam');
+    const loop = workbench.positionOf(PY, 'with torch.no_grad');
     assert.deepEqual(mine.sort(), [
       `adamw-for-weight-decay [Ln ${adam.line}, Col ${adam.column}]`,
       `eval-mode-for-validation [Ln ${loop.line}, Col ${loop.column}]`,
@@ -42,7 +38,7 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
 
   scene('its quick fix rewrites the call the way the file names it, and Ctrl+Z puts it back', async ({ workbench }) => {
     await threeFindings(workbench);
-    const adam = at(workbench, PY, 'optim.Adam');
+    const adam = workbench.positionOf(PY, 'optim.Adam');
     const original = '    return optim.Adam(model.parameters(), lr=3e-4, weight_decay=0.05)';
     assert.equal(await workbench.lineText(adam.line), original);
     await workbench.goTo(adam.line, adam.column + 7);
@@ -53,9 +49,7 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     await workbench.waitForEditorText(workbench.activeEditor(), (t) => t.includes('optim.AdamW('), 'the fixed line');
     assert.equal(await workbench.lineText(adam.line), '    return optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.05)');
     await workbench.expectSquiggles('warning', 1);
-    await workbench.focusEditor();
-    await workbench.press('Control+Z');
-    await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('AdamW('), 'the original line after undo');
+    await workbench.undo((t) => !t.includes('AdamW('), 'the original line after undo');
     assert.equal(await workbench.lineText(adam.line), original);
     await workbench.expectSquiggles('warning', 2);
   });
@@ -68,7 +62,7 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     assert.match(hover.text, /Adam adds the L2 term to the gradient/);
     await workbench.clearHover();
 
-    const adam = at(workbench, PY, 'optim.Adam');
+    const adam = workbench.positionOf(PY, 'optim.Adam');
     await workbench.goTo(adam.line, adam.column + 7);
     await workbench.openCodeActions();
     await workbench.applyCodeAction(EXPLAIN);
@@ -83,14 +77,13 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
   scene('"Try this check" above a block lists what it finds in the workspace; a click opens it', async ({ workbench }) => {
     await workbench.openFile(NOTE);
     // The first block (the AdamW check), brought into view: the editor draws the lenses of the lines it shows.
-    const block = at(workbench, NOTE, 'id: adamw-for-weight-decay');
+    const block = workbench.positionOf(NOTE, 'id: adamw-for-weight-decay');
     await workbench.goTo(block.line, 1);
     const lens = workbench.activeEditor().locator('.codelens-decoration a', { hasText: 'Try this check' });
     await lens.first().waitFor({ state: 'visible' });
     await lens.first().click();
-    await workbench.quickInputItems(60_000);
     const rows = await matchRows(workbench, 'pytorch/finetune.py:');
-    const adam = at(workbench, PY, 'optim.Adam');
+    const adam = workbench.positionOf(PY, 'optim.Adam');
     assert.equal(rows.length, 1, JSON.stringify(rows));
     assert.match(rows[0]!, new RegExp(`pytorch/finetune\\.py:${adam.line}.*return optim\\.Adam\\(model\\.parameters\\(\\), lr=3e-4, weight_decay=0\\.05\\)`));
     await workbench.press('Enter');
@@ -101,12 +94,11 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
 
   scene('from the palette, "Try This Check" runs the block at the cursor', async ({ workbench }) => {
     await workbench.openFile(NOTE);
-    const block = at(workbench, NOTE, 'id: torch-load-weights-only');
+    const block = workbench.positionOf(NOTE, 'id: torch-load-weights-only');
     await workbench.goTo(block.line, 1);
     await workbench.runCommand('ML Notes: Try This Check (ml-notes-check block at the cursor)');
-    await workbench.quickInputItems(60_000);
     const rows = await matchRows(workbench, 'pytorch/finetune.py:');
-    const load = at(workbench, PY, 'torch.load');
+    const load = workbench.positionOf(PY, 'torch.load');
     assert.equal(rows.length, 1, JSON.stringify(rows));
     assert.match(rows[0]!, new RegExp(`pytorch/finetune\\.py:${load.line}.*state = torch\\.load\\(path, map_location="cpu"\\)`));
     await workbench.press('Escape');
@@ -114,7 +106,7 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
 
   scene('a broken check shows its error in the note as you type, and the other checks keep working', async ({ workbench }) => {
     await workbench.openFile(NOTE);
-    const pattern = at(workbench, NOTE, 'pattern: torch.load($$$ARGS)');
+    const pattern = workbench.positionOf(NOTE, 'pattern: torch.load($$$ARGS)');
     await workbench.typeAt(pattern.line, 'end', ')');
     await workbench.expectSquiggles('error', 1);
     const rows = await workbench.problems((r) => r.some((x) => x.message.startsWith('This is not Python: ')));
@@ -132,7 +124,7 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
   scene('editing a check in the note and saving changes the squiggles, with no reload', async ({ workbench }) => {
     await threeFindings(workbench);
     await workbench.openFile(NOTE);
-    const severity = at(workbench, NOTE, 'severity: warning');
+    const severity = workbench.positionOf(NOTE, 'severity: warning');
     await workbench.goTo(severity.line, severity.column + 'severity: '.length);
     await workbench.press('Shift+End');
     await workbench.page.keyboard.type('error');
@@ -151,7 +143,6 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     await vs.workbench.expectSquiggles('error', 1);
     await vs.workbench.expectSquiggles('warning', 1);
     await vs.workbench.expectSquiggles('info', 0);
-    await vs.updateSettings({});
   });
 });
 

@@ -2,21 +2,16 @@
 // and in the Problems panel, its quick fix and undo, "Fix All Findings in File" as one undoable edit, and
 // the "Explain" action that opens the note the rule comes from.
 import assert from 'node:assert/strict';
-import { describeVSCode, locate, showOutput, type Workbench } from './lib';
+import { describeVSCode, showOutput } from './lib';
 
 const RULE = 'conv-bias-before-batchnorm';
 const FIX = /^Set bias=False/;
 const EXPLAIN = /^Explain: open the note/;
 
-/** Line and column (1-based) of the n-th `needle` in a workspace file. */
-function at(workbench: Workbench, file: string, needle: string, occurrence = 1): { line: number; column: number } {
-  return locate(workbench.readWorkspaceFile(file), needle, occurrence);
-}
-
 describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
   scene('a conv with its bias before BatchNorm is squiggled and listed in Problems as ML Notes', async ({ workbench }) => {
     await workbench.openFile('backbone.py');
-    const conv = at(workbench, 'backbone.py', 'nn.Conv2d');
+    const conv = workbench.positionOf('backbone.py', 'nn.Conv2d');
     await workbench.expectSquiggles('warning', 1);
     // The squiggle is drawn under the conv call on its line.
     const squiggle = await workbench.squiggles('warning').first().boundingBox();
@@ -47,7 +42,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
 
   scene('the quick fix makes the line read bias=False, and Ctrl+Z puts it back', async ({ workbench }) => {
     await workbench.openFile('backbone.py');
-    const conv = at(workbench, 'backbone.py', 'nn.Conv2d');
+    const conv = workbench.positionOf('backbone.py', 'nn.Conv2d');
     const original = '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1)';
     assert.equal(await workbench.lineText(conv.line), original);
     await workbench.expectSquiggles('warning', 1);
@@ -65,9 +60,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
     assert.equal(await workbench.lineText(conv.line), '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1, bias=False)');
     await workbench.expectSquiggles('warning', 0);
 
-    await workbench.focusEditor();
-    await workbench.press('Control+Z');
-    await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('bias=False'), 'the original line after undo');
+    await workbench.undo((t) => !t.includes('bias=False'), 'the original line after undo');
     assert.equal(await workbench.lineText(conv.line), original);
     await workbench.expectSquiggles('warning', 1);
   });
@@ -94,7 +87,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
     assert.ok(problems.every((p) => p.source === 'ML Notes' && p.code === RULE));
 
     // With several findings, Ctrl+. on one of them offers the fix-all too.
-    const conv1 = at(workbench, file, 'nn.Conv2d');
+    const conv1 = workbench.positionOf(file, 'nn.Conv2d');
     await workbench.goTo(conv1.line, conv1.column + 4);
     const titles = await workbench.openCodeActions();
     assert.ok(titles.includes('Fix all ML Notes findings (4)'), `the menu offers the fix-all: ${JSON.stringify(titles)}`);
@@ -107,9 +100,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
     await workbench.save();
     assert.equal(workbench.readWorkspaceFile(file), expected, 'exactly the four layers changed');
 
-    await workbench.focusEditor();
-    await workbench.press('Control+Z');
-    await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('bias=False'), 'no fixed line after one undo');
+    await workbench.undo((t) => !t.includes('bias=False'), 'no fixed line after one undo');
     await workbench.save();
     assert.equal(workbench.readWorkspaceFile(file), original, 'one Ctrl+Z restores the whole file');
     await workbench.expectSquiggles('warning', 4);
@@ -118,7 +109,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
   scene('"Explain: open the note" opens the panel at the Misc details point about conv bias', async ({ workbench }) => {
     await workbench.openFile('backbone.py');
     await workbench.expectSquiggles('warning', 1);
-    const conv = at(workbench, 'backbone.py', 'nn.Conv2d');
+    const conv = workbench.positionOf('backbone.py', 'nn.Conv2d');
     await workbench.goTo(conv.line, conv.column + 4);
     await workbench.openCodeActions();
     await workbench.applyCodeAction(EXPLAIN);

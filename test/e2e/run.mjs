@@ -54,7 +54,7 @@ if (unknown.length) {
 }
 const filters = args.filter((a) => !a.startsWith('--'));
 const cache = process.env.ML_NOTES_E2E_CACHE ?? join(root, '.vscode-test');
-// Same paths as test/e2e/lib/paths.ts (vsixPath, resultsDir).
+// Same paths as test/e2e/lib/paths.ts (vsixPath, resultsDir, flakyLog).
 const vsix = join(cache, 'package', 'ml-notes.vsix');
 const resultsDir = join(root, 'test', 'e2e', 'results');
 const flakyLog = join(resultsDir, 'flaky.jsonl');
@@ -87,7 +87,7 @@ function walk(dir, suffix, out = []) {
   return out;
 }
 
-const env = { ...process.env, ML_NOTES_E2E_FLAKY_LOG: flakyLog };
+const env = { ...process.env };
 if (source) env.ML_NOTES_E2E_EXTENSION = root;
 if (readmeScreenshots) env.ML_NOTES_E2E_README_SCREENSHOTS = '1';
 else delete env.ML_NOTES_E2E_README_SCREENSHOTS;

@@ -2,7 +2,7 @@
 // `# ml-notes: ignore[rule]` comment at the end of the line, "Ignore … in this file" an `ignore-file`
 // line at the top; the squiggles go at once, and one Ctrl+Z puts the text and the squiggle back.
 import assert from 'node:assert/strict';
-import { describeVSCode, locate } from './lib';
+import { describeVSCode } from './lib';
 
 const RULE = 'conv-bias-before-batchnorm';
 
@@ -10,7 +10,7 @@ describeVSCode('suppress', { workspace: 'python-fixes' }, (scene) => {
   scene('"Ignore on this line" writes the ignore comment on the conv line; the squiggle goes, Ctrl+Z brings it back', async ({ workbench }) => {
     await workbench.openFile('backbone.py');
     await workbench.expectSquiggles('warning', 1);
-    const conv = locate(workbench.readWorkspaceFile('backbone.py'), 'nn.Conv2d');
+    const conv = workbench.positionOf('backbone.py', 'nn.Conv2d');
     const original = '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1)';
     assert.equal(await workbench.lineText(conv.line), original);
 
@@ -27,9 +27,7 @@ describeVSCode('suppress', { workspace: 'python-fixes' }, (scene) => {
     await workbench.expectSquiggles('warning', 0);
     await workbench.screenshot('ignore-on-line');
 
-    await workbench.focusEditor();
-    await workbench.press('Control+Z');
-    await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('ml-notes: ignore'), 'the line without the comment');
+    await workbench.undo((t) => !t.includes('ml-notes: ignore'), 'the line without the comment');
     assert.equal(await workbench.lineText(conv.line), original);
     await workbench.expectSquiggles('warning', 1);
   });
@@ -39,7 +37,7 @@ describeVSCode('suppress', { workspace: 'python-fixes' }, (scene) => {
     const original = workbench.readWorkspaceFile(file);
     await workbench.openFile(file);
     await workbench.expectSquiggles('warning', 4);
-    const conv = locate(original, 'nn.Conv2d');
+    const conv = workbench.positionOf(file, 'nn.Conv2d');
     await workbench.goTo(conv.line, conv.column + 4);
     await workbench.openCodeActions();
     await workbench.applyCodeAction(`Ignore ${RULE} in this file`);
@@ -49,9 +47,7 @@ describeVSCode('suppress', { workspace: 'python-fixes' }, (scene) => {
     await workbench.save();
     assert.equal(workbench.readWorkspaceFile(file), `# ml-notes: ignore-file[${RULE}]\n${original}`, 'one directive line on top, nothing else changed');
 
-    await workbench.focusEditor();
-    await workbench.press('Control+Z');
-    await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('ml-notes:'), 'the file without the directive');
+    await workbench.undo((t) => !t.includes('ml-notes:'), 'the file without the directive');
     await workbench.save();
     assert.equal(workbench.readWorkspaceFile(file), original, 'one Ctrl+Z restores the file');
     await workbench.expectSquiggles('warning', 4);

@@ -2,7 +2,7 @@
 // (commands) and l10n/bundle.l10n.zh-cn.json (hovers, diagnostics, fixes). VS Code's own menus stay in English here:
 // no language pack can be installed offline, and none is needed for the extension's strings.
 import assert from 'node:assert/strict';
-import { describeVSCode, locate } from './lib';
+import { describeVSCode } from './lib';
 
 describeVSCode('zh-cn', { workspace: 'python-fixes', locale: 'zh-cn' }, (scene) => {
   scene('the hover links are in Chinese', async ({ workbench }) => {
@@ -17,7 +17,7 @@ describeVSCode('zh-cn', { workspace: 'python-fixes', locale: 'zh-cn' }, (scene) 
     await workbench.expectSquiggles('warning', 1);
     const problems = await workbench.problems((rows) => rows.length === 1);
     assert.match(problems[0]!.message, /保留了 bias/);
-    const conv = locate(workbench.readWorkspaceFile('backbone.py'), 'nn.Conv2d');
+    const conv = workbench.positionOf('backbone.py', 'nn.Conv2d');
     await workbench.goTo(conv.line, conv.column + 4);
     const titles = await workbench.openCodeActions();
     await workbench.screenshot('readme-zh-cn');
@@ -25,9 +25,7 @@ describeVSCode('zh-cn', { workspace: 'python-fixes', locale: 'zh-cn' }, (scene) 
     assert.ok(titles.some((t) => /^解释：打开笔记/.test(t)), `the note action in Chinese: ${JSON.stringify(titles)}`);
     await workbench.applyCodeAction(/^设置 bias=False/);
     await workbench.waitForEditorText(workbench.activeEditor(), (t) => t.includes('padding=1, bias=False)'), 'the fixed line');
-    await workbench.focusEditor();
-    await workbench.press('Control+Z');
-    await workbench.waitForEditorText(workbench.activeEditor(), (t) => !t.includes('bias=False'), 'the original line after undo');
+    await workbench.undo((t) => !t.includes('bias=False'), 'the original line after undo');
   });
 
   scene('the commands have their Chinese titles in the palette', async ({ workbench }) => {

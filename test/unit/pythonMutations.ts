@@ -10,6 +10,7 @@
  */
 import { Tokenizer } from '../../src/core/python/lexical';
 import { T } from '../../src/core/python/tokens';
+import { createRng } from '../../bench/generate';
 
 export interface Mutant {
   name: string;
@@ -32,18 +33,6 @@ interface Token {
   to: number;
   /** Inside an f-string (where line breaks and nested strings are version-dependent: PEP 701). */
   inFString: boolean;
-}
-
-/** A small seeded generator (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function tokensOf(text: string): Token[] {
@@ -237,7 +226,7 @@ const TOKENS = ['def', 'class', 'return', 'yield', 'lambda', 'None', 'await', 'a
  * mutation are cycled through so that each is well represented.
  */
 export function pythonMutants(sources: { name: string; text: string }[], count: number, seed: number): Mutant[] {
-  const rnd = random(seed);
+  const rnd = createRng(seed);
   const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)];
   const tokenized = sources.map((s) => ({ ...s, tokens: tokensOf(s.text) })).filter((s) => s.tokens.length > 5);
   const out: Mutant[] = [];

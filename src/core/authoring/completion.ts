@@ -7,7 +7,7 @@ import { parseNote } from '../notes/parse';
 import type { NoteLibrary } from '../notes/library';
 import type { NoteDocument } from '../notes/types';
 import { LineIndex } from '../text';
-import { frontMatterSpans, inFrontMatter } from './frontMatterNodes';
+import { frontMatterClose, inFrontMatter } from './frontMatterNodes';
 import { linkNames } from './linkNames';
 
 export type CompletionKind = 'note' | 'alias' | 'heading' | 'block' | 'section' | 'point';
@@ -30,9 +30,10 @@ export interface NoteCompletion {
 export function noteCompletions(library: NoteLibrary, noteId: string, text: string, offset: number): NoteCompletion[] {
   const index = new LineIndex(text);
   const pos = index.positionAt(offset);
-  const span = frontMatterSpans(text);
-  if (inFrontMatter(span, pos.line)) return termKeyCompletions(text, index, pos.line, offset, noteId);
-  const link = linkContext(text, index, pos.line, offset, span?.closeLine ?? -1);
+  // Only where the front matter ends: its YAML is not parsed (a key being typed leaves it invalid anyway).
+  const close = frontMatterClose(index);
+  if (inFrontMatter(close, pos.line)) return termKeyCompletions(text, index, pos.line, offset, noteId);
+  const link = linkContext(text, index, pos.line, offset, close ?? -1);
   return link ? linkCompletions(library, noteId, text, link) : [];
 }
 

@@ -10,7 +10,7 @@ import { parseNote } from '../notes/parse';
 import { findHeading, type LinkResolution } from '../notes/resolver';
 import type { NoteDocument, NoteLink } from '../notes/types';
 import { LineIndex, type Range, type TextEdit } from '../text';
-import { frontMatterSpans } from './frontMatterNodes';
+import { frontMatterSpans, type FrontMatterSpan } from './frontMatterNodes';
 import { linkNames } from './linkNames';
 import { closest } from './suggest';
 
@@ -33,11 +33,12 @@ export interface NoteProblem {
 export function checkNote(library: NoteLibrary, noteId: string, text: string): NoteProblem[] {
   const doc = parseNote(text, noteId);
   const index = new LineIndex(text);
-  return [...termKeyProblems(doc, text), ...linkProblems(library, noteId, doc, index), ...aliasProblems(library, noteId, text)];
+  // The front matter's YAML is read once for both checks of it.
+  const span = frontMatterSpans(text);
+  return [...termKeyProblems(doc, span), ...linkProblems(library, noteId, doc, index), ...aliasProblems(library, noteId, span)];
 }
 
-function termKeyProblems(doc: NoteDocument, text: string): NoteProblem[] {
-  const span = frontMatterSpans(text);
+function termKeyProblems(doc: NoteDocument, span: FrontMatterSpan | undefined): NoteProblem[] {
   if (!span) return [];
   const find = sectionFinder(doc);
   const out: NoteProblem[] = [];
@@ -126,8 +127,7 @@ function wikiParts(lineText: string, link: NoteLink): { path: { start: number; e
   return { path: { start: base, end: base + pathEnd }, fragment: hash >= 0 ? { start: base + hash + 1, end: base + target.length } : undefined };
 }
 
-function aliasProblems(library: NoteLibrary, noteId: string, text: string): NoteProblem[] {
-  const span = frontMatterSpans(text);
+function aliasProblems(library: NoteLibrary, noteId: string, span: FrontMatterSpan | undefined): NoteProblem[] {
   if (!span?.aliases.length) return [];
   const out: NoteProblem[] = [];
   const seen = new Set<string>();

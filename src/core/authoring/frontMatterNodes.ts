@@ -8,10 +8,8 @@ import { LineIndex, type Range } from '../text';
 export interface FrontMatterSpan {
   /** 0-based line of the opening `---` (always 0) and of the closing one. */
   closeLine: number;
-  /** The `terms` entries: each key as written, its range, and whether its value is a list of terms. */
+  /** The `terms` entries: each key as written, and its range. */
   termKeys: { key: string; range: Range }[];
-  /** The line of `terms:`, when the front matter has that key (with block-style entries under it). */
-  termsLine?: number;
   /** Each alias as written, with its range. */
   aliases: { name: string; range: Range }[];
 }
@@ -19,15 +17,8 @@ export interface FrontMatterSpan {
 /** The front matter's spans, or undefined when the note has none (or it does not parse). */
 export function frontMatterSpans(text: string): FrontMatterSpan | undefined {
   const index = new LineIndex(text);
-  if (!/^---[ \t]*$/.test(index.lineText(0))) return undefined;
-  let close = -1;
-  for (let l = 1; l < index.lineCount; l++) {
-    if (/^(?:---|\.\.\.)[ \t]*$/.test(index.lineText(l))) {
-      close = l;
-      break;
-    }
-  }
-  if (close < 0) return undefined;
+  const close = frontMatterClose(index);
+  if (close === undefined) return undefined;
   const bodyStart = index.lineStart(1);
   const body = text.slice(bodyStart, index.lineStart(close)).replace(/\r\n?/g, '\n');
   const doc = parseDocument(body, { prettyErrors: false, logLevel: 'silent' });
@@ -46,7 +37,6 @@ export function frontMatterSpans(text: string): FrontMatterSpan | undefined {
     const name = String(key.value);
     const value = pair.value as Node | null;
     if (name === 'terms') {
-      out.termsLine = rangeOf(key).start.line;
       if (value && isMap(value)) {
         for (const p of value.items as Pair[]) {
           const k = p.key as Node | null;
@@ -76,9 +66,18 @@ export function frontMatterSpans(text: string): FrontMatterSpan | undefined {
   return out;
 }
 
-/** Whether a 0-based line lies inside the front matter (between its `---` lines). */
-export function inFrontMatter(span: FrontMatterSpan | undefined, line: number): boolean {
-  return !!span && line > 0 && line < span.closeLine;
+/** The 0-based line of the front matter's closing `---` (or `...`), or undefined when the note has no front matter. */
+export function frontMatterClose(index: LineIndex): number | undefined {
+  if (!/^---[ \t]*$/.test(index.lineText(0))) return undefined;
+  for (let l = 1; l < index.lineCount; l++) {
+    if (/^(?:---|\.\.\.)[ \t]*$/.test(index.lineText(l))) return l;
+  }
+  return undefined;
+}
+
+/** Whether a 0-based line lies inside the front matter (between its `---` lines; `close` from frontMatterClose). */
+export function inFrontMatter(close: number | undefined, line: number): boolean {
+  return close !== undefined && line > 0 && line < close;
 }
 
 /** The front-matter `terms` key at an offset of the text, if the offset is on one. */

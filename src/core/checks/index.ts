@@ -28,6 +28,11 @@ export function withChecks(base: RuleHost, sources: readonly CheckSource[]): { h
   return { host: checks.length ? base.with(new CheckSet(checks).rules()) : base, checks, problems };
 }
 
+/** A check left out, as a line of a log (the CLI's stderr, the language server's): `file:line:column: check left out: …`. */
+export function checkProblemLine(p: CheckProblem, shownFile: string): string {
+  return `${shownFile}:${p.range.start.line + 1}:${p.range.start.character + 1}: check left out: ${p.message.text}`;
+}
+
 /** Where checks find something in one Python text (trying a check over a workspace before relying on it). */
 export function checkMatches(checks: readonly CompiledCheck[], text: string, report: RuleErrorReporter): { id: string; range: Range }[] {
   const host = new RuleHost(new CheckSet(checks).rules(), report);

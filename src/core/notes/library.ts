@@ -35,7 +35,7 @@ type Listener = (fileId: string) => void;
 export class NoteLibrary {
   private readonly docs = new Map<string, { doc: NoteDocument; info: NoteFileInfo; slugs: Map<string, NoteSection> }>();
   /** Files whose terms are known (from a host's snapshot) but which are not read yet: see setPending. */
-  private readonly pending = new Map<string, NoteFileInfo>();
+  private readonly pending = new Set<string>();
   readonly terms = new TermIndex();
   /** Names of the notes (and files next to them), for links. */
   readonly names = new NoteNames((id) => this.docs.get(id)?.doc);
@@ -65,9 +65,9 @@ export class NoteLibrary {
    * tokens resolve to it at once, and a host reads it (setDocument) when a match needs its text. Not a document
    * until then: documents(), get() and the link index do not see it. No change event.
    */
-  setPending(id: string, info: NoteFileInfo, entries: readonly TermEntry[]): void {
+  setPending(id: string, entries: readonly TermEntry[]): void {
     if (this.docs.has(id)) return;
-    this.pending.set(id, info);
+    this.pending.add(id);
     this.terms.setFile(id, entries);
   }
 

@@ -89,17 +89,13 @@ export function decodeLibraryCache(json: string, key: string): DecodedCache {
       continue;
     }
     const entries: TermEntry[] = [];
-    const targets = new Map<number, TermEntry['target']>();
     for (let i = 0; i + 3 < f.e.length; i += 4) {
       const term = file.terms[f.e[i]];
       const slug = f.slugs[f.e[i + 1]];
       const point = f.e[i + 2];
       if (typeof term !== 'string' || typeof slug !== 'string' || !Number.isInteger(point) || point < 0) continue;
-      // One target object per section or point, as the term index keeps them.
-      const tk = f.e[i + 1] * 65536 + point;
-      let target = targets.get(tk);
-      if (!target) targets.set(tk, (target = point === 0 ? { file: f.id, slug } : { file: f.id, slug, point }));
-      entries.push({ term, target, source: f.e[i + 3] === 1 ? 'frontMatter' : 'heading' });
+      // The term index keeps one target per section or point (TermIndex.setFile): no sharing needed here.
+      entries.push({ term, target: point === 0 ? { file: f.id, slug } : { file: f.id, slug, point }, source: f.e[i + 3] === 1 ? 'frontMatter' : 'heading' });
     }
     out.set(f.id, { size: f.size, mtime: f.mtime, info: f.info, entries, snapshot: f.snap });
   }

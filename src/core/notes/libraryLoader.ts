@@ -67,7 +67,7 @@ export class LibraryLoader {
       const root = typeof c.info.root === 'string' ? rootByLoc.get(c.info.root) : undefined;
       if (!root || this.library.has(loc)) continue;
       this.rootOf.set(loc, root);
-      this.library.setPending(loc, { bundled: root.bundled, root: root.loc, label: this.host.label(loc) }, c.entries);
+      this.library.setPending(loc, c.entries);
     }
     if (cache.size) termsReady();
 

@@ -134,7 +134,6 @@ export abstract class AtomParser extends ExpressionParser {
     if (!startsExpression(k) && k !== T.Yield && k !== T.STAR) this.fail("f-string: expecting a valid expression after '{'");
     const value = this.at(T.Yield) ? this.yieldExpression() : this.starExpressions();
     this.checkNoBareStar(value);
-    this.orphans.push(value);
     this.eat(T.EQUAL);
     if (this.at(T.EXCLAMATION)) {
       this.advance();

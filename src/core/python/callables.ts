@@ -98,7 +98,6 @@ export abstract class CallableParser extends AtomParser {
     const from = this.startOf();
     this.advance();
     const params = this.parameters(T.COLON, false);
-    for (const p of params) if (p.default) this.orphans.push(p.default);
     this.expect(T.COLON);
     if (this.fields && (this.at(T.FSTRING_MIDDLE) || this.at(T.RBRACE))) this.fail('f-string: lambda expressions are not allowed without parentheses', from, this.prevEnd());
     this.scopes.enter('lambda');
@@ -213,13 +212,15 @@ export abstract class CallableParser extends AtomParser {
       seen.add(name);
       if (this.eat(T.COLON)) {
         const bound = this.expression();
-        this.orphans.push(bound);
         if (star !== undefined) {
           const what = star === T.STAR ? 'TypeVarTuple' : 'ParamSpec';
           this.fail(bound.kind === 'tuple' ? `cannot use constraints with ${what}` : `cannot use bound with ${what}`, bound.from, bound.to);
         }
       }
-      if (this.eat(T.EQUAL)) this.orphans.push(star === T.STAR ? this.starExpression() : this.expression());
+      if (this.eat(T.EQUAL)) {
+        if (star === T.STAR) this.starExpression();
+        else this.expression();
+      }
       if (!this.eat(T.COMMA)) break;
     }
     this.expect(T.RSQB);

@@ -39,13 +39,11 @@ export interface LoweredUnit {
   readonly products: BinOpExpr[];
   readonly dicts: DictExpr[];
   readonly warmAttrs: AttrExpr[];
-  /** What was parsed but is not in `stmts` (moved with them). */
-  readonly orphans: (Expr | Stmt[])[];
   /** `from __future__ import …` in it. */
   readonly futures: Span[];
   /** Comments from its start to the next unit's (those before the first unit included in it). */
   readonly comments: Span[];
-  /** It starts a line with nothing open before it (so parsing may start or stop there). */
+  /** It starts a line with nothing open before it, and parsed without an error (so parsing may start there). */
   readonly clean: boolean;
   /** It needs the whole module to be checked (a module-level `global`, barry_as_FLUFL): never reused. */
   readonly moduleWide: boolean;
@@ -57,12 +55,12 @@ export function parsePython(text: string, previous?: ParsedPython): ParsedPython
   let prefix: LoweredUnit[] = [];
   let restart = start;
   if (previous && reusable(previous)) {
-    const change = changedRange(previous.text, text);
+    const edit = commonPrefix(previous.text, text);
     const old = previous.units;
     // Restart at the last statement that begins before the edit (it may grow into the edit, or a line the edit
     // indents may join it), on a clean line.
     let r = old.length - 1;
-    while (r >= 0 && old[r].from >= change.fromA) r--;
+    while (r >= 0 && old[r].from >= edit) r--;
     while (r >= 0 && !(old[r].clean && !old[r].errors.length)) r--;
     if (r >= 0) {
       prefix = old.slice(0, r);
@@ -92,7 +90,6 @@ function parseUnits(text: string, from: number): { units: LoweredUnit[]; comment
     const pr0 = p.products.length;
     const d0 = p.dicts.length;
     const w0 = p.warmAttrs.length;
-    const o0 = p.orphans.length;
     const f0 = p.futures.length;
     const e0 = p.errors.length + p.compileErrors.length;
     const dq0 = p.doubleQuotes;
@@ -118,7 +115,6 @@ function parseUnits(text: string, from: number): { units: LoweredUnit[]; comment
       products: p.products.slice(pr0),
       dicts: p.dicts.slice(d0),
       warmAttrs: p.warmAttrs.slice(w0),
-      orphans: p.orphans.slice(o0),
       futures: p.futures.slice(f0),
       comments: [],
       clean: at.clean && p.errors.length + p.compileErrors.length === e0,
@@ -127,7 +123,7 @@ function parseUnits(text: string, from: number): { units: LoweredUnit[]; comment
   }
   for (const e of p.compileErrors) COMPILE_STAGE.add(e);
   attachErrors(units, [...p.errors, ...p.compileErrors]);
-  return { units, comments: distributeComments(units, units.length, tokenizer.comments) };
+  return { units, comments: distributeComments(units, tokenizer.comments) };
 }
 
 /** A statement deeper than the analysis walks: clipped (see depth.ts), and so are what the unit lists of it. */
@@ -139,12 +135,12 @@ function clipUnit(stmts: Stmt[], calls: CallExpr[], p: StatementParser, pr0: num
   for (let i = w0; i < p.warmAttrs.length; i++) clip(p.warmAttrs[i], 0);
 }
 
-/** Gives each of the first `count` units the comments from its start to the next unit's; what no unit holds is returned. */
-function distributeComments(units: LoweredUnit[], count: number, comments: Span[]): Span[] {
-  if (!count) return comments;
+/** Gives each unit the comments from its start to the next unit's; what no unit holds (no unit: all) is returned. */
+function distributeComments(units: LoweredUnit[], comments: Span[]): Span[] {
+  if (!units.length) return comments;
   let u = 0;
   for (const c of comments) {
-    while (u + 1 < count && units[u + 1].from <= c.from) u++;
+    while (u + 1 < units.length && units[u + 1].from <= c.from) u++;
     units[u].comments.push(c);
   }
   return [];
@@ -154,7 +150,7 @@ function distributeComments(units: LoweredUnit[], count: number, comments: Span[
 const COMPILE_STAGE = new WeakSet<SyntaxErrorSpan>();
 
 /**
- * Each error belongs to the top-level statements it touches (they are then never reused). Errors keep the order
+ * Each error belongs to the top-level statements it touches (a re-parse restarts before them). Errors keep the order
  * they were found in, within each statement.
  */
 function attachErrors(units: LoweredUnit[], found: SyntaxErrorSpan[]): void {
@@ -250,16 +246,10 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
-/** The single changed span between two versions (common prefix and suffix stripped). */
-function changedRange(a: string, b: string): { fromA: number; toA: number; fromB: number; toB: number } {
+/** Where two versions start to differ (the length of their common prefix): the parse restarts before it. */
+function commonPrefix(a: string, b: string): number {
   const min = Math.min(a.length, b.length);
   let start = 0;
   while (start < min && a.charCodeAt(start) === b.charCodeAt(start)) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
-    endA--;
-    endB--;
-  }
-  return { fromA: start, toA: endA, fromB: start, toB: endB };
+  return start;
 }

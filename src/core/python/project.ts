@@ -2,8 +2,8 @@
  * Modules of the user's own project: `from .utils import conv_bn`, `from models.blocks import ConvBlock`.
  *
  * Resolution is host-agnostic and step by step: a `ProjectResolution` says which files it needs to read next, the host
- * reads them (the CLI with node:fs, at once; the editor through workspace.fs, lazily, with the texts of open documents
- * first) and hands the texts back, until nothing more is wanted. The result, a `ProjectSnapshot`, is plain data: it
+ * reads them (the CLI with node:fs, at once: resolveProjectSync; an asynchronous reader: resolveProject, which nothing
+ * in the editor calls yet) and hands the texts back, until nothing more is wanted. The result, a `ProjectSnapshot`, is plain data: it
  * goes with the text into the analysis (and across to the analysis worker), where `ProjectContext` turns it into the
  * models of those modules, built on demand and cached by their text.
  *
@@ -13,6 +13,7 @@
  */
 import { parsePython, type ParsedPython } from './parse';
 import { hash } from '../text';
+import { dirname } from '../notes/paths';
 import { walkModule } from './walk';
 
 /** The modules one file reaches in its project, read. */
@@ -149,10 +150,9 @@ export class ProjectResolution {
     this.scanned.add(file);
     this.out.imports[file] ??= {};
     const dir = dirname(file);
-    const isPackage = basename(file) === '__init__.py';
     const want = (name: string) => {
       if (name in this.out.imports[file] || this.pending.some((p) => p.importer === file && p.name === name)) return;
-      const candidates = this.candidates(dir, name, isPackage);
+      const candidates = this.candidates(dir, name);
       if (candidates.length) this.pending.push({ importer: file, name, candidates, depth });
       else this.out.imports[file][name] = null;
     };
@@ -177,14 +177,13 @@ export class ProjectResolution {
   }
 
   /** Where a module name may live, in the order Python would find it. */
-  private candidates(dir: string, name: string, fromPackage: boolean): string[] {
+  private candidates(dir: string, name: string): string[] {
     let level = 0;
     while (name[level] === '.') level++;
     const parts = name.slice(level).split('.').filter((p) => p);
     const files = (base: string) => (parts.length ? [`${base}/${parts.join('/')}.py`, `${base}/${parts.join('/')}/__init__.py`] : [`${base}/__init__.py`]);
     if (level > 0) {
       // A relative import counts from the importing module's package (its folder, for an `__init__.py` too).
-      void fromPackage;
       let base = dir;
       for (let i = 1; i < level; i++) base = dirname(base);
       return base ? files(base) : [];
@@ -262,20 +261,6 @@ export function snapshotDigest(s: ProjectSnapshot): string {
   const parts = [s.path, JSON.stringify(s.imports), s.limited ?? ''];
   for (const p of Object.keys(s.modules).sort()) parts.push(`${p}\u0000${s.modules[p].length}:${hash(s.modules[p])}`);
   return hash(parts.join('\u0001'));
-}
-
-/** Whether a snapshot reaches any module (an empty one changes nothing in the analysis). */
-export function hasModules(s: ProjectSnapshot | undefined): boolean {
-  return !!s && Object.keys(s.modules).length > 0;
-}
-
-export function dirname(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i > 0 ? p.slice(0, i) : i === 0 ? '/' : '';
-}
-
-function basename(p: string): string {
-  return p.slice(p.lastIndexOf('/') + 1);
 }
 
 function isInside(p: string, root: string): boolean {

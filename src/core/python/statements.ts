@@ -20,10 +20,10 @@ export class StatementParser extends SimpleStatementParser {
     this.scopes.resolveNonlocals();
   }
 
-  /** Index of the next token, its offset, and whether a top-level statement starts there on a clean line. */
-  position(): { token: number; offset: number; clean: boolean } {
+  /** Offset of the next token, and whether a top-level statement starts there on a clean line. */
+  position(): { offset: number; clean: boolean } {
     this.kind();
-    return { token: this.tk, offset: this.startOf(), clean: this.tk < this.tokens.count && this.tokens.clean[this.tk] === 1 };
+    return { offset: this.startOf(), clean: this.tk < this.tokens.count && this.tokens.clean[this.tk] === 1 };
   }
 
   /** End of the last token read (not counting line ends and dedents). */
@@ -273,7 +273,6 @@ export class StatementParser extends SimpleStatementParser {
         bareAt = at;
       } else {
         const type = this.expression();
-        this.orphans.push(type);
         if (this.at(T.COMMA)) this.fail('multiple exception types must be parenthesized', type.from, this.endOf());
         if (this.eat(T.As)) {
           if (!this.at(T.NAME)) this.fail(this.unexpected());
@@ -403,7 +402,7 @@ export class StatementParser extends SimpleStatementParser {
     this.expect(T.LPAR, "expected '('");
     const params = this.parameters(T.RPAR, true);
     this.expect(T.RPAR);
-    if (this.eat(T.RARROW)) this.orphans.push(this.expression());
+    if (this.eat(T.RARROW)) this.expression();
     this.scopes.bind(name, nameFrom, nameFrom + name.length);
     const scope = this.scopes.enter('function');
     scope.async = async;
@@ -485,8 +484,8 @@ export class StatementParser extends SimpleStatementParser {
       this.advance();
       const p = this.casePatterns();
       const guarded = this.eat(T.If);
-      if (guarded) this.orphans.push(this.namedExpression());
-      this.orphans.push(this.block("'case' statement", at).body);
+      if (guarded) this.namedExpression();
+      this.block("'case' statement", at);
       open = guarded ? undefined : p;
     }
     this.eat(T.DEDENT);

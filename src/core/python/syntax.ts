@@ -6,7 +6,7 @@
  * A syntax error inside a statement unwinds to the statement level (ParseError), which records it and skips to the
  * end of the logical line; everything else in the file is still parsed.
  */
-import type { AttrExpr, BinOpExpr, CallExpr, DictExpr, Expr, Stmt, SyntaxErrorSpan } from './ast';
+import type { AttrExpr, BinOpExpr, CallExpr, DictExpr, Expr, SyntaxErrorSpan } from './ast';
 import { Tokenizer } from './lexical';
 import { Scopes } from './symtable';
 import { T, TOKEN_TEXT } from './tokens';
@@ -36,11 +36,6 @@ export class TokenReader {
   warmAttrs: AttrExpr[] = [];
   doubleQuotes = 0;
   singleQuotes = 0;
-  /**
-   * What was parsed but is not part of the analysed tree (f-string fields, exception types, annotations the tree
-   * does not keep, case bodies…): moved with the tree when a later version of the text reuses it.
-   */
-  orphans: (Expr | Stmt[])[] = [];
   /** `from __future__ import …` statements (where they are), for the module's checks. */
   futures: { from: number; to: number }[] = [];
   /** A `global` statement at module level (its checks need the whole module: no reuse of earlier statements). */

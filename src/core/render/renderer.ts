@@ -233,9 +233,9 @@ export class Renderer {
     return { html: anchor + html, headings };
   }
 
-  /** Renders a Markdown fragment (a section or point excerpt); with `doc`, its vault links are resolved from that note. */
-  renderMarkdown(markdown: string, hooks: RenderHooks = {}, doc?: NoteDocument): string {
-    return this.render(markdown, hooks, 0, new Map(), new Map(), doc);
+  /** Renders a Markdown fragment (no note: its vault links render broken). */
+  renderMarkdown(markdown: string, hooks: RenderHooks = {}): string {
+    return this.render(markdown, hooks, 0, new Map(), new Map());
   }
 
   private render(markdown: string, hooks: RenderHooks, lineOffset: number, headingIds: Map<number, string>, pointIds: Map<number, string>, doc?: NoteDocument): string {

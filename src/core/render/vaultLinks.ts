@@ -1,19 +1,18 @@
 import type MarkdownIt from 'markdown-it';
 import { dirname, locationPath, normalizePath } from '../notes/paths';
-import { breadcrumbTitle, relativePath, type LinkResolution, type LinkTarget } from '../notes/resolver';
+import { breadcrumbTitle, relativePath, type LinkResolution } from '../notes/resolver';
+import type { VaultMarkdownContext } from '../notes/vaultMarkdown';
 import type { NoteDocument } from '../notes/types';
 import { parseWikiTarget, wikiEnd, wikiLinkText, type WikiTarget } from '../notes/vaultSyntax';
 import { noteLinkTarget } from '../notes/vaultExtract';
 import { escapeHtml, hasScriptScheme, missingImage } from './sanitize';
 import { lineStartsOf } from '../notes/parse';
 
-/** What the renderer needs from the library to show a vault's links: NoteLibrary is one. */
-export interface VaultContext {
-  resolveLink(fromId: string, target: LinkTarget, kind: 'wikilink' | 'embed' | 'markdown'): LinkResolution;
-}
+/** What the renderer needs from the library to show a vault's links (NoteLibrary is one): the same as the hovers'. */
+export type VaultContext = VaultMarkdownContext;
 
 /** Embeds inside embeds are shown to this depth; deeper ones are links. */
-export const MAX_EMBED_DEPTH = 3;
+const MAX_EMBED_DEPTH = 3;
 /** Per page: embeds shown, and characters of embedded Markdown rendered (a note embedding a huge one stays bounded). */
 export const MAX_EMBEDS = 200;
 export const MAX_EMBEDDED_CHARS = 500_000;
@@ -201,7 +200,7 @@ function decodeName(s: string): string {
  * Where the Markdown an embed shows lies in its note's text, as offsets: a block's paragraph or list item, a section
  * with its subsections (without the heading), or the whole note (without the front matter).
  */
-export function embeddedRange(r: Extract<LinkResolution, { kind: 'note' }>): [number, number] {
+function embeddedRange(r: Extract<LinkResolution, { kind: 'note' }>): [number, number] {
   const doc = r.doc;
   const starts = lineStartsOf(doc);
   const text = doc.text;

@@ -218,7 +218,7 @@ export class DocumentAnalyzer {
     const host = this.host;
     const optionsKey = `${optionsKeyOf(options)}|${host.key}`;
     if (this.last && this.last.text === text && this.last.key === optionsKey) return this.last.analysis;
-    // The previous parse is consumed by the new one (its unchanged statements move over).
+    // The previous parse lends the new one its statements before the edit.
     const parsed = this.parsed && this.parsed.text === text ? this.parsed : parsePython(text, this.parsed);
     this.parsed = parsed;
     // Fixes write names and quotes the way the file does: the quote style is part of every unit's key too.

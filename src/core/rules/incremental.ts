@@ -10,8 +10,9 @@
  * (lr-warmup) — is analysed every time. A finding whose fix edits text outside its own unit (an added
  * import, a shared helper), or that says something about another unit (`volatile`: a call's line), is never cached.
  *
- * parsePython moves unchanged statements into the new version in place, so the syntactic facts kept here
- * per statement (its names, its hash) are keyed by the statement object itself.
+ * A unit's findings are kept relative to its start, and what is known of a top-level statement (its names, its
+ * hash) does not depend on where it stands: both are keyed by the statement's exact text (the parser's unit key),
+ * so a unit after the edit, parsed again into new objects, still finds them. Keys no longer in the text are dropped.
  */
 import type { Span, Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
@@ -28,6 +29,8 @@ export interface UnitFinding {
 
 interface Unit {
   stmt: Stmt & { kind: 'def' | 'class' };
+  /** The parser's unit: [stmt]. */
+  stmts: Stmt[];
   from: number;
   to: number;
   key: string;
@@ -57,11 +60,11 @@ interface Entry {
 }
 
 export class UnitCache {
-  private readonly facts = new WeakMap<Stmt, Facts>();
-  private entries = new WeakMap<Stmt, Entry>();
+  private facts = new Map<string, Facts>();
+  private entries = new Map<string, Entry>();
 
   clear(): void {
-    this.entries = new WeakMap();
+    this.entries = new Map();
   }
 
   /**
@@ -81,17 +84,17 @@ export class UnitCache {
     const bodyRefs = new Set<string>();
     for (const lu of parsed.units) {
       const st = lu.stmts.length === 1 ? lu.stmts[0] : undefined;
-      if (st && (st.kind === 'def' || st.kind === 'class')) units.push({ stmt: st, from: st.from, to: st.to, key: lu.key });
+      if (st && (st.kind === 'def' || st.kind === 'class')) units.push({ stmt: st, stmts: lu.stmts, from: st.from, to: st.to, key: lu.key });
       else {
         bodyKeys.push(lu.key);
-        for (const s of lu.stmts) for (const r of this.factsOf(s, lu.key).refs) bodyRefs.add(r);
+        for (const r of this.factsOf(lu.stmts, lu.key).refs) bodyRefs.add(r);
       }
     }
     const byName = new Map<string, Unit[]>();
     const subclasses = new Map<string, Unit[]>();
     for (const u of units) {
       push(byName, u.stmt.name, u);
-      for (const b of this.factsOf(u.stmt, u.key).bases) push(subclasses, b, u);
+      for (const b of this.factsOf(u.stmts, u.key).bases) push(subclasses, b, u);
     }
     const closure = (start: Unit[]): Set<Unit> => {
       const seen = new Set<Unit>(start);
@@ -99,7 +102,7 @@ export class UnitCache {
       while (queue.length) {
         const u = queue.pop()!;
         const next = [...(subclasses.get(u.stmt.name) ?? [])];
-        for (const r of this.factsOf(u.stmt, u.key).refs) for (const v of byName.get(r) ?? []) next.push(v);
+        for (const r of this.factsOf(u.stmts, u.key).refs) for (const v of byName.get(r) ?? []) next.push(v);
         for (const v of next) {
           if (!seen.has(v)) {
             seen.add(v);
@@ -116,14 +119,14 @@ export class UnitCache {
     const sigs = new Map<Unit, string>();
     // The units naming a unit (its callers): what its findings may say depends on how it is called.
     const callers = new Map<Unit, Unit[]>();
-    for (const u of units) for (const r of this.factsOf(u.stmt, u.key).refs) for (const v of byName.get(r) ?? []) if (v !== u) push(callers, v, u);
+    for (const u of units) for (const r of this.factsOf(u.stmts, u.key).refs) for (const v of byName.get(r) ?? []) if (v !== u) push(callers, v, u);
     for (const u of units) {
-      const deps = [...closure([u])].map((v) => this.factsOf(v.stmt, v.key).hash);
-      for (const c of callers.get(u) ?? []) deps.push(`c${this.factsOf(c.stmt, c.key).hash}`);
+      const deps = [...closure([u])].map((v) => this.factsOf(v.stmts, v.key).hash);
+      for (const c of callers.get(u) ?? []) deps.push(`c${this.factsOf(c.stmts, c.key).hash}`);
       deps.sort();
       const sig = `${salt}|${bodyHash}|${deps.join(',')}`;
       sigs.set(u, sig);
-      if (this.entries.get(u.stmt)?.sig !== sig) dirty.add(u);
+      if (this.entries.get(u.key)?.sig !== sig) dirty.add(u);
     }
 
     // What must be walked for the data flow: the dirty units and what they see or are seen by, and the
@@ -135,7 +138,7 @@ export class UnitCache {
       if (bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call')) moduleInstances.add(name);
     }
     const usersOfModuleLayers = moduleInstances.size
-      ? units.filter((u) => [...this.factsOf(u.stmt, u.key).refs].some((r) => moduleInstances.has(r)))
+      ? units.filter((u) => [...this.factsOf(u.stmts, u.key).refs].some((r) => moduleInstances.has(r)))
       : [];
     // Callers of dirty units too: a helper's list of layers is connected where a caller splices it.
     const walkSet = closure([...dirty, ...[...dirty].flatMap((u) => callers.get(u) ?? []), ...bodyUnits, ...usersOfModuleLayers]);
@@ -178,7 +181,7 @@ export class UnitCache {
     }
     for (const u of dirty) {
       if (volatile.has(u)) {
-        this.entries.delete(u.stmt);
+        this.entries.delete(u.key);
         continue;
       }
       const findings = (perUnit.get(u) ?? []).map(
@@ -194,11 +197,11 @@ export class UnitCache {
           })),
         }),
       );
-      this.entries.set(u.stmt, { sig: sigs.get(u)!, findings });
+      this.entries.set(u.key, { sig: sigs.get(u)!, findings });
     }
     for (const u of units) {
       if (dirty.has(u)) continue;
-      const entry = this.entries.get(u.stmt)!;
+      const entry = this.entries.get(u.key)!;
       for (const c of entry.findings) {
         out.push({
           rule: c.rule,
@@ -214,20 +217,29 @@ export class UnitCache {
         });
       }
     }
+    this.forgetAllBut(parsed);
     return { ctx, findings: out };
   }
 
-  private factsOf(st: Stmt, key: string): Facts {
-    let f = this.facts.get(st);
+  /** Drops what is kept of statements no longer in the text. */
+  private forgetAllBut(parsed: ParsedPython): void {
+    const keys = new Set(parsed.units.map((u) => u.key));
+    for (const k of this.entries.keys()) if (!keys.has(k)) this.entries.delete(k);
+    for (const k of this.facts.keys()) if (!keys.has(k)) this.facts.delete(k);
+  }
+
+  private factsOf(stmts: Stmt[], key: string): Facts {
+    let f = this.facts.get(key);
     if (f) return f;
     const refs = new Set<string>();
-    walkModule([st], {
+    walkModule(stmts, {
       expr: (e) => {
         if (e.kind === 'name') refs.add(e.id);
       },
     });
     const bases: string[] = [];
-    if (st.kind === 'class') {
+    const st = stmts.length === 1 ? stmts[0] : undefined;
+    if (st?.kind === 'class') {
       for (const b of st.bases) {
         const v = b.value;
         if (v.kind === 'name') bases.push(v.id);
@@ -235,7 +247,7 @@ export class UnitCache {
       }
     }
     f = { refs, hash: hash(key), bases };
-    this.facts.set(st, f);
+    this.facts.set(key, f);
     return f;
   }
 }

@@ -181,7 +181,7 @@ interface TextFacts {
   constantStrings: StringExpr[];
 }
 
-/** Statements are moved, not copied, into later versions of a document, so facts can stay attached. */
+/** The statements before an edit are the same objects in the next version of a document: their facts stay attached. */
 const textFactsOf = new WeakMap<Stmt[], TextFacts>();
 
 function survey(model: PythonModel): Survey {

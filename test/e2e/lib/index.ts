@@ -9,5 +9,5 @@ export { startCodeServer, freePort } from './codeServer';
 export type { CodeServer, CodeServerOptions } from './codeServer';
 export * as paths from './paths';
 export { lastMessage, loggedAt, messagesSince, outputMessages, outputViewText, showOutput, waitForOutput } from './outputLog';
-export { cliLookup, lookUpRows, quickInputRows } from './lookup';
+export { cliLookup, lookUpRows } from './lookup';
 export type { CliLookupResult, LookupRow } from './lookup';

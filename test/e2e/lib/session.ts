@@ -62,8 +62,9 @@ export interface VSCode {
   /** This window's scratch folder (logs, user data, workspace copy). */
   readonly runDir: string;
   /**
-   * Writes user settings (merged over what the window started with) and waits until the window has applied them (no
-   * reload: VS Code watches the file, as when a user edits settings.json). What the extension does about a change
+   * Writes user settings (merged over what the window started with) as a user does, in the settings.json editor (no
+   * reload; VS Code does not notice the file written behind its back), and waits until the window has applied them
+   * (its title carries a counter). What the extension does about a change
    * (reading the notes again, analysing again) follows: wait for what the user then sees (an output line, a squiggle).
    * Scenes that only need a theme can also pick it as a user does: `runCommand('Preferences: Color Theme')`.
    */
@@ -190,7 +191,7 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
         // that the change is seen to have been applied; the extension host gets the new settings before any later
         // request (a hover, a command) from the window.
         const applied = `settings ${++settingsVersion}`;
-        // One line: typed as is (the JSON editor adds no bracket and re-indents nothing, see DEFAULT_SETTINGS).
+        // One line: typed as is (the JSON editor adds no bracket and re-indents nothing, see SCENE_SETTINGS).
         const content = JSON.stringify({ ...settings, 'window.title': `\${rootName}\${separator}${applied}` });
         await workbench.runCommand('Preferences: Open User Settings (JSON)');
         const editor = page.locator('.editor-group-container.active .monaco-editor[data-uri$="/settings.json"]').filter({ visible: true }).first();
@@ -270,7 +271,7 @@ export type SceneBody = (vs: VSCode, t: TestContext) => Promise<void>;
 export interface SceneOptions {
   /** Per attempt; 180 s by default (a limit: a scene that passes takes what it takes, 5 to 90 s on a busy machine). */
   timeoutMs?: number;
-  /** Screenshot name (test/e2e/screenshots/<name>.png); the scene title's slug by default. */
+  /** Screenshot name (test/e2e/results/screenshots/<name>.png); the scene title's slug by default. */
   screenshot?: string;
   /**
    * A product bug this scene shows (what is wrong, where it is reported). The scene runs once, as a
@@ -285,8 +286,8 @@ export type Scene = (title: string, body: SceneBody, options?: SceneOptions) => 
 /**
  * A group of scenes sharing one VS Code window (one code-server per test file is the usual shape).
  * Each scene is a node:test test; a scene that fails is retried once after a reset and, if it then
- * passes, reported as flaky (a diagnostic on the test, and a line in .vscode-test/flaky.jsonl).
- * A passing scene leaves a screenshot at test/e2e/screenshots/<scene>.png; a failing one
+ * passes, reported as flaky (a diagnostic on the test, and a line in test/e2e/results/flaky.jsonl).
+ * A passing scene leaves a screenshot at test/e2e/results/screenshots/<scene>.png; a failing one
  * `<scene>.failed.png` and its run folder (code-server and browser logs).
  */
 export function describeVSCode(name: string, options: VSCodeOptions, body: (scene: Scene) => void): void {

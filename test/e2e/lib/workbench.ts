@@ -357,6 +357,18 @@ export class Workbench {
     return readFileSync(join(this.workspaceDir, relativePath), 'utf8');
   }
 
+  /** 1-based line and column of the n-th `target` (whole identifiers) in a workspace file as it is on disk. */
+  positionOf(relativePath: string, target: string, occurrence = 1): { line: number; column: number } {
+    return locate(this.readWorkspaceFile(relativePath), target, occurrence);
+  }
+
+  /** Ctrl+Z in the active editor, as a user does; waits until its drawn text satisfies `until` and returns it. */
+  async undo(until: (text: string) => boolean, what: string, timeoutMs = DEFAULT_TIMEOUT): Promise<string> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+Z');
+    return this.waitForEditorText(this.activeEditor(), until, what, timeoutMs);
+  }
+
   /** Puts the cursor at a 1-based line and column with Go to Line (Ctrl+G `line:column`, Enter). */
   async goTo(line: number, column = 1, timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
     await this.dismissPopups();
@@ -499,7 +511,7 @@ export class Workbench {
     const uri = await this.activeEditor().getAttribute('data-uri');
     if (!uri) throw new Error('no active text editor');
     const relativePath = decodeURIComponent(new URL(uri).pathname).slice(this.workspaceDir.length + 1);
-    const { line, column } = locate(this.readWorkspaceFile(relativePath), target, options.occurrence);
+    const { line, column } = this.positionOf(relativePath, target, options.occurrence);
     const offset = options.at ?? defaultHoverOffset(target);
     await this.clearHover();
     await this.goTo(line, column + offset);

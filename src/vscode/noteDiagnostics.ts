@@ -9,11 +9,12 @@ import { SOURCE } from './analysis';
 const DEBOUNCE_MS = 300;
 
 /**
- * Checks while writing a note (a Markdown file under the notes folders): terms keys naming no section, broken or
- * ambiguous links and embeds, duplicate aliases; drawn as warnings with "did you mean" quick fixes. Each open note is
- * checked as it is edited (debounced, once per version), and again when the other notes change.
+ * Problems found while writing a note (a Markdown file under the notes folders; the ml-notes-check blocks are
+ * checks.ts's): terms keys naming no section, broken or ambiguous links and embeds, duplicate aliases; drawn as
+ * warnings with "did you mean" quick fixes. Each open note is checked as it is edited (debounced, once per version),
+ * and again when the other notes change.
  */
-export class NoteChecks extends Disposable implements vscode.CodeActionProvider {
+export class NoteDiagnostics extends Disposable implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
   private readonly collection = this.register(vscode.languages.createDiagnosticCollection('mlNotes.notes'));
   private readonly problems = new Map<string, { version: number; problems: NoteProblem[] }>();
