@@ -1,5 +1,5 @@
 import { frontMatterTargets, type LibraryMatch, type NoteLibrary, type ResolvedRef } from './notes/library';
-import { focusedExcerpt, type Excerpt } from './excerpt';
+import { FIGURE, focusedExcerpt, type Excerpt } from './excerpt';
 import type { NoteRef } from './notes/types';
 import { tokenAt } from './terms/codeToken';
 import type { CodeToken } from './terms/termIndex';
@@ -86,11 +86,15 @@ export interface Figure {
   alt: string;
 }
 
-/** Every figure (`![alt](src)` or `<img … src alt>`) of Markdown, replaced by what `render` makes of it. */
+/**
+ * Every figure (`![alt](src)` or `<img … src alt>`) of Markdown, replaced by what `render` makes of it. One pass over
+ * the text (see FIGURE): what `render` returns, an `<img>` too, is never taken for a figure again.
+ */
 export function replaceFigures(markdown: string, render: (figure: Figure) => string): string {
-  return markdown
-    .replace(/!\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_m, alt: string, src: string) => render({ src, alt }))
-    .replace(/<img\b[^>]*>/gi, (tag) => render({ src: attribute(tag, 'src') ?? '', alt: attribute(tag, 'alt') ?? '' }));
+  return markdown.replace(FIGURE, (m: string, alt: string | undefined, src: string | undefined) => {
+    if (m.startsWith('<')) return render({ src: attribute(m, 'src') ?? '', alt: attribute(m, 'alt') ?? '' });
+    return src ? render({ src, alt: alt ?? '' }) : m;
+  });
 }
 
 function attribute(tag: string, name: string): string | undefined {

@@ -104,7 +104,8 @@ export class NotesService extends Disposable {
       this.library.onDidChange(() => {
         this.existing.clear();
         this.sizes.clear();
-        this.scheduleCacheWrite(10_000);
+        // A load decides at its end whether the kept index is out of date (each note it sets is a change).
+        if (!this.loadingNow) this.scheduleCacheWrite(10_000);
       }),
       toDisposable(() => this.cacheTimer && clearTimeout(this.cacheTimer)),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -219,9 +220,10 @@ export class NotesService extends Disposable {
     // Hovers wait for the terms of this load (a hover that came before it waits for the same promise).
     const terms = this.terms.done ? (this.terms = deferred()) : this.terms;
     let termsAt = 0;
+    let kept = 0;
     this.loadingNow = true;
     try {
-      await this.loadRoots(t0, terms, (ms) => (termsAt = ms));
+      kept = await this.loadRoots(t0, terms, (ms) => (termsAt = ms));
     } finally {
       this.loadingNow = false;
       terms.resolve();
@@ -231,10 +233,12 @@ export class NotesService extends Disposable {
     this.options.log.info(
       t('Loaded {0} note file(s), {1} sections, {2} terms in {3} ms (terms ready after {4} ms; {5} rebuilt from the last session, {6} parsed).', docs.length, docs.reduce((n, d) => n + d.sections.length, 0), this.library.terms.size, Date.now() - t0, termsAt, restored, parsed),
     );
-    if (parsed) this.scheduleCacheWrite(2_000);
+    // Kept again unless every note came back from the kept index as it was (none parsed, none gone).
+    if (parsed || restored !== kept) this.scheduleCacheWrite(2_000);
   }
 
-  private async loadRoots(t0: number, terms: Deferred, termsAt: (ms: number) => void): Promise<void> {
+  /** Loads the notes of the roots; returns how many notes the kept index held. */
+  private async loadRoots(t0: number, terms: Deferred, termsAt: (ms: number) => void): Promise<number> {
     this.roots = await this.computeRoots();
     this.watch();
     const maxKB = vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', 2048);
@@ -244,6 +248,7 @@ export class NotesService extends Disposable {
       if (!terms.done) termsAt(Date.now() - t0);
       terms.resolve();
     });
+    return cached.size;
   }
 
   /** Keeps the notes for the next session, once they have been quiet for a while. */

@@ -213,3 +213,22 @@ test('on a file system that gives no modification time, notes are parsed at ever
   const again = await load(dir, decodeLibraryCache(keep(withTime), KEY).notes, timeless);
   assert.deepEqual(again.loader.counts, { restored: 0, parsed: 3 });
 });
+
+test('notes go into the library in the order they are listed, whichever read ends first (the same order on every start, as the CLI)', async () => {
+  const names = Array.from({ length: 40 }, (_, i) => `n${String(i).padStart(2, '0')}.md`);
+  const dir = tempTree(Object.fromEntries(names.map((n) => [n, `# ${n}\n\nShared term: BatchNorm.\n`])));
+  // Reads end in the reverse of their start order: the last file listed arrives first.
+  let started = 0;
+  const slow: NoteFileSystem = {
+    ...nodeNoteFs,
+    readFile: async (loc) => {
+      const wait = 40 - started++;
+      await new Promise((r) => setTimeout(r, wait));
+      return nodeNoteFs.readFile(loc);
+    },
+  };
+  const run = await load(dir, new Map(), slow);
+  const listed = [...run.library.documents()].map((d) => path.basename(d.id));
+  assert.deepEqual(listed, [...listed].sort(), 'in listing order');
+  assert.equal(listed.length, names.length);
+});

@@ -1,7 +1,8 @@
 import type { LocalizableText } from '../rules/types';
 import type { CachedNote } from './libraryCache';
 import type { NoteLibrary } from './library';
-import { collectNoteFiles, forEachConcurrently, readNoteFile, type LoadProblem, type NoteFileSystem } from './loader';
+import { collectNoteFiles, forEachInOrder, readNoteFile, type LoadProblem, type NoteFileSystem } from './loader';
+import type { NoteDocument } from './types';
 import { parseNote } from './parse';
 import { restoreNote } from './snapshot';
 
@@ -26,8 +27,13 @@ export interface LoaderHost {
 /** Files read at a time: enough to keep the file system busy while notes are parsed. */
 const CONCURRENCY = 16;
 
+/** A file read (and parsed, or rebuilt from its snapshot), not yet in the library. */
+type Fetched = { res: Awaited<ReturnType<typeof readNoteFile>>; doc?: NoteDocument; restored?: boolean };
+
 /**
- * Loads the notes of some roots into a NoteLibrary, fast: files are read concurrently and parsed as they arrive; with a
+ * Loads the notes of some roots into a NoteLibrary, fast: files are read and parsed concurrently, and go into the
+ * library in the order they are listed (so that the order of the notes, and of equally ranked matches, is the same on
+ * every start and the same as the CLI's); with a
  * cache of an earlier session (libraryCache.ts), every file's terms are registered before any is read (hovers answer
  * at once, reading the files they need first), and an unchanged file (same size and modification time) is rebuilt from
  * its snapshot instead of being parsed.
@@ -91,15 +97,19 @@ export class LibraryLoader {
 
     this.progress.done = 0;
     this.progress.total = listed.length;
-    await forEachConcurrently(listed, CONCURRENCY, async ({ loc, root }) => {
-      // A file a hover asked for may be loaded already.
-      if (this.readThisLoad.has(loc)) {
+    await forEachInOrder(
+      listed,
+      CONCURRENCY,
+      // A file a hover asked for (or a save) may be read already in this load: that read is the one kept.
+      ({ loc, root }) => (this.readThisLoad.has(loc) ? Promise.resolve(undefined) : this.fetch(loc, root, true)),
+      ({ loc, root }, fetched) => {
+        if (fetched && !this.readThisLoad.has(loc)) {
+          this.readThisLoad.add(loc);
+          this.commit(loc, root, fetched);
+        }
         this.progress.done++;
-        return;
-      }
-      await this.loadFile(loc, root, true);
-      this.progress.done++;
-    });
+      },
+    );
     this.cache = new Map();
     termsReady();
   }
@@ -135,21 +145,31 @@ export class LibraryLoader {
 
   private async read(loc: string, root: LoaderRoot, useCache: boolean): Promise<void> {
     this.readThisLoad.add(loc);
+    this.commit(loc, root, await this.fetch(loc, root, useCache));
+  }
+
+  /** Reads a file and makes its note (rebuilt from the cache when the file is as it was kept), without keeping it. */
+  private async fetch(loc: string, root: LoaderRoot, useCache: boolean): Promise<Fetched> {
     const res = await readNoteFile(this.host.fs, loc, this.host.maxBytes());
-    if (!res.ok) {
-      this.library.removeFile(loc);
-      this.stamps.delete(loc);
-      this.host.fileIssue(loc, { message: res.reason, l10n: res.reasonL10n, skipped: true });
-      return;
-    }
-    if (res.warning) this.host.fileIssue(loc, { message: res.warning, l10n: res.warningL10n });
-    const info = { bundled: root.bundled, label: this.host.label(loc), root: root.loc };
+    if (!res.ok) return { res };
     const cached = useCache ? this.cache.get(loc) : undefined;
     const fresh = cached && res.mtime !== undefined && cached.size === res.size && cached.mtime === res.mtime;
     const restored = fresh ? restoreNote(cached.snapshot, loc, res.text) : undefined;
+    return { res, doc: restored ?? parseNote(res.text, loc), restored: !!restored };
+  }
+
+  /** Puts a fetched file's note into the library (or takes it out, when it could not be read). */
+  private commit(loc: string, root: LoaderRoot, { res, doc, restored }: Fetched): void {
+    if (!res.ok || !doc) {
+      this.library.removeFile(loc);
+      this.stamps.delete(loc);
+      if (!res.ok) this.host.fileIssue(loc, { message: res.reason, l10n: res.reasonL10n, skipped: true });
+      return;
+    }
+    if (res.warning) this.host.fileIssue(loc, { message: res.warning, l10n: res.warningL10n });
     if (restored) this.counts.restored++;
     else this.counts.parsed++;
-    const warnings = this.library.setDocument(restored ?? parseNote(res.text, loc), info);
+    const warnings = this.library.setDocument(doc, { bundled: root.bundled, label: this.host.label(loc), root: root.loc });
     if (res.size !== undefined && res.mtime !== undefined) this.stamps.set(loc, { size: res.size, mtime: res.mtime });
     else this.stamps.delete(loc);
     for (const w of warnings) this.host.fileIssue(loc, { message: w.message, l10n: w.l10n, line: w.line });

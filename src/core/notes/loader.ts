@@ -263,11 +263,20 @@ export function errorMessage(e: unknown): string {
   return String(e);
 }
 
-/** Runs `fn` over `items` with at most `limit` calls in flight (reading files concurrently), in order of start. */
-export async function forEachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
+/**
+ * Runs `prepare` on up to `limit` items at once and hands each result to `commit` in the items' order: reads overlap,
+ * yet what is committed comes in the same order on every run (the order of the listing), whichever read ends first.
+ */
+export async function forEachInOrder<T, R>(items: readonly T[], limit: number, prepare: (item: T) => Promise<R>, commit: (item: T, result: R) => void): Promise<void> {
+  const started: Promise<R>[] = [];
+  const start = (i: number) => {
+    if (i < items.length) started[i] = prepare(items[i]);
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  const width = Math.max(1, limit);
+  for (let i = 0; i < width; i++) start(i);
+  for (let i = 0; i < items.length; i++) {
+    const result = await started[i];
+    start(i + width);
+    commit(items[i], result);
+  }
 }
