@@ -764,6 +764,9 @@ class Panel {
     this.fitFilePicker();
     const h = this.toolbar.hidden ? 0 : this.toolbar.offsetHeight;
     document.documentElement.style.setProperty('--toolbar-height', `${h}px`);
+    // A toolbar that grew (it wraps in a narrow panel once the note picker is sized) covers the top of the page: what
+    // is being revealed is scrolled below it again.
+    this.reapplySettle();
     if (this.observer && `-${Math.round(this.toolbarBottom())}px 0px 0px 0px` !== this.observedMargin) this.observe();
   }
 
