@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
+import fc from './fc';
 import { fixturesDir, repoRoot } from './helpers';
 import { compileChecks } from '../../src/core/checks/check';
 import { checkMatches, withChecks } from '../../src/core/checks/index';

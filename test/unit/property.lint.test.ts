@@ -6,14 +6,14 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from './fc';
 import { fixText, lintText } from '../../src/core/lint';
 import { parsePython } from '../../src/core/python/parse';
 import { applyEdits, type Range } from '../../src/core/text';
 import { propertyRuns, recordFigures, watchUnhandled } from './securityFigures';
 
 // Larger generated values than fast-check's default ("small": strings and arrays of about ten items).
-fc.configureGlobal({ baseSize: 'medium' });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), baseSize: 'medium' });
 
 const { runs, check } = propertyRuns();
 const unhandled = watchUnhandled();

@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import fc from 'fast-check';
+import fc from './fc';
 import { parseNote } from '../../src/core/notes/parse';
 import { readSimpleYaml } from '../../src/core/notes/frontMatter';
 import { parseDocument } from 'yaml';
@@ -22,7 +22,7 @@ import { bundledNotesDir, fixturesDir } from './helpers';
 import { propertyRuns, recordFigures, watchUnhandled } from './securityFigures';
 
 // Larger generated values than fast-check's default ("small": strings and arrays of about ten items).
-fc.configureGlobal({ baseSize: 'medium' });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), baseSize: 'medium' });
 
 const { runs, check } = propertyRuns();
 const unhandled = watchUnhandled();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import fc from 'fast-check';
+import fc from './fc';
 import { main } from '../../src/cli/main';
 import { explainAt, hoverWindow } from '../../src/core/explain';
 import { NoteLibrary } from '../../src/core/notes/library';

@@ -4,11 +4,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, builtinHost, DocumentAnalyzer, RuleHost, rules, strictHost, type Rule } from '../../src/core/rules/index';
+import { analyze, analyzeParsed, builtinHost, DocumentAnalyzer, RuleHost, rules, strictHost, type Rule } from '../../src/core/rules/index';
 import { msg } from '../../src/core/message';
 import { runLint } from '../../src/cli/lint';
 import { fixText, lintText } from '../../src/core/lint';
-import { repoRoot } from './helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixturesDir, repoRoot } from './helpers';
 
 const CONV_BN = 'import torch.nn as nn\nconv = nn.Conv2d(3, 8, 3)\nbn = nn.BatchNorm2d(8)\nnet = nn.Sequential(conv, bn)\n';
 
@@ -82,6 +84,23 @@ describe('rule host', () => {
       const second = doc.analyze(edited).findings;
       assert.deepEqual(second, first, `${scope}: same findings after an edit elsewhere`);
       assert.deepEqual(second, host.analyze(edited), `${scope}: those of a fresh analysis`);
+    }
+  });
+
+  test('a function is analysed again when another definition of its name comes or goes (which one a call resolves to)', () => {
+    // Mlp calls plain(normalize=False): no finding in plain. A line `def plain(...):` left above it (a header without
+    // a body) changes what the call resolves to, though plain's own text, its callers' and the module body are unchanged.
+    const text = readFileSync(join(fixturesDir, 'rules', 'conv-bias-before-batchnorm', 'list_helpers.py'), 'utf8');
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('def plain('));
+    const doubled = [...lines.slice(0, at), lines[at], ...lines.slice(at)].join('\n');
+    const twice = text.replace(/\ndef plain\([\s\S]*?\n(?=\S)/, (m) => m + m.slice(1) + '\n');
+    assert.notEqual(twice, text);
+    const doc = new DocumentAnalyzer(strictHost);
+    for (const t of [text, doubled, text, twice, doubled, twice, text]) {
+      const got = doc.analyze(t).findings;
+      assert.deepEqual(got, analyzeParsed(doc.lastParse!), 'the same findings as analysing the same parse in full');
+      if (!doc.lastParse!.module.errors.length) assert.deepEqual(got, analyze(t));
     }
   });
 

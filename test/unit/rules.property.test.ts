@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
+import fc from './fc';
 import { fixturesDir } from './helpers';
 import { analyze, analyzeParsed, DocumentAnalyzer, strictHost } from '../../src/core/rules/index';
 import { fixText } from '../../src/core/lint';

@@ -12,6 +12,7 @@ import { pointTitle } from '../../src/core/search/entries';
 import { boundedEditDistance, parseQuery } from '../../src/core/search/tokenize';
 import type { LookupResult } from '../../src/core/search/types';
 import { bundledNotesDir } from './helpers';
+import fc from './fc';
 
 const BUNDLED_ID = 'notes/ml-basis-notes.md';
 const bundledText = readFileSync(path.join(bundledNotesDir, 'ml-basis-notes.md'), 'utf8');
@@ -402,7 +403,6 @@ describe('query parsing and typo distance', () => {
 
 describe('lookup index: arbitrary input', () => {
   test('any query returns at most `limit` results, best first, without throwing', async () => {
-    const fc = await import('fast-check');
     const index = bundledIndex();
     index.updateFile(parseNote(DETECTION_NOTE, 'user/detection.md'));
     fc.assert(
@@ -416,7 +416,6 @@ describe('lookup index: arbitrary input', () => {
   });
 
   test('adding and then removing any note leaves the other files exactly as they were', async () => {
-    const fc = await import('fast-check');
     const index = bundledIndex();
     const before = ['warmup', 'FPN', '语义分割', 'BN 均值', ''].map((q) => index.search(q, 50));
     const size = index.size;

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import fc from 'fast-check';
+import fc from './fc';
 import { repoRoot } from './helpers';
 
 export const figuresDir = path.join(repoRoot, 'out', 'security-figures');

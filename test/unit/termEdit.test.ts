@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import fc from 'fast-check';
+import fc from './fc';
 import { parseDocument } from 'yaml';
 import { NoteLibrary } from '../../src/core/notes/library';
 import { parseNote } from '../../src/core/notes/parse';

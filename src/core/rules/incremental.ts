@@ -101,7 +101,9 @@ export class UnitCache {
       const queue = [...start];
       while (queue.length) {
         const u = queue.pop()!;
-        const next = [...(subclasses.get(u.stmt.name) ?? [])];
+        // Its subclasses, and the other definitions of its name (what the name resolves to depends on them:
+        // an earlier `def plain` left without a body).
+        const next = [...(subclasses.get(u.stmt.name) ?? []), ...(byName.get(u.stmt.name) ?? [])];
         for (const r of this.factsOf(u.stmts, u.key).refs) for (const v of byName.get(r) ?? []) next.push(v);
         for (const v of next) {
           if (!seen.has(v)) {
@@ -120,13 +122,19 @@ export class UnitCache {
     // The units naming a unit (its callers): what its findings may say depends on how it is called.
     const callers = new Map<Unit, Unit[]>();
     for (const u of units) for (const r of this.factsOf(u.stmts, u.key).refs) for (const v of byName.get(r) ?? []) if (v !== u) push(callers, v, u);
+    // Units whose text occurs twice in the file: one key for two places whose findings may differ (which of two
+    // equal definitions a name resolves to): analysed every time, never kept.
+    const keyCount = new Map<string, number>();
+    for (const u of units) keyCount.set(u.key, (keyCount.get(u.key) ?? 0) + 1);
+    const twice = (u: Unit) => keyCount.get(u.key)! > 1;
     for (const u of units) {
-      const deps = [...closure([u])].map((v) => this.factsOf(v.stmts, v.key).hash);
+      // With its rank among the definitions of its name: the last one is what the name resolves to.
+      const deps = [...closure([u])].map((v) => `${this.factsOf(v.stmts, v.key).hash}#${byName.get(v.stmt.name)!.indexOf(v)}`);
       for (const c of callers.get(u) ?? []) deps.push(`c${this.factsOf(c.stmts, c.key).hash}`);
       deps.sort();
       const sig = `${salt}|${bodyHash}|${deps.join(',')}`;
       sigs.set(u, sig);
-      if (this.entries.get(u.key)?.sig !== sig) dirty.add(u);
+      if (twice(u) || this.entries.get(u.key)?.sig !== sig) dirty.add(u);
     }
 
     // What must be walked for the data flow: the dirty units and what they see or are seen by, and the
@@ -180,7 +188,7 @@ export class UnitCache {
       if (f.raw.volatile || f.raw.fixes.some((fx) => fx.edits.some((e) => e.from <= u.from || e.to >= u.to))) volatile.add(u);
     }
     for (const u of dirty) {
-      if (volatile.has(u)) {
+      if (volatile.has(u) || twice(u)) {
         this.entries.delete(u.key);
         continue;
       }
