@@ -23,6 +23,9 @@ export interface ExcerptOptions {
 
 export interface Excerpt {
   markdown: string;
+  /** The blocks `markdown` joins (blank lines between them), each with its kind: a hover draws figures only in
+   * text, never inside code or display math. */
+  blocks: readonly ExcerptBlock[];
   /** Something of the source was left out (before the start, or after the budget ran out). */
   truncated: boolean;
 }
@@ -32,12 +35,14 @@ export const HOVER_LINE_WIDTH = 72;
 /** Lines a figure counts for: a hover draws it at most 180 px high, beside nothing. */
 export const FIGURE_LINES = 8;
 
-type BlockKind = 'text' | 'figure' | 'code' | 'math' | 'heading' | 'rule';
+export type BlockKind = 'text' | 'figure' | 'code' | 'math' | 'heading' | 'rule';
 
-interface Block {
+export interface ExcerptBlock {
   kind: BlockKind;
   markdown: string;
 }
+
+type Block = ExcerptBlock;
 
 /** The text a block shows, to look for mentions in: a figure's alt text, or the block's plain text. */
 function blockText(b: Block): string {
@@ -212,7 +217,7 @@ export function focusedExcerpt(source: string, options: ExcerptOptions): Excerpt
   // Rules and headings at the edges say nothing on their own.
   while (blocks.length && blocks[blocks.length - 1].kind === 'rule') blocks.pop();
   // A section that fits is shown whole, in its order.
-  if (blocks.reduce((n, b) => n + drawnLines(b, lineWidth), 0) <= maxLines) return { markdown: blocks.map((b) => b.markdown).join('\n\n'), truncated: false };
+  if (blocks.reduce((n, b) => n + drawnLines(b, lineWidth), 0) <= maxLines) return excerpt(blocks, false);
   // It starts at the first block that mentions the hovered name, else one of the related names, else at the top.
   let keys: string[] = [];
   let start = -1;
@@ -222,15 +227,15 @@ export function focusedExcerpt(source: string, options: ExcerptOptions): Excerpt
     if (start >= 0) break;
   }
   if (start < 0) start = blocks.findIndex((b) => b.kind !== 'rule');
-  if (start < 0) return { markdown: '', truncated: false };
-  const kept: string[] = [];
+  if (start < 0) return excerpt([], false);
+  const kept: Block[] = [];
   let truncated = blocks.slice(0, start).some((b) => b.kind !== 'rule');
   let left = maxLines;
   for (let i = start; i < blocks.length; i++) {
     const block = blocks[i];
     const lines = drawnLines(block, lineWidth);
     if (lines <= left) {
-      kept.push(block.markdown);
+      kept.push(block);
       left -= lines;
       continue;
     }
@@ -239,10 +244,14 @@ export function focusedExcerpt(source: string, options: ExcerptOptions): Excerpt
     if (block.kind === 'figure' && !kept.length) continue;
     if (block.kind === 'text' || block.kind === 'heading') {
       const cut = cutBlock(block, left, lineWidth, keys, i === start);
-      if (cut) kept.push(cut);
+      if (cut) kept.push({ kind: block.kind, markdown: cut });
     }
     break;
   }
-  while (kept.length && kept[kept.length - 1] === '---') kept.pop();
-  return { markdown: kept.join('\n\n'), truncated };
+  while (kept.length && kept[kept.length - 1].kind === 'rule') kept.pop();
+  return excerpt(kept, truncated);
+}
+
+function excerpt(blocks: Block[], truncated: boolean): Excerpt {
+  return { markdown: blocks.map((b) => b.markdown).join('\n\n'), blocks, truncated };
 }

@@ -97,6 +97,28 @@ export function replaceFigures(markdown: string, render: (figure: Figure) => str
   });
 }
 
+/**
+ * An excerpt as a hover shows it: each figure of its text replaced by what `render` makes of it, code left as it is
+ * (an `<img>` in an HTML sample stays text), display math as a `latex` code block (a hover cannot typeset it, and
+ * what is inside is TeX, never a figure).
+ */
+export function hoverExcerptMarkdown(excerpt: Excerpt, render: (figure: Figure) => string): string {
+  return excerpt.blocks
+    .map((b) => {
+      if (b.kind === 'code') return b.markdown;
+      if (b.kind === 'math') return `\`\`\`latex\n${b.markdown.split('\n').slice(1, -1).join('\n')}\n\`\`\``;
+      return replaceFigures(b.markdown, render);
+    })
+    .join('\n\n');
+}
+
+/** The figures a hover draws for an excerpt (see hoverExcerptMarkdown), in order. */
+export function excerptFigures(excerpt: Excerpt): Figure[] {
+  const out: Figure[] = [];
+  hoverExcerptMarkdown(excerpt, (f) => (out.push(f), ''));
+  return out;
+}
+
 function attribute(tag: string, name: string): string | undefined {
   const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
   return m ? (m[1] ?? m[2] ?? m[3]).replace(/&quot;/g, '"').replace(/&amp;/g, '&') : undefined;

@@ -5,7 +5,7 @@
  * the other notes the term may mean. Each host says how links are written (VS Code command links, file URIs for other
  * editors), whether codicons show, and translates the UI words (`ui.t`).
  */
-import { breadcrumbOf, HOVER_FIGURE_BOX, labelOf, refOf, replaceFigures } from './explain';
+import { breadcrumbOf, HOVER_FIGURE_BOX, hoverExcerptMarkdown, labelOf, refOf } from './explain';
 import type { Excerpt } from './excerpt';
 import type { ResolvedRef } from './notes/library';
 import type { NoteRef } from './notes/types';
@@ -37,7 +37,7 @@ export function hoverMarkdownText(best: ResolvedRef, others: readonly ResolvedRe
   if (best.point) parts.push(`**${escapeMarkdown(best.section.title)}** · ${escapeMarkdown(ui.t('point {0}', best.point.index))}\n\n`);
   else parts.push(`**${escapeMarkdown(best.section.title)}**\n\n`);
 
-  const markdown = replaceFigures(excerpt.markdown, ({ src, alt }) => {
+  const markdown = hoverExcerptMarkdown(excerpt, ({ src, alt }) => {
     const state = figures.get(src) ?? { size: undefined };
     if (state === 'missing') return `_${icon('file-media')}${escapeMarkdown(alt || src.split('/').pop() || 'image')} (${escapeMarkdown(ui.t('image not found'))})_`;
     const { width, height } = fitSize(state.size, HOVER_FIGURE_BOX);

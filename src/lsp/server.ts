@@ -32,7 +32,8 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ANALYSIS_WORKER_LIMITS, LocalAnalysisEngine, WorkerAnalysisEngine, type AnalysisEngine, type AnalysisResponse } from '../core/analysisEngine';
-import { excerptOf, explainAt, focusOf, hoverWindow, replaceFigures } from '../core/explain';
+import { excerptFigures, excerptOf, explainAt, focusOf, hoverWindow } from '../core/explain';
+import type { Excerpt } from '../core/excerpt';
 import { hoverMarkdownText, type FigureState } from '../core/hoverMarkdown';
 import { imageSize } from '../core/render/imageSize';
 import type { NoteLibrary } from '../core/notes/library';
@@ -236,7 +237,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     if (!ex) return null;
     const word = text.slice(ex.start, ex.end);
     const excerpt = excerptOf(ex.best, s.hover?.maxLines ?? 12, focusOf(ex, word));
-    const markdown = hoverMarkdownText(ex.best, ex.others, word, excerpt, figureStates(excerpt.markdown, ex.best.doc.id), {
+    const markdown = hoverMarkdownText(ex.best, ex.others, word, excerpt, figureStates(excerpt, ex.best.doc.id), {
       t: (template, ...args) => fillText({ template, args }),
       icons: false,
       sectionLink: (ref, match) => noteUri(match.doc.id, ref.slug, (match.point?.startLine ?? match.section.startLine) + 1),
@@ -361,10 +362,10 @@ function absoluteFigure(src: string, noteFile: string): string {
 }
 
 /** The excerpt's figures next to the note: missing, or their size (read from the file's start). */
-function figureStates(markdown: string, noteFile: string): Map<string, FigureState> {
+function figureStates(excerpt: Excerpt, noteFile: string): Map<string, FigureState> {
   const out = new Map<string, FigureState>();
-  replaceFigures(markdown, ({ src }) => {
-    if (out.has(src) || /^[a-z][\w+.-]*:/i.test(src)) return '';
+  for (const { src } of excerptFigures(excerpt)) {
+    if (out.has(src) || /^[a-z][\w+.-]*:/i.test(src)) continue;
     try {
       const file = path.resolve(path.dirname(noteFile), decodeURI(src));
       const fd = fs.openSync(file, 'r');
@@ -378,8 +379,7 @@ function figureStates(markdown: string, noteFile: string): Map<string, FigureSta
     } catch {
       out.set(src, 'missing');
     }
-    return '';
-  });
+  }
   return out;
 }
 

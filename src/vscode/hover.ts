@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { excerptOf, explainAt, focusOf, hoverWindow, replaceFigures, type Explanation } from '../core/explain';
+import { excerptFigures, excerptOf, explainAt, focusOf, hoverWindow, type Explanation } from '../core/explain';
 import type { Excerpt } from '../core/excerpt';
 import { escapeMarkdown, hoverMarkdownText, type FigureState } from '../core/hoverMarkdown';
 import type { NoteLibrary } from '../core/notes/library';
@@ -46,14 +46,14 @@ export class NotesHoverProvider implements vscode.HoverProvider {
       if (!r || shown.has(keyOf(r))) continue;
       shown.add(keyOf(r));
       const excerpt = this.excerpt(r, maxLines);
-      const figures = await figureStates(this.notes, r.doc.id, excerpt.markdown);
+      const figures = await figureStates(this.notes, r.doc.id, excerpt);
       parts.push(hoverMarkdown(r, [], undefined, excerpt, figures, t('{0}: the note it comes from', f.rule)));
     }
     const at = explainAtPosition(this.notes.library, document, position);
     if (at && !shown.has(keyOf(at.ex.best))) {
       const { ex, word } = at;
       const excerpt = this.excerpt(ex.best, maxLines, focusOf(ex, word));
-      const figures = await figureStates(this.notes, ex.best.doc.id, excerpt.markdown);
+      const figures = await figureStates(this.notes, ex.best.doc.id, excerpt);
       parts.push(hoverMarkdown(ex.best, ex.others, word, excerpt, figures));
     }
     if (token.isCancellationRequested || !parts.length) return undefined;
@@ -71,9 +71,8 @@ export class NotesHoverProvider implements vscode.HoverProvider {
 }
 
 /** Each figure of a hover's excerpt by its source: missing (shown as its alt text, never as a broken image), or its size. */
-export async function figureStates(notes: NotesService, noteId: string, markdown: string): Promise<Map<string, FigureState>> {
-  const sources = new Set<string>();
-  replaceFigures(markdown, (f) => (sources.add(f.src), ''));
+export async function figureStates(notes: NotesService, noteId: string, excerpt: Excerpt): Promise<Map<string, FigureState>> {
+  const sources = new Set(excerptFigures(excerpt).map((f) => f.src));
   const out = new Map<string, FigureState>();
   for (const src of sources) {
     if (/^(https?|data):/i.test(src)) continue;

@@ -31,7 +31,7 @@ export class TermKeyHoverProvider implements vscode.HoverProvider {
     const ref = { doc, section, point: p };
     const maxLines = vscode.workspace.getConfiguration('mlNotes', document).get<number>('hover.maxLines', 12);
     const excerpt = excerptOf(ref, maxLines);
-    const figures = await figureStates(this.notes, doc.id, excerpt.markdown);
+    const figures = await figureStates(this.notes, doc.id, excerpt);
     const range = new vscode.Range(at.range.start.line, at.range.start.character, at.range.end.line, at.range.end.character);
     return new vscode.Hover(hoverMarkdown(ref, [], at.key, excerpt, figures), range);
   }

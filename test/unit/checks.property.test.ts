@@ -89,7 +89,8 @@ function patternFrom(text: string, node: Node, picks: number[], wildcardArgs: bo
   }
   picks.forEach((p, i) => {
     const part = node.parts[p % Math.max(1, node.parts.length)];
-    if (!part || taken(part) || part.from < node.from || part.to > node.to) return;
+    // `$X` is one expression, never a starred item (`f($X)` does not match `f(*args)`): those are not drawn.
+    if (!part || part.kind === 'starred' || taken(part) || part.from < node.from || part.to > node.to) return;
     repl.push({ from: part.from, to: part.to, text: i % 3 === 2 ? '$_' : `$P${i}` });
   });
   let out = text.slice(node.from, node.to);
