@@ -70,9 +70,11 @@ export function markdownBlocks(source: string): Block[] {
     const joined = text.join('\n');
     text = [];
     const figures: string[] = [];
-    const rest = joined.replace(FIGURE, (img) => {
+    const rest = joined.replace(FIGURE, (img: string, ...args: unknown[]) => {
       figures.push(img);
-      return '';
+      // A "!" just before it would make the link after it a figure ("!![a](b.png)[l](u)"): keep them apart.
+      const at = args[args.length - 2] as number;
+      return joined[at - 1] === '!' ? ' ' : '';
     });
     if (rest.replace(/<br\s*\/?>/gi, '').replace(/^\s*(?:[-+*]|\d{1,9}[.)])(?=\s|$)/, '').trim()) out.push({ kind: 'text', markdown: rest.replace(/[ \t]+$/gm, '').replace(/\n{2,}/g, '\n').trim() });
     for (const f of figures) out.push({ kind: 'figure', markdown: f });

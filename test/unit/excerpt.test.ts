@@ -119,11 +119,12 @@ function assertFiguresAlone(html: string): void {
   }
 }
 
-test('a hover shows display math as a latex code block and code as it is: an <img> in either is text, never a figure', () => {
+test('a hover shows display math as a latex code block and code as it is: an <img> in either is text, never a figure; a "!" left before a figure does not make the next link one', () => {
   const e = focusedExcerpt('$$\n<img src="c.svg"># h\n$$\n', { maxLines: 3, focus: ['focus'] });
   const html = hoverHtml(e);
   assert.match(html, /<pre><code class="language-latex">&lt;img src=&quot;c.svg&quot;&gt;# h\n<\/code><\/pre>/);
   assertFiguresAlone(html);
+  assertFiguresAlone(hoverHtml(focusedExcerpt('!![a](b.png)[l](u) word ', { maxLines: 1, focus: ['focus'] })));
   const code = hoverHtml(focusedExcerpt('An HTML sample:\n\n```html\n<img src="a.png">\n```\n', { maxLines: 20 }));
   assert.match(code, /<code class="language-html">&lt;img src=&quot;a.png&quot;&gt;\n<\/code>/);
   assert.doesNotMatch(code, /<img /);
