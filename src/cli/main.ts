@@ -10,6 +10,7 @@ import { readNoteFile } from '../core/notes/loader';
 import { nodeNoteFs } from './nodeFs';
 import { shownPath, writeAtomic } from './files';
 import { LineIndex } from '../core/text';
+import { decodePythonSource } from '../core/python/source';
 import { renderStandalone } from './standalone';
 import { parseNote } from '../core/notes/parse';
 import { resolveNotePath, runLint } from './lint';
@@ -218,7 +219,8 @@ async function cmdExplain(p: Parsed, io: CliIo): Promise<number> {
   const file = path.resolve(io.cwd, m[1]);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // Read as Python reads it (a coding declaration, a byte order mark), as `lint` reads it.
+    text = decodePythonSource(fs.readFileSync(file)).text;
   } catch (e) {
     io.err(`ml-notes explain: cannot read ${m[1]}: ${(e as Error).message}`);
     return 2;

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ParsedPython } from '../core/python/parse';
 import { resolveProjectSync, type ProjectSnapshot } from '../core/python/project';
+import { decodePythonSource } from '../core/python/source';
 
 /** Files that mark a project's root folder. */
 const ROOT_MARKERS = ['.git', 'pyproject.toml', 'setup.py', 'setup.cfg', '.ml-notes.toml'];
@@ -17,7 +18,7 @@ const MAX_ROOT_HOPS = 8;
 export class CliProject {
   private readonly texts = new Map<string, string | undefined>();
   private readonly roots = new Map<string, string>();
-  /** Modules that exist but could not be read (said once by the caller). */
+  /** Modules that exist but could not be read or decoded (said once by the caller). */
   readonly unreadable: string[] = [];
 
   /**
@@ -57,8 +58,13 @@ export class CliProject {
     let text: string | undefined;
     try {
       const st = fs.statSync(p, { throwIfNoEntry: false });
-      if (st?.isFile() && st.size <= MAX_MODULE_BYTES) text = fs.readFileSync(p, 'utf8');
-      else if (st?.isFile()) this.unreadable.push(`${p}: over ${MAX_MODULE_BYTES / (1024 * 1024)} MB, not read`);
+      if (st?.isFile() && st.size <= MAX_MODULE_BYTES) {
+        // Read as Python reads it (its coding declaration, a byte order mark), as the linted file is.
+        const source = decodePythonSource(fs.readFileSync(p));
+        // Bytes Python would refuse: followed as if it were not there (said once), as an unreadable module is.
+        if (source.errors.length) this.unreadable.push(`${p}: ${source.errors[0].message}`);
+        else text = source.text;
+      } else if (st?.isFile()) this.unreadable.push(`${p}: over ${MAX_MODULE_BYTES / (1024 * 1024)} MB, not read`);
     } catch (e) {
       // A module that cannot be read is followed as if it were not there (said once): the file's own findings still come.
       this.unreadable.push(`${p}: ${(e as Error).message}`);

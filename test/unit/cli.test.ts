@@ -72,6 +72,19 @@ test('explain shows what the hover shows, with 1-based line and column', async (
   assert.equal(nothing.out, '');
 });
 
+test('explain reads the file as Python does: a byte order mark is no column, a coding declaration is honoured', async () => {
+  const bom = tmpFile('bom.py', '\ufeffwarmup_epochs = 5\n');
+  const first = await run(['explain', `${bom}:1:1`]);
+  assert.equal(first.code, 0, first.err);
+  assert.match(first.out, /Learning Rate warming up/);
+  // Latin-1 "é©" is two characters; read as UTF-8 each pair would be one, and the columns after them would be off.
+  const latin1 = tmpFile('latin1.py', '');
+  fs.writeFileSync(latin1, Buffer.from('# -*- coding: latin-1 -*-\nnom = "é©é©é©é©é©"; warmup_epochs = 5\n', 'latin1'));
+  const after = await run(['explain', `${latin1}:2:33`]);
+  assert.equal(after.code, 0, after.err);
+  assert.match(after.out, /Learning Rate warming up/);
+});
+
 test('explain finds the user note through its front-matter terms', async () => {
   const py = tmpFile('loss.py', 'from torchvision.ops import sigmoid_focal_loss\n');
   const r = await run(['explain', `${py}:1:35`, '--notes', userNotes, '--json']);

@@ -176,3 +176,36 @@ test('a subclass of nn.Conv2d taking its arguments (no __init__, or one passing 
   assert.match(fixed, /StdConv2d\(8, 8, 3, bias=False\), nn\.BatchNorm2d\(8\)\)  #/);
   assert.match(fixed, /ForwardingConv\(8, 8, 3, bias=False\)/);
 });
+
+test('ml-notes lint reads an imported module as Python does: its coding declaration (latin-1) and a byte order mark; an undecodable one is said once and decides nothing', async () => {
+  const user = [
+    'import torch.nn as nn',
+    'from .couche import CoucheConv, Entrée',
+    'from .bom import BomConv',
+    'from .broken import BrokenConv',
+    '',
+    'a = nn.Sequential(Entrée(3, 8, 3), nn.BatchNorm2d(8))  # expect: conv-bias-before-batchnorm',
+    'b = nn.Sequential(CoucheConv(3, 8, 3), nn.BatchNorm2d(8))  # expect: conv-bias-before-batchnorm',
+    'c = nn.Sequential(BomConv(3, 8, 3), nn.BatchNorm2d(8))  # expect: conv-bias-before-batchnorm',
+    'd = nn.Sequential(BrokenConv(3, 8, 3), nn.BatchNorm2d(8))',
+    '',
+  ].join('\n');
+  const root = tempTree({ 'pkg/__init__.py': '', 'pkg/net.py': user });
+  // Latin-1: "é" is one byte (0xe9), which UTF-8 refuses; the class named with it is what the finding needs.
+  const latin1 = '# -*- coding: latin-1 -*-\nimport torch.nn as nn\n\n\nclass Entrée(nn.Conv2d):\n    """Convolution « standard »."""\n\n\nclass CoucheConv(nn.Conv2d):\n    pass\n';
+  fs.writeFileSync(path.join(root, 'pkg', 'couche.py'), Buffer.from(latin1, 'latin1'));
+  fs.writeFileSync(path.join(root, 'pkg', 'bom.py'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('import torch.nn as nn\n\n\nclass BomConv(nn.Conv2d):\n    pass\n')]));
+  // Declared UTF-8 but written in Latin-1: Python refuses to read it, so nothing is decided from it.
+  fs.writeFileSync(path.join(root, 'pkg', 'broken.py'), Buffer.from('# coding: utf-8\nimport torch.nn as nn\n# café\nclass BrokenConv(nn.Conv2d):\n    pass\n', 'latin1'));
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['lint', 'pkg/net.py', '--json'], { out: (s) => out.push(s), err: (s) => err.push(s), cwd: root });
+  assert.equal(code, 1, err.join('\n'));
+  const found = (JSON.parse(out.join('\n')) as { line: number; rule: string }[]).filter((f) => f.rule === RULE).map((f) => f.line - 1);
+  assert.deepEqual(found, expectedLines(user, RULE));
+  const said = err.filter((e) => e.includes('broken.py'));
+  assert.equal(said.length, 1, err.join('\n'));
+  assert.match(said[0], /broken\.py: \(unicode error\) 'utf-8' codec can't decode byte 0xe9 in position 5: invalid continuation byte \(an imported module; followed as absent\)/);
+  assert.deepEqual(err.filter((e) => /couche\.py|bom\.py/.test(e)), []);
+  fs.rmSync(root, { recursive: true, force: true });
+});
