@@ -72,7 +72,7 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     await workbench.waitInViewport(heading);
     // The check's block shows as code in the panel, under its section.
     assert.match(await panel.locator('pre').first().innerText(), /id: adamw-for-weight-decay/);
-  }, { knownBug: 'opened beside the Python file (a narrow panel), the panel reveals the section with its heading under the sticky toolbar' });
+  });
 
   scene('"Try this check" above a block lists what it finds in the workspace; a click opens it', async ({ workbench }) => {
     await workbench.openFile(NOTE);

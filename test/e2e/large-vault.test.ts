@@ -183,9 +183,6 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         rmSync(vault, { recursive: true, force: true });
       }
     },
-    {
-      timeoutMs: 420_000,
-      knownBug: "the first settings change (typed into settings.json) is sometimes not saved: VS Code reports the file has unsaved changes and asks to save it, so the Python file never opens",
-    },
+    { timeoutMs: 420_000 },
   );
 });

@@ -199,6 +199,9 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
         await workbench.focusEditor();
         await page.keyboard.press('Control+A');
         await page.keyboard.insertText(content);
+        // The tab shows the unsaved change before it is saved: saving earlier would find nothing to wait for, and
+        // closing the editor would then ask whether to save it.
+        await page.locator('.editor-group-container.active .tab.active.dirty').waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
         await workbench.save();
         await workbench.runCommand('View: Close Editor');
         await page.waitForFunction((marker) => document.title.endsWith(marker), applied, { timeout: DEFAULT_TIMEOUT });
