@@ -17,6 +17,7 @@
  *     --no-fix     skip the fix check
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -182,6 +183,17 @@ function hashFiles(files: string[]): Map<string, string> {
   return m;
 }
 
+/** flake8 (all its default checks) over the same folders, whole processes: with one job and with its default jobs. */
+function flake8Times(cwd: string, folders: string[]): { version: string; oneJobMs: number; defaultMs: number } {
+  const time = (args: string[]) => {
+    const t0 = process.hrtime.bigint();
+    spawnSync('flake8', [...args, ...folders], { cwd, stdio: 'ignore' });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const version = spawnSync('flake8', ['--version'], { encoding: 'utf8' }).stdout.trim().split(/\s/)[0];
+  return { version, oneJobMs: time(['--jobs', '1']), defaultMs: time([]) };
+}
+
 function flake8Available(): boolean {
   return spawnSync('flake8', ['--version'], { stdio: 'ignore' }).status === 0;
 }
@@ -279,6 +291,9 @@ function main(): void {
     return;
   }
   const findings = JSON.parse(lint.stdout) as CliFinding[];
+  // The same on one thread: the same output, and how much the worker threads gain.
+  const oneThread = runCli(root, ['lint', '--json', '--jobs', '1', ...repos.map(folderOf)]);
+  const sameOnOneThread = oneThread.stdout === lint.stdout && oneThread.stderr === lint.stderr && oneThread.status === lint.status;
 
   // Spurious syntax errors: files python3 compiles that the parser calls broken.
   const files = repos.flatMap((r) => pyFiles(path.join(root, folderOf(r))));
@@ -343,6 +358,19 @@ function main(): void {
   for (const s of spurious) console.log(`  ${s}`);
   if (missedErrors.length) console.log(`Files python3 rejects that the analysis accepts: ${missedErrors.length}`);
   console.log(`Time: ml-notes lint over the corpus (whole process) ${Math.round(lint.ms)} ms; parse only, in process ${Math.round(parseMs)} ms`);
+  console.log(
+    `Threads: ${availableParallelism()} core(s); --jobs 1 ${Math.round(oneThread.ms)} ms, default ${Math.round(lint.ms)} ms: ` +
+      `${(oneThread.ms / lint.ms).toFixed(2)}× faster; the same output on one thread: ${sameOnOneThread ? 'yes' : 'NO'}`,
+  );
+  const flake8 = argv.includes('--no-flake8') || !flake8Available() ? undefined : flake8Times(root, repos.map(folderOf));
+  const perSecond = (ms: number) => Math.round(lines / (ms / 1000)).toLocaleString('en');
+  if (flake8) {
+    console.log(
+      `Lines per second, whole processes: ml-notes lint ${perSecond(lint.ms)} (default threads), ${perSecond(oneThread.ms)} (--jobs 1); ` +
+        `flake8 ${flake8.version} ${perSecond(flake8.oneJobMs)} (--jobs 1), ${perSecond(flake8.defaultMs)} (its default jobs)`,
+    );
+  } else console.log('flake8: not run (--no-flake8, or not installed: apt-get install flake8)');
+  if (!sameOnOneThread) process.exitCode = 1;
   if (fix) {
     console.log(
       `Fix check: ml-notes lint --fix changed ${fix.changedFiles} file(s) (${fix.fixesApplied} fixes, ${Math.round(fix.ms)} ms); ` +

@@ -9,6 +9,7 @@ import { shownPath } from './files';
 import { nodeConfigFs } from './nodeFs';
 import { collectFiles } from './walk';
 import { lintFile, UNUSED_SUPPRESSION, type FileReport, type FileSettings } from './lintFile';
+import { lintInThreads, threadsFor, type LintJob, type NotesToLoad } from './parallel';
 import { CliProject } from './project';
 import { formatGithub, formatJson, formatSarif, formatText, type Format, type RunFacts } from './formats';
 import { toolVersion } from './version';
@@ -26,6 +27,8 @@ export interface LintArgs {
   bundled: boolean;
   /** Report `# ml-notes: ignore…` comments that silence nothing (as findings of `unused-suppression`). */
   reportUnusedIgnores?: boolean;
+  /** Worker threads (`--jobs`); by default one per core when there are enough files, 1 = none. */
+  jobs?: number;
 }
 
 /** Exit codes of `ml-notes lint` (also in `--help` and the README). */
@@ -39,11 +42,11 @@ export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: RuleErrorReporter) => RuleHost = builtinHost): Promise<number> {
   let current = '';
   const failedRules = new Map<string, string>();
-  const base = hostWith((rule, e) => {
-    const message = String((e as Error)?.stack ?? e);
+  const reportRuleError = (rule: string, message: string) => {
     io.err(`ml-notes lint: ${current}: rule ${rule} failed: ${message}`);
     if (!failedRules.has(rule)) failedRules.set(rule, message);
-  });
+  };
+  const base = hostWith((rule, e) => reportRuleError(rule, String((e as Error)?.stack ?? e)));
   const configs = new ProjectConfigs(nodeConfigFs);
   const walked = await collectFiles(
     (args.paths.length ? args.paths : ['.']).map((p) => path.resolve(io.cwd, p)),
@@ -94,10 +97,7 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
   const configProblems: ConfigProblem[] = [];
   const seenConfigs = new Set<string>();
   const usedConfigs: ProjectConfig[] = [];
-  const reports: FileReport[] = [];
-  const project = new CliProject();
   for (let i = 0; i < files.length; i++) {
-    const { file } = files[i];
     const lookup = lookups[i];
     const host = hostOfFile[i].host;
     const configFile = lookup.config?.file ?? lookup.broken?.file;
@@ -111,11 +111,33 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
       }
       if (lookup.config) usedConfigs.push(lookup.config);
     }
-    current = shownPath(io.cwd, file);
-    reports.push(lintFile(file, current, { ...fileSettings(lookup.config, args), project, projectRoot: lookup.config?.dir }, host));
   }
 
-  for (const u of project.unreadable) io.err(`ml-notes lint: ${u} (an imported module; followed as absent)`);
+  // Many files go to worker threads (not with --fix: a file fixed is a module another file may import, read in order).
+  const threads = hostWith === builtinHost && !args.fix ? threadsFor(files.length, args.jobs) : 1;
+  const jobs: LintJob[] = files.map(({ file, config }, i) => ({
+    file,
+    shown: shownPath(io.cwd, file),
+    settings: { ...fileSettings(config, args), projectRoot: config?.dir },
+    notes: hostOfFile[i].notes,
+  }));
+  let reports: FileReport[];
+  let unreadable: string[];
+  if (threads > 1) {
+    ({ reports, unreadable } = await lintInThreads(jobs, threads, io.cwd, (shown, rule, message) => {
+      current = shown;
+      reportRuleError(rule, message);
+    }));
+  } else {
+    const project = new CliProject();
+    reports = jobs.map((j, i) => {
+      current = j.shown;
+      return lintFile(j.file, j.shown, { ...j.settings, project }, hostOfFile[i].host);
+    });
+    unreadable = project.unreadable;
+  }
+
+  for (const u of [...unreadable].sort()) io.err(`ml-notes lint: ${u} (an imported module; followed as absent)`);
   for (const r of reports) {
     for (const n of r.notices) io.err(`ml-notes lint: ${n}`);
     if (r.syntaxError && args.format === 'text') io.err(r.syntaxError);
@@ -167,8 +189,6 @@ const UNUSED_SUPPRESSION_META: RuleMeta = {
   fixable: false,
   description: 'A `# ml-notes: ignore…` comment that silences no finding (reported with --report-unused-ignores).',
 };
-
-type NotesToLoad = { notes: string[]; bundled: boolean };
 
 /** The notes a file's checks come from: `--notes`, its config's notes, and the bundled ones unless left out. */
 function notesToLoad(config: ProjectConfig | undefined, args: Pick<LintArgs, 'notes' | 'bundled'>, cwd: string): NotesToLoad {

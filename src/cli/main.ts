@@ -13,6 +13,7 @@ import { LineIndex } from '../core/text';
 import { decodePythonSource } from '../core/python/source';
 import { renderStandalone } from './standalone';
 import { parseNote } from '../core/notes/parse';
+import { isMainThread } from 'node:worker_threads';
 import { resolveNotePath, runLint } from './lint';
 import { loadLibrary, notesPaths } from './library';
 import { ProjectConfigs } from '../core/config/projectConfigs';
@@ -28,7 +29,7 @@ Usage:
   ml-notes explain FILE:LINE:COL [--json]          what the editor hover shows there (1-based); exit 1 if nothing
   ml-notes render NOTE.md [-o OUT.html]            a standalone HTML page of a note (figures and KaTeX included)
   ml-notes lsp [--stdio]                           the language server (stdio) for Neovim, Helix, Zed, Sublime, JupyterLab
-  ml-notes lint [PATHS…] [--format F] [--fix] [--rule ID…]
+  ml-notes lint [PATHS…] [--format F] [--fix] [--rule ID…] [--jobs N]
                                                    findings from the notes' rules in Python files and notebooks
   ml-notes refs NOTE[#slug[/N]] [PATHS…] [--json]  places in code (Python, notebooks, YAML) where the hover shows
                                                    that note, section or point: path:line:col: token; exit 1 if none
@@ -51,6 +52,8 @@ lint:
   --rule ID         only this rule (repeatable); runs it even where the project config turns it off
   --report-unused-ignores
                     report '# ml-notes: ignore…' comments that silence nothing (as unused-suppression findings)
+  --jobs N          worker threads (default: one per core once there are enough files; 1: none); the output
+                    is the same, in the same order. --fix runs on one thread.
   Suppressions: '# ml-notes: ignore[rule-id, …]' (or '# ml-notes: ignore', every rule) at the end of a line;
   '# ml-notes: ignore-file[rule-id]' in a comment line before the first statement.
   Folders are walked for *.py and *.ipynb, leaving out what .gitignore ignores, .git, node_modules, virtual
@@ -75,6 +78,7 @@ interface Parsed {
   json: boolean;
   format?: Format;
   reportUnusedIgnores: boolean;
+  jobs?: number;
   fix: boolean;
   notes: string[];
   rules: string[];
@@ -108,6 +112,12 @@ function parseArgs(argv: string[]): Parsed {
     else if (a === '--no-bundled') p.bundled = false;
     else if (a === '-o' || a === '--output') p.output = value();
     else if (a === '--limit') p.limit = Math.max(1, Number(value()) || 10);
+    else if (a === '--jobs' || a.startsWith('--jobs=')) {
+      const v = a === '--jobs' ? value() : a.slice(7);
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs must be a whole number of threads, 1 or more (got "${v}")`);
+      p.jobs = n;
+    }
     else if (a === '-h' || a === '--help') p.help = true;
     else if (a === '--stdio') continue; // `ml-notes lsp --stdio`: what many LSP clients pass (stdio is the only transport)
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
@@ -187,7 +197,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.err(`ml-notes lint: --json and --format ${p.format} disagree`);
         return 2;
       }
-      return runLint({ paths: p.positionals, format: p.format ?? (p.json ? 'json' : 'text'), fix: p.fix, rules: p.rules, notes: p.notes, bundled: p.bundled, reportUnusedIgnores: p.reportUnusedIgnores }, io);
+      return runLint({ paths: p.positionals, format: p.format ?? (p.json ? 'json' : 'text'), fix: p.fix, rules: p.rules, notes: p.notes, bundled: p.bundled, reportUnusedIgnores: p.reportUnusedIgnores, jobs: p.jobs }, io);
     default:
       io.err(`ml-notes: unknown command "${p.command}"\n\n${USAGE}`);
       return 2;
@@ -424,7 +434,8 @@ function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-if (require.main === module) {
+// A worker thread of `ml-notes lint` loads this file too (parallel.ts): it runs no command.
+if (require.main === module && isMainThread) {
   main(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n'), cwd: process.cwd() }).then(
     (code) => {
       process.exitCode = code;

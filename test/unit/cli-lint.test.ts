@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { main } from '../../src/cli/main';
+import { threadsFor } from '../../src/cli/parallel';
 import { repoRoot, tempTree } from './helpers';
 
 async function run(args: string[], cwd = repoRoot) {
@@ -155,4 +156,23 @@ test('a broken check is named on stderr with its place in the note, left out, an
   assert.match(r.err, /^ml-notes lint: notes\/checks\.md:12:14: check left out: This is not Python: invalid syntax\.$/m);
   assert.match(r.out, /^code\/a\.py:1:1: no-print a print$/m, 'the other check still runs');
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('ml-notes lint --jobs N: worker threads give the same output, in the same order, as one thread', async () => {
+  // The demo: Python files, a notebook, a project config whose notes carry checks (each worker loads them again).
+  for (const format of ['text', 'json', 'sarif']) {
+    const one = await run(['lint', 'demo', '--format', format, '--jobs', '1']);
+    const three = await run(['lint', 'demo', '--format', format, '--jobs', '3']);
+    assert.equal(three.code, one.code, format);
+    assert.equal(three.out, one.out, format);
+    assert.equal(three.err, one.err, format);
+  }
+  const json = JSON.parse((await run(['lint', 'demo', '--json', '--jobs', '2'])).out) as { file: string; line: number; rule: string }[];
+  assert.deepEqual(json.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), [...DEMO_FINDINGS].sort());
+  // --jobs is followed up to the number of files; by default a thread per core, once there are enough files for it.
+  assert.deepEqual([threadsFor(9, 3), threadsFor(2, 3), threadsFor(9, 1), threadsFor(10, undefined)], [3, 2, 1, 1]);
+  assert.equal(threadsFor(10_000, undefined), os.availableParallelism());
+  const bad = await run(['lint', 'demo', '--jobs', '0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--jobs must be a whole number of threads, 1 or more \(got "0"\)/);
 });
