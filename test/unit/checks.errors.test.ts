@@ -11,6 +11,7 @@ import { repoRoot } from './helpers';
 import { checkSourcesOf } from '../../src/core/checks/index';
 import { parseNote } from '../../src/core/notes/parse';
 import { ruleIds } from '../../src/core/rules/index';
+import { CHECK_COUNT, fiftyChecks } from '../../bench/noteChecks';
 
 const GOOD = 'id: good-check\nmessage: fine\npattern: f($X)\n';
 
@@ -32,6 +33,19 @@ function show(p: CheckProblem): string {
 }
 
 describe('invalid checks', () => {
+  test('a pattern is judged by the grammar alone: statements that need a context (return, yield, await, break) compile', () => {
+    for (const pattern of ['return self.relu($X)', 'yield $X', 'await $X', 'break', 'continue', 'nonlocal x', 'from m import *']) {
+      assert.deepEqual(problemsOf(`id: x\nmessage: m\npattern: ${pattern}\n`), [], pattern);
+    }
+    assert.deepEqual(problemsOf('id: x\nmessage: m\npattern: return f(a,, b)\n'), ['12:22 This is not Python: invalid syntax.']);
+  });
+
+  test("the bench's 50 checks compile (npm run bench measures them)", () => {
+    const { checks, problems } = compileChecks([{ file: 'bench.md', ref: { slug: 'bench' }, text: fiftyChecks(), line: 0, column: 0 }], new Set(ruleIds));
+    assert.deepEqual(problems.map(show), []);
+    assert.equal(checks.length, CHECK_COUNT);
+  });
+
   test('YAML that does not parse', () => {
     const [p] = problemsOf('id: x\nmessage: [unclosed\npattern: f()\n');
     assert.match(p, /^1[12]:\d+ This block is not valid YAML: /);

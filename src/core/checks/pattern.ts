@@ -8,7 +8,7 @@
  */
 import { dottedParts, forEachChild, type Expr, type Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
-import { parsePython } from '../python/parse';
+import { isCompileStageError, parsePython } from '../python/parse';
 import { msg, type Msg } from '../message';
 import { dollarsOf } from './source';
 
@@ -75,8 +75,10 @@ export function compilePattern(source: string): { pattern?: CompiledPattern; err
   if (!text.trim()) return { errors: [{ offset: 0, message: msg('The pattern is empty.') }] };
 
   const parsed = parsePython(text);
-  if (parsed.module.errors.length) {
-    const e = parsed.module.errors[0];
+  // A pattern is code out of its context (`return self.relu($X)` matches inside functions): only the grammar counts.
+  const grammarErrors = parsed.module.errors.filter((e) => !isCompileStageError(e));
+  if (grammarErrors.length) {
+    const e = grammarErrors[0];
     return { errors: [{ offset: e.from, message: e.message ? msg('This is not Python: {0}.', e.message) : msg('This is not Python.') }] };
   }
   const body = parsed.module.body;

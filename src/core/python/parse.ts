@@ -150,6 +150,14 @@ function distributeComments(units: LoweredUnit[], comments: Span[]): Span[] {
 const COMPILE_STAGE = new WeakSet<SyntaxErrorSpan>();
 
 /**
+ * Whether an error is the compiler's (`'return' outside function`, a repeated keyword argument) rather than the
+ * grammar's: code taken out of its context (a check's pattern) is judged by the grammar alone.
+ */
+export function isCompileStageError(e: SyntaxErrorSpan): boolean {
+  return COMPILE_STAGE.has(e);
+}
+
+/**
  * Each error belongs to the top-level statements it touches (a re-parse restarts before them). Errors keep the order
  * they were found in, within each statement.
  */
