@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NoteLibrary } from '../core/notes/library';
-import { collectNoteFiles, readNoteFile } from '../core/notes/loader';
+import { DEFAULT_MAX_NOTE_KB } from '../core/notes/loader';
+import { LibraryLoader, type LoaderRoot } from '../core/notes/libraryLoader';
 import { nodeNoteFs } from './nodeFs';
 import { shownPath } from './files';
 import type { CliIo } from './main';
@@ -19,27 +20,27 @@ export function notesPaths(p: { notes: readonly string[] }, io: CliIo): string[]
 
 /**
  * The bundled notes (unless `bundled` is false), `notes` (see notesPaths) and `extra` folders (the vault of a note
- * named on the command line, when no notes path holds it); problems on stderr.
+ * named on the command line, when no notes path holds it); problems on stderr. Loaded by the extension's own loader
+ * (LibraryLoader): the same order of notes, the same size limit (the default of `mlNotes.maxNoteFileSizeKB`) and the
+ * same reasons for a note left out.
  */
 export async function loadLibrary(p: { notes: readonly string[]; bundled: boolean }, io: CliIo, extra: readonly string[] = []): Promise<NoteLibrary> {
   const lib = new NoteLibrary();
-  const roots: { loc: string; bundled: boolean }[] = [];
+  const roots: LoaderRoot[] = [];
   if (p.bundled) roots.push({ loc: bundledNotesDir(), bundled: true });
   for (const n of notesPaths(p, io)) roots.push({ loc: n, bundled: false });
   for (const e of extra) if (!roots.some((r) => r.loc === e)) roots.push({ loc: e, bundled: false });
-  for (const root of roots) {
-    const { files, attachments, problems } = await collectNoteFiles(nodeNoteFs, [root.loc]);
-    for (const pr of problems) io.err(`ml-notes: ${pr.loc}: ${pr.message}`);
-    lib.setAttachments(root.loc, attachments);
-    for (const f of files) {
-      const res = await readNoteFile(nodeNoteFs, f, 2048 * 1024);
-      if (!res.ok) {
-        io.err(`ml-notes: skipped ${f}: ${res.reason}`);
-        continue;
-      }
-      if (res.warning) io.err(`ml-notes: ${f}: ${res.warning}`);
-      for (const w of lib.setFile(f, res.text, { bundled: root.bundled, label: shownPath(io.cwd, f), root: root.loc })) io.err(`ml-notes: ${f}:${w.line + 1}: ${w.message}`);
-    }
-  }
+  const loader = new LibraryLoader(lib, {
+    fs: nodeNoteFs,
+    maxBytes: () => DEFAULT_MAX_NOTE_KB * 1024,
+    label: (loc) => shownPath(io.cwd, loc),
+    problem: (_root, pr) => io.err(`ml-notes: ${pr.loc}: ${pr.message}`),
+    fileIssue: (loc, issue) => {
+      if (issue.skipped) io.err(`ml-notes: skipped ${loc}: ${issue.message}`);
+      else io.err(issue.line === undefined ? `ml-notes: ${loc}: ${issue.message}` : `ml-notes: ${loc}:${issue.line + 1}: ${issue.message}`);
+    },
+  });
+  // No kept index between runs: every note is read and parsed.
+  await loader.loadAll(roots, new Map(), () => undefined);
   return lib;
 }

@@ -45,6 +45,21 @@ test('lookup reads a user notes folder (--notes) and says nothing matched with e
   assert.match(none.out, /No note matches/);
 });
 
+test('the CLI loads notes as the extension does: a note under two notes paths is read once (its warning said once), notes in the order listed, the same size limit', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-cli-'));
+  fs.writeFileSync(path.join(dir, 'a.md'), '---\ntitle: A\n\n# Focal loss\n\nDown-weights easy examples.\n');
+  fs.writeFileSync(path.join(dir, 'b.md'), '# Focal loss variants\n\nFocal loss with label smoothing.\n');
+  fs.writeFileSync(path.join(dir, 'big.md'), `# Big\n\n${'x'.repeat(2048 * 1024)}\n`);
+  const r = await run(['lookup', 'focal', '--no-bundled', '--notes', dir, '--notes', path.join(dir, 'a.md'), '--json'], dir);
+  assert.equal(r.code, 0, r.err);
+  const warnings = r.err.split('\n').filter((l) => l.includes('never closed'));
+  assert.deepEqual(warnings, [`ml-notes: ${path.join(dir, 'a.md')}:1: Front matter starts with "---" but is never closed; it is read as text.`]);
+  assert.match(r.err, /ml-notes: skipped .*big\.md: File is 2\.0 MB, over the 2\.0 MB limit \(mlNotes\.maxNoteFileSizeKB\); skipped\./);
+  const results = JSON.parse(r.out) as { file: string; slug: string }[];
+  assert.deepEqual(results.map((x) => path.basename(x.file)).filter((f, i, all) => all.indexOf(f) === i), ['a.md', 'b.md']);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('explain shows what the hover shows, with 1-based line and column', async () => {
   const py = tmpFile('model.py', 'import torch\nfrom torch import nn\n\nclass Head(nn.Module):\n    def __init__(self):\n        self.bn1 = nn.BatchNorm2d(64)\n        self.conv = nn.Conv2d(3, 64, 3, bias=True)\n\ny = torch.cat([a, b], 1)\nwarmup_epochs = 5\n');
   const fpn = await run(['explain', `${py}:4:7`]);

@@ -30,6 +30,8 @@ function problem(loc: string, m: Msg, missing?: boolean): LoadProblem {
 }
 
 export const NOTE_EXTENSIONS = ['.md', '.markdown'];
+/** The size limit of a note file, in KB, unless a host sets another (`mlNotes.maxNoteFileSizeKB`). */
+export const DEFAULT_MAX_NOTE_KB = 2048;
 const MAX_DEPTH = 16;
 const MAX_FILES = 20000;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv']);
