@@ -14,3 +14,20 @@ export function memoize<T>(fn: (s: string) => T, max = 20_000): (s: string) => T
     return v;
   };
 }
+
+/**
+ * A function of a text remembered per key (a document) for its latest text only: asked again with the same text it
+ * answers from memory, with another text it computes again and forgets the old one. At most `max` keys are kept (the
+ * least recently asked goes first). Results are shared: never change them.
+ */
+export function memoizeLatest<T>(fn: (text: string) => T, max = 8): (key: string, text: string) => T {
+  const cache = new Map<string, { text: string; value: T }>();
+  return (key: string, text: string) => {
+    const hit = cache.get(key);
+    cache.delete(key);
+    const entry = hit && hit.text === text ? hit : { text, value: fn(text) };
+    cache.set(key, entry);
+    if (cache.size > max) cache.delete(cache.keys().next().value!);
+    return entry.value;
+  };
+}

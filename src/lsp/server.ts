@@ -41,8 +41,7 @@ import type { NoteRef } from '../core/notes/types';
 import { mergeFixes, ruleIds, type AnalyzeOptions, type RuleErrorReporter } from '../core/rules/index';
 import { checkProblemLine, checkSourcesOf, compileChecks } from '../core/checks/index';
 import type { Finding, Fix, Severity } from '../core/rules/types';
-import { ignoreInFileFix, ignoreOnLineFix } from '../core/rules/suppressions';
-import { lexicalScan } from '../core/python/lexical';
+import { SuppressionFixes } from '../core/rules/suppressions';
 import { ProjectConfigs, excludedByConfig } from '../core/config/projectConfigs';
 import { SEVERITIES, formatProblem, type ProjectConfig } from '../core/config/projectConfig';
 import { LibraryLookup } from '../core/search/libraryLookup';
@@ -67,6 +66,8 @@ const DEBOUNCE_MS = 200;
 export function startLanguageServer(connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): Connection {
   const documents = new TextDocuments(TextDocument);
   const configs = new ProjectConfigs(nodeConfigFs);
+  /** The suppression fixes of code actions, from one scan per text of a document. */
+  const suppressionFixes = new SuppressionFixes();
   let initSettings: LspSettings = {};
   let clientSettings: LspSettings = {};
   let canPullConfiguration = false;
@@ -260,14 +261,13 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     });
     const actions: CodeAction[] = [];
     if (wants(CodeActionKind.QuickFix)) {
-      const scan = lexicalScan(text);
       // Diagnostics a client sends back may be partial (some keep only the code): matched by range when there is one.
       const asked = params.context.diagnostics.filter((d) => d.source === 'ML Notes' && d.range);
       const overlapping = cur.findings.filter((f) => (asked.length ? asked.some((d) => d.code === f.rule && sameRange(d.range, f.range)) : contains(f.range, params.range.start)));
       for (const f of overlapping) {
         const diagnostic = toDiagnostic(f, lib);
         const fixes = [...f.fixes].sort((a, b) => Number(!!b.isPreferred) - Number(!!a.isPreferred));
-        for (const fix of [...fixes, ignoreOnLineFix(text, scan, f), ignoreInFileFix(text, scan, f)].filter((x): x is Fix => !!x)) {
+        for (const fix of [...fixes, ...suppressionFixes.fixesFor(doc.uri, text, f)]) {
           actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: !!fix.isPreferred, edit: edit(fix.edits) });
         }
         const label = lib.resolveRef(f.noteRef)?.section.title ?? f.noteRef.slug;

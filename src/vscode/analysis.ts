@@ -10,8 +10,7 @@ import { commandLink } from './hover';
 import { t, tt } from './l10n';
 import { Disposable, KeyedDebouncer } from './dispose';
 import { explicitRules, explicitSetting, type ProjectConfigService } from './projectConfig';
-import { lexicalScan } from '../core/python/lexical';
-import { ignoreInFileFix, ignoreOnLineFix } from '../core/rules/suppressions';
+import { SuppressionFixes } from '../core/rules/suppressions';
 import { excludedByConfig } from '../core/config/projectConfigs';
 import { SEVERITIES, type ProjectConfig } from '../core/config/projectConfig';
 
@@ -54,6 +53,8 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   private readonly inflight = new Map<string, { version: string; promise: Promise<Result | undefined> }>();
   private readonly debouncer: KeyedDebouncer;
   private readonly skipped = new Set<string>();
+  /** The suppression fixes of code actions, from one scan per text of a document. */
+  private readonly suppressionFixes = new SuppressionFixes();
 
   constructor(
     private readonly log: Log,
@@ -240,7 +241,6 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
 
     if (wants(vscode.CodeActionKind.QuickFix)) {
       const diags = context.diagnostics.filter((d) => d.source === SOURCE);
-      let scan: ReturnType<typeof lexicalScan> | undefined;
       for (const { finding, range: fr } of mine) {
         const diag = diags.find((d) => d.range.isEqual(fr) && codeOf(d) === finding.rule);
         if (!diag) continue;
@@ -256,9 +256,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
         explain.diagnostics = [diag];
         actions.push(explain);
         // Suppressions: comments written into the file (one undoable edit each; a comment already there is kept).
-        scan ??= lexicalScan(cur.unit.text);
-        for (const fix of [ignoreOnLineFix(cur.unit.text, scan, finding), ignoreInFileFix(cur.unit.text, scan, finding)]) {
-          if (!fix) continue;
+        for (const fix of this.suppressionFixes.fixesFor(cur.unit.key, cur.unit.text, finding)) {
           const a = new vscode.CodeAction(tt(fix.titleL10n, fix.title), vscode.CodeActionKind.QuickFix);
           a.edit = this.workspaceEdit(cur.unit, fix.edits);
           a.diagnostics = [diag];

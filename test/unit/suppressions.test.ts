@@ -4,7 +4,7 @@ import { analyze, DocumentAnalyzer, strictHost } from '../../src/core/rules/inde
 import { lintText, fixText } from '../../src/core/lint';
 import { lexicalScan } from '../../src/core/python/lexical';
 import { parsePython } from '../../src/core/python/parse';
-import { ignoreInFileFix, ignoreOnLineFix, parseSuppressions } from '../../src/core/rules/suppressions';
+import { ignoreInFileFix, ignoreOnLineFix, parseSuppressions, SuppressionFixes } from '../../src/core/rules/suppressions';
 import { applyEdits } from '../../src/core/text';
 import type { Finding } from '../../src/core/rules/types';
 import { main } from '../../src/cli/main';
@@ -154,4 +154,33 @@ test('parseSuppressions reads the tokenizer\'s comments: ids with their position
   const [s] = parseSuppressions(text, p.module.comments, p.module.body);
   assert.equal(s.kind, 'line');
   assert.deepEqual(s.ids.map((i) => [i.id, text.slice(i.from, i.to)]), [['x', 'x'], ['y', 'y']]);
+});
+
+test('code actions on an unchanged document do not scan it again: one scan per text of a document, the same fixes', () => {
+  const scanned: string[] = [];
+  const fixes = new SuppressionFixes((text) => {
+    scanned.push(text);
+    return lexicalScan(text);
+  });
+  const text = `${HEAD}a = ${CONV}  # the stem\nb = ${CONV}\n`;
+  const [first, second] = analyze(text).filter((f) => f.rule === 'conv-bias-before-batchnorm');
+  const asked = fixes.fixesFor('file:///m.py', text, first);
+  assert.deepEqual(asked, [ignoreOnLineFix(text, lexicalScan(text), first), ignoreInFileFix(text, lexicalScan(text), first)]);
+  // The cursor moves over the same finding, then over another one of the same text (a text equal, not the same string).
+  fixes.fixesFor('file:///m.py', text, first);
+  fixes.fixesFor('file:///m.py', `${text}`.slice(0), second);
+  fixes.fixesFor('file:///m.py', [HEAD, `a = ${CONV}  # the stem\n`, `b = ${CONV}\n`].join(''), second);
+  assert.equal(scanned.length, 1, 'scanned once');
+  // Another document is scanned for itself, and keeps the first one's scan; an edit is scanned again.
+  const other = `${HEAD}c = ${CONV}\n`;
+  fixes.fixesFor('file:///n.py', other, finding(other));
+  fixes.fixesFor('file:///m.py', text, first);
+  assert.equal(scanned.length, 2);
+  const edited = `${text}d = 1\n`;
+  const line = fixes.fixesFor('file:///m.py', edited, first);
+  assert.equal(scanned.length, 3);
+  assert.equal(applyEdits(edited, line[0].edits), `${HEAD}a = ${CONV}  # the stem  # ml-notes: ignore[conv-bias-before-batchnorm]\nb = ${CONV}\nd = 1\n`);
+  // Where no comment can go on the line, only "Ignore in this file" is offered.
+  const continued = `${HEAD}a = nn.Sequential(nn.Conv2d(3, 8, 3), \\\n    nn.BatchNorm2d(8))\n`;
+  assert.deepEqual(fixes.fixesFor('file:///m.py', continued, finding(continued)).map((f) => f.title), ['Ignore conv-bias-before-batchnorm in this file']);
 });

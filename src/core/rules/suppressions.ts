@@ -12,7 +12,8 @@
  * "Ignore in this file" are edits built here, which keep a comment already on the line.
  */
 import type { Span, Stmt } from '../python/ast';
-import type { LexicalScan } from '../python/lexical';
+import { lexicalScan, type LexicalScan } from '../python/lexical';
+import { memoizeLatest } from '../memo';
 import { msg } from '../message';
 import { LineIndex, type Range } from '../text';
 import type { Finding, Fix } from './types';
@@ -192,6 +193,28 @@ export function ignoreInFileFix(text: string, scan: Pick<LexicalScan, 'comments'
   const pos = line < lines.lineCount ? { line, character: 0 } : lines.positionAt(text.length);
   const prefix = line >= lines.lineCount ? eol : '';
   return { title: title.text, titleL10n: title.l10n, edits: [{ range: { start: pos, end: pos }, newText: `${prefix}# ml-notes: ignore-file[${finding.rule}]${eol}` }] };
+}
+
+/**
+ * "Ignore on this line" and "Ignore in this file" for the findings of open documents, as code actions ask for them:
+ * the file's comments and strings are scanned once per text of a document, not again at each request (a request comes
+ * with every move of the cursor over a finding).
+ */
+export class SuppressionFixes {
+  private readonly scanOf: (key: string, text: string) => LexicalScan;
+
+  /** @param scan the scanner (the tokenizer's lexicalScan) */
+  constructor(scan: (text: string) => LexicalScan = lexicalScan) {
+    this.scanOf = memoizeLatest(scan);
+  }
+
+  /** The fixes that silence `finding` in the document `key` whose text is `text` (the line's fix where a comment can go). */
+  fixesFor(key: string, text: string, finding: Finding): Fix[] {
+    const scan = this.scanOf(key, text);
+    const onLine = ignoreOnLineFix(text, scan, finding);
+    const inFile = ignoreInFileFix(text, scan, finding);
+    return onLine ? [onLine, inFile] : [inFile];
+  }
 }
 
 /** The edit adding `rule` to the first `kind` directive among `comments`, if there is one. */
