@@ -8,6 +8,7 @@ import { lookUp, lookUpAtCursor } from './lookup';
 import { NotesSearch } from './search';
 import { EXPLORER_VIEW_ID, NotesExplorer } from './explorer';
 import { AnalysisService } from './analysis';
+import { ProjectModules } from './projectModules';
 import { ProjectConfigService } from './projectConfig';
 import { CodeRefs } from './codeRefs';
 import { UsedInCode } from './usedInCode';
@@ -59,11 +60,13 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
 
   const report = ruleErrorsOnce(log);
   const engine = platform.createAnalysisEngine?.(log, report) ?? new LocalAnalysisEngine(report);
-  const analysis = new AnalysisService(log, engine, configs, (ref) => {
+  const modules = new ProjectModules(log);
+  const analysis = new AnalysisService(log, engine, configs, modules, (ref) => {
     const r = notes.library.resolveRef(ref);
     return r && labelOf(r);
   });
   context.subscriptions.push(
+    modules,
     analysis,
     vscode.languages.registerCodeActionsProvider([{ language: 'python' }], analysis, { providedCodeActionKinds: AnalysisService.providedCodeActionKinds }),
   );

@@ -13,6 +13,7 @@ import { explicitRules, explicitSetting, type ProjectConfigService } from './pro
 import { SuppressionFixes } from '../core/rules/suppressions';
 import { excludedByConfig } from '../core/config/projectConfigs';
 import { SEVERITIES, type ProjectConfig } from '../core/config/projectConfig';
+import type { ProjectModules } from './projectModules';
 
 export const SOURCE = 'ML Notes';
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('mlNotes');
@@ -55,11 +56,16 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   private readonly skipped = new Set<string>();
   /** The suppression fixes of code actions, from one scan per text of a document. */
   private readonly suppressionFixes = new SuppressionFixes();
+  /** Analyses are numbered as they are asked for; per unit, the number of the one its kept result comes from. */
+  private asked = 0;
+  private readonly kept = new Map<string, number>();
 
   constructor(
     private readonly log: Log,
     private readonly engine: AnalysisEngine,
     private readonly configs: ProjectConfigService,
+    /** The project's modules a file imports, followed by the analysis. */
+    private readonly modules: ProjectModules,
     /** The title a note reference shows in "Explain: open the note …" (the section, and the point's first words). */
     private readonly noteLabel: (ref: Finding['noteRef']) => string | undefined = () => undefined,
   ) {
@@ -82,6 +88,8 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
       }),
       // A project config saved (or changed on disk): every open file is analysed again under it.
       configs.onDidChange(() => this.analyzeAll()),
+      // A module of the project changed: the files that follow it are analysed again.
+      modules.onDidChange((keys) => this.reanalyze(keys)),
     );
     this.analyzeAll();
   }
@@ -97,6 +105,15 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
     const out: Finding[] = [];
     for (const r of this.results.values()) for (const x of r.byUri.get(uri.toString()) ?? []) if (x.range.contains(position)) out.push(x.finding);
     return out;
+  }
+
+  private reanalyze(keys: readonly string[]): void {
+    for (const key of keys) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      if (doc) this.schedule(doc, DEBOUNCE_MS);
+      const nb = vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === key);
+      if (nb) this.scheduleNotebook(nb, DEBOUNCE_MS);
+    }
   }
 
   private analyzeAll(): void {
@@ -144,14 +161,10 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
 
   /** Findings for the unit, from the cache when the version matches (or the run under way for it). */
   private async analyze(unit: Unit, scope: vscode.ConfigurationScope): Promise<Result | undefined> {
+    const order = ++this.asked;
     const { config } = await this.configs.forUri(vscode.Uri.parse(unit.key));
     // A result is for one version of the text under one set of options (a severity changed is another result).
-    const options = this.options(scope, config);
-    const stamp = `${unit.version}|${JSON.stringify(options)}`;
-    const cached = this.results.get(unit.key);
-    if (cached && cached.version === stamp) return Promise.resolve(cached);
-    const running = this.inflight.get(unit.key);
-    if (running && running.version === stamp) return running.promise;
+    const settings = this.options(scope, config);
     if (!this.enabled(scope) || excludedByConfig(config, unit.key)) return undefined;
     // mlNotes.analysis.maxLines where the user set it, else the config's analysis-max-lines, else the default.
     const explicitMax = explicitSetting<number>('mlNotes', 'analysis.maxLines', scope);
@@ -165,6 +178,14 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
       }
       return undefined;
     }
+    // The project's modules it imports go with the text (their digest in the stamp: a module edited is another result).
+    const project = await this.modules.snapshot(unit.key, vscode.Uri.parse(unit.key), unit.text);
+    const options: AnalyzeOptions = project ? { ...settings, project: project.snapshot } : settings;
+    const stamp = `${unit.version}|${JSON.stringify(settings)}|${project?.digest ?? ''}`;
+    const cached = this.results.get(unit.key);
+    if (cached && cached.version === stamp) return cached;
+    const running = this.inflight.get(unit.key);
+    if (running && running.version === stamp) return running.promise;
     const promise = this.engine.analyze(unit.key, unit.text, options).then(
       (analysis) => {
         const byUri = new Map<string, { finding: Finding; range: vscode.Range }[]>();
@@ -177,8 +198,12 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
           byUri.set(k, list);
         }
         const result: Result = { version: stamp, findings: analysis.findings, byUri, options };
-        // The engine answers in order, so the last answer is for the newest version asked.
-        this.results.set(unit.key, result);
+        // Reading the project's modules takes its time: an analysis asked for earlier may be answered after a
+        // newer one, and is then not kept (nor shown).
+        if ((this.kept.get(unit.key) ?? 0) < order) {
+          this.kept.set(unit.key, order);
+          this.results.set(unit.key, result);
+        }
         return result;
       },
       (e: unknown) => {
@@ -194,6 +219,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
 
   private async run(unit: Unit, scope: vscode.ConfigurationScope): Promise<void> {
     const result = await this.analyze(unit, scope);
+    if (result && this.results.get(unit.key) !== result) return; // a newer analysis of the unit is shown
     for (const uri of unit.uris) {
       const list = result?.byUri.get(uri.toString()) ?? [];
       this.collection.set(uri, list.map((x) => toDiagnostic(x.finding, x.range)));
@@ -209,7 +235,9 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   private forgetKey(key: string): void {
     this.debouncer.cancel(key);
     this.engine.forget(key);
+    this.modules.forget(key);
     this.results.delete(key);
+    this.kept.delete(key);
     this.inflight.delete(key);
   }
 

@@ -1,6 +1,6 @@
 // Findings from the Python analysis in a real editor: the conv-bias-before-batchnorm warning as a squiggle
 // and in the Problems panel, its quick fix and undo, "Fix All Findings in File" as one undoable edit, and
-// the "Explain" action that opens the note the rule comes from.
+// the "Explain" action that opens the note the rule comes from; a block imported from another module of the project.
 import assert from 'node:assert/strict';
 import { describeVSCode, showOutput } from './lib';
 
@@ -125,5 +125,39 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
       return headings[headings.length - 1]?.textContent?.trim();
     });
     assert.equal(section, 'Misc details');
+  });
+
+  scene('a block imported from another module of the project is followed, and editing that module updates the finding', async ({ workbench }) => {
+    const net = 'project/models/net.py';
+    const blocks = 'project/models/blocks.py';
+    await workbench.openFile(net);
+    await workbench.expectSquiggles('warning', 1);
+    const call = workbench.positionOf(net, 'ConvBN(3, 32)');
+    const rows = await workbench.problems((r) => r.some((x) => /ConvBN\(3, 32\)/.test(x.message)));
+    const row = rows.find((x) => /ConvBN\(3, 32\)/.test(x.message));
+    assert.ok(row, `Problems lists the call of the imported block: ${JSON.stringify(rows)}`);
+    assert.equal(row.code, RULE);
+    assert.equal(row.position, `[Ln ${call.line}, Col ${call.column}]`);
+    assert.match(row.message, /nn\.Conv2d in “ConvBN” keeps its bias \(“ConvBN\(3, 32\)” leaves bias at its default True\)/);
+    await workbench.screenshot();
+
+    // The module (open, not saved) turns the bias off by default: the file importing it is analysed again.
+    const convbn = (r: { message: string }[]) => r.some((x) => /ConvBN\(3, 32\)/.test(x.message));
+    await workbench.openFile(blocks);
+    const def = workbench.positionOf(blocks, 'bias=True');
+    await workbench.goTo(def.line, def.column + 'bias='.length);
+    await workbench.press('Control+Shift+ArrowRight');
+    await workbench.page.keyboard.type('False');
+    await workbench.waitForEditorText(workbench.activeEditor(), (t) => t.includes('out_ch, bias=False):'), 'the edited default');
+    assert.ok(!convbn(await workbench.problems((r) => !convbn(r))), 'the finding in net.py goes once its module is edited');
+    await workbench.openFile(net);
+    await workbench.expectSquiggles('warning', 0);
+
+    // Ctrl+Z in the module: the default is True again, and so is the finding.
+    await workbench.openFile(blocks);
+    await workbench.undo((t) => t.includes('out_ch, bias=True):'), 'the default back');
+    assert.ok(convbn(await workbench.problems(convbn)), 'the finding in net.py comes back with the module’s old default');
+    await workbench.openFile(net);
+    await workbench.expectSquiggles('warning', 1);
   });
 });

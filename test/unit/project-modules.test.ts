@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixText, lintText } from '../../src/core/lint';
-import { DEFAULT_LIMITS, resolveProject, resolveProjectSync, type ProjectSnapshot } from '../../src/core/python/project';
+import { DEFAULT_LIMITS, importStatements, resolveProject, resolveProjectSync, type ProjectSnapshot } from '../../src/core/python/project';
+import { DocumentAnalyzer, strictHost } from '../../src/core/rules/index';
 import { main } from '../../src/cli/main';
 import { expectedLines, fixturesDir, tempTree } from './helpers';
 
@@ -208,4 +209,53 @@ test('ml-notes lint reads an imported module as Python does: its coding declarat
   assert.match(said[0], /broken\.py: \(unicode error\) 'utf-8' codec can't decode byte 0xe9 in position 5: invalid continuation byte \(an imported module; followed as absent\)/);
   assert.deepEqual(err.filter((e) => /couche\.py|bom\.py/.test(e)), []);
   fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('the editor reads only a file’s import statements to resolve it: the same modules as a full parse, wherever the imports stand', () => {
+  const file = path.join(projectDir, 'models', 'net.py');
+  const text = fs.readFileSync(file, 'utf8');
+  assert.deepEqual(resolveProjectSync(file, importStatements(text), projectDir, diskReader()), snapshotOf(file, projectDir));
+  const scattered = [
+    'import torch.nn as nn',
+    'try:',
+    '    from .blocks import (',
+    '        conv3x3,',
+    '    )',
+    'except ImportError:',
+    '    conv3x3 = None',
+    'x = 1; from .layers import \\',
+    '    norm',
+    'if x: import pkg.extra',
+    '',
+    '',
+    'def gen():',
+    '    yield from range(3)',
+    '    raise ValueError() from None',
+    '    from . import heads',
+    '',
+  ].join('\n');
+  const root = tempTree({ 'pkg/__init__.py': '', 'pkg/blocks.py': HELPER, 'pkg/layers.py': 'norm = 1\n', 'pkg/extra.py': '', 'pkg/heads.py': '', 'pkg/net.py': scattered });
+  const at = path.join(root, 'pkg', 'net.py');
+  const fromImports = resolveProjectSync(at, importStatements(scattered), root, diskReader());
+  assert.deepEqual(fromImports, resolveProjectSync(at, scattered, root, diskReader()));
+  assert.deepEqual(Object.keys(fromImports.modules).map((p) => path.relative(root, p)).sort(), ['pkg/__init__.py', 'pkg/blocks.py', 'pkg/extra.py', 'pkg/heads.py', 'pkg/layers.py']);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('re-analysis after an edit never keeps a finding worked out against an older version of an imported module', () => {
+  const OFF = HELPER.replace('bias=True', 'bias=False');
+  const snapshot = (helper: string): ProjectSnapshot =>
+    resolveProjectSync('/ws/pkg/net.py', USER, '/ws', (p) => ({ '/ws/pkg/__init__.py': '', '/ws/pkg/blocks.py': helper, '/ws/pkg/net.py': USER })[p]);
+  const user = `${USER}\n\ndef other():\n    return 1\n`;
+  const edited = user.replace('return 1', 'return 2');
+  const analyzer = new DocumentAnalyzer(strictHost);
+  const found = (text: string, helper: string) => analyzer.analyze(text, { project: snapshot(helper) }).findings.filter((f) => f.rule === RULE).map((f) => f.range.start.line);
+  const expected = expectedLines(user, RULE);
+  assert.deepEqual(found(user, HELPER), expected);
+  // The module turns the bias off: an edit elsewhere in the file, and the same text again, both lose the finding.
+  assert.deepEqual(found(edited, OFF), []);
+  assert.deepEqual(found(user, OFF), []);
+  // And back.
+  assert.deepEqual(found(edited, HELPER), expected);
+  assert.deepEqual(found(edited, OFF), []);
 });

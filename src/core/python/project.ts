@@ -2,8 +2,8 @@
  * Modules of the user's own project: `from .utils import conv_bn`, `from models.blocks import ConvBlock`.
  *
  * Resolution is host-agnostic and step by step: a `ProjectResolution` says which files it needs to read next, the host
- * reads them (the CLI with node:fs, at once: resolveProjectSync; an asynchronous reader: resolveProject, which nothing
- * in the editor calls yet) and hands the texts back, until nothing more is wanted. The result, a `ProjectSnapshot`, is plain data: it
+ * reads them (the CLI with node:fs, at once: resolveProjectSync; the editor's workspace.fs: resolveProject) and hands the
+ * texts back, until nothing more is wanted. The result, a `ProjectSnapshot`, is plain data: it
  * goes with the text into the analysis (and across to the analysis worker), where `ProjectContext` turns it into the
  * models of those modules, built on demand and cached by their text.
  *
@@ -12,6 +12,8 @@
  * the project root), never the libraries the analysis knows (torch, keras, flax…).
  */
 import { parsePython, type ParsedPython } from './parse';
+import { Tokenizer } from './lexical';
+import { T } from './tokens';
 import { hash } from '../text';
 import { dirname } from '../notes/paths';
 import { walkModule } from './walk';
@@ -254,6 +256,29 @@ export function parseShared(text: string): ParsedPython {
   parses.set(key, p);
   if (parses.size > PARSES_KEPT) parses.delete(parses.keys().next().value!);
   return p;
+}
+
+/**
+ * The import statements of a file (wherever they stand: in a function, a try block, after `;` or `if x:`), parsed on
+ * their own: what resolution reads of the analysed file, for a host that does not parse it otherwise (the editor,
+ * whose analysis runs in a worker). One tokenizer pass over the file, and the parser on those statements only.
+ */
+export function importStatements(text: string): ParsedPython {
+  const t = new Tokenizer(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
+  while (t.count === 0 || t.kind[t.count - 1] !== T.EOF) t.fill(t.count + 1024);
+  const out: string[] = [];
+  for (let i = 0; i < t.count; i++) {
+    const k = t.kind[i];
+    if (k !== T.Import && k !== T.From) continue;
+    const before = i ? t.kind[i - 1] : T.NEWLINE;
+    // `from` also follows `yield` and `raise …`: only a statement's first word starts an import.
+    if (before !== T.NEWLINE && before !== T.INDENT && before !== T.DEDENT && before !== T.SEMI && before !== T.COLON) continue;
+    let j = i;
+    while (j < t.count && t.kind[j] !== T.NEWLINE && t.kind[j] !== T.SEMI && t.kind[j] !== T.EOF) j++;
+    out.push(text.slice(t.start[i], t.start[j]));
+    i = j;
+  }
+  return parsePython(out.join('\n'));
 }
 
 /** A digest of what a snapshot holds (which modules each import names, and their texts): equal snapshots, equal digests. */

@@ -9,6 +9,9 @@
  * are reused, moved to the unit's new position. Everything else — the module body and the file-wide rules
  * (lr-warmup) — is analysed every time. A finding whose fix edits text outside its own unit (an added
  * import, a shared helper), or that says something about another unit (`volatile`: a call's line), is never cached.
+ * What lies outside the file goes in the caller's salt, shared by every unit: the options, and with them the digest of
+ * the project's modules the file imports (a module edited is another salt, so no finding worked out against its
+ * older text is kept).
  *
  * A unit's findings are kept relative to its start, and what is known of a top-level statement (its names, its
  * hash) does not depend on where it stands: both are keyed by the statement's exact text (the parser's unit key),
