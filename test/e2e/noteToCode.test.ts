@@ -112,4 +112,24 @@ describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
     const hover = await workbench.hover('classification_loss');
     assert.match(hover.text, /Classification loss/);
   });
+
+  scene('in the front matter a terms key shows its section on hover, and a point key completes after /', async ({ workbench, page }) => {
+    await workbench.openFile('notes/losses.md');
+    const hover = await workbench.hover('focal-loss');
+    assert.match(hover.text, /Focal loss/);
+    assert.match(hover.text, /Easy negatives dominate plain cross-entropy/);
+    await workbench.screenshot();
+    await workbench.clearHover();
+    const line = locate(workbench.readWorkspaceFile('notes/losses.md'), 'focal-loss').line;
+    await workbench.typeAt(line, 'end', '\n');
+    // Whatever indentation the editor carried over, the new key starts at the line's start.
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.type('  focal-loss/');
+    const suggest = page.locator('.suggest-widget').filter({ visible: true });
+    const row = suggest.locator('.monaco-list-row[aria-label^="focal-loss/1"]').first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+    await suggest.waitFor({ state: 'hidden' });
+    assert.equal(await workbench.lineText(line + 1), '  focal-loss/1: []');
+  });
 });
