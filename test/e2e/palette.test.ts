@@ -79,6 +79,7 @@ describeVSCode('palette', { workspace: 'python-project' }, (scene) => {
     // The panel is open first, to watch the point being highlighted when Look Up opens it.
     await workbench.runCommand('ML Notes: Open Notes Panel');
     const panel = await workbench.waitForWebview('Misc details');
+    await workbench.waitForWebviewFocus();
     await panel.locator('body').evaluate(() => {
       const seen: string[] = ((window as unknown as { flashed: string[] }).flashed = []);
       new MutationObserver((records) => {

@@ -713,6 +713,21 @@ export class Workbench {
     return this.page.locator('iframe.webview.ready').filter({ visible: true }).first().contentFrame().locator('#active-frame').contentFrame();
   }
 
+  /**
+   * Waits until a webview holds the keyboard focus. VS Code focuses a panel it opened once the panel's frame has
+   * loaded: a quick input opened before then closes as the focus lands in the panel.
+   */
+  async waitForWebviewFocus(timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
+    await this.page.waitForFunction(
+      () => {
+        const a = document.activeElement;
+        return a instanceof HTMLIFrameElement && a.classList.contains('webview');
+      },
+      undefined,
+      { timeout: timeoutMs },
+    );
+  }
+
   /** Waits for a shown webview whose content holds `text`, and returns its content frame. */
   async waitForWebview(text: string | RegExp, timeoutMs = DEFAULT_TIMEOUT): Promise<FrameLocator> {
     const deadline = Date.now() + timeoutMs;
