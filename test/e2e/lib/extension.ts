@@ -119,9 +119,12 @@ function installVsix(extensionsDir: string, vsix: string): InstalledExtension {
     // Each packaging makes a new .vsix (zip timestamps): drop installs of older ones, unless recent
     // enough that another run may still be copying them.
     const installed = join(cacheDir, 'installed');
+    // Another test file's install in progress (`*.tmp-<pid>`) is its own to remove, and may go while this looks.
     for (const name of readdirSync(installed)) {
       const p = join(installed, name);
-      if (p !== template && Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+      if (p === template || name.includes('.tmp-')) continue;
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (st && Date.now() - st.mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
     }
   }
 
