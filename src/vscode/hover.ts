@@ -26,22 +26,25 @@ export class NotesHoverProvider implements vscode.HoverProvider {
     // Terms are enough to know which notes the identifier means; those notes are read now if they are not yet.
     await this.notes.termsReady;
     if (token.isCancellationRequested) return undefined;
+    // A finding here shows the note its rule or check comes from, even where no term of the notes is.
+    const findings = this.findingsAt(document.uri, position);
     let files = notesAtPosition(this.notes.library, document, position);
-    if (!files.length) {
-      // Terms kept from the last session know no note here: one added since may still be on its way.
+    if (!files.length || findings.some((f) => !f.noteRef.file)) {
+      // Terms kept from the last session know no note here (one added since may still be on its way), or a finding
+      // names its section only: wait for the notes to be read.
       await this.notes.ready;
       if (token.isCancellationRequested) return undefined;
       files = notesAtPosition(this.notes.library, document, position);
-      if (!files.length) return undefined;
+      if (!files.length && !findings.length) return undefined;
     }
-    await this.notes.ensureDocs(files);
+    await this.notes.ensureDocs([...files, ...findings.flatMap((f) => (f.noteRef.file ? [f.noteRef.file] : []))]);
     if (token.isCancellationRequested) return undefined;
     const maxLines = cfg.get<number>('hover.maxLines', 12);
     const parts: vscode.MarkdownString[] = [];
     // A finding here: the section its rule or check comes from, once per section.
     const shown = new Set<string>();
     const keyOf = (r: ResolvedRef) => `${r.doc.id}#${r.section.slug}/${r.point?.index ?? ''}`;
-    for (const f of this.findingsAt(document.uri, position)) {
+    for (const f of findings) {
       const r = this.notes.library.resolveRef(f.noteRef);
       if (!r || shown.has(keyOf(r))) continue;
       shown.add(keyOf(r));

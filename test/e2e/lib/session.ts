@@ -321,7 +321,7 @@ export function describeVSCode(name: string, options: VSCodeOptions, body: (scen
             await withTimeout(sceneBody(current, t), attemptTimeout, `scene "${title}" (attempt ${attempt})`);
             if (!current.workbench.hasScreenshot(screenshotName)) await current.workbench.screenshot(screenshotName);
             if (attempt === 2) {
-              const line = { suite: name, scene: title, firstError: errors[0]!.message.split('\n')[0], at: new Date().toISOString() };
+              const line = { suite: name, scene: title, firstError: errors[0]!.message.split('\n')[0] + sceneFrame(errors[0]), at: new Date().toISOString() };
               mkdirSync(join(flakyLog, '..'), { recursive: true });
               appendFileSync(flakyLog, JSON.stringify(line) + '\n');
               t.diagnostic(`FLAKY: failed once, passed on retry; first error: ${line.firstError}`);
@@ -335,7 +335,7 @@ export function describeVSCode(name: string, options: VSCodeOptions, body: (scen
           } catch (err) {
             errors.push(err as Error);
             await current.workbench.screenshot(`${screenshotName}.failed${attempt === 1 ? '-1' : ''}`).catch(() => undefined);
-            if (attempt < attempts) t.diagnostic(`attempt 1 failed, retrying: ${(err as Error).message.split('\n')[0]}`);
+            if (attempt < attempts) t.diagnostic(`attempt 1 failed, retrying: ${(err as Error).message.split('\n')[0]}${sceneFrame(err)}`);
             // The next attempt, or the next scene, starts from a plain window.
             try {
               await current.reset();
@@ -367,4 +367,13 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Where in a scene file an error came from (" at hover.test.ts:42:7"), to tell one wait from another. */
+function sceneFrame(err: unknown): string {
+  const frame = String((err as Error)?.stack ?? '')
+    .split('\n')
+    .find((l) => /test\/e2e\/[\w-]+\.test\.ts:\d+/.test(l));
+  const m = frame && /test\/e2e\/([\w-]+\.test\.ts:\d+:\d+)/.exec(frame);
+  return m ? ` (at ${m[1]})` : '';
 }
