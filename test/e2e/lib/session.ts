@@ -199,10 +199,20 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
         await workbench.focusEditor();
         await page.keyboard.press('Control+A');
         await page.keyboard.insertText(content);
-        // The tab shows the unsaved change before it is saved: saving earlier would find nothing to wait for, and
-        // closing the editor would then ask whether to save it.
-        await page.locator('.editor-group-container.active .tab.active.dirty').waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
-        await workbench.save();
+        // The change shows before it is saved: the tab's unsaved mark (saving earlier would find nothing to wait for,
+        // and closing the editor would then ask whether to save it), or, when VS Code has written the file already,
+        // the title it applies.
+        const shown = await page
+          .waitForFunction(
+            (marker) => (document.title.endsWith(marker) ? 'applied' : document.querySelector('.editor-group-container.active .tab.active.dirty') ? 'unsaved' : false),
+            applied,
+            { timeout: DEFAULT_TIMEOUT },
+          )
+          .then((h) => h.jsonValue())
+          .catch(() => {
+            throw new Error(`the settings typed into settings.json neither showed as unsaved nor applied after ${DEFAULT_TIMEOUT} ms`);
+          });
+        if (shown === 'unsaved') await workbench.save();
         await workbench.runCommand('View: Close Editor');
         await page.waitForFunction((marker) => document.title.endsWith(marker), applied, { timeout: DEFAULT_TIMEOUT });
       },
