@@ -196,25 +196,24 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
         await workbench.runCommand('Preferences: Open User Settings (JSON)');
         const editor = page.locator('.editor-group-container.active .monaco-editor[data-uri$="/settings.json"]').filter({ visible: true }).first();
         await editor.locator('.view-line').first().waitFor({ state: 'visible' });
-        await workbench.focusEditor();
-        await page.keyboard.press('Control+A');
-        await page.keyboard.insertText(content);
-        // The change shows before it is saved: the tab's unsaved mark (saving earlier would find nothing to wait for,
-        // and closing the editor would then ask whether to save it), or, when VS Code has written the file already,
-        // the title it applies.
-        const shown = await page
-          .waitForFunction(
-            (marker) => (document.title.endsWith(marker) ? 'applied' : document.querySelector('.editor-group-container.active .tab.active.dirty') ? 'unsaved' : false),
-            applied,
-            { timeout: DEFAULT_TIMEOUT },
-          )
-          .then((h) => h.jsonValue())
-          .catch(() => {
-            throw new Error(`the settings typed into settings.json neither showed as unsaved nor applied after ${DEFAULT_TIMEOUT} ms`);
-          });
-        if (shown === 'unsaved') await workbench.save();
+        // Saved, the title shows the counter: only then is the editor closed (closing it unsaved asks whether to save).
+        // Right after a window starts, VS Code may write the settings file itself ("Unable to write into user settings
+        // because the file has unsaved changes"): the edit can then be lost, and is made again, as a user would.
+        const isApplied = (ms: number) =>
+          page.waitForFunction((marker) => document.title.endsWith(marker), applied, { timeout: ms }).then(
+            () => true,
+            () => false,
+          );
+        for (let attempt = 1; ; attempt++) {
+          await workbench.focusEditor();
+          await page.keyboard.press('Control+A');
+          await page.keyboard.insertText(content);
+          await page.keyboard.press('Control+S');
+          if (await isApplied(attempt < 3 ? 10_000 : DEFAULT_TIMEOUT)) break;
+          if (attempt === 3) throw new Error('the settings typed into settings.json were not applied after three saves');
+          await workbench.dismissPopups();
+        }
         await workbench.runCommand('View: Close Editor');
-        await page.waitForFunction((marker) => document.title.endsWith(marker), applied, { timeout: DEFAULT_TIMEOUT });
       },
       async reload() {
         // Once in a while the command is picked but no reload follows (the palette closes on a busy window): the
