@@ -11,6 +11,8 @@
  */
 import type { Span } from './ast';
 import { KEYWORDS, T } from './tokens';
+import { isAsciiIdPart, isAsciiIdStart, isLineBreak } from './chars';
+import { scanNumber } from './numbers';
 
 export interface LexicalError extends Span {
   message: string;
@@ -521,133 +523,10 @@ export class Tokenizer {
 
   // ---- numbers -------------------------------------------------------------------------------------------
 
-  /** A number from `start` (a digit, or `.` then a digit), with CPython's checks and messages. */
+  /** A number from `start` (a digit, or `.` then a digit): one NUMBER token, with CPython's checks (numbers.ts). */
   private number(start: number): void {
-    const t = this.text;
-    let p = start;
-    let c = t.charCodeAt(p);
-    const fail = (at: number, message: string) => {
-      this.error(at, at + 1, message);
-      // The rest of the literal (letters, digits, dots) stays in this one token.
-      while (p < this.n && (isAsciiIdPart((c = t.charCodeAt(p))) || c === 46)) p++;
-      this.pos = p;
-      this.push(T.NUMBER, start, p);
-    };
-    /** Digits with single underscores between them; the char after them, or -1 after an error. */
-    const decimalTail = (): number => {
-      for (;;) {
-        while (isDigit((c = t.charCodeAt(p)))) p++;
-        if (c !== 95) return c;
-        p++;
-        if (!isDigit(t.charCodeAt(p))) {
-          fail(p, 'invalid decimal literal');
-          return -1;
-        }
-      }
-    };
-    const end = (kind: string): boolean => {
-      c = t.charCodeAt(p);
-      if (c < 128 && isAsciiIdPart(c) && !keywordAfterNumber(t, p)) {
-        fail(p, `invalid ${kind} literal`);
-        return false;
-      }
-      return true;
-    };
-    const radix = (kind: string, isDigitOf: (c: number) => boolean, decimalDigitMessage: boolean): void => {
-      p += 2;
-      c = t.charCodeAt(p);
-      do {
-        if (c === 95) c = t.charCodeAt(++p);
-        if (!isDigitOf(c)) {
-          if (decimalDigitMessage && isDigit(c)) fail(p, `invalid digit '${String.fromCharCode(c)}' in ${kind} literal`);
-          else fail(p, `invalid ${kind} literal`);
-          return;
-        }
-        while (isDigitOf((c = t.charCodeAt(++p))));
-      } while (c === 95);
-      if (decimalDigitMessage && isDigit(c)) {
-        fail(p, `invalid digit '${String.fromCharCode(c)}' in ${kind} literal`);
-        return;
-      }
-      if (!end(kind)) return;
-      this.pos = p;
-      this.push(T.NUMBER, start, p);
-    };
-
-    if (c === 48 /* 0 */) {
-      const x = t.charCodeAt(p + 1) | 32;
-      if (x === 120) return radix('hexadecimal', isHexDigit, false);
-      if (x === 111) return radix('octal', isOctDigit, true);
-      if (x === 98) return radix('binary', isBinDigit, true);
-    }
-    let fractionOrExponent = false;
-    if (c === 46) {
-      p++;
-      if (decimalTail() < 0) return;
-      fractionOrExponent = true;
-    } else if (c === 48) {
-      // Zeros (and underscores between them); other digits after them only before `.`, `e` or `j`.
-      p++;
-      for (;;) {
-        c = t.charCodeAt(p);
-        if (c === 95) {
-          p++;
-          if (!isDigit(t.charCodeAt(p))) return fail(p, 'invalid decimal literal');
-          c = t.charCodeAt(p);
-        }
-        if (c !== 48) break;
-        p++;
-      }
-      const zerosEnd = p;
-      let nonzero = false;
-      if (isDigit(c)) {
-        nonzero = true;
-        if (decimalTail() < 0) return;
-      }
-      if (c !== 46 && (c | 32) !== 101 && (c | 32) !== 106) {
-        if (nonzero) {
-          this.error(start, zerosEnd, 'leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers');
-          while (p < this.n && isAsciiIdPart(t.charCodeAt(p))) p++;
-          this.pos = p;
-          this.push(T.NUMBER, start, p);
-          return;
-        }
-        if (!end('decimal')) return;
-        this.pos = p;
-        this.push(T.NUMBER, start, p);
-        return;
-      }
-    } else if (decimalTail() < 0) return;
-    c = t.charCodeAt(p);
-    if (c === 46 && !fractionOrExponent) {
-      p++;
-      if (isDigit(t.charCodeAt(p)) && decimalTail() < 0) return;
-      c = t.charCodeAt(p);
-    }
-    if ((c | 32) === 101 /* e */) {
-      const e = p;
-      p++;
-      c = t.charCodeAt(p);
-      if (c === 43 || c === 45) {
-        p++;
-        if (!isDigit(t.charCodeAt(p))) return fail(p, 'invalid decimal literal');
-      } else if (!isDigit(c)) {
-        // `1else`: the number ends before the `e` (a keyword may follow a number); `1e` alone is invalid.
-        p = e;
-        if (!end('decimal')) return;
-        this.pos = p;
-        this.push(T.NUMBER, start, p);
-        return;
-      }
-      if (decimalTail() < 0) return;
-      c = t.charCodeAt(p);
-    }
-    if ((c | 32) === 106 /* j */) {
-      p++;
-      if (!end('imaginary')) return;
-    } else if (!end('decimal')) return;
-    this.pos = p;
-    this.push(T.NUMBER, start, p);
+    this.pos = scanNumber(this.text, start, this.n, this.errors);
+    this.push(T.NUMBER, start, this.pos);
   }
 
   // ---- strings -------------------------------------------------------------------------------------------
@@ -911,64 +790,6 @@ export class Tokenizer {
     }
     this.push(one, start, this.pos);
     return true;
-  }
-}
-
-function isLineBreak(c: number): boolean {
-  return c === 10 || c === 13;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function isHexDigit(c: number): boolean {
-  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
-}
-
-function isOctDigit(c: number): boolean {
-  return c >= 48 && c <= 55;
-}
-
-function isBinDigit(c: number): boolean {
-  return c === 48 || c === 49;
-}
-
-function isAsciiIdStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
-function isAsciiIdPart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
-}
-
-/**
- * After a number, the start of a keyword that may follow one in valid code (`1if x else 2`, `0x1for`): CPython warns
- * and goes on (the number ends there) rather than reporting an invalid literal.
- */
-function keywordAfterNumber(t: string, p: number): boolean {
-  const c = t.charCodeAt(p);
-  const follows = (word: string) => {
-    const after = t.charCodeAt(p + 1 + word.length);
-    return t.startsWith(word, p + 1) && !(isAsciiIdPart(after) || after >= 128);
-  };
-  switch (c) {
-    case 97:
-      return follows('nd');
-    case 101:
-      return follows('lse');
-    case 102:
-      return follows('or');
-    case 105: {
-      const d = t.charCodeAt(p + 1);
-      return d === 102 || d === 110 || d === 115;
-    }
-    case 111:
-      return follows('r');
-    case 110:
-      return follows('ot');
-    default:
-      return false;
   }
 }
 
