@@ -32,7 +32,7 @@ export interface ThreadedLint {
   unreadable: string[];
 }
 
-type ToWorker = { job: number; file: string; shown: string; settings: LintJob['settings']; notes: NotesToLoad } | { done: true };
+type ToWorker = (LintJob & { job: number }) | { done: true };
 type FromWorker =
   | { kind: 'report'; job: number; report: FileReport }
   | { kind: 'ruleError'; shown: string; rule: string; message: string }
@@ -65,8 +65,7 @@ export function lintInThreads(jobs: readonly LintJob[], threads: number, cwd: st
     };
     const feed = (w: Worker) => {
       if (next < jobs.length) {
-        const j = jobs[next];
-        w.postMessage({ job: next++, file: j.file, shown: j.shown, settings: j.settings, notes: j.notes } satisfies ToWorker);
+        w.postMessage({ ...jobs[next], job: next++ } satisfies ToWorker);
       } else w.postMessage({ done: true } satisfies ToWorker);
     };
     for (let i = 0; i < Math.min(threads, jobs.length); i++) {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { imageSize, type ImageSize } from '../core/render/imageSize';
 import { Disposable, DisposableStore, toDisposable } from './dispose';
 import { NoteLibrary } from '../core/notes/library';
-import { errorMessage, isNoteFile, type FileKind, type LoadProblem, type NoteFileSystem } from '../core/notes/loader';
+import { DEFAULT_MAX_NOTE_KB, errorMessage, isNoteFile, type FileKind, type LoadProblem, type NoteFileSystem } from '../core/notes/loader';
 import { LibraryLoader, type LoaderRoot } from '../core/notes/libraryLoader';
 import { NotesCache } from './notesCache';
 import type { Log } from './log';
@@ -90,7 +90,7 @@ export class NotesService extends Disposable {
     this.cache = options.storageUri ? new NotesCache(options.storageUri, options.log) : undefined;
     this.loader = new LibraryLoader(this.library, {
       fs: this.fs,
-      maxBytes: () => Math.max(1, vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', 2048)) * 1024,
+      maxBytes: () => Math.max(1, vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', DEFAULT_MAX_NOTE_KB)) * 1024,
       label: (loc) => displayUri(vscode.Uri.parse(loc)),
       problem: (root, p) => this.reportProblem(root, p),
       fileIssue: (loc, issue) => {
@@ -241,7 +241,7 @@ export class NotesService extends Disposable {
   private async loadRoots(t0: number, terms: Deferred, termsAt: (ms: number) => void): Promise<number> {
     this.roots = await this.computeRoots();
     this.watch();
-    const maxKB = vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', 2048);
+    const maxKB = vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', DEFAULT_MAX_NOTE_KB);
     this.cacheKey = JSON.stringify({ roots: this.roots.map((r) => [r.uri.toString(), r.bundled]), maxKB, version: this.options.version ?? '' });
     const cached = this.cache ? await this.cache.read(this.cacheKey) : new Map();
     await this.loader.loadAll(this.roots.map((r) => ({ loc: r.uri.toString(), bundled: r.bundled })), cached, () => {
