@@ -187,4 +187,26 @@ describeVSCode('panel', { workspace: 'user-notes' }, (scene) => {
       await vs.updateSettings({ 'workbench.colorTheme': 'Default Light Modern' });
     }
   }, { timeoutMs: 240_000 });
+
+  scene('a note changed on disk while it is read re-renders in place: the section in view stays in view', async ({ workbench }) => {
+    const para = 'A paragraph long enough to take room in the panel, so that the later parts are far below the first. '.repeat(8);
+    const note = (first: string) =>
+      ['# Long read', '', ...Array.from({ length: 12 }, (_, i) => [`## Part ${i + 1}`, '', i === 0 ? `${first}\n\n${para}` : para, '']).flat()].join('\n');
+    workbench.writeWorkspaceFile('notes/long.md', note('The first version.'));
+    const panel = await openPanel(workbench);
+    await panel.locator('select.file-picker option', { hasText: 'Long read' }).waitFor({ state: 'attached' });
+    await pickNote(panel, /^Long read/, 'Part 1');
+    await panel.locator('nav.toc a', { hasText: 'Part 9' }).click();
+    const heading = panel.locator('article h2#part-9');
+    await workbench.waitInViewport(heading);
+    const before = await heading.evaluate((el) => el.getBoundingClientRect().top);
+
+    // Another program rewrites the note with more text above the part being read: the panel shows the new text,
+    // and the reader is still at Part 9, where they were.
+    workbench.writeWorkspaceFile('notes/long.md', note(`The second version.\n\n${para}\n\n${para}`));
+    await panel.locator('article p', { hasText: 'The second version.' }).waitFor({ state: 'attached' });
+    await workbench.waitInViewport(heading);
+    const after = await heading.evaluate((el) => el.getBoundingClientRect().top);
+    assert.ok(Math.abs(after - before) <= 4, `Part 9 stays where it was read: ${Math.round(before)} px from the top, then ${Math.round(after)} px`);
+  });
 });

@@ -1,6 +1,6 @@
 // What a user does in the VS Code window, as playwright-core calls. Every wait is for a UI state
 // (an element shown, hidden, or holding some text), never a fixed sleep.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { readmeScreenshotsDir, refreshReadmeScreenshots, screenshotsDir } from './paths';
@@ -355,6 +355,11 @@ export class Workbench {
   /** The file's text as it is on disk in the workspace copy. */
   readWorkspaceFile(relativePath: string): string {
     return readFileSync(join(this.workspaceDir, relativePath), 'utf8');
+  }
+
+  /** Writes a file of the workspace copy on disk, as another program (git, a sync tool) would. */
+  writeWorkspaceFile(relativePath: string, text: string): void {
+    writeFileSync(join(this.workspaceDir, relativePath), text);
   }
 
   /** 1-based line and column of the n-th `target` (whole identifiers) in a workspace file as it is on disk. */
@@ -756,27 +761,26 @@ export class Workbench {
    */
   async waitInViewport(locator: Locator, timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
     await locator.waitFor({ state: 'visible', timeout: timeoutMs });
-    await locator.evaluate(
-      (el, ms) =>
-        new Promise<void>((resolve, reject) => {
-          const start = performance.now();
-          const check = (): void => {
-            const r = el.getBoundingClientRect();
-            const x = r.left + Math.min(12, r.width / 2);
-            const y = r.top + r.height / 2;
-            const inView = r.height > 0 && y >= 0 && y < window.innerHeight && x >= 0 && x < window.innerWidth;
-            const hit = inView ? document.elementFromPoint(x, y) : null;
-            if (hit && (hit === el || el.contains(hit))) return resolve();
-            if (performance.now() - start > ms) {
-              const what = !inView ? `scrolled out of view (top ${Math.round(r.top)} px of ${window.innerHeight} px)` : `covered by <${hit?.tagName.toLowerCase()} class="${hit?.className}">`;
-              return reject(new Error(`"${el.textContent?.trim().slice(0, 60)}" is not seen: ${what}`));
-            }
-            setTimeout(check, 50);
-          };
-          check();
-        }),
-      timeoutMs,
-    );
+    // The locator is resolved again on every look: a panel that re-renders its note (a figure found late, a note
+    // saved) replaces its elements, and a reference kept from before would read as a detached, zero-sized box.
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = await locator
+        .evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          const x = r.left + Math.min(12, r.width / 2);
+          const y = r.top + r.height / 2;
+          const inView = r.height > 0 && y >= 0 && y < window.innerHeight && x >= 0 && x < window.innerWidth;
+          const hit = inView ? document.elementFromPoint(x, y) : null;
+          if (hit && (hit === el || el.contains(hit))) return '';
+          const what = !inView ? `scrolled out of view (top ${Math.round(r.top)} px of ${window.innerHeight} px)` : `covered by <${hit?.tagName.toLowerCase()} class="${hit?.className}">`;
+          return `"${el.textContent?.trim().slice(0, 60)}" is not seen: ${what}`;
+        }, undefined, { timeout: Math.max(1, deadline - Date.now()) })
+        .catch((e: Error) => `${e.message.split('\n')[0]}`);
+      if (seen === '') return;
+      if (Date.now() > deadline) throw new Error(seen);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /**
