@@ -14,6 +14,7 @@ import { SuppressionFixes } from '../core/rules/suppressions';
 import { excludedByConfig } from '../core/config/projectConfigs';
 import { SEVERITIES, type ProjectConfig } from '../core/config/projectConfig';
 import type { ProjectModules } from './projectModules';
+import { AnalysisRuns } from './analysisRuns';
 
 export const SOURCE = 'ML Notes';
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('mlNotes');
@@ -32,8 +33,6 @@ interface Unit {
 }
 
 interface Result {
-  /** The unit's version and the options it was analysed with. */
-  version: string;
   findings: Finding[];
   /** Findings by the document they land in (cells of a notebook). */
   byUri: Map<string, { finding: Finding; range: vscode.Range }[]>;
@@ -49,16 +48,12 @@ interface Result {
 export class AnalysisService extends Disposable implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND, vscode.CodeActionKind.RefactorRewrite];
   private readonly collection = vscode.languages.createDiagnosticCollection('mlNotes');
-  private readonly results = new Map<string, Result>();
-  /** The analysis under way per unit, so that a code action request and a diagnostics run share it. */
-  private readonly inflight = new Map<string, { version: string; promise: Promise<Result | undefined> }>();
+  /** The kept results, and the runs under way (shared by a code action request and a diagnostics run). */
+  private readonly runs = new AnalysisRuns<Result>();
   private readonly debouncer: KeyedDebouncer;
   private readonly skipped = new Set<string>();
   /** The suppression fixes of code actions, from one scan per text of a document. */
   private readonly suppressionFixes = new SuppressionFixes();
-  /** Analyses are numbered as they are asked for; per unit, the number of the one its kept result comes from. */
-  private asked = 0;
-  private readonly kept = new Map<string, number>();
 
   constructor(
     private readonly log: Log,
@@ -103,7 +98,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   /** The findings shown at a position of a document (for the hover). */
   findingsAt(uri: vscode.Uri, position: vscode.Position): Finding[] {
     const out: Finding[] = [];
-    for (const r of this.results.values()) for (const x of r.byUri.get(uri.toString()) ?? []) if (x.range.contains(position)) out.push(x.finding);
+    for (const r of this.runs.all()) for (const x of r.byUri.get(uri.toString()) ?? []) if (x.range.contains(position)) out.push(x.finding);
     return out;
   }
 
@@ -117,7 +112,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   }
 
   private analyzeAll(): void {
-    this.results.clear();
+    this.runs.invalidate();
     for (const d of vscode.workspace.textDocuments) if (d.uri.scheme !== 'vscode-notebook-cell') this.schedule(d, 0);
     for (const n of vscode.workspace.notebookDocuments) this.scheduleNotebook(n, 0);
   }
@@ -161,7 +156,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
 
   /** Findings for the unit, from the cache when the version matches (or the run under way for it). */
   private async analyze(unit: Unit, scope: vscode.ConfigurationScope): Promise<Result | undefined> {
-    const order = ++this.asked;
+    const order = this.runs.ask();
     const { config } = await this.configs.forUri(vscode.Uri.parse(unit.key));
     // A result is for one version of the text under one set of options (a severity changed is another result).
     const settings = this.options(scope, config);
@@ -182,11 +177,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
     const project = await this.modules.snapshot(unit.key, vscode.Uri.parse(unit.key), unit.text);
     const options: AnalyzeOptions = project ? { ...settings, project: project.snapshot } : settings;
     const stamp = `${unit.version}|${JSON.stringify(settings)}|${project?.digest ?? ''}`;
-    const cached = this.results.get(unit.key);
-    if (cached && cached.version === stamp) return cached;
-    const running = this.inflight.get(unit.key);
-    if (running && running.version === stamp) return running.promise;
-    const promise = this.engine.analyze(unit.key, unit.text, options).then(
+    return this.runs.run(unit.key, stamp, order, () => this.engine.analyze(unit.key, unit.text, options).then(
       (analysis) => {
         const byUri = new Map<string, { finding: Finding; range: vscode.Range }[]>();
         for (const f of analysis.findings) {
@@ -197,29 +188,18 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
           list.push({ finding: f, range: m.range });
           byUri.set(k, list);
         }
-        const result: Result = { version: stamp, findings: analysis.findings, byUri, options };
-        // Reading the project's modules takes its time: an analysis asked for earlier may be answered after a
-        // newer one, and is then not kept (nor shown).
-        if ((this.kept.get(unit.key) ?? 0) < order) {
-          this.kept.set(unit.key, order);
-          this.results.set(unit.key, result);
-        }
-        return result;
+        return { findings: analysis.findings, byUri, options };
       },
       (e: unknown) => {
         this.log.error(`Analysis failed: ${String((e as Error)?.stack ?? e)}`);
         return undefined;
       },
-    );
-    const entry = { version: stamp, promise };
-    this.inflight.set(unit.key, entry);
-    void promise.then(() => this.inflight.get(unit.key) === entry && this.inflight.delete(unit.key));
-    return promise;
+    ));
   }
 
   private async run(unit: Unit, scope: vscode.ConfigurationScope): Promise<void> {
     const result = await this.analyze(unit, scope);
-    if (result && this.results.get(unit.key) !== result) return; // a newer analysis of the unit is shown
+    if (result && this.runs.latest(unit.key) !== result) return; // a newer analysis of the unit is shown
     for (const uri of unit.uris) {
       const list = result?.byUri.get(uri.toString()) ?? [];
       this.collection.set(uri, list.map((x) => toDiagnostic(x.finding, x.range)));
@@ -236,9 +216,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
     this.debouncer.cancel(key);
     this.engine.forget(key);
     this.modules.forget(key);
-    this.results.delete(key);
-    this.kept.delete(key);
-    this.inflight.delete(key);
+    this.runs.forget(key);
   }
 
   /** The up-to-date analysis of the document's unit (computed now if the cached one is stale). */
