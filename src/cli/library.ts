@@ -6,6 +6,8 @@ import { LibraryLoader, type LoaderRoot } from '../core/notes/libraryLoader';
 import { nodeNoteFs } from './nodeFs';
 import { shownPath } from './files';
 import type { CliIo } from './main';
+import type { RuleHost } from '../core/rules/index';
+import { checkSourcesOf, withChecks, type CheckProblem } from '../core/checks/index';
 
 /** The bundled notes folder: next to dist/ in the installed package, or the repository's notes/. */
 export function bundledNotesDir(): string {
@@ -43,4 +45,47 @@ export async function loadLibrary(p: { notes: readonly string[]; bundled: boolea
   // No kept index between runs: every note is read and parsed.
   await loader.loadAll(roots, new Map(), () => undefined);
   return lib;
+}
+
+/** A set of notes to load for a file's checks: the notes paths (absolute) and whether the bundled ones count. */
+export interface NotesToLoad {
+  notes: string[];
+  bundled: boolean;
+}
+
+/** The rules a set of notes gives: the built-in ones and the notes' checks, with the checks left out and why. */
+export interface NotesHost {
+  notes: NotesToLoad;
+  library: NoteLibrary;
+  host: RuleHost;
+  problems: CheckProblem[];
+}
+
+/**
+ * The rule hosts of one run, one per set of notes (files under different project configs may name different notes):
+ * each set is read and its checks compiled once, however many files use it. The calling thread and each lint worker
+ * keep one.
+ */
+export class NotesHosts {
+  private readonly loaded = new Map<string, Promise<NotesHost>>();
+
+  constructor(
+    private readonly base: RuleHost,
+    private readonly io: CliIo,
+  ) {}
+
+  for(notes: NotesToLoad): Promise<NotesHost> {
+    const key = JSON.stringify(notes);
+    let entry = this.loaded.get(key);
+    if (!entry) {
+      entry = loadLibrary(notes, this.io).then((library) => ({ notes, library, ...withChecks(this.base, checkSourcesOf(library.documents())) }));
+      this.loaded.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** The hosts loaded so far. */
+  all(): Promise<NotesHost[]> {
+    return Promise.all(this.loaded.values());
+  }
 }

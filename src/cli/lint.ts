@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { builtinHost, type AnalyzeOptions, type RuleErrorReporter, type RuleHost, type RuleMeta } from '../core/rules/index';
-import type { NoteLibrary } from '../core/notes/library';
 import type { Severity } from '../core/rules/types';
 import { ProjectConfigs } from '../core/config/projectConfigs';
 import { formatProblem, unknownRuleProblems, type ConfigProblem, type ProjectConfig } from '../core/config/projectConfig';
@@ -9,12 +8,12 @@ import { shownPath } from './files';
 import { nodeConfigFs } from './nodeFs';
 import { collectFiles } from './walk';
 import { lintFile, UNUSED_SUPPRESSION, type FileReport, type FileSettings } from './lintFile';
-import { lintInThreads, threadsFor, type LintJob, type NotesToLoad } from './parallel';
+import { lintInThreads, threadsFor, type LintJob } from './parallel';
 import { CliProject } from './project';
 import { formatGithub, formatJson, formatSarif, formatText, type Format, type RunFacts } from './formats';
 import { toolVersion } from './version';
-import { loadLibrary } from './library';
-import { checkProblemLine, checkSourcesOf, withChecks } from '../core/checks/index';
+import { loadLibrary, NotesHosts, type NotesHost, type NotesToLoad } from './library';
+import { checkProblemLine } from '../core/checks/index';
 
 export interface LintArgs {
   paths: string[];
@@ -67,27 +66,21 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
   // The notes' checks run beside the built-in rules: those of the notes each file's config names, `--notes`, and the
   // bundled ones. A check that cannot work is named on stderr (once) and left out; the run then exits 2.
   const checkProblems = new Set<string>();
-  const hosts = new Map<string, { host: RuleHost; library: NoteLibrary; notes: NotesToLoad }>();
-  const hostFor = async (config: ProjectConfig | undefined) => {
-    const notes = notesToLoad(config, args, io.cwd);
-    const key = JSON.stringify(notes);
-    let entry = hosts.get(key);
-    if (!entry) {
-      const library = await loadLibrary(notes, io);
-      const r = withChecks(base, checkSourcesOf(library.documents()));
-      for (const p of r.problems) {
-        const line = `ml-notes lint: ${checkProblemLine(p, shownPath(io.cwd, p.file))}`;
-        if (!checkProblems.has(line)) io.err(line);
-        checkProblems.add(line);
-      }
-      hosts.set(key, (entry = { host: r.host, library, notes }));
+  const hosts = new NotesHosts(base, io);
+  const hostFor = async (config: ProjectConfig | undefined): Promise<NotesHost> => {
+    const entry = await hosts.for(notesToLoad(config, args, io.cwd));
+    for (const p of entry.problems) {
+      const line = `ml-notes lint: ${checkProblemLine(p, shownPath(io.cwd, p.file))}`;
+      if (!checkProblems.has(line)) io.err(line);
+      checkProblems.add(line);
     }
     return entry;
   };
-  const hostOfFile: { host: RuleHost; library: NoteLibrary; notes: NotesToLoad }[] = [];
+  const hostOfFile: NotesHost[] = [];
   for (const f of files) hostOfFile.push(await hostFor(f.config));
   if (!files.length) await hostFor(undefined);
-  const ruleIds = [...new Set([...hosts.values()].flatMap((h) => h.host.ids))];
+  const loaded = await hosts.all();
+  const ruleIds = [...new Set(loaded.flatMap((h) => h.host.ids))];
   const unknown = args.rules.filter((r) => !ruleIds.includes(r));
   if (unknown.length) {
     io.err(`ml-notes lint: unknown rule ${unknown.join(', ')} (rules and checks: ${ruleIds.join(', ')})`);
@@ -154,12 +147,12 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
     const notes = [...args.notes.map((n) => path.resolve(io.cwd, n)), ...usedConfigs.flatMap((c) => (c.notes ?? []).map((n) => resolveNotePath(c.dir, n)))];
     const bundled = args.bundled && usedConfigs.every((c) => c.includeBundledNotes !== false);
     const metas = new Map<string, RuleMeta>();
-    for (const h of hosts.values()) for (const r of h.host.rules) if (!metas.has(r.meta.id)) metas.set(r.meta.id, r.meta);
+    for (const h of loaded) for (const r of h.host.rules) if (!metas.has(r.meta.id)) metas.set(r.meta.id, r.meta);
     if (args.reportUnusedIgnores) metas.set(UNUSED_SUPPRESSION_META.id, UNUSED_SUPPRESSION_META);
     const facts: RunFacts = { cwd: io.cwd, toolVersion: toolVersion(), rules: [...metas.values()], configProblems, failedRules };
     if (args.format === 'sarif') {
       // The notes the checks came from, when they are these (one config, or none), are not read (nor warned about) again.
-      const library = hosts.get(JSON.stringify({ notes, bundled }))?.library ?? (await loadLibrary({ notes, bundled }, io));
+      const library = loaded.find((h) => JSON.stringify(h.notes) === JSON.stringify({ notes, bundled }))?.library ?? (await loadLibrary({ notes, bundled }, io));
       io.out(formatSarif(reports, { ...facts, library }));
     } else for (const line of formatGithub(reports, facts)) io.out(line);
   }

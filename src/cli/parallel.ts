@@ -6,17 +6,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
-import { builtinHost, type RuleHost } from '../core/rules/index';
-import { checkSourcesOf, withChecks } from '../core/checks/index';
+import { builtinHost } from '../core/rules/index';
 import { lintFile, type FileReport, type FileSettings } from './lintFile';
 import { CliProject } from './project';
-import { loadLibrary } from './library';
-
-/** What a worker is told to load for a file's checks: the notes paths (absolute) and whether the bundled ones count. */
-export interface NotesToLoad {
-  notes: string[];
-  bundled: boolean;
-}
+import { NotesHosts, type NotesToLoad } from './library';
 
 /** One file to lint: its settings as the calling thread resolved them, less the project (each worker reads its own). */
 export interface LintJob {
@@ -93,22 +86,15 @@ export function lintInThreads(jobs: readonly LintJob[], threads: number, cwd: st
 function serve(port: MessagePort, cwd: string): void {
   let shown = '';
   const base = builtinHost((rule, e) => port.postMessage({ kind: 'ruleError', shown, rule, message: String((e as Error)?.stack ?? e) } satisfies FromWorker));
-  const hosts = new Map<string, Promise<RuleHost>>();
   // The calling thread said the notes' problems when it loaded them; here they are not said again.
-  const quiet = { out: () => undefined, err: () => undefined, cwd };
-  const hostFor = (notes: NotesToLoad) => {
-    const key = JSON.stringify(notes);
-    let host = hosts.get(key);
-    if (!host) hosts.set(key, (host = loadLibrary(notes, quiet).then((library) => withChecks(base, checkSourcesOf(library.documents())).host)));
-    return host;
-  };
+  const hosts = new NotesHosts(base, { out: () => undefined, err: () => undefined, cwd });
   const project = new CliProject();
   port.on('message', async (m: ToWorker) => {
     if ('done' in m) {
       port.postMessage({ kind: 'unreadable', list: project.unreadable } satisfies FromWorker);
       return;
     }
-    const host = await hostFor(m.notes);
+    const { host } = await hosts.for(m.notes);
     shown = m.shown;
     port.postMessage({ kind: 'report', job: m.job, report: lintFile(m.file, m.shown, { ...m.settings, project }, host) } satisfies FromWorker);
   });
