@@ -4,12 +4,14 @@
  * extra actions at a position. `LocalAnalysisEngine` answers directly; the worker entries (src/worker) serve the same
  * requests from a worker thread, and the extension talks to either through `AnalysisEngine`. A rule that throws is
  * reported to the reporter the engine was made with (from a worker, as a `ruleError` message). The notes' checks are
- * sent as their sources (data) whenever the notes change, and compiled where the analysis runs.
+ * sent as their sources (data) whenever the notes change, and compiled where the analysis runs; "Try this check" sends
+ * one check's source with each file's text, so trying it over a workspace runs off the extension host too.
  */
 import { builtinHost, DocumentAnalyzer, type AnalyzeOptions, type RuleAction, type RuleErrorReporter, type RuleHost } from './rules/index';
 import type { Finding } from './rules/types';
-import { withChecks, type CheckSource } from './checks/index';
-import type { Position } from './text';
+import { checkMatches, withChecks, type CheckSource } from './checks/index';
+import { compileChecks, type CompiledCheck } from './checks/check';
+import type { Position, Range } from './text';
 
 /**
  * Heap limits of the analysis worker. The young generation is kept small: parsing allocates a great deal of
@@ -22,11 +24,19 @@ export type AnalysisRequest =
   | { kind: 'analyze'; id: number; key: string; text: string; options: AnalyzeOptions }
   | { kind: 'actions'; id: number; key: string; text: string; position: Position; options: AnalyzeOptions }
   | { kind: 'forget'; key: string }
-  | { kind: 'checks'; sources: CheckSource[] };
+  | { kind: 'checks'; sources: CheckSource[] }
+  | { kind: 'try'; id: number; sources: CheckSource[]; text: string };
+
+/** Where checks tried on one text match it, and the checks that threw on it (with their error). */
+export interface TriedChecks {
+  matches: { id: string; range: Range }[];
+  failures: { id: string; message: string }[];
+}
 
 export type AnalysisResponse =
   | { kind: 'analyze'; id: number; findings: Finding[]; clean: boolean; ms: number }
   | { kind: 'actions'; id: number; actions: RuleAction[] }
+  | ({ kind: 'try'; id: number } & TriedChecks)
   | { kind: 'error'; id: number; message: string }
   | { kind: 'ruleError'; rule: string; message: string };
 
@@ -39,6 +49,8 @@ export interface AnalysisEngine {
   forget(key: string): void;
   /** The notes' checks from now on (the next analyses run them; results for the old ones are not reused). */
   setChecks(sources: CheckSource[]): void;
+  /** Where checks (sources that compile; the caller has said why others cannot) match a text, apart from the notes' own. */
+  tryChecks(sources: CheckSource[], text: string): Promise<TriedChecks>;
   dispose(): void;
 }
 
@@ -49,6 +61,8 @@ export class LocalAnalysisEngine implements AnalysisEngine {
   private host: RuleHost;
   /** The sources of the checks `host` runs, as JSON: the same checks again keep the host (and its cached results). */
   private checksKey = '[]';
+  /** The checks being tried, compiled once for all the files they are tried on. */
+  private tried: { key: string; checks: CompiledCheck[] } = { key: '[]', checks: [] };
 
   constructor(report: RuleErrorReporter) {
     this.builtin = this.host = builtinHost(report);
@@ -71,6 +85,14 @@ export class LocalAnalysisEngine implements AnalysisEngine {
     return { findings: r.findings, clean: r.clean, ms: Date.now() - t0 };
   }
 
+  tryNow(sources: CheckSource[], text: string): TriedChecks {
+    const key = JSON.stringify(sources);
+    if (key !== this.tried.key) this.tried = { key, checks: compileChecks(sources, new Set(this.builtin.ids)).checks };
+    const failures: TriedChecks['failures'] = [];
+    const matches = checkMatches(this.tried.checks, text, (id, e) => failures.push({ id, message: String((e as Error)?.stack ?? e) }));
+    return { matches, failures };
+  }
+
   actionsNow(key: string, text: string, position: Position, options: AnalyzeOptions): RuleAction[] {
     return this.host.actionsAt(text, position, options, this.analyzers.get(key)?.lastParse);
   }
@@ -81,6 +103,10 @@ export class LocalAnalysisEngine implements AnalysisEngine {
 
   actionsAt(key: string, text: string, position: Position, options: AnalyzeOptions): Promise<RuleAction[]> {
     return Promise.resolve(this.actionsNow(key, text, position, options));
+  }
+
+  tryChecks(sources: CheckSource[], text: string): Promise<TriedChecks> {
+    return Promise.resolve(this.tryNow(sources, text));
   }
 
   forget(key: string): void {
@@ -103,6 +129,7 @@ export class LocalAnalysisEngine implements AnalysisEngine {
     }
     try {
       if (req.kind === 'analyze') post({ kind: 'analyze', id: req.id, ...this.analyzeNow(req.key, req.text, req.options) });
+      else if (req.kind === 'try') post({ kind: 'try', id: req.id, ...this.tryNow(req.sources, req.text) });
       else post({ kind: 'actions', id: req.id, actions: this.actionsNow(req.key, req.text, req.position, req.options) });
     } catch (e) {
       post({ kind: 'error', id: req.id, message: String((e as Error)?.stack ?? e) });
@@ -181,6 +208,10 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
     return this.request({ kind: 'actions', id: this.nextId++, key, text, position, options }) as Promise<RuleAction[]>;
   }
 
+  tryChecks(sources: CheckSource[], text: string): Promise<TriedChecks> {
+    return this.request({ kind: 'try', id: this.nextId++, sources, text }) as Promise<TriedChecks>;
+  }
+
   forget(key: string): void {
     if (this.local) this.local.forget(key);
     else this.worker?.post({ kind: 'forget', key });
@@ -238,4 +269,5 @@ function settle(res: AnalysisResponse, resolve: (v: unknown) => void, reject: (e
   if (res.kind === 'error') reject(new Error(res.message));
   else if (res.kind === 'analyze') resolve({ findings: res.findings, clean: res.clean, ms: res.ms });
   else if (res.kind === 'actions') resolve(res.actions);
+  else if (res.kind === 'try') resolve({ matches: res.matches, failures: res.failures });
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { mergeFixes, type AnalyzeOptions } from '../core/rules/index';
-import type { AnalysisEngine } from '../core/analysisEngine';
+import type { AnalysisEngine, TriedChecks } from '../core/analysisEngine';
 import type { CheckSource } from '../core/checks/index';
 import type { Finding, Severity } from '../core/rules/types';
 import type { Range as CoreRange } from '../core/text';
@@ -93,6 +93,11 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   setChecks(sources: CheckSource[]): void {
     this.engine.setChecks(sources);
     this.analyzeAll();
+  }
+
+  /** Where a note's checks match a text (one file of "Try this check"), in the analysis engine, off this thread. */
+  tryChecks(sources: CheckSource[], text: string): Promise<TriedChecks> {
+    return this.engine.tryChecks(sources, text);
   }
 
   /** The findings shown at a position of a document (for the hover). */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { checkMatches, checkSourcesOf, type CheckProblem, type CheckSource } from '../core/checks/index';
+import { checkSourcesOf, type CheckProblem, type CheckSource } from '../core/checks/index';
 import { compileChecks } from '../core/checks/check';
 import { parseNote } from '../core/notes/parse';
 import type { NoteDocument } from '../core/notes/types';
@@ -141,7 +141,9 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
           const program = await this.pythonText(f);
           if (!program) continue;
           const lines = program.text.split('\n');
-          for (const m of checkMatches(checks, program.text, (id, e) => this.log.error(`Check ${id} failed on ${displayUri(f)}: ${String((e as Error)?.stack ?? e)}`))) {
+          const tried = await this.analysis.tryChecks([source], program.text);
+          for (const e of tried.failures) this.log.error(`Check ${e.id} failed on ${displayUri(f)}: ${e.message}`);
+          for (const m of tried.matches) {
             const text = lines[m.range.start.line]?.trim() ?? '';
             if (program.cellStartLines) {
               // A notebook: the cell and the line in it; the notebook opens at its top.

@@ -99,6 +99,23 @@ describe('analysis engine in a worker thread', () => {
     }
   });
 
+  test('"Try this check" in the worker: one check tried on texts, apart from the notes\' checks, and the same on this thread', async () => {
+    const { engine, worker, fallbacks } = startEngine();
+    const source = { file: 'note.md', ref: { slug: 'load' }, text: 'id: torch-load-weights-only\nmessage: m\npattern: torch.load($$$A)\nunless: ["torch.load($$$_, weights_only=$_)"]\n', line: 0, column: 0 };
+    const code = 'import torch\nsd = torch.load(path)\nok = torch.load(path, weights_only=True)\n';
+    try {
+      const tried = await engine.tryChecks([source], code);
+      assert.deepEqual(tried, { matches: [{ id: 'torch-load-weights-only', range: { start: { line: 1, character: 5 }, end: { line: 1, character: 21 } } }], failures: [] });
+      assert.deepEqual((await engine.analyze('a.py', code, {})).findings, [], 'trying a check does not make it one of the notes\' checks');
+      assert.deepEqual((await engine.tryChecks([source], 'import torch\n')).matches, [], 'another file, nothing there');
+      await worker().terminate();
+      assert.deepEqual(await engine.tryChecks([source], code), tried, 'the fallback on this thread tries it the same way');
+      assert.equal(fallbacks.length, 1);
+    } finally {
+      engine.dispose();
+    }
+  });
+
   test('disposing stops the worker without a fallback, and pending requests are rejected', async () => {
     const { engine, fallbacks } = startEngine();
     const pending = engine.analyze('a.py', MODEL, {});
