@@ -5,6 +5,7 @@
  */
 import type { BacklinkEntry, HostMessage, NoteFileEntry, PanelState, PanelStrings, SearchResultEntry, TocEntry, WebviewMessage } from './protocol';
 import { renderUsedInCode } from './usedInCode';
+import { ReadingPosition, SETTLE_MS } from './reading';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -18,19 +19,8 @@ type ShowMessage = Extract<HostMessage, { type: 'show' }>;
 
 const SEARCH_DEBOUNCE_MS = 120;
 const SCROLLED_DEBOUNCE_MS = 250;
-const FLASH_MS = 1500;
-/** How long after a render late-loading images may still move the revealed element back into place. */
-const SETTLE_MS = 3000;
-/** How much of a point shows under its section's heading when a point is opened (about three lines). */
-const POINT_ROOM_PX = 64;
 const NARROW_QUERY = '(max-width: 699px)';
 const SVG_NS = 'http://www.w3.org/2000/svg';
-/**
- * A heading counts as "at the top" when it is within this many pixels below the toolbar. Revealed elements land
- * 12 px below it (scroll-padding-top in panel.css), so this must be larger than that.
- */
-const TOP_SLACK_PX = 24;
-
 const DEFAULT_STRINGS: PanelStrings = {
   back: 'Back',
   forward: 'Forward',
@@ -75,10 +65,6 @@ function icon(...paths: string[]): SVGSVGElement {
     svg.append(p);
   }
   return svg;
-}
-
-function prefersReducedMotion(): boolean {
-  return document.body.classList.contains('vscode-reduce-motion') || window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 }
 
 function isTextInput(target: EventTarget | null): boolean {
@@ -339,16 +325,10 @@ class Panel {
   private canGoForward = false;
   private tocEntries: TocEntry[] = [];
   private tocLinks = new Map<string, HTMLAnchorElement>();
-  /** Section start markers (headings, the implicit top section's anchor) in document order. */
-  private markers: HTMLElement[] = [];
-  private current: string | undefined;
-  private observer: IntersectionObserver | undefined;
-  private observedMargin = '';
-  private updateScheduled = false;
+  /** Where the reader is: reveals, the place kept across a re-render, the current section. */
+  private readonly reading: ReadingPosition;
   private readonly narrow = window.matchMedia(NARROW_QUERY);
   private tocExpanded = false;
-  /** Re-applies the last programmatic scroll while images above it load, until the user scrolls themselves. */
-  private settle: { apply: () => void; until: number } | undefined;
   private minHeightTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly postScrolled = debounce((target: string) => this.post({ type: 'scrolled', target }), SCROLLED_DEBOUNCE_MS);
 
@@ -393,6 +373,7 @@ class Panel {
     this.endSentinel = el('div', { className: 'end-sentinel', 'aria-hidden': 'true' });
     this.layout = el('div', { className: 'layout', hidden: true }, this.toc, el('main', { className: 'content' }, this.article, this.backlinks, this.endSentinel));
     this.emptyState = el('div', { className: 'empty-state', role: 'status', hidden: true });
+    this.reading = new ReadingPosition(this.article, this.toolbar, this.endSentinel, (id, first) => this.currentChanged(id, first));
     this.toolbar.hidden = true;
     app.replaceChildren(this.toolbar, this.layout, this.emptyState);
     this.applyStrings();
@@ -423,7 +404,7 @@ class Panel {
       e.preventDefault();
       const slug = link.dataset.slug!;
       if (this.narrow.matches) this.setTocExpanded(false);
-      this.scrollToId(slug, { smooth: true, flash: false, focus: true });
+      this.reading.scrollToId(slug, { smooth: true, flash: false, focus: true });
     });
 
     this.article.addEventListener('click', (e) => this.onContentClick(e));
@@ -440,7 +421,7 @@ class Panel {
     // Images that fail at run time (error events do not bubble: listen in the capture phase).
     this.article.addEventListener('error', (e) => this.onImageError(e), true);
     this.article.addEventListener('load', (e) => {
-      if (e.target instanceof HTMLImageElement) this.reapplySettle();
+      if (e.target instanceof HTMLImageElement) this.reading.reapplySettle();
     }, true);
 
     window.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data));
@@ -448,11 +429,11 @@ class Panel {
     // A resize can move what was revealed (text rewraps, a narrow panel folds the contents above the note): while the
     // reveal settles, it is scrolled to the top again.
     window.addEventListener('resize', () => {
-      this.reapplySettle();
-      this.scheduleUpdate();
+      this.reading.reapplySettle();
+      this.reading.scheduleUpdate();
     });
     for (const type of ['wheel', 'touchstart', 'mousedown', 'keydown'] as const) {
-      window.addEventListener(type, () => (this.settle = undefined), { passive: true, capture: true });
+      window.addEventListener(type, () => this.reading.stopSettling(), { passive: true, capture: true });
     }
     this.narrow.addEventListener('change', () => this.applyNarrow());
     new ResizeObserver(() => this.onToolbarResize()).observe(this.toolbar);
@@ -484,7 +465,7 @@ class Panel {
     if (!href) return;
     if (href.startsWith('#')) {
       const id = safeDecode(href.slice(1));
-      if (id) this.scrollToId(id, { smooth: true, flash: true, focus: false });
+      if (id) this.reading.scrollToId(id, { smooth: true, flash: true, focus: false });
       return;
     }
     this.post({ type: 'openLink', href });
@@ -494,7 +475,7 @@ class Panel {
     const img = e.target;
     if (!(img instanceof HTMLImageElement) || !this.article.contains(img)) return;
     img.replaceWith(missingImagePlaceholder(img.getAttribute('alt') ?? '', img.getAttribute('src') ?? ''));
-    this.reapplySettle();
+    this.reading.reapplySettle();
   }
 
   private onMessage(data: unknown): void {
@@ -505,7 +486,7 @@ class Panel {
         if (typeof m.html === 'string' && typeof m.docId === 'string') this.show(m);
         return;
       case 'reveal':
-        if (typeof m.target === 'string') this.scrollToId(m.target, { smooth: true, flash: true, focus: false });
+        if (typeof m.target === 'string') this.reading.scrollToId(m.target, { smooth: true, flash: true, focus: false });
         return;
       case 'searchResults':
         if (typeof m.query === 'string' && Array.isArray(m.results)) this.search.showResults(m.query, m.results);
@@ -547,7 +528,7 @@ class Panel {
       this.applyStrings();
     }
     const sameDoc = m.docId === this.docId && !this.layout.hidden;
-    const keep = m.preserveScroll && sameDoc ? this.captureScroll() : undefined;
+    const keep = m.preserveScroll && sameDoc ? this.reading.capture() : undefined;
     clearTimeout(this.minHeightTimer);
     // While the re-rendered images load the note is shorter; keeping its height stops the scroll position clamping.
     this.article.style.minHeight = keep ? `${this.article.offsetHeight}px` : '';
@@ -566,18 +547,15 @@ class Panel {
     this.article.innerHTML = m.html; // sanitised by the host
     this.renderToc(Array.isArray(m.toc) ? m.toc : []);
     this.renderBacklinks(Array.isArray(m.backlinks) ? m.backlinks : []);
-    this.collectMarkers();
-    this.observe();
+    this.reading.attach(new Set(this.tocEntries.map((t) => t.slug)));
 
-    this.current = undefined;
     if (keep) {
-      this.restoreScroll(keep);
+      this.reading.restore(keep);
       this.minHeightTimer = setTimeout(() => (this.article.style.minHeight = ''), SETTLE_MS);
-    } else if (!(m.reveal && this.scrollToId(m.reveal, { smooth: false, flash: true, focus: false }))) {
-      window.scrollTo(0, 0);
-      this.settle = undefined;
+    } else if (!(m.reveal && this.reading.scrollToId(m.reveal, { smooth: false, flash: true, focus: false }))) {
+      this.reading.toTop();
     }
-    this.updateCurrent();
+    this.reading.update();
   }
 
   private showEmpty(message: string, strings: PanelStrings | undefined): void {
@@ -586,9 +564,7 @@ class Panel {
       this.applyStrings();
     }
     this.docId = undefined;
-    this.current = undefined;
-    this.observer?.disconnect();
-    this.markers = [];
+    this.reading.detach();
     this.article.replaceChildren();
     this.tocList.replaceChildren();
     this.toolbar.hidden = true;
@@ -639,111 +615,6 @@ class Panel {
     this.layout.classList.toggle('no-toc', items.length === 0);
   }
 
-  // -------------------------------------------------------------------------------------------------------------
-  // Scrolling, revealing, the current section
-
-  /** Scrolls the element with that id (a section slug, a point `slug/N`, any id in the note) to the top. */
-  private scrollToId(id: string, opts: { smooth: boolean; flash: boolean; focus: boolean }): boolean {
-    const target = document.getElementById(id);
-    if (!target || !this.article.contains(target)) return false;
-    const smooth = opts.smooth && !prefersReducedMotion();
-    const anchor = this.scrollAnchor(target);
-    anchor.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
-    if (!smooth) this.settle = { apply: () => this.scrollAnchor(target).scrollIntoView({ block: 'start' }), until: Date.now() + SETTLE_MS };
-    if (opts.flash) flash(target);
-    if (opts.focus) {
-      if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
-      target.focus({ preventScroll: true });
-    }
-    this.scheduleUpdate();
-    return true;
-  }
-
-  private reapplySettle(): void {
-    if (!this.settle) return;
-    if (Date.now() > this.settle.until) this.settle = undefined;
-    else this.settle.apply();
-  }
-
-  /** Where the reader is: the current section marker and the distance scrolled past it. */
-  private captureScroll(): { id?: string; offset: number; y: number } {
-    const marker = this.markerAtTop();
-    const y = window.scrollY;
-    if (!marker) return { offset: 0, y };
-    return { id: marker.id, offset: y - (marker.getBoundingClientRect().top + y), y };
-  }
-
-  private restoreScroll(keep: { id?: string; offset: number; y: number }): void {
-    const apply = () => {
-      const marker = keep.id ? document.getElementById(keep.id) : null;
-      const y = marker && this.article.contains(marker) ? marker.getBoundingClientRect().top + window.scrollY + keep.offset : keep.y;
-      window.scrollTo(0, y);
-    };
-    apply();
-    this.settle = { apply, until: Date.now() + SETTLE_MS };
-  }
-
-  private collectMarkers(): void {
-    const wanted = new Set(this.tocEntries.map((t) => t.slug));
-    this.markers = [];
-    for (const node of Array.from(this.article.querySelectorAll<HTMLElement>('a.section-anchor[id], h1[id], h2[id], h3[id], h4[id], h5[id], h6[id]'))) {
-      if (node.classList.contains('section-anchor') || wanted.has(node.id)) this.markers.push(node);
-    }
-  }
-
-  private toolbarBottom(): number {
-    return this.toolbar.hidden ? 0 : Math.max(0, this.toolbar.getBoundingClientRect().bottom);
-  }
-
-  /** The last section marker at or above the top edge of the reading area (binary search: markers are in order). */
-  private markerAtTop(): HTMLElement | undefined {
-    const markers = this.markers;
-    if (!markers.length) return undefined;
-    const line = this.toolbarBottom() + TOP_SLACK_PX;
-    let lo = 0;
-    let hi = markers.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (markers[mid].getBoundingClientRect().top <= line) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    // At the very end of the page the last sections can never reach the top: take the last one in view.
-    const scroller = document.scrollingElement ?? document.documentElement;
-    if (window.scrollY > 0 && window.scrollY + window.innerHeight >= scroller.scrollHeight - 2) {
-      for (let i = markers.length - 1; i > found; i--) {
-        if (markers[i].getBoundingClientRect().top < window.innerHeight) return markers[i];
-      }
-    }
-    return markers[Math.max(found, 0)];
-  }
-
-  private observe(): void {
-    this.observer?.disconnect();
-    const margin = `-${Math.round(this.toolbarBottom())}px 0px 0px 0px`;
-    this.observedMargin = margin;
-    // root: document, so that rootMargin applies inside the webview's (cross-origin) frame.
-    this.observer = new IntersectionObserver(() => this.scheduleUpdate(), { root: document, rootMargin: margin, threshold: [0, 1] });
-    for (const m of this.markers) this.observer.observe(m);
-    this.observer.observe(this.endSentinel);
-  }
-
-  /**
-   * What goes to the top to show `target`: for a point (`slug/N`), its section's heading when the point's first lines
-   * still show below it, so that the reader sees which section the point is in; else the target itself.
-   */
-  private scrollAnchor(target: HTMLElement): HTMLElement {
-    const section = /^(.+)\/\d+$/.exec(target.id)?.[1];
-    const heading = section ? document.getElementById(section) : null;
-    if (!heading || !this.article.contains(heading)) return target;
-    const from = heading.getBoundingClientRect().top;
-    const point = target.getBoundingClientRect();
-    const room = window.innerHeight - this.toolbarBottom() - POINT_ROOM_PX;
-    return point.top - from + Math.min(point.height, POINT_ROOM_PX) <= room ? heading : target;
-  }
-
   /** Shows the whole note title in the file picker: wide enough for it when there is room, a tooltip when not. */
   private fitFilePicker(): void {
     const picker = this.filePicker;
@@ -766,28 +637,13 @@ class Panel {
     document.documentElement.style.setProperty('--toolbar-height', `${h}px`);
     // A toolbar that grew (it wraps in a narrow panel once the note picker is sized) covers the top of the page: what
     // is being revealed is scrolled below it again.
-    this.reapplySettle();
-    if (this.observer && `-${Math.round(this.toolbarBottom())}px 0px 0px 0px` !== this.observedMargin) this.observe();
+    this.reading.toolbarResized();
   }
 
-  private scheduleUpdate(): void {
-    if (this.updateScheduled) return;
-    this.updateScheduled = true;
-    requestAnimationFrame(() => {
-      this.updateScheduled = false;
-      this.updateCurrent();
-    });
-  }
-
-  private updateCurrent(): void {
-    if (!this.docId) return;
-    const marker = this.markerAtTop();
-    const slug = marker?.id;
-    if (slug === this.current && this.current !== undefined) return;
-    const first = this.current === undefined;
-    this.current = slug;
+  /** The current section changed: the contents highlight it, the state keeps it, the host hears of a reader's move. */
+  private currentChanged(id: string | undefined, first: boolean): void {
     for (const [s, link] of this.tocLinks) {
-      const on = s === slug;
+      const on = s === id;
       link.classList.toggle('active', on);
       if (on) {
         link.setAttribute('aria-current', 'location');
@@ -795,7 +651,7 @@ class Panel {
       } else link.removeAttribute('aria-current');
     }
     this.saveState();
-    if (slug && !first) this.postScrolled(slug);
+    if (id && !first) this.postScrolled(id);
   }
 
   /** Scrolls only the sidebar (never the page) so that the active entry is visible. */
@@ -810,43 +666,18 @@ class Panel {
   private saveState(): void {
     if (!this.docId) return;
     const state: PanelState = { docId: this.docId };
-    if (this.current) state.target = this.current;
+    if (this.reading.current) state.target = this.reading.current;
     this.vscode.setState(state);
   }
 
   /** The block at the top of the reading area (its `data-line`, 0-based source line) and its section. */
   private openSource(): void {
-    const line = this.lineAtTop();
+    const line = this.reading.lineAtTop();
     const message: WebviewMessage = { type: 'openSource' };
     if (line !== undefined) message.line = line;
-    const marker = this.markerAtTop();
+    const marker = this.reading.markerAtTop();
     if (marker) message.target = marker.id;
     this.post(message);
-  }
-
-  private lineAtTop(): number | undefined {
-    const blocks = Array.from(this.article.querySelectorAll<HTMLElement>('[data-line]'));
-    if (!blocks.length) return undefined;
-    const edge = this.toolbarBottom();
-    const top = edge + TOP_SLACK_PX;
-    // Document order ≈ vertical order (a nested block follows its parent): the last block starting above the line
-    // is the innermost one the reader sees first.
-    let lo = 0;
-    let hi = blocks.length - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (blocks[mid].getBoundingClientRect().top <= top) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    // If that block has already scrolled out of view, the next one is what the reader sees first.
-    const b = blocks[found];
-    const rect = b.getBoundingClientRect();
-    const pick = rect.bottom <= edge && blocks[found + 1] ? blocks[found + 1] : b;
-    const line = Number(pick.dataset.line);
-    return Number.isInteger(line) && line >= 0 ? line : undefined;
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -856,7 +687,7 @@ class Panel {
     const narrow = this.narrow.matches;
     this.layout.classList.toggle('narrow', narrow);
     this.setTocExpanded(!narrow);
-    this.reapplySettle();
+    this.reading.reapplySettle();
   }
 
   private setTocExpanded(expanded: boolean): void {
@@ -864,16 +695,6 @@ class Panel {
     this.toc.classList.toggle('collapsed', !expanded);
     this.tocToggle.setAttribute('aria-expanded', String(expanded));
   }
-}
-
-/** A brief highlight of a revealed element (CSS animation; static and shorter-lived with reduced motion). */
-function flash(target: HTMLElement): void {
-  target.classList.remove('flash');
-  void target.offsetWidth; // restart the animation
-  target.classList.add('flash');
-  const timer = (target as HTMLElement & { _flashTimer?: number })._flashTimer;
-  if (timer) clearTimeout(timer);
-  (target as HTMLElement & { _flashTimer?: number })._flashTimer = window.setTimeout(() => target.classList.remove('flash'), FLASH_MS + 100);
 }
 
 function start(): void {
