@@ -23,22 +23,30 @@ export class NotesCache {
     this.file = vscode.Uri.joinPath(dir, 'notes-index.json');
   }
 
-  async read(key: string): Promise<Map<string, CachedNote>> {
-    let bytes: Uint8Array;
+  /**
+   * The notes kept under `key` (none when there is no usable index), and what reading and decoding it took. The file
+   * is read at once; it is decoded when the key is known.
+   */
+  async read(key: Promise<string>): Promise<{ notes: Map<string, CachedNote>; bytes: number; readMs: number; decodeMs: number }> {
+    const t0 = Date.now();
+    let bytes: Uint8Array | undefined;
     try {
       bytes = await vscode.workspace.fs.readFile(this.file);
     } catch (e) {
       if (!(e instanceof vscode.FileSystemError && e.code === 'FileNotFound')) this.log.warn(t('Could not read the notes index kept from the last session: {0}', errorMessage(e)));
-      return new Map();
     }
-    const { notes, ignored, stale } = decodeLibraryCache(new TextDecoder().decode(bytes), key);
+    const readMs = Date.now() - t0;
+    const k = await key;
+    if (!bytes) return { notes: new Map(), bytes: 0, readMs, decodeMs: 0 };
+    const t1 = Date.now();
+    const { notes, ignored, stale } = decodeLibraryCache(new TextDecoder().decode(bytes), k);
     if (ignored) {
       const why = tt(ignored.l10n, ignored.text);
       const line = notes.size ? t('The notes index kept from the last session is used in part: {0}', why) : t('The notes index kept from the last session is not used, every note is read again: {0}', why);
       if (stale) this.log.info(line);
       else this.log.warn(line);
     }
-    return notes;
+    return { notes, bytes: bytes.length, readMs, decodeMs: Date.now() - t1 };
   }
 
   async write(key: string, notes: { doc: NoteDocument; info: NoteFileInfo; size: number; mtime: number }[]): Promise<void> {

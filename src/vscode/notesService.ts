@@ -239,14 +239,31 @@ export class NotesService extends Disposable {
 
   /** Loads the notes of the roots; returns how many notes the kept index held. */
   private async loadRoots(t0: number, terms: Deferred, termsAt: (ms: number) => void): Promise<number> {
-    this.roots = await this.computeRoots();
-    this.watch();
-    const maxKB = vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', DEFAULT_MAX_NOTE_KB);
-    this.cacheKey = JSON.stringify({ roots: this.roots.map((r) => [r.uri.toString(), r.bundled]), maxKB, version: this.options.version ?? '' });
-    const cached = this.cache ? await this.cache.read(this.cacheKey) : new Map();
+    let rootsMs = 0;
+    // The kept index is read while the notes folders are worked out; it is decoded once they are known (its key).
+    const key = this.computeRoots().then((roots) => {
+      this.roots = roots;
+      this.watch();
+      const maxKB = vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', DEFAULT_MAX_NOTE_KB);
+      this.cacheKey = JSON.stringify({ roots: roots.map((r) => [r.uri.toString(), r.bundled]), maxKB, version: this.options.version ?? '' });
+      rootsMs = Date.now() - t0;
+      return this.cacheKey;
+    });
+    const kept = this.cache ? await this.cache.read(key) : undefined;
+    await key;
+    const cached = kept?.notes ?? new Map();
+    const t1 = Date.now();
     await this.loader.loadAll(this.roots.map((r) => ({ loc: r.uri.toString(), bundled: r.bundled })), cached, () => {
-      if (!terms.done) termsAt(Date.now() - t0);
+      if (terms.done) return;
+      const now = Date.now();
+      termsAt(now - t0);
       terms.resolve();
+      // Where the time to the first hover goes, on a start from the kept index.
+      if (kept?.notes.size) {
+        this.options.log.info(
+          t('Terms ready after {0} ms: notes folders {1} ms; the kept index ({2} MB) read in {3} ms, decoded in {4} ms; its terms registered in {5} ms.', now - t0, rootsMs, (kept.bytes / 1048576).toFixed(1), kept.readMs, kept.decodeMs, now - t1),
+        );
+      }
     });
     return cached.size;
   }
