@@ -15,3 +15,10 @@ export function isAsciiIdStart(c: number): boolean {
 export function isAsciiIdPart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
 }
+
+/** The end of the physical line `j` is on in `t` (the offset of its line break, or the end of the text). */
+export function lineEndFrom(t: string, j: number): number {
+  const n = t.length;
+  while (j < n && !isLineBreak(t.charCodeAt(j))) j++;
+  return j;
+}

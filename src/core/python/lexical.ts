@@ -11,8 +11,9 @@
  */
 import type { Span } from './ast';
 import { KEYWORDS, T } from './tokens';
-import { isAsciiIdPart, isAsciiIdStart, isLineBreak } from './chars';
+import { isAsciiIdPart, isAsciiIdStart, isLineBreak, lineEndFrom } from './chars';
 import { scanNumber } from './numbers';
+import { StringScanner, type FString, type LexerCursor } from './strings';
 
 export interface LexicalError extends Span {
   message: string;
@@ -36,28 +37,6 @@ export function lexicalScan(text: string): LexicalScan {
 const MAX_BRACKETS = 200;
 /** Indentation levels allowed by CPython (MAXINDENT). */
 const MAX_INDENT = 100;
-/** f-strings nested deeper than this are an error in CPython (MAXFSTRINGLEVEL). */
-const MAX_FSTRINGS = 150;
-/** CPython's limit on nested replacement fields in format specs (MAX_EXPR_NESTING). */
-const MAX_FIELD_NESTING = 3;
-
-/** An f-string being tokenized (CPython's tokenizer mode). */
-interface FMode {
-  quote: number;
-  size: number;
-  raw: boolean;
-  /** Offset of the f-string's first character (its prefix) and its line. */
-  start: number;
-  line: number;
-  /** Brackets open inside it (replacement fields included). */
-  depth: number;
-  /** Nesting of the replacement field being read (-1: none). */
-  fieldStart: number;
-  inSpec: boolean;
-  /** Reading a replacement field's expression (CPython's regular mode), not literal text. */
-  regular: boolean;
-}
-
 /** Keywords that never occur inside brackets: a line that starts with one ends any brackets left open. */
 const STATEMENT_KEYWORDS = new Set<number>([
   T.Def,
@@ -84,7 +63,7 @@ const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 const ID_START = /[\p{XID_Start}_]/u;
 const ID_CONTINUE = /\p{XID_Continue}/u;
 
-export class Tokenizer {
+export class Tokenizer implements LexerCursor {
   kind = new Uint8Array(1024);
   start = new Int32Array(1024);
   end = new Int32Array(1024);
@@ -98,10 +77,11 @@ export class Tokenizer {
   /** Triple-quoted strings and f-strings (the literals that may span lines). */
   readonly longStrings: Span[] = [];
 
-  private pos: number;
+  /** Where reading goes on (the string scanner moves it past the literals it reads). */
+  pos: number;
   private readonly n: number;
   /** 1-based line of `pos`. */
-  private line: number;
+  line: number;
   private atBol = true;
   private blankLine = false;
   /** Indentation levels: columns at tab size 8 and at tab size 1; `phantom` levels were made by a bad dedent. */
@@ -113,13 +93,14 @@ export class Tokenizer {
   private readonly brackets: number[] = [];
   private readonly bracketPos: number[] = [];
   private readonly bracketLine: number[] = [];
-  private readonly modes: FMode[] = [];
+  /** Strings and f-strings, and the f-strings being read (CPython's tokenizer modes). */
+  private readonly strings = new StringScanner(this);
   /** The next token is the first of its logical line. */
   private firstOnLine = true;
   private done = false;
 
   constructor(
-    private readonly text: string,
+    readonly text: string,
     from = 0,
     line = 1,
   ) {
@@ -156,7 +137,7 @@ export class Tokenizer {
       if (from < at && !this.errors.some((e) => e.from === from)) this.error(from, from + 1, `'${String.fromCharCode(this.brackets[b])}' was never closed`);
     }
     this.brackets.length = this.bracketPos.length = this.bracketLine.length = 0;
-    this.modes.length = 0;
+    this.strings.reset();
     for (let e = this.errors.length - 1; e >= 0; e--) if (this.errors[e].from >= at) this.errors.splice(e, 1);
     while (this.comments.length && this.comments[this.comments.length - 1].from >= at) this.comments.pop();
     while (this.longStrings.length && this.longStrings[this.longStrings.length - 1].from >= at) this.longStrings.pop();
@@ -179,14 +160,15 @@ export class Tokenizer {
     return false;
   }
 
-  private push(kind: T, start: number, end: number): void {
+  /** Adds a token (also for the string scanner). */
+  push(kind: T, start: number, end: number): void {
     if (this.count === this.kind.length) this.grow();
     const i = this.count++;
     this.kind[i] = kind;
     this.start[i] = start;
     this.end[i] = end;
     this.clean[i] =
-      this.firstOnLine && kind !== T.NEWLINE && kind !== T.INDENT && kind !== T.DEDENT && this.cols.length === 1 && this.brackets.length === 0 && this.modes.length === 0
+      this.firstOnLine && kind !== T.NEWLINE && kind !== T.INDENT && kind !== T.DEDENT && this.cols.length === 1 && this.brackets.length === 0 && this.strings.nesting === 0
         ? 1
         : 0;
     if (kind !== T.INDENT && kind !== T.DEDENT) this.firstOnLine = kind === T.NEWLINE;
@@ -208,19 +190,19 @@ export class Tokenizer {
     this.clean = c;
   }
 
-  private error(from: number, to: number, message: string): void {
+  error(from: number, to: number, message: string): void {
     this.errors.push({ from, to: Math.max(from, to), message });
   }
 
   private next(): void {
-    const mode = this.modes.length ? this.modes[this.modes.length - 1] : undefined;
-    if (mode && !mode.regular) this.fstringPart(mode);
-    else this.regular(mode);
+    const mode = this.strings.current;
+    // Inside an f-string, its literal text; a replacement field's expression in regular mode.
+    if (mode === undefined || mode.regular || !this.strings.part(mode)) this.regular(mode);
   }
 
   // ---- regular mode ----------------------------------------------------------------------------------------
 
-  private regular(mode: FMode | undefined): void {
+  private regular(mode: FString | undefined): void {
     const t = this.text;
     for (;;) {
       if (this.atBol) {
@@ -282,7 +264,7 @@ export class Tokenizer {
         return;
       }
       if (c === 39 || c === 34) {
-        this.string(start, start);
+        this.strings.string(start, start);
         return;
       }
       if (c === 92 /* \ */) {
@@ -328,13 +310,13 @@ export class Tokenizer {
     if (contCol >= 0) col = alt = contCol;
     const top = this.cols.length - 1;
     if (col === this.cols[top]) {
-      if (alt !== this.alts[top]) this.error(this.pos, this.lineEndFrom(this.pos), 'inconsistent use of tabs and spaces in indentation');
+      if (alt !== this.alts[top]) this.error(this.pos, lineEndFrom(this.text, this.pos), 'inconsistent use of tabs and spaces in indentation');
     } else if (col > this.cols[top]) {
       if (this.cols.length >= MAX_INDENT) {
-        this.error(this.pos, this.lineEndFrom(this.pos), 'too many levels of indentation');
+        this.error(this.pos, lineEndFrom(this.text, this.pos), 'too many levels of indentation');
         return;
       }
-      if (alt <= this.alts[top]) this.error(this.pos, this.lineEndFrom(this.pos), 'inconsistent use of tabs and spaces in indentation');
+      if (alt <= this.alts[top]) this.error(this.pos, lineEndFrom(this.text, this.pos), 'inconsistent use of tabs and spaces in indentation');
       this.cols.push(col);
       this.alts.push(alt);
       this.phantom.push(false);
@@ -347,23 +329,19 @@ export class Tokenizer {
       }
       const at = this.cols.length - 1;
       if (col !== this.cols[at]) {
-        this.error(this.pos, this.lineEndFrom(this.pos), 'unindent does not match any outer indentation level');
+        this.error(this.pos, lineEndFrom(this.text, this.pos), 'unindent does not match any outer indentation level');
         // Carry on as if the line were at that level (without a block of its own), so one bad line is one error.
         this.cols.push(col);
         this.alts.push(alt);
         this.phantom.push(true);
-      } else if (alt !== this.alts[at]) this.error(this.pos, this.lineEndFrom(this.pos), 'inconsistent use of tabs and spaces in indentation');
+      } else if (alt !== this.alts[at]) this.error(this.pos, lineEndFrom(this.text, this.pos), 'inconsistent use of tabs and spaces in indentation');
     }
   }
 
   private endOfFile(): void {
     const pos = this.n;
-    if (this.modes.length) {
-      // Only reached from inside a replacement field: the f-string never ended.
-      const m = this.modes[0];
-      this.error(m.start, pos, `unterminated ${m.size === 3 ? 'triple-quoted ' : ''}f-string literal (detected at line ${this.line})`);
-      this.modes.length = 0;
-    }
+    // Only reached inside an f-string from a replacement field: the f-string never ended.
+    this.strings.endOfFile();
     if (this.brackets.length) {
       const i = this.brackets.length - 1;
       this.error(this.bracketPos[i], this.bracketPos[i] + 1, `'${String.fromCharCode(this.brackets[i])}' was never closed`);
@@ -434,8 +412,8 @@ export class Tokenizer {
       else break;
       c = t.charCodeAt(++p);
       if (c === 39 || c === 34) {
-        if (f) this.fstringStart(start, p, r);
-        else this.string(start, p);
+        if (f) this.strings.fstringStart(start, p, r);
+        else this.strings.string(start, p);
         return;
       }
     }
@@ -467,7 +445,7 @@ export class Tokenizer {
    * still read; the keyword is read again, at the start of its own line. True when that happened.
    */
   private keywordInBrackets(start: number): boolean {
-    if (!this.brackets.length || this.modes.length || !this.firstOnPhysicalLine(start)) return false;
+    if (!this.brackets.length || this.strings.nesting || !this.firstOnPhysicalLine(start)) return false;
     const i = this.brackets.length - 1;
     this.error(this.bracketPos[i], this.bracketPos[i] + 1, `'${String.fromCharCode(this.brackets[i])}' was never closed`);
     this.brackets.length = this.bracketPos.length = this.bracketLine.length = 0;
@@ -497,11 +475,6 @@ export class Tokenizer {
     return i;
   }
 
-  private lineEndFrom(j: number): number {
-    while (j < this.n && !isLineBreak(this.text.charCodeAt(j))) j++;
-    return j;
-  }
-
   /** An identifier with non-ASCII characters: valid when it is one by PEP 3131 (XID_Start XID_Continue*). */
   private verifyIdentifier(start: number, end: number): boolean {
     const s = this.text.slice(start, end);
@@ -529,204 +502,16 @@ export class Tokenizer {
     this.push(T.NUMBER, start, this.pos);
   }
 
-  // ---- strings -------------------------------------------------------------------------------------------
-
-  /**
-   * A string literal (not an f-string) from `start` (its prefix) with its quote at `q`. Escapes and bytes are
-   * checked by the parser, which sees the token's text.
-   */
-  private string(start: number, q: number): void {
-    const t = this.text;
-    const quote = t.charCodeAt(q);
-    const triple = t.charCodeAt(q + 1) === quote && t.charCodeAt(q + 2) === quote;
-    let p = q + (triple ? 3 : 1);
-    let escapedQuote = false;
-    for (;;) {
-      if (p >= this.n) {
-        this.unterminated(start, triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal', escapedQuote);
-        this.pos = this.n;
-        this.push(T.STRING, start, this.n);
-        return;
-      }
-      const c = t.charCodeAt(p);
-      if (c === quote) {
-        if (!triple) {
-          p++;
-          break;
-        }
-        if (t.charCodeAt(p + 1) === quote && t.charCodeAt(p + 2) === quote) {
-          p += 3;
-          break;
-        }
-        p++;
-      } else if (c === 92 /* \ */) {
-        const d = t.charCodeAt(p + 1);
-        if (d === quote) escapedQuote = true;
-        if (isLineBreak(d)) this.line++;
-        p += d === 13 && t.charCodeAt(p + 2) === 10 ? 3 : 2;
-      } else if (isLineBreak(c)) {
-        if (!triple) {
-          this.unterminated(start, 'unterminated string literal', escapedQuote);
-          this.pos = p;
-          this.push(T.STRING, start, p);
-          return;
-        }
-        this.line++;
-        p += c === 13 && t.charCodeAt(p + 1) === 10 ? 2 : 1;
-      } else p++;
-    }
-    this.pos = p;
-    this.push(T.STRING, start, p);
-    if (triple) this.longStrings.push({ from: start, to: p });
-  }
-
-  private unterminated(start: number, what: string, escapedQuote: boolean): void {
-    // Inside an f-string's replacement field, a string left open with the f-string's own quote is the field's
-    // missing `}`.
-    const m = this.modes.length ? this.modes[this.modes.length - 1] : undefined;
-    if (m && m.regular && what === 'unterminated string literal' && this.text.charCodeAt(this.quoteAt(start)) === m.quote && m.size === 1) {
-      this.error(start, this.lineEndFrom(start), "f-string: expecting '}'");
-      return;
-    }
-    this.error(start, this.lineEndFrom(start), `${what} (detected at line ${this.line})${escapedQuote && what === 'unterminated string literal' ? '; perhaps you escaped the end quote?' : ''}`);
-  }
-
-  private quoteAt(start: number): number {
-    let p = start;
-    while (p < this.n && this.text.charCodeAt(p) !== 39 && this.text.charCodeAt(p) !== 34) p++;
-    return p;
-  }
-
-  private fstringStart(start: number, q: number, raw: boolean): void {
-    const t = this.text;
-    const quote = t.charCodeAt(q);
-    const size = t.charCodeAt(q + 1) === quote && t.charCodeAt(q + 2) === quote ? 3 : 1;
-    this.pos = q + size;
-    if (this.modes.length + 1 >= MAX_FSTRINGS) this.error(start, this.pos, 'too many nested f-strings');
-    this.push(T.FSTRING_START, start, this.pos);
-    this.modes.push({ quote, size, raw, start, line: this.line, depth: 0, fieldStart: -1, inSpec: false, regular: false });
-  }
-
-  /** Literal text of an f-string (or of a format spec), up to a replacement field or the closing quote. */
-  private fstringPart(m: FMode): void {
-    const t = this.text;
-    const start = this.pos;
-    let p = start;
-    const c0 = t.charCodeAt(p);
-    if (c0 === 123 /* { */ && (t.charCodeAt(p + 1) !== 123 || m.inSpec)) {
-      this.openField(m);
-      return;
-    }
-    // The closing quote(s).
-    if (c0 === m.quote && (m.size === 1 || (t.charCodeAt(p + 1) === m.quote && t.charCodeAt(p + 2) === m.quote))) {
-      if (m.inSpec) {
-        // A format spec runs into the end of the string: the field's `}` is missing.
-        m.regular = true;
-        m.inSpec = false;
-        this.regular(m);
-        return;
-      }
-      this.pos = p + m.size;
-      this.modes.pop();
-      this.push(T.FSTRING_END, start, this.pos);
-      if (m.size === 3) this.longStrings.push({ from: m.start, to: this.pos });
-      return;
-    }
-    for (;;) {
-      if (p >= this.n || (m.size === 1 && isLineBreak(t.charCodeAt(p)))) {
-        if (m.inSpec && p < this.n) {
-          // A line break ends a format spec (the field's `}` is then missing).
-          this.pos = p;
-          m.regular = true;
-          m.inSpec = false;
-          if (p > start) this.push(T.FSTRING_MIDDLE, start, p);
-          return;
-        }
-        const what = m.size === 3 ? 'unterminated triple-quoted f-string literal' : 'unterminated f-string literal';
-        this.error(m.start, this.lineEndFrom(m.start), `${what} (detected at line ${this.line})`);
-        if (p > start) this.push(T.FSTRING_MIDDLE, start, p);
-        this.pos = p;
-        this.modes.pop();
-        this.push(T.FSTRING_END, p, p);
-        return;
-      }
-      const c = t.charCodeAt(p);
-      if (c === m.quote && (m.size === 1 || (t.charCodeAt(p + 1) === m.quote && t.charCodeAt(p + 2) === m.quote))) break;
-      if (c === 123 /* { */) {
-        if (t.charCodeAt(p + 1) === 123 && !m.inSpec) {
-          p += 2;
-          continue;
-        }
-        break;
-      }
-      if (c === 125 /* } */) {
-        if (t.charCodeAt(p + 1) === 125 && !m.inSpec && m.depth === 0) {
-          p += 2;
-          continue;
-        }
-        // The end of a format spec, or a single `}` (reported in regular mode).
-        if (p > start) {
-          this.pos = p;
-          this.push(T.FSTRING_MIDDLE, start, p);
-        }
-        this.pos = p;
-        m.regular = true;
-        m.inSpec = false;
-        if (p === start) this.regular(m);
-        return;
-      }
-      if (c === 92 /* \ */) {
-        const d = t.charCodeAt(p + 1);
-        if (d === 123 || d === 125) {
-          p++;
-          continue;
-        }
-        if (!m.raw && d === 78 /* N */ && t.charCodeAt(p + 2) === 123) {
-          // \N{NAME}: its braces are not a replacement field.
-          let q = p + 3;
-          while (q < this.n && t.charCodeAt(q) !== 125 && !isLineBreak(t.charCodeAt(q)) && t.charCodeAt(q) !== m.quote) q++;
-          p = t.charCodeAt(q) === 125 ? q + 1 : q;
-          continue;
-        }
-        if (isLineBreak(d)) this.line++;
-        p += d === 13 && t.charCodeAt(p + 2) === 10 ? 3 : 2;
-        continue;
-      }
-      if (isLineBreak(c)) {
-        this.line++;
-        p += c === 13 && t.charCodeAt(p + 1) === 10 ? 2 : 1;
-        continue;
-      }
-      p++;
-    }
-    this.pos = p;
-    if (p > start) {
-      this.push(T.FSTRING_MIDDLE, start, p);
-      return;
-    }
-    this.fstringPart(m);
-  }
-
-  /** `{` opening a replacement field: read its expression in regular mode. */
-  private openField(m: FMode): void {
-    m.fieldStart++;
-    if (m.fieldStart >= MAX_FIELD_NESTING) this.error(this.pos, this.pos + 1, 'f-string: expressions nested too deeply');
-    m.regular = true;
-    m.inSpec = false;
-    this.regular(m);
-  }
-
   // ---- operators -------------------------------------------------------------------------------------------
 
   /** An operator or delimiter at `start`; false when the character was invalid (reported and skipped). */
-  private operator(start: number, c: number, mode: FMode | undefined): boolean {
+  private operator(start: number, c: number, mode: FString | undefined): boolean {
     const t = this.text;
     const c2 = t.charCodeAt(start + 1);
     // Inside a replacement field, a `:` at its own bracket level starts the format spec.
-    if (mode && c === 58 && mode.depth - 1 === mode.fieldStart) {
+    if (mode && c === 58 && mode.atFieldLevel()) {
       this.pos = start + 1;
-      mode.regular = false;
-      mode.inSpec = true;
+      mode.startSpec();
       this.push(T.COLON, start, this.pos);
       return true;
     }
@@ -772,21 +557,14 @@ export class Tokenizer {
       if ((opening === 40 && c !== 41) || (opening === 91 && c !== 93) || (opening === 123 && c !== 125)) {
         const o = String.fromCharCode(opening);
         const k = String.fromCharCode(c);
-        if (mode && opening === 123 && mode.depth - 1 === mode.fieldStart) this.error(start, start + 1, `f-string: unmatched '${k}'`);
+        if (mode && opening === 123 && mode.atFieldLevel()) this.error(start, start + 1, `f-string: unmatched '${k}'`);
         else if (this.bracketLine[i] !== this.line) this.error(start, start + 1, `closing parenthesis '${k}' does not match opening parenthesis '${o}' on line ${this.bracketLine[i]}`);
         else this.error(start, start + 1, `closing parenthesis '${k}' does not match opening parenthesis '${o}'`);
       }
       this.brackets.pop();
       this.bracketPos.pop();
       this.bracketLine.pop();
-      if (mode) {
-        mode.depth--;
-        if (c === 125 && mode.depth === mode.fieldStart) {
-          mode.fieldStart--;
-          mode.regular = false;
-          mode.inSpec = false;
-        }
-      }
+      if (mode) mode.closeBracket(c === 125);
     }
     this.push(one, start, this.pos);
     return true;
