@@ -14,6 +14,7 @@ import { KEYWORDS, T } from './tokens';
 import { isAsciiIdPart, isAsciiIdStart, isLineBreak, lineEndFrom } from './chars';
 import { scanNumber } from './numbers';
 import { StringScanner, type FString, type LexerCursor } from './strings';
+import { Brackets, operatorAt, operatorLength } from './operators';
 
 export interface LexicalError extends Span {
   message: string;
@@ -33,8 +34,6 @@ export function lexicalScan(text: string): LexicalScan {
   return { errors: t.errors, comments: t.comments, longStrings: t.longStrings };
 }
 
-/** Brackets nested deeper than this are an error in CPython (MAXLEVEL). */
-const MAX_BRACKETS = 200;
 /** Indentation levels allowed by CPython (MAXINDENT). */
 const MAX_INDENT = 100;
 /** Keywords that never occur inside brackets: a line that starts with one ends any brackets left open. */
@@ -90,9 +89,7 @@ export class Tokenizer implements LexerCursor {
   private readonly phantom: boolean[] = [false];
   private pendingIndents = 0;
   private pendingDedents = 0;
-  private readonly brackets: number[] = [];
-  private readonly bracketPos: number[] = [];
-  private readonly bracketLine: number[] = [];
+  private readonly brackets = new Brackets(this.errors);
   /** Strings and f-strings, and the f-strings being read (CPython's tokenizer modes). */
   private readonly strings = new StringScanner(this);
   /** The next token is the first of its logical line. */
@@ -131,12 +128,9 @@ export class Tokenizer implements LexerCursor {
    */
   resync(i: number): void {
     const at = this.start[i];
-    if (this.brackets.length) {
-      const b = this.bracketPos.length - 1;
-      const from = this.bracketPos[b];
-      if (from < at && !this.errors.some((e) => e.from === from)) this.error(from, from + 1, `'${String.fromCharCode(this.brackets[b])}' was never closed`);
-    }
-    this.brackets.length = this.bracketPos.length = this.bracketLine.length = 0;
+    const from = this.brackets.innermost;
+    if (from >= 0 && from < at && !this.errors.some((e) => e.from === from)) this.brackets.neverClosed();
+    else this.brackets.clear();
     this.strings.reset();
     for (let e = this.errors.length - 1; e >= 0; e--) if (this.errors[e].from >= at) this.errors.splice(e, 1);
     while (this.comments.length && this.comments[this.comments.length - 1].from >= at) this.comments.pop();
@@ -168,7 +162,7 @@ export class Tokenizer implements LexerCursor {
     this.start[i] = start;
     this.end[i] = end;
     this.clean[i] =
-      this.firstOnLine && kind !== T.NEWLINE && kind !== T.INDENT && kind !== T.DEDENT && this.cols.length === 1 && this.brackets.length === 0 && this.strings.nesting === 0
+      this.firstOnLine && kind !== T.NEWLINE && kind !== T.INDENT && kind !== T.DEDENT && this.cols.length === 1 && this.brackets.depth === 0 && this.strings.nesting === 0
         ? 1
         : 0;
     if (kind !== T.INDENT && kind !== T.DEDENT) this.firstOnLine = kind === T.NEWLINE;
@@ -235,7 +229,7 @@ export class Tokenizer implements LexerCursor {
         this.pos += c === 13 && t.charCodeAt(this.pos + 1) === 10 ? 2 : 1;
         this.line++;
         this.atBol = true;
-        if (this.blankLine || this.brackets.length > 0) continue;
+        if (this.blankLine || this.brackets.depth > 0) continue;
         this.push(T.NEWLINE, start, this.pos);
         return;
       }
@@ -306,7 +300,7 @@ export class Tokenizer implements LexerCursor {
     }
     const c = t.charCodeAt(this.pos);
     this.blankLine = this.pos >= this.n || c === 35 || c === 10 || c === 13;
-    if (this.blankLine || this.brackets.length > 0) return;
+    if (this.blankLine || this.brackets.depth > 0) return;
     if (contCol >= 0) col = alt = contCol;
     const top = this.cols.length - 1;
     if (col === this.cols[top]) {
@@ -342,11 +336,7 @@ export class Tokenizer implements LexerCursor {
     const pos = this.n;
     // Only reached inside an f-string from a replacement field: the f-string never ended.
     this.strings.endOfFile();
-    if (this.brackets.length) {
-      const i = this.brackets.length - 1;
-      this.error(this.bracketPos[i], this.bracketPos[i] + 1, `'${String.fromCharCode(this.brackets[i])}' was never closed`);
-      this.brackets.length = this.bracketPos.length = this.bracketLine.length = 0;
-    }
+    this.brackets.neverClosed();
     const last = this.count ? this.kind[this.count - 1] : T.NEWLINE;
     if (last !== T.NEWLINE && last !== T.DEDENT && last !== T.INDENT) {
       this.push(T.NEWLINE, pos, pos);
@@ -431,7 +421,7 @@ export class Tokenizer implements LexerCursor {
     if (p - start <= 8) {
       const kw = KEYWORDS.get(t.slice(start, p));
       if (kw !== undefined) {
-        if (this.brackets.length && STATEMENT_KEYWORDS.has(kw) && this.keywordInBrackets(start)) return;
+        if (this.brackets.depth && STATEMENT_KEYWORDS.has(kw) && this.keywordInBrackets(start)) return;
         this.push(kw, start, p);
         return;
       }
@@ -445,10 +435,8 @@ export class Tokenizer implements LexerCursor {
    * still read; the keyword is read again, at the start of its own line. True when that happened.
    */
   private keywordInBrackets(start: number): boolean {
-    if (!this.brackets.length || this.strings.nesting || !this.firstOnPhysicalLine(start)) return false;
-    const i = this.brackets.length - 1;
-    this.error(this.bracketPos[i], this.bracketPos[i] + 1, `'${String.fromCharCode(this.brackets[i])}' was never closed`);
-    this.brackets.length = this.bracketPos.length = this.bracketLine.length = 0;
+    if (!this.brackets.depth || this.strings.nesting || !this.firstOnPhysicalLine(start)) return false;
+    this.brackets.neverClosed();
     this.push(T.NEWLINE, start, start);
     this.pos = this.lineStartOf(start);
     this.atBol = true;
@@ -504,166 +492,38 @@ export class Tokenizer implements LexerCursor {
 
   // ---- operators -------------------------------------------------------------------------------------------
 
-  /** An operator or delimiter at `start`; false when the character was invalid (reported and skipped). */
-  private operator(start: number, c: number, mode: FString | undefined): boolean {
-    const t = this.text;
-    const c2 = t.charCodeAt(start + 1);
+  /** An operator or delimiter at `start` (or an invalid character, reported and skipped). */
+  private operator(start: number, c: number, mode: FString | undefined): void {
     // Inside a replacement field, a `:` at its own bracket level starts the format spec.
     if (mode && c === 58 && mode.atFieldLevel()) {
       this.pos = start + 1;
       mode.startSpec();
       this.push(T.COLON, start, this.pos);
-      return true;
+      return;
     }
-    const two = twoCharOperator(c, c2);
-    if (two !== undefined) {
-      const three = t.charCodeAt(start + 2) === 61 ? threeCharOperator(c, c2) : undefined;
-      this.pos = start + (three !== undefined ? 3 : 2);
-      this.push(three ?? two, start, this.pos);
-      return true;
-    }
-    const one = oneCharOperator(c);
-    if (one === undefined) {
+    const kind = operatorAt(this.text, start, c);
+    if (kind === undefined) {
       this.pos = start + 1;
-      if (c === 0 || c < 32 || c === 127) {
-        this.invalidCharacter(start, c);
-        return false;
-      }
-      // `$`, `?`, a backtick: a token no rule accepts.
-      this.push(T.ERRORTOKEN, start, this.pos);
-      return true;
+      if (c < 32 || c === 127) this.invalidCharacter(start, c);
+      else this.push(T.ERRORTOKEN, start, this.pos); // `$`, `?`, a backtick: a token no rule accepts.
+      return;
     }
-    this.pos = start + 1;
-    if (one === T.LPAR || one === T.LSQB || one === T.LBRACE) {
-      if (this.brackets.length >= MAX_BRACKETS) this.error(start, start + 1, 'too many nested parentheses');
-      this.push(one, start, this.pos);
-      this.brackets.push(c);
-      this.bracketPos.push(start);
-      this.bracketLine.push(this.line);
+    this.pos = start + operatorLength(kind);
+    if (kind === T.LPAR || kind === T.LSQB || kind === T.LBRACE) {
+      this.push(kind, start, this.pos);
+      this.brackets.open(c, start, this.line);
       if (mode) mode.depth++;
-      return true;
-    } else if (one === T.RPAR || one === T.RSQB || one === T.RBRACE) {
+      return;
+    }
+    if (kind === T.RPAR || kind === T.RSQB || kind === T.RBRACE) {
       if (mode && mode.depth === 0 && c === 125) {
         this.error(start, start + 1, "f-string: single '}' is not allowed");
         mode.regular = false;
-        return false;
+        return;
       }
-      if (!this.brackets.length) {
-        this.error(start, start + 1, `unmatched '${String.fromCharCode(c)}'`);
-        return false;
-      }
-      const i = this.brackets.length - 1;
-      const opening = this.brackets[i];
-      if ((opening === 40 && c !== 41) || (opening === 91 && c !== 93) || (opening === 123 && c !== 125)) {
-        const o = String.fromCharCode(opening);
-        const k = String.fromCharCode(c);
-        if (mode && opening === 123 && mode.atFieldLevel()) this.error(start, start + 1, `f-string: unmatched '${k}'`);
-        else if (this.bracketLine[i] !== this.line) this.error(start, start + 1, `closing parenthesis '${k}' does not match opening parenthesis '${o}' on line ${this.bracketLine[i]}`);
-        else this.error(start, start + 1, `closing parenthesis '${k}' does not match opening parenthesis '${o}'`);
-      }
-      this.brackets.pop();
-      this.bracketPos.pop();
-      this.bracketLine.pop();
+      if (!this.brackets.close(c, start, this.line, mode !== undefined && mode.atFieldLevel())) return;
       if (mode) mode.closeBracket(c === 125);
     }
-    this.push(one, start, this.pos);
-    return true;
+    this.push(kind, start, this.pos);
   }
-}
-
-function oneCharOperator(c: number): T | undefined {
-  switch (c) {
-    case 40:
-      return T.LPAR;
-    case 41:
-      return T.RPAR;
-    case 91:
-      return T.LSQB;
-    case 93:
-      return T.RSQB;
-    case 123:
-      return T.LBRACE;
-    case 125:
-      return T.RBRACE;
-    case 58:
-      return T.COLON;
-    case 44:
-      return T.COMMA;
-    case 59:
-      return T.SEMI;
-    case 43:
-      return T.PLUS;
-    case 45:
-      return T.MINUS;
-    case 42:
-      return T.STAR;
-    case 47:
-      return T.SLASH;
-    case 124:
-      return T.VBAR;
-    case 38:
-      return T.AMPER;
-    case 60:
-      return T.LESS;
-    case 62:
-      return T.GREATER;
-    case 61:
-      return T.EQUAL;
-    case 37:
-      return T.PERCENT;
-    case 126:
-      return T.TILDE;
-    case 94:
-      return T.CIRCUMFLEX;
-    case 64:
-      return T.AT;
-    case 33:
-      return T.EXCLAMATION;
-    default:
-      return undefined;
-  }
-}
-
-function twoCharOperator(c: number, d: number): T | undefined {
-  switch (c) {
-    case 33:
-      return d === 61 ? T.NOTEQUAL : undefined;
-    case 37:
-      return d === 61 ? T.PERCENTEQUAL : undefined;
-    case 38:
-      return d === 61 ? T.AMPEREQUAL : undefined;
-    case 42:
-      return d === 42 ? T.DOUBLESTAR : d === 61 ? T.STAREQUAL : undefined;
-    case 43:
-      return d === 61 ? T.PLUSEQUAL : undefined;
-    case 45:
-      return d === 61 ? T.MINEQUAL : d === 62 ? T.RARROW : undefined;
-    case 47:
-      return d === 47 ? T.DOUBLESLASH : d === 61 ? T.SLASHEQUAL : undefined;
-    case 58:
-      return d === 61 ? T.COLONEQUAL : undefined;
-    case 60:
-      return d === 60 ? T.LEFTSHIFT : d === 61 ? T.LESSEQUAL : d === 62 ? T.NOTEQUAL : undefined;
-    case 61:
-      return d === 61 ? T.EQEQUAL : undefined;
-    case 62:
-      return d === 61 ? T.GREATEREQUAL : d === 62 ? T.RIGHTSHIFT : undefined;
-    case 64:
-      return d === 61 ? T.ATEQUAL : undefined;
-    case 94:
-      return d === 61 ? T.CIRCUMFLEXEQUAL : undefined;
-    case 124:
-      return d === 61 ? T.VBAREQUAL : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** `**=`, `//=`, `>>=`, `<<=` (the third character is `=`). */
-function threeCharOperator(c: number, d: number): T | undefined {
-  if (c === 42 && d === 42) return T.DOUBLESTAREQUAL;
-  if (c === 47 && d === 47) return T.DOUBLESLASHEQUAL;
-  if (c === 62 && d === 62) return T.RIGHTSHIFTEQUAL;
-  if (c === 60 && d === 60) return T.LEFTSHIFTEQUAL;
-  return undefined;
 }
