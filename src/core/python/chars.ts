@@ -1,4 +1,7 @@
-/** Character classes of Python's tokenizer, by UTF-16 code unit (ASCII only: other characters are looked up by their Unicode properties). */
+/**
+ * Character classes of Python's tokenizer, by UTF-16 code unit (ASCII only: other characters are looked up by their
+ * Unicode properties), and where physical lines start and end.
+ */
 
 export function isLineBreak(c: number): boolean {
   return c === 10 || c === 13;
@@ -14,6 +17,28 @@ export function isAsciiIdStart(c: number): boolean {
 
 export function isAsciiIdPart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
+}
+
+/** The 1-based line of `offset` in `t` (a line break is LF, CRLF or CR). */
+export function lineAt(t: string, offset: number): number {
+  const n = t.length;
+  let line = 1;
+  for (let i = 0; i < offset && i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 10 || (c === 13 && t.charCodeAt(i + 1) !== 10)) line++;
+  }
+  return line;
+}
+
+/** The start of the physical line `at` is on in `t`. */
+export function lineStartOf(t: string, at: number): number {
+  let i = at;
+  while (i > 0) {
+    const c = t.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  return i;
 }
 
 /** The end of the physical line `j` is on in `t` (the offset of its line break, or the end of the text). */

@@ -11,7 +11,7 @@
  */
 import type { Span } from './ast';
 import { KEYWORDS, T } from './tokens';
-import { isAsciiIdPart, isAsciiIdStart, isLineBreak, lineEndFrom } from './chars';
+import { isAsciiIdPart, isAsciiIdStart, isLineBreak, lineAt, lineEndFrom, lineStartOf } from './chars';
 import { scanNumber } from './numbers';
 import { StringScanner, type FString, type LexerCursor } from './strings';
 import { Brackets, operatorAt, operatorLength } from './operators';
@@ -113,12 +113,7 @@ export class Tokenizer implements LexerCursor {
 
   /** Line (1-based) of an offset at or after where this tokenizer started. Used for messages only. */
   lineAt(offset: number): number {
-    let line = 1;
-    for (let i = 0; i < offset && i < this.n; i++) {
-      const c = this.text.charCodeAt(i);
-      if (c === 10 || (c === 13 && this.text.charCodeAt(i + 1) !== 10)) line++;
-    }
-    return line;
+    return lineAt(this.text, offset);
   }
 
   /**
@@ -140,7 +135,7 @@ export class Tokenizer implements LexerCursor {
     this.done = false;
     this.firstOnLine = false;
     this.push(T.NEWLINE, at, at);
-    this.pos = this.lineStartOf(at);
+    this.pos = lineStartOf(this.text, at);
     this.line = this.lineAt(this.pos);
     this.atBol = true;
   }
@@ -210,7 +205,7 @@ export class Tokenizer implements LexerCursor {
       }
       if (this.pendingIndents > 0) {
         this.pendingIndents--;
-        this.push(T.INDENT, this.lineStartOf(this.pos), this.pos);
+        this.push(T.INDENT, lineStartOf(this.text, this.pos), this.pos);
         return;
       }
       let c = t.charCodeAt(this.pos);
@@ -438,7 +433,7 @@ export class Tokenizer implements LexerCursor {
     if (!this.brackets.depth || this.strings.nesting || !this.firstOnPhysicalLine(start)) return false;
     this.brackets.neverClosed();
     this.push(T.NEWLINE, start, start);
-    this.pos = this.lineStartOf(start);
+    this.pos = lineStartOf(this.text, start);
     this.atBol = true;
     return true;
   }
@@ -451,16 +446,6 @@ export class Tokenizer implements LexerCursor {
       if (c !== 32 && c !== 9 && c !== 12) return false;
     }
     return true;
-  }
-
-  private lineStartOf(at: number): number {
-    let i = at;
-    while (i > 0) {
-      const c = this.text.charCodeAt(i - 1);
-      if (c === 10 || c === 13) break;
-      i--;
-    }
-    return i;
   }
 
   /** An identifier with non-ASCII characters: valid when it is one by PEP 3131 (XID_Start XID_Continue*). */

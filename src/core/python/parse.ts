@@ -8,6 +8,7 @@
  * broken header turns the body that followed into top-level statements with errors of their own).
  */
 import type { AttrExpr, BinOpExpr, CallExpr, DictExpr, Expr, Module, Span, Stmt, SyntaxErrorSpan } from './ast';
+import { lineAt } from './chars';
 import { clip, clipStatements } from './depth';
 import { Tokenizer } from './lexical';
 import { StatementParser } from './statements';
@@ -242,16 +243,6 @@ function isDocString(text: string, e: Expr): boolean {
 
 function byPosition(a: Span, b: Span): number {
   return a.from - b.from || b.to - a.to;
-}
-
-/** 1-based line of an offset. */
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
-  }
-  return line;
 }
 
 /** Where two versions start to differ (the length of their common prefix): the parse restarts before it. */
