@@ -10,11 +10,11 @@
  * while brackets are still open closes them.
  */
 import type { Span } from './ast';
-import { KEYWORDS, T } from './tokens';
+import { KEYWORDS, T, TOKEN_TEXT } from './tokens';
 import { isAsciiIdPart, isAsciiIdStart, isLineBreak, lineAt, lineEndFrom, lineStartOf } from './chars';
 import { scanNumber } from './numbers';
 import { StringScanner, type FString, type LexerCursor } from './strings';
-import { Brackets, operatorAt, operatorLength } from './operators';
+import { Brackets, operatorAt } from './operators';
 
 export interface LexicalError extends Span {
   message: string;
@@ -493,7 +493,7 @@ export class Tokenizer implements LexerCursor {
       else this.push(T.ERRORTOKEN, start, this.pos); // `$`, `?`, a backtick: a token no rule accepts.
       return;
     }
-    this.pos = start + operatorLength(kind);
+    this.pos = start + TOKEN_TEXT[kind].length;
     if (kind === T.LPAR || kind === T.LSQB || kind === T.LBRACE) {
       this.push(kind, start, this.pos);
       this.brackets.open(c, start, this.line);

@@ -4,25 +4,21 @@
  * "closing parenthesis ']' does not match opening parenthesis '(' on line 3", "'(' was never closed").
  */
 import type { LexicalError } from './lexical';
-import { T, TOKEN_TEXT } from './tokens';
+import { T } from './tokens';
 
 /** Brackets nested deeper than this are an error in CPython (MAXLEVEL). */
 const MAX_BRACKETS = 200;
 
 /**
  * The operator or delimiter at `p` in `t`, whose first character is `c`: the longest one (`**=`, then `**`, then
- * `*`), or undefined. Not `.` and `...`, which the tokenizer reads with numbers.
+ * `*`), or undefined; its length is that of its text (TOKEN_TEXT). Not `.` and `...`, which the tokenizer reads with
+ * numbers.
  */
 export function operatorAt(t: string, p: number, c: number): T | undefined {
   const d = t.charCodeAt(p + 1);
   const two = twoCharOperator(c, d);
   if (two === undefined) return oneCharOperator(c);
   return (t.charCodeAt(p + 2) === 61 ? threeCharOperator(c, d) : undefined) ?? two;
-}
-
-/** How many characters the operator `kind` takes. */
-export function operatorLength(kind: T): number {
-  return TOKEN_TEXT[kind].length;
 }
 
 /** The brackets open where the tokenizer is, innermost last. Their errors go to the tokenizer's list. */
