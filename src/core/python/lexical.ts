@@ -10,11 +10,11 @@
  * while brackets are still open closes them.
  */
 import type { Span } from './ast';
-import { KEYWORDS, T, TOKEN_TEXT } from './tokens';
+import { KEYWORDS, T } from './tokens';
 import { isAsciiIdPart, isAsciiIdStart, isLineBreak, lineAt, lineEndFrom, lineStartOf } from './chars';
 import { scanNumber } from './numbers';
 import { StringScanner, type FString, type LexerCursor } from './strings';
-import { Brackets, operatorAt } from './operators';
+import { OperatorScanner } from './operators';
 
 export interface LexicalError extends Span {
   message: string;
@@ -76,7 +76,7 @@ export class Tokenizer implements LexerCursor {
   /** Triple-quoted strings and f-strings (the literals that may span lines). */
   readonly longStrings: Span[] = [];
 
-  /** Where reading goes on (the string scanner moves it past the literals it reads). */
+  /** Where reading goes on (the scanners of strings and operators move it past what they read). */
   pos: number;
   private readonly n: number;
   /** 1-based line of `pos`. */
@@ -89,7 +89,8 @@ export class Tokenizer implements LexerCursor {
   private readonly phantom: boolean[] = [false];
   private pendingIndents = 0;
   private pendingDedents = 0;
-  private readonly brackets = new Brackets(this.errors);
+  /** Operators and delimiters, and the brackets open. */
+  private readonly operators = new OperatorScanner(this);
   /** Strings and f-strings, and the f-strings being read (CPython's tokenizer modes). */
   private readonly strings = new StringScanner(this);
   /** The next token is the first of its logical line. */
@@ -123,9 +124,9 @@ export class Tokenizer implements LexerCursor {
    */
   resync(i: number): void {
     const at = this.start[i];
-    const from = this.brackets.innermost;
-    if (from >= 0 && from < at && !this.errors.some((e) => e.from === from)) this.brackets.neverClosed();
-    else this.brackets.clear();
+    const from = this.operators.innermost;
+    if (from >= 0 && from < at && !this.errors.some((e) => e.from === from)) this.operators.neverClosed();
+    else this.operators.clear();
     this.strings.reset();
     for (let e = this.errors.length - 1; e >= 0; e--) if (this.errors[e].from >= at) this.errors.splice(e, 1);
     while (this.comments.length && this.comments[this.comments.length - 1].from >= at) this.comments.pop();
@@ -149,7 +150,7 @@ export class Tokenizer implements LexerCursor {
     return false;
   }
 
-  /** Adds a token (also for the string scanner). */
+  /** Adds a token (also for the scanners of strings and operators). */
   push(kind: T, start: number, end: number): void {
     if (this.count === this.kind.length) this.grow();
     const i = this.count++;
@@ -157,7 +158,7 @@ export class Tokenizer implements LexerCursor {
     this.start[i] = start;
     this.end[i] = end;
     this.clean[i] =
-      this.firstOnLine && kind !== T.NEWLINE && kind !== T.INDENT && kind !== T.DEDENT && this.cols.length === 1 && this.brackets.depth === 0 && this.strings.nesting === 0
+      this.firstOnLine && kind !== T.NEWLINE && kind !== T.INDENT && kind !== T.DEDENT && this.cols.length === 1 && this.operators.openBrackets === 0 && this.strings.nesting === 0
         ? 1
         : 0;
     if (kind !== T.INDENT && kind !== T.DEDENT) this.firstOnLine = kind === T.NEWLINE;
@@ -224,7 +225,7 @@ export class Tokenizer implements LexerCursor {
         this.pos += c === 13 && t.charCodeAt(this.pos + 1) === 10 ? 2 : 1;
         this.line++;
         this.atBol = true;
-        if (this.blankLine || this.brackets.depth > 0) continue;
+        if (this.blankLine || this.operators.openBrackets > 0) continue;
         this.push(T.NEWLINE, start, this.pos);
         return;
       }
@@ -295,7 +296,7 @@ export class Tokenizer implements LexerCursor {
     }
     const c = t.charCodeAt(this.pos);
     this.blankLine = this.pos >= this.n || c === 35 || c === 10 || c === 13;
-    if (this.blankLine || this.brackets.depth > 0) return;
+    if (this.blankLine || this.operators.openBrackets > 0) return;
     if (contCol >= 0) col = alt = contCol;
     const top = this.cols.length - 1;
     if (col === this.cols[top]) {
@@ -331,7 +332,7 @@ export class Tokenizer implements LexerCursor {
     const pos = this.n;
     // Only reached inside an f-string from a replacement field: the f-string never ended.
     this.strings.endOfFile();
-    this.brackets.neverClosed();
+    this.operators.neverClosed();
     const last = this.count ? this.kind[this.count - 1] : T.NEWLINE;
     if (last !== T.NEWLINE && last !== T.DEDENT && last !== T.INDENT) {
       this.push(T.NEWLINE, pos, pos);
@@ -416,7 +417,7 @@ export class Tokenizer implements LexerCursor {
     if (p - start <= 8) {
       const kw = KEYWORDS.get(t.slice(start, p));
       if (kw !== undefined) {
-        if (this.brackets.depth && STATEMENT_KEYWORDS.has(kw) && this.keywordInBrackets(start)) return;
+        if (this.operators.openBrackets && STATEMENT_KEYWORDS.has(kw) && this.keywordInBrackets(start)) return;
         this.push(kw, start, p);
         return;
       }
@@ -430,8 +431,8 @@ export class Tokenizer implements LexerCursor {
    * still read; the keyword is read again, at the start of its own line. True when that happened.
    */
   private keywordInBrackets(start: number): boolean {
-    if (!this.brackets.depth || this.strings.nesting || !this.firstOnPhysicalLine(start)) return false;
-    this.brackets.neverClosed();
+    if (!this.operators.openBrackets || this.strings.nesting || !this.firstOnPhysicalLine(start)) return false;
+    this.operators.neverClosed();
     this.push(T.NEWLINE, start, start);
     this.pos = lineStartOf(this.text, start);
     this.atBol = true;
@@ -477,38 +478,11 @@ export class Tokenizer implements LexerCursor {
 
   // ---- operators -------------------------------------------------------------------------------------------
 
-  /** An operator or delimiter at `start` (or an invalid character, reported and skipped). */
+  /** An operator or delimiter at `start` (operators.ts), else a character no token starts with. */
   private operator(start: number, c: number, mode: FString | undefined): void {
-    // Inside a replacement field, a `:` at its own bracket level starts the format spec.
-    if (mode && c === 58 && mode.atFieldLevel()) {
-      this.pos = start + 1;
-      mode.startSpec();
-      this.push(T.COLON, start, this.pos);
-      return;
-    }
-    const kind = operatorAt(this.text, start, c);
-    if (kind === undefined) {
-      this.pos = start + 1;
-      if (c < 32 || c === 127) this.invalidCharacter(start, c);
-      else this.push(T.ERRORTOKEN, start, this.pos); // `$`, `?`, a backtick: a token no rule accepts.
-      return;
-    }
-    this.pos = start + TOKEN_TEXT[kind].length;
-    if (kind === T.LPAR || kind === T.LSQB || kind === T.LBRACE) {
-      this.push(kind, start, this.pos);
-      this.brackets.open(c, start, this.line);
-      if (mode) mode.depth++;
-      return;
-    }
-    if (kind === T.RPAR || kind === T.RSQB || kind === T.RBRACE) {
-      if (mode && mode.depth === 0 && c === 125) {
-        this.error(start, start + 1, "f-string: single '}' is not allowed");
-        mode.regular = false;
-        return;
-      }
-      if (!this.brackets.close(c, start, this.line, mode !== undefined && mode.atFieldLevel())) return;
-      if (mode) mode.closeBracket(c === 125);
-    }
-    this.push(kind, start, this.pos);
+    if (this.operators.scan(start, c, mode)) return;
+    this.pos = start + 1;
+    if (c < 32 || c === 127) this.invalidCharacter(start, c);
+    else this.push(T.ERRORTOKEN, start, this.pos); // `$`, `?`, a backtick: a token no rule accepts.
   }
 }

@@ -1,51 +1,83 @@
 /**
  * Operators and delimiters as CPython's tokenizer reads them, for the Tokenizer (lexical.ts): the longest operator at
- * an offset, and the brackets left open, with CPython's messages for those that do not pair up ("unmatched ')'",
- * "closing parenthesis ']' does not match opening parenthesis '(' on line 3", "'(' was never closed").
+ * an offset (not `.` and `...`, read with numbers), and the brackets open, with CPython's messages for those that do
+ * not pair up ("unmatched ')'", "closing parenthesis ']' does not match opening parenthesis '(' on line 3", "'(' was
+ * never closed").
  */
-import type { LexicalError } from './lexical';
+import type { FString, LexerCursor } from './strings';
 import { T } from './tokens';
 
 /** Brackets nested deeper than this are an error in CPython (MAXLEVEL). */
 const MAX_BRACKETS = 200;
 
 /**
- * The operator or delimiter at `p` in `t`, whose first character is `c`: the longest one (`**=`, then `**`, then
- * `*`), or undefined; its length is that of its text (TOKEN_TEXT). Not `.` and `...`, which the tokenizer reads with
- * numbers.
+ * Reads operators and delimiters for a tokenizer, and keeps the brackets open where it is, innermost last, with
+ * their errors.
  */
-export function operatorAt(t: string, p: number, c: number): T | undefined {
-  const d = t.charCodeAt(p + 1);
-  const two = twoCharOperator(c, d);
-  if (two === undefined) return oneCharOperator(c);
-  return (t.charCodeAt(p + 2) === 61 ? threeCharOperator(c, d) : undefined) ?? two;
-}
-
-/** The brackets open where the tokenizer is, innermost last. Their errors go to the tokenizer's list. */
-export class Brackets {
-  /** Each bracket's character, offset and 1-based line. */
+export class OperatorScanner {
+  /** Each open bracket's character, offset and 1-based line. */
   private readonly chars: number[] = [];
   private readonly offsets: number[] = [];
   private readonly lines: number[] = [];
 
-  constructor(private readonly errors: LexicalError[]) {}
+  constructor(private readonly lexer: LexerCursor) {}
 
-  /** How many are open. */
-  get depth(): number {
+  /** How many brackets are open. */
+  get openBrackets(): number {
     return this.chars.length;
   }
 
-  /** The offset of the innermost one (-1: none is open). */
+  /** The offset of the innermost open bracket (-1: none). */
   get innermost(): number {
     return this.offsets.length ? this.offsets[this.offsets.length - 1] : -1;
   }
 
-  /** `c` (`(`, `[` or `{`) opens at `at`, on `line`. */
-  open(c: number, at: number, line: number): void {
-    if (this.chars.length >= MAX_BRACKETS) this.error(at, 'too many nested parentheses');
-    this.chars.push(c);
-    this.offsets.push(at);
-    this.lines.push(line);
+  /**
+   * The operator or delimiter at `start`, whose first character is `c`, read inside the f-string `mode` if any: its
+   * token, with the bracket it opens or closes. False when `c` starts none (nothing is read).
+   */
+  scan(start: number, c: number, mode: FString | undefined): boolean {
+    const lx = this.lexer;
+    // Inside a replacement field, a `:` at its own bracket level starts the format spec.
+    if (mode && c === 58 && mode.atFieldLevel()) {
+      lx.pos = start + 1;
+      mode.startSpec();
+      lx.push(T.COLON, start, lx.pos);
+      return true;
+    }
+    // The longest operator: `**=`, then `**`, then `*`.
+    const t = lx.text;
+    const d = t.charCodeAt(start + 1);
+    const two = twoCharOperator(c, d);
+    if (two !== undefined) {
+      const three = t.charCodeAt(start + 2) === 61 ? threeCharOperator(c, d) : undefined;
+      lx.pos = start + (three !== undefined ? 3 : 2);
+      lx.push(three ?? two, start, lx.pos);
+      return true;
+    }
+    const kind = oneCharOperator(c);
+    if (kind === undefined) return false;
+    lx.pos = start + 1;
+    if (kind === T.LPAR || kind === T.LSQB || kind === T.LBRACE) {
+      lx.push(kind, start, lx.pos);
+      if (this.chars.length >= MAX_BRACKETS) this.error(start, 'too many nested parentheses');
+      this.chars.push(c);
+      this.offsets.push(start);
+      this.lines.push(lx.line);
+      if (mode) mode.depth++;
+      return true;
+    }
+    if (kind === T.RPAR || kind === T.RSQB || kind === T.RBRACE) {
+      if (mode && mode.depth === 0 && c === 125) {
+        this.error(start, "f-string: single '}' is not allowed");
+        mode.regular = false;
+        return true;
+      }
+      if (!this.close(c, start, lx.line, mode !== undefined && mode.atFieldLevel())) return true;
+      if (mode) mode.closeBracket(c === 125);
+    }
+    lx.push(kind, start, lx.pos);
+    return true;
   }
 
   /**
@@ -53,7 +85,7 @@ export class Brackets {
    * reported); false when none is open (reported too). `field`: the innermost is the `{` of an f-string's
    * replacement field.
    */
-  close(c: number, at: number, line: number, field: boolean): boolean {
+  private close(c: number, at: number, line: number, field: boolean): boolean {
     const i = this.chars.length - 1;
     if (i < 0) {
       this.error(at, `unmatched '${String.fromCharCode(c)}'`);
@@ -73,20 +105,20 @@ export class Brackets {
     return true;
   }
 
-  /** Those open are given up (CPython stops at them): the innermost is reported as never closed. */
+  /** The open brackets are given up (CPython stops at them): the innermost is reported as never closed. */
   neverClosed(): void {
     const i = this.chars.length - 1;
     if (i >= 0) this.error(this.offsets[i], `'${String.fromCharCode(this.chars[i])}' was never closed`);
     this.clear();
   }
 
-  /** Those open are given up, without a word. */
+  /** The open brackets are given up, without a word. */
   clear(): void {
     this.chars.length = this.offsets.length = this.lines.length = 0;
   }
 
   private error(at: number, message: string): void {
-    this.errors.push({ from: at, to: at + 1, message });
+    this.lexer.error(at, at + 1, message);
   }
 }
 

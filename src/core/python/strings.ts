@@ -15,8 +15,8 @@ const MAX_FSTRINGS = 150;
 const MAX_FIELD_NESTING = 3;
 
 /**
- * The tokenizer as the string scanner uses it: the text and the reading position, which a literal moves past (its
- * line breaks counted in `line`), and where its tokens, errors and span go.
+ * The tokenizer as its scanners use it (strings here, operators in operators.ts): the text and the reading position,
+ * which what they read moves past (line breaks counted in `line`), and where tokens, errors and long strings go.
  */
 export interface LexerCursor {
   readonly text: string;
