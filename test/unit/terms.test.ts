@@ -353,6 +353,30 @@ describe('resolution on a large library', () => {
     assert.equal(index.resolve({ chain: ['fpn'] }, 3000).length, 2001);
   });
 
+  test('a file set again keeps its place among equal matches: a hover while notes are read back picks what it picks after', () => {
+    const index = new TermIndex();
+    const entries = (f: string) => [{ term: 'FPN', target: { file: f, slug: 'fpn' }, source: 'heading' as const }];
+    const files = ['a.md', 'b.md', 'c.md', 'd.md'];
+    // Terms from a kept index, in the notes' order; then the files are read back in another order.
+    for (const f of files) index.setFile(f, entries(f));
+    const order = () => index.resolve({ chain: ['FPN'] }).map((m) => m.target.file);
+    assert.deepEqual(order(), files);
+    for (const f of ['c.md', 'a.md', 'd.md']) {
+      index.setFile(f, entries(f));
+      assert.deepEqual(order(), files, `after ${f} was read again`);
+    }
+    // A score bucket emptied when a file is set again, and filled again by the next.
+    index.setFile('b.md', [...entries('b.md'), { term: 'FPN', target: { file: 'b.md', slug: 'fpn' }, source: 'frontMatter' }]);
+    index.setFile('b.md', entries('b.md'));
+    index.setFile('b.md', [{ term: 'FPN', target: { file: 'b.md', slug: 'fpn' }, source: 'frontMatter' }]);
+    assert.deepEqual(order(), ['b.md', 'a.md', 'c.md', 'd.md'], 'a declared term first');
+    index.setFile('b.md', entries('b.md'));
+    // A file removed and added again comes after the others.
+    index.removeFile('a.md');
+    index.setFile('a.md', entries('a.md'));
+    assert.deepEqual(order(), ['b.md', 'c.md', 'd.md', 'a.md']);
+  });
+
   test('a target met by several terms is listed once, at its best score', () => {
     const index = new TermIndex();
     const target = { file: 'a.md', slug: 'bn' };

@@ -57,6 +57,8 @@ interface Compiled {
   source: TermEntry['source'];
   /** The score bonus of the entry's source and target. */
   bonus: number;
+  /** Where its file ranks among the files with equal scores: the order the files were first added. */
+  ordinal: number;
 }
 
 /** The score bonuses an entry can carry (front matter +5, a point +2), best first: a bucket each. */
@@ -70,10 +72,22 @@ const NONE: Compiled[] = [];
 
 class Bucket {
   readonly byBonus: Compiled[][] = [NONE, NONE, NONE, NONE];
+  /** Adds an entry after those of files added before its file (usually at the end: files come in order). */
   add(c: Compiled): void {
     const i = BONUSES.indexOf(c.bonus);
-    if (this.byBonus[i] === NONE) this.byBonus[i] = [c];
-    else this.byBonus[i].push(c);
+    const l = this.byBonus[i];
+    if (l === NONE) this.byBonus[i] = [c];
+    else if (!l.length || l[l.length - 1].ordinal <= c.ordinal) l.push(c); // a list emptied by dropFile is not NONE
+    else {
+      let lo = 0;
+      let hi = l.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (l[mid].ordinal <= c.ordinal) lo = mid + 1;
+        else hi = mid;
+      }
+      l.splice(lo, 0, c);
+    }
   }
   /** Drops a file's entries; true when the bucket is left empty. */
   dropFile(file: string): boolean {
@@ -100,6 +114,12 @@ interface Group {
  */
 export class TermIndex {
   private readonly byFile = new Map<string, Compiled[]>();
+  /**
+   * Each file's rank among equal matches: the order files were first added. A file set again (read after its terms
+   * came from a kept index, or saved) keeps its rank, so a hover during a load picks what it picks after it.
+   */
+  private readonly ordinals = new Map<string, number>();
+  private nextOrdinal = 0;
   private readonly qualified = new Map<string, Bucket>(); // lower-case dotted path →
   private readonly keyword = new Map<string, Bucket>(); // keyword name →
   private readonly classExact = new Map<string, Bucket>(); // exact name →
@@ -113,7 +133,9 @@ export class TermIndex {
   }
 
   setFile(file: string, entries: readonly TermEntry[]): void {
-    this.removeFile(file);
+    this.dropEntries(file);
+    let ordinal = this.ordinals.get(file);
+    if (ordinal === undefined) this.ordinals.set(file, (ordinal = this.nextOrdinal++));
     const compiled: Compiled[] = [];
     // One target object per section or point: a match is reported once per target (see resolve).
     const targets = new Map<string, TermTarget>();
@@ -123,7 +145,7 @@ export class TermIndex {
       const tk = e.target.point === undefined ? e.target.slug : `${e.target.slug}\u0000${e.target.point}`;
       let target = targets.get(tk);
       if (!target) targets.set(tk, (target = e.target.file === file ? e.target : { ...e.target, file }));
-      compiled.push({ shape, target, source: e.source, bonus: (e.source === 'frontMatter' ? 5 : 0) + (e.target.point ? 2 : 0) });
+      compiled.push({ shape, target, source: e.source, bonus: (e.source === 'frontMatter' ? 5 : 0) + (e.target.point ? 2 : 0), ordinal });
     }
     this.byFile.set(file, compiled);
     this.count += compiled.length;
@@ -142,7 +164,13 @@ export class TermIndex {
     return (this.byFile.get(file) ?? []).map((c) => ({ term: c.shape.term, target: c.target, source: c.source, needle: c.shape.needle }));
   }
 
+  /** The file is gone: its terms, and its rank (added again, it comes after the others). */
   removeFile(file: string): void {
+    this.dropEntries(file);
+    this.ordinals.delete(file);
+  }
+
+  private dropEntries(file: string): void {
     const old = this.byFile.get(file);
     if (!old) return;
     this.byFile.delete(file);
@@ -173,7 +201,7 @@ export class TermIndex {
 
   /**
    * Every target the token means, best first, one match per target (at its best score; equal scores keep the order
-   * of the kinds of match below, then the order the files were added). Empty when nothing is confident.
+   * of the kinds of match below, then the order the files were first added). Empty when nothing is confident.
    */
   resolve(token: CodeToken, limit = 8): TermMatch[] {
     const name = token.chain[token.chain.length - 1];
