@@ -7,7 +7,8 @@ describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
   scene('the CodeLens above a note heading counts the places in code, and a click lists them', async ({ workbench, page }) => {
     await workbench.openFile('notes/losses.md');
     const lens = page.locator('.codelens-decoration', { hasText: '5 places in code' });
-    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    // The first count scans the workspace's code (in the background, in slices): on a busy machine it took over 30 s.
+    await lens.waitFor({ state: 'visible', timeout: 60_000 });
     await page.locator('.codelens-decoration', { hasText: '0 places in code' }).first().waitFor({ state: 'visible' });
     await lens.locator('a', { hasText: '5 places in code' }).click();
     const peek = page.locator('.reference-zone-widget').filter({ visible: true });

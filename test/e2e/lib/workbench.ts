@@ -667,7 +667,9 @@ export class Workbench {
     await this.quickInputSelect(this.page.locator('.label-name').getByText(name, { exact: true }), timeoutMs);
     await this.page.locator(`.editor-group-container.active .tab.active[data-resource-name="${name}"]`).waitFor({ state: 'visible', timeout: timeoutMs });
     const notebook = this.activeNotebook();
-    await notebook.locator('.code-cell-row .view-line').first().waitFor({ state: 'visible', timeout: timeoutMs });
+    // The first notebook of a window starts VS Code's notebook support (the .ipynb serializer's extension): on a busy
+    // 2-core machine its cells took over 30 s to show, so they get twice the time of a UI state.
+    await notebook.locator('.code-cell-row .view-line').first().waitFor({ state: 'visible', timeout: 2 * timeoutMs });
     return notebook;
   }
 
