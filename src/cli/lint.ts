@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { builtinHost, type AnalyzeOptions, type RuleErrorReporter, type RuleHost, type RuleMeta } from '../core/rules/index';
 import type { Severity } from '../core/rules/types';
@@ -26,7 +27,7 @@ export interface LintArgs {
   bundled: boolean;
   /** Report `# ml-notes: ignore…` comments that silence nothing (as findings of `unused-suppression`). */
   reportUnusedIgnores?: boolean;
-  /** Worker threads (`--jobs`); by default one per core when there are enough files, 1 = none. */
+  /** Worker threads (`--jobs`); by default one per core from 4 MB of Python a thread, 1 = none. */
   jobs?: number;
 }
 
@@ -107,7 +108,7 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
   }
 
   // Many files go to worker threads (not with --fix: a file fixed is a module another file may import, read in order).
-  const threads = hostWith === builtinHost && !args.fix ? threadsFor(files.length, args.jobs) : 1;
+  const threads = hostWith === builtinHost && !args.fix ? threadsFor({ files: files.length, bytes: args.jobs === undefined ? totalBytes(files.map((f) => f.file)) : 0 }, args.jobs) : 1;
   const jobs: LintJob[] = files.map(({ file, config }, i) => ({
     file,
     shown: shownPath(io.cwd, file),
@@ -189,4 +190,17 @@ function notesToLoad(config: ProjectConfig | undefined, args: Pick<LintArgs, 'no
     notes: [...args.notes.map((n) => path.resolve(cwd, n)), ...(config?.notes ?? []).map((n) => resolveNotePath(config!.dir, n))],
     bundled: args.bundled && config?.includeBundledNotes !== false,
   };
+}
+
+/** The files' sizes added up (a file that cannot be read counts for nothing: linting it will say why). */
+function totalBytes(files: readonly string[]): number {
+  let n = 0;
+  for (const f of files) {
+    try {
+      n += fs.statSync(f).size;
+    } catch {
+      // unreadable: lintFile reports it
+    }
+  }
+  return n;
 }

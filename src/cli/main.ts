@@ -52,7 +52,7 @@ lint:
   --rule ID         only this rule (repeatable); runs it even where the project config turns it off
   --report-unused-ignores
                     report '# ml-notes: ignore…' comments that silence nothing (as unused-suppression findings)
-  --jobs N          worker threads (default: one per core once there are enough files; 1: none); the output
+  --jobs N          worker threads (default: one per core from 4 MB of Python a thread; 1: none); the output
                     is the same, in the same order. --fix runs on one thread.
   Suppressions: '# ml-notes: ignore[rule-id, …]' (or '# ml-notes: ignore', every rule) at the end of a line;
   '# ml-notes: ignore-file[rule-id]' in a comment line before the first statement.

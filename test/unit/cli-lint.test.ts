@@ -169,9 +169,11 @@ test('ml-notes lint --jobs N: worker threads give the same output, in the same o
   }
   const json = JSON.parse((await run(['lint', 'demo', '--json', '--jobs', '2'])).out) as { file: string; line: number; rule: string }[];
   assert.deepEqual(json.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), [...DEMO_FINDINGS].sort());
-  // --jobs is followed up to the number of files; by default a thread per core, once there are enough files for it.
-  assert.deepEqual([threadsFor(9, 3), threadsFor(2, 3), threadsFor(9, 1), threadsFor(10, undefined)], [3, 2, 1, 1]);
-  assert.equal(threadsFor(10_000, undefined), os.availableParallelism());
+  // --jobs is followed up to the number of files; by default a thread per core, once there is enough Python for it.
+  const w = (files: number, mb: number) => ({ files, bytes: mb * 1024 * 1024 });
+  assert.deepEqual([threadsFor(w(9, 0), 3), threadsFor(w(2, 0), 3), threadsFor(w(9, 0), 1), threadsFor(w(10, 1), undefined)], [3, 2, 1, 1]);
+  assert.equal(threadsFor(w(371, 2.3), undefined), 1, 'a project the size of the development corpus stays on one thread');
+  assert.equal(threadsFor(w(10_000, 400), undefined), os.availableParallelism());
   const bad = await run(['lint', 'demo', '--jobs', '0']);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--jobs must be a whole number of threads, 1 or more \(got "0"\)/);
