@@ -13,7 +13,7 @@ import { lintInThreads, threadsFor, type LintJob } from './parallel';
 import { CliProject } from './project';
 import { formatGithub, formatJson, formatSarif, formatText, type Format, type RunFacts } from './formats';
 import { toolVersion } from './version';
-import { loadLibrary, NotesHosts, type NotesHost, type NotesToLoad } from './library';
+import { NotesHosts, type NotesHost, type NotesToLoad } from './library';
 import { checkProblemLine } from '../core/checks/index';
 
 export interface LintArgs {
@@ -153,7 +153,7 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
     const facts: RunFacts = { cwd: io.cwd, toolVersion: toolVersion(), rules: [...metas.values()], configProblems, failedRules };
     if (args.format === 'sarif') {
       // The notes the checks came from, when they are these (one config, or none), are not read (nor warned about) again.
-      const library = loaded.find((h) => JSON.stringify(h.notes) === JSON.stringify({ notes, bundled }))?.library ?? (await loadLibrary({ notes, bundled }, io));
+      const { library } = await hosts.for({ notes, bundled });
       io.out(formatSarif(reports, { ...facts, library }));
     } else for (const line of formatGithub(reports, facts)) io.out(line);
   }
