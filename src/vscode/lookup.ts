@@ -6,9 +6,16 @@ import type { SearchResultEntry } from '../webview/protocol';
 import type { NotesService } from './notesService';
 import type { NotesPanel } from './panel';
 import { t } from './l10n';
+import type { FocusTimes } from './focusTimes';
 
 /** How long one update of the picker may index notes while they are being read. */
 const INDEXING_SLICE_MS = 30;
+/**
+ * A picker closed this soon after it was shown, with the notes panel taking the focus (waited for up to
+ * FOCUS_MESSAGE_MS), was closed by VS Code giving the panel its focus back, not by the user: it shows itself again.
+ */
+const EARLY_HIDE_MS = 1500;
+const FOCUS_MESSAGE_MS = 300;
 
 interface LookupItem extends vscode.QuickPickItem {
   /** None for the row saying the notes are still being read. */
@@ -24,7 +31,7 @@ export interface LookupDeps {
 
 /** "ML Notes: Look Up…": a QuickPick ranked by the core's lookup (fuzzy, CJK aware); Enter opens the panel there. */
 export async function lookUp(deps: LookupDeps, initial?: string): Promise<void> {
-  const ref = await pickSection(deps, { title: t('ML Notes: Look Up'), initial });
+  const ref = await pickSection(deps, { title: t('ML Notes: Look Up'), initial, panelFocus: deps.panel.focus });
   if (ref) await deps.panel.show(ref);
 }
 
@@ -37,6 +44,8 @@ export interface PickOptions {
   emptyQuery?: string;
   /** Keep only these results (e.g. sections of the user's own notes). */
   accept?: (r: SearchResultEntry) => boolean;
+  /** When the notes panel takes the focus: the picker shows itself again when that closed it (see EARLY_HIDE_MS). */
+  panelFocus?: FocusTimes;
 }
 
 /** The Look Up picker: a section or point of the notes, or undefined when dismissed. */
@@ -78,10 +87,20 @@ export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search'>, op
         resolve(qp.items.find((i) => i.ref));
       });
     });
-    qp.onDidHide(() => resolve(undefined));
+    let shownAgain = false;
+    qp.onDidHide(() => {
+      const focus = options.panelFocus;
+      if (shownAgain || !focus || Date.now() - shownAt > EARLY_HIDE_MS) return resolve(undefined);
+      void focus.takenSince(shownAt, FOCUS_MESSAGE_MS).then((taken) => {
+        if (!taken) return resolve(undefined);
+        shownAgain = true;
+        qp.show();
+      });
+    });
   });
   qp.value = options.initial ?? '';
   update(qp.value);
+  const shownAt = Date.now();
   qp.show();
   const item = await picked;
   clearInterval(poll);

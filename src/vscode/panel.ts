@@ -10,6 +10,7 @@ import { t } from './l10n';
 import type { Renderer } from '../core/render/renderer';
 import { breadcrumbTitle, findHeading } from '../core/notes/resolver';
 import type { UsedInCode } from './usedInCode';
+import { FocusTimes } from './focusTimes';
 
 export const PANEL_VIEW_TYPE = 'mlNotes.panel';
 
@@ -44,6 +45,8 @@ export class NotesPanel extends Disposable {
   private ready = false;
   private queued: HostMessage[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the panel took the keyboard focus (a picker it closed by that shows itself again). */
+  readonly focus = new FocusTimes();
 
   /** Notes the shown page depends on: the notes its links and embeds resolved to, and the notes linking to it. */
   private dependsOn = new Set<string>();
@@ -189,6 +192,9 @@ export class NotesPanel extends Disposable {
         return this.openLink(msg.href);
       case 'openCode':
         return this.deps.usedInCode?.open(msg.id);
+      case 'focused':
+        this.focus.mark();
+        return;
     }
   }
 

@@ -390,6 +390,7 @@ class Panel {
   // Events
 
   private wire(): void {
+    window.addEventListener('focus', () => this.post({ type: 'focused' }));
     this.backButton.addEventListener('click', () => this.go('back'));
     this.forwardButton.addEventListener('click', () => this.go('forward'));
     this.filePicker.addEventListener('change', () => {

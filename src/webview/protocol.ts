@@ -114,7 +114,9 @@ export type WebviewMessage =
   | { type: 'forward' }
   | { type: 'search'; query: string }
   | { type: 'scrolled'; target: string }
-  | { type: 'openCode'; id: string };
+  | { type: 'openCode'; id: string }
+  /** The panel got the keyboard focus. */
+  | { type: 'focused' };
 
 const MAX_STRING = 4096;
 
@@ -130,6 +132,7 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'ready':
     case 'back':
     case 'forward':
+    case 'focused':
       return { type: m.type };
     case 'navigate':
       if (!str(m.docId) || (m.target !== undefined && !str(m.target, 512))) return undefined;

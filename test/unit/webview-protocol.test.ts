@@ -14,6 +14,7 @@ test('every message the panel sends is accepted as sent', () => {
     { type: 'ready' },
     { type: 'back' },
     { type: 'forward' },
+    { type: 'focused' },
     { type: 'navigate', docId: 'file:///notes/ml-basis-notes.md' },
     { type: 'navigate', docId: 'file:///notes/ml-basis-notes.md', target: 'fpn-architecture' },
     { type: 'navigate', docId: 'file:///notes/ml-basis-notes.md', target: '一些琐碎但是非常重要的点/2' },

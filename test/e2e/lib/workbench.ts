@@ -261,15 +261,22 @@ export class Workbench {
    */
   private async paletteRow(title: string, timeoutMs: number): Promise<Locator | undefined> {
     await this.dismissPopups();
-    await this.page.keyboard.press('F1');
-    await this.quickInput().waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
+    const input = this.quickInput().locator('input').first();
     const row = this.quickInputRows().filter({ has: this.page.locator('.label-name').getByText(title, { exact: true }) }).first();
     const deadline = Date.now() + timeoutMs;
     for (let wait = 500; ; wait = Math.min(wait * 2, 4000)) {
-      await this.quickInputType('>');
-      await this.quickInputType(`>${title}`);
+      // VS Code gives the focus back to a webview a moment after a quick input closes, and a palette opened before
+      // that moment closes as the focus lands: a user sees it go and presses F1 again.
+      if (!(await input.isVisible())) {
+        await this.page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
+      }
       const left = deadline - Date.now();
-      const found = await row.waitFor({ state: 'visible', timeout: Math.max(1, Math.min(wait, left)) }).then(() => true, () => false);
+      const typed = await input
+        .fill('>', { timeout: wait })
+        .then(() => input.fill(`>${title}`, { timeout: wait }))
+        .then(() => true, () => false);
+      const found = typed && (await row.waitFor({ state: 'visible', timeout: Math.max(1, Math.min(wait, left)) }).then(() => true, () => false));
       if (found) return row;
       if (Date.now() >= deadline) return undefined;
     }
