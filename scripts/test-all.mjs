@@ -1,0 +1,63 @@
+// `npm run test:all`: every test, in three steps.
+//   1. the type check, and the build of the tests (out/), at once;
+//   2. the unit tests, and the integration tests (pre-commit and Neovim, test/integration/setup first) at once: each
+//      keeps about one core busy, and they share nothing but out/, which step 1 wrote;
+//   3. the end-to-end scenes in VS Code (npm run test:e2e, with the arguments given to this script).
+// Jobs that run at once print their whole output when they end, in the order above, each under a header. A failed
+// step stops the run before the next one, as `a && b` would; the exit status is the first failure's.
+//
+//   npm run test:all [-- <test:e2e arguments>]
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Runs a command with its output kept (stdout and stderr interleaved as they came); resolves with both. */
+function run(label, command, args) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks = [];
+    child.stdout.on('data', (c) => chunks.push(c));
+    child.stderr.on('data', (c) => chunks.push(c));
+    child.on('error', (e) => chunks.push(Buffer.from(`${label}: could not start ${command}: ${e.message}\n`)));
+    child.on('close', (code, signal) => resolve({ label, status: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks), seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+/** Runs the jobs at once; prints each one's output in order; returns the first non-zero status (0 when all passed). */
+async function together(jobs) {
+  const results = await Promise.all(jobs.map(([label, command, args]) => run(label, command, args)));
+  for (const r of results) {
+    process.stdout.write(`\n[test:all] ── ${r.label}: ${r.seconds.toFixed(1)} s, ${r.status === 0 ? 'passed' : `FAILED (exit ${r.status})`}\n`);
+    process.stdout.write(r.output);
+  }
+  return results.find((r) => r.status !== 0)?.status ?? 0;
+}
+
+const started = Date.now();
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const node = process.execPath;
+const steps = [
+  () => together([
+    ['type check (tsc)', npm, ['run', '-s', 'typecheck']],
+    ['build the tests (out/)', node, ['esbuild.mjs', '--tests']],
+  ]),
+  () => together([
+    ['unit tests', node, ['--test', '--test-reporter=spec', 'out/test/unit/']],
+    ['integration tests (pre-commit, Neovim)', 'bash', ['-c', 'bash test/integration/setup && exec "$0" --test --test-reporter=spec --test-concurrency=1 out/test/integration/', node]],
+  ]),
+];
+let status = 0;
+for (const step of steps) {
+  status = await step();
+  if (status !== 0) break;
+}
+if (status === 0) {
+  process.stdout.write(`\n[test:all] type check, unit and integration tests: ${((Date.now() - started) / 1000).toFixed(1)} s; now the end-to-end scenes\n`);
+  const e2e = spawn(npm, ['run', 'test:e2e', '--', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+  status = await new Promise((resolve) => e2e.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+process.stdout.write(`\n[test:all] ${status === 0 ? 'passed' : `FAILED (exit ${status})`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+process.exit(status);
