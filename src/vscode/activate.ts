@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { NoteRef } from '../core/notes/types';
+import type { NoteFileSystem } from '../core/notes/loader';
+import { WorkspaceNoteFs } from './noteFs';
 import { createLog, type Log } from './log';
 import { NotesService } from './notesService';
 import { NotesHoverProvider } from './hover';
@@ -27,6 +29,8 @@ import type { RuleErrorReporter } from '../core/rules/index';
 export interface PlatformOptions {
   /** Home folder for `~/…` notes paths; undefined in the browser. */
   homedir?: string;
+  /** node:fs for notes on the local disk (`file:`), on desktop; the browser reads every note through workspace.fs. */
+  localNoteFs?: NoteFileSystem;
   /** markdown-it + KaTeX: a separate bundle loaded on first use on desktop, bundled in the browser. */
   loadRenderer(): Renderer;
   /** Where Python is analysed: a worker thread on desktop; on this thread when absent (the browser). */
@@ -36,8 +40,9 @@ export interface PlatformOptions {
 /** Wires every feature; shared by the desktop and web entries. Nothing heavy runs here: notes load in the background. */
 export function activateWith(context: vscode.ExtensionContext, platform: PlatformOptions): void {
   const log = createLog();
-  const configs = new ProjectConfigService(log);
-  const notes = new NotesService({ extensionUri: context.extensionUri, storageUri: context.storageUri ?? context.globalStorageUri, version: String(context.extension.packageJSON?.version ?? ''), homedir: platform.homedir, log, configs });
+  const files = new WorkspaceNoteFs(platform.localNoteFs);
+  const configs = new ProjectConfigService(log, files);
+  const notes = new NotesService({ extensionUri: context.extensionUri, storageUri: context.storageUri ?? context.globalStorageUri, version: String(context.extension.packageJSON?.version ?? ''), homedir: platform.homedir, files, log, configs });
   const search = new NotesSearch(notes.library);
   const codeRefs = new CodeRefs(notes, log);
   const usedInCode = new UsedInCode(codeRefs);

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { decodeLibraryCache, encodeLibraryCache, type CachedNote } from '../core/notes/libraryCache';
 import type { NoteFileInfo } from '../core/notes/library';
 import type { NoteDocument } from '../core/notes/types';
-import { errorMessage } from '../core/notes/loader';
+import { errorMessage, type NoteFileSystem } from '../core/notes/loader';
+import { isNotFound } from './noteFs';
 import type { Log } from './log';
 import { t, tt } from './l10n';
 
@@ -18,6 +19,8 @@ export class NotesCache {
 
   constructor(
     private readonly dir: vscode.Uri,
+    /** Reads the index (through node:fs when it is a local file: no round trip to the window). */
+    private readonly fs: NoteFileSystem,
     private readonly log: Log,
   ) {
     this.file = vscode.Uri.joinPath(dir, 'notes-index.json');
@@ -31,9 +34,9 @@ export class NotesCache {
     const t0 = Date.now();
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await vscode.workspace.fs.readFile(this.file);
+      bytes = await this.fs.readFile(this.file.toString());
     } catch (e) {
-      if (!(e instanceof vscode.FileSystemError && e.code === 'FileNotFound')) this.log.warn(t('Could not read the notes index kept from the last session: {0}', errorMessage(e)));
+      if (!isNotFound(e)) this.log.warn(t('Could not read the notes index kept from the last session: {0}', errorMessage(e)));
     }
     const readMs = Date.now() - t0;
     const k = await key;

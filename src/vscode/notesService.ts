@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { imageSize, type ImageSize } from '../core/render/imageSize';
 import { Disposable, DisposableStore, toDisposable } from './dispose';
 import { NoteLibrary } from '../core/notes/library';
-import { DEFAULT_MAX_NOTE_KB, errorMessage, isNoteFile, type FileKind, type LoadProblem, type NoteFileSystem } from '../core/notes/loader';
+import { DEFAULT_MAX_NOTE_KB, errorMessage, isNoteFile, type LoadProblem, type NoteFileSystem } from '../core/notes/loader';
+import { WorkspaceNoteFs } from './noteFs';
 import { LibraryLoader, type LoaderRoot } from '../core/notes/libraryLoader';
 import { NotesCache } from './notesCache';
 import type { Log } from './log';
@@ -12,35 +13,6 @@ import { explicitSetting, type ProjectConfigService } from './projectConfig';
 /** Figures larger than this are shown without reading their size (a thumbnail of the box's height). */
 const MAX_FIGURE_BYTES = 8 * 1024 * 1024;
 
-/** vscode.workspace.fs as the core's NoteFileSystem: locations are URI strings (desktop, web, remote alike). */
-export class WorkspaceNoteFs implements NoteFileSystem {
-  async stat(loc: string) {
-    try {
-      const st = await vscode.workspace.fs.stat(vscode.Uri.parse(loc));
-      return { kind: kindOf(st.type), size: st.size, symlink: (st.type & vscode.FileType.SymbolicLink) !== 0, mtime: st.mtime };
-    } catch (e) {
-      if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return undefined;
-      throw e;
-    }
-  }
-  async readDirectory(loc: string): Promise<[string, FileKind, boolean][]> {
-    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.parse(loc));
-    return entries.map(([name, type]) => [name, kindOf(type), (type & vscode.FileType.SymbolicLink) !== 0]);
-  }
-  async readFile(loc: string): Promise<Uint8Array> {
-    return vscode.workspace.fs.readFile(vscode.Uri.parse(loc));
-  }
-  join(loc: string, name: string): string {
-    return vscode.Uri.joinPath(vscode.Uri.parse(loc), name).toString();
-  }
-}
-
-function kindOf(t: vscode.FileType): FileKind {
-  if (t & vscode.FileType.Directory) return 'directory';
-  if (t & vscode.FileType.File) return 'file';
-  return 'other';
-}
-
 export interface NotesServiceOptions {
   extensionUri: vscode.Uri;
   /** Where the notes of the last session are kept (the extension's storage); none: every start reads all. */
@@ -49,6 +21,8 @@ export interface NotesServiceOptions {
   version?: string;
   /** The user's home folder for `~/…` paths (undefined in the browser). */
   homedir?: string;
+  /** How notes (and the kept index) are read: workspace.fs, and node:fs for `file:` ones on desktop (see WorkspaceNoteFs). */
+  files?: WorkspaceNoteFs;
   log: Log;
   /** The project configs: their `notes` and `include-bundled-notes` apply unless the settings are set. */
   configs: ProjectConfigService;
@@ -66,7 +40,7 @@ interface Root {
  */
 export class NotesService extends Disposable {
   readonly library = new NoteLibrary();
-  private readonly fs = new WorkspaceNoteFs();
+  private readonly fs: WorkspaceNoteFs;
   private roots: Root[] = [];
   private readonly watchers = this.register(new DisposableStore());
   private readonly reported = new Set<string>();
@@ -87,7 +61,8 @@ export class NotesService extends Disposable {
   constructor(private readonly options: NotesServiceOptions) {
     super();
     this.terms = deferred();
-    this.cache = options.storageUri ? new NotesCache(options.storageUri, options.log) : undefined;
+    this.fs = options.files ?? new WorkspaceNoteFs();
+    this.cache = options.storageUri ? new NotesCache(options.storageUri, this.fs, options.log) : undefined;
     this.loader = new LibraryLoader(this.library, {
       fs: this.fs,
       maxBytes: () => Math.max(1, vscode.workspace.getConfiguration('mlNotes').get<number>('maxNoteFileSizeKB', DEFAULT_MAX_NOTE_KB)) * 1024,

@@ -4,24 +4,30 @@ import { formatProblem, type ConfigProblem } from '../core/config/projectConfig'
 import type { Log } from './log';
 import { Disposable } from './dispose';
 import { displayUri } from './notesService';
+import { isADirectory, isNotFound, WorkspaceNoteFs } from './noteFs';
 
-/** vscode.workspace.fs as the core's ConfigFs: locations are URI strings (desktop, web, remote alike). */
-const workspaceConfigFs: ConfigFs = {
-  async readText(loc) {
-    try {
-      return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(loc)));
-    } catch (e) {
-      if (e instanceof vscode.FileSystemError && (e.code === 'FileNotFound' || e.code === 'FileIsADirectory')) return undefined;
-      throw e;
-    }
-  },
-  join: (dir, name) => vscode.Uri.joinPath(vscode.Uri.parse(dir), name).toString(),
-  parent(loc) {
-    const uri = vscode.Uri.parse(loc);
-    if (uri.path === '/' || uri.path === '') return undefined;
-    return vscode.Uri.joinPath(uri, '..').toString();
-  },
-};
+/**
+ * The files as the core's ConfigFs: locations are URI strings (desktop, web, remote alike), read through `files`
+ * (node:fs for `file:` ones on desktop: a config lookup reads a couple of files in every folder up to the root).
+ */
+function configFs(files: WorkspaceNoteFs): ConfigFs {
+  return {
+    async readText(loc) {
+      try {
+        return new TextDecoder().decode(await files.readFile(loc));
+      } catch (e) {
+        if (isNotFound(e) || isADirectory(e)) return undefined;
+        throw e;
+      }
+    },
+    join: (dir, name) => vscode.Uri.joinPath(vscode.Uri.parse(dir), name).toString(),
+    parent(loc) {
+      const uri = vscode.Uri.parse(loc);
+      if (uri.path === '/' || uri.path === '') return undefined;
+      return vscode.Uri.joinPath(uri, '..').toString();
+    },
+  };
+}
 
 /**
  * The project configuration in the editor: the nearest `.ml-notes.toml` / `pyproject.toml` `[tool.ml-notes]` above a
@@ -30,14 +36,19 @@ const workspaceConfigFs: ConfigFs = {
  * diagnostics on the config file itself and in the output channel.
  */
 export class ProjectConfigService extends Disposable {
-  private readonly configs = new ProjectConfigs(workspaceConfigFs);
+  private readonly configs: ProjectConfigs;
   private readonly problems = this.register(vscode.languages.createDiagnosticCollection('mlNotes.config'));
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private readonly logged = new Set<string>();
 
-  constructor(private readonly log: Log) {
+  constructor(
+    private readonly log: Log,
+    /** How config files are read (see WorkspaceNoteFs). */
+    files: WorkspaceNoteFs = new WorkspaceNoteFs(),
+  ) {
     super();
+    this.configs = new ProjectConfigs(configFs(files));
     const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/{pyproject.toml,.ml-notes.toml}'));
     const changed = (uri: vscode.Uri) => {
       this.configs.invalidate(uri.toString());
