@@ -333,6 +333,31 @@ describe('per-file replacement', () => {
     assert.equal(index.size, 0);
     assert.deepEqual(index.resolve({ chain: ['label_smoothing'] }), []);
   });
+  test('set again with the same terms, a file keeps its matches; a changed section, point, source or term is seen', () => {
+    const index = new TermIndex();
+    const entry = (slug: string, point?: number, source: 'heading' | 'frontMatter' = 'heading', term = 'FocalLoss') => ({ term, target: point ? { file: 'f.md', slug, point } : { file: 'f.md', slug }, source });
+    const found = (name = 'FocalLoss') => index.resolve({ chain: [name] }).map((m) => ({ ...m.target, score: m.score }));
+    index.setFile('f.md', [entry('a')]);
+    const first = found();
+    index.setFile('f.md', [entry('a')]);
+    assert.deepEqual(found(), first);
+    assert.equal(index.size, 1);
+    index.setFile('f.md', [entry('b')]);
+    assert.deepEqual(found().map((m) => m.slug), ['b']);
+    index.setFile('f.md', [entry('b', 2)]);
+    assert.deepEqual(found().map((m) => m.point), [2]);
+    const asHeading = found()[0].score;
+    index.setFile('f.md', [entry('b', 2, 'frontMatter')]);
+    assert.ok(found()[0].score > asHeading, 'a declared term scores higher');
+    index.setFile('f.md', [entry('b', 2, 'frontMatter', 'LabelSmoothing')]);
+    assert.deepEqual(found(), []);
+    assert.equal(found('LabelSmoothing').length, 1);
+    index.setFile('f.md', [entry('b', 2, 'frontMatter', 'LabelSmoothing'), entry('c')]);
+    assert.equal(index.size, 2);
+    index.setFile('f.md', []);
+    assert.equal(index.size, 0);
+    assert.deepEqual(found('LabelSmoothing'), []);
+  });
 });
 
 describe('resolution on a large library', () => {
@@ -375,6 +400,26 @@ describe('resolution on a large library', () => {
     index.removeFile('a.md');
     index.setFile('a.md', entries('a.md'));
     assert.deepEqual(order(), ['b.md', 'c.md', 'd.md', 'a.md']);
+  });
+
+  test('files removed from the middle of a key shared by many files: the others keep their order', () => {
+    const index = new TermIndex();
+    const entries = (f: string) => [
+      { term: 'FPN', target: { file: f, slug: 'fpn' }, source: 'heading' as const },
+      { term: 'FPN', target: { file: f, slug: 'fpn', point: 1 }, source: 'frontMatter' as const },
+    ];
+    const files = Array.from({ length: 50 }, (_, i) => `n${String(i).padStart(2, '0')}.md`);
+    for (const f of files) index.setFile(f, entries(f));
+    const gone = new Set(files.filter((_, i) => i % 3 === 1));
+    for (const f of gone) index.removeFile(f);
+    const kept = files.filter((f) => !gone.has(f));
+    const got = index.resolve({ chain: ['FPN'] }, 1000);
+    assert.deepEqual(got.filter((m) => m.target.point).map((m) => m.target.file), kept, 'the declared points, in the order files were added');
+    assert.deepEqual(got.filter((m) => !m.target.point).map((m) => m.target.file), kept, 'then the sections, in the same order');
+    assert.equal(index.size, kept.length * 2);
+    for (const f of kept) index.removeFile(f);
+    assert.deepEqual(index.resolve({ chain: ['FPN'] }), []);
+    assert.equal(index.size, 0);
   });
 
   test('a target met by several terms is listed once, at its best score', () => {

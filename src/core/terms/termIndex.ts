@@ -78,27 +78,37 @@ class Bucket {
     const l = this.byBonus[i];
     if (l === NONE) this.byBonus[i] = [c];
     else if (!l.length || l[l.length - 1].ordinal <= c.ordinal) l.push(c); // a list emptied by dropFile is not NONE
-    else {
-      let lo = 0;
-      let hi = l.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (l[mid].ordinal <= c.ordinal) lo = mid + 1;
-        else hi = mid;
-      }
-      l.splice(lo, 0, c);
-    }
+    else l.splice(firstAfter(l, c.ordinal), 0, c);
   }
-  /** Drops a file's entries; true when the bucket is left empty. */
-  dropFile(file: string): boolean {
+  /**
+   * Drops a file's entries (those of rank `ordinal`: a list is in rank order, so they are one run, found by bisection);
+   * true when the bucket is left empty.
+   */
+  dropFile(ordinal: number): boolean {
     let left = 0;
     for (let i = 0; i < 4; i++) {
       const l = this.byBonus[i];
-      if (l.length && l.some((c) => c.target.file === file)) this.byBonus[i] = l.filter((c) => c.target.file !== file);
-      left += this.byBonus[i].length;
+      if (l.length) {
+        const from = firstAfter(l, ordinal - 1);
+        const to = firstAfter(l, ordinal);
+        if (to > from) l.splice(from, to - from);
+      }
+      left += l.length;
     }
     return left === 0;
   }
+}
+
+/** The index of the first entry of `l` (in rank order) ranked after `ordinal`. */
+function firstAfter(l: readonly Compiled[], ordinal: number): number {
+  let lo = 0;
+  let hi = l.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (l[mid].ordinal <= ordinal) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A run of entries that all score `score` (one bonus bucket of one key), with an optional per-entry check. */
@@ -133,6 +143,9 @@ export class TermIndex {
   }
 
   setFile(file: string, entries: readonly TermEntry[]): void {
+    // The same terms again (a note read after its terms came from a kept index, or saved with its terms unchanged):
+    // nothing to re-index.
+    if (this.sameEntries(file, entries)) return;
     this.dropEntries(file);
     let ordinal = this.ordinals.get(file);
     if (ordinal === undefined) this.ordinals.set(file, (ordinal = this.nextOrdinal++));
@@ -177,8 +190,22 @@ export class TermIndex {
     this.count -= old.length;
     for (const c of old) this.eachKey(c, (m, key) => {
       const b = m.get(key);
-      if (b?.dropFile(file)) m.delete(key);
+      if (b?.dropFile(c.ordinal)) m.delete(key);
     });
+  }
+
+  /** Whether the file is indexed with exactly these entries (in this order). */
+  private sameEntries(file: string, entries: readonly TermEntry[]): boolean {
+    const old = this.byFile.get(file);
+    if (!old) return false;
+    let i = 0;
+    for (const e of entries) {
+      const shape = cachedShape(e);
+      if (!shape) continue;
+      const c = old[i++];
+      if (!c || c.shape.term !== e.term || c.source !== e.source || c.target.slug !== e.target.slug || c.target.point !== e.target.point || e.target.file !== file) return false;
+    }
+    return i === old.length;
   }
 
   private eachKey(c: Compiled, f: (m: Map<string, Bucket>, key: string) => void): void {
