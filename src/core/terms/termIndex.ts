@@ -296,16 +296,19 @@ function wildcardMatch(pattern: string, value: string): boolean {
 
 const KEYWORD_TERM = /^([A-Za-z_][\w.]*\*?)\(([A-Za-z_]\w*)\)$/;
 
-/** Compiled shapes by source and term text: the same terms repeat across many note files. */
-const shapes = new Map<string, Shape | null>();
+/**
+ * Compiled shapes by source and term text: the same terms repeat across many note files. Keyed by the term's own
+ * string (a key built per look-up would be hashed again each time: this runs for every term of every note).
+ */
+const shapes = { heading: new Map<string, Shape | null>(), frontMatter: new Map<string, Shape | null>() };
 
 function cachedShape(e: TermEntry): Shape | undefined {
-  const cacheKey = e.source === 'heading' ? `h\u0000${e.term}` : e.term;
-  let shape = shapes.get(cacheKey);
+  const cache = shapes[e.source] ?? shapes.frontMatter;
+  let shape = cache.get(e.term);
   if (shape === undefined) {
     shape = compileShape(e) ?? null;
-    if (shapes.size > 50_000) shapes.clear();
-    shapes.set(cacheKey, shape);
+    if (cache.size > 50_000) cache.clear();
+    cache.set(e.term, shape);
   }
   return shape ?? undefined;
 }
