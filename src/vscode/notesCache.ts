@@ -42,7 +42,7 @@ export class NotesCache {
     const k = await key;
     if (!bytes) return { notes: new Map(), bytes: 0, readMs, decodeMs: 0 };
     const t1 = Date.now();
-    const { notes, ignored, stale } = decodeLibraryCache(new TextDecoder().decode(bytes), k);
+    const { notes, ignored, stale } = decodeLibraryCache(bytes, k);
     if (ignored) {
       const why = tt(ignored.l10n, ignored.text);
       const line = notes.size ? t('The notes index kept from the last session is used in part: {0}', why) : t('The notes index kept from the last session is not used, every note is read again: {0}', why);

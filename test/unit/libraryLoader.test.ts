@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nodeNoteFs } from '../../src/cli/nodeFs';
 import { NoteLibrary } from '../../src/core/notes/library';
-import { decodeLibraryCache, encodeLibraryCache, type CachedNote } from '../../src/core/notes/libraryCache';
+import { decodeLibraryCache, encodeLibraryCache, LIBRARY_CACHE_FORMAT, type CachedNote } from '../../src/core/notes/libraryCache';
 import { LibraryLoader, type LoaderRoot } from '../../src/core/notes/libraryLoader';
 import type { NoteFileSystem } from '../../src/core/notes/loader';
 import { parseNote } from '../../src/core/notes/parse';
@@ -78,7 +78,11 @@ test('a second session rebuilds unchanged notes from the kept index and parses t
   assert.deepEqual(hoverTargets(first.library, 'AdamW'), ['AdamW.md#decoupled']);
   const kept = keep(first);
 
-  // Unchanged: every note comes back, with its terms, links and points, and none is parsed.
+  // Unchanged: every note comes back, with its terms, links and points, and none is parsed; from the text or from
+  // its bytes as a host reads them.
+  const fromBytes = await load(dir, decodeLibraryCache(new TextEncoder().encode(kept), KEY).notes);
+  assert.deepEqual(fromBytes.loader.counts, { restored: 3, parsed: 0 });
+  assert.deepEqual(hoverTargets(fromBytes.library, 'weight_decay'), ['AdamW.md#decoupled']);
   const same = await load(dir, decodeLibraryCache(kept, KEY).notes);
   assert.deepEqual(same.loader.counts, { restored: 3, parsed: 0 });
   assert.deepEqual(hoverTargets(same.library, 'weight_decay'), ['AdamW.md#decoupled']);
@@ -154,34 +158,51 @@ test('a damaged, cut short, older or foreign index is not used and says why; the
   assert.equal(notAnIndex.notes.size, 0);
   assert.equal(notAnIndex.ignored?.text, 'it is not an index of notes.');
 
-  const older = decodeLibraryCache(kept.replace(`"v":${SNAPSHOT_VERSION},`, `"v":${SNAPSHOT_VERSION - 1},`), KEY);
+  const older = decodeLibraryCache(kept.replace(`"v":${LIBRARY_CACHE_FORMAT},`, `"v":${LIBRARY_CACHE_FORMAT - 1},`), KEY);
   assert.equal(older.notes.size, 0);
-  assert.equal(older.ignored?.text, `it was written in format ${SNAPSHOT_VERSION - 1}, this version reads format ${SNAPSHOT_VERSION}.`);
+  assert.equal(older.ignored?.text, `it was written in format ${LIBRARY_CACHE_FORMAT - 1}, this version reads format ${LIBRARY_CACHE_FORMAT}.${SNAPSHOT_VERSION}.`);
   assert.ok(older.stale);
+  const olderSnapshots = decodeLibraryCache(kept.replace(`"sv":${SNAPSHOT_VERSION},`, `"sv":${SNAPSHOT_VERSION - 1},`), KEY);
+  assert.equal(olderSnapshots.notes.size, 0);
+  assert.equal(olderSnapshots.ignored?.text, `it was written in format ${LIBRARY_CACHE_FORMAT}.${SNAPSHOT_VERSION - 1}, this version reads format ${LIBRARY_CACHE_FORMAT}.${SNAPSHOT_VERSION}.`);
 
   const foreign = decodeLibraryCache(kept, 'other folders');
   assert.equal(foreign.notes.size, 0);
   assert.ok(foreign.stale && foreign.ignored);
 
-  // One note's entry broken (its sections are not rows): that note alone is read and parsed again.
-  const parsed = JSON.parse(kept);
-  parsed.files[0].snap.lineCount = 'many';
-  parsed.files[1].e = 'not numbers';
-  // Sections that are not rows: seen when the note is rebuilt, which then parses it.
-  parsed.files[2].snap.sections = [['x', 1]];
-  const partial = decodeLibraryCache(JSON.stringify(parsed), KEY);
-  assert.equal(partial.notes.size, 1);
-  assert.equal(partial.ignored?.text, '2 of its 3 notes are damaged; those are read again.');
+  // The index and then one line per note's snapshot.
+  const [head, ...snapshots] = kept.split('\n');
+  assert.equal(snapshots.length, 3);
+  const index = JSON.parse(head);
+  // A note's terms broken: that note alone is read and parsed again, and the index says so.
+  index.files[1].e = 'not numbers';
+  // A snapshot broken (not a snapshot; sections that are not rows): seen when its note is read, which then parses it.
+  const snap0 = JSON.parse(snapshots[0]);
+  snap0.lineCount = 'many';
+  const snap2 = JSON.parse(snapshots[2]);
+  snap2.sections = [['x', 1]];
+  const partial = decodeLibraryCache([JSON.stringify(index), JSON.stringify(snap0), snapshots[1], JSON.stringify(snap2)].join('\n'), KEY);
+  assert.equal(partial.notes.size, 2);
+  assert.equal(partial.ignored?.text, '1 of its 3 notes are damaged; those are read again.');
   const run = await load(dir, partial.notes);
   assert.deepEqual(run.loader.counts, { restored: 0, parsed: 3 });
   assert.deepEqual(hoverTargets(run.library, 'FocalLoss'), ['Focal.md#focal']);
   assert.deepEqual(hoverTargets(run.library, 'AdamW'), ['AdamW.md#decoupled']);
+
+  // Snapshot lines missing (the text cut after its first line): not used.
+  const headOnly = decodeLibraryCache(head, KEY);
+  assert.equal(headOnly.notes.size, 0);
+  assert.match(headOnly.ignored?.text ?? '', /^it is damaged/);
 
   // Whatever byte of the file is wrong, decoding and loading with what it gives never throw, and every note loads.
   for (let cutAt = 0; cutAt < kept.length; cutAt += Math.ceil(kept.length / 97)) {
     const mangled = kept.slice(0, cutAt) + '0' + kept.slice(cutAt + 1);
     const loaded = await load(dir, decodeLibraryCache(mangled, KEY).notes);
     assert.equal(loaded.library.documents().length, 3, `byte ${cutAt}`);
+    const bytes = new TextEncoder().encode(kept);
+    bytes[Math.min(cutAt, bytes.length - 1)] = cutAt % 2 ? 0xff : 0x30;
+    const fromBytes = await load(dir, decodeLibraryCache(bytes, KEY).notes);
+    assert.equal(fromBytes.library.documents().length, 3, `byte ${cutAt}, as bytes`);
   }
 });
 

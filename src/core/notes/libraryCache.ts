@@ -7,19 +7,27 @@ import type { NoteDocument } from './types';
 /**
  * What a host keeps of its notes between sessions: per file, what it was when read (size, modification time), its
  * term entries (hovers answer from them before any file is read again) and its snapshot (an unchanged file is rebuilt
- * from its text without being parsed). One JSON text; term texts and slugs are listed once.
+ * from its text without being parsed). One text of JSON lines: first the index (term texts and slugs listed once,
+ * every file's entries), then one line per file with its snapshot, in the same order. Only the first line is decoded
+ * before hovers can answer; a snapshot is decoded when its file is read (a tenth of the work, for most of the bytes).
  */
 export interface CachedNote {
   size: number;
   mtime: number;
   info: NoteFileInfo;
   entries: TermEntry[];
-  snapshot: NoteSnapshot;
+  /** The file's snapshot, decoded now; undefined when its line is damaged (the file is then parsed). */
+  snapshot(): NoteSnapshot | undefined;
 }
+
+/** The layout of the kept text; a text of another one is not used. 3: JSON lines (snapshots apart). */
+export const LIBRARY_CACHE_FORMAT = 3;
 
 interface CacheFile {
   format: 'ml-notes-library';
   v: number;
+  /** The snapshots' format (snapshot.ts). */
+  sv: number;
   /** What the notes were read for (roots, settings, extension version): another key, another cache. */
   key: string;
   terms: string[];
@@ -31,7 +39,6 @@ interface CacheFile {
     slugs: string[];
     /** 4 numbers an entry: term index, slug index, point (0: none), source (1: front matter, 0: heading). */
     e: number[];
-    snap: NoteSnapshot;
   }[];
 }
 
@@ -39,6 +46,7 @@ export function encodeLibraryCache(key: string, notes: { doc: NoteDocument; info
   const termIndex = new Map<string, number>();
   const terms: string[] = [];
   const files: CacheFile['files'] = [];
+  const snapshots: string[] = [];
   for (const { doc, info, size, mtime } of notes) {
     const slugIndex = new Map<string, number>();
     const slugs: string[] = [];
@@ -50,10 +58,12 @@ export function encodeLibraryCache(key: string, notes: { doc: NoteDocument; info
       if (s === undefined) slugIndex.set(entry.target.slug, (s = slugs.push(entry.target.slug) - 1));
       e.push(t, s, entry.target.point ?? 0, entry.source === 'frontMatter' ? 1 : 0);
     }
-    files.push({ id: doc.id, size, mtime, info, slugs, e, snap: snapshotOf(doc) });
+    files.push({ id: doc.id, size, mtime, info, slugs, e });
+    // JSON.stringify escapes every line break inside strings: one line per snapshot.
+    snapshots.push(JSON.stringify(snapshotOf(doc)));
   }
-  const file: CacheFile = { format: 'ml-notes-library', v: SNAPSHOT_VERSION, key, terms, files };
-  return JSON.stringify(file);
+  const file: CacheFile = { format: 'ml-notes-library', v: LIBRARY_CACHE_FORMAT, sv: SNAPSHOT_VERSION, key, terms, files };
+  return [JSON.stringify(file), ...snapshots].join('\n');
 }
 
 /** What a cache read back holds for `key`, and why it was not used when it was not (damaged, another version…). */
@@ -67,39 +77,83 @@ export interface DecodedCache {
 /**
  * The notes kept under `key`. A text that is not such a cache (damaged, cut short), a cache of another format version,
  * or one kept for other notes folders, settings or extension version gives no notes and says why; a file entry of the
- * wrong shape is left out (that file is read and parsed again).
+ * wrong shape is left out (that file is read and parsed again). Given the bytes as read, only the index's line is
+ * decoded now; each snapshot's bytes when its file is read.
  */
-export function decodeLibraryCache(json: string, key: string): DecodedCache {
+export function decodeLibraryCache(kept: string | Uint8Array, key: string): DecodedCache {
   const out = new Map<string, CachedNote>();
+  // Bytes as read are decoded a line at a time: the index now, each snapshot when its file is read.
+  const text = typeof kept === 'string' ? textLines(kept) : byteLines(kept);
+  const firstBreak = text.next(-1);
   let file: CacheFile;
   try {
-    file = JSON.parse(json) as CacheFile;
+    file = JSON.parse(text.slice(0, firstBreak < 0 ? text.length : firstBreak)) as CacheFile;
   } catch (e) {
     return { notes: out, ignored: msg('it is damaged ({0}).', e instanceof Error ? e.message : String(e)) };
   }
   if (!file || typeof file !== 'object' || file.format !== 'ml-notes-library' || !Array.isArray(file.files) || !Array.isArray(file.terms)) {
     return { notes: out, ignored: msg('it is not an index of notes.') };
   }
-  if (file.v !== SNAPSHOT_VERSION) return { notes: out, stale: true, ignored: msg('it was written in format {0}, this version reads format {1}.', String(file.v), SNAPSHOT_VERSION) };
+  if (file.v !== LIBRARY_CACHE_FORMAT || file.sv !== SNAPSHOT_VERSION) {
+    const written = file.v === LIBRARY_CACHE_FORMAT ? `${file.v}.${String(file.sv)}` : String(file.v);
+    return { notes: out, stale: true, ignored: msg('it was written in format {0}, this version reads format {1}.', written, `${LIBRARY_CACHE_FORMAT}.${SNAPSHOT_VERSION}`) };
+  }
   if (file.key !== key) return { notes: out, stale: true, ignored: msg('it was kept for other notes folders, settings or extension version.') };
+  // Where each snapshot's line is: found now (a scan for line breaks), decoded when its file is read.
+  const lines: [number, number][] = [];
+  for (let at = firstBreak; at >= 0 && lines.length < file.files.length; ) {
+    const next = text.next(at);
+    lines.push([at + 1, next < 0 ? text.length : next]);
+    at = next;
+  }
+  if (lines.length !== file.files.length) return { notes: out, ignored: msg('it is damaged ({0}).', `${lines.length} of ${file.files.length} snapshots`) };
   let bad = 0;
-  for (const f of file.files) {
-    if (!isFileEntry(f) || !isSnapshot(f.snap)) {
+  file.files.forEach((f, i) => {
+    if (!isFileEntry(f)) {
       bad++;
-      continue;
+      return;
     }
     const entries: TermEntry[] = [];
-    for (let i = 0; i + 3 < f.e.length; i += 4) {
-      const term = file.terms[f.e[i]];
-      const slug = f.slugs[f.e[i + 1]];
-      const point = f.e[i + 2];
+    for (let k = 0; k + 3 < f.e.length; k += 4) {
+      const term = file.terms[f.e[k]];
+      const slug = f.slugs[f.e[k + 1]];
+      const point = f.e[k + 2];
       if (typeof term !== 'string' || typeof slug !== 'string' || !Number.isInteger(point) || point < 0) continue;
       // The term index keeps one target per section or point (TermIndex.setFile): no sharing needed here.
-      entries.push({ term, target: point === 0 ? { file: f.id, slug } : { file: f.id, slug, point }, source: f.e[i + 3] === 1 ? 'frontMatter' : 'heading' });
+      entries.push({ term, target: point === 0 ? { file: f.id, slug } : { file: f.id, slug, point }, source: f.e[k + 3] === 1 ? 'frontMatter' : 'heading' });
     }
-    out.set(f.id, { size: f.size, mtime: f.mtime, info: f.info, entries, snapshot: f.snap });
-  }
+    const [from, to] = lines[i];
+    out.set(f.id, { size: f.size, mtime: f.mtime, info: f.info, entries, snapshot: () => snapshotAt(text, from, to) });
+  });
   return bad ? { notes: out, ignored: msg('{0} of its {1} notes are damaged; those are read again.', bad, file.files.length) } : { notes: out };
+}
+
+/** A kept text, as a string or as UTF-8 bytes (a line break is one byte there, never inside a character). */
+interface Lines {
+  length: number;
+  /** The position of the first line break after `at`, or -1. */
+  next(at: number): number;
+  slice(from: number, to: number): string;
+}
+
+function textLines(text: string): Lines {
+  return { length: text.length, next: (at) => text.indexOf('\n', at + 1), slice: (from, to) => text.slice(from, to) };
+}
+
+function byteLines(bytes: Uint8Array): Lines {
+  const decoder = new TextDecoder();
+  return { length: bytes.length, next: (at) => bytes.indexOf(10, at + 1), slice: (from, to) => decoder.decode(bytes.subarray(from, to)) };
+}
+
+/** The snapshot on one line of a kept text; undefined when it is damaged. */
+function snapshotAt(text: Lines, from: number, to: number): NoteSnapshot | undefined {
+  try {
+    const snap: unknown = JSON.parse(text.slice(from, to));
+    return isSnapshot(snap) ? snap : undefined;
+  } catch {
+    // A damaged line: the file is parsed instead.
+    return undefined;
+  }
 }
 
 function isFileEntry(f: unknown): f is CacheFile['files'][number] {

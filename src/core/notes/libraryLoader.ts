@@ -154,7 +154,8 @@ export class LibraryLoader {
     if (!res.ok) return { res };
     const cached = useCache ? this.cache.get(loc) : undefined;
     const fresh = cached && res.mtime !== undefined && cached.size === res.size && cached.mtime === res.mtime;
-    const restored = fresh ? restoreNote(cached.snapshot, loc, res.text) : undefined;
+    const snapshot = fresh ? cached.snapshot() : undefined;
+    const restored = snapshot ? restoreNote(snapshot, loc, res.text) : undefined;
     return { res, doc: restored ?? parseNote(res.text, loc), restored: !!restored };
   }
 
