@@ -43,7 +43,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const files = new WorkspaceNoteFs(platform.localNoteFs);
   const configs = new ProjectConfigService(log, files);
   const notes = new NotesService({ extensionUri: context.extensionUri, storageUri: context.storageUri ?? context.globalStorageUri, version: String(context.extension.packageJSON?.version ?? ''), homedir: platform.homedir, files, log, configs });
-  const search = new NotesSearch(notes.library);
+  const search = new NotesSearch(notes.library, log);
   const codeRefs = new CodeRefs(notes, log);
   const usedInCode = new UsedInCode(codeRefs);
   const panel = new NotesPanel({ extensionUri: context.extensionUri, notes, log, search: (q, n) => search.search(q, n), loadRenderer: platform.loadRenderer, usedInCode });
@@ -85,7 +85,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   );
 
 
-  const explorer = new NotesExplorer(notes.library);
+  const explorer = new NotesExplorer(notes.library, log);
   context.subscriptions.push(explorer, vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: explorer, showCollapseAll: true }));
 
   context.subscriptions.push(

@@ -5,7 +5,7 @@ import { parseNote } from '../core/notes/parse';
 import type { NoteDocument } from '../core/notes/types';
 import { cellOfLine, notebookProgram } from '../core/notebook';
 import { ruleIds } from '../core/rules/index';
-import { Disposable, toDisposable } from './dispose';
+import { Disposable, KeyedDebouncer } from './dispose';
 import { SOURCE, type AnalysisService } from './analysis';
 import type { Log } from './log';
 import { displayUri, type NotesService } from './notesService';
@@ -28,7 +28,9 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
   /** The check sources last sent to the analysis (none at first). */
   private sent = '[]';
   private readonly logged = new Set<string>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly debouncer = this.register(new KeyedDebouncer((e) => this.log.error(`Checking the notes' check blocks failed: ${String((e as Error)?.stack ?? e)}`)));
+  /** Whether the notes changed since the checks were last sent (a later edit must not forget it). */
+  private notesChanged = false;
 
   constructor(
     private readonly notes: NotesService,
@@ -38,7 +40,6 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
     super();
     this.registerAll(
       this.collection,
-      toDisposable(() => this.timer && clearTimeout(this.timer)),
       notes.library.onDidChange(() => this.schedule(true)),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length && this.notes.isNoteUri(e.document.uri)) this.schedule(false);
@@ -50,13 +51,13 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
   }
 
   private schedule(notesChanged: boolean): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (notesChanged) this.sendChecks();
+    this.notesChanged ||= notesChanged;
+    this.debouncer.run('checks', DEBOUNCE_MS, () => {
+      if (this.notesChanged) this.sendChecks();
+      this.notesChanged = false;
       this.diagnose();
       this.lensChanged.fire();
-    }, DEBOUNCE_MS);
+    });
   }
 
   /** The saved notes' checks to the analysis, when they changed. */

@@ -87,36 +87,63 @@ export abstract class Disposable implements IDisposable {
 
 /**
  * Work delayed per key (a document), restarted when asked again before it ran: the last request wins. Disposing
- * cancels everything pending; `onError` hears what a run throws.
+ * cancels everything pending; `onError` hears what a run throws. A burst of requests (a thousand notes loaded, each a
+ * change) costs one timer per key, not one per request: a request that is due no earlier than the pending timer only
+ * moves the time it is due, and the timer, when it fires before that, waits for the rest.
  */
 export class KeyedDebouncer implements IDisposable {
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly onError: (e: unknown) => void) {}
+  constructor(
+    private readonly onError: (e: unknown) => void,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
 
   run(key: string, delay: number, fn: () => void): void {
-    this.cancel(key);
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        try {
-          fn();
-        } catch (e) {
-          this.onError(e);
-        }
-      }, delay),
-    );
+    const due = this.now() + delay;
+    const p = this.pending.get(key);
+    if (p && p.firesAt <= due) {
+      p.due = due;
+      p.fn = fn;
+      return;
+    }
+    if (p) clearTimeout(p.timer);
+    this.arm(key, { due, fn, firesAt: 0, timer: undefined }, delay);
   }
 
   cancel(key: string): void {
-    const old = this.timers.get(key);
-    if (old) clearTimeout(old);
-    this.timers.delete(key);
+    const p = this.pending.get(key);
+    if (p) clearTimeout(p.timer);
+    this.pending.delete(key);
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.pending.clear();
   }
+
+  private arm(key: string, p: Pending, ms: number): void {
+    p.firesAt = this.now() + ms;
+    p.timer = setTimeout(() => this.fire(key, p), ms);
+    this.pending.set(key, p);
+  }
+
+  private fire(key: string, p: Pending): void {
+    if (this.pending.get(key) !== p) return;
+    const left = p.due - this.now();
+    if (left > 0) return this.arm(key, p, left);
+    this.pending.delete(key);
+    try {
+      p.fn();
+    } catch (e) {
+      this.onError(e);
+    }
+  }
+}
+
+interface Pending {
+  due: number;
+  fn: () => void;
+  firesAt: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }

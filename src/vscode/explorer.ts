@@ -3,7 +3,8 @@ import type { NoteLibrary } from '../core/notes/library';
 import type { NoteDocument, NotePoint, NoteSection } from '../core/notes/types';
 import { t } from './l10n';
 import { firstTextLine } from '../core/search/entries';
-import { Disposable, toDisposable } from './dispose';
+import { Disposable, KeyedDebouncer } from './dispose';
+import type { Log } from './log';
 
 type Node =
   | { kind: 'file'; doc: NoteDocument }
@@ -16,18 +17,15 @@ export const EXPLORER_VIEW_ID = 'mlNotes.explorer';
 export class NotesExplorer extends Disposable implements vscode.TreeDataProvider<Node> {
   private readonly emitter = this.register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
-  private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly library: NoteLibrary) {
+  constructor(
+    private readonly library: NoteLibrary,
+    log: Log,
+  ) {
     super();
+    const debouncer = this.register(new KeyedDebouncer((e) => log.error(`Refreshing the notes view failed: ${String((e as Error)?.stack ?? e)}`)));
     // Many files change at once on a reload: refresh the tree once.
-    this.registerAll(
-      library.onDidChange(() => {
-        if (this.timer) clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.emitter.fire(undefined), 100);
-      }),
-      toDisposable(() => this.timer && clearTimeout(this.timer)),
-    );
+    this.register(library.onDidChange(() => debouncer.run('tree', 100, () => this.emitter.fire(undefined))));
   }
 
   getChildren(node?: Node): Node[] {

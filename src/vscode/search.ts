@@ -1,4 +1,5 @@
-import { Disposable, toDisposable } from './dispose';
+import { Disposable, KeyedDebouncer } from './dispose';
+import type { Log } from './log';
 import { BACKGROUND_SLICE_MS, LibraryLookup } from '../core/search/libraryLookup';
 import type { NoteLibrary } from '../core/notes/library';
 import type { SearchResultEntry } from '../webview/protocol';
@@ -12,24 +13,20 @@ const SETTLE_MS = 1500;
  */
 export class NotesSearch extends Disposable {
   private readonly lookup: LibraryLookup;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly debouncer: KeyedDebouncer;
 
-  constructor(library: NoteLibrary) {
+  constructor(library: NoteLibrary, log: Log) {
     super();
     this.lookup = this.register(new LibraryLookup(library));
-    this.registerAll(
-      library.onDidChange(() => this.schedule(SETTLE_MS)),
-      toDisposable(() => this.timer && clearTimeout(this.timer)),
-    );
+    this.debouncer = this.register(new KeyedDebouncer((e) => log.error(`Indexing the notes for Look Up failed: ${String((e as Error)?.stack ?? e)}`)));
+    this.register(library.onDidChange(() => this.schedule(SETTLE_MS)));
     this.schedule(SETTLE_MS);
   }
 
   private schedule(delay: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.debouncer.run('index', delay, () => {
       if (!this.lookup.syncFor(BACKGROUND_SLICE_MS)) this.schedule(0);
-    }, delay);
+    });
   }
 
   /** `budgetMs`: see LibraryLookup.search (a Look Up while the notes are read answers from those indexed so far). */

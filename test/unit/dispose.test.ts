@@ -73,3 +73,38 @@ test('KeyedDebouncer: the last request per key runs once after its delay; cancel
   await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(ran.sort(), ['a2', 'b']);
 });
+
+test('KeyedDebouncer: a burst of requests sets one timer and runs the last once it is due; a sooner request runs sooner', async () => {
+  const ran: string[] = [];
+  const d = new KeyedDebouncer((e) => assert.fail(String(e)));
+  const realSetTimeout = globalThis.setTimeout;
+  let timers = 0;
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => (timers++, realSetTimeout(fn, ms))) as typeof setTimeout;
+  try {
+    for (let i = 0; i < 1000; i++) d.run('notes', 20, () => ran.push(`run ${i}`));
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  assert.equal(timers, 1, 'one timer for a thousand requests');
+  await new Promise((r) => setTimeout(r, 60));
+  assert.deepEqual(ran, ['run 999']);
+
+  // Asked again while pending, for later: it runs after the later time, not when the first timer fires.
+  const start = Date.now();
+  let at = 0;
+  d.run('later', 10, () => ran.push('early'));
+  await new Promise((r) => setTimeout(r, 5));
+  d.run('later', 200, () => ((at = Date.now() - start), ran.push('later')));
+  await new Promise((r) => setTimeout(r, 60));
+  assert.ok(!ran.includes('later') && !ran.includes('early'), 'not yet run at the first request\'s time');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(ran.slice(1), ['later']);
+  assert.ok(at >= 200, `ran ${at} ms after the first request`);
+
+  // Asked again for sooner (a long settle, then "now"): it runs at the sooner time.
+  d.run('sooner', 10_000, () => ran.push('slow'));
+  d.run('sooner', 0, () => ran.push('sooner'));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(ran.slice(2), ['sooner']);
+  d.dispose();
+});
