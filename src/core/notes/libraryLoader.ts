@@ -50,6 +50,8 @@ export class LibraryLoader {
   readonly counts = { restored: 0, parsed: 0 };
   /** Files read since the current load started (a hover may have read some before the load reaches them). */
   private readonly readThisLoad = new Set<string>();
+  /** The size limit during a load, asked of the host once (a change of it reloads everything anyway). */
+  private loadMaxBytes: number | undefined;
 
   constructor(
     private readonly library: NoteLibrary,
@@ -63,6 +65,7 @@ export class LibraryLoader {
    */
   async loadAll(roots: readonly LoaderRoot[], cache: Map<string, CachedNote>, termsReady: () => void): Promise<void> {
     this.cache = cache;
+    this.loadMaxBytes = this.host.maxBytes();
     this.counts.restored = this.counts.parsed = 0;
     this.readThisLoad.clear();
 
@@ -111,6 +114,7 @@ export class LibraryLoader {
       },
     );
     this.cache = new Map();
+    this.loadMaxBytes = undefined;
     termsReady();
   }
 
@@ -150,7 +154,7 @@ export class LibraryLoader {
 
   /** Reads a file and makes its note (rebuilt from the cache when the file is as it was kept), without keeping it. */
   private async fetch(loc: string, root: LoaderRoot, useCache: boolean): Promise<Fetched> {
-    const res = await readNoteFile(this.host.fs, loc, this.host.maxBytes());
+    const res = await readNoteFile(this.host.fs, loc, this.loadMaxBytes ?? this.host.maxBytes());
     if (!res.ok) return { res };
     const cached = useCache ? this.cache.get(loc) : undefined;
     const fresh = cached && res.mtime !== undefined && cached.size === res.size && cached.mtime === res.mtime;
