@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { FileKind, NoteFileSystem } from '../core/notes/loader';
@@ -31,6 +32,24 @@ export const nodeNoteFs: NoteFileSystem = {
   },
   join(loc, name) {
     return path.join(loc, name);
+  },
+  async statAndRead(loc, maxBytes) {
+    let handle: fs.FileHandle;
+    try {
+      // Non-blocking: opening a named pipe for reading must not wait for a writer (it is then refused as not a file).
+      handle = await fs.open(loc, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    try {
+      const st = await handle.stat();
+      const kind = kindOf(st);
+      if (kind !== 'file' || st.size > maxBytes) return { kind, size: st.size, mtime: st.mtimeMs };
+      return { kind, size: st.size, mtime: st.mtimeMs, bytes: await handle.readFile() };
+    } finally {
+      await handle.close();
+    }
   },
 };
 

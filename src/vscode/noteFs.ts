@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { FileKind, NoteFileSystem } from '../core/notes/loader';
+import { statThenRead, type FileKind, type NoteFileSystem, type StatAndBytes } from '../core/notes/loader';
 
 /**
  * vscode.workspace.fs as the core's NoteFileSystem: locations are URI strings (desktop, web, remote alike). With a
@@ -38,6 +38,11 @@ export class WorkspaceNoteFs implements NoteFileSystem {
   }
   join(loc: string, name: string): string {
     return vscode.Uri.joinPath(vscode.Uri.parse(loc), name).toString();
+  }
+  async statAndRead(loc: string, maxBytes: number): Promise<StatAndBytes | undefined> {
+    const path = this.localPath(loc);
+    if (path !== undefined && this.local!.statAndRead) return this.local!.statAndRead(path, maxBytes);
+    return statThenRead(this, loc, maxBytes);
   }
 }
 

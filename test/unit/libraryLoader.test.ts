@@ -41,7 +41,12 @@ async function load(dir: string, cache: Map<string, CachedNote>, fsys: NoteFileS
   const library = new NoteLibrary();
   const reads: string[] = [];
   const issues: string[] = [];
-  const counting: NoteFileSystem = { ...fsys, readFile: (loc) => (reads.push(path.basename(loc)), fsys.readFile(loc)) };
+  const counting: NoteFileSystem = {
+    ...fsys,
+    readFile: (loc) => (reads.push(path.basename(loc)), fsys.readFile(loc)),
+    // A read that stats and reads at once is a read too.
+    statAndRead: fsys.statAndRead && ((loc, max) => (reads.push(path.basename(loc)), fsys.statAndRead!(loc, max))),
+  };
   const loader = new LibraryLoader(library, {
     fs: counting,
     maxBytes: () => 1 << 20,
@@ -123,6 +128,7 @@ test('with a kept index, hovers have their terms before the folder is listed or 
   const reads: string[] = [];
   const gated: NoteFileSystem = {
     ...nodeNoteFs,
+    statAndRead: undefined,
     readDirectory: async (loc) => (await gate, nodeNoteFs.readDirectory(loc)),
     readFile: async (loc) => (reads.push(path.basename(loc)), await gate, nodeNoteFs.readFile(loc)),
   };
@@ -216,7 +222,7 @@ test('a note whose file has the kept size and time but other lines is parsed, no
   const text = '# A\n\n-\none\n';
   assert.equal(text.length, stamp.size);
   fs.writeFileSync(id, text);
-  const same: NoteFileSystem = { ...nodeNoteFs, stat: async (loc) => ({ ...(await nodeNoteFs.stat(loc))!, mtime: stamp.mtime }) };
+  const same: NoteFileSystem = { ...nodeNoteFs, statAndRead: undefined, stat: async (loc) => ({ ...(await nodeNoteFs.stat(loc))!, mtime: stamp.mtime }) };
   const run = await load(dir, kept, same);
   assert.deepEqual(run.loader.counts, { restored: 0, parsed: 1 });
   assert.deepEqual(run.library.get(id)!.sections.map((s) => s.title), parseNote(text, id).sections.map((s) => s.title));
@@ -224,7 +230,7 @@ test('a note whose file has the kept size and time but other lines is parsed, no
 
 test('on a file system that gives no modification time, notes are parsed at every start (nothing tells a change)', async () => {
   const dir = tempTree(NOTES);
-  const timeless: NoteFileSystem = { ...nodeNoteFs, stat: async (loc) => {
+  const timeless: NoteFileSystem = { ...nodeNoteFs, statAndRead: undefined, stat: async (loc) => {
     const st = await nodeNoteFs.stat(loc);
     return st && { ...st, mtime: 0 };
   } };
@@ -242,6 +248,7 @@ test('notes go into the library in the order they are listed, whichever read end
   let started = 0;
   const slow: NoteFileSystem = {
     ...nodeNoteFs,
+    statAndRead: undefined,
     readFile: async (loc) => {
       const wait = 40 - started++;
       await new Promise((r) => setTimeout(r, wait));

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -60,4 +61,29 @@ test('oversized, binary and invalid UTF-8 files are reported, not thrown', async
   assert.equal(r3.ok, true);
   assert.match(r3.ok ? r3.warning ?? '' : '', /not valid UTF-8/);
   assert.match(r3.ok ? r3.text : '', /# 标题\n��A\ntext/);
+});
+
+test('a note read with one open file (node:fs) says what a stat and a read say; a named pipe is refused at once', async () => {
+  const d = tmpDir();
+  const note = path.join(d, 'note.md');
+  fs.writeFileSync(note, '# Note\n\nText.\n');
+  fs.symlinkSync(note, path.join(d, 'link.md'));
+  fs.symlinkSync(path.join(d, 'gone.md'), path.join(d, 'dangling.md'));
+  fs.mkdirSync(path.join(d, 'folder.md'));
+  fs.writeFileSync(path.join(d, 'big.md'), '# big\n' + 'x'.repeat(5000));
+  const separate = { ...nodeNoteFs, statAndRead: undefined };
+  for (const name of ['note.md', 'link.md', 'dangling.md', 'missing.md', 'folder.md', 'big.md']) {
+    const loc = path.join(d, name);
+    assert.deepEqual(await readNoteFile(nodeNoteFs, loc, 1024), await readNoteFile(separate, loc, 1024), name);
+  }
+  const read = await readNoteFile(nodeNoteFs, note, 1024);
+  assert.ok(read.ok && read.text === '# Note\n\nText.\n' && read.size === fs.statSync(note).size && read.mtime === fs.statSync(note).mtimeMs);
+  if (process.platform !== 'win32') {
+    const pipe = path.join(d, 'pipe.md');
+    execFileSync('mkfifo', [pipe]);
+    // Opening a pipe with no writer must not wait for one.
+    const r = await readNoteFile(nodeNoteFs, pipe, 1024);
+    assert.equal(r.ok, false);
+    assert.match(!r.ok ? r.reason : '', /Not a file/);
+  }
 });

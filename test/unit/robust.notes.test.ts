@@ -142,6 +142,8 @@ describe('bad note files', () => {
   test('a file that grows past the limit between stat and read is refused after the read', async () => {
     const lying: NoteFileSystem = {
       ...nodeNoteFs,
+      // A stat, then a read (workspace.fs): the file changes between the two.
+      statAndRead: undefined,
       stat: async () => ({ kind: 'file', size: 10 }),
       readFile: async () => new Uint8Array(3 * 1024 * 1024).fill(0x61),
     };
@@ -307,6 +309,8 @@ describe('bad notes folders', () => {
     fs.writeFileSync(f, '# gone\n');
     const racing: NoteFileSystem = {
       ...nodeNoteFs,
+      // A stat, then a read (workspace.fs): the file goes between the two.
+      statAndRead: undefined,
       async stat(loc) {
         const st = await nodeNoteFs.stat(loc);
         fs.rmSync(loc, { force: true });
