@@ -206,8 +206,11 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
     const result = await this.analyze(unit, scope);
     if (result && this.runs.latest(unit.key) !== result) return; // a newer analysis of the unit is shown
     for (const uri of unit.uris) {
-      const list = result?.byUri.get(uri.toString()) ?? [];
-      this.collection.set(uri, list.map((x) => toDiagnostic(x.finding, x.range)));
+      const list = (result?.byUri.get(uri.toString()) ?? []).map((x) => toDiagnostic(x.finding, x.range));
+      // The same diagnostics are not set again: every set tells VS Code the file's problems changed, which asks for
+      // its code actions again and drops a Quick Fix menu the user asked for meanwhile.
+      if (sameDiagnostics(this.collection.get(uri), list)) continue;
+      this.collection.set(uri, list);
     }
   }
 
@@ -352,6 +355,16 @@ function toDiagnostic(f: Finding, range: vscode.Range): vscode.Diagnostic {
   d.source = SOURCE;
   d.code = { value: f.rule, target: vscode.Uri.parse(commandLink('mlNotes.openSection', [f.noteRef])) };
   return d;
+}
+
+function sameDiagnostics(shown: readonly vscode.Diagnostic[] | undefined, next: readonly vscode.Diagnostic[]): boolean {
+  if (!shown) return next.length === 0;
+  const key = (d: vscode.Diagnostic) => {
+    const code = typeof d.code === 'object' ? `${d.code.value}|${d.code.target.toString()}` : String(d.code);
+    const r = d.range;
+    return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}|${d.severity}|${d.source}|${code}|${d.message}`;
+  };
+  return shown.length === next.length && shown.every((d, i) => key(d) === key(next[i]!));
 }
 
 function severityOf(s: Severity): vscode.DiagnosticSeverity {
