@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeVSCode, locate, lookUpRows, type VSCode, type Workbench } from './lib';
+import { DEFAULT_TIMEOUT, describeVSCode, locate, lookUpRows, type VSCode, type Workbench } from './lib';
 
 /**
  * Types `query` into the open Look Up picker, waits until it lists what `ml-notes lookup` lists (same rows, same
@@ -158,11 +158,17 @@ describeVSCode('palette', { workspace: 'python-project' }, (scene) => {
     await row.waitFor({ state: 'visible' });
     assert.equal((await row.locator('.description').innerText()).trim(), JSON.parse(readFileSync(join(vs.extension.dir, 'package.nls.json'), 'utf8')).description);
     assert.equal((await row.locator('.publisher-name').innerText()).trim(), 'ml-notes');
+    // The row may show a default icon first and then the package's (a decode under way when the source changes is
+    // abandoned): wait until the package's own icon is loaded and has a size.
     const icon = row.locator('img.icon');
     await icon.waitFor({ state: 'visible' });
-    const loaded = await icon.evaluate(async (img: HTMLImageElement) => (await img.decode().then(() => true, () => false)) && img.naturalWidth > 0);
-    assert.ok(loaded, 'the icon of the package is drawn');
-    assert.ok(decodeURIComponent((await icon.getAttribute('src')) ?? '').includes(vs.extension.dir), 'from the installed extension\'s folder');
+    const deadline = Date.now() + DEFAULT_TIMEOUT;
+    for (;;) {
+      const shown = await icon.evaluate((img: HTMLImageElement) => ({ drawn: img.complete && img.naturalWidth > 0, src: decodeURIComponent(img.getAttribute('src') ?? '') })).catch(() => undefined);
+      if (shown?.drawn && shown.src.includes(vs.extension.dir)) break;
+      assert.ok(Date.now() < deadline, `the package's icon is drawn from the installed extension's folder: ${JSON.stringify(shown)}`);
+      await page.waitForTimeout(100);
+    }
     await workbench.screenshot('extension-installed');
     // Back to the Explorer, as the other scenes expect.
     await page.keyboard.press('Escape');
