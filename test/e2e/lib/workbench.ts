@@ -632,8 +632,29 @@ export class Workbench {
     return this.page.locator('.action-widget').filter({ visible: true }).filter({ has: this.page.locator('.monaco-list-row.action') }).first();
   }
 
-  /** Ctrl+. where the cursor is, as a user does; returns the titles of the actions the menu lists. */
+  /**
+   * Ctrl+. where the cursor is, as a user does, once the editor shows its light bulb on the cursor's line; returns the
+   * titles of the actions the menu lists. The light bulb means VS Code's own request for the actions there has come
+   * back: VS Code sends that request a moment after the cursor moves, and when it comes after Ctrl+. at the same place
+   * it replaces the request Ctrl+. made, whose menu then never shows.
+   */
   async openCodeActions(timeoutMs = DEFAULT_TIMEOUT): Promise<string[]> {
+    await this.page.waitForFunction(
+      () => {
+        const cursor = document.querySelector('.monaco-editor.focused .cursors-layer .cursor');
+        if (!cursor) return false;
+        const line = cursor.getBoundingClientRect();
+        return Array.from(document.querySelectorAll<HTMLElement>('.lightBulbWidget, [class*="gutter-lightbulb"]')).some((el) => {
+          const box = el.getBoundingClientRect();
+          const middle = box.top + box.height / 2;
+          return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden' && middle >= line.top - 2 && middle <= line.bottom + 2;
+        });
+      },
+      undefined,
+      { timeout: timeoutMs },
+    ).catch((e: Error) => {
+      throw new Error(`no light bulb on the cursor's line: ${e.message.split('\n')[0]}`);
+    });
     await this.page.keyboard.press('Control+.');
     const menu = this.codeActionMenu();
     await menu.waitFor({ state: 'visible', timeout: timeoutMs });
