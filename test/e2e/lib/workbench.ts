@@ -636,10 +636,11 @@ export class Workbench {
    * Ctrl+. where the cursor is, as a user does, once the editor shows its light bulb on the cursor's line; returns the
    * titles of the actions the menu lists. The light bulb means VS Code's own request for the actions there has come
    * back: VS Code sends that request a moment after the cursor moves, and when it comes after Ctrl+. at the same place
-   * it replaces the request Ctrl+. made, whose menu then never shows.
+   * it replaces the request Ctrl+. made, whose menu then never shows. `lightBulb: false` where the editor shows none
+   * (Markdown).
    */
-  async openCodeActions(timeoutMs = DEFAULT_TIMEOUT): Promise<string[]> {
-    await this.page.waitForFunction(
+  async openCodeActions({ lightBulb = true, timeoutMs = DEFAULT_TIMEOUT }: { lightBulb?: boolean; timeoutMs?: number } = {}): Promise<string[]> {
+    if (lightBulb) await this.page.waitForFunction(
       () => {
         const cursor = document.querySelector('.monaco-editor.focused .cursors-layer .cursor');
         if (!cursor) return false;
