@@ -4,10 +4,11 @@ import type { AnalysisEngine, TriedChecks } from '../core/analysisEngine';
 import type { CheckSource } from '../core/checks/index';
 import type { Finding, Severity } from '../core/rules/types';
 import type { Range as CoreRange } from '../core/text';
-import type { Log } from './log';
+import { logFailure, type Log } from './log';
 import { cellOfLine, joinCells } from '../core/notebook';
 import { commandLink } from './hover';
 import { t, tt } from './l10n';
+import { showDiagnostics } from './diagnostics';
 import { Disposable, KeyedDebouncer } from './dispose';
 import { explicitRules, explicitSetting, type ProjectConfigService } from './projectConfig';
 import { SuppressionFixes } from '../core/rules/suppressions';
@@ -66,7 +67,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   ) {
     super();
     this.register(engine);
-    this.debouncer = this.register(new KeyedDebouncer((e) => this.log.error(`Analysis failed: ${String((e as Error)?.stack ?? e)}`)));
+    this.debouncer = this.register(new KeyedDebouncer((e) => logFailure(this.log, 'Analysis', e)));
     this.registerAll(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
@@ -196,7 +197,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
         return { findings: analysis.findings, byUri, options };
       },
       (e: unknown) => {
-        this.log.error(`Analysis failed: ${String((e as Error)?.stack ?? e)}`);
+        logFailure(this.log, 'Analysis', e);
         return undefined;
       },
     ));
@@ -206,11 +207,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
     const result = await this.analyze(unit, scope);
     if (result && this.runs.latest(unit.key) !== result) return; // a newer analysis of the unit is shown
     for (const uri of unit.uris) {
-      const list = (result?.byUri.get(uri.toString()) ?? []).map((x) => toDiagnostic(x.finding, x.range));
-      // The same diagnostics are not set again: every set tells VS Code the file's problems changed, which asks for
-      // its code actions again and drops a Quick Fix menu the user asked for meanwhile.
-      if (sameDiagnostics(this.collection.get(uri), list)) continue;
-      this.collection.set(uri, list);
+      showDiagnostics(this.collection, uri, (result?.byUri.get(uri.toString()) ?? []).map((x) => toDiagnostic(x.finding, x.range)));
     }
   }
 
@@ -292,7 +289,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
     // with a finding here offers that finding's fixes instead.
     if (wants(vscode.CodeActionKind.RefactorRewrite) && doc.uri.scheme !== 'vscode-notebook-cell') {
       const offers = await this.engine.actionsAt(cur.unit.key, cur.unit.text, { line: range.start.line, character: range.start.character }, cur.result.options).catch((e: unknown) => {
-        this.log.error(`Code actions failed: ${String((e as Error)?.stack ?? e)}`);
+        logFailure(this.log, 'Code actions', e);
         return [];
       });
       for (const { rule, fix } of offers) {
@@ -355,16 +352,6 @@ function toDiagnostic(f: Finding, range: vscode.Range): vscode.Diagnostic {
   d.source = SOURCE;
   d.code = { value: f.rule, target: vscode.Uri.parse(commandLink('mlNotes.openSection', [f.noteRef])) };
   return d;
-}
-
-function sameDiagnostics(shown: readonly vscode.Diagnostic[] | undefined, next: readonly vscode.Diagnostic[]): boolean {
-  if (!shown) return next.length === 0;
-  const key = (d: vscode.Diagnostic) => {
-    const code = typeof d.code === 'object' ? `${d.code.value}|${d.code.target.toString()}` : String(d.code);
-    const r = d.range;
-    return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}|${d.severity}|${d.source}|${code}|${d.message}`;
-  };
-  return shown.length === next.length && shown.every((d, i) => key(d) === key(next[i]!));
 }
 
 function severityOf(s: Severity): vscode.DiagnosticSeverity {

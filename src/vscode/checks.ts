@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showAllDiagnostics } from './diagnostics';
 import { checkSourcesOf, type CheckProblem, type CheckSource } from '../core/checks/index';
 import { compileChecks } from '../core/checks/check';
 import { parseNote } from '../core/notes/parse';
@@ -7,7 +8,7 @@ import { cellOfLine, notebookProgram } from '../core/notebook';
 import { ruleIds } from '../core/rules/index';
 import { Disposable, KeyedDebouncer } from './dispose';
 import { SOURCE, type AnalysisService } from './analysis';
-import type { Log } from './log';
+import { logFailure, type Log } from './log';
 import { displayUri, type NotesService } from './notesService';
 import { t, tt } from './l10n';
 
@@ -28,7 +29,7 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
   /** The check sources last sent to the analysis (none at first). */
   private sent = '[]';
   private readonly logged = new Set<string>();
-  private readonly debouncer = this.register(new KeyedDebouncer((e) => this.log.error(`Checking the notes' check blocks failed: ${String((e as Error)?.stack ?? e)}`)));
+  private readonly debouncer = this.register(new KeyedDebouncer((e) => logFailure(this.log, "Checking the notes' check blocks", e)));
   /** Whether the notes changed since the checks were last sent (a later edit must not forget it). */
   private notesChanged = false;
 
@@ -84,8 +85,7 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
         this.log.warn(t('{0}:{1}: check left out: {2}', displayUri(vscode.Uri.parse(p.file)), p.range.start.line + 1, tt(p.message.l10n, p.message.text)));
       }
     }
-    this.collection.clear();
-    for (const [file, list] of byFile) this.collection.set(vscode.Uri.parse(file), list);
+    showAllDiagnostics(this.collection, byFile);
   }
 
   /** A note as its open editor has it (unsaved edits included), else as loaded. */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { looksBinary } from '../core/notes/loader';
 import { codeKindOf, CODE_FILE_GLOB, findRefsInFile, RefFinder, type CodeKind, type CodeRef } from '../core/terms/refs';
 import { Disposable, KeyedDebouncer } from './dispose';
-import type { Log } from './log';
+import { logFailure, type Log } from './log';
 import type { NotesService } from './notesService';
 
 /** One place in the workspace's code whose hover shows a section of a note. */
@@ -56,7 +56,7 @@ export class CodeRefs extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   /** Fires (debounced) when code files or notes change, so places shown may be out of date. */
   readonly onDidChange = this.changed.event;
-  private readonly debouncer = this.register(new KeyedDebouncer((e) => this.log.error(`Telling of changed code failed: ${String((e as Error)?.stack ?? e)}`)));
+  private readonly debouncer = this.register(new KeyedDebouncer((e) => logFailure(this.log, 'Telling of changed code', e)));
 
   constructor(
     private readonly notes: NotesService,

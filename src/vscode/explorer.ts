@@ -4,7 +4,7 @@ import type { NoteDocument, NotePoint, NoteSection } from '../core/notes/types';
 import { t } from './l10n';
 import { firstTextLine } from '../core/search/entries';
 import { Disposable, KeyedDebouncer } from './dispose';
-import type { Log } from './log';
+import { logFailure, type Log } from './log';
 
 type Node =
   | { kind: 'file'; doc: NoteDocument }
@@ -23,7 +23,7 @@ export class NotesExplorer extends Disposable implements vscode.TreeDataProvider
     log: Log,
   ) {
     super();
-    const debouncer = this.register(new KeyedDebouncer((e) => log.error(`Refreshing the notes view failed: ${String((e as Error)?.stack ?? e)}`)));
+    const debouncer = this.register(new KeyedDebouncer((e) => logFailure(log, 'Refreshing the notes view', e)));
     // Many files change at once on a reload: refresh the tree once.
     this.register(library.onDidChange(() => debouncer.run('tree', 100, () => this.emitter.fire(undefined))));
   }

@@ -18,3 +18,8 @@ export function createLog(): Log {
     dispose: () => channel.dispose(),
   };
 }
+
+/** What a background task that failed writes to the log: "<what> failed: <the error's stack>". */
+export function logFailure(log: Pick<Log, 'error'>, what: string, e: unknown): void {
+  log.error(`${what} failed: ${String((e as Error)?.stack ?? e)}`);
+}

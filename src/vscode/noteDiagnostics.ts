@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
+import { showDiagnostics } from './diagnostics';
 import { checkNote, type NoteProblem } from '../core/authoring/diagnostics';
 import { Disposable, KeyedDebouncer } from './dispose';
-import type { Log } from './log';
+import { logFailure, type Log } from './log';
 import { tt } from './l10n';
 import type { NotesService } from './notesService';
 import { SOURCE } from './analysis';
@@ -18,7 +19,7 @@ export class NoteDiagnostics extends Disposable implements vscode.CodeActionProv
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
   private readonly collection = this.register(vscode.languages.createDiagnosticCollection('mlNotes.notes'));
   private readonly problems = new Map<string, { version: number; problems: NoteProblem[] }>();
-  private readonly debouncer = this.register(new KeyedDebouncer((e) => this.log.error(`Checking a note failed: ${String((e as Error)?.stack ?? e)}`)));
+  private readonly debouncer = this.register(new KeyedDebouncer((e) => logFailure(this.log, 'Checking a note', e)));
 
   constructor(
     private readonly notes: NotesService,
@@ -50,7 +51,8 @@ export class NoteDiagnostics extends Disposable implements vscode.CodeActionProv
   private check(document: vscode.TextDocument): void {
     const problems = checkNote(this.notes.library, document.uri.toString(), document.getText());
     this.problems.set(document.uri.toString(), { version: document.version, problems });
-    this.collection.set(
+    showDiagnostics(
+      this.collection,
       document.uri,
       problems.map((p) => {
         const d = new vscode.Diagnostic(toRange(p.range), tt(p.message.l10n, p.message.text), vscode.DiagnosticSeverity.Warning);

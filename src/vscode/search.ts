@@ -1,5 +1,5 @@
 import { Disposable, KeyedDebouncer } from './dispose';
-import type { Log } from './log';
+import { logFailure, type Log } from './log';
 import { BACKGROUND_SLICE_MS, LibraryLookup } from '../core/search/libraryLookup';
 import type { NoteLibrary } from '../core/notes/library';
 import type { SearchResultEntry } from '../webview/protocol';
@@ -18,7 +18,7 @@ export class NotesSearch extends Disposable {
   constructor(library: NoteLibrary, log: Log) {
     super();
     this.lookup = this.register(new LibraryLookup(library));
-    this.debouncer = this.register(new KeyedDebouncer((e) => log.error(`Indexing the notes for Look Up failed: ${String((e as Error)?.stack ?? e)}`)));
+    this.debouncer = this.register(new KeyedDebouncer((e) => logFailure(log, 'Indexing the notes for Look Up', e)));
     this.register(library.onDidChange(() => this.schedule(SETTLE_MS)));
     this.schedule(SETTLE_MS);
   }
