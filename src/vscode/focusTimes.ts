@@ -5,6 +5,12 @@
  * loses the focus). The Look Up picker asks this whether the notes panel took the focus just after it was shown, and
  * if so shows itself again. No `vscode` import: unit-tested on its own.
  */
+
+/** A picker closed this long after it was shown, or later, was closed by the user. */
+const EARLY_HIDE_MS = 1500;
+/** How long the webview's message that it took the focus may come after the picker's hide event. */
+const FOCUS_MESSAGE_MS = 300;
+
 export class FocusTimes {
   private last = -Infinity;
   private readonly waiters = new Set<() => void>();
@@ -15,6 +21,14 @@ export class FocusTimes {
   mark(): void {
     this.last = this.now();
     for (const wake of [...this.waiters]) wake();
+  }
+
+  /**
+   * Whether a picker shown at `shownAt` (a `now()` time) and closed now was closed by the webview taking the focus:
+   * it closed soon after it was shown, and the webview took the focus since (said now, or within FOCUS_MESSAGE_MS).
+   */
+  closedByFocus(shownAt: number): Promise<boolean> {
+    return this.now() - shownAt > EARLY_HIDE_MS ? Promise.resolve(false) : this.takenSince(shownAt, FOCUS_MESSAGE_MS);
   }
 
   /**

@@ -10,12 +10,6 @@ import type { FocusTimes } from './focusTimes';
 
 /** How long one update of the picker may index notes while they are being read. */
 const INDEXING_SLICE_MS = 30;
-/**
- * A picker closed this soon after it was shown, with the notes panel taking the focus (waited for up to
- * FOCUS_MESSAGE_MS), was closed by VS Code giving the panel its focus back, not by the user: it shows itself again.
- */
-const EARLY_HIDE_MS = 1500;
-const FOCUS_MESSAGE_MS = 300;
 
 interface LookupItem extends vscode.QuickPickItem {
   /** None for the row saying the notes are still being read. */
@@ -44,7 +38,7 @@ export interface PickOptions {
   emptyQuery?: string;
   /** Keep only these results (e.g. sections of the user's own notes). */
   accept?: (r: SearchResultEntry) => boolean;
-  /** When the notes panel takes the focus: the picker shows itself again when that closed it (see EARLY_HIDE_MS). */
+  /** When the notes panel takes the focus: the picker shows itself again, once, when that closed it (FocusTimes). */
   panelFocus?: FocusTimes;
 }
 
@@ -89,9 +83,8 @@ export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search'>, op
     });
     let shownAgain = false;
     qp.onDidHide(() => {
-      const focus = options.panelFocus;
-      if (shownAgain || !focus || Date.now() - shownAt > EARLY_HIDE_MS) return resolve(undefined);
-      void focus.takenSince(shownAt, FOCUS_MESSAGE_MS).then((taken) => {
+      if (shownAgain || !options.panelFocus) return resolve(undefined);
+      void options.panelFocus.closedByFocus(shownAt).then((taken) => {
         if (!taken) return resolve(undefined);
         shownAgain = true;
         qp.show();

@@ -26,3 +26,15 @@ test('a focus message that comes while waiting answers true, before the wait is 
   focus.mark();
   assert.equal(await focus.takenSince(200, 0), false);
 });
+
+test('a picker closed soon after it showed, with the focus taken since, was closed by the focus; a late or plain close was not', async () => {
+  let now = 10_000;
+  const focus = new FocusTimes(() => now);
+  now = 10_050;
+  focus.mark();
+  now = 10_100;
+  assert.equal(await focus.closedByFocus(10_000), true, 'closed 100 ms after showing, the panel took the focus 50 ms in');
+  now = 20_000;
+  assert.equal(await focus.closedByFocus(10_000), false, 'closed 10 s after showing: the user closed it');
+  assert.equal(await focus.closedByFocus(19_900), false, 'closed soon, but the panel took no focus since (no message within the wait)');
+});
