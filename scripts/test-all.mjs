@@ -1,7 +1,8 @@
 // `npm run test:all`: every test, in three steps.
 //   1. the type check, and the build of the tests (out/), at once;
-//   2. the unit tests, and the integration tests (pre-commit and Neovim, test/integration/setup first) at once: each
-//      keeps about one core busy, and they share nothing but out/, which step 1 wrote;
+//   2. the unit tests, and the integration tests (pre-commit and Neovim, test/integration/setup first) at once
+//      (`test:unit:built`, `test:integration:built`): each keeps about one core busy, and they share nothing but out/,
+//      which step 1 wrote;
 //   3. the end-to-end scenes in VS Code (npm run test:e2e, with the arguments given to this script).
 // Jobs that run at once print their whole output when they end, in the order above, each under a header. A failed
 // step stops the run before the next one, as `a && b` would; the exit status is the first failure's.
@@ -45,8 +46,9 @@ const steps = [
     ['build the tests (out/)', node, ['esbuild.mjs', '--tests']],
   ]),
   () => together([
-    ['unit tests', node, ['--test', '--test-reporter=spec', 'out/test/unit/']],
-    ['integration tests (pre-commit, Neovim)', 'bash', ['-c', 'bash test/integration/setup && exec "$0" --test --test-reporter=spec --test-concurrency=1 out/test/integration/', node]],
+    // The tests as `npm run test:unit` and `test:integration` run them, without building them again.
+    ['unit tests', npm, ['run', '-s', 'test:unit:built']],
+    ['integration tests (pre-commit, Neovim)', npm, ['run', '-s', 'test:integration:built']],
   ]),
 ];
 let status = 0;
