@@ -50,7 +50,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const lookupDeps = { notes, panel, search: (q: string, n: number, budgetMs?: number) => search.search(q, n, budgetMs) };
   context.subscriptions.push(log, configs, notes, search, codeRefs, usedInCode, panel);
 
-  const codeLens = new NoteCodeLens(notes, codeRefs);
+  const codeLens = new NoteCodeLens(notes, codeRefs, log);
   context.subscriptions.push(codeLens, vscode.languages.registerCodeLensProvider({ language: 'markdown' }, codeLens));
   context.subscriptions.push(new LinkSymbol({ notes, log, search: (q, n) => search.search(q, n) }), new NewNoteFromSelection(notes));
 

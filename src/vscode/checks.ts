@@ -54,10 +54,13 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
   private schedule(notesChanged: boolean): void {
     this.notesChanged ||= notesChanged;
     this.debouncer.run('checks', DEBOUNCE_MS, () => {
-      if (this.notesChanged) this.sendChecks();
+      // The lenses follow the note's text (the editor asks again as it changes) and which files are notes: only a
+      // change of the notes can change the latter. Redrawing them for nothing would lose a click landing meanwhile.
+      const notesChanged = this.notesChanged;
+      if (notesChanged) this.sendChecks();
       this.notesChanged = false;
       this.diagnose();
-      this.lensChanged.fire();
+      if (notesChanged) this.lensChanged.fire();
     });
   }
 

@@ -71,7 +71,8 @@ export class CodeRefs extends Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length && isCodeDocument(e.document)) this.fileChanged(fileOf(e.document), false);
       }),
-      vscode.workspace.onDidCloseTextDocument((d) => isCodeDocument(d) && this.fileChanged(fileOf(d), false)),
+      // Closed with unsaved edits, the file counts as on disk again; closed clean, nothing changed.
+      vscode.workspace.onDidCloseTextDocument((d) => d.isDirty && isCodeDocument(d) && this.fileChanged(fileOf(d), false)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.reset()),
       notes.library.onDidChange(() => this.fire()),
     );

@@ -3,6 +3,7 @@ import { parseNote } from '../core/notes/parse';
 import { placeRange, type CodePlace, type CodeRefs } from './codeRefs';
 import { Disposable } from './dispose';
 import { t } from './l10n';
+import { logFailure, type Log } from './log';
 import type { NotesService } from './notesService';
 
 export const SHOW_PLACES_COMMAND = 'mlNotes.showPlacesInCode';
@@ -24,20 +25,35 @@ class HeadingLens extends vscode.CodeLens {
  * resolved lazily, so typing never waits for them. A click lists the places in the references peek.
  */
 export class NoteCodeLens extends Disposable implements vscode.CodeLensProvider<HeadingLens> {
-  readonly onDidChangeCodeLenses: vscode.Event<void>;
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChangeCodeLenses = this.changed.event;
   private readonly headings = new Map<string, { version: number; lenses: { line: number; slug: string }[] }>();
+  /** The counts the editor shows, by note and section slug: a change of the code or notes that keeps them redraws nothing. */
+  private readonly shown = new Map<string, Map<string, number>>();
+  private recount: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly notes: NotesService,
     private readonly refs: CodeRefs,
+    private readonly log: Log,
   ) {
     super();
-    const changed = this.register(new vscode.EventEmitter<void>());
-    this.onDidChangeCodeLenses = changed.event;
     this.registerAll(
-      refs.onDidChange(() => changed.fire()),
-      vscode.workspace.onDidCloseTextDocument((d) => this.headings.delete(d.uri.toString())),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mlNotes.codeLens.enabled') && changed.fire()),
+      // Redrawing the lenses replaces their links: a click landing meanwhile is lost. Only counts that changed redraw.
+      refs.onDidChange(
+        () =>
+          (this.recount = this.recount
+            .then(() => this.fireIfCountsChanged())
+            .catch((e) => {
+              logFailure(this.log, 'Counting the places in code', e);
+              this.changed.fire();
+            })),
+      ),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.headings.delete(d.uri.toString());
+        this.shown.delete(d.uri.toString());
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mlNotes.codeLens.enabled') && this.changed.fire()),
       vscode.commands.registerCommand(SHOW_PLACES_COMMAND, (uri?: unknown, line?: unknown, slug?: unknown) => this.showPlaces(uri, line, slug)),
     );
   }
@@ -51,6 +67,7 @@ export class NoteCodeLens extends Disposable implements vscode.CodeLensProvider<
       const doc = parseNote(document.getText(), key);
       cached = { version: document.version, lenses: doc.sections.filter((s) => s.level > 0).map((s) => ({ line: s.startLine, slug: s.slug })) };
       this.headings.set(key, cached);
+      this.shown.delete(key);
     }
     return cached.lenses.map((l) => new HeadingLens(new vscode.Range(l.line, 0, l.line, 0), key, l.slug));
   }
@@ -59,6 +76,9 @@ export class NoteCodeLens extends Disposable implements vscode.CodeLensProvider<
     const places = await this.refs.placesOf(lens.noteId, token);
     if (!places) return lens;
     const n = places.get(lens.slug)?.length ?? 0;
+    let counts = this.shown.get(lens.noteId);
+    if (!counts) this.shown.set(lens.noteId, (counts = new Map()));
+    counts.set(lens.slug, n);
     lens.command = {
       title: n === 1 ? t('1 place in code') : t('{0} places in code', n),
       tooltip: t('Where a hover in the workspace’s code shows this section'),
@@ -66,6 +86,21 @@ export class NoteCodeLens extends Disposable implements vscode.CodeLensProvider<
       arguments: [lens.noteId, lens.range.start.line, lens.slug],
     };
     return lens;
+  }
+
+  /** Counts the places of the notes whose lenses are shown again, and redraws the lenses when a count differs. */
+  private async fireIfCountsChanged(): Promise<void> {
+    for (const [noteId, counts] of this.shown) {
+      const places = await this.refs.placesOf(noteId);
+      // The notes changed during the count: the change that did it is followed by another recount.
+      if (!places) continue;
+      for (const [slug, n] of counts) {
+        if ((places.get(slug)?.length ?? 0) !== n) {
+          this.changed.fire();
+          return;
+        }
+      }
+    }
   }
 
   /** The places of a section in the references peek, under its heading. */
