@@ -306,17 +306,21 @@ export function describeVSCode(name: string, options: VSCodeOptions, body: (scen
   describe(name, () => {
     let vs: VSCode | undefined;
     let failed = false;
+    /** A scene failed an attempt (and passed its retry): the window's folder is kept for its logs. */
+    let retried = false;
 
     before(async () => {
       vs = await launchVSCode(options);
     }, { timeout: 180_000 });
 
     after(async () => {
-      await vs?.close(failed);
-      if (failed && vs) console.error(`# kept ${vs.runDir} (code-server log, browser console, user data) for the failure`);
+      await vs?.close(failed || retried);
+      if ((failed || retried) && vs) console.error(`# kept ${vs.runDir} (code-server log, browser console, user data) for the ${failed ? 'failure' : 'retried scene'}`);
     }, { timeout: 60_000 });
 
+    let registered = 0;
     body((title, sceneBody, sceneOptions = {}) => {
+      const index = registered++;
       const screenshotName = sceneOptions.screenshot ?? slug(title);
       const attemptTimeout = sceneOptions.timeoutMs ?? 180_000;
       const attempts = sceneOptions.knownBug ? 1 : 2;
@@ -335,6 +339,8 @@ export function describeVSCode(name: string, options: VSCodeOptions, body: (scen
               appendFileSync(flakyLog, JSON.stringify(line) + '\n');
               t.diagnostic(`FLAKY: failed once, passed on retry; first error: ${line.firstError}`);
             }
+            // After the file's last scene the window closes: nothing to reset it for.
+            if (index === registered - 1) return;
             await current.reset().catch(async () => {
               // The next scene needs a plain window: start a new one.
               await current.close(true).catch(() => undefined);
@@ -343,6 +349,7 @@ export function describeVSCode(name: string, options: VSCodeOptions, body: (scen
             return;
           } catch (err) {
             errors.push(err as Error);
+            retried = true;
             await current.workbench.screenshot(`${screenshotName}.failed${attempt === 1 ? '-1' : ''}`).catch(() => undefined);
             if (attempt < attempts) t.diagnostic(`attempt 1 failed, retrying: ${(err as Error).message.split('\n')[0]}${sceneFrame(err)}`);
             // The next attempt, or the next scene, starts from a plain window.
