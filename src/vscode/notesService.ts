@@ -158,13 +158,12 @@ export class NotesService extends Disposable {
     const key = uri.toString();
     let size = this.sizes.get(key);
     if (!size) {
-      size = this.fileExists(uri).then(async (exists) => {
-        if (!exists) return undefined;
-        // Headers are at the start; a huge file is not read whole for them.
-        const st = await vscode.workspace.fs.stat(uri).then((x) => x, () => undefined);
-        if (!st || st.size > MAX_FIGURE_BYTES) return undefined;
-        return vscode.workspace.fs.readFile(uri).then(imageSize, () => undefined);
-      });
+      // One read through the notes' file system (node:fs for a local file: no round trip to the window); a file over
+      // the limit is not read.
+      size = this.fs.statAndRead(key, MAX_FIGURE_BYTES).then(
+        (got) => (got?.kind === 'file' && got.bytes ? imageSize(got.bytes) : undefined),
+        () => undefined,
+      );
       if (this.sizes.size > 500) this.sizes.clear();
       this.sizes.set(key, size);
     }
@@ -176,8 +175,8 @@ export class NotesService extends Disposable {
     const key = uri.toString();
     const known = this.existing.get(key);
     if (known !== undefined) return known;
-    const ok = await vscode.workspace.fs.stat(uri).then(
-      (st) => (st.type & vscode.FileType.File) !== 0,
+    const ok = await this.fs.stat(key).then(
+      (st) => st?.kind === 'file',
       () => false,
     );
     if (this.existing.size > 2000) this.existing.clear();
