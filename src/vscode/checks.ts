@@ -8,6 +8,7 @@ import { cellOfLine, notebookProgram } from '../core/notebook';
 import { ruleIds } from '../core/rules/index';
 import { Disposable, KeyedDebouncer } from './dispose';
 import { SOURCE, type AnalysisService } from './analysis';
+import { NoteAnswers } from './noteAnswers';
 import { logFailure, type Log } from './log';
 import { displayUri, type NotesService } from './notesService';
 import { t, tt } from './l10n';
@@ -32,6 +33,7 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
   private readonly debouncer = this.register(new KeyedDebouncer((e) => logFailure(this.log, "Checking the notes' check blocks", e)));
   /** Whether the notes changed since the checks were last sent (a later edit must not forget it). */
   private notesChanged = false;
+  private readonly answers: NoteAnswers;
 
   constructor(
     private readonly notes: NotesService,
@@ -39,6 +41,7 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
     private readonly log: Log,
   ) {
     super();
+    this.answers = new NoteAnswers((uri) => notes.isNoteUri(uri));
     this.registerAll(
       this.collection,
       notes.library.onDidChange(() => this.schedule(true)),
@@ -46,6 +49,7 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
         if (e.contentChanges.length && this.notes.isNoteUri(e.document.uri)) this.schedule(false);
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
+        this.answers.forget(d.uri);
         if (this.notes.isNoteUri(d.uri)) this.schedule(false);
       }),
     );
@@ -55,12 +59,13 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
     this.notesChanged ||= notesChanged;
     this.debouncer.run('checks', DEBOUNCE_MS, () => {
       // The lenses follow the note's text (the editor asks again as it changes) and which files are notes: only a
-      // change of the notes can change the latter. Redrawing them for nothing would lose a click landing meanwhile.
+      // change of the notes can change the latter, and then only if it turned an answer given wrong. Redrawing them
+      // for nothing would lose a click landing meanwhile.
       const notesChanged = this.notesChanged;
       if (notesChanged) this.sendChecks();
       this.notesChanged = false;
       this.diagnose();
-      if (notesChanged) this.lensChanged.fire();
+      if (notesChanged && this.answers.outdated()) this.lensChanged.fire();
     });
   }
 
@@ -98,7 +103,7 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    if (!this.notes.isNoteUri(document.uri)) return [];
+    if (!this.answers.answer(document.uri)) return [];
     const blocks = parseNote(document.getText(), document.uri.toString()).checkBlocks;
     return blocks.map(
       (b) =>

@@ -53,6 +53,8 @@ export class CodeRefs extends Disposable {
   private readonly texts = new Map<string, FileText>();
   private cachedBytes = 0;
   private readonly scans = new Map<string, NoteScan>();
+  /** Each note's places from its last complete scan (the notes or the code may have changed since). */
+  private readonly last = new Map<string, NotePlaces>();
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   /** Fires (debounced) when code files or notes change, so places shown may be out of date. */
   readonly onDidChange = this.changed.event;
@@ -92,9 +94,28 @@ export class CodeRefs extends Disposable {
       this.scans.set(noteId, scan);
     }
     const current = scan;
-    current.running ??= this.scan(noteId, current).finally(() => (current.running = undefined));
+    current.running ??= this.scan(noteId, current)
+      .then((places) => {
+        if (places) this.keepLast(noteId, places);
+        return places;
+      })
+      .finally(() => (current.running = undefined));
     const result = await raceCancel(current.running, token);
     return result;
+  }
+
+  /**
+   * The places of a note as its last complete scan found them, at once (undefined before the first): what a CodeLens
+   * shows while a newer scan runs. When a scan then finds other counts, onDidChange fires.
+   */
+  lastPlacesOf(noteId: string): NotePlaces | undefined {
+    return this.last.get(noteId);
+  }
+
+  private keepLast(noteId: string, places: NotePlaces): void {
+    const before = this.last.get(noteId);
+    this.last.set(noteId, places);
+    if (before && !sameCounts(before, places)) this.fire();
   }
 
   private async scan(noteId: string, scan: NoteScan): Promise<NotePlaces | undefined> {
@@ -192,12 +213,20 @@ export class CodeRefs extends Disposable {
     this.texts.clear();
     this.cachedBytes = 0;
     this.scans.clear();
+    this.last.clear();
     this.fire();
   }
 
   private fire(): void {
     this.debouncer.run('changed', 500, () => this.changed.fire());
   }
+}
+
+/** Whether two results give every section the same number of places. */
+export function sameCounts(a: NotePlaces, b: NotePlaces): boolean {
+  const count = (m: NotePlaces) => [...m].filter(([, list]) => list.length > 0);
+  const ca = count(a);
+  return ca.length === count(b).length && ca.every(([slug, list]) => (b.get(slug)?.length ?? 0) === list.length);
 }
 
 /** The range of a place's token in its file (or notebook cell). */

@@ -4,6 +4,7 @@ import { placeRange, type CodePlace, type CodeRefs } from './codeRefs';
 import { Disposable } from './dispose';
 import { t } from './l10n';
 import { logFailure, type Log } from './log';
+import { NoteAnswers } from './noteAnswers';
 import type { NotesService } from './notesService';
 
 export const SHOW_PLACES_COMMAND = 'mlNotes.showPlacesInCode';
@@ -31,6 +32,7 @@ export class NoteCodeLens extends Disposable implements vscode.CodeLensProvider<
   /** The counts the editor shows, by note and section slug: a change of the code or notes that keeps them redraws nothing. */
   private readonly shown = new Map<string, Map<string, number>>();
   private recount: Promise<void> = Promise.resolve();
+  private readonly answers: NoteAnswers;
 
   constructor(
     private readonly notes: NotesService,
@@ -38,6 +40,7 @@ export class NoteCodeLens extends Disposable implements vscode.CodeLensProvider<
     private readonly log: Log,
   ) {
     super();
+    this.answers = new NoteAnswers((uri) => notes.isNoteUri(uri));
     this.registerAll(
       // Redrawing the lenses replaces their links: a click landing meanwhile is lost. Only counts that changed redraw.
       refs.onDidChange(
@@ -52,6 +55,7 @@ export class NoteCodeLens extends Disposable implements vscode.CodeLensProvider<
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.headings.delete(d.uri.toString());
         this.shown.delete(d.uri.toString());
+        this.answers.forget(d.uri);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mlNotes.codeLens.enabled') && this.changed.fire()),
       vscode.commands.registerCommand(SHOW_PLACES_COMMAND, (uri?: unknown, line?: unknown, slug?: unknown) => this.showPlaces(uri, line, slug)),
@@ -60,7 +64,7 @@ export class NoteCodeLens extends Disposable implements vscode.CodeLensProvider<
 
   provideCodeLenses(document: vscode.TextDocument): HeadingLens[] {
     if (!vscode.workspace.getConfiguration('mlNotes', document).get<boolean>('codeLens.enabled', true)) return [];
-    if (!this.notes.isNoteUri(document.uri)) return [];
+    if (!this.answers.answer(document.uri)) return [];
     const key = document.uri.toString();
     let cached = this.headings.get(key);
     if (cached?.version !== document.version) {
@@ -72,8 +76,12 @@ export class NoteCodeLens extends Disposable implements vscode.CodeLensProvider<
     return cached.lenses.map((l) => new HeadingLens(new vscode.Range(l.line, 0, l.line, 0), key, l.slug));
   }
 
+  /**
+   * The count from the last complete scan when there is one, at once: a resolve that waits for a scan leaves the old
+   * lens drawn with a link VS Code has already let go of. A newer scan that counts otherwise redraws the lenses.
+   */
   async resolveCodeLens(lens: HeadingLens, token: vscode.CancellationToken): Promise<HeadingLens> {
-    const places = await this.refs.placesOf(lens.noteId, token);
+    const places = this.refs.lastPlacesOf(lens.noteId) ?? (await this.refs.placesOf(lens.noteId, token));
     if (!places) return lens;
     const n = places.get(lens.slug)?.length ?? 0;
     let counts = this.shown.get(lens.noteId);
@@ -88,8 +96,15 @@ export class NoteCodeLens extends Disposable implements vscode.CodeLensProvider<
     return lens;
   }
 
-  /** Counts the places of the notes whose lenses are shown again, and redraws the lenses when a count differs. */
+  /**
+   * Counts the places of the notes whose lenses are shown again, and redraws the lenses when a count differs, or
+   * when a document's lenses were asked for while it was not a note and it is one now (or the reverse).
+   */
   private async fireIfCountsChanged(): Promise<void> {
+    if (this.answers.outdated()) {
+      this.changed.fire();
+      return;
+    }
     for (const [noteId, counts] of this.shown) {
       const places = await this.refs.placesOf(noteId);
       // The notes changed during the count: the change that did it is followed by another recount.
