@@ -97,12 +97,31 @@ export function mergeEnvs(a: Map<string, Val>, b: Map<string, Val>, ga: Guard[],
   return out;
 }
 
+/**
+ * Both sides' items, each under its side's guards; an item of the second side that the first already holds (the same
+ * value under the same guards) is not repeated: paths that meet again and again (a loop, `if …: return` after
+ * `if …: return`) would otherwise copy the same items over and over.
+ */
+function union<T>(a: Item<T>[], b: Item<T>[], ga: Guard[], gb: Guard[]): Item<T>[] {
+  const out = addGuards(a, ga);
+  const extra = addGuards(b, gb);
+  if (!extra.length) return out;
+  if (!out.length) return extra;
+  const merged = out.slice();
+  for (const it of extra) if (!out.some((o) => o.v === it.v && sameGuards(o.g, it.g))) merged.push(it);
+  return merged;
+}
+
+function sameGuards(a: Guard[], b: Guard[]): boolean {
+  return a === b || (a.length === b.length && a.every((g, i) => g === b[i]));
+}
+
 export function mergeVals(a: Val, b: Val, ga: Guard[], gb: Guard[]): Val {
   if (a === b) return a;
-  if (a.k === 'data' && b.k === 'data') return { k: 'data', items: [...addGuards(a.items, ga), ...addGuards(b.items, gb)] };
+  if (a.k === 'data' && b.k === 'data') return { k: 'data', items: union(a.items, b.items, ga, gb) };
   if (a.k === 'mod' && b.k === 'mod') {
     const list = a.list && b.list && a.list.id === b.list.id ? mergeLists(a.list, b.list, ga, gb) : a.list ?? b.list;
-    return { k: 'mod', items: [...addGuards(a.items, ga), ...addGuards(b.items, gb)], list };
+    return { k: 'mod', items: union(a.items, b.items, ga, gb), list };
   }
   if (a.k === 'list' && b.k === 'list' && a.list.id === b.list.id) return { k: 'list', list: mergeLists(a.list, b.list, ga, gb) };
   if (a.k === 'data' && b.k === 'unknown') return { k: 'data', items: addGuards(a.items, ga) };
@@ -114,7 +133,7 @@ export function mergeVals(a: Val, b: Val, ga: Guard[], gb: Guard[]): Val {
 
 function mergeLists(a: ListState, b: ListState, ga: Guard[], gb: Guard[]): ListState {
   if (a === b) return a;
-  const first = a.first === b.first ? a.first : a.first || b.first ? [...addGuards(a.first ?? [], ga), ...addGuards(b.first ?? [], gb)] : undefined;
-  const last = a.last === b.last ? a.last : [...addGuards(a.last, ga), ...addGuards(b.last, gb)];
+  const first = a.first === b.first ? a.first : a.first || b.first ? union(a.first ?? [], b.first ?? [], ga, gb) : undefined;
+  const last = a.last === b.last ? a.last : union(a.last, b.last, ga, gb);
   return { id: a.id, first, last, elems: a.elems === b.elems ? a.elems : undefined };
 }
