@@ -96,7 +96,7 @@ export class CodeRefs extends Disposable {
     const current = scan;
     current.running ??= this.scan(noteId, current)
       .then((places) => {
-        if (places) this.keepLast(noteId, places);
+        if (places) this.last.set(noteId, places);
         return places;
       })
       .finally(() => (current.running = undefined));
@@ -106,16 +106,10 @@ export class CodeRefs extends Disposable {
 
   /**
    * The places of a note as its last complete scan found them, at once (undefined before the first): what a CodeLens
-   * shows while a newer scan runs. When a scan then finds other counts, onDidChange fires.
+   * shows while a newer scan runs. Every change that starts a newer scan fires onDidChange, whose listener counts again.
    */
   lastPlacesOf(noteId: string): NotePlaces | undefined {
     return this.last.get(noteId);
-  }
-
-  private keepLast(noteId: string, places: NotePlaces): void {
-    const before = this.last.get(noteId);
-    this.last.set(noteId, places);
-    if (before && !sameCounts(before, places)) this.fire();
   }
 
   private async scan(noteId: string, scan: NoteScan): Promise<NotePlaces | undefined> {
@@ -220,13 +214,6 @@ export class CodeRefs extends Disposable {
   private fire(): void {
     this.debouncer.run('changed', 500, () => this.changed.fire());
   }
-}
-
-/** Whether two results give every section the same number of places. */
-export function sameCounts(a: NotePlaces, b: NotePlaces): boolean {
-  const count = (m: NotePlaces) => [...m].filter(([, list]) => list.length > 0);
-  const ca = count(a);
-  return ca.length === count(b).length && ca.every(([slug, list]) => (b.get(slug)?.length ?? 0) === list.length);
 }
 
 /** The range of a place's token in its file (or notebook cell). */

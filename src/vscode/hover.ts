@@ -80,7 +80,7 @@ export async function figureStates(notes: NotesService, noteId: string, excerpt:
   for (const src of sources) {
     if (/^(https?|data):/i.test(src)) continue;
     const uri = resolveNoteLink(noteId, src);
-    out.set(src, uri && (await notes.fileExists(uri)) ? { size: await notes.figureSize(uri) } : 'missing');
+    out.set(src, uri ? await notes.figure(uri) : 'missing');
   }
   return out;
 }

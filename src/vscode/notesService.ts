@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { imageSize, type ImageSize } from '../core/render/imageSize';
+import { imageSize } from '../core/render/imageSize';
+import type { FigureState } from '../core/hoverMarkdown';
 import { Disposable, DisposableStore, toDisposable } from './dispose';
 import { NoteLibrary } from '../core/notes/library';
 import { DEFAULT_MAX_NOTE_KB, errorMessage, isNoteFile, type LoadProblem, type NoteFileSystem } from '../core/notes/loader';
@@ -47,8 +48,8 @@ export class NotesService extends Disposable {
   private loading: Promise<void> = Promise.resolve();
   /** Whether files next to the notes (figures) exist; forgotten whenever a note changes. */
   private readonly existing = new Map<string, boolean>();
-  /** Figure sizes, read once until a note changes. */
-  private readonly sizes = new Map<string, Promise<ImageSize | undefined>>();
+  /** Figures (missing, or their size), read once until a note changes. */
+  private readonly figures = new Map<string, Promise<FigureState>>();
   readonly loader: LibraryLoader;
   private readonly cache: NotesCache | undefined;
   private cacheKey = '';
@@ -78,7 +79,7 @@ export class NotesService extends Disposable {
     this.registerAll(
       this.library.onDidChange(() => {
         this.existing.clear();
-        this.sizes.clear();
+        this.figures.clear();
         // A load decides at its end whether the kept index is out of date (each note it sets is a change).
         if (!this.loadingNow) this.scheduleCacheWrite(10_000);
       }),
@@ -151,23 +152,26 @@ export class NotesService extends Disposable {
   }
 
   /**
-   * The intrinsic size of a figure next to the notes (undefined when it is missing or not an image this can read),
-   * cached until a note changes.
+   * A figure next to the notes: missing, or its intrinsic size (undefined when it is not an image this can read), from
+   * one read through the notes' file system (node:fs for a local file: no round trip to the window; a file over the
+   * limit is not read). Cached until a note changes; whether the file exists is remembered for knownFile.
    */
-  async figureSize(uri: vscode.Uri): Promise<ImageSize | undefined> {
+  figure(uri: vscode.Uri): Promise<FigureState> {
     const key = uri.toString();
-    let size = this.sizes.get(key);
-    if (!size) {
-      // One read through the notes' file system (node:fs for a local file: no round trip to the window); a file over
-      // the limit is not read.
-      size = this.fs.statAndRead(key, MAX_FIGURE_BYTES).then(
-        (got) => (got?.kind === 'file' && got.bytes ? imageSize(got.bytes) : undefined),
-        () => undefined,
+    let figure = this.figures.get(key);
+    if (!figure) {
+      figure = this.fs.statAndRead(key, MAX_FIGURE_BYTES).then(
+        (got): FigureState => {
+          const exists = got?.kind === 'file';
+          this.remember(key, exists);
+          return exists ? { size: got.bytes ? imageSize(got.bytes) : undefined } : 'missing';
+        },
+        () => 'missing' as const,
       );
-      if (this.sizes.size > 500) this.sizes.clear();
-      this.sizes.set(key, size);
+      if (this.figures.size > 500) this.figures.clear();
+      this.figures.set(key, figure);
     }
-    return size;
+    return figure;
   }
 
   /** Whether the file exists (cached until a note changes). */
@@ -179,9 +183,13 @@ export class NotesService extends Disposable {
       (st) => st?.kind === 'file',
       () => false,
     );
-    if (this.existing.size > 2000) this.existing.clear();
-    this.existing.set(key, ok);
+    this.remember(key, ok);
     return ok;
+  }
+
+  private remember(key: string, exists: boolean): void {
+    if (this.existing.size > 2000) this.existing.clear();
+    this.existing.set(key, exists);
   }
 
   reload(): Promise<void> {
