@@ -32,6 +32,9 @@ export interface FileRec {
 }
 
 /** One section or point of a note. A point's title (its lead-in, or its first words) is made when first asked. */
+/** The terms of an entry that has none (one array for all of them). */
+const NO_TERMS: readonly string[] = Object.freeze([]);
+
 export class Entry {
   /** Lower-cased title and its word/CJK character count, filled when first needed. */
   titleLower?: string;
@@ -44,7 +47,7 @@ export class Entry {
     readonly section: NoteSection,
     readonly point: NotePoint | undefined,
     readonly lead: string,
-    readonly terms: string[],
+    readonly terms: readonly string[],
   ) {}
 
   get title(): string {
@@ -89,7 +92,7 @@ export class IndexStore {
     const lineEnd = (line: number) => (line + 1 < starts.length ? starts[line + 1] - 1 : text.length);
     let pos = 0;
     for (const section of doc.sections) {
-      const sectionTerms = terms.sections.get(section.slug) ?? [];
+      const sectionTerms = terms.sections.get(section.slug) ?? NO_TERMS;
       const sectionId = this.newEntry(new Entry(rec, pos++, section, undefined, '', sectionTerms), 0);
       this.indexShort(sectionId, section.title, TITLE);
       for (const term of sectionTerms) this.indexShort(sectionId, term, TERMS);
@@ -102,7 +105,7 @@ export class IndexStore {
 
       for (const point of section.points) {
         const lead = pointLead(point);
-        const pointTerms = (terms.points.size && terms.points.get(`${section.slug}/${point.index}`)) || [];
+        const pointTerms = (terms.points.size && terms.points.get(`${section.slug}/${point.index}`)) || NO_TERMS;
         const id = this.newEntry(new Entry(rec, pos++, section, point, lead, pointTerms), sectionId + 1);
         if (lead) this.indexShort(id, lead, LEAD);
         for (const term of pointTerms) this.indexShort(id, term, TERMS);
@@ -241,6 +244,14 @@ export class IndexStore {
       if (l) l.push(key);
       else this.charGrams.set(ch, [key]);
     }
+  }
+
+  /** Trims the posting lists changed since the last call to the room they use. */
+  compact(): void {
+    this.words.compact();
+    this.heads.compact();
+    this.grams.compact();
+    this.acros.compact();
   }
 
   /** Splices a file's postings out of every list it is in (the lists are found by tokenising the file again). */

@@ -57,6 +57,7 @@ export class LookupIndex {
 
   /** Makes the index query-ready (the first search after a change does it; callable ahead of time). */
   flush(): void {
+    this.store.compact();
     this.store.words.sorted();
     this.store.heads.sorted();
     this.store.acros.sorted();

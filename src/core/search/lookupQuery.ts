@@ -1,7 +1,7 @@
 import type { Entry, IndexStore } from './indexStore';
 import { describeEntry } from './indexStore';
 import { highlight } from './highlight';
-import { BODY, LEAD, TERMS, TITLE } from './postings';
+import { BODY, LEAD, TERMS, TITLE, type Postings } from './postings';
 import {
   STOP_WORDS,
   acronymsOf,
@@ -184,7 +184,7 @@ export class LookupQuery {
    * Adds a posting list to the current token at a match quality; per entry the best field counts. A point's text
    * is part of its section's body, so a match there also counts (as body) for the section.
    */
-  private addList(list: readonly number[], quality: number, key: string): void {
+  private addList(list: Postings, quality: number, key: string): void {
     const { tokBest, tokMask, tokField, tokTouched } = this;
     const parentOf = this.store.parentOf;
     this.matchedKeys.add(key);
@@ -378,7 +378,7 @@ export class LookupQuery {
       }
       return;
     }
-    const lists: number[][] = [];
+    const lists: Postings[] = [];
     for (const g of t.grams) {
       const l = this.store.grams.get(g);
       if (!l) return;

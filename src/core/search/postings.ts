@@ -16,8 +16,20 @@ export function posting(id: number, field: number): number {
   return (id << 8) | ((field === BODY ? 1 : 0) << 4) | field;
 }
 
+/**
+ * A key's postings: a plain array while postings are added or removed, packed into an Int32Array by `compact` (half
+ * the bytes of an array of small integers, and no spare room).
+ */
+export type PostingList = Int32Array | number[];
+
+/** Lists up to this long stay plain arrays, trimmed: an Int32Array object alone is larger than a few postings. */
+const PACKED_MIN = 8;
+
+/** A posting list as queries read it. */
+export type Postings = ArrayLike<number> & Iterable<number>;
+
 /** Index of the first posting whose entry id is ≥ id. */
-export function firstAtLeast(list: readonly number[], id: number): number {
+export function firstAtLeast(list: ArrayLike<number>, id: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -54,7 +66,13 @@ export class KeySpace<K extends string | number> {
   /** Live keys → id. */
   private readonly ids = new Map<K, number>();
   private readonly keys: K[] = [];
-  private readonly lists: (number[] | undefined)[] = [];
+  private readonly lists: (PostingList | undefined)[] = [];
+  /**
+   * Key ids whose list changed since the last `compact` (a plain array then). A JS array that grows by one keeps room
+   * for about half as many again (at least 16 more), and holds each small integer in 8 bytes.
+   */
+  private resized: number[] = [];
+  private readonly resizedMark: boolean[] = [];
   /** Per id: the key is a stop word of bodies (addText skips it). */
   private readonly skipped: boolean[] = [];
   /** Open addressing over hashes of string keys: id + 1, 0 when free. */
@@ -79,7 +97,7 @@ export class KeySpace<K extends string | number> {
     return this.ids.has(key);
   }
 
-  get(key: K): number[] | undefined {
+  get(key: K): Postings | undefined {
     const id = this.ids.get(key);
     return id === undefined ? undefined : this.lists[id];
   }
@@ -135,6 +153,7 @@ export class KeySpace<K extends string | number> {
     const k = this.keys.length;
     this.keys.push(key as K);
     this.lists.push(undefined);
+    this.resizedMark.push(false);
     this.hashes.push(hash);
     this.skipped.push(false);
     if ((k + 1) * 2 > this.table.length) this.grow();
@@ -167,6 +186,7 @@ export class KeySpace<K extends string | number> {
     const k = this.keys.length;
     this.keys.push(str);
     this.lists.push(undefined);
+    this.resizedMark.push(false);
     this.hashes.push(hash);
     this.skipped.push(!!this.skipInText?.(str as string));
     if ((k + 1) * 2 > table.length) this.grow();
@@ -192,9 +212,10 @@ export class KeySpace<K extends string | number> {
       this.collecting.add(k);
       return false;
     }
-    const list = this.lists[k];
+    let list = this.lists[k];
     if (list === undefined) {
       this.lists[k] = [posting(id, field)];
+      this.markResized(k);
       const key = this.keys[k];
       this.ids.set(key, k);
       if (this.sortable) this.added.push(key);
@@ -202,13 +223,32 @@ export class KeySpace<K extends string | number> {
     }
     const last = list[list.length - 1];
     if (last >>> 8 === id) {
+      // A packed list keeps its last posting as an Int32Array element: the same bits.
       let tf = (last >>> 4) & 15;
       if (field === BODY && tf < 15) tf++;
       list[list.length - 1] = (id << 8) | (tf << 4) | (last & 15) | field;
       return false;
     }
+    if (!Array.isArray(list)) this.lists[k] = list = Array.from(list);
     list.push(posting(id, field));
+    this.markResized(k);
     return false;
+  }
+
+  private markResized(k: number): void {
+    if (this.resizedMark[k]) return;
+    this.resizedMark[k] = true;
+    this.resized.push(k);
+  }
+
+  /** Gives the lists that grew or shrank since the last call exactly the room they use. */
+  compact(): void {
+    for (const k of this.resized) {
+      this.resizedMark[k] = false;
+      const list = this.lists[k];
+      if (list) this.lists[k] = list.length > PACKED_MIN ? Int32Array.from(list) : list.slice();
+    }
+    this.resized = [];
   }
 
   /**
@@ -229,11 +269,15 @@ export class KeySpace<K extends string | number> {
   drop(keys: Iterable<number>, lo: number, hi: number): K[] {
     const gone: K[] = [];
     for (const k of keys) {
-      const list = this.lists[k];
+      let list = this.lists[k];
       if (!list) continue;
       const a = firstAtLeast(list, lo);
       const b = firstAtLeast(list, hi);
-      if (b > a) list.splice(a, b - a);
+      if (b > a) {
+        if (!Array.isArray(list)) this.lists[k] = list = Array.from(list);
+        list.splice(a, b - a);
+        this.markResized(k);
+      }
       if (!list.length) {
         this.lists[k] = undefined;
         this.ids.delete(this.keys[k]);
