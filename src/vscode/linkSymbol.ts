@@ -14,7 +14,9 @@ export const LINK_SYMBOL_COMMAND = 'mlNotes.linkSymbol';
 export interface LinkSymbolDeps {
   notes: NotesService;
   log: Log;
-  search(query: string, limit: number): SearchResultEntry[];
+  search(query: string, limit: number, budgetMs?: number): SearchResultEntry[];
+  /** While the lookup index is built: how many notes are in it, of how many. */
+  searchIndexing?(): { done: number; total: number } | undefined;
 }
 
 /**

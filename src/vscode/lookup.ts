@@ -21,6 +21,8 @@ export interface LookupDeps {
   panel: NotesPanel;
   /** `budgetMs`: how long it may index notes read since the last search (default: all of them). */
   search(query: string, limit: number, budgetMs?: number): SearchResultEntry[];
+  /** While the lookup index is built (after the first search): how many notes are in it, of how many. */
+  searchIndexing?(): { done: number; total: number } | undefined;
 }
 
 /** "ML Notes: Look Up…": a QuickPick ranked by the core's lookup (fuzzy, CJK aware); Enter opens the panel there. */
@@ -43,7 +45,7 @@ export interface PickOptions {
 }
 
 /** The Look Up picker: a section or point of the notes, or undefined when dismissed. */
-export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search'>, options: PickOptions): Promise<NoteRef | undefined> {
+export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search' | 'searchIndexing'>, options: PickOptions): Promise<NoteRef | undefined> {
   const qp = vscode.window.createQuickPick<LookupItem>();
   qp.title = options.title;
   qp.placeholder = options.placeholder ?? t('Search notes by heading, term or text (English or 中文)');
@@ -52,32 +54,27 @@ export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search'>, op
   // The rows keep the lookup's ranking (the same as `ml-notes lookup`): VS Code would otherwise re-sort them by how
   // its own fuzzy match scores each label. (Not in @types/vscode 1.90; older hosts ignore the property.)
   (qp as vscode.QuickPick<LookupItem> & { sortByLabel?: boolean }).sortByLabel = false;
-  const update = (value: string) => {
+  // While the notes are read, then while the lookup index is built, the picker answers from the notes indexed so far, a
+  // short slice at a time (the extension host stays free for hovers), and says how far it is (last row). `all`: wait
+  // for every note instead.
+  const update = (value: string, all = false): boolean => {
     const query = value.trim() ? value : options.emptyQuery ?? value;
-    // While the notes are read, the picker answers from those indexed so far, a short slice at a time (the extension
-    // host stays free for hovers), and says how far it is (last row).
-    const indexing = deps.notes.indexing;
+    const indexing = all ? undefined : deps.notes.indexing ?? deps.searchIndexing?.();
     const results = deps.search(query, options.accept ? 200 : 50, indexing ? INDEXING_SLICE_MS : undefined);
     const rows = (options.accept ? results.filter(options.accept).slice(0, 50) : results).map(toItem);
     qp.busy = !!indexing;
     qp.items = indexing ? [...rows, indexingRow(indexing.done, indexing.total)] : rows;
+    return !!indexing;
   };
   let poll: ReturnType<typeof setInterval> | undefined;
-  if (deps.notes.indexing) {
-    poll = setInterval(() => update(qp.value), 300);
-    void deps.notes.ready.then(() => {
-      clearInterval(poll);
-      update(qp.value);
-    });
-  }
-  qp.onDidChangeValue(update);
+  qp.onDidChangeValue((value) => update(value));
   const picked = new Promise<LookupItem | undefined>((resolve) => {
     qp.onDidAccept(() => {
       const item = qp.activeItems[0] ?? qp.selectedItems[0];
       if (item?.ref) return resolve(item);
       // Enter before the notes are read (on the row saying so, or before any row): the best row once they are.
       void deps.notes.ready.then(() => {
-        update(qp.value);
+        update(qp.value, true);
         resolve(qp.items.find((i) => i.ref));
       });
     });
@@ -92,7 +89,11 @@ export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search'>, op
     });
   });
   qp.value = options.initial ?? '';
-  update(qp.value);
+  if (update(qp.value)) {
+    poll = setInterval(() => {
+      if (!update(qp.value)) clearInterval(poll);
+    }, 300);
+  }
   const shownAt = Date.now();
   qp.show();
   const item = await picked;

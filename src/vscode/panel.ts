@@ -25,6 +25,8 @@ export interface PanelDeps {
   notes: NotesService;
   log: Log;
   search(query: string, limit: number): SearchResultEntry[];
+  /** Starts building the lookup index in the background (the panel's search box will want it). */
+  prepareSearch?(): void;
   /** markdown-it + KaTeX, loaded on first render. */
   loadRenderer(): Renderer;
   /** "Used in code" under the headings of the note shown. */
@@ -130,6 +132,7 @@ export class NotesPanel extends Disposable {
   }
 
   private adopt(panel: vscode.WebviewPanel): void {
+    this.deps.prepareSearch?.();
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'icon.svg');

@@ -8,19 +8,39 @@ import type { SearchResultEntry } from '../webview/protocol';
 const SETTLE_MS = 1500;
 
 /**
- * Lookup for the QuickPick and the panel's search box. The lookup index is built in the background, in short slices,
- * once the notes stop changing: the first Look Up does not wait for it, and no slice holds up the editor.
+ * Lookup for the QuickPick and the panel's search box. The lookup index is built only once it is wanted (the first
+ * Look Up, the panel opening): a window whose user only hovers never holds it (for a 1,000-note vault, tens of MB of
+ * the extension host). It is built in the background, in short slices, and kept up to date once the notes stop
+ * changing; no slice holds up the editor.
  */
 export class NotesSearch extends Disposable {
   private readonly lookup: LibraryLookup;
   private readonly debouncer: KeyedDebouncer;
+  private started = false;
 
-  constructor(library: NoteLibrary, log: Log) {
+  constructor(
+    private readonly library: NoteLibrary,
+    log: Log,
+  ) {
     super();
     this.lookup = this.register(new LibraryLookup(library));
     this.debouncer = this.register(new KeyedDebouncer((e) => logFailure(log, 'Indexing the notes for Look Up', e)));
-    this.register(library.onDidChange(() => this.schedule(SETTLE_MS)));
-    this.schedule(SETTLE_MS);
+    this.register(library.onDidChange(() => this.started && this.schedule(SETTLE_MS)));
+  }
+
+  /** Starts building the index in the background, if it is not built yet. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  /** While notes read are not in the index yet: how many are, of how many. */
+  get indexing(): { done: number; total: number } | undefined {
+    const pending = this.lookup.pendingFiles;
+    if (!pending) return undefined;
+    const total = this.library.fileIds().length;
+    return { done: Math.max(0, total - pending), total };
   }
 
   private schedule(delay: number): void {
@@ -29,8 +49,12 @@ export class NotesSearch extends Disposable {
     });
   }
 
-  /** `budgetMs`: see LibraryLookup.search (a Look Up while the notes are read answers from those indexed so far). */
+  /**
+   * `budgetMs`: see LibraryLookup.search (a Look Up while the notes are read, or while the index is built, answers
+   * from those indexed so far). Starts the index if it was not.
+   */
   search(query: string, limit: number, budgetMs?: number): SearchResultEntry[] {
+    this.start();
     return this.lookup.search(query, limit, budgetMs).map((r) => ({
       docId: r.file,
       slug: r.slug,

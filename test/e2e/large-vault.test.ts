@@ -1,14 +1,15 @@
 // A large vault in mlNotes.notesPaths: the bench's generated library (1,000 notes, 50,000 sections, 11.4 MB).
 // Measured in the real VS Code: the first hover after the Python file opens on a cold start and after a window
 // reload (the notes rebuilt from the index kept in the extension's storage, no note parsed again), and the
-// extension host's memory above an empty library. The figures are printed (`# large vault: …`); the scene asserts
-// what a user sees (the hover, the output channel's account of the load), never a time.
+// extension host's memory above an empty library, before and after the first Look Up (which builds its index). The
+// figures are printed (`# large vault: …`); the scene asserts what a user sees (the hover, the output channel's
+// account of the load, Look Up's rows), never a time.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { generateLibrary } from '../../bench/generate';
-import { describeVSCode, showOutput, type VSCode } from './lib';
+import { describeVSCode, lookUpRows, showOutput, type VSCode } from './lib';
 
 /** The bench's library (bench/run.ts: 1,000 files, 50 sections each, the same seed). */
 function writeVault(): string {
@@ -172,6 +173,15 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         await vs.page.waitForTimeout(3000);
         const warmMB = extensionHostRssMB(vs);
 
+        // Look Up: its index is built once it is wanted (nothing above needed it); the picker lists what
+        // `ml-notes lookup` lists for the same vault once every note is in it.
+        await workbench.runCommand('ML Notes: Look Up…');
+        const { rows } = await lookUpRows(vs, 'FPN', { notes: [relative(vs.workspaceDir, vault)], bundled: false });
+        assert.ok(rows.length > 1, 'Look Up lists the vault\'s sections');
+        await vs.page.keyboard.press('Escape');
+        await vs.page.waitForTimeout(3000);
+        const lookUpMB = extensionHostRssMB(vs);
+
         const figures = {
           coldFirstHoverMs: cold.ms,
           warmFirstHoverMs: warm.ms,
@@ -183,6 +193,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
           extensionHostVaultMB: Math.round(vaultMB),
           aboveEmptyColdMB: Math.round(vaultMB - emptyMB),
           aboveEmptyWarmMB: Math.round(warmMB - emptyMB),
+          aboveEmptyAfterLookUpMB: Math.round(lookUpMB - emptyMB),
           keptIndexMB: Number(indexMB.toFixed(1)),
         };
         t.diagnostic(`large vault: ${JSON.stringify(figures)}`);
