@@ -5,11 +5,13 @@
 // figures are printed (`# large vault: …`); the scene asserts what a user sees (the hover, the output channel's
 // account of the load, Look Up's rows), never a time.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { generateLibrary } from '../../bench/generate';
 import { describeVSCode, lookUpRows, showOutput, type VSCode } from './lib';
+import { nodeBinary } from './lib/paths';
 
 /** The bench's library (bench/run.ts: 1,000 files, 50 sections each, the same seed). */
 function writeVault(): string {
@@ -53,6 +55,48 @@ function extensionHosts(serverPid: number): number[] {
     .filter((p) => p.pid !== serverPid && family.has(p.pid) && /type=extensionHost/.test(cmdline(p.pid)))
     .sort((a, b) => a.start - b.start)
     .map((p) => p.pid);
+}
+
+/**
+ * Run by code-server's Node (it has a WebSocket) on an extension host's pid: opens the host's inspector (SIGUSR1:
+ * 127.0.0.1:9229), makes sure it speaks to that process, runs a full garbage collection, prints
+ * `process.memoryUsage()` as JSON, and closes the inspector again.
+ */
+const LIVE_MEMORY_PROBE = `
+const pid = Number(process.argv[1]);
+process.kill(pid, 'SIGUSR1');
+let target;
+for (let i = 0; i < 100 && !target; i++) {
+  try { [target] = await (await fetch('http://127.0.0.1:9229/json/list')).json(); } catch { await new Promise((r) => setTimeout(r, 100)); }
+}
+if (!target) throw new Error('the extension host opened no inspector');
+const ws = new WebSocket(target.webSocketDebuggerUrl);
+await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+let id = 0;
+const pending = new Map();
+ws.onmessage = (event) => { const m = JSON.parse(event.data); pending.get(m.id)?.(m); };
+const send = (method, params = {}) => new Promise((resolve) => { const i = ++id; pending.set(i, resolve); ws.send(JSON.stringify({ id: i, method, params })); });
+const value = async (expression) => (await send('Runtime.evaluate', { expression, returnByValue: true })).result?.result?.value;
+if ((await value('process.pid')) !== pid) throw new Error('the inspector on 127.0.0.1:9229 belongs to another process');
+await send('HeapProfiler.enable');
+await send('HeapProfiler.collectGarbage');
+console.log(await value('JSON.stringify(process.memoryUsage())'));
+ws.send(JSON.stringify({ id: ++id, method: 'Runtime.evaluate', params: { expression: 'process.getBuiltinModule("inspector").close()' } }));
+setTimeout(() => process.exit(0), 200);
+`;
+
+/**
+ * What the newest extension host holds once its garbage is collected (V8's heap in use and the memory outside it that
+ * its objects own), in MB. Its resident size also counts heap V8 has not given back, which varies by tens of MB with
+ * the time of the last collection; this does not.
+ */
+function extensionHostLiveMB(vs: VSCode): number {
+  const hosts = extensionHosts(vs.server.pid);
+  assert.ok(hosts.length, 'an extension host is running');
+  const r = spawnSync(nodeBinary, ['--input-type=module', '-e', LIVE_MEMORY_PROBE, String(hosts[hosts.length - 1])], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, `the extension host's memory could not be read: ${r.stderr}`);
+  const usage = JSON.parse(r.stdout) as { heapUsed: number; external: number };
+  return (usage.heapUsed + usage.external) / 1048576;
 }
 
 /** Resident memory of the newest extension host, in MB. */
@@ -133,6 +177,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         await lastLoad(vs, 0).catch(() => undefined);
         await vs.page.waitForTimeout(3000);
         const emptyMB = extensionHostRssMB(vs);
+        const emptyLive = extensionHostLiveMB(vs);
 
         // Cold: the vault in the settings, no index kept yet.
         await workbench.runCommand('View: Close All Editors');
@@ -154,6 +199,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         const indexMB = statSync(index).size / 1048576;
         await vs.page.waitForTimeout(3000);
         const vaultMB = extensionHostRssMB(vs);
+        const vaultLive = extensionHostLiveMB(vs);
 
         // Warm: a window reload; the notes come back from the kept index, none is parsed.
         await workbench.runCommand('View: Close All Editors');
@@ -172,6 +218,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         assert.equal(warmParsed, 0);
         await vs.page.waitForTimeout(3000);
         const warmMB = extensionHostRssMB(vs);
+        const warmLive = extensionHostLiveMB(vs);
 
         // Look Up: its index is built once it is wanted (nothing above needed it); the picker lists what
         // `ml-notes lookup` lists for the same vault once every note is in it.
@@ -181,6 +228,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         await vs.page.keyboard.press('Escape');
         await vs.page.waitForTimeout(3000);
         const lookUpMB = extensionHostRssMB(vs);
+        const lookUpLive = extensionHostLiveMB(vs);
 
         const figures = {
           coldFirstHoverMs: cold.ms,
@@ -194,6 +242,10 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
           aboveEmptyColdMB: Math.round(vaultMB - emptyMB),
           aboveEmptyWarmMB: Math.round(warmMB - emptyMB),
           aboveEmptyAfterLookUpMB: Math.round(lookUpMB - emptyMB),
+          liveEmptyMB: Math.round(emptyLive),
+          liveAboveEmptyColdMB: Math.round(vaultLive - emptyLive),
+          liveAboveEmptyWarmMB: Math.round(warmLive - emptyLive),
+          liveAboveEmptyAfterLookUpMB: Math.round(lookUpLive - emptyLive),
           keptIndexMB: Number(indexMB.toFixed(1)),
         };
         t.diagnostic(`large vault: ${JSON.stringify(figures)}`);
