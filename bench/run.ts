@@ -195,6 +195,7 @@ function benchLibrary(bundled: { id: string; text: string }[]): { library: NoteL
     const index = new LookupIndex();
     last!.docs.forEach((doc, k) => index.updateFile(doc, { bundled: k < bundled.length }));
     index.flush();
+    index.pack();
     const mb = (used() - before) / 2 ** 20;
     details.lookupIndexHeapMB = Math.round(mb * 10) / 10;
     info('  lookup index memory (heap + array buffers, beyond the parsed notes)', `${mb.toFixed(1)} MB`, `${index.size} entries`);

@@ -415,6 +415,29 @@ describe('lookup index: arbitrary input', () => {
     );
   });
 
+  test('packed posting lists answer as the lists they were built as, and edits after packing answer as a fresh index', () => {
+    const queries = ['warmup', 'cosine warm', '学习率', '预热 cosine', 'FPN', '语义分割', 'BN 均值', 'batchnorm bias', 'detection anchors', ''];
+    const detection = parseNote(DETECTION_NOTE, 'user/detection.md');
+    // Forty sections sharing their words: lists long enough to be packed into Int32Arrays.
+    const schedules = Array.from({ length: 40 }, (_, i) => `## Schedule ${i}\n\nLinear warmup for ${i + 1} epochs, then cosine decay; 学习率预热 ${i} 轮。\n\n- warm restarts every ${i + 2} epochs\n`);
+    const many = parseNote(`# Schedules\n\n${schedules.join('\n')}`, 'user/schedules.md');
+    const built = bundledIndex();
+    built.updateFile(many);
+    built.updateFile(detection);
+    const unpacked = queries.map((q) => built.search(q, 50));
+    built.pack();
+    assert.deepEqual(queries.map((q) => built.search(q, 50)), unpacked);
+    // A saved note unpacks the lists it is in, then the next batch packs them again.
+    built.updateFile(parseNote(DETECTION_NOTE.replace('anchors', 'anchor boxes'), 'user/detection.md'));
+    built.removeFile('user/detection.md');
+    built.updateFile(detection);
+    built.pack();
+    const fresh = bundledIndex();
+    fresh.updateFile(many);
+    fresh.updateFile(detection);
+    assert.deepEqual(queries.map((q) => built.search(q, 50)), queries.map((q) => fresh.search(q, 50)));
+  });
+
   test('adding and then removing any note leaves the other files exactly as they were', async () => {
     const index = bundledIndex();
     const before = ['warmup', 'FPN', '语义分割', 'BN 均值', ''].map((q) => index.search(q, 50));

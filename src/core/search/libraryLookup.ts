@@ -56,6 +56,7 @@ export class LibraryLookup {
     }
     if (this.pending.size) return false;
     this.index.flush();
+    this.index.pack();
     return true;
   }
 

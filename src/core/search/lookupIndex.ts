@@ -57,7 +57,6 @@ export class LookupIndex {
 
   /** Makes the index query-ready (the first search after a change does it; callable ahead of time). */
   flush(): void {
-    this.store.compact();
     this.store.words.sorted();
     this.store.heads.sorted();
     this.store.acros.sorted();
@@ -66,6 +65,14 @@ export class LookupIndex {
       this.ordered.forEach((f, i) => (f.rank = i));
       this.orderDirty = false;
     }
+  }
+
+  /**
+   * Packs the posting lists changed since the last call (see KeySpace.compact): once a batch of files is indexed, not
+   * between the files of a batch, whose postings would unpack them again.
+   */
+  pack(): void {
+    this.store.compact();
   }
 
   /**
