@@ -14,6 +14,8 @@ export interface CodeServerOptions {
   extensionsDir: string;
   /** The user data folder (settings live in `User/settings.json` under it). */
   userDataDir: string;
+  /** The built-in extensions' folder instead of code-server's own (`--builtin-extensions-dir`). */
+  builtinExtensionsDir?: string;
   /** Folder opened by default. */
   workspace?: string;
   /** Address to listen on; 127.0.0.1 by default. */
@@ -107,6 +109,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       '--bind-addr', `${host}:${port}`,
       '--user-data-dir', options.userDataDir,
       '--extensions-dir', options.extensionsDir,
+      ...(options.builtinExtensionsDir ? ['--builtin-extensions-dir', options.builtinExtensionsDir] : []),
       '--disable-telemetry',
       '--disable-update-check',
       ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),

