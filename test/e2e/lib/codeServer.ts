@@ -33,6 +33,8 @@ export interface CodeServerOptions {
    * `--reconnection-grace-time`; 3 hours by default). Short for the demo: a closed tab frees its memory soon.
    */
   reconnectionGraceSeconds?: number;
+  /** More environment for code-server and the processes it starts (the extension host). */
+  env?: Record<string, string>;
 }
 
 export interface CodeServer {
@@ -125,7 +127,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       detached: true,
       stdio: ['ignore', log, log],
       // No extension gallery: this machine has no network, and VS Code would ask open-vsx.org.
-      env: { ...process.env, EXTENSIONS_GALLERY: '{}', PORT: undefined, PASSWORD: undefined, HASHED_PASSWORD: undefined, VSCODE_IPC_HOOK_CLI: undefined },
+      env: { ...process.env, ...options.env, EXTENSIONS_GALLERY: '{}', PORT: undefined, PASSWORD: undefined, HASHED_PASSWORD: undefined, VSCODE_IPC_HOOK_CLI: undefined },
     });
     closeSync(log);
     let exited: number | null | undefined;

@@ -8,8 +8,9 @@ import { startCodeServer, type CodeServer } from './codeServer';
 import { defaultExtensionSource, installExtension, type InstalledExtension } from './extension';
 import { builtinExtensionsDir, chromiumPath, e2eFixturesDir, flakyLog, runsDir } from './paths';
 import { registerCleanup } from './cleanup';
-import { DEFAULT_TIMEOUT, Workbench } from './workbench';
+import { DEFAULT_TIMEOUT, POLL_MS, Workbench } from './workbench';
 import { DEFAULT_SETTINGS, SCENE_SETTINGS } from './settings';
+import { installSettingsWriter, requestSettings, SETTINGS_DIR_ENV, settingsResponse } from './settingsWriter';
 
 export { DEFAULT_SETTINGS };
 
@@ -99,10 +100,13 @@ export interface VSCode {
   /** This window's scratch folder (logs, user data, workspace copy). */
   readonly runDir: string;
   /**
-   * Writes user settings (merged over what the window started with) as a user does, in the settings.json editor (no
-   * reload; VS Code does not notice the file written behind its back), and waits until the window has applied them
-   * (its title carries a counter). What the extension does about a change
-   * (reading the notes again, analysing again) follows: wait for what the user then sees (an output line, a squiggle).
+   * Writes user settings (merged over what the window started with) and waits until the window has applied them (its
+   * title carries a counter). VS Code writes the new settings.json itself: a small extension installed beside ML Notes
+   * (test/e2e/settings-writer) has the window's file service write the whole file, so the configuration service reads
+   * it as after a user saved it, and the extension gets one onDidChangeConfiguration (VS Code does not notice the file
+   * written behind its back). No editor is opened or typed into (about 0.5 CPU-s instead of 6 to 12, see the README).
+   * What the extension does about a change (reading the notes again, analysing again) follows: wait for what the user
+   * then sees (an output line, a squiggle).
    * Scenes that only need a theme can also pick it as a user does: `runCommand('Preferences: Color Theme')`.
    */
   updateSettings(settings: Record<string, unknown>): Promise<void>;
@@ -167,10 +171,13 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
     : {};
   let settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...SCENE_SETTINGS, ...trust, ...options.settings };
   let settingsVersion = 0;
+  let settingsRequest = 0;
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   if (options.locale) registerStandInLanguagePack(userDataDir, options.locale);
   const extension = installExtension(extensionsDir, options.extension ?? defaultExtensionSource());
+  installSettingsWriter(extensionsDir);
+  const settingsRequests = join(runDir, 'settings-requests');
   if (options.webExtensionHost) {
     const manifestFile = join(extension.dir, 'package.json');
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
@@ -187,6 +194,7 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
     workspace: workspaceDir,
     workspaceTrust: options.restrictedMode,
     locale: options.locale,
+    env: { [SETTINGS_DIR_ENV]: settingsRequests },
   });
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -231,34 +239,30 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
       runDir,
       async updateSettings(more) {
         settings = { ...settings, ...more };
-        // As a user does, without a reload: "Preferences: Open User Settings (JSON)", the new content, save, close.
-        // VS Code applies a saved settings file at once. The window's title (the browser tab's) carries a counter, so
-        // that the change is seen to have been applied; the extension host gets the new settings before any later
-        // request (a hover, a command) from the window.
+        // The window's title (the browser tab's) carries a counter, so that the change is seen to have been applied;
+        // the extension host gets the new settings before any later request (a hover, a command) from the window.
         const applied = `settings ${++settingsVersion}`;
-        // One line: typed as is (the JSON editor adds no bracket and re-indents nothing, see SCENE_SETTINGS).
-        const content = JSON.stringify({ ...settings, 'window.title': `\${rootName}\${separator}${applied}` });
-        await workbench.runCommand('Preferences: Open User Settings (JSON)');
-        const editor = page.locator('.editor-group-container.active .monaco-editor[data-uri$="/settings.json"]').filter({ visible: true }).first();
-        await editor.locator('.view-line').first().waitFor({ state: 'visible' });
-        // Saved, the title shows the counter: only then is the editor closed (closing it unsaved asks whether to save).
-        // Right after a window starts, VS Code may write the settings file itself ("Unable to write into user settings
-        // because the file has unsaved changes"): the edit can then be lost, and is made again, as a user would.
-        const isApplied = (ms: number) =>
-          page.waitForFunction((marker) => document.title.endsWith(marker), applied, { timeout: ms }).then(
-            () => true,
-            () => false,
-          );
-        for (let attempt = 1; ; attempt++) {
-          await workbench.focusEditor();
-          await page.keyboard.press('Control+A');
-          await page.keyboard.insertText(content);
-          await page.keyboard.press('Control+S');
-          if (await isApplied(attempt < 3 ? 10_000 : DEFAULT_TIMEOUT)) break;
-          if (attempt === 3) throw new Error('the settings typed into settings.json were not applied after three saves');
-          await workbench.dismissPopups();
+        const content = JSON.stringify({ ...settings, 'window.title': `\${rootName}\${separator}${applied}` }, null, 2) + '\n';
+        // Right after a window starts, the writer's extension host may not be up yet, or VS Code may be writing the
+        // settings file itself: a request not applied in 10 s is made again (a new one), three times in all.
+        let error = '';
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          const id = ++settingsRequest;
+          requestSettings(settingsRequests, id, settingsFile, content);
+          let shown: boolean | undefined;
+          void page
+            .waitForFunction((marker) => document.title.endsWith(marker), applied, { timeout: attempt < 3 ? 10_000 : DEFAULT_TIMEOUT, polling: POLL_MS })
+            .then(() => (shown = true), () => (shown = false));
+          // The writer answers at once when VS Code refused the write: no need to wait out the title then.
+          let response = settingsResponse(settingsRequests, id);
+          while (shown === undefined && !response?.error) {
+            await new Promise((r) => setTimeout(r, POLL_MS));
+            response = settingsResponse(settingsRequests, id);
+          }
+          if (shown) return;
+          error = response?.error ?? (response ? 'written, but the window title did not change' : 'no answer from the settings writer');
         }
-        await workbench.runCommand('View: Close Editor');
+        throw new Error(`the settings were not applied after three requests: ${error}`);
       },
       async reload() {
         // Once in a while the command is picked but no reload follows (the palette closes on a busy window): the

@@ -28,18 +28,9 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
 };
 
 /**
- * Over DEFAULT_SETTINGS in the scenes' windows (not the demo's): settings.json and other editors open in the editor
- * area, not in a modal editor over it, and updateSettings types the settings file's new content as is (no bracket
- * or quote added, nothing re-indented).
+ * Over DEFAULT_SETTINGS in the scenes' windows (not the demo's): other editors open in the editor area, not in a modal
+ * editor over it.
  */
 export const SCENE_SETTINGS: Readonly<Record<string, unknown>> = {
   'workbench.editor.useModal': 'off',
-  '[jsonc]': {
-    'editor.autoClosingBrackets': 'never',
-    'editor.autoClosingQuotes': 'never',
-    'editor.autoSurround': 'never',
-    'editor.autoIndent': 'none',
-    'editor.formatOnType': false,
-    'editor.formatOnPaste': false,
-  },
 };
