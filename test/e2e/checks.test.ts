@@ -79,9 +79,9 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     // The first block (the AdamW check), brought into view: the editor draws the lenses of the lines it shows.
     const block = workbench.positionOf(NOTE, 'id: adamw-for-weight-decay');
     await workbench.goTo(block.line, 1);
-    const lens = workbench.activeEditor().locator('.codelens-decoration a', { hasText: 'Try this check' });
-    await lens.first().waitFor({ state: 'visible' });
-    await lens.first().click();
+    // The click shows the search's progress, then the list of matches.
+    const trying = workbench.page.locator('.notification-toast', { hasText: 'Trying check' }).filter({ visible: true });
+    await workbench.clickCodeLens('Try this check', workbench.quickInput().or(trying));
     const rows = await matchRows(workbench, 'pytorch/finetune.py:');
     const adam = workbench.positionOf(PY, 'optim.Adam');
     assert.equal(rows.length, 1, JSON.stringify(rows));

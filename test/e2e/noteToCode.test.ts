@@ -10,9 +10,8 @@ describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
     // The first count scans the workspace's code (in the background, in slices): on a busy machine it took over 30 s.
     await lens.waitFor({ state: 'visible', timeout: 60_000 });
     await page.locator('.codelens-decoration', { hasText: '0 places in code' }).first().waitFor({ state: 'visible' });
-    await lens.locator('a', { hasText: '5 places in code' }).click();
     const peek = page.locator('.reference-zone-widget').filter({ visible: true });
-    await peek.waitFor({ state: 'visible' });
+    await workbench.clickCodeLens('5 places in code', peek);
     const tree = peek.locator('.ref-tree');
     await tree.locator('.monaco-list-row', { hasText: 'train.py' }).first().waitFor({ state: 'visible' });
     const rows = await tree.locator('.monaco-list-row').allInnerTexts();

@@ -885,6 +885,22 @@ export class Workbench {
       .then(() => true, () => false);
   }
 
+  /**
+   * Clicks the active editor's CodeLens link labelled `label` and waits for `opened` (what the click shows). VS Code
+   * keeps drawing a document's lenses until their replacements are resolved, and a drawn lens whose command takes
+   * arguments does nothing once a newer set replaced it (the browser console says "Actual command not found"). So, as
+   * a user does when a click does nothing, the lens as drawn now is clicked again after a while (three clicks in all).
+   */
+  async clickCodeLens(label: string, opened: Locator, timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
+    const lens = this.activeEditor().locator('.codelens-decoration a', { hasText: label }).first();
+    for (let attempt = 1; ; attempt++) {
+      await lens.waitFor({ state: 'visible', timeout: timeoutMs });
+      await lens.click();
+      if (await this.appearsWithin(opened, attempt < 3 ? 10_000 : timeoutMs)) return;
+      if (attempt === 3) throw new Error(`clicking the "${label}" lens three times showed nothing`);
+    }
+  }
+
   /** Terminals drawn in the panel area (each is an xterm.js screen). */
   terminals(): Locator {
     return this.page.locator('.terminal-outer-container .xterm').filter({ visible: true });
