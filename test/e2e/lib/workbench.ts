@@ -464,6 +464,20 @@ export class Workbench {
   }
 
   /**
+   * Hovers `target` where the active editor draws it (occurrence counted over the drawn lines), without moving the
+   * cursor or going to its line first: as a user points at a word on screen. For a word in view only; a first hover
+   * timed from a file's opening counts no Go to Line this way.
+   */
+  async hoverDrawn(target: string, options: HoverOptions = {}): Promise<HoverResult> {
+    await this.clearHover();
+    const { x, y } = await textPoint(this.activeEditor(), target, options.occurrence ?? 1, options.at ?? defaultHoverOffset(target));
+    await this.page.mouse.move(x - 1, y);
+    await this.page.mouse.move(x, y);
+    await this.untilHoverShows({ x, y }, options.timeoutMs);
+    return this.waitForHover(options.timeoutMs);
+  }
+
+  /**
    * Waits until a hover shows for the mouse at `point`. VS Code asks the hover providers once per mouse rest: a
    * mouse that came to rest before the extension registered its provider (it activates when the file opens) gets
    * no hover at all, however long it stays. So, as a user does when nothing shows, the mouse leaves and comes back,
