@@ -66,7 +66,25 @@ const alive = (pid) => {
   }
 };
 
+/**
+ * Whether the process handles SIGUSR1 yet (bit 10 of SigCgt in /proc/<pid>/status). Node installs its handler a moment
+ * after it starts; before that, the signal's default action ends the process (and VS Code starts the host again).
+ */
+function catchesSigusr1(pid) {
+  try {
+    const mask = /^SigCgt:\s*([0-9a-f]+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return !!mask && (BigInt(`0x${mask}`) & (1n << 9n)) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
 async function profileHost(pid, index, out, untilMs) {
+  const seen = Date.now();
+  while (!catchesSigusr1(pid)) {
+    if (Date.now() - seen > 10_000 || !alive(pid)) return console.log(`host ${pid}: never handled SIGUSR1, not profiled`);
+    await sleep(20);
+  }
   process.kill(pid, 'SIGUSR1');
   const t0 = Date.now();
   while (inspectorOwner([pid]) !== pid) {
