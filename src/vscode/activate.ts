@@ -43,16 +43,16 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const files = new WorkspaceNoteFs(platform.localNoteFs);
   const configs = new ProjectConfigService(log, files);
   const notes = new NotesService({ extensionUri: context.extensionUri, storageUri: context.storageUri ?? context.globalStorageUri, version: String(context.extension.packageJSON?.version ?? ''), homedir: platform.homedir, files, log, configs });
-  const search = new NotesSearch(notes.library, log);
+  const lookup = new NotesSearch(notes.library, log);
   const codeRefs = new CodeRefs(notes, log);
   const usedInCode = new UsedInCode(codeRefs);
-  const panel = new NotesPanel({ extensionUri: context.extensionUri, notes, log, search: (q, n) => search.search(q, n), prepareSearch: () => search.start(), loadRenderer: platform.loadRenderer, usedInCode });
-  const lookupDeps = { notes, panel, search: (q: string, n: number, budgetMs?: number) => search.search(q, n, budgetMs), searchIndexing: () => search.indexing };
-  context.subscriptions.push(log, configs, notes, search, codeRefs, usedInCode, panel);
+  const panel = new NotesPanel({ extensionUri: context.extensionUri, notes, log, lookup, loadRenderer: platform.loadRenderer, usedInCode });
+  const lookupDeps = { notes, panel, lookup };
+  context.subscriptions.push(log, configs, notes, lookup, codeRefs, usedInCode, panel);
 
   const codeLens = new NoteCodeLens(notes, codeRefs, log);
   context.subscriptions.push(codeLens, vscode.languages.registerCodeLensProvider({ language: 'markdown' }, codeLens));
-  context.subscriptions.push(new LinkSymbol({ notes, log, search: (q, n, budgetMs) => search.search(q, n, budgetMs), searchIndexing: () => search.indexing }), new NewNoteFromSelection(notes));
+  context.subscriptions.push(new LinkSymbol({ notes, log, lookup }), new NewNoteFromSelection(notes));
 
   // Writing notes: completion, checks with quick fixes, and hovers on the front matter's terms keys.
   const noteDiagnostics = new NoteDiagnostics(notes, log);

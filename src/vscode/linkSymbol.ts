@@ -8,15 +8,14 @@ import { t, tt } from './l10n';
 import type { Log } from './log';
 import { pickSection } from './lookup';
 import type { NotesService } from './notesService';
+import type { NoteSearch } from './search';
 
 export const LINK_SYMBOL_COMMAND = 'mlNotes.linkSymbol';
 
 export interface LinkSymbolDeps {
   notes: NotesService;
   log: Log;
-  search(query: string, limit: number, budgetMs?: number): SearchResultEntry[];
-  /** While the lookup index is built: how many notes are in it, of how many. */
-  searchIndexing?(): { done: number; total: number } | undefined;
+  lookup: NoteSearch;
 }
 
 /**

@@ -4,6 +4,7 @@ import { explainAtPosition } from './hover';
 import type { NoteRef } from '../core/notes/types';
 import type { SearchResultEntry } from '../webview/protocol';
 import type { NotesService } from './notesService';
+import type { NoteSearch } from './search';
 import type { NotesPanel } from './panel';
 import { t } from './l10n';
 import type { FocusTimes } from './focusTimes';
@@ -19,10 +20,7 @@ interface LookupItem extends vscode.QuickPickItem {
 export interface LookupDeps {
   notes: NotesService;
   panel: NotesPanel;
-  /** `budgetMs`: how long it may index notes read since the last search (default: all of them). */
-  search(query: string, limit: number, budgetMs?: number): SearchResultEntry[];
-  /** While the lookup index is built (after the first search): how many notes are in it, of how many. */
-  searchIndexing?(): { done: number; total: number } | undefined;
+  lookup: NoteSearch;
 }
 
 /** "ML Notes: Look Up…": a QuickPick ranked by the core's lookup (fuzzy, CJK aware); Enter opens the panel there. */
@@ -45,7 +43,7 @@ export interface PickOptions {
 }
 
 /** The Look Up picker: a section or point of the notes, or undefined when dismissed. */
-export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search' | 'searchIndexing'>, options: PickOptions): Promise<NoteRef | undefined> {
+export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'lookup'>, options: PickOptions): Promise<NoteRef | undefined> {
   const qp = vscode.window.createQuickPick<LookupItem>();
   qp.title = options.title;
   qp.placeholder = options.placeholder ?? t('Search notes by heading, term or text (English or 中文)');
@@ -59,8 +57,8 @@ export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'search' | 's
   // for every note instead.
   const update = (value: string, all = false): boolean => {
     const query = value.trim() ? value : options.emptyQuery ?? value;
-    const indexing = all ? undefined : deps.notes.indexing ?? deps.searchIndexing?.();
-    const results = deps.search(query, options.accept ? 200 : 50, indexing ? INDEXING_SLICE_MS : undefined);
+    const indexing = all ? undefined : deps.notes.indexing ?? deps.lookup.indexing;
+    const results = deps.lookup.search(query, options.accept ? 200 : 50, indexing ? INDEXING_SLICE_MS : undefined);
     const rows = (options.accept ? results.filter(options.accept).slice(0, 50) : results).map(toItem);
     qp.busy = !!indexing;
     qp.items = indexing ? [...rows, indexingRow(indexing.done, indexing.total)] : rows;

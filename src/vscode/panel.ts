@@ -3,13 +3,14 @@ import { Disposable, DisposableStore } from './dispose';
 import type { NoteRef } from '../core/notes/types';
 import type { NoteDocument } from '../core/notes/types';
 import { isSafeLink } from '../core/render/sanitize';
-import { parsePanelState, parseWebviewMessage, type HostMessage, type PanelStrings, type SearchResultEntry, type WebviewMessage } from '../webview/protocol';
+import { parsePanelState, parseWebviewMessage, type HostMessage, type PanelStrings, type WebviewMessage } from '../webview/protocol';
 import { resolveNoteLink, type NotesService } from './notesService';
 import type { Log } from './log';
 import { t } from './l10n';
 import type { Renderer } from '../core/render/renderer';
 import { breadcrumbTitle, findHeading } from '../core/notes/resolver';
 import type { UsedInCode } from './usedInCode';
+import type { NoteSearch } from './search';
 import { FocusTimes } from './focusTimes';
 
 export const PANEL_VIEW_TYPE = 'mlNotes.panel';
@@ -24,9 +25,8 @@ export interface PanelDeps {
   extensionUri: vscode.Uri;
   notes: NotesService;
   log: Log;
-  search(query: string, limit: number): SearchResultEntry[];
-  /** Starts building the lookup index in the background (the panel's search box will want it). */
-  prepareSearch?(): void;
+  /** The search box's lookup; its index starts building when the panel opens. */
+  lookup: NoteSearch;
   /** markdown-it + KaTeX, loaded on first render. */
   loadRenderer(): Renderer;
   /** "Used in code" under the headings of the note shown. */
@@ -132,7 +132,7 @@ export class NotesPanel extends Disposable {
   }
 
   private adopt(panel: vscode.WebviewPanel): void {
-    this.deps.prepareSearch?.();
+    this.deps.lookup.start();
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'icon.svg');
@@ -187,7 +187,7 @@ export class NotesPanel extends Disposable {
         if (this.current) this.current = { ...this.current, target: msg.target };
         return;
       case 'search':
-        this.post({ type: 'searchResults', query: msg.query, results: this.deps.search(msg.query, 30) });
+        this.post({ type: 'searchResults', query: msg.query, results: this.deps.lookup.search(msg.query, 30) });
         return;
       case 'openSource':
         return this.openSource(msg.line, msg.target);

@@ -7,13 +7,22 @@ import type { SearchResultEntry } from '../webview/protocol';
 /** Quiet time after a change before the background indexing starts (a burst of saves or a reload settles first). */
 const SETTLE_MS = 1500;
 
+/** Look Up's search as the pickers and the panel's search box use it (NotesSearch). */
+export interface NoteSearch {
+  search(query: string, limit: number, budgetMs?: number): SearchResultEntry[];
+  /** While notes read are not in the index yet: how many are, of how many. */
+  readonly indexing: { done: number; total: number } | undefined;
+  /** Starts building the index in the background, if it is not built yet. */
+  start(): void;
+}
+
 /**
  * Lookup for the QuickPick and the panel's search box. The lookup index is built only once it is wanted (the first
  * Look Up, the panel opening): a window whose user only hovers never holds it (for a 1,000-note vault, tens of MB of
  * the extension host). It is built in the background, in short slices, and kept up to date once the notes stop
  * changing; no slice holds up the editor.
  */
-export class NotesSearch extends Disposable {
+export class NotesSearch extends Disposable implements NoteSearch {
   private readonly lookup: LibraryLookup;
   private readonly debouncer: KeyedDebouncer;
   private started = false;
@@ -28,18 +37,16 @@ export class NotesSearch extends Disposable {
     this.register(library.onDidChange(() => this.started && this.schedule(SETTLE_MS)));
   }
 
-  /** Starts building the index in the background, if it is not built yet. */
   start(): void {
     if (this.started) return;
     this.started = true;
     this.schedule(0);
   }
 
-  /** While notes read are not in the index yet: how many are, of how many. */
   get indexing(): { done: number; total: number } | undefined {
     const pending = this.lookup.pendingFiles;
     if (!pending) return undefined;
-    const total = this.library.fileIds().length;
+    const total = this.library.fileCount;
     return { done: Math.max(0, total - pending), total };
   }
 
@@ -49,10 +56,6 @@ export class NotesSearch extends Disposable {
     });
   }
 
-  /**
-   * `budgetMs`: see LibraryLookup.search (a Look Up while the notes are read, or while the index is built, answers
-   * from those indexed so far). Starts the index if it was not.
-   */
   search(query: string, limit: number, budgetMs?: number): SearchResultEntry[] {
     this.start();
     return this.lookup.search(query, limit, budgetMs).map((r) => ({

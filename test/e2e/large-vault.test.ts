@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { generateLibrary } from '../../bench/generate';
 import { describeVSCode, lookUpRows, showOutput, type VSCode } from './lib';
-import { nodeBinary } from './lib/paths';
+import { nodeBinary, repoRoot } from './lib/paths';
 
 /** The bench's library (bench/run.ts: 1,000 files, 50 sections each, the same seed). */
 function writeVault(): string {
@@ -58,36 +58,6 @@ function extensionHosts(serverPid: number): number[] {
 }
 
 /**
- * Run by code-server's Node (it has a WebSocket) on an extension host's pid: opens the host's inspector (SIGUSR1:
- * 127.0.0.1:9229) unless something listens there already, makes sure it speaks to that process, runs a full garbage collection, prints
- * `process.memoryUsage()` as JSON, and closes the inspector again.
- */
-const LIVE_MEMORY_PROBE = `
-const pid = Number(process.argv[1]);
-const listening = await fetch('http://127.0.0.1:9229/json/list').then(() => true, () => false);
-if (listening) throw new Error('127.0.0.1:9229 is in use already (a profiler?)');
-process.kill(pid, 'SIGUSR1');
-let target;
-for (let i = 0; i < 100 && !target; i++) {
-  try { [target] = await (await fetch('http://127.0.0.1:9229/json/list')).json(); } catch { await new Promise((r) => setTimeout(r, 100)); }
-}
-if (!target) throw new Error('the extension host opened no inspector');
-const ws = new WebSocket(target.webSocketDebuggerUrl);
-await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
-let id = 0;
-const pending = new Map();
-ws.onmessage = (event) => { const m = JSON.parse(event.data); pending.get(m.id)?.(m); };
-const send = (method, params = {}) => new Promise((resolve) => { const i = ++id; pending.set(i, resolve); ws.send(JSON.stringify({ id: i, method, params })); });
-const value = async (expression) => (await send('Runtime.evaluate', { expression, returnByValue: true })).result?.result?.value;
-if ((await value('process.pid')) !== pid) throw new Error('the inspector on 127.0.0.1:9229 belongs to another process');
-await send('HeapProfiler.enable');
-await send('HeapProfiler.collectGarbage');
-console.log(await value('JSON.stringify(process.memoryUsage())'));
-ws.send(JSON.stringify({ id: ++id, method: 'Runtime.evaluate', params: { expression: 'process.getBuiltinModule("inspector").close()' } }));
-setTimeout(() => process.exit(0), 200);
-`;
-
-/**
  * What the newest extension host holds once its garbage is collected (V8's heap in use and the memory outside it that
  * its objects own), in MB. Its resident size also counts heap V8 has not given back, which varies by tens of MB with
  * the time of the last collection; this does not. Undefined, with the reason printed, when the inspector cannot be
@@ -96,7 +66,8 @@ setTimeout(() => process.exit(0), 200);
 function extensionHostLiveMB(vs: VSCode): number | undefined {
   const hosts = extensionHosts(vs.server.pid);
   assert.ok(hosts.length, 'an extension host is running');
-  const r = spawnSync(nodeBinary, ['--input-type=module', '-e', LIVE_MEMORY_PROBE, String(hosts[hosts.length - 1])], { encoding: 'utf8', timeout: 60_000 });
+  // Run by code-server's Node (it has a WebSocket).
+  const r = spawnSync(nodeBinary, [join(repoRoot, 'scripts', 'profile-extension-host.mjs'), 'memory', String(hosts[hosts.length - 1])], { encoding: 'utf8', timeout: 90_000 });
   if (r.status !== 0) {
     const why = (r.stderr || r.error?.message || '').split('\n').find((l) => /Error\b/.test(l)) ?? `exit ${r.status}`;
     console.log(`# large vault: the extension host's live memory was not read: ${why.trim()}`);

@@ -122,6 +122,10 @@ export class NoteLibrary {
     return [...all.filter((d) => d.info.bundled), ...all.filter((d) => !d.info.bundled)].map((d) => d.doc);
   }
 
+  get fileCount(): number {
+    return this.docs.size;
+  }
+
   fileIds(): string[] {
     return [...this.docs.keys()];
   }

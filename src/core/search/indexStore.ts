@@ -31,10 +31,10 @@ export interface FileRec {
   hi: number;
 }
 
-/** One section or point of a note. A point's title (its lead-in, or its first words) is made when first asked. */
 /** The terms of an entry that has none (one array for all of them). */
 const NO_TERMS: readonly string[] = Object.freeze([]);
 
+/** One section or point of a note. A point's title (its lead-in, or its first words) is made when first asked. */
 export class Entry {
   /** Lower-cased title and its word/CJK character count, filled when first needed. */
   titleLower?: string;
@@ -246,17 +246,19 @@ export class IndexStore {
     }
   }
 
-  /** Trims the posting lists changed since the last call to the room they use. */
-  compact(): void {
-    this.words.compact();
-    this.heads.compact();
-    this.grams.compact();
-    this.acros.compact();
+  /** The key spaces that hold postings of entries. */
+  private get postingSpaces(): KeySpace<string | number>[] {
+    return [this.words, this.heads, this.grams, this.acros] as KeySpace<string | number>[];
+  }
+
+  /** Packs the posting lists changed since the last call (see KeySpace.pack). */
+  pack(): void {
+    for (const sp of this.postingSpaces) sp.pack();
   }
 
   /** Splices a file's postings out of every list it is in (the lists are found by tokenising the file again). */
   dropFile(rec: FileRec): void {
-    const spaces = [this.words, this.heads, this.grams, this.acros] as KeySpace<string | number>[];
+    const spaces = this.postingSpaces;
     for (const sp of spaces) sp.startCollecting();
     this.replaying = true;
     try {

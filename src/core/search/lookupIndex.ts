@@ -68,11 +68,11 @@ export class LookupIndex {
   }
 
   /**
-   * Packs the posting lists changed since the last call (see KeySpace.compact): once a batch of files is indexed, not
+   * Packs the posting lists changed since the last call (see KeySpace.pack): once a batch of files is indexed, not
    * between the files of a batch, whose postings would unpack them again.
    */
   pack(): void {
-    this.store.compact();
+    this.store.pack();
   }
 
   /**

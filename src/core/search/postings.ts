@@ -17,7 +17,7 @@ export function posting(id: number, field: number): number {
 }
 
 /**
- * A key's postings: a plain array while postings are added or removed, packed into an Int32Array by `compact` (half
+ * A key's postings: a plain array while postings are added or removed, packed into an Int32Array by `pack` (half
  * the bytes of an array of small integers, and no spare room).
  */
 export type PostingList = Int32Array | number[];
@@ -68,7 +68,7 @@ export class KeySpace<K extends string | number> {
   private readonly keys: K[] = [];
   private readonly lists: (PostingList | undefined)[] = [];
   /**
-   * Key ids whose list changed since the last `compact` (a plain array then). A JS array that grows by one keeps room
+   * Key ids whose list changed since the last `pack` (a plain array then). A JS array that grows by one keeps room
    * for about half as many again (at least 16 more), and holds each small integer in 8 bytes.
    */
   private resized: number[] = [];
@@ -241,8 +241,11 @@ export class KeySpace<K extends string | number> {
     this.resized.push(k);
   }
 
-  /** Gives the lists that grew or shrank since the last call exactly the room they use. */
-  compact(): void {
+  /**
+   * Packs the lists that grew or shrank since the last call: an Int32Array over PACKED_MIN postings, else an array of
+   * exactly their length. Adding to or removing from a packed list makes it a plain array again until the next pack.
+   */
+  pack(): void {
     for (const k of this.resized) {
       this.resizedMark[k] = false;
       const list = this.lists[k];

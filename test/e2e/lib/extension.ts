@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { cacheDir, codeServerEntry, nodeBinary, repoRoot, vsixPath } from './paths';
 
 /** What a user's installation of the extension holds (a .vsix carries the same): folders... */
@@ -60,7 +60,12 @@ export function installExtension(extensionsDir: string, source: string = repoRoo
   return installFolder(extensionsDir, source);
 }
 
-function installFolder(extensionsDir: string, source: string): InstalledExtension {
+/** What a package of the extension folder `source` would hold. */
+function runnableParts(source: string): string[] {
+  return [...RUNNABLE_FOLDERS.filter((f) => existsSync(join(source, f))), ...readdirSync(source).filter((f) => RUNNABLE_FILE.test(f))];
+}
+
+function installFolder(extensionsDir: string, source: string, parts: (source: string) => string[] = runnableParts): InstalledExtension {
   if (!existsSync(join(source, 'package.json'))) throw new Error(`not an extension folder or a .vsix: ${source}`);
   const manifest = readManifest(source);
   if (manifest.main) {
@@ -71,9 +76,24 @@ function installFolder(extensionsDir: string, source: string): InstalledExtensio
   const dir = join(extensionsDir, `${id}-${manifest.version}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const parts = [...RUNNABLE_FOLDERS.filter((f) => existsSync(join(source, f))), ...readdirSync(source).filter((f) => RUNNABLE_FILE.test(f))];
-  for (const part of parts) cpSync(join(source, part), join(dir, part), { recursive: true });
+  for (const part of parts(source)) cpSync(join(source, part), join(dir, part), { recursive: true });
   return { id, version: manifest.version, dir, source, kind: 'folder' };
+}
+
+/**
+ * Installs a helper extension of the harness (every file of the folder `source`, e.g. test/e2e/settings-writer) beside
+ * the extension under test. When the folder has an extensions.json (a .vsix install writes one, and VS Code then reads
+ * the folder's extensions from it), the helper is listed there too.
+ */
+export function installHelperExtension(extensionsDir: string, source: string): InstalledExtension {
+  const installed = installFolder(extensionsDir, source, (dir) => readdirSync(dir));
+  const list = join(extensionsDir, 'extensions.json');
+  if (existsSync(list)) {
+    const entries = (JSON.parse(readFileSync(list, 'utf8')) as ExtensionsJsonEntry[]).filter((e) => e.identifier.id !== installed.id);
+    entries.push({ identifier: { id: installed.id }, version: installed.version, location: locationOf(installed.dir), relativeLocation: basename(installed.dir) });
+    writeFileSync(list, JSON.stringify(entries));
+  }
+  return installed;
 }
 
 interface ExtensionsJsonEntry {
@@ -81,6 +101,11 @@ interface ExtensionsJsonEntry {
   version: string;
   location: { $mid?: number; fsPath?: string; external?: string; path: string; scheme: string };
   relativeLocation?: string;
+}
+
+/** An extensions.json location for the extension folder `dir`. */
+function locationOf(dir: string): ExtensionsJsonEntry['location'] {
+  return { $mid: 1, fsPath: dir, external: `file://${encodeURI(dir)}`, path: dir, scheme: 'file' };
 }
 
 /**
@@ -136,7 +161,7 @@ function installVsix(extensionsDir: string, vsix: string): InstalledExtension {
   const folder = entry.relativeLocation ?? entry.location.path.split('/').pop()!;
   const dir = join(extensionsDir, folder);
   entry.relativeLocation = folder;
-  entry.location = { ...entry.location, fsPath: dir, path: dir, external: `file://${encodeURI(dir)}` };
+  entry.location = { ...entry.location, ...locationOf(dir) };
   writeFileSync(join(extensionsDir, 'extensions.json'), JSON.stringify(entries));
   const manifest = readManifest(dir);
   return { id: `${manifest.publisher}.${manifest.name}`, version: manifest.version, dir, source: vsix, kind: 'vsix' };

@@ -103,7 +103,7 @@ export interface VSCode {
    * title carries a counter). VS Code writes the new settings.json itself: a small extension installed beside ML Notes
    * (test/e2e/settings-writer) has the window's file service write the whole file, so the configuration service reads
    * it as after a user saved it, and the extension gets one onDidChangeConfiguration (VS Code does not notice the file
-   * written behind its back). No editor is opened or typed into (about 0.5 CPU-s instead of 6 to 12, see the README).
+   * written behind its back). No editor is opened or typed into (about 1 CPU-s a change instead of 6 to 8, see the README).
    * What the extension does about a change (reading the notes again, analysing again) follows: wait for what the user
    * then sees (an output line, a squiggle).
    * Scenes that only need a theme can also pick it as a user does: `runCommand('Preferences: Color Theme')`.

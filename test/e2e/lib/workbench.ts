@@ -470,7 +470,12 @@ export class Workbench {
    */
   async hoverDrawn(target: string, options: HoverOptions = {}): Promise<HoverResult> {
     await this.clearHover();
-    const { x, y } = await textPoint(this.activeEditor(), target, options.occurrence ?? 1, options.at ?? defaultHoverOffset(target));
+    return this.hoverWhereDrawn(this.activeEditor(), target, options);
+  }
+
+  /** Puts the mouse on `target` where `editor` draws it (occurrence over its drawn lines); returns the hover that shows. */
+  private async hoverWhereDrawn(editor: Locator, target: string, options: HoverOptions): Promise<HoverResult> {
+    const { x, y } = await textPoint(editor, target, options.occurrence ?? 1, options.at ?? defaultHoverOffset(target));
     await this.page.mouse.move(x - 1, y);
     await this.page.mouse.move(x, y);
     await this.untilHoverShows({ x, y }, options.timeoutMs);
@@ -739,11 +744,7 @@ export class Workbench {
     await this.clearHover();
     const editor = this.cellEditor(index);
     await editor.scrollIntoViewIfNeeded();
-    const { x, y } = await textPoint(editor, target, options.occurrence ?? 1, options.at ?? defaultHoverOffset(target));
-    await this.page.mouse.move(x - 1, y);
-    await this.page.mouse.move(x, y);
-    await this.untilHoverShows({ x, y }, options.timeoutMs);
-    return this.waitForHover(options.timeoutMs);
+    return this.hoverWhereDrawn(editor, target, options);
   }
 
   /** Clicks on `target` in a code cell: the cell's editor gets the focus and the cursor goes there. */
