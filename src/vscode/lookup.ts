@@ -53,15 +53,15 @@ export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'lookup'>, op
   // its own fuzzy match scores each label. (Not in @types/vscode 1.90; older hosts ignore the property.)
   (qp as vscode.QuickPick<LookupItem> & { sortByLabel?: boolean }).sortByLabel = false;
   // While the notes are read, then while the lookup index is built, the picker answers from the notes indexed so far, a
-  // short slice at a time (the extension host stays free for hovers), and says how far it is (last row). `all`: wait
-  // for every note instead.
+  // short slice at a time (the extension host stays free for hovers), and says how far it is in its first row (below
+  // 50 results it would be out of view; Enter on it waits for every note). `all`: wait for every note instead.
   const update = (value: string, all = false): boolean => {
     const query = value.trim() ? value : options.emptyQuery ?? value;
     const indexing = all ? undefined : deps.notes.indexing ?? deps.lookup.indexing;
     const results = deps.lookup.search(query, options.accept ? 200 : 50, indexing ? INDEXING_SLICE_MS : undefined);
     const rows = (options.accept ? results.filter(options.accept).slice(0, 50) : results).map(toItem);
     qp.busy = !!indexing;
-    qp.items = indexing ? [...rows, indexingRow(indexing.done, indexing.total)] : rows;
+    qp.items = indexing ? [indexingRow(indexing.done, indexing.total), ...rows] : rows;
     return !!indexing;
   };
   let poll: ReturnType<typeof setInterval> | undefined;
@@ -70,7 +70,7 @@ export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'lookup'>, op
     qp.onDidAccept(() => {
       const item = qp.activeItems[0] ?? qp.selectedItems[0];
       if (item?.ref) return resolve(item);
-      // Enter before the notes are read (on the row saying so, or before any row): the best row once they are.
+      // Enter before the notes are read and indexed (on the row saying so, or before any row): the best row once they are.
       void deps.notes.ready.then(() => {
         update(qp.value, true);
         resolve(qp.items.find((i) => i.ref));

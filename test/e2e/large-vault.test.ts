@@ -206,6 +206,8 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         // Look Up: its index is built once it is wanted (nothing above needed it); the picker lists what
         // `ml-notes lookup` lists for the same vault once every note is in it.
         await workbench.runCommand('ML Notes: Look Up…');
+        // Nothing built the index before: the picker says so while it builds.
+        await workbench.quickInputRows().filter({ hasText: /Indexing notes… \d+\/1000/ }).first().waitFor({ state: 'visible' });
         const { rows } = await lookUpRows(vs, 'FPN', { notes: [relative(vs.workspaceDir, vault)], bundled: false });
         assert.ok(rows.length > 1, 'Look Up lists the vault\'s sections');
         await vs.page.keyboard.press('Escape');
