@@ -137,6 +137,7 @@ async function memory(pid) {
   void inspector.send('Runtime.evaluate', { expression: 'process.getBuiltinModule("inspector").close()' });
   await sleep(200);
   inspector.close();
+  process.exit(0); // the unanswered request's timer would keep the process for its whole timeout
 }
 
 async function record(out, seconds = 600) {

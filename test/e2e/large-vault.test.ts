@@ -69,7 +69,7 @@ function extensionHostLiveMB(vs: VSCode): number | undefined {
   // Run by code-server's Node (it has a WebSocket).
   const r = spawnSync(nodeBinary, [join(repoRoot, 'scripts', 'profile-extension-host.mjs'), 'memory', String(hosts[hosts.length - 1])], { encoding: 'utf8', timeout: 90_000 });
   if (r.status !== 0) {
-    const why = (r.stderr || r.error?.message || '').split('\n').find((l) => /Error\b/.test(l)) ?? `exit ${r.status}`;
+    const why = (r.stderr || r.error?.message || '').split('\n').find((l) => /^\s*\w*Error: /.test(l)) ?? `exit ${r.status}`;
     console.log(`# large vault: the extension host's live memory was not read: ${why.trim()}`);
     return undefined;
   }
