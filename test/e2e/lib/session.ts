@@ -301,17 +301,20 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
         }
         // Files a scene changed get their fixture content back; the window is reloaded then, so that
         // VS Code and the extension host read them afresh.
-        let restored = false;
+        const restored: string[] = [];
         for (const file of listFiles(fixtureDir)) {
           const target = join(workspaceDir, file);
           const original = readFileSync(join(fixtureDir, file));
           if (!existsSync(target) || !readFileSync(target).equals(original)) {
             mkdirSync(join(target, '..'), { recursive: true });
             writeFileSync(target, original);
-            restored = true;
+            restored.push(file);
           }
         }
-        if (restored) await this.reload();
+        if (restored.length) {
+          console.log(`# reset after "${workbench.sceneName}": ${restored.join(', ')} restored, window reloaded`);
+          await this.reload();
+        }
         workbench.dialogs.length = 0;
         workbench.requests.length = 0;
         workbench.consoleMessages.length = 0;
