@@ -264,10 +264,13 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
         throw new Error(`the settings were not applied after three requests: ${error}`);
       },
       async reload() {
-        // Once in a while the command is picked but no reload follows (the palette closes on a busy window): the
-        // command is given again after 45 s without a new page.
+        // Once in a while the command is picked but no reload follows (the palette closes on a busy window, or the
+        // keys went to a webview): the command is given again when the page has not started to navigate within
+        // 15 s (it starts at once when the command runs; waiting for the new page's load event instead cost 45 s
+        // before a second try), three times in all.
         for (let attempt = 1; ; attempt++) {
-          const loaded = page.waitForEvent('load', { timeout: 45_000 }).then(
+          // A document request for the window's frame: a new page (history updates of the old one make none).
+          const navigated = page.waitForRequest((r) => r.isNavigationRequest() && r.frame() === page.mainFrame(), { timeout: 15_000 }).then(
             () => true,
             () => false,
           );
@@ -277,8 +280,8 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
             // The page may go away while the palette closes; anything else means no reload is coming.
             if (!/context was destroyed|navigat|Target .*closed|detached/i.test(String((err as Error)?.message))) throw err;
           }
-          if (await loaded) break;
-          if (attempt === 2) throw new Error('the window did not reload after "Developer: Reload Window", twice');
+          if (await navigated) break;
+          if (attempt === 3) throw new Error('the window did not reload after "Developer: Reload Window", three times');
           await workbench.dismissPopups();
         }
         await workbench.waitReady();
