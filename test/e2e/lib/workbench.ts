@@ -331,14 +331,16 @@ export class Workbench {
     // Rows show the file name as label and its folder as description.
     const dir = relativePath.includes('/') ? relativePath.slice(0, relativePath.lastIndexOf('/')) : '';
     let row = this.quickInputRows().filter({ has: this.page.locator('.label-name').getByText(name, { exact: true }) });
+    // A file of the same name in a subfolder (opened before, so listed first) is not the one at the top.
     if (dir) row = row.filter({ has: this.page.locator('.label-description', { hasText: dir }) });
+    else row = row.filter({ hasNot: this.page.locator('.label-description', { hasText: /\S/ }) });
     await row.first().waitFor({ state: 'visible', timeout: timeoutMs });
     while (!(await row.first().evaluate((el) => el.classList.contains('focused')))) {
       await this.page.keyboard.press('ArrowDown');
     }
     await this.page.keyboard.press('Enter');
     await this.quickInput().waitFor({ state: 'hidden', timeout: timeoutMs });
-    const uriSuffix = '/' + relativePath.split('/').map(encodeURIComponent).join('/');
+    const uriSuffix = this.workspaceDir.split('/').concat(relativePath.split('/')).map(encodeURIComponent).join('/');
     await this.page
       .locator('.editor-group-container.active .monaco-editor[data-uri]')
       .filter({ visible: true })
