@@ -1,8 +1,8 @@
 // `npm run package`: builds ml-notes-<version>.vsix with @vscode/vsce from the production bundles and prints its size.
 // The packager is not one of the project's own dependencies (an install of ML Notes from its repository, as pre-commit
 // makes, would fetch its 260 packages): scripts/vsce pins it, and it is installed from there with `npm ci` on first use
-// into the user's cache (`$XDG_CACHE_HOME` or ~/.cache, `ml-notes/vsce-<hash of the lock>`; ML_NOTES_TOOLS_CACHE moves
-// it), where later runs and fresh clones on the same machine find it.
+// into the user's cache (`$XDG_CACHE_HOME` or ~/.cache, `ml-notes/vsce-<hash of the lock>`), where later runs and fresh
+// clones on the same machine find it.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -16,7 +16,7 @@ const out = process.argv[2] ?? join(root, `${name}-${version}.vsix`);
 
 const pinned = join(root, 'scripts', 'vsce');
 const lock = readFileSync(join(pinned, 'package-lock.json'));
-const cacheRoot = process.env.ML_NOTES_TOOLS_CACHE ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ml-notes');
+const cacheRoot = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ml-notes');
 const tools = join(cacheRoot, `vsce-${createHash('sha256').update(lock).digest('hex').slice(0, 12)}`);
 const vsce = join(tools, 'node_modules', '@vscode', 'vsce', 'vsce');
 const done = join(tools, '.installed');

@@ -1,8 +1,8 @@
 // `npm run test:all`: every test, in three steps.
 //   1. the type check, and the build of the tests (out/), at once;
 //   2. the unit tests, and the integration tests (pre-commit and Neovim, test/integration/setup first) at once
-//      (`test:unit:built`, `test:integration:built`): the unit tests run a file per core and the integration tests (about
-//      25 s) share the cores with them; they share nothing but out/, which step 1 wrote;
+//      (`test:unit:built`, `test:integration:built`): the unit tests run a file per core and the integration tests (35–52 s
+//      in CI) run beside them; the two have nothing in common but out/, which step 1 wrote;
 //   3. the end-to-end scenes in VS Code (npm run test:e2e, with the arguments given to this script).
 // Jobs that run at once print their whole output when they end, in the order above, each under a header. A failed
 // step stops the run before the next one, as `a && b` would; the exit status is the first failure's.

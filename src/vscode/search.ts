@@ -9,6 +9,11 @@ const SETTLE_MS = 1500;
 
 /** Look Up's search as the pickers and the panel's search box use it (NotesSearch). */
 export interface NoteSearch {
+  /**
+   * The best `limit` rows for `query`; starts the index if it was not. `budgetMs`: how long it may index notes read
+   * since the last search (a Look Up while notes are read, or while the index is built, answers from those indexed so
+   * far; see LibraryLookup.search); by default all of them.
+   */
   search(query: string, limit: number, budgetMs?: number): SearchResultEntry[];
   /** While notes read are not in the index yet: how many are, of how many. */
   readonly indexing: { done: number; total: number } | undefined;

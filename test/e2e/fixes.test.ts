@@ -3,11 +3,38 @@
 // the "Explain" action that opens the note the rule comes from; a block imported from another module of the project;
 // then silencing a finding from the editor. One window for all (a VS Code window costs ~20 CPU-s to start).
 import assert from 'node:assert/strict';
-import { describeVSCode, showOutput } from './lib';
+import { describeVSCode, showOutput, type Workbench } from './lib';
 
 const RULE = 'conv-bias-before-batchnorm';
 const FIX = /^Set bias=False/;
 const EXPLAIN = /^Explain: open the note/;
+/** backbone.py's one finding: its conv line as the fixture has it. */
+const BACKBONE_CONV = '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1)';
+
+/** Opens backbone.py with its one squiggle and puts the cursor on the conv; returns its line. */
+async function cursorOnBackboneConv(workbench: Workbench): Promise<number> {
+  await workbench.openFile('backbone.py');
+  const conv = workbench.positionOf('backbone.py', 'nn.Conv2d');
+  assert.equal(await workbench.lineText(conv.line), BACKBONE_CONV);
+  await workbench.expectSquiggles('warning', 1);
+  await workbench.goTo(conv.line, conv.column + 4);
+  return conv.line;
+}
+
+/**
+ * After an action on the conv line: the line reads `changed` (once the text has `marker`) and the squiggle is gone;
+ * Ctrl+Z gives back the original line and its squiggle. `screenshot`: taken before the undo.
+ */
+async function expectConvLineThenUndo(workbench: Workbench, line: number, marker: string, changed: string, screenshot?: string): Promise<void> {
+  await workbench.waitForEditorText(workbench.activeEditor(), (t) => t.includes(marker), `the line with ${marker}`);
+  assert.equal(await workbench.lineText(line), changed);
+  await workbench.expectSquiggles('warning', 0);
+  if (screenshot) await workbench.screenshot(screenshot);
+
+  await workbench.undo((t) => !t.includes(marker), `the line without ${marker} after undo`);
+  assert.equal(await workbench.lineText(line), BACKBONE_CONV);
+  await workbench.expectSquiggles('warning', 1);
+}
 
 describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
   scene('a conv with its bias before BatchNorm is squiggled and listed in Problems as ML Notes', async ({ workbench }) => {
@@ -42,13 +69,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
   });
 
   scene('the quick fix makes the line read bias=False, and Ctrl+Z puts it back', async ({ workbench }) => {
-    await workbench.openFile('backbone.py');
-    const conv = workbench.positionOf('backbone.py', 'nn.Conv2d');
-    const original = '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1)';
-    assert.equal(await workbench.lineText(conv.line), original);
-    await workbench.expectSquiggles('warning', 1);
-
-    await workbench.goTo(conv.line, conv.column + 4);
+    const line = await cursorOnBackboneConv(workbench);
     const titles = await workbench.openCodeActions();
     assert.ok(titles.some((t) => FIX.test(t)), `the menu offers the fix: ${JSON.stringify(titles)}`);
     assert.ok(titles.some((t) => EXPLAIN.test(t)), `the menu offers the note: ${JSON.stringify(titles)}`);
@@ -56,14 +77,7 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
     for (const t of titles) assert.doesNotMatch(t, /`/, `no literal Markdown in the quick fix title "${t}"`);
     await workbench.screenshot('readme-quick-fix');
     await workbench.applyCodeAction(FIX);
-
-    await workbench.waitForEditorText(workbench.activeEditor(), (t) => t.includes('padding=1, bias=False)'), 'the fixed line');
-    assert.equal(await workbench.lineText(conv.line), '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1, bias=False)');
-    await workbench.expectSquiggles('warning', 0);
-
-    await workbench.undo((t) => !t.includes('bias=False'), 'the original line after undo');
-    assert.equal(await workbench.lineText(conv.line), original);
-    await workbench.expectSquiggles('warning', 1);
+    await expectConvLineThenUndo(workbench, line, 'padding=1, bias=False)', '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1, bias=False)');
   });
 
   scene('Fix All Findings in File fixes every case in one step that one Ctrl+Z undoes', async ({ workbench }) => {
@@ -166,28 +180,14 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
   // `# ml-notes: ignore[rule]` comment at the end of the line, "Ignore … in this file" an `ignore-file`
   // line at the top; the squiggles go at once, and one Ctrl+Z puts the text and the squiggle back.
   scene('"Ignore on this line" writes the ignore comment on the conv line; the squiggle goes, Ctrl+Z brings it back', async ({ workbench }) => {
-    await workbench.openFile('backbone.py');
-    await workbench.expectSquiggles('warning', 1);
-    const conv = workbench.positionOf('backbone.py', 'nn.Conv2d');
-    const original = '        self.conv1 = nn.Conv2d(64, 64, 3, padding=1)';
-    assert.equal(await workbench.lineText(conv.line), original);
-
-    await workbench.goTo(conv.line, conv.column + 4);
+    const line = await cursorOnBackboneConv(workbench);
     const titles = await workbench.openCodeActions();
     const onLine = `Ignore ${RULE} on this line`;
     const inFile = `Ignore ${RULE} in this file`;
     assert.ok(titles.includes(onLine) && titles.includes(inFile), `the menu offers both ignores: ${JSON.stringify(titles)}`);
     assert.ok(titles.indexOf(onLine) > 0, 'the fix itself comes before the ignores');
     await workbench.applyCodeAction(onLine);
-
-    await workbench.waitForEditorText(workbench.activeEditor(), (t) => t.includes(`# ml-notes: ignore[${RULE}]`), 'the ignore comment');
-    assert.equal(await workbench.lineText(conv.line), `${original}  # ml-notes: ignore[${RULE}]`);
-    await workbench.expectSquiggles('warning', 0);
-    await workbench.screenshot('ignore-on-line');
-
-    await workbench.undo((t) => !t.includes('ml-notes: ignore'), 'the line without the comment');
-    assert.equal(await workbench.lineText(conv.line), original);
-    await workbench.expectSquiggles('warning', 1);
+    await expectConvLineThenUndo(workbench, line, `# ml-notes: ignore[${RULE}]`, `${BACKBONE_CONV}  # ml-notes: ignore[${RULE}]`, 'ignore-on-line');
   });
 
   scene('"Ignore in this file" writes one ignore-file line at the top of the file and silences all four findings', async ({ workbench }) => {

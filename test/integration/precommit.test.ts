@@ -65,11 +65,11 @@ test('pre-commit run: ml-notes fails on a finding (Python and notebook), ml-note
     assert.match(first.out, /^model\.py:3:\d+: conv-bias-before-batchnorm /m);
     assert.match(first.out, /^explore\.ipynb#cell1:3:\d+: conv-bias-before-batchnorm /m, 'notebooks are passed to the hook');
     assert.doesNotMatch(first.out, /README/);
+    assert.match(first.out, /Installing environment/);
 
     const fix = runHook('ml-notes-fix');
     assert.equal(fix.status, 1, `a hook that changed files fails the commit:\n${fix.out}`);
     assert.match(fix.out, /files were modified by this hook/);
-    assert.match(first.out, /Installing environment/);
     assert.doesNotMatch(fix.out, /Installing environment/, 'the environment installed for the first run is reused');
     assert.match(fs.readFileSync(path.join(project, 'model.py'), 'utf8'), /nn\.Conv2d\(3, 8, 3, padding=1, bias=False\)/);
 

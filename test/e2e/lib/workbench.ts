@@ -666,21 +666,18 @@ export class Workbench {
    * titles of the actions the menu lists. The light bulb means VS Code's own request for the actions there has come
    * back: VS Code sends that request a moment after the cursor moves, and when it comes after Ctrl+. at the same place
    * it replaces the request Ctrl+. made, whose menu then never shows. Under load a notebook cell showed both a light
-   * bulb followed by a Ctrl+. that opened no menu in 30 s, and no light bulb for 30 s: so each round waits up to 10 s
-   * for the light bulb, presses Ctrl+. (with or without it, as a user would) and waits 10 s for the menu; three rounds
-   * in all, the last one with the whole timeout. `lightBulb: false` where the editor shows none (Markdown).
+   * bulb followed by a Ctrl+. that opened no menu in 30 s, and no light bulb for 30 s: so each round (againUntilShown)
+   * waits for the light bulb as long as for the menu, then presses Ctrl+. with or without it, as a user would.
+   * `lightBulb: false` where the editor shows none (Markdown).
    */
   async openCodeActions({ lightBulb = true, timeoutMs = DEFAULT_TIMEOUT }: { lightBulb?: boolean; timeoutMs?: number } = {}): Promise<string[]> {
     const menu = this.codeActionMenu();
-    const misses: string[] = [];
-    for (let round = 1; ; round++) {
-      const wait = round < 3 ? Math.min(10_000, timeoutMs) : timeoutMs;
-      if (lightBulb && !(await this.lightBulbOnCursorLine(wait))) misses.push(`round ${round}: no light bulb on the cursor's line`);
+    const noBulb: number[] = [];
+    const shown = await this.againUntilShown(async (round, wait) => {
+      if (lightBulb && !(await this.lightBulbOnCursorLine(wait))) noBulb.push(round);
       await this.page.keyboard.press('Control+.');
-      if (await this.appearsWithin(menu, wait)) break;
-      misses.push(`round ${round}: Ctrl+. showed no code action menu`);
-      if (round === 3) throw new Error(`no code action menu: ${misses.join('; ')}`);
-    }
+    }, menu, timeoutMs);
+    if (!shown) throw new Error(`Ctrl+. three times showed no code action menu${noBulb.length ? ` (no light bulb on the cursor's line before press ${noBulb.join(', ')})` : ''}`);
     return menu.locator('.monaco-list-row.action .title').allInnerTexts();
   }
 
@@ -921,12 +918,25 @@ export class Workbench {
    */
   async clickCodeLens(label: string, opened: Locator, timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
     const lens = this.activeEditor().locator('.codelens-decoration a', { hasText: label }).first();
-    for (let attempt = 1; ; attempt++) {
+    const shown = await this.againUntilShown(async () => {
       await lens.waitFor({ state: 'visible', timeout: timeoutMs });
       await lens.click();
-      if (await this.appearsWithin(opened, attempt < 3 ? 10_000 : timeoutMs)) return;
-      if (attempt === 3) throw new Error(`clicking the "${label}" lens three times showed nothing`);
+    }, opened, timeoutMs);
+    if (!shown) throw new Error(`clicking the "${label}" lens three times showed nothing`);
+  }
+
+  /**
+   * Does `act` (a click, a key press) until `shown` appears, as a user tries again when nothing happens: three times,
+   * waiting 10 s after each of the first two and the whole timeout after the last (`act` gets that wait). Whether it
+   * appeared.
+   */
+  private async againUntilShown(act: (round: number, waitMs: number) => Promise<void>, shown: Locator, timeoutMs: number): Promise<boolean> {
+    for (let round = 1; round <= 3; round++) {
+      const wait = round < 3 ? Math.min(10_000, timeoutMs) : timeoutMs;
+      await act(round, wait);
+      if (await this.appearsWithin(shown, wait)) return true;
     }
+    return false;
   }
 
   /** Terminals drawn in the panel area (each is an xterm.js screen). */
