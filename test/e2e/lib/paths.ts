@@ -24,8 +24,11 @@ export const codeServerEntry = join(toolsDir, 'node_modules', 'code-server', 'ou
 export const builtinExtensionsDir = join(toolsDir, 'node_modules', 'code-server', 'lib', 'vscode', 'extensions');
 export const setupScript = join(repoRoot, 'test', 'e2e', 'setup');
 export const setupStamp = join(cacheDir, 'setup.stamp');
-/** Debian's Chromium; CHROMIUM_PATH overrides it. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * Debian's Chromium headless shell: the same Blink and V8 as the browser without the browser's own UI, and less CPU per
+ * scene file than the full browser run headless (test/e2e/README.md has the figures). CHROMIUM_PATH overrides it.
+ */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium-headless-shell';
 /** Sources of the test workspaces (never edited by a scene: each run works on a temporary copy). */
 export const e2eFixturesDir = join(repoRoot, 'test', 'e2e', 'fixtures');
 /** What a run leaves behind (git-ignored): screenshots of every scene, the list of retried scenes. */
