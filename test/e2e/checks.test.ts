@@ -121,6 +121,16 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     await workbench.expectSquiggles('error', 0);
   });
 
+  scene('mlNotes.rules.<check id> sets a check’s severity like a built-in rule’s', async (vs) => {
+    await vs.updateSettings({ 'mlNotes.rules.eval-mode-for-validation': 'error', 'mlNotes.rules.torch-load-weights-only': 'off' });
+    await vs.workbench.openFile(PY);
+    await vs.workbench.expectSquiggles('error', 1);
+    await vs.workbench.expectSquiggles('warning', 1);
+    await vs.workbench.expectSquiggles('info', 0);
+    await vs.updateSettings({ 'mlNotes.rules.eval-mode-for-validation': undefined, 'mlNotes.rules.torch-load-weights-only': undefined });
+  });
+
+  // Last: it saves the note, and a scene after it would start on a reloaded window (the note put back).
   scene('editing a check in the note and saving changes the squiggles, with no reload', async ({ workbench }) => {
     await threeFindings(workbench);
     await workbench.openFile(NOTE);
@@ -135,14 +145,6 @@ describeVSCode('checks', { workspace: join(paths.repoRoot, 'demo') }, (scene) =>
     await workbench.expectSquiggles('warning', 1);
     const rows = await workbench.problems((r) => r.some((x) => x.code === 'adamw-for-weight-decay' && x.message.length > 0));
     assert.ok(rows.some((x) => x.code === 'adamw-for-weight-decay'));
-  });
-
-  scene('mlNotes.rules.<check id> sets a check’s severity like a built-in rule’s', async (vs) => {
-    await vs.updateSettings({ 'mlNotes.rules.eval-mode-for-validation': 'error', 'mlNotes.rules.torch-load-weights-only': 'off' });
-    await vs.workbench.openFile(PY);
-    await vs.workbench.expectSquiggles('error', 1);
-    await vs.workbench.expectSquiggles('warning', 1);
-    await vs.workbench.expectSquiggles('info', 0);
   });
 });
 

@@ -39,28 +39,6 @@ describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
     await page.locator('.statusbar-item', { hasText: /Ln 8, Col 30 \(18 selected\)/ }).first().waitFor({ state: 'visible' });
   });
 
-  scene('Link Symbol to Note adds the symbol to the note, and the next hover shows the section', async (vs) => {
-    const { workbench, page } = vs;
-    await workbench.openFile('train.py');
-    // A positive hover first: the extension answers hovers in this window.
-    assert.match((await workbench.hover('sigmoid_focal_loss', { occurrence: 2 })).text, /Focal loss/);
-    assert.equal(await workbench.expectNoHoverContaining('smooth_l1_loss', 'Box regression'), undefined);
-    const at = locate(workbench.readWorkspaceFile('train.py'), 'smooth_l1_loss');
-    await workbench.goTo(at.line, at.column + 3);
-    await workbench.runCommand('ML Notes: Link Symbol to Note…');
-    // The picker lists the sections of the user's own notes, in the lookup's order: ml-notes lookup without the
-    // bundled notes.
-    await lookUpRows(vs, 'box', { notes: ['notes'], bundled: false });
-    await workbench.quickInputSelect(/Box regression/);
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Linked “F.smooth_l1_loss” to “Box regression”' }).waitFor({ state: 'visible' });
-    const note = workbench.readWorkspaceFile('notes/losses.md');
-    assert.match(note, /\n {2}focal-loss: \[FocalLoss, sigmoid_focal_loss\] {3}# the module and the function\n {2}box-regression: \[F\.smooth_l1_loss\]\n---\n/, 'one key added; the comments and the other key as written; saved');
-    const hover = await workbench.hover('smooth_l1_loss');
-    assert.match(hover.text, /Box regression/);
-    assert.match(hover.text, /less sensitive to outliers/);
-    await workbench.screenshot();
-  });
-
   scene('inside [[ a completion lists the notes by name; choosing one writes the link', async ({ workbench, page }) => {
     await workbench.openFile('notes/losses.md');
     // The extension answers in this window (the CodeLens is drawn) before anything is typed.
@@ -131,5 +109,28 @@ describeVSCode('note to code', { workspace: 'note-to-code' }, (scene) => {
     await row.click();
     await suggest.waitFor({ state: 'hidden' });
     assert.equal(await workbench.lineText(line + 1), '  focal-loss/1: []');
+  });
+
+  // Last: it saves notes/losses.md, and a scene after it would start on a reloaded window (the file put back).
+  scene('Link Symbol to Note adds the symbol to the note, and the next hover shows the section', async (vs) => {
+    const { workbench, page } = vs;
+    await workbench.openFile('train.py');
+    // A positive hover first: the extension answers hovers in this window.
+    assert.match((await workbench.hover('sigmoid_focal_loss', { occurrence: 2 })).text, /Focal loss/);
+    assert.equal(await workbench.expectNoHoverContaining('smooth_l1_loss', 'Box regression'), undefined);
+    const at = locate(workbench.readWorkspaceFile('train.py'), 'smooth_l1_loss');
+    await workbench.goTo(at.line, at.column + 3);
+    await workbench.runCommand('ML Notes: Link Symbol to Note…');
+    // The picker lists the sections of the user's own notes, in the lookup's order: ml-notes lookup without the
+    // bundled notes.
+    await lookUpRows(vs, 'box', { notes: ['notes'], bundled: false });
+    await workbench.quickInputSelect(/Box regression/);
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Linked “F.smooth_l1_loss” to “Box regression”' }).waitFor({ state: 'visible' });
+    const note = workbench.readWorkspaceFile('notes/losses.md');
+    assert.match(note, /\n {2}focal-loss: \[FocalLoss, sigmoid_focal_loss\] {3}# the module and the function\n {2}box-regression: \[F\.smooth_l1_loss\]\n---\n/, 'one key added; the comments and the other key as written; saved');
+    const hover = await workbench.hover('smooth_l1_loss');
+    assert.match(hover.text, /Box regression/);
+    assert.match(hover.text, /less sensitive to outliers/);
+    await workbench.screenshot();
   });
 });
