@@ -12,6 +12,7 @@ import { breadcrumbTitle, findHeading } from '../core/notes/resolver';
 import type { UsedInCode } from './usedInCode';
 import type { NoteSearch } from './search';
 import { FocusTimes } from './focusTimes';
+import { safeDecode } from '../core/notes/paths';
 
 export const PANEL_VIEW_TYPE = 'mlNotes.panel';
 
@@ -407,14 +408,6 @@ function splitFragment(href: string): [string, string | undefined] {
   const i = href.indexOf('#');
   if (i < 0) return [href, undefined];
   return [href.slice(0, i), safeDecode(href.slice(i + 1))];
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 /** The element of a rendered note a link's fragment names: a section (by slug or heading), a point, or a `^block`. */

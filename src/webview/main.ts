@@ -6,6 +6,7 @@
 import type { BacklinkEntry, HostMessage, NoteFileEntry, PanelState, PanelStrings, SearchResultEntry, TocEntry, WebviewMessage } from './protocol';
 import { renderUsedInCode } from './usedInCode';
 import { ReadingPosition, SETTLE_MS } from './reading';
+import { safeDecode } from '../core/notes/paths';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -76,14 +77,6 @@ function missingImagePlaceholder(alt: string, src: string): HTMLSpanElement {
   const path = safeDecode(src.split(/[?#]/)[0]);
   const label = alt.trim() || path.split('/').pop() || 'image';
   return el('span', { className: 'missing-image', role: 'img', 'aria-label': label, title: src ? `Image not found: ${path}` : 'Image not found' }, label);
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): { (...args: A): void; cancel(): void } {

@@ -13,6 +13,7 @@ import { LineIndex, type Range, type TextEdit } from '../text';
 import { frontMatterSpans, type FrontMatterSpan } from './frontMatterNodes';
 import { linkNames } from './linkNames';
 import { closest } from './suggest';
+import { safeDecode } from '../notes/paths';
 
 export type NoteProblemCode = 'unknown-section' | 'unknown-point' | 'broken-link' | 'ambiguous-link' | 'duplicate-alias';
 
@@ -145,14 +146,7 @@ function aliasProblems(library: NoteLibrary, noteId: string, span: FrontMatterSp
 }
 
 function baseName(id: string): string {
-  const path = decodeURIComponentSafe(id).replace(/\\/g, '/');
+  const path = safeDecode(id).replace(/\\/g, '/');
   return path.slice(path.lastIndexOf('/') + 1).replace(/\.(md|markdown)$/i, '').toLowerCase();
 }
 
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}

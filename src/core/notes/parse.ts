@@ -7,6 +7,7 @@ import type { NoteCheckBlock, NoteDocument, NotePoint, NoteSection, NoteWarning 
 import { extractVaultSyntax } from './vaultExtract';
 import { Point, Section } from './noteModel';
 import { dedent, firstTextLine, isBlank, plainInline, trimBlankLines } from './markdownText';
+import { safeDecode } from './paths';
 
 export { plainInline };
 
@@ -147,16 +148,8 @@ export function normaliseText(source: string): string {
 }
 
 export function titleFromId(id: string): string {
-  const base = decodeURIComponentSafe(id.split(/[\\/]/).pop() ?? id);
+  const base = safeDecode(id.split(/[\\/]/).pop() ?? id);
   return base.replace(/\.(md|markdown)$/i, '') || 'Untitled';
-}
-
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import type MarkdownIt from 'markdown-it';
-import { dirname, locationPath, normalizePath } from '../notes/paths';
+import { dirname, locationPath, normalizePath, safeDecode } from '../notes/paths';
 import { breadcrumbTitle, relativePath, type LinkResolution } from '../notes/resolver';
 import type { VaultMarkdownContext } from '../notes/vaultMarkdown';
 import type { NoteDocument } from '../notes/types';
@@ -185,15 +185,7 @@ function noteEmbed(vault: VaultRender, r: Extract<LinkResolution, { kind: 'note'
 
 function loopPath(vault: VaultRender, key: string): string {
   const names = [...vault.stack.slice(1), key].map((k) => k.split('#')[0].split(/[\\/]/).pop()!.replace(/\.(md|markdown)$/i, ''));
-  return names.map(decodeName).join(' → ');
-}
-
-function decodeName(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
+  return names.map(safeDecode).join(' → ');
 }
 
 /**
