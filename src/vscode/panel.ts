@@ -3,7 +3,7 @@ import { Disposable, DisposableStore } from './dispose';
 import type { NoteRef } from '../core/notes/types';
 import type { NoteDocument } from '../core/notes/types';
 import { isSafeLink } from '../core/render/sanitize';
-import { parsePanelState, parseWebviewMessage, type HostMessage, type PanelStrings, type WebviewMessage } from '../webview/protocol';
+import { parsePanelState, parseWebviewMessage, type HostMessage, type NoteFileEntry, type PanelStrings, type WebviewMessage } from '../webview/protocol';
 import { resolveNoteLink, type NotesService } from './notesService';
 import type { Log } from './log';
 import { t } from './l10n';
@@ -48,6 +48,9 @@ export class NotesPanel extends Disposable {
   private ready = false;
   private queued: HostMessage[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private filesTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The picker's list as last sent (JSON), so that a change that leaves it as it was sends nothing. */
+  private filesSent = '';
   /** When the panel took the keyboard focus (a picker it closed by that shows itself again). */
   readonly focus = new FocusTimes();
 
@@ -61,6 +64,8 @@ export class NotesPanel extends Disposable {
         if (!this.panel || !this.current) return;
         // The note itself, an embedded or linked note, a note that links here (or now does): render the page again.
         if (this.current.docId === fileId || this.dependsOn.has(fileId) || deps.notes.library.links.sourcesFor(this.current.docId).includes(fileId)) this.scheduleRefresh();
+        // Another note added, removed or retitled: the note picker lists it as it is now.
+        else this.scheduleFiles();
       }),
     );
   }
@@ -227,6 +232,28 @@ export class NotesPanel extends Disposable {
     }, 150);
   }
 
+  /** The notes as the picker lists them. */
+  private files(): NoteFileEntry[] {
+    return this.deps.notes.library.documents().map((d) => {
+      const info = this.deps.notes.library.info(d.id);
+      return { id: d.id, label: info?.bundled || !info?.label ? d.title : `${d.title} — ${info.label}` };
+    });
+  }
+
+  /** Sends the picker's list once a burst of changes is over, when it differs from the one the panel has. */
+  private scheduleFiles(): void {
+    if (this.filesTimer) clearTimeout(this.filesTimer);
+    this.filesTimer = setTimeout(() => {
+      this.filesTimer = undefined;
+      if (!this.panel || this.refreshTimer) return; // a page shown again sends the list with it
+      const files = this.files();
+      const key = JSON.stringify(files);
+      if (key === this.filesSent) return;
+      this.filesSent = key;
+      this.post({ type: 'files', files });
+    }, 150);
+  }
+
   private sendShow(loc: Location, preserveScroll: boolean, noReveal = false): void {
     const webview = this.panel?.webview;
     const doc = this.deps.notes.library.get(loc.docId);
@@ -248,6 +275,8 @@ export class NotesPanel extends Disposable {
     const backlinks = library.backlinks(doc.id);
     for (const b of backlinks) depends.add(b.doc.id);
     this.dependsOn = depends;
+    const files = this.files();
+    this.filesSent = JSON.stringify(files);
     this.post({
       type: 'show',
       docId: doc.id,
@@ -264,10 +293,7 @@ export class NotesPanel extends Disposable {
           embed: b.link.kind === 'embed',
         };
       }),
-      files: this.deps.notes.library.documents().map((d) => {
-        const info = this.deps.notes.library.info(d.id);
-        return { id: d.id, label: info?.bundled || !info?.label ? d.title : `${d.title} — ${info.label}` };
-      }),
+      files,
       reveal: noReveal ? undefined : loc.target,
       preserveScroll,
       canGoBack: this.history.length > 0,
@@ -384,6 +410,7 @@ export class NotesPanel extends Disposable {
 
   override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.filesTimer) clearTimeout(this.filesTimer);
     this.panel?.dispose();
     super.dispose();
   }

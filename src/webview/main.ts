@@ -494,6 +494,9 @@ class Panel {
       case 'usedInCode':
         if (m.docId === this.docId && !this.layout.hidden) renderUsedInCode(this.article, m, (msg) => this.post(msg));
         return;
+      case 'files':
+        if (Array.isArray(m.files) && this.docId) this.renderFiles(m.files, this.docId, document.title);
+        return;
     }
   }
 

@@ -61,6 +61,8 @@ export type HostMessage =
   | { type: 'searchResults'; query: string; results: SearchResultEntry[] }
   | { type: 'focusSearch' }
   | { type: 'empty'; message: string; strings: PanelStrings }
+  /** The notes for the picker, when one was added, removed or retitled while the panel shows another. */
+  | { type: 'files'; files: NoteFileEntry[] }
   | UsedInCodeMessage;
 
 /** "Used in code": the places in the workspace's code where a hover shows each section of the note shown. */

@@ -268,12 +268,14 @@ describeVSCode('user notes', { workspace: 'user-notes' }, (scene) => {
     }
   }, { timeoutMs: 240_000 });
 
-  scene('a note changed on disk while it is read re-renders in place: the section in view stays in view', async ({ workbench }) => {
+  scene('a note added while the panel is open joins its note picker; changed on disk while it is read, it re-renders in place: the section in view stays in view', async ({ workbench }) => {
     const para = 'A paragraph long enough to take room in the panel, so that the later parts are far below the first. '.repeat(8);
     const note = (first: string) =>
       ['# Long read', '', ...Array.from({ length: 12 }, (_, i) => [`## Part ${i + 1}`, '', i === 0 ? `${first}\n\n${para}` : para, '']).flat()].join('\n');
-    workbench.writeWorkspaceFile('notes/long.md', note('The first version.'));
     const panel = await openPanel(workbench);
+    await panel.locator('select.file-picker option').first().waitFor({ state: 'attached' });
+    // Another program writes a new note while the panel shows another one: the picker lists it (no reopening).
+    workbench.writeWorkspaceFile('notes/long.md', note('The first version.'));
     await panel.locator('select.file-picker option', { hasText: 'Long read' }).waitFor({ state: 'attached' });
     await pickNote(panel, /^Long read/, 'Part 1');
     await panel.locator('nav.toc a', { hasText: 'Part 9' }).click();
