@@ -256,6 +256,13 @@ export class IndexStore {
     for (const sp of this.postingSpaces) sp.pack();
   }
 
+  /** Packs the changed lists of one key space (the first with any); false when none was left to pack. */
+  packOne(): boolean {
+    const sp = this.postingSpaces.find((s) => s.unpacked);
+    sp?.pack();
+    return !!sp;
+  }
+
   /** Splices a file's postings out of every list it is in (the lists are found by tokenising the file again). */
   dropFile(rec: FileRec): void {
     const spaces = this.postingSpaces;

@@ -18,6 +18,9 @@ export class LibraryLookup {
   readonly index = new LookupIndex();
   readonly tags = new TagIndex();
   private readonly pending = new Set<string>();
+  /** Since the last file was indexed: the keys sorted and the files ordered (flush), every list packed. */
+  private flushed = false;
+  private packed = false;
   private readonly subscription: { dispose(): void };
 
   constructor(private readonly library: NoteLibrary) {
@@ -36,12 +39,16 @@ export class LibraryLookup {
   }
 
   /**
-   * Re-indexes pending files until `budgetMs` has passed (at least one file per call), so that a host can build the
-   * index in the background in short slices. True when the index is up to date.
+   * Re-indexes pending files until `budgetMs` has passed, so that a host can build the index in the background in short
+   * slices; then sorts the keys (flush) and packs the posting lists a key space at a time, each a step of its own. A
+   * call takes at least one step. True when the index is up to date. (Flushing and packing a 1,000-note library at the
+   * end of the slice that indexed its last files made that slice 57–77 ms, against the 8 ms of the others.)
    */
   syncFor(budgetMs: number, now: () => number = () => performance.now()): boolean {
-    if (!this.pending.size) return true;
+    if (!this.pending.size && this.packed) return true;
     const start = now();
+    let stepped = false;
+    const stop = () => stepped && now() - start >= budgetMs;
     for (const id of this.pending) {
       this.pending.delete(id);
       const doc = this.library.get(id);
@@ -52,11 +59,22 @@ export class LibraryLookup {
         this.index.removeFile(id);
         this.tags.removeFile(id);
       }
-      if (now() - start >= budgetMs) break;
+      this.flushed = this.packed = false;
+      stepped = true;
+      if (stop()) break;
     }
     if (this.pending.size) return false;
-    this.index.flush();
-    this.index.pack();
+    if (!this.flushed) {
+      if (stop()) return false;
+      this.index.flush();
+      this.flushed = stepped = true;
+    }
+    for (;;) {
+      if (stop()) return false;
+      if (!this.index.packOne()) break;
+      stepped = true;
+    }
+    this.packed = true;
     return true;
   }
 

@@ -75,6 +75,11 @@ export class LookupIndex {
     this.store.pack();
   }
 
+  /** `pack` a key space at a time, for a host that builds the index in slices: false once nothing is left to pack. */
+  packOne(): boolean {
+    return this.store.packOne();
+  }
+
   /**
    * The best `limit` sections and points for a query, best first. Every query token has to match; only when no
    * entry matches them all do entries matching the most tokens come back, scored down. Empty query: sections in
