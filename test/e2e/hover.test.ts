@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_TIMEOUT, describeVSCode, locate, lookUpRows, type VSCode, type Workbench } from './lib';
+import { DEFAULT_TIMEOUT, describeVSCode, headingBefore, locate, lookUpRows, type VSCode, type Workbench } from './lib';
 
 const OPEN_LINK = 'Open in ML Notes';
 const MORE_LINK = '…more in the panel';
@@ -81,14 +81,7 @@ async function expectPanelAt(workbench: Workbench, section: string, text = secti
   const panel = await workbench.waitForWebview(text);
   const target = panel.locator('h1, h2, h3, h4, h5, h6, p, li').filter({ hasText: text }).last();
   await workbench.waitInViewport(target);
-  // The section it is in: the last heading before it in the document.
-  const heading = await target.evaluate((el) => {
-    const before = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6')).filter(
-      (h) => h === el || (h.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0,
-    );
-    const h = before[before.length - 1];
-    return h ? { text: h.textContent?.trim() ?? '', id: h.id } : undefined;
-  });
+  const heading = await headingBefore(target);
   assert.ok(heading, `no section heading above "${text}"`);
   assert.ok(heading.text.includes(section), `"${text}" is shown in section "${heading.text}", expected "${section}"`);
   return heading.id;

@@ -2,8 +2,10 @@
 // math in the panel, the ML Notes view in the Explorer, and an edit to a note showing in the next hover without a
 // reload; then the notes panel as a reader uses it. One window for all (a VS Code window costs ~20 CPU-s to start).
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { DEFAULT_TIMEOUT, describeVSCode, type Workbench } from './lib';
+import { DEFAULT_TIMEOUT, describeVSCode, headingBefore, type Workbench } from './lib';
 
 const BUNDLED = 'Long term machine learning basis';
 const LOSSES = /^Losses for imbalanced detection/;
@@ -27,16 +29,6 @@ async function pickNote(panel: FrameLocator, label: RegExp, heading: string): Pr
   assert.ok(option, `the note picker lists ${label}: ${JSON.stringify(options)}`);
   await picker.selectOption({ label: option });
   await panel.locator('h1, h2, h3').filter({ hasText: heading }).first().waitFor({ state: 'visible' });
-}
-
-/** The heading of the section an element is in (the last heading before it). */
-function sectionOf(locator: ReturnType<FrameLocator['locator']>): Promise<string | undefined> {
-  return locator.evaluate((el) => {
-    const hs = Array.from(document.querySelectorAll('article h1, article h2, article h3, article h4, article h5, article h6')).filter(
-      (h) => h === el || (h.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0,
-    );
-    return hs[hs.length - 1]?.textContent?.trim();
-  });
 }
 
 describeVSCode('user notes', { workspace: 'user-notes' }, (scene) => {
@@ -218,7 +210,7 @@ describeVSCode('user notes', { workspace: 'user-notes' }, (scene) => {
     await misc.click();
     const heading = panel.locator('article h2#misc-details');
     await workbench.waitInViewport(heading);
-    assert.equal(await sectionOf(heading), 'Misc details');
+    assert.equal((await headingBefore(heading, 'article h1, article h2, article h3, article h4, article h5, article h6'))?.text, 'Misc details');
   });
 
   scene('the note stays readable in the Light Modern, Dark Modern and High Contrast themes', async (vs) => {
@@ -268,7 +260,7 @@ describeVSCode('user notes', { workspace: 'user-notes' }, (scene) => {
     }
   }, { timeoutMs: 240_000 });
 
-  scene('a note added while the panel is open joins its note picker; changed on disk while it is read, it re-renders in place: the section in view stays in view', async ({ workbench }) => {
+  scene('a note added, retitled or removed while the panel is open shows so in its note picker; changed on disk while it is read, it re-renders in place: the section in view stays in view', async ({ workbench }) => {
     const para = 'A paragraph long enough to take room in the panel, so that the later parts are far below the first. '.repeat(8);
     const note = (first: string) =>
       ['# Long read', '', ...Array.from({ length: 12 }, (_, i) => [`## Part ${i + 1}`, '', i === 0 ? `${first}\n\n${para}` : para, '']).flat()].join('\n');
@@ -276,7 +268,16 @@ describeVSCode('user notes', { workspace: 'user-notes' }, (scene) => {
     await panel.locator('select.file-picker option').first().waitFor({ state: 'attached' });
     // Another program writes a new note while the panel shows another one: the picker lists it (no reopening).
     workbench.writeWorkspaceFile('notes/long.md', note('The first version.'));
-    await panel.locator('select.file-picker option', { hasText: 'Long read' }).waitFor({ state: 'attached' });
+    const option = (label: RegExp) => panel.locator('select.file-picker option', { hasText: label }).first();
+    await option(/^Long read/).waitFor({ state: 'attached' });
+    // Retitled, then removed, then back: the picker follows each time.
+    workbench.writeWorkspaceFile('notes/long.md', note('The first version.').replace('# Long read', '# A long read'));
+    await option(/^A long read/).waitFor({ state: 'attached' });
+    assert.equal(await option(/^Long read/).count(), 0, 'the old title is gone from the picker');
+    rmSync(join(workbench.workspaceDir, 'notes/long.md'));
+    await option(/long read/i).waitFor({ state: 'detached' });
+    workbench.writeWorkspaceFile('notes/long.md', note('The first version.'));
+    await option(/^Long read/).waitFor({ state: 'attached' });
     await pickNote(panel, /^Long read/, 'Part 1');
     await panel.locator('nav.toc a', { hasText: 'Part 9' }).click();
     const heading = panel.locator('article h2#part-9');

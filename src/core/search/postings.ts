@@ -241,15 +241,15 @@ export class KeySpace<K extends string | number> {
     this.resized.push(k);
   }
 
-  /**
-   * Packs the lists that grew or shrank since the last call: an Int32Array over PACKED_MIN postings, else an array of
-   * exactly their length. Adding to or removing from a packed list makes it a plain array again until the next pack.
-   */
   /** Whether lists changed since the last pack. */
   get unpacked(): boolean {
     return this.resized.length > 0;
   }
 
+  /**
+   * Packs the lists that grew or shrank since the last call: an Int32Array over PACKED_MIN postings, else an array of
+   * exactly their length. Adding to or removing from a packed list makes it a plain array again until the next pack.
+   */
   pack(): void {
     for (const k of this.resized) {
       this.resizedMark[k] = false;

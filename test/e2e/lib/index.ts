@@ -1,7 +1,7 @@
 // The end-to-end harness, for scene authors: see test/e2e/README.md.
 export { describeVSCode, launchVSCode, DEFAULT_SETTINGS, CHROMIUM_ARGS } from './session';
 export type { Scene, SceneBody, SceneOptions, VSCode, VSCodeOptions } from './session';
-export { Workbench, locate, DEFAULT_TIMEOUT } from './workbench';
+export { Workbench, headingBefore, locate, DEFAULT_TIMEOUT } from './workbench';
 export type { HoverOptions, HoverResult, RecordedDialog, RecordedRequest } from './workbench';
 export { installExtension, defaultExtensionSource } from './extension';
 export type { InstalledExtension } from './extension';

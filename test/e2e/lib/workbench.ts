@@ -70,6 +70,18 @@ function lines(text: string): string[] {
   return text.split(/\r\n|\r|\n/);
 }
 
+/**
+ * The section an element of a page (the notes panel's) is in: the last heading at or before it in the document, among
+ * those `headings` selects; its text and id.
+ */
+export function headingBefore(target: Locator, headings = 'h1, h2, h3, h4, h5, h6'): Promise<{ text: string; id: string } | undefined> {
+  return target.evaluate((el, selector) => {
+    const before = Array.from(document.querySelectorAll(selector)).filter((h) => h === el || (h.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0);
+    const h = before[before.length - 1];
+    return h ? { text: h.textContent?.trim() ?? '', id: h.id } : undefined;
+  }, headings);
+}
+
 /** 1-based line and column of the n-th occurrence of `target` in `text` (whole identifiers only). */
 export function locate(text: string, target: string, occurrence = 1): { line: number; column: number } {
   const escaped = target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -340,11 +352,12 @@ export class Workbench {
     }
     await this.page.keyboard.press('Enter');
     await this.quickInput().waitFor({ state: 'hidden', timeout: timeoutMs });
-    const uriSuffix = this.workspaceDir.split('/').concat(relativePath.split('/')).map(encodeURIComponent).join('/');
+    // The file's whole path, as the editor's URI ends with it (not just its name: another folder may hold one).
+    const uriPath = this.workspaceDir.split('/').concat(relativePath.split('/')).map(encodeURIComponent).join('/');
     await this.page
       .locator('.editor-group-container.active .monaco-editor[data-uri]')
       .filter({ visible: true })
-      .and(this.page.locator(`[data-uri$="${uriSuffix}"]`))
+      .and(this.page.locator(`[data-uri$="${uriPath}"]`))
       .waitFor({ state: 'visible', timeout: timeoutMs });
     await this.activeEditor().locator('.view-line').first().waitFor({ state: 'visible', timeout: timeoutMs });
   }
