@@ -1,7 +1,9 @@
 // `npm run test:e2e`: packages the extension (`npm run package`: production bundles and a .vsix, into the
 // cache), transpiles the scenes, sets up code-server (cached), then runs every test/e2e/**/*.test.ts with
 // node:test. Each file owns one VS Code (code-server + Chromium, which installs that .vsix); files run
-// in parallel, two at a time by default, longest first (durations of earlier runs are kept in the cache).
+// in parallel, two at a time by default, longest first: by test/e2e/durations.json (seconds each file took in a
+// whole run, two at a time, on the 2-core CI machine; a file not listed there counts as long), so that every
+// machine, a fresh one included, runs them in the same order, whatever ran before.
 //
 //   node test/e2e/run.mjs [--no-build] [--source] [--jobs N] [--repeat N] [--load] [--lenient] [--screenshots] [name-filter ...]
 //
@@ -19,7 +21,7 @@
 // A filter keeps test files whose path contains it (e.g. `hover`). A scene that failed once and passed on
 // its retry is flaky: it is listed at the end, and fails the run (unless --lenient).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +61,7 @@ const cache = process.env.ML_NOTES_E2E_CACHE ?? join(root, '.vscode-test');
 const vsix = join(cache, 'package', 'ml-notes.vsix');
 const resultsDir = join(root, 'test', 'e2e', 'results');
 const flakyLog = join(resultsDir, 'flaky.jsonl');
-const timingsFile = join(cache, 'e2e-timings.json');
+const durationsFile = join(root, 'test', 'e2e', 'durations.json');
 // The scenes are transpiled here, not into out/: `npm run test:unit` wipes out/ whenever it runs. Under
 // node_modules so that `require('playwright-core')` resolves from there.
 const outDir = join(root, 'node_modules', '.cache', 'ml-notes-e2e');
@@ -120,17 +122,19 @@ step('set up code-server and Chromium (test/e2e/setup)', 'bash', [join(root, 'te
 /** Whether a scene file takes a README screenshot (`screenshot('readme-…')`). */
 const takesReadmeScreenshot = (compiled) => /['"`]readme-/.test(readFileSync(join(root, compiled.replace(/\.js$/, '.ts')), 'utf8'));
 
-const timings = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, 'utf8')) : {};
+const durations = JSON.parse(readFileSync(durationsFile, 'utf8'));
 const files = walk(join(outDir, 'test', 'e2e'), '.test.js')
   .map((p) => relative(outDir, p))
   .filter((p) => filters.length === 0 || filters.some((f) => p.includes(f)))
   .filter((p) => !readmeScreenshots || takesReadmeScreenshot(p))
-  // Longest first (a file not timed yet counts as long), so that two workers finish together.
-  .sort((a, b) => (timings[b] ?? Infinity) - (timings[a] ?? Infinity) || a.localeCompare(b));
+  // Longest first (a file not listed counts as long), so that two workers finish together.
+  .sort((a, b) => (durations[b] ?? Infinity) - (durations[a] ?? Infinity) || a.localeCompare(b));
 if (files.length === 0) {
   console.error(`[e2e] no test files under test/e2e${filters.length ? ` matching ${filters.join(', ')}` : ''}`);
   process.exit(1);
 }
+const unlisted = files.filter((f) => durations[f] === undefined);
+if (unlisted.length) console.log(`\n[e2e] not in ${relative(root, durationsFile)} (run first, as if long): ${unlisted.join(' ')}`);
 
 // --load: another CPU-heavy process on the machine, for as long as the scenes run.
 let busy;
@@ -203,7 +207,6 @@ async function runRound(round) {
     for (let file = queue.shift(); file; file = queue.shift()) {
       const r = await runFile(file);
       results.push(r);
-      timings[file] = Math.round(r.ms / 1000);
       console.log(`\n[e2e] ── ${file}: ${seconds(r.ms)}, ${r.counts.pass ?? 0} passed, ${r.counts.fail ?? 0} failed${r.code === 0 ? '' : `, exit ${r.code}`}`);
       console.log(r.output);
     }
@@ -218,8 +221,6 @@ async function runRound(round) {
 const rounds = [];
 for (let round = 1; round <= repeat; round++) rounds.push(await runRound(round));
 stopAll();
-mkdirSync(dirname(timingsFile), { recursive: true });
-writeFileSync(timingsFile, JSON.stringify(timings, null, 2) + '\n');
 
 // One summary for the whole run (the lines .ci/run adds up), then each round.
 const total = (key) => rounds.reduce((n, r) => n + r[key], 0);

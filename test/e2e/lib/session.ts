@@ -214,7 +214,14 @@ export async function launchVSCode(options: VSCodeOptions): Promise<VSCode> {
     browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true });
     const launched = browser;
     unregister = registerCleanup(() => void launched.close().catch(() => undefined));
-    context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 }, deviceScaleFactor: 1 });
+    // code-server compresses every response the browser accepts compressed (its `compression` middleware): the
+    // workbench's scripts again at every window start and reload, about 1 CPU-s of the server's each time, for a
+    // transfer between two processes on one machine. The scenes' browser asks for them as they are.
+    context = await browser.newContext({
+      viewport: options.viewport ?? { width: 1400, height: 900 },
+      deviceScaleFactor: 1,
+      extraHTTPHeaders: { 'Accept-Encoding': 'identity' },
+    });
     const page = await context.newPage();
     const consoleLog = join(runDir, 'browser-console.log');
     page.on('console', (msg) => {
