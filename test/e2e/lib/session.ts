@@ -28,8 +28,10 @@ export const CHROMIUM_ARGS = [
 /**
  * Built-in extensions no scene uses that would start in every window anyway: Copilot Chat, GitHub and the sign-in
  * providers, and the debuggers start with the window; TypeScript's language features start with any JSON-with-comments
- * file; Emmet, npm, merge conflicts, extension authoring and the rest with other files. The scenes' windows run without
- * them; the demo keeps them all (test/e2e/README.md has the figures).
+ * file; Emmet, npm, merge conflicts, extension authoring and the rest with other files. Then the languages no scene
+ * opens a file of and the colour themes no scene picks: they start nothing, but every window reads and registers what
+ * they contribute (grammars, snippets, settings, themes). The scenes' windows run without them; the demo keeps them all
+ * (test/e2e/README.md has the figures).
  */
 const UNUSED_BUILTIN_EXTENSIONS = new Set([
   'copilot',
@@ -49,6 +51,14 @@ const UNUSED_BUILTIN_EXTENSIONS = new Set([
   'simple-browser',
   'terminal-suggest',
   'tunnel-forwarding',
+  // languages and themes
+  'bat', 'clojure', 'coffeescript', 'cpp', 'csharp', 'css', 'css-language-features', 'dart', 'docker', 'dotenv',
+  'fsharp', 'go', 'groovy', 'grunt', 'gulp', 'handlebars', 'hlsl', 'html', 'html-language-features', 'jake', 'java',
+  'javascript', 'julia', 'latex', 'less', 'lua', 'make', 'objective-c', 'perl', 'php', 'php-language-features',
+  'powershell', 'prompt-basics', 'pug', 'r', 'razor', 'restructuredtext', 'ruby', 'rust', 'scss', 'shaderlab',
+  'shellscript', 'sql', 'swift', 'typescript-basics', 'vb', 'xml',
+  'theme-abyss', 'theme-kimbie-dark', 'theme-monokai', 'theme-monokai-dimmed', 'theme-quietlight', 'theme-red',
+  'theme-solarized-dark', 'theme-solarized-light', 'theme-tomorrow-night-blue',
 ]);
 
 /** A folder of the built-in extensions the scenes' windows keep (links to code-server's own). */
