@@ -18,9 +18,8 @@ export class LibraryLookup {
   readonly index = new LookupIndex();
   readonly tags = new TagIndex();
   private readonly pending = new Set<string>();
-  /** Since the last file was indexed: the keys sorted and the files ordered (flush), every list packed. */
+  /** Since the last file was indexed, the keys were sorted and the files ordered (flush): a step of its own. */
   private flushed = false;
-  private packed = false;
   private readonly subscription: { dispose(): void };
 
   constructor(private readonly library: NoteLibrary) {
@@ -45,7 +44,6 @@ export class LibraryLookup {
    * end of the slice that indexed its last files made that slice 57–77 ms, against the 8 ms of the others.)
    */
   syncFor(budgetMs: number, now: () => number = () => performance.now()): boolean {
-    if (!this.pending.size && this.packed) return true;
     const start = now();
     let stepped = false;
     const stop = () => stepped && now() - start >= budgetMs;
@@ -59,7 +57,7 @@ export class LibraryLookup {
         this.index.removeFile(id);
         this.tags.removeFile(id);
       }
-      this.flushed = this.packed = false;
+      this.flushed = false;
       stepped = true;
       if (stop()) break;
     }
@@ -71,11 +69,9 @@ export class LibraryLookup {
     }
     for (;;) {
       if (stop()) return false;
-      if (!this.index.packOne()) break;
+      if (!this.index.packOne()) return true;
       stepped = true;
     }
-    this.packed = true;
-    return true;
   }
 
   /**
