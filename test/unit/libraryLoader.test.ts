@@ -6,7 +6,7 @@ import { nodeNoteFs } from '../../src/cli/nodeFs';
 import { NoteLibrary } from '../../src/core/notes/library';
 import { decodeLibraryCache, encodeLibraryCache, LIBRARY_CACHE_FORMAT, type CachedNote } from '../../src/core/notes/libraryCache';
 import { LibraryLoader, type LoaderRoot } from '../../src/core/notes/libraryLoader';
-import type { NoteFileSystem } from '../../src/core/notes/loader';
+import { forEachInOrder, LOAD_SLICE_MS, type NoteFileSystem } from '../../src/core/notes/loader';
 import { parseNote } from '../../src/core/notes/parse';
 import { SNAPSHOT_VERSION } from '../../src/core/notes/snapshot';
 import { tokenAt } from '../../src/core/terms/codeToken';
@@ -259,4 +259,46 @@ test('notes go into the library in the order they are listed, whichever read end
   const listed = [...run.library.documents()].map((d) => path.basename(d.id));
   assert.deepEqual(listed, [...listed].sort(), 'in listing order');
   assert.equal(listed.length, names.length);
+});
+
+test('a load whose reads are all ready lets a request that came meanwhile (a hover) run before it ends, not after', async () => {
+  // 200 notes whose reads are done at once and whose commits take 1 ms each: without a pause, promise reactions alone
+  // would carry the load to its end before any timer, I/O callback or message of the host ran.
+  const items = Array.from({ length: 200 }, (_, i) => i);
+  let committed = 0;
+  let committedWhenAnswered = -1;
+  setTimeout(() => (committedWhenAnswered = committed), 0);
+  await forEachInOrder(
+    items,
+    16,
+    async (i) => i,
+    () => {
+      const until = performance.now() + 1;
+      while (performance.now() < until) {
+        // a note's rebuild
+      }
+      committed++;
+    },
+  );
+  assert.equal(committed, items.length);
+  assert.ok(committedWhenAnswered >= 0 && committedWhenAnswered < items.length / 2, `answered after ${committedWhenAnswered} of ${items.length} commits (slices of ${LOAD_SLICE_MS} ms)`);
+});
+
+test('terms kept from the last session are registered in slices: a request that came meanwhile runs before they are all in', async () => {
+  const dir = tempTree(NOTES);
+  const cache = decodeLibraryCache(keep(await load(dir, new Map())), KEY).notes;
+  const library = new NoteLibrary();
+  // Slices of 0 ms: the loader yields after every note (a vault's terms take the better part of a second).
+  const loader = new LibraryLoader(library, { fs: nodeNoteFs, maxBytes: () => 1 << 20, label: (l) => l, problem: () => undefined, fileIssue: () => undefined }, 0);
+  let termsReadyAt = -1;
+  let answeredAt = -1;
+  let step = 0;
+  // A request the host received meanwhile (an I/O callback, which setImmediate stands for: it runs once the event loop
+  // gets to it, and does not wait for a timer's millisecond).
+  setImmediate(() => (answeredAt = step++));
+  await loader.loadAll([{ loc: dir, bundled: false }], cache, () => {
+    if (termsReadyAt < 0) termsReadyAt = step++;
+  });
+  assert.ok(answeredAt >= 0 && answeredAt < termsReadyAt, `the request ran at step ${answeredAt}, the terms were ready at step ${termsReadyAt}`);
+  assert.equal(library.documents().length, Object.keys(NOTES).length, 'every note loaded after it');
 });

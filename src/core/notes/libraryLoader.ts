@@ -1,7 +1,7 @@
 import type { LocalizableText } from '../rules/types';
 import type { CachedNote } from './libraryCache';
 import type { NoteLibrary } from './library';
-import { collectNoteFiles, forEachInOrder, readNoteFile, type LoadProblem, type NoteFileSystem } from './loader';
+import { collectNoteFiles, forEachInOrder, LOAD_SLICE_MS, readNoteFile, yieldToEventLoop, type LoadProblem, type NoteFileSystem } from './loader';
 import type { NoteDocument } from './types';
 import { parseNote } from './parse';
 import { restoreNote } from './snapshot';
@@ -56,6 +56,8 @@ export class LibraryLoader {
   constructor(
     private readonly library: NoteLibrary,
     private readonly host: LoaderHost,
+    /** Milliseconds of registering kept terms after which the loader lets the event loop run (LOAD_SLICE_MS). */
+    private readonly sliceMs = LOAD_SLICE_MS,
   ) {}
 
   /**
@@ -71,12 +73,19 @@ export class LibraryLoader {
 
     // Terms first, from the cache, before the folders are even listed: a hover needs nothing else (it reads the file
     // of its match, which tells whether it changed). A file gone since leaves once the listing shows it gone.
+    // In slices (a vault's terms take the better part of a second): the host goes on answering meanwhile, so that a hover
+    // asked now reaches its provider, which waits for the terms, instead of finding none registered yet.
     const rootByLoc = new Map(roots.map((r) => [r.loc, r]));
+    let slice = Date.now();
     for (const [loc, c] of cache) {
       const root = typeof c.info.root === 'string' ? rootByLoc.get(c.info.root) : undefined;
       if (!root || this.library.has(loc)) continue;
       this.rootOf.set(loc, root);
       this.library.setPending(loc, c.entries);
+      if (Date.now() - slice >= this.sliceMs) {
+        await yieldToEventLoop();
+        slice = Date.now();
+      }
     }
     if (cache.size) termsReady();
 

@@ -285,9 +285,20 @@ export function errorMessage(e: unknown): string {
   return String(e);
 }
 
+/** Milliseconds of loading work after which forEachInOrder lets the event loop run what waits (a hover's request). */
+export const LOAD_SLICE_MS = 8;
+
+/** Resolves once the event loop has run what was waiting: I/O callbacks and messages, not only promise reactions. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
 /**
  * Runs `prepare` on up to `limit` items at once and hands each result to `commit` in the items' order: reads overlap,
  * yet what is committed comes in the same order on every run (the order of the listing), whichever read ends first.
+ * Results that are ready one after another are committed in promise reactions, which run before any message the
+ * host has waiting: after every LOAD_SLICE_MS of that the loop yields, so that a request that came meanwhile (a hover
+ * on the extension host) is answered between two slices rather than after the whole load.
  */
 export async function forEachInOrder<T, R>(items: readonly T[], limit: number, prepare: (item: T) => Promise<R>, commit: (item: T, result: R) => void): Promise<void> {
   const started: Promise<R>[] = [];
@@ -296,9 +307,14 @@ export async function forEachInOrder<T, R>(items: readonly T[], limit: number, p
   };
   const width = Math.max(1, limit);
   for (let i = 0; i < width; i++) start(i);
+  let slice = Date.now();
   for (let i = 0; i < items.length; i++) {
     const result = await started[i];
     start(i + width);
     commit(items[i], result);
+    if (Date.now() - slice >= LOAD_SLICE_MS) {
+      await yieldToEventLoop();
+      slice = Date.now();
+    }
   }
 }
