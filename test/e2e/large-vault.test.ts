@@ -125,7 +125,10 @@ async function firstHover(vs: VSCode): Promise<{ ms: number; text: string }> {
     try {
       // `class FPN` is in view once the file opens (from the top, or where the last session left the editor): pointed
       // at where it is drawn, with no Go to Line in the time.
-      const hover = await workbench.hoverDrawn('class FPN', { at: 'class F'.length, timeoutMs: 30_000 });
+      // The mouse comes back every 1 s while no hover shows (VS Code asks the providers once per rest of the mouse,
+      // and none was registered yet while the extension activated): the figure is within 1 s of the first moment a
+      // hover could show, not up to the 2.5 s of the usual pace (and a hover still loading shows "Loading…" first).
+      const hover = await workbench.hoverDrawn('class FPN', { at: 'class F'.length, timeoutMs: 30_000, repointMs: 1000 });
       return { ms: Date.now() - opened, text: hover.text };
     } catch (err) {
       if (attempt === 3) throw err;

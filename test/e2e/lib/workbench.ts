@@ -49,6 +49,13 @@ export interface HoverOptions {
   at?: number;
   /** Milliseconds to wait for the hover; DEFAULT_TIMEOUT by default (the first one waits for activation). */
   timeoutMs?: number;
+  /**
+   * While no hover shows, the mouse leaves and comes back every this many milliseconds (2,500 by default): above the
+   * 900 ms after which VS Code shows "Loading…" for a provider still working (three times its 300 ms hover delay), so
+   * that a hover on its way is never cut short. A scene that measures how soon the first hover can show asks for less:
+   * a provider that needs longer than what is left after the hover delay is then asked again at the next pass.
+   */
+  repointMs?: number;
 }
 
 /**
@@ -474,7 +481,7 @@ export class Workbench {
    */
   async hover(target: string, options: HoverOptions = {}): Promise<HoverResult> {
     const point = await this.pointAt(target, options);
-    await this.untilHoverShows(point, options.timeoutMs);
+    await this.untilHoverShows(point, options.timeoutMs, options.repointMs);
     return this.waitForHover(options.timeoutMs);
   }
 
@@ -493,7 +500,7 @@ export class Workbench {
     const { x, y } = await textPoint(editor, target, options.occurrence ?? 1, options.at ?? defaultHoverOffset(target));
     await this.page.mouse.move(x - 1, y);
     await this.page.mouse.move(x, y);
-    await this.untilHoverShows({ x, y }, options.timeoutMs);
+    await this.untilHoverShows({ x, y }, options.timeoutMs, options.repointMs);
     return this.waitForHover(options.timeoutMs);
   }
 
@@ -501,14 +508,14 @@ export class Workbench {
    * Waits until a hover shows for the mouse at `point`. VS Code asks the hover providers once per mouse rest: a
    * mouse that came to rest before the extension registered its provider (it activates when the file opens) gets
    * no hover at all, however long it stays. So, as a user does when nothing shows, the mouse leaves and comes back,
-   * every couple of seconds, until a hover shows (or `timeoutMs`).
+   * every couple of seconds (`repointMs`), until a hover shows (or `timeoutMs`).
    */
-  private async untilHoverShows(point: { x: number; y: number }, timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
+  private async untilHoverShows(point: { x: number; y: number }, timeoutMs = DEFAULT_TIMEOUT, repointMs = 2500): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const hover = this.visibleHover().first();
     for (;;) {
       const left = deadline - Date.now();
-      const shown = await hover.waitFor({ state: 'visible', timeout: Math.max(1, Math.min(2500, left)) }).then(() => true, () => false);
+      const shown = await hover.waitFor({ state: 'visible', timeout: Math.max(1, Math.min(repointMs, left)) }).then(() => true, () => false);
       if (shown) return;
       if (Date.now() >= deadline) throw new Error(`no hover showed within ${timeoutMs} ms`);
       await this.page.mouse.move(1, 1);
