@@ -113,19 +113,34 @@ export function decodeLibraryCache(kept: string | Uint8Array, key: string): Deco
       bad++;
       return;
     }
-    const entries: TermEntry[] = [];
-    for (let k = 0; k + 3 < f.e.length; k += 4) {
-      const term = file.terms[f.e[k]];
-      const slug = f.slugs[f.e[k + 1]];
-      const point = f.e[k + 2];
-      if (typeof term !== 'string' || typeof slug !== 'string' || !Number.isInteger(point) || point < 0) continue;
-      // The term index keeps one target per section or point (TermIndex.setFile): no sharing needed here.
-      entries.push({ term, target: point === 0 ? { file: f.id, slug } : { file: f.id, slug, point }, source: f.e[k + 3] === 1 ? 'frontMatter' : 'heading' });
-    }
     const [from, to] = lines[i];
-    out.set(f.id, { size: f.size, mtime: f.mtime, info: f.info, entries, snapshot: () => snapshotAt(text, from, to) });
+    // A note's term entries are made when the loader registers them (in slices), not all here at once.
+    let entries: TermEntry[] | undefined;
+    out.set(f.id, {
+      size: f.size,
+      mtime: f.mtime,
+      info: f.info,
+      get entries() {
+        return (entries ??= termEntries(f, file.terms));
+      },
+      snapshot: () => snapshotAt(text, from, to),
+    });
   });
   return bad ? { notes: out, ignored: msg('{0} of its {1} notes are damaged; those are read again.', bad, file.files.length) } : { notes: out };
+}
+
+/** A kept note's term entries, from its compact form (indexes into the shared terms and into its slugs). */
+function termEntries(f: CacheFile['files'][number], terms: readonly unknown[]): TermEntry[] {
+  const entries: TermEntry[] = [];
+  for (let k = 0; k + 3 < f.e.length; k += 4) {
+    const term = terms[f.e[k]];
+    const slug = f.slugs[f.e[k + 1]];
+    const point = f.e[k + 2];
+    if (typeof term !== 'string' || typeof slug !== 'string' || !Number.isInteger(point) || point < 0) continue;
+    // The term index keeps one target per section or point (TermIndex.setFile): no sharing needed here.
+    entries.push({ term, target: point === 0 ? { file: f.id, slug } : { file: f.id, slug, point }, source: f.e[k + 3] === 1 ? 'frontMatter' : 'heading' });
+  }
+  return entries;
 }
 
 /** A kept text, as a string or as UTF-8 bytes (a line break is one byte there, never inside a character). */
