@@ -6,7 +6,7 @@ import { nodeNoteFs } from '../../src/cli/nodeFs';
 import { NoteLibrary } from '../../src/core/notes/library';
 import { decodeLibraryCache, encodeLibraryCache, LIBRARY_CACHE_FORMAT, type CachedNote } from '../../src/core/notes/libraryCache';
 import { LibraryLoader, type LoaderRoot } from '../../src/core/notes/libraryLoader';
-import { forEachInOrder, LOAD_SLICE_MS, type NoteFileSystem } from '../../src/core/notes/loader';
+import { forEachInOrder, LOAD_SLICE_MS, yieldToEventLoop, type NoteFileSystem } from '../../src/core/notes/loader';
 import { parseNote } from '../../src/core/notes/parse';
 import { SNAPSHOT_VERSION } from '../../src/core/notes/snapshot';
 import { tokenAt } from '../../src/core/terms/codeToken';
@@ -301,4 +301,21 @@ test('terms kept from the last session are registered in slices: a request that 
   });
   assert.ok(answeredAt >= 0 && answeredAt < termsReadyAt, `the request ran at step ${answeredAt}, the terms were ready at step ${termsReadyAt}`);
   assert.equal(library.documents().length, Object.keys(NOTES).length, 'every note loaded after it');
+});
+
+test('where there is no setImmediate (the web extension host\'s worker), a yield still lets a waiting message run first', async () => {
+  const saved = globalThis.setImmediate;
+  // @ts-expect-error: a browser's worker has none
+  delete globalThis.setImmediate;
+  try {
+    const channel = new MessageChannel();
+    let delivered = false;
+    channel.port1.onmessage = () => (delivered = true);
+    channel.port2.postMessage('a hover');
+    await yieldToEventLoop();
+    channel.port1.close();
+    assert.ok(delivered, 'the message came before the loader went on');
+  } finally {
+    globalThis.setImmediate = saved;
+  }
 });

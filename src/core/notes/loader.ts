@@ -288,9 +288,24 @@ export function errorMessage(e: unknown): string {
 /** Milliseconds of loading work after which forEachInOrder lets the event loop run what waits (a hover's request). */
 export const LOAD_SLICE_MS = 8;
 
-/** Resolves once the event loop has run what was waiting: I/O callbacks and messages, not only promise reactions. */
+/**
+ * Resolves once the event loop has run what was waiting: I/O callbacks and messages, not only promise reactions.
+ * Node: setImmediate. A browser's worker (the web extension host) has none, and its setTimeout(0) waits at least 4 ms
+ * once nested: a message to itself is a task that waits for nothing.
+ */
 export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(undefined);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**
