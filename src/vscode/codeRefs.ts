@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { looksBinary } from '../core/notes/loader';
+import { looksBinary, yieldToEventLoop } from '../core/notes/loader';
 import { codeKindOf, CODE_FILE_GLOB, findRefsInFile, RefFinder, type CodeKind, type CodeRef } from '../core/terms/refs';
 import { Disposable, KeyedDebouncer } from './dispose';
 import { logFailure, type Log } from './log';
@@ -127,7 +127,7 @@ export class CodeRefs extends Disposable {
         const ft = texts[k];
         scan.perFile.set(uri.toString(), ft ? placesIn(finder, uri, ft) : []);
         if (Date.now() - sliceStart > SLICE_MS) {
-          await yieldToOthers();
+          await yieldToEventLoop();
           sliceStart = Date.now();
         }
       }
@@ -237,10 +237,6 @@ function fileOf(d: vscode.TextDocument): vscode.Uri {
   if (d.uri.scheme !== 'vscode-notebook-cell') return d.uri;
   const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === d));
   return nb?.uri ?? d.uri;
-}
-
-function yieldToOthers(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function raceCancel<T>(p: Promise<T | undefined>, token: vscode.CancellationToken | undefined): Promise<T | undefined> {
