@@ -285,6 +285,7 @@ export class NotesService extends Disposable {
     this.unsaved.add(key);
     // Not the file's text: not kept for the next session under the file's size and time.
     this.loader.stamps.delete(key);
+    this.loader.keepIndexed(key);
     this.library.setFile(key, document.getText(), { bundled: root.bundled, label: displayUri(document.uri), root: root.uri.toString() });
   }
 

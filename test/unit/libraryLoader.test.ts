@@ -305,17 +305,46 @@ test('terms kept from the last session are registered in slices: a request that 
 
 test('where there is no setImmediate (the web extension host\'s worker), a yield still lets a waiting message run first', async () => {
   const saved = globalThis.setImmediate;
+  const SavedChannel = globalThis.MessageChannel;
+  // The yield is a message to itself, which waits for no timer's clamp: count the channels it opens.
+  let channels = 0;
+  globalThis.MessageChannel = class extends SavedChannel {
+    constructor() {
+      super();
+      channels++;
+    }
+  };
   // @ts-expect-error: a browser's worker has none
   delete globalThis.setImmediate;
   try {
-    const channel = new MessageChannel();
+    const channel = new SavedChannel();
     let delivered = false;
     channel.port1.onmessage = () => (delivered = true);
     channel.port2.postMessage('a hover');
     await yieldToEventLoop();
     channel.port1.close();
     assert.ok(delivered, 'the message came before the loader went on');
+    assert.equal(channels, 1, 'a message, not a timer');
   } finally {
     globalThis.setImmediate = saved;
+    globalThis.MessageChannel = SavedChannel;
   }
+});
+
+test('a note indexed from an editor\'s unsaved text while the notes load keeps that text: the load does not put the file over it', async () => {
+  const dir = tempTree(NOTES);
+  const library = new NoteLibrary();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const gated: NoteFileSystem = { ...nodeNoteFs, statAndRead: undefined, readFile: async (loc) => (await gate, nodeNoteFs.readFile(loc)) };
+  const loader = new LibraryLoader(library, { fs: gated, maxBytes: () => 1 << 20, label: (l) => l, problem: () => undefined, fileIssue: () => undefined });
+  const loading = loader.loadAll([{ loc: dir, bundled: false }], new Map(), () => undefined);
+  // The reads are under way: the host indexes the note from an editor (what NotesService.indexUnsaved does).
+  const focal = path.join(dir, 'Focal.md');
+  loader.keepIndexed(focal);
+  library.setFile(focal, NOTES['Focal.md'].replace('Down-weights easy examples.', 'Unsaved: the edited line.'));
+  release();
+  await loading;
+  assert.match(library.documents().find((d) => d.id === focal)!.text, /Unsaved: the edited line\./);
+  assert.equal(library.documents().length, 3);
 });

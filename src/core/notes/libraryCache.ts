@@ -114,14 +114,20 @@ export function decodeLibraryCache(kept: string | Uint8Array, key: string): Deco
       return;
     }
     const [from, to] = lines[i];
-    // A note's term entries are made when the loader registers them (in slices), not all here at once.
+    // A note's term entries are made when the loader registers them (in slices), not all here at once; its compact
+    // form is let go once they are made.
     let entries: TermEntry[] | undefined;
+    let compact: typeof f | undefined = f;
     out.set(f.id, {
       size: f.size,
       mtime: f.mtime,
       info: f.info,
       get entries() {
-        return (entries ??= termEntries(f, file.terms));
+        if (!entries) {
+          entries = termEntries(compact!, file.terms);
+          compact = undefined;
+        }
+        return entries;
       },
       snapshot: () => snapshotAt(text, from, to),
     });

@@ -127,6 +127,14 @@ export class LibraryLoader {
     termsReady();
   }
 
+  /**
+   * A note its host indexed from other text than the file's (an editor's unsaved text): the load under way leaves it
+   * as it is, instead of putting the file's version over it when it gets there.
+   */
+  keepIndexed(loc: string): void {
+    this.readThisLoad.add(loc);
+  }
+
   /** Reads (and parses) one file again: a file saved or changed on disk. */
   reloadFile(loc: string, root: LoaderRoot): Promise<void> {
     this.rootOf.set(loc, root);
