@@ -13,7 +13,8 @@ import { NoteLibrary } from '../src/core/notes/library';
 import { parseNote } from '../src/core/notes/parse';
 import type { NoteDocument } from '../src/core/notes/types';
 import { LookupIndex } from '../src/core/search/lookupIndex';
-import { BACKGROUND_SLICE_MS, LibraryLookup } from '../src/core/search/libraryLookup';
+import { LibraryLookup } from '../src/core/search/libraryLookup';
+import { SLICE_MS } from '../src/core/slices';
 import MarkdownIt from 'markdown-it';
 import { tokenAt } from '../src/core/terms/codeToken';
 import { MiniSearchBaseline, type BaselineHit } from './baseline';
@@ -219,7 +220,7 @@ function benchBackgroundIndex(library: NoteLibrary): void {
   const lookup = new LibraryLookup(library);
   for (;;) {
     const t = performance.now();
-    const done = lookup.syncFor(BACKGROUND_SLICE_MS);
+    const done = lookup.syncFor(SLICE_MS);
     slices.push(performance.now() - t);
     if (done) break;
   }
@@ -229,7 +230,7 @@ function benchBackgroundIndex(library: NoteLibrary): void {
   info(
     'lookup index in the background: longest slice',
     formatMs(longest),
-    `${slices.length} slices of ${BACKGROUND_SLICE_MS} ms (median ${formatMs(s.median)}); the first Look Up then finds it built`,
+    `${slices.length} slices of ${SLICE_MS} ms (median ${formatMs(s.median)}); the first Look Up then finds it built`,
     { stat: 'value', limit: 50, label: '< 50 ms (a long task)' },
     longest < 50,
   );

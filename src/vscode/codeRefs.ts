@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { looksBinary, yieldToEventLoop } from '../core/notes/loader';
+import { looksBinary } from '../core/notes/loader';
+import { slicePause } from '../core/slices';
 import { codeKindOf, CODE_FILE_GLOB, findRefsInFile, RefFinder, type CodeKind, type CodeRef } from '../core/terms/refs';
 import { Disposable, KeyedDebouncer } from './dispose';
 import { logFailure, type Log } from './log';
@@ -22,8 +23,6 @@ const MAX_FILES = 20_000;
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 /** Texts of closed files are kept up to this total, so that the next scan (after a note changes) reads no file. */
 const TEXT_CACHE_BYTES = 64 * 1024 * 1024;
-/** The longest stretch a scan holds the extension host before letting other work (a hover, a completion) run. */
-const SLICE_MS = 8;
 const READ_CONCURRENCY = 16;
 
 interface FileText {
@@ -117,7 +116,8 @@ export class CodeRefs extends Disposable {
     const finder = new RefFinder(this.notes.library, { file: noteId });
     const todo = files.filter((u) => !scan.perFile.has(u.toString()) || scan.stale.has(u.toString()));
     scan.stale.clear();
-    let sliceStart = Date.now();
+    // The scan holds the extension host at most a slice before other work (a hover, a completion) runs.
+    const pause = slicePause();
     for (let i = 0; i < todo.length; i += READ_CONCURRENCY) {
       const batch = todo.slice(i, i + READ_CONCURRENCY);
       const texts = await Promise.all(batch.map((u) => this.textOf(u)));
@@ -126,10 +126,7 @@ export class CodeRefs extends Disposable {
         const uri = batch[k];
         const ft = texts[k];
         scan.perFile.set(uri.toString(), ft ? placesIn(finder, uri, ft) : []);
-        if (Date.now() - sliceStart > SLICE_MS) {
-          await yieldToEventLoop();
-          sliceStart = Date.now();
-        }
+        await pause();
       }
     }
     const known = new Set(files.map((u) => u.toString()));

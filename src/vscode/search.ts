@@ -1,6 +1,7 @@
 import { Disposable, KeyedDebouncer } from './dispose';
 import { logFailure, type Log } from './log';
-import { BACKGROUND_SLICE_MS, LibraryLookup } from '../core/search/libraryLookup';
+import { LibraryLookup } from '../core/search/libraryLookup';
+import { SLICE_MS } from '../core/slices';
 import type { NoteLibrary } from '../core/notes/library';
 import type { SearchResultEntry } from '../webview/protocol';
 
@@ -57,7 +58,7 @@ export class NotesSearch extends Disposable implements NoteSearch {
 
   private schedule(delay: number): void {
     this.debouncer.run('index', delay, () => {
-      if (!this.lookup.syncFor(BACKGROUND_SLICE_MS)) this.schedule(0);
+      if (!this.lookup.syncFor(SLICE_MS)) this.schedule(0);
     });
   }
 

@@ -6,7 +6,8 @@ import { nodeNoteFs } from '../../src/cli/nodeFs';
 import { NoteLibrary } from '../../src/core/notes/library';
 import { decodeLibraryCache, encodeLibraryCache, LIBRARY_CACHE_FORMAT, type CachedNote } from '../../src/core/notes/libraryCache';
 import { LibraryLoader, type LoaderRoot } from '../../src/core/notes/libraryLoader';
-import { forEachInOrder, LOAD_SLICE_MS, yieldToEventLoop, type NoteFileSystem } from '../../src/core/notes/loader';
+import { forEachInOrder, type NoteFileSystem } from '../../src/core/notes/loader';
+import { SLICE_MS, yieldToEventLoop } from '../../src/core/slices';
 import { parseNote } from '../../src/core/notes/parse';
 import { SNAPSHOT_VERSION } from '../../src/core/notes/snapshot';
 import { tokenAt } from '../../src/core/terms/codeToken';
@@ -281,7 +282,7 @@ test('a load whose reads are all ready lets a request that came meanwhile (a hov
     },
   );
   assert.equal(committed, items.length);
-  assert.ok(committedWhenAnswered >= 0 && committedWhenAnswered < items.length / 2, `answered after ${committedWhenAnswered} of ${items.length} commits (slices of ${LOAD_SLICE_MS} ms)`);
+  assert.ok(committedWhenAnswered >= 0 && committedWhenAnswered < items.length / 2, `answered after ${committedWhenAnswered} of ${items.length} commits (slices of ${SLICE_MS} ms)`);
 });
 
 test('terms kept from the last session are registered in slices: a request that came meanwhile runs before they are all in', async () => {

@@ -114,19 +114,15 @@ export function decodeLibraryCache(kept: string | Uint8Array, key: string): Deco
       return;
     }
     const [from, to] = lines[i];
-    // A note's term entries are made when the loader registers them (in slices), not all here at once; its compact
-    // form is let go once they are made.
-    let entries: TermEntry[] | undefined;
-    let compact: typeof f | undefined = f;
+    // A note's term entries are made when the loader registers them (in slices), not all here at once: until then its
+    // compact form, which they replace.
+    let entries: TermEntry[] | typeof f = f;
     out.set(f.id, {
       size: f.size,
       mtime: f.mtime,
       info: f.info,
       get entries() {
-        if (!entries) {
-          entries = termEntries(compact!, file.terms);
-          compact = undefined;
-        }
+        if (!Array.isArray(entries)) entries = termEntries(entries, file.terms);
         return entries;
       },
       snapshot: () => snapshotAt(text, from, to),

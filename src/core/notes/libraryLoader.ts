@@ -1,7 +1,8 @@
 import type { LocalizableText } from '../rules/types';
 import type { CachedNote } from './libraryCache';
 import type { NoteLibrary } from './library';
-import { collectNoteFiles, forEachInOrder, LOAD_SLICE_MS, readNoteFile, yieldToEventLoop, type LoadProblem, type NoteFileSystem } from './loader';
+import { collectNoteFiles, forEachInOrder, readNoteFile, type LoadProblem, type NoteFileSystem } from './loader';
+import { slicePause, SLICE_MS } from '../slices';
 import type { NoteDocument } from './types';
 import { parseNote } from './parse';
 import { restoreNote } from './snapshot';
@@ -56,8 +57,8 @@ export class LibraryLoader {
   constructor(
     private readonly library: NoteLibrary,
     private readonly host: LoaderHost,
-    /** Milliseconds of registering kept terms after which the loader lets the event loop run (LOAD_SLICE_MS). */
-    private readonly sliceMs = LOAD_SLICE_MS,
+    /** Milliseconds of loading after which the loader lets the event loop run (slices.ts). */
+    private readonly sliceMs = SLICE_MS,
   ) {}
 
   /**
@@ -76,16 +77,13 @@ export class LibraryLoader {
     // In slices (a vault's terms take the better part of a second): the host goes on answering meanwhile, so that a hover
     // asked now reaches its provider, which waits for the terms, instead of finding none registered yet.
     const rootByLoc = new Map(roots.map((r) => [r.loc, r]));
-    let slice = Date.now();
+    const pause = slicePause(this.sliceMs);
     for (const [loc, c] of cache) {
       const root = typeof c.info.root === 'string' ? rootByLoc.get(c.info.root) : undefined;
       if (!root || this.library.has(loc)) continue;
       this.rootOf.set(loc, root);
       this.library.setPending(loc, c.entries);
-      if (Date.now() - slice >= this.sliceMs) {
-        await yieldToEventLoop();
-        slice = Date.now();
-      }
+      await pause();
     }
     if (cache.size) termsReady();
 
@@ -121,6 +119,7 @@ export class LibraryLoader {
         }
         this.progress.done++;
       },
+      this.sliceMs,
     );
     this.cache = new Map();
     this.loadMaxBytes = undefined;

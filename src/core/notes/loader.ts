@@ -1,5 +1,6 @@
 import { msg, type Msg } from '../message';
 import type { LocalizableText } from '../rules/types';
+import { slicePause, SLICE_MS } from '../slices';
 
 /**
  * Finding and reading note files through an abstract file system: vscode.workspace.fs in the editor (desktop, web,
@@ -285,51 +286,25 @@ export function errorMessage(e: unknown): string {
   return String(e);
 }
 
-/** Milliseconds of loading work after which forEachInOrder lets the event loop run what waits (a hover's request). */
-export const LOAD_SLICE_MS = 8;
-
-/**
- * Resolves once the event loop has run what was waiting: I/O callbacks and messages, not only promise reactions.
- * Node: setImmediate. A browser's worker (the web extension host) has none, and its setTimeout(0) waits at least 4 ms
- * once nested: a message to itself is a task that waits for nothing.
- */
-export function yieldToEventLoop(): Promise<void> {
-  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
-  if (typeof MessageChannel === 'function') {
-    return new Promise((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => {
-        channel.port1.close();
-        resolve();
-      };
-      channel.port2.postMessage(undefined);
-    });
-  }
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 /**
  * Runs `prepare` on up to `limit` items at once and hands each result to `commit` in the items' order: reads overlap,
  * yet what is committed comes in the same order on every run (the order of the listing), whichever read ends first.
  * Results that are ready one after another are committed in promise reactions, which run before any message the
- * host has waiting: after every LOAD_SLICE_MS of that the loop yields, so that a request that came meanwhile (a hover
- * on the extension host) is answered between two slices rather than after the whole load.
+ * host has waiting: the loop yields after every `sliceMs` of that (slices.ts), so that a request that came meanwhile (a
+ * hover on the extension host) is answered between two slices rather than after the whole load.
  */
-export async function forEachInOrder<T, R>(items: readonly T[], limit: number, prepare: (item: T) => Promise<R>, commit: (item: T, result: R) => void): Promise<void> {
+export async function forEachInOrder<T, R>(items: readonly T[], limit: number, prepare: (item: T) => Promise<R>, commit: (item: T, result: R) => void, sliceMs = SLICE_MS): Promise<void> {
   const started: Promise<R>[] = [];
   const start = (i: number) => {
     if (i < items.length) started[i] = prepare(items[i]);
   };
   const width = Math.max(1, limit);
   for (let i = 0; i < width; i++) start(i);
-  let slice = Date.now();
+  const pause = slicePause(sliceMs);
   for (let i = 0; i < items.length; i++) {
     const result = await started[i];
     start(i + width);
     commit(items[i], result);
-    if (Date.now() - slice >= LOAD_SLICE_MS) {
-      await yieldToEventLoop();
-      slice = Date.now();
-    }
+    await pause();
   }
 }

@@ -6,9 +6,6 @@ import type { LookupResult } from './types';
 /** A `#tag` word of a query (at the start or after white space; at least one letter, not `#1`). */
 const TAG_WORD = /(?:^|\s)#(?=[\p{L}\p{N}_\/-]*[\p{L}_])[\p{L}\p{N}_\/-]+/gu;
 
-/** Time a host gives the background indexing at a time (one slice, then other work goes first). */
-export const BACKGROUND_SLICE_MS = 8;
-
 /**
  * Keeps a LookupIndex in step with a NoteLibrary. Changes are only noted when they happen (hovers never pay for
  * lookup indexing); the next search, or a host's background slices (`syncFor`), re-index just the files that changed
