@@ -283,8 +283,7 @@ export class NotesService extends Disposable {
     const root = this.rootOf(key);
     if (!root) return;
     this.unsaved.add(key);
-    // Not the file's text: not kept for the next session under the file's size and time.
-    this.loader.stamps.delete(key);
+    // Not the file's text: not kept under the file's stamp, and not overwritten by a load under way.
     this.loader.keepIndexed(key);
     this.library.setFile(key, document.getText(), { bundled: root.bundled, label: displayUri(document.uri), root: root.uri.toString() });
   }

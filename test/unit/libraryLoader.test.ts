@@ -349,3 +349,16 @@ test('a note indexed from an editor\'s unsaved text while the notes load keeps t
   assert.match(library.documents().find((d) => d.id === focal)!.text, /Unsaved: the edited line\./);
   assert.equal(library.documents().length, 3);
 });
+
+test('a note indexed from unsaved text is not kept under its file\'s size and time: the next session reads the file again', async () => {
+  const dir = tempTree(NOTES);
+  const library = new NoteLibrary();
+  const loader = new LibraryLoader(library, { fs: nodeNoteFs, maxBytes: () => 1 << 20, label: (l) => l, problem: () => undefined, fileIssue: () => undefined });
+  await loader.loadAll([{ loc: dir, bundled: false }], new Map(), () => undefined);
+  const focal = path.join(dir, 'Focal.md');
+  assert.ok(loader.stamps.has(focal), 'a note read from its file is stamped');
+  loader.keepIndexed(focal);
+  library.setFile(focal, NOTES['Focal.md'].replace('Down-weights easy examples.', 'Unsaved: the edited line.'));
+  assert.equal(loader.stamps.has(focal), false);
+  assert.equal(loader.stamps.size, 2, 'the other notes keep theirs');
+});

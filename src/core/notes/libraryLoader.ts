@@ -127,10 +127,12 @@ export class LibraryLoader {
   }
 
   /**
-   * A note its host indexed from other text than the file's (an editor's unsaved text): the load under way leaves it
-   * as it is, instead of putting the file's version over it when it gets there.
+   * A note its host indexed from other text than the file's (an editor's unsaved text): it is not kept for the next
+   * session under the file's size and time, and the load under way leaves it as it is, instead of putting the file's
+   * version over it when it gets there.
    */
   keepIndexed(loc: string): void {
+    this.stamps.delete(loc);
     this.readThisLoad.add(loc);
   }
 
