@@ -82,6 +82,8 @@ export class FlowExprs {
         for (const v of vals) this.consume(v, null, 'other', e);
         return UNKNOWN;
       }
+      case 'binop':
+        return this.binop(e);
       default: {
         const vals: Val[] = [];
         forEachChild(e, (c) => vals.push(this.ev(c)));
@@ -89,6 +91,27 @@ export class FlowExprs {
         return UNKNOWN;
       }
     }
+  }
+
+  /**
+   * Lists of layers joined or repeated: `[conv] + [bn, relu]`, `[conv, bn, relu] * 4`, `n * [block]`. A repeated list
+   * holds the same layers again, so the end of each copy feeds the start of the next; a count of 0 or 1 written as a
+   * number is taken as it is, any other count as two or more. Anything else uses both sides.
+   */
+  private binop(e: Extract<Expr, { kind: 'binop' }>): Val {
+    const left = this.ev(e.left);
+    const right = this.ev(e.right);
+    const l = left.k === 'list' ? left.list : undefined;
+    const r = right.k === 'list' ? right.list : undefined;
+    if (e.op === '+' && l && r) return { k: 'list', list: this.lists.concat(l, r, e) };
+    if (e.op === '*' && (l || r) && !(l && r)) {
+      const count = this.f.model.literal(l ? e.right : e.left, this.f.scope);
+      if (count === 0) return { k: 'list', list: this.lists.newList() };
+      return { k: 'list', list: count === 1 ? (l ?? r)! : this.lists.repeat((l ?? r)!, e) };
+    }
+    this.consume(left, null, 'other', e);
+    this.consume(right, null, 'other', e);
+    return UNKNOWN;
   }
 
   staticInstances(e: Expr): Val {
@@ -260,3 +283,4 @@ export class FlowExprs {
     return { k: 'data', items: out };
   }
 }
+

@@ -127,6 +127,13 @@ export class ListBuilder {
     return { id: list.id, first: l.first, last: other.last };
   }
 
+  /** `list * n`: the same layers again, each copy's end feeding the next copy's start (see FlowExprs.listArithmetic). */
+  repeat(list: ListState, at: Span): ListState {
+    if (!list.first) return list;
+    this.append(list, list.first, at);
+    return { id: list.id, first: list.first, last: list.last };
+  }
+
   markSequential(id: number): void {
     this.f.flow.markSequential(id);
   }
