@@ -192,3 +192,15 @@ function compareVersions(a: string, b: string): number {
   const [b1, b2] = b.split('.').map(Number);
   return a1 - b1 || a2 - b2;
 }
+
+test('a backslash at the end of a line joins it to the next: two expressions side by side there are one statement with a syntax error, as python3 says', () => {
+  const errorsOf = (src: string) => parsePython(src).module.errors.map((e) => ({ line: src.slice(0, e.from).split('\n').length, message: e.message }));
+  // Refused by python3 ("invalid syntax" on the second line): a docstring that lost its `=`, a name, a number.
+  assert.deepEqual(errorsOf('Callable.__doc__  \\\n    """Deprecated alias."""\n'), [{ line: 2, message: 'invalid syntax' }]);
+  assert.deepEqual(errorsOf('x = a \\\n  "doc"\n'), [{ line: 2, message: 'invalid syntax' }]);
+  assert.deepEqual(errorsOf('x  \\\r\n  1\r\n'), [{ line: 2, message: 'invalid syntax' }]);
+  assert.deepEqual(parsePython('x  \\\n  y\nz = 1\n').module.body.map((s) => s.kind), ['expr', 'assign'], 'read up to the error, as on one line; the next line parses');
+  // Accepted: continuations that join an operator, a condition, strings; a backslash in a comment continues nothing.
+  assert.deepEqual(errorsOf('x = a \\\n  + b\nif a and \\\n   b:\n    pass\ny = "a" \\\n  "b"\n'), []);
+  assert.deepEqual(errorsOf('f(a,  # a comment \\\n  b)\n'), []);
+});

@@ -141,11 +141,17 @@ export class Tokenizer implements LexerCursor {
     this.atBol = true;
   }
 
-  /** Whether a line break separates token `i` from the token before it. */
+  /**
+   * Whether a line break separates token `i` from the token before it. One escaped by a backslash does not: it joins
+   * the two lines into one logical line (`x \` then `y` on the next line is `x y`, one statement).
+   */
   startsLine(i: number): boolean {
+    const t = this.text;
     for (let p = this.end[i - 1]; p < this.start[i]; p++) {
-      const c = this.text.charCodeAt(p);
-      if (c === 10 || c === 13) return true;
+      const c = t.charCodeAt(p);
+      if (c === 35 /* # */) while (p + 1 < this.start[i] && !isLineBreak(t.charCodeAt(p + 1))) p++;
+      else if (c === 92 /* \ */ && isLineBreak(t.charCodeAt(p + 1))) p += t.charCodeAt(p + 1) === 13 && t.charCodeAt(p + 2) === 10 ? 2 : 1;
+      else if (c === 10 || c === 13) return true;
     }
     return false;
   }
