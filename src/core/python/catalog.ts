@@ -18,7 +18,11 @@ export type Framework = 'torch' | 'keras' | 'flax' | 'nnx';
  * - wrap: a wrapper applying the layer it is given (Keras `TimeDistributed(Conv2D(…))` acts as that Conv2D)
  * - module: any other known layer
  */
-export type Role = 'conv' | 'linear' | 'bn' | 'instnorm' | 'norm' | 'act' | 'pass' | 'seq' | 'input' | 'wrap' | 'module';
+/**
+ * How a layer treats its input. `pass` keeps each channel's values apart (pooling, upsampling, identity); `reshape`
+ * regroups features (`view`, `flatten`, `nn.Unflatten`, Keras `Reshape`): see flowValues.passesReshape.
+ */
+export type Role = 'conv' | 'linear' | 'bn' | 'instnorm' | 'norm' | 'act' | 'pass' | 'reshape' | 'seq' | 'input' | 'wrap' | 'module';
 
 export interface LayerSpec {
   /** Canonical qualified name, e.g. `torch.nn.Conv2d`. */
@@ -46,7 +50,7 @@ export interface FunctionSpec {
   name: string;
   framework: Framework;
   /** How the function treats its first argument. */
-  role: 'act' | 'pass' | 'bn' | 'instnorm' | 'norm';
+  role: 'act' | 'pass' | 'reshape' | 'bn' | 'instnorm' | 'norm';
 }
 
 const specs = new Map<string, LayerSpec>();
@@ -184,8 +188,9 @@ for (const n of [
   'Hardshrink',
 ])
   add({ qname: `torch.nn.${n}`, name: n, framework: 'torch', role: 'act', args: {} });
-for (const n of ['Identity', 'Flatten', 'Upsample', 'UpsamplingNearest2d', 'UpsamplingBilinear2d'])
+for (const n of ['Identity', 'Upsample', 'UpsamplingNearest2d', 'UpsamplingBilinear2d'])
   add({ qname: `torch.nn.${n}`, name: n, framework: 'torch', role: 'pass', args: {} });
+for (const n of ['Flatten', 'Unflatten']) add({ qname: `torch.nn.${n}`, name: n, framework: 'torch', role: 'reshape', args: {} });
 add({ qname: 'torch.nn.Sequential', name: 'Sequential', framework: 'torch', role: 'seq', args: {} });
 
 const torchFunctions: Record<string, FunctionSpec['role']> = {
@@ -224,7 +229,7 @@ const torchFunctions: Record<string, FunctionSpec['role']> = {
   adaptive_max_pool3d: 'pass',
   interpolate: 'pass',
   upsample: 'pass',
-  flatten: 'pass',
+  flatten: 'reshape',
   batch_norm: 'bn',
   instance_norm: 'instnorm',
   group_norm: 'norm',
@@ -250,9 +255,12 @@ export const TENSOR_METHODS: Record<string, FunctionSpec['role']> = {
   clamp_: 'act',
   clamp_min: 'act',
   softmax: 'act',
-  view: 'pass',
-  reshape: 'pass',
-  flatten: 'pass',
+  view: 'reshape',
+  view_as: 'reshape',
+  reshape: 'reshape',
+  reshape_as: 'reshape',
+  flatten: 'reshape',
+  unflatten: 'reshape',
   contiguous: 'pass',
   float: 'pass',
   half: 'pass',
@@ -328,7 +336,7 @@ for (const n of ['LayerNormalization', 'GroupNormalization', 'UnitNormalization'
 for (const n of ['Activation', 'ReLU', 'LeakyReLU', 'PReLU', 'ELU', 'Softmax', 'ThresholdedReLU'])
   add({ qname: `keras.layers.${n}`, name: n, framework: 'keras', role: 'act', args: {} });
 for (const n of ['Flatten', 'Reshape'])
-  add({ qname: `keras.layers.${n}`, name: n, framework: 'keras', role: 'pass', args: {} });
+  add({ qname: `keras.layers.${n}`, name: n, framework: 'keras', role: 'reshape', args: {} });
 add({ qname: 'keras.Sequential', name: 'Sequential', framework: 'keras', role: 'seq', args: {} });
 add({ qname: 'keras.layers.TimeDistributed', name: 'TimeDistributed', framework: 'keras', role: 'wrap', args: { in: { index: 0, name: 'layer' } } });
 add({ qname: 'keras.Input', name: 'Input', framework: 'keras', role: 'input', args: {} });

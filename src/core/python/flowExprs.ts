@@ -7,7 +7,7 @@ import type { CallExpr, Expr, Span } from './ast';
 import { forEachChild } from './ast';
 import { INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
 import { ListBuilder } from './flowLists';
-import { addGuards, capGuards, mergeVals, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
+import { addGuards, capGuards, mergeVals, passesReshape, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
 import type { FlowFrame } from './flowWalker';
 import { guardOf, roleOf, type FunctionInfo, type LayerInstance } from './model';
 
@@ -197,6 +197,7 @@ export class FlowExprs {
       const first = call.args[0] && !call.args[0].name && !call.args[0].star ? this.ev(call.args[0].value) : UNKNOWN;
       for (const a of call.args.slice(1)) this.consume(this.ev(a.value), null, 'other', call);
       if (spec.role === 'pass') return first;
+      if (spec.role === 'reshape') return this.reshaped(first, call);
       this.consume(first, null, spec.role, call);
       return UNKNOWN;
     }
@@ -219,6 +220,7 @@ export class FlowExprs {
         const role = TENSOR_METHODS[f.attr];
         for (const a of call.args) this.consume(this.ev(a.value), null, 'other', call);
         if (role === 'pass') return recv;
+        if (role === 'reshape') return this.reshaped(recv, call);
         this.consume(recv, null, role ?? 'other', call);
         return UNKNOWN;
       }
@@ -243,6 +245,15 @@ export class FlowExprs {
       last.push(...r.last);
     }
     return { k: 'list', list: { id: list.id, first: first.length ? first : undefined, last } };
+  }
+
+  /** Data through a reshape: what passes it (passesReshape) goes on; the rest is used by it. */
+  private reshaped(v: Val, at: Span, by: LayerInstance | null = null): Val {
+    if (v.k !== 'data') return v;
+    const stopped = v.items.filter((it) => !passesReshape(it.v));
+    if (!stopped.length) return v;
+    this.consume({ k: 'data', items: stopped }, by, 'other', at);
+    return { k: 'data', items: v.items.filter((it) => passesReshape(it.v)) };
   }
 
   /** A list whose order is no longer known: forgotten. */
@@ -273,6 +284,9 @@ export class FlowExprs {
       this.f.stack.push(...it.g);
       if (role === 'pass') {
         if (input.k === 'data') out.push(...addGuards(input.items, it.g));
+      } else if (role === 'reshape') {
+        const through = this.reshaped(input, call, inst);
+        if (through.k === 'data') out.push(...addGuards(through.items, it.g));
       } else {
         this.consume(input, inst, role, call);
         // A Sequential's output is its last layers' output: they are used where it is (FlowAnalysis.usesOf).

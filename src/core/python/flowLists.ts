@@ -5,7 +5,7 @@
  * once the list is known to run in order (it went into a Sequential, or is one).
  */
 import type { CallExpr, Expr, Span } from './ast';
-import { addGuards, capGuards, type Item, type ListElem, type ListState, type Use, type Val } from './flowValues';
+import { addGuards, capGuards, passesReshape, type Item, type ListElem, type ListState, type Use, type Val } from './flowValues';
 import type { FlowFrame } from './flowWalker';
 import { roleOf, type Guard, type LayerInstance } from './model';
 
@@ -40,6 +40,15 @@ export class ListBuilder {
       const inst = alt.v;
       if (inst && roleOf(inst) === 'pass') {
         newLast.push(...addGuards(list.last, alt.g));
+        continue;
+      }
+      if (inst && roleOf(inst) === 'reshape') {
+        for (const prev of list.last) {
+          if (prev.v && !passesReshape(prev.v)) this.f.flow.addUse({ producer: prev.v, consumer: inst, role: 'other', guards: capGuards([...prev.g, ...g]), at: at ?? inst.site }, list.id);
+        }
+        newLast.push(...addGuards(list.last.filter((p) => !p.v || passesReshape(p.v)), alt.g));
+        // What comes into the list meets the reshape first.
+        if (!list.first) newFirst.push({ v: inst, g: alt.g });
         continue;
       }
       const role = inst ? roleOf(inst) : 'other';
