@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { analyze, DocumentAnalyzer, strictHost, fillText, ruleIds } from '../../src/core/rules/index';
 import { msg } from '../../src/core/message';
 import { lexicalScan } from '../../src/core/python/lexical';
+import { resolveProjectSync } from '../../src/core/python/project';
 import { ignoreInFileFix, ignoreOnLineFix } from '../../src/core/rules/suppressions';
 import { NoteLibrary } from '../../src/core/notes/library';
 import { collectNoteFiles, readNoteFile } from '../../src/core/notes/loader';
@@ -217,6 +218,15 @@ test('every finding and fix carries a localisable form that fills to its English
         checkFinding(name, f);
       }
     }
+  }
+  // Findings that need the project's other modules (a block imported from another file).
+  const unet = path.join(fixturesDir, 'project-modules', 'convbn', 'models', 'unet.py');
+  const unetText = fs.readFileSync(unet, 'utf8');
+  const readFile = (p: string) => (fs.existsSync(p) && fs.statSync(p).isFile() ? fs.readFileSync(p, 'utf8') : undefined);
+  const project = resolveProjectSync(unet, unetText, path.dirname(path.dirname(unet)), readFile);
+  for (const f of analyze(unetText, { project })) {
+    findings++;
+    checkFinding('project-modules/convbn/models/unet.py', f);
   }
   const sched = 'import torch\nopt = torch.optim.SGD(params, lr=0.1)\nsched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=90)\n';
   const actions = strictHost.actionsAt(sched, { line: 2, character: 10 }).map((a) => a.fix);

@@ -19,6 +19,8 @@ export interface BoundArg {
   scope: Scope;
   /** The parameter's default (the call leaves it out). */
   isDefault: boolean;
+  /** How the names of the argument are bound in turn: the defaults of the function making the call, when known. */
+  outer?: CallSite;
 }
 
 export interface CallSite {
@@ -114,12 +116,15 @@ export class CallSites {
     return p?.default ? { value: p.default, scope: p.scope, isDefault: true } : undefined;
   }
 
-  /** A call (in this file or another) bound to the parameters of `owner`. */
-  bindCall(owner: Owner, call: CallExpr, scope: Scope): CallSite {
-    return this.bind(owner, call, scope);
+  /**
+   * A call (in this file or another) bound to the parameters of `owner`; `outer`, when given, binds the names its
+   * arguments use (see BoundArg.outer).
+   */
+  bindCall(owner: Owner, call: CallExpr, scope: Scope, outer?: CallSite): CallSite {
+    return this.bind(owner, call, scope, outer);
   }
 
-  private bind(owner: Owner, call: CallExpr, scope: Scope): CallSite {
+  private bind(owner: Owner, call: CallExpr, scope: Scope, outer?: CallSite): CallSite {
     const params = this.params(owner);
     return {
       owner,
@@ -130,10 +135,10 @@ export class CallSites {
         let i = 0;
         let hiddenPositional = false;
         for (const a of call.args) {
-          if (a.name === name) return { value: a.value, scope, isDefault: false };
+          if (a.name === name) return { value: a.value, scope, isDefault: false, outer };
           if (a.star === '*') hiddenPositional = true;
           if (a.name !== undefined || a.star) continue;
-          if (i === index && !hiddenPositional) return { value: a.value, scope, isDefault: false };
+          if (i === index && !hiddenPositional) return { value: a.value, scope, isDefault: false, outer };
           i++;
         }
         if (hiddenPositional || call.args.some((a) => a.star === '**')) return 'hidden';
@@ -246,7 +251,7 @@ export class Conditions {
       const a = site.arg(id);
       if (!a || a === 'hidden') return undefined;
       // The argument is evaluated where the call is (a default, where the function is defined).
-      return this.value(a.value, a.scope, undefined, depth + 1);
+      return this.value(a.value, a.scope, a.outer, depth + 1);
     }
     // A module-level constant, assigned once.
     if (found.scope.kind === 'module' && found.bindings.length === 1 && found.bindings[0].kind === 'assign') return this.value(found.bindings[0].value, found.scope, undefined, depth + 1);
@@ -261,7 +266,7 @@ export class Conditions {
     const cls = defs[0].method?.cls ?? (defs[0].scope.cls as ClassInfo | undefined);
     if (site?.owner.kind === 'fields' && cls === site.owner.cls) {
       const a = site.arg(e.attr);
-      if (a && a !== 'hidden') return this.value(a.value, a.scope, undefined, depth + 1);
+      if (a && a !== 'hidden') return this.value(a.value, a.scope, a.outer, depth + 1);
       if (a === 'hidden') return undefined;
     }
     // Assignments in `__init__` (and class-level fields) decide; later ones override earlier ones.

@@ -187,8 +187,9 @@ class ConvBiasCheck {
 
   /**
    * Calls in this file of a class or function of another module of the project whose layer's bias is one of its
-   * parameters (`from .blocks import ConvBN; ConvBN(3, 32)`): reported at the call, as for one defined here. Layers
-   * whose batch norm depends on a flag are that module's own findings.
+   * parameters (`from .blocks import ConvBN; ConvBN(3, 32)`), or whose path into batch norm this call's arguments decide
+   * (`unetConv2(c_in, c_out, self.is_batchnorm)`, the flag true by the defaults of the class making the call): reported
+   * at the call, as for one defined here.
    */
   private importedOwners(): RawFinding[] {
     const model = this.ctx.model;
@@ -204,21 +205,75 @@ class ConvBiasCheck {
       if (!file || file === model) continue;
       const other = file as PythonModel;
       const owner: Owner = c.kind === 'class' ? other.callSites.classOwner(c.cls) : { kind: 'fn', fn: (c as { fn: FunctionInfo }).fn };
-      const site = other.callSites.bindCall(owner, call, scope);
+      const site = other.callSites.bindCall(owner, call, scope, this.callerDefaults(scope));
+      const elsewhere: { inst: LayerInstance; v: Verdict }[] = [];
       for (const inst of flowOf(other).producers()) {
         const fn = inst.ctorScope.fn;
         if (inst.helper || !fn || !this.biasCapable(inst)) continue;
         const sameOwner = fn.cls ? (owner.kind === 'fields' ? owner.cls : owner.fn.cls) === fn.cls : owner.kind === 'fn' && owner.fn === fn;
         if (!sameOwner) continue;
         const bp = this.biasParameter(inst, owner);
-        if (!bp?.real) continue;
         const uses = flowOf(other).usesOf(inst);
         if (!uses.some((u) => this.isBn(u))) continue;
         const r = this.atSite(uses, site);
+        if (!bp) {
+          if (r.decided && r.outcome === 'fire') elsewhere.push({ inst, v: r.v });
+          continue;
+        }
+        if (!bp.real) continue;
         out.push(...this.biasArgumentFindings(inst, bp.name, [site], [{ site, v: r.v, outcome: r.outcome }]));
       }
+      const f = this.decidedElsewhere(elsewhere, call);
+      if (f) out.push(f);
     }
     return out;
+  }
+
+  /**
+   * The defaults of the function or class whose code makes a call, when nothing in this file calls it (what decides
+   * `self.is_batchnorm` or `use_bn` passed on to a block); undefined when calls in the file bind them.
+   */
+  private callerDefaults(scope: Scope): CallSite | undefined {
+    const fn = scope.fn;
+    if (!fn) return undefined;
+    const sites = this.ctx.model.callSites;
+    const owner: Owner = fn.cls ? sites.classOwner(fn.cls) : { kind: 'fn', fn };
+    return sites.of(owner).length ? undefined : sites.defaults(owner);
+  }
+
+  /**
+   * Layers of another module whose bias is on as they are built there (the default, or True written out) and whose
+   * output goes into batch norm as this call builds them: one finding at the call, naming their lines. The change
+   * belongs in that module, so there is no fix here.
+   */
+  private decidedElsewhere(found: { inst: LayerInstance; v: Verdict }[], call: CallExpr): RawFinding | undefined {
+    const on = found.filter(({ inst }) => {
+      const other = inst.ctorScope.owner as PythonModel;
+      const b = inst.spec.bias!;
+      if (inst.helper || other.hiddenArgs(inst.ctor) || !inst.ctor.complete) return false;
+      const a = other.argOf(inst, b.name, b.index);
+      return !a.fromPartial && (a.value ? truth(a.value) === true : b.default);
+    });
+    if (!on.length) return undefined;
+    const { inst, v } = on[0];
+    const other = inst.ctorScope.owner as PythonModel;
+    const b = inst.spec.bias!;
+    const a = other.argOf(inst, b.name, b.index);
+    const lines = on.map((x) => lineOfOffset(other.text, x.inst.site.from) + 1).join(', ');
+    const args = [collapse(this.ctx.model.source(call.func)), a.arg ? other.source(a.arg) : msg('{0} defaults to True', b.name), bnNameOf(v, inst), b.name, lines];
+    const message =
+      on.length === 1
+        ? msg(
+            '{0} in “{1}” keeps its bias ({2}), and as it is called here its output goes straight into {3}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {4}=False where it is built (line {5} of its module).',
+            calleeText(inst),
+            ...args,
+          )
+        : msg(
+            '{0} layers in “{1}” keep their bias ({2}), and as it is called here their output goes straight into {3}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {4}=False where they are built (lines {5} of its module).',
+            on.length,
+            ...args,
+          );
+    return { span: call, message, fixes: [] };
   }
 
   /**
@@ -490,6 +545,12 @@ function bnNameOf(v: Verdict, inst: LayerInstance): string {
 function calleeCallText(model: PythonModel, call: CallExpr): string {
   const src = collapse(model.source(call));
   return src.length <= 50 ? src : `${collapse(model.source(call.func))}(…)`;
+}
+
+function lineOfOffset(text: string, offset: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function collapse(s: string): string {
