@@ -37,7 +37,7 @@ export function notebookCodeCells(json: string): NotebookCodeCell[] | undefined 
   return out;
 }
 
-/** Undefined when the text is not a notebook (bad JSON or no `cells`). IPython magics and shell lines are blanked. */
+/** Undefined when the text is not a notebook (bad JSON or no `cells`). IPython's own syntax is replaced (see joinCells). */
 export function notebookProgram(json: string): NotebookProgram | undefined {
   const cells = notebookCodeCells(json);
   if (!cells) return undefined;
@@ -45,23 +45,39 @@ export function notebookProgram(json: string): NotebookProgram | undefined {
 }
 
 /**
- * Code cells joined into one program, each starting on a known line. IPython magics and shell lines (`%timeit`,
- * `!pip`) are not Python: their text is blanked, the line kept, so line numbers still match the cells.
+ * Code cells joined into one program, each starting on a known line. IPython's own syntax is not Python; it becomes
+ * what IPython runs in its place, line for line, so that line numbers still match the cells:
+ * - a line magic or shell line (`%pip install x`, `!ls`) is a statement: `pass` at its indentation (blanking it would
+ *   leave an `if` with magics only as its body empty, a syntax error Python never sees);
+ * - `files = !ls`, `t = %timeit -o f()`: the name is assigned (None: what the command returns is unknown);
+ * - a cell magic (`%%time` on the cell's first line) runs the cell's body: as Python for the magics that do
+ *   (`%%time`, `%%timeit`, `%%capture`, `%%prun`, `%%debug`), as another language for the others (`%%bash`, `%%sql`,
+ *   `%%writefile`…), whose lines are blanked.
  */
 export function joinCells(sources: readonly string[]): { text: string; cellStartLines: number[] } {
   const parts: string[] = [];
   const cellStartLines: number[] = [];
   let line = 0;
   for (const text of sources) {
-    const cleaned = text
-      .split('\n')
-      .map((l) => (/^\s*[%!]/.test(l) ? '' : l))
-      .join('\n');
+    const lines = text.split('\n');
+    const cellMagic = /^\s*%%(\w+)/.exec(lines[0] ?? '');
+    const cleaned = (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1]) ? lines.map(() => '') : lines.map(ipythonLine)).join('\n');
     cellStartLines.push(line);
     parts.push(cleaned);
-    line += cleaned.split('\n').length;
+    line += lines.length;
   }
   return { text: parts.join('\n'), cellStartLines };
+}
+
+/** Cell magics whose body is Python, run by IPython. */
+const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug']);
+
+/** One line of a cell as IPython runs it (see joinCells). */
+function ipythonLine(l: string): string {
+  const magic = /^(\s*)(?:%%?|!)/.exec(l);
+  if (magic) return l.startsWith('%%', magic[1].length) ? '' : `${magic[1]}pass`;
+  const assigned = /^(\s*[A-Za-z_][\w.]*\s*=\s*)(?:%|!)/.exec(l);
+  return assigned ? `${assigned[1]}None` : l;
 }
 
 /** Index of the cell holding a line of the joined program. */

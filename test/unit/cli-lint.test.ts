@@ -86,6 +86,28 @@ test('lint reads notebooks and reports findings per cell', async () => {
   assert.match(r.out, /model\.ipynb#cell2:2:\d+: conv-bias-before-batchnorm /);
 });
 
+test('lint reads IPython’s own syntax in notebooks as IPython runs it: no syntax error, findings where the code is Python', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-nb-'));
+  const code = (...lines: string[]) => ({ cell_type: 'code', source: lines.map((l, i) => (i < lines.length - 1 ? l + '\n' : l)) });
+  const nb = {
+    cells: [
+      code('import torch.nn as nn', "logger = 'tb'", "if logger == 'comet':", '  %pip install -q comet_ml', "elif logger == 'tb':", '  %load_ext tensorboard', '  !ls runs'),
+      code('%%bash', 'for f in *.py; do', '  echo $f', 'done'),
+      code('files = !ls *.pt', 'best = %timeit -o sum(range(10))'),
+      code('%%time', 'net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.BatchNorm2d(16))'),
+    ],
+    metadata: { language_info: { name: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  fs.writeFileSync(path.join(dir, 'train.ipynb'), JSON.stringify(nb));
+  const r = await run(['lint', dir]);
+  assert.doesNotMatch(r.err, /syntax error/);
+  assert.match(r.out, /train\.ipynb#cell4:2:\d+: conv-bias-before-batchnorm /);
+  assert.equal(r.out.trim().split('\n').filter((l) => l.includes('conv-bias')).length, 1);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('lint names the first syntax error of a file, in Python\'s words, and still reports the findings around it', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-syntax-'));
   const text = 'import torch.nn as nn\nname = "unterminated\nm = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n';
