@@ -379,12 +379,36 @@ export class PythonModel extends Symbols {
     return { fromPartial: false };
   }
 
-  /** Whether a call could pass a parameter we cannot see (`*args`, `**kwargs`). */
+  /**
+   * Whether a call could pass a parameter we cannot see (`*args`, `**kwargs`). `**dd` where `dd` is assigned once a dict
+   * of only `device` and `dtype` (`dd = {'device': device, 'dtype': dtype}`, PyTorch's factory keyword arguments, as
+   * timm passes them to every layer) hides nothing.
+   */
   hiddenArgs(call: CallExpr): boolean {
-    return call.args.some((a) => a.star !== undefined);
+    return call.args.some((a) => a.star !== undefined && !this.factoryKwargs(a, call));
+  }
+
+  private factoryKwargs(a: Arg, call: CallExpr): boolean {
+    if (a.star !== '**' || a.value.kind !== 'name') return false;
+    const found = this.lookup(a.value.id, this.scopeOf(call));
+    const b = found?.bindings.length === 1 ? found.bindings[0] : undefined;
+    if (b?.kind !== 'assign' || !b.value) return false;
+    const v = b.value;
+    if (v.kind === 'dict') return v.items.length > 0 && v.items.every((it) => it.key?.kind === 'string' && FACTORY_KWARGS.has(it.key.value ?? ''));
+    return (
+      v.kind === 'call' &&
+      v.func.kind === 'name' &&
+      v.func.id === 'dict' &&
+      !this.lookup('dict', found!.scope) &&
+      v.args.length > 0 &&
+      v.args.every((x) => !x.star && x.name !== undefined && FACTORY_KWARGS.has(x.name))
+    );
   }
 
 }
+
+/** Keyword arguments every PyTorch layer takes that no rule reads. */
+const FACTORY_KWARGS = new Set(['device', 'dtype']);
 
 function withGuard<T>(g: Guarded<T>, guard: Guard): Guarded<T> {
   return { value: g.value, guards: [...g.guards, guard] };

@@ -57,6 +57,13 @@ export function addKeyword(text: string, call: CallExpr, keyword: string | strin
   const args = call.args;
   const nl = lineBreak(text);
   if (!args.length) return [{ from: call.openParen + 1, to: call.openParen + 1, text: kws.join(', ') }];
+  // Before `**kwargs`, where keywords are written (`Conv2d(c, c, 3, bias=False, **dd)`).
+  const unpacked = args.find((a) => a.star === '**');
+  if (unpacked) {
+    const own = firstOnLine(text, unpacked.from) && args[0] !== unpacked;
+    const indent = indentAt(text, unpacked.from);
+    return [{ from: unpacked.from, to: unpacked.from, text: own ? kws.map((k) => `${k},${nl}${indent}`).join('') : `${kws.join(', ')}, ` }];
+  }
   const last = args[args.length - 1];
   const trailingComma = call.commas.find((c) => c >= last.to);
   const closeAt = Math.max(call.closeParen - 1, last.to);
