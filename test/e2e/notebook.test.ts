@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describeVSCode, type Workbench } from './lib';
 
 const NOTEBOOK = 'detector.ipynb';
-// Cells of the fixture, 0-based over all cells: 0 Markdown, 1 imports, 2 the conv, 3 batch norm on it, 4 FPN.
+// Cells of the fixture, 0-based over all cells: 0 Markdown, 1 imports, 2 the conv, 3 batch norm on it, 4 FPN, 5 IPython
+// magics inside an `if` and `files = !ls` (read as IPython runs them: no problem of their own).
 const CONV_CELL = 2;
 const BN_CELL = 3;
 const FPN_CELL = 4;
