@@ -1,0 +1,128 @@
+/**
+ * How a layer's bias comes to be on, for conv-bias-before-batchnorm: written out (`bias=True`), by the layer's default,
+ * through a partial, or inside a helper that builds the layer (from one of its parameters, forwarded `**kwargs`, or its
+ * own code); with the edits that would turn it off, where one is safe.
+ */
+import { findArg, type Arg, type Expr } from '../python/ast';
+import type { LayerInstance, Scope } from '../python/model';
+import { addKeyword } from './edits';
+import { msg, type Msg } from '../message';
+import type { OffsetEdit, RuleContext } from './rule';
+
+export interface BiasOn {
+  /** How the bias comes to be on, for the message (code as it is written, or a phrase). */
+  how: string | Msg;
+  /** The explicit `bias=True` argument, when there is one (the finding's range). */
+  explicit?: Arg;
+  /** Where the fix's value is evaluated (for conditional values). */
+  at: { scope: Scope; offset: number } | undefined;
+  /** Edits that set the bias to `value`; undefined when no edit is safe. */
+  edits(value: string): OffsetEdit[] | undefined;
+}
+
+export type BiasState = { state: 'on'; on: BiasOn } | { state: 'off' } | { state: 'unknown' };
+
+type HelperFn = NonNullable<LayerInstance['helper']>['fn'];
+
+export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire: (fn: HelperFn) => boolean): BiasState {
+  const model = ctx.model;
+  const text = ctx.text;
+  const b = inst.spec.bias;
+  if (!b || (inst.localClass && !inst.baseArgs)) return { state: 'unknown' };
+  const defaultHow = msg('{0} defaults to True', b.name);
+  if (!inst.helper) {
+    if (model.hiddenArgs(inst.ctor) || !inst.ctor.complete) return { state: 'unknown' };
+    const r = model.argOf(inst, b.name, b.index);
+    const at = { scope: inst.ctorScope, offset: inst.ctor.from };
+    if (r.value) {
+      const lit = truth(r.value);
+      if (lit === undefined) return { state: 'unknown' };
+      if (!lit) return { state: 'off' };
+      if (!r.fromPartial && r.arg) {
+        const arg = r.arg;
+        return { state: 'on', on: { how: model.source(arg), explicit: arg, at, edits: (v) => [{ from: arg.value.from, to: arg.value.to, text: v }] } };
+      }
+      if (r.arg?.name) return { state: 'on', on: { how: msg('set by a partial'), at, edits: (v) => addKeyword(text, inst.ctor, `${b.name}=${v}`) } };
+      return { state: 'unknown' };
+    }
+    if (!b.default) return { state: 'off' };
+    return { state: 'on', on: { how: defaultHow, at, edits: (v) => addKeyword(text, inst.ctor, `${b.name}=${v}`) } };
+  }
+
+  // Created by a helper function: the bias is set inside it, maybe from one of its parameters. The helper may be in
+  // another module of the project: its code is quoted from there, and never edited from here.
+  const fn = inst.helper.fn;
+  const helperFile = fn.scope.owner;
+  const foreign = helperFile !== model;
+  const site = inst.site;
+  const ctor = inst.ctor;
+  const kwParam = fn.def.params.find((p) => p.star === '**');
+  const forwardsKw = !!kwParam && ctor.args.some((a) => a.star === '**' && a.value.kind === 'name' && a.value.id === kwParam.name);
+  if (ctor.args.some((a) => a.star && !(forwardsKw && a.star === '**' && a.value.kind === 'name' && a.value.id === kwParam!.name))) return { state: 'unknown' };
+  if (!site.complete || !ctor.complete) return { state: 'unknown' };
+  const r = model.argOf(inst, b.name, b.index);
+  const siteAt = { scope: inst.siteScope, offset: site.from };
+  if (r.value && r.value.kind === 'name' && !r.fromPartial) {
+    const pIndex = fn.def.params.findIndex((p) => p.name === (r.value as { id: string }).id && !p.star);
+    if (pIndex >= 0) {
+      const p = fn.def.params[pIndex];
+      if (model.hiddenArgs(site)) return { state: 'unknown' };
+      const siteArg = findArg(site, p.name, pIndex);
+      const value = siteArg?.value ?? p.default;
+      if (!value) return { state: 'unknown' };
+      const lit = truth(value);
+      if (lit === undefined) return { state: 'unknown' };
+      if (!lit) return { state: 'off' };
+      if (siteArg)
+        return { state: 'on', on: { how: model.source(siteArg), explicit: siteArg, at: siteAt, edits: (v) => [{ from: siteArg.value.from, to: siteArg.value.to, text: v }] } };
+      return {
+        state: 'on',
+        on: { how: msg('{0}() defaults {1} to {2}', fn.def.name, p.name, helperFile.source(p.default!)), at: siteAt, edits: (v) => addKeyword(text, site, `${p.name}=${v}`) },
+      };
+    }
+  }
+  if (forwardsKw) {
+    // `helper(..., bias=X)` reaches the layer through **kwargs.
+    const siteKw = site.args.find((a) => a.name === b.name);
+    if (siteKw) {
+      const lit = truth(siteKw.value);
+      if (lit === undefined) return { state: 'unknown' };
+      if (!lit) return { state: 'off' };
+      return { state: 'on', on: { how: model.source(siteKw), explicit: siteKw, at: siteAt, edits: (v) => [{ from: siteKw.value.from, to: siteKw.value.to, text: v }] } };
+    }
+  }
+  let how: string | Msg = defaultHow;
+  let explicitInHelper: Arg | undefined;
+  if (r.value) {
+    const lit = truth(r.value);
+    if (lit === undefined) return { state: 'unknown' };
+    if (!lit) return { state: 'off' };
+    how = msg('{0}() builds it with {1}', fn.def.name, helperFile.source(r.arg ?? r.value));
+    explicitInHelper = r.fromPartial ? undefined : r.arg;
+    if (r.fromPartial) return { state: 'unknown' };
+  } else if (!b.default) return { state: 'off' };
+  else how = msg('{0}() builds it with the default {1}=True', fn.def.name, b.name);
+  if (forwardsKw && !model.hiddenArgs(site) && !explicitInHelper) {
+    return { state: 'on', on: { how, at: siteAt, edits: (v) => addKeyword(text, site, `${b.name}=${v}`) } };
+  }
+  // Only a change inside the helper would do: safe when every use of the helper feeds batch norm.
+  return {
+    state: 'on',
+    on: {
+      how,
+      at: undefined,
+      edits: (v) => {
+        if (foreign || v !== 'False' || !allSitesFire(fn)) return undefined;
+        if (explicitInHelper) return [{ from: explicitInHelper.value.from, to: explicitInHelper.value.to, text: v }];
+        return addKeyword(text, ctor, `${b.name}=${v}`);
+      },
+    },
+  };
+}
+
+/** True / False for literal booleans and 0/1/None; undefined for anything computed. */
+export function truth(e: Expr): boolean | undefined {
+  if (e.kind === 'const') return e.value === 'True' ? true : e.value === 'False' || e.value === 'None' ? false : undefined;
+  if (e.kind === 'number') return Number.isNaN(e.value) ? undefined : e.value !== 0;
+  return undefined;
+}
