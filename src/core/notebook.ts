@@ -47,8 +47,8 @@ export function notebookProgram(json: string): NotebookProgram | undefined {
 /**
  * Code cells joined into one program, each starting on a known line. IPython's own syntax is not Python; it becomes
  * what IPython runs in its place, line for line, so that line numbers still match the cells:
- * - a line magic or shell line (`%pip install x`, `!ls`) is a statement: `pass` at its indentation (blanking it would
- *   leave an `if` with magics only as its body empty, a syntax error Python never sees);
+ * - a line magic, shell line or help line (`%pip install x`, `!ls`, `nn.Conv2d?`) is a statement: `pass` at its
+ *   indentation (blanking it would leave an `if` with magics only as its body empty, a syntax error Python never sees);
  * - `files = !ls`, `t = %timeit -o f()`: the name is assigned (None: what the command returns is unknown);
  * - a cell magic (`%%time` on the cell's first line) runs the cell's body: as Python for the magics that do
  *   (`%%time`, `%%timeit`, `%%capture`, `%%prun`, `%%debug`), as another language for the others (`%%bash`, `%%sql`,
@@ -76,6 +76,9 @@ const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug'
 function ipythonLine(l: string): string {
   const magic = /^(\s*)(?:%%?|!)/.exec(l);
   if (magic) return l.startsWith('%%', magic[1].length) ? '' : `${magic[1]}pass`;
+  // Help: `nn.Conv2d?`, `model.forward??`, `?torch.cat`.
+  const help = /^(\s*)(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$/.exec(l);
+  if (help) return `${help[1]}pass`;
   const assigned = /^(\s*[A-Za-z_][\w.]*\s*=\s*)(?:%|!)/.exec(l);
   return assigned ? `${assigned[1]}None` : l;
 }

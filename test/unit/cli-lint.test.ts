@@ -93,7 +93,7 @@ test('lint reads IPython’s own syntax in notebooks as IPython runs it: no synt
     cells: [
       code('import torch.nn as nn', "logger = 'tb'", "if logger == 'comet':", '  %pip install -q comet_ml', "elif logger == 'tb':", '  %load_ext tensorboard', '  !ls runs'),
       code('%%bash', 'for f in *.py; do', '  echo $f', 'done'),
-      code('files = !ls *.pt', 'best = %timeit -o sum(range(10))'),
+      code('files = !ls *.pt', 'best = %timeit -o sum(range(10))', 'nn.Conv2d?', '?nn.BatchNorm2d', 'nn.Module.forward??'),
       code('%%time', 'net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.BatchNorm2d(16))'),
     ],
     metadata: { language_info: { name: 'python' } },
