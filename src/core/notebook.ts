@@ -61,7 +61,7 @@ export function joinCells(sources: readonly string[]): { text: string; cellStart
   for (const text of sources) {
     const lines = text.split('\n');
     const cellMagic = /^\s*%%(\w+)/.exec(lines[0] ?? '');
-    const cleaned = (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1]) ? lines.map(() => '') : lines.map(ipythonLine)).join('\n');
+    const cleaned = (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1]) ? lines.map(() => '') : ipythonLines(lines)).join('\n');
     cellStartLines.push(line);
     parts.push(cleaned);
     line += lines.length;
@@ -72,15 +72,52 @@ export function joinCells(sources: readonly string[]): { text: string; cellStart
 /** Cell magics whose body is Python, run by IPython. */
 const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug']);
 
-/** One line of a cell as IPython runs it (see joinCells). */
-function ipythonLine(l: string): string {
-  const magic = /^(\s*)(?:%%?|!)/.exec(l);
-  if (magic) return l.startsWith('%%', magic[1].length) ? '' : `${magic[1]}pass`;
-  // Help: `nn.Conv2d?`, `model.forward??`, `?torch.cat`.
-  const help = /^(\s*)(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$/.exec(l);
-  if (help) return `${help[1]}pass`;
-  const assigned = /^(\s*[A-Za-z_][\w.]*\s*=\s*)(?:%|!)/.exec(l);
-  return assigned ? `${assigned[1]}None` : l;
+/**
+ * The lines of a cell as IPython runs them (see joinCells). A magic or shell command goes on over the next lines while
+ * it leaves a bracket open or ends in a backslash (`%timeit np.fromiter((…),` then `dtype=x.dtype)`): those are blanked.
+ */
+function ipythonLines(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  // While a command goes on: the brackets it has open.
+  let open: number | undefined;
+  for (const l of lines) {
+    if (open !== undefined) {
+      out.push('');
+      open = goesOn(l, open);
+      continue;
+    }
+    const magic = /^(\s*)(?:%%?|!)/.exec(l);
+    const assigned = magic ? undefined : /^(\s*[A-Za-z_][\w.]*\s*=\s*)(?:%|!)/.exec(l);
+    if (magic || assigned) {
+      if (magic) out.push(l.startsWith('%%', magic[1].length) ? '' : `${magic[1]}pass`);
+      else out.push(`${assigned![1]}None`);
+      open = goesOn(l.slice((magic ?? assigned)![0].length), 0);
+      continue;
+    }
+    // Help: `nn.Conv2d?`, `model.forward??`, `?torch.cat`.
+    const help = /^(\s*)(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$/.exec(l);
+    out.push(help ? `${help[1]}pass` : l);
+  }
+  return out;
+}
+
+/**
+ * Whether a command goes on to the next line: the brackets it still has open (counted outside quotes, `depth` from the
+ * lines before), or 0 after a final backslash; undefined when it ends here.
+ */
+function goesOn(l: string, depth: number): number | undefined {
+  let quote = '';
+  for (let i = 0; i < l.length; i++) {
+    const c = l[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#') break;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth = Math.max(0, depth - 1);
+  }
+  return depth > 0 || /\\\s*$/.test(l) ? depth : undefined;
 }
 
 /** Index of the cell holding a line of the joined program. */

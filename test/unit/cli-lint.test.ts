@@ -94,6 +94,8 @@ test('lint reads IPython’s own syntax in notebooks as IPython runs it: no synt
       code('import torch.nn as nn', "logger = 'tb'", "if logger == 'comet':", '  %pip install -q comet_ml', "elif logger == 'tb':", '  %load_ext tensorboard', '  !ls runs'),
       code('%%bash', 'for f in *.py; do', '  echo $f', 'done'),
       code('files = !ls *.pt', 'best = %timeit -o sum(range(10))', 'nn.Conv2d?', '?nn.BatchNorm2d', 'nn.Module.forward??'),
+      // A command goes on while its brackets are open or it ends in a backslash.
+      code("%timeit sum((x * 2 for x in range(10)),", '              start=0)', '!echo one \\', '    two', 'x = 1'),
       code('%%time', 'net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.BatchNorm2d(16))'),
     ],
     metadata: { language_info: { name: 'python' } },
@@ -103,7 +105,7 @@ test('lint reads IPython’s own syntax in notebooks as IPython runs it: no synt
   fs.writeFileSync(path.join(dir, 'train.ipynb'), JSON.stringify(nb));
   const r = await run(['lint', dir]);
   assert.doesNotMatch(r.err, /syntax error/);
-  assert.match(r.out, /train\.ipynb#cell4:2:\d+: conv-bias-before-batchnorm /);
+  assert.match(r.out, /train\.ipynb#cell5:2:\d+: conv-bias-before-batchnorm /);
   assert.equal(r.out.trim().split('\n').filter((l) => l.includes('conv-bias')).length, 1);
   fs.rmSync(dir, { recursive: true, force: true });
 });
