@@ -12,15 +12,12 @@ export type Framework = 'torch' | 'keras' | 'flax' | 'nnx';
  * - instnorm: instance normalisation (also subtracts a per-channel mean; counted as bn on request)
  * - norm: other normalisations (group/layer/RMS): do not cancel a per-channel bias
  * - act: activations (non-linear: a bias before them matters)
- * - pass: ops that keep a per-channel constant a per-channel constant (pooling, upsampling, flatten, identity)
+ * - pass: ops that keep a per-channel constant a per-channel constant (pooling, upsampling, identity)
+ * - reshape: ops that regroup the features (`view`, `flatten`, `nn.Unflatten`, Keras `Reshape`): see reshapes.ts
  * - seq: sequential containers (their arguments run in order)
  * - input: Keras `Input`
  * - wrap: a wrapper applying the layer it is given (Keras `TimeDistributed(Conv2D(…))` acts as that Conv2D)
  * - module: any other known layer
- */
-/**
- * How a layer treats its input. `pass` keeps each channel's values apart (pooling, upsampling, identity); `reshape`
- * regroups features (`view`, `flatten`, `nn.Unflatten`, Keras `Reshape`): see flowValues.passesReshape.
  */
 export type Role = 'conv' | 'linear' | 'bn' | 'instnorm' | 'norm' | 'act' | 'pass' | 'reshape' | 'seq' | 'input' | 'wrap' | 'module';
 

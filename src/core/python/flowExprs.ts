@@ -7,7 +7,8 @@ import type { CallExpr, Expr, Span } from './ast';
 import { forEachChild } from './ast';
 import { INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
 import { ListBuilder } from './flowLists';
-import { addGuards, capGuards, mergeVals, passesReshape, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
+import { addGuards, capGuards, mergeVals, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
+import { flattensAfterBatch, throughReshape, type ReshapeAt } from './reshapes';
 import type { FlowFrame } from './flowWalker';
 import { guardOf, roleOf, type FunctionInfo, type LayerInstance } from './model';
 
@@ -197,7 +198,7 @@ export class FlowExprs {
       const first = call.args[0] && !call.args[0].name && !call.args[0].star ? this.ev(call.args[0].value) : UNKNOWN;
       for (const a of call.args.slice(1)) this.consume(this.ev(a.value), null, 'other', call);
       if (spec.role === 'pass') return first;
-      if (spec.role === 'reshape') return this.reshaped(first, call);
+      if (spec.role === 'reshape') return this.reshaped(first, call, { kind: 'function', call });
       this.consume(first, null, spec.role, call);
       return UNKNOWN;
     }
@@ -220,7 +221,7 @@ export class FlowExprs {
         const role = TENSOR_METHODS[f.attr];
         for (const a of call.args) this.consume(this.ev(a.value), null, 'other', call);
         if (role === 'pass') return recv;
-        if (role === 'reshape') return this.reshaped(recv, call);
+        if (role === 'reshape') return this.reshaped(recv, call, { kind: 'method', call, name: f.attr });
         this.consume(recv, null, role ?? 'other', call);
         return UNKNOWN;
       }
@@ -247,13 +248,12 @@ export class FlowExprs {
     return { k: 'list', list: { id: list.id, first: first.length ? first : undefined, last } };
   }
 
-  /** Data through a reshape: what passes it (passesReshape) goes on; the rest is used by it. */
-  private reshaped(v: Val, at: Span, by: LayerInstance | null = null): Val {
+  /** Data through a reshape (see reshapes.ts): what goes on through it, the rest used by it. */
+  private reshaped(v: Val, at: CallExpr, how: ReshapeAt, by: LayerInstance | null = null): Val {
     if (v.k !== 'data') return v;
-    const stopped = v.items.filter((it) => !passesReshape(it.v));
-    if (!stopped.length) return v;
+    const { through, stopped } = throughReshape(v.items, flattensAfterBatch(this.f.model, this.f.scope, how));
     this.consume({ k: 'data', items: stopped }, by, 'other', at);
-    return { k: 'data', items: v.items.filter((it) => passesReshape(it.v)) };
+    return { k: 'data', items: through };
   }
 
   /** A list whose order is no longer known: forgotten. */
@@ -285,7 +285,7 @@ export class FlowExprs {
       if (role === 'pass') {
         if (input.k === 'data') out.push(...addGuards(input.items, it.g));
       } else if (role === 'reshape') {
-        const through = this.reshaped(input, call, inst);
+        const through = this.reshaped(input, call, { kind: 'layer', inst }, inst);
         if (through.k === 'data') out.push(...addGuards(through.items, it.g));
       } else {
         this.consume(input, inst, role, call);
@@ -297,4 +297,3 @@ export class FlowExprs {
     return { k: 'data', items: out };
   }
 }
-

@@ -5,7 +5,8 @@
  * once the list is known to run in order (it went into a Sequential, or is one).
  */
 import type { CallExpr, Expr, Span } from './ast';
-import { addGuards, capGuards, passesReshape, type Item, type ListElem, type ListState, type Use, type Val } from './flowValues';
+import { addGuards, capGuards, type Item, type ListElem, type ListState, type Use, type Val } from './flowValues';
+import { flattensAfterBatch, throughReshape } from './reshapes';
 import type { FlowFrame } from './flowWalker';
 import { roleOf, type Guard, type LayerInstance } from './model';
 
@@ -30,8 +31,11 @@ export class ListBuilder {
     return this.connect(list, alts, at, this.f.stack);
   }
 
-  /** `append` under the conditions `stack` (those of the walk where the element was added). */
-  private connect(list: ListState, alts: Item<LayerInstance | null>[], at: Span | undefined, stack: readonly Guard[]): ListState {
+  /**
+   * `append` under the conditions `stack` (those of the walk where the element was added). `joining`: the alternatives
+   * are the first elements of another list joined on (`concat`), whose own connections go on from them.
+   */
+  private connect(list: ListState, alts: Item<LayerInstance | null>[], at: Span | undefined, stack: readonly Guard[], joining = false): ListState {
     if (!alts.length) return list;
     const newLast: Item<LayerInstance | null>[] = [];
     const newFirst: Item<LayerInstance | null>[] = [];
@@ -42,13 +46,14 @@ export class ListBuilder {
         newLast.push(...addGuards(list.last, alt.g));
         continue;
       }
-      if (inst && roleOf(inst) === 'reshape') {
-        for (const prev of list.last) {
-          if (prev.v && !passesReshape(prev.v)) this.f.flow.addUse({ producer: prev.v, consumer: inst, role: 'other', guards: capGuards([...prev.g, ...g]), at: at ?? inst.site }, list.id);
+      // A reshape inside the list: what goes on through it (reshapes.ts) reaches the next element. First in a list, or
+      // first in a list joined on, it is a consumer like any other (where what passes it would go is not kept).
+      if (inst && roleOf(inst) === 'reshape' && list.first && !joining) {
+        const { through, stopped } = throughReshape(list.last, flattensAfterBatch(this.f.model, this.f.scope, { kind: 'layer', inst }));
+        for (const prev of stopped) {
+          if (prev.v) this.f.flow.addUse({ producer: prev.v, consumer: inst, role: 'other', guards: capGuards([...prev.g, ...g]), at: at ?? inst.site }, list.id);
         }
-        newLast.push(...addGuards(list.last.filter((p) => !p.v || passesReshape(p.v)), alt.g));
-        // What comes into the list meets the reshape first.
-        if (!list.first) newFirst.push({ v: inst, g: alt.g });
+        newLast.push(...addGuards(through, alt.g));
         continue;
       }
       const role = inst ? roleOf(inst) : 'other';
@@ -132,11 +137,11 @@ export class ListBuilder {
     // Its own connections count once the outer list is used as a sequence.
     this.f.flow.link(list.id, other.id);
     if (!other.first) return { ...list, elems: undefined };
-    const l = this.append(list, other.first, at);
+    const l = this.connect(list, other.first, at, this.f.stack, true);
     return { id: list.id, first: l.first, last: other.last };
   }
 
-  /** `list * n`: the same layers again, each copy's end feeding the next copy's start (see FlowExprs.listArithmetic). */
+  /** `list * n`: the same layers again, each copy's end feeding the next copy's start (see FlowExprs.binop). */
   repeat(list: ListState, at: Span): ListState {
     if (!list.first) return list;
     this.append(list, list.first, at);

@@ -4,7 +4,7 @@
  */
 import type { Expr, Span } from './ast';
 import type { Role } from './catalog';
-import { roleOf, type Guard, type LayerInstance } from './model';
+import type { Guard, LayerInstance } from './model';
 
 /** How a use treats the output: as a layer of some role, as something unknown, or `out`: it leaves the Sequential `consumer`. */
 export type UseRole = Role | 'other' | 'out';
@@ -53,16 +53,6 @@ export type Val =
 
 export const UNKNOWN: Val = { k: 'unknown' };
 const MAX_GUARDS = 6;
-
-/**
- * Whether a layer's output keeps what makes its bias cancellable through a reshape. A conv's bias is one value per
- * channel, the same at every position, so flattening it (or splitting positions) leaves it constant per feature. A
- * dense layer's bias is one value per feature, and a reshape into channels regroups them: `Linear(d, 128 * 7 * 7)` →
- * `.view(n, 128, 7, 7)` → `BatchNorm2d(128)` cancels only each channel's mean bias. Its data stops at the reshape.
- */
-export function passesReshape(producer: LayerInstance): boolean {
-  return roleOf(producer) === 'conv';
-}
 
 export function addGuards<T>(items: Item<T>[], extra: Guard[]): Item<T>[] {
   if (!extra.length) return items;

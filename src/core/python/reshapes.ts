@@ -1,0 +1,66 @@
+/**
+ * Reshapes between a layer and batch norm (`view`, `reshape`, `flatten`, `nn.Flatten`, `nn.Unflatten`, Keras `Flatten`
+ * and `Reshape`), and whose output goes on through them for conv-bias-before-batchnorm's data flow.
+ *
+ * A conv's bias is one value per channel, the same at every position: flattening every dimension after the batch
+ * (`x.view(x.size(0), -1)`, `x.flatten(1)`, `nn.Flatten()`) keeps it one value per feature, so batch norm after it still
+ * cancels it. Any other reshape may move channels into the batch or merge them (`y.reshape(b * c, 1, h, w)` into
+ * `BatchNorm2d(1)`), and a dense layer's bias, one value per feature, is regrouped by any reshape into channels
+ * (`Linear(d, 128 * 7 * 7)` → `.view(n, 128, 7, 7)` → `BatchNorm2d(128)` cancels only each channel's mean bias): their
+ * data stops there, used by the reshape.
+ */
+import { findArg, type CallExpr, type Expr } from './ast';
+import type { Item } from './flowValues';
+import { roleOf, type LayerInstance, type PythonModel, type Scope } from './model';
+
+/** How a reshape is written: a layer (its constructor), a function of the data, or a method of it. */
+export type ReshapeAt = { kind: 'layer'; inst: LayerInstance } | { kind: 'function'; call: CallExpr } | { kind: 'method'; call: CallExpr; name: string };
+
+/** Whether the reshape keeps the batch dimension and flattens all the others into one. */
+export function flattensAfterBatch(model: PythonModel, scope: Scope, at: ReshapeAt): boolean {
+  if (at.kind === 'layer') {
+    const { inst } = at;
+    if (inst.spec.framework === 'keras') return inst.spec.name === 'Flatten';
+    if (inst.spec.name !== 'Flatten' || inst.partialKw.length || inst.partialPos.length) return false;
+    return startsAtOne(model, inst.ctorScope, inst.ctor, 0, true);
+  }
+  const call = at.call;
+  if (at.kind === 'function') return startsAtOne(model, scope, call, 1, false);
+  if (at.name === 'flatten') return startsAtOne(model, scope, call, 0, false);
+  if (at.name !== 'view' && at.name !== 'reshape') return false;
+  // `x.view(n, -1)` / `x.reshape(x.size(0), -1)`: the batch (a name, a size or shape lookup) and everything else.
+  const args = call.args;
+  if (args.length !== 2 || args.some((a) => a.name || a.star)) return false;
+  return isBatchSize(args[0].value) && model.literal(args[1].value, scope) === -1;
+}
+
+/** `start_dim` (at `index`, or its default) is 1 and `end_dim` is left at -1. */
+function startsAtOne(model: PythonModel, scope: Scope, call: CallExpr, index: number, defaultIsOne: boolean): boolean {
+  if (call.args.some((a) => a.star)) return false;
+  const start = findArg(call, 'start_dim', index);
+  const end = findArg(call, 'end_dim', index + 1);
+  if (end && model.literal(end.value, scope) !== -1) return false;
+  return start ? model.literal(start.value, scope) === 1 : defaultIsOne;
+}
+
+/** `n`, `x.size(0)`, `x.shape[0]`, `len(x)`: what a flattening view writes as its first size. */
+function isBatchSize(e: Expr): boolean {
+  if (e.kind === 'name') return true;
+  if (e.kind === 'subscript') {
+    const i = e.index.length === 1 ? e.index[0] : undefined;
+    return e.value.kind === 'attr' && e.value.attr === 'shape' && i?.kind === 'number' && i.value === 0;
+  }
+  if (e.kind !== 'call' || e.args.length !== 1 || e.args[0].name) return false;
+  const f = e.func;
+  if (f.kind === 'name') return f.id === 'len';
+  const a = e.args[0].value;
+  return f.kind === 'attr' && f.attr === 'size' && a.kind === 'number' && a.value === 0;
+}
+
+/** Items through a reshape: the outputs that go on (a conv's, through a flattening one) and those it stops. */
+export function throughReshape<T extends LayerInstance | null>(items: Item<T>[], flattening: boolean): { through: Item<T>[]; stopped: Item<T>[] } {
+  const through: Item<T>[] = [];
+  const stopped: Item<T>[] = [];
+  for (const it of items) (!it.v || (flattening && roleOf(it.v) === 'conv') ? through : stopped).push(it);
+  return { through, stopped };
+}
