@@ -15,7 +15,7 @@ import type { ProjectSnapshot } from './project';
 import { ProjectContext } from './projectContext';
 import type { ClassInfo, FunctionInfo, Scope } from './scopes';
 import { MAX_DEPTH, Symbols } from './symbols';
-import { StmtWalker } from './walk';
+import { StmtWalker, walkModule } from './walk';
 
 export { Scope } from './scopes';
 export type { AttrDef, Binding, ClassInfo, FunctionInfo, ScopeKind } from './scopes';
@@ -75,6 +75,7 @@ export class PythonModel extends Symbols {
   private readonly qnameCallables = new Map<string, readonly Guarded<Callable>[]>();
   private readonly callableMemo = new Map<Expr, readonly Guarded<Callable>[]>();
   private readonly instanceMemo = new Map<CallExpr, LayerInstance | null>();
+  private readonly unpackedMemo = new Map<Scope, Map<string, boolean>>();
   private readonly resolvingCallables = new Set<Expr>();
 
   private sites?: CallSites;
@@ -385,24 +386,56 @@ export class PythonModel extends Symbols {
    * timm passes them to every layer) hides nothing.
    */
   hiddenArgs(call: CallExpr): boolean {
-    return call.args.some((a) => a.star !== undefined && !this.factoryKwargs(a, call));
+    return call.args.some((a) => this.hides(a, call));
+  }
+
+  /** Whether one argument of a call is `*args` / `**kwargs` that may pass parameters we cannot see (see hiddenArgs). */
+  hides(a: Arg, call: CallExpr): boolean {
+    return a.star !== undefined && !this.factoryKwargs(a, call);
   }
 
   private factoryKwargs(a: Arg, call: CallExpr): boolean {
     if (a.star !== '**' || a.value.kind !== 'name') return false;
-    const found = this.lookup(a.value.id, this.scopeOf(call));
+    const id = a.value.id;
+    const found = this.lookup(id, this.scopeOf(call));
     const b = found?.bindings.length === 1 ? found.bindings[0] : undefined;
     if (b?.kind !== 'assign' || !b.value) return false;
     const v = b.value;
-    if (v.kind === 'dict') return v.items.length > 0 && v.items.every((it) => it.key?.kind === 'string' && FACTORY_KWARGS.has(it.key.value ?? ''));
-    return (
-      v.kind === 'call' &&
-      v.func.kind === 'name' &&
-      v.func.id === 'dict' &&
-      !this.lookup('dict', found!.scope) &&
-      v.args.length > 0 &&
-      v.args.every((x) => !x.star && x.name !== undefined && FACTORY_KWARGS.has(x.name))
-    );
+    const factory =
+      v.kind === 'dict'
+        ? v.items.length > 0 && v.items.every((it) => it.key?.kind === 'string' && FACTORY_KWARGS.has(it.key.value ?? ''))
+        : v.kind === 'call' &&
+          v.func.kind === 'name' &&
+          v.func.id === 'dict' &&
+          !this.lookup('dict', found!.scope) &&
+          v.args.length > 0 &&
+          v.args.every((x) => !x.star && x.name !== undefined && FACTORY_KWARGS.has(x.name));
+    return factory && this.onlyUnpacked(id, found!.scope);
+  }
+
+  /**
+   * Whether a name is used only as `**name` in its scope, besides its one assignment: a dict nothing changes after it is
+   * made (`dd['bias'] = False`, `dd.update(kw)` or passing it elsewhere could put anything in it).
+   */
+  private onlyUnpacked(id: string, scope: Scope): boolean {
+    let memo = this.unpackedMemo.get(scope);
+    if (!memo) this.unpackedMemo.set(scope, (memo = new Map()));
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    const body = scope.fn?.def.body ?? scope.cls?.def.body ?? (scope.kind === 'module' ? this.module.body : undefined);
+    let refs = 0;
+    let unpacked = 0;
+    if (body) {
+      walkModule(body, {
+        expr: (e) => {
+          if (e.kind === 'name' && e.id === id) refs++;
+          else if (e.kind === 'call') for (const x of e.args) if (x.star === '**' && x.value.kind === 'name' && x.value.id === id) unpacked++;
+        },
+      });
+    }
+    const only = !!body && refs === unpacked + 1;
+    memo.set(id, only);
+    return only;
   }
 
 }

@@ -4,7 +4,7 @@
  * own code); with the edits that would turn it off, where one is safe.
  */
 import { findArg, type Arg, type Expr } from '../python/ast';
-import type { LayerInstance, Scope } from '../python/model';
+import type { LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RuleContext } from './rule';
@@ -58,7 +58,8 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
   const ctor = inst.ctor;
   const kwParam = fn.def.params.find((p) => p.star === '**');
   const forwardsKw = !!kwParam && ctor.args.some((a) => a.star === '**' && a.value.kind === 'name' && a.value.id === kwParam.name);
-  if (ctor.args.some((a) => a.star && !(forwardsKw && a.star === '**' && a.value.kind === 'name' && a.value.id === kwParam!.name))) return { state: 'unknown' };
+  const builder = helperFile as PythonModel;
+  if (ctor.args.some((a) => builder.hides(a, ctor) && !(forwardsKw && a.star === '**' && a.value.kind === 'name' && a.value.id === kwParam!.name))) return { state: 'unknown' };
   if (!site.complete || !ctor.complete) return { state: 'unknown' };
   const r = model.argOf(inst, b.name, b.index);
   const siteAt = { scope: inst.siteScope, offset: site.from };
