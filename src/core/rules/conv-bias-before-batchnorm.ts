@@ -5,6 +5,7 @@
  */
 import type { CallExpr, Span } from '../python/ast';
 import type { CallSite, Owner } from '../python/calls';
+import { lineAt } from '../python/chars';
 import { FlowAnalysis, roleOf, type Use } from '../python/flow';
 import type { FunctionInfo, Guard, LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
@@ -203,13 +204,14 @@ class ConvBiasCheck {
         const bp = this.biasParameter(inst, owner);
         const uses = flowOf(other).usesOf(inst);
         if (!uses.some((u) => this.isBn(u))) continue;
-        const r = this.atSite(uses, site);
         if (!bp) {
+          // Only what this call writes decides here; left to their defaults, the flags are that module's own finding.
+          const r = this.atSite(uses, writtenOnly(site));
           if (r.decided && r.outcome === 'fire') elsewhere.push({ inst, v: r.v });
-          continue;
+        } else if (bp.real) {
+          const r = this.atSite(uses, site);
+          out.push(...this.biasArgumentFindings(inst, bp.name, [site], [{ site, v: r.v, outcome: r.outcome }]));
         }
-        if (!bp.real) continue;
-        out.push(...this.biasArgumentFindings(inst, bp.name, [site], [{ site, v: r.v, outcome: r.outcome }]));
       }
       const f = this.decidedElsewhere(elsewhere, call);
       if (f) out.push(f);
@@ -235,31 +237,39 @@ class ConvBiasCheck {
    * belongs in that module, so there is no fix here.
    */
   private decidedElsewhere(found: { inst: LayerInstance; v: Verdict }[], call: CallExpr): RawFinding | undefined {
-    const on = found.filter(({ inst }) => {
+    const on: { inst: LayerInstance; v: Verdict; how: string | Msg }[] = [];
+    for (const { inst, v } of found) {
       const other = inst.ctorScope.owner as PythonModel;
       const b = inst.spec.bias!;
-      if (inst.helper || other.hiddenArgs(inst.ctor) || !inst.ctor.complete) return false;
+      if (inst.helper || other.hiddenArgs(inst.ctor) || !inst.ctor.complete) continue;
       const a = other.argOf(inst, b.name, b.index);
-      return !a.fromPartial && (a.value ? truth(a.value) === true : b.default);
-    });
+      if (a.fromPartial || !(a.value ? truth(a.value) === true : b.default)) continue;
+      on.push({ inst, v, how: a.arg ? other.source(a.arg) : msg('{0} defaults to True', b.name) });
+    }
     if (!on.length) return undefined;
-    const { inst, v } = on[0];
+    const { inst, v, how } = on[0];
     const other = inst.ctorScope.owner as PythonModel;
     const b = inst.spec.bias!;
-    const a = other.argOf(inst, b.name, b.index);
-    const lines = on.map((x) => lineOfOffset(other.text, x.inst.site.from) + 1).join(', ');
-    const args = [collapse(this.ctx.model.source(call.func)), a.arg ? other.source(a.arg) : msg('{0} defaults to True', b.name), bnNameOf(v, inst), b.name, lines];
+    const callee = collapse(this.ctx.model.source(call.func));
+    const lines = on.map((x) => lineAt(other.text, x.inst.site.from)).join(', ');
     const message =
       on.length === 1
         ? msg(
             '{0} in “{1}” keeps its bias ({2}), and as it is called here its output goes straight into {3}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {4}=False where it is built (line {5} of its module).',
             calleeText(inst),
-            ...args,
+            callee,
+            how,
+            bnNameOf(v, inst),
+            b.name,
+            lines,
           )
         : msg(
-            '{0} layers in “{1}” keep their bias ({2}), and as it is called here their output goes straight into {3}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {4}=False where they are built (lines {5} of its module).',
+            '{0} layers in “{1}” keep their bias, and as it is called here their output goes straight into {2}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {3}=False where they are built (lines {4} of its module).',
             on.length,
-            ...args,
+            callee,
+            bnNameOf(v, inst),
+            b.name,
+            lines,
           );
     return { span: call, message, fixes: [] };
   }
@@ -432,14 +442,19 @@ function calleeCallText(model: PythonModel, call: CallExpr): string {
   return src.length <= 50 ? src : `${collapse(model.source(call.func))}(…)`;
 }
 
-function lineOfOffset(text: string, offset: number): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}
-
 function collapse(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ');
+}
+
+/** A call site binding only the arguments the call writes (a parameter left to its default is unbound). */
+function writtenOnly(site: CallSite): CallSite {
+  return {
+    ...site,
+    arg: (name) => {
+      const a = site.arg(name);
+      return a && a !== 'hidden' && a.isDefault ? undefined : a;
+    },
+  };
 }
 
 /** How the layer is written at its site (`nn.Conv2d`, `conv3x3`, `layers.Conv2D`), in whichever module that is. */
