@@ -49,7 +49,8 @@ export function notebookProgram(json: string): NotebookProgram | undefined {
  * what IPython runs in its place, line for line, so that line numbers still match the cells:
  * - a line magic, shell line or help line (`%pip install x`, `!ls`, `nn.Conv2d?`) is a statement: `pass` at its
  *   indentation (blanking it would leave an `if` with magics only as its body empty, a syntax error Python never sees);
- * - `files = !ls`, `t = %timeit -o f()`: the name is assigned (None: what the command returns is unknown);
+ * - `files = !ls`, `a, b = !cmd`, `t = %timeit -o f()`: the names are assigned (None: what the command returns is
+ *   unknown);
  * - a cell magic (`%%time` on the cell's first line) runs the cell's body: as Python for the magics that do
  *   (`%%time`, `%%timeit`, `%%capture`, `%%prun`, `%%debug`), as another language for the others (`%%bash`, `%%sql`,
  *   `%%writefile`…), whose lines are blanked.
@@ -60,7 +61,8 @@ export function joinCells(sources: readonly string[]): { text: string; cellStart
   let line = 0;
   for (const text of sources) {
     const lines = text.split('\n');
-    const cellMagic = /^\s*%%(\w+)/.exec(lines[0] ?? '');
+    // IPython drops the blank lines a cell starts with.
+    const cellMagic = /^\s*%%(\w+)/.exec(lines.find((l) => l.trim()) ?? '');
     const cleaned = (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1]) ? lines.map(() => '') : ipythonLines(lines)).join('\n');
     cellStartLines.push(line);
     parts.push(cleaned);
@@ -80,23 +82,37 @@ function ipythonLines(lines: readonly string[]): string[] {
   const out: string[] = [];
   // While a command goes on: the brackets it has open.
   let open: number | undefined;
+  // While a line of Python goes on (open brackets, a final backslash): the brackets it has open. A line that continues
+  // it is Python whatever it starts with (`!= y)`, `% n`).
+  let python: number | undefined;
+  // Until the first line with code: IPython takes that line's indentation off the whole cell, so a command there
+  // stands at the top level (blanked, not `pass` at its indentation).
+  let first = true;
   for (const l of lines) {
     if (open !== undefined) {
       out.push('');
       open = goesOn(l, open);
       continue;
     }
-    const magic = /^(\s*)(?:%%?|!)/.exec(l);
-    const assigned = magic ? undefined : /^(\s*[A-Za-z_][\w.]*\s*=\s*)(?:%|!)/.exec(l);
-    if (magic || assigned) {
-      if (magic) out.push(l.startsWith('%%', magic[1].length) ? '' : `${magic[1]}pass`);
-      else out.push(`${assigned![1]}None`);
-      open = goesOn(l.slice((magic ?? assigned)![0].length), 0);
+    const atStart = first && l.trim() !== '';
+    if (atStart) first = false;
+    if (python !== undefined) {
+      out.push(l);
+      python = goesOn(l, python);
       continue;
     }
-    // Help: `nn.Conv2d?`, `model.forward??`, `?torch.cat`.
-    const help = /^(\s*)(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$/.exec(l);
-    out.push(help ? `${help[1]}pass` : l);
+    const command = /^(\s*)(?:%%?|!)/.exec(l) ?? /^(\s*)(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$/.exec(l);
+    const assigned = command ? undefined : /^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)(?:%|!)/.exec(l);
+    if (command) {
+      out.push(l.startsWith('%%', command[1].length) || (atStart && command[1]) ? '' : `${command[1]}pass`);
+      open = goesOn(l.slice(command[0].length), 0);
+    } else if (assigned) {
+      out.push(`${assigned[1]}None`);
+      open = goesOn(l.slice(assigned[0].length), 0);
+    } else {
+      out.push(l);
+      python = goesOn(l, 0);
+    }
   }
   return out;
 }

@@ -96,6 +96,11 @@ test('lint reads IPython’s own syntax in notebooks as IPython runs it: no synt
       code('files = !ls *.pt', 'best = %timeit -o sum(range(10))', 'nn.Conv2d?', '?nn.BatchNorm2d', 'nn.Module.forward??'),
       // A command goes on while its brackets are open or it ends in a backslash.
       code("%timeit sum((x * 2 for x in range(10)),", '              start=0)', '!echo one \\', '    two', 'x = 1'),
+      // IPython takes the first line's indentation off the cell and drops leading blank lines; a line continuing
+      // Python is Python (`!= y`, `% n`); several names take a command's output.
+      code(' !pip install timm'),
+      code('', '%%bash', 'echo hi > out.txt'),
+      code('a, b = !echo 1 2', 'ok = (a', '      != b)', 'r = (len(a)', '     % 2)'),
       code('%%time', 'net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.BatchNorm2d(16))'),
     ],
     metadata: { language_info: { name: 'python' } },
@@ -105,7 +110,7 @@ test('lint reads IPython’s own syntax in notebooks as IPython runs it: no synt
   fs.writeFileSync(path.join(dir, 'train.ipynb'), JSON.stringify(nb));
   const r = await run(['lint', dir]);
   assert.doesNotMatch(r.err, /syntax error/);
-  assert.match(r.out, /train\.ipynb#cell5:2:\d+: conv-bias-before-batchnorm /);
+  assert.match(r.out, /train\.ipynb#cell8:2:\d+: conv-bias-before-batchnorm /);
   assert.equal(r.out.trim().split('\n').filter((l) => l.includes('conv-bias')).length, 1);
   fs.rmSync(dir, { recursive: true, force: true });
 });
