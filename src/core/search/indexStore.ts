@@ -92,7 +92,7 @@ export class IndexStore {
     const lineEnd = (line: number) => (line + 1 < starts.length ? starts[line + 1] - 1 : text.length);
     let pos = 0;
     for (const section of doc.sections) {
-      const sectionTerms = terms.sections.get(section.slug) ?? NO_TERMS;
+      const sectionTerms = (terms.sections.size && terms.sections.get(section)) || NO_TERMS;
       const sectionId = this.newEntry(new Entry(rec, pos++, section, undefined, '', sectionTerms), 0);
       this.indexShort(sectionId, section.title, TITLE);
       for (const term of sectionTerms) this.indexShort(sectionId, term, TERMS);
@@ -105,7 +105,7 @@ export class IndexStore {
 
       for (const point of section.points) {
         const lead = pointLead(point);
-        const pointTerms = (terms.points.size && terms.points.get(`${section.slug}/${point.index}`)) || NO_TERMS;
+        const pointTerms = (terms.points.size && terms.points.get(point)) || NO_TERMS;
         const id = this.newEntry(new Entry(rec, pos++, section, point, lead, pointTerms), sectionId + 1);
         if (lead) this.indexShort(id, lead, LEAD);
         for (const term of pointTerms) this.indexShort(id, term, TERMS);
