@@ -25,8 +25,13 @@ export type PostingList = Int32Array | number[];
 /** Lists up to this long stay plain arrays, trimmed: an Int32Array object alone is larger than a few postings. */
 const PACKED_MIN = 8;
 
-/** The pending postings' buffer starts this long (it doubles as it fills), and is this long again once settled. */
-const PENDING_MIN = 1 << 10;
+/**
+ * Pending postings are kept in chunks of this many numbers: the first starts small and doubles up to this size (a file
+ * saved alone has a few thousand postings), the others are this size.
+ */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const FIRST_CHUNK = 1 << 10;
 
 /** A posting list as queries read it. */
 export type Postings = ArrayLike<number> & Iterable<number>;
@@ -75,11 +80,13 @@ export class KeySpace<K extends string | number> {
    * buffer rather than to the key's own list (one list among thousands, in another place of memory each time), and
    * moved to the lists all at once by `settle`.
    */
-  private pending = new Int32Array(PENDING_MIN);
-  private pendingLength = 0;
+  private pending = [new Int32Array(FIRST_CHUNK)];
+  /** The last chunk of `pending`, and how much of it is used. */
+  private chunk = this.pending[0];
+  private chunkLength = 0;
   /**
-   * Per key id k, at 2k: where in `pending` its last posting is (0: it has none there); at 2k + 1: that posting's entry
-   * id (checked first, so that a new entry does not read back far into `pending`).
+   * Per key id k, at 2k: 1 + where in `pending` its last posting is (chunk * CHUNK + offset; 0: it has none there); at
+   * 2k + 1: that posting's entry id (checked first, so that a new entry does not read back far into `pending`).
    */
   private lastPending = new Int32Array(1 << 11);
   /**
@@ -228,19 +235,21 @@ export class KeySpace<K extends string | number> {
     }
     const at = this.lastPending[2 * k];
     if (at && this.lastPending[2 * k + 1] === id) {
-      const last = this.pending[at];
+      const chunk = this.pending[(at - 1) >>> CHUNK_BITS];
+      const i = (at - 1) & (CHUNK - 1);
+      const last = chunk[i];
       let tf = (last >>> 4) & 15;
       if (field === BODY && tf < 15) tf++;
-      this.pending[at] = (id << 8) | (tf << 4) | (last & 15) | field;
+      chunk[i] = (id << 8) | (tf << 4) | (last & 15) | field;
       return false;
     }
-    const n = this.pendingLength;
-    if (n + 2 > this.pending.length) this.pending = doubled(this.pending);
-    this.pending[n] = k;
-    this.pending[n + 1] = posting(id, field);
-    this.lastPending[2 * k] = n + 1;
+    let n = this.chunkLength;
+    if (n + 2 > this.chunk.length) n = this.nextChunk();
+    this.chunk[n] = k;
+    this.chunk[n + 1] = posting(id, field);
+    this.lastPending[2 * k] = (this.pending.length - 1) * CHUNK + n + 2;
     this.lastPending[2 * k + 1] = id;
-    this.pendingLength = n + 2;
+    this.chunkLength = n + 2;
     if (at || this.lists[k] !== undefined) return false;
     const key = this.keys[k];
     this.ids.set(key, k);
@@ -248,28 +257,45 @@ export class KeySpace<K extends string | number> {
     return true;
   }
 
+  /** Makes room for a posting in `pending` (the first chunk doubled, else a new one); returns where it goes. */
+  private nextChunk(): number {
+    if (this.chunk.length < CHUNK) {
+      const grown = new Int32Array(this.chunk.length * 2);
+      grown.set(this.chunk);
+      this.pending[0] = this.chunk = grown;
+      return this.chunkLength;
+    }
+    this.pending.push((this.chunk = new Int32Array(CHUNK)));
+    return (this.chunkLength = 0);
+  }
+
   /**
    * Moves the pending postings to their lists: counted by key, placed in one array in key order (each key's in the
    * order they came), then each key's run appended to its list, which comes out packed.
    */
   private settle(): void {
-    const buf = this.pending;
-    const n = this.pendingLength;
-    if (!n) return;
+    if (!this.chunkLength) return;
     const keys = this.keys.length;
     const start = new Int32Array(keys + 1);
-    for (let i = 0; i < n; i += 2) start[buf[i] + 1]++;
+    const used = (c: number) => (c === this.pending.length - 1 ? this.chunkLength : CHUNK);
+    for (let c = 0; c < this.pending.length; c++) {
+      const buf = this.pending[c];
+      for (let i = 0, n = used(c); i < n; i += 2) start[buf[i] + 1]++;
+    }
     for (let k = 0; k < keys; k++) start[k + 1] += start[k];
     const next = start.slice(0, keys);
-    const byKey = new Int32Array(n >> 1);
-    for (let i = 0; i < n; i += 2) byKey[next[buf[i]]++] = buf[i + 1];
+    const byKey = new Int32Array(start[keys]);
+    for (let c = 0; c < this.pending.length; c++) {
+      const buf = this.pending[c];
+      for (let i = 0, n = used(c); i < n; i += 2) byKey[next[buf[i]]++] = buf[i + 1];
+    }
     for (let k = 0; k < keys; k++) {
       if (start[k] === start[k + 1]) continue;
       this.lastPending[2 * k] = 0;
       this.lists[k] = appended(this.lists[k], byKey.subarray(start[k], start[k + 1]));
     }
-    this.pending = new Int32Array(PENDING_MIN);
-    this.pendingLength = 0;
+    this.pending = [(this.chunk = new Int32Array(FIRST_CHUNK))];
+    this.chunkLength = 0;
   }
 
   private markResized(k: number): void {
@@ -280,7 +306,7 @@ export class KeySpace<K extends string | number> {
 
   /** Whether lists changed since the last pack. */
   get unpacked(): boolean {
-    return this.resized.length > 0 || this.pendingLength > 0;
+    return this.resized.length > 0 || this.chunkLength > 0;
   }
 
   /**
