@@ -34,12 +34,20 @@ export interface FileRec {
 /** The terms of an entry that has none (one array for all of them). */
 const NO_TERMS: readonly string[] = Object.freeze([]);
 
-/** One section or point of a note. A point's title (its lead-in, or its first words) is made when first asked. */
+/** An entry's title as queries rank it: made when a query first reaches the entry (most never are). */
+interface EntryTitle {
+  text: string;
+  lower?: string;
+  /** Word and CJK characters. */
+  chars?: number;
+}
+
+/**
+ * One section or point of a note. A point's title (its lead-in, or its first words) is made when first asked. An index
+ * holds one per section and point of every note: each field costs 8 bytes a hundred thousand times.
+ */
 export class Entry {
-  /** Lower-cased title and its word/CJK character count, filled when first needed. */
-  titleLower?: string;
-  titleChars?: number;
-  private titleText?: string;
+  private shown?: EntryTitle;
   constructor(
     readonly file: FileRec,
     /** Order within the file. */
@@ -51,7 +59,21 @@ export class Entry {
   ) {}
 
   get title(): string {
-    return (this.titleText ??= this.point ? this.lead || pointTitle(this.point.summary) : this.section.title);
+    return this.titled().text;
+  }
+
+  get titleLower(): string {
+    const t = this.titled();
+    return (t.lower ??= t.text.toLowerCase());
+  }
+
+  get titleChars(): number {
+    const t = this.titled();
+    return (t.chars ??= countTextChars(t.text));
+  }
+
+  private titled(): EntryTitle {
+    return (this.shown ??= { text: this.point ? this.lead || pointTitle(this.point.summary) : this.section.title });
   }
 }
 
