@@ -271,7 +271,8 @@ export class KeySpace<K extends string | number> {
 
   /**
    * Moves the pending postings to their lists: counted by key, placed in one array in key order (each key's in the
-   * order they came), then each key's run appended to its list, which comes out packed.
+   * order they came), then each key's run appended to its list: a new list or a packed one comes out packed, a plain
+   * array (postings were removed from it since the last pack) takes them as it is.
    */
   private settle(): void {
     if (!this.chunkLength) return;
@@ -292,7 +293,14 @@ export class KeySpace<K extends string | number> {
     for (let k = 0; k < keys; k++) {
       if (start[k] === start[k + 1]) continue;
       this.lastPending[2 * k] = 0;
-      this.lists[k] = appended(this.lists[k], byKey.subarray(start[k], start[k + 1]));
+      const list = this.lists[k];
+      const more = byKey.subarray(start[k], start[k + 1]);
+      if (Array.isArray(list)) {
+        for (let i = 0; i < more.length; i++) list.push(more[i]);
+        this.markResized(k);
+      } else {
+        this.lists[k] = list ? packed([list, more]) : packed([more]);
+      }
     }
     this.pending = [(this.chunk = new Int32Array(FIRST_CHUNK))];
     this.chunkLength = 0;
@@ -379,15 +387,20 @@ function doubled(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
 }
 
 /**
- * A list with more postings after it, packed. The lists are read between files, never while an entry is indexed: the
- * first of `more` is of a later entry than the list's last.
+ * Runs of postings one after the other as one packed list (an Int32Array over PACKED_MIN postings, else an array of
+ * exactly their length). Lists are read between files, never while an entry is indexed: a run never starts with the
+ * entry the one before it ends with.
  */
-function appended(list: PostingList | undefined, more: Int32Array): PostingList {
-  const n = list ? list.length : 0;
-  const total = n + more.length;
+function packed(runs: ArrayLike<number>[]): PostingList {
+  let total = 0;
+  for (const r of runs) total += r.length;
   const out: PostingList = total > PACKED_MIN ? new Int32Array(total) : new Array<number>(total);
-  for (let i = 0; i < n; i++) out[i] = list![i];
-  for (let i = 0; i < more.length; i++) out[n + i] = more[i];
+  let at = 0;
+  for (const r of runs) {
+    if (out instanceof Int32Array) out.set(r, at);
+    else for (let i = 0; i < r.length; i++) out[at + i] = r[i];
+    at += r.length;
+  }
   return out;
 }
 
