@@ -448,6 +448,28 @@ describe('lookup index: arbitrary input', () => {
     assert.deepEqual(queries.map((q) => built.search(q, 50)), queries.map((q) => fresh.search(q, 50)));
   });
 
+  test('searches between the files of a batch answer as an index built without them', () => {
+    const queries = ['warmup', 'warmup cosine', '学习率', '预热 cosine', 'schedule 3', 'anchors', 'detection anchors', 'FPN'];
+    const schedules = (from: number) =>
+      parseNote(
+        `# Schedules ${from}\n\n` + Array.from({ length: 20 }, (_, i) => `## Schedule ${from + i}\n\nWarmup warmup for ${i + 1} epochs, then cosine; 学习率预热 ${i} 轮。\n`).join('\n'),
+        `user/schedules-${from}.md`,
+      );
+    const detection = parseNote(DETECTION_NOTE, 'user/detection.md');
+    const stepped = bundledIndex();
+    const fresh = bundledIndex();
+    for (const doc of [schedules(0), detection, schedules(20)]) {
+      // A search after each file moves its postings to their lists; the next file's postings follow them there.
+      stepped.updateFile(doc);
+      stepped.search('warmup', 5);
+      fresh.updateFile(doc);
+    }
+    assert.deepEqual(queries.map((q) => stepped.search(q, 50)), queries.map((q) => fresh.search(q, 50)));
+    stepped.pack();
+    fresh.pack();
+    assert.deepEqual(queries.map((q) => stepped.search(q, 50)), queries.map((q) => fresh.search(q, 50)));
+  });
+
   test('adding and then removing any note leaves the other files exactly as they were', async () => {
     const index = bundledIndex();
     const before = ['warmup', 'FPN', '语义分割', 'BN 均值', ''].map((q) => index.search(q, 50));
