@@ -50,8 +50,6 @@ export class Entry {
   private shown?: EntryTitle;
   constructor(
     readonly file: FileRec,
-    /** Order within the file. */
-    readonly pos: number,
     readonly section: NoteSection,
     readonly point: NotePoint | undefined,
     readonly lead: string,
@@ -112,10 +110,9 @@ export class IndexStore {
     const terms = frontMatterTerms(doc);
     const starts = lineStartsOf(doc);
     const lineEnd = (line: number) => (line + 1 < starts.length ? starts[line + 1] - 1 : text.length);
-    let pos = 0;
     for (const section of doc.sections) {
       const sectionTerms = (terms.sections.size && terms.sections.get(section)) || NO_TERMS;
-      const sectionId = this.newEntry(new Entry(rec, pos++, section, undefined, '', sectionTerms), 0);
+      const sectionId = this.newEntry(new Entry(rec, section, undefined, '', sectionTerms), 0);
       this.indexShort(sectionId, section.title, TITLE);
       for (const term of sectionTerms) this.indexShort(sectionId, term, TERMS);
       let from = section.level === 0 ? section.startLine : section.startLine + 1;
@@ -128,7 +125,7 @@ export class IndexStore {
       for (const point of section.points) {
         const lead = pointLead(point);
         const pointTerms = (terms.points.size && terms.points.get(point)) || NO_TERMS;
-        const id = this.newEntry(new Entry(rec, pos++, section, point, lead, pointTerms), sectionId + 1);
+        const id = this.newEntry(new Entry(rec, section, point, lead, pointTerms), sectionId + 1);
         if (lead) this.indexShort(id, lead, LEAD);
         for (const term of pointTerms) this.indexShort(id, term, TERMS);
         this.indexRange(id, text, afterListMarker(text, starts[point.startLine]), lineEnd(point.endLine));

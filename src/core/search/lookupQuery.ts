@@ -144,7 +144,8 @@ export class LookupQuery {
         n++;
       }
       const candidates = this.collect(n, evaluated, query);
-      const top = selectTop(candidates, limit, (a, b) => b.score - a.score || a.entry.file.rank - b.entry.file.rank || a.entry.pos - b.entry.pos);
+      // Within a file, entry ids are in document order.
+      const top = selectTop(candidates, limit, (a, b) => b.score - a.score || a.entry.file.rank - b.entry.file.rank || a.id - b.id);
       return top.map((c) => this.toResult(c.entry, c.score, this.fieldMask[c.id], evaluated));
     } finally {
       this.endToken();
