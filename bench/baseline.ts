@@ -58,9 +58,9 @@ export class MiniSearchBaseline {
     for (const doc of docs) {
       const terms = frontMatterTerms(doc);
       for (const s of doc.sections) {
-        items.push({ id: id++, title: s.title, terms: (terms.sections.get(s.slug) ?? []).join(' '), body: s.body, slug: s.slug });
+        items.push({ id: id++, title: s.title, terms: (terms.sections.get(s) ?? []).join(' '), body: s.body, slug: s.slug });
         for (const p of s.points) {
-          items.push({ id: id++, title: p.summary, terms: (terms.points.get(`${s.slug}/${p.index}`) ?? []).join(' '), body: p.markdown, slug: s.slug, point: p.index });
+          items.push({ id: id++, title: p.summary, terms: (terms.points.get(p) ?? []).join(' '), body: p.markdown, slug: s.slug, point: p.index });
         }
       }
     }

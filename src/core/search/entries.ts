@@ -6,24 +6,27 @@ import { scanText } from './tokenize';
 /** Helpers that turn a NoteDocument's sections and points into lookup entries. */
 
 /**
- * Front-matter `terms` of sections (by slug) and points (by `slug/N`); keys may name a section by slug or heading. The
- * note's other names (its `aliases`, and a front-matter title its first section does not carry) are terms of its first
- * section: Look Up finds the note by them.
+ * Front-matter `terms` of sections and points (front-matter keys may name a section by slug or heading, a point by
+ * `slug/N`). The note's other names (its `aliases`, and a front-matter title its first section does not carry) are
+ * terms of its first section: Look Up finds the note by them.
  */
-export function frontMatterTerms(doc: NoteDocument): { sections: Map<string, string[]>; points: Map<string, string[]> } {
-  const sections = new Map<string, string[]>();
-  const points = new Map<string, string[]>();
+export function frontMatterTerms(doc: NoteDocument): { sections: Map<NoteSection, string[]>; points: Map<NotePoint, string[]> } {
+  const sections = new Map<NoteSection, string[]>();
+  const points = new Map<NotePoint, string[]>();
   const names = noteNames(doc);
-  if (names.length) sections.set(doc.sections[0].slug, names);
+  if (names.length) sections.set(doc.sections[0], names);
   for (const { section, point, terms: list } of frontMatterTargets(doc)) {
     if (!section || (point !== undefined && !section.points[point - 1])) continue;
-    const out = point ? points : sections;
-    const k = point ? `${section.slug}/${point}` : section.slug;
     const terms = list.map((t) => (t.endsWith('*') ? t.slice(0, -1) : t)).filter(Boolean);
-    const prev = out.get(k);
-    out.set(k, prev ? prev.concat(terms) : terms);
+    if (point) addTerms(points, section.points[point - 1], terms);
+    else addTerms(sections, section, terms);
   }
   return { sections, points };
+}
+
+function addTerms<T>(map: Map<T, string[]>, target: T, terms: string[]): void {
+  const prev = map.get(target);
+  map.set(target, prev ? prev.concat(terms) : terms);
 }
 
 /** Offset after a list item's marker (`- `, `* `, `1. `, `2) `) at the start of a line. */

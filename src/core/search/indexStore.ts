@@ -34,16 +34,22 @@ export interface FileRec {
 /** The terms of an entry that has none (one array for all of them). */
 const NO_TERMS: readonly string[] = Object.freeze([]);
 
-/** One section or point of a note. A point's title (its lead-in, or its first words) is made when first asked. */
+/** An entry's title as queries rank it: made when a query first reaches the entry (most never are). */
+interface EntryTitle {
+  text: string;
+  lower?: string;
+  /** Word and CJK characters. */
+  chars?: number;
+}
+
+/**
+ * One section or point of a note. A point's title (its lead-in, or its first words) is made when first asked. An index
+ * holds one per section and point of every note: each field costs 8 bytes a hundred thousand times.
+ */
 export class Entry {
-  /** Lower-cased title and its word/CJK character count, filled when first needed. */
-  titleLower?: string;
-  titleChars?: number;
-  private titleText?: string;
+  private shown?: EntryTitle;
   constructor(
     readonly file: FileRec,
-    /** Order within the file. */
-    readonly pos: number,
     readonly section: NoteSection,
     readonly point: NotePoint | undefined,
     readonly lead: string,
@@ -51,7 +57,21 @@ export class Entry {
   ) {}
 
   get title(): string {
-    return (this.titleText ??= this.point ? this.lead || pointTitle(this.point.summary) : this.section.title);
+    return this.titled().text;
+  }
+
+  get titleLower(): string {
+    const t = this.titled();
+    return (t.lower ??= t.text.toLowerCase());
+  }
+
+  get titleChars(): number {
+    const t = this.titled();
+    return (t.chars ??= countTextChars(t.text));
+  }
+
+  private titled(): EntryTitle {
+    return (this.shown ??= { text: this.point ? this.lead || pointTitle(this.point.summary) : this.section.title });
   }
 }
 
@@ -90,10 +110,9 @@ export class IndexStore {
     const terms = frontMatterTerms(doc);
     const starts = lineStartsOf(doc);
     const lineEnd = (line: number) => (line + 1 < starts.length ? starts[line + 1] - 1 : text.length);
-    let pos = 0;
     for (const section of doc.sections) {
-      const sectionTerms = terms.sections.get(section.slug) ?? NO_TERMS;
-      const sectionId = this.newEntry(new Entry(rec, pos++, section, undefined, '', sectionTerms), 0);
+      const sectionTerms = (terms.sections.size && terms.sections.get(section)) || NO_TERMS;
+      const sectionId = this.newEntry(new Entry(rec, section, undefined, '', sectionTerms), 0);
       this.indexShort(sectionId, section.title, TITLE);
       for (const term of sectionTerms) this.indexShort(sectionId, term, TERMS);
       let from = section.level === 0 ? section.startLine : section.startLine + 1;
@@ -105,8 +124,8 @@ export class IndexStore {
 
       for (const point of section.points) {
         const lead = pointLead(point);
-        const pointTerms = (terms.points.size && terms.points.get(`${section.slug}/${point.index}`)) || NO_TERMS;
-        const id = this.newEntry(new Entry(rec, pos++, section, point, lead, pointTerms), sectionId + 1);
+        const pointTerms = (terms.points.size && terms.points.get(point)) || NO_TERMS;
+        const id = this.newEntry(new Entry(rec, section, point, lead, pointTerms), sectionId + 1);
         if (lead) this.indexShort(id, lead, LEAD);
         for (const term of pointTerms) this.indexShort(id, term, TERMS);
         this.indexRange(id, text, afterListMarker(text, starts[point.startLine]), lineEnd(point.endLine));

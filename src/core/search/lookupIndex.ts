@@ -69,7 +69,7 @@ export class LookupIndex {
 
   /**
    * Packs the posting lists changed since the last call (see KeySpace.pack): once a batch of files is indexed, not
-   * between the files of a batch, whose postings would unpack them again.
+   * between the files of a batch (a list is copied each time it is packed with more postings).
    */
   pack(): void {
     this.store.pack();

@@ -15,7 +15,6 @@ import {
   type LatinQueryToken,
   type QueryToken,
 } from './tokenize';
-import { countTextChars } from './entries';
 import type { LookupField, LookupResult } from './types';
 
 /**
@@ -145,7 +144,8 @@ export class LookupQuery {
         n++;
       }
       const candidates = this.collect(n, evaluated, query);
-      const top = selectTop(candidates, limit, (a, b) => b.score - a.score || a.entry.file.rank - b.entry.file.rank || a.entry.pos - b.entry.pos);
+      // Within a file, entry ids are in document order.
+      const top = selectTop(candidates, limit, (a, b) => b.score - a.score || a.entry.file.rank - b.entry.file.rank || a.id - b.id);
       return top.map((c) => this.toResult(c.entry, c.score, this.fieldMask[c.id], evaluated));
     } finally {
       this.endToken();
@@ -352,7 +352,7 @@ export class LookupQuery {
         marked.push(e);
         const entry = this.store.entries[e];
         if (!entry) continue;
-        const q = subsequenceQuality(w, (entry.titleLower ??= entry.title.toLowerCase()));
+        const q = subsequenceQuality(w, entry.titleLower);
         const field = entry.point ? LEAD : TITLE;
         if (q > 0) this.credit(e, q * (entry.point ? WEIGHT_LEAD : WEIGHT_TITLE), field, field);
       }
@@ -464,9 +464,9 @@ export class LookupQuery {
       if (titleCnt[e] === need) {
         // The query covers much of the title: "FPN" ranks "FPN" above "FPN training tricks" (scaled by how well
         // the title matched, so that a typo does not gain as much as the exact word).
-        entry.titleChars ??= countTextChars(entry.title);
-        if (entry.titleChars > 0) score += 3 * Math.min(1, qChars / entry.titleChars) * Math.min(1, acc[e] / (need * WEIGHT_TITLE));
-        if (phrase && (entry.titleLower ??= entry.title.toLowerCase()).includes(phrase)) score += 2;
+        const titleChars = entry.titleChars;
+        if (titleChars > 0) score += 3 * Math.min(1, qChars / titleChars) * Math.min(1, acc[e] / (need * WEIGHT_TITLE));
+        if (phrase && entry.titleLower.includes(phrase)) score += 2;
       } else if (phrase && entry.lead && entry.lead.toLowerCase().includes(phrase)) score += 2;
       if (!entry.point) score += 0.3;
       out.push({ id: e, entry, score });

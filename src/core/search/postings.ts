@@ -17,13 +17,21 @@ export function posting(id: number, field: number): number {
 }
 
 /**
- * A key's postings: a plain array while postings are added or removed, packed into an Int32Array by `pack` (half
- * the bytes of an array of small integers, and no spare room).
+ * A key's postings: packed into an Int32Array (half the bytes of an array of small integers, and no spare room), or a
+ * plain array while postings are removed, until `pack`.
  */
 export type PostingList = Int32Array | number[];
 
 /** Lists up to this long stay plain arrays, trimmed: an Int32Array object alone is larger than a few postings. */
 const PACKED_MIN = 8;
+
+/**
+ * Pending postings are kept in chunks of this many numbers: the first starts small and doubles up to this size (a file
+ * saved alone has a few thousand postings), the others are this size.
+ */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const FIRST_CHUNK = 1 << 10;
 
 /** A posting list as queries read it. */
 export type Postings = ArrayLike<number> & Iterable<number>;
@@ -68,8 +76,22 @@ export class KeySpace<K extends string | number> {
   private readonly keys: K[] = [];
   private readonly lists: (PostingList | undefined)[] = [];
   /**
-   * Key ids whose list changed since the last `pack` (a plain array then). A JS array that grows by one keeps room
-   * for about half as many again (at least 16 more), and holds each small integer in 8 bytes.
+   * Postings added since the lists were last read, in the order they came: (key id, posting) pairs, appended to one
+   * buffer rather than to the key's own list (one list among thousands, in another place of memory each time), and
+   * moved to the lists all at once by `settle`.
+   */
+  private pending = [new Int32Array(FIRST_CHUNK)];
+  /** The last chunk of `pending`, and how much of it is used. */
+  private chunk = this.pending[0];
+  private chunkLength = 0;
+  /**
+   * Per key id k, at 2k: 1 + where in `pending` its last posting is (chunk * CHUNK + offset; 0: it has none there); at
+   * 2k + 1: that posting's entry id (checked first, so that a new entry does not read back far into `pending`).
+   */
+  private lastPending = new Int32Array(1 << 11);
+  /**
+   * Key ids whose list had postings removed since the last `pack` (a plain array then). A JS array holds each small
+   * integer in 8 bytes.
    */
   private resized: number[] = [];
   private readonly resizedMark: boolean[] = [];
@@ -99,7 +121,9 @@ export class KeySpace<K extends string | number> {
 
   get(key: K): Postings | undefined {
     const id = this.ids.get(key);
-    return id === undefined ? undefined : this.lists[id];
+    if (id === undefined) return undefined;
+    this.settle();
+    return this.lists[id];
   }
 
   /**
@@ -150,15 +174,7 @@ export class KeySpace<K extends string | number> {
       if (e === 0) break;
       if (this.keys[e - 1] === (key as K)) return e - 1;
     }
-    const k = this.keys.length;
-    this.keys.push(key as K);
-    this.lists.push(undefined);
-    this.resizedMark.push(false);
-    this.hashes.push(hash);
-    this.skipped.push(false);
-    if ((k + 1) * 2 > this.table.length) this.grow();
-    else this.place(k);
-    return k;
+    return this.newKey(key as K, hash, false);
   }
 
   /** The id of a string key given as text[start, end) (or as `key`), interning it when new. */
@@ -183,13 +199,18 @@ export class KeySpace<K extends string | number> {
       if (same) return k;
     }
     const str = key ?? (text.slice(start, end) as K);
+    return this.newKey(str, hash, !!this.skipInText?.(str as string));
+  }
+
+  private newKey(key: K, hash: number, skipped: boolean): number {
     const k = this.keys.length;
-    this.keys.push(str);
+    this.keys.push(key);
     this.lists.push(undefined);
     this.resizedMark.push(false);
     this.hashes.push(hash);
-    this.skipped.push(!!this.skipInText?.(str as string));
-    if ((k + 1) * 2 > table.length) this.grow();
+    this.skipped.push(skipped);
+    if (2 * k >= this.lastPending.length) this.lastPending = doubled(this.lastPending);
+    if ((k + 1) * 2 > this.table.length) this.grow();
     else this.place(k);
     return k;
   }
@@ -206,33 +227,83 @@ export class KeySpace<K extends string | number> {
     for (let k = 0; k < this.hashes.length; k++) this.place(k);
   }
 
-  /** Appends (or merges into the last) posting of key id `k`; true when the key became live. */
+  /** Appends (or merges into the last) posting of key id `k` to the pending ones; true when the key became live. */
   private post(k: number, id: number, field: number): boolean {
     if (this.collecting) {
       this.collecting.add(k);
       return false;
     }
-    let list = this.lists[k];
-    if (list === undefined) {
-      this.lists[k] = [posting(id, field)];
-      this.markResized(k);
-      const key = this.keys[k];
-      this.ids.set(key, k);
-      if (this.sortable) this.added.push(key);
-      return true;
-    }
-    const last = list[list.length - 1];
-    if (last >>> 8 === id) {
-      // A packed list keeps its last posting as an Int32Array element: the same bits.
+    const at = this.lastPending[2 * k];
+    if (at && this.lastPending[2 * k + 1] === id) {
+      const chunk = this.pending[(at - 1) >>> CHUNK_BITS];
+      const i = (at - 1) & (CHUNK - 1);
+      const last = chunk[i];
       let tf = (last >>> 4) & 15;
       if (field === BODY && tf < 15) tf++;
-      list[list.length - 1] = (id << 8) | (tf << 4) | (last & 15) | field;
+      chunk[i] = (id << 8) | (tf << 4) | (last & 15) | field;
       return false;
     }
-    if (!Array.isArray(list)) this.lists[k] = list = Array.from(list);
-    list.push(posting(id, field));
-    this.markResized(k);
-    return false;
+    let n = this.chunkLength;
+    if (n + 2 > this.chunk.length) n = this.nextChunk();
+    this.chunk[n] = k;
+    this.chunk[n + 1] = posting(id, field);
+    this.lastPending[2 * k] = (this.pending.length - 1) * CHUNK + n + 2;
+    this.lastPending[2 * k + 1] = id;
+    this.chunkLength = n + 2;
+    if (at || this.lists[k] !== undefined) return false;
+    const key = this.keys[k];
+    this.ids.set(key, k);
+    if (this.sortable) this.added.push(key);
+    return true;
+  }
+
+  /** Makes room for a posting in `pending` (the first chunk doubled, else a new one); returns where it goes. */
+  private nextChunk(): number {
+    if (this.chunk.length < CHUNK) {
+      const grown = new Int32Array(this.chunk.length * 2);
+      grown.set(this.chunk);
+      this.pending[0] = this.chunk = grown;
+      return this.chunkLength;
+    }
+    this.pending.push((this.chunk = new Int32Array(CHUNK)));
+    return (this.chunkLength = 0);
+  }
+
+  /**
+   * Moves the pending postings to their lists: counted by key, placed in one array in key order (each key's in the
+   * order they came), then each key's run appended to its list: a new list or a packed one comes out packed, a plain
+   * array (postings were removed from it since the last pack) takes them as it is.
+   */
+  private settle(): void {
+    if (!this.chunkLength) return;
+    const keys = this.keys.length;
+    const start = new Int32Array(keys + 1);
+    const used = (c: number) => (c === this.pending.length - 1 ? this.chunkLength : CHUNK);
+    for (let c = 0; c < this.pending.length; c++) {
+      const buf = this.pending[c];
+      for (let i = 0, n = used(c); i < n; i += 2) start[buf[i] + 1]++;
+    }
+    for (let k = 0; k < keys; k++) start[k + 1] += start[k];
+    const next = start.slice(0, keys);
+    const byKey = new Int32Array(start[keys]);
+    for (let c = 0; c < this.pending.length; c++) {
+      const buf = this.pending[c];
+      for (let i = 0, n = used(c); i < n; i += 2) byKey[next[buf[i]]++] = buf[i + 1];
+    }
+    for (let k = 0; k < keys; k++) {
+      if (start[k] === start[k + 1]) continue;
+      this.lastPending[2 * k] = 0;
+      const list = this.lists[k];
+      const more = byKey.subarray(start[k], start[k + 1]);
+      if (Array.isArray(list)) {
+        for (let i = 0; i < more.length; i++) list.push(more[i]);
+        this.markResized(k);
+      } else {
+        this.lists[k] = list ? packed([list, more]) : packed([more]);
+      }
+    }
+    this.pending = [(this.chunk = new Int32Array(FIRST_CHUNK))];
+    this.chunkLength = 0;
   }
 
   private markResized(k: number): void {
@@ -243,14 +314,15 @@ export class KeySpace<K extends string | number> {
 
   /** Whether lists changed since the last pack. */
   get unpacked(): boolean {
-    return this.resized.length > 0;
+    return this.resized.length > 0 || this.chunkLength > 0;
   }
 
   /**
    * Packs the lists that grew or shrank since the last call: an Int32Array over PACKED_MIN postings, else an array of
-   * exactly their length. Adding to or removing from a packed list makes it a plain array again until the next pack.
+   * exactly their length. Removing from a packed list makes it a plain array again until the next pack.
    */
   pack(): void {
+    this.settle();
     for (const k of this.resized) {
       this.resizedMark[k] = false;
       const list = this.lists[k];
@@ -275,6 +347,7 @@ export class KeySpace<K extends string | number> {
 
   /** Removes the postings of entries [lo, hi) from the lists of key ids `keys`. Returns the keys that no longer exist. */
   drop(keys: Iterable<number>, lo: number, hi: number): K[] {
+    this.settle();
     const gone: K[] = [];
     for (const k of keys) {
       let list = this.lists[k];
@@ -305,6 +378,30 @@ export class KeySpace<K extends string | number> {
     }
     return this.sortedKeys;
   }
+}
+
+function doubled(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(a.length * 2);
+  out.set(a);
+  return out;
+}
+
+/**
+ * Runs of postings one after the other as one packed list (an Int32Array over PACKED_MIN postings, else an array of
+ * exactly their length). Lists are read between files, never while an entry is indexed: a run never starts with the
+ * entry the one before it ends with.
+ */
+function packed(runs: ArrayLike<number>[]): PostingList {
+  let total = 0;
+  for (const r of runs) total += r.length;
+  const out: PostingList = total > PACKED_MIN ? new Int32Array(total) : new Array<number>(total);
+  let at = 0;
+  for (const r of runs) {
+    if (out instanceof Int32Array) out.set(r, at);
+    else for (let i = 0; i < r.length; i++) out[at + i] = r[i];
+    at += r.length;
+  }
+  return out;
 }
 
 /** Sorted keys + newly added keys (deduplicated), minus keys no longer in `live` when given. */
