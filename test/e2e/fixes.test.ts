@@ -176,6 +176,21 @@ describeVSCode('fixes', { workspace: 'python-fixes' }, (scene) => {
     await workbench.expectSquiggles('warning', 1);
   });
 
+  scene('a block of another module whose batch norm a flag turns on: the call that turns it on is flagged, naming where the layers are built', async ({ workbench }) => {
+    const unet = 'project/models/unet.py';
+    await workbench.openFile(unet);
+    // `DoubleConv(3, 64, self.use_bn)` turns batch norm on (UNet's default); `DoubleConv(64, 64, False)` does not.
+    await workbench.expectSquiggles('warning', 1);
+    const call = workbench.positionOf(unet, 'DoubleConv(3, 64, self.use_bn)');
+    const flagged = (r: { message: string }[]) => r.some((x) => /in “DoubleConv”/.test(x.message));
+    const row = (await workbench.problems(flagged)).find((x) => /in “DoubleConv”/.test(x.message));
+    assert.ok(row, 'Problems lists the call that turns batch norm on');
+    assert.equal(row.code, RULE);
+    assert.equal(row.position, `[Ln ${call.line}, Col ${call.column}]`);
+    assert.match(row.message, /2 layers in “DoubleConv” keep their bias, and as it is called here .*BatchNorm2d.*\(lines 21, 22 of its module\)/);
+    await workbench.screenshot();
+  });
+
   // ---- Silencing a finding from the editor, as a linter user expects: "Ignore … on this line" writes an
   // `# ml-notes: ignore[rule]` comment at the end of the line, "Ignore … in this file" an `ignore-file`
   // line at the top; the squiggles go at once, and one Ctrl+Z puts the text and the squiggle back.
