@@ -80,60 +80,97 @@ const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug'
  */
 function ipythonLines(lines: readonly string[]): string[] {
   const out: string[] = [];
-  // While a command goes on: the brackets it has open.
-  let open: number | undefined;
-  // While a line of Python goes on (open brackets, a final backslash): the brackets it has open. A line that continues
-  // it is Python whatever it starts with (`!= y)`, `% n`).
-  let python: number | undefined;
+  // While a command goes on (see goesOn): its state.
+  let command: LineState | undefined;
+  // While a line of Python goes on (open brackets, a triple-quoted string, a final backslash): its state. A line that
+  // continues it is Python whatever it starts with (`!= y)`, `% n`, `!important` inside a docstring).
+  let python: LineState | undefined;
   // Until the first line with code: IPython takes that line's indentation off the whole cell, so a command there
   // stands at the top level (blanked, not `pass` at its indentation).
   let first = true;
   for (const l of lines) {
-    if (open !== undefined) {
+    if (command) {
       out.push('');
-      open = goesOn(l, open);
+      command = goesOn(l, command);
       continue;
     }
     const atStart = first && l.trim() !== '';
     if (atStart) first = false;
-    if (python !== undefined) {
+    if (python) {
       out.push(l);
       python = goesOn(l, python);
       continue;
     }
-    const command = /^(\s*)(?:%%?|!)/.exec(l) ?? /^(\s*)(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$/.exec(l);
-    const assigned = command ? undefined : /^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)(?:%|!)/.exec(l);
-    if (command) {
-      out.push(l.startsWith('%%', command[1].length) || (atStart && command[1]) ? '' : `${command[1]}pass`);
-      open = goesOn(l.slice(command[0].length), 0);
+    const magic = /^(\s*)(?:%%?|!)/.exec(l) ?? /^(\s*)(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$/.exec(l);
+    const assigned = magic ? undefined : /^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)(?:%|!)/.exec(l);
+    if (magic) {
+      command = goesOn(l.slice(magic[0].length), fresh());
+      // A timed statement on one line stays Python; over several lines it is taken as the command it is.
+      const timed = command ? undefined : timedStatement(l, magic[1]);
+      out.push(l.startsWith('%%', magic[1].length) || (atStart && magic[1]) ? '' : (timed ?? `${magic[1]}pass`));
     } else if (assigned) {
       out.push(`${assigned[1]}None`);
-      open = goesOn(l.slice(assigned[0].length), 0);
+      command = goesOn(l.slice(assigned[0].length), fresh());
     } else {
       out.push(l);
-      python = goesOn(l, 0);
+      python = goesOn(l, fresh());
     }
   }
   return out;
 }
 
 /**
- * Whether a command goes on to the next line: the brackets it still has open (counted outside quotes, `depth` from the
- * lines before), or 0 after a final backslash; undefined when it ends here.
+ * `%time stmt` / `%timeit stmt`: the statement IPython times is Python, kept at its columns (`%time y = f(x)` →
+ * `pass; y = f(x)`, the same length); undefined with options (`%timeit -n 10 …`) or a compound statement.
  */
-function goesOn(l: string, depth: number): number | undefined {
+function timedStatement(l: string, indent: string): string | undefined {
+  const m = /^(%time(?:it)?\s+)(?![-\s])(.*)$/.exec(l.slice(indent.length));
+  if (!m || m[1].length < 6 || /^(?:for|while|if|with|def|class|try|async)\b/.test(m[2])) return undefined;
+  return `${indent}${'pass;'.padEnd(m[1].length)}${m[2]}`;
+}
+
+/** What a logical line has open at the end of a physical one: brackets, and a triple-quoted string. */
+interface LineState {
+  depth: number;
+  triple: string;
+}
+
+function fresh(): LineState {
+  return { depth: 0, triple: '' };
+}
+
+/**
+ * Whether a logical line goes on to the next physical one: brackets still open (counted outside strings and comments),
+ * a triple-quoted string still open, or a final backslash outside a comment. The state it goes on with, else undefined.
+ */
+function goesOn(l: string, st: LineState): LineState | undefined {
   let quote = '';
-  for (let i = 0; i < l.length; i++) {
+  let i = 0;
+  while (i < l.length) {
+    if (st.triple) {
+      const end = l.indexOf(st.triple, i);
+      if (end < 0) return st;
+      i = end + 3;
+      st.triple = '';
+      continue;
+    }
     const c = l[i];
     if (quote) {
       if (c === '\\') i++;
       else if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '#') break;
-    else if ('([{'.includes(c)) depth++;
-    else if (')]}'.includes(c)) depth = Math.max(0, depth - 1);
+    } else if (c === '"' || c === "'") {
+      if (l.startsWith(c + c + c, i)) {
+        st.triple = c + c + c;
+        i += 3;
+        continue;
+      }
+      quote = c;
+    } else if (c === '#') return st.depth > 0 ? st : undefined;
+    else if ('([{'.includes(c)) st.depth++;
+    else if (')]}'.includes(c)) st.depth = Math.max(0, st.depth - 1);
+    i++;
   }
-  return depth > 0 || /\\\s*$/.test(l) ? depth : undefined;
+  return st.depth > 0 || st.triple || /\\\s*$/.test(l) ? st : undefined;
 }
 
 /** Index of the cell holding a line of the joined program. */

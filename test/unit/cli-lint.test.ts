@@ -101,7 +101,11 @@ test('lint reads IPython’s own syntax in notebooks as IPython runs it: no synt
       code(' !pip install timm'),
       code('', '%%bash', 'echo hi > out.txt'),
       code('a, b = !echo 1 2', 'ok = (a', '      != b)', 'r = (len(a)', '     % 2)'),
+      // Inside a triple-quoted string nothing is a command; a backslash ending a comment continues nothing.
+      code('cfg = load("""', 'model: resnet', '!important (see notes', '""")', '!nvidia-smi', 'x = 1  # D:\\', '%matplotlib inline'),
       code('%%time', 'net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.BatchNorm2d(16))'),
+      // What `%time` times is Python: the conv fed to batch norm there is found.
+      code('conv = nn.Conv2d(3, 8, 3)', 'bn = nn.BatchNorm2d(8)', '%time y = bn(conv(x))', '%timeit -n 3 f()'),
     ],
     metadata: { language_info: { name: 'python' } },
     nbformat: 4,
@@ -110,8 +114,9 @@ test('lint reads IPython’s own syntax in notebooks as IPython runs it: no synt
   fs.writeFileSync(path.join(dir, 'train.ipynb'), JSON.stringify(nb));
   const r = await run(['lint', dir]);
   assert.doesNotMatch(r.err, /syntax error/);
-  assert.match(r.out, /train\.ipynb#cell8:2:\d+: conv-bias-before-batchnorm /);
-  assert.equal(r.out.trim().split('\n').filter((l) => l.includes('conv-bias')).length, 1);
+  assert.match(r.out, /train\.ipynb#cell9:2:\d+: conv-bias-before-batchnorm /);
+  assert.equal(r.out.trim().split('\n').filter((l) => l.includes('conv-bias')).length, 2);
+  assert.match(r.out, /train\.ipynb#cell10:1:\d+: conv-bias-before-batchnorm /);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -399,7 +399,8 @@ export class PythonModel extends Symbols {
     const id = a.value.id;
     const found = this.lookup(id, this.scopeOf(call));
     const b = found?.bindings.length === 1 ? found.bindings[0] : undefined;
-    if (b?.kind !== 'assign' || !b.value) return false;
+    // One target: `self.kw = kw = {…}` lets the dict be changed through the other.
+    if (b?.kind !== 'assign' || !b.value || b.stmt.kind !== 'assign' || b.stmt.targets.length !== 1) return false;
     const v = b.value;
     const factory =
       v.kind === 'dict'

@@ -31,7 +31,7 @@ export function flattensAfterBatch(model: PythonModel, scope: Scope, at: Reshape
   // `x.view(n, -1)` / `x.reshape(x.size(0), -1)`: the batch (a name, a size or shape lookup) and everything else.
   const args = call.args;
   if (args.length !== 2 || args.some((a) => a.name || a.star)) return false;
-  return isBatchSize(args[0].value) && model.literal(args[1].value, scope) === -1;
+  return isBatchSize(model, scope, args[0].value, 0) && model.literal(args[1].value, scope) === -1;
 }
 
 /** `start_dim` (at `index`, or its default) is 1 and `end_dim` is left at -1. */
@@ -43,9 +43,18 @@ function startsAtOne(model: PythonModel, scope: Scope, call: CallExpr, index: nu
   return start ? model.literal(start.value, scope) === 1 : defaultIsOne;
 }
 
-/** `n`, `x.size(0)`, `x.shape[0]`, `len(x)`: what a flattening view writes as its first size. */
-function isBatchSize(e: Expr): boolean {
-  if (e.kind === 'name') return true;
+/**
+ * `x.size(0)`, `x.shape[0]`, `len(x)`, or a name bound once to one of them or unpacked first from `x.shape` /
+ * `x.size()` (`n, c, h, w = y.shape`): what a flattening view writes as its first size. Any other name may be anything
+ * (`rows = n * c` moves the channels into the batch).
+ */
+function isBatchSize(model: PythonModel, scope: Scope, e: Expr, depth: number): boolean {
+  if (e.kind === 'name') {
+    const found = model.lookup(e.id, scope);
+    const b = found?.bindings.length === 1 ? found.bindings[0] : undefined;
+    if (b?.kind === 'assign') return depth < 2 && isBatchSize(model, found!.scope, b.value, depth + 1);
+    return b?.kind === 'unpack' && b.index === 0 && isShape(b.value);
+  }
   if (e.kind === 'subscript') {
     const i = e.index.length === 1 ? e.index[0] : undefined;
     return e.value.kind === 'attr' && e.value.attr === 'shape' && i?.kind === 'number' && i.value === 0;
@@ -55,6 +64,12 @@ function isBatchSize(e: Expr): boolean {
   if (f.kind === 'name') return f.id === 'len';
   const a = e.args[0].value;
   return f.kind === 'attr' && f.attr === 'size' && a.kind === 'number' && a.value === 0;
+}
+
+/** `x.shape` or `x.size()`. */
+function isShape(e: Expr): boolean {
+  if (e.kind === 'attr') return e.attr === 'shape';
+  return e.kind === 'call' && e.args.length === 0 && e.func.kind === 'attr' && e.func.attr === 'size';
 }
 
 /** Items through a reshape: the outputs that go on (a conv's, through a flattening one) and those it stops. */

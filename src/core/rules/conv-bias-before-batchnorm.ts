@@ -205,9 +205,11 @@ class ConvBiasCheck {
         const uses = flowOf(other).usesOf(inst);
         if (!uses.some((u) => this.isBn(u))) continue;
         if (!bp) {
-          // Only what this call writes decides here; left to their defaults, the flags are that module's own finding.
-          const r = this.atSite(uses, writtenOnly(site));
-          if (r.decided && r.outcome === 'fire') elsewhere.push({ inst, v: r.v });
+          // This call decides when what it writes does: the defaults alone turning batch norm on are that module's own
+          // finding, said there once.
+          const r = this.atSite(uses, site);
+          const byDefaults = this.atSite(uses, other.callSites.defaults(owner));
+          if (r.decided && r.outcome === 'fire' && !(byDefaults.decided && byDefaults.outcome === 'fire')) elsewhere.push({ inst, v: r.v });
         } else if (bp.real) {
           const r = this.atSite(uses, site);
           out.push(...this.biasArgumentFindings(inst, bp.name, [site], [{ site, v: r.v, outcome: r.outcome }]));
@@ -444,17 +446,6 @@ function calleeCallText(model: PythonModel, call: CallExpr): string {
 
 function collapse(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ');
-}
-
-/** A call site binding only the arguments the call writes (a parameter left to its default is unbound). */
-function writtenOnly(site: CallSite): CallSite {
-  return {
-    ...site,
-    arg: (name) => {
-      const a = site.arg(name);
-      return a && a !== 'hidden' && a.isDefault ? undefined : a;
-    },
-  };
 }
 
 /** How the layer is written at its site (`nn.Conv2d`, `conv3x3`, `layers.Conv2D`), in whichever module that is. */
