@@ -63,13 +63,18 @@ export class FlowWalker extends StmtWalker {
     this.top(fn.def.body);
   }
 
-  /** Walks a whole body: at its end, sequences built with `.add` end. */
+  /**
+   * Walks a whole body: at its end, sequences built with `.add` / `.add_module` end, their last layers' output being
+   * the Sequential's (used wherever it is). A plain list spliced into one (`nn.Sequential(*layers)`) ends there already:
+   * ending it again here would count its last layer's output as used somewhere unknown.
+   */
   top(stmts: readonly Stmt[]): void {
     this.walk(stmts);
     this.dead = false;
     for (const v of this.f.env.values()) {
-      const list = v.k === 'list' ? v.list : v.k === 'mod' ? v.list : undefined;
-      if (list && this.f.flow.sequentialLists.has(list.id)) this.lists.endList(list, { from: 0, to: 0 });
+      if (v.k !== 'mod' || !v.list || !this.f.flow.sequentialLists.has(v.list.id)) continue;
+      const seq = v.items.length === 1 && v.items[0].v && !v.items[0].g.length ? v.items[0].v : undefined;
+      this.lists.endList(v.list, { from: 0, to: 0 }, seq);
     }
   }
 
