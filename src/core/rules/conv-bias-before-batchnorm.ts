@@ -12,7 +12,7 @@ import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
 import type { RawFinding, Rule, RuleContext } from './rule';
 import { available, biasWhenNot, discriminate, paramForm } from './bias-guards';
-import { biasStateOf, truth, type BiasOn } from './conv-bias-state';
+import { biasStateOf, layerBias, type BiasOn } from './conv-bias-state';
 
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };
 
@@ -241,12 +241,8 @@ class ConvBiasCheck {
   private decidedElsewhere(found: { inst: LayerInstance; v: Verdict }[], call: CallExpr): RawFinding | undefined {
     const on: { inst: LayerInstance; v: Verdict; how: string | Msg }[] = [];
     for (const { inst, v } of found) {
-      const other = inst.ctorScope.owner as PythonModel;
-      const b = inst.spec.bias!;
-      if (inst.helper || other.hiddenArgs(inst.ctor) || !inst.ctor.complete) continue;
-      const a = other.argOf(inst, b.name, b.index);
-      if (a.fromPartial || !(a.value ? truth(a.value) === true : b.default)) continue;
-      on.push({ inst, v, how: a.arg ? other.source(a.arg) : msg('{0} defaults to True', b.name) });
+      const built = inst.helper ? undefined : layerBias(inst.ctorScope.owner as PythonModel, inst);
+      if (built?.state === 'on' && !built.partial) on.push({ inst, v, how: built.how });
     }
     if (!on.length) return undefined;
     const { inst, v, how } = on[0];

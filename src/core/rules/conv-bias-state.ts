@@ -31,22 +31,12 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
   if (!b || (inst.localClass && !inst.baseArgs)) return { state: 'unknown' };
   const defaultHow = msg('{0} defaults to True', b.name);
   if (!inst.helper) {
-    if (model.hiddenArgs(inst.ctor) || !inst.ctor.complete) return { state: 'unknown' };
-    const r = model.argOf(inst, b.name, b.index);
+    const built = layerBias(model, inst);
+    if (built.state !== 'on') return built;
     const at = { scope: inst.ctorScope, offset: inst.ctor.from };
-    if (r.value) {
-      const lit = truth(r.value);
-      if (lit === undefined) return { state: 'unknown' };
-      if (!lit) return { state: 'off' };
-      if (!r.fromPartial && r.arg) {
-        const arg = r.arg;
-        return { state: 'on', on: { how: model.source(arg), explicit: arg, at, edits: (v) => [{ from: arg.value.from, to: arg.value.to, text: v }] } };
-      }
-      if (r.arg?.name) return { state: 'on', on: { how: msg('set by a partial'), at, edits: (v) => addKeyword(text, inst.ctor, `${b.name}=${v}`) } };
-      return { state: 'unknown' };
-    }
-    if (!b.default) return { state: 'off' };
-    return { state: 'on', on: { how: defaultHow, at, edits: (v) => addKeyword(text, inst.ctor, `${b.name}=${v}`) } };
+    const arg = built.arg;
+    if (arg && !built.partial) return { state: 'on', on: { how: built.how, explicit: arg, at, edits: (v) => [{ from: arg.value.from, to: arg.value.to, text: v }] } };
+    return { state: 'on', on: { how: built.how, at, edits: (v) => addKeyword(text, inst.ctor, `${b.name}=${v}`) } };
   }
 
   // Created by a helper function: the bias is set inside it, maybe from one of its parameters. The helper may be in
@@ -121,8 +111,28 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
   };
 }
 
+/**
+ * The bias of a layer built directly (not by a helper), as its own module writes it: `bias=True` written out (`arg`),
+ * set by a partial, or the layer's default; off, or unknown when it is computed or hidden in `*args` / `**kwargs`.
+ */
+export function layerBias(model: PythonModel, inst: LayerInstance): { state: 'off' | 'unknown' } | { state: 'on'; how: string | Msg; arg?: Arg; partial: boolean } {
+  const b = inst.spec.bias;
+  if (!b || (inst.localClass && !inst.baseArgs) || model.hiddenArgs(inst.ctor) || !inst.ctor.complete) return { state: 'unknown' };
+  const r = model.argOf(inst, b.name, b.index);
+  if (r.value) {
+    const lit = truth(r.value);
+    if (lit === undefined) return { state: 'unknown' };
+    if (!lit) return { state: 'off' };
+    if (!r.fromPartial && r.arg) return { state: 'on', how: model.source(r.arg), arg: r.arg, partial: false };
+    if (r.arg?.name) return { state: 'on', how: msg('set by a partial'), arg: r.arg, partial: true };
+    return { state: 'unknown' };
+  }
+  if (!b.default) return { state: 'off' };
+  return { state: 'on', how: msg('{0} defaults to True', b.name), partial: false };
+}
+
 /** True / False for literal booleans and 0/1/None; undefined for anything computed. */
-export function truth(e: Expr): boolean | undefined {
+function truth(e: Expr): boolean | undefined {
   if (e.kind === 'const') return e.value === 'True' ? true : e.value === 'False' || e.value === 'None' ? false : undefined;
   if (e.kind === 'number') return Number.isNaN(e.value) ? undefined : e.value !== 0;
   return undefined;
