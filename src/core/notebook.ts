@@ -1,3 +1,6 @@
+import { Tokenizer } from './python/lexical';
+import { T } from './python/tokens';
+
 /** Jupyter notebooks (.ipynb) as one Python program: the code cells joined, each starting on a known line. */
 export interface NotebookProgram {
   text: string;
@@ -75,46 +78,63 @@ export function joinCells(sources: readonly string[]): { text: string; cellStart
 const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug']);
 
 /**
- * The lines of a cell as IPython runs them (see joinCells). A magic or shell command goes on over the next lines while
- * it leaves a bracket open or ends in a backslash (`%timeit np.fromiter((…),` then `dtype=x.dtype)`): those are blanked.
+ * The lines of a cell as IPython runs them (see joinCells). A line that continues a logical line (brackets left open, a
+ * string that spans lines, a final backslash: the project's tokenizer says which) belongs to it: to a command, blanked
+ * (`%timeit np.fromiter((…),` then `dtype=x.dtype)`); to Python, kept whatever it starts with (`!= y)`, `% n`,
+ * `!important` inside a docstring).
  */
 function ipythonLines(lines: readonly string[]): string[] {
+  const continues = continuationLines(lines);
   const out: string[] = [];
-  // While a command goes on (see goesOn): its state.
-  let command: LineState | undefined;
-  // While a line of Python goes on (open brackets, a triple-quoted string, a final backslash): its state. A line that
-  // continues it is Python whatever it starts with (`!= y)`, `% n`, `!important` inside a docstring).
-  let python: LineState | undefined;
+  // Whether the logical line going on is a command.
+  let inCommand = false;
   // Until the first line with code: IPython takes that line's indentation off the whole cell, so a command there
   // stands at the top level (blanked, not `pass` at its indentation).
   let first = true;
-  for (const l of lines) {
-    if (command) {
-      out.push('');
-      command = goesOn(l, command);
-      continue;
+  lines.forEach((l, i) => {
+    if (continues[i]) {
+      out.push(inCommand ? '' : l);
+      return;
     }
     const atStart = first && l.trim() !== '';
     if (atStart) first = false;
-    if (python) {
-      out.push(l);
-      python = goesOn(l, python);
-      continue;
-    }
     const magic = /^(\s*)(?:%%?|!)/.exec(l) ?? /^(\s*)(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$/.exec(l);
     const assigned = magic ? undefined : /^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)(?:%|!)/.exec(l);
+    inCommand = !!(magic || assigned);
     if (magic) {
-      command = goesOn(l.slice(magic[0].length), fresh());
       // A timed statement on one line stays Python; over several lines it is taken as the command it is.
-      const timed = command ? undefined : timedStatement(l, magic[1]);
+      const timed = continues[i + 1] ? undefined : timedStatement(l, magic[1]);
       out.push(l.startsWith('%%', magic[1].length) || (atStart && magic[1]) ? '' : (timed ?? `${magic[1]}pass`));
-    } else if (assigned) {
-      out.push(`${assigned[1]}None`);
-      command = goesOn(l.slice(assigned[0].length), fresh());
-    } else {
-      out.push(l);
-      python = goesOn(l, fresh());
+    } else if (assigned) out.push(`${assigned[1]}None`);
+    else out.push(l);
+  });
+  return out;
+}
+
+/** Per line of a cell: whether it continues the logical line of a line before it, as the project's tokenizer reads it. */
+function continuationLines(lines: readonly string[]): boolean[] {
+  const t = new Tokenizer(lines.join('\n'));
+  while (t.count === 0 || t.kind[t.count - 1] !== T.EOF) t.fill(t.count + 1024);
+  const out = lines.map(() => false);
+  // The line of an offset, walked along with the tokens (their offsets only grow).
+  let line = 0;
+  let next = lines[0].length + 1;
+  const lineOf = (offset: number) => {
+    while (line + 1 < lines.length && offset >= next) next += lines[++line].length + 1;
+    return line;
+  };
+  // The line where the logical line under way started (-1 between logical lines).
+  let from = -1;
+  for (let i = 0; i < t.count; i++) {
+    const k = t.kind[i];
+    if (k === T.INDENT || k === T.DEDENT || k === T.EOF) continue;
+    const at = lineOf(t.start[i]);
+    if (k !== T.NEWLINE) {
+      if (from < 0) from = at;
+      continue;
     }
+    for (let j = from + 1; from >= 0 && j <= at; j++) out[j] = true;
+    from = -1;
   }
   return out;
 }
@@ -127,50 +147,6 @@ function timedStatement(l: string, indent: string): string | undefined {
   const m = /^(%time(?:it)?\s+)(?![-\s])(.*)$/.exec(l.slice(indent.length));
   if (!m || m[1].length < 6 || /^(?:for|while|if|with|def|class|try|async)\b/.test(m[2])) return undefined;
   return `${indent}${'pass;'.padEnd(m[1].length)}${m[2]}`;
-}
-
-/** What a logical line has open at the end of a physical one: brackets, and a triple-quoted string. */
-interface LineState {
-  depth: number;
-  triple: string;
-}
-
-function fresh(): LineState {
-  return { depth: 0, triple: '' };
-}
-
-/**
- * Whether a logical line goes on to the next physical one: brackets still open (counted outside strings and comments),
- * a triple-quoted string still open, or a final backslash outside a comment. The state it goes on with, else undefined.
- */
-function goesOn(l: string, st: LineState): LineState | undefined {
-  let quote = '';
-  let i = 0;
-  while (i < l.length) {
-    if (st.triple) {
-      const end = l.indexOf(st.triple, i);
-      if (end < 0) return st;
-      i = end + 3;
-      st.triple = '';
-      continue;
-    }
-    const c = l[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") {
-      if (l.startsWith(c + c + c, i)) {
-        st.triple = c + c + c;
-        i += 3;
-        continue;
-      }
-      quote = c;
-    } else if (c === '#') return st.depth > 0 ? st : undefined;
-    else if ('([{'.includes(c)) st.depth++;
-    else if (')]}'.includes(c)) st.depth = Math.max(0, st.depth - 1);
-    i++;
-  }
-  return st.depth > 0 || st.triple || /\\\s*$/.test(l) ? st : undefined;
 }
 
 /** Index of the cell holding a line of the joined program. */
