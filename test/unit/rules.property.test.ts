@@ -224,4 +224,13 @@ describe('properties', () => {
       }
     }
   });
+
+  test("a file's header comments stay when its first statement is edited", () => {
+    const text = '# ml-notes: ignore-file[conv-bias-before-batchnorm]\nimport torch.nn as nn\n\nblock = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n';
+    const doc = new DocumentAnalyzer(strictHost);
+    assert.deepEqual(doc.analyze(text).findings, []);
+    const edited = text.replace('import torch.nn as nn', 'import torch.nn as nn  # layers');
+    assert.deepEqual(doc.analyze(edited).findings, [], 'the ignore-file line above the edited import still counts');
+    assert.ok(analyze(edited.replace('# ml-notes: ignore-file[conv-bias-before-batchnorm]\n', '')).length, 'the finding it hides');
+  });
 });

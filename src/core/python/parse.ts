@@ -63,7 +63,8 @@ export function parsePython(text: string, previous?: ParsedPython): ParsedPython
     let r = old.length - 1;
     while (r >= 0 && old[r].from >= edit) r--;
     while (r >= 0 && !(old[r].clean && !old[r].errors.length)) r--;
-    if (r >= 0) {
+    // (Not at the first statement: the comments above it, a file's header, are read with it.)
+    if (r > 0) {
       prefix = old.slice(0, r);
       restart = old[r].from;
     }
