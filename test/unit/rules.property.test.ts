@@ -225,6 +225,66 @@ describe('properties', () => {
     }
   });
 
+  test('re-parsing a document edit by edit gives the tree a parse from scratch gives', () => {
+    // The statements after the edit are kept from the previous version (offsets moved) once the two versions meet
+    // again; before it, those before the edit. Every offset, call list, comment and error must be where a fresh
+    // parse puts it (with syntax errors, recovery may differ: compared only for text that parses).
+    const edit = fc.record({
+      kind: fc.constantFrom('delete', 'insert', 'duplicate', 'swap'),
+      at: fc.nat(),
+      len: fc.integer({ min: 1, max: 30 }),
+      token: fc.constantFrom(...TOKENS, '"""', "'", '#', '\\\n', '\t', '\r\n', 'x = 1\n', '# ml-notes: ignore\n'),
+    });
+    const shape = (p: ReturnType<typeof parsePython>) => ({
+      module: p.module,
+      units: p.units.map((u) => ({ ...u, calls: u.calls.map((c) => c.from), products: u.products.map((x) => x.from), dicts: u.dicts.map((x) => x.from), warmAttrs: u.warmAttrs.map((x) => x.from) })),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: fixtureFiles.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 6 }), (file, edits) => {
+        let text = fixtureFiles[file].text;
+        let parsed = parsePython(text);
+        for (const e of edits) {
+          text = applyEdit(text, e);
+          parsed = parsePython(text, parsed);
+          const fresh = parsePython(text);
+          if (!fresh.module.errors.length) assert.deepEqual(shape(parsed), shape(fresh));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('an edit keeps the statements after it, moved, and re-parses what it changes until the versions meet', () => {
+    const head = 'import torch.nn as nn\n\n\ndef a():\n    return nn.Conv2d(3, 8, 3)\n\n\n';
+    const tail = 'class B(nn.Module):\n    def __init__(self):\n        self.conv = nn.Conv2d(3, 8, 3)  # kept\n';
+    const v1 = parsePython(`${head}x = 1\n\n\n${tail}`);
+    const kept = v1.units[v1.units.length - 1].stmts;
+    const v2 = parsePython(`${head}xs = [1, 2]\n\n\n${tail}`, v1);
+    const last = v2.units[v2.units.length - 1];
+    assert.equal(last.stmts, kept, 'the class after the edit is the same statement, not parsed again');
+    assert.deepEqual(shape(v2), shape(parsePython(v2.text)));
+    // A bracket left open swallows what follows: parsing goes on past the class, with Python's error.
+    const v3 = parsePython(`${head}xs = [1, 2\n\n\n${tail}`, v2);
+    assert.deepEqual(v3.module.errors, parsePython(v3.text).module.errors);
+    assert.ok(v3.module.errors.length);
+    const v4 = parsePython(`${head}xs = [1, 2]\n\n\n${tail}`, v3);
+    assert.deepEqual(shape(v4), shape(parsePython(v4.text)));
+    // Calls the statements' trees do not hold (in an f-string's fields, a lambda's defaults, an except clause, the
+    // cases of a match) move with them too.
+    const loose = [
+      'def b(t):\n    print(f"{len(t)} {t.view(t.size(0), -1)!r}")\n    g = lambda x=nn.Conv2d(3, 8, 3): x\n',
+      '    try:\n        pass\n    except getattr(nn, "Error", ValueError):\n        pass\n',
+      '    match t:\n        case [x] if len(x) > 2:\n            nn.BatchNorm2d(x)\n',
+    ].join('');
+    const v5 = parsePython(`${head}x = 1\n\n\n${loose}`);
+    const v6 = parsePython(`${head}x = 12\n\n\n${loose}`, v5);
+    assert.deepEqual(v6.units.map((u) => u.calls.map((c) => [c.from, c.openParen, c.closeParen, ...c.commas])), parsePython(v6.text).units.map((u) => u.calls.map((c) => [c.from, c.openParen, c.closeParen, ...c.commas])));
+    assert.deepEqual(shape(v6), shape(parsePython(v6.text)));
+    function shape(p: ReturnType<typeof parsePython>) {
+      return { module: p.module, units: p.units.map((u) => ({ from: u.from, to: u.to, key: u.key, comments: u.comments })) };
+    }
+  });
+
   test("a file's header comments stay when its first statement is edited", () => {
     const text = '# ml-notes: ignore-file[conv-bias-before-batchnorm]\nimport torch.nn as nn\n\nblock = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n';
     const doc = new DocumentAnalyzer(strictHost);

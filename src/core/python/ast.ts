@@ -275,51 +275,52 @@ export interface Module {
   singleQuotes: number;
 }
 
-/** Calls `visit` for every direct sub-expression of `e`. */
-export function forEachChild(e: Expr, visit: (child: Expr) => void): void {
+/** Calls `visit` for every direct sub-expression of `e` (with `arg`: a walker's state, without a closure per node). */
+export function forEachChild<A = undefined>(e: Expr, visit: (child: Expr, arg: A) => void, arg?: A): void {
+  const ctx = arg as A;
   switch (e.kind) {
     case 'attr':
-      visit(e.value);
+      visit(e.value, ctx);
       break;
     case 'call':
-      visit(e.func);
-      for (const a of e.args) visit(a.value);
+      visit(e.func, ctx);
+      for (const a of e.args) visit(a.value, ctx);
       break;
     case 'subscript':
-      visit(e.value);
-      for (const i of e.index) visit(i);
+      visit(e.value, ctx);
+      for (const i of e.index) visit(i, ctx);
       break;
     case 'list':
     case 'tuple':
     case 'set':
-      for (const x of e.elts) visit(x);
+      for (const x of e.elts) visit(x, ctx);
       break;
     case 'starred':
-      visit(e.value);
+      visit(e.value, ctx);
       break;
     case 'dict':
       for (const it of e.items) {
-        if (it.key) visit(it.key);
-        visit(it.value);
+        if (it.key) visit(it.key, ctx);
+        visit(it.value, ctx);
       }
       break;
     case 'binop':
-      visit(e.left);
-      visit(e.right);
+      visit(e.left, ctx);
+      visit(e.right, ctx);
       break;
     case 'unary':
-      visit(e.operand);
+      visit(e.operand, ctx);
       break;
     case 'ifexp':
-      visit(e.body);
-      visit(e.test);
-      visit(e.orelse);
+      visit(e.body, ctx);
+      visit(e.test, ctx);
+      visit(e.orelse, ctx);
       break;
     case 'lambda':
-      if (e.body) visit(e.body);
+      if (e.body) visit(e.body, ctx);
       break;
     case 'other':
-      for (const c of e.children) visit(c);
+      for (const c of e.children) visit(c, ctx);
       break;
     default:
       break;

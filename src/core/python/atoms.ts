@@ -132,7 +132,7 @@ export abstract class AtomParser extends ExpressionParser {
       this.fail(`f-string: valid expression required before '${this.tokenText()}'`);
     }
     if (!startsExpression(k) && k !== T.Yield && k !== T.STAR) this.fail("f-string: expecting a valid expression after '{'");
-    const value = this.at(T.Yield) ? this.yieldExpression() : this.starExpressions();
+    const value = this.outsideTree(() => (this.at(T.Yield) ? this.yieldExpression() : this.starExpressions()));
     this.checkNoBareStar(value);
     this.eat(T.EQUAL);
     if (this.at(T.EXCLAMATION)) {

@@ -97,7 +97,7 @@ export abstract class CallableParser extends AtomParser {
   protected lambda(): Expr {
     const from = this.startOf();
     this.advance();
-    const params = this.parameters(T.COLON, false);
+    const params = this.outsideTree(() => this.parameters(T.COLON, false));
     this.expect(T.COLON);
     if (this.fields && (this.at(T.FSTRING_MIDDLE) || this.at(T.RBRACE))) this.fail('f-string: lambda expressions are not allowed without parentheses', from, this.prevEnd());
     this.scopes.enter('lambda');

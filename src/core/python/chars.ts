@@ -23,6 +23,13 @@ export function isAsciiIdPart(c: number): boolean {
 export function lineAt(t: string, offset: number): number {
   const n = t.length;
   let line = 1;
+  const end = Math.min(offset, n);
+  const cr = t.indexOf('\r');
+  if (cr < 0 || cr >= end) {
+    // Only line feeds before `offset`: counted by search, not character by character.
+    for (let i = t.indexOf('\n'); i >= 0 && i < end; i = t.indexOf('\n', i + 1)) line++;
+    return line;
+  }
   for (let i = 0; i < offset && i < n; i++) {
     const c = t.charCodeAt(i);
     if (c === 10 || (c === 13 && t.charCodeAt(i + 1) !== 10)) line++;

@@ -4,13 +4,20 @@
  * does not parse is reported and skipped; the rest is analysed.
  *
  * Re-parsing the next version of a document (`previous`) keeps the top-level statements before the edit as they are
- * and parses from the statement the edit is in to the end (a statement after the edit can change with it: a
- * broken header turns the body that followed into top-level statements with errors of their own).
+ * and parses from the statement the edit is in, until it reaches, past the edit, the start of a statement of the
+ * previous version on a clean line (nothing open, column 0): from there on the text and the tokenizer's state are
+ * those of the previous version, and so are the statements, which are kept with their offsets moved by the edit's
+ * change in length. A statement after the edit can change with it (a broken header turns the body that followed
+ * into top-level statements with errors of their own): parsing goes on until the two versions meet again.
+ *
+ * The previous version is consumed: the statements it shares with the new one are the same objects, their offsets
+ * moved in place.
  */
 import type { AttrExpr, BinOpExpr, CallExpr, DictExpr, Expr, Module, Span, Stmt, SyntaxErrorSpan } from './ast';
 import { lineAt } from './chars';
 import { clip, clipStatements } from './depth';
 import { Tokenizer } from './lexical';
+import { shiftReachable, shiftSpans, shiftStatements } from './shift';
 import { StatementParser } from './statements';
 
 /**
@@ -48,6 +55,10 @@ export interface LoweredUnit {
   readonly clean: boolean;
   /** It needs the whole module to be checked (a module-level `global`, barry_as_FLUFL): never reused. */
   readonly moduleWide: boolean;
+  /** Its trees were clipped (see depth.ts). */
+  readonly deep: boolean;
+  /** Some nodes its lists hold are in no tree of its statements (see StatementParser.detached). */
+  readonly detached: boolean;
 }
 
 export function parsePython(text: string, previous?: ParsedPython): ParsedPython {
@@ -55,6 +66,7 @@ export function parsePython(text: string, previous?: ParsedPython): ParsedPython
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let prefix: LoweredUnit[] = [];
   let restart = start;
+  let tail: Tail | undefined;
   if (previous && reusable(previous)) {
     const edit = commonPrefix(previous.text, text);
     const old = previous.units;
@@ -68,9 +80,15 @@ export function parsePython(text: string, previous?: ParsedPython): ParsedPython
       prefix = old.slice(0, r);
       restart = old[r].from;
     }
+    tail = tailOf(previous, text, edit);
   }
-  const { units, comments } = parseUnits(text, restart);
-  return assemble(text, prefix.length ? prefix.concat(units) : units, comments);
+  let parsed = parseUnits(text, restart, tail);
+  // What was read ahead of the meeting point disagrees with the previous version (it never does for equal text
+  // read in equal states; checked, not assumed): parse to the end instead.
+  if (parsed.rejoined && parsed.rejoined.aheadErrors) parsed = parseUnits(text, restart);
+  let units = prefix.length ? prefix.concat(parsed.units) : parsed.units;
+  if (parsed.rejoined && tail) units = units.concat(moved(tail, parsed.rejoined.index));
+  return assemble(text, units, parsed.comments);
 }
 
 /** Whether a version can be partly reused by the next one. */
@@ -79,15 +97,77 @@ function reusable(p: ParsedPython): boolean {
 }
 
 /**
- * Parses top-level statements from `from` to the end.
+ * The statements of the previous version that may be kept after the edit: those in the text both versions end with,
+ * and only while none after them has a syntax error (a message may name a line number) or was clipped (its lists of
+ * calls hold nodes its tree no longer does: see depth.ts).
+ */
+interface Tail {
+  readonly units: readonly LoweredUnit[];
+  /** The offset in the new text where the two versions' common ending starts. */
+  readonly from: number;
+  /** New offset minus old offset in that ending. */
+  readonly delta: number;
+  /** Index in `units` of the statement starting at a new offset, for those that start a clean line without error. */
+  readonly at: Map<number, number>;
+}
+
+function tailOf(previous: ParsedPython, text: string, edit: number): Tail | undefined {
+  const old = previous.text;
+  const same = commonSuffix(old, text, Math.min(old.length, text.length) - edit);
+  const oldFrom = old.length - same;
+  const delta = text.length - old.length;
+  const at = new Map<number, number>();
+  const units = previous.units;
+  for (let i = units.length - 1; i >= 0 && units[i].from >= oldFrom; i--) {
+    const u = units[i];
+    if (u.errors.length || u.deep) break;
+    if (u.clean) at.set(u.from + delta, i);
+  }
+  return at.size ? { units, from: oldFrom + delta, delta, at } : undefined;
+}
+
+/** The previous version's statements from `index` on, their offsets moved by the edit (in place: see parsePython). */
+function moved(tail: Tail, index: number): LoweredUnit[] {
+  const out: LoweredUnit[] = [];
+  const d = tail.delta;
+  for (let i = index; i < tail.units.length; i++) {
+    const u = tail.units[i];
+    if (d) {
+      if (u.detached) shiftReachable([u.stmts, u.calls, u.products, u.dicts, u.warmAttrs], d);
+      else shiftStatements(u.stmts, d);
+      shiftSpans(u.futures, d);
+      shiftSpans(u.comments, d);
+    }
+    // The first statement of the previous version also held the comments above it: they are the re-parsed ones' now.
+    const comments = i === 0 ? u.comments.filter((c) => c.from >= u.from + d) : u.comments;
+    out.push(d || comments !== u.comments ? { ...u, from: u.from + d, to: u.to + d, comments } : u);
+  }
+  return out;
+}
+
+/**
+ * Parses top-level statements from `from` to the end, or, given the previous version's `tail`, until a statement
+ * starts where one of the tail's does (`rejoined`: the tail's index; `aheadErrors`: errors found past that point).
  * `comments`: those read when there is no statement to hold them.
  */
-function parseUnits(text: string, from: number): { units: LoweredUnit[]; comments: Span[] } {
+function parseUnits(text: string, from: number, tail?: Tail): { units: LoweredUnit[]; comments: Span[]; rejoined?: { index: number; aheadErrors: boolean } } {
   const tokenizer = new Tokenizer(text, from, from ? lineAt(text, from) : 1);
   const p = new StatementParser(text, tokenizer);
   const units: LoweredUnit[] = [];
+  let rejoined: { index: number; aheadErrors: boolean } | undefined;
   while (!p.atEnd()) {
     const at = p.position();
+    if (tail && at.clean && at.offset >= tail.from && units.length) {
+      const index = tail.at.get(at.offset);
+      if (index !== undefined) {
+        rejoined = { index, aheadErrors: [...p.errors, ...p.compileErrors].some((e) => e.from >= at.offset) };
+        // Comments read ahead belong to the statements kept.
+        let keep = tokenizer.comments.length;
+        while (keep && tokenizer.comments[keep - 1].from >= at.offset) keep--;
+        tokenizer.comments.length = keep;
+        break;
+      }
+    }
     const c0 = p.calls.length;
     const pr0 = p.products.length;
     const d0 = p.dicts.length;
@@ -97,6 +177,7 @@ function parseUnits(text: string, from: number): { units: LoweredUnit[]; comment
     const dq0 = p.doubleQuotes;
     const sq0 = p.singleQuotes;
     const globals0 = p.moduleGlobal;
+    const x0 = p.detached;
     const stmts: Stmt[] = [];
     p.deep = false;
     p.topLevel(stmts);
@@ -121,11 +202,13 @@ function parseUnits(text: string, from: number): { units: LoweredUnit[]; comment
       comments: [],
       clean: at.clean && p.errors.length + p.compileErrors.length === e0,
       moduleWide: (p.moduleGlobal && !globals0) || p.flufl,
+      deep: p.deep,
+      detached: p.detached > x0,
     });
   }
   for (const e of p.compileErrors) COMPILE_STAGE.add(e);
   attachErrors(units, [...p.errors, ...p.compileErrors]);
-  return { units, comments: distributeComments(units, tokenizer.comments) };
+  return { units, comments: distributeComments(units, tokenizer.comments), rejoined };
 }
 
 /** A statement deeper than the analysis walks: clipped (see depth.ts), and so are what the unit lists of it. */
@@ -246,10 +329,22 @@ function byPosition(a: Span, b: Span): number {
   return a.from - b.from || b.to - a.to;
 }
 
+/** Characters compared at once (as strings) before comparing one by one: most of two versions is the same. */
+const CHUNK = 2048;
+
 /** Where two versions start to differ (the length of their common prefix): the parse restarts before it. */
 function commonPrefix(a: string, b: string): number {
   const min = Math.min(a.length, b.length);
   let start = 0;
+  while (start + CHUNK <= min && a.slice(start, start + CHUNK) === b.slice(start, start + CHUNK)) start += CHUNK;
   while (start < min && a.charCodeAt(start) === b.charCodeAt(start)) start++;
   return start;
+}
+
+/** The length of the ending two versions share, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let same = 0;
+  while (same + CHUNK <= max && a.slice(a.length - same - CHUNK, a.length - same) === b.slice(b.length - same - CHUNK, b.length - same)) same += CHUNK;
+  while (same < max && a.charCodeAt(a.length - 1 - same) === b.charCodeAt(b.length - 1 - same)) same++;
+  return same;
 }

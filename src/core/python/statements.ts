@@ -272,7 +272,7 @@ export class StatementParser extends SimpleStatementParser {
         if (isStar) this.fail('expected one or more exception types');
         bareAt = at;
       } else {
-        const type = this.expression();
+        const type = this.outsideTree(() => this.expression());
         if (this.at(T.COMMA)) this.fail('multiple exception types must be parenthesized', type.from, this.endOf());
         if (this.eat(T.As)) {
           if (!this.at(T.NAME)) this.fail(this.unexpected());
@@ -476,6 +476,12 @@ export class StatementParser extends SimpleStatementParser {
     }
     this.advance();
     // Case bodies are read (their names, errors and calls count) but are not part of the analysed tree.
+    this.outsideTree(() => this.cases());
+    this.eat(T.DEDENT);
+    return { kind: 'other', what: 'MatchStatement', exprs: [subject], from, to: this.contentEnd() };
+  }
+
+  private cases(): void {
     let open: { from: number; to: number; irrefutable?: 'capture' | 'wildcard'; capture?: string } | undefined;
     while (!this.at(T.DEDENT) && !this.at(T.EOF)) {
       if (!this.isName('case')) this.fail(this.unexpected());
@@ -488,7 +494,5 @@ export class StatementParser extends SimpleStatementParser {
       this.block("'case' statement", at);
       open = guarded ? undefined : p;
     }
-    this.eat(T.DEDENT);
-    return { kind: 'other', what: 'MatchStatement', exprs: [subject], from, to: this.contentEnd() };
   }
 }

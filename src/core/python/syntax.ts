@@ -40,10 +40,23 @@ export class TokenReader {
   futures: { from: number; to: number }[] = [];
   /** A `global` statement at module level (its checks need the whole module: no reuse of earlier statements). */
   moduleGlobal = false;
+  /**
+   * Reads that the statements' trees do not hold (f-string fields, lambda parameters' defaults, an `except` clause's
+   * type, the cases of a `match`) and that listed calls, products, dicts or attributes, counted: those are in no tree.
+   */
+  detached = 0;
   /** `from __future__ import barry_as_FLUFL` was seen: `<>` is the inequality, `!=` an error. */
   flufl = false;
   /** Parenthesized expressions: the span with their parentheses (what an expression around them starts or ends with). */
   private readonly parenSpans = new Map<Expr, [number, number]>();
+
+  /** `read()`, which the trees will not hold: counted in `detached` when it listed nodes. */
+  protected outsideTree<R>(read: () => R): R {
+    const listed = this.calls.length + this.products.length + this.dicts.length + this.warmAttrs.length;
+    const r = read();
+    if (this.calls.length + this.products.length + this.dicts.length + this.warmAttrs.length > listed) this.detached++;
+    return r;
+  }
 
   protected parenthesized(e: Expr, from: number, to: number): void {
     this.parenSpans.set(e, [from, to]);
