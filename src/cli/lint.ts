@@ -117,17 +117,25 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
   }));
   let reports: FileReport[];
   let unreadable: string[];
+  const project = new CliProject();
+  const lintHere = (j: LintJob, i: number) => {
+    current = j.shown;
+    return lintFile(j.file, j.shown, { ...j.settings, project }, hostOfFile[i].host);
+  };
   if (threads > 1) {
-    ({ reports, unreadable } = await lintInThreads(jobs, threads, io.cwd, (shown, rule, message) => {
-      current = shown;
-      reportRuleError(rule, message);
-    }));
+    ({ reports, unreadable } = await lintInThreads(
+      jobs,
+      threads,
+      io.cwd,
+      (shown, rule, message) => {
+        current = shown;
+        reportRuleError(rule, message);
+      },
+      lintHere,
+    ));
+    unreadable = [...new Set([...unreadable, ...project.unreadable])];
   } else {
-    const project = new CliProject();
-    reports = jobs.map((j, i) => {
-      current = j.shown;
-      return lintFile(j.file, j.shown, { ...j.settings, project }, hostOfFile[i].host);
-    });
+    reports = jobs.map(lintHere);
     unreadable = project.unreadable;
   }
 

@@ -1,7 +1,7 @@
 /**
- * `ml-notes lint` on every core: worker threads take the files from one queue, each with the rules and note checks
- * of its notes (built once per worker), and send their reports back; the reports are put in the files' order, so the
- * output is the same as on one thread. The notes' own problems were said once by the calling thread: workers load
+ * `ml-notes lint` on every core: the calling thread and worker threads lint the files (see JobRuns), each with the
+ * rules and note checks of its notes (built once per worker), and the workers send their reports back; the reports are
+ * put in the files' order, so the output is the same as on one thread. The notes' own problems were said once by the calling thread: workers load
  * the same notes without saying them again.
  */
 import { availableParallelism } from 'node:os';
@@ -45,44 +45,114 @@ export function threadsFor(work: { files: number; bytes: number }, jobs: number 
   return Math.max(1, Math.min(availableParallelism(), work.files, Math.floor(work.bytes / BYTES_PER_THREAD)));
 }
 
+/** Jobs a worker holds at once (one being linted, the next ones waiting): it never waits for the calling thread. */
+const IN_FLIGHT = 3;
+
 /**
- * Lints `jobs` on `threads` worker threads. `onRuleError` hears of a rule that failed on a file (as the one-thread
- * run's reporter does). Rejects when a worker dies (an error in the product, not in a file: files never throw).
+ * The jobs split into one run of neighbouring files per thread (files of one project stay on one thread, which reads
+ * that project's modules once); a thread whose run is done takes the last jobs of the longest run left.
  */
-export function lintInThreads(jobs: readonly LintJob[], threads: number, cwd: string, onRuleError: (shown: string, rule: string, message: string) => void): Promise<ThreadedLint> {
+export class JobRuns {
+  private readonly next: number[] = [];
+  private readonly end: number[] = [];
+
+  constructor(count: number, threads: number) {
+    for (let t = 0; t < threads; t++) {
+      this.next.push(Math.floor((count * t) / threads));
+      this.end.push(Math.floor((count * (t + 1)) / threads));
+    }
+  }
+
+  /** The next job for thread `t`, undefined when every job is taken. */
+  take(t: number): number | undefined {
+    if (this.next[t] < this.end[t]) return this.next[t]++;
+    let longest = -1;
+    let most = 0;
+    for (let u = 0; u < this.next.length; u++) {
+      const left = this.end[u] - this.next[u];
+      if (left > most) {
+        most = left;
+        longest = u;
+      }
+    }
+    return longest < 0 ? undefined : --this.end[longest];
+  }
+}
+
+/**
+ * Lints `jobs` on `threads` threads: this one (`here`, between the workers' messages) and `threads - 1` workers.
+ * `onRuleError` hears of a rule that failed on a file in a worker (as the one-thread run's reporter does). Rejects
+ * when a worker dies or `here` throws (an error in the product, not in a file: files never throw).
+ */
+export function lintInThreads(
+  jobs: readonly LintJob[],
+  threads: number,
+  cwd: string,
+  onRuleError: (shown: string, rule: string, message: string) => void,
+  here: (job: LintJob, index: number) => FileReport,
+): Promise<ThreadedLint> {
   return new Promise((resolve, reject) => {
     const reports: FileReport[] = new Array(jobs.length);
     const unreadable = new Set<string>();
-    let next = 0;
-    let running = 0;
+    const runs = new JobRuns(jobs.length, threads);
     const workers: Worker[] = [];
+    let running = 0;
+    let hereDone = false;
+    let failed = false;
     const fail = (e: unknown) => {
+      failed = true;
       for (const w of workers) void w.terminate();
       reject(e instanceof Error ? e : new Error(String(e)));
     };
-    const feed = (w: Worker) => {
-      if (next < jobs.length) {
-        w.postMessage({ ...jobs[next], job: next++ } satisfies ToWorker);
-      } else w.postMessage({ done: true } satisfies ToWorker);
+    const settle = () => {
+      if (hereDone && running === 0 && !failed) resolve({ reports, unreadable: [...unreadable] });
     };
-    for (let i = 0; i < Math.min(threads, jobs.length); i++) {
+    for (let t = 1; t < Math.min(threads, jobs.length); t++) {
       const w = new Worker(__filename, { workerData: { [WORKER_FLAG]: true, cwd } });
       workers.push(w);
       running++;
+      let inFlight = 0;
+      const feed = () => {
+        const job = runs.take(t);
+        if (job !== undefined) {
+          inFlight++;
+          w.postMessage({ ...jobs[job], job } satisfies ToWorker);
+        } else if (inFlight === 0) w.postMessage({ done: true } satisfies ToWorker);
+      };
       w.on('message', (m: FromWorker) => {
         if (m.kind === 'report') {
           reports[m.job] = m.report;
-          feed(w);
+          inFlight--;
+          feed();
         } else if (m.kind === 'ruleError') onRuleError(m.shown, m.rule, m.message);
         else {
           for (const u of m.list) unreadable.add(u);
           void w.terminate();
-          if (--running === 0) resolve({ reports, unreadable: [...unreadable] });
+          running--;
+          settle();
         }
       });
       w.on('error', fail);
-      feed(w);
+      for (let i = 0; i < IN_FLIGHT; i++) feed();
     }
+    // This thread's share, one file at a time, letting the workers' messages in between (so that they are fed).
+    const step = () => {
+      if (failed) return;
+      const job = runs.take(0);
+      if (job === undefined) {
+        hereDone = true;
+        settle();
+        return;
+      }
+      try {
+        reports[job] = here(jobs[job], job);
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      setImmediate(step);
+    };
+    step();
   });
 }
 

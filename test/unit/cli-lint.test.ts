@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { main } from '../../src/cli/main';
-import { threadsFor } from '../../src/cli/parallel';
+import { JobRuns, threadsFor } from '../../src/cli/parallel';
 import { repoRoot, tempTree } from './helpers';
 
 async function run(args: string[], cwd = repoRoot) {
@@ -211,4 +211,22 @@ test('ml-notes lint --jobs N: worker threads give the same output, in the same o
   const bad = await run(['lint', 'demo', '--jobs', '0']);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--jobs must be a whole number of threads, 1 or more \(got "0"\)/);
+});
+
+test('lint threads take neighbouring files (a project stays on one thread), then the last files of the longest run left', () => {
+  const runs = new JobRuns(10, 2);
+  assert.deepEqual([runs.take(0), runs.take(0), runs.take(1)], [0, 1, 5]);
+  // Thread 1 goes on with its run (6…9); thread 0 then finishes its own (2…4) and takes what thread 1 has not.
+  assert.deepEqual([runs.take(1), runs.take(0), runs.take(0), runs.take(0)], [6, 2, 3, 4]);
+  assert.deepEqual([runs.take(0), runs.take(1), runs.take(0), runs.take(1)], [9, 7, 8, undefined]);
+  assert.equal(runs.take(0), undefined);
+  // Every job once, whatever the order of asking.
+  const many = new JobRuns(101, 3);
+  const taken: number[] = [];
+  for (let i = 0; ; i = (i * 7 + 1) % 3) {
+    const j = many.take(i);
+    if (j === undefined) break;
+    taken.push(j);
+  }
+  assert.deepEqual([...taken].sort((a, b) => a - b), Array.from({ length: 101 }, (_, i) => i));
 });
