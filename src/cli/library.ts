@@ -7,7 +7,7 @@ import { nodeNoteFs } from './nodeFs';
 import { shownPath } from './files';
 import type { CliIo } from './main';
 import type { RuleHost } from '../core/rules/index';
-import { checkSourcesOf, withChecks, type CheckProblem } from '../core/checks/index';
+import { checkSourcesOf, withChecks, type CheckProblem, type CheckSource } from '../core/checks/index';
 
 /** The bundled notes folder: next to dist/ in the installed package, or the repository's notes/. */
 export function bundledNotesDir(): string {
@@ -57,14 +57,15 @@ export interface NotesToLoad {
 export interface NotesHost {
   notes: NotesToLoad;
   library: NoteLibrary;
+  /** The notes' checks as written (what a lint worker compiles again). */
+  sources: CheckSource[];
   host: RuleHost;
   problems: CheckProblem[];
 }
 
 /**
  * The rule hosts of one run, one per set of notes (files under different project configs may name different notes):
- * each set is read and its checks compiled once, however many files use it. The calling thread and each lint worker
- * keep one.
+ * each set is read and its checks compiled once, however many files use it.
  */
 export class NotesHosts {
   private readonly loaded = new Map<string, Promise<NotesHost>>();
@@ -78,7 +79,10 @@ export class NotesHosts {
     const key = JSON.stringify(notes);
     let entry = this.loaded.get(key);
     if (!entry) {
-      entry = loadLibrary(notes, this.io).then((library) => ({ notes, library, ...withChecks(this.base, checkSourcesOf(library.documents())) }));
+      entry = loadLibrary(notes, this.io).then((library) => {
+        const sources = checkSourcesOf(library.documents());
+        return { notes, library, sources, ...withChecks(this.base, sources) };
+      });
       this.loaded.set(key, entry);
     }
     return entry;

@@ -109,11 +109,12 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
 
   // Many files go to worker threads (not with --fix: a file fixed is a module another file may import, read in order).
   const threads = hostWith === builtinHost && !args.fix ? threadsFor({ files: files.length, bytes: args.jobs === undefined ? totalBytes(files.map((f) => f.file)) : 0 }, args.jobs) : 1;
+  const checkSets = [...new Set(hostOfFile)];
   const jobs: LintJob[] = files.map(({ file, config }, i) => ({
     file,
     shown: shownPath(io.cwd, file),
     settings: { ...fileSettings(config, args), projectRoot: config?.dir },
-    notes: hostOfFile[i].notes,
+    checks: checkSets.indexOf(hostOfFile[i]),
   }));
   let reports: FileReport[];
   let unreadable: string[];
@@ -126,7 +127,7 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
     ({ reports, unreadable } = await lintInThreads(
       jobs,
       threads,
-      io.cwd,
+      checkSets.map((h) => h.sources),
       (shown, rule, message) => {
         current = shown;
         reportRuleError(rule, message);

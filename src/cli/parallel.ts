@@ -6,17 +6,18 @@
  */
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
-import { builtinHost } from '../core/rules/index';
+import { builtinHost, type RuleHost } from '../core/rules/index';
+import { withChecks, type CheckSource } from '../core/checks/index';
 import { lintFile, type FileReport, type FileSettings } from './lintFile';
 import { CliProject } from './project';
-import { NotesHosts, type NotesToLoad } from './library';
 
 /** One file to lint: its settings as the calling thread resolved them, less the project (each worker reads its own). */
 export interface LintJob {
   file: string;
   shown: string;
   settings: Omit<FileSettings, 'project'>;
-  notes: NotesToLoad;
+  /** Which of the run's sets of note checks (see lintInThreads) apply to it. */
+  checks: number;
 }
 
 export interface ThreadedLint {
@@ -25,7 +26,7 @@ export interface ThreadedLint {
   unreadable: string[];
 }
 
-type ToWorker = (LintJob & { job: number }) | { done: true };
+type ToWorker = (LintJob & { job: number }) | { checkSets: CheckSource[][] } | { done: true };
 type FromWorker =
   | { kind: 'report'; job: number; report: FileReport }
   | { kind: 'ruleError'; shown: string; rule: string; message: string }
@@ -33,8 +34,8 @@ type FromWorker =
 
 const WORKER_FLAG = 'ml-notes-lint-worker';
 /**
- * Less Python than this per thread is not worth a thread: each thread loads the code and the notes again and warms up
- * its own parser. Measured on 2 cores (the development corpus, whole processes): 2.3 MB took 2.70 s on one thread and
+ * Less Python than this per thread is not worth a thread: each thread loads the code again and warms up its own
+ * parser. Measured on 2 cores (the development corpus, whole processes): 2.3 MB took 2.70 s on one thread and
  * 3.48 s on two; four times it (9.0 MB), 7.35 s and 6.94 s.
  */
 const BYTES_PER_THREAD = 4 * 1024 * 1024;
@@ -81,13 +82,14 @@ export class JobRuns {
 
 /**
  * Lints `jobs` on `threads` threads: this one (`here`, between the workers' messages) and `threads - 1` workers.
- * `onRuleError` hears of a rule that failed on a file in a worker (as the one-thread run's reporter does). Rejects
+ * `checkSets`: the note checks of the run, one set per set of notes (the calling thread read the notes; workers only
+ * compile the checks, without saying their problems again). `onRuleError` hears of a rule that failed on a file in a worker (as the one-thread run's reporter does). Rejects
  * when a worker dies or `here` throws (an error in the product, not in a file: files never throw).
  */
 export function lintInThreads(
   jobs: readonly LintJob[],
   threads: number,
-  cwd: string,
+  checkSets: readonly CheckSource[][],
   onRuleError: (shown: string, rule: string, message: string) => void,
   here: (job: LintJob, index: number) => FileReport,
 ): Promise<ThreadedLint> {
@@ -108,7 +110,7 @@ export function lintInThreads(
       if (hereDone && running === 0 && !failed) resolve({ reports, unreadable: [...unreadable] });
     };
     for (let t = 1; t < Math.min(threads, jobs.length); t++) {
-      const w = new Worker(__filename, { workerData: { [WORKER_FLAG]: true, cwd } });
+      const w = new Worker(__filename, { workerData: { [WORKER_FLAG]: true } });
       workers.push(w);
       running++;
       let inFlight = 0;
@@ -133,6 +135,7 @@ export function lintInThreads(
         }
       });
       w.on('error', fail);
+      w.postMessage({ checkSets: [...checkSets] } satisfies ToWorker);
       for (let i = 0; i < IN_FLIGHT; i++) feed();
     }
     // This thread's share, one file at a time, letting the workers' messages in between (so that they are fed).
@@ -157,21 +160,23 @@ export function lintInThreads(
 }
 
 /** A worker: lints the files it is sent until it is told it is done, then says which project modules it could not read. */
-function serve(port: MessagePort, cwd: string): void {
+function serve(port: MessagePort): void {
   let shown = '';
   const base = builtinHost((rule, e) => port.postMessage({ kind: 'ruleError', shown, rule, message: String((e as Error)?.stack ?? e) } satisfies FromWorker));
-  // The calling thread said the notes' problems when it loaded them; here they are not said again.
-  const hosts = new NotesHosts(base, { out: () => undefined, err: () => undefined, cwd });
+  let hosts: RuleHost[] = [];
   const project = new CliProject();
-  port.on('message', async (m: ToWorker) => {
+  port.on('message', (m: ToWorker) => {
     if ('done' in m) {
       port.postMessage({ kind: 'unreadable', list: project.unreadable } satisfies FromWorker);
       return;
     }
-    const { host } = await hosts.for(m.notes);
+    if ('checkSets' in m) {
+      hosts = m.checkSets.map((sources) => withChecks(base, sources).host);
+      return;
+    }
     shown = m.shown;
-    port.postMessage({ kind: 'report', job: m.job, report: lintFile(m.file, m.shown, { ...m.settings, project }, host) } satisfies FromWorker);
+    port.postMessage({ kind: 'report', job: m.job, report: lintFile(m.file, m.shown, { ...m.settings, project }, hosts[m.checks]) } satisfies FromWorker);
   });
 }
 
-if (!isMainThread && parentPort && (workerData as Record<string, unknown> | undefined)?.[WORKER_FLAG]) serve(parentPort, (workerData as { cwd: string }).cwd);
+if (!isMainThread && parentPort && (workerData as Record<string, unknown> | undefined)?.[WORKER_FLAG]) serve(parentPort);
