@@ -12,6 +12,7 @@ import { PythonModel, type Scope } from '../python/model';
 import type { LoweredUnit } from '../python/parse';
 import { walkModule } from '../python/walk';
 import { TrainingBatches } from './lr-warmup-batch';
+import { ResolvedUnitMemo, UnitMemo } from './unit-memo';
 import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
@@ -181,15 +182,26 @@ interface TextFacts {
   constantStrings: StringExpr[];
 }
 
-/** The statements before an edit are the same objects in the next version of a document: their facts stay attached. */
-const textFactsOf = new WeakMap<Stmt[], TextFacts>();
+/** The statements an edit did not touch are the same objects in the next version of a document: their facts stay attached. */
+const textFactsOf = new UnitMemo((unit: LoweredUnit, model: PythonModel) => textFacts(model, unit));
+
+/** Per top-level statement: its optimizer and scheduler constructions (whether a call is one depends on its name only). */
+const lrCallsOf = new ResolvedUnitMemo((model, unit) => unit.calls.filter((c) => classify(model, c) !== undefined));
+
+/** The file's optimizer and scheduler constructions, in order. */
+function lrCalls(model: PythonModel): LrCall[] {
+  const calls: LrCall[] = [];
+  for (const unit of model.parsed.units) {
+    for (const c of lrCallsOf.of(model, unit)) {
+      const k = classify(model, c);
+      if (k) calls.push(k);
+    }
+  }
+  return calls;
+}
 
 function survey(model: PythonModel): Survey {
-  const calls: LrCall[] = [];
-  for (const c of model.module.calls) {
-    const k = classify(model, c);
-    if (k) calls.push(k);
-  }
+  const calls = lrCalls(model);
   const s: Survey = { calls, hasWarmup: false, warmupUnits: [], constantStrings: [] };
   const lb = calls.find((c) => c.largeBatch);
   if (lb) s.evidence = { span: lb.call, what: msg('it uses the large-batch optimizer {0}', lb.name) };
@@ -206,11 +218,7 @@ function survey(model: PythonModel): Survey {
   if (large) s.evidence = { span: large, what: msg('the batch is large (“{0}”)', shortSource(model, large)) };
   const warmingCalls = calls.filter((c) => c.warmup === 'yes' || c.warmup === 'unknown');
   for (const unit of model.parsed.units) {
-    let f = textFactsOf.get(unit.stmts);
-    if (!f) {
-      f = textFacts(model, unit);
-      textFactsOf.set(unit.stmts, f);
-    }
+    const f = textFactsOf.of(unit, model);
     if (!s.evidence && f.evidence) s.evidence = f.evidence;
     const warms = f.hasWarmup || warmingCalls.some((c) => unit.from <= c.call.from && c.call.to <= unit.to);
     if (warms) {
@@ -369,15 +377,15 @@ export const lrWarmup: Rule = {
     // "Add gradual LR warmup" on the innermost optimizer or scheduler construction around the offset.
     const model = ctx.model;
     let best: LrCall | undefined;
-    for (const call of model.module.calls) {
+    const all = lrCalls(model);
+    for (const c of all) {
+      const call = c.call;
       if (call.from > offset || call.to < offset) continue;
-      const c = classify(model, call);
-      if (c && (c.kind === 'optimizer' || c.warmup === 'no')) {
+      if (c.kind === 'optimizer' || c.warmup === 'no') {
         if (!best || call.to - call.from < best.call.to - best.call.from) best = c;
       }
     }
     if (!best) return [];
-    const all = model.module.calls.map((x) => classify(model, x)).filter((x): x is LrCall => !!x);
     if (best.kind === 'optimizer' && all.some((x) => x.warmup === 'yes' || x.warmup === 'unknown' || x.warmup === 'composite')) return [];
     const fix = warmupFix(ctx, best, all);
     return fix ? [{ ...fix, isPreferred: false }] : [];
