@@ -11,10 +11,8 @@
 import { findArg, walkExpr, type CallExpr, type Expr, type Span, type Stmt } from '../python/ast';
 import { canonicalName } from '../python/catalog';
 import type { PythonModel, Scope } from '../python/model';
-import type { LoweredUnit } from '../python/parse';
 import { walkModule } from '../python/walk';
 import { assignedTail, batchUnits, namesIn, rootName, type BatchUnit } from './lr-warmup-units';
-import { ResolvedUnitMemo } from './unit-memo';
 
 /** A variable an expression reads, reached through assignments: its key, and whether only `*`, `/`, `//` lie between. */
 interface Leaf {
@@ -41,15 +39,12 @@ const DATA_LOADERS = new Set(['torch.utils.data.DataLoader', 'torch.utils.data.d
 /** Arguments of schedules and optimizers that carry the learning rate. */
 const RATE_ARGS = ['lr', 'learning_rate', 'initial_learning_rate', 'init_value', 'peak_value', 'base_lr', 'max_lr'];
 
-/** Per top-level statement: its DataLoader constructions and `.batch(…)`, `.fit(…)` calls, in order. */
-const batchCalls = new ResolvedUnitMemo((model: PythonModel, unit: LoweredUnit) =>
-  unit.calls.filter((call) => {
-    const f = call.func;
-    if (f.kind === 'attr' && ((f.attr === 'batch' && call.args.length >= 1) || f.attr === 'fit')) return true;
-    const q = model.qname(f, model.scopeOf(call));
-    return !!q && DATA_LOADERS.has(canonicalName(q));
-  }),
-);
+/** A call that may set the batch size of training: a DataLoader construction (`q`: what its callee stands for), `.batch(…)`, `.fit(…)`. */
+export function isBatchCall(call: CallExpr, q: string | undefined): boolean {
+  const f = call.func;
+  if (f.kind === 'attr' && ((f.attr === 'batch' && call.args.length >= 1) || f.attr === 'fit')) return true;
+  return !!q && DATA_LOADERS.has(canonicalName(q));
+}
 
 export class TrainingBatches {
   private readonly scopeIds = new Map<Scope, number>();
@@ -60,7 +55,11 @@ export class TrainingBatches {
   /** The batch-size expressions of training: DataLoaders, pipelines, `fit`, loop steps. */
   private readonly batchUses: { expr: Expr; scope: Scope }[] = [];
 
-  constructor(private readonly model: PythonModel) {}
+  /** @param batchCalls  the file's calls that `isBatchCall` accepts, in order. */
+  constructor(
+    private readonly model: PythonModel,
+    private readonly batchCalls: readonly CallExpr[],
+  ) {}
 
   /** What the batch analysis reads of each top-level statement (kept with the statement across versions). */
   private units(): BatchUnit[] {
@@ -144,7 +143,7 @@ export class TrainingBatches {
       this.batchUses.push({ expr: e, scope });
       for (const l of this.leaves(e, scope, 0, new Set())) if (!out.has(l.key)) out.set(l.key, l.at);
     };
-    for (const call of model.parsed.units.flatMap((u) => batchCalls.of(model, u))) {
+    for (const call of this.batchCalls) {
       const scope = model.scopeOf(call);
       const q = this.canonical(call.func, scope);
       const f = call.func;

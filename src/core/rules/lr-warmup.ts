@@ -11,7 +11,7 @@ import { canonicalName } from '../python/catalog';
 import { PythonModel, type Scope } from '../python/model';
 import type { LoweredUnit } from '../python/parse';
 import { walkModule } from '../python/walk';
-import { TrainingBatches } from './lr-warmup-batch';
+import { isBatchCall, TrainingBatches } from './lr-warmup-batch';
 import { ResolvedUnitMemo, UnitMemo } from './unit-memo';
 import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
 import { msg, type Msg } from '../message';
@@ -94,10 +94,8 @@ function isWarmupName(id: string): boolean {
 
 const NEGATIONS = new Set(['no', 'without', 'skip', 'disable', 'disabled', 'wo']);
 
-/** What a call is, as far as learning rates go. */
-function classify(model: PythonModel, call: CallExpr): LrCall | undefined {
-  const scope = model.scopeOf(call);
-  const raw = model.qname(call.func, scope);
+/** What a call is, as far as learning rates go (`raw`: what its callee stands for). */
+function classify(model: PythonModel, call: CallExpr, scope = model.scopeOf(call), raw = model.qname(call.func, scope)): LrCall | undefined {
   if (!raw) return undefined;
   const q = canonicalName(raw);
   const name = q.slice(q.lastIndexOf('.') + 1);
@@ -185,14 +183,27 @@ interface TextFacts {
 /** The statements an edit did not touch are the same objects in the next version of a document: their facts stay attached. */
 const textFactsOf = new UnitMemo((unit: LoweredUnit, model: PythonModel) => textFacts(model, unit));
 
-/** Per top-level statement: its optimizer and scheduler constructions (whether a call is one depends on its name only). */
-const lrCallsOf = new ResolvedUnitMemo((model, unit) => unit.calls.filter((c) => classify(model, c) !== undefined));
+/**
+ * Per top-level statement: its optimizer and scheduler constructions, and its calls that may set the batch size of
+ * training (whether a call is either depends only on what its callee stands for).
+ */
+const namedCallsOf = new ResolvedUnitMemo((model, unit) => {
+  const lr: CallExpr[] = [];
+  const batch: CallExpr[] = [];
+  for (const c of unit.calls) {
+    const scope = model.scopeOf(c);
+    const q = model.qname(c.func, scope);
+    if (q !== undefined && classify(model, c, scope, q)) lr.push(c);
+    if (isBatchCall(c, q)) batch.push(c);
+  }
+  return { lr, batch };
+});
 
 /** The file's optimizer and scheduler constructions, in order. */
 function lrCalls(model: PythonModel): LrCall[] {
   const calls: LrCall[] = [];
   for (const unit of model.parsed.units) {
-    for (const c of lrCallsOf.of(model, unit)) {
+    for (const c of namedCallsOf.of(model, unit).lr) {
       const k = classify(model, c);
       if (k) calls.push(k);
     }
@@ -206,7 +217,10 @@ function survey(model: PythonModel): Survey {
   const lb = calls.find((c) => c.largeBatch);
   if (lb) s.evidence = { span: lb.call, what: msg('it uses the large-batch optimizer {0}', lb.name) };
   // The rate an optimizer gets, scaled with a batch size the training uses (or the runtime's number of workers).
-  const batches = new TrainingBatches(model);
+  const batches = new TrainingBatches(
+    model,
+    model.parsed.units.flatMap((u) => namedCallsOf.of(model, u).batch),
+  );
   const rates = calls.filter((c) => c.kind === 'optimizer').flatMap((c) => {
     const a = findArg(c.call, 'lr', c.framework === 'keras' || c.framework === 'optax' ? undefined : 1) ?? findArg(c.call, 'learning_rate', c.framework === 'keras' || c.framework === 'optax' ? 0 : undefined);
     return a ? [{ expr: a.value, scope: c.scope }] : [];
