@@ -222,11 +222,10 @@ export class TrainingBatches {
       return hit;
     };
     let found = false;
-    const text = model.text;
     for (const unit of model.parsed.units) {
       // A statement can only use the value if it holds the call, or names what holds the value.
       const holds = unit.from <= call.from && call.to <= unit.to;
-      if (!holds && !(holder && root && namesIn.of(unit, text).has(root))) continue;
+      if (!holds && !(holder && root && namesIn.of(unit).has(root))) continue;
       walkModule(unit.stmts, {
         stmt: (s) => {
           if (found) return;

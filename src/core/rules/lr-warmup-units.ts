@@ -78,7 +78,7 @@ function paramGroupWrites(g: string, body: LoopStmt['body'], out: AssignStmt[]):
 }
 
 /** Per statement: the names it reads or binds anywhere (a loader's name must be among them for it to use the loader). */
-export const namesIn = new UnitMemo<Set<string>, string>((unit) => {
+export const namesIn = new UnitMemo<Set<string>>((unit) => {
   const names = new Set<string>();
   walkModule(unit.stmts, {
     expr: (e) => {

@@ -3,8 +3,10 @@
  * run is marked large-batch), and constant warmup where gradual warmup would avoid the jump. The note:
  * gradual warmup starts small and raises the rate step by step, which helps large batches.
  *
- * Its findings depend on the whole file (evidence of a large batch anywhere, warmup anywhere). It also offers the
- * "Add gradual LR warmup" action on any optimizer or scheduler construction, with or without a finding.
+ * Its findings depend on the whole file (evidence of a large batch anywhere, warmup anywhere), so it runs on every
+ * analysis; what it reads of each top-level statement is kept with the statement (unit-memo.ts), so that after an edit
+ * only the statements the edit touched are read again, and the file-wide reasoning runs on what they hold. It also
+ * offers the "Add gradual LR warmup" action on any optimizer or scheduler construction, with or without a finding.
  */
 import { findArg, identifierParts, type CallExpr, type Expr, type Span, type Stmt, type StringExpr } from '../python/ast';
 import { canonicalName } from '../python/catalog';
