@@ -123,21 +123,35 @@ export function exprsOf(s: Stmt): Expr[] {
  * Visits every statement (depth first, in order) and every expression below them; `block` sees each statement list
  * (the body given, then every body, branch and handler) before its statements.
  */
-export function walkModule(body: readonly Stmt[], visit: { stmt?: (s: Stmt) => void; expr?: (e: Expr) => void; block?: (list: readonly Stmt[]) => void }): void {
-  const ex = (e: Expr): void => {
-    visit.expr?.(e);
-    forEachChild(e, ex);
-  };
-  new (class extends StmtWalker {
-    override walk(stmts: readonly Stmt[]): void {
-      if (stmts.length) visit.block?.(stmts);
-      super.walk(stmts);
-    }
+export function walkModule(body: readonly Stmt[], visit: ModuleVisit): void {
+  new ModuleWalker(visit).walk(body);
+}
 
-    override visit(s: Stmt): void {
-      visit.stmt?.(s);
-      if (visit.expr) for (const e of exprsOf(s)) ex(e);
-      super.visit(s);
-    }
-  })().walk(body);
+interface ModuleVisit {
+  stmt?: (s: Stmt) => void;
+  expr?: (e: Expr) => void;
+  block?: (list: readonly Stmt[]) => void;
+}
+
+/** walkModule's walker: one class for every call (a class made per call costs more than walking a small block). */
+class ModuleWalker extends StmtWalker {
+  constructor(private readonly visitor: ModuleVisit) {
+    super();
+  }
+
+  private readonly ex = (e: Expr): void => {
+    this.visitor.expr?.(e);
+    forEachChild(e, this.ex);
+  };
+
+  override walk(stmts: readonly Stmt[]): void {
+    if (stmts.length) this.visitor.block?.(stmts);
+    super.walk(stmts);
+  }
+
+  override visit(s: Stmt): void {
+    this.visitor.stmt?.(s);
+    if (this.visitor.expr) for (const e of exprsOf(s)) this.ex(e);
+    super.visit(s);
+  }
 }

@@ -12,6 +12,7 @@ import { findArg, walkExpr, type CallExpr, type Expr, type Span, type Stmt } fro
 import { canonicalName } from '../python/catalog';
 import type { PythonModel, Scope } from '../python/model';
 import { walkModule } from '../python/walk';
+import { assignedTail, batchUnits, namesIn, rootName, type BatchUnit } from './lr-warmup-units';
 
 /** A variable an expression reads, reached through assignments: its key, and whether only `*`, `/`, `//` lie between. */
 interface Leaf {
@@ -38,15 +39,33 @@ const DATA_LOADERS = new Set(['torch.utils.data.DataLoader', 'torch.utils.data.d
 /** Arguments of schedules and optimizers that carry the learning rate. */
 const RATE_ARGS = ['lr', 'learning_rate', 'initial_learning_rate', 'init_value', 'peak_value', 'base_lr', 'max_lr'];
 
+/** A call that may set the batch size of training: a DataLoader construction (`q`: what its callee stands for), `.batch(…)`, `.fit(…)`. */
+export function isBatchCall(call: CallExpr, q: string | undefined): boolean {
+  const f = call.func;
+  if (f.kind === 'attr' && ((f.attr === 'batch' && call.args.length >= 1) || f.attr === 'fit')) return true;
+  return !!q && DATA_LOADERS.has(canonicalName(q));
+}
+
 export class TrainingBatches {
   private readonly scopeIds = new Map<Scope, number>();
-  private attrAssigns?: Map<string, { value: Expr; scope: Scope; stmt: Stmt }[]>;
+  private readonly attrAssigns = new Map<string, { value: Expr; scope: Scope; stmt: Stmt }[]>();
   private trainingFns?: Set<object>;
   private batchKeys?: Map<string, Span>;
+  private unitFacts?: BatchUnit[];
   /** The batch-size expressions of training: DataLoaders, pipelines, `fit`, loop steps. */
   private readonly batchUses: { expr: Expr; scope: Scope }[] = [];
 
-  constructor(private readonly model: PythonModel) {}
+  /** @param batchCalls  the file's calls that `isBatchCall` accepts, in order. */
+  constructor(
+    private readonly model: PythonModel,
+    private readonly batchCalls: readonly CallExpr[],
+  ) {}
+
+  /** What the batch analysis reads of each top-level statement (kept with the statement across versions). */
+  private units(): BatchUnit[] {
+    const text = this.model.text;
+    return (this.unitFacts ??= this.model.parsed.units.map((u) => batchUnits.of(u, text)));
+  }
 
   /**
    * Where the learning rate given to an optimizer (or a schedule it runs on) is scaled with a batch size the training
@@ -90,9 +109,7 @@ export class TrainingBatches {
 
   /** The default of the command-line option whose destination is `dest` (`--batch-size` → batch_size). */
   private argparseDefault(dest: string): { value: Expr; call: CallExpr } | undefined {
-    for (const call of this.model.module.calls) {
-      const f = call.func;
-      if (f.kind !== 'attr' || f.attr !== 'add_argument') continue;
+    for (const call of this.units().flatMap((u) => u.addArguments)) {
       const explicit = findArg(call, 'dest')?.value;
       let name: string | undefined = explicit?.kind === 'string' ? explicit.value : undefined;
       if (!name) {
@@ -111,22 +128,7 @@ export class TrainingBatches {
   /** Rates written into an optimizer's parameter groups: `for group in optimizer.param_groups: group["lr"] = lr`. */
   paramGroupRates(): { expr: Expr; scope: Scope }[] {
     const model = this.model;
-    const out: { expr: Expr; scope: Scope }[] = [];
-    walkModule(model.module.body, {
-      stmt: (s) => {
-        if (s.kind !== 'for' || s.target?.kind !== 'name' || s.iter.kind !== 'attr' || s.iter.attr !== 'param_groups') return;
-        const g = s.target.id;
-        walkModule(s.body, {
-          stmt: (t) => {
-            if (t.kind !== 'assign' || !t.value) return;
-            for (const x of t.targets) {
-              if (x.kind === 'subscript' && x.value.kind === 'name' && x.value.id === g && x.index.length === 1 && x.index[0].kind === 'string' && x.index[0].value === 'lr') out.push({ expr: t.value, scope: model.scopeOf(t) });
-            }
-          },
-        });
-      },
-    });
-    return out;
+    return this.units().flatMap((u) => u.paramGroupRates.map((t) => ({ expr: t.value!, scope: model.scopeOf(t) })));
   }
 
   // ---- what the training uses ----------------------------------------------------------------------
@@ -141,7 +143,7 @@ export class TrainingBatches {
       this.batchUses.push({ expr: e, scope });
       for (const l of this.leaves(e, scope, 0, new Set())) if (!out.has(l.key)) out.set(l.key, l.at);
     };
-    for (const call of model.module.calls) {
+    for (const call of this.batchCalls) {
       const scope = model.scopeOf(call);
       const q = this.canonical(call.func, scope);
       const f = call.func;
@@ -154,12 +156,9 @@ export class TrainingBatches {
       }
     }
     // `for i in range(0, n, batch_size):` around a training step.
-    walkModule(model.module.body, {
-      stmt: (s) => {
-        if (s.kind !== 'for' || s.iter.kind !== 'call' || s.iter.func.kind !== 'name' || s.iter.func.id !== 'range' || s.iter.args.length !== 3) return;
-        if (this.trains(s.body)) add(s.iter.args[2].value, model.scopeOf(s.iter));
-      },
-    });
+    for (const u of this.units()) {
+      for (const s of u.rangeLoops) if (s.iter.kind === 'call' && this.trains(s.body)) add(s.iter.args[2].value, model.scopeOf(s.iter));
+    }
     this.batchKeys = out;
     return out;
   }
@@ -210,7 +209,11 @@ export class TrainingBatches {
     const stmt = model.statementOf.get(call);
     // The value is an argument of an enclosing call (`model.fit(ds.batch(64))`), or assigned to a name or attribute.
     let holder: string | undefined;
-    if (stmt?.kind === 'assign' && stmt.value === call && stmt.targets.length === 1) holder = this.textKey(stmt.targets[0]);
+    let root: string | undefined;
+    if (stmt?.kind === 'assign' && stmt.value === call && stmt.targets.length === 1) {
+      holder = this.textKey(stmt.targets[0]);
+      root = rootName(stmt.targets[0]);
+    }
     const uses = (e: Expr) => {
       let hit = false;
       walkExpr(e, (x) => {
@@ -219,22 +222,28 @@ export class TrainingBatches {
       return hit;
     };
     let found = false;
-    walkModule(model.module.body, {
-      stmt: (s) => {
-        if (found) return;
-        if (s.kind === 'for' && uses(s.iter) && this.trains(s.body)) found = true;
-      },
-      expr: (e) => {
-        if (found || e.kind !== 'call') return;
-        if (!e.args.some((a) => uses(a.value))) return;
-        if (e.func.kind === 'attr' && e.func.attr === 'fit') found = true;
-        else {
-          const cs = model.callables(e.func, model.scopeOf(e));
-          if (cs.length === 1 && cs[0].value.kind === 'helper' && this.fnTrains(cs[0].value.fn.def.body)) found = true;
-        }
-      },
-    });
-    return found;
+    for (const unit of model.parsed.units) {
+      // A statement can only use the value if it holds the call, or names what holds the value.
+      const holds = unit.from <= call.from && call.to <= unit.to;
+      if (!holds && !(holder && root && namesIn.of(unit).has(root))) continue;
+      walkModule(unit.stmts, {
+        stmt: (s) => {
+          if (found) return;
+          if (s.kind === 'for' && uses(s.iter) && this.trains(s.body)) found = true;
+        },
+        expr: (e) => {
+          if (found || e.kind !== 'call') return;
+          if (!e.args.some((a) => uses(a.value))) return;
+          if (e.func.kind === 'attr' && e.func.attr === 'fit') found = true;
+          else {
+            const cs = model.callables(e.func, model.scopeOf(e));
+            if (cs.length === 1 && cs[0].value.kind === 'helper' && this.fnTrains(cs[0].value.fn.def.body)) found = true;
+          }
+        },
+      });
+      if (found) return true;
+    }
+    return false;
   }
 
   /** A function body that trains (directly or through the local functions it calls, two levels deep). */
@@ -296,7 +305,7 @@ export class TrainingBatches {
         seen.add(key);
         const out: Leaf[] = [{ key, scaling, at: here }];
         // `args.lr = args.lr * args.batch_size / 256` anywhere in the file.
-        for (const a of this.attributeAssignments().get(key) ?? []) out.push(...this.leaves(a.value, a.scope, depth + 1, seen, scaling, a.stmt));
+        for (const a of this.assignmentsTo(e, key)) out.push(...this.leaves(a.value, a.scope, depth + 1, seen, scaling, a.stmt));
         return out;
       }
       default:
@@ -338,25 +347,19 @@ export class TrainingBatches {
     return out;
   }
 
-  /** Assignments to attribute chains (`args.lr = …`, `cfg.SOLVER.BASE_LR = …`), by their text. */
-  private attributeAssignments(): Map<string, { value: Expr; scope: Scope; stmt: Stmt }[]> {
-    if (this.attrAssigns) return this.attrAssigns;
-    const out = new Map<string, { value: Expr; scope: Scope; stmt: Stmt }[]>();
+  /** Assignments to an attribute chain or subscript (`args.lr = …`, `cfg.SOLVER.BASE_LR = …`) anywhere, by its text key. */
+  private assignmentsTo(e: Expr, key: string): { value: Expr; scope: Scope; stmt: Stmt }[] {
+    let out = this.attrAssigns.get(key);
+    if (out) return out;
+    out = [];
     const model = this.model;
-    walkModule(model.module.body, {
-      stmt: (s) => {
-        if (s.kind !== 'assign' || !s.value) return;
-        for (const t of s.targets) {
-          if (t.kind !== 'attr' && t.kind !== 'subscript') continue;
-          const key = this.textKey(t);
-          if (!key) continue;
-          const list = out.get(key) ?? [];
-          list.push({ value: s.value, scope: model.scopeOf(s), stmt: s });
-          out.set(key, list);
-        }
-      },
-    });
-    this.attrAssigns = out;
+    const tail = assignedTail(e, (x) => model.source(x));
+    for (const u of tail ? this.units() : []) {
+      for (const a of u.attrAssigns.get(tail!) ?? []) {
+        if (this.textKey(a.target) === key) out.push({ value: a.stmt.value!, scope: model.scopeOf(a.stmt), stmt: a.stmt });
+      }
+    }
+    this.attrAssigns.set(key, out);
     return out;
   }
 

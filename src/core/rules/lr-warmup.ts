@@ -3,15 +3,18 @@
  * run is marked large-batch), and constant warmup where gradual warmup would avoid the jump. The note:
  * gradual warmup starts small and raises the rate step by step, which helps large batches.
  *
- * Its findings depend on the whole file (evidence of a large batch anywhere, warmup anywhere). It also offers the
- * "Add gradual LR warmup" action on any optimizer or scheduler construction, with or without a finding.
+ * Its findings depend on the whole file (evidence of a large batch anywhere, warmup anywhere), so it runs on every
+ * analysis; what it reads of each top-level statement is kept with the statement (unit-memo.ts), so that after an edit
+ * only the statements the edit touched are read again, and the file-wide reasoning runs on what they hold. It also
+ * offers the "Add gradual LR warmup" action on any optimizer or scheduler construction, with or without a finding.
  */
 import { findArg, identifierParts, type CallExpr, type Expr, type Span, type Stmt, type StringExpr } from '../python/ast';
 import { canonicalName } from '../python/catalog';
 import { PythonModel, type Scope } from '../python/model';
 import type { LoweredUnit } from '../python/parse';
 import { walkModule } from '../python/walk';
-import { TrainingBatches } from './lr-warmup-batch';
+import { isBatchCall, TrainingBatches } from './lr-warmup-batch';
+import { ResolvedUnitMemo, UnitMemo } from './unit-memo';
 import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
@@ -93,10 +96,8 @@ function isWarmupName(id: string): boolean {
 
 const NEGATIONS = new Set(['no', 'without', 'skip', 'disable', 'disabled', 'wo']);
 
-/** What a call is, as far as learning rates go. */
-function classify(model: PythonModel, call: CallExpr): LrCall | undefined {
-  const scope = model.scopeOf(call);
-  const raw = model.qname(call.func, scope);
+/** What a call is, as far as learning rates go (`raw`: what its callee stands for). */
+function classify(model: PythonModel, call: CallExpr, scope = model.scopeOf(call), raw = model.qname(call.func, scope)): LrCall | undefined {
   if (!raw) return undefined;
   const q = canonicalName(raw);
   const name = q.slice(q.lastIndexOf('.') + 1);
@@ -181,20 +182,47 @@ interface TextFacts {
   constantStrings: StringExpr[];
 }
 
-/** The statements before an edit are the same objects in the next version of a document: their facts stay attached. */
-const textFactsOf = new WeakMap<Stmt[], TextFacts>();
+/** The statements an edit did not touch are the same objects in the next version of a document: their facts stay attached. */
+const textFactsOf = new UnitMemo((unit: LoweredUnit, model: PythonModel) => textFacts(model, unit));
+
+/**
+ * Per top-level statement: its optimizer and scheduler constructions, and its calls that may set the batch size of
+ * training (whether a call is either depends only on what its callee stands for).
+ */
+const namedCallsOf = new ResolvedUnitMemo((model, unit) => {
+  const lr: CallExpr[] = [];
+  const batch: CallExpr[] = [];
+  for (const c of unit.calls) {
+    const scope = model.scopeOf(c);
+    const q = model.qname(c.func, scope);
+    if (q !== undefined && classify(model, c, scope, q)) lr.push(c);
+    if (isBatchCall(c, q)) batch.push(c);
+  }
+  return { lr, batch };
+});
+
+/** The file's optimizer and scheduler constructions, in order. */
+function lrCalls(model: PythonModel): LrCall[] {
+  const calls: LrCall[] = [];
+  for (const unit of model.parsed.units) {
+    for (const c of namedCallsOf.of(model, unit).lr) {
+      const k = classify(model, c);
+      if (k) calls.push(k);
+    }
+  }
+  return calls;
+}
 
 function survey(model: PythonModel): Survey {
-  const calls: LrCall[] = [];
-  for (const c of model.module.calls) {
-    const k = classify(model, c);
-    if (k) calls.push(k);
-  }
+  const calls = lrCalls(model);
   const s: Survey = { calls, hasWarmup: false, warmupUnits: [], constantStrings: [] };
   const lb = calls.find((c) => c.largeBatch);
   if (lb) s.evidence = { span: lb.call, what: msg('it uses the large-batch optimizer {0}', lb.name) };
   // The rate an optimizer gets, scaled with a batch size the training uses (or the runtime's number of workers).
-  const batches = new TrainingBatches(model);
+  const batches = new TrainingBatches(
+    model,
+    model.parsed.units.flatMap((u) => namedCallsOf.of(model, u).batch),
+  );
   const rates = calls.filter((c) => c.kind === 'optimizer').flatMap((c) => {
     const a = findArg(c.call, 'lr', c.framework === 'keras' || c.framework === 'optax' ? undefined : 1) ?? findArg(c.call, 'learning_rate', c.framework === 'keras' || c.framework === 'optax' ? 0 : undefined);
     return a ? [{ expr: a.value, scope: c.scope }] : [];
@@ -206,11 +234,7 @@ function survey(model: PythonModel): Survey {
   if (large) s.evidence = { span: large, what: msg('the batch is large (“{0}”)', shortSource(model, large)) };
   const warmingCalls = calls.filter((c) => c.warmup === 'yes' || c.warmup === 'unknown');
   for (const unit of model.parsed.units) {
-    let f = textFactsOf.get(unit.stmts);
-    if (!f) {
-      f = textFacts(model, unit);
-      textFactsOf.set(unit.stmts, f);
-    }
+    const f = textFactsOf.of(unit, model);
     if (!s.evidence && f.evidence) s.evidence = f.evidence;
     const warms = f.hasWarmup || warmingCalls.some((c) => unit.from <= c.call.from && c.call.to <= unit.to);
     if (warms) {
@@ -369,15 +393,15 @@ export const lrWarmup: Rule = {
     // "Add gradual LR warmup" on the innermost optimizer or scheduler construction around the offset.
     const model = ctx.model;
     let best: LrCall | undefined;
-    for (const call of model.module.calls) {
+    const all = lrCalls(model);
+    for (const c of all) {
+      const call = c.call;
       if (call.from > offset || call.to < offset) continue;
-      const c = classify(model, call);
-      if (c && (c.kind === 'optimizer' || c.warmup === 'no')) {
+      if (c.kind === 'optimizer' || c.warmup === 'no') {
         if (!best || call.to - call.from < best.call.to - best.call.from) best = c;
       }
     }
     if (!best) return [];
-    const all = model.module.calls.map((x) => classify(model, x)).filter((x): x is LrCall => !!x);
     if (best.kind === 'optimizer' && all.some((x) => x.warmup === 'yes' || x.warmup === 'unknown' || x.warmup === 'composite')) return [];
     const fix = warmupFix(ctx, best, all);
     return fix ? [{ ...fix, isPreferred: false }] : [];

@@ -9,6 +9,7 @@ import type { ClassInfo, LayerInstance, PythonModel, Scope } from '../python/mod
 import { addKeyword, firstOnLine, Imports, indentAt, insertAfter, insertBefore, lineBreak, quoteOf, setArgument } from './edits';
 import { msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
+import { UnitMemo } from './unit-memo';
 
 /** Region-cropping operations, by the last identifier of the callee. */
 const ROI_OPS = new Set([
@@ -70,7 +71,7 @@ export const unpaddedConvBeforeRoi: Rule = {
     }
     // Groups that already pad their input once are fine.
     const paddedGroups = new Set<ClassInfo | Scope>();
-    for (const call of model.module.calls) if (isCallTo(call, PAD_OPS)) paddedGroups.add(groupOf(model.scopeOf(call)));
+    for (const unit of model.parsed.units) for (const call of cropsAndPads.of(unit).pads) paddedGroups.add(groupOf(model.scopeOf(call)));
     const out: RawFinding[] = [];
     for (const u of found) {
       if (paddedGroups.has(u.group)) continue;
@@ -99,9 +100,12 @@ export const unpaddedConvBeforeRoi: Rule = {
   },
 };
 
+/** Per top-level statement (kept across versions): whether it crops regions, and its calls that pad an input. */
+const cropsAndPads = new UnitMemo((unit) => ({ crops: unit.calls.some((c) => isCallTo(c, ROI_OPS)), pads: unit.calls.filter((c) => isCallTo(c, PAD_OPS)) }));
+
 /** Whether the file crops regions of interest anywhere. */
 function regionCropping(model: PythonModel): boolean {
-  return model.module.calls.some((c) => isCallTo(c, ROI_OPS));
+  return model.parsed.units.some((u) => cropsAndPads.of(u).crops);
 }
 
 function isCallTo(call: CallExpr, names: Set<string>): boolean {

@@ -1,0 +1,80 @@
+/**
+ * What a file-wide rule learns of one top-level statement, kept with the statement's parsed form so that the next
+ * version of a document does not work it out again.
+ *
+ * The key is the unit's `stmts` array: the parse of an edited document keeps the array (and its nodes) of every
+ * top-level statement the edit did not touch, and their nodes' offsets move with them. So what is kept must not
+ * depend on where the unit stands: node references and text, never offsets copied out of nodes.
+ *
+ * - `UnitMemo`: facts of the unit's own text (what it assigns, which loops it has).
+ * - `ResolvedUnitMemo`: facts that also depend on what the file's names stand for (which calls construct an
+ *   optimizer): kept together with `importedNames` of the model they were worked out in, and worked out again when
+ *   those differ.
+ */
+import type { Expr, Stmt } from '../python/ast';
+import type { PythonModel } from '../python/model';
+import type { LoweredUnit } from '../python/parse';
+
+/** `C`: what the computation reads besides the unit (the same for every version that keeps the unit: its text). */
+export class UnitMemo<T, C = void> {
+  private readonly kept = new WeakMap<Stmt[], T>();
+
+  constructor(private readonly compute: (unit: LoweredUnit, context: C) => T) {}
+
+  of(unit: LoweredUnit, context: C): T {
+    let v = this.kept.get(unit.stmts);
+    if (v === undefined) {
+      v = this.compute(unit, context);
+      this.kept.set(unit.stmts, v);
+    }
+    return v;
+  }
+}
+
+export class ResolvedUnitMemo<T> {
+  private readonly kept = new WeakMap<Stmt[], { names: string; value: T }>();
+
+  constructor(private readonly compute: (model: PythonModel, unit: LoweredUnit) => T) {}
+
+  of(model: PythonModel, unit: LoweredUnit): T {
+    const names = importedNames(model);
+    // With the project's modules, a dotted name resolves through them as a whole: nothing is kept.
+    if (names === undefined) return this.compute(model, unit);
+    const k = this.kept.get(unit.stmts);
+    if (k && k.names === names) return k.value;
+    const value = this.compute(model, unit);
+    this.kept.set(unit.stmts, { names, value });
+    return value;
+  }
+}
+
+const namesOfModel = new WeakMap<PythonModel, string | undefined>();
+let lastNames: string | undefined;
+
+/**
+ * What the module-level names of a file stand for, as one string: `name=qualified.name` for each that denotes an
+ * imported thing, and the star imports. Within a top-level statement whose text did not change, a dotted name
+ * resolves (`model.qname`) through the statement's own bindings down to module-level names: with the same string, it
+ * resolves to the same qualified name. A name that resolves to none counts only under a star import, which lends
+ * qualified names to the names no binding holds. Undefined when the analysis follows the project's modules.
+ */
+export function importedNames(model: PythonModel): string | undefined {
+  if (namesOfModel.has(model)) return namesOfModel.get(model);
+  let out: string | undefined;
+  if (!model.project) {
+    const scope = model.moduleScope;
+    const star = scope.starImports.length > 0;
+    const parts = [scope.starImports.join(',')];
+    for (const name of scope.bindings.keys()) {
+      const ref: Expr = { kind: 'name', id: name, from: -1, to: -1 };
+      const q = model.qname(ref, scope);
+      if (q !== undefined || star) parts.push(`${name}=${q ?? ''}`);
+    }
+    out = parts.join(';');
+    // The same string object as the last file's when equal: each unit then compares it by reference.
+    if (out === lastNames) out = lastNames;
+    else lastNames = out;
+  }
+  namesOfModel.set(model, out);
+  return out;
+}
