@@ -19,8 +19,8 @@ import { applyInside, Imports, indentAt, lineStartAt } from '../rules/edits';
 import type { OffsetEdit, RawFix, RuleContext } from '../rules/rule';
 import type { CompiledCheck } from './check';
 import type { Capture, CodeView } from './match';
-import { metaOf, multiStatement, plainDotted, type CompiledPattern } from './pattern';
-import type { Match } from './run';
+import { metaOf, multiStatement, type CompiledPattern } from './pattern';
+import type { Match } from './scan';
 
 /** A place in the template where something else is written. */
 interface Hole {
@@ -28,7 +28,7 @@ interface Hole {
   to: number;
   /** A capture (`many`: its `$$$` form; `statement`: it stands alone on its line), or a dotted name to rewrite. */
   capture?: { name: string; many: boolean; statement: boolean };
-  ref?: string[];
+  ref?: readonly string[];
 }
 
 export function buildFix(
@@ -83,7 +83,7 @@ function spellings(view: CodeView, m: Match): Map<string, string> {
 }
 
 /** The template's text with its holes filled. Undefined when it cannot be written (a capture it lacks). */
-function render(tpl: CompiledPattern, m: Match, code: string, ref: (parts: string[]) => string): string | undefined {
+function render(tpl: CompiledPattern, m: Match, code: string, ref: (parts: readonly string[]) => string): string | undefined {
   const holes = holesOf(tpl);
   const t = tpl.text;
   const indent = indentAt(code, m.span.from);
@@ -192,11 +192,10 @@ function holesOf(tpl: CompiledPattern): Hole[] {
       if (inside(e)) return;
       if (e.kind === 'name' && metaOf(e.id)) return capture(e.from, e.to, e.id, statements.has(e));
       if (e.kind === 'attr' && metaOf(e.attr)) capture(e.attrFrom, e.to, e.attr);
-      const dotted = plainDotted(e, tpl.hasMeta);
-      if (dotted !== undefined) {
+      const dotted = tpl.dotted(e);
+      if (dotted) {
         covered.push(e);
-        const parts = dottedParts(e)!;
-        if (parts.length > 1) holes.push({ from: e.from, to: e.to, ref: parts });
+        if (dotted.parts.length > 1) holes.push({ from: e.from, to: e.to, ref: dotted.parts });
       }
     },
   });
