@@ -111,8 +111,8 @@ class Env {
 
   /** Empty, or holding the captures of `seed` (an `unless` pattern shares the match's captures). */
   start(seed?: Captures): this {
-    this.map.clear();
-    this.trail.length = 0;
+    if (this.map.size) this.map.clear();
+    if (this.trail.length) this.trail.length = 0;
     if (seed) for (const [k, v] of seed) this.map.set(k, v);
     return this;
   }
@@ -554,7 +554,7 @@ function skeleton(text: string, e: SubscriptExpr): string {
   return out + compactSource(text, at, e.to);
 }
 
-function sameOp(a: string, b: string): boolean {
+export function sameOp(a: string, b: string): boolean {
   return a === b || compactSource(a, 0, a.length) === compactSource(b, 0, b.length);
 }
 

@@ -20,11 +20,15 @@ const MULTI = MARK + MARK + MARK;
 /** What a name in a pattern is: a capture of one item, of a sequence, or a plain name. */
 export type Meta = { kind: 'one'; name: string } | { kind: 'many'; name: string };
 
+/** Captures by identifier: matching asks at every node it compares, and patterns use few names. */
+const metas = new Map<string, Meta>();
+
 /** The capture an identifier of a pattern stands for (`_` for the anonymous ones), if it is one. */
 export function metaOf(id: string): Meta | undefined {
-  if (id.startsWith(MULTI)) return { kind: 'many', name: id.slice(3) };
-  if (id.startsWith(MARK)) return { kind: 'one', name: id.slice(1) };
-  return undefined;
+  if (!id.startsWith(MARK)) return undefined;
+  let m = metas.get(id);
+  if (!m) metas.set(id, (m = id.startsWith(MULTI) ? { kind: 'many', name: id.slice(3) } : { kind: 'one', name: id.slice(1) }));
+  return m;
 }
 
 /** A statement that is `$$$NAME` alone: it stands for statements of a block. */

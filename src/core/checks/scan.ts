@@ -4,13 +4,14 @@
  * Patterns are indexed by what a node must be to match (index keys in pattern.ts): a call by the last part of its
  * callee's name, also through aliases (`from torch.optim import Adam as A; A(…)` is looked up as `Adam` too), any
  * other expression by its kind, statements by the kind of the first one. Each node of the file is tried only against
- * the patterns under its keys, each attempt with a bounded number of steps: the cost is linear in the file for each
- * pattern.
+ * the patterns under its keys, and tried in full only where a quick test of the pattern passes (quick.ts); each attempt
+ * has a bounded number of steps: the cost is linear in the file for each pattern.
  */
 import type { Expr, Span, Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import { CodeView, Matcher, type Captures } from './match';
 import { multiStatement, type CompiledPattern } from './pattern';
+import { quickTest } from './quick';
 
 /** Where a pattern matched: an expression, or a run of statements of a block. */
 export interface Match {
@@ -105,6 +106,7 @@ export class PatternScan {
     for (const p of patterns) {
       // A pattern that starts with `$$$` is anchored at the start of the block.
       if (i > 0 && multiStatement(p.stmts[0])) continue;
+      if (!quickTest(p).stmt(list[i])) continue;
       const r = this.matcherOf(p).matchStmts(list, i);
       if (!r || r.end <= i) continue;
       // A statement's span ends after its line break: the match ends with its last character.
@@ -117,6 +119,7 @@ export class PatternScan {
   private tryExpr(e: Expr, patterns: readonly CompiledPattern[] | undefined): void {
     if (!patterns) return;
     for (const p of patterns) {
+      if (!quickTest(p).expr(e)) continue;
       const captures = this.matcherOf(p).matchExpr(e);
       if (captures) this.record(p, { span: { from: e.from, to: e.to }, captures, node: { kind: 'expr', expr: e } });
     }
