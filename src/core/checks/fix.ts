@@ -260,14 +260,11 @@ function fixedCodeWorks(ctx: RuleContext, check: CompiledCheck, m: Match, import
   // The file's imports (not the fixed statement, when it is one), with the names the fix adds to them, and the import
   // lines it adds.
   const { importStmts } = ctx.memo(FILE_IMPORTS, () => fileImports(model));
-  const head: string[] = [];
-  const within = (e: OffsetEdit, s: Span) => e.from > s.from && e.to <= s.to;
-  for (const s of importStmts) {
-    if (s.from >= unit.from && s.to <= unit.to) continue;
-    const own = importEdits.filter((e) => within(e, s));
-    head.push(own.length ? applyInside(model.source(s), s.from, own) : model.source(s));
-  }
-  for (const e of importEdits) if (!importStmts.some((s) => within(e, s))) head.push(e.text.trimEnd());
+  // Without import edits, the same for every fix outside the import statements (remembered per file).
+  const shared = !importEdits.length && !importStmts.some((s) => s.from >= unit.from && s.to <= unit.to);
+  const heads = ctx.memo(HEADS, () => ({ shared: undefined as string | undefined }));
+  const head = (shared && heads.shared) || headOf(model, importStmts, unit, importEdits);
+  if (shared) heads.shared = head;
   // A statement parsed on its own is put back in a function and a loop, so that `return`, `yield`, `break` and
   // `continue` stay where Python allows them. Only its first line moves: a simple statement goes on over more lines
   // only inside brackets, strings or after a backslash, where indentation does not count.
@@ -276,10 +273,28 @@ function fixedCodeWorks(ctx: RuleContext, check: CompiledCheck, m: Match, import
   const verdicts = ctx.memo(VERDICTS, () => new Map<string, boolean>());
   let ok = false;
   for (const w of wrap) {
-    ok = fixedParses(`${head.length ? `${head.join('\n')}\n` : ''}${w}`, scopeText, scope, check, edit, verdicts, stillMatches);
+    ok = fixedParses(head + w, scopeText, scope, check, edit, verdicts, stillMatches);
     if (ok) break;
   }
   return ok;
+}
+
+const HEADS = {};
+
+/**
+ * The lines the fixed code is parsed after: the file's imports (not those in `unit`), with the names the fix adds to
+ * them, and the import lines it adds; each line ends with a line break.
+ */
+function headOf(model: PythonModel, importStmts: readonly Stmt[], unit: Span, importEdits: readonly OffsetEdit[]): string {
+  const head: string[] = [];
+  const within = (e: OffsetEdit, s: Span) => e.from > s.from && e.to <= s.to;
+  for (const s of importStmts) {
+    if (s.from >= unit.from && s.to <= unit.to) continue;
+    const own = importEdits.filter((e) => within(e, s));
+    head.push(own.length ? applyInside(model.source(s), s.from, own) : model.source(s));
+  }
+  for (const e of importEdits) if (!importStmts.some((s) => within(e, s))) head.push(e.text.trimEnd());
+  return head.length ? `${head.join('\n')}\n` : '';
 }
 
 /** Whether `scopeText` with the edit, after `prefix`, parses and no longer matches (remembered per file). */
