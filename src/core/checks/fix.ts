@@ -270,10 +270,10 @@ function fixedCodeWorks(ctx: RuleContext, check: CompiledCheck, m: Match, import
   // only inside brackets, strings or after a backslash, where indentation does not count.
   const wrap = scope === unit ? [''] : ['def _():\n    while True:\n        ', 'async def _():\n    while True:\n        '];
   const scopeText = model.source(scope);
-  const verdicts = ctx.memo(VERDICTS, () => new Map<string, boolean>());
+  const verdicts = ctx.memo(VERDICTS, () => new Map<string, Map<string, boolean>>());
   let ok = false;
   for (const w of wrap) {
-    ok = fixedParses(head + w, scopeText, scope, check, edit, verdicts, stillMatches);
+    ok = fixedParses(head, w, scopeText, scope, check, edit, verdicts, stillMatches);
     if (ok) break;
   }
   return ok;
@@ -297,16 +297,24 @@ function headOf(model: PythonModel, importStmts: readonly Stmt[], unit: Span, im
   return head.length ? `${head.join('\n')}\n` : '';
 }
 
-/** Whether `scopeText` with the edit, after `prefix`, parses and no longer matches (remembered per file). */
-function fixedParses(prefix: string, scopeText: string, scope: Span, check: CompiledCheck, edit: OffsetEdit, verdicts: Map<string, boolean>, stillMatches: (model: PythonModel, region: Span) => boolean): boolean {
-  const source = prefix + scopeText.slice(0, edit.from - scope.from) + edit.text + scopeText.slice(edit.to - scope.from);
-  const region = { from: prefix.length + edit.from - scope.from, to: prefix.length + edit.from - scope.from + edit.text.length };
-  const key = `${check.id}\u0000${region.from}:${region.to}\u0000${source}`;
-  let ok = verdicts.get(key);
+/**
+ * Whether `scopeText` with the edit, after `head` and `wrap`, parses and no longer matches (remembered per file, by
+ * the head and then by the rest: the file's imports are not copied into a key for every fix).
+ */
+function fixedParses(head: string, wrap: string, scopeText: string, scope: Span, check: CompiledCheck, edit: OffsetEdit, verdicts: Map<string, Map<string, boolean>>, stillMatches: (model: PythonModel, region: Span) => boolean): boolean {
+  const at = edit.from - scope.from;
+  const edited = scopeText.slice(0, at) + edit.text + scopeText.slice(edit.to - scope.from);
+  const key = `${check.id}\u0000${wrap}\u0000${at}:${edit.text.length}\u0000${edited}`;
+  let byHead = verdicts.get(head);
+  if (!byHead) verdicts.set(head, (byHead = new Map()));
+  let ok = byHead.get(key);
   if (ok === undefined) {
+    const prefix = head + wrap;
+    const source = prefix + edited;
+    const region = { from: prefix.length + at, to: prefix.length + at + edit.text.length };
     const parsed = parsesWithoutRepeatedKeyword(source, region);
     ok = !!parsed && !stillMatches(new PythonModel(parsed), region);
-    verdicts.set(key, ok);
+    byHead.set(key, ok);
   }
   return ok;
 }
