@@ -133,6 +133,33 @@ describe('note check patterns', () => {
     table({ pattern: 'def $F(self):\n    pass' }, ['class A:\n    def reset(self):\n        pass\n'], ['def reset(self):\n    return 1\n']);
   });
 
+  test('a pattern is tried in full only where it can match, and still matches everywhere it does', () => {
+    // Keywords and argument counts, through every spelling of the callee.
+    table(
+      { pattern: 'torch.nn.Conv2d($$$_, bias=True)' },
+      ['import torch\ny = torch.nn.Conv2d(3, 8, 3, bias=True)\n', 'from torch import nn as N\ny = N.Conv2d(3, 8, bias=True)\n', 'from torch.nn import Conv2d as C\ny = C(3, 8, bias=True)\n', 'import torch\nConv = torch.nn.Conv2d\ny = Conv(bias=True, in_channels=3)\n'],
+      ['import torch\ny = torch.nn.Conv2d(3, 8, bias=False)\n', 'import torch\ny = torch.nn.Conv2d(3, 8)\n', 'from torch import nn\ny = nn.Conv2d(3, 8, bias=1 == 1)\n'],
+    );
+    table({ pattern: 'nn.Sequential()' }, ['m = nn.Sequential()\n'], ['m = nn.Sequential(a)\n', 'm = nn.Sequential(*layers)\n', 'm = nn.Sequential(**kw)\n']);
+    table({ pattern: 'f(*$A, $B)' }, ['f(*args, b)\n'], ['f(args, b)\n', 'f(*args)\n', 'f(*args, b, c)\n']);
+    // A callee that is a capture: any call with those arguments.
+    table({ pattern: '$F(x, key=1)' }, ['g(x, key=1)\n', 'a.b(x, key=1)\n', 'a.b()(x, key=1)\n'], ['g(x)\n', 'g(x, key=2)\n', 'g(y, key=1)\n']);
+    // The first statement of a pattern: its kind, operator, name and value.
+    table({ pattern: 'return self.relu($X)' }, ['def f(self, x):\n    return self.relu(x)\n'], ['def f(self, x):\n    return self.act(x)\n', 'def f(self):\n    return\n']);
+    table({ pattern: 'return' }, ['def f():\n    return\n'], ['def f():\n    return x\n']);
+    table({ pattern: 'if $C is not None:\n    $$$_' }, ['if x is not None:\n    y = 1\n'], ['if x is None:\n    y = 1\n', 'if x:\n    y = 1\n']);
+    table({ pattern: '$X += [$$$_]' }, ['layers += [a, b]\n', 'self.layers += []\n'], ['layers -= [a]\n', 'layers += (a,)\n']);
+    table({ pattern: 'def forward(self, $$$_):\n    $$$_' }, ['class M:\n    def forward(self, x):\n        pass\n'], ['class M:\n    def backward(self, x):\n        pass\n']);
+    table({ pattern: '$S\nreturn $X' }, ['def f():\n    x = 1\n    return x\n', 'def f():\n    g()\n    return x\n'], ['def f():\n    return x\n']);
+  });
+
+  test('an enclosing pattern is looked for around every match, also over top-level statements before it', () => {
+    const f = { pattern: 'with torch.no_grad():\n    $$$_', notInside: '$M.eval()\n$$$_\nwith torch.no_grad():\n    $$$_' };
+    table(f, ['model.train()\nwith torch.no_grad():\n    model(x)\n'], ['model.eval()\nn = 0\nwith torch.no_grad():\n    model(x)\n']);
+    const g = { pattern: 'print($$$_)', inside: 'def forward(self, $$$_):\n    $$$_' };
+    assert.deepEqual(matches(g, 'print(0)\nclass M:\n    def forward(self, x):\n        print(x)\n    def loss(self, x):\n        print(x + 1)\nprint(1)\n'), ['print(x)']);
+  });
+
   test('a long $$$ run stays within the step budget: a match or none, never a hang or an error', () => {
     const args = Array.from({ length: 400 }, (_, i) => `a${i}`).join(', ');
     assert.equal(matches({ pattern: 'f($$$A, $$$B, $$$C, z)' }, `f(${args})\n`).length, 0);

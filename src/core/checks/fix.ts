@@ -19,8 +19,8 @@ import { applyInside, Imports, indentAt, lineStartAt } from '../rules/edits';
 import type { OffsetEdit, RawFix, RuleContext } from '../rules/rule';
 import type { CompiledCheck } from './check';
 import type { Capture, CodeView } from './match';
-import { metaOf, multiStatement, plainDotted, type CompiledPattern } from './pattern';
-import type { Match } from './run';
+import { metaOf, multiStatement, type CompiledPattern } from './pattern';
+import type { Match } from './scan';
 
 /** A place in the template where something else is written. */
 interface Hole {
@@ -28,7 +28,7 @@ interface Hole {
   to: number;
   /** A capture (`many`: its `$$$` form; `statement`: it stands alone on its line), or a dotted name to rewrite. */
   capture?: { name: string; many: boolean; statement: boolean };
-  ref?: string[];
+  ref?: readonly string[];
 }
 
 export function buildFix(
@@ -83,7 +83,7 @@ function spellings(view: CodeView, m: Match): Map<string, string> {
 }
 
 /** The template's text with its holes filled. Undefined when it cannot be written (a capture it lacks). */
-function render(tpl: CompiledPattern, m: Match, code: string, ref: (parts: string[]) => string): string | undefined {
+function render(tpl: CompiledPattern, m: Match, code: string, ref: (parts: readonly string[]) => string): string | undefined {
   const holes = holesOf(tpl);
   const t = tpl.text;
   const indent = indentAt(code, m.span.from);
@@ -192,11 +192,10 @@ function holesOf(tpl: CompiledPattern): Hole[] {
       if (inside(e)) return;
       if (e.kind === 'name' && metaOf(e.id)) return capture(e.from, e.to, e.id, statements.has(e));
       if (e.kind === 'attr' && metaOf(e.attr)) capture(e.attrFrom, e.to, e.attr);
-      const dotted = plainDotted(e, tpl.hasMeta);
-      if (dotted !== undefined) {
+      const dotted = tpl.dotted(e);
+      if (dotted) {
         covered.push(e);
-        const parts = dottedParts(e)!;
-        if (parts.length > 1) holes.push({ from: e.from, to: e.to, ref: parts });
+        if (dotted.parts.length > 1) holes.push({ from: e.from, to: e.to, ref: dotted.parts });
       }
     },
   });
@@ -261,6 +260,32 @@ function fixedCodeWorks(ctx: RuleContext, check: CompiledCheck, m: Match, import
   // The file's imports (not the fixed statement, when it is one), with the names the fix adds to them, and the import
   // lines it adds.
   const { importStmts } = ctx.memo(FILE_IMPORTS, () => fileImports(model));
+  // Without import edits, the same for every fix outside the import statements (remembered per file).
+  const shared = !importEdits.length && !importStmts.some((s) => s.from >= unit.from && s.to <= unit.to);
+  const heads = ctx.memo(HEADS, () => ({ shared: undefined as string | undefined }));
+  const head = (shared && heads.shared) || headOf(model, importStmts, unit, importEdits);
+  if (shared) heads.shared = head;
+  // A statement parsed on its own is put back in a function and a loop, so that `return`, `yield`, `break` and
+  // `continue` stay where Python allows them. Only its first line moves: a simple statement goes on over more lines
+  // only inside brackets, strings or after a backslash, where indentation does not count.
+  const wrap = scope === unit ? [''] : ['def _():\n    while True:\n        ', 'async def _():\n    while True:\n        '];
+  const scopeText = model.source(scope);
+  const verdicts = ctx.memo(VERDICTS, () => new Map<string, Map<string, boolean>>());
+  let ok = false;
+  for (const w of wrap) {
+    ok = fixedParses(head, w, scopeText, scope, check, edit, verdicts, stillMatches);
+    if (ok) break;
+  }
+  return ok;
+}
+
+const HEADS = {};
+
+/**
+ * The lines the fixed code is parsed after: the file's imports (not those in `unit`), with the names the fix adds to
+ * them, and the import lines it adds; each line ends with a line break.
+ */
+function headOf(model: PythonModel, importStmts: readonly Stmt[], unit: Span, importEdits: readonly OffsetEdit[]): string {
   const head: string[] = [];
   const within = (e: OffsetEdit, s: Span) => e.from > s.from && e.to <= s.to;
   for (const s of importStmts) {
@@ -269,30 +294,27 @@ function fixedCodeWorks(ctx: RuleContext, check: CompiledCheck, m: Match, import
     head.push(own.length ? applyInside(model.source(s), s.from, own) : model.source(s));
   }
   for (const e of importEdits) if (!importStmts.some((s) => within(e, s))) head.push(e.text.trimEnd());
-  // A statement parsed on its own is put back in a function and a loop, so that `return`, `yield`, `break` and
-  // `continue` stay where Python allows them. Only its first line moves: a simple statement goes on over more lines
-  // only inside brackets, strings or after a backslash, where indentation does not count.
-  const wrap = scope === unit ? [''] : ['def _():\n    while True:\n        ', 'async def _():\n    while True:\n        '];
-  const scopeText = model.source(scope);
-  const verdicts = ctx.memo(VERDICTS, () => new Map<string, boolean>());
-  let ok = false;
-  for (const w of wrap) {
-    ok = fixedParses(`${head.length ? `${head.join('\n')}\n` : ''}${w}`, scopeText, scope, check, edit, verdicts, stillMatches);
-    if (ok) break;
-  }
-  return ok;
+  return head.length ? `${head.join('\n')}\n` : '';
 }
 
-/** Whether `scopeText` with the edit, after `prefix`, parses and no longer matches (remembered per file). */
-function fixedParses(prefix: string, scopeText: string, scope: Span, check: CompiledCheck, edit: OffsetEdit, verdicts: Map<string, boolean>, stillMatches: (model: PythonModel, region: Span) => boolean): boolean {
-  const source = prefix + scopeText.slice(0, edit.from - scope.from) + edit.text + scopeText.slice(edit.to - scope.from);
-  const region = { from: prefix.length + edit.from - scope.from, to: prefix.length + edit.from - scope.from + edit.text.length };
-  const key = `${check.id}\u0000${region.from}:${region.to}\u0000${source}`;
-  let ok = verdicts.get(key);
+/**
+ * Whether `scopeText` with the edit, after `head` and `wrap`, parses and no longer matches (remembered per file, by
+ * the head and then by the rest: the file's imports are not copied into a key for every fix).
+ */
+function fixedParses(head: string, wrap: string, scopeText: string, scope: Span, check: CompiledCheck, edit: OffsetEdit, verdicts: Map<string, Map<string, boolean>>, stillMatches: (model: PythonModel, region: Span) => boolean): boolean {
+  const at = edit.from - scope.from;
+  const edited = scopeText.slice(0, at) + edit.text + scopeText.slice(edit.to - scope.from);
+  const key = `${check.id}\u0000${wrap}\u0000${at}:${edit.text.length}\u0000${edited}`;
+  let byHead = verdicts.get(head);
+  if (!byHead) verdicts.set(head, (byHead = new Map()));
+  let ok = byHead.get(key);
   if (ok === undefined) {
+    const prefix = head + wrap;
+    const source = prefix + edited;
+    const region = { from: prefix.length + at, to: prefix.length + at + edit.text.length };
     const parsed = parsesWithoutRepeatedKeyword(source, region);
     ok = !!parsed && !stillMatches(new PythonModel(parsed), region);
-    verdicts.set(key, ok);
+    byHead.set(key, ok);
   }
   return ok;
 }

@@ -13,10 +13,9 @@
  * Cost is bounded: each attempt has a step budget (`MAX_STEPS`); an attempt that runs out is no match.
  */
 import type { Arg, Expr, Param, Span, Stmt, SubscriptExpr } from '../python/ast';
-import { dottedParts } from '../python/ast';
 import { canonicalName } from '../python/catalog';
-import type { PythonModel } from '../python/model';
-import { metaOf, multiStatement, plainDotted, type CompiledPattern } from './pattern';
+import type { Binding, PythonModel } from '../python/model';
+import { metaOf, multiStatement, type CompiledPattern, type DottedName } from './pattern';
 import { compactSource } from './source';
 
 /** Steps one match attempt may take (each node comparison, each way of splitting a sequence, is a step). */
@@ -48,23 +47,7 @@ export class CodeView {
    * (`AdamCls = torch.optim.Adam`), in any scope.
    */
   aliased(id: string): boolean {
-    if (!this.aliases) {
-      const m = this.model;
-      const scopes = [m.moduleScope, ...m.functions.map((f) => f.scope), ...m.classes.map((c) => c.scope)];
-      const imported = new Set<string>();
-      for (const scope of scopes) for (const [name, bindings] of scope.bindings) if (bindings.some((b) => b.kind === 'import')) imported.add(name);
-      const out = new Set<string>();
-      for (const scope of scopes) {
-        for (const [name, bindings] of scope.bindings) {
-          for (const b of bindings) {
-            // An import under another name, or an assignment of an attribute or of an imported name.
-            if (b.kind === 'import' && b.qname.slice(b.qname.lastIndexOf('.') + 1) !== name) out.add(name);
-            else if (b.kind === 'assign' && ((b.value.kind === 'attr' && b.value.attr !== name) || (b.value.kind === 'name' && b.value.id !== name && imported.has(b.value.id)))) out.add(name);
-          }
-        }
-      }
-      this.aliases = out;
-    }
+    this.aliases ??= aliasesOf(this.model);
     return this.aliases.has(id);
   }
 
@@ -90,6 +73,37 @@ export class CodeView {
   }
 }
 
+/** The names `CodeView.aliased` accepts: one pass over the bindings of every scope (files have thousands of them). */
+function aliasesOf(m: PythonModel): Set<string> {
+  const imported = new Set<string>();
+  const out = new Set<string>();
+  /** Names assigned another name: aliases when that one is imported anywhere (known after the pass). */
+  const assignedNames: [name: string, value: string][] = [];
+  const visit = (bindings: Binding[], name: string) => {
+    for (const b of bindings) {
+      // An import under another name, or an assignment of an attribute or of an imported name.
+      if (b.kind === 'import') {
+        imported.add(name);
+        if (!endsWithPart(b.qname, name)) out.add(name);
+      } else if (b.kind === 'assign') {
+        if (b.value.kind === 'attr' && b.value.attr !== name) out.add(name);
+        else if (b.value.kind === 'name' && b.value.id !== name) assignedNames.push([name, b.value.id]);
+      }
+    }
+  };
+  m.moduleScope.bindings.forEach(visit);
+  for (const f of m.functions) f.scope.bindings.forEach(visit);
+  for (const c of m.classes) c.scope.bindings.forEach(visit);
+  for (const [name, value] of assignedNames) if (imported.has(value)) out.add(name);
+  return out;
+}
+
+/** Whether the last part of a dotted name is `name` (`torch.optim.Adam` and `Adam`). */
+function endsWithPart(dotted: string, name: string): boolean {
+  const at = dotted.length - name.length;
+  return dotted.endsWith(name) && (at === 0 || dotted[at - 1] === '.');
+}
+
 /** Captures with an undo trail, for backtracking. */
 class Env {
   readonly map: Captures = new Map();
@@ -97,8 +111,8 @@ class Env {
 
   /** Empty, or holding the captures of `seed` (an `unless` pattern shares the match's captures). */
   start(seed?: Captures): this {
-    this.map.clear();
-    this.trail.length = 0;
+    if (this.map.size) this.map.clear();
+    if (this.trail.length) this.trail.length = 0;
     if (seed) for (const [k, v] of seed) this.map.set(k, v);
     return this;
   }
@@ -123,6 +137,10 @@ export class Matcher {
   private readonly code: string;
   /** Reused by every attempt (an attempt on every candidate node of a file must not allocate much). */
   private readonly env = new Env();
+  private readonly exprOps = exprOps(this);
+  private readonly argOps = argOps(this);
+  private readonly stmtOps = stmtOps(this);
+  private readonly paramOps = paramOps(this);
 
   constructor(
     private readonly pattern: CompiledPattern,
@@ -145,7 +163,7 @@ export class Matcher {
   matchStmts(block: readonly Stmt[], start: number, seed?: Captures, whole = false): { captures: Captures; end: number } | undefined {
     let end = -1;
     const captures = this.attempt(seed, (env) => {
-      end = this.seq(this.pattern.stmts, block, 0, start, env, stmtOps(this), whole ? 'all' : 'open');
+      end = this.seq(this.pattern.stmts, block, 0, start, env, this.stmtOps, whole ? 'all' : 'open');
       return end >= 0;
     });
     return captures ? { captures, end } : undefined;
@@ -204,8 +222,8 @@ export class Matcher {
       const m = metaOf(p.id);
       if (m) return m.kind === 'one' && c.kind !== 'starred' && this.bindOne(m.name, c, env);
     }
-    const dotted = plainDotted(p, pat.hasMeta);
-    if (dotted !== undefined) return this.refersTo(dotted, c);
+    const dotted = pat.dotted(p);
+    if (dotted) return this.refersTo(dotted, c);
     if (p.kind !== c.kind) return false;
     switch (p.kind) {
       case 'attr': {
@@ -228,7 +246,7 @@ export class Matcher {
         const ps = skeleton(pat.text, p);
         const cs = skeleton(this.code, cc);
         if (ps.includes(':') || cs.includes(':')) return ps === cs && p.index.every((x, i) => this.expr(x, cc.index[i], env));
-        return this.seq(p.index, cc.index, 0, 0, env, exprOps(this), 'all') >= 0;
+        return this.seq(p.index, cc.index, 0, 0, env, this.exprOps, 'all') >= 0;
       }
       case 'number': {
         const cc = c as typeof p;
@@ -246,7 +264,7 @@ export class Matcher {
       case 'list':
       case 'tuple':
       case 'set':
-        return this.seq(p.elts, (c as typeof p).elts, 0, 0, env, exprOps(this), 'all') >= 0;
+        return this.seq(p.elts, (c as typeof p).elts, 0, 0, env, this.exprOps, 'all') >= 0;
       case 'starred': {
         const cc = c as typeof p;
         return p.double === cc.double && this.expr(p.value, cc.value, env);
@@ -281,7 +299,7 @@ export class Matcher {
           return !!p.body && !!cc.body && this.expr(p.body, cc.body, env);
         }
         const cc = c as typeof p;
-        return p.what === cc.what && this.seq(p.children, cc.children, 0, 0, env, exprOps(this), 'all') >= 0;
+        return p.what === cc.what && this.seq(p.children, cc.children, 0, 0, env, this.exprOps, 'all') >= 0;
       }
       default:
         return false;
@@ -289,13 +307,11 @@ export class Matcher {
   }
 
   /** A dotted name of the pattern against code: the same spelling, or the same thing through imports and aliases. */
-  private refersTo(dotted: string, c: Expr): boolean {
-    if (c.kind !== 'name' && c.kind !== 'attr') return false;
-    const parts = dottedParts(c);
-    if (!parts) return false;
-    if (parts.join('.') === dotted) return true;
+  private refersTo(dotted: DottedName, c: Expr): boolean {
+    const same = spelledAs(c, dotted.parts);
+    if (same !== false) return same === true;
     const q = this.view.qname(c);
-    return q !== undefined && q === canonicalName(dotted);
+    return q !== undefined && q === dotted.canonical;
   }
 
   // ---- call arguments ---------------------------------------------------------------------------------------------
@@ -320,7 +336,7 @@ export class Matcher {
       }
     }
     const codePositional = cs.filter((c, k) => !used.has(k) && c.name === undefined && c.star !== '**');
-    if (this.seq(positional, codePositional, 0, 0, env, argOps(this), 'all') < 0) return false;
+    if (this.seq(positional, codePositional, 0, 0, env, this.argOps, 'all') < 0) return false;
     const rest = cs.filter((c, k) => !used.has(k) && (c.name !== undefined || c.star === '**'));
     if (!rest.length) return true;
     if (lastMany === undefined) return false;
@@ -355,7 +371,7 @@ export class Matcher {
       case 'assign': {
         const cc = c as typeof p;
         return (
-          this.seq(p.targets, cc.targets, 0, 0, env, exprOps(this), 'all') >= 0 &&
+          this.seq(p.targets, cc.targets, 0, 0, env, this.exprOps, 'all') >= 0 &&
           this.optional(p.value, cc.value, env, true) &&
           this.optional(p.annotation, cc.annotation, env, false)
         );
@@ -373,8 +389,8 @@ export class Matcher {
         const cc = c as typeof p;
         return (
           this.name(p.name, p.nameFrom, cc.name, cc.nameFrom, env) &&
-          (!p.decorators.length || this.seq(p.decorators, cc.decorators, 0, 0, env, exprOps(this), 'all') >= 0) &&
-          this.seq(p.params, cc.params, 0, 0, env, paramOps(this), 'all') >= 0 &&
+          (!p.decorators.length || this.seq(p.decorators, cc.decorators, 0, 0, env, this.exprOps, 'all') >= 0) &&
+          this.seq(p.params, cc.params, 0, 0, env, this.paramOps, 'all') >= 0 &&
           this.block(p.body, cc.body, env)
         );
       }
@@ -382,7 +398,7 @@ export class Matcher {
         const cc = c as typeof p;
         return (
           this.name(p.name, p.nameFrom, cc.name, cc.nameFrom, env) &&
-          (!p.decorators.length || this.seq(p.decorators, cc.decorators, 0, 0, env, exprOps(this), 'all') >= 0) &&
+          (!p.decorators.length || this.seq(p.decorators, cc.decorators, 0, 0, env, this.exprOps, 'all') >= 0) &&
           this.args(p.bases, cc.bases, env) &&
           this.block(p.body, cc.body, env)
         );
@@ -403,7 +419,7 @@ export class Matcher {
       }
       case 'with': {
         const cc = c as typeof p;
-        return this.seq(p.items, cc.items, 0, 0, env, exprOps(this), 'all') >= 0 && this.block(p.body, cc.body, env);
+        return this.seq(p.items, cc.items, 0, 0, env, this.exprOps, 'all') >= 0 && this.block(p.body, cc.body, env);
       }
       case 'try': {
         const cc = c as typeof p;
@@ -418,7 +434,7 @@ export class Matcher {
         const cc = c as typeof p;
         if (p.what !== cc.what) return false;
         if (!p.exprs.some((e) => this.pattern.hasMeta(e))) return compactSource(this.pattern.text, p.from, p.to) === this.view.compactOf(c);
-        return this.seq(p.exprs, cc.exprs, 0, 0, env, exprOps(this), 'all') >= 0;
+        return this.seq(p.exprs, cc.exprs, 0, 0, env, this.exprOps, 'all') >= 0;
       }
       default:
         return false;
@@ -427,7 +443,7 @@ export class Matcher {
 
   /** A whole block: the pattern's statements must take all of the code's. */
   private block(ps: Stmt[], cs: Stmt[], env: Env): boolean {
-    return this.seq(ps, cs, 0, 0, env, stmtOps(this), 'all') >= 0;
+    return this.seq(ps, cs, 0, 0, env, this.stmtOps, 'all') >= 0;
   }
 
   /** Both absent, or both present and matching; `strict: false` lets the pattern leave it out (annotations). */
@@ -467,7 +483,7 @@ export class Matcher {
       // Last in the pattern: it takes the rest. Otherwise every length, shortest first.
       for (let k = i === ps.length - 1 ? cs.length : j; k <= cs.length; k++) {
         const mark = env.mark();
-        if (this.bindMany(many, cs.slice(j, k), true, env)) {
+        if (many === '_' || this.bindMany(many, cs.slice(j, k), true, env)) {
           const r = this.seq(ps, cs, i + 1, k, env, ops, end);
           if (r >= 0) return r;
         }
@@ -490,6 +506,23 @@ interface SeqOps<P, C> {
   /** The name of the `$$$` capture an item of the pattern is, if it is one. */
   many(p: P): string | undefined;
   one(p: P, c: C, env: Env): boolean;
+}
+
+/**
+ * Whether code spells a dotted name as `parts` (`torch.optim.Adam`): true, false for another dotted name, undefined
+ * when it is not a dotted name at all (a call, a subscript…).
+ */
+function spelledAs(c: Expr, parts: readonly string[]): boolean | undefined {
+  let same = true;
+  let i = parts.length - 1;
+  let e = c;
+  while (e.kind === 'attr') {
+    if (i < 1 || e.attr !== parts[i]) same = false;
+    i--;
+    e = e.value;
+  }
+  if (e.kind !== 'name') return undefined;
+  return same && i === 0 && e.id === parts[0];
 }
 
 function manyName(e: Expr): string | undefined {
@@ -521,7 +554,7 @@ function skeleton(text: string, e: SubscriptExpr): string {
   return out + compactSource(text, at, e.to);
 }
 
-function sameOp(a: string, b: string): boolean {
+export function sameOp(a: string, b: string): boolean {
   return a === b || compactSource(a, 0, a.length) === compactSource(b, 0, b.length);
 }
 

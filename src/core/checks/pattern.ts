@@ -9,6 +9,7 @@
 import { dottedParts, forEachChild, type Expr, type Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import { isCompileStageError, parsePython } from '../python/parse';
+import { canonicalName } from '../python/catalog';
 import { msg, type Msg } from '../message';
 import { dollarsOf } from './source';
 
@@ -19,11 +20,15 @@ const MULTI = MARK + MARK + MARK;
 /** What a name in a pattern is: a capture of one item, of a sequence, or a plain name. */
 export type Meta = { kind: 'one'; name: string } | { kind: 'many'; name: string };
 
+/** Captures by identifier: matching asks at every node it compares, and patterns use few names. */
+const metas = new Map<string, Meta>();
+
 /** The capture an identifier of a pattern stands for (`_` for the anonymous ones), if it is one. */
 export function metaOf(id: string): Meta | undefined {
-  if (id.startsWith(MULTI)) return { kind: 'many', name: id.slice(3) };
-  if (id.startsWith(MARK)) return { kind: 'one', name: id.slice(1) };
-  return undefined;
+  if (!id.startsWith(MARK)) return undefined;
+  let m = metas.get(id);
+  if (!m) metas.set(id, (m = id.startsWith(MULTI) ? { kind: 'many', name: id.slice(3) } : { kind: 'one', name: id.slice(1) }));
+  return m;
 }
 
 /** A statement that is `$$$NAME` alone: it stands for statements of a block. */
@@ -44,8 +49,17 @@ export interface CompiledPattern {
   captures: Map<string, 'one' | 'many'>;
   /** Whether an expression of the pattern has a capture inside (the others compare as written, or by reference). */
   hasMeta(e: Expr): boolean;
+  /** The dotted name an expression of the pattern is, when it is one without captures (`torch.optim.Adam`). */
+  dotted(e: Expr): DottedName | undefined;
   /** The keys under which the checks index this pattern (see index.ts). */
   key: string;
+}
+
+/** A dotted name of a pattern, split and in canonical form (worked out once per pattern). */
+export interface DottedName {
+  parts: readonly string[];
+  /** Its qualified name as the code's would be written (`keras.layers.Dense` for `tensorflow.keras.layers.Dense`). */
+  canonical: string;
 }
 
 export interface PatternError {
@@ -140,7 +154,22 @@ export function compilePattern(source: string): { pattern?: CompiledPattern; err
   if (onlyMany.every((n) => n !== undefined)) errors.push({ offset: 0, message: msg('A pattern cannot be only “$$${0}”: say what the items are in.', onlyMany[0]!) });
   if (errors.length) return { errors };
 
-  return { pattern: { text, shape, expr, stmts: body, captures, hasMeta: metaTest(), key: expr ? exprKeyOf(expr) : stmtKeyOf(body) }, errors: [] };
+  const hasMeta = metaTest();
+  return { pattern: { text, shape, expr, stmts: body, captures, hasMeta, dotted: dottedTest(hasMeta), key: expr ? exprKeyOf(expr) : stmtKeyOf(body) }, errors: [] };
+}
+
+/** The dotted name of an expression without captures, memoised per pattern (matching asks it of every node it compares). */
+function dottedTest(hasMeta: (e: Expr) => boolean): (e: Expr) => DottedName | undefined {
+  const memo = new Map<Expr, DottedName | null>();
+  return (e) => {
+    let d = memo.get(e);
+    if (d === undefined) {
+      const parts = hasMeta(e) ? undefined : dottedParts(e);
+      d = parts ? { parts, canonical: canonicalName(parts.join('.')) } : null;
+      memo.set(e, d);
+    }
+    return d ?? undefined;
+  };
 }
 
 /** Whether an expression has a capture inside it (or is one), memoised per pattern. */
@@ -184,10 +213,4 @@ function stmtKeyOf(list: Stmt[]): string {
   if (!first || multiStatement(first)) return 'stmt:*';
   if (first.kind === 'expr' && first.value.kind === 'name' && metaOf(first.value.id)) return 'stmt:*';
   return `stmt:${first.kind}`;
-}
-
-/** The dotted name an expression of a pattern is, when it is one without captures (`torch.optim.Adam`). */
-export function plainDotted(e: Expr, hasMeta: (e: Expr) => boolean): string | undefined {
-  if (hasMeta(e)) return undefined;
-  return dottedParts(e)?.join('.');
 }

@@ -1,79 +1,34 @@
 /**
- * Running note checks over a file, all at once: one walk of the syntax tree serves every check.
- *
- * Patterns are indexed by what a node must be to match (index keys in pattern.ts): a call by the last part of its
- * callee's name, also through aliases (`from torch.optim import Adam as A; A(…)` is looked up as `Adam` too), any
- * other expression by its kind, statements by the kind of the first one. Each node of the file is tried only against
- * the patterns under its keys, each attempt with a bounded number of steps: the cost is linear in the file for each
- * check.
+ * Running note checks over a file, all at once: one walk of the syntax tree serves every check (see scan.ts).
  *
  * A match is kept unless one of the check's `unless` patterns matches the same node (with the match's captures);
  * `inside` / `not-inside` keep it only when a match of that pattern does / does not cover it (captures they share
- * must agree).
+ * must agree). Those enclosing patterns are looked for only when their check found something, and only in the
+ * top-level statements where it did (`def forward(self, …)` is not matched at every def of a file where nothing it
+ * would enclose was found).
  */
-import type { Expr, Span, Stmt } from '../python/ast';
-import { walkModule } from '../python/walk';
+import type { Span, Stmt } from '../python/ast';
 import type { PythonModel } from '../python/model';
 import { verbatim } from '../message';
 import type { RawFinding, Rule, RuleContext } from '../rules/rule';
 import type { CompiledCheck } from './check';
 import { CodeView, Matcher, type Captures } from './match';
-import { multiStatement, type CompiledPattern } from './pattern';
+import type { CompiledPattern } from './pattern';
+import { isSpace, PatternIndex, PatternScan, type Match } from './scan';
 import { dollarsOf } from './source';
 import { buildFix } from './fix';
 
-/** Where a pattern matched: an expression, or a run of statements of a block. */
-export interface Match {
-  span: Span;
-  captures: Captures;
-  node: { kind: 'expr'; expr: Expr } | { kind: 'stmts'; block: readonly Stmt[]; start: number; end: number };
-}
-
-/** Patterns by what a node must be to match (see the index keys in pattern.ts). */
-class PatternIndex {
-  /** By the last part of the callee's name (`call:Adam`), and calls whose callee is a capture (`call:*`). */
-  readonly calls = new Map<string, CompiledPattern[]>();
-  readonly anyCall: CompiledPattern[] = [];
-  /** Names and attributes by their last part (`ref:load`). */
-  readonly refs = new Map<string, CompiledPattern[]>();
-  /** Other expressions by kind (`kind:binop`), and patterns that are one capture (`*`). */
-  readonly kinds = new Map<string, CompiledPattern[]>();
-  readonly any: CompiledPattern[] = [];
-  /** Statements by the kind of the first (`stmt:with`), and those starting with a capture (`stmt:*`). */
-  readonly stmts = new Map<string, CompiledPattern[]>();
-  readonly anyStmt: CompiledPattern[] = [];
-
-  add(p: CompiledPattern): void {
-    const k = p.key;
-    const colon = k.indexOf(':');
-    const head = colon < 0 ? k : k.slice(0, colon);
-    const name = k.slice(colon + 1);
-    if (k === '*') this.any.push(p);
-    else if (k === 'call:*') this.anyCall.push(p);
-    else if (k === 'stmt:*') this.anyStmt.push(p);
-    else push(head === 'call' ? this.calls : head === 'ref' ? this.refs : head === 'stmt' ? this.stmts : this.kinds, name, p);
-  }
-}
-
-function push<V>(m: Map<string, V[]>, k: string, v: V): void {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
-}
-
 /** The checks of the notes as rules for the rule host; one shared walk per analysed text. */
 export class CheckSet {
-  private readonly index = new PatternIndex();
+  /** The checks' own patterns, looked for everywhere. */
+  private readonly index: PatternIndex;
+  /** Patterns that are only `inside` / `not-inside` of checks. */
+  private readonly enclosingOnly = new Set<CompiledPattern>();
 
   constructor(readonly checks: readonly CompiledCheck[]) {
-    const seen = new Set<CompiledPattern>();
-    for (const c of checks) {
-      for (const p of [...c.patterns, c.inside, c.notInside]) {
-        if (!p || seen.has(p)) continue;
-        seen.add(p);
-        this.index.add(p);
-      }
-    }
+    const own = new Set(checks.flatMap((c) => c.patterns));
+    this.index = new PatternIndex(own);
+    for (const c of checks) for (const p of [c.inside, c.notInside]) if (p && !own.has(p)) this.enclosingOnly.add(p);
   }
 
   /** One rule per check: each reads its findings from the walk shared through the context. */
@@ -134,91 +89,40 @@ export class CheckSet {
     return only.kept(only.checks[0], view, matches).some((m) => m.span.from < region.to && region.from < m.span.to);
   }
 
-  /** Walks the file once (top-level statements `focus` accepts, and everything in them) and tries the indexed patterns. */
+  /**
+   * The matches of every pattern in the top-level statements `focus` accepts (and everything in them); those of
+   * enclosing-only patterns where they may cover a match of their check.
+   */
   scan(view: CodeView, focus: (s: Stmt) => boolean): Map<CompiledPattern, Match[]> {
-    const model = view.model;
-    const out = new Map<CompiledPattern, Match[]>();
-    const matchers = new Map<CompiledPattern, Matcher>();
-    const matcherOf = (p: CompiledPattern) => {
-      let m = matchers.get(p);
-      if (!m) matchers.set(p, (m = new Matcher(p, view)));
-      return m;
-    };
-    const record = (p: CompiledPattern, m: Match) => {
-      const list = out.get(p);
-      if (list) list.push(m);
-      else out.set(p, [m]);
-    };
-    const index = this.index;
-    const hasStmtPatterns = index.stmts.size > 0 || index.anyStmt.length > 0;
-    const tryStmts = (list: readonly Stmt[], i: number, patterns: readonly CompiledPattern[] | undefined) => {
-      if (!patterns) return;
-      for (const p of patterns) {
-        // A pattern that starts with `$$$` is anchored at the start of the block.
-        if (i > 0 && multiStatement(p.stmts[0])) continue;
-        const r = matcherOf(p).matchStmts(list, i);
-        if (!r || r.end <= i) continue;
-        // A statement's span ends after its line break: the match ends with its last character.
-        let to = list[r.end - 1].to;
-        while (to > list[i].from && isSpace(view.text[to - 1])) to--;
-        record(p, { span: { from: list[i].from, to }, captures: r.captures, node: { kind: 'stmts', block: list, start: i, end: r.end } });
-      }
-    };
-    const block = (list: readonly Stmt[], startOk: (i: number) => boolean = () => true) => {
-      if (!hasStmtPatterns) return;
-      for (let i = 0; i < list.length; i++) {
-        if (!startOk(i)) continue;
-        tryStmts(list, i, index.stmts.get(list[i].kind));
-        tryStmts(list, i, index.anyStmt);
-      }
-    };
-    const tryExpr = (e: Expr, patterns: readonly CompiledPattern[] | undefined) => {
-      if (!patterns) return;
-      for (const p of patterns) {
-        const captures = matcherOf(p).matchExpr(e);
-        if (captures) record(p, { span: { from: e.from, to: e.to }, captures, node: { kind: 'expr', expr: e } });
-      }
-    };
-    /** The last part of what a name refers to, when an alias makes it differ from the name (`A` for `Adam as A`). */
-    const aliasOf = (e: Expr): string | undefined => {
-      if (e.kind !== 'name' || !view.aliased(e.id)) return undefined;
-      const q = view.qname(e);
-      const last = q?.slice(q.lastIndexOf('.') + 1);
-      return last !== e.id ? last : undefined;
-    };
-    const expr = (e: Expr) => {
-      tryExpr(e, index.any);
-      switch (e.kind) {
-        case 'call': {
-          tryExpr(e, index.anyCall);
-          const f = e.func;
-          if (f.kind === 'name' || f.kind === 'attr') {
-            tryExpr(e, index.calls.get(f.kind === 'name' ? f.id : f.attr));
-            const alias = aliasOf(f);
-            if (alias) tryExpr(e, index.calls.get(alias));
-          }
-          break;
-        }
-        case 'name': {
-          tryExpr(e, index.refs.get(e.id));
-          const alias = aliasOf(e);
-          if (alias) tryExpr(e, index.refs.get(alias));
-          break;
-        }
-        case 'attr':
-          tryExpr(e, index.kinds.get('attr'));
-          tryExpr(e, index.refs.get(e.attr));
-          break;
-        default:
-          tryExpr(e, index.kinds.get(e.kind));
-      }
-    };
-    const top = model.module.body;
-    block(top, (i) => focus(top[i]));
-    const focused = top.filter(focus);
-    walkModule(focused, { block: (list) => list !== focused && block(list), expr });
-    return out;
+    const top = view.model.module.body;
+    const startOk = (i: number) => focus(top[i]);
+    const scan = new PatternScan(view);
+    scan.walk(this.index, startOk, top.filter(focus));
+    if (!this.enclosingOnly.size) return scan.matches;
+    const needed = new Set<CompiledPattern>();
+    const found: Span[] = [];
+    for (const c of this.checks) {
+      const enclosing = [c.inside, c.notInside].filter((p): p is CompiledPattern => !!p && this.enclosingOnly.has(p));
+      if (!enclosing.length) continue;
+      const before = found.length;
+      for (const p of c.patterns) for (const m of scan.matches.get(p) ?? []) found.push(m.span);
+      if (found.length > before) for (const p of enclosing) needed.add(p);
+    }
+    if (needed.size) scan.walk(new PatternIndex(needed), startOk, overlapping(top, found).filter(focus));
+    return scan.matches;
   }
+}
+
+/** The statements of `list` (in order, not overlapping) that overlap one of `spans`. */
+function overlapping(list: readonly Stmt[], spans: Span[]): Stmt[] {
+  const sorted = [...spans].sort((a, b) => a.from - b.from);
+  const out: Stmt[] = [];
+  let k = 0;
+  for (const s of list) {
+    while (k < sorted.length && sorted[k].to <= s.from) k++;
+    if (k < sorted.length && sorted[k].from < s.to) out.push(s);
+  }
+  return out;
 }
 
 /** Whether an `unless` pattern matches the node of a match (with the match's captures). */
@@ -288,8 +192,4 @@ function shownSpan(m: Match, text: string): Span {
   while (to < m.span.to && text[to] !== '\n' && text[to] !== '\r') to++;
   while (to > m.span.from && isSpace(text[to - 1])) to--;
   return { from: m.span.from, to };
-}
-
-function isSpace(ch: string | undefined): boolean {
-  return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f';
 }
