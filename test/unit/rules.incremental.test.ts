@@ -1,5 +1,6 @@
 /**
- * The re-analysis of edited documents (DocumentAnalyzer: the unit cache) gives what a fresh analysis of each version gives, in the cases where something kept could go
+ * The re-analysis of edited documents (DocumentAnalyzer: the unit cache, the scopes and call targets kept per
+ * top-level statement) gives what a fresh analysis of each version gives, in the cases where something kept could go
  * stale: an edit in a caller changing a callee's finding, a base class edited, a helper renamed, a duplicate definition
  * added, a function assigning a module name through `global`. Also with a parse that keeps the statements after the
  * edit too, their nodes moved in place (what an incremental parse may do).

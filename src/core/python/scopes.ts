@@ -43,6 +43,7 @@ export interface ClassInfo {
   attrs: Map<string, AttrDef[]>;
 }
 
+/** `at`: where the name is bound, read from the statement (whose offsets move with it when its scopes are kept, unitScopes.ts). */
 export type Binding =
   | { kind: 'import'; qname: string; at: number }
   | { kind: 'assign'; value: Expr; at: number; stmt: Stmt }
@@ -68,7 +69,8 @@ export class Scope {
 
   constructor(
     readonly kind: ScopeKind,
-    readonly parent: Scope | undefined,
+    /** Set anew for the top-level scopes of a statement whose scopes are kept between versions (unitScopes.ts). */
+    public parent: Scope | undefined,
   ) {}
 
   bind(name: string, b: Binding): void {
@@ -78,6 +80,11 @@ export class Scope {
   }
 }
 
+/** The statement whose value (right-hand side, expression, return value) an expression is. */
+export interface StatementIndex {
+  get(e: Expr): Stmt | undefined;
+}
+
 /** What one pass over a module finds. */
 export interface FileScopes {
   moduleScope: Scope;
@@ -85,13 +92,17 @@ export interface FileScopes {
   classes: ClassInfo[];
   /** Every name bound anywhere in the file (for picking fresh names). */
   allNames: Set<string>;
-  /** The statement whose value (right-hand side, expression, return value) an expression is. */
   statementOf: Map<Expr, Stmt>;
 }
 
 export function collectScopes(module: Module, text: string): FileScopes {
-  const out: FileScopes = { moduleScope: new Scope('module', undefined), functions: [], classes: [], allNames: new Set(), statementOf: new Map() };
-  new ScopeBuilder(out, out.moduleScope, text).walk(module.body);
+  return collectStatements(module.body, text, new Map());
+}
+
+/** The same for some top-level statements; `statementOf` is where the statements of values go. */
+export function collectStatements(stmts: readonly Stmt[], text: string, statementOf: Map<Expr, Stmt>): FileScopes {
+  const out: FileScopes = { moduleScope: new Scope('module', undefined), functions: [], classes: [], allNames: new Set(), statementOf };
+  new ScopeBuilder(out, out.moduleScope, text).walk(stmts);
   return out;
 }
 
@@ -122,10 +133,10 @@ class ScopeBuilder extends StmtWalker {
 
   protected override onImport(s: ImportStmt): void {
     for (const n of s.names) {
-      if (n.asname) this.scope.bind(n.asname, { kind: 'import', qname: n.module, at: s.from });
+      if (n.asname) this.scope.bind(n.asname, { kind: 'import', qname: n.module, get at() { return s.from; } });
       else {
         const top = n.module.split('.')[0];
-        this.scope.bind(top, { kind: 'import', qname: top, at: s.from });
+        this.scope.bind(top, { kind: 'import', qname: top, get at() { return s.from; } });
       }
       this.out.allNames.add(n.asname ?? n.module.split('.')[0]);
     }
@@ -139,7 +150,7 @@ class ScopeBuilder extends StmtWalker {
         continue;
       }
       const local = n.asname ?? n.name;
-      this.scope.bind(local, { kind: 'import', qname: base ? `${base}${base.endsWith('.') ? '' : '.'}${n.name}` : n.name, at: s.from });
+      this.scope.bind(local, { kind: 'import', qname: base ? `${base}${base.endsWith('.') ? '' : '.'}${n.name}` : n.name, get at() { return s.from; } });
       this.out.allNames.add(local);
     }
   }
@@ -150,7 +161,7 @@ class ScopeBuilder extends StmtWalker {
   }
 
   protected override onAugAssign(s: AugAssignStmt): void {
-    if (s.target.kind === 'name') this.target(s.target.id).bind(s.target.id, { kind: 'unknown', at: s.from });
+    if (s.target.kind === 'name') this.target(s.target.id).bind(s.target.id, { kind: 'unknown', get at() { return s.from; } });
   }
 
   protected override onExpr(s: ExprStmt): void {
@@ -176,7 +187,7 @@ class ScopeBuilder extends StmtWalker {
 
   private bindTarget(t: Expr, stmt: Stmt, value: Expr | undefined): void {
     if (t.kind === 'name') {
-      this.target(t.id).bind(t.id, value ? { kind: 'assign', value, at: stmt.from, stmt } : { kind: 'unknown', at: stmt.from });
+      this.target(t.id).bind(t.id, value ? { kind: 'assign', value, stmt, get at() { return stmt.from; } } : { kind: 'unknown', get at() { return stmt.from; } });
       this.out.allNames.add(t.id);
     } else if (t.kind === 'tuple' || t.kind === 'list') {
       // Unpack a literal tuple element-wise when the value is one of the same length.
@@ -184,7 +195,7 @@ class ScopeBuilder extends StmtWalker {
       const starred = t.elts.some((e) => e.kind === 'starred');
       t.elts.forEach((e, i) => {
         if (!vals && value && !starred && e.kind === 'name') {
-          this.target(e.id).bind(e.id, { kind: 'unpack', value, index: i, at: stmt.from, stmt });
+          this.target(e.id).bind(e.id, { kind: 'unpack', value, index: i, stmt, get at() { return stmt.from; } });
           this.out.allNames.add(e.id);
         } else this.bindTarget(e.kind === 'starred' ? e.value : e, stmt, vals ? vals[i] : undefined);
       });
@@ -223,7 +234,7 @@ class ScopeBuilder extends StmtWalker {
     const fn: FunctionInfo = { def: d, scope: fnScope, outer: scope, cls };
     fnScope.fn = fn;
     this.out.functions.push(fn);
-    scope.bind(d.name, { kind: 'def', fn, at: d.from });
+    scope.bind(d.name, { kind: 'def', fn, get at() { return d.from; } });
     this.out.allNames.add(d.name);
     if (cls) {
       cls.methods.set(d.name, fn);
@@ -244,7 +255,7 @@ class ScopeBuilder extends StmtWalker {
     const cls: ClassInfo = { def: c, scope: clsScope, outer: scope, methods: new Map(), attrs: new Map() };
     clsScope.cls = cls;
     this.out.classes.push(cls);
-    scope.bind(c.name, { kind: 'class', cls, at: c.from });
+    scope.bind(c.name, { kind: 'class', cls, get at() { return c.from; } });
     this.out.allNames.add(c.name);
     for (const s of c.body) {
       if (s.kind === 'assign' && s.value) {

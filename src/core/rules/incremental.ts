@@ -17,10 +17,15 @@
  * A unit's findings are kept relative to its start, and what is known of a top-level statement (its names, its
  * hash) does not depend on where it stands: both are keyed by the statement's exact text (the parser's unit key),
  * so a unit after the edit, parsed again into new objects, still finds them. Keys no longer in the text are dropped.
+ *
+ * The model of each version reuses what was built for the statements the parser kept (the same objects): their scopes
+ * (python/unitScopes.ts) and what their calls call (python/callTargets.ts), which depends on all the signature hashes
+ * but the callers.
  */
 import type { Span, Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
+import { KeptUnits } from '../python/unitScopes';
 import type { ParsedPython } from '../python/parse';
 import type { Msg } from '../message';
 import { RuleContext, type RawFinding, type Rule } from './rule';
@@ -76,6 +81,8 @@ export class UnitCache {
   private facts = new Map<string, Facts>();
   /** The same facts for the statements kept from one version to the next (no look-up by their whole text). */
   private factsKept = new WeakMap<readonly Stmt[], Facts>();
+  /** What the model of each version reuses of the statements kept from the last one (scopes, calls' targets). */
+  private readonly kept = new KeptUnits();
 
   clear(): void {
     for (const f of this.facts.values()) f.entry = undefined;
@@ -92,7 +99,7 @@ export class UnitCache {
     fileWide: (rule: Rule) => boolean,
     runRules: (ctx: RuleContext) => UnitFinding[],
   ): { ctx: RuleContext; findings: UnitFinding[] } {
-    const model = PythonModel.withProject(parsed, ruleOptions?.project);
+    const model = PythonModel.withProject(parsed, ruleOptions?.project, this.kept);
     const units: Unit[] = [];
     const bodyKeys: string[] = [];
     const bodyRefs = new Set<string>();
@@ -125,8 +132,12 @@ export class UnitCache {
     const keyCount = new Map<Facts, number>();
     for (const u of units) keyCount.set(u.facts, (keyCount.get(u.facts) ?? 0) + 1);
     const twice = (u: Unit) => keyCount.get(u.facts)! > 1;
+    // What the targets of a unit's calls depend on: all but its callers.
+    const stamps = new WeakMap<readonly Stmt[], string>();
+    for (const u of units) stamps.set(u.stmts, `${salt}|${bodyHash}|${graph.reachSig(u)}`);
+    this.kept.calls.stamp(model, (stmts) => stamps.get(stmts));
     for (const u of units) {
-      const sig = `${salt}|${bodyHash}|${graph.reachSig(u)}|${graph.callersSig(u)}`;
+      const sig = `${stamps.get(u.stmts)}|${graph.callersSig(u)}`;
       sigs.set(u, sig);
       if (twice(u) || u.facts.entry?.sig !== sig) dirty.add(u);
     }
