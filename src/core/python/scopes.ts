@@ -99,12 +99,12 @@ export interface FileScopes {
 }
 
 export function collectScopes(module: Module, text: string): FileScopes {
-  return collectStatements(module.body, text, new Map());
+  return collectStatements(module.body, text);
 }
 
-/** The same for some top-level statements; `statementOf` is where the statements of values go. */
-export function collectStatements(stmts: readonly Stmt[], text: string, statementOf: Map<Expr, Stmt>): FileScopes {
-  const out: FileScopes = { moduleScope: new Scope('module', undefined), functions: [], classes: [], allNames: new Set(), statementOf };
+/** The same for some top-level statements. */
+export function collectStatements(stmts: readonly Stmt[], text: string): FileScopes {
+  const out: FileScopes = { moduleScope: new Scope('module', undefined), functions: [], classes: [], allNames: new Set(), statementOf: new Map() };
   new ScopeBuilder(out, out.moduleScope, text).walk(stmts);
   return out;
 }

@@ -19,7 +19,7 @@ interface UnitScopes {
   top: (FunctionInfo | ClassInfo)[];
 }
 
-/** The scopes of one version: `FileScopes` with the statements of values answered from the cache. */
+/** The scopes of one version: `FileScopes` with the statements of values and the names bound answered from its units'. */
 export interface AssembledScopes extends Omit<FileScopes, 'statementOf' | 'allNames'> {
   statementOf: StatementIndex;
   allNames: () => Set<string>;
@@ -38,8 +38,6 @@ export class KeptUnits {
 
 export class ScopeCache {
   private units = new WeakMap<readonly Stmt[], UnitScopes>();
-  /** Expression → statement, for every statement kept: their nodes are unique to them, and die with them. */
-  private statements = new WeakMap<Expr, Stmt>();
 
   /** The scopes of a parse: those of its top-level statements (built for statements not seen before), assembled. */
   collect(parsed: ParsedPython): AssembledScopes {
@@ -60,7 +58,6 @@ export class ScopeCache {
       for (const f of u.scopes.functions) functions.push(f);
       for (const c of u.scopes.classes) classes.push(c);
     }
-    const statements = this.statements;
     let names: Set<string> | undefined;
     const allNames = () => {
       if (!names) {
@@ -69,15 +66,26 @@ export class ScopeCache {
       }
       return names;
     };
-    return { moduleScope, functions, classes, allNames, statementOf: { get: (e) => statements.get(e) } };
+    // An expression's statement is in the statement of the unit the expression is in.
+    const units = parsed.units;
+    const statementOf = (e: Expr): Stmt | undefined => {
+      let lo = 0;
+      let hi = units.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (e.from < units[mid].from) hi = mid - 1;
+        else if (e.from >= units[mid].to) lo = mid + 1;
+        else return parts[mid].scopes.statementOf.get(e);
+      }
+      return undefined;
+    };
+    return { moduleScope, functions, classes, allNames, statementOf: { get: statementOf } };
   }
 
   private unit(stmts: readonly Stmt[], text: string): UnitScopes {
     let u = this.units.get(stmts);
     if (u) return u;
-    const statementOf = new Map<Expr, Stmt>();
-    const scopes = collectStatements(stmts, text, statementOf);
-    for (const [e, s] of statementOf) this.statements.set(e, s);
+    const scopes = collectStatements(stmts, text);
     const own = scopes.moduleScope;
     const top = [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own);
     u = { scopes, top };
