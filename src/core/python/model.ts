@@ -82,10 +82,6 @@ export class PythonModel extends Symbols {
   private sites?: CallSites;
   private conds?: Conditions;
 
-  constructor(parsed: ParsedPython, project?: ProjectContext, kept?: KeptUnits) {
-    super(parsed, project, kept);
-  }
-
   /** A model for a text, with the project's modules it imports when the snapshot has them (`kept`: see Symbols). */
   static withProject(parsed: ParsedPython, snapshot: ProjectSnapshot | undefined, kept?: KeptUnits): PythonModel {
     return new PythonModel(parsed, ProjectContext.of(snapshot, (p, ctx) => new PythonModel(p, ctx)), kept);
