@@ -8,6 +8,7 @@
  * (a guard's test, a bias argument) under one such binding: true, false, a literal, "some object", or unknown.
  */
 import type { CallExpr, Expr } from './ast';
+import type { CallTarget } from './callTargets';
 import type { ClassInfo, FunctionInfo, PythonModel, Scope } from './model';
 
 /** What binds the arguments: a function's parameters, or a Flax-style module's class-level fields. */
@@ -74,20 +75,32 @@ export class CallSites {
     return out;
   }
 
-  /** Every call of the file by what it calls, when that is one class or one plain function: built once, in order. */
+  /**
+   * Every call of the file by what it calls, when that is one class or one plain function of this file: built once, in
+   * order (from what was kept of the statements of an earlier version when the model has it, see callTargets.ts).
+   */
   private callsByTarget(): Map<FunctionInfo | ClassInfo, CallExpr[]> {
     if (this.byTarget) return this.byTarget;
     const out = new Map<FunctionInfo | ClassInfo, CallExpr[]>();
     const model = this.model;
-    for (const call of model.module.calls) {
+    const resolve = (call: CallExpr): CallTarget | undefined => {
       const cs = model.callables(call.func, model.scopeOf(call));
-      if (cs.length !== 1) continue;
+      if (cs.length !== 1) return undefined;
       const c = cs[0].value;
       const target = c.kind === 'class' ? c.cls : c.kind === 'helper' && !c.fn.cls ? c.fn : undefined;
-      if (!target) continue;
+      return target?.scope.owner === model ? target : undefined;
+    };
+    const add = (call: CallExpr, target: CallTarget) => {
       const list = out.get(target);
       if (list) list.push(call);
       else out.set(target, [call]);
+    };
+    if (model.kept) for (const [call, target] of model.kept.calls.targets(model, model.parsed, resolve)) add(call, target);
+    else {
+      for (const call of model.module.calls) {
+        const target = resolve(call);
+        if (target) add(call, target);
+      }
     }
     return (this.byTarget = out);
   }

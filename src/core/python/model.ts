@@ -15,6 +15,7 @@ import type { ProjectSnapshot } from './project';
 import { ProjectContext } from './projectContext';
 import type { ClassInfo, FunctionInfo, Scope } from './scopes';
 import { MAX_DEPTH, Symbols } from './symbols';
+import type { KeptUnits } from './unitScopes';
 import { StmtWalker, walkModule } from './walk';
 
 export { Scope } from './scopes';
@@ -81,13 +82,9 @@ export class PythonModel extends Symbols {
   private sites?: CallSites;
   private conds?: Conditions;
 
-  constructor(parsed: ParsedPython, project?: ProjectContext) {
-    super(parsed, project);
-  }
-
-  /** A model for a text, with the project's modules it imports when the snapshot has them. */
-  static withProject(parsed: ParsedPython, snapshot: ProjectSnapshot | undefined): PythonModel {
-    return new PythonModel(parsed, ProjectContext.of(snapshot, (p, ctx) => new PythonModel(p, ctx)));
+  /** A model for a text, with the project's modules it imports when the snapshot has them (`kept`: see Symbols). */
+  static withProject(parsed: ParsedPython, snapshot: ProjectSnapshot | undefined, kept?: KeptUnits): PythonModel {
+    return new PythonModel(parsed, ProjectContext.of(snapshot, (p, ctx) => new PythonModel(p, ctx)), kept);
   }
 
   /** The calls of this file's functions and classes, with their arguments bound. */

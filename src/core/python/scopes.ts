@@ -3,7 +3,7 @@
  * (imports, assignments, parameters, functions, classes), the functions and classes with the attributes their
  * methods assign (`self.conv = …`, `self.add_module('conv', …)`), and which statement each value belongs to.
  */
-import type { AssignStmt, AugAssignStmt, ClassDef, Expr, ExprStmt, FromImportStmt, FunctionDef, IfStmt, ImportStmt, LoopStmt, Module, OtherStmt, Param, ReturnStmt, Stmt } from './ast';
+import type { AssignStmt, AugAssignStmt, ClassDef, Expr, ExprStmt, FromImportStmt, FunctionDef, IfStmt, ImportStmt, LoopStmt, Module, OtherStmt, Param, ReturnStmt, Span, Stmt } from './ast';
 import type { Symbols } from './symbols';
 import { StmtWalker } from './walk';
 
@@ -43,15 +43,19 @@ export interface ClassInfo {
   attrs: Map<string, AttrDef[]>;
 }
 
+/**
+ * `node`: the statement (or definition) binding the name; where it is bound is `node.from`, read when needed (a statement
+ * whose scopes are kept moves with its offsets, see unitScopes.ts).
+ */
 export type Binding =
-  | { kind: 'import'; qname: string; at: number }
-  | { kind: 'assign'; value: Expr; at: number; stmt: Stmt }
+  | { kind: 'import'; qname: string; node: Span }
+  | { kind: 'assign'; value: Expr; node: Span; stmt: Stmt }
   /** One name of a tuple unpacked from a value that is not a literal tuple: `backend, layers, models, utils = f(kwargs)`. */
-  | { kind: 'unpack'; value: Expr; index: number; at: number; stmt: Stmt }
+  | { kind: 'unpack'; value: Expr; index: number; node: Span; stmt: Stmt }
   | { kind: 'param'; param: Param; index: number }
-  | { kind: 'def'; fn: FunctionInfo; at: number }
-  | { kind: 'class'; cls: ClassInfo; at: number }
-  | { kind: 'unknown'; at: number };
+  | { kind: 'def'; fn: FunctionInfo; node: Span }
+  | { kind: 'class'; cls: ClassInfo; node: Span }
+  | { kind: 'unknown'; node: Span };
 
 export class Scope {
   readonly bindings = new Map<string, Binding[]>();
@@ -68,7 +72,8 @@ export class Scope {
 
   constructor(
     readonly kind: ScopeKind,
-    readonly parent: Scope | undefined,
+    /** Set anew for the top-level scopes of a statement whose scopes are kept between versions (unitScopes.ts). */
+    public parent: Scope | undefined,
   ) {}
 
   bind(name: string, b: Binding): void {
@@ -78,6 +83,11 @@ export class Scope {
   }
 }
 
+/** The statement whose value (right-hand side, expression, return value) an expression is. */
+export interface StatementIndex {
+  get(e: Expr): Stmt | undefined;
+}
+
 /** What one pass over a module finds. */
 export interface FileScopes {
   moduleScope: Scope;
@@ -85,13 +95,17 @@ export interface FileScopes {
   classes: ClassInfo[];
   /** Every name bound anywhere in the file (for picking fresh names). */
   allNames: Set<string>;
-  /** The statement whose value (right-hand side, expression, return value) an expression is. */
   statementOf: Map<Expr, Stmt>;
 }
 
 export function collectScopes(module: Module, text: string): FileScopes {
+  return collectStatements(module.body, text);
+}
+
+/** The same for some top-level statements. */
+export function collectStatements(stmts: readonly Stmt[], text: string): FileScopes {
   const out: FileScopes = { moduleScope: new Scope('module', undefined), functions: [], classes: [], allNames: new Set(), statementOf: new Map() };
-  new ScopeBuilder(out, out.moduleScope, text).walk(module.body);
+  new ScopeBuilder(out, out.moduleScope, text).walk(stmts);
   return out;
 }
 
@@ -122,10 +136,10 @@ class ScopeBuilder extends StmtWalker {
 
   protected override onImport(s: ImportStmt): void {
     for (const n of s.names) {
-      if (n.asname) this.scope.bind(n.asname, { kind: 'import', qname: n.module, at: s.from });
+      if (n.asname) this.scope.bind(n.asname, { kind: 'import', qname: n.module, node: s });
       else {
         const top = n.module.split('.')[0];
-        this.scope.bind(top, { kind: 'import', qname: top, at: s.from });
+        this.scope.bind(top, { kind: 'import', qname: top, node: s });
       }
       this.out.allNames.add(n.asname ?? n.module.split('.')[0]);
     }
@@ -139,7 +153,7 @@ class ScopeBuilder extends StmtWalker {
         continue;
       }
       const local = n.asname ?? n.name;
-      this.scope.bind(local, { kind: 'import', qname: base ? `${base}${base.endsWith('.') ? '' : '.'}${n.name}` : n.name, at: s.from });
+      this.scope.bind(local, { kind: 'import', qname: base ? `${base}${base.endsWith('.') ? '' : '.'}${n.name}` : n.name, node: s });
       this.out.allNames.add(local);
     }
   }
@@ -150,7 +164,7 @@ class ScopeBuilder extends StmtWalker {
   }
 
   protected override onAugAssign(s: AugAssignStmt): void {
-    if (s.target.kind === 'name') this.target(s.target.id).bind(s.target.id, { kind: 'unknown', at: s.from });
+    if (s.target.kind === 'name') this.target(s.target.id).bind(s.target.id, { kind: 'unknown', node: s });
   }
 
   protected override onExpr(s: ExprStmt): void {
@@ -176,7 +190,7 @@ class ScopeBuilder extends StmtWalker {
 
   private bindTarget(t: Expr, stmt: Stmt, value: Expr | undefined): void {
     if (t.kind === 'name') {
-      this.target(t.id).bind(t.id, value ? { kind: 'assign', value, at: stmt.from, stmt } : { kind: 'unknown', at: stmt.from });
+      this.target(t.id).bind(t.id, value ? { kind: 'assign', value, node: stmt, stmt } : { kind: 'unknown', node: stmt });
       this.out.allNames.add(t.id);
     } else if (t.kind === 'tuple' || t.kind === 'list') {
       // Unpack a literal tuple element-wise when the value is one of the same length.
@@ -184,7 +198,7 @@ class ScopeBuilder extends StmtWalker {
       const starred = t.elts.some((e) => e.kind === 'starred');
       t.elts.forEach((e, i) => {
         if (!vals && value && !starred && e.kind === 'name') {
-          this.target(e.id).bind(e.id, { kind: 'unpack', value, index: i, at: stmt.from, stmt });
+          this.target(e.id).bind(e.id, { kind: 'unpack', value, index: i, node: stmt, stmt });
           this.out.allNames.add(e.id);
         } else this.bindTarget(e.kind === 'starred' ? e.value : e, stmt, vals ? vals[i] : undefined);
       });
@@ -223,7 +237,7 @@ class ScopeBuilder extends StmtWalker {
     const fn: FunctionInfo = { def: d, scope: fnScope, outer: scope, cls };
     fnScope.fn = fn;
     this.out.functions.push(fn);
-    scope.bind(d.name, { kind: 'def', fn, at: d.from });
+    scope.bind(d.name, { kind: 'def', fn, node: d });
     this.out.allNames.add(d.name);
     if (cls) {
       cls.methods.set(d.name, fn);
@@ -244,7 +258,7 @@ class ScopeBuilder extends StmtWalker {
     const cls: ClassInfo = { def: c, scope: clsScope, outer: scope, methods: new Map(), attrs: new Map() };
     clsScope.cls = cls;
     this.out.classes.push(cls);
-    scope.bind(c.name, { kind: 'class', cls, at: c.from });
+    scope.bind(c.name, { kind: 'class', cls, node: c });
     this.out.allNames.add(c.name);
     for (const s of c.body) {
       if (s.kind === 'assign' && s.value) {

@@ -12,7 +12,8 @@ import type { CallExpr, Expr, Module, Span, Stmt } from './ast';
 import { functionSpec, layerSpec } from './catalog';
 import type { ParsedPython } from './parse';
 import type { ProjectContext } from './projectContext';
-import { collectScopes, type AttrDef, type Binding, type ClassInfo, type FunctionInfo, type Scope } from './scopes';
+import { collectScopes, type AttrDef, type Binding, type ClassInfo, type FunctionInfo, type Scope, type StatementIndex } from './scopes';
+import { wholeFile, type KeptUnits } from './unitScopes';
 
 export const MAX_DEPTH = 8;
 
@@ -27,10 +28,9 @@ export class Symbols {
   readonly moduleScope: Scope;
   readonly functions: FunctionInfo[];
   readonly classes: ClassInfo[];
-  /** Every name bound anywhere in the file (for picking fresh names). */
-  readonly allNames: Set<string>;
   /** The statement whose value (right-hand side, expression, return value) an expression is. */
-  readonly statementOf: Map<Expr, Stmt>;
+  readonly statementOf: StatementIndex;
+  private readonly namesOf: () => Set<string>;
   /** Function and class bodies (where their scope applies), sorted by start. */
   private readonly regions: { from: number; to: number; scope: Scope }[] = [];
   private readonly regionOf = new Map<Scope, { from: number; to: number }>();
@@ -43,18 +43,23 @@ export class Symbols {
   readonly project?: ProjectContext;
   private readonly projectMemo = new Map<string, string>();
 
+  /**
+   * @param kept  what earlier versions of the same document found of their statements (scopes, calls' targets), reused
+   *              for the statements this parse shares with them (see unitScopes.ts); without it, all is built here.
+   */
   constructor(
     readonly parsed: ParsedPython,
     project?: ProjectContext,
+    readonly kept?: KeptUnits,
   ) {
     this.project = project;
     this.module = parsed.module;
     this.text = parsed.text;
-    const s = collectScopes(this.module, this.text);
+    const s = kept ? kept.scopes.collect(parsed) : wholeFile(collectScopes(this.module, this.text));
     this.moduleScope = s.moduleScope;
     this.functions = s.functions;
     this.classes = s.classes;
-    this.allNames = s.allNames;
+    this.namesOf = s.allNames;
     this.statementOf = s.statementOf;
     this.moduleScope.owner = this;
     for (const fn of this.functions) fn.scope.owner = this;
@@ -62,6 +67,11 @@ export class Symbols {
     for (const fn of this.functions) this.addRegion(fn.def.bodyFrom, fn.def.to, fn.scope);
     for (const cls of this.classes) this.addRegion(cls.def.bodyFrom, cls.def.to, cls.scope);
     this.regions.sort((a, b) => a.from - b.from);
+  }
+
+  /** Every name bound anywhere in the file (for picking fresh names). */
+  get allNames(): Set<string> {
+    return this.namesOf();
   }
 
   get hasSyntaxErrors(): boolean {

@@ -51,7 +51,7 @@ export function available(model: PythonModel, g: Guard, scope: Scope, offset: nu
         if (found.scope.kind === 'module') return true;
         if (!sameScope) return false;
         if (found.scope !== scope) return true;
-        return found.bindings.some((b) => b.kind === 'param' || (b.kind !== 'def' && b.kind !== 'class' && 'at' in b && b.at < offset));
+        return found.bindings.some((b) => b.kind === 'param' || (b.kind !== 'def' && b.kind !== 'class' && 'node' in b && b.node.from < offset));
       }
       case 'attr': {
         if (e.value.kind === 'name' && scope.selfName && e.value.id === scope.selfName) {

@@ -5,8 +5,9 @@
  * the text of what it can see by name: the module body (imports, constants), the top-level classes and
  * functions it names (helpers, base classes — transitively), the classes that derive from it (their
  * `forward` may use its layers) and the units that name it (its callers: how it is called decides some findings).
- * A signature hashes all of that; when it is unchanged, the cached findings
- * are reused, moved to the unit's new position. Everything else — the module body and the file-wide rules
+ * A signature hashes all of that (unitGraph.ts); when it is unchanged, the cached findings
+ * are reused, moved to the unit's new position. A function declaring a name `global` binds it in the module, so it
+ * counts as module body. Everything else — the module body and the file-wide rules
  * (lr-warmup) — is analysed every time. A finding whose fix edits text outside its own unit (an added
  * import, a shared helper), or that says something about another unit (`volatile`: a call's line), is never cached.
  * What lies outside the file goes in the caller's salt, shared by every unit: the options, and with them the digest of
@@ -16,14 +17,20 @@
  * A unit's findings are kept relative to its start, and what is known of a top-level statement (its names, its
  * hash) does not depend on where it stands: both are keyed by the statement's exact text (the parser's unit key),
  * so a unit after the edit, parsed again into new objects, still finds them. Keys no longer in the text are dropped.
+ *
+ * The model of each version reuses what was built for the statements the parser kept (the same objects): their scopes
+ * (python/unitScopes.ts) and what their calls call (python/callTargets.ts), which depends on all the signature hashes
+ * but the callers.
  */
 import type { Span, Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
+import { KeptUnits } from '../python/unitScopes';
 import type { ParsedPython } from '../python/parse';
 import type { Msg } from '../message';
 import { RuleContext, type RawFinding, type Rule } from './rule';
 import { hash } from '../text';
+import { UnitGraph } from './unitGraph';
 
 export interface UnitFinding {
   rule: Rule;
@@ -37,6 +44,8 @@ interface Unit {
   from: number;
   to: number;
   key: string;
+  facts: Facts;
+  named: readonly string[];
 }
 
 interface Facts {
@@ -45,6 +54,12 @@ interface Facts {
   hash: string;
   /** For classes: the last identifiers of the base class expressions. */
   bases: string[];
+  /** A function in it declares a name `global`: what it assigns binds in the module, as the module body does. */
+  global: boolean;
+  /** Its refs that are names of units, for the set of unit names hashed in `names`. */
+  named?: { names: string; list: string[] };
+  /** The findings kept for the unit with this text. */
+  entry?: Entry;
 }
 
 /** A cached finding, with offsets relative to the start of its unit. */
@@ -64,10 +79,13 @@ interface Entry {
 
 export class UnitCache {
   private facts = new Map<string, Facts>();
-  private entries = new Map<string, Entry>();
+  /** The same facts for the statements kept from one version to the next (no look-up by their whole text). */
+  private factsKept = new WeakMap<readonly Stmt[], Facts>();
+  /** What the model of each version reuses of the statements kept from the last one (scopes, calls' targets). */
+  private readonly kept = new KeptUnits();
 
   clear(): void {
-    this.entries = new Map();
+    for (const f of this.facts.values()) f.entry = undefined;
   }
 
   /**
@@ -81,78 +99,60 @@ export class UnitCache {
     fileWide: (rule: Rule) => boolean,
     runRules: (ctx: RuleContext) => UnitFinding[],
   ): { ctx: RuleContext; findings: UnitFinding[] } {
-    const model = PythonModel.withProject(parsed, ruleOptions?.project);
+    const model = PythonModel.withProject(parsed, ruleOptions?.project, this.kept);
     const units: Unit[] = [];
     const bodyKeys: string[] = [];
     const bodyRefs = new Set<string>();
     for (const lu of parsed.units) {
+      const facts = this.factsOf(lu.stmts, lu.key, parsed.text);
       const st = lu.stmts.length === 1 ? lu.stmts[0] : undefined;
-      if (st && (st.kind === 'def' || st.kind === 'class')) units.push({ stmt: st, stmts: lu.stmts, from: st.from, to: st.to, key: lu.key });
+      if (st && (st.kind === 'def' || st.kind === 'class') && !facts.global) units.push({ stmt: st, stmts: lu.stmts, from: st.from, to: st.to, key: lu.key, facts, named: [] });
       else {
         bodyKeys.push(lu.key);
-        for (const r of this.factsOf(lu.stmts, lu.key).refs) bodyRefs.add(r);
+        for (const r of facts.refs) bodyRefs.add(r);
       }
     }
-    const byName = new Map<string, Unit[]>();
-    const subclasses = new Map<string, Unit[]>();
+    // Which refs name units, worked out again for a unit only when its text or the set of unit names changed.
+    const unitNames = new Set(units.map((u) => u.stmt.name));
+    const namesKey = hash([...unitNames].join('\u0001'));
     for (const u of units) {
-      push(byName, u.stmt.name, u);
-      for (const b of this.factsOf(u.stmts, u.key).bases) push(subclasses, b, u);
+      const f = u.facts;
+      if (f.named?.names !== namesKey) f.named = { names: namesKey, list: [...f.refs].filter((r) => unitNames.has(r)) };
+      u.named = f.named.list;
     }
-    const closure = (start: Unit[]): Set<Unit> => {
-      const seen = new Set<Unit>(start);
-      const queue = [...start];
-      while (queue.length) {
-        const u = queue.pop()!;
-        // Its subclasses, and the other definitions of its name (what the name resolves to depends on them:
-        // an earlier `def plain` left without a body).
-        const next = [...(subclasses.get(u.stmt.name) ?? []), ...(byName.get(u.stmt.name) ?? [])];
-        for (const r of this.factsOf(u.stmts, u.key).refs) for (const v of byName.get(r) ?? []) next.push(v);
-        for (const v of next) {
-          if (!seen.has(v)) {
-            seen.add(v);
-            queue.push(v);
-          }
-        }
-      }
-      return seen;
-    };
+    const graph = new UnitGraph(units);
 
     const salt = saltOf(model);
     const bodyHash = hash(bodyKeys.join('\u0001'));
     const dirty = new Set<Unit>();
     const sigs = new Map<Unit, string>();
-    // The units naming a unit (its callers): what its findings may say depends on how it is called.
-    const callers = new Map<Unit, Unit[]>();
-    for (const u of units) for (const r of this.factsOf(u.stmts, u.key).refs) for (const v of byName.get(r) ?? []) if (v !== u) push(callers, v, u);
     // Units whose text occurs twice in the file: one key for two places whose findings may differ (which of two
     // equal definitions a name resolves to): analysed every time, never kept.
-    const keyCount = new Map<string, number>();
-    for (const u of units) keyCount.set(u.key, (keyCount.get(u.key) ?? 0) + 1);
-    const twice = (u: Unit) => keyCount.get(u.key)! > 1;
+    // (Units with equal keys share their facts.)
+    const keyCount = new Map<Facts, number>();
+    for (const u of units) keyCount.set(u.facts, (keyCount.get(u.facts) ?? 0) + 1);
+    const twice = (u: Unit) => keyCount.get(u.facts)! > 1;
+    // What the targets of a unit's calls depend on: all but its callers.
+    const stamps = new WeakMap<readonly Stmt[], string>();
+    for (const u of units) stamps.set(u.stmts, `${salt}|${bodyHash}|${graph.reachSig(u)}`);
+    this.kept.calls.stamp(model, (stmts) => stamps.get(stmts));
     for (const u of units) {
-      // With its rank among the definitions of its name: the last one is what the name resolves to.
-      const deps = [...closure([u])].map((v) => `${this.factsOf(v.stmts, v.key).hash}#${byName.get(v.stmt.name)!.indexOf(v)}`);
-      for (const c of callers.get(u) ?? []) deps.push(`c${this.factsOf(c.stmts, c.key).hash}`);
-      deps.sort();
-      const sig = `${salt}|${bodyHash}|${deps.join(',')}`;
+      const sig = `${stamps.get(u.stmts)}|${graph.callersSig(u)}`;
       sigs.set(u, sig);
-      if (twice(u) || this.entries.get(u.key)?.sig !== sig) dirty.add(u);
+      if (twice(u) || u.facts.entry?.sig !== sig) dirty.add(u);
     }
 
     // What must be walked for the data flow: the dirty units and what they see or are seen by, and the
     // units the module body refers to (helpers it calls, layers it builds at module level).
-    const bodyUnits = [...bodyRefs].flatMap((r) => byName.get(r) ?? []);
+    const bodyUnits = [...bodyRefs].flatMap((r) => graph.named(r));
     // Units using a layer built at module level add uses to it: walk them for the module body's findings.
     const moduleInstances = new Set<string>();
     for (const [name, bindings] of model.moduleScope.bindings) {
       if (bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call')) moduleInstances.add(name);
     }
-    const usersOfModuleLayers = moduleInstances.size
-      ? units.filter((u) => [...this.factsOf(u.stmts, u.key).refs].some((r) => moduleInstances.has(r)))
-      : [];
+    const usersOfModuleLayers = moduleInstances.size ? units.filter((u) => [...u.facts.refs].some((r) => moduleInstances.has(r))) : [];
     // Callers of dirty units too: a helper's list of layers is connected where a caller splices it.
-    const walkSet = closure([...dirty, ...[...dirty].flatMap((u) => callers.get(u) ?? []), ...bodyUnits, ...usersOfModuleLayers]);
+    const walkSet = graph.closure([...dirty, ...[...dirty].flatMap((u) => graph.callers(u)), ...bodyUnits, ...usersOfModuleLayers]);
     const sorted = [...units].sort((a, b) => a.from - b.from);
     const unitAt = (offset: number): Unit | undefined => {
       let lo = 0;
@@ -192,7 +192,7 @@ export class UnitCache {
     }
     for (const u of dirty) {
       if (volatile.has(u) || twice(u)) {
-        this.entries.delete(u.key);
+        u.facts.entry = undefined;
         continue;
       }
       const findings = (perUnit.get(u) ?? []).map(
@@ -208,11 +208,11 @@ export class UnitCache {
           })),
         }),
       );
-      this.entries.set(u.key, { sig: sigs.get(u)!, findings });
+      u.facts.entry = { sig: sigs.get(u)!, findings };
     }
     for (const u of units) {
       if (dirty.has(u)) continue;
-      const entry = this.entries.get(u.key)!;
+      const entry = u.facts.entry!;
       for (const c of entry.findings) {
         out.push({
           rule: c.rule,
@@ -235,15 +235,21 @@ export class UnitCache {
   /** Drops what is kept of statements no longer in the text. */
   private forgetAllBut(parsed: ParsedPython): void {
     const keys = new Set(parsed.units.map((u) => u.key));
-    for (const k of this.entries.keys()) if (!keys.has(k)) this.entries.delete(k);
     for (const k of this.facts.keys()) if (!keys.has(k)) this.facts.delete(k);
   }
 
-  private factsOf(stmts: Stmt[], key: string): Facts {
-    let f = this.facts.get(key);
-    if (f) return f;
+  private factsOf(stmts: Stmt[], key: string, text: string): Facts {
+    let f = this.factsKept.get(stmts) ?? this.facts.get(key);
+    if (f) {
+      this.factsKept.set(stmts, f);
+      return f;
+    }
     const refs = new Set<string>();
+    let global = false;
     walkModule(stmts, {
+      stmt: (s) => {
+        if (s.kind === 'other' && s.what === 'ScopeStatement' && text.startsWith('global', s.from)) global = true;
+      },
       expr: (e) => {
         if (e.kind === 'name') refs.add(e.id);
       },
@@ -257,8 +263,9 @@ export class UnitCache {
         else if (v.kind === 'attr') bases.push(v.attr);
       }
     }
-    f = { refs, hash: hash(key), bases };
+    f = { refs, hash: hash(key), bases, global };
     this.facts.set(key, f);
+    this.factsKept.set(stmts, f);
     return f;
   }
 }

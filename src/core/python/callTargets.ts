@@ -1,0 +1,52 @@
+/**
+ * Which class or plain function of the file each call calls (calls.ts groups the calls by it), kept per top-level
+ * statement across the versions of a document.
+ *
+ * What a statement's calls resolve to depends on its own text and on what its names can reach (the module body, the
+ * classes and functions it names, transitively): the unit cache (rules/incremental.ts) hashes that into a stamp per
+ * statement. A statement whose nodes are the same objects as in the last version (the same `LoweredUnit.stmts`), with
+ * the same stamp and whose targets all belong to the current model (their scopes kept too, see unitScopes.ts), reuses
+ * what its calls were found to call; the others are resolved again.
+ */
+import type { CallExpr, Stmt } from './ast';
+import type { ParsedPython } from './parse';
+import type { ClassInfo, FunctionInfo } from './scopes';
+import type { Symbols } from './symbols';
+
+export type CallTarget = FunctionInfo | ClassInfo;
+
+interface Kept {
+  stamp: string;
+  found: [CallExpr, CallTarget][];
+}
+
+export class CallTargetCache {
+  private kept = new WeakMap<readonly Stmt[], Kept>();
+  private stamps?: { model: Symbols; of: (stmts: readonly Stmt[]) => string | undefined };
+
+  /** What the targets of each statement's calls depend on in `model` (undefined: resolve them every time). */
+  stamp(model: Symbols, of: (stmts: readonly Stmt[]) => string | undefined): void {
+    this.stamps = { model, of };
+  }
+
+  /** The calls of the parse that call one class or plain function of the model, in order, with it. */
+  targets(model: Symbols, parsed: ParsedPython, resolve: (call: CallExpr) => CallTarget | undefined): [CallExpr, CallTarget][] {
+    const stamps = this.stamps?.model === model ? this.stamps : undefined;
+    const out: [CallExpr, CallTarget][] = [];
+    for (const lu of parsed.units) {
+      const stamp = stamps?.of(lu.stmts);
+      let k = stamp === undefined ? undefined : this.kept.get(lu.stmts);
+      if (!k || k.stamp !== stamp || !k.found.every(([, t]) => t.scope.owner === model)) {
+        const found: [CallExpr, CallTarget][] = [];
+        for (const call of lu.calls) {
+          const t = resolve(call);
+          if (t) found.push([call, t]);
+        }
+        k = { stamp: stamp ?? '', found };
+        if (stamp !== undefined) this.kept.set(lu.stmts, k);
+      }
+      for (const x of k.found) out.push(x);
+    }
+    return out;
+  }
+}

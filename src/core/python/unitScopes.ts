@@ -1,0 +1,95 @@
+/**
+ * The scopes of a document across its versions: each top-level statement's scopes are built once (scopes.ts) and kept
+ * for as long as the parser hands the next version the same statements (the same `LoweredUnit.stmts` array, whose
+ * nodes are the same objects); only the module scope is assembled anew, from what each statement binds in it, in order.
+ *
+ * What a statement's scopes hold reads offsets from its nodes (never copies of them), so a statement moved by an edit
+ * before it keeps them. The scopes of the statements of one version are re-attached to the module scope of the newest
+ * model (their `parent` and `outer`): a model of an older version must not be used once a newer one is built.
+ */
+import type { Expr, Stmt } from './ast';
+import { CallTargetCache } from './callTargets';
+import type { ParsedPython } from './parse';
+import { collectStatements, Scope, type ClassInfo, type FileScopes, type FunctionInfo, type StatementIndex } from './scopes';
+
+/** What one top-level statement contributes: its scopes, and what it binds in a stand-in module scope. */
+interface UnitScopes {
+  scopes: FileScopes;
+  /** Its functions and classes defined in the module scope (their scope's parent and their `outer` are it). */
+  top: (FunctionInfo | ClassInfo)[];
+}
+
+/** The scopes of one version: `FileScopes` with the statements of values and the names bound answered from its units'. */
+export interface AssembledScopes extends Omit<FileScopes, 'statementOf' | 'allNames'> {
+  statementOf: StatementIndex;
+  allNames: () => Set<string>;
+}
+
+/** The scopes of a whole module built in one pass, as assembled ones. */
+export function wholeFile(s: FileScopes): AssembledScopes {
+  return { ...s, allNames: () => s.allNames };
+}
+
+/** What a document keeps of its top-level statements from one version to the next: their scopes, their calls' targets. */
+export class KeptUnits {
+  readonly scopes = new ScopeCache();
+  readonly calls = new CallTargetCache();
+}
+
+export class ScopeCache {
+  private units = new WeakMap<readonly Stmt[], UnitScopes>();
+
+  /** The scopes of a parse: those of its top-level statements (built for statements not seen before), assembled. */
+  collect(parsed: ParsedPython): AssembledScopes {
+    const moduleScope = new Scope('module', undefined);
+    const functions: FunctionInfo[] = [];
+    const classes: ClassInfo[] = [];
+    const parts: UnitScopes[] = [];
+    for (const lu of parsed.units) {
+      const u = this.unit(lu.stmts, parsed.text);
+      parts.push(u);
+      const own = u.scopes.moduleScope;
+      for (const [name, bindings] of own.bindings) for (const b of bindings) moduleScope.bind(name, b);
+      for (const m of own.starImports) moduleScope.starImports.push(m);
+      for (const x of u.top) {
+        x.outer = moduleScope;
+        x.scope.parent = moduleScope;
+      }
+      for (const f of u.scopes.functions) functions.push(f);
+      for (const c of u.scopes.classes) classes.push(c);
+    }
+    let names: Set<string> | undefined;
+    const allNames = () => {
+      if (!names) {
+        names = new Set();
+        for (const u of parts) for (const n of u.scopes.allNames) names.add(n);
+      }
+      return names;
+    };
+    // An expression's statement is in the statement of the unit the expression is in.
+    const units = parsed.units;
+    const statementOf = (e: Expr): Stmt | undefined => {
+      let lo = 0;
+      let hi = units.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (e.from < units[mid].from) hi = mid - 1;
+        else if (e.from >= units[mid].to) lo = mid + 1;
+        else return parts[mid].scopes.statementOf.get(e);
+      }
+      return undefined;
+    };
+    return { moduleScope, functions, classes, allNames, statementOf: { get: statementOf } };
+  }
+
+  private unit(stmts: readonly Stmt[], text: string): UnitScopes {
+    let u = this.units.get(stmts);
+    if (u) return u;
+    const scopes = collectStatements(stmts, text);
+    const own = scopes.moduleScope;
+    const top = [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own);
+    u = { scopes, top };
+    this.units.set(stmts, u);
+    return u;
+  }
+}
