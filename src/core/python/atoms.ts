@@ -2,6 +2,7 @@
  * Python atoms: names, numbers, strings and f-strings (implicit concatenation included), `( )` `[ ]` `{ }` displays
  * and their comprehensions, with CPython's messages for what it refuses in them.
  */
+import { textOf } from './chars';
 import type { DictExpr, Expr, OtherExpr, StringExpr } from './ast';
 import { ExpressionParser, startsExpression } from './expressions';
 import type { ComprehensionKind, ElementMark } from './symtable';
@@ -20,7 +21,7 @@ export abstract class AtomParser extends ExpressionParser {
       case T.NUMBER: {
         const to = this.endOf();
         this.advance();
-        const raw = this.text.slice(from, to);
+        const raw = textOf(this.text, from, to);
         return { kind: 'number', raw, value: parseNumber(raw), from, to };
       }
       case T.STRING:
@@ -84,7 +85,7 @@ export abstract class AtomParser extends ExpressionParser {
     const to = this.endOf();
     this.advance();
     const bytes = this.checkStringToken(from, to);
-    const raw = this.text.slice(from, to);
+    const raw = textOf(this.text, from, to);
     let i = 0;
     while (i < raw.length && raw[i] !== '"' && raw[i] !== "'") i++;
     const prefix = raw.slice(0, i).toLowerCase();

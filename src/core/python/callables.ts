@@ -3,6 +3,7 @@
  * `**` and defaults), call arguments (positional before keyword, one generator only when alone…), lambdas,
  * `yield`, and type parameter lists (`def f[T]`, `class C[T]`, `type X[T] = …`).
  */
+import { textOf } from './chars';
 import type { Arg, CallExpr, Expr, OtherExpr, Param } from './ast';
 import { AtomParser } from './atoms';
 import { startsExpression } from './expressions';
@@ -83,7 +84,7 @@ export abstract class CallableParser extends AtomParser {
   private param(annotations: boolean, starred: boolean): Param {
     const from = this.startOf();
     const to = this.endOf();
-    const p: Param = { name: this.text.slice(from, to), from, to };
+    const p: Param = { name: textOf(this.text, from, to), from, to };
     this.advance();
     if (annotations && this.eat(T.COLON)) p.annotation = starred ? this.starExpression() : this.expression();
     return p;

@@ -54,3 +54,12 @@ export function lineEndFrom(t: string, j: number): number {
   while (j < n && !isLineBreak(t.charCodeAt(j))) j++;
   return j;
 }
+
+/**
+ * `t.slice(from, to)` as a string of its own: a slice of the text would keep the whole text alive as long as the tree
+ * holding it, and a re-parse keeps trees across versions of a document (see parse.ts): each would keep its version.
+ */
+export function textOf(t: string, from: number, to: number): string {
+  // Short slices are copies already; a longer one is copied by slicing a concatenation (made flat first).
+  return to - from < 13 ? t.slice(from, to) : ` ${t.slice(from, to)}`.slice(1);
+}

@@ -5,6 +5,7 @@
  *
  * Literals, f-strings, containers and comprehensions are in atoms.ts (the next layer of this parser).
  */
+import { textOf } from './chars';
 import type { BinOpExpr, CallExpr, Expr, NameExpr, OtherExpr } from './ast';
 import { TokenReader } from './syntax';
 import { T } from './tokens';
@@ -379,7 +380,7 @@ export abstract class ExpressionParser extends TokenReader {
     const from = this.startOf();
     const to = this.endOf();
     this.advance();
-    const e: NameExpr = { kind: 'name', id: this.text.slice(from, to), from, to };
+    const e: NameExpr = { kind: 'name', id: textOf(this.text, from, to), from, to };
     this.scopes.use(e);
     return e;
   }

@@ -14,7 +14,7 @@
  * moved in place.
  */
 import type { AttrExpr, BinOpExpr, CallExpr, DictExpr, Expr, Module, Span, Stmt, SyntaxErrorSpan } from './ast';
-import { lineAt } from './chars';
+import { lineAt, textOf } from './chars';
 import { clip, clipStatements } from './depth';
 import { Tokenizer } from './lexical';
 import { shiftReachable, shiftSpans, shiftStatements } from './shift';
@@ -187,7 +187,7 @@ function parseUnits(text: string, from: number, tail?: Tail): { units: LoweredUn
     if (p.deep) clipUnit(stmts, calls, p, pr0, d0, w0);
     const kind = stmts.length === 1 ? stmts[0].kind : 'stmts';
     units.push({
-      key: `${kind}\u0000${text.slice(at.offset, to)}`,
+      key: `${kind}\u0000${textOf(text, at.offset, to)}`,
       from: at.offset,
       to,
       stmts,

@@ -6,6 +6,7 @@
  * A syntax error inside a statement unwinds to the statement level (ParseError), which records it and skips to the
  * end of the logical line; everything else in the file is still parsed.
  */
+import { textOf } from './chars';
 import type { AttrExpr, BinOpExpr, CallExpr, DictExpr, Expr, SyntaxErrorSpan } from './ast';
 import { Tokenizer } from './lexical';
 import { Scopes } from './symtable';
@@ -128,7 +129,7 @@ export class TokenReader {
   }
 
   protected tokenText(i = 0): string {
-    return this.text.slice(this.startOf(i), this.endOf(i));
+    return textOf(this.text, this.startOf(i), this.endOf(i));
   }
 
   /** Whether the token `i` ahead is the NAME `word` (a soft keyword: `match`, `case`, `type`, `_`). */
