@@ -10,15 +10,17 @@
  * sites no longer found; spurious syntax errors (files `python3` compiles but the analysis calls broken); the time of
  * the whole `ml-notes lint` process over the corpus; and the fix check: `ml-notes lint --fix` on a copy of the corpus,
  * where every changed file must still compile, pyflakes (flake8 F821/F811) must find nothing new, and a second --fix
- * must change nothing.
+ * must change nothing; and the edit check (editCheck.ts): every file edited line by line, each version re-analysed as the
+ * editor re-analyses it and compared with a fresh analysis.
  *
  * A second set, the held-out corpus (bench/corpus/held-out.json: seven more repositories, their findings labelled once by
  * reading them after the rules were written), measures the rules on code they were not developed against.
  *
- *   node out/bench/corpus/run.js [--held-out] [--show] [--no-fix] [--context N]
+ *   node out/bench/corpus/run.js [--held-out] [--show] [--no-fix] [--no-edits] [--context N]
  *     --held-out   the held-out corpus instead of the development corpus
  *     --show       print every unlabelled finding with the code around it (for labelling)
  *     --no-fix     skip the fix check
+ *     --no-edits   skip the edit check
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -27,6 +29,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parsePython } from '../../src/core/python/parse';
+import { editCheck } from './editCheck';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const heldOut = process.argv.includes('--held-out');
@@ -354,6 +357,7 @@ function main(): void {
   }
 
   const fix = argv.includes('--no-fix') ? undefined : fixCheck(root, repos);
+  const edits = argv.includes('--no-edits') ? undefined : editCheck(files, (f) => path.relative(root, f));
 
   console.log(`ML Notes corpus bench, ${corpusName} — ${repos.length} repositories, ${files.length} Python files, ${lines.toLocaleString('en')} lines (${root})\n`);
   console.log('| Rule | Findings | Labelled true | Labelled false | Unlabelled | True sites no longer found |');
@@ -385,6 +389,13 @@ function main(): void {
     );
     for (const f of [...fix.notCompiling.map((x) => `does not compile: ${x}`), ...fix.newPyflakes.map((x) => `new pyflakes: ${x}`), ...fix.secondRunChanged.map((x) => `changed again: ${x}`)]) console.log(`  ${f}`);
   }
+  if (edits) {
+    console.log(
+      `Edit check: ${edits.edits.toLocaleString('en')} line edits (${Math.round(edits.ms)} ms); ${edits.compared.toLocaleString('en')} versions that parse ` +
+        `re-analysed as the editor does and compared with a fresh analysis: findings differ in ${edits.findingsDiffer.length}, syntax trees in ${edits.treesDiffer.length}`,
+    );
+    for (const d of [...edits.findingsDiffer.map((x) => `findings differ: ${x}`), ...edits.treesDiffer.map((x) => `tree differs: ${x}`)]) console.log(`  ${d}`);
+  }
   if (falseFindings.length) {
     console.log(`\nFalse findings (${falseFindings.length}):`);
     for (const f of falseFindings) console.log(`  ${f}`);
@@ -413,12 +424,13 @@ function main(): void {
     lintMs: Math.round(lint.ms),
     parseMs: Math.round(parseMs),
     fix,
+    edits: edits && { edits: edits.edits, compared: edits.compared, findingsDiffer: edits.findingsDiffer, treesDiffer: edits.treesDiffer },
     falseFindings,
     lost,
     unlabelled: unlabelled.map((f) => `${f.file}:${f.line} ${f.rule}`),
   };
   fs.writeFileSync(path.join(outDir, 'corpus-latest.json'), JSON.stringify(result, null, 2) + '\n');
-  if (falseFindings.length || spurious.length || fix?.notCompiling.length || fix?.newPyflakes.length || fix?.secondRunChanged.length) process.exitCode = 1;
+  if (falseFindings.length || spurious.length || edits?.findingsDiffer.length || edits?.treesDiffer.length || fix?.notCompiling.length || fix?.newPyflakes.length || fix?.secondRunChanged.length) process.exitCode = 1;
 }
 
 main();

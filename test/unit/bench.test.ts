@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { MiniSearchBaseline } from '../../bench/baseline';
+import { editCheck } from '../../bench/corpus/editCheck';
 import { createRng, generateLibrary } from '../../bench/generate';
 import { HOVER_SNIPPETS, LABELLED_QUERIES, LIBRARY_QUERIES, splitCursor } from '../../bench/lookupQueries';
 import { median, percentile, summarize } from '../../bench/stats';
 import { NoteLibrary } from '../../src/core/notes/library';
 import { parseNote } from '../../src/core/notes/parse';
 import { tokenAt } from '../../src/core/terms/codeToken';
-import { bundledNotesDir } from './helpers';
+import { bundledNotesDir, fixturesDir } from './helpers';
 
 const bundledText = readFileSync(path.join(bundledNotesDir, 'ml-basis-notes.md'), 'utf8');
 
@@ -114,5 +115,16 @@ describe('bench: MiniSearch baseline', () => {
     bigrams.addDocuments([doc]);
     assert.ok(!plain.search('融合特征', 5).some((h) => h.slug === '理解神经网络中通过add的方式融合特征'));
     assert.ok(bigrams.search('融合特征', 5).some((h) => h.slug === '理解神经网络中通过add的方式融合特征'));
+  });
+});
+
+describe('corpus bench: the edit check', () => {
+  test('edits real-looking files line by line and finds each re-analysed version equal to a fresh analysis', () => {
+    const dir = path.join(fixturesDir, 'rules', 'conv-bias-before-batchnorm');
+    const files = ['bias_parameters.py', 'call_site_conditions.py', 'list_helpers.py'].map((f) => path.join(dir, f));
+    const r = editCheck(files, (f) => path.basename(f), 20);
+    assert.equal(r.edits, 60);
+    assert.ok(r.compared >= 10, `${r.compared} versions compared`);
+    assert.deepEqual([r.findingsDiffer, r.treesDiffer], [[], []]);
   });
 });
