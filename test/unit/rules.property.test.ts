@@ -267,6 +267,9 @@ describe('properties', () => {
     const v3 = parsePython(`${head}xs = [1, 2\n\n\n${tail}`, v2);
     assert.deepEqual(v3.module.errors, parsePython(v3.text).module.errors);
     assert.ok(v3.module.errors.length);
+    // A version whose statements moved on is never used again, even for its own text.
+    assert.notEqual(parsePython(v1.text, v1), v1);
+    assert.deepEqual(shape(parsePython(v1.text, v1)), shape(parsePython(v1.text)));
     const v4 = parsePython(`${head}xs = [1, 2]\n\n\n${tail}`, v3);
     assert.deepEqual(shape(v4), shape(parsePython(v4.text)));
     // Calls the statements' trees do not hold (in an f-string's fields, a lambda's defaults, an except clause, the

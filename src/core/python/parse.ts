@@ -62,6 +62,8 @@ export interface LoweredUnit {
 }
 
 export function parsePython(text: string, previous?: ParsedPython): ParsedPython {
+  // A version whose statements moved on to a later one is not that version any more: never used again.
+  if (previous && CONSUMED.has(previous)) previous = undefined;
   if (previous && previous.text === text) return previous;
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let prefix: LoweredUnit[] = [];
@@ -87,9 +89,15 @@ export function parsePython(text: string, previous?: ParsedPython): ParsedPython
   // read in equal states; checked, not assumed): parse to the end instead.
   if (parsed.rejoined && parsed.rejoined.aheadErrors) parsed = parseUnits(text, restart);
   let units = prefix.length ? prefix.concat(parsed.units) : parsed.units;
-  if (parsed.rejoined && tail) units = units.concat(moved(tail, parsed.rejoined.index));
+  if (parsed.rejoined && tail) {
+    units = units.concat(moved(tail, parsed.rejoined.index));
+    if (tail.delta) CONSUMED.add(previous!);
+  }
   return assemble(text, units, parsed.comments);
 }
+
+/** Versions whose kept statements were moved for a later version (see parsePython). */
+const CONSUMED = new WeakSet<ParsedPython>();
 
 /** Whether a version can be partly reused by the next one. */
 function reusable(p: ParsedPython): boolean {
