@@ -275,52 +275,51 @@ export interface Module {
   singleQuotes: number;
 }
 
-/** Calls `visit` for every direct sub-expression of `e` (with `arg`: a walker's state, without a closure per node). */
-export function forEachChild<A = undefined>(e: Expr, visit: (child: Expr, arg: A) => void, arg?: A): void {
-  const ctx = arg as A;
+/** Calls `visit` for every direct sub-expression of `e`. */
+export function forEachChild(e: Expr, visit: (child: Expr) => void): void {
   switch (e.kind) {
     case 'attr':
-      visit(e.value, ctx);
+      visit(e.value);
       break;
     case 'call':
-      visit(e.func, ctx);
-      for (const a of e.args) visit(a.value, ctx);
+      visit(e.func);
+      for (const a of e.args) visit(a.value);
       break;
     case 'subscript':
-      visit(e.value, ctx);
-      for (const i of e.index) visit(i, ctx);
+      visit(e.value);
+      for (const i of e.index) visit(i);
       break;
     case 'list':
     case 'tuple':
     case 'set':
-      for (const x of e.elts) visit(x, ctx);
+      for (const x of e.elts) visit(x);
       break;
     case 'starred':
-      visit(e.value, ctx);
+      visit(e.value);
       break;
     case 'dict':
       for (const it of e.items) {
-        if (it.key) visit(it.key, ctx);
-        visit(it.value, ctx);
+        if (it.key) visit(it.key);
+        visit(it.value);
       }
       break;
     case 'binop':
-      visit(e.left, ctx);
-      visit(e.right, ctx);
+      visit(e.left);
+      visit(e.right);
       break;
     case 'unary':
-      visit(e.operand, ctx);
+      visit(e.operand);
       break;
     case 'ifexp':
-      visit(e.body, ctx);
-      visit(e.test, ctx);
-      visit(e.orelse, ctx);
+      visit(e.body);
+      visit(e.test);
+      visit(e.orelse);
       break;
     case 'lambda':
-      if (e.body) visit(e.body, ctx);
+      if (e.body) visit(e.body);
       break;
     case 'other':
-      for (const c of e.children) visit(c, ctx);
+      for (const c of e.children) visit(c);
       break;
     default:
       break;

@@ -17,7 +17,7 @@ import type { AttrExpr, BinOpExpr, CallExpr, DictExpr, Expr, Module, Span, Stmt,
 import { lineAt, textOf } from './chars';
 import { clip, clipStatements } from './depth';
 import { Tokenizer } from './lexical';
-import { shiftReachable, shiftSpans, shiftStatements } from './shift';
+import { shiftSpans, shiftStatements } from './shift';
 import { StatementParser } from './statements';
 
 /**
@@ -141,8 +141,7 @@ function moved(tail: Tail, index: number): LoweredUnit[] {
   for (let i = index; i < tail.units.length; i++) {
     const u = tail.units[i];
     if (d) {
-      if (u.detached) shiftReachable([u.stmts, u.calls, u.products, u.dicts, u.warmAttrs], d);
-      else shiftStatements(u.stmts, d);
+      shiftStatements(u.stmts, d, u.detached ? [u.calls, u.products, u.dicts, u.warmAttrs] : undefined);
       shiftSpans(u.futures, d);
       shiftSpans(u.comments, d);
     }
