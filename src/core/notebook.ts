@@ -113,8 +113,7 @@ function ipythonLines(lines: readonly string[]): string[] {
 
 /** Per line of a cell: whether it continues the logical line of a line before it, as the project's tokenizer reads it. */
 function continuationLines(lines: readonly string[]): boolean[] {
-  const t = new Tokenizer(lines.join('\n'));
-  while (t.count === 0 || t.kind[t.count - 1] !== T.EOF) t.fill(t.count + 1024);
+  const t = new Tokenizer(lines.join('\n')).fillAll();
   const out = lines.map(() => false);
   // The line of an offset, walked along with the tokens (their offsets only grow).
   let line = 0;

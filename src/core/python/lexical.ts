@@ -29,8 +29,7 @@ export interface LexicalScan {
 
 /** The tokenizer's errors, the file's comments and its multi-line strings, from one pass of the tokenizer. */
 export function lexicalScan(text: string): LexicalScan {
-  const t = new Tokenizer(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
-  while (t.count === 0 || t.kind[t.count - 1] !== T.EOF) t.fill(t.count + 1024);
+  const t = new Tokenizer(text, text.charCodeAt(0) === 0xfeff ? 1 : 0).fillAll();
   return { errors: t.errors, comments: t.comments, longStrings: t.longStrings };
 }
 
@@ -110,6 +109,12 @@ export class Tokenizer implements LexerCursor {
   /** Produces tokens until at least `count` exist (or the end of the file is reached). */
   fill(count: number): void {
     while (this.count < count && !this.done) this.next();
+  }
+
+  /** Produces every token, to the end of the file. */
+  fillAll(): this {
+    while (this.count === 0 || this.kind[this.count - 1] !== T.EOF) this.fill(this.count + 1024);
+    return this;
   }
 
   /** Line (1-based) of an offset at or after where this tokenizer started. Used for messages only. */

@@ -264,8 +264,7 @@ export function parseShared(text: string): ParsedPython {
  * whose analysis runs in a worker). One tokenizer pass over the file, and the parser on those statements only.
  */
 export function importStatements(text: string): ParsedPython {
-  const t = new Tokenizer(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
-  while (t.count === 0 || t.kind[t.count - 1] !== T.EOF) t.fill(t.count + 1024);
+  const t = new Tokenizer(text, text.charCodeAt(0) === 0xfeff ? 1 : 0).fillAll();
   const out: string[] = [];
   for (let i = 0; i < t.count; i++) {
     const k = t.kind[i];
