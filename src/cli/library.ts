@@ -55,7 +55,6 @@ export interface NotesToLoad {
 
 /** The rules a set of notes gives: the built-in ones and the notes' checks, with the checks left out and why. */
 export interface NotesHost {
-  notes: NotesToLoad;
   library: NoteLibrary;
   /** The notes' checks as written (what a lint worker compiles again). */
   sources: CheckSource[];
@@ -81,7 +80,7 @@ export class NotesHosts {
     if (!entry) {
       entry = loadLibrary(notes, this.io).then((library) => {
         const sources = checkSourcesOf(library.documents());
-        return { notes, library, sources, ...withChecks(this.base, sources) };
+        return { library, sources, ...withChecks(this.base, sources) };
       });
       this.loaded.set(key, entry);
     }

@@ -192,8 +192,21 @@ test('a broken check is named on stderr with its place in the note, left out, an
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('ml-notes lint --jobs 3: the notes are read once, a broken check is named once, and the workers run the other checks', async () => {
+  const files: Record<string, string> = {
+    'notes/checks.md': '# Checks\n\n```ml-notes-check\nid: no-print\nmessage: a print\npattern: print($$$_)\n```\n\n```ml-notes-check\nid: broken\nmessage: m\npattern: f(a,, b)\n```\n',
+  };
+  for (let i = 0; i < 6; i++) files[`code/m${i}.py`] = `x = ${i}\nprint(x)\n`;
+  const dir = tempTree(files);
+  const r = await run(['lint', 'code', '--notes', 'notes', '--no-bundled', '--jobs', '3'], dir);
+  assert.equal(r.code, 2);
+  assert.equal(r.err.match(/check left out/g)?.length, 1, r.err);
+  assert.deepEqual(r.out.trim().split('\n'), [0, 1, 2, 3, 4, 5].map((i) => `code/m${i}.py:2:1: no-print a print`));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('ml-notes lint --jobs N: worker threads give the same output, in the same order, as one thread', async () => {
-  // The demo: Python files, a notebook, a project config whose notes carry checks (each worker loads them again).
+  // The demo: Python files, a notebook, a project config whose notes carry checks (workers compile those they are sent).
   for (const format of ['text', 'json', 'sarif']) {
     const one = await run(['lint', 'demo', '--format', format, '--jobs', '1']);
     const three = await run(['lint', 'demo', '--format', format, '--jobs', '3']);
