@@ -1,11 +1,11 @@
 /**
  * What lr-warmup's batch analysis (lr-warmup-batch.ts) reads of one top-level statement, found once per statement and
- * kept with it (unit-memo.ts): the next version of a document only works out the statements an edit touched. Node
+ * kept with it (python/unitMemo.ts): the next version of a document only works out the statements an edit touched. Node
  * references and text only: the nodes' offsets move with them.
  */
 import type { AssignStmt, CallExpr, Expr, LoopStmt } from '../python/ast';
 import { walkModule } from '../python/walk';
-import { UnitMemo } from './unit-memo';
+import { UnitMemo } from '../python/unitMemo';
 
 type ForStmt = LoopStmt & { kind: 'for' };
 
