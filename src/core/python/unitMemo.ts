@@ -64,7 +64,6 @@ export class ResolvedUnitMemo<T> {
 }
 
 const namesOfModel = new WeakMap<PythonModel, string | undefined>();
-let lastNames: string | undefined;
 
 /**
  * What the module-level names of a file stand for, as one string: `name=qualified.name` for each that denotes an
@@ -86,9 +85,6 @@ export function importedNames(model: PythonModel): string | undefined {
       if (q !== undefined || star) parts.push(`${name}=${q ?? ''}`);
     }
     out = parts.join(';');
-    // The same string object as the last file's when equal: each unit then compares it by reference.
-    if (out === lastNames) out = lastNames;
-    else lastNames = out;
   }
   namesOfModel.set(model, out);
   return out;
