@@ -116,7 +116,8 @@ const SCENARIOS: Record<string, string[]> = {
   ],
   'a caller turns the callee’s bias off': [py(BLOCK_BIAS, net('Block(8)')), py(BLOCK_BIAS, net('Block(8, bias=False)')), py(BLOCK_BIAS, net('Block(8, bias=True)'))],
   'the caller comes before the callee': [py(net('Block(8)'), BLOCK_FLAG), py(net('Block(8, use_bn=True)'), BLOCK_FLAG)],
-  // The edit re-parses the callee (unchanged) after it, and the caller's calls must find the callee's new objects.
+  // The edit lies between them: both are kept (the callee moved by it), and what the caller's calls were found to call
+  // must be the callee of the new version's model.
   'a caller kept before the edit, its callee after it': [
     py(net('Block(8, use_bn=True)'), make(''), BLOCK_FLAG),
     py(net('Block(8, use_bn=True)'), make('  # edited'), BLOCK_FLAG),

@@ -12,16 +12,22 @@ import type { CallExpr, Stmt } from './ast';
 import type { ParsedPython } from './parse';
 import type { ClassInfo, FunctionInfo } from './scopes';
 import type { Symbols } from './symbols';
+import { StampedUnitMemo } from './unitMemo';
 
 export type CallTarget = FunctionInfo | ClassInfo;
 
-interface Kept {
-  stamp: string;
-  found: [CallExpr, CallTarget][];
-}
+type Found = [CallExpr, CallTarget][];
 
 export class CallTargetCache {
-  private kept = new WeakMap<readonly Stmt[], Kept>();
+  /** Per statement, with its stamp: its calls that call one class or plain function, given how to resolve a call. */
+  private readonly kept = new StampedUnitMemo<Found, (call: CallExpr) => CallTarget | undefined>((lu, resolve) => {
+    const found: Found = [];
+    for (const call of lu.calls) {
+      const t = resolve(call);
+      if (t) found.push([call, t]);
+    }
+    return found;
+  });
   private stamps?: { model: Symbols; of: (stmts: readonly Stmt[]) => string | undefined };
 
   /** What the targets of each statement's calls depend on in `model` (undefined: resolve them every time). */
@@ -30,23 +36,11 @@ export class CallTargetCache {
   }
 
   /** The calls of the parse that call one class or plain function of the model, in order, with it. */
-  targets(model: Symbols, parsed: ParsedPython, resolve: (call: CallExpr) => CallTarget | undefined): [CallExpr, CallTarget][] {
+  targets(model: Symbols, parsed: ParsedPython, resolve: (call: CallExpr) => CallTarget | undefined): Found {
     const stamps = this.stamps?.model === model ? this.stamps : undefined;
-    const out: [CallExpr, CallTarget][] = [];
-    for (const lu of parsed.units) {
-      const stamp = stamps?.of(lu.stmts);
-      let k = stamp === undefined ? undefined : this.kept.get(lu.stmts);
-      if (!k || k.stamp !== stamp || !k.found.every(([, t]) => t.scope.owner === model)) {
-        const found: [CallExpr, CallTarget][] = [];
-        for (const call of lu.calls) {
-          const t = resolve(call);
-          if (t) found.push([call, t]);
-        }
-        k = { stamp: stamp ?? '', found };
-        if (stamp !== undefined) this.kept.set(lu.stmts, k);
-      }
-      for (const x of k.found) out.push(x);
-    }
+    const ours = (found: Found) => found.every(([, t]) => t.scope.owner === model);
+    const out: Found = [];
+    for (const lu of parsed.units) for (const x of this.kept.of(lu, stamps?.of(lu.stmts), resolve, ours)) out.push(x);
     return out;
   }
 }

@@ -70,7 +70,7 @@ export class CallSites {
     let calls: readonly CallExpr[] = [];
     if (cls && cls.scope.owner === model) calls = this.callsByTarget().get(cls) ?? [];
     else if (fn && !fn.cls && fn.scope.owner === model) calls = this.callsByTarget().get(fn) ?? [];
-    const out = calls.map((call) => this.bind(owner, call, model.scopeOf(call)));
+    const out = calls.map((call) => this.bindCall(owner, call, model.scopeOf(call)));
     this.memo.set(key, out);
     return out;
   }
@@ -134,10 +134,6 @@ export class CallSites {
    * arguments use (see BoundArg.outer).
    */
   bindCall(owner: Owner, call: CallExpr, scope: Scope, outer?: CallSite): CallSite {
-    return this.bind(owner, call, scope, outer);
-  }
-
-  private bind(owner: Owner, call: CallExpr, scope: Scope, outer?: CallSite): CallSite {
     const params = this.params(owner);
     return {
       owner,

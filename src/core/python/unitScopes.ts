@@ -10,6 +10,7 @@
 import type { Expr, Stmt } from './ast';
 import { CallTargetCache } from './callTargets';
 import type { ParsedPython } from './parse';
+import { UnitMemo } from './unitMemo';
 import { collectStatements, Scope, type ClassInfo, type FileScopes, type FunctionInfo, type StatementIndex } from './scopes';
 
 /** What one top-level statement contributes: its scopes, and what it binds in a stand-in module scope. */
@@ -37,7 +38,12 @@ export class KeptUnits {
 }
 
 export class ScopeCache {
-  private units = new WeakMap<readonly Stmt[], UnitScopes>();
+  /** Per statement, given the text it was parsed from. */
+  private readonly units = new UnitMemo<UnitScopes, string>((lu, text) => {
+    const scopes = collectStatements(lu.stmts, text);
+    const own = scopes.moduleScope;
+    return { scopes, top: [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own) };
+  });
 
   /** The scopes of a parse: those of its top-level statements (built for statements not seen before), assembled. */
   collect(parsed: ParsedPython): AssembledScopes {
@@ -46,7 +52,7 @@ export class ScopeCache {
     const classes: ClassInfo[] = [];
     const parts: UnitScopes[] = [];
     for (const lu of parsed.units) {
-      const u = this.unit(lu.stmts, parsed.text);
+      const u = this.units.of(lu, parsed.text);
       parts.push(u);
       const own = u.scopes.moduleScope;
       for (const [name, bindings] of own.bindings) for (const b of bindings) moduleScope.bind(name, b);
@@ -80,16 +86,5 @@ export class ScopeCache {
       return undefined;
     };
     return { moduleScope, functions, classes, allNames, statementOf: { get: statementOf } };
-  }
-
-  private unit(stmts: readonly Stmt[], text: string): UnitScopes {
-    let u = this.units.get(stmts);
-    if (u) return u;
-    const scopes = collectStatements(stmts, text);
-    const own = scopes.moduleScope;
-    const top = [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own);
-    u = { scopes, top };
-    this.units.set(stmts, u);
-    return u;
   }
 }

@@ -15,8 +15,11 @@
  * older text is kept).
  *
  * A unit's findings are kept relative to its start, and what is known of a top-level statement (its names, its
- * hash) does not depend on where it stands: both are keyed by the statement's exact text (the parser's unit key),
- * so a unit after the edit, parsed again into new objects, still finds them. Keys no longer in the text are dropped.
+ * hash, its findings) does not depend on where it stands. It is found by the statement's parsed form when the parser
+ * kept the statement (python/parse.ts: those the edit did not touch, their offsets moved), else by the statement's
+ * exact text (the parser's unit key): a statement parsed again into new objects with the same text (the edited one
+ * back as it was, statements after an edit the parser could not keep them across) still finds it. Keys no longer in
+ * the text are dropped.
  *
  * The model of each version reuses what was built for the statements the parser kept (the same objects): their scopes
  * (python/unitScopes.ts) and what their calls call (python/callTargets.ts), which depends on all the signature hashes

@@ -1,17 +1,15 @@
 /**
  * What lr-warmup's batch analysis (lr-warmup-batch.ts) reads of one top-level statement, found once per statement and
- * kept with it (unit-memo.ts): the next version of a document only works out the statements an edit touched. Node
+ * kept with it (python/unitMemo.ts): the next version of a document only works out the statements an edit touched. Node
  * references and text only: the nodes' offsets move with them.
  */
 import type { AssignStmt, CallExpr, Expr, LoopStmt } from '../python/ast';
 import { walkModule } from '../python/walk';
-import { UnitMemo } from './unit-memo';
+import { UnitMemo } from '../python/unitMemo';
 
 type ForStmt = LoopStmt & { kind: 'for' };
 
 export interface BatchUnit {
-  /** Every `for` loop (a loader that a training loop iterates). */
-  loops: ForStmt[];
   /** `for … in range(a, b, step)`: the step may be a batch size. */
   rangeLoops: ForStmt[];
   /** `group["lr"] = …` in `for group in ….param_groups:`, once per target that writes the rate. */
@@ -41,12 +39,11 @@ export function rootName(e: Expr): string | undefined {
 
 /** Per statement: see BatchUnit. `text` is the whole text the statement was parsed from (for subscripts' indices). */
 export const batchUnits = new UnitMemo<BatchUnit, string>((unit, text) => {
-  const out: BatchUnit = { loops: [], rangeLoops: [], paramGroupRates: [], attrAssigns: new Map(), addArguments: [] };
+  const out: BatchUnit = { rangeLoops: [], paramGroupRates: [], attrAssigns: new Map(), addArguments: [] };
   const source = (e: Expr) => text.slice(e.from, e.to);
   walkModule(unit.stmts, {
     stmt: (s) => {
       if (s.kind === 'for') {
-        out.loops.push(s as ForStmt);
         if (s.iter.kind === 'call' && s.iter.func.kind === 'name' && s.iter.func.id === 'range' && s.iter.args.length === 3) out.rangeLoops.push(s as ForStmt);
         if (s.target?.kind === 'name' && s.iter.kind === 'attr' && s.iter.attr === 'param_groups') paramGroupWrites(s.target.id, s.body, out.paramGroupRates);
       } else if (s.kind === 'assign' && s.value) {

@@ -4,7 +4,7 @@
  * gradual warmup starts small and raises the rate step by step, which helps large batches.
  *
  * Its findings depend on the whole file (evidence of a large batch anywhere, warmup anywhere), so it runs on every
- * analysis; what it reads of each top-level statement is kept with the statement (unit-memo.ts), so that after an edit
+ * analysis; what it reads of each top-level statement is kept with the statement (python/unitMemo.ts), so that after an edit
  * only the statements the edit touched are read again, and the file-wide reasoning runs on what they hold. It also
  * offers the "Add gradual LR warmup" action on any optimizer or scheduler construction, with or without a finding.
  */
@@ -12,9 +12,9 @@ import { findArg, identifierParts, type CallExpr, type Expr, type Span, type Stm
 import { canonicalName } from '../python/catalog';
 import { PythonModel, type Scope } from '../python/model';
 import type { LoweredUnit } from '../python/parse';
+import { ResolvedUnitMemo, UnitMemo } from '../python/unitMemo';
 import { walkModule } from '../python/walk';
 import { isBatchCall, TrainingBatches } from './lr-warmup-batch';
-import { ResolvedUnitMemo, UnitMemo } from './unit-memo';
 import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';

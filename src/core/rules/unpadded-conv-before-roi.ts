@@ -9,7 +9,7 @@ import type { ClassInfo, LayerInstance, PythonModel, Scope } from '../python/mod
 import { addKeyword, firstOnLine, Imports, indentAt, insertAfter, insertBefore, lineBreak, quoteOf, setArgument } from './edits';
 import { msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
-import { UnitMemo } from './unit-memo';
+import { UnitMemo } from '../python/unitMemo';
 
 /** Region-cropping operations, by the last identifier of the callee. */
 const ROI_OPS = new Set([

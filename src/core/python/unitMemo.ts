@@ -1,19 +1,21 @@
 /**
- * What a file-wide rule learns of one top-level statement, kept with the statement's parsed form so that the next
- * version of a document does not work it out again.
+ * What is learnt of one top-level statement (its scopes, what its calls call, what a file-wide rule reads of it), kept
+ * with the statement's parsed form so that the next version of a document does not work it out again.
  *
  * The key is the unit's `stmts` array: the parse of an edited document keeps the array (and its nodes) of every
  * top-level statement the edit did not touch, and their nodes' offsets move with them. So what is kept must not
  * depend on where the unit stands: node references and text, never offsets copied out of nodes.
  *
  * - `UnitMemo`: facts of the unit's own text (what it assigns, which loops it has).
+ * - `StampedUnitMemo`: facts that also depend on something besides the unit, kept with a stamp of it and worked out
+ *   again when the stamp differs.
  * - `ResolvedUnitMemo`: facts that also depend on what the file's names stand for (which calls construct an
  *   optimizer): kept together with `importedNames` of the model they were worked out in, and worked out again when
  *   those differ.
  */
-import type { Expr, Stmt } from '../python/ast';
-import type { PythonModel } from '../python/model';
-import type { LoweredUnit } from '../python/parse';
+import type { Expr, Stmt } from './ast';
+import type { PythonModel } from './model';
+import type { LoweredUnit } from './parse';
 
 /** `C`: what the computation reads besides the unit (the same for every version that keeps the unit: its text). */
 export class UnitMemo<T, C = void> {
@@ -31,25 +33,37 @@ export class UnitMemo<T, C = void> {
   }
 }
 
-export class ResolvedUnitMemo<T> {
-  private readonly kept = new WeakMap<Stmt[], { names: string; value: T }>();
+/** `C` as for UnitMemo; what else the value depends on is in the stamp given with each look-up. */
+export class StampedUnitMemo<T, C = void> {
+  private readonly kept = new WeakMap<Stmt[], { stamp: string; value: T }>();
 
-  constructor(private readonly compute: (model: PythonModel, unit: LoweredUnit) => T) {}
+  constructor(private readonly compute: (unit: LoweredUnit, context: C) => T) {}
 
-  of(model: PythonModel, unit: LoweredUnit): T {
-    const names = importedNames(model);
-    // With the project's modules, a dotted name resolves through them as a whole: nothing is kept.
-    if (names === undefined) return this.compute(model, unit);
+  /** `stamp` undefined: worked out and not kept. `usable`: whether a value kept with the same stamp still applies. */
+  of(unit: LoweredUnit, stamp: string | undefined, context: C, usable?: (value: T) => boolean): T {
+    if (stamp === undefined) return this.compute(unit, context);
     const k = this.kept.get(unit.stmts);
-    if (k && k.names === names) return k.value;
-    const value = this.compute(model, unit);
-    this.kept.set(unit.stmts, { names, value });
+    if (k && k.stamp === stamp && (!usable || usable(k.value))) return k.value;
+    const value = this.compute(unit, context);
+    this.kept.set(unit.stmts, { stamp, value });
     return value;
   }
 }
 
+export class ResolvedUnitMemo<T> {
+  private readonly memo: StampedUnitMemo<T, PythonModel>;
+
+  constructor(compute: (model: PythonModel, unit: LoweredUnit) => T) {
+    this.memo = new StampedUnitMemo((unit, model) => compute(model, unit));
+  }
+
+  /** With the project's modules, a dotted name resolves through them as a whole: nothing is kept. */
+  of(model: PythonModel, unit: LoweredUnit): T {
+    return this.memo.of(unit, importedNames(model), model);
+  }
+}
+
 const namesOfModel = new WeakMap<PythonModel, string | undefined>();
-let lastNames: string | undefined;
 
 /**
  * What the module-level names of a file stand for, as one string: `name=qualified.name` for each that denotes an
@@ -71,9 +85,6 @@ export function importedNames(model: PythonModel): string | undefined {
       if (q !== undefined || star) parts.push(`${name}=${q ?? ''}`);
     }
     out = parts.join(';');
-    // The same string object as the last file's when equal: each unit then compares it by reference.
-    if (out === lastNames) out = lastNames;
-    else lastNames = out;
   }
   namesOfModel.set(model, out);
   return out;
