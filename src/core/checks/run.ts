@@ -22,13 +22,16 @@ import { buildFix } from './fix';
 export class CheckSet {
   /** The checks' own patterns, looked for everywhere. */
   private readonly index: PatternIndex;
-  /** Patterns that are only `inside` / `not-inside` of checks. */
-  private readonly enclosingOnly = new Set<CompiledPattern>();
+  /** The checks with `inside` / `not-inside` patterns that are no check's own, and those patterns. */
+  private readonly enclosingOnly: { check: CompiledCheck; patterns: CompiledPattern[] }[] = [];
 
   constructor(readonly checks: readonly CompiledCheck[]) {
     const own = new Set(checks.flatMap((c) => c.patterns));
     this.index = new PatternIndex(own);
-    for (const c of checks) for (const p of [c.inside, c.notInside]) if (p && !own.has(p)) this.enclosingOnly.add(p);
+    for (const check of checks) {
+      const patterns = [check.inside, check.notInside].filter((p): p is CompiledPattern => !!p && !own.has(p));
+      if (patterns.length) this.enclosingOnly.push({ check, patterns });
+    }
   }
 
   /** One rule per check: each reads its findings from the walk shared through the context. */
@@ -98,15 +101,13 @@ export class CheckSet {
     const startOk = (i: number) => focus(top[i]);
     const scan = new PatternScan(view);
     scan.walk(this.index, startOk, top.filter(focus));
-    if (!this.enclosingOnly.size) return scan.matches;
+    if (!this.enclosingOnly.length) return scan.matches;
     const needed = new Set<CompiledPattern>();
     const found: Span[] = [];
-    for (const c of this.checks) {
-      const enclosing = [c.inside, c.notInside].filter((p): p is CompiledPattern => !!p && this.enclosingOnly.has(p));
-      if (!enclosing.length) continue;
+    for (const { check, patterns } of this.enclosingOnly) {
       const before = found.length;
-      for (const p of c.patterns) for (const m of scan.matches.get(p) ?? []) found.push(m.span);
-      if (found.length > before) for (const p of enclosing) needed.add(p);
+      for (const p of check.patterns) for (const m of scan.matches.get(p) ?? []) found.push(m.span);
+      if (found.length > before) for (const p of patterns) needed.add(p);
     }
     if (needed.size) scan.walk(new PatternIndex(needed), startOk, overlapping(top, found).filter(focus));
     return scan.matches;
