@@ -14,7 +14,7 @@ import type { RawFinding, Rule, RuleContext } from '../rules/rule';
 import type { CompiledCheck } from './check';
 import { CodeView, Matcher, type Captures } from './match';
 import type { CompiledPattern } from './pattern';
-import { isSpace, PatternIndex, PatternScan, type Match } from './scan';
+import { endBeforeSpace, PatternIndex, PatternScan, type Match } from './scan';
 import { dollarsOf } from './source';
 import { buildFix } from './fix';
 
@@ -191,6 +191,5 @@ function shownSpan(m: Match, text: string): Span {
   if (m.node.kind === 'expr') return m.span;
   let to = m.span.from;
   while (to < m.span.to && text[to] !== '\n' && text[to] !== '\r') to++;
-  while (to > m.span.from && isSpace(text[to - 1])) to--;
-  return { from: m.span.from, to };
+  return { from: m.span.from, to: endBeforeSpace(text, m.span.from, to) };
 }
