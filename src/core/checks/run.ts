@@ -3,9 +3,10 @@
  *
  * A match is kept unless one of the check's `unless` patterns matches the same node (with the match's captures);
  * `inside` / `not-inside` keep it only when a match of that pattern does / does not cover it (captures they share
- * must agree). Those enclosing patterns are looked for only when their check found something, and only in the
- * top-level statements where it did (`def forward(self, …)` is not matched at every def of a file where nothing it
- * would enclose was found).
+ * must agree). An enclosing pattern that is no check's own is looked for only when its check found something:
+ * inside the top-level statements where it did, and as runs of top-level statements from any of the file's (a run
+ * may begin before the match). `def forward(self, …)` is not matched at every def of a file where nothing it would
+ * enclose was found.
  */
 import type { Span, Stmt } from '../python/ast';
 import type { PythonModel } from '../python/model';
