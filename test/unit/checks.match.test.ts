@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileChecks } from '../../src/core/checks/check';
 import { checkMatches } from '../../src/core/checks/index';
+import { MARK, metaOf } from '../../src/core/checks/pattern';
 import { rethrow } from '../../src/core/rules/index';
 import { LineIndex } from '../../src/core/text';
 import { checkYaml, type CheckFields } from './helpers';
@@ -158,6 +159,16 @@ describe('note check patterns', () => {
     table(f, ['model.train()\nwith torch.no_grad():\n    model(x)\n'], ['model.eval()\nn = 0\nwith torch.no_grad():\n    model(x)\n']);
     const g = { pattern: 'print($$$_)', inside: 'def forward(self, $$$_):\n    $$$_' };
     assert.deepEqual(matches(g, 'print(0)\nclass M:\n    def forward(self, x):\n        print(x)\n    def loss(self, x):\n        print(x + 1)\nprint(1)\n'), ['print(x)']);
+  });
+
+  test('capture names keep their meaning however many a session has seen', () => {
+    for (let i = 0; i < 10_000; i++) {
+      assert.deepEqual(metaOf(`${MARK}N${i}`), { kind: 'one', name: `N${i}` });
+      assert.deepEqual(metaOf(`${MARK.repeat(3)}R${i}`), { kind: 'many', name: `R${i}` });
+    }
+    assert.deepEqual(metaOf(`${MARK}N0`), { kind: 'one', name: 'N0' });
+    assert.equal(metaOf('N0'), undefined);
+    table({ pattern: 'f($X, $$$_)' }, ['f(a, b)\n'], ['g(a, b)\n', 'f()\n']);
   });
 
   test('a long $$$ run stays within the step budget: a match or none, never a hang or an error', () => {

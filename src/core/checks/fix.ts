@@ -208,10 +208,11 @@ const FILE_IMPORTS = {};
 
 /**
  * How the file imports (shared by the fixes of one analysis): `import` when it writes only `import x` lines, `from`
- * otherwise; and the roots of the modules it imports (`torch` for `import torch as T` or `from torch.optim import
- * Adam`) that it does not also use as names of its own.
+ * otherwise; the roots of the modules it imports (`torch` for `import torch as T` or `from torch.optim import
+ * Adam`) that it does not also use as names of its own; its top-level import statements, and all of them as the head
+ * fixed code is parsed after.
  */
-function fileImports(model: PythonModel): { style: 'from' | 'import'; roots: Set<string>; importStmts: Stmt[] } {
+function fileImports(model: PythonModel): { style: 'from' | 'import'; roots: Set<string>; importStmts: Stmt[]; head: string } {
   let froms = 0;
   let imports = 0;
   const importStmts: Stmt[] = [];
@@ -226,7 +227,7 @@ function fileImports(model: PythonModel): { style: 'from' | 'import'; roots: Set
     for (const b of bindings) if (b.kind === 'import') roots.add(b.qname.split('.')[0]);
   }
   for (const r of [...roots]) if (model.moduleScope.bindings.get(r)?.some((b) => b.kind !== 'import')) roots.delete(r);
-  return { style: imports && !froms ? 'import' : 'from', roots, importStmts };
+  return { style: imports && !froms ? 'import' : 'from', roots, importStmts, head: headOf(model, importStmts, undefined, []) };
 }
 
 /** The top-level statement around a span (units are in source order). */
@@ -258,13 +259,11 @@ function fixedCodeWorks(ctx: RuleContext, check: CompiledCheck, m: Match, import
   if (!unit) return false;
   const scope: Span = (m.node.kind === 'expr' && !check.inside && !check.notInside && innermostSimple(unit.stmts, edit)) || unit;
   // The file's imports (not the fixed statement, when it is one), with the names the fix adds to them, and the import
-  // lines it adds.
-  const { importStmts } = ctx.memo(FILE_IMPORTS, () => fileImports(model));
-  // Without import edits, the same for every fix outside the import statements (remembered per file).
+  // lines it adds: for a fix without import edits outside the import statements, all of them (made once per file).
+  const imports = ctx.memo(FILE_IMPORTS, () => fileImports(model));
+  const { importStmts } = imports;
   const shared = !importEdits.length && !importStmts.some((s) => s.from >= unit.from && s.to <= unit.to);
-  const heads = ctx.memo(HEADS, () => ({ shared: undefined as string | undefined }));
-  const head = (shared && heads.shared) || headOf(model, importStmts, unit, importEdits);
-  if (shared) heads.shared = head;
+  const head = shared ? imports.head : headOf(model, importStmts, unit, importEdits);
   // A statement parsed on its own is put back in a function and a loop, so that `return`, `yield`, `break` and
   // `continue` stay where Python allows them. Only its first line moves: a simple statement goes on over more lines
   // only inside brackets, strings or after a backslash, where indentation does not count.
@@ -279,17 +278,15 @@ function fixedCodeWorks(ctx: RuleContext, check: CompiledCheck, m: Match, import
   return ok;
 }
 
-const HEADS = {};
-
 /**
  * The lines the fixed code is parsed after: the file's imports (not those in `unit`), with the names the fix adds to
  * them, and the import lines it adds; each line ends with a line break.
  */
-function headOf(model: PythonModel, importStmts: readonly Stmt[], unit: Span, importEdits: readonly OffsetEdit[]): string {
+function headOf(model: PythonModel, importStmts: readonly Stmt[], unit: Span | undefined, importEdits: readonly OffsetEdit[]): string {
   const head: string[] = [];
   const within = (e: OffsetEdit, s: Span) => e.from > s.from && e.to <= s.to;
   for (const s of importStmts) {
-    if (s.from >= unit.from && s.to <= unit.to) continue;
+    if (unit && s.from >= unit.from && s.to <= unit.to) continue;
     const own = importEdits.filter((e) => within(e, s));
     head.push(own.length ? applyInside(model.source(s), s.from, own) : model.source(s));
   }

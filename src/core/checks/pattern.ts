@@ -20,14 +20,21 @@ const MULTI = MARK + MARK + MARK;
 /** What a name in a pattern is: a capture of one item, of a sequence, or a plain name. */
 export type Meta = { kind: 'one'; name: string } | { kind: 'many'; name: string };
 
-/** Captures by identifier: matching asks at every node it compares, and patterns use few names. */
+/**
+ * Captures by identifier: matching asks at every node it compares, and patterns use few names. Emptied when it reaches
+ * METAS_MAX (the names of every pattern a session compiles, as they are typed, would otherwise only add up).
+ */
 const metas = new Map<string, Meta>();
+const METAS_MAX = 4096;
 
 /** The capture an identifier of a pattern stands for (`_` for the anonymous ones), if it is one. */
 export function metaOf(id: string): Meta | undefined {
   if (!id.startsWith(MARK)) return undefined;
   let m = metas.get(id);
-  if (!m) metas.set(id, (m = id.startsWith(MULTI) ? { kind: 'many', name: id.slice(3) } : { kind: 'one', name: id.slice(1) }));
+  if (!m) {
+    if (metas.size >= METAS_MAX) metas.clear();
+    metas.set(id, (m = id.startsWith(MULTI) ? { kind: 'many', name: id.slice(3) } : { kind: 'one', name: id.slice(1) }));
+  }
   return m;
 }
 

@@ -3,9 +3,10 @@
  *
  * A match is kept unless one of the check's `unless` patterns matches the same node (with the match's captures);
  * `inside` / `not-inside` keep it only when a match of that pattern does / does not cover it (captures they share
- * must agree). Those enclosing patterns are looked for only when their check found something, and only in the
- * top-level statements where it did (`def forward(self, …)` is not matched at every def of a file where nothing it
- * would enclose was found).
+ * must agree). An enclosing pattern that is no check's own is looked for only when its check found something:
+ * inside the top-level statements where it did, and as runs of top-level statements from any of the file's (a run
+ * may begin before the match). `def forward(self, …)` is not matched at every def of a file where nothing it would
+ * enclose was found.
  */
 import type { Span, Stmt } from '../python/ast';
 import type { PythonModel } from '../python/model';
@@ -14,7 +15,7 @@ import type { RawFinding, Rule, RuleContext } from '../rules/rule';
 import type { CompiledCheck } from './check';
 import { CodeView, Matcher, type Captures } from './match';
 import type { CompiledPattern } from './pattern';
-import { isSpace, PatternIndex, PatternScan, type Match } from './scan';
+import { endBeforeSpace, PatternIndex, PatternScan, type Match } from './scan';
 import { dollarsOf } from './source';
 import { buildFix } from './fix';
 
@@ -22,13 +23,16 @@ import { buildFix } from './fix';
 export class CheckSet {
   /** The checks' own patterns, looked for everywhere. */
   private readonly index: PatternIndex;
-  /** Patterns that are only `inside` / `not-inside` of checks. */
-  private readonly enclosingOnly = new Set<CompiledPattern>();
+  /** The checks with `inside` / `not-inside` patterns that are no check's own, and those patterns. */
+  private readonly enclosingOnly: { check: CompiledCheck; patterns: CompiledPattern[] }[] = [];
 
   constructor(readonly checks: readonly CompiledCheck[]) {
     const own = new Set(checks.flatMap((c) => c.patterns));
     this.index = new PatternIndex(own);
-    for (const c of checks) for (const p of [c.inside, c.notInside]) if (p && !own.has(p)) this.enclosingOnly.add(p);
+    for (const check of checks) {
+      const patterns = [check.inside, check.notInside].filter((p): p is CompiledPattern => !!p && !own.has(p));
+      if (patterns.length) this.enclosingOnly.push({ check, patterns });
+    }
   }
 
   /** One rule per check: each reads its findings from the walk shared through the context. */
@@ -98,15 +102,13 @@ export class CheckSet {
     const startOk = (i: number) => focus(top[i]);
     const scan = new PatternScan(view);
     scan.walk(this.index, startOk, top.filter(focus));
-    if (!this.enclosingOnly.size) return scan.matches;
+    if (!this.enclosingOnly.length) return scan.matches;
     const needed = new Set<CompiledPattern>();
     const found: Span[] = [];
-    for (const c of this.checks) {
-      const enclosing = [c.inside, c.notInside].filter((p): p is CompiledPattern => !!p && this.enclosingOnly.has(p));
-      if (!enclosing.length) continue;
+    for (const { check, patterns } of this.enclosingOnly) {
       const before = found.length;
-      for (const p of c.patterns) for (const m of scan.matches.get(p) ?? []) found.push(m.span);
-      if (found.length > before) for (const p of enclosing) needed.add(p);
+      for (const p of check.patterns) for (const m of scan.matches.get(p) ?? []) found.push(m.span);
+      if (found.length > before) for (const p of patterns) needed.add(p);
     }
     if (needed.size) scan.walk(new PatternIndex(needed), startOk, overlapping(top, found).filter(focus));
     return scan.matches;
@@ -190,6 +192,5 @@ function shownSpan(m: Match, text: string): Span {
   if (m.node.kind === 'expr') return m.span;
   let to = m.span.from;
   while (to < m.span.to && text[to] !== '\n' && text[to] !== '\r') to++;
-  while (to > m.span.from && isSpace(text[to - 1])) to--;
-  return { from: m.span.from, to };
+  return { from: m.span.from, to: endBeforeSpace(text, m.span.from, to) };
 }

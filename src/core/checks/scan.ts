@@ -110,8 +110,7 @@ export class PatternScan {
       const r = this.matcherOf(p).matchStmts(list, i);
       if (!r || r.end <= i) continue;
       // A statement's span ends after its line break: the match ends with its last character.
-      let to = list[r.end - 1].to;
-      while (to > list[i].from && isSpace(text[to - 1])) to--;
+      const to = endBeforeSpace(text, list[i].from, list[r.end - 1].to);
       this.record(p, { span: { from: list[i].from, to }, captures: r.captures, node: { kind: 'stmts', block: list, start: i, end: r.end } });
     }
   }
@@ -163,6 +162,12 @@ export class PatternScan {
   }
 }
 
-export function isSpace(ch: string | undefined): boolean {
+/** The end of text[from, to) without the whitespace it ends with. */
+export function endBeforeSpace(text: string, from: number, to: number): number {
+  while (to > from && isSpace(text[to - 1])) to--;
+  return to;
+}
+
+function isSpace(ch: string | undefined): boolean {
   return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f';
 }

@@ -18,7 +18,7 @@ export function posting(id: number, field: number): number {
 
 /**
  * A key's postings: packed into an Int32Array (half the bytes of an array of small integers, and no spare room), or a
- * plain array while postings are removed, until `pack`.
+ * plain array: a short list, or one changed since the last `pack` (postings removed, or added to a short list).
  */
 export type PostingList = Int32Array | number[];
 
@@ -90,8 +90,8 @@ export class KeySpace<K extends string | number> {
    */
   private lastPending = new Int32Array(1 << 11);
   /**
-   * Key ids whose list had postings removed since the last `pack` (a plain array then). A JS array holds each small
-   * integer in 8 bytes.
+   * Key ids whose list is a plain array changed since the last `pack`: postings removed, or added to a short list. A
+   * JS array holds each small integer in 8 bytes.
    */
   private resized: number[] = [];
   private readonly resizedMark: boolean[] = [];
@@ -260,9 +260,7 @@ export class KeySpace<K extends string | number> {
   /** Makes room for a posting in `pending` (the first chunk doubled, else a new one); returns where it goes. */
   private nextChunk(): number {
     if (this.chunk.length < CHUNK) {
-      const grown = new Int32Array(this.chunk.length * 2);
-      grown.set(this.chunk);
-      this.pending[0] = this.chunk = grown;
+      this.pending[0] = this.chunk = doubled(this.chunk);
       return this.chunkLength;
     }
     this.pending.push((this.chunk = new Int32Array(CHUNK)));
@@ -271,8 +269,8 @@ export class KeySpace<K extends string | number> {
 
   /**
    * Moves the pending postings to their lists: counted by key, placed in one array in key order (each key's in the
-   * order they came), then each key's run appended to its list: a new list or a packed one comes out packed, a plain
-   * array (postings were removed from it since the last pack) takes them as it is.
+   * order they came), then each key's run appended to its list: a new list or an Int32Array comes out packed, a plain
+   * array (a short list, or one postings were removed from since the last pack) takes them as it is until `pack`.
    */
   private settle(): void {
     if (!this.chunkLength) return;
