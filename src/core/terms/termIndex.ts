@@ -74,7 +74,7 @@ class Bucket {
   readonly byBonus: Compiled[][] = [NONE, NONE, NONE, NONE];
   /** Adds an entry after those of files added before its file (usually at the end: files come in order). */
   add(c: Compiled): void {
-    const i = BONUSES.indexOf(c.bonus);
+    const i = bonusIndex(c.bonus);
     const l = this.byBonus[i];
     if (l === NONE) this.byBonus[i] = [c];
     else if (!l.length || l[l.length - 1].ordinal <= c.ordinal) l.push(c); // a list emptied by dropFile is not NONE
@@ -97,6 +97,11 @@ class Bucket {
     }
     return left === 0;
   }
+}
+
+/** The bucket of a bonus (its index in BONUSES). */
+function bonusIndex(bonus: number): number {
+  return bonus === 7 ? 0 : bonus === 5 ? 1 : bonus === 2 ? 2 : 3;
 }
 
 /** The index of the first entry of `l` (in rank order) ranked after `ordinal`. */
@@ -150,23 +155,15 @@ export class TermIndex {
     let ordinal = this.ordinals.get(file);
     if (ordinal === undefined) this.ordinals.set(file, (ordinal = this.nextOrdinal++));
     const compiled: Compiled[] = [];
-    // One target object per section or point: a match is reported once per target (see resolve).
-    const targets = new Map<string, TermTarget>();
+    const targets = new FileTargets(file);
     for (const e of entries) {
       const shape = cachedShape(e);
       if (!shape) continue;
-      const tk = e.target.point === undefined ? e.target.slug : `${e.target.slug}\u0000${e.target.point}`;
-      let target = targets.get(tk);
-      if (!target) targets.set(tk, (target = e.target.file === file ? e.target : { ...e.target, file }));
-      compiled.push({ shape, target, source: e.source, bonus: (e.source === 'frontMatter' ? 5 : 0) + (e.target.point ? 2 : 0), ordinal });
+      compiled.push({ shape, target: targets.of(e.target), source: e.source, bonus: (e.source === 'frontMatter' ? 5 : 0) + (e.target.point ? 2 : 0), ordinal });
     }
     this.byFile.set(file, compiled);
     this.count += compiled.length;
-    for (const c of compiled) this.eachKey(c, (m, key) => {
-      let b = m.get(key);
-      if (!b) m.set(key, (b = new Bucket()));
-      b.add(c);
-    });
+    for (const c of compiled) this.eachKey(c, true);
   }
 
   /**
@@ -188,10 +185,7 @@ export class TermIndex {
     if (!old) return;
     this.byFile.delete(file);
     this.count -= old.length;
-    for (const c of old) this.eachKey(c, (m, key) => {
-      const b = m.get(key);
-      if (b?.dropFile(c.ordinal)) m.delete(key);
-    });
+    for (const c of old) this.eachKey(c, false);
   }
 
   /** Whether the file is indexed with exactly these entries (in this order). */
@@ -208,21 +202,22 @@ export class TermIndex {
     return i === old.length;
   }
 
-  private eachKey(c: Compiled, f: (m: Map<string, Bucket>, key: string) => void): void {
+  /** Adds the entry to the buckets of its keys, or drops its file's entries from them. */
+  private eachKey(c: Compiled, add: boolean): void {
     const s = c.shape;
     switch (s.kind) {
       case 'qualified':
-        return f(this.qualified, s.key);
+        return fileEntry(this.qualified, s.key, c, add);
       case 'keyword':
-        return f(this.keyword, s.segments[1]);
+        return fileEntry(this.keyword, s.segments[1], c, add);
       case 'class':
-        f(this.classExact, s.key);
-        if (s.segments.length >= 2) f(this.classInner, s.key);
+        fileEntry(this.classExact, s.key, c, add);
+        if (s.segments.length >= 2) fileEntry(this.classInner, s.key, c, add);
         return;
       case 'word':
-        return f(this.word, s.key);
+        return fileEntry(this.word, s.key, c, add);
       case 'prefix':
-        return f(this.prefixes, s.key);
+        return fileEntry(this.prefixes, s.key, c, add);
     }
   }
 
@@ -286,6 +281,46 @@ export class TermIndex {
       }
     }
     return out;
+  }
+}
+
+/** Files `c` under `key` in `m`, or drops the entries of its file there (and the bucket once it is empty). */
+function fileEntry(m: Map<string, Bucket>, key: string, c: Compiled, add: boolean): void {
+  let b = m.get(key);
+  if (add) {
+    if (!b) m.set(key, (b = new Bucket()));
+    b.add(c);
+  } else if (b?.dropFile(c.ordinal)) m.delete(key);
+}
+
+/**
+ * One target object per section or point of a file: a match is reported once per target (see resolve). A file's
+ * entries come a section at a time, so the last target asked is usually the one asked again.
+ */
+class FileTargets {
+  private last: TermTarget | undefined;
+  private readonly sections = new Map<string, TermTarget>();
+  private readonly points = new Map<string, Map<number, TermTarget>>();
+  constructor(private readonly file: string) {}
+
+  of(t: TermTarget): TermTarget {
+    const last = this.last;
+    if (last && last.slug === t.slug && last.point === t.point) return last;
+    let target: TermTarget | undefined;
+    if (t.point === undefined) {
+      target = this.sections.get(t.slug);
+      if (!target) this.sections.set(t.slug, (target = this.own(t)));
+    } else {
+      let bySlug = this.points.get(t.slug);
+      if (!bySlug) this.points.set(t.slug, (bySlug = new Map()));
+      target = bySlug.get(t.point);
+      if (!target) bySlug.set(t.point, (target = this.own(t)));
+    }
+    return (this.last = target);
+  }
+
+  private own(t: TermTarget): TermTarget {
+    return t.file === this.file ? t : { ...t, file: this.file };
   }
 }
 
