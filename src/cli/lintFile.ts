@@ -8,7 +8,7 @@ import { fixText, lintText, type AppliedFix } from '../core/lint';
 import type { UnusedSuppression } from '../core/rules/suppressions';
 import type { AnalyzeOptions, RuleHost } from '../core/rules/index';
 import type { Finding } from '../core/rules/types';
-import { cellOfLine, notebookProgram } from '../core/notebook';
+import { cellPosition, notebookProgram, type CellLines } from '../core/notebook';
 import { decodePythonSource, type PythonSource } from '../core/python/source';
 import { writeAtomic } from './files';
 import { parsePython } from '../core/python/parse';
@@ -38,8 +38,8 @@ export interface FileReport {
   /** As printed: relative to the working folder when inside it. */
   shown: string;
   findings: Finding[];
-  /** For notebooks: the line of the joined program where each code cell starts. */
-  cells?: number[];
+  /** For notebooks: where each code cell starts in the joined program, and its dedented lines. */
+  cells?: CellLines;
   /** Fixes written to the file. */
   applied: AppliedFix[];
   /** Lines for stderr (skipped, unreadable, fix refused). */
@@ -78,7 +78,7 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
       return report;
     }
     program = nb.text;
-    report.cells = nb.cellStartLines;
+    report.cells = { cellStartLines: nb.cellStartLines, dedented: nb.dedented };
   }
   if (settings.maxLines !== undefined) {
     const lines = countLines(program);
@@ -123,10 +123,10 @@ function withUnused(findings: Finding[], unused: readonly UnusedSuppression[]): 
 }
 
 /** 1-based line and column, within its notebook cell (1-based cell number) for notebooks. */
-export function locate(pos: { line: number; character: number }, cellStarts?: readonly number[]): { line: number; column: number; cell?: number } {
-  if (!cellStarts) return { line: pos.line + 1, column: pos.character + 1 };
-  const i = cellOfLine(cellStarts, pos.line);
-  return { cell: i + 1, line: pos.line - cellStarts[i] + 1, column: pos.character + 1 };
+export function locate(pos: { line: number; character: number }, cells?: CellLines): { line: number; column: number; cell?: number } {
+  if (!cells) return { line: pos.line + 1, column: pos.character + 1 };
+  const at = cellPosition(cells, pos.line, pos.character);
+  return { cell: at.cell + 1, line: at.line + 1, column: at.character + 1 };
 }
 
 function countLines(text: string): number {

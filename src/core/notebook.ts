@@ -1,11 +1,23 @@
 import { Tokenizer } from './python/lexical';
 import { T } from './python/tokens';
 
-/** Jupyter notebooks (.ipynb) as one Python program: the code cells joined, each starting on a known line. */
-export interface NotebookProgram {
+/** The code cells of a notebook joined into one program, each starting on a known line (see joinCells). */
+export interface JoinedCells {
   text: string;
   /** 0-based line in `text` where each code cell starts. */
   cellStartLines: number[];
+  /**
+   * Lines of `text` whose leading indentation was taken off (a cell whose first line is indented, see joinCells), with
+   * how many columns: a position on such a line is that many columns further right in its cell.
+   */
+  dedented: ReadonlyMap<number, number>;
+}
+
+/** Where a joined program's cells start and which of its lines were dedented: what maps a position to its cell. */
+export type CellLines = Omit<JoinedCells, 'text'>;
+
+/** Jupyter notebooks (.ipynb) as one Python program: the code cells joined, each starting on a known line. */
+export interface NotebookProgram extends JoinedCells {
   /** Index of each code cell among all the notebook's cells. */
   cellIndexes: number[];
 }
@@ -48,8 +60,10 @@ export function notebookProgram(json: string): NotebookProgram | undefined {
 }
 
 /**
- * Code cells joined into one program, each starting on a known line. IPython's own syntax is not Python; it becomes
- * what IPython runs in its place, line for line, so that line numbers still match the cells:
+ * Code cells joined into one program, each starting on a known line (a cell's lines are broken where its editor breaks
+ * them: at LF, CRLF or a lone CR). IPython takes the indentation of a cell's first line with code off every line that
+ * starts with it: so does the program (those lines are listed in `dedented`). IPython's own syntax is not Python; it
+ * becomes what IPython runs in its place, line for line, so that line numbers still match the cells:
  * - a line magic, shell line or help line (`%pip install x`, `!ls`, `nn.Conv2d?`) is a statement: `pass` at its
  *   indentation (blanking it would leave an `if` with magics only as its body empty, a syntax error Python never sees);
  * - `files = !ls`, `a, b = !cmd`, `t = %timeit -o f()`: the names are assigned (None: what the command returns is
@@ -58,20 +72,36 @@ export function notebookProgram(json: string): NotebookProgram | undefined {
  *   (`%%time`, `%%timeit`, `%%capture`, `%%prun`, `%%debug`), as another language for the others (`%%bash`, `%%sql`,
  *   `%%writefile`…), whose lines are blanked.
  */
-export function joinCells(sources: readonly string[]): { text: string; cellStartLines: number[] } {
+export function joinCells(sources: readonly string[]): JoinedCells {
   const parts: string[] = [];
   const cellStartLines: number[] = [];
+  const dedented = new Map<number, number>();
   let line = 0;
   for (const text of sources) {
-    const lines = text.split('\n');
-    // IPython drops the blank lines a cell starts with.
-    const cellMagic = /^\s*%%(\w+)/.exec(lines.find((l) => l.trim()) ?? '');
+    const lines = text.split(/\r\n?|\n/);
+    // IPython drops the blank lines a cell starts with, then takes the first line's indentation off the cell.
+    const first = lines.findIndex((l) => l.trim() !== '');
+    const indent = first < 0 ? '' : /^[ \t]*/.exec(lines[first])![0];
+    if (indent) {
+      for (let i = first; i < lines.length; i++) {
+        if (!lines[i].startsWith(indent)) continue;
+        lines[i] = lines[i].slice(indent.length);
+        dedented.set(line + i, indent.length);
+      }
+    }
+    const cellMagic = first < 0 ? null : /^%%(\w+)/.exec(lines[first]);
     const cleaned = (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1]) ? lines.map(() => '') : ipythonLines(lines)).join('\n');
     cellStartLines.push(line);
     parts.push(cleaned);
     line += lines.length;
   }
-  return { text: parts.join('\n'), cellStartLines };
+  return { text: parts.join('\n'), cellStartLines, dedented };
+}
+
+/** Where a position of a joined program is in its cell: the cell's index among the code cells, line and column. */
+export function cellPosition(cells: CellLines, line: number, character: number): { cell: number; line: number; character: number } {
+  const cell = cellOfLine(cells.cellStartLines, line);
+  return { cell, line: line - cells.cellStartLines[cell], character: character + (cells.dedented.get(line) ?? 0) };
 }
 
 /** Cell magics whose body is Python, run by IPython. */
@@ -88,23 +118,18 @@ function ipythonLines(lines: readonly string[]): string[] {
   const out: string[] = [];
   // Whether the logical line going on is a command.
   let inCommand = false;
-  // Until the first line with code: IPython takes that line's indentation off the whole cell, so a command there
-  // stands at the top level (blanked, not `pass` at its indentation).
-  let first = true;
   lines.forEach((l, i) => {
     if (continues[i]) {
       out.push(inCommand ? '' : l);
       return;
     }
-    const atStart = first && l.trim() !== '';
-    if (atStart) first = false;
     const magic = /^(\s*)(?:%%?|!)/.exec(l) ?? /^(\s*)(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$/.exec(l);
     const assigned = magic ? undefined : /^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)(?:%|!)/.exec(l);
     inCommand = !!(magic || assigned);
     if (magic) {
       // A timed statement on one line stays Python; over several lines it is taken as the command it is.
       const timed = continues[i + 1] ? undefined : timedStatement(l, magic[1]);
-      out.push(l.startsWith('%%', magic[1].length) || (atStart && magic[1]) ? '' : (timed ?? `${magic[1]}pass`));
+      out.push(l.startsWith('%%', magic[1].length) ? '' : (timed ?? `${magic[1]}pass`));
     } else if (assigned) out.push(`${assigned[1]}None`);
     else out.push(l);
   });

@@ -5,7 +5,7 @@ import type { CheckSource } from '../core/checks/index';
 import type { Finding, Severity } from '../core/rules/types';
 import type { Range as CoreRange } from '../core/text';
 import { logFailure, type Log } from './log';
-import { cellOfLine, joinCells } from '../core/notebook';
+import { cellPosition, joinCells } from '../core/notebook';
 import { commandLink } from './hover';
 import { t, tt } from './l10n';
 import { showDiagnostics } from './diagnostics';
@@ -27,8 +27,12 @@ interface Unit {
   /** Version stamp: the document version, or the cell versions joined. */
   version: string;
   text: string;
-  /** Maps a position in `text` to a document (cell) and a position in it. */
-  map(range: CoreRange): { uri: vscode.Uri; range: vscode.Range } | undefined;
+  /**
+   * Maps a range of `text` to a document (cell) and a range in it; undefined when it spans cells, or when it is to be
+   * replaced by lines (`newText` with a line break) in a cell whose indentation the program took off (the new lines
+   * would lack it).
+   */
+  map(range: CoreRange, newText?: string): { uri: vscode.Uri; range: vscode.Range } | undefined;
   /** The documents the unit covers (to clear their diagnostics). */
   uris: vscode.Uri[];
 }
@@ -332,7 +336,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   private workspaceEdit(unit: Unit, edits: readonly { range: CoreRange; newText: string }[]): vscode.WorkspaceEdit | undefined {
     const we = new vscode.WorkspaceEdit();
     for (const e of edits) {
-      const m = unit.map(e.range);
+      const m = unit.map(e.range, e.newText);
       if (!m) return undefined;
       we.replace(m.uri, m.range, e.newText);
     }
@@ -386,19 +390,19 @@ function documentUnit(doc: vscode.TextDocument): Unit {
 /** The notebook's Python code cells joined into one program; each cell starts on a known line. */
 export function notebookUnit(nb: vscode.NotebookDocument): Unit {
   const cells = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python');
-  const { text, cellStartLines: starts } = joinCells(cells.map((c) => c.document.getText()));
-  const cellAt = (l: number) => cellOfLine(starts, l);
+  const joined = joinCells(cells.map((c) => c.document.getText()));
+  const dedentedCells = new Set([...joined.dedented.keys()].map((line) => cellPosition(joined, line, 0).cell));
   return {
     key: nb.uri.toString(),
     version: cells.map((c) => c.document.version).join('.'),
-    text,
+    text: joined.text,
     uris: cells.map((c) => c.document.uri),
-    map: (r) => {
-      const i = cellAt(r.start.line);
-      const j = cellAt(r.end.line);
-      if (i < 0 || i !== j) return undefined; // an edit may not span cells
-      const base = starts[i];
-      return { uri: cells[i].document.uri, range: new vscode.Range(r.start.line - base, r.start.character, r.end.line - base, r.end.character) };
+    map: (r, newText) => {
+      const start = cellPosition(joined, r.start.line, r.start.character);
+      const end = cellPosition(joined, r.end.line, r.end.character);
+      if (start.cell !== end.cell) return undefined; // an edit may not span cells
+      if (newText?.includes('\n') && dedentedCells.has(start.cell)) return undefined;
+      return { uri: cells[start.cell].document.uri, range: new vscode.Range(start.line, start.character, end.line, end.character) };
     },
   };
 }

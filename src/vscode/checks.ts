@@ -4,7 +4,7 @@ import { checkSourcesOf, type CheckProblem, type CheckSource } from '../core/che
 import { compileChecks } from '../core/checks/check';
 import { parseNote } from '../core/notes/parse';
 import type { NoteDocument } from '../core/notes/types';
-import { cellOfLine, notebookProgram } from '../core/notebook';
+import { cellPosition, notebookProgram, type CellLines } from '../core/notebook';
 import { ruleIds } from '../core/rules/index';
 import { Disposable, KeyedDebouncer } from './dispose';
 import { SOURCE, type AnalysisService } from './analysis';
@@ -154,10 +154,10 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
           for (const e of tried.failures) this.log.error(`Check ${e.id} failed on ${displayUri(f)}: ${e.message}`);
           for (const m of tried.matches) {
             const text = lines[m.range.start.line]?.trim() ?? '';
-            if (program.cellStartLines) {
+            if (program.cells) {
               // A notebook: the cell and the line in it; the notebook opens at its top.
-              const i = cellOfLine(program.cellStartLines, m.range.start.line);
-              out.push({ uri: f, where: `${displayUri(f)}#cell${i + 1}:${m.range.start.line - program.cellStartLines[i] + 1}`, text, id: m.id });
+              const at = cellPosition(program.cells, m.range.start.line, m.range.start.character);
+              out.push({ uri: f, where: `${displayUri(f)}#cell${at.cell + 1}:${at.line + 1}`, text, id: m.id });
             } else {
               const range = new vscode.Range(m.range.start.line, m.range.start.character, m.range.end.line, m.range.end.character);
               out.push({ uri: f, where: `${displayUri(f)}:${m.range.start.line + 1}`, range, text, id: m.id });
@@ -183,7 +183,7 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
    * A Python file's text (as open in the editor if it is), or a notebook's code cells as one program; undefined (and a
    * line in the output channel) when it cannot be read as UTF-8 text or is too large.
    */
-  private async pythonText(uri: vscode.Uri): Promise<{ text: string; cellStartLines?: number[] } | undefined> {
+  private async pythonText(uri: vscode.Uri): Promise<{ text: string; cells?: CellLines } | undefined> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open && !uri.path.endsWith('.ipynb')) return { text: open.getText() };
     let text: string;
@@ -200,7 +200,7 @@ export class CheckBlocks extends Disposable implements vscode.CodeLensProvider {
     }
     if (!uri.path.endsWith('.ipynb')) return { text };
     const nb = notebookProgram(text);
-    return nb && { text: nb.text, cellStartLines: nb.cellStartLines };
+    return nb && { text: nb.text, cells: nb };
   }
 }
 

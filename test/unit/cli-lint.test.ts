@@ -120,6 +120,32 @@ test('lint reads IPython’s own syntax in notebooks as IPython runs it: no synt
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('lint reads a notebook cell whose first line is indented as IPython does (indentation taken off), and cells broken by lone CRs', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-nb-indent-'));
+  const code = (...lines: string[]) => ({ cell_type: 'code', source: lines.map((l, i) => (i < lines.length - 1 ? l + '\n' : l)) });
+  const nb = {
+    cells: [
+      code('import torch.nn as nn'),
+      // Pasted from inside a function: IPython takes the first line's indentation off every line that starts with it.
+      code('', '    net = nn.Sequential(', '        nn.Conv2d(3, 16, 3, padding=1),', '        nn.BatchNorm2d(16),', '    )'),
+      // Lines broken by lone CRs (old Mac line ends), as the cell's editor breaks them.
+      { cell_type: 'code', source: 'x = 1\rhead = nn.Sequential(nn.Conv2d(3, 8, 3),\r    nn.BatchNorm2d(8))\r' },
+      code('y = 2', 'tail = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))'),
+    ],
+    metadata: { language_info: { name: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  fs.writeFileSync(path.join(dir, 'pasted.ipynb'), JSON.stringify(nb));
+  const r = await run(['lint', dir]);
+  assert.doesNotMatch(r.err, /syntax error/);
+  // Columns are the cell's own: the indentation counts.
+  assert.match(r.out, /pasted\.ipynb#cell2:3:9: conv-bias-before-batchnorm /);
+  assert.match(r.out, /pasted\.ipynb#cell3:2:\d+: conv-bias-before-batchnorm /);
+  assert.match(r.out, /pasted\.ipynb#cell4:2:\d+: conv-bias-before-batchnorm /);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('lint names the first syntax error of a file, in Python\'s words, and still reports the findings around it', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-syntax-'));
   const text = 'import torch.nn as nn\nname = "unterminated\nm = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n';
