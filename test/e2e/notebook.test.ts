@@ -1,6 +1,7 @@
 // ML Notes in a Jupyter notebook, opened by VS Code's built-in ipynb support (no Jupyter extension, no
 // kernel): the hover on FPN in a cell, the conv-bias finding of a conv built in one cell and fed to batch
-// norm in the next (drawn in the conv's cell, not elsewhere), and its quick fix editing that cell.
+// norm in the next (drawn in the conv's cell, not elsewhere), and its quick fix editing that cell; a cell pasted with
+// its indentation, read as IPython runs it.
 import assert from 'node:assert/strict';
 import { describeVSCode, type Workbench } from './lib';
 
@@ -51,6 +52,22 @@ describeVSCode('notebook', { workspace: 'notebook' }, (scene) => {
     assert.equal(problems[0]!.position, '[Ln 1, Col 13]');
     assert.match(problems[0]!.message, /BatchNorm2d/);
     await workbench.screenshot('notebook-diagnostic');
+  });
+
+  scene('a cell whose first line is indented is read as IPython runs it: no syntax error, the finding at the cell\'s column, its fix', async ({ workbench }) => {
+    await workbench.openNotebook('pasted.ipynb');
+    const PASTED = 2;
+    const problems = await workbench.problems((rows) => rows.length === 1);
+    assert.equal(problems[0]!.code, 'conv-bias-before-batchnorm', `Problems: ${JSON.stringify(problems)}`);
+    // Line 2 of the cell, where `nn.Conv2d` starts after its 8 spaces.
+    assert.equal(problems[0]!.position, '[Ln 2, Col 9]');
+    assert.equal(await workbench.squiggles('error', workbench.cellEditor(PASTED)).count(), 0, 'no syntax error');
+    await workbench.clickInCell(PASTED, 'Conv2d');
+    await workbench.openCodeActions();
+    await workbench.applyCodeAction(/^Set bias=False/);
+    const text = await workbench.waitForEditorText(workbench.cellEditor(PASTED), (t) => t.includes('bias=False'), 'the fixed conv');
+    assert.equal(text, '    head = nn.Sequential(\n        nn.Conv2d(64, 64, 3, padding=1, bias=False),\n        nn.BatchNorm2d(64),\n    )');
+    await workbench.problems((rows) => rows.length === 0);
   });
 
   scene('the quick fix edits the conv\'s cell to bias=False, and undo restores it', async ({ workbench }) => {
