@@ -1,5 +1,6 @@
 import { frontMatterTargets } from '../notes/library';
 import { plainInline } from '../notes/parse';
+import { Point } from '../notes/noteModel';
 import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
 import { scanText } from './tokenize';
 
@@ -71,7 +72,8 @@ export function firstTextLine(md: string): string {
 
 /** A point's bold lead-in (`**Constant warmup**: …`) or a short label before a colon (`特征融合粗糙：…`). */
 export function pointLead(point: NotePoint): string {
-  const bold = /^\s*(\*\*|__)(.+?)\1/.exec(point.markdown);
+  // The pattern never reaches past the first line of the item's Markdown, so a parsed point gives just that line.
+  const bold = /^\s*(\*\*|__)(.+?)\1/.exec(point instanceof Point ? point.headLine : point.markdown);
   if (bold) return plainInline(bold[2]).replace(/[:：]\s*$/, '').trim();
   const colon = /^([^:：]{2,24})[:：]/.exec(point.summary);
   if (colon && !/[，,。.;；!?！？()（）]/.test(colon[1])) return colon[1].trim();
