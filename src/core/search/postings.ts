@@ -147,6 +147,11 @@ export class KeySpace<K extends string | number> {
     return this.internNumber(key as number);
   }
 
+  /** `idOf` for a number key, from the hash table alone (cheaper than a Map lookup: CJK bigrams of bodies). */
+  numberId(key: number): number {
+    return this.internNumber(key);
+  }
+
   keyOf(k: number): K {
     return this.keys[k];
   }
@@ -167,7 +172,11 @@ export class KeySpace<K extends string | number> {
   }
 
   private internNumber(key: number): number {
-    const hash = Math.imul(key, 0x9e3779b1);
+    // The table takes a hash's low bits: mixed down from the product's high bits (a CJK bigram key is a multiple of
+    // 40,000 plus a character, so the product's own low bits would crowd a few slots).
+    let hash = Math.imul(key ^ (key >>> 16), 0x45d9f3b);
+    hash = Math.imul(hash ^ (hash >>> 16), 0x45d9f3b);
+    hash ^= hash >>> 16;
     const mask = this.table.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const e = this.table[slot];
