@@ -71,7 +71,9 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   // Bodies and points. Sections and items are both in document order and section bodies do not overlap, so one pass
   // over the items hands each section its own (a filter per section was quadratic: 50,000 sections took seconds).
   // Bodies are slices of the normalised text (line offsets, no per-line copies).
-  const starts = lineStarts(text);
+  // Where each line starts, from the lines' lengths (the text is not searched again).
+  const starts = new Int32Array(lines.length);
+  for (let i = 1, at = 0; i < lines.length; i++) starts[i] = at += lines[i - 1].length + 1;
   const slice = (a: number, b: number) => (a < b ? text.slice(starts[a], starts[b - 1] + lines[b - 1].length) : '');
   let nextItem = 0;
   for (const s of sections) {
@@ -511,11 +513,12 @@ function leadingColumns(line: string): number {
 }
 
 /** Characters that can open a block construct (after up to three spaces): fences, headings, quotes, rules, lists, HTML. */
-const BLOCK_START = new Set('`~#>=-*_+<0123456789 \t'.split('').map((c) => c.charCodeAt(0)));
+const BLOCK_START = new Uint8Array(128);
+for (const c of '`~#>=-*_+<0123456789 \t') BLOCK_START[c.charCodeAt(0)] = 1;
 
 /** A line starting with this character code is paragraph text whatever follows (NaN, an empty line, is not). */
 function startsPlain(c: number): boolean {
-  return c === c && !BLOCK_START.has(c);
+  return c === c && (c >= 128 || BLOCK_START[c] === 0);
 }
 
 function headingTitle(raw: string): string {
@@ -535,7 +538,7 @@ const SEPARATOR = /^ {0,3}(?:<hr\s*\/?>\s*|(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_
 
 function lastNonBlank(lines: string[], from: number, to: number): number {
   let e = to;
-  while (e > from && lines[e].trim() === '') e--;
+  while (e > from && isBlank(lines[e])) e--;
   return e;
 }
 
@@ -564,6 +567,11 @@ class SlugRegistry {
   private readonly used = new Map<string, number>();
   take(title: string): string {
     const base = cachedSlug(title);
+    // Most headings are the first with their slug.
+    if (!this.used.has(base)) {
+      this.used.set(base, 0);
+      return base;
+    }
     let slug = base;
     let n = this.used.get(base) ?? 0;
     while (this.used.has(slug)) {
