@@ -415,7 +415,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     }
     const atx = ATX.exec(line);
     if (atx) {
-      headings.push({ line: i, level: atx[1].length, title: headingTitle(atx[2]), lines: 1 });
+      headings.push({ line: i, level: atx[1].length, title: cachedHeadingTitle(atx[2]), lines: 1 });
       paragraph = false;
       continue;
     }
@@ -520,6 +520,12 @@ for (const c of '`~#>=-*_+<0123456789 \t') BLOCK_START[c.charCodeAt(0)] = 1;
 function startsPlain(c: number): boolean {
   return c === c && (c >= 128 || BLOCK_START[c] === 0);
 }
+
+/**
+ * Titles of the headings seen lately: a library repeats its headings ("Overview", "实现细节"), and the sections with the
+ * same heading share one title string (what is looked up by title later finds it at once).
+ */
+const cachedHeadingTitle = memoize(headingTitle);
 
 function headingTitle(raw: string): string {
   const withoutClosing = raw.replace(/[ \t]+#+[ \t]*$/, '').replace(/^#+[ \t]*$/, '');
