@@ -343,7 +343,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
         closeItem(i - 1);
         blankSeen = false;
       } else {
-        const m = FENCE.exec(fence.indent > 0 ? dedent(line, fence.indent) : line);
+        const m = mayOpenFence(line) ? FENCE.exec(fence.indent > 0 ? dedent(line, fence.indent) : line) : null;
         if (m && m[1][0] === fence.char && m[1].length >= fence.len && m[2].trim() === '') {
           fence = null;
           closeFence(i);
@@ -367,6 +367,13 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     const indent = leadingColumns(line);
     // Most lines are prose: a first character that starts no block construct rules out every pattern below.
     const plain = startsPlain(line.charCodeAt(0));
+    // Every pattern below starts with up to three spaces and one of a few characters: the others are not tried.
+    const mark = markChar(line);
+    const fenceMark = mark === 96 || mark === 126; // ` ~
+    const dashMark = mark === 45; // -
+    const ruleMark = dashMark || mark === 42 || mark === 95; // - * _
+    const listMark = dashMark || mark === 43 || mark === 42 || (mark >= 48 && mark <= 57); // - + * 0-9
+    const tagMark = mark === 60; // <
 
     if (blank) {
       paragraph = false;
@@ -377,8 +384,14 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
 
     // Does the current item continue on this line?
     if (item) {
-      const marker = plain ? null : LIST_ITEM.exec(line);
-      const interrupts = !plain && (ATX.test(line) || THEMATIC.test(line) || QUOTE.test(line) || FENCE.test(line) && indent < item.contentIndent || (HTML_BLOCK6.test(line) && isBlockTag(line) && indent < item.contentIndent));
+      const marker = plain || !listMark ? null : LIST_ITEM.exec(line);
+      const interrupts =
+        !plain &&
+        ((mark === 35 && ATX.test(line)) ||
+          (ruleMark && THEMATIC.test(line)) ||
+          mark === 62 ||
+          (fenceMark && FENCE.test(line) && indent < item.contentIndent) ||
+          (tagMark && HTML_BLOCK6.test(line) && isBlockTag(line) && indent < item.contentIndent));
       if (marker && indent < item.contentIndent) {
         closeItem(i - 1);
       } else if (interrupts && indent < item.contentIndent) {
@@ -388,7 +401,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       } else {
         blankSeen = false;
         // Inside an item: fences and HTML still matter for headings that are not headings.
-        const f = plain ? null : FENCE.exec(dedent(line, item.contentIndent));
+        const f = plain || !mayOpenFence(line) ? null : FENCE.exec(dedent(line, item.contentIndent));
         if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
           fence = { char: f[1][0], len: f[1].length, indent: item.contentIndent };
           verbatim[i] = 1;
@@ -405,7 +418,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       paragraph = true;
       continue;
     }
-    const f = FENCE.exec(line);
+    const f = fenceMark ? FENCE.exec(line) : null;
     if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
       fence = { char: f[1][0], len: f[1].length, indent: 0 };
       verbatim[i] = 1;
@@ -413,24 +426,25 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       paragraph = false;
       continue;
     }
-    const atx = ATX.exec(line);
+    const atx = mark === 35 ? ATX.exec(line) : null;
     if (atx) {
       headings.push({ line: i, level: atx[1].length, title: cachedHeadingTitle(atx[2]), lines: 1 });
       paragraph = false;
       continue;
     }
-    if (QUOTE.test(line)) {
+    if (mark === 62) {
       // `> text` then `---` is a quote and a rule, never a setext heading.
       quote = true;
       paragraph = false;
       continue;
     }
     if (quote) {
-      const startsBlock = LIST_ITEM.test(line) || THEMATIC.test(line) || HTML_COMMENT_START.test(line) || HTML_RAW_START.test(line) || (HTML_BLOCK6.test(line) && isBlockTag(line));
+      const startsBlock =
+        (listMark && LIST_ITEM.test(line)) || (ruleMark && THEMATIC.test(line)) || (tagMark && (HTML_COMMENT_START.test(line) || HTML_RAW_START.test(line) || (HTML_BLOCK6.test(line) && isBlockTag(line))));
       if (!startsBlock) continue; // lazy continuation of the quoted paragraph
       quote = false;
     }
-    const setext = SETEXT.exec(line);
+    const setext = mark === 61 || dashMark ? SETEXT.exec(line) : null;
     if (setext && paragraph && i > from) {
       // The underline turns the whole paragraph above it into the heading (CommonMark), not only its last line.
       const title = headingTitle(lines.slice(paragraphStart, i).map((l) => l.trim()).join(' '));
@@ -440,7 +454,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
         continue;
       }
     }
-    if (THEMATIC.test(line)) {
+    if (ruleMark && THEMATIC.test(line)) {
       paragraph = false;
       continue;
     }
@@ -448,7 +462,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       verbatim[i] = 1; // indented code
       continue;
     }
-    const marker = LIST_ITEM.exec(line);
+    const marker = listMark ? LIST_ITEM.exec(line) : null;
     // A list can interrupt a paragraph only with a non-empty item, and an ordered one only when it starts at 1.
     if (marker && !(paragraph && (line.slice(marker[0].length).trim() === '' || (/^\d/.test(marker[2]) && parseInt(marker[2], 10) !== 1)))) {
       const rest = line.slice(marker[0].length);
@@ -458,6 +472,11 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       item = { start: i, end: i, contentIndent };
       blankSeen = false;
       paragraph = false;
+      continue;
+    }
+    if (!tagMark) {
+      if (!paragraph) paragraphStart = i;
+      paragraph = true;
       continue;
     }
     if (HTML_COMMENT_START.test(line)) {
@@ -494,6 +513,21 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     if (h < headings.length && headings[h].line <= it.end) it.end = headings[h].line - 1;
   }
   return { headings, items, verbatim, checkFences };
+}
+
+/** The character after a line's first three spaces at most (every block pattern starts there); -1 after four. */
+function markChar(line: string): number {
+  let i = 0;
+  while (i < 4 && line.charCodeAt(i) === 32) i++;
+  return i === 4 ? -1 : line.charCodeAt(i);
+}
+
+/** Whether a line can be a fence once its indentation is taken off: its first character past spaces and tabs is one. */
+function mayOpenFence(line: string): boolean {
+  let i = 0;
+  let c = line.charCodeAt(0);
+  while (c === 32 || c === 9) c = line.charCodeAt(++i);
+  return c === 96 || c === 126;
 }
 
 function isBlockTag(line: string): boolean {
