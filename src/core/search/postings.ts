@@ -99,7 +99,16 @@ export class KeySpace<K extends string | number> {
   private readonly skipped: boolean[] = [];
   /** Open addressing over hashes of string keys: id + 1, 0 when free. */
   private table = new Int32Array(1 << 12);
-  private readonly hashes: number[] = [];
+  /** Per key id: its hash; for a string key, where its characters start in `chars` and how many there are. */
+  private hashes = new Int32Array(1 << 10);
+  private charsAt = new Int32Array(1 << 10);
+  private charsLength = new Int32Array(1 << 10);
+  /**
+   * The characters of the string keys, one after the other: a word of a body is compared with a key here, in one
+   * array, rather than in the key's string (a string object of its own, somewhere in the heap).
+   */
+  private chars = new Uint16Array(1 << 14);
+  private charsUsed = 0;
   private sortedKeys: K[] = [];
   private added: K[] = [];
   private removed = false;
@@ -195,17 +204,12 @@ export class KeySpace<K extends string | number> {
       const e = table[slot];
       if (e === 0) break;
       const k = e - 1;
-      if (this.hashes[k] !== hash) continue;
-      const candidate = this.keys[k] as string;
-      if (candidate.length !== len) continue;
-      let same = true;
-      for (let i = 0; i < len; i++) {
-        if (candidate.charCodeAt(i) !== text.charCodeAt(start + i)) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return k;
+      if (this.hashes[k] !== hash || this.charsLength[k] !== len) continue;
+      const chars = this.chars;
+      const at = this.charsAt[k] - start;
+      let i = start;
+      while (i < end && chars[at + i] === text.charCodeAt(i)) i++;
+      if (i === end) return k;
     }
     const str = key ?? (text.slice(start, end) as K);
     return this.newKey(str, hash, !!this.skipInText?.(str as string));
@@ -214,9 +218,21 @@ export class KeySpace<K extends string | number> {
   private newKey(key: K, hash: number, skipped: boolean): number {
     const k = this.keys.length;
     this.keys.push(key);
+    if (k >= this.hashes.length) {
+      this.hashes = doubled(this.hashes);
+      this.charsAt = doubled(this.charsAt);
+      this.charsLength = doubled(this.charsLength);
+    }
+    if (typeof key === 'string') {
+      while (this.charsUsed + key.length > this.chars.length) this.chars = doubled(this.chars);
+      for (let i = 0; i < key.length; i++) this.chars[this.charsUsed + i] = key.charCodeAt(i);
+      this.charsAt[k] = this.charsUsed;
+      this.charsLength[k] = key.length;
+      this.charsUsed += key.length;
+    }
     this.lists.push(undefined);
     this.resizedMark.push(false);
-    this.hashes.push(hash);
+    this.hashes[k] = hash;
     this.skipped.push(skipped);
     if (2 * k >= this.lastPending.length) this.lastPending = doubled(this.lastPending);
     if ((k + 1) * 2 > this.table.length) this.grow();
@@ -233,7 +249,7 @@ export class KeySpace<K extends string | number> {
 
   private grow(): void {
     this.table = new Int32Array(this.table.length * 2);
-    for (let k = 0; k < this.hashes.length; k++) this.place(k);
+    for (let k = 0; k < this.keys.length; k++) this.place(k);
   }
 
   /** Appends (or merges into the last) posting of key id `k` to the pending ones; true when the key became live. */
@@ -387,8 +403,8 @@ export class KeySpace<K extends string | number> {
   }
 }
 
-function doubled(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const out = new Int32Array(a.length * 2);
+function doubled<A extends Int32Array<ArrayBuffer> | Uint16Array<ArrayBuffer>>(a: A): A {
+  const out = new (a.constructor as new (n: number) => A)(a.length * 2);
   out.set(a);
   return out;
 }
