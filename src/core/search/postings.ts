@@ -99,7 +99,10 @@ export class KeySpace<K extends string | number> {
   private readonly skipped: boolean[] = [];
   /** Open addressing over hashes of string keys: id + 1, 0 when free. */
   private table = new Int32Array(1 << 12);
-  /** Per key id: its hash; for a string key, where its characters start in `chars` and how many there are. */
+  /**
+   * Per key id: its hash; for a string key, where its characters start in `chars` and how many there are; a number key
+   * (below 2^31) itself in `charsAt`.
+   */
   private hashes = new Int32Array(1 << 10);
   private charsAt = new Int32Array(1 << 10);
   private charsLength = new Int32Array(1 << 10);
@@ -190,7 +193,7 @@ export class KeySpace<K extends string | number> {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const e = this.table[slot];
       if (e === 0) break;
-      if (this.keys[e - 1] === (key as K)) return e - 1;
+      if (this.charsAt[e - 1] === key) return e - 1;
     }
     return this.newKey(key as K, hash, false);
   }
@@ -223,7 +226,11 @@ export class KeySpace<K extends string | number> {
       this.charsAt = doubled(this.charsAt);
       this.charsLength = doubled(this.charsLength);
     }
-    if (typeof key === 'string') {
+    if (typeof key === 'number') {
+      // Number keys (CJK bigrams) are integers below 2^31, kept in place of a string key's characters.
+      if (key !== (key | 0)) throw new RangeError(`key space: number key ${key} is not a 32-bit integer`);
+      this.charsAt[k] = key;
+    } else {
       while (this.charsUsed + key.length > this.chars.length) this.chars = doubled(this.chars);
       for (let i = 0; i < key.length; i++) this.chars[this.charsUsed + i] = key.charCodeAt(i);
       this.charsAt[k] = this.charsUsed;
