@@ -1,3 +1,5 @@
+import { HASH_SEED, KeyTable, doubled, hashStep, hashText } from '../keyTable';
+
 /**
  * Posting lists. A posting is one small integer: entryId << 8 | bodyTermFrequency << 4 | fieldMask. Entry ids are
  * handed out in increasing order, file by file, so every list is sorted by entry id and one file's postings are a
@@ -48,17 +50,11 @@ export function firstAtLeast(list: ArrayLike<number>, id: number): number {
   return lo;
 }
 
-/** FNV-1a over UTF-16 code units: the hash the body tokenizer accumulates while it scans a word. */
-export const HASH_SEED = 0x811c9dc5 | 0;
-
-export function hashStep(h: number, c: number): number {
-  return Math.imul(h ^ c, 16777619);
-}
+/** The hash the body tokenizer accumulates while it scans a word (FNV-1a, see keyTable.ts). */
+export { HASH_SEED, hashStep };
 
 export function hashString(s: string): number {
-  let h = HASH_SEED;
-  for (let i = 0; i < s.length; i++) h = hashStep(h, s.charCodeAt(i));
-  return h;
+  return hashText(s, 0, s.length);
 }
 
 /**
@@ -97,21 +93,8 @@ export class KeySpace<K extends string | number> {
   private readonly resizedMark: boolean[] = [];
   /** Per id: the key is a stop word of bodies (addText skips it). */
   private readonly skipped: boolean[] = [];
-  /** Open addressing over hashes of string keys: id + 1, 0 when free. */
-  private table = new Int32Array(1 << 12);
-  /**
-   * Per key id: its hash; for a string key, where its characters start in `chars` and how many there are; a number key
-   * (below 2^31) itself in `charsAt`.
-   */
-  private hashes = new Int32Array(1 << 10);
-  private charsAt = new Int32Array(1 << 10);
-  private charsLength = new Int32Array(1 << 10);
-  /**
-   * The characters of the string keys, one after the other: a word of a body is compared with a key here, in one
-   * array, rather than in the key's string (a string object of its own, somewhere in the heap).
-   */
-  private chars = new Uint16Array(1 << 14);
-  private charsUsed = 0;
+  /** Every key ever seen → its id (a word of a body is found there without being cut out of the text). */
+  private readonly table = new KeyTable();
   private sortedKeys: K[] = [];
   private added: K[] = [];
   private removed = false;
@@ -184,79 +167,26 @@ export class KeySpace<K extends string | number> {
   }
 
   private internNumber(key: number): number {
-    // The table takes a hash's low bits: mixed down from the product's high bits (a CJK bigram key is a multiple of
-    // 40,000 plus a character, so the product's own low bits would crowd a few slots).
-    let hash = Math.imul(key ^ (key >>> 16), 0x45d9f3b);
-    hash = Math.imul(hash ^ (hash >>> 16), 0x45d9f3b);
-    hash ^= hash >>> 16;
-    const mask = this.table.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const e = this.table[slot];
-      if (e === 0) break;
-      if (this.charsAt[e - 1] === key) return e - 1;
-    }
-    return this.newKey(key as K, hash, false);
+    const k = this.table.findNumber(key);
+    return k >= 0 ? k : this.newKey(key as K, this.table.addNumber(key), false);
   }
 
   /** The id of a string key given as text[start, end) (or as `key`), interning it when new. */
   private intern(text: string, hash: number, key: K | undefined, start: number, end: number): number {
-    const table = this.table;
-    const mask = table.length - 1;
-    const len = end - start;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const e = table[slot];
-      if (e === 0) break;
-      const k = e - 1;
-      if (this.hashes[k] !== hash || this.charsLength[k] !== len) continue;
-      const chars = this.chars;
-      const at = this.charsAt[k] - start;
-      let i = start;
-      while (i < end && chars[at + i] === text.charCodeAt(i)) i++;
-      if (i === end) return k;
-    }
+    const k = this.table.findText(text, start, end, hash);
+    if (k >= 0) return k;
     const str = key ?? (text.slice(start, end) as K);
-    return this.newKey(str, hash, !!this.skipInText?.(str as string));
+    return this.newKey(str, this.table.addText(text, start, end, hash), !!this.skipInText?.(str as string));
   }
 
-  private newKey(key: K, hash: number, skipped: boolean): number {
-    const k = this.keys.length;
+  /** Records a key the table gave id `k` (ids are handed out in order: k is the number of keys so far). */
+  private newKey(key: K, k: number, skipped: boolean): number {
     this.keys.push(key);
-    if (k >= this.hashes.length) {
-      this.hashes = doubled(this.hashes);
-      this.charsAt = doubled(this.charsAt);
-      this.charsLength = doubled(this.charsLength);
-    }
-    if (typeof key === 'number') {
-      // Number keys (CJK bigrams) are integers below 2^31, kept in place of a string key's characters.
-      if (key !== (key | 0)) throw new RangeError(`key space: number key ${key} is not a 32-bit integer`);
-      this.charsAt[k] = key;
-    } else {
-      while (this.charsUsed + key.length > this.chars.length) this.chars = doubled(this.chars);
-      for (let i = 0; i < key.length; i++) this.chars[this.charsUsed + i] = key.charCodeAt(i);
-      this.charsAt[k] = this.charsUsed;
-      this.charsLength[k] = key.length;
-      this.charsUsed += key.length;
-    }
     this.lists.push(undefined);
     this.resizedMark.push(false);
-    this.hashes[k] = hash;
     this.skipped.push(skipped);
     if (2 * k >= this.lastPending.length) this.lastPending = doubled(this.lastPending);
-    if ((k + 1) * 2 > this.table.length) this.grow();
-    else this.place(k);
     return k;
-  }
-
-  private place(k: number): void {
-    const mask = this.table.length - 1;
-    let slot = this.hashes[k] & mask;
-    while (this.table[slot] !== 0) slot = (slot + 1) & mask;
-    this.table[slot] = k + 1;
-  }
-
-  private grow(): void {
-    this.table = new Int32Array(this.table.length * 2);
-    for (let k = 0; k < this.keys.length; k++) this.place(k);
   }
 
   /** Appends (or merges into the last) posting of key id `k` to the pending ones; true when the key became live. */
@@ -410,11 +340,6 @@ export class KeySpace<K extends string | number> {
   }
 }
 
-function doubled<A extends Int32Array<ArrayBuffer> | Uint16Array<ArrayBuffer>>(a: A): A {
-  const out = new (a.constructor as new (n: number) => A)(a.length * 2);
-  out.set(a);
-  return out;
-}
 
 /**
  * Runs of postings one after the other as one packed list (an Int32Array over PACKED_MIN postings, else an array of
