@@ -213,9 +213,8 @@ export class IndexStore {
           continue;
         }
         while (i < to) {
-          const d = text.charCodeAt(i);
-          if (!isCjkCode(d)) break;
-          const cur = cjkIndex(d);
+          const cur = cjkIndex(text.charCodeAt(i)); // 0: not a CJK character
+          if (cur === 0) break;
           this.postGram(this.grams.numberId(prev * CJK_SPAN + cur), id, BODY);
           prev = cur;
           i++;
