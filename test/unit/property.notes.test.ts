@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from './fc';
-import { parseNote } from '../../src/core/notes/parse';
+import { parseNote, plainInline } from '../../src/core/notes/parse';
+import { firstTextLine } from '../../src/core/notes/markdownText';
+import { pointLead } from '../../src/core/search/entries';
 import { readSimpleYaml } from '../../src/core/notes/frontMatter';
 import { parseDocument } from 'yaml';
 import { NoteLibrary } from '../../src/core/notes/library';
@@ -269,6 +271,34 @@ describe('properties: the notes parser', () => {
         assert.deepEqual(shape(parseNote(other, 'a.md')), shape(parseNote(lf, 'a.md')));
       }),
       1000,
+    );
+  });
+});
+
+/** Pieces of a list item's text: lead-ins, labels, colons, inline markup that hides or rewrites text, white space. */
+const ITEM_PIECES = ['**Lead**', '__lead__', '**Warmup**:', 'Label', '标签', '很长的中文标签文本很长的中文标签文本', ':', '：', ' ', '  ', '\t', '\u3000', '\u00a0', '`code`', '`', '[x](y.md)', '[[Note#H|label]]', '[[#^blk]]', '<b>', '</b>', '<!-- c -->', '<span>', ' ^id', '^', '\\*', '==mark==', '*em*', '_', 'word', 'x'.repeat(30), '!', '(', ')', ',', '。', '，'];
+const itemText = fc.array(fc.constantFrom(...ITEM_PIECES), { maxLength: 12 }).map((p) => p.join(''));
+const itemsDoc = fc
+  .array(fc.record({ marker: fc.constantFrom('- ', '* ', '1. ', '-   ', '-'), first: itemText, more: fc.array(fc.oneof(itemText, fc.constant('')), { maxLength: 3 }) }), { minLength: 1, maxLength: 6 })
+  .map((items) => '# Items\n\n' + items.map((it) => [it.marker + it.first, ...it.more.map((m) => '  ' + m)].join('\n')).join('\n'));
+
+describe('properties: points', () => {
+  test("a point's summary and lead-in, read from its first line, are the ones its whole Markdown gives", () => {
+    check(
+      'points: summary and lead-in from the first line',
+      fc.property(itemsDoc, (s) => {
+        const fresh = parseNote(s, 'items.md').sections.flatMap((x) => x.points);
+        const read = parseNote(s, 'items.md').sections.flatMap((x) => x.points);
+        fresh.forEach((point, i) => {
+          // A plain object has no first line of its own: its lead-in is read from its whole Markdown and summary.
+          const md = read[i].markdown;
+          const plain = { ...read[i], markdown: md, summary: plainInline(firstTextLine(md)) };
+          const lead = pointLead(point);
+          assert.equal(point.summary, plain.summary, JSON.stringify(md));
+          assert.equal(lead, pointLead(plain), JSON.stringify(md));
+        });
+      }),
+      2000,
     );
   });
 });

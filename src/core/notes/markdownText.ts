@@ -4,30 +4,78 @@ import { parseWikiTarget, wikiLinkText } from './vaultSyntax';
 
 /** Inline Markdown → plain text (for titles and summaries). */
 export function plainInline(s: string): string {
-  // Most headings and list items carry little inline markup: each replacement runs only when its marker is there.
-  if (!INLINE_MARKUP.test(s)) return collapseSpaces(s);
+  // One look at every character says which markers the text holds: most headings and list items carry little inline
+  // markup, and each replacement runs only when its marker is there (none of them brings in a marker of another).
+  const marks = markersIn(s);
+  if (!marks) return collapseSpaces(s);
   let t = s;
   // Vault syntax: a wikilink or embed shows its label (`[[Warmup#Ramp|the ramp]]` → the ramp); a highlight its text.
-  if (t.includes('[[')) t = t.replace(/!?\[\[([^\[\]\n]{1,1000})\]\]/g, (_m, inner: string) => wikiLinkText(parseWikiTarget(inner)));
-  if (t.includes('==')) t = t.replace(/==([^=\s](?:[^=]*[^=\s])?)==/g, '$1');
-  if (t.includes('^')) t = t.replace(/(^|\s)\^[A-Za-z0-9][A-Za-z0-9-]*\s*$/, '');
+  if (marks & M_OPEN && t.includes('[[')) t = t.replace(/!?\[\[([^\[\]\n]{1,1000})\]\]/g, (_m, inner: string) => wikiLinkText(parseWikiTarget(inner)));
+  if (marks & M_EQ && t.includes('==')) t = t.replace(/==([^=\s](?:[^=]*[^=\s])?)==/g, '$1');
+  if (marks & M_CARET) t = t.replace(/(^|\s)\^[A-Za-z0-9][A-Za-z0-9-]*\s*$/, '');
   // Elements whose content is not text (a script in a heading) leave nothing behind.
-  if (t.includes('<')) t = t.replace(/<(script|style|title|textarea|template|noscript|iframe|object|svg|math)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '');
-  if (t.includes('](')) t = t.replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-  if (t.includes('<')) t = t.replace(/<[^>]+>/g, '');
-  if (t.includes('**') || t.includes('__')) t = t.replace(/(\*\*|__)(.+?)\1/g, '$2');
-  if (t.includes('*') || t.includes('_')) t = t.replace(/(^|[^\w*])[*_]([^*_\s][^*_]*?)[*_](?=[^\w*]|$)/g, '$1$2');
-  if (t.includes('`')) t = t.replace(/`([^`]*)`/g, '$1');
-  if (t.includes('\\')) t = t.replace(/\\([\\`*_{}\[\]()#+\-.!])/g, '$1');
+  if (marks & M_ANGLE && t.includes('<')) t = t.replace(/<(script|style|title|textarea|template|noscript|iframe|object|svg|math)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '');
+  if (marks & M_CLOSE && t.includes('](')) t = t.replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+  if (marks & M_ANGLE && t.includes('<')) t = t.replace(/<[^>]+>/g, '');
+  if (marks & M_EMPH) {
+    if (t.includes('**') || t.includes('__')) t = t.replace(/(\*\*|__)(.+?)\1/g, '$2');
+    if (t.includes('*') || t.includes('_')) t = t.replace(/(^|[^\w*])[*_]([^*_\s][^*_]*?)[*_](?=[^\w*]|$)/g, '$1$2');
+  }
+  if (marks & M_TICK && t.includes('`')) t = t.replace(/`([^`]*)`/g, '$1');
+  if (marks & M_ESCAPE && t.includes('\\')) t = t.replace(/\\([\\`*_{}\[\]()#+\-.!])/g, '$1');
   return collapseSpaces(t);
 }
 
-const INLINE_MARKUP = /[!\[\]<>*_`\\=^]/;
-const SPACE_RUN = /\s{2,}|[^\S ]/;
+const M_OPEN = 1;
+const M_CLOSE = 2;
+const M_ANGLE = 4;
+const M_EMPH = 8;
+const M_TICK = 16;
+const M_ESCAPE = 32;
+const M_EQ = 64;
+const M_CARET = 128;
 
-/** Runs of white space → one space, trimmed. */
+/** Which inline markers (`[`, `]`, `<` `>`, `*` `_`, `` ` ``, `\\`, `=`, `^`; `!` alone changes nothing) a text holds. */
+function markersIn(s: string): number {
+  let marks = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) continue;
+    const m = MARKER[c];
+    if (m) marks |= m;
+  }
+  return marks;
+}
+
+const MARKER = new Uint8Array(128);
+MARKER[91] = M_OPEN; // [
+MARKER[93] = M_CLOSE; // ]
+MARKER[60] = MARKER[62] = M_ANGLE; // < >
+MARKER[42] = MARKER[95] = M_EMPH; // * _
+MARKER[96] = M_TICK; // `
+MARKER[92] = M_ESCAPE; // \
+MARKER[61] = M_EQ; // =
+MARKER[94] = M_CARET; // ^
+
+/** Runs of white space → one space, trimmed (the text itself when it has nothing to change). */
 function collapseSpaces(s: string): string {
-  return SPACE_RUN.test(s) ? s.replace(/\s+/g, ' ').trim() : s.trim();
+  const n = s.length;
+  if (!n) return s;
+  let prevSpace = false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (isSpaceCode(c)) {
+      if (prevSpace || c !== 32) return s.replace(/\s+/g, ' ').trim();
+      prevSpace = true;
+    } else prevSpace = false;
+  }
+  return s.charCodeAt(0) === 32 || prevSpace ? s.trim() : s;
+}
+
+/** What `\s` (and `trim`) count as white space. */
+function isSpaceCode(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** The first line of a fragment that has text once its inline Markdown is removed. */

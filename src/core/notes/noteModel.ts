@@ -70,22 +70,44 @@ export class Point implements NotePoint {
 
   get markdown(): string {
     if (this.md === undefined) {
-      const { text, starts, contentIndent: ci } = this;
-      const lineAt = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] - 1 : text.length);
+      const ci = this.contentIndent;
       if (this.last <= this.startLine) {
-        const only = lineAt(this.startLine).slice(ci);
+        const only = this.lineAt(this.startLine).slice(ci);
         this.md = isBlank(only) ? '' : only;
       } else {
         const ls: string[] = [];
-        for (let i = this.startLine; i <= this.last; i++) ls.push(i === this.startLine ? lineAt(i).slice(ci) : dedent(lineAt(i), ci));
+        for (let i = this.startLine; i <= this.last; i++) ls.push(i === this.startLine ? this.lineAt(i).slice(ci) : dedent(this.lineAt(i), ci));
         this.md = trimBlankLines(ls).join('\n');
       }
     }
     return this.md;
   }
 
+  /** The first line of `markdown`, read without making the rest of it (a point's lead-in is on it). */
+  get headLine(): string {
+    if (this.md !== undefined) {
+      const nl = this.md.indexOf('\n');
+      return nl < 0 ? this.md : this.md.slice(0, nl);
+    }
+    for (let i = this.startLine; i <= this.last; i++) {
+      const line = i === this.startLine ? this.lineAt(i).slice(this.contentIndent) : dedent(this.lineAt(i), this.contentIndent);
+      if (!isBlank(line)) return line;
+    }
+    return '';
+  }
+
   get summary(): string {
-    return (this.sum ??= plainInline(firstTextLine(this.markdown)));
+    if (this.sum === undefined) {
+      // Most items have text on their first line: the rest of the item is not read.
+      const first = plainInline(this.headLine);
+      this.sum = first ? plainInline(first) : plainInline(firstTextLine(this.markdown));
+    }
+    return this.sum;
+  }
+
+  private lineAt(i: number): string {
+    const { text, starts } = this;
+    return text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] - 1 : text.length);
   }
 
   toJSON(): NotePoint {

@@ -71,7 +71,9 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   // Bodies and points. Sections and items are both in document order and section bodies do not overlap, so one pass
   // over the items hands each section its own (a filter per section was quadratic: 50,000 sections took seconds).
   // Bodies are slices of the normalised text (line offsets, no per-line copies).
-  const starts = lineStarts(text);
+  // Where each line starts, from the lines' lengths (the text is not searched again).
+  const starts = new Int32Array(lines.length);
+  for (let i = 1, at = 0; i < lines.length; i++) starts[i] = at += lines[i - 1].length + 1;
   const slice = (a: number, b: number) => (a < b ? text.slice(starts[a], starts[b - 1] + lines[b - 1].length) : '');
   let nextItem = 0;
   for (const s of sections) {
@@ -341,7 +343,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
         closeItem(i - 1);
         blankSeen = false;
       } else {
-        const m = FENCE.exec(fence.indent > 0 ? dedent(line, fence.indent) : line);
+        const m = mayOpenFence(line) ? FENCE.exec(fence.indent > 0 ? dedent(line, fence.indent) : line) : null;
         if (m && m[1][0] === fence.char && m[1].length >= fence.len && m[2].trim() === '') {
           fence = null;
           closeFence(i);
@@ -365,6 +367,13 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     const indent = leadingColumns(line);
     // Most lines are prose: a first character that starts no block construct rules out every pattern below.
     const plain = startsPlain(line.charCodeAt(0));
+    // Every pattern below starts with up to three spaces and one of a few characters: the others are not tried.
+    const mark = markChar(line);
+    const fenceMark = mark === 96 || mark === 126; // ` ~
+    const dashMark = mark === 45; // -
+    const ruleMark = dashMark || mark === 42 || mark === 95; // - * _
+    const listMark = dashMark || mark === 43 || mark === 42 || (mark >= 48 && mark <= 57); // - + * 0-9
+    const tagMark = mark === 60; // <
 
     if (blank) {
       paragraph = false;
@@ -375,8 +384,14 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
 
     // Does the current item continue on this line?
     if (item) {
-      const marker = plain ? null : LIST_ITEM.exec(line);
-      const interrupts = !plain && (ATX.test(line) || THEMATIC.test(line) || QUOTE.test(line) || FENCE.test(line) && indent < item.contentIndent || (HTML_BLOCK6.test(line) && isBlockTag(line) && indent < item.contentIndent));
+      const marker = plain || !listMark ? null : LIST_ITEM.exec(line);
+      const interrupts =
+        !plain &&
+        ((mark === 35 && ATX.test(line)) ||
+          (ruleMark && THEMATIC.test(line)) ||
+          mark === 62 ||
+          (fenceMark && FENCE.test(line) && indent < item.contentIndent) ||
+          (tagMark && HTML_BLOCK6.test(line) && isBlockTag(line) && indent < item.contentIndent));
       if (marker && indent < item.contentIndent) {
         closeItem(i - 1);
       } else if (interrupts && indent < item.contentIndent) {
@@ -386,7 +401,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       } else {
         blankSeen = false;
         // Inside an item: fences and HTML still matter for headings that are not headings.
-        const f = plain ? null : FENCE.exec(dedent(line, item.contentIndent));
+        const f = plain || !mayOpenFence(line) ? null : FENCE.exec(dedent(line, item.contentIndent));
         if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
           fence = { char: f[1][0], len: f[1].length, indent: item.contentIndent };
           verbatim[i] = 1;
@@ -403,7 +418,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       paragraph = true;
       continue;
     }
-    const f = FENCE.exec(line);
+    const f = fenceMark ? FENCE.exec(line) : null;
     if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
       fence = { char: f[1][0], len: f[1].length, indent: 0 };
       verbatim[i] = 1;
@@ -411,24 +426,25 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       paragraph = false;
       continue;
     }
-    const atx = ATX.exec(line);
+    const atx = mark === 35 ? ATX.exec(line) : null;
     if (atx) {
-      headings.push({ line: i, level: atx[1].length, title: headingTitle(atx[2]), lines: 1 });
+      headings.push({ line: i, level: atx[1].length, title: cachedHeadingTitle(atx[2]), lines: 1 });
       paragraph = false;
       continue;
     }
-    if (QUOTE.test(line)) {
+    if (mark === 62) {
       // `> text` then `---` is a quote and a rule, never a setext heading.
       quote = true;
       paragraph = false;
       continue;
     }
     if (quote) {
-      const startsBlock = LIST_ITEM.test(line) || THEMATIC.test(line) || HTML_COMMENT_START.test(line) || HTML_RAW_START.test(line) || (HTML_BLOCK6.test(line) && isBlockTag(line));
+      const startsBlock =
+        (listMark && LIST_ITEM.test(line)) || (ruleMark && THEMATIC.test(line)) || (tagMark && (HTML_COMMENT_START.test(line) || HTML_RAW_START.test(line) || (HTML_BLOCK6.test(line) && isBlockTag(line))));
       if (!startsBlock) continue; // lazy continuation of the quoted paragraph
       quote = false;
     }
-    const setext = SETEXT.exec(line);
+    const setext = mark === 61 || dashMark ? SETEXT.exec(line) : null;
     if (setext && paragraph && i > from) {
       // The underline turns the whole paragraph above it into the heading (CommonMark), not only its last line.
       const title = headingTitle(lines.slice(paragraphStart, i).map((l) => l.trim()).join(' '));
@@ -438,7 +454,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
         continue;
       }
     }
-    if (THEMATIC.test(line)) {
+    if (ruleMark && THEMATIC.test(line)) {
       paragraph = false;
       continue;
     }
@@ -446,7 +462,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       verbatim[i] = 1; // indented code
       continue;
     }
-    const marker = LIST_ITEM.exec(line);
+    const marker = listMark ? LIST_ITEM.exec(line) : null;
     // A list can interrupt a paragraph only with a non-empty item, and an ordered one only when it starts at 1.
     if (marker && !(paragraph && (line.slice(marker[0].length).trim() === '' || (/^\d/.test(marker[2]) && parseInt(marker[2], 10) !== 1)))) {
       const rest = line.slice(marker[0].length);
@@ -456,6 +472,11 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       item = { start: i, end: i, contentIndent };
       blankSeen = false;
       paragraph = false;
+      continue;
+    }
+    if (!tagMark) {
+      if (!paragraph) paragraphStart = i;
+      paragraph = true;
       continue;
     }
     if (HTML_COMMENT_START.test(line)) {
@@ -494,6 +515,21 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
   return { headings, items, verbatim, checkFences };
 }
 
+/** The character after a line's first three spaces at most (every block pattern starts there); -1 after four. */
+function markChar(line: string): number {
+  let i = 0;
+  while (i < 4 && line.charCodeAt(i) === 32) i++;
+  return i === 4 ? -1 : line.charCodeAt(i);
+}
+
+/** Whether a line can be a fence once its indentation is taken off: its first character past spaces and tabs is one. */
+function mayOpenFence(line: string): boolean {
+  let i = 0;
+  let c = line.charCodeAt(0);
+  while (c === 32 || c === 9) c = line.charCodeAt(++i);
+  return c === 96 || c === 126;
+}
+
 function isBlockTag(line: string): boolean {
   const m = HTML_BLOCK6.exec(line);
   return !!m && HTML_BLOCK_TAGS.has(m[1].toLowerCase());
@@ -511,12 +547,19 @@ function leadingColumns(line: string): number {
 }
 
 /** Characters that can open a block construct (after up to three spaces): fences, headings, quotes, rules, lists, HTML. */
-const BLOCK_START = new Set('`~#>=-*_+<0123456789 \t'.split('').map((c) => c.charCodeAt(0)));
+const BLOCK_START = new Uint8Array(128);
+for (const c of '`~#>=-*_+<0123456789 \t') BLOCK_START[c.charCodeAt(0)] = 1;
 
 /** A line starting with this character code is paragraph text whatever follows (NaN, an empty line, is not). */
 function startsPlain(c: number): boolean {
-  return c === c && !BLOCK_START.has(c);
+  return c === c && (c >= 128 || BLOCK_START[c] === 0);
 }
+
+/**
+ * Titles of the headings seen lately: a library repeats its headings ("Overview", "实现细节"), and the sections with the
+ * same heading share one title string (what is looked up by title later finds it at once).
+ */
+const cachedHeadingTitle = memoize(headingTitle);
 
 function headingTitle(raw: string): string {
   const withoutClosing = raw.replace(/[ \t]+#+[ \t]*$/, '').replace(/^#+[ \t]*$/, '');
@@ -535,7 +578,7 @@ const SEPARATOR = /^ {0,3}(?:<hr\s*\/?>\s*|(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_
 
 function lastNonBlank(lines: string[], from: number, to: number): number {
   let e = to;
-  while (e > from && lines[e].trim() === '') e--;
+  while (e > from && isBlank(lines[e])) e--;
   return e;
 }
 
@@ -564,6 +607,11 @@ class SlugRegistry {
   private readonly used = new Map<string, number>();
   take(title: string): string {
     const base = cachedSlug(title);
+    // Most headings are the first with their slug.
+    if (!this.used.has(base)) {
+      this.used.set(base, 0);
+      return base;
+    }
     let slug = base;
     let n = this.used.get(base) ?? 0;
     while (this.used.has(slug)) {

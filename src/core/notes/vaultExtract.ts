@@ -61,7 +61,7 @@ export function extractVaultSyntax(
 /** Lines (ascending, from `from`) holding a character that can start a link, a tag or a block id. */
 function candidateLines(text: string, starts: Int32Array, from: number): number[] {
   const begin = from < starts.length ? starts[from] : text.length;
-  const marks = new Set<number>();
+  const marked = new Uint8Array(starts.length);
   for (const ch of ['[', '#', '^']) {
     let lo = from;
     for (let at = text.indexOf(ch, begin); at >= 0; at = text.indexOf(ch, at + 1)) {
@@ -72,13 +72,15 @@ function candidateLines(text: string, starts: Int32Array, from: number): number[
         if (starts[mid] <= at) lo = mid;
         else hi = mid - 1;
       }
-      marks.add(lo);
+      marked[lo] = 1;
       // Skip the rest of this line: one visit per line and trigger.
       const next = lo + 1 < starts.length ? starts[lo + 1] : text.length;
       at = next - 1;
     }
   }
-  return [...marks].sort((a, b) => a - b);
+  const out: number[] = [];
+  for (let l = from; l < marked.length; l++) if (marked[l]) out.push(l);
+  return out;
 }
 
 /** A block id closes its paragraph or list item: the next line is blank, the end, or starts another block. */

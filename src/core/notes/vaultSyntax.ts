@@ -160,6 +160,11 @@ export function scanInline(line: string, visit: (s: InlineSyntax) => void, optio
   let i = 0;
   while (i < n) {
     const c = line.charCodeAt(i);
+    // Letters and every character past ASCII start nothing: the constructs all start with a character below 97.
+    if (c > 96) {
+      i++;
+      continue;
+    }
     switch (c) {
       case 92 /* \ */:
         i += 2;

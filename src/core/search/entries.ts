@@ -1,5 +1,7 @@
 import { frontMatterTargets } from '../notes/library';
 import { plainInline } from '../notes/parse';
+import { Point } from '../notes/noteModel';
+import { memoize } from '../memo';
 import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
 import { scanText } from './tokenize';
 
@@ -71,12 +73,46 @@ export function firstTextLine(md: string): string {
 
 /** A point's bold lead-in (`**Constant warmup**: …`) or a short label before a colon (`特征融合粗糙：…`). */
 export function pointLead(point: NotePoint): string {
-  const bold = /^\s*(\*\*|__)(.+?)\1/.exec(point.markdown);
-  if (bold) return plainInline(bold[2]).replace(/[:：]\s*$/, '').trim();
+  // The pattern never reaches past the first line of the item's Markdown, so a parsed point gives just that line.
+  const head = point instanceof Point ? point.headLine : undefined;
+  const bold = /^\s*(\*\*|__)(.+?)\1/.exec(head ?? point.markdown);
+  if (bold) return boldLead(bold[2]);
+  if (head !== undefined && !mayStartWithLabel(head)) return '';
   const colon = /^([^:：]{2,24})[:：]/.exec(point.summary);
-  if (colon && !/[，,。.;；!?！？()（）]/.test(colon[1])) return colon[1].trim();
+  if (colon && !/[，,。.;；!?！？()（）]/.test(colon[1])) return labelLead(colon[1]);
   return '';
 }
+
+/**
+ * Whether the summary made from an item's first line (plain text of it) could start with a short label and a colon,
+ * told from the line itself: plain text only drops characters of the line (markers, white space) except inside links
+ * and tags (after a `[` or `<`), so a line without a colon has none in its summary, and letters, digits and other
+ * characters outside ASCII before its first colon all stay before it. False only when the summary certainly has no
+ * such label (most items: no colon, or one after more than a label's 24 characters).
+ */
+function mayStartWithLabel(line: string): boolean {
+  let kept = 0;
+  let caret = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 58 || c === 0xff1a) return kept <= 24; // the first colon
+    if (c === 60 || c === 91) return true; // `<` or `[`: a tag or link could hide or rewrite text
+    if (c === 94) caret = true; // a block id at the end of the line is dropped with its letters
+    if (c < 128 ? (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) : !isSpaceCode(c)) kept++;
+  }
+  // No colon: the summary is this line's (it keeps some text) and has none; a line that may lose all its text gives
+  // way to the next line of the item.
+  return kept === 0 || caret;
+}
+
+/** What `\s` counts as white space, outside ASCII. */
+function isSpaceCode(c: number): boolean {
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Lead-ins seen lately, one string each: a library repeats them (`**Observation**`, `技巧：`), and the points share it. */
+const boldLead = memoize((inner: string) => plainInline(inner).replace(/[:：]\s*$/, '').trim());
+const labelLead = memoize((label: string) => label.trim());
 
 /** The longest a point's title gets in a list (Look Up, the panel's search). */
 export const POINT_TITLE_MAX = 40;

@@ -209,14 +209,13 @@ export class IndexStore {
         let prev = cjkIndex(c);
         i++;
         if (i >= to || !isCjkCode(text.charCodeAt(i))) {
-          this.postGram(this.grams.idOf(prev), id, BODY);
+          this.postGram(this.grams.numberId(prev), id, BODY);
           continue;
         }
         while (i < to) {
-          const d = text.charCodeAt(i);
-          if (!isCjkCode(d)) break;
-          const cur = cjkIndex(d);
-          this.postGram(this.grams.idOf(prev * CJK_SPAN + cur), id, BODY);
+          const cur = cjkIndex(text.charCodeAt(i)); // 0: not a CJK character
+          if (cur === 0) break;
+          this.postGram(this.grams.numberId(prev * CJK_SPAN + cur), id, BODY);
           prev = cur;
           i++;
         }

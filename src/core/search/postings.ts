@@ -1,3 +1,5 @@
+import { HASH_SEED, KeyTable, doubled, hashStep, hashText } from '../keyTable';
+
 /**
  * Posting lists. A posting is one small integer: entryId << 8 | bodyTermFrequency << 4 | fieldMask. Entry ids are
  * handed out in increasing order, file by file, so every list is sorted by entry id and one file's postings are a
@@ -48,17 +50,11 @@ export function firstAtLeast(list: ArrayLike<number>, id: number): number {
   return lo;
 }
 
-/** FNV-1a over UTF-16 code units: the hash the body tokenizer accumulates while it scans a word. */
-export const HASH_SEED = 0x811c9dc5 | 0;
-
-export function hashStep(h: number, c: number): number {
-  return Math.imul(h ^ c, 16777619);
-}
+/** The hash the body tokenizer accumulates while it scans a word (FNV-1a, see keyTable.ts). */
+export { HASH_SEED, hashStep };
 
 export function hashString(s: string): number {
-  let h = HASH_SEED;
-  for (let i = 0; i < s.length; i++) h = hashStep(h, s.charCodeAt(i));
-  return h;
+  return hashText(s, 0, s.length);
 }
 
 /**
@@ -97,9 +93,8 @@ export class KeySpace<K extends string | number> {
   private readonly resizedMark: boolean[] = [];
   /** Per id: the key is a stop word of bodies (addText skips it). */
   private readonly skipped: boolean[] = [];
-  /** Open addressing over hashes of string keys: id + 1, 0 when free. */
-  private table = new Int32Array(1 << 12);
-  private readonly hashes: number[] = [];
+  /** Every key ever seen → its id (a word of a body is found there without being cut out of the text). */
+  private readonly table = new KeyTable();
   private sortedKeys: K[] = [];
   private added: K[] = [];
   private removed = false;
@@ -147,6 +142,11 @@ export class KeySpace<K extends string | number> {
     return this.internNumber(key as number);
   }
 
+  /** `idOf` for a number key, from the hash table alone (cheaper than a Map lookup: CJK bigrams of bodies). */
+  numberId(key: number): number {
+    return this.internNumber(key);
+  }
+
   keyOf(k: number): K {
     return this.keys[k];
   }
@@ -167,64 +167,26 @@ export class KeySpace<K extends string | number> {
   }
 
   private internNumber(key: number): number {
-    const hash = Math.imul(key, 0x9e3779b1);
-    const mask = this.table.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const e = this.table[slot];
-      if (e === 0) break;
-      if (this.keys[e - 1] === (key as K)) return e - 1;
-    }
-    return this.newKey(key as K, hash, false);
+    const k = this.table.findNumber(key);
+    return k >= 0 ? k : this.newKey(key as K, this.table.addNumber(key), false);
   }
 
   /** The id of a string key given as text[start, end) (or as `key`), interning it when new. */
   private intern(text: string, hash: number, key: K | undefined, start: number, end: number): number {
-    const table = this.table;
-    const mask = table.length - 1;
-    const len = end - start;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const e = table[slot];
-      if (e === 0) break;
-      const k = e - 1;
-      if (this.hashes[k] !== hash) continue;
-      const candidate = this.keys[k] as string;
-      if (candidate.length !== len) continue;
-      let same = true;
-      for (let i = 0; i < len; i++) {
-        if (candidate.charCodeAt(i) !== text.charCodeAt(start + i)) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return k;
-    }
+    const k = this.table.findText(text, start, end, hash);
+    if (k >= 0) return k;
     const str = key ?? (text.slice(start, end) as K);
-    return this.newKey(str, hash, !!this.skipInText?.(str as string));
+    return this.newKey(str, this.table.addText(text, start, end, hash), !!this.skipInText?.(str as string));
   }
 
-  private newKey(key: K, hash: number, skipped: boolean): number {
-    const k = this.keys.length;
+  /** Records a key the table gave id `k` (ids are handed out in order: k is the number of keys so far). */
+  private newKey(key: K, k: number, skipped: boolean): number {
     this.keys.push(key);
     this.lists.push(undefined);
     this.resizedMark.push(false);
-    this.hashes.push(hash);
     this.skipped.push(skipped);
     if (2 * k >= this.lastPending.length) this.lastPending = doubled(this.lastPending);
-    if ((k + 1) * 2 > this.table.length) this.grow();
-    else this.place(k);
     return k;
-  }
-
-  private place(k: number): void {
-    const mask = this.table.length - 1;
-    let slot = this.hashes[k] & mask;
-    while (this.table[slot] !== 0) slot = (slot + 1) & mask;
-    this.table[slot] = k + 1;
-  }
-
-  private grow(): void {
-    this.table = new Int32Array(this.table.length * 2);
-    for (let k = 0; k < this.hashes.length; k++) this.place(k);
   }
 
   /** Appends (or merges into the last) posting of key id `k` to the pending ones; true when the key became live. */
@@ -378,11 +340,6 @@ export class KeySpace<K extends string | number> {
   }
 }
 
-function doubled(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const out = new Int32Array(a.length * 2);
-  out.set(a);
-  return out;
-}
 
 /**
  * Runs of postings one after the other as one packed list (an Int32Array over PACKED_MIN postings, else an array of
