@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { generateLibrary } from '../../bench/generate';
-import { describeVSCode, lookUpRows, showOutput, type VSCode } from './lib';
+import { describeVSCode, lastMessage, loggedAt, lookUpRows, showOutput, waitForOutput, type VSCode } from './lib';
 import { nodeBinary, repoRoot } from './lib/paths';
 
 /** The bench's library (bench/run.ts: 1,000 files, 50 sections each, the same seed). */
@@ -220,12 +220,11 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         assert.equal(shown(warm.text), shown(coldSettled), 'the same hover as when the notes were parsed');
         const [, , warmLoadMs, warmTermsMs, warmRebuilt, warmParsed] = await lastLoad(vs, 1000);
         // The output channel says where the time to the terms went (folders, reading and decoding the kept index).
-        const readyLine = [...(await showOutput(workbench, /Terms ready after/)).matchAll(/^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3}) \[info\] (Terms ready after .*? registered in \d+ ms\.)/gm)].pop();
-        assert.ok(readyLine, 'the output channel says where the time to the terms went');
-        const breakdown = readyLine[8];
-        // The channel's time stamps are the extension host's local time, as this process reads it.
-        const [y, mo, d, h, mi, sec, ms] = readyLine.slice(1, 8).map(Number);
-        const warmTermsAfterOpenMs = new Date(y, mo - 1, d, h, mi, sec, ms).getTime() - warm.opened;
+        // The whole message (a long line is drawn in parts: wait until its end shows), and when it was logged.
+        const READY = /Terms ready after .*? registered in \d+ ms\./;
+        const ready = lastMessage(await waitForOutput(workbench, (m) => !!lastMessage(m, READY), 'where the time to the terms went'), READY)!;
+        const breakdown = READY.exec(ready)![0];
+        const warmTermsAfterOpenMs = loggedAt(ready) - warm.opened;
         assert.equal(warmRebuilt, 1000, 'every note rebuilt from the kept index');
         assert.equal(warmParsed, 0);
         await vs.page.waitForTimeout(3000);
