@@ -184,8 +184,7 @@ class ConvBiasCheck {
     const model = this.ctx.model;
     if (!model.project) return [];
     const out: RawFinding[] = [];
-    for (const call of model.module.calls) {
-      if (!this.ctx.inFocus(call.from)) continue;
+    for (const call of this.ctx.callsInFocus()) {
       const scope = model.scopeOf(call);
       const cs = model.callables(call.func, scope);
       if (cs.length !== 1) continue;

@@ -25,7 +25,7 @@
  * (python/unitScopes.ts) and what their calls call (python/callTargets.ts), which depends on all the signature hashes
  * but the callers.
  */
-import type { Span, Stmt } from '../python/ast';
+import type { CallExpr, Span, Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
 import { KeptUnits } from '../python/unitScopes';
@@ -106,11 +106,17 @@ export class UnitCache {
     const units: Unit[] = [];
     const bodyKeys: string[] = [];
     const bodyRefs = new Set<string>();
+    /** The unit each statement of the parse is, if it is one. */
+    const unitOf: (Unit | undefined)[] = [];
     for (const lu of parsed.units) {
       const facts = this.factsOf(lu.stmts, lu.key, parsed.text);
       const st = lu.stmts.length === 1 ? lu.stmts[0] : undefined;
-      if (st && (st.kind === 'def' || st.kind === 'class') && !facts.global) units.push({ stmt: st, stmts: lu.stmts, from: st.from, to: st.to, key: lu.key, facts, named: [] });
-      else {
+      if (st && (st.kind === 'def' || st.kind === 'class') && !facts.global) {
+        const u: Unit = { stmt: st, stmts: lu.stmts, from: st.from, to: st.to, key: lu.key, facts, named: [] };
+        units.push(u);
+        unitOf.push(u);
+      } else {
+        unitOf.push(undefined);
         bodyKeys.push(lu.key);
         for (const r of facts.refs) bodyRefs.add(r);
       }
@@ -177,7 +183,19 @@ export class UnitCache {
       const u = unitAt(def.from);
       return !u || walkSet.has(u);
     };
-    const ctx = new RuleContext(model, ruleOptions, focus, walk);
+    // The calls in focus, statement by statement: the calls of a unit that is not dirty lie in it (checked at its first
+    // and last, the list being in order) and are all out of focus.
+    const focusCalls = () => {
+      const out: CallExpr[] = [];
+      for (let i = 0; i < parsed.units.length; i++) {
+        const calls = parsed.units[i].calls;
+        const u = unitOf[i];
+        if (u && !dirty.has(u) && (!calls.length || (calls[0].from >= u.from && calls[calls.length - 1].from < u.to))) continue;
+        for (const c of calls) if (focus(c.from)) out.push(c);
+      }
+      return out;
+    };
+    const ctx = new RuleContext(model, ruleOptions, focus, walk, focusCalls);
     const fresh = runRules(ctx);
 
     // Cache the fresh findings of dirty units (unless a fix reaches outside the unit) and reuse the rest.

@@ -3,7 +3,7 @@ import type { NoteRef } from '../notes/types';
 import { FlowAnalysis } from '../python/flow';
 import type { PythonModel } from '../python/model';
 import type { ProjectSnapshot } from '../python/project';
-import type { Span } from '../python/ast';
+import type { CallExpr, Span } from '../python/ast';
 import { LineIndex, type TextEdit } from '../text';
 import type { Msg } from '../message';
 import type { Severity } from './types';
@@ -75,16 +75,26 @@ export class RuleContext {
    *               parts of the file being re-analysed); file-wide rules ignore it.
    * @param walk   when given, the data flow is only computed for classes and functions it accepts (plus the
    *               module body); the rest is computed on demand (`flow.requireAll()`).
+   * @param focusCalls  with `focus`: the module's calls at offsets it accepts, in order (a caller that knows which
+   *               statements are in focus lists their calls without looking at every call of the file).
    */
   constructor(
     readonly model: PythonModel,
     readonly options: RuleOptions = {},
     private readonly focus?: (offset: number) => boolean,
     private readonly walk?: (def: Span) => boolean,
+    private readonly focusCalls?: () => readonly CallExpr[],
   ) {}
 
   inFocus(offset: number): boolean {
     return !this.focus || this.focus(offset);
+  }
+
+  /** The module's calls at offsets `inFocus` accepts, in order: where per-place rules look for calls. */
+  callsInFocus(): readonly CallExpr[] {
+    const focus = this.focus;
+    if (!focus) return this.model.module.calls;
+    return this.memo(CALLS_IN_FOCUS, () => (this.focusCalls ? this.focusCalls() : this.model.module.calls.filter((c) => focus(c.from))));
   }
 
   get text(): string {
@@ -118,6 +128,9 @@ export class RuleContext {
     return normaliseEdits(edits).map((e) => ({ range: this.lines.range(e.from, e.to), newText: e.text }));
   }
 }
+
+/** The memo key of `RuleContext.callsInFocus`. */
+const CALLS_IN_FOCUS = {};
 
 /**
  * A rule: metadata, a check over one analysed file, and optional hooks. Built-in rules are code; note checks are

@@ -54,8 +54,7 @@ export const segmentationHead3x3Classifier: Rule = {
   check(ctx) {
     const model = ctx.model;
     const out: RawFinding[] = [];
-    for (const call of model.module.calls) {
-      if (!ctx.inFocus(call.from)) continue;
+    for (const call of ctx.callsInFocus()) {
       const inst = model.instanceAt(call);
       if (inst?.helper && inst.site === call) {
         const f = helperSiteFinding(ctx, inst);

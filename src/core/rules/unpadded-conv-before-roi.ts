@@ -64,8 +64,7 @@ export const unpaddedConvBeforeRoi: Rule = {
     const model = ctx.model;
     if (!regionCropping(model)) return [];
     const found: Unpadded[] = [];
-    for (const call of model.module.calls) {
-      if (!ctx.inFocus(call.from)) continue;
+    for (const call of ctx.callsInFocus()) {
       const u = unpadded(model, call);
       if (u) found.push(u);
     }
