@@ -78,6 +78,8 @@ interface Cached {
 interface Entry {
   sig: string;
   findings: Cached[];
+  /** The findings as last placed, at the unit's start then (a unit before every edit since stays where it is). */
+  placed?: { at: number; list: UnitFinding[] };
 }
 
 export class UnitCache {
@@ -143,7 +145,8 @@ export class UnitCache {
     const twice = (u: Unit) => keyCount.get(u.facts)! > 1;
     // What the targets of a unit's calls depend on: all but its callers.
     const stamps = new WeakMap<readonly Stmt[], string>();
-    for (const u of units) stamps.set(u.stmts, `${salt}|${bodyHash}|${graph.reachSig(u)}`);
+    const common = hash(`${salt}|${bodyHash}`);
+    for (const u of units) stamps.set(u.stmts, `${common}|${graph.reachSig(u)}`);
     this.kept.calls.stamp(model, (stmts) => stamps.get(stmts));
     for (const u of units) {
       const sig = `${stamps.get(u.stmts)}|${graph.callersSig(u)}`;
@@ -234,20 +237,8 @@ export class UnitCache {
     for (const u of units) {
       if (dirty.has(u)) continue;
       const entry = u.facts.entry!;
-      for (const c of entry.findings) {
-        out.push({
-          rule: c.rule,
-          raw: {
-            span: { from: u.from + c.from, to: u.from + c.to },
-            message: c.message,
-            fixes: c.fixes.map((fx) => ({
-              title: fx.title,
-              isPreferred: fx.isPreferred,
-              edits: fx.edits.map((e) => ({ from: u.from + e.from, to: u.from + e.to, text: e.text })),
-            })),
-          },
-        });
-      }
+      if (entry.placed?.at !== u.from) entry.placed = { at: u.from, list: entry.findings.map((c) => placed(c, u.from)) };
+      for (const f of entry.placed.list) out.push(f);
     }
     this.forgetAllBut(parsed);
     return { ctx, findings: out };
@@ -289,6 +280,22 @@ export class UnitCache {
     this.factsKept.set(stmts, f);
     return f;
   }
+}
+
+/** A cached finding at its unit's start `at`. */
+function placed(c: Cached, at: number): UnitFinding {
+  return {
+    rule: c.rule,
+    raw: {
+      span: { from: at + c.from, to: at + c.to },
+      message: c.message,
+      fixes: c.fixes.map((fx) => ({
+        title: fx.title,
+        isPreferred: fx.isPreferred,
+        edits: fx.edits.map((e) => ({ from: at + e.from, to: at + e.to, text: e.text })),
+      })),
+    },
+  };
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
