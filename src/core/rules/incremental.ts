@@ -251,7 +251,9 @@ export class UnitCache {
   }
 
   private factsOf(stmts: Stmt[], key: string, text: string): Facts {
-    let f = this.factsKept.get(stmts) ?? this.facts.get(key);
+    let f = this.factsKept.get(stmts);
+    if (f) return f;
+    f = this.facts.get(key);
     if (f) {
       this.factsKept.set(stmts, f);
       return f;
