@@ -107,6 +107,9 @@ ${flagFirst ? '' : '        norm = use_bn\n'}        self.bn = nn.BatchNorm2d(c)
     def forward(self, x):
         return self.bn(self.conv(x))`;
 
+/** USER under another name, its batch norm replaced when `norm` is given, `extra` after it. */
+const user2 = (norm = 'nn.BatchNorm2d(8)', extra = '') => USER.replace('class Stem', 'class Stem2').replace('nn.BatchNorm2d(8)', norm + extra);
+
 /** Each scenario: successive versions of one document, at least two of them with different findings. */
 const SCENARIOS: Record<string, string[]> = {
   'a caller passes the flag that puts batch norm after the callee’s conv': [
@@ -128,6 +131,16 @@ const SCENARIOS: Record<string, string[]> = {
     py(base('        self.conv = nn.Conv2d(3, 8, 3)\n        self.bn = nn.BatchNorm2d(8)'), CHILD),
     py(base('        self.conv = nn.Conv2d(3, 8, 3, bias=False)\n        self.bn = nn.BatchNorm2d(8)'), CHILD),
     py(base('        self.conv = nn.Conv2d(3, 8, 3)\n        self.bn = nn.Identity()'), CHILD),
+  ],
+  // A helper whose conv has its bias off is kept when only its callers change (no finding of it can depend on them);
+  // with its bias on, a caller's edit can change its finding.
+  'callers of a helper edited, the helper’s bias off, then on': [
+    py(helper('conv3x3', ', bias=False'), USER, user2()),
+    py(helper('conv3x3', ', bias=False'), USER, user2(undefined, '\n        self.extra = nn.ReLU()')),
+    py(helper('conv3x3', ''), USER, user2(undefined, '\n        self.extra = nn.ReLU()')),
+    py(helper('conv3x3', ''), USER, user2()),
+    py(helper('conv3x3', ''), USER, user2('nn.Identity()')),
+    py(helper('conv3x3', ''), USER, user2()),
   ],
   'a helper renamed, then named back': [py(helper('conv3x3', ''), USER), py(helper('conv3x3_', ''), USER), py(helper('conv3x3', ''), USER)],
   'a duplicate definition added after, then before': [

@@ -408,7 +408,9 @@ class ConvBiasCheck {
       );
     }
     const fixes = edits && value !== undefined ? [{ title: this.fixTitle(inst, b.name, value), edits, isPreferred: true }] : [];
-    return { span, message, fixes };
+    // Only a change inside the helper would do, offered when every call of the helper feeds batch norm: with or without
+    // it, the finding depends on the helper's other calls, wherever they are.
+    return { span, message, fixes, volatile: !on.at };
   }
 
   private allSitesFire(fn: NonNullable<LayerInstance['helper']>['fn']): boolean {
