@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from './helpers';
-import { analyze, DocumentAnalyzer, strictHost } from '../../src/core/rules/index';
+import { analyze, DocumentAnalyzer, strictHost, type Rule } from '../../src/core/rules/index';
 import type { Finding } from '../../src/core/rules/types';
 
 const HEAD = 'import torch.nn as nn\n\n\n';
@@ -191,6 +191,29 @@ describe('re-analysis of edited documents', () => {
       }
     }
   });
+});
+
+test('a helper whose findings cannot depend on its callers is not analysed again when only a caller changes', () => {
+  // Whether the re-analysis looks at the helper again: a rule that says its findings never depend on callers records it.
+  const inFocus: boolean[] = [];
+  const probe: Rule = {
+    meta: { id: 'helper-in-focus', noteRef: { slug: 'x' }, defaultSeverity: 'hint', fixable: false, description: 'Looks at conv3x3.' },
+    callerFree: () => true,
+    check(ctx) {
+      const fn = ctx.model.functions.find((f) => f.def.name === 'conv3x3')!;
+      inFocus.push(ctx.inFocus(fn.def.from));
+      return [];
+    },
+  };
+  // Its conv's bias off: no built-in rule can find anything there whatever its callers do; on: conv-bias can.
+  for (const [bias, again] of [[', bias=False', false], ['', true]] as const) {
+    const doc = new DocumentAnalyzer(strictHost.with([probe]));
+    doc.analyze(py(helper('conv3x3', bias), USER, user2()));
+    inFocus.length = 0;
+    const edited = py(helper('conv3x3', bias), USER, user2(undefined, '\n        self.extra = nn.ReLU()'));
+    assert.deepEqual(doc.analyze(edited).findings, analyze(edited));
+    assert.deepEqual(inFocus, [again], `bias${bias || ' on'}`);
+  }
 });
 
 test('a document edited again and again holds no more memory than after its first edits', () => {

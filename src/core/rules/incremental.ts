@@ -10,6 +10,8 @@
  * counts as module body. Everything else — the module body and the file-wide rules
  * (lr-warmup) — is analysed every time. A finding whose fix edits text outside its own unit (an added
  * import, a shared helper), or that says something about another unit (`volatile`: a call's line), is never cached.
+ * A unit whose findings cannot depend on its callers (every per-unit rule says so: `Rule.callerFree`, e.g. a helper
+ * whose convs have their bias off) is signed without them, and its callers' data flow is not walked for it.
  * What lies outside the file goes in the caller's salt, shared by every unit: the options, and with them the digest of
  * the project's modules the file imports (a module edited is another salt, so no finding worked out against its
  * older text is kept).
@@ -29,7 +31,7 @@ import type { CallExpr, Span, Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
 import { KeptUnits } from '../python/unitScopes';
-import type { ParsedPython } from '../python/parse';
+import type { LoweredUnit, ParsedPython } from '../python/parse';
 import type { Msg } from '../message';
 import { RuleContext, type RawFinding, type Rule } from './rule';
 import { hash } from '../text';
@@ -44,6 +46,7 @@ interface Unit {
   stmt: Stmt & { kind: 'def' | 'class' };
   /** The parser's unit: [stmt]. */
   stmts: Stmt[];
+  lu: LoweredUnit;
   from: number;
   to: number;
   key: string;
@@ -103,6 +106,7 @@ export class UnitCache {
     ruleOptions: ConstructorParameters<typeof RuleContext>[1],
     fileWide: (rule: Rule) => boolean,
     runRules: (ctx: RuleContext) => UnitFinding[],
+    callerFree: (model: PythonModel, unit: LoweredUnit) => boolean = () => false,
   ): { ctx: RuleContext; findings: UnitFinding[] } {
     const model = PythonModel.withProject(parsed, ruleOptions?.project, this.kept);
     const units: Unit[] = [];
@@ -114,7 +118,7 @@ export class UnitCache {
       const facts = this.factsOf(lu.stmts, lu.key, parsed.text);
       const st = lu.stmts.length === 1 ? lu.stmts[0] : undefined;
       if (st && (st.kind === 'def' || st.kind === 'class') && !facts.global) {
-        const u: Unit = { stmt: st, stmts: lu.stmts, from: st.from, to: st.to, key: lu.key, facts, named: [] };
+        const u: Unit = { stmt: st, stmts: lu.stmts, lu, from: st.from, to: st.to, key: lu.key, facts, named: [] };
         units.push(u);
         unitOf.push(u);
       } else {
@@ -148,10 +152,23 @@ export class UnitCache {
     const common = hash(`${salt}|${bodyHash}`);
     for (const u of units) stamps.set(u.stmts, `${common}|${graph.reachSig(u)}`);
     this.kept.calls.stamp(model, (stmts) => stamps.get(stmts));
+    // A unit whose findings cannot depend on its callers (the rules say so: a function building layers that have no
+    // finding whatever follows them) is signed without them. That is decided again only when its stamp changes (it
+    // depends on nothing else), or when its callers did and it was signed with them.
+    const callerFreeUnits = new Set<Unit>();
     for (const u of units) {
-      const sig = `${stamps.get(u.stmts)}|${graph.callersSig(u)}`;
+      const stamp = stamps.get(u.stmts)!;
+      const free = `${stamp}|free`;
+      const kept = u.facts.entry?.sig;
+      let sig: string;
+      if (kept === free) sig = free;
+      else {
+        const withCallers = `${stamp}|${graph.callersSig(u)}`;
+        sig = kept !== withCallers && callerFree(model, u.lu) ? free : withCallers;
+      }
+      if (sig === free) callerFreeUnits.add(u);
       sigs.set(u, sig);
-      if (twice(u) || u.facts.entry?.sig !== sig) dirty.add(u);
+      if (twice(u) || kept !== sig) dirty.add(u);
     }
 
     // What must be walked for the data flow: the dirty units and what they see or are seen by, and the
@@ -163,8 +180,10 @@ export class UnitCache {
       if (bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call')) moduleInstances.add(name);
     }
     const usersOfModuleLayers = moduleInstances.size ? units.filter((u) => [...u.facts.refs].some((r) => moduleInstances.has(r))) : [];
-    // Callers of dirty units too: a helper's list of layers is connected where a caller splices it.
-    const walkSet = graph.closure([...dirty, ...[...dirty].flatMap((u) => graph.callers(u)), ...bodyUnits, ...usersOfModuleLayers]);
+    // Callers of dirty units too: a helper's list of layers is connected where a caller splices it (not for a unit
+    // whose findings do not depend on its callers: a caller edited is dirty itself).
+    const callersWalked = [...dirty].filter((u) => !callerFreeUnits.has(u)).flatMap((u) => graph.callers(u));
+    const walkSet = graph.closure([...dirty, ...callersWalked, ...bodyUnits, ...usersOfModuleLayers]);
     const sorted = [...units].sort((a, b) => a.from - b.from);
     const unitAt = (offset: number): Unit | undefined => {
       let lo = 0;

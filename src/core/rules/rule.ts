@@ -4,6 +4,7 @@ import { FlowAnalysis } from '../python/flow';
 import type { PythonModel } from '../python/model';
 import type { ProjectSnapshot } from '../python/project';
 import type { CallExpr, Span } from '../python/ast';
+import type { LoweredUnit } from '../python/parse';
 import { LineIndex, type TextEdit } from '../text';
 import type { Msg } from '../message';
 import type { Severity } from './types';
@@ -146,10 +147,22 @@ export interface Rule {
    */
   fileKey?(model: PythonModel): string;
   /**
+   * Whether none of the rule's findings inside a top-level class or function (`unit`) can depend on how it is called:
+   * what its callers pass it or do with what it builds (the layers it builds have no finding whatever follows them).
+   * The re-analysis of an edited document then keeps the unit's findings when only its callers changed, without
+   * walking their data flow again. It must depend only on the unit and what its names stand for. Absent: they may.
+   */
+  callerFree?(model: PythonModel, unit: LoweredUnit): boolean;
+  /**
    * Code actions at an offset that are not the fix of a finding (a refactoring offered on any matching construct).
    * The editor drops them where a finding of the same rule covers the offset (its fixes are offered there).
    */
   actionsAt?(ctx: RuleContext, offset: number): RawFix[];
+}
+
+/** Whether a call calls a class or function of the file (for `Rule.callerFree`: a unit that does may pass on its callers' say). */
+export function callsOwnCode(model: PythonModel, call: CallExpr): boolean {
+  return model.callables(call.func, model.scopeOf(call)).some((c) => c.value.kind === 'helper' || c.value.kind === 'class');
 }
 
 /** Sorts edits and joins insertions at the same point (in the order they were listed). */

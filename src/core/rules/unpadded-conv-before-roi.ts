@@ -60,6 +60,8 @@ export const unpaddedConvBeforeRoi: Rule = {
   // Whether the file crops regions decides the findings in every class: a unit that did not change must be
   // re-analysed when an roi_align appears elsewhere.
   fileKey: (model) => (regionCropping(model) ? 'roi' : ''),
+  // A conv is judged by its own arguments and the padding in its own class or function: never by their callers.
+  callerFree: () => true,
   check(ctx) {
     const model = ctx.model;
     if (!regionCropping(model)) return [];
