@@ -140,12 +140,7 @@ export function gatherOffsets(stmts: readonly Stmt[], loose?: readonly (readonly
 
 /** Moves every offset gathered in `o` by `d`, in place. */
 export function applyShift(o: Offsets, d: number): void {
-  const spans = o.spans;
-  for (let i = 0; i < spans.length; i++) {
-    const s = spans[i];
-    s.from += d;
-    s.to += d;
-  }
+  shiftSpans(o.spans, d);
   const attrs = o.attrs;
   for (let i = 0; i < attrs.length; i++) attrs[i].attrFrom += d;
   const calls = o.calls;
@@ -184,7 +179,7 @@ export function shiftStatements(stmts: readonly Stmt[], d: number, loose?: reado
   applyShift(o, d);
 }
 
-/** Moves spans that are not nodes of a tree (comments, a `from` import's names) by `d`, in place. */
+/** Moves spans by `d`, in place (comments, a `from` import's names, the nodes gathered of a statement). */
 export function shiftSpans(spans: readonly Span[], d: number): void {
   for (const s of spans) {
     s.from += d;
