@@ -74,6 +74,31 @@ describe('rule host', () => {
     assert.deepEqual(doc.analyze(text).findings.map((f) => f.rule), ['no-print']);
   });
 
+  test('the calls in focus are the calls at offsets in focus, in order: all of them at first, fewer after an edit', () => {
+    const seen: { focus: number; all: number; same: boolean }[] = [];
+    const probe: Rule = {
+      meta: { id: 'calls-in-focus', noteRef: { slug: 'x' }, defaultSeverity: 'hint', fixable: false, description: 'Looks at the calls in focus.' },
+      check(ctx) {
+        const calls = ctx.callsInFocus();
+        const filtered = ctx.model.module.calls.filter((c) => ctx.inFocus(c.from));
+        seen.push({ focus: calls.length, all: ctx.model.module.calls.length, same: calls.length === filtered.length && calls.every((c, i) => c === filtered[i]) });
+        return [];
+      },
+    };
+    const doc = new DocumentAnalyzer(strictHost.with([probe]));
+    const fn = (name: string, body: string) => `def ${name}(x):\n    y = len(str(x))\n    ${body}\n    return print(y)\n`;
+    const versions = [
+      ['setup(1)', fn('f', 'abs(x)'), fn('g', 'abs(x)'), fn('h', 'abs(x)'), 'main(f(2))'],
+      ['setup(1)', fn('f', 'abs(x)'), fn('g', 'abs(x)  # edited'), fn('h', 'abs(x)'), 'main(f(2))'],
+      ['setup(1)', fn('f', 'abs(x)'), fn('g', 'abs(x)  # edited'), fn('h', 'abs(x, 3)'), 'main(f(2))'],
+    ].map((blocks) => blocks.join('\n\n'));
+    for (const text of versions) doc.analyze(text);
+    assert.equal(seen.length, versions.length);
+    assert.ok(seen.every((s) => s.same), JSON.stringify(seen));
+    assert.equal(seen[0].focus, seen[0].all);
+    assert.ok(seen.slice(1).every((s) => s.focus < s.all), JSON.stringify(seen));
+  });
+
   test('unit-scoped findings are reused for unchanged functions; file-scoped ones are recomputed', () => {
     const text = 'def f():\n    print(1)\n\ndef g():\n    return 2\n';
     const edited = text.replace('return 2', 'return 3');

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from './helpers';
-import { analyze, DocumentAnalyzer, strictHost } from '../../src/core/rules/index';
+import { analyze, DocumentAnalyzer, strictHost, type Rule } from '../../src/core/rules/index';
 import type { Finding } from '../../src/core/rules/types';
 
 const HEAD = 'import torch.nn as nn\n\n\n';
@@ -107,6 +107,9 @@ ${flagFirst ? '' : '        norm = use_bn\n'}        self.bn = nn.BatchNorm2d(c)
     def forward(self, x):
         return self.bn(self.conv(x))`;
 
+/** USER under another name, its batch norm replaced when `norm` is given, `extra` after it. */
+const user2 = (norm = 'nn.BatchNorm2d(8)', extra = '') => USER.replace('class Stem', 'class Stem2').replace('nn.BatchNorm2d(8)', norm + extra);
+
 /** Each scenario: successive versions of one document, at least two of them with different findings. */
 const SCENARIOS: Record<string, string[]> = {
   'a caller passes the flag that puts batch norm after the callee’s conv': [
@@ -128,6 +131,16 @@ const SCENARIOS: Record<string, string[]> = {
     py(base('        self.conv = nn.Conv2d(3, 8, 3)\n        self.bn = nn.BatchNorm2d(8)'), CHILD),
     py(base('        self.conv = nn.Conv2d(3, 8, 3, bias=False)\n        self.bn = nn.BatchNorm2d(8)'), CHILD),
     py(base('        self.conv = nn.Conv2d(3, 8, 3)\n        self.bn = nn.Identity()'), CHILD),
+  ],
+  // A helper whose conv has its bias off is kept when only its callers change (no finding of it can depend on them);
+  // with its bias on, a caller's edit can change its finding.
+  'callers of a helper edited, the helper’s bias off, then on': [
+    py(helper('conv3x3', ', bias=False'), USER, user2()),
+    py(helper('conv3x3', ', bias=False'), USER, user2(undefined, '\n        self.extra = nn.ReLU()')),
+    py(helper('conv3x3', ''), USER, user2(undefined, '\n        self.extra = nn.ReLU()')),
+    py(helper('conv3x3', ''), USER, user2()),
+    py(helper('conv3x3', ''), USER, user2('nn.Identity()')),
+    py(helper('conv3x3', ''), USER, user2()),
   ],
   'a helper renamed, then named back': [py(helper('conv3x3', ''), USER), py(helper('conv3x3_', ''), USER), py(helper('conv3x3', ''), USER)],
   'a duplicate definition added after, then before': [
@@ -178,6 +191,29 @@ describe('re-analysis of edited documents', () => {
       }
     }
   });
+});
+
+test('a helper whose findings cannot depend on its callers is not analysed again when only a caller changes', () => {
+  // Whether the re-analysis looks at the helper again: a rule that says its findings never depend on callers records it.
+  const inFocus: boolean[] = [];
+  const probe: Rule = {
+    meta: { id: 'helper-in-focus', noteRef: { slug: 'x' }, defaultSeverity: 'hint', fixable: false, description: 'Looks at conv3x3.' },
+    callerFree: () => true,
+    check(ctx) {
+      const fn = ctx.model.functions.find((f) => f.def.name === 'conv3x3')!;
+      inFocus.push(ctx.inFocus(fn.def.from));
+      return [];
+    },
+  };
+  // Its conv's bias off: no built-in rule can find anything there whatever its callers do; on: conv-bias can.
+  for (const [bias, again] of [[', bias=False', false], ['', true]] as const) {
+    const doc = new DocumentAnalyzer(strictHost.with([probe]));
+    doc.analyze(py(helper('conv3x3', bias), USER, user2()));
+    inFocus.length = 0;
+    const edited = py(helper('conv3x3', bias), USER, user2(undefined, '\n        self.extra = nn.ReLU()'));
+    assert.deepEqual(doc.analyze(edited).findings, analyze(edited));
+    assert.deepEqual(inFocus, [again], `bias${bias || ' on'}`);
+  }
 });
 
 test('a document edited again and again holds no more memory than after its first edits', () => {

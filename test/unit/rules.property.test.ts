@@ -283,6 +283,15 @@ describe('properties', () => {
     const v6 = parsePython(`${head}x = 12\n\n\n${loose}`, v5);
     assert.deepEqual(v6.units.map((u) => u.calls.map((c) => [c.from, c.openParen, c.closeParen, ...c.commas])), parsePython(v6.text).units.map((u) => u.calls.map((c) => [c.from, c.openParen, c.closeParen, ...c.commas])));
     assert.deepEqual(shape(v6), shape(parsePython(v6.text)));
+    // Moved again (the places holding their offsets were gathered on the first move, and are reused), the other way;
+    // each version checked before the next moves the statements it shares with it.
+    let v = v6;
+    for (const x of ['12345', '1']) {
+      v = parsePython(`${head}x = ${x}\n\n\n${loose}`, v);
+      assert.deepEqual(v.units.map((u) => u.calls.map((c) => [c.from, c.openParen, c.closeParen, ...c.commas])), parsePython(v.text).units.map((u) => u.calls.map((c) => [c.from, c.openParen, c.closeParen, ...c.commas])));
+      assert.deepEqual(v.module, parsePython(v.text).module);
+    }
+    assert.equal(v.units[v.units.length - 1].stmts, v5.units[v5.units.length - 1].stmts, 'the same statements, moved three times');
     function shape(p: ReturnType<typeof parsePython>) {
       return { module: p.module, units: p.units.map((u) => ({ from: u.from, to: u.to, key: u.key, comments: u.comments })) };
     }

@@ -2,21 +2,35 @@
  * Offsets moved by an edit: the statements a re-parse keeps from the previous version of a document (see parse.ts)
  * stand where they stood, moved by the edit's change in length. Their trees are moved in place, every offset of
  * every node once (what a statement's lists of calls and products hold are nodes of its trees, nearly always; the
- * few others are walked after the trees, with the nodes already moved remembered).
+ * few others are gathered after the trees, with the nodes already gathered remembered).
+ *
+ * A statement kept once is usually kept again by the next edits (those before it in the file), so the places that
+ * hold its offsets are gathered on its first move into flat lists, kept with its statement list: later moves only run
+ * through the lists.
  */
-import { forEachChild, type Arg, type AssignStmt, type AugAssignStmt, type ClassDef, type Expr, type ExprStmt, type FromImportStmt, type FunctionDef, type IfStmt, type LoopStmt, type OtherStmt, type ReturnStmt, type Span, type Stmt, type WithStmt } from './ast';
+import { forEachChild, type Arg, type AssignStmt, type AugAssignStmt, type AttrExpr, type CallExpr, type ClassDef, type Expr, type ExprStmt, type FromImportStmt, type FunctionDef, type IfStmt, type LoopStmt, type OtherStmt, type ReturnStmt, type Span, type Stmt, type WithStmt } from './ast';
 import { StmtWalker } from './walk';
+
+/** Every place that holds an offset in a statement list (its statements, the nodes below them, the spans in them). */
+export interface Offsets {
+  /** Everything with `from` and `to`: statements, expressions, arguments, parameters, a `from` import's names. */
+  readonly spans: Span[];
+  readonly attrs: AttrExpr[];
+  readonly calls: CallExpr[];
+  /** Keyword arguments (`nameFrom`). */
+  readonly keywords: Arg[];
+  readonly heads: (FunctionDef | ClassDef)[];
+}
 
 /**
  * Every statement once, and the expressions each holds (the walker descends into the blocks). With `seen`, each
- * expression at most once: for the nodes a statement's lists hold outside its trees, shifted after the trees (a call
+ * expression at most once: for the nodes a statement's lists hold outside its trees, gathered after the trees (a call
  * listed inside an f-string's field may hold another listed call).
  */
-class Shifter extends StmtWalker {
-  constructor(
-    private readonly d: number,
-    private readonly seen?: Set<Expr>,
-  ) {
+class Gatherer extends StmtWalker {
+  readonly out: Offsets = { spans: [], attrs: [], calls: [], keywords: [], heads: [] };
+
+  constructor(private readonly seen?: Set<Expr>) {
     super();
   }
 
@@ -25,14 +39,10 @@ class Shifter extends StmtWalker {
       if (this.seen.has(e)) return;
       this.seen.add(e);
     }
-    const d = this.d;
-    e.from += d;
-    e.to += d;
-    if (e.kind === 'attr') e.attrFrom += d;
+    this.out.spans.push(e);
+    if (e.kind === 'attr') this.out.attrs.push(e);
     else if (e.kind === 'call') {
-      e.openParen += d;
-      e.closeParen += d;
-      for (let i = 0; i < e.commas.length; i++) e.commas[i] += d;
+      this.out.calls.push(e);
       for (const a of e.args) this.arg(a);
     }
     forEachChild(e, this.expr);
@@ -43,14 +53,12 @@ class Shifter extends StmtWalker {
   }
 
   private arg(a: Arg): void {
-    a.from += this.d;
-    a.to += this.d;
-    if (a.nameFrom !== undefined) a.nameFrom += this.d;
+    this.out.spans.push(a);
+    if (a.nameFrom !== undefined) this.out.keywords.push(a);
   }
 
   override visit(s: Stmt): void {
-    s.from += this.d;
-    s.to += this.d;
+    this.out.spans.push(s);
     super.visit(s);
   }
 
@@ -74,7 +82,7 @@ class Shifter extends StmtWalker {
   }
 
   protected override onFrom(s: FromImportStmt): void {
-    shiftSpans(s.names, this.d);
+    for (const n of s.names) this.out.spans.push(n);
   }
 
   protected override onOther(s: OtherStmt): void {
@@ -82,12 +90,10 @@ class Shifter extends StmtWalker {
   }
 
   protected override onDef(s: FunctionDef): void {
-    s.nameFrom += this.d;
-    s.bodyFrom += this.d;
+    this.out.heads.push(s);
     this.exprs(s.decorators);
     for (const p of s.params) {
-      p.from += this.d;
-      p.to += this.d;
+      this.out.spans.push(p);
       if (p.default) this.expr(p.default);
       if (p.annotation) this.expr(p.annotation);
     }
@@ -95,8 +101,7 @@ class Shifter extends StmtWalker {
   }
 
   protected override onClass(s: ClassDef): void {
-    s.nameFrom += this.d;
-    s.bodyFrom += this.d;
+    this.out.heads.push(s);
     this.exprs(s.decorators);
     for (const b of s.bases) {
       this.arg(b);
@@ -123,16 +128,58 @@ class Shifter extends StmtWalker {
 }
 
 /**
- * Moves every offset in `stmts` (and the nodes below them) by `d`, in place; and those of `loose`, the nodes a
- * statement's lists hold outside its trees (see StatementParser.detached), each node once.
+ * The places holding offsets in `stmts` (and the nodes below them), and in `loose`, the nodes a statement's lists
+ * hold outside its trees (see StatementParser.detached), each node once.
  */
-export function shiftStatements(stmts: readonly Stmt[], d: number, loose?: readonly (readonly Expr[])[]): void {
-  const shifter = new Shifter(d, loose && new Set());
-  shifter.walk(stmts);
-  for (const list of loose ?? []) for (const e of list) shifter.expr(e);
+export function gatherOffsets(stmts: readonly Stmt[], loose?: readonly (readonly Expr[])[]): Offsets {
+  const g = new Gatherer(loose && new Set());
+  g.walk(stmts);
+  for (const list of loose ?? []) for (const e of list) g.expr(e);
+  return g.out;
 }
 
-/** Moves spans that are not nodes of a tree (comments, a `from` import's names) by `d`, in place. */
+/** Moves every offset gathered in `o` by `d`, in place. */
+export function applyShift(o: Offsets, d: number): void {
+  shiftSpans(o.spans, d);
+  const attrs = o.attrs;
+  for (let i = 0; i < attrs.length; i++) attrs[i].attrFrom += d;
+  const calls = o.calls;
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i];
+    c.openParen += d;
+    c.closeParen += d;
+    const commas = c.commas;
+    for (let j = 0; j < commas.length; j++) commas[j] += d;
+  }
+  const keywords = o.keywords;
+  for (let i = 0; i < keywords.length; i++) keywords[i].nameFrom! += d;
+  const heads = o.heads;
+  for (let i = 0; i < heads.length; i++) {
+    const h = heads[i];
+    h.nameFrom += d;
+    h.bodyFrom += d;
+  }
+}
+
+/** What was gathered of each statement list moved (the lists of a statement kept from version to version). */
+const GATHERED = new WeakMap<readonly Stmt[], Offsets>();
+
+/**
+ * Moves every offset in `stmts` (and the nodes below them) by `d`, in place; and those of `loose`, the nodes a
+ * statement's lists hold outside its trees (see StatementParser.detached), each node once. The places are gathered on
+ * the first move of `stmts` and reused by the next: the trees must not change in between but for their offsets, and
+ * `loose` must be the same lists.
+ */
+export function shiftStatements(stmts: readonly Stmt[], d: number, loose?: readonly (readonly Expr[])[]): void {
+  let o = GATHERED.get(stmts);
+  if (!o) {
+    o = gatherOffsets(stmts, loose);
+    GATHERED.set(stmts, o);
+  }
+  applyShift(o, d);
+}
+
+/** Moves spans by `d`, in place (comments, a `from` import's names, the nodes gathered of a statement). */
 export function shiftSpans(spans: readonly Span[], d: number): void {
   for (const s of spans) {
     s.from += d;

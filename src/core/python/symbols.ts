@@ -79,8 +79,9 @@ export class Symbols {
   }
 
   private addRegion(from: number, to: number, scope: Scope): void {
-    this.regions.push({ from, to, scope });
-    this.regionOf.set(scope, { from, to });
+    const region = { from, to, scope };
+    this.regions.push(region);
+    this.regionOf.set(scope, region);
   }
 
   /** Bindings of `name` visible from `scope` (Python rules: class bodies do not enclose their methods). */

@@ -79,7 +79,9 @@ export function importedNames(model: PythonModel): string | undefined {
     const scope = model.moduleScope;
     const star = scope.starImports.length > 0;
     const parts = [scope.starImports.join(',')];
-    for (const name of scope.bindings.keys()) {
+    for (const [name, bindings] of scope.bindings) {
+      // A class or function of the file among its bindings: it stands for no imported thing (qname finds none).
+      if (!star && bindings.some((b) => b.kind === 'def' || b.kind === 'class')) continue;
       const ref: Expr = { kind: 'name', id: name, from: -1, to: -1 };
       const q = model.qname(ref, scope);
       if (q !== undefined || star) parts.push(`${name}=${q ?? ''}`);

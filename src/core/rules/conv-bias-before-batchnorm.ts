@@ -10,7 +10,7 @@ import { FlowAnalysis, roleOf, type Use } from '../python/flow';
 import type { FunctionInfo, Guard, LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
-import type { RawFinding, Rule, RuleContext } from './rule';
+import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
 import { available, biasWhenNot, discriminate, paramForm } from './bias-guards';
 import { biasStateOf, layerBias, type BiasOn } from './conv-bias-state';
 
@@ -40,7 +40,24 @@ export const convBiasBeforeBatchnorm: Rule = {
   check(ctx) {
     return new ConvBiasCheck(ctx).run();
   },
+  // Its findings in a unit are at the conv and linear layers built or called there: a unit that calls none of the file's
+  // classes and functions, and whose own layers have their bias off, has none, whatever its callers do.
+  callerFree(model, unit) {
+    if (model.project) return false;
+    for (const call of unit.calls) {
+      if (callsOwnCode(model, call)) return false;
+      const inst = model.instanceAt(call);
+      if (inst && biasCapable(inst) && layerBias(model, inst).state !== 'off') return false;
+    }
+    return true;
+  },
 };
+
+/** A conv or linear layer with a bias to turn off. */
+function biasCapable(inst: LayerInstance): boolean {
+  const role = roleOf(inst);
+  return (role === 'conv' || role === 'linear') && (!inst.localClass || !!inst.baseArgs) && !!inst.spec.bias;
+}
 
 /** The data flow of another module of the project, computed once per model. */
 const otherFlows = new WeakMap<PythonModel, FlowAnalysis>();
@@ -83,16 +100,11 @@ class ConvBiasCheck {
     return u.role === 'bn' || (this.countInstanceNorm && u.role === 'instnorm');
   }
 
-  private biasCapable(inst: LayerInstance): boolean {
-    const role = roleOf(inst);
-    return (role === 'conv' || role === 'linear') && (!inst.localClass || !!inst.baseArgs) && !!inst.spec.bias;
-  }
-
   /** Whether the instance's output always (or under one condition) goes straight into batch norm. */
   private verdict(inst: LayerInstance): Verdict {
     const memo = this.verdicts.get(inst);
     if (memo) return memo;
-    const v = this.biasCapable(inst) ? this.judge(this.ctx.flow.usesOf(inst)) : { fire: false };
+    const v = biasCapable(inst) ? this.judge(this.ctx.flow.usesOf(inst)) : { fire: false };
     this.verdicts.set(inst, v);
     return v;
   }
@@ -117,7 +129,7 @@ class ConvBiasCheck {
   private decidedBySites(inst: LayerInstance): RawFinding[] | undefined {
     const model = this.ctx.model;
     const fn = inst.ctorScope.fn;
-    if (inst.helper || !fn || !this.biasCapable(inst) || inst.ctorScope.owner !== model) return undefined;
+    if (inst.helper || !fn || !biasCapable(inst) || inst.ctorScope.owner !== model) return undefined;
     const owner: Owner = fn.cls ? model.callSites.classOwner(fn.cls) : { kind: 'fn', fn };
     const uses = this.ctx.flow.usesOf(inst);
     if (!uses.some((u) => this.isBn(u))) return undefined;
@@ -184,8 +196,7 @@ class ConvBiasCheck {
     const model = this.ctx.model;
     if (!model.project) return [];
     const out: RawFinding[] = [];
-    for (const call of model.module.calls) {
-      if (!this.ctx.inFocus(call.from)) continue;
+    for (const call of this.ctx.callsInFocus()) {
       const scope = model.scopeOf(call);
       const cs = model.callables(call.func, scope);
       if (cs.length !== 1) continue;
@@ -198,7 +209,7 @@ class ConvBiasCheck {
       const elsewhere: { inst: LayerInstance; v: Verdict }[] = [];
       for (const inst of flowOf(other).producers()) {
         const fn = inst.ctorScope.fn;
-        if (inst.helper || !fn || !this.biasCapable(inst)) continue;
+        if (inst.helper || !fn || !biasCapable(inst)) continue;
         const sameOwner = fn.cls ? (owner.kind === 'fields' ? owner.cls : owner.fn.cls) === fn.cls : owner.kind === 'fn' && owner.fn === fn;
         if (!sameOwner) continue;
         const bp = this.biasParameter(inst, owner);
@@ -409,7 +420,9 @@ class ConvBiasCheck {
       );
     }
     const fixes = edits && value !== undefined ? [{ title: this.fixTitle(inst, b.name, value), edits, isPreferred: true }] : [];
-    return { span, message, fixes };
+    // Only a change inside the helper would do, offered when every call of the helper feeds batch norm: with or without
+    // it, the finding depends on the helper's other calls, wherever they are.
+    return { span, message, fixes, volatile: !on.at };
   }
 
   private allSitesFire(fn: NonNullable<LayerInstance['helper']>['fn']): boolean {

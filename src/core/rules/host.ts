@@ -8,10 +8,11 @@
  *   the findings of unchanged top-level classes and functions (see incremental.ts) for rules whose `scope` allows it.
  *
  * What a rule declares instead of the host knowing it: `meta.scope` (unit or whole file), `fileKey` (whole-file facts
- * its per-unit findings depend on) and `actionsAt` (actions without a finding). Options (`AnalyzeOptions`) are data:
+ * its per-unit findings depend on), `callerFree` (units whose findings do not depend on their callers) and `actionsAt`
+ * (actions without a finding). Options (`AnalyzeOptions`) are data:
  * they cross to the analysis worker as they are, and rule options in them reach the rules untouched.
  */
-import { parsePython, type ParsedPython } from '../python/parse';
+import { parsePython, type LoweredUnit, type ParsedPython } from '../python/parse';
 import { PythonModel } from '../python/model';
 import type { Position } from '../text';
 import { snapshotDigest } from '../python/project';
@@ -153,6 +154,16 @@ export class RuleHost {
     return parts.join(';');
   }
 
+  /**
+   * Whether no enabled per-unit rule's findings inside `unit` depend on its callers (`Rule.callerFree`; a rule without
+   * it, or that throws, says they may). File-wide rules are run on every analysis anyway.
+   */
+  callerFree(model: PythonModel, unit: LoweredUnit, options: AnalyzeOptions): boolean {
+    const asked = this.rules.filter((r) => r.meta.scope !== 'file' && severityOf(r.meta, options) !== 'off');
+    if (asked.some((r) => !r.callerFree)) return false;
+    return asked.every((r) => this.guard(r, () => r.callerFree!(model, unit), false));
+  }
+
   toFindings(ctx: RuleContext, found: readonly UnitFinding[], options: AnalyzeOptions): Finding[] {
     const findings = found.map(
       ({ rule, raw }): Finding => ({
@@ -229,6 +240,7 @@ export class DocumentAnalyzer {
       options,
       (rule) => rule.meta.scope === 'file',
       (ctx) => host.run(ctx, options),
+      (model, unit) => host.callerFree(model, unit, options),
     );
     const analysis = host.suppress(parsed, host.toFindings(r.ctx, r.findings, options), options);
     this.last = { text, key: optionsKey, analysis };

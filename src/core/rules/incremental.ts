@@ -10,6 +10,8 @@
  * counts as module body. Everything else — the module body and the file-wide rules
  * (lr-warmup) — is analysed every time. A finding whose fix edits text outside its own unit (an added
  * import, a shared helper), or that says something about another unit (`volatile`: a call's line), is never cached.
+ * A unit whose findings cannot depend on its callers (every per-unit rule says so: `Rule.callerFree`, e.g. a helper
+ * whose convs have their bias off) is signed without them, and its callers' data flow is not walked for it.
  * What lies outside the file goes in the caller's salt, shared by every unit: the options, and with them the digest of
  * the project's modules the file imports (a module edited is another salt, so no finding worked out against its
  * older text is kept).
@@ -25,11 +27,11 @@
  * (python/unitScopes.ts) and what their calls call (python/callTargets.ts), which depends on all the signature hashes
  * but the callers.
  */
-import type { Span, Stmt } from '../python/ast';
+import type { CallExpr, Span, Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
 import { KeptUnits } from '../python/unitScopes';
-import type { ParsedPython } from '../python/parse';
+import type { LoweredUnit, ParsedPython } from '../python/parse';
 import type { Msg } from '../message';
 import { RuleContext, type RawFinding, type Rule } from './rule';
 import { hash } from '../text';
@@ -44,6 +46,7 @@ interface Unit {
   stmt: Stmt & { kind: 'def' | 'class' };
   /** The parser's unit: [stmt]. */
   stmts: Stmt[];
+  lu: LoweredUnit;
   from: number;
   to: number;
   key: string;
@@ -78,6 +81,8 @@ interface Cached {
 interface Entry {
   sig: string;
   findings: Cached[];
+  /** The findings as last placed, at the unit's start then (a unit before every edit since stays where it is). */
+  placed?: { at: number; list: UnitFinding[] };
 }
 
 export class UnitCache {
@@ -101,16 +106,23 @@ export class UnitCache {
     ruleOptions: ConstructorParameters<typeof RuleContext>[1],
     fileWide: (rule: Rule) => boolean,
     runRules: (ctx: RuleContext) => UnitFinding[],
+    callerFree: (model: PythonModel, unit: LoweredUnit) => boolean = () => false,
   ): { ctx: RuleContext; findings: UnitFinding[] } {
     const model = PythonModel.withProject(parsed, ruleOptions?.project, this.kept);
     const units: Unit[] = [];
     const bodyKeys: string[] = [];
     const bodyRefs = new Set<string>();
+    /** The unit each statement of the parse is, if it is one. */
+    const unitOf: (Unit | undefined)[] = [];
     for (const lu of parsed.units) {
       const facts = this.factsOf(lu.stmts, lu.key, parsed.text);
       const st = lu.stmts.length === 1 ? lu.stmts[0] : undefined;
-      if (st && (st.kind === 'def' || st.kind === 'class') && !facts.global) units.push({ stmt: st, stmts: lu.stmts, from: st.from, to: st.to, key: lu.key, facts, named: [] });
-      else {
+      if (st && (st.kind === 'def' || st.kind === 'class') && !facts.global) {
+        const u: Unit = { stmt: st, stmts: lu.stmts, lu, from: st.from, to: st.to, key: lu.key, facts, named: [] };
+        units.push(u);
+        unitOf.push(u);
+      } else {
+        unitOf.push(undefined);
         bodyKeys.push(lu.key);
         for (const r of facts.refs) bodyRefs.add(r);
       }
@@ -137,12 +149,26 @@ export class UnitCache {
     const twice = (u: Unit) => keyCount.get(u.facts)! > 1;
     // What the targets of a unit's calls depend on: all but its callers.
     const stamps = new WeakMap<readonly Stmt[], string>();
-    for (const u of units) stamps.set(u.stmts, `${salt}|${bodyHash}|${graph.reachSig(u)}`);
+    const common = hash(`${salt}|${bodyHash}`);
+    for (const u of units) stamps.set(u.stmts, `${common}|${graph.reachSig(u)}`);
     this.kept.calls.stamp(model, (stmts) => stamps.get(stmts));
+    // A unit whose findings cannot depend on its callers (the rules say so: a function building layers that have no
+    // finding whatever follows them) is signed without them. That is decided again only when its stamp changes (it
+    // depends on nothing else), or when its callers did and it was signed with them.
+    const callerFreeUnits = new Set<Unit>();
     for (const u of units) {
-      const sig = `${stamps.get(u.stmts)}|${graph.callersSig(u)}`;
+      const stamp = stamps.get(u.stmts)!;
+      const free = `${stamp}|free`;
+      const kept = u.facts.entry?.sig;
+      let sig: string;
+      if (kept === free) sig = free;
+      else {
+        const withCallers = `${stamp}|${graph.callersSig(u)}`;
+        sig = kept !== withCallers && callerFree(model, u.lu) ? free : withCallers;
+      }
+      if (sig === free) callerFreeUnits.add(u);
       sigs.set(u, sig);
-      if (twice(u) || u.facts.entry?.sig !== sig) dirty.add(u);
+      if (twice(u) || kept !== sig) dirty.add(u);
     }
 
     // What must be walked for the data flow: the dirty units and what they see or are seen by, and the
@@ -154,8 +180,10 @@ export class UnitCache {
       if (bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call')) moduleInstances.add(name);
     }
     const usersOfModuleLayers = moduleInstances.size ? units.filter((u) => [...u.facts.refs].some((r) => moduleInstances.has(r))) : [];
-    // Callers of dirty units too: a helper's list of layers is connected where a caller splices it.
-    const walkSet = graph.closure([...dirty, ...[...dirty].flatMap((u) => graph.callers(u)), ...bodyUnits, ...usersOfModuleLayers]);
+    // Callers of dirty units too: a helper's list of layers is connected where a caller splices it (not for a unit
+    // whose findings do not depend on its callers: a caller edited is dirty itself).
+    const callersWalked = [...dirty].filter((u) => !callerFreeUnits.has(u)).flatMap((u) => graph.callers(u));
+    const walkSet = graph.closure([...dirty, ...callersWalked, ...bodyUnits, ...usersOfModuleLayers]);
     const sorted = [...units].sort((a, b) => a.from - b.from);
     const unitAt = (offset: number): Unit | undefined => {
       let lo = 0;
@@ -177,7 +205,19 @@ export class UnitCache {
       const u = unitAt(def.from);
       return !u || walkSet.has(u);
     };
-    const ctx = new RuleContext(model, ruleOptions, focus, walk);
+    // The calls in focus, statement by statement: the calls of a unit that is not dirty lie in it (checked at its first
+    // and last, the list being in order) and are all out of focus.
+    const focusCalls = () => {
+      const out: CallExpr[] = [];
+      for (let i = 0; i < parsed.units.length; i++) {
+        const calls = parsed.units[i].calls;
+        const u = unitOf[i];
+        if (u && !dirty.has(u) && (!calls.length || (calls[0].from >= u.from && calls[calls.length - 1].from < u.to))) continue;
+        for (const c of calls) if (focus(c.from)) out.push(c);
+      }
+      return out;
+    };
+    const ctx = new RuleContext(model, ruleOptions, focus, walk, focusCalls);
     const fresh = runRules(ctx);
 
     // Cache the fresh findings of dirty units (unless a fix reaches outside the unit) and reuse the rest.
@@ -216,20 +256,8 @@ export class UnitCache {
     for (const u of units) {
       if (dirty.has(u)) continue;
       const entry = u.facts.entry!;
-      for (const c of entry.findings) {
-        out.push({
-          rule: c.rule,
-          raw: {
-            span: { from: u.from + c.from, to: u.from + c.to },
-            message: c.message,
-            fixes: c.fixes.map((fx) => ({
-              title: fx.title,
-              isPreferred: fx.isPreferred,
-              edits: fx.edits.map((e) => ({ from: u.from + e.from, to: u.from + e.to, text: e.text })),
-            })),
-          },
-        });
-      }
+      if (entry.placed?.at !== u.from) entry.placed = { at: u.from, list: entry.findings.map((c) => placed(c, u.from)) };
+      for (const f of entry.placed.list) out.push(f);
     }
     this.forgetAllBut(parsed);
     return { ctx, findings: out };
@@ -242,7 +270,9 @@ export class UnitCache {
   }
 
   private factsOf(stmts: Stmt[], key: string, text: string): Facts {
-    let f = this.factsKept.get(stmts) ?? this.facts.get(key);
+    let f = this.factsKept.get(stmts);
+    if (f) return f;
+    f = this.facts.get(key);
     if (f) {
       this.factsKept.set(stmts, f);
       return f;
@@ -271,6 +301,22 @@ export class UnitCache {
     this.factsKept.set(stmts, f);
     return f;
   }
+}
+
+/** A cached finding at its unit's start `at`. */
+function placed(c: Cached, at: number): UnitFinding {
+  return {
+    rule: c.rule,
+    raw: {
+      span: { from: at + c.from, to: at + c.to },
+      message: c.message,
+      fixes: c.fixes.map((fx) => ({
+        title: fx.title,
+        isPreferred: fx.isPreferred,
+        edits: fx.edits.map((e) => ({ from: at + e.from, to: at + e.to, text: e.text })),
+      })),
+    },
+  };
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

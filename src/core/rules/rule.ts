@@ -3,7 +3,8 @@ import type { NoteRef } from '../notes/types';
 import { FlowAnalysis } from '../python/flow';
 import type { PythonModel } from '../python/model';
 import type { ProjectSnapshot } from '../python/project';
-import type { Span } from '../python/ast';
+import type { CallExpr, Span } from '../python/ast';
+import type { LoweredUnit } from '../python/parse';
 import { LineIndex, type TextEdit } from '../text';
 import type { Msg } from '../message';
 import type { Severity } from './types';
@@ -75,16 +76,26 @@ export class RuleContext {
    *               parts of the file being re-analysed); file-wide rules ignore it.
    * @param walk   when given, the data flow is only computed for classes and functions it accepts (plus the
    *               module body); the rest is computed on demand (`flow.requireAll()`).
+   * @param focusCalls  with `focus`: the module's calls at offsets it accepts, in order (a caller that knows which
+   *               statements are in focus lists their calls without looking at every call of the file).
    */
   constructor(
     readonly model: PythonModel,
     readonly options: RuleOptions = {},
     private readonly focus?: (offset: number) => boolean,
     private readonly walk?: (def: Span) => boolean,
+    private readonly focusCalls?: () => readonly CallExpr[],
   ) {}
 
   inFocus(offset: number): boolean {
     return !this.focus || this.focus(offset);
+  }
+
+  /** The module's calls at offsets `inFocus` accepts, in order: where per-place rules look for calls. */
+  callsInFocus(): readonly CallExpr[] {
+    const focus = this.focus;
+    if (!focus) return this.model.module.calls;
+    return this.memo(CALLS_IN_FOCUS, () => (this.focusCalls ? this.focusCalls() : this.model.module.calls.filter((c) => focus(c.from))));
   }
 
   get text(): string {
@@ -119,6 +130,9 @@ export class RuleContext {
   }
 }
 
+/** The memo key of `RuleContext.callsInFocus`. */
+const CALLS_IN_FOCUS = {};
+
 /**
  * A rule: metadata, a check over one analysed file, and optional hooks. Built-in rules are code; note checks are
  * compiled to the same interface. The host (host.ts) runs rules knowing none of them by name.
@@ -133,10 +147,22 @@ export interface Rule {
    */
   fileKey?(model: PythonModel): string;
   /**
+   * Whether none of the rule's findings inside a top-level class or function (`unit`) can depend on how it is called:
+   * what its callers pass it or do with what it builds (the layers it builds have no finding whatever follows them).
+   * The re-analysis of an edited document then keeps the unit's findings when only its callers changed, without
+   * walking their data flow again. It must depend only on the unit and what its names stand for. Absent: they may.
+   */
+  callerFree?(model: PythonModel, unit: LoweredUnit): boolean;
+  /**
    * Code actions at an offset that are not the fix of a finding (a refactoring offered on any matching construct).
    * The editor drops them where a finding of the same rule covers the offset (its fixes are offered there).
    */
   actionsAt?(ctx: RuleContext, offset: number): RawFix[];
+}
+
+/** Whether a call calls a class or function of the file (for `Rule.callerFree`: a unit that does may pass on its callers' say). */
+export function callsOwnCode(model: PythonModel, call: CallExpr): boolean {
+  return model.callables(call.func, model.scopeOf(call)).some((c) => c.value.kind === 'helper' || c.value.kind === 'class');
 }
 
 /** Sorts edits and joins insertions at the same point (in the order they were listed). */

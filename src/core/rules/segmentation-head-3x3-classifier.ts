@@ -6,7 +6,7 @@
 import type { Expr } from '../python/ast';
 import type { LayerInstance } from '../python/model';
 import { msg, type Msg } from '../message';
-import type { RawFinding, Rule, RuleContext } from './rule';
+import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
 import { boundAt, buildFix, helperSiteFix } from './segmentation-head-fixes';
 
 /** Names that hold a class count (compared on the last identifier, case-insensitively). */
@@ -54,8 +54,7 @@ export const segmentationHead3x3Classifier: Rule = {
   check(ctx) {
     const model = ctx.model;
     const out: RawFinding[] = [];
-    for (const call of model.module.calls) {
-      if (!ctx.inFocus(call.from)) continue;
+    for (const call of ctx.callsInFocus()) {
       const inst = model.instanceAt(call);
       if (inst?.helper && inst.site === call) {
         const f = helperSiteFinding(ctx, inst);
@@ -79,6 +78,18 @@ export const segmentationHead3x3Classifier: Rule = {
       out.push({ span, message: message(model.source(outArg.value)), fixes: fix ? [fix] : [] });
     }
     return out;
+  },
+  // Its findings in a unit are at convs mapping to the class count: a unit that builds none and calls none of the
+  // file's classes and functions has none, whatever its callers do with what it builds.
+  callerFree(model, unit) {
+    for (const call of unit.calls) {
+      if (callsOwnCode(model, call)) return false;
+      const inst = model.instanceAt(call);
+      if (!inst || inst.spec.role !== 'conv') continue;
+      const out = model.layerArg(inst, 'out').value;
+      if (out && isClassCount(out)) return false;
+    }
+    return true;
   },
 };
 

@@ -21,56 +21,77 @@ export interface GraphUnit {
 }
 
 export class UnitGraph<U extends GraphUnit> {
-  private readonly byName = new Map<string, U[]>();
-  private readonly subclasses = new Map<string, U[]>();
-  private readonly callersOf = new Map<U, U[]>();
-  private readonly rank = new Map<U, number>();
-  private readonly next = new Map<U, U[]>();
-  private reach?: Map<U, string>;
+  /** Each unit's position in `units`: the graph's edges and the walks below work on positions. */
+  private readonly index = new Map<U, number>();
+  private readonly byName = new Map<string, number[]>();
+  private readonly subclasses = new Map<string, number[]>();
+  private readonly callersOf: (number[] | undefined)[];
+  private readonly rank: number[] = [];
+  private readonly next: (number[] | undefined)[];
+  private reach?: string[];
 
   constructor(private readonly units: readonly U[]) {
-    for (const u of units) {
+    const n = units.length;
+    this.callersOf = new Array<number[] | undefined>(n);
+    this.next = new Array<number[] | undefined>(n);
+    for (let i = 0; i < n; i++) {
+      const u = units[i];
+      this.index.set(u, i);
       const same = this.byName.get(u.stmt.name);
-      this.rank.set(u, same ? same.length : 0);
-      push(this.byName, u.stmt.name, u);
-      for (const b of u.facts.bases) push(this.subclasses, b, u);
+      this.rank.push(same ? same.length : 0);
+      push(this.byName, u.stmt.name, i);
+      for (const b of u.facts.bases) push(this.subclasses, b, i);
     }
-    for (const u of units) for (const r of u.named) for (const v of this.byName.get(r) ?? []) if (v !== u) push(this.callersOf, v, u);
+    for (let i = 0; i < n; i++) {
+      for (const r of units[i].named) {
+        for (const v of this.byName.get(r) ?? []) if (v !== i) (this.callersOf[v] ??= []).push(i);
+      }
+    }
   }
 
   /** The units defining a name, in order (the last one is what the name resolves to). */
   named(name: string): readonly U[] {
-    return this.byName.get(name) ?? [];
+    return (this.byName.get(name) ?? []).map((i) => this.units[i]);
   }
 
   /** The units naming a unit (its callers). */
   callers(u: U): readonly U[] {
-    return this.callersOf.get(u) ?? [];
+    return (this.callersOf[this.index.get(u)!] ?? []).map((i) => this.units[i]);
   }
 
-  /** The units a unit sees directly. */
-  successors(u: U): readonly U[] {
-    let out = this.next.get(u);
+  /** The positions of the units the unit at `i` sees directly. */
+  private successors(i: number): readonly number[] {
+    let out = this.next[i];
     if (out) return out;
+    const u = this.units[i];
     out = [...(this.subclasses.get(u.stmt.name) ?? []), ...(this.byName.get(u.stmt.name) ?? [])];
     for (const r of u.named) for (const v of this.byName.get(r) ?? []) out.push(v);
-    this.next.set(u, out);
+    this.next[i] = out;
     return out;
   }
 
   /** The units given and all they see, transitively. */
   closure(start: readonly U[]): Set<U> {
-    const seen = new Set<U>(start);
-    const queue = [...start];
+    const seen = new Uint8Array(this.units.length);
+    const out = new Set<U>(start);
+    const queue: number[] = [];
+    for (const u of start) {
+      const i = this.index.get(u)!;
+      if (!seen[i]) {
+        seen[i] = 1;
+        queue.push(i);
+      }
+    }
     while (queue.length) {
       for (const v of this.successors(queue.pop()!)) {
-        if (!seen.has(v)) {
-          seen.add(v);
+        if (!seen[v]) {
+          seen[v] = 1;
+          out.add(this.units[v]);
           queue.push(v);
         }
       }
     }
-    return seen;
+    return out;
   }
 
   /**
@@ -79,78 +100,93 @@ export class UnitGraph<U extends GraphUnit> {
    */
   reachSig(u: U): string {
     this.reach ??= this.components();
-    return this.reach.get(u)!;
+    return this.reach[this.index.get(u)!];
   }
 
   /** A hash of the texts of the unit's callers. */
   callersSig(u: U): string {
-    const cs = this.callersOf.get(u);
-    return cs ? cs.map((c) => c.facts.hash).sort().join(',') : '';
+    const cs = this.callersOf[this.index.get(u)!];
+    return cs ? cs.map((c) => this.units[c].facts.hash).sort().join(',') : '';
   }
 
   /** Tarjan's strongly connected components (iteratively); a component is hashed once all it reaches are. */
-  private components(): Map<U, string> {
-    const sigs = new Map<U, string>();
-    const index = new Map<U, number>();
-    const low = new Map<U, number>();
-    const onStack = new Set<U>();
-    const stack: U[] = [];
+  private components(): string[] {
+    const n = this.units.length;
+    const sigs = new Array<string>(n);
+    // Visit order + 1 (0: not visited), lowest order reachable, on the stack.
+    const order = new Int32Array(n);
+    const low = new Int32Array(n);
+    const onStack = new Uint8Array(n);
+    const stack: number[] = [];
+    // The walk's path: positions and how many successors of each were looked at.
+    const path: number[] = [];
+    const tried: number[] = [];
     let counter = 0;
-    const enter = (u: U, work: { u: U; i: number }[]) => {
-      index.set(u, counter);
-      low.set(u, counter++);
-      stack.push(u);
-      onStack.add(u);
-      work.push({ u, i: 0 });
+    const enter = (i: number) => {
+      order[i] = low[i] = ++counter;
+      stack.push(i);
+      onStack[i] = 1;
+      path.push(i);
+      tried.push(0);
     };
-    for (const root of this.units) {
-      if (index.has(root)) continue;
-      const work: { u: U; i: number }[] = [];
-      enter(root, work);
-      while (work.length) {
-        const top = work[work.length - 1];
-        const succ = this.successors(top.u);
-        if (top.i < succ.length) {
-          const v = succ[top.i++];
-          if (!index.has(v)) enter(v, work);
-          else if (onStack.has(v)) low.set(top.u, Math.min(low.get(top.u)!, index.get(v)!));
+    for (let root = 0; root < n; root++) {
+      if (order[root]) continue;
+      enter(root);
+      while (path.length) {
+        const top = path.length - 1;
+        const i = path[top];
+        const succ = this.successors(i);
+        if (tried[top] < succ.length) {
+          const v = succ[tried[top]++];
+          if (!order[v]) enter(v);
+          else if (onStack[v]) low[i] = Math.min(low[i], order[v]);
           continue;
         }
-        work.pop();
-        if (work.length) {
-          const parent = work[work.length - 1].u;
-          low.set(parent, Math.min(low.get(parent)!, low.get(top.u)!));
+        path.pop();
+        tried.pop();
+        if (path.length) {
+          const parent = path[path.length - 1];
+          low[parent] = Math.min(low[parent], low[i]);
         }
-        if (low.get(top.u) !== index.get(top.u)) continue;
-        const members: U[] = [];
-        let w: U;
+        if (low[i] !== order[i]) continue;
+        const members: number[] = [];
+        let w: number;
         do {
           w = stack.pop()!;
-          onStack.delete(w);
+          onStack[w] = 0;
           members.push(w);
-        } while (w !== top.u);
+        } while (w !== i);
         this.hashComponent(members, sigs);
       }
     }
     return sigs;
   }
 
-  private hashComponent(members: U[], sigs: Map<U, string>): void {
+  private hashComponent(members: number[], sigs: string[]): void {
     if (members.length === 1) {
       // The common case: one unit, seeing no other unit or only units outside it.
       const m = members[0];
-      const reached = new Set<string>();
-      for (const v of this.successors(m)) if (v !== m) reached.add(sigs.get(v)!);
-      const own = `${m.facts.hash}#${this.rank.get(m)}`;
-      sigs.set(m, reached.size ? hash(`${own}|${[...reached].sort().join(',')}`) : own);
+      const own = `${this.units[m].facts.hash}#${this.rank[m]}`;
+      const succ = this.successors(m);
+      let reached: string[] | undefined;
+      if (succ.length > 16) reached = [...new Set(succ.filter((v) => v !== m).map((v) => sigs[v]))];
+      else {
+        for (const v of succ) {
+          if (v === m) continue;
+          const sig = sigs[v];
+          if (!reached) reached = [sig];
+          else if (!reached.includes(sig)) reached.push(sig);
+        }
+      }
+      sigs[m] = reached?.length ? hash(`${own}|${reached.sort().join(',')}`) : own;
       return;
     }
     const inside = new Set(members);
-    const own = members.map((m) => `${m.facts.hash}#${this.rank.get(m)}`).sort();
+    const own = members.map((m) => `${this.units[m].facts.hash}#${this.rank[m]}`).sort();
     const reached = new Set<string>();
-    for (const m of members) for (const v of this.successors(m)) if (!inside.has(v)) reached.add(sigs.get(v)!);
+    for (const m of members) for (const v of this.successors(m)) if (!inside.has(v)) reached.add(sigs[v]);
     const sig = hash(`${own.join(',')}|${[...reached].sort().join(',')}`);
-    for (const m of members) sigs.set(m, sig);
+    for (const m of members) sigs[m] = sig;
   }
 }
 

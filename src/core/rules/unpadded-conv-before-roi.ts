@@ -60,12 +60,13 @@ export const unpaddedConvBeforeRoi: Rule = {
   // Whether the file crops regions decides the findings in every class: a unit that did not change must be
   // re-analysed when an roi_align appears elsewhere.
   fileKey: (model) => (regionCropping(model) ? 'roi' : ''),
+  // A conv is judged by its own arguments and the padding in its own class or function: never by their callers.
+  callerFree: () => true,
   check(ctx) {
     const model = ctx.model;
     if (!regionCropping(model)) return [];
     const found: Unpadded[] = [];
-    for (const call of model.module.calls) {
-      if (!ctx.inFocus(call.from)) continue;
+    for (const call of ctx.callsInFocus()) {
       const u = unpadded(model, call);
       if (u) found.push(u);
     }
