@@ -15,6 +15,12 @@ async function run(args: string[], cwd = repoRoot) {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
+/** A code cell of a notebook's JSON: its lines, each but the last ending in a line break (as Jupyter writes them). */
+const code = (...lines: string[]) => ({ cell_type: 'code', source: lines.map((l, i) => (i < lines.length - 1 ? l + '\n' : l)) });
+
+/** A Python notebook's JSON with these cells. */
+const notebook = (cells: object[]) => JSON.stringify({ cells, metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5 });
+
 /** The demo workspace's known findings: what `npm start` shows as squiggles. */
 const DEMO_FINDINGS = [
   'demo/keras/segmentation.py:8 conv-bias-before-batchnorm',
@@ -70,17 +76,12 @@ test('--fix rewrites the file so that it parses and lints clean for the fixed ru
 
 test('lint reads notebooks and reports findings per cell', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-nb-'));
-  const nb = {
-    cells: [
-      { cell_type: 'markdown', source: ['# Model'] },
-      { cell_type: 'code', source: ['import torch.nn as nn\n', '%matplotlib inline\n'] },
-      { cell_type: 'code', source: ['net = nn.Sequential(\n', '    nn.Conv2d(3, 16, 3, padding=1),\n', '    nn.BatchNorm2d(16),\n', ')\n'] },
-    ],
-    metadata: { language_info: { name: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  fs.writeFileSync(path.join(dir, 'model.ipynb'), JSON.stringify(nb));
+  const cells = [
+    { cell_type: 'markdown', source: ['# Model'] },
+    { cell_type: 'code', source: ['import torch.nn as nn\n', '%matplotlib inline\n'] },
+    { cell_type: 'code', source: ['net = nn.Sequential(\n', '    nn.Conv2d(3, 16, 3, padding=1),\n', '    nn.BatchNorm2d(16),\n', ')\n'] },
+  ];
+  fs.writeFileSync(path.join(dir, 'model.ipynb'), notebook(cells));
   const r = await run(['lint', dir]);
   assert.equal(r.code, 1);
   assert.match(r.out, /model\.ipynb#cell2:2:\d+: conv-bias-before-batchnorm /);
@@ -88,30 +89,24 @@ test('lint reads notebooks and reports findings per cell', async () => {
 
 test('lint reads IPython’s own syntax in notebooks as IPython runs it: no syntax error, findings where the code is Python', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-nb-'));
-  const code = (...lines: string[]) => ({ cell_type: 'code', source: lines.map((l, i) => (i < lines.length - 1 ? l + '\n' : l)) });
-  const nb = {
-    cells: [
-      code('import torch.nn as nn', "logger = 'tb'", "if logger == 'comet':", '  %pip install -q comet_ml', "elif logger == 'tb':", '  %load_ext tensorboard', '  !ls runs'),
-      code('%%bash', 'for f in *.py; do', '  echo $f', 'done'),
-      code('files = !ls *.pt', 'best = %timeit -o sum(range(10))', 'nn.Conv2d?', '?nn.BatchNorm2d', 'nn.Module.forward??'),
-      // A command goes on while its brackets are open or it ends in a backslash.
-      code("%timeit sum((x * 2 for x in range(10)),", '              start=0)', '!echo one \\', '    two', 'x = 1'),
-      // IPython takes the first line's indentation off the cell and drops leading blank lines; a line continuing
-      // Python is Python (`!= y`, `% n`); several names take a command's output.
-      code(' !pip install timm'),
-      code('', '%%bash', 'echo hi > out.txt'),
-      code('a, b = !echo 1 2', 'ok = (a', '      != b)', 'r = (len(a)', '     % 2)'),
-      // Inside a triple-quoted string nothing is a command; a backslash ending a comment continues nothing.
-      code('cfg = load("""', 'model: resnet', '!important (see notes', '""")', '!nvidia-smi', 'x = 1  # D:\\', '%matplotlib inline'),
-      code('%%time', 'net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.BatchNorm2d(16))'),
-      // What `%time` times is Python: the conv fed to batch norm there is found.
-      code('conv = nn.Conv2d(3, 8, 3)', 'bn = nn.BatchNorm2d(8)', '%time y = bn(conv(x))', '%timeit -n 3 f()'),
-    ],
-    metadata: { language_info: { name: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  fs.writeFileSync(path.join(dir, 'train.ipynb'), JSON.stringify(nb));
+  const cells = [
+    code('import torch.nn as nn', "logger = 'tb'", "if logger == 'comet':", '  %pip install -q comet_ml', "elif logger == 'tb':", '  %load_ext tensorboard', '  !ls runs'),
+    code('%%bash', 'for f in *.py; do', '  echo $f', 'done'),
+    code('files = !ls *.pt', 'best = %timeit -o sum(range(10))', 'nn.Conv2d?', '?nn.BatchNorm2d', 'nn.Module.forward??'),
+    // A command goes on while its brackets are open or it ends in a backslash.
+    code("%timeit sum((x * 2 for x in range(10)),", '              start=0)', '!echo one \\', '    two', 'x = 1'),
+    // IPython takes the first line's indentation off the cell and drops leading blank lines; a line continuing
+    // Python is Python (`!= y`, `% n`); several names take a command's output.
+    code(' !pip install timm'),
+    code('', '%%bash', 'echo hi > out.txt'),
+    code('a, b = !echo 1 2', 'ok = (a', '      != b)', 'r = (len(a)', '     % 2)'),
+    // Inside a triple-quoted string nothing is a command; a backslash ending a comment continues nothing.
+    code('cfg = load("""', 'model: resnet', '!important (see notes', '""")', '!nvidia-smi', 'x = 1  # D:\\', '%matplotlib inline'),
+    code('%%time', 'net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.BatchNorm2d(16))'),
+    // What `%time` times is Python: the conv fed to batch norm there is found.
+    code('conv = nn.Conv2d(3, 8, 3)', 'bn = nn.BatchNorm2d(8)', '%time y = bn(conv(x))', '%timeit -n 3 f()'),
+  ];
+  fs.writeFileSync(path.join(dir, 'train.ipynb'), notebook(cells));
   const r = await run(['lint', dir]);
   assert.doesNotMatch(r.err, /syntax error/);
   assert.match(r.out, /train\.ipynb#cell9:2:\d+: conv-bias-before-batchnorm /);
@@ -122,21 +117,15 @@ test('lint reads IPython’s own syntax in notebooks as IPython runs it: no synt
 
 test('lint reads a notebook cell whose first line is indented as IPython does (indentation taken off), and cells broken by lone CRs', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-nb-indent-'));
-  const code = (...lines: string[]) => ({ cell_type: 'code', source: lines.map((l, i) => (i < lines.length - 1 ? l + '\n' : l)) });
-  const nb = {
-    cells: [
-      code('import torch.nn as nn'),
-      // Pasted from inside a function: IPython takes the first line's indentation off every line that starts with it.
-      code('', '    net = nn.Sequential(', '        nn.Conv2d(3, 16, 3, padding=1),', '        nn.BatchNorm2d(16),', '    )'),
-      // Lines broken by lone CRs (old Mac line ends), as the cell's editor breaks them.
-      { cell_type: 'code', source: 'x = 1\rhead = nn.Sequential(nn.Conv2d(3, 8, 3),\r    nn.BatchNorm2d(8))\r' },
-      code('y = 2', 'tail = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))'),
-    ],
-    metadata: { language_info: { name: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  fs.writeFileSync(path.join(dir, 'pasted.ipynb'), JSON.stringify(nb));
+  const cells = [
+    code('import torch.nn as nn'),
+    // Pasted from inside a function: IPython takes the first line's indentation off every line that starts with it.
+    code('', '    net = nn.Sequential(', '        nn.Conv2d(3, 16, 3, padding=1),', '        nn.BatchNorm2d(16),', '    )'),
+    // Lines broken by lone CRs (old Mac line ends), as the cell's editor breaks them.
+    { cell_type: 'code', source: 'x = 1\rhead = nn.Sequential(nn.Conv2d(3, 8, 3),\r    nn.BatchNorm2d(8))\r' },
+    code('y = 2', 'tail = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))'),
+  ];
+  fs.writeFileSync(path.join(dir, 'pasted.ipynb'), notebook(cells));
   const r = await run(['lint', dir]);
   assert.doesNotMatch(r.err, /syntax error/);
   // Columns are the cell's own: the indentation counts.
