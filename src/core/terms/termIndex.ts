@@ -163,7 +163,7 @@ export class TermIndex {
     }
     this.byFile.set(file, compiled);
     this.count += compiled.length;
-    for (const c of compiled) this.eachKey(c, true);
+    for (const c of compiled) this.updateBuckets(c, true);
   }
 
   /**
@@ -185,7 +185,7 @@ export class TermIndex {
     if (!old) return;
     this.byFile.delete(file);
     this.count -= old.length;
-    for (const c of old) this.eachKey(c, false);
+    for (const c of old) this.updateBuckets(c, false);
   }
 
   /** Whether the file is indexed with exactly these entries (in this order). */
@@ -203,7 +203,7 @@ export class TermIndex {
   }
 
   /** Adds the entry to the buckets of its keys, or drops its file's entries from them. */
-  private eachKey(c: Compiled, add: boolean): void {
+  private updateBuckets(c: Compiled, add: boolean): void {
     const s = c.shape;
     switch (s.kind) {
       case 'qualified':
