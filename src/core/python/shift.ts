@@ -12,7 +12,7 @@ import { forEachChild, type Arg, type AssignStmt, type AugAssignStmt, type AttrE
 import { StmtWalker } from './walk';
 
 /** Every place that holds an offset in a statement list (its statements, the nodes below them, the spans in them). */
-export interface Offsets {
+interface Offsets {
   /** Everything with `from` and `to`: statements, expressions, arguments, parameters, a `from` import's names. */
   readonly spans: Span[];
   readonly attrs: AttrExpr[];
@@ -131,7 +131,7 @@ class Gatherer extends StmtWalker {
  * The places holding offsets in `stmts` (and the nodes below them), and in `loose`, the nodes a statement's lists
  * hold outside its trees (see StatementParser.detached), each node once.
  */
-export function gatherOffsets(stmts: readonly Stmt[], loose?: readonly (readonly Expr[])[]): Offsets {
+function gatherOffsets(stmts: readonly Stmt[], loose?: readonly (readonly Expr[])[]): Offsets {
   const g = new Gatherer(loose && new Set());
   g.walk(stmts);
   for (const list of loose ?? []) for (const e of list) g.expr(e);
@@ -139,7 +139,7 @@ export function gatherOffsets(stmts: readonly Stmt[], loose?: readonly (readonly
 }
 
 /** Moves every offset gathered in `o` by `d`, in place. */
-export function applyShift(o: Offsets, d: number): void {
+function applyShift(o: Offsets, d: number): void {
   shiftSpans(o.spans, d);
   const attrs = o.attrs;
   for (let i = 0; i < attrs.length; i++) attrs[i].attrFrom += d;
