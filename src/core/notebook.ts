@@ -174,7 +174,7 @@ function timedStatement(l: string, indent: string): string | undefined {
 }
 
 /** Index of the cell holding a line of the joined program. */
-export function cellOfLine(cellStartLines: readonly number[], line: number): number {
+function cellOfLine(cellStartLines: readonly number[], line: number): number {
   let i = cellStartLines.length - 1;
   while (i > 0 && cellStartLines[i] > line) i--;
   return i;
