@@ -41,7 +41,8 @@ export const convBiasBeforeBatchnorm: Rule = {
     return new ConvBiasCheck(ctx).run();
   },
   // Its findings in a unit are at the conv and linear layers built or called there: a unit that calls none of the file's
-  // classes and functions, and whose own layers have their bias off, has none, whatever its callers do.
+  // classes and functions, and whose own layers have their bias off, has none, whatever its callers do. With the
+  // project's modules followed, a call may reach a helper of another module: no unit is said to be free then.
   callerFree(model, unit) {
     if (model.project) return false;
     for (const call of unit.calls) {
@@ -420,8 +421,9 @@ class ConvBiasCheck {
       );
     }
     const fixes = edits && value !== undefined ? [{ title: this.fixTitle(inst, b.name, value), edits, isPreferred: true }] : [];
-    // Only a change inside the helper would do, offered when every call of the helper feeds batch norm: with or without
-    // it, the finding depends on the helper's other calls, wherever they are.
+    // No place where the layer is called sets its bias (`on.at`): only a change inside the helper would do, offered when
+    // every call of the helper feeds batch norm. With or without that fix, the finding depends on the helper's other
+    // calls, wherever they are.
     return { span, message, fixes, volatile: !on.at };
   }
 

@@ -9,8 +9,8 @@
  *
  * What a rule declares instead of the host knowing it: `meta.scope` (unit or whole file), `fileKey` (whole-file facts
  * its per-unit findings depend on), `callerFree` (units whose findings do not depend on their callers) and `actionsAt`
- * (actions without a finding). Options (`AnalyzeOptions`) are data:
- * they cross to the analysis worker as they are, and rule options in them reach the rules untouched.
+ * (actions without a finding). Options (`AnalyzeOptions`) are data: they cross to the analysis worker as they are, and
+ * rule options in them reach the rules untouched.
  */
 import { parsePython, type LoweredUnit, type ParsedPython } from '../python/parse';
 import { PythonModel } from '../python/model';

@@ -10,8 +10,8 @@
  * counts as module body. Everything else — the module body and the file-wide rules
  * (lr-warmup) — is analysed every time. A finding whose fix edits text outside its own unit (an added
  * import, a shared helper), or that says something about another unit (`volatile`: a call's line), is never cached.
- * A unit whose findings cannot depend on its callers (every per-unit rule says so: `Rule.callerFree`, e.g. a helper
- * whose convs have their bias off) is signed without them, and its callers' data flow is not walked for it.
+ * A unit whose findings cannot depend on its callers (every enabled per-unit rule says so: `Rule.callerFree`) is
+ * signed without them, and its callers' data flow is not walked for it.
  * What lies outside the file goes in the caller's salt, shared by every unit: the options, and with them the digest of
  * the project's modules the file imports (a module edited is another salt, so no finding worked out against its
  * older text is kept).
@@ -98,7 +98,8 @@ export class UnitCache {
 
   /**
    * Runs `rules` on the parsed text, reusing the cached findings of units whose signature did not change.
-   * `runRules` runs the rules on a context and returns their findings (the caller handles rule errors).
+   * `runRules` runs the rules on a context and returns their findings (the caller handles rule errors); `callerFree`
+   * says whether no rule's findings inside a unit can depend on its callers (by default they may).
    */
   analyze(
     parsed: ParsedPython,
@@ -152,9 +153,9 @@ export class UnitCache {
     const common = hash(`${salt}|${bodyHash}`);
     for (const u of units) stamps.set(u.stmts, `${common}|${graph.reachSig(u)}`);
     this.kept.calls.stamp(model, (stmts) => stamps.get(stmts));
-    // A unit whose findings cannot depend on its callers (the rules say so: a function building layers that have no
-    // finding whatever follows them) is signed without them. That is decided again only when its stamp changes (it
-    // depends on nothing else), or when its callers did and it was signed with them.
+    // A unit whose findings cannot depend on its callers (the rules say so) is signed without them. That is decided
+    // again only when its stamp changes (it depends on nothing else), or when its callers did and it was signed with
+    // them.
     const callerFreeUnits = new Set<Unit>();
     for (const u of units) {
       const stamp = stamps.get(u.stmts)!;

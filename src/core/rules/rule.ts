@@ -148,9 +148,9 @@ export interface Rule {
   fileKey?(model: PythonModel): string;
   /**
    * Whether none of the rule's findings inside a top-level class or function (`unit`) can depend on how it is called:
-   * what its callers pass it or do with what it builds (the layers it builds have no finding whatever follows them).
-   * The re-analysis of an edited document then keeps the unit's findings when only its callers changed, without
-   * walking their data flow again. It must depend only on the unit and what its names stand for. Absent: they may.
+   * what its callers pass it or do with what it builds. The re-analysis of an edited document then keeps the unit's
+   * findings when only its callers changed, without walking their data flow again. It must depend only on the unit and
+   * what its names stand for. Absent: they may.
    */
   callerFree?(model: PythonModel, unit: LoweredUnit): boolean;
   /**
