@@ -69,6 +69,7 @@ export interface RuleOptions {
 export class RuleContext {
   private flowAnalysis?: FlowAnalysis;
   private lineIndex?: LineIndex;
+  private focusCallList?: readonly CallExpr[];
   private readonly memos = new Map<object, unknown>();
 
   /**
@@ -95,7 +96,8 @@ export class RuleContext {
   callsInFocus(): readonly CallExpr[] {
     const focus = this.focus;
     if (!focus) return this.model.module.calls;
-    return this.memo(CALLS_IN_FOCUS, () => (this.focusCalls ? this.focusCalls() : this.model.module.calls.filter((c) => focus(c.from))));
+    this.focusCallList ??= this.focusCalls ? this.focusCalls() : this.model.module.calls.filter((c) => focus(c.from));
+    return this.focusCallList;
   }
 
   get text(): string {
@@ -129,9 +131,6 @@ export class RuleContext {
     return normaliseEdits(edits).map((e) => ({ range: this.lines.range(e.from, e.to), newText: e.text }));
   }
 }
-
-/** The memo key of `RuleContext.callsInFocus`. */
-const CALLS_IN_FOCUS = {};
 
 /**
  * A rule: metadata, a check over one analysed file, and optional hooks. Built-in rules are code; note checks are
