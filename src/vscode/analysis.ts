@@ -322,7 +322,12 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
   }
 
   private fixAllAction(cur: { result: Result; unit: Unit }, kind: vscode.CodeActionKind): vscode.CodeAction | undefined {
-    const { edits, applied } = mergeFixes(cur.unit.text, cur.result.findings);
+    // A fix the documents cannot take (one spanning notebook cells…) is left out, not the others with it.
+    const mappable = (f: Finding) => {
+      const fix = f.fixes.find((x) => x.isPreferred);
+      return fix?.edits.every((e) => cur.unit.map(e.range, e.newText)) ? fix : undefined;
+    };
+    const { edits, applied } = mergeFixes(cur.unit.text, cur.result.findings, mappable);
     if (!edits.length) return undefined;
     const a = new vscode.CodeAction(t('Fix all ML Notes findings ({0})', applied.length), kind);
     a.edit = this.workspaceEdit(cur.unit, edits);
