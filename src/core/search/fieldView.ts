@@ -7,9 +7,8 @@ import type { KeySpace, Postings } from './postings';
  * way from the words' lists, instead of being posted a second time.
  */
 export class FieldView {
-  /** Lists already filtered, while the space has not changed since. */
-  private readonly made = new Map<string, Postings>();
-  private madeAt = -1;
+  /** Lists already filtered, with the space's version then (kept while the key's list has not changed since). */
+  private readonly made = new Map<string, { list: Postings; at: number }>();
 
   constructor(
     private readonly space: KeySpace<string>,
@@ -23,18 +22,15 @@ export class FieldView {
 
   /** A key's postings in the fields, in entry order; undefined when it has none. */
   get(key: string): Postings | undefined {
-    if (!this.space.hasCounted(key)) return undefined;
     const list = this.space.get(key);
-    if (!list) return undefined;
-    if (this.madeAt !== this.space.version) {
-      this.made.clear();
-      this.madeAt = this.space.version;
+    if (!list || !this.space.hasCounted(key)) {
+      this.made.delete(key);
+      return undefined;
     }
-    let out = this.made.get(key);
-    if (!out) {
-      out = only(list, this.fields);
-      this.made.set(key, out);
-    }
+    const made = this.made.get(key);
+    if (made && made.at >= this.space.changedSince(key)) return made.list;
+    const out = only(list, this.fields);
+    this.made.set(key, { list: out, at: this.space.version });
     return out;
   }
 }

@@ -105,8 +105,9 @@ export class KeySpace<K extends string | number> {
   private countedKeys: K[] = [];
   private countedAdded: K[] = [];
   private countedRemoved = false;
-  /** Bumped whenever a list changes (see `version`). */
+  /** Bumped whenever a list changes (see `version`), and per key id the value it had when that key's list last did. */
   private changes = 0;
+  private changedAt = new Int32Array(1 << 10);
 
   /**
    * `skipInText`: keys `addText` interns but does not post (stop words of bodies). `counted`: fields whose postings
@@ -121,6 +122,12 @@ export class KeySpace<K extends string | number> {
   /** Changes whenever a posting list does (postings settled into the lists, or removed). */
   get version(): number {
     return this.changes;
+  }
+
+  /** The `version` at which a key's list last changed (0: never, or not a key). */
+  changedSince(key: K): number {
+    const k = this.ids.get(key);
+    return k === undefined ? 0 : this.changedAt[k];
   }
 
   get size(): number {
@@ -203,7 +210,10 @@ export class KeySpace<K extends string | number> {
     this.resizedMark.push(false);
     this.skipped.push(skipped);
     if (2 * k >= this.lastPending.length) this.lastPending = doubled(this.lastPending);
-    if (this.counted && k >= this.countedIn.length) this.countedIn = doubled(this.countedIn);
+    if (this.counted && k >= this.countedIn.length) {
+      this.countedIn = doubled(this.countedIn);
+      this.changedAt = doubled(this.changedAt);
+    }
     return k;
   }
 
@@ -279,6 +289,7 @@ export class KeySpace<K extends string | number> {
     for (let k = 0; k < keys; k++) {
       if (start[k] === start[k + 1]) continue;
       this.lastPending[2 * k] = 0;
+      if (this.counted) this.changedAt[k] = this.changes;
       const list = this.lists[k];
       const more = byKey.subarray(start[k], start[k + 1]);
       if (Array.isArray(list)) {
@@ -342,7 +353,10 @@ export class KeySpace<K extends string | number> {
       const b = firstAtLeast(list, hi);
       if (b > a) {
         this.changes++;
-        if (this.counted) this.uncount(k, list, a, b);
+        if (this.counted) {
+          this.uncount(k, list, a, b);
+          this.changedAt[k] = this.changes;
+        }
         if (!Array.isArray(list)) this.lists[k] = list = Array.from(list);
         list.splice(a, b - a);
         this.markResized(k);
