@@ -1,19 +1,20 @@
 import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
 import { afterListMarker, altText, clip, countTextChars, firstTextLine, frontMatterTerms, pointLead, pointTitle, sectionBreadcrumb, tagEnd } from './entries';
 import { lineStartsOf } from '../notes/parse';
+import { FieldView } from './fieldView';
 import { BODY, HASH_SEED, KeySpace, LEAD, TERMS, TITLE } from './postings';
 import { CJK_SPAN, STOP_WORDS, cjkIndex, isCjkCode, isWordCode, shortKeys, wordKeys } from './tokenize';
 import type { LookupResult } from './types';
 
 /*
  * What the lookup index holds, and how a note file gets into it: entries (a section, or one point of a section) with
- * integer ids, allocated in increasing order file by file, and four key spaces of posting lists (see postings.ts).
+ * integer ids, allocated in increasing order file by file, and three key spaces of posting lists (see postings.ts).
  * Replacing or removing a file splices its postings out of the lists it touched; nothing else is rebuilt.
  *
  * Key spaces: `words` (Latin words and identifier parts from every field, with a sorted vocabulary for prefix
- * ranges and typo scans), `heads` (the same for titles, point leads and terms only, so that a one- or two-letter
- * prefix expands over headings rather than every body word), `grams` (CJK bigrams and lone characters) and `acros`
- * (initials of titles and terms, so `lrw` finds "Learning Rate warming up").
+ * ranges and typo scans), `grams` (CJK bigrams and lone characters) and `acros` (initials of titles and terms, so
+ * `lrw` finds "Learning Rate warming up"). `heads` reads the words of titles, point leads and terms alone out of
+ * `words` (see FieldView), so that a one- or two-letter prefix expands over headings rather than every body word.
  *
  * A section's own text excludes its points; a point's body match also counts as a body match of its section.
  */
@@ -30,6 +31,9 @@ export interface FileRec {
   lo: number;
   hi: number;
 }
+
+/** The fields whose words `heads` reads. */
+const HEAD_FIELDS = TITLE | LEAD | TERMS;
 
 /** The terms of an entry that has none (one array for all of them). */
 const NO_TERMS: readonly string[] = Object.freeze([]);
@@ -78,7 +82,6 @@ export class Entry {
 /** Key ids of a title, lead or term in each key space (cached: a library repeats its headings). */
 interface ShortIds {
   words: number[];
-  heads: number[];
   grams: number[];
   acros: number[];
 }
@@ -93,8 +96,8 @@ export class IndexStore {
   /** True while a file is tokenised again to find the lists its postings are in. */
   private replaying = false;
 
-  readonly words = new KeySpace<string>(true, (w) => STOP_WORDS.has(w));
-  readonly heads = new KeySpace<string>(true);
+  readonly words = new KeySpace<string>(true, (w) => STOP_WORDS.has(w), HEAD_FIELDS);
+  readonly heads = new FieldView(this.words, HEAD_FIELDS);
   readonly grams = new KeySpace<number>(false);
   readonly acros = new KeySpace<string>(true);
   /** CJK character index → keys of the bigrams containing it (may name bigrams since removed). */
@@ -154,16 +157,14 @@ export class IndexStore {
       const keys = shortKeys(s);
       ids = {
         words: keys.words.map((w) => this.words.idOf(w)),
-        heads: keys.words.map((w) => this.heads.idOf(w)),
         grams: keys.grams.map((g) => this.grams.idOf(g)),
         acros: keys.acronyms.map((a) => this.acros.idOf(a)),
       };
       if (this.shortIds.size >= 100_000) this.shortIds.clear();
       this.shortIds.set(s, ids);
     }
-    const { words, heads, acros } = this;
+    const { words, acros } = this;
     for (const k of ids.words) words.postId(k, id, field);
-    for (const k of ids.heads) heads.postId(k, id, field);
     for (const k of ids.grams) this.postGram(k, id, field);
     for (const k of ids.acros) acros.postId(k, id, field);
   }
@@ -266,7 +267,7 @@ export class IndexStore {
 
   /** The key spaces that hold postings of entries. */
   private get postingSpaces(): KeySpace<string | number>[] {
-    return [this.words, this.heads, this.grams, this.acros] as KeySpace<string | number>[];
+    return [this.words, this.grams, this.acros] as KeySpace<string | number>[];
   }
 
   /** Packs the posting lists changed since the last call (see KeySpace.pack). */

@@ -99,12 +99,36 @@ export class KeySpace<K extends string | number> {
   private added: K[] = [];
   private removed = false;
   private collecting: Set<number> | undefined;
+  /** Per key id: how many of its postings have one of the `counted` fields (see the constructor). */
+  private countedIn = new Int32Array(1 << 10);
+  /** The keys with such postings, sorted, and the changes to that since it was last sorted. */
+  private countedKeys: K[] = [];
+  private countedAdded: K[] = [];
+  private countedRemoved = false;
+  /** Bumped whenever a list changes (see `version`), and per key id the value it had when that key's list last did. */
+  private changes = 0;
+  private changedAt = new Int32Array(1 << 10);
 
-  /** `skipInText`: keys `addText` interns but does not post (stop words of bodies). */
+  /**
+   * `skipInText`: keys `addText` interns but does not post (stop words of bodies). `counted`: fields whose postings
+   * are counted per key, for a vocabulary of the keys that have them (`countedSorted`).
+   */
   constructor(
     private readonly sortable: boolean,
     private readonly skipInText?: (key: string) => boolean,
+    private readonly counted = 0,
   ) {}
+
+  /** Changes whenever a posting list does (postings settled into the lists, or removed). */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** The `version` at which a key's list last changed (0: never, or not a key). */
+  changedSince(key: K): number {
+    const k = this.ids.get(key);
+    return k === undefined ? 0 : this.changedAt[k];
+  }
 
   get size(): number {
     return this.ids.size;
@@ -186,6 +210,10 @@ export class KeySpace<K extends string | number> {
     this.resizedMark.push(false);
     this.skipped.push(skipped);
     if (2 * k >= this.lastPending.length) this.lastPending = doubled(this.lastPending);
+    if (this.counted && k >= this.countedIn.length) {
+      this.countedIn = doubled(this.countedIn);
+      this.changedAt = doubled(this.changedAt);
+    }
     return k;
   }
 
@@ -200,6 +228,7 @@ export class KeySpace<K extends string | number> {
       const chunk = this.pending[(at - 1) >>> CHUNK_BITS];
       const i = (at - 1) & (CHUNK - 1);
       const last = chunk[i];
+      if (field & this.counted && !(last & this.counted)) this.countOne(k);
       let tf = (last >>> 4) & 15;
       if (field === BODY && tf < 15) tf++;
       chunk[i] = (id << 8) | (tf << 4) | (last & 15) | field;
@@ -212,11 +241,17 @@ export class KeySpace<K extends string | number> {
     this.lastPending[2 * k] = (this.pending.length - 1) * CHUNK + n + 2;
     this.lastPending[2 * k + 1] = id;
     this.chunkLength = n + 2;
+    if (field & this.counted) this.countOne(k);
     if (at || this.lists[k] !== undefined) return false;
     const key = this.keys[k];
     this.ids.set(key, k);
     if (this.sortable) this.added.push(key);
     return true;
+  }
+
+  /** Counts a posting of key id `k` with a counted field. */
+  private countOne(k: number): void {
+    if (this.countedIn[k]++ === 0 && this.sortable) this.countedAdded.push(this.keys[k]);
   }
 
   /** Makes room for a posting in `pending` (the first chunk doubled, else a new one); returns where it goes. */
@@ -236,6 +271,7 @@ export class KeySpace<K extends string | number> {
    */
   private settle(): void {
     if (!this.chunkLength) return;
+    this.changes++;
     const keys = this.keys.length;
     const start = new Int32Array(keys + 1);
     const used = (c: number) => (c === this.pending.length - 1 ? this.chunkLength : CHUNK);
@@ -253,6 +289,7 @@ export class KeySpace<K extends string | number> {
     for (let k = 0; k < keys; k++) {
       if (start[k] === start[k + 1]) continue;
       this.lastPending[2 * k] = 0;
+      if (this.counted) this.changedAt[k] = this.changes;
       const list = this.lists[k];
       const more = byKey.subarray(start[k], start[k + 1]);
       if (Array.isArray(list)) {
@@ -315,6 +352,11 @@ export class KeySpace<K extends string | number> {
       const a = firstAtLeast(list, lo);
       const b = firstAtLeast(list, hi);
       if (b > a) {
+        this.changes++;
+        if (this.counted) {
+          this.uncount(k, list, a, b);
+          this.changedAt[k] = this.changes;
+        }
         if (!Array.isArray(list)) this.lists[k] = list = Array.from(list);
         list.splice(a, b - a);
         this.markResized(k);
@@ -327,6 +369,30 @@ export class KeySpace<K extends string | number> {
     }
     if (gone.length) this.removed = true;
     return gone;
+  }
+
+  /** Takes the counted postings among list[a, b) (about to be removed) off key id `k`'s count. */
+  private uncount(k: number, list: PostingList, a: number, b: number): void {
+    let n = 0;
+    for (let i = a; i < b; i++) if (list[i] & this.counted) n++;
+    if (n && (this.countedIn[k] -= n) === 0) this.countedRemoved = true;
+  }
+
+  /** Whether key `key` has postings with a counted field. */
+  hasCounted(key: K): boolean {
+    const k = this.ids.get(key);
+    return k !== undefined && this.countedIn[k] > 0;
+  }
+
+  /** The sorted vocabulary of the keys with postings in a counted field (string spaces), brought up to date. */
+  countedSorted(): readonly K[] {
+    if (this.countedRemoved || this.countedAdded.length) {
+      const live = { has: (key: K) => this.hasCounted(key) };
+      this.countedKeys = mergeSorted(this.countedKeys, this.countedAdded, this.countedRemoved ? live : undefined);
+      this.countedAdded = [];
+      this.countedRemoved = false;
+    }
+    return this.countedKeys;
   }
 
   /** The sorted vocabulary (string spaces), brought up to date. */
@@ -360,7 +426,7 @@ function packed(runs: ArrayLike<number>[]): PostingList {
 }
 
 /** Sorted keys + newly added keys (deduplicated), minus keys no longer in `live` when given. */
-function mergeSorted<K>(sorted: K[], added: K[], live: Map<K, unknown> | undefined): K[] {
+function mergeSorted<K>(sorted: K[], added: K[], live: { has(key: K): boolean } | undefined): K[] {
   const base = live ? sorted.filter((w) => live.has(w)) : sorted;
   if (!added.length) return base;
   const extra = (live ? added.filter((w) => live.has(w)) : added.slice()).sort();
