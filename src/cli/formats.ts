@@ -15,6 +15,8 @@ import type { NoteLibrary, ResolvedRef } from '../core/notes/library';
 import { breadcrumbOf, excerptOf } from '../core/explain';
 import type { ConfigProblem } from '../core/config/projectConfig';
 import { locate, type FileReport } from './lintFile';
+import { cellPosition, type CellLines } from '../core/notebook';
+import type { Range } from '../core/text';
 import { shownPath } from './files';
 
 export const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -63,15 +65,40 @@ export function formatJson(reports: readonly FileReport[], notes?: { resolve: (f
         rule: f.rule,
         severity: f.severity,
         message: f.message,
-        range: f.range,
+        range: inCell(f.range, r.cells)?.range ?? f.range,
         noteRef: f.noteRef,
         ...noteOf(f, i),
-        fixes: f.fixes.map((x) => ({ title: x.title, isPreferred: !!x.isPreferred, edits: x.edits })),
+        fixes: jsonFixes(f, r.cells),
       })),
     ),
     null,
     2,
   );
+}
+
+/**
+ * A range as its notebook cell holds it (0-based lines and columns of the cell, and the cell, 1-based as `cell` is);
+ * undefined when it spans cells. In a plain file, the range itself.
+ */
+function inCell(range: Range, cells: CellLines | undefined): { range: Range; cell?: number } | undefined {
+  if (!cells) return { range };
+  const start = cellPosition(cells, range.start.line, range.start.character);
+  const end = cellPosition(cells, range.end.line, range.end.character);
+  if (start.cell !== end.cell) return undefined;
+  return { cell: start.cell + 1, range: { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } } };
+}
+
+/** A finding's fixes as JSON; in a notebook, each edit in its cell's coordinates, a fix with an edit across cells left out. */
+function jsonFixes(f: Finding, cells: CellLines | undefined) {
+  const out = [];
+  for (const x of f.fixes) {
+    const edits = x.edits.map((e) => {
+      const at = inCell(e.range, cells);
+      return at && { ...(at.cell !== undefined ? { cell: at.cell } : {}), range: at.range, newText: e.newText };
+    });
+    if (edits.every((e) => e)) out.push({ title: x.title, isPreferred: !!x.isPreferred, edits });
+  }
+  return out;
 }
 
 // ---- GitHub Actions workflow commands --------------------------------------------------------------------------

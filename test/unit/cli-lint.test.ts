@@ -132,6 +132,15 @@ test('lint reads a notebook cell whose first line is indented as IPython does (i
   assert.match(r.out, /pasted\.ipynb#cell2:3:9: conv-bias-before-batchnorm /);
   assert.match(r.out, /pasted\.ipynb#cell3:2:\d+: conv-bias-before-batchnorm /);
   assert.match(r.out, /pasted\.ipynb#cell4:2:\d+: conv-bias-before-batchnorm /);
+  // --json: the range and the fix's edits in the cell's own lines and columns, each edit naming its cell.
+  type At = { line: number; character: number };
+  const json = JSON.parse((await run(['lint', dir, '--json'])).out) as { cell: number; range: { start: At }; fixes: { edits: { cell: number; range: { start: At }; newText: string }[] }[] }[];
+  const pasted = json.find((f) => f.cell === 2)!;
+  assert.deepEqual(pasted.range.start, { line: 2, character: 8 });
+  const edit = pasted.fixes[0].edits[0];
+  assert.equal(edit.cell, 2);
+  assert.deepEqual(edit.range.start, { line: 2, character: '        nn.Conv2d(3, 16, 3, padding=1'.length });
+  assert.equal(edit.newText, ', bias=False');
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
