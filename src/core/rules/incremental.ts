@@ -44,12 +44,10 @@ export interface UnitFinding {
 
 interface Unit {
   stmt: Stmt & { kind: 'def' | 'class' };
-  /** The parser's unit: [stmt]. */
-  stmts: Stmt[];
+  /** The parser's unit: its statements are [stmt]. */
   lu: LoweredUnit;
   from: number;
   to: number;
-  key: string;
   facts: Facts;
   named: readonly string[];
 }
@@ -119,7 +117,7 @@ export class UnitCache {
       const facts = this.factsOf(lu.stmts, lu.key, parsed.text);
       const st = lu.stmts.length === 1 ? lu.stmts[0] : undefined;
       if (st && (st.kind === 'def' || st.kind === 'class') && !facts.global) {
-        const u: Unit = { stmt: st, stmts: lu.stmts, lu, from: st.from, to: st.to, key: lu.key, facts, named: [] };
+        const u: Unit = { stmt: st, lu, from: st.from, to: st.to, facts, named: [] };
         units.push(u);
         unitOf.push(u);
       } else {
@@ -151,14 +149,14 @@ export class UnitCache {
     // What the targets of a unit's calls depend on: all but its callers.
     const stamps = new WeakMap<readonly Stmt[], string>();
     const common = hash(`${salt}|${bodyHash}`);
-    for (const u of units) stamps.set(u.stmts, `${common}|${graph.reachSig(u)}`);
+    for (const u of units) stamps.set(u.lu.stmts, `${common}|${graph.reachSig(u)}`);
     this.kept.calls.stamp(model, (stmts) => stamps.get(stmts));
     // A unit whose findings cannot depend on its callers (the rules say so) is signed without them. That is decided
     // again only when its stamp changes (it depends on nothing else), or when its callers did and it was signed with
     // them.
     const callerFreeUnits = new Set<Unit>();
     for (const u of units) {
-      const stamp = stamps.get(u.stmts)!;
+      const stamp = stamps.get(u.lu.stmts)!;
       const free = `${stamp}|free`;
       const kept = u.facts.entry?.sig;
       let sig: string;
