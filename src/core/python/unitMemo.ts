@@ -72,7 +72,7 @@ const namesOfModel = new WeakMap<PythonModel, string | undefined>();
  * resolves to the same qualified name. A name that resolves to none counts only under a star import, which lends
  * qualified names to the names no binding holds. Undefined when the analysis follows the project's modules.
  */
-export function importedNames(model: PythonModel): string | undefined {
+function importedNames(model: PythonModel): string | undefined {
   if (namesOfModel.has(model)) return namesOfModel.get(model);
   let out: string | undefined;
   if (!model.project) {
