@@ -1,5 +1,6 @@
 import { frontMatterTargets } from '../notes/library';
 import { plainInline } from '../notes/parse';
+import { isSpaceCode } from '../notes/markdownText';
 import { Point } from '../notes/noteModel';
 import { memoize } from '../memo';
 import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
@@ -103,11 +104,6 @@ function mayStartWithLabel(line: string): boolean {
   // No colon: the summary is this line's (it keeps some text) and has none; a line that may lose all its text gives
   // way to the next line of the item.
   return kept === 0 || caret;
-}
-
-/** What `\s` counts as white space, outside ASCII. */
-function isSpaceCode(c: number): boolean {
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** Lead-ins seen lately, one string each: a library repeats them (`**Observation**`, `技巧：`), and the points share it. */

@@ -2,7 +2,8 @@ import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
 import { afterListMarker, altText, clip, countTextChars, firstTextLine, frontMatterTerms, pointLead, pointTitle, sectionBreadcrumb, tagEnd } from './entries';
 import { lineStartsOf } from '../notes/parse';
 import { FieldView } from './fieldView';
-import { BODY, HASH_SEED, KeySpace, LEAD, TERMS, TITLE } from './postings';
+import { HASH_SEED } from '../keyTable';
+import { BODY, KeySpace, LEAD, TERMS, TITLE } from './postings';
 import { CJK_SPAN, STOP_WORDS, cjkIndex, isCjkCode, isWordCode, shortKeys, wordKeys } from './tokenize';
 import type { LookupResult } from './types';
 

@@ -1,4 +1,4 @@
-import { HASH_SEED, KeyTable, doubled, hashStep, hashText } from '../keyTable';
+import { KeyTable, doubled, hashText } from '../keyTable';
 
 /**
  * Posting lists. A posting is one small integer: entryId << 8 | bodyTermFrequency << 4 | fieldMask. Entry ids are
@@ -48,13 +48,6 @@ export function firstAtLeast(list: ArrayLike<number>, id: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** The hash the body tokenizer accumulates while it scans a word (FNV-1a, see keyTable.ts). */
-export { HASH_SEED, hashStep };
-
-export function hashString(s: string): number {
-  return hashText(s, 0, s.length);
 }
 
 /**
@@ -162,7 +155,7 @@ export class KeySpace<K extends string | number> {
   idOf(key: K): number {
     const k = this.ids.get(key);
     if (k !== undefined) return k;
-    if (typeof key === 'string') return this.intern(key, hashString(key), key, 0, key.length);
+    if (typeof key === 'string') return this.intern(key, hashText(key, 0, key.length), key, 0, key.length);
     return this.internNumber(key as number);
   }
 
