@@ -15,7 +15,7 @@ import type { NoteLibrary, ResolvedRef } from '../core/notes/library';
 import { breadcrumbOf, excerptOf } from '../core/explain';
 import type { ConfigProblem } from '../core/config/projectConfig';
 import { locate, type FileReport } from './lintFile';
-import { cellPosition, type CellLines } from '../core/notebook';
+import { cellRange, type CellLines } from '../core/notebook';
 import type { Range } from '../core/text';
 import { shownPath } from './files';
 
@@ -82,10 +82,8 @@ export function formatJson(reports: readonly FileReport[], notes?: { resolve: (f
  */
 function inCell(range: Range, cells: CellLines | undefined): { range: Range; cell?: number } | undefined {
   if (!cells) return { range };
-  const start = cellPosition(cells, range.start.line, range.start.character);
-  const end = cellPosition(cells, range.end.line, range.end.character);
-  if (start.cell !== end.cell) return undefined;
-  return { cell: start.cell + 1, range: { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } } };
+  const at = cellRange(cells, range);
+  return at && { cell: at.cell + 1, range: at.range };
 }
 
 /** A finding's fixes as JSON; in a notebook, each edit in its cell's coordinates, a fix with an edit across cells left out. */

@@ -1,5 +1,6 @@
 import { Tokenizer } from './python/lexical';
 import { T } from './python/tokens';
+import type { Range } from './text';
 
 /** The code cells of a notebook joined into one program, each starting on a known line (see joinCells). */
 export interface JoinedCells {
@@ -96,6 +97,14 @@ export function joinCells(sources: readonly string[]): JoinedCells {
     line += lines.length;
   }
   return { text: parts.join('\n'), cellStartLines, dedented };
+}
+
+/** A range of a joined program as its cell holds it (the cell's index among the code cells); undefined when it spans cells. */
+export function cellRange(cells: CellLines, range: Range): { cell: number; range: Range } | undefined {
+  const start = cellPosition(cells, range.start.line, range.start.character);
+  const end = cellPosition(cells, range.end.line, range.end.character);
+  if (start.cell !== end.cell) return undefined;
+  return { cell: start.cell, range: { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } } };
 }
 
 /** Where a position of a joined program is in its cell: the cell's index among the code cells, line and column. */

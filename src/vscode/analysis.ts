@@ -5,7 +5,7 @@ import type { CheckSource } from '../core/checks/index';
 import type { Finding, Severity } from '../core/rules/types';
 import type { Range as CoreRange } from '../core/text';
 import { logFailure, type Log } from './log';
-import { cellPosition, joinCells } from '../core/notebook';
+import { cellPosition, cellRange, joinCells } from '../core/notebook';
 import { commandLink } from './hover';
 import { t, tt } from './l10n';
 import { showDiagnostics } from './diagnostics';
@@ -403,11 +403,11 @@ export function notebookUnit(nb: vscode.NotebookDocument): Unit {
     text: joined.text,
     uris: cells.map((c) => c.document.uri),
     map: (r, newText) => {
-      const start = cellPosition(joined, r.start.line, r.start.character);
-      const end = cellPosition(joined, r.end.line, r.end.character);
-      if (start.cell !== end.cell) return undefined; // an edit may not span cells
-      if (newText?.includes('\n') && dedentedCells.has(start.cell)) return undefined;
-      return { uri: cells[start.cell].document.uri, range: new vscode.Range(start.line, start.character, end.line, end.character) };
+      const at = cellRange(joined, r);
+      if (!at) return undefined; // an edit may not span cells
+      if (newText?.includes('\n') && dedentedCells.has(at.cell)) return undefined;
+      const { start, end } = at.range;
+      return { uri: cells[at.cell].document.uri, range: new vscode.Range(start.line, start.character, end.line, end.character) };
     },
   };
 }
