@@ -1,8 +1,8 @@
 /**
  * `ml-notes lint` on every core: the calling thread and worker threads lint the files (see JobRuns), each with the
- * rules and note checks of its notes (built once per worker), and the workers send their reports back; the reports are
- * put in the files' order, so the output is the same as on one thread. The notes' own problems were said once by the calling thread: workers load
- * the same notes without saying them again.
+ * rules and note checks of its notes, and the workers send their reports back; the reports are put in the files'
+ * order, so the output is the same as on one thread. Only the calling thread reads the notes (and says their
+ * problems, once): it sends the workers the checks as written, which each compiles once.
  */
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
@@ -83,8 +83,9 @@ export class JobRuns {
 /**
  * Lints `jobs` on `threads` threads: this one (`here`, between the workers' messages) and `threads - 1` workers.
  * `checkSets`: the note checks of the run, one set per set of notes (the calling thread read the notes; workers only
- * compile the checks, without saying their problems again). `onRuleError` hears of a rule that failed on a file in a worker (as the one-thread run's reporter does). Rejects
- * when a worker dies or `here` throws (an error in the product, not in a file: files never throw).
+ * compile the checks, without saying their problems again). `onRuleError` hears of a rule that failed on a file in a
+ * worker (as the one-thread run's reporter does). Rejects when a worker dies or `here` throws (an error in the
+ * product, not in a file: files never throw).
  */
 export function lintInThreads(
   jobs: readonly LintJob[],

@@ -259,7 +259,8 @@ function fixedCodeWorks(ctx: RuleContext, check: CompiledCheck, m: Match, import
   if (!unit) return false;
   const scope: Span = (m.node.kind === 'expr' && !check.inside && !check.notInside && innermostSimple(unit.stmts, edit)) || unit;
   // The file's imports (not the fixed statement, when it is one), with the names the fix adds to them, and the import
-  // lines it adds: for a fix without import edits outside the import statements, all of them (made once per file).
+  // lines it adds. A fix that adds no imports and is not in an import statement is parsed after all of them (the head
+  // made once per file).
   const imports = ctx.memo(FILE_IMPORTS, () => fileImports(model));
   const { importStmts } = imports;
   const shared = !importEdits.length && !importStmts.some((s) => s.from >= unit.from && s.to <= unit.to);
