@@ -8,7 +8,7 @@
  *
  * It reports, per rule: findings, findings labelled true and false, findings nobody labelled yet, and labelled-true
  * sites no longer found; spurious syntax errors (files `python3` compiles but the analysis calls broken); the time of
- * the whole `ml-notes lint` process over the corpus; and the fix check: `ml-notes lint --fix` on a copy of the corpus,
+ * the whole `ml-notes lint` process over the corpus, on one thread, and on one core against every core; and the fix check: `ml-notes lint --fix` on a copy of the corpus,
  * where every changed file must still compile, pyflakes (flake8 F821/F811) must find nothing new, and a second --fix
  * must change nothing; and the edit check (editCheck.ts): every file edited line by line, each version re-analysed as the
  * editor re-analyses it and compared with a fresh analysis.
@@ -167,9 +167,11 @@ function pythonRejects(files: string[]): Set<string> {
   return new Set(JSON.parse(out) as string[]);
 }
 
-function runCli(cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string; ms: number } {
+/** The CLI as a whole process; with `cores`, pinned to that many cores (`taskset`: the process sees only those). */
+function runCli(cwd: string, args: string[], cores?: number): { status: number | null; stdout: string; stderr: string; ms: number } {
+  const command = cores === undefined ? [process.execPath, cli, ...args] : ['taskset', '-c', `0-${cores - 1}`, process.execPath, cli, ...args];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(command[0], command.slice(1), { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms };
 }
@@ -201,6 +203,28 @@ function flake8Times(cwd: string, folders: string[]): { version: string; oneJobM
   };
   const version = spawnSync('flake8', ['--version'], { encoding: 'utf8' }).stdout.trim().split(/\s/)[0];
   return { version, oneJobMs: time(['--jobs', '1']), defaultMs: time([]) };
+}
+
+/**
+ * The whole process on one core and on every core, alternately (`runs` times each, medians): what a machine with more
+ * cores gains, with everything the process runs beside its own thread (worker threads, and V8's compiler and garbage
+ * collector threads). Undefined on a one-core machine or without `taskset`.
+ */
+function coreScaling(cwd: string, args: string[], expected: string, runs = 3): { oneCoreMs: number; allCoresMs: number; same: boolean; runs: number } | undefined {
+  const all = availableParallelism();
+  if (all < 2 || spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const one: number[] = [];
+  const every: number[] = [];
+  let same = true;
+  for (let r = 0; r < runs; r++) {
+    const a = runCli(cwd, args, 1);
+    const b = runCli(cwd, args, all);
+    same &&= a.stdout === expected && b.stdout === expected;
+    one.push(a.ms);
+    every.push(b.ms);
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return { oneCoreMs: median(one), allCoresMs: median(every), same, runs };
 }
 
 function flake8Available(): boolean {
@@ -303,6 +327,7 @@ function main(): void {
   // The same on one thread: the same output, and how much the worker threads gain.
   const oneThread = runCli(root, ['lint', '--json', '--jobs', '1', ...repos.map(folderOf)]);
   const sameOnOneThread = oneThread.stdout === lint.stdout && oneThread.stderr === lint.stderr && oneThread.status === lint.status;
+  const cores = coreScaling(root, ['lint', '--json', ...repos.map(folderOf)], lint.stdout);
 
   // Spurious syntax errors: files python3 compiles that the parser calls broken.
   const files = repos.flatMap((r) => pyFiles(path.join(root, folderOf(r))));
@@ -372,6 +397,13 @@ function main(): void {
     `Threads: ${availableParallelism()} core(s); --jobs 1 ${Math.round(oneThread.ms)} ms, default ${Math.round(lint.ms)} ms: ` +
       `${(oneThread.ms / lint.ms).toFixed(2)}× faster; the same output on one thread: ${sameOnOneThread ? 'yes' : 'NO'}`,
   );
+  if (cores) {
+    console.log(
+      `Cores: the same command on 1 core and on all ${availableParallelism()} (taskset, alternately, median of ${cores.runs}): ` +
+        `${Math.round(cores.oneCoreMs)} ms and ${Math.round(cores.allCoresMs)} ms, ${(cores.oneCoreMs / cores.allCoresMs).toFixed(2)}× faster on all; ` +
+        `the same output on 1 core: ${cores.same ? 'yes' : 'NO'}`,
+    );
+  } else console.log('Cores: not measured (one core, or taskset not installed)');
   const flake8 = argv.includes('--no-flake8') || !flake8Available() ? undefined : flake8Times(root, repos.map(folderOf));
   const perSecond = (ms: number) => Math.round(lines / (ms / 1000)).toLocaleString('en');
   if (flake8) {
@@ -380,7 +412,7 @@ function main(): void {
         `flake8 ${flake8.version} ${perSecond(flake8.oneJobMs)} (--jobs 1), ${perSecond(flake8.defaultMs)} (its default jobs)`,
     );
   } else console.log('flake8: not run (--no-flake8, or not installed: apt-get install flake8)');
-  if (!sameOnOneThread) process.exitCode = 1;
+  if (!sameOnOneThread || (cores && !cores.same)) process.exitCode = 1;
   if (fix) {
     console.log(
       `Fix check: ml-notes lint --fix changed ${fix.changedFiles} file(s) (${fix.fixesApplied} fixes, ${Math.round(fix.ms)} ms); ` +
@@ -422,6 +454,7 @@ function main(): void {
     rules: Object.fromEntries(perRule),
     spuriousSyntaxErrors: spurious,
     lintMs: Math.round(lint.ms),
+    ...(cores ? { oneCoreMs: Math.round(cores.oneCoreMs), allCoresMs: Math.round(cores.allCoresMs) } : {}),
     parseMs: Math.round(parseMs),
     fix,
     edits: edits && { edits: edits.edits, compared: edits.compared, findingsDiffer: edits.findingsDiffer, treesDiffer: edits.treesDiffer },
