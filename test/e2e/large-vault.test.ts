@@ -1,7 +1,8 @@
 // A large vault in mlNotes.notesPaths: the bench's generated library (1,000 notes, 50,000 sections, 11.4 MB).
 // Measured in the real VS Code: the first hover after the Python file opens on a cold start and after a window
 // reload (the notes rebuilt from the index kept in the extension's storage, no note parsed again); beside them, the
-// same first hover once everything is loaded (what opening, pointing and VS Code's hover take) and when the terms
+// same first hover once everything is loaded (what opening, pointing and VS Code's hover take), the same after a reload
+// of a window whose library is the bundled note alone (what the window takes after a reload), and when the terms
 // were ready after the reload; and the extension host's memory above an empty library, before and after the first
 // Look Up (which builds its index). The figures are printed (`# large vault: …`); the scene asserts what a user sees
 // (the hover, the output channel's account of the load, Look Up's rows), never a time.
@@ -243,10 +244,20 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         const lookUpMB = extensionHostRssMB(vs);
         const lookUpLive = extensionHostMemory(vs);
 
+        // The floor of the figure after a reload: the same first hover after a reload of a window whose library is the
+        // bundled note alone (nothing of a vault to read back): what VS Code's window takes after a reload.
+        await vs.updateSettings({ 'mlNotes.notesPaths': [], 'mlNotes.includeBundledNotes': true });
+        await lastLoad(vs, 1);
+        await workbench.runCommand('View: Close All Editors');
+        await vs.reload();
+        const floor = await firstHover(vs);
+        assert.match(floor.text, /FPN architecture/, 'the bundled note\'s hover');
+
         const figures = {
           coldFirstHoverMs: cold.ms,
           warmFirstHoverMs: warm.ms,
           loadedFirstHoverMs: loaded.ms,
+          reloadFloorFirstHoverMs: floor.ms,
           warmTermsAfterOpenMs,
           coldLoadMs,
           coldTermsReadyMs: coldTermsMs,
