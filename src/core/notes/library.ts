@@ -198,12 +198,20 @@ export interface FrontMatterTarget {
  */
 export function sectionFinder(doc: NoteDocument): (key: string) => NoteSection | undefined {
   const bySlug = new Map<string, NoteSection>();
-  const byTitle = new Map<string, NoteSection>();
-  for (const s of doc.sections) {
-    bySlug.set(s.slug, s);
-    if (!byTitle.has(s.title.toLowerCase())) byTitle.set(s.title.toLowerCase(), s);
-  }
-  return (key) => bySlug.get(key) ?? bySlug.get(key.toLowerCase()) ?? byTitle.get(key.toLowerCase().trim());
+  for (const s of doc.sections) bySlug.set(s.slug, s);
+  // Headings are lower-cased only when a key is no slug (most keys are).
+  let byTitle: Map<string, NoteSection> | undefined;
+  const titled = (key: string) => {
+    if (!byTitle) {
+      byTitle = new Map();
+      for (const s of doc.sections) {
+        const lower = s.title.toLowerCase();
+        if (!byTitle.has(lower)) byTitle.set(lower, s);
+      }
+    }
+    return byTitle.get(key);
+  };
+  return (key) => bySlug.get(key) ?? bySlug.get(key.toLowerCase()) ?? titled(key.toLowerCase().trim());
 }
 
 /** A section key with an optional point: `slug` or `slug/N` (N ≥ 1). */
