@@ -6,7 +6,8 @@ import { msg, type Msg } from '../message';
 import type { NoteCheckBlock, NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
 import { extractVaultSyntax } from './vaultExtract';
 import { Point, Section } from './noteModel';
-import { dedent, firstTextLine, isBlank, plainInline, trimBlankLines } from './markdownText';
+import { dedent, firstTextLine, isBlank, isSpaceCode, plainInline, trimBlankLines } from './markdownText';
+import { atxLevel, atxTextStart, listMarker } from './blockMarks';
 import { safeDecode } from './paths';
 
 export { plainInline };
@@ -27,7 +28,8 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   const docTitle = fmTitle ?? firstHeading?.title ?? fallbackTitle;
 
   const sections: NoteSection[] = [];
-  const headingLines = new Map<NoteSection, number>();
+  // Per section (same index): the lines its heading takes.
+  const headingLines: number[] = [];
   const slugs = new SlugRegistry();
   const preambleEnd = firstHeading ? firstHeading.line - 1 : lines.length - 1;
   const preambleHasText = hasContent(lines, contentStartLine, preambleEnd);
@@ -38,7 +40,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
     // not like the heading that follows it.
     const preambleTitle = fmTitle ?? fallbackTitle;
     sections.push(new Section(preambleTitle, slugs.take(preambleTitle), 0, contentStartLine, preambleEnd, preambleEnd));
-    headingLines.set(sections[sections.length - 1], 0);
+    headingLines.push(0);
   }
   for (let i = 0; i < blocks.headings.length; i++) {
     const h = blocks.headings[i];
@@ -52,7 +54,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
       }
     }
     sections.push(new Section(h.title, headingSlugs[i], h.level, h.line, bodyEnd, end));
-    headingLines.set(sections[sections.length - 1], h.lines);
+    headingLines.push(h.lines);
   }
 
   // The tree (breadcrumbs are read from it when asked).
@@ -76,8 +78,9 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   for (let i = 1, at = 0; i < lines.length; i++) starts[i] = at += lines[i - 1].length + 1;
   const slice = (a: number, b: number) => (a < b ? text.slice(starts[a], starts[b - 1] + lines[b - 1].length) : '');
   let nextItem = 0;
-  for (const s of sections) {
-    const bodyStart = s.startLine + (headingLines.get(s) ?? 0);
+  for (let k = 0; k < sections.length; k++) {
+    const s = sections[k];
+    const bodyStart = s.startLine + headingLines[k];
     // Without the blank lines around it, nor a separator (`<hr>`, `---`) closing it: that belongs between sections.
     let a = bodyStart;
     let b = s.bodyEndLine + 1;
@@ -296,6 +299,24 @@ const HTML_BLOCK_TAGS = new Set(
 const HTML_BLOCK6 = /^ {0,3}<\/?([a-zA-Z][a-zA-Z0-9-]*)(?:\s|\/?>|$)/;
 const HTML_BLOCK7 = /^ {0,3}(?:<[a-zA-Z][a-zA-Z0-9-]*(?:\s+[a-zA-Z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?>|<\/[a-zA-Z][a-zA-Z0-9-]*\s*>)[ \t]*$/;
 
+/** A list marker's [start, end, end of the blanks after it] (see listMarker). */
+const MARKER = new Int32Array(3);
+
+/** Whether line[from…] is all white space (as `trim` sees it). */
+function isBlankFrom(line: string, from: number): boolean {
+  for (let i = from; i < line.length; i++) if (!isSpaceCode(line.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Whether the list marker line[start, end) is ordered (`3.`, `1)`) with another number than 1. */
+function startsNotAtOne(line: string, start: number, end: number): boolean {
+  const c = line.charCodeAt(start);
+  if (c < 48 || c > 57) return false;
+  let n = 0;
+  for (let i = start; i < end - 1; i++) n = n * 10 + (line.charCodeAt(i) - 48);
+  return n !== 1;
+}
+
 function scanBlocks(lines: string[], from: number): { headings: Heading[]; items: Item[]; verbatim: Uint8Array; checkFences: CheckFence[] } {
   const headings: Heading[] = [];
   const items: Item[] = [];
@@ -384,9 +405,12 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
 
     // Does the current item continue on this line?
     if (item) {
-      const marker = plain || !listMark ? null : LIST_ITEM.exec(line);
+      // Only a line indented less than the item's content can end it: the patterns are not tried on the others.
+      const outdented = indent < item.contentIndent;
+      const marker = !plain && listMark && outdented && listMarker(line, MARKER);
       const interrupts =
         !plain &&
+        outdented &&
         ((mark === 35 && ATX.test(line)) ||
           (ruleMark && THEMATIC.test(line)) ||
           mark === 62 ||
@@ -426,9 +450,9 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       paragraph = false;
       continue;
     }
-    const atx = mark === 35 ? ATX.exec(line) : null;
-    if (atx) {
-      headings.push({ line: i, level: atx[1].length, title: cachedHeadingTitle(atx[2]), lines: 1 });
+    const level = mark === 35 ? atxLevel(line) : 0;
+    if (level) {
+      headings.push({ line: i, level, title: cachedHeadingTitle(line.slice(atxTextStart(line, level))), lines: 1 });
       paragraph = false;
       continue;
     }
@@ -462,13 +486,13 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       verbatim[i] = 1; // indented code
       continue;
     }
-    const marker = listMark ? LIST_ITEM.exec(line) : null;
+    const marker = listMark && listMarker(line, MARKER);
     // A list can interrupt a paragraph only with a non-empty item, and an ordered one only when it starts at 1.
-    if (marker && !(paragraph && (line.slice(marker[0].length).trim() === '' || (/^\d/.test(marker[2]) && parseInt(marker[2], 10) !== 1)))) {
-      const rest = line.slice(marker[0].length);
-      const markerEnd = marker[1].length + marker[2].length;
-      const spaces = marker[3].replace(/\t/g, '    ').length;
-      const contentIndent = rest.trim() === '' ? markerEnd + 1 : markerEnd + (spaces > 4 ? 1 : spaces);
+    if (marker && !(paragraph && (isBlankFrom(line, MARKER[2]) || startsNotAtOne(line, MARKER[0], MARKER[1])))) {
+      const markerEnd = MARKER[1];
+      let spaces = MARKER[2] - markerEnd;
+      for (let k = markerEnd; k < MARKER[2]; k++) if (line.charCodeAt(k) === 9) spaces += 3; // a tab counts as four
+      const contentIndent = isBlankFrom(line, MARKER[2]) ? markerEnd + 1 : markerEnd + (spaces > 4 ? 1 : spaces);
       item = { start: i, end: i, contentIndent };
       blankSeen = false;
       paragraph = false;
