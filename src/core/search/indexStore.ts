@@ -114,24 +114,29 @@ export class IndexStore {
     const terms = frontMatterTerms(doc);
     const starts = lineStartsOf(doc);
     const lineEnd = (line: number) => (line + 1 < starts.length ? starts[line + 1] - 1 : text.length);
-    for (const section of doc.sections) {
+    const sections = doc.sections;
+    for (let si = 0; si < sections.length; si++) {
+      const section = sections[si];
+      const points = section.points;
       const sectionTerms = (terms.sections.size && terms.sections.get(section)) || NO_TERMS;
       const sectionId = this.newEntry(new Entry(rec, section, undefined, '', sectionTerms), 0);
       this.indexShort(sectionId, section.title, TITLE);
-      for (const term of sectionTerms) this.indexShort(sectionId, term, TERMS);
+      for (let t = 0; t < sectionTerms.length; t++) this.indexShort(sectionId, sectionTerms[t], TERMS);
       let from = section.level === 0 ? section.startLine : section.startLine + 1;
-      for (const point of section.points) {
+      for (let pi = 0; pi < points.length; pi++) {
+        const point = points[pi];
         if (point.startLine > from) this.indexRange(sectionId, text, starts[from], lineEnd(point.startLine - 1));
         from = point.endLine + 1;
       }
       if (from <= section.bodyEndLine) this.indexRange(sectionId, text, starts[from], lineEnd(section.bodyEndLine));
 
-      for (const point of section.points) {
+      for (let pi = 0; pi < points.length; pi++) {
+        const point = points[pi];
         const lead = pointLead(point);
         const pointTerms = (terms.points.size && terms.points.get(point)) || NO_TERMS;
         const id = this.newEntry(new Entry(rec, section, point, lead, pointTerms), sectionId + 1);
         if (lead) this.indexShort(id, lead, LEAD);
-        for (const term of pointTerms) this.indexShort(id, term, TERMS);
+        for (let t = 0; t < pointTerms.length; t++) this.indexShort(id, pointTerms[t], TERMS);
         this.indexRange(id, text, afterListMarker(text, starts[point.startLine]), lineEnd(point.endLine));
       }
     }
@@ -165,9 +170,9 @@ export class IndexStore {
       this.shortIds.set(s, ids);
     }
     const { words, acros } = this;
-    for (const k of ids.words) words.postId(k, id, field);
-    for (const k of ids.grams) this.postGram(k, id, field);
-    for (const k of ids.acros) acros.postId(k, id, field);
+    for (let i = 0; i < ids.words.length; i++) words.postId(ids.words[i], id, field);
+    for (let i = 0; i < ids.grams.length; i++) this.postGram(ids.grams[i], id, field);
+    for (let i = 0; i < ids.acros.length; i++) acros.postId(ids.acros[i], id, field);
   }
 
   /**
