@@ -8,7 +8,7 @@ import { parseNote } from '../../src/core/notes/parse';
 import type { NoteDocument } from '../../src/core/notes/types';
 import { LibraryLookup } from '../../src/core/search/libraryLookup';
 import { LookupIndex } from '../../src/core/search/lookupIndex';
-import { pointTitle } from '../../src/core/search/entries';
+import { altText, pointTitle } from '../../src/core/search/entries';
 import { boundedEditDistance, parseQuery } from '../../src/core/search/tokenize';
 import type { LookupResult } from '../../src/core/search/types';
 import { bundledNotesDir } from './helpers';
@@ -519,5 +519,29 @@ describe('points and their sections', () => {
     assert.equal(pointTitle('标准的BN 是对channel算均值和方差，如图：'), '标准的BN 是对channel算均值和方差，如图');
     assert.equal(pointTitle('PCA is a linear transformation that can be easily learnt in one layer of the network'), 'PCA is a linear transformation that can…');
     assert.equal(pointTitle('Warm up first, then decay the rate with a cosine schedule over the remaining epochs'), 'Warm up first');
+  });
+});
+
+describe('alt text of a tag', () => {
+  test('the first alt= inside the tag [start, end], as a search of the whole text limited to the tag finds it', () => {
+    const piece = fc.constantFrom('<img ', 'alt=', '"x"', "'y'", ' src="a.png"', '>', ' ', 'alt', '="', 'b');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.nat(40), fc.nat(60), (parts, a, b) => {
+        const text = parts.join('');
+        const start = Math.min(a, text.length);
+        const end = Math.min(start + b, text.length);
+        const at = text.indexOf('alt=', start);
+        let expected: [number, number] | undefined;
+        if (at >= 0 && at <= end) {
+          const q = text.charCodeAt(at + 4);
+          if (q === 34 || q === 39) {
+            const close = text.indexOf(q === 34 ? '"' : "'", at + 5);
+            if (close > 0 && close <= end) expected = [at + 5, close];
+          }
+        }
+        assert.deepEqual(altText(text, start, end), expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

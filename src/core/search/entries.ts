@@ -55,8 +55,15 @@ export function tagEnd(text: string, at: number, to: number): number {
 
 /** The [start, end) of an `alt="…"` value inside a tag. */
 export function altText(text: string, start: number, end: number): [number, number] | undefined {
-  const at = text.indexOf('alt=', start);
-  if (at < 0 || at > end) return undefined;
+  // Searched within the tag only (a search of the whole text ran on to the next `alt=` of the note, or its end).
+  let at = -1;
+  for (let i = start; i <= end; i++) {
+    if (text.charCodeAt(i) === 97 /* a */ && text.startsWith('alt=', i)) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) return undefined;
   const q = text.charCodeAt(at + 4);
   if (q !== 34 && q !== 39) return undefined;
   const close = text.indexOf(q === 34 ? '"' : "'", at + 5);
