@@ -31,6 +31,8 @@ export interface FileRec {
   /** Entry ids [lo, hi). */
   lo: number;
   hi: number;
+  /** The front-matter terms of its sections and points, once an entry of the file is made (see IndexStore.entry). */
+  terms?: ReturnType<typeof frontMatterTerms>;
 }
 
 /** The fields whose words `heads` reads. */
@@ -89,7 +91,16 @@ interface ShortIds {
 
 export class IndexStore {
   readonly files = new Map<string, FileRec>();
-  entries: (Entry | undefined)[] = [];
+  /**
+   * Per entry id: its file (undefined once the file is dropped), the index of its section in the file and of its point
+   * in the section (-1: the section itself). The Entry object is made when a query first reaches the entry (see
+   * `entry`): most never are, and a hundred thousand objects made while indexing only to be kept were a good part of
+   * the time indexing spent collecting garbage.
+   */
+  private recOf: (FileRec | undefined)[] = [];
+  private made: (Entry | undefined)[] = [];
+  private sectionIndex = new Int32Array(0);
+  private pointIndex = new Int32Array(0);
   /** For a point: its section's entry id + 1; 0 for a section. */
   parentOf = new Int32Array(0);
   nextId = 0;
@@ -119,7 +130,7 @@ export class IndexStore {
       const section = sections[si];
       const points = section.points;
       const sectionTerms = (terms.sections.size && terms.sections.get(section)) || NO_TERMS;
-      const sectionId = this.newEntry(new Entry(rec, section, undefined, '', sectionTerms), 0);
+      const sectionId = this.newEntry(rec, si, -1, 0);
       this.indexShort(sectionId, section.title, TITLE);
       for (let t = 0; t < sectionTerms.length; t++) this.indexShort(sectionId, sectionTerms[t], TERMS);
       let from = section.level === 0 ? section.startLine : section.startLine + 1;
@@ -134,7 +145,7 @@ export class IndexStore {
         const point = points[pi];
         const lead = pointLead(point);
         const pointTerms = (terms.points.size && terms.points.get(point)) || NO_TERMS;
-        const id = this.newEntry(new Entry(rec, section, point, lead, pointTerms), sectionId + 1);
+        const id = this.newEntry(rec, si, pi, sectionId + 1);
         if (lead) this.indexShort(id, lead, LEAD);
         for (let t = 0; t < pointTerms.length; t++) this.indexShort(id, pointTerms[t], TERMS);
         this.indexRange(id, text, afterListMarker(text, starts[point.startLine]), lineEnd(point.endLine));
@@ -143,17 +154,40 @@ export class IndexStore {
     if (!this.replaying) rec.hi = this.nextId;
   }
 
-  private newEntry(entry: Entry, parent: number): number {
+  private newEntry(rec: FileRec, section: number, point: number, parent: number): number {
     if (this.replaying) return 0;
     const id = this.nextId++;
-    this.entries[id] = entry;
+    this.recOf[id] = rec;
+    this.made[id] = undefined;
     if (id >= this.parentOf.length) {
-      const grown = new Int32Array(Math.max(1024, this.parentOf.length * 2));
-      grown.set(this.parentOf);
-      this.parentOf = grown;
+      const n = Math.max(1024, this.parentOf.length * 2);
+      this.parentOf = grown(this.parentOf, n);
+      this.sectionIndex = grown(this.sectionIndex, n);
+      this.pointIndex = grown(this.pointIndex, n);
     }
     this.parentOf[id] = parent;
+    this.sectionIndex[id] = section;
+    this.pointIndex[id] = point;
     return id;
+  }
+
+  /** The entry with this id (made when first asked), or undefined when its file was removed. */
+  entry(id: number): Entry | undefined {
+    const made = this.made[id];
+    if (made) return made;
+    const rec = this.recOf[id];
+    if (!rec) return undefined;
+    const section = rec.doc.sections[this.sectionIndex[id]];
+    const p = this.pointIndex[id];
+    const terms = (rec.terms ??= frontMatterTerms(rec.doc));
+    let entry: Entry;
+    if (p < 0) entry = new Entry(rec, section, undefined, '', (terms.sections.size && terms.sections.get(section)) || NO_TERMS);
+    else {
+      const point = section.points[p];
+      entry = new Entry(rec, section, point, pointLead(point), (terms.points.size && terms.points.get(point)) || NO_TERMS);
+    }
+    this.made[id] = entry;
+    return entry;
   }
 
   /** A title, lead or term. */
@@ -299,7 +333,7 @@ export class IndexStore {
       this.replaying = false;
     }
     for (const sp of spaces) sp.drop(sp.stopCollecting(), rec.lo, rec.hi);
-    for (let id = rec.lo; id < rec.hi; id++) this.entries[id] = undefined;
+    for (let id = rec.lo; id < rec.hi; id++) this.recOf[id] = this.made[id] = undefined;
   }
 
 
@@ -307,7 +341,8 @@ export class IndexStore {
   renumber(): void {
     const all = [...this.files.values()].sort((a, b) => a.lo - b.lo);
     for (const rec of all) this.dropFile(rec);
-    this.entries = [];
+    this.recOf = [];
+    this.made = [];
     this.nextId = 0;
     for (const rec of all) {
       rec.lo = rec.hi = this.nextId;
@@ -315,6 +350,13 @@ export class IndexStore {
     }
   }
 
+}
+
+/** `a` copied into a new array of length n. */
+function grown(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(n);
+  out.set(a);
+  return out;
 }
 
 /** An entry as a result (score 0, no matched fields). */
