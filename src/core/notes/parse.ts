@@ -34,7 +34,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   const preambleEnd = firstHeading ? firstHeading.line - 1 : lines.length - 1;
   const preambleHasText = hasContent(lines, contentStartLine, preambleEnd);
   // Headings take their slugs first, so text before the first heading never pushes `# A` from `a` to `a-1`.
-  const headingSlugs = blocks.headings.map((h) => slugs.take(h.title));
+  const headingSlugs = blocks.headings.map((h) => slugs.take(h.title, h.slug));
   if (!firstHeading || preambleHasText) {
     // The text before the first heading is the file's own section: titled like the file (front matter or name),
     // not like the heading that follows it.
@@ -259,6 +259,8 @@ interface Heading {
   line: number;
   level: number;
   title: string;
+  /** The title's slug before duplicates are numbered, when known (ATX headings). */
+  slug?: string;
   /** Lines the heading occupies: 1 for ATX; for setext, its paragraph lines plus the underline. */
   lines: number;
 }
@@ -452,7 +454,8 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     }
     const level = mark === 35 ? atxLevel(line) : 0;
     if (level) {
-      headings.push({ line: i, level, title: cachedHeadingTitle(line.slice(atxTextStart(line, level))), lines: 1 });
+      const { title, slug } = cachedHeading(line.slice(atxTextStart(line, level)));
+      headings.push({ line: i, level, title, slug, lines: 1 });
       paragraph = false;
       continue;
     }
@@ -580,10 +583,14 @@ function startsPlain(c: number): boolean {
 }
 
 /**
- * Titles of the headings seen lately: a library repeats its headings ("Overview", "实现细节"), and the sections with the
- * same heading share one title string (what is looked up by title later finds it at once).
+ * Titles (and their slugs) of the headings seen lately, by the heading's text: a library repeats its headings
+ * ("Overview", "实现细节"), and the sections with the same heading share one title string (what is looked up by title
+ * later finds it at once).
  */
-const cachedHeadingTitle = memoize(headingTitle);
+const cachedHeading = memoize((raw: string) => {
+  const title = headingTitle(raw);
+  return { title, slug: cachedSlug(title) };
+});
 
 function headingTitle(raw: string): string {
   const withoutClosing = raw.replace(/[ \t]+#+[ \t]*$/, '').replace(/^#+[ \t]*$/, '');
@@ -629,15 +636,15 @@ const cachedSlug = memoize(slugify);
 
 class SlugRegistry {
   private readonly used = new Map<string, number>();
-  take(title: string): string {
-    const base = cachedSlug(title);
+  /** `base`: the title's slug, when known. */
+  take(title: string, base = cachedSlug(title)): string {
     // Most headings are the first with their slug.
-    if (!this.used.has(base)) {
+    let n = this.used.get(base);
+    if (n === undefined) {
       this.used.set(base, 0);
       return base;
     }
     let slug = base;
-    let n = this.used.get(base) ?? 0;
     while (this.used.has(slug)) {
       n++;
       slug = `${base}-${n}`;
