@@ -9,7 +9,7 @@ import type { NoteDocument } from '../../src/core/notes/types';
 import { LibraryLookup } from '../../src/core/search/libraryLookup';
 import { LookupIndex } from '../../src/core/search/lookupIndex';
 import { altText, pointTitle } from '../../src/core/search/entries';
-import { boundedEditDistance, parseQuery } from '../../src/core/search/tokenize';
+import { CHAR_CLASS, CH_CJK, CH_CLOSE_BRACKET, CH_DIGIT, CH_LOWER, CH_LT, CH_OTHER, CH_WORD, CJK_INDEX, boundedEditDistance, cjkIndex, isCjkCode, isWordCode, parseQuery } from '../../src/core/search/tokenize';
 import type { LookupResult } from '../../src/core/search/types';
 import { bundledNotesDir } from './helpers';
 import fc from './fc';
@@ -543,5 +543,29 @@ describe('alt text of a tag', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('character classes of the body tokenizer', () => {
+  test('every code unit has the class and CJK index the predicates give it', () => {
+    for (let c = 0; c < 65536; c++) {
+      const word = isWordCode(c);
+      const want = word
+        ? c >= 97 && c <= 122
+          ? CH_LOWER
+          : c >= 48 && c <= 57
+            ? CH_DIGIT
+            : CH_WORD
+        : isCjkCode(c)
+          ? CH_CJK
+          : c === 60
+            ? CH_LT
+            : c === 93
+              ? CH_CLOSE_BRACKET
+              : CH_OTHER;
+      if (CHAR_CLASS[c] !== want) assert.fail(`class of U+${c.toString(16)}: ${CHAR_CLASS[c]}, not ${want}`);
+      if (CJK_INDEX[c] !== cjkIndex(c)) assert.fail(`CJK index of U+${c.toString(16)}`);
+      if ((CJK_INDEX[c] > 0) !== isCjkCode(c)) assert.fail(`U+${c.toString(16)} is CJK by one and not the other`);
+    }
   });
 });

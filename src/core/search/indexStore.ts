@@ -4,7 +4,7 @@ import { lineStartsOf } from '../notes/parse';
 import { FieldView } from './fieldView';
 import { HASH_SEED } from '../keyTable';
 import { BODY, KeySpace, LEAD, TERMS, TITLE } from './postings';
-import { CJK_SPAN, STOP_WORDS, cjkIndex, isCjkCode, isWordCode, shortKeys, wordKeys } from './tokenize';
+import { CHAR_CLASS, CH_CJK, CH_CLOSE_BRACKET, CH_DIGIT, CH_LOWER, CH_LT, CH_WORD, CJK_INDEX, CJK_SPAN, STOP_WORDS, shortKeys, wordKeys } from './tokenize';
 import type { LookupResult } from './types';
 
 /*
@@ -218,26 +218,29 @@ export class IndexStore {
     let i = from;
     while (i < to) {
       const c = text.charCodeAt(i);
-      if (isWordCode(c)) {
+      const k = CHAR_CLASS[c];
+      if (k === CH_LOWER || k === CH_DIGIT || k === CH_WORD) {
         const start = i;
-        let plain = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-        let sawLetter = c >= 97;
+        let plain = k !== CH_WORD;
+        // Only matters while the word is plain: a digit after a letter makes it not (bn1).
+        let sawLetter = k === CH_LOWER;
         // The word's hash, accumulated as it is scanned (see KeySpace.addText): a plain word is never cut out.
         let h = Math.imul(HASH_SEED ^ c, 16777619);
         i++;
         for (;;) {
           while (i < to) {
             const d = text.charCodeAt(i);
-            if (d >= 97 && d <= 122) sawLetter = true;
-            else if (d >= 48 && d <= 57) {
+            const e = CHAR_CLASS[d];
+            if (e === CH_LOWER) sawLetter = true;
+            else if (e === CH_DIGIT) {
               if (sawLetter) plain = false; // bn1
-            } else if (isWordCode(d)) plain = false;
+            } else if (e === CH_WORD) plain = false;
             else break;
             h = Math.imul(h ^ d, 16777619);
             i++;
           }
           const d = text.charCodeAt(i);
-          if ((d === 46 || d === 45) && i + 1 < to && isWordCode(text.charCodeAt(i + 1))) {
+          if ((d === 46 || d === 45) && i + 1 < to && isWordClass(CHAR_CLASS[text.charCodeAt(i + 1)])) {
             plain = false;
             h = Math.imul(h ^ d, 16777619);
             i++;
@@ -245,22 +248,25 @@ export class IndexStore {
         }
         if (i - start > 64) continue;
         if (plain) words.addText(text, start, i, h, id, BODY);
-        else for (const k of this.tokenKeys(text, start, i, h)) words.postId(k, id, BODY);
-      } else if (isCjkCode(c)) {
-        let prev = cjkIndex(c);
+        else {
+          const keys = this.tokenKeys(text, start, i, h);
+          for (let j = 0; j < keys.length; j++) words.postId(keys[j], id, BODY);
+        }
+      } else if (k === CH_CJK) {
+        let prev = CJK_INDEX[c];
         i++;
-        if (i >= to || !isCjkCode(text.charCodeAt(i))) {
+        if (i >= to || CJK_INDEX[text.charCodeAt(i)] === 0) {
           this.postGram(this.grams.numberId(prev), id, BODY);
           continue;
         }
         while (i < to) {
-          const cur = cjkIndex(text.charCodeAt(i)); // 0: not a CJK character
+          const cur = CJK_INDEX[text.charCodeAt(i)]; // 0: not a CJK character
           if (cur === 0) break;
           this.postGram(this.grams.numberId(prev * CJK_SPAN + cur), id, BODY);
           prev = cur;
           i++;
         }
-      } else if (c === 60 /* < */) {
+      } else if (k === CH_LT) {
         const close = tagEnd(text, i, to);
         if (close < 0) {
           i++;
@@ -269,7 +275,7 @@ export class IndexStore {
         const alt = altText(text, i, close);
         if (alt) this.indexRange(id, text, alt[0], alt[1]);
         i = close + 1;
-      } else if (c === 93 /* ] */ && text.charCodeAt(i + 1) === 40 /* ( */) {
+      } else if (k === CH_CLOSE_BRACKET && text.charCodeAt(i + 1) === 40 /* ( */) {
         const close = text.indexOf(')', i + 2);
         const nl = text.indexOf('\n', i + 2);
         i = close >= 0 && close < to && (nl < 0 || close < nl) ? close + 1 : i + 1;
@@ -350,6 +356,11 @@ export class IndexStore {
     }
   }
 
+}
+
+/** A word character's class (see CHAR_CLASS). */
+function isWordClass(k: number): boolean {
+  return k === CH_LOWER || k === CH_DIGIT || k === CH_WORD;
 }
 
 /** `a` copied into a new array of length n. */
