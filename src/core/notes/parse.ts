@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { readSimpleYaml } from './frontMatter';
+import { readSimpleYamlLines } from './frontMatter';
 import { lineStarts } from '../text';
 import { memoize } from '../memo';
 import { msg, type Msg } from '../message';
@@ -184,9 +184,9 @@ function readFrontMatter(lines: string[], warnings: NoteWarning[]): FrontMatter 
     warnings.push(warning(msg('Front matter starts with "---" but is never closed; it is read as text.')));
     return none;
   }
-  const body = lines.slice(1, close).join('\n');
-  let data: unknown = readSimpleYaml(body);
+  let data: unknown = readSimpleYamlLines(lines, 1, close);
   if (data === undefined) {
+    const body = lines.slice(1, close).join('\n');
     try {
       // Warnings (an unknown tag such as `!!js/function`: its value stays a plain string) become the note's warnings
       // instead of process warnings on stderr; errors and alias bombs (maxAliasCount) throw into the catch below.
