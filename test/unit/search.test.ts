@@ -8,7 +8,7 @@ import { parseNote } from '../../src/core/notes/parse';
 import type { NoteDocument } from '../../src/core/notes/types';
 import { LibraryLookup } from '../../src/core/search/libraryLookup';
 import { LookupIndex } from '../../src/core/search/lookupIndex';
-import { altText, pointTitle } from '../../src/core/search/entries';
+import { altText, boldInner, pointTitle } from '../../src/core/search/entries';
 import { CHAR_CLASS, CH_CJK, CH_CLOSE_BRACKET, CH_DIGIT, CH_LOWER, CH_LT, CH_OTHER, CH_WORD, CJK_INDEX, boundedEditDistance, cjkIndex, isCjkCode, isWordCode, parseQuery } from '../../src/core/search/tokenize';
 import type { LookupResult } from '../../src/core/search/types';
 import { bundledNotesDir } from './helpers';
@@ -567,5 +567,19 @@ describe('character classes of the body tokenizer', () => {
       if (CJK_INDEX[c] !== cjkIndex(c)) assert.fail(`CJK index of U+${c.toString(16)}`);
       if ((CJK_INDEX[c] > 0) !== isCjkCode(c)) assert.fail(`U+${c.toString(16)} is CJK by one and not the other`);
     }
+  });
+});
+
+describe('bold lead-in of an item', () => {
+  test('the text between the bold marks the item starts with, as the pattern captures it', () => {
+    const BOLD = /^\s*(\*\*|__)(.+?)\1/;
+    const piece = fc.constantFrom('**', '__', '*', '_', ' ', '\t', '\u3000', '\u00a0', 'a', '观察', ':', '\n', '\r', '\u2028', '\u2029', '\ufeff');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const md = parts.join('');
+        assert.equal(boldInner(md), BOLD.exec(md)?.[2], JSON.stringify(md));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -83,14 +83,32 @@ export function firstTextLine(md: string): string {
 export function pointLead(point: NotePoint): string {
   // The pattern never reaches past the first line of the item's Markdown, so a parsed point gives just that line.
   const head = point instanceof Point ? point.headLine : undefined;
-  const md = head ?? point.markdown;
-  // The pattern needs a `**` or `__`: most items have none, and are not matched against it.
-  const bold = md.includes('**') || md.includes('__') ? /^\s*(\*\*|__)(.+?)\1/.exec(md) : null;
-  if (bold) return boldLead(bold[2]);
+  const bold = boldInner(head ?? point.markdown);
+  if (bold !== undefined) return boldLead(bold);
   if (head !== undefined && !mayStartWithLabel(head)) return '';
   const colon = /^([^:：]{2,24})[:：]/.exec(point.summary);
   if (colon && !/[，,。.;；!?！？()（）]/.test(colon[1])) return labelLead(colon[1]);
   return '';
+}
+
+/**
+ * The text between the bold marks a Markdown text starts with (`**Constant warmup**: …` → `Constant warmup`), as
+ * `/^\s*(\*\*|__)(.+?)\1/` captures it, read without a regular expression; undefined when it does not start so.
+ */
+export function boldInner(md: string): string | undefined {
+  let i = 0;
+  while (i < md.length && isSpaceCode(md.charCodeAt(i))) i++;
+  const c = md.charCodeAt(i);
+  if ((c !== 42 && c !== 95) || md.charCodeAt(i + 1) !== c) return undefined;
+  const from = i + 2;
+  const close = md.indexOf(c === 42 ? '**' : '__', from + 1);
+  if (close < 0) return undefined;
+  // `.` does not reach past a line terminator.
+  for (let j = from; j < close; j++) {
+    const d = md.charCodeAt(j);
+    if (d === 10 || d === 13 || d === 0x2028 || d === 0x2029) return undefined;
+  }
+  return md.slice(from, close);
 }
 
 /**
