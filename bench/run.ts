@@ -26,6 +26,8 @@ import { formatMs, measure, summarize, type Summary } from './stats';
 const repoRoot = path.resolve(__dirname, '..', '..');
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
+/** Only the library-indexing rows and the hit rates: a short loop while working on the index. */
+const libraryOnly = args.has('--library');
 const filesArg = process.argv.indexOf('--files');
 const FILES = filesArg > 0 ? Number(process.argv[filesArg + 1]) : quick ? 200 : 1000;
 const SECTIONS_PER_FILE = 50;
@@ -447,13 +449,17 @@ async function main(): Promise<void> {
   const bundled = readBundled();
   const bundledDocs = benchBundled(bundled);
   const { library, index, docs } = benchLibrary(bundled);
-  benchHover(library);
-  benchBackgroundIndex(library);
-  benchLookup(index, docs);
+  if (!libraryOnly) {
+    benchHover(library);
+    benchBackgroundIndex(library);
+    benchLookup(index, docs);
+  }
   hitRates(bundledDocs);
-  benchRender(bundledDocs);
-  benchNoteToCode(library, bundledDocs);
-  await benchAnalysis();
+  if (!libraryOnly) {
+    benchRender(bundledDocs);
+    benchNoteToCode(library, bundledDocs);
+    await benchAnalysis();
+  }
 
   const env = {
     date: started.toISOString(),
@@ -464,9 +470,10 @@ async function main(): Promise<void> {
     loadAverageBefore: load0.map((x) => Math.round(x * 100) / 100),
     loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100),
     quick,
+    libraryOnly,
     seed: SEED,
   };
-  console.log(`ML Notes bench — ${env.node}, ${env.cpu} ×${env.cpus}, load ${env.loadAverageBefore.join(' ')}${quick ? ' (quick)' : ''}\n`);
+  console.log(`ML Notes bench — ${env.node}, ${env.cpu} ×${env.cpus}, load ${env.loadAverageBefore.join(' ')}${quick ? ' (quick)' : ''}${libraryOnly ? ' (library rows only)' : ''}\n`);
   printTable();
   const failed = rows.filter((r) => r.pass === false);
   console.log(`\n${failed.length ? `${failed.length} target(s) missed: ${failed.map((r) => r.name.trim()).join('; ')}` : 'all targets met'}`);

@@ -8,8 +8,8 @@ import { parseNote } from '../../src/core/notes/parse';
 import type { NoteDocument } from '../../src/core/notes/types';
 import { LibraryLookup } from '../../src/core/search/libraryLookup';
 import { LookupIndex } from '../../src/core/search/lookupIndex';
-import { pointTitle } from '../../src/core/search/entries';
-import { boundedEditDistance, parseQuery } from '../../src/core/search/tokenize';
+import { altText, boldInner, pointTitle } from '../../src/core/search/entries';
+import { CHAR_CLASS, CH_CJK, CH_CLOSE_BRACKET, CH_DIGIT, CH_LOWER, CH_LT, CH_OTHER, CH_WORD, CJK_INDEX, boundedEditDistance, cjkIndex, isCjkCode, isWordCode, parseQuery } from '../../src/core/search/tokenize';
 import type { LookupResult } from '../../src/core/search/types';
 import { bundledNotesDir } from './helpers';
 import fc from './fc';
@@ -519,5 +519,67 @@ describe('points and their sections', () => {
     assert.equal(pointTitle('标准的BN 是对channel算均值和方差，如图：'), '标准的BN 是对channel算均值和方差，如图');
     assert.equal(pointTitle('PCA is a linear transformation that can be easily learnt in one layer of the network'), 'PCA is a linear transformation that can…');
     assert.equal(pointTitle('Warm up first, then decay the rate with a cosine schedule over the remaining epochs'), 'Warm up first');
+  });
+});
+
+describe('alt text of a tag', () => {
+  test('the first alt= inside the tag [start, end], as a search of the whole text limited to the tag finds it', () => {
+    const piece = fc.constantFrom('<img ', 'alt=', '"x"', "'y'", ' src="a.png"', '>', ' ', 'alt', '="', 'b');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.nat(40), fc.nat(60), (parts, a, b) => {
+        const text = parts.join('');
+        const start = Math.min(a, text.length);
+        const end = Math.min(start + b, text.length);
+        const at = text.indexOf('alt=', start);
+        let expected: [number, number] | undefined;
+        if (at >= 0 && at <= end) {
+          const q = text.charCodeAt(at + 4);
+          if (q === 34 || q === 39) {
+            const close = text.indexOf(q === 34 ? '"' : "'", at + 5);
+            if (close > 0 && close <= end) expected = [at + 5, close];
+          }
+        }
+        assert.deepEqual(altText(text, start, end), expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('character classes of the body tokenizer', () => {
+  test('every code unit has the class and CJK index the predicates give it', () => {
+    for (let c = 0; c < 65536; c++) {
+      const word = isWordCode(c);
+      const want = word
+        ? c >= 97 && c <= 122
+          ? CH_LOWER
+          : c >= 48 && c <= 57
+            ? CH_DIGIT
+            : CH_WORD
+        : isCjkCode(c)
+          ? CH_CJK
+          : c === 60
+            ? CH_LT
+            : c === 93
+              ? CH_CLOSE_BRACKET
+              : CH_OTHER;
+      if (CHAR_CLASS[c] !== want) assert.fail(`class of U+${c.toString(16)}: ${CHAR_CLASS[c]}, not ${want}`);
+      if (CJK_INDEX[c] !== cjkIndex(c)) assert.fail(`CJK index of U+${c.toString(16)}`);
+      if ((CJK_INDEX[c] > 0) !== isCjkCode(c)) assert.fail(`U+${c.toString(16)} is CJK by one and not the other`);
+    }
+  });
+});
+
+describe('bold lead-in of an item', () => {
+  test('the text between the bold marks the item starts with, as the pattern captures it', () => {
+    const BOLD = /^\s*(\*\*|__)(.+?)\1/;
+    const piece = fc.constantFrom('**', '__', '*', '_', ' ', '\t', '\u3000', '\u00a0', 'a', '观察', ':', '\n', '\r', '\u2028', '\u2029', '\ufeff');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const md = parts.join('');
+        assert.equal(boldInner(md), BOLD.exec(md)?.[2], JSON.stringify(md));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

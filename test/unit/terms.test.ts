@@ -7,6 +7,7 @@ import { splitIdentifier, subJoins } from '../../src/core/terms/identifiers';
 import { headingTerms, TermIndex } from '../../src/core/terms/termIndex';
 import { tokenAt } from '../../src/core/terms/codeToken';
 import { bundledNotesDir, fixturesDir } from './helpers';
+import fc from './fc';
 
 const BUNDLED = path.join(bundledNotesDir, 'ml-basis-notes.md');
 const USER = path.join(fixturesDir, 'notes', 'user-notes.md');
@@ -434,5 +435,36 @@ describe('resolution on a large library', () => {
     const got = index.resolve({ chain: ['torch', 'nn', 'BatchNorm2d'] });
     assert.deepEqual(got.map((m) => m.target.file), ['a.md', 'b.md']);
     assert.equal(got[0].term, 'nn.BatchNorm2d', 'the qualified term is the best reason');
+  });
+});
+
+describe('term index: files set, set again and removed in any order', () => {
+  test('answers as an index given the files left, in the order they were first added, would', () => {
+    type Op = [name: number, remove: boolean, entries: [frontMatter: boolean, point: number][]];
+    const op = fc.tuple(fc.integer({ min: 0, max: 5 }), fc.boolean(), fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 2 })), { maxLength: 3 }));
+    const entriesOf = (file: string, list: Op[2]) =>
+      list.map(([fm, point]) => ({ term: 'FPN', target: point ? { file, slug: 'fpn', point } : { file, slug: 'fpn' }, source: fm ? ('frontMatter' as const) : ('heading' as const) }));
+    const answer = (index: TermIndex) => index.resolve({ chain: ['FPN'] }, 100).map((m) => [m.target.file, m.target.point, m.score]);
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const index = new TermIndex();
+        // The model: the live files with their entries, in the order they were first added (a removed file forgets it).
+        const live = new Map<string, Op[2]>();
+        for (const [n, remove, list] of ops) {
+          const file = `n${n}.md`;
+          if (remove) {
+            index.removeFile(file);
+            live.delete(file);
+          } else {
+            index.setFile(file, entriesOf(file, list));
+            live.set(file, list);
+          }
+          const fresh = new TermIndex();
+          for (const [f, l] of live) fresh.setFile(f, entriesOf(f, l));
+          assert.deepEqual(answer(index), answer(fresh));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { NoteLibrary } from '../../src/core/notes/library';
 import { parseNote } from '../../src/core/notes/parse';
-import { parseWikiTarget, scanInline, type InlineSyntax } from '../../src/core/notes/vaultSyntax';
+import { mayStartTag, parseWikiTarget, scanInline, tagAt, type InlineSyntax } from '../../src/core/notes/vaultSyntax';
+import fc from './fc';
 import { loadVault, vaultDir } from './vaultHelpers';
 import { LibraryLookup } from '../../src/core/search/libraryLookup';
 import { explainAt } from '../../src/core/explain';
@@ -271,5 +272,26 @@ describe('names and tags in Look Up and hovers', () => {
   test('hovers treat aliases like heading words: lr_warmup finds the Warmup note', () => {
     const ex = explainAt(lib, 'lr_warmup = 5\n', 2);
     assert.equal(ex && `${path.relative(vaultDir, ex.best.doc.id)}#${ex.best.section.slug}`, 'Warmup.md#warmup');
+  });
+});
+
+describe('lines that may hold a tag', () => {
+  test('a `#` that starts a tag is never passed over as one that cannot', () => {
+    const piece = fc.constantFrom('#', '##', ' ', '\t', '\u00a0', '\u3000', 'a', '1', '/', '-', '语', 'C', '\n', '\r', '\ud83d\ude00');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.nat(3), (parts, lead) => {
+        const text = 'x\n'.repeat(lead) + parts.join('');
+        const lineStart = text.lastIndexOf('\n', text.length - 1) + 1;
+        const line = text.slice(lineStart);
+        for (let i = 0; i < line.length; i++) {
+          if (line[i] !== '#') continue;
+          if (tagAt(line, i)) assert.ok(mayStartTag(text, lineStart + i, lineStart), JSON.stringify(line));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    assert.equal(mayStartTag('## Title', 0, 0), false);
+    assert.equal(mayStartTag('C# code', 1, 0), false);
+    assert.equal(mayStartTag('a #tag', 2, 0), true);
   });
 });

@@ -10,14 +10,19 @@ type Value = string | string[] | Record<string, string | string[]>;
 
 /** The data of a YAML mapping in the simple subset, or undefined when the full parser has to decide. */
 export function readSimpleYaml(text: string): Record<string, Value> | undefined {
-  if (text.includes('\t') || text.includes('\\')) return undefined;
   const lines = text.split('\n');
+  return readSimpleYamlLines(lines, 0, lines.length);
+}
+
+/** `readSimpleYaml` of lines[from, to) joined with newlines (a note's front matter, read from its lines as they are). */
+export function readSimpleYamlLines(all: readonly string[], from: number, to: number): Record<string, Value> | undefined {
+  for (let i = from; i < to; i++) if (all[i].includes('\t') || all[i].includes('\\')) return undefined;
   const out: Record<string, Value> = {};
   let nested: Record<string, string | string[]> | undefined; // the mapping the indented lines belong to
   let nestedIndent = 0;
   let pendingKey: string | undefined; // a top-level `key:` still waiting for its indented entries
-  for (const raw of lines) {
-    const line = raw.trimEnd();
+  for (let i = from; i < to; i++) {
+    const line = all[i].trimEnd();
     if (line === '') continue;
     const indent = line.length - line.trimStart().length;
     if (line[indent] === '#') continue; // a comment line

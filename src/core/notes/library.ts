@@ -33,7 +33,7 @@ type Listener = (fileId: string) => void;
  * that note). Look-ups by term and by NoteRef are map look-ups.
  */
 export class NoteLibrary {
-  private readonly docs = new Map<string, { doc: NoteDocument; info: NoteFileInfo; slugs: Map<string, NoteSection> }>();
+  private readonly docs = new Map<string, { doc: NoteDocument; info: NoteFileInfo }>();
   /** Files whose terms are known (from a host's snapshot) but which are not read yet: see setPending. */
   private readonly pending = new Set<string>();
   readonly terms = new TermIndex();
@@ -78,10 +78,8 @@ export class NoteLibrary {
 
   setDocument(doc: NoteDocument, info: NoteFileInfo = {}): NoteWarning[] {
     this.pending.delete(doc.id);
-    const slugs = new Map<string, NoteSection>();
-    for (const s of doc.sections) slugs.set(s.slug, s);
     const warnings = [...doc.warnings];
-    this.docs.set(doc.id, { doc, info, slugs });
+    this.docs.set(doc.id, { doc, info });
     this.terms.setFile(doc.id, termEntries(doc, warnings));
     this.names.add(doc.id, info.root);
     this.links.setFile(doc);
@@ -133,7 +131,7 @@ export class NoteLibrary {
   resolveRef(ref: NoteRef): ResolvedRef | undefined {
     const candidates = ref.file ? [this.docs.get(ref.file)].filter(isDefined) : this.documents().map((d) => this.docs.get(d.id)!);
     for (const entry of candidates) {
-      const section = entry.slugs.get(ref.slug);
+      const section = sectionsBySlug(entry.doc).get(ref.slug);
       if (!section) continue;
       const point = ref.point ? section.points[ref.point - 1] : undefined;
       return { doc: entry.doc, section, point };
@@ -197,13 +195,33 @@ export interface FrontMatterTarget {
  * lower-cased) or by heading text (case-insensitive, the first heading of that text).
  */
 export function sectionFinder(doc: NoteDocument): (key: string) => NoteSection | undefined {
-  const bySlug = new Map<string, NoteSection>();
-  const byTitle = new Map<string, NoteSection>();
-  for (const s of doc.sections) {
-    bySlug.set(s.slug, s);
-    if (!byTitle.has(s.title.toLowerCase())) byTitle.set(s.title.toLowerCase(), s);
+  const bySlug = sectionsBySlug(doc);
+  // Headings are lower-cased only when a key is no slug (most keys are).
+  let byTitle: Map<string, NoteSection> | undefined;
+  const titled = (key: string) => {
+    if (!byTitle) {
+      byTitle = new Map();
+      for (const s of doc.sections) {
+        const lower = s.title.toLowerCase();
+        if (!byTitle.has(lower)) byTitle.set(lower, s);
+      }
+    }
+    return byTitle.get(key);
+  };
+  return (key) => bySlug.get(key) ?? bySlug.get(key.toLowerCase()) ?? titled(key.toLowerCase().trim());
+}
+
+const slugMaps = new WeakMap<NoteDocument, Map<string, NoteSection>>();
+
+/** A note's sections by slug, made when first asked (references and front-matter keys ask) and kept with the note. */
+export function sectionsBySlug(doc: NoteDocument): ReadonlyMap<string, NoteSection> {
+  let bySlug = slugMaps.get(doc);
+  if (!bySlug) {
+    bySlug = new Map();
+    for (const s of doc.sections) bySlug.set(s.slug, s);
+    slugMaps.set(doc, bySlug);
   }
-  return (key) => bySlug.get(key) ?? bySlug.get(key.toLowerCase()) ?? byTitle.get(key.toLowerCase().trim());
+  return bySlug;
 }
 
 /** A section key with an optional point: `slug` or `slug/N` (N ≥ 1). */
@@ -256,7 +274,11 @@ function termEntries(doc: NoteDocument, warnings: NoteWarning[]): TermEntry[] {
   }
   for (const s of doc.sections) {
     if (s.level === 0) continue;
-    for (const term of headingTerms(s.title)) entries.push({ term, target: { file: doc.id, slug: s.slug }, source: 'heading' });
+    const terms = headingTerms(s.title);
+    if (!terms.length) continue;
+    // One target for the section's terms (the term index keeps one per section anyway).
+    const target = { file: doc.id, slug: s.slug };
+    for (const term of terms) entries.push({ term, target, source: 'heading' });
   }
   // The note's aliases (and a front-matter title no heading carries) are names of it, like heading words of its top.
   const top = doc.sections[0];

@@ -72,7 +72,7 @@ export class Point implements NotePoint {
     if (this.md === undefined) {
       const ci = this.contentIndent;
       if (this.last <= this.startLine) {
-        const only = this.lineAt(this.startLine).slice(ci);
+        const only = this.firstLine();
         this.md = isBlank(only) ? '' : only;
       } else {
         const ls: string[] = [];
@@ -90,7 +90,7 @@ export class Point implements NotePoint {
       return nl < 0 ? this.md : this.md.slice(0, nl);
     }
     for (let i = this.startLine; i <= this.last; i++) {
-      const line = i === this.startLine ? this.lineAt(i).slice(this.contentIndent) : dedent(this.lineAt(i), this.contentIndent);
+      const line = i === this.startLine ? this.firstLine() : dedent(this.lineAt(i), this.contentIndent);
       if (!isBlank(line)) return line;
     }
     return '';
@@ -103,6 +103,14 @@ export class Point implements NotePoint {
       this.sum = first ? plainInline(first) : plainInline(firstTextLine(this.markdown));
     }
     return this.sum;
+  }
+
+  /** The item's first line without its marker and indentation: its text from the content column (one slice). */
+  private firstLine(): string {
+    const { text, starts } = this;
+    const i = this.startLine;
+    const end = i + 1 < starts.length ? starts[i + 1] - 1 : text.length;
+    return text.slice(Math.min(starts[i] + this.contentIndent, end), end);
   }
 
   private lineAt(i: number): string {

@@ -1,12 +1,13 @@
 import { parseDocument } from 'yaml';
-import { readSimpleYaml } from './frontMatter';
+import { readSimpleYamlLines } from './frontMatter';
 import { lineStarts } from '../text';
 import { memoize } from '../memo';
 import { msg, type Msg } from '../message';
 import type { NoteCheckBlock, NoteDocument, NotePoint, NoteSection, NoteWarning } from './types';
 import { extractVaultSyntax } from './vaultExtract';
 import { Point, Section } from './noteModel';
-import { dedent, firstTextLine, isBlank, plainInline, trimBlankLines } from './markdownText';
+import { dedent, firstTextLine, isBlank, isSpaceCode, plainInline, trimBlankLines } from './markdownText';
+import { atxLevel, atxTextStart, listMarker } from './blockMarks';
 import { safeDecode } from './paths';
 
 export { plainInline };
@@ -27,18 +28,19 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   const docTitle = fmTitle ?? firstHeading?.title ?? fallbackTitle;
 
   const sections: NoteSection[] = [];
-  const headingLines = new Map<NoteSection, number>();
+  // Per section (same index): the lines its heading takes.
+  const headingLines: number[] = [];
   const slugs = new SlugRegistry();
   const preambleEnd = firstHeading ? firstHeading.line - 1 : lines.length - 1;
   const preambleHasText = hasContent(lines, contentStartLine, preambleEnd);
   // Headings take their slugs first, so text before the first heading never pushes `# A` from `a` to `a-1`.
-  const headingSlugs = blocks.headings.map((h) => slugs.take(h.title));
+  const headingSlugs = blocks.headings.map((h) => slugs.take(h.title, h.slug));
   if (!firstHeading || preambleHasText) {
     // The text before the first heading is the file's own section: titled like the file (front matter or name),
     // not like the heading that follows it.
     const preambleTitle = fmTitle ?? fallbackTitle;
     sections.push(new Section(preambleTitle, slugs.take(preambleTitle), 0, contentStartLine, preambleEnd, preambleEnd));
-    headingLines.set(sections[sections.length - 1], 0);
+    headingLines.push(0);
   }
   for (let i = 0; i < blocks.headings.length; i++) {
     const h = blocks.headings[i];
@@ -52,7 +54,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
       }
     }
     sections.push(new Section(h.title, headingSlugs[i], h.level, h.line, bodyEnd, end));
-    headingLines.set(sections[sections.length - 1], h.lines);
+    headingLines.push(h.lines);
   }
 
   // The tree (breadcrumbs are read from it when asked).
@@ -76,8 +78,9 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   for (let i = 1, at = 0; i < lines.length; i++) starts[i] = at += lines[i - 1].length + 1;
   const slice = (a: number, b: number) => (a < b ? text.slice(starts[a], starts[b - 1] + lines[b - 1].length) : '');
   let nextItem = 0;
-  for (const s of sections) {
-    const bodyStart = s.startLine + (headingLines.get(s) ?? 0);
+  for (let k = 0; k < sections.length; k++) {
+    const s = sections[k];
+    const bodyStart = s.startLine + headingLines[k];
     // Without the blank lines around it, nor a separator (`<hr>`, `---`) closing it: that belongs between sections.
     let a = bodyStart;
     let b = s.bodyEndLine + 1;
@@ -181,9 +184,9 @@ function readFrontMatter(lines: string[], warnings: NoteWarning[]): FrontMatter 
     warnings.push(warning(msg('Front matter starts with "---" but is never closed; it is read as text.')));
     return none;
   }
-  const body = lines.slice(1, close).join('\n');
-  let data: unknown = readSimpleYaml(body);
+  let data: unknown = readSimpleYamlLines(lines, 1, close);
   if (data === undefined) {
+    const body = lines.slice(1, close).join('\n');
     try {
       // Warnings (an unknown tag such as `!!js/function`: its value stays a plain string) become the note's warnings
       // instead of process warnings on stderr; errors and alias bombs (maxAliasCount) throw into the catch below.
@@ -256,6 +259,8 @@ interface Heading {
   line: number;
   level: number;
   title: string;
+  /** The title's slug before duplicates are numbered, when known (ATX headings). */
+  slug?: string;
   /** Lines the heading occupies: 1 for ATX; for setext, its paragraph lines plus the underline. */
   lines: number;
 }
@@ -295,6 +300,24 @@ const HTML_BLOCK_TAGS = new Set(
 );
 const HTML_BLOCK6 = /^ {0,3}<\/?([a-zA-Z][a-zA-Z0-9-]*)(?:\s|\/?>|$)/;
 const HTML_BLOCK7 = /^ {0,3}(?:<[a-zA-Z][a-zA-Z0-9-]*(?:\s+[a-zA-Z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?>|<\/[a-zA-Z][a-zA-Z0-9-]*\s*>)[ \t]*$/;
+
+/** A list marker's [start, end, end of the blanks after it] (see listMarker). */
+const MARKER = new Int32Array(3);
+
+/** Whether line[from…] is all white space (as `trim` sees it). */
+function isBlankFrom(line: string, from: number): boolean {
+  for (let i = from; i < line.length; i++) if (!isSpaceCode(line.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Whether the list marker line[start, end) is ordered (`3.`, `1)`) with another number than 1. */
+function startsNotAtOne(line: string, start: number, end: number): boolean {
+  const c = line.charCodeAt(start);
+  if (c < 48 || c > 57) return false;
+  let n = 0;
+  for (let i = start; i < end - 1; i++) n = n * 10 + (line.charCodeAt(i) - 48);
+  return n !== 1;
+}
 
 function scanBlocks(lines: string[], from: number): { headings: Heading[]; items: Item[]; verbatim: Uint8Array; checkFences: CheckFence[] } {
   const headings: Heading[] = [];
@@ -384,9 +407,12 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
 
     // Does the current item continue on this line?
     if (item) {
-      const marker = plain || !listMark ? null : LIST_ITEM.exec(line);
+      // Only a line indented less than the item's content can end it: the patterns are not tried on the others.
+      const outdented = indent < item.contentIndent;
+      const marker = !plain && listMark && outdented && listMarker(line, MARKER);
       const interrupts =
         !plain &&
+        outdented &&
         ((mark === 35 && ATX.test(line)) ||
           (ruleMark && THEMATIC.test(line)) ||
           mark === 62 ||
@@ -426,9 +452,10 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       paragraph = false;
       continue;
     }
-    const atx = mark === 35 ? ATX.exec(line) : null;
-    if (atx) {
-      headings.push({ line: i, level: atx[1].length, title: cachedHeadingTitle(atx[2]), lines: 1 });
+    const level = mark === 35 ? atxLevel(line) : 0;
+    if (level) {
+      const { title, slug } = cachedHeading(line.slice(atxTextStart(line, level)));
+      headings.push({ line: i, level, title, slug, lines: 1 });
       paragraph = false;
       continue;
     }
@@ -462,13 +489,13 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
       verbatim[i] = 1; // indented code
       continue;
     }
-    const marker = listMark ? LIST_ITEM.exec(line) : null;
+    const marker = listMark && listMarker(line, MARKER);
     // A list can interrupt a paragraph only with a non-empty item, and an ordered one only when it starts at 1.
-    if (marker && !(paragraph && (line.slice(marker[0].length).trim() === '' || (/^\d/.test(marker[2]) && parseInt(marker[2], 10) !== 1)))) {
-      const rest = line.slice(marker[0].length);
-      const markerEnd = marker[1].length + marker[2].length;
-      const spaces = marker[3].replace(/\t/g, '    ').length;
-      const contentIndent = rest.trim() === '' ? markerEnd + 1 : markerEnd + (spaces > 4 ? 1 : spaces);
+    if (marker && !(paragraph && (isBlankFrom(line, MARKER[2]) || startsNotAtOne(line, MARKER[0], MARKER[1])))) {
+      const markerEnd = MARKER[1];
+      let spaces = MARKER[2] - markerEnd;
+      for (let k = markerEnd; k < MARKER[2]; k++) if (line.charCodeAt(k) === 9) spaces += 3; // a tab counts as four
+      const contentIndent = isBlankFrom(line, MARKER[2]) ? markerEnd + 1 : markerEnd + (spaces > 4 ? 1 : spaces);
       item = { start: i, end: i, contentIndent };
       blankSeen = false;
       paragraph = false;
@@ -556,10 +583,14 @@ function startsPlain(c: number): boolean {
 }
 
 /**
- * Titles of the headings seen lately: a library repeats its headings ("Overview", "实现细节"), and the sections with the
- * same heading share one title string (what is looked up by title later finds it at once).
+ * Titles (and their slugs) of the headings seen lately, by the heading's text: a library repeats its headings
+ * ("Overview", "实现细节"), and the sections with the same heading share one title string (what is looked up by title
+ * later finds it at once).
  */
-const cachedHeadingTitle = memoize(headingTitle);
+const cachedHeading = memoize((raw: string) => {
+  const title = headingTitle(raw);
+  return { title, slug: cachedSlug(title) };
+});
 
 function headingTitle(raw: string): string {
   const withoutClosing = raw.replace(/[ \t]+#+[ \t]*$/, '').replace(/^#+[ \t]*$/, '');
@@ -605,15 +636,15 @@ const cachedSlug = memoize(slugify);
 
 class SlugRegistry {
   private readonly used = new Map<string, number>();
-  take(title: string): string {
-    const base = cachedSlug(title);
+  /** `base`: the title's slug, when known. */
+  take(title: string, base = cachedSlug(title)): string {
     // Most headings are the first with their slug.
-    if (!this.used.has(base)) {
+    let n = this.used.get(base);
+    if (n === undefined) {
       this.used.set(base, 0);
       return base;
     }
     let slug = base;
-    let n = this.used.get(base) ?? 0;
     while (this.used.has(slug)) {
       n++;
       slug = `${base}-${n}`;

@@ -3,6 +3,10 @@ import type { LocalizableText } from '../rules/types';
 import { slugify } from './parse';
 import { basename, dirname, hasNoteExtension, locationPath, nameKey, normalizePath, stripNoteExtension } from './paths';
 import type { NoteBlock, NoteDocument, NotePoint, NoteSection } from './types';
+import { memoize } from '../memo';
+
+/** See NoteNames.keyOf; remembered for the paths seen lately (a library links to the same notes again and again). */
+const linkKey = memoize((path: string) => nameKey(stripNoteExtension(basename(normalizePath(path.replace(/\\/g, '/'))))));
 
 /** Where a link points, as written: `[[path#heading|…]]`, `[[path#^block]]`, `[text](path.md#heading)`. */
 export interface LinkTarget {
@@ -109,7 +113,7 @@ export class NoteNames {
 
   /** The base-name key links use for a note or file: lower case, no folder, no note extension. */
   static keyOf(path: string): string {
-    return nameKey(stripNoteExtension(basename(normalizePath(path.replace(/\\/g, '/')))));
+    return linkKey(path);
   }
 
   /** Resolves a link written in note `fromId`. `embed`: a name with a file extension may be a figure or other file. */

@@ -1,6 +1,6 @@
 import type { NoteBlock, NoteLink, NoteTag } from './types';
 import { safeDecode } from './paths';
-import { scanInline, type InlineSyntax } from './vaultSyntax';
+import { mayStartTag, scanInline, type InlineSyntax } from './vaultSyntax';
 
 /**
  * A note's links, tags and block ids, read from its text once while it is parsed. Only the lines that hold a `[`, `#`
@@ -72,6 +72,8 @@ function candidateLines(text: string, starts: Int32Array, from: number): number[
         if (starts[mid] <= at) lo = mid;
         else hi = mid - 1;
       }
+      // A `#` that cannot start a tag (a heading's marks, `C#`) makes no line a candidate: the next `#` may.
+      if (ch === '#' && !mayStartTag(text, at, starts[lo])) continue;
       marked[lo] = 1;
       // Skip the rest of this line: one visit per line and trigger.
       const next = lo + 1 < starts.length ? starts[lo + 1] : text.length;

@@ -66,6 +66,19 @@ export function isTagChar(c: number): boolean {
 const TAG_UNICODE = /[\p{L}\p{N}\p{M}]/u;
 
 /**
+ * Whether the `#` at `at` (on a line starting at `lineStart`) may start a tag, as tagAt reads one: at the start of
+ * the line or after a blank, and followed by neither a blank, another `#` nor the end of the line.
+ */
+export function mayStartTag(text: string, at: number, lineStart: number): boolean {
+  if (at > lineStart) {
+    const before = text.charCodeAt(at - 1);
+    if (!(before === 32 || before === 9 || before === 0xa0 || before === 0x3000)) return false;
+  }
+  const next = text.charCodeAt(at + 1);
+  return !(next !== next || next === 35 || next === 32 || next === 9 || next === 10 || next === 13);
+}
+
+/**
  * The tag starting at `hash` (a `#`), or undefined: `#` at the start or after white space, then tag characters with at
  * least one that is not a digit (`#1` and `#2024` are issue numbers, not tags), no trailing `/`.
  */

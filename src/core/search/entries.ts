@@ -55,8 +55,15 @@ export function tagEnd(text: string, at: number, to: number): number {
 
 /** The [start, end) of an `alt="…"` value inside a tag. */
 export function altText(text: string, start: number, end: number): [number, number] | undefined {
-  const at = text.indexOf('alt=', start);
-  if (at < 0 || at > end) return undefined;
+  // Searched within the tag only (a search of the whole text ran on to the next `alt=` of the note, or its end).
+  let at = -1;
+  for (let i = start; i <= end; i++) {
+    if (text.charCodeAt(i) === 97 /* a */ && text.startsWith('alt=', i)) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) return undefined;
   const q = text.charCodeAt(at + 4);
   if (q !== 34 && q !== 39) return undefined;
   const close = text.indexOf(q === 34 ? '"' : "'", at + 5);
@@ -76,12 +83,32 @@ export function firstTextLine(md: string): string {
 export function pointLead(point: NotePoint): string {
   // The pattern never reaches past the first line of the item's Markdown, so a parsed point gives just that line.
   const head = point instanceof Point ? point.headLine : undefined;
-  const bold = /^\s*(\*\*|__)(.+?)\1/.exec(head ?? point.markdown);
-  if (bold) return boldLead(bold[2]);
+  const bold = boldInner(head ?? point.markdown);
+  if (bold !== undefined) return boldLead(bold);
   if (head !== undefined && !mayStartWithLabel(head)) return '';
   const colon = /^([^:：]{2,24})[:：]/.exec(point.summary);
   if (colon && !/[，,。.;；!?！？()（）]/.test(colon[1])) return labelLead(colon[1]);
   return '';
+}
+
+/**
+ * The text between the bold marks a Markdown text starts with (`**Constant warmup**: …` → `Constant warmup`), as
+ * `/^\s*(\*\*|__)(.+?)\1/` captures it, read without a regular expression; undefined when it does not start so.
+ */
+export function boldInner(md: string): string | undefined {
+  let i = 0;
+  while (i < md.length && isSpaceCode(md.charCodeAt(i))) i++;
+  const c = md.charCodeAt(i);
+  if ((c !== 42 && c !== 95) || md.charCodeAt(i + 1) !== c) return undefined;
+  const from = i + 2;
+  const close = md.indexOf(c === 42 ? '**' : '__', from + 1);
+  if (close < 0) return undefined;
+  // `.` does not reach past a line terminator.
+  for (let j = from; j < close; j++) {
+    const d = md.charCodeAt(j);
+    if (d === 10 || d === 13 || d === 0x2028 || d === 0x2029) return undefined;
+  }
+  return md.slice(from, close);
 }
 
 /**
@@ -92,18 +119,31 @@ export function pointLead(point: NotePoint): string {
  * such label (most items: no colon, or one after more than a label's 24 characters).
  */
 function mayStartWithLabel(line: string): boolean {
-  let kept = 0;
-  let caret = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 58 || c === 0xff1a) return kept <= 24; // the first colon
-    if (c === 60 || c === 91) return true; // `<` or `[`: a tag or link could hide or rewrite text
-    if (c === 94) caret = true; // a block id at the end of the line is dropped with its letters
-    if (c < 128 ? (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) : !isSpaceCode(c)) kept++;
+  const a = line.indexOf(':');
+  const b = line.indexOf('：');
+  const colon = a < 0 ? b : b < 0 ? a : Math.min(a, b);
+  const end = colon < 0 ? line.length : colon;
+  // `<` or `[` before the first colon: a tag or link could hide or rewrite text.
+  const lt = line.indexOf('<');
+  if (lt >= 0 && lt < end) return true;
+  const br = line.indexOf('[');
+  if (br >= 0 && br < end) return true;
+  if (colon >= 0) {
+    // A label is at most 24 kept characters before the colon.
+    let kept = 0;
+    for (let i = 0; i < colon; i++) if (keptChar(line.charCodeAt(i)) && ++kept > 24) return false;
+    return true;
   }
   // No colon: the summary is this line's (it keeps some text) and has none; a line that may lose all its text gives
-  // way to the next line of the item.
-  return kept === 0 || caret;
+  // way to the next line of the item (a block id at the end of the line is dropped with its letters).
+  if (line.includes('^')) return true;
+  for (let i = 0; i < line.length; i++) if (keptChar(line.charCodeAt(i))) return false;
+  return true;
+}
+
+/** A character plain text keeps before a colon: letters and digits, and any character outside ASCII but white space. */
+function keptChar(c: number): boolean {
+  return c < 128 ? (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) : !isSpaceCode(c);
 }
 
 /** Lead-ins seen lately, one string each: a library repeats them (`**Observation**`, `技巧：`), and the points share it. */

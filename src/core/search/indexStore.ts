@@ -4,7 +4,7 @@ import { lineStartsOf } from '../notes/parse';
 import { FieldView } from './fieldView';
 import { HASH_SEED } from '../keyTable';
 import { BODY, KeySpace, LEAD, TERMS, TITLE } from './postings';
-import { CJK_SPAN, STOP_WORDS, cjkIndex, isCjkCode, isWordCode, shortKeys, wordKeys } from './tokenize';
+import { CHAR_CLASS, CH_CJK, CH_CLOSE_BRACKET, CH_DIGIT, CH_LOWER, CH_LT, CH_WORD, CJK_INDEX, CJK_SPAN, STOP_WORDS, shortKeys, wordKeys } from './tokenize';
 import type { LookupResult } from './types';
 
 /*
@@ -31,6 +31,8 @@ export interface FileRec {
   /** Entry ids [lo, hi). */
   lo: number;
   hi: number;
+  /** The front-matter terms of its sections and points, once an entry of the file is made (see IndexStore.entry). */
+  terms?: ReturnType<typeof frontMatterTerms>;
 }
 
 /** The fields whose words `heads` reads. */
@@ -89,7 +91,16 @@ interface ShortIds {
 
 export class IndexStore {
   readonly files = new Map<string, FileRec>();
-  entries: (Entry | undefined)[] = [];
+  /**
+   * Per entry id: its file (undefined once the file is dropped), the index of its section in the file and of its point
+   * in the section (-1: the section itself). The Entry object is made when a query first reaches the entry (see
+   * `entry`): most never are, and a hundred thousand objects made while indexing only to be kept were a good part of
+   * the time indexing spent collecting garbage.
+   */
+  private recOf: (FileRec | undefined)[] = [];
+  private made: (Entry | undefined)[] = [];
+  private sectionIndex = new Int32Array(0);
+  private pointIndex = new Int32Array(0);
   /** For a point: its section's entry id + 1; 0 for a section. */
   parentOf = new Int32Array(0);
   nextId = 0;
@@ -114,41 +125,69 @@ export class IndexStore {
     const terms = frontMatterTerms(doc);
     const starts = lineStartsOf(doc);
     const lineEnd = (line: number) => (line + 1 < starts.length ? starts[line + 1] - 1 : text.length);
-    for (const section of doc.sections) {
+    const sections = doc.sections;
+    for (let si = 0; si < sections.length; si++) {
+      const section = sections[si];
+      const points = section.points;
       const sectionTerms = (terms.sections.size && terms.sections.get(section)) || NO_TERMS;
-      const sectionId = this.newEntry(new Entry(rec, section, undefined, '', sectionTerms), 0);
+      const sectionId = this.newEntry(rec, si, -1, 0);
       this.indexShort(sectionId, section.title, TITLE);
-      for (const term of sectionTerms) this.indexShort(sectionId, term, TERMS);
+      for (let t = 0; t < sectionTerms.length; t++) this.indexShort(sectionId, sectionTerms[t], TERMS);
       let from = section.level === 0 ? section.startLine : section.startLine + 1;
-      for (const point of section.points) {
+      for (let pi = 0; pi < points.length; pi++) {
+        const point = points[pi];
         if (point.startLine > from) this.indexRange(sectionId, text, starts[from], lineEnd(point.startLine - 1));
         from = point.endLine + 1;
       }
       if (from <= section.bodyEndLine) this.indexRange(sectionId, text, starts[from], lineEnd(section.bodyEndLine));
 
-      for (const point of section.points) {
+      for (let pi = 0; pi < points.length; pi++) {
+        const point = points[pi];
         const lead = pointLead(point);
         const pointTerms = (terms.points.size && terms.points.get(point)) || NO_TERMS;
-        const id = this.newEntry(new Entry(rec, section, point, lead, pointTerms), sectionId + 1);
+        const id = this.newEntry(rec, si, pi, sectionId + 1);
         if (lead) this.indexShort(id, lead, LEAD);
-        for (const term of pointTerms) this.indexShort(id, term, TERMS);
+        for (let t = 0; t < pointTerms.length; t++) this.indexShort(id, pointTerms[t], TERMS);
         this.indexRange(id, text, afterListMarker(text, starts[point.startLine]), lineEnd(point.endLine));
       }
     }
     if (!this.replaying) rec.hi = this.nextId;
   }
 
-  private newEntry(entry: Entry, parent: number): number {
+  private newEntry(rec: FileRec, section: number, point: number, parent: number): number {
     if (this.replaying) return 0;
     const id = this.nextId++;
-    this.entries[id] = entry;
+    this.recOf[id] = rec;
+    this.made[id] = undefined;
     if (id >= this.parentOf.length) {
-      const grown = new Int32Array(Math.max(1024, this.parentOf.length * 2));
-      grown.set(this.parentOf);
-      this.parentOf = grown;
+      const n = Math.max(1024, this.parentOf.length * 2);
+      this.parentOf = grown(this.parentOf, n);
+      this.sectionIndex = grown(this.sectionIndex, n);
+      this.pointIndex = grown(this.pointIndex, n);
     }
     this.parentOf[id] = parent;
+    this.sectionIndex[id] = section;
+    this.pointIndex[id] = point;
     return id;
+  }
+
+  /** The entry with this id (made when first asked), or undefined when its file was removed. */
+  entry(id: number): Entry | undefined {
+    const made = this.made[id];
+    if (made) return made;
+    const rec = this.recOf[id];
+    if (!rec) return undefined;
+    const section = rec.doc.sections[this.sectionIndex[id]];
+    const p = this.pointIndex[id];
+    const terms = (rec.terms ??= frontMatterTerms(rec.doc));
+    let entry: Entry;
+    if (p < 0) entry = new Entry(rec, section, undefined, '', (terms.sections.size && terms.sections.get(section)) || NO_TERMS);
+    else {
+      const point = section.points[p];
+      entry = new Entry(rec, section, point, pointLead(point), (terms.points.size && terms.points.get(point)) || NO_TERMS);
+    }
+    this.made[id] = entry;
+    return entry;
   }
 
   /** A title, lead or term. */
@@ -165,9 +204,9 @@ export class IndexStore {
       this.shortIds.set(s, ids);
     }
     const { words, acros } = this;
-    for (const k of ids.words) words.postId(k, id, field);
-    for (const k of ids.grams) this.postGram(k, id, field);
-    for (const k of ids.acros) acros.postId(k, id, field);
+    for (let i = 0; i < ids.words.length; i++) words.postId(ids.words[i], id, field);
+    for (let i = 0; i < ids.grams.length; i++) this.postGram(ids.grams[i], id, field);
+    for (let i = 0; i < ids.acros.length; i++) acros.postId(ids.acros[i], id, field);
   }
 
   /**
@@ -179,26 +218,29 @@ export class IndexStore {
     let i = from;
     while (i < to) {
       const c = text.charCodeAt(i);
-      if (isWordCode(c)) {
+      const k = CHAR_CLASS[c];
+      if (k === CH_LOWER || k === CH_DIGIT || k === CH_WORD) {
         const start = i;
-        let plain = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-        let sawLetter = c >= 97;
+        let plain = k !== CH_WORD;
+        // Only matters while the word is plain: a digit after a letter makes it not (bn1).
+        let sawLetter = k === CH_LOWER;
         // The word's hash, accumulated as it is scanned (see KeySpace.addText): a plain word is never cut out.
         let h = Math.imul(HASH_SEED ^ c, 16777619);
         i++;
         for (;;) {
           while (i < to) {
             const d = text.charCodeAt(i);
-            if (d >= 97 && d <= 122) sawLetter = true;
-            else if (d >= 48 && d <= 57) {
+            const e = CHAR_CLASS[d];
+            if (e === CH_LOWER) sawLetter = true;
+            else if (e === CH_DIGIT) {
               if (sawLetter) plain = false; // bn1
-            } else if (isWordCode(d)) plain = false;
+            } else if (e === CH_WORD) plain = false;
             else break;
             h = Math.imul(h ^ d, 16777619);
             i++;
           }
           const d = text.charCodeAt(i);
-          if ((d === 46 || d === 45) && i + 1 < to && isWordCode(text.charCodeAt(i + 1))) {
+          if ((d === 46 || d === 45) && i + 1 < to && isWordClass(CHAR_CLASS[text.charCodeAt(i + 1)])) {
             plain = false;
             h = Math.imul(h ^ d, 16777619);
             i++;
@@ -206,22 +248,25 @@ export class IndexStore {
         }
         if (i - start > 64) continue;
         if (plain) words.addText(text, start, i, h, id, BODY);
-        else for (const k of this.tokenKeys(text, start, i, h)) words.postId(k, id, BODY);
-      } else if (isCjkCode(c)) {
-        let prev = cjkIndex(c);
+        else {
+          const keys = this.tokenKeys(text, start, i, h);
+          for (let j = 0; j < keys.length; j++) words.postId(keys[j], id, BODY);
+        }
+      } else if (k === CH_CJK) {
+        let prev = CJK_INDEX[c];
         i++;
-        if (i >= to || !isCjkCode(text.charCodeAt(i))) {
+        if (i >= to || CJK_INDEX[text.charCodeAt(i)] === 0) {
           this.postGram(this.grams.numberId(prev), id, BODY);
           continue;
         }
         while (i < to) {
-          const cur = cjkIndex(text.charCodeAt(i)); // 0: not a CJK character
+          const cur = CJK_INDEX[text.charCodeAt(i)]; // 0: not a CJK character
           if (cur === 0) break;
           this.postGram(this.grams.numberId(prev * CJK_SPAN + cur), id, BODY);
           prev = cur;
           i++;
         }
-      } else if (c === 60 /* < */) {
+      } else if (k === CH_LT) {
         const close = tagEnd(text, i, to);
         if (close < 0) {
           i++;
@@ -230,7 +275,7 @@ export class IndexStore {
         const alt = altText(text, i, close);
         if (alt) this.indexRange(id, text, alt[0], alt[1]);
         i = close + 1;
-      } else if (c === 93 /* ] */ && text.charCodeAt(i + 1) === 40 /* ( */) {
+      } else if (k === CH_CLOSE_BRACKET && text.charCodeAt(i + 1) === 40 /* ( */) {
         const close = text.indexOf(')', i + 2);
         const nl = text.indexOf('\n', i + 2);
         i = close >= 0 && close < to && (nl < 0 || close < nl) ? close + 1 : i + 1;
@@ -294,7 +339,7 @@ export class IndexStore {
       this.replaying = false;
     }
     for (const sp of spaces) sp.drop(sp.stopCollecting(), rec.lo, rec.hi);
-    for (let id = rec.lo; id < rec.hi; id++) this.entries[id] = undefined;
+    for (let id = rec.lo; id < rec.hi; id++) this.recOf[id] = this.made[id] = undefined;
   }
 
 
@@ -302,7 +347,8 @@ export class IndexStore {
   renumber(): void {
     const all = [...this.files.values()].sort((a, b) => a.lo - b.lo);
     for (const rec of all) this.dropFile(rec);
-    this.entries = [];
+    this.recOf = [];
+    this.made = [];
     this.nextId = 0;
     for (const rec of all) {
       rec.lo = rec.hi = this.nextId;
@@ -310,6 +356,18 @@ export class IndexStore {
     }
   }
 
+}
+
+/** A word character's class (see CHAR_CLASS). */
+function isWordClass(k: number): boolean {
+  return k === CH_LOWER || k === CH_DIGIT || k === CH_WORD;
+}
+
+/** `a` copied into a new array of length n. */
+function grown(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(n);
+  out.set(a);
+  return out;
 }
 
 /** An entry as a result (score 0, no matched fields). */

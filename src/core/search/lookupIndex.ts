@@ -100,7 +100,7 @@ export class LookupIndex {
     const rec = this.store.files.get(fileId);
     if (!rec) return undefined;
     for (let id = rec.lo; id < rec.hi; id++) {
-      const entry = this.store.entries[id];
+      const entry = this.store.entry(id);
       if (entry && !entry.point && entry.section.slug === slug) return describeEntry(entry);
     }
     return undefined;
@@ -110,7 +110,7 @@ export class LookupIndex {
     const out: LookupResult[] = [];
     for (const rec of this.ordered) {
       for (let id = rec.lo; id < rec.hi && out.length < limit; id++) {
-        const entry = this.store.entries[id];
+        const entry = this.store.entry(id);
         if (entry && !entry.point) out.push(describeEntry(entry));
       }
       if (out.length >= limit) break;

@@ -350,7 +350,7 @@ export class LookupQuery {
         if (seen[e]) continue;
         seen[e] = 1;
         marked.push(e);
-        const entry = this.store.entries[e];
+        const entry = this.store.entry(e);
         if (!entry) continue;
         const q = subsequenceQuality(w, entry.titleLower);
         const field = entry.point ? LEAD : TITLE;
@@ -412,7 +412,7 @@ export class LookupQuery {
     for (const p of first) {
       const e = p >>> 8;
       if (gramCnt[e] === need) {
-        const entry = this.store.entries[e];
+        const entry = this.store.entry(e);
         if (entry) {
           // All bigrams can occur without the run: keep the fields that really contain it.
           let mask = 0;
@@ -458,7 +458,7 @@ export class LookupQuery {
     const out: Candidate[] = [];
     for (const e of this.touched) {
       if (cnt[e] !== need) continue;
-      const entry = this.store.entries[e];
+      const entry = this.store.entry(e);
       if (!entry) continue;
       let score = acc[e] * partial;
       if (titleCnt[e] === need) {

@@ -78,6 +78,8 @@ export class KeySpace<K extends string | number> {
    * 2k + 1: that posting's entry id (checked first, so that a new entry does not read back far into `pending`).
    */
   private lastPending = new Int32Array(1 << 11);
+  /** Per key id: how many postings it has in `pending` (where its run starts in key order, for `settle`). */
+  private pendingCount = new Int32Array(1 << 10);
   /**
    * Key ids whose list is a plain array changed since the last `pack`: postings removed, or added to a short list. A
    * JS array holds each small integer in 8 bytes.
@@ -203,6 +205,7 @@ export class KeySpace<K extends string | number> {
     this.resizedMark.push(false);
     this.skipped.push(skipped);
     if (2 * k >= this.lastPending.length) this.lastPending = doubled(this.lastPending);
+    if (k >= this.pendingCount.length) this.pendingCount = doubled(this.pendingCount);
     if (this.counted && k >= this.countedIn.length) {
       this.countedIn = doubled(this.countedIn);
       this.changedAt = doubled(this.changedAt);
@@ -233,6 +236,7 @@ export class KeySpace<K extends string | number> {
     this.chunk[n + 1] = posting(id, field);
     this.lastPending[2 * k] = (this.pending.length - 1) * CHUNK + n + 2;
     this.lastPending[2 * k + 1] = id;
+    this.pendingCount[k]++;
     this.chunkLength = n + 2;
     if (field & this.counted) this.countOne(k);
     if (at || this.lists[k] !== undefined) return false;
@@ -258,21 +262,22 @@ export class KeySpace<K extends string | number> {
   }
 
   /**
-   * Moves the pending postings to their lists: counted by key, placed in one array in key order (each key's in the
-   * order they came), then each key's run appended to its list: a new list or an Int32Array comes out packed, a plain
-   * array (a short list, or one postings were removed from since the last pack) takes them as it is until `pack`.
+   * Moves the pending postings to their lists: placed in one array in key order (each key's in the order they came; a
+   * key's run starts after the runs of the keys before it, counted as they were posted), then each key's run appended
+   * to its list: a new list or an Int32Array comes out packed, a plain array (a short list, or one postings were
+   * removed from since the last pack) takes them as it is until `pack`.
    */
   private settle(): void {
     if (!this.chunkLength) return;
     this.changes++;
     const keys = this.keys.length;
     const start = new Int32Array(keys + 1);
-    const used = (c: number) => (c === this.pending.length - 1 ? this.chunkLength : CHUNK);
-    for (let c = 0; c < this.pending.length; c++) {
-      const buf = this.pending[c];
-      for (let i = 0, n = used(c); i < n; i += 2) start[buf[i] + 1]++;
+    const counts = this.pendingCount;
+    for (let k = 0; k < keys; k++) {
+      start[k + 1] = start[k] + counts[k];
+      counts[k] = 0;
     }
-    for (let k = 0; k < keys; k++) start[k + 1] += start[k];
+    const used = (c: number) => (c === this.pending.length - 1 ? this.chunkLength : CHUNK);
     const next = start.slice(0, keys);
     const byKey = new Int32Array(start[keys]);
     for (let c = 0; c < this.pending.length; c++) {
@@ -284,12 +289,11 @@ export class KeySpace<K extends string | number> {
       this.lastPending[2 * k] = 0;
       if (this.counted) this.changedAt[k] = this.changes;
       const list = this.lists[k];
-      const more = byKey.subarray(start[k], start[k + 1]);
       if (Array.isArray(list)) {
-        for (let i = 0; i < more.length; i++) list.push(more[i]);
+        for (let i = start[k]; i < start[k + 1]; i++) list.push(byKey[i]);
         this.markResized(k);
       } else {
-        this.lists[k] = list ? packed([list, more]) : packed([more]);
+        this.lists[k] = packed(list, byKey, start[k], start[k + 1]);
       }
     }
     this.pending = [(this.chunk = new Int32Array(FIRST_CHUNK))];
@@ -401,20 +405,22 @@ export class KeySpace<K extends string | number> {
 
 
 /**
- * Runs of postings one after the other as one packed list (an Int32Array over PACKED_MIN postings, else an array of
- * exactly their length). Lists are read between files, never while an entry is indexed: a run never starts with the
- * entry the one before it ends with.
+ * A packed list's postings (if any) then more[from, to), as one packed list (an Int32Array over PACKED_MIN postings,
+ * else an array of exactly their length). Lists are read between files, never while an entry is indexed: the new
+ * postings never start with the entry the list ends with.
  */
-function packed(runs: ArrayLike<number>[]): PostingList {
-  let total = 0;
-  for (const r of runs) total += r.length;
-  const out: PostingList = total > PACKED_MIN ? new Int32Array(total) : new Array<number>(total);
-  let at = 0;
-  for (const r of runs) {
-    if (out instanceof Int32Array) out.set(r, at);
-    else for (let i = 0; i < r.length; i++) out[at + i] = r[i];
-    at += r.length;
+function packed(list: Int32Array | undefined, more: Int32Array, from: number, to: number): PostingList {
+  const have = list ? list.length : 0;
+  const total = have + to - from;
+  if (total > PACKED_MIN) {
+    const out = new Int32Array(total);
+    if (list) out.set(list);
+    out.set(more.subarray(from, to), have);
+    return out;
   }
+  const out = new Array<number>(total);
+  for (let i = 0; i < have; i++) out[i] = list![i];
+  for (let i = from; i < to; i++) out[have + i - from] = more[i];
   return out;
 }
 

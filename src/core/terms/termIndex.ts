@@ -72,13 +72,20 @@ const NONE: Compiled[] = [];
 
 class Bucket {
   readonly byBonus: Compiled[][] = [NONE, NONE, NONE, NONE];
+  /** Per list of byBonus: the ordinal of its last entry, while it has one (read without reaching that entry). */
+  private readonly lastOrdinal = [-1, -1, -1, -1];
   /** Adds an entry after those of files added before its file (usually at the end: files come in order). */
   add(c: Compiled): void {
     const i = bonusIndex(c.bonus);
     const l = this.byBonus[i];
-    if (l === NONE) this.byBonus[i] = [c];
-    else if (!l.length || l[l.length - 1].ordinal <= c.ordinal) l.push(c); // a list emptied by dropFile is not NONE
-    else l.splice(firstAfter(l, c.ordinal), 0, c);
+    if (l === NONE) {
+      this.byBonus[i] = [c];
+      this.lastOrdinal[i] = c.ordinal;
+    } else if (!l.length || this.lastOrdinal[i] <= c.ordinal) {
+      // (a list emptied by dropFile is not NONE)
+      l.push(c);
+      this.lastOrdinal[i] = c.ordinal;
+    } else l.splice(firstAfter(l, c.ordinal), 0, c);
   }
   /**
    * Drops a file's entries (those of rank `ordinal`: a list is in rank order, so they are one run, found by bisection);
@@ -91,7 +98,10 @@ class Bucket {
       if (l.length) {
         const from = firstAfter(l, ordinal - 1);
         const to = firstAfter(l, ordinal);
-        if (to > from) l.splice(from, to - from);
+        if (to > from) {
+          l.splice(from, to - from);
+          if (l.length) this.lastOrdinal[i] = l[l.length - 1].ordinal;
+        }
       }
       left += l.length;
     }
