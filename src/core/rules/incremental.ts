@@ -67,7 +67,7 @@ interface Facts {
 }
 
 /** A cached finding, with offsets relative to the start of its unit. */
-interface Cached {
+export interface Cached {
   rule: Rule;
   from: number;
   to: number;
@@ -78,9 +78,15 @@ interface Cached {
 
 interface Entry {
   sig: string;
-  findings: Cached[];
-  /** The findings as last placed, at the unit's start then (a unit before every edit since stays where it is). */
-  placed?: { at: number; list: UnitFinding[] };
+  findings: readonly Cached[];
+}
+
+/** The cached findings of a unit reused by an analysis, and where the unit stands in the text analysed. */
+export interface KeptFindings {
+  /** The unit's start and length. */
+  at: number;
+  length: number;
+  findings: readonly Cached[];
 }
 
 export class UnitCache {
@@ -95,7 +101,8 @@ export class UnitCache {
   }
 
   /**
-   * Runs `rules` on the parsed text, reusing the cached findings of units whose signature did not change.
+   * Runs `rules` on the parsed text, reusing the cached findings of units whose signature did not change: `findings`
+   * are those the rules found, `kept` those reused (in the order of their units, after the found ones).
    * `runRules` runs the rules on a context and returns their findings (the caller handles rule errors); `callerFree`
    * says whether no rule's findings inside a unit can depend on its callers (by default they may).
    */
@@ -106,7 +113,7 @@ export class UnitCache {
     fileWide: (rule: Rule) => boolean,
     runRules: (ctx: RuleContext) => UnitFinding[],
     callerFree: (model: PythonModel, unit: LoweredUnit) => boolean = () => false,
-  ): { ctx: RuleContext; findings: UnitFinding[] } {
+  ): { ctx: RuleContext; findings: UnitFinding[]; kept: KeptFindings[] } {
     const model = PythonModel.withProject(parsed, ruleOptions?.project, this.kept);
     const units: Unit[] = [];
     const bodyKeys: string[] = [];
@@ -252,14 +259,13 @@ export class UnitCache {
       );
       u.facts.entry = { sig: sigs.get(u)!, findings };
     }
+    const kept: KeptFindings[] = [];
     for (const u of units) {
-      if (dirty.has(u)) continue;
-      const entry = u.facts.entry!;
-      if (entry.placed?.at !== u.from) entry.placed = { at: u.from, list: entry.findings.map((c) => placed(c, u.from)) };
-      for (const f of entry.placed.list) out.push(f);
+      const findings = dirty.has(u) ? undefined : u.facts.entry!.findings;
+      if (findings?.length) kept.push({ at: u.from, length: u.to - u.from, findings });
     }
     this.forgetAllBut(parsed);
-    return { ctx, findings: out };
+    return { ctx, findings: out, kept };
   }
 
   /** Drops what is kept of statements no longer in the text. */
@@ -303,7 +309,7 @@ export class UnitCache {
 }
 
 /** A cached finding at its unit's start `at`. */
-function placed(c: Cached, at: number): UnitFinding {
+export function placed(c: Cached, at: number): UnitFinding {
   return {
     rule: c.rule,
     raw: {
