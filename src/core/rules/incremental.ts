@@ -60,6 +60,8 @@ interface Facts {
   bases: string[];
   /** A function in it declares a name `global`: what it assigns binds in the module, as the module body does. */
   global: boolean;
+  /** It is one statement, and its calls lie in it (its first and last call: the list is in order). */
+  callsInside: boolean;
   /** Its refs that are names of units, for the set of unit names hashed in `names`. */
   named?: { names: string; list: string[] };
   /** The findings kept for the unit with this text. */
@@ -121,7 +123,7 @@ export class UnitCache {
     /** The unit each statement of the parse is, if it is one. */
     const unitOf: (Unit | undefined)[] = [];
     for (const lu of parsed.units) {
-      const facts = this.factsOf(lu.stmts, lu.key, parsed.text);
+      const facts = this.factsOf(lu, parsed.text);
       const st = lu.stmts.length === 1 ? lu.stmts[0] : undefined;
       if (st && (st.kind === 'def' || st.kind === 'class') && !facts.global) {
         const u: Unit = { stmt: st, lu, from: st.from, to: st.to, facts, named: [] };
@@ -211,15 +213,14 @@ export class UnitCache {
       const u = unitAt(def.from);
       return !u || walkSet.has(u);
     };
-    // The calls in focus, statement by statement: the calls of a unit that is not dirty lie in it (checked at its first
-    // and last, the list being in order) and are all out of focus.
+    // The calls in focus, statement by statement: the calls of a unit that is not dirty lie in it (checked once per
+    // unit text: see Facts) and are all out of focus.
     const focusCalls = () => {
       const out: CallExpr[] = [];
       for (let i = 0; i < parsed.units.length; i++) {
-        const calls = parsed.units[i].calls;
         const u = unitOf[i];
-        if (u && !dirty.has(u) && (!calls.length || (calls[0].from >= u.from && calls[calls.length - 1].from < u.to))) continue;
-        for (const c of calls) if (focus(c.from)) out.push(c);
+        if (u && !dirty.has(u) && u.facts.callsInside) continue;
+        for (const c of parsed.units[i].calls) if (focus(c.from)) out.push(c);
       }
       return out;
     };
@@ -274,7 +275,8 @@ export class UnitCache {
     for (const k of this.facts.keys()) if (!keys.has(k)) this.facts.delete(k);
   }
 
-  private factsOf(stmts: Stmt[], key: string, text: string): Facts {
+  private factsOf(lu: LoweredUnit, text: string): Facts {
+    const { stmts, key, calls } = lu;
     let f = this.factsKept.get(stmts);
     if (f) return f;
     f = this.facts.get(key);
@@ -301,7 +303,9 @@ export class UnitCache {
         else if (v.kind === 'attr') bases.push(v.attr);
       }
     }
-    f = { refs, hash: hash(key), bases, global };
+    // Equal texts parse to equal trees (up to an offset): whether the calls lie in the statement is a fact of the text.
+    const callsInside = !!st && (!calls.length || (calls[0].from >= st.from && calls[calls.length - 1].from < st.to));
+    f = { refs, hash: hash(key), bases, global, callsInside };
     this.facts.set(key, f);
     this.factsKept.set(stmts, f);
     return f;
