@@ -11,13 +11,15 @@ import type { Expr, Stmt } from './ast';
 import { CallTargetCache } from './callTargets';
 import type { ParsedPython } from './parse';
 import { UnitMemo } from './unitMemo';
-import { collectStatements, Scope, type ClassInfo, type FileScopes, type FunctionInfo, type StatementIndex } from './scopes';
+import { collectStatements, Scope, type Binding, type ClassInfo, type FileScopes, type FunctionInfo, type StatementIndex } from './scopes';
 
 /** What one top-level statement contributes: its scopes, and what it binds in a stand-in module scope. */
 interface UnitScopes {
   scopes: FileScopes;
   /** Its functions and classes defined in the module scope (their scope's parent and their `outer` are it). */
   top: (FunctionInfo | ClassInfo)[];
+  /** What it binds in the module scope, name by name in order (as its own module scope's `bindings` lists them). */
+  binds: { name: string; bindings: Binding[] }[];
 }
 
 /** The scopes of one version: `FileScopes` with the statements of values and the names bound answered from its units'. */
@@ -42,7 +44,8 @@ export class ScopeCache {
   private readonly units = new UnitMemo<UnitScopes, string>((lu, text) => {
     const scopes = collectStatements(lu.stmts, text);
     const own = scopes.moduleScope;
-    return { scopes, top: [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own) };
+    const binds = [...own.bindings].map(([name, bindings]) => ({ name, bindings }));
+    return { scopes, top: [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own), binds };
   });
 
   /** The scopes of a parse: those of its top-level statements (built for statements not seen before), assembled. */
@@ -55,7 +58,7 @@ export class ScopeCache {
       const u = this.units.of(lu, parsed.text);
       parts.push(u);
       const own = u.scopes.moduleScope;
-      for (const [name, bindings] of own.bindings) for (const b of bindings) moduleScope.bind(name, b);
+      for (const { name, bindings } of u.binds) for (const b of bindings) moduleScope.bind(name, b);
       for (const m of own.starImports) moduleScope.starImports.push(m);
       for (const x of u.top) {
         x.outer = moduleScope;
