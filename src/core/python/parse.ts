@@ -275,11 +275,14 @@ function attachErrors(units: LoweredUnit[], found: SyntaxErrorSpan[]): void {
 function assemble(text: string, units: LoweredUnit[], comments: Span[]): ParsedPython {
   const module: Module = { body: [], calls: [], errors: [], comments, doubleQuotes: 0, singleQuotes: 0 };
   const later: SyntaxErrorSpan[] = [];
-  for (const u of units) {
-    for (const st of u.stmts) module.body.push(st);
-    for (const call of u.calls) module.calls.push(call);
-    for (const e of u.errors) (COMPILE_STAGE.has(e) ? later : module.errors).push(e);
-    for (const c of u.comments) module.comments.push(c);
+  // (Indexed loops: this runs once per version, often before the runtime optimises it, and then a `for…of` allocates
+  // as it goes.)
+  for (let i = 0; i < units.length; i++) {
+    const u = units[i];
+    append(module.body, u.stmts);
+    append(module.calls, u.calls);
+    for (let j = 0; j < u.errors.length; j++) (COMPILE_STAGE.has(u.errors[j]) ? later : module.errors).push(u.errors[j]);
+    append(module.comments, u.comments);
     module.doubleQuotes += u.doubleQuotes;
     module.singleQuotes += u.singleQuotes;
   }
@@ -291,6 +294,10 @@ function assemble(text: string, units: LoweredUnit[], comments: Span[]): ParsedP
   later.sort(byPosition);
   for (const e of later) module.errors.push(e);
   return { text, module, units };
+}
+
+function append<T>(to: T[], items: readonly T[]): void {
+  for (let i = 0; i < items.length; i++) to.push(items[i]);
 }
 
 /**

@@ -122,7 +122,10 @@ export class UnitCache {
     const bodyRefs = new Set<string>();
     /** The unit each statement of the parse is, if it is one. */
     const unitOf: (Unit | undefined)[] = [];
-    for (const lu of parsed.units) {
+    // (Indexed loops over the units: this runs once per edit, often before the runtime optimises it, and then a
+    // `for…of` allocates as it goes.)
+    for (let i = 0; i < parsed.units.length; i++) {
+      const lu = parsed.units[i];
       const facts = this.factsOf(lu, parsed.text);
       const st = lu.stmts.length === 1 ? lu.stmts[0] : undefined;
       if (st && (st.kind === 'def' || st.kind === 'class') && !facts.global) {
@@ -138,7 +141,8 @@ export class UnitCache {
     // Which refs name units, worked out again for a unit only when its text or the set of unit names changed.
     const unitNames = new Set(units.map((u) => u.stmt.name));
     const namesKey = hash([...unitNames].join('\u0001'));
-    for (const u of units) {
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i];
       const f = u.facts;
       if (f.named?.names !== namesKey) f.named = { names: namesKey, list: [...f.refs].filter((r) => unitNames.has(r)) };
       u.named = f.named.list;
@@ -153,18 +157,19 @@ export class UnitCache {
     // equal definitions a name resolves to): analysed every time, never kept.
     // (Units with equal keys share their facts.)
     const keyCount = new Map<Facts, number>();
-    for (const u of units) keyCount.set(u.facts, (keyCount.get(u.facts) ?? 0) + 1);
+    for (let i = 0; i < units.length; i++) keyCount.set(units[i].facts, (keyCount.get(units[i].facts) ?? 0) + 1);
     const twice = (u: Unit) => keyCount.get(u.facts)! > 1;
     // What the targets of a unit's calls depend on: all but its callers.
     const stamps = new WeakMap<readonly Stmt[], string>();
     const common = hash(`${salt}|${bodyHash}`);
-    for (const u of units) stamps.set(u.lu.stmts, `${common}|${graph.reachSig(u)}`);
+    for (let i = 0; i < units.length; i++) stamps.set(units[i].lu.stmts, `${common}|${graph.reachSig(units[i])}`);
     this.kept.calls.stamp(model, (stmts) => stamps.get(stmts));
     // A unit whose findings cannot depend on its callers (the rules say so) is signed without them. That is decided
     // again only when its stamp changes (it depends on nothing else), or when its callers did and it was signed with
     // them.
     const callerFreeUnits = new Set<Unit>();
-    for (const u of units) {
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i];
       const stamp = stamps.get(u.lu.stmts)!;
       const free = `${stamp}|free`;
       const kept = u.facts.entry?.sig;
@@ -184,10 +189,10 @@ export class UnitCache {
     const bodyUnits = [...bodyRefs].flatMap((r) => graph.named(r));
     // Units using a layer built at module level add uses to it: walk them for the module body's findings.
     const moduleInstances = new Set<string>();
-    for (const [name, bindings] of model.moduleScope.bindings) {
+    model.moduleScope.bindings.forEach((bindings, name) => {
       if (bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call')) moduleInstances.add(name);
-    }
-    const usersOfModuleLayers = moduleInstances.size ? units.filter((u) => [...u.facts.refs].some((r) => moduleInstances.has(r))) : [];
+    });
+    const usersOfModuleLayers = moduleInstances.size ? units.filter((u) => refersToAny(u.facts.refs, moduleInstances)) : [];
     // Callers of dirty units too: a helper's list of layers is connected where a caller splices it (not for a unit
     // whose findings do not depend on its callers: a caller edited is dirty itself).
     const callersWalked = [...dirty].filter((u) => !callerFreeUnits.has(u)).flatMap((u) => graph.callers(u));
@@ -261,7 +266,8 @@ export class UnitCache {
       u.facts.entry = { sig: sigs.get(u)!, findings };
     }
     const kept: KeptFindings[] = [];
-    for (const u of units) {
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i];
       const findings = dirty.has(u) ? undefined : u.facts.entry!.findings;
       if (findings?.length) kept.push({ at: u.from, length: u.to - u.from, findings });
     }
@@ -326,6 +332,12 @@ export function placed(c: Cached, at: number): UnitFinding {
       })),
     },
   };
+}
+
+/** Whether `refs` holds one of `names`. */
+function refersToAny(refs: ReadonlySet<string>, names: ReadonlySet<string>): boolean {
+  for (const n of names) if (refs.has(n)) return true;
+  return false;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
