@@ -19,6 +19,7 @@ import { clip, clipStatements } from './depth';
 import { Tokenizer } from './lexical';
 import { shiftSpans, shiftStatements } from './shift';
 import { StatementParser } from './statements';
+import { commonPrefix, commonSuffix } from '../text';
 
 /**
  * One parsed version of a text. Passing it as `previous` to parsePython lets the new version share the statements
@@ -343,22 +344,3 @@ function byPosition(a: Span, b: Span): number {
   return a.from - b.from || b.to - a.to;
 }
 
-/** Characters compared at once (as strings) before comparing one by one: most of two versions is the same. */
-const CHUNK = 2048;
-
-/** Where two versions start to differ (the length of their common prefix): the parse restarts before it. */
-function commonPrefix(a: string, b: string): number {
-  const min = Math.min(a.length, b.length);
-  let start = 0;
-  while (start + CHUNK <= min && a.slice(start, start + CHUNK) === b.slice(start, start + CHUNK)) start += CHUNK;
-  while (start < min && a.charCodeAt(start) === b.charCodeAt(start)) start++;
-  return start;
-}
-
-/** The length of the ending two versions share, at most `max`. */
-function commonSuffix(a: string, b: string, max: number): number {
-  let same = 0;
-  while (same + CHUNK <= max && a.slice(a.length - same - CHUNK, a.length - same) === b.slice(b.length - same - CHUNK, b.length - same)) same += CHUNK;
-  while (same < max && a.charCodeAt(a.length - 1 - same) === b.charCodeAt(b.length - 1 - same)) same++;
-  return same;
-}

@@ -14,7 +14,7 @@
  */
 import { parsePython, type LoweredUnit, type ParsedPython } from '../python/parse';
 import { PythonModel } from '../python/model';
-import type { Position } from '../text';
+import type { LineIndex, Position } from '../text';
 import { snapshotDigest } from '../python/project';
 import { RuleContext, type Rule, type RuleMeta, type RuleOptions } from './rule';
 import type { Finding, Fix, Severity } from './types';
@@ -227,6 +227,8 @@ export class DocumentAnalyzer {
   private last?: { text: string; key: string; analysis: Analysis };
   private readonly units = new UnitCache();
   private readonly keptFindings = new KeptFindingPositions();
+  /** The line index of the last text analysed, if it was built. */
+  private lines?: LineIndex;
 
   /** `host` may be replaced between analyses (note checks changed): results are keyed by it. */
   constructor(public host: RuleHost) {}
@@ -247,9 +249,11 @@ export class DocumentAnalyzer {
       (rule) => rule.meta.scope === 'file',
       (ctx) => host.run(ctx, options),
       (model, unit) => host.callerFree(model, unit, options),
+      this.lines,
     );
     const kept = this.keptFindings.place(r.ctx.lines, r.kept, (f) => host.toFinding(r.ctx, f, options));
     const analysis = host.suppress(parsed, host.toFindings(r.ctx, r.findings, options, kept), options);
+    this.lines = r.ctx.lines;
     this.last = { text, key: optionsKey, analysis };
     return analysis;
   }

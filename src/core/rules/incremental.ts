@@ -34,7 +34,7 @@ import { KeptUnits } from '../python/unitScopes';
 import type { LoweredUnit, ParsedPython } from '../python/parse';
 import type { Msg } from '../message';
 import { RuleContext, type RawFinding, type Rule } from './rule';
-import { hash } from '../text';
+import { hash, type LineIndex } from '../text';
 import { UnitGraph } from './unitGraph';
 
 export interface UnitFinding {
@@ -106,7 +106,8 @@ export class UnitCache {
    * Runs `rules` on the parsed text, reusing the cached findings of units whose signature did not change: `findings`
    * are those the rules found, `kept` those reused (in the order of their units, after the found ones).
    * `runRules` runs the rules on a context and returns their findings (the caller handles rule errors); `callerFree`
-   * says whether no rule's findings inside a unit can depend on its callers (by default they may).
+   * says whether no rule's findings inside a unit can depend on its callers (by default they may). `previousLines`:
+   * the line index of the last text analysed (see RuleContext).
    */
   analyze(
     parsed: ParsedPython,
@@ -115,6 +116,7 @@ export class UnitCache {
     fileWide: (rule: Rule) => boolean,
     runRules: (ctx: RuleContext) => UnitFinding[],
     callerFree: (model: PythonModel, unit: LoweredUnit) => boolean = () => false,
+    previousLines?: LineIndex,
   ): { ctx: RuleContext; findings: UnitFinding[]; kept: KeptFindings[] } {
     const model = PythonModel.withProject(parsed, ruleOptions?.project, this.kept);
     const units: Unit[] = [];
@@ -229,7 +231,7 @@ export class UnitCache {
       }
       return out;
     };
-    const ctx = new RuleContext(model, ruleOptions, focus, walk, focusCalls);
+    const ctx = new RuleContext(model, ruleOptions, focus, walk, focusCalls, previousLines);
     const fresh = runRules(ctx);
 
     // Cache the fresh findings of dirty units (unless a fix reaches outside the unit) and reuse the rest.
