@@ -97,6 +97,8 @@ export class UnitCache {
   private factsKept = new WeakMap<readonly Stmt[], Facts>();
   /** What the model of each version reuses of the statements kept from the last one (scopes, calls' targets). */
   private readonly kept = new KeptUnits();
+  /** The graph of the units of the last version (its edges are reused while the units' names and references stay). */
+  private graph?: UnitGraph<Unit>;
 
   clear(): void {
     for (const f of this.facts.values()) f.entry = undefined;
@@ -149,7 +151,8 @@ export class UnitCache {
       if (f.named?.names !== namesKey) f.named = { names: namesKey, list: [...f.refs].filter((r) => unitNames.has(r)) };
       u.named = f.named.list;
     }
-    const graph = new UnitGraph(units);
+    const graph = new UnitGraph(units, this.graph);
+    this.graph = graph;
 
     const salt = saltOf(model);
     const bodyHash = hash(bodyKeys.join('\u0001'));
