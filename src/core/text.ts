@@ -29,11 +29,13 @@ export class LineIndex {
     readonly text: string,
     previous?: LineIndex,
   ) {
-    this.cr = text.includes('\r');
-    if (previous && !this.cr && !previous.cr) {
-      this.starts = startsAfterEdit(previous.starts, previous.text, text);
+    const after = previous && !previous.cr ? startsAfterEdit(previous.starts, previous.text, text) : undefined;
+    if (after) {
+      this.starts = after;
+      this.cr = false;
       return;
     }
+    this.cr = text.includes('\r');
     const starts = [0];
     if (!this.cr) {
       // Most text: one native search per line instead of a look at every character.
@@ -112,16 +114,20 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return out + text.slice(cursor);
 }
 
-/** The line starts of `text`, an edited version of `old` whose line starts are `old` (both with `\n` line breaks only). */
-function startsAfterEdit(oldStarts: readonly number[], old: string, text: string): number[] {
+/**
+ * The line starts of `text`, an edited version of `old` (with `\n` line breaks only) whose line starts are `oldStarts`;
+ * undefined when the edited part of `text` has a `\r`.
+ */
+function startsAfterEdit(oldStarts: readonly number[], old: string, text: string): number[] | undefined {
   const edit = commonPrefix(old, text);
   const same = commonSuffix(old, text, Math.min(old.length, text.length) - edit);
+  const editEnd = text.length - same;
+  if (text.slice(edit, editEnd).includes('\r')) return undefined;
   // Starts up to the edit (their line break is before it), those the edited text's line breaks make, and those after
   // (their line break is in the common ending).
   const out: number[] = [];
   let i = 0;
   while (i < oldStarts.length && oldStarts[i] <= edit) out.push(oldStarts[i++]);
-  const editEnd = text.length - same;
   for (let j = text.indexOf('\n', edit); j >= 0 && j < editEnd; j = text.indexOf('\n', j + 1)) out.push(j + 1);
   const oldEditEnd = old.length - same;
   const delta = text.length - old.length;
