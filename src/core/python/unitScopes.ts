@@ -7,7 +7,7 @@
  * before it keeps them. The scopes of the statements of one version are re-attached to the module scope of the newest
  * model (their `parent` and `outer`): a model of an older version must not be used once a newer one is built.
  */
-import type { Expr, Stmt } from './ast';
+import type { ClassDef, Expr, FunctionDef, Stmt } from './ast';
 import { CallTargetCache } from './callTargets';
 import type { ParsedPython } from './parse';
 import { UnitMemo } from './unitMemo';
@@ -20,17 +20,32 @@ interface UnitScopes {
   top: (FunctionInfo | ClassInfo)[];
   /** What it binds in the module scope, name by name in order (as its own module scope's `bindings` lists them). */
   binds: { name: string; bindings: Binding[] }[];
+  /** Its functions' and classes' scopes in the order of their bodies (which a move keeps). */
+  bodies: Scope[];
 }
 
 /** The scopes of one version: `FileScopes` with the statements of values and the names bound answered from its units'. */
 export interface AssembledScopes extends Omit<FileScopes, 'statementOf' | 'allNames'> {
   statementOf: StatementIndex;
   allNames: () => Set<string>;
+  /** The scopes of the functions and classes, in the order of their bodies' starts. */
+  bodies: Scope[];
 }
 
 /** The scopes of a whole module built in one pass, as assembled ones. */
 export function wholeFile(s: FileScopes): AssembledScopes {
-  return { ...s, allNames: () => s.allNames };
+  return { ...s, allNames: () => s.allNames, bodies: inBodyOrder(s) };
+}
+
+/** The scopes of the functions and classes of `s`, in the order of their bodies' starts. */
+function inBodyOrder(s: FileScopes): Scope[] {
+  const out = [...s.functions.map((f) => f.scope), ...s.classes.map((c) => c.scope)];
+  return out.sort((a, b) => bodyOf(a).bodyFrom - bodyOf(b).bodyFrom);
+}
+
+/** The definition whose body a function's or class's scope is. */
+export function bodyOf(scope: Scope): FunctionDef | ClassDef {
+  return (scope.fn?.def ?? scope.cls?.def)!;
 }
 
 /** What a document keeps of its top-level statements from one version to the next: their scopes, their calls' targets. */
@@ -45,7 +60,7 @@ export class ScopeCache {
     const scopes = collectStatements(lu.stmts, text);
     const own = scopes.moduleScope;
     const binds = [...own.bindings].map(([name, bindings]) => ({ name, bindings }));
-    return { scopes, top: [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own), binds };
+    return { scopes, top: [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own), binds, bodies: inBodyOrder(scopes) };
   });
 
   /** The scopes of a parse: those of its top-level statements (built for statements not seen before), assembled. */
@@ -54,6 +69,8 @@ export class ScopeCache {
     const functions: FunctionInfo[] = [];
     const classes: ClassInfo[] = [];
     const parts: UnitScopes[] = [];
+    // The units are in order and their bodies lie in them: their lists joined are in order.
+    const bodies: Scope[] = [];
     for (const lu of parsed.units) {
       const u = this.units.of(lu, parsed.text);
       parts.push(u);
@@ -66,6 +83,7 @@ export class ScopeCache {
       }
       for (const f of u.scopes.functions) functions.push(f);
       for (const c of u.scopes.classes) classes.push(c);
+      for (let i = 0; i < u.bodies.length; i++) bodies.push(u.bodies[i]);
     }
     let names: Set<string> | undefined;
     const allNames = () => {
@@ -88,6 +106,6 @@ export class ScopeCache {
       }
       return undefined;
     };
-    return { moduleScope, functions, classes, allNames, statementOf: { get: statementOf } };
+    return { moduleScope, functions, classes, allNames, statementOf: { get: statementOf }, bodies };
   }
 }
