@@ -22,6 +22,8 @@ interface UnitScopes {
   binds: { name: string; bindings: Binding[] }[];
   /** Its functions' and classes' scopes in the order of their bodies (which a move keeps). */
   bodies: Scope[];
+  /** Its star imports, if it has any (read here without reaching into its module scope). */
+  star?: readonly string[];
 }
 
 /** The scopes of one version: `FileScopes` with the statements of values and the names bound answered from its units'. */
@@ -60,7 +62,8 @@ export class ScopeCache {
     const scopes = collectStatements(lu.stmts, text);
     const own = scopes.moduleScope;
     const binds = [...own.bindings].map(([name, bindings]) => ({ name, bindings }));
-    return { scopes, top: [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own), binds, bodies: inBodyOrder(scopes) };
+    const star = own.starImports.length ? own.starImports : undefined;
+    return { scopes, top: [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own), binds, bodies: inBodyOrder(scopes), star };
   });
 
   /** The scopes of a parse: those of its top-level statements (built for statements not seen before), assembled. */
@@ -74,9 +77,8 @@ export class ScopeCache {
     for (const lu of parsed.units) {
       const u = this.units.of(lu, parsed.text);
       parts.push(u);
-      const own = u.scopes.moduleScope;
       for (const { name, bindings } of u.binds) for (const b of bindings) moduleScope.bind(name, b);
-      for (const m of own.starImports) moduleScope.starImports.push(m);
+      if (u.star) for (const m of u.star) moduleScope.starImports.push(m);
       for (const x of u.top) {
         x.outer = moduleScope;
         x.scope.parent = moduleScope;
