@@ -91,8 +91,20 @@ export class UnitGraph<U extends GraphUnit> {
    */
   reachSig(u: U): string {
     if (!this.reach) {
+      const shape = this.shape;
       const sigs = new Array<string>(this.units.length);
-      for (const members of this.shape.components()) this.hashComponent(members, sigs);
+      const hashes = this.units.map((x) => x.facts.hash);
+      const last = shape.hashed;
+      for (const members of shape.components()) {
+        // A component whose texts, and the signatures of the components it reaches, are those hashed last time has the
+        // same signature.
+        const many = members.length > 16 ? new Set(members) : undefined;
+        const inside = (v: number) => (many ? many.has(v) : members.includes(v));
+        if (last && members.every((m) => hashes[m] === last.hashes[m] && shape.successors(m).every((v) => inside(v) || sigs[v] === last.sigs[v]))) {
+          for (const m of members) sigs[m] = last.sigs[m];
+        } else this.hashComponent(members, sigs);
+      }
+      shape.hashed = { hashes, sigs };
       this.reach = sigs;
     }
     return this.reach[this.index.get(u)!];
@@ -144,6 +156,8 @@ class Shape {
   private readonly named: (readonly string[])[] = [];
   private readonly bases: (readonly string[])[] = [];
   private sccs?: number[][];
+  /** The texts' hashes and the signatures last worked out with these edges (by position). */
+  hashed?: { hashes: string[]; sigs: string[] };
 
   constructor(units: readonly GraphUnit[]) {
     const n = units.length;
