@@ -31,8 +31,9 @@ export class Symbols {
   /** The statement whose value (right-hand side, expression, return value) an expression is. */
   readonly statementOf: StatementIndex;
   private readonly namesOf: () => Set<string>;
-  /** The scopes of function and class bodies (where they apply), in the order of the bodies' starts. */
+  /** The scopes of function and class bodies (where they apply), in the order of the bodies' starts, and the starts. */
   private readonly bodies: Scope[];
+  private bodyStarts?: number[];
   private appliedBy?: Map<CallExpr, CallExpr>;
   private readonly nameMemo = new Map<Binding[], string | null>();
   private readonly joinMemo = new Map<string, Map<string, string>>();
@@ -91,12 +92,13 @@ export class Symbols {
   /** The scope a call is evaluated in: the innermost function or class body around it. */
   scopeOf(call: Span): Scope {
     const bodies = this.bodies;
+    const starts = (this.bodyStarts ??= bodies.map((s) => bodyOf(s).bodyFrom));
     let lo = 0;
     let hi = bodies.length - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (bodyOf(bodies[mid]).bodyFrom <= call.from) {
+      if (starts[mid] <= call.from) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;

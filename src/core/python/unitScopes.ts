@@ -41,8 +41,12 @@ export function wholeFile(s: FileScopes): AssembledScopes {
 
 /** The scopes of the functions and classes of `s`, in the order of their bodies' starts. */
 function inBodyOrder(s: FileScopes): Scope[] {
-  const out = [...s.functions.map((f) => f.scope), ...s.classes.map((c) => c.scope)];
-  return out.sort((a, b) => bodyOf(a).bodyFrom - bodyOf(b).bodyFrom);
+  const scopes = [...s.functions.map((f) => f.scope), ...s.classes.map((c) => c.scope)];
+  const from = scopes.map((x) => bodyOf(x).bodyFrom);
+  return scopes
+    .map((_, i) => i)
+    .sort((a, b) => from[a] - from[b])
+    .map((i) => scopes[i]);
 }
 
 /** The definition whose body a function's or class's scope is. */
