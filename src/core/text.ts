@@ -17,10 +17,27 @@ export interface TextEdit {
 /** Maps between string offsets and line/character positions of one text. */
 export class LineIndex {
   private readonly starts: number[];
+  /** The text has a `\r` (a line break of its own, or the start of `\r\n`). */
+  private readonly cr: boolean;
 
-  constructor(readonly text: string) {
+  /**
+   * @param previous  the index of an earlier version of the text (`text` is it edited in one place): the line starts
+   *                  before and after the edit are taken from it (those after moved by the edit's change in length),
+   *                  only the edited part is searched.
+   */
+  constructor(
+    readonly text: string,
+    previous?: LineIndex,
+  ) {
+    const after = previous && !previous.cr ? startsAfterEdit(previous.starts, previous.text, text) : undefined;
+    if (after) {
+      this.starts = after;
+      this.cr = false;
+      return;
+    }
+    this.cr = text.includes('\r');
     const starts = [0];
-    if (!text.includes('\r')) {
+    if (!this.cr) {
       // Most text: one native search per line instead of a look at every character.
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
       this.starts = starts;
@@ -95,6 +112,48 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
     cursor = s.end;
   }
   return out + text.slice(cursor);
+}
+
+/**
+ * The line starts of `text`, an edited version of `old` (with `\n` line breaks only) whose line starts are `oldStarts`;
+ * undefined when the edited part of `text` has a `\r`.
+ */
+function startsAfterEdit(oldStarts: readonly number[], old: string, text: string): number[] | undefined {
+  const edit = commonPrefix(old, text);
+  const same = commonSuffix(old, text, Math.min(old.length, text.length) - edit);
+  const editEnd = text.length - same;
+  if (text.slice(edit, editEnd).includes('\r')) return undefined;
+  // Starts up to the edit (their line break is before it), those the edited text's line breaks make, and those after
+  // (their line break is in the common ending).
+  const out: number[] = [];
+  let i = 0;
+  while (i < oldStarts.length && oldStarts[i] <= edit) out.push(oldStarts[i++]);
+  for (let j = text.indexOf('\n', edit); j >= 0 && j < editEnd; j = text.indexOf('\n', j + 1)) out.push(j + 1);
+  const oldEditEnd = old.length - same;
+  const delta = text.length - old.length;
+  while (i < oldStarts.length && oldStarts[i] <= oldEditEnd) i++;
+  while (i < oldStarts.length) out.push(oldStarts[i++] + delta);
+  return out;
+}
+
+/** Characters compared at once (as strings) before comparing one by one: most of two versions is the same. */
+const CHUNK = 2048;
+
+/** Where two texts start to differ (the length of their common prefix). */
+export function commonPrefix(a: string, b: string): number {
+  const min = Math.min(a.length, b.length);
+  let start = 0;
+  while (start + CHUNK <= min && a.slice(start, start + CHUNK) === b.slice(start, start + CHUNK)) start += CHUNK;
+  while (start < min && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  return start;
+}
+
+/** The length of the ending two texts share, at most `max`. */
+export function commonSuffix(a: string, b: string, max: number): number {
+  let same = 0;
+  while (same + CHUNK <= max && a.slice(a.length - same - CHUNK, a.length - same) === b.slice(b.length - same - CHUNK, b.length - same)) same += CHUNK;
+  while (same < max && a.charCodeAt(a.length - 1 - same) === b.charCodeAt(b.length - 1 - same)) same++;
+  return same;
 }
 
 /** Offsets where each line starts, for text with `\n` line breaks only (normalised note text). */

@@ -59,3 +59,34 @@ test('closures and callers are those of a plain walk; a closure signature change
     { numRuns: 400 },
   );
 });
+
+const changeArb = fc.record({ pick: fc.nat(), replacement: unitArb, change: fc.constantFrom('text', 'text', 'unit', 'added') });
+
+test('a graph built from the last version’s answers as one built from scratch, version after version', () => {
+  fc.assert(
+    fc.property(fc.array(unitArb, { minLength: 1, maxLength: 12 }), fc.array(changeArb, { minLength: 1, maxLength: 4 }), (first, changes) => {
+      let specs = first;
+      const units = build(specs);
+      let graph = new UnitGraph(units);
+      units.forEach((u) => graph.reachSig(u));
+      for (const { pick, replacement, change } of changes) {
+        // The next version: one unit's text changed (the edges stay), the unit replaced or one added (they may not).
+        const i = pick % specs.length;
+        const changed = specs.map((s, j) => (j !== i || change === 'added' ? s : change === 'text' ? { ...s, hash: replacement.hash } : replacement));
+        specs = change === 'added' ? [...changed.slice(0, i), replacement, ...changed.slice(i)] : changed;
+        const next = build(specs);
+        const reused = new UnitGraph(next, graph);
+        const fresh = new UnitGraph(next);
+        for (const u of next) {
+          assert.equal(reused.reachSig(u), fresh.reachSig(u));
+          assert.equal(reused.callersSig(u), fresh.callersSig(u));
+          assert.deepEqual(new Set(reused.closure([u])), new Set(fresh.closure([u])));
+          assert.deepEqual(reused.callers(u), fresh.callers(u));
+          assert.deepEqual(reused.named(u.stmt.name), fresh.named(u.stmt.name));
+        }
+        graph = reused;
+      }
+    }),
+    { numRuns: 400 },
+  );
+});

@@ -13,7 +13,7 @@
 import type { Span } from './ast';
 import { FlowWalker } from './flowWalker';
 import type { ListState, Use } from './flowValues';
-import { roleOf, type FunctionInfo, type LayerInstance, type PythonModel } from './model';
+import { roleOf, type ClassInfo, type FunctionInfo, type LayerInstance, type PythonModel } from './model';
 
 export type { Use, UseRole } from './flowValues';
 export { roleOf } from './model';
@@ -26,7 +26,8 @@ export class FlowAnalysis {
   private nextListId = 1;
   private readonly instanceIds = new Map<LayerInstance, number>();
 
-  private deferred: (() => void)[] = [];
+  /** The classes and functions left for `requireAll`, in order (classes first, as the constructor walks them). */
+  private deferred: (ClassInfo | FunctionInfo)[] = [];
   /** Functions walked (or being walked): each is walked once, possibly early, when a caller needs what it returns. */
   private readonly walked = new Set<FunctionInfo>();
   private readonly returned = new Map<FunctionInfo, ListState[]>();
@@ -44,17 +45,22 @@ export class FlowAnalysis {
     walk?: (def: Span) => boolean,
   ) {
     new FlowWalker(this, model.moduleScope).top(model.module.body);
-    for (const cls of model.classes) {
-      const run = () =>
-        new FlowWalker(this, cls.scope).top(cls.def.body.filter((s) => s.kind !== 'def' && s.kind !== 'class'));
-      if (!walk || walk(cls.def)) run();
-      else this.deferred.push(run);
+    // (Indexed loops, and what is left out kept as it is rather than in a closure: in an edited document most is.)
+    const classes = model.classes;
+    for (let i = 0; i < classes.length; i++) {
+      if (!walk || walk(classes[i].def)) this.walkClass(classes[i]);
+      else this.deferred.push(classes[i]);
     }
-    for (const fn of model.functions) {
-      const run = () => this.walkFunction(fn);
-      if (!walk || walk(fn.def)) run();
-      else this.deferred.push(run);
+    const functions = model.functions;
+    for (let i = 0; i < functions.length; i++) {
+      if (!walk || walk(functions[i].def)) this.walkFunction(functions[i]);
+      else this.deferred.push(functions[i]);
     }
+  }
+
+  /** A class body's own statements (its methods are functions, walked as such). */
+  private walkClass(cls: ClassInfo): void {
+    new FlowWalker(this, cls.scope).top(cls.def.body.filter((s) => s.kind !== 'def' && s.kind !== 'class'));
   }
 
   private walkFunction(fn: FunctionInfo): void {
@@ -95,7 +101,10 @@ export class FlowAnalysis {
   requireAll(): void {
     const todo = this.deferred;
     this.deferred = [];
-    for (const run of todo) run();
+    for (const x of todo) {
+      if ('methods' in x) this.walkClass(x);
+      else this.walkFunction(x);
+    }
   }
 
   get complete(): boolean {

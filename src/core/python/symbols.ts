@@ -13,7 +13,7 @@ import { functionSpec, layerSpec } from './catalog';
 import type { ParsedPython } from './parse';
 import type { ProjectContext } from './projectContext';
 import { collectScopes, type AttrDef, type Binding, type ClassInfo, type FunctionInfo, type Scope, type StatementIndex } from './scopes';
-import { wholeFile, type KeptUnits } from './unitScopes';
+import { bodyOf, wholeFile, type KeptUnits } from './unitScopes';
 
 export const MAX_DEPTH = 8;
 
@@ -31,9 +31,9 @@ export class Symbols {
   /** The statement whose value (right-hand side, expression, return value) an expression is. */
   readonly statementOf: StatementIndex;
   private readonly namesOf: () => Set<string>;
-  /** Function and class bodies (where their scope applies), sorted by start. */
-  private readonly regions: { from: number; to: number; scope: Scope }[] = [];
-  private readonly regionOf = new Map<Scope, { from: number; to: number }>();
+  /** The scopes of function and class bodies (where they apply), in the order of the bodies' starts, and the starts. */
+  private readonly bodies: Scope[];
+  private bodyStarts?: number[];
   private appliedBy?: Map<CallExpr, CallExpr>;
   private readonly nameMemo = new Map<Binding[], string | null>();
   private readonly joinMemo = new Map<string, Map<string, string>>();
@@ -64,9 +64,7 @@ export class Symbols {
     this.moduleScope.owner = this;
     for (const fn of this.functions) fn.scope.owner = this;
     for (const cls of this.classes) cls.scope.owner = this;
-    for (const fn of this.functions) this.addRegion(fn.def.bodyFrom, fn.def.to, fn.scope);
-    for (const cls of this.classes) this.addRegion(cls.def.bodyFrom, cls.def.to, cls.scope);
-    this.regions.sort((a, b) => a.from - b.from);
+    this.bodies = s.bodies;
   }
 
   /** Every name bound anywhere in the file (for picking fresh names). */
@@ -76,12 +74,6 @@ export class Symbols {
 
   get hasSyntaxErrors(): boolean {
     return this.module.errors.length > 0;
-  }
-
-  private addRegion(from: number, to: number, scope: Scope): void {
-    const region = { from, to, scope };
-    this.regions.push(region);
-    this.regionOf.set(scope, region);
   }
 
   /** Bindings of `name` visible from `scope` (Python rules: class bodies do not enclose their methods). */
@@ -99,22 +91,24 @@ export class Symbols {
 
   /** The scope a call is evaluated in: the innermost function or class body around it. */
   scopeOf(call: Span): Scope {
-    const regions = this.regions;
+    const bodies = this.bodies;
+    const starts = (this.bodyStarts ??= bodies.map((s) => bodyOf(s).bodyFrom));
     let lo = 0;
-    let hi = regions.length - 1;
+    let hi = bodies.length - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (regions[mid].from <= call.from) {
+      if (starts[mid] <= call.from) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    // The last body starting before the call, or one of the bodies around it.
-    let s: Scope | undefined = found >= 0 ? regions[found].scope : undefined;
+    // The last body starting before the call, or one of the bodies around it (the module has none: it is everywhere).
+    let s: Scope | undefined = found >= 0 ? bodies[found] : undefined;
     while (s) {
-      const r = this.regionOf.get(s);
-      if (!r || (r.from <= call.from && call.from < r.to)) return s;
+      if (s.kind === 'module') return s;
+      const def = bodyOf(s);
+      if (def.bodyFrom <= call.from && call.from < def.to) return s;
       s = s.parent;
     }
     return this.moduleScope;

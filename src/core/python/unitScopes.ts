@@ -7,28 +7,51 @@
  * before it keeps them. The scopes of the statements of one version are re-attached to the module scope of the newest
  * model (their `parent` and `outer`): a model of an older version must not be used once a newer one is built.
  */
-import type { Expr, Stmt } from './ast';
+import type { ClassDef, Expr, FunctionDef, Stmt } from './ast';
 import { CallTargetCache } from './callTargets';
 import type { ParsedPython } from './parse';
 import { UnitMemo } from './unitMemo';
-import { collectStatements, Scope, type ClassInfo, type FileScopes, type FunctionInfo, type StatementIndex } from './scopes';
+import { collectStatements, Scope, type Binding, type ClassInfo, type FileScopes, type FunctionInfo, type StatementIndex } from './scopes';
 
 /** What one top-level statement contributes: its scopes, and what it binds in a stand-in module scope. */
 interface UnitScopes {
   scopes: FileScopes;
   /** Its functions and classes defined in the module scope (their scope's parent and their `outer` are it). */
   top: (FunctionInfo | ClassInfo)[];
+  /** What it binds in the module scope, name by name in order (as its own module scope's `bindings` lists them). */
+  binds: { name: string; bindings: Binding[] }[];
+  /** Its functions' and classes' scopes in the order of their bodies (which a move keeps). */
+  bodies: Scope[];
+  /** Its star imports, if it has any (read here without reaching into its module scope). */
+  star?: readonly string[];
 }
 
 /** The scopes of one version: `FileScopes` with the statements of values and the names bound answered from its units'. */
 export interface AssembledScopes extends Omit<FileScopes, 'statementOf' | 'allNames'> {
   statementOf: StatementIndex;
   allNames: () => Set<string>;
+  /** The scopes of the functions and classes, in the order of their bodies' starts. */
+  bodies: Scope[];
 }
 
 /** The scopes of a whole module built in one pass, as assembled ones. */
 export function wholeFile(s: FileScopes): AssembledScopes {
-  return { ...s, allNames: () => s.allNames };
+  return { ...s, allNames: () => s.allNames, bodies: inBodyOrder(s) };
+}
+
+/** The scopes of the functions and classes of `s`, in the order of their bodies' starts. */
+function inBodyOrder(s: FileScopes): Scope[] {
+  const scopes = [...s.functions.map((f) => f.scope), ...s.classes.map((c) => c.scope)];
+  const from = scopes.map((x) => bodyOf(x).bodyFrom);
+  return scopes
+    .map((_, i) => i)
+    .sort((a, b) => from[a] - from[b])
+    .map((i) => scopes[i]);
+}
+
+/** The definition whose body a function's or class's scope is. */
+export function bodyOf(scope: Scope): FunctionDef | ClassDef {
+  return (scope.fn?.def ?? scope.cls?.def)!;
 }
 
 /** What a document keeps of its top-level statements from one version to the next: their scopes, their calls' targets. */
@@ -42,7 +65,9 @@ export class ScopeCache {
   private readonly units = new UnitMemo<UnitScopes, string>((lu, text) => {
     const scopes = collectStatements(lu.stmts, text);
     const own = scopes.moduleScope;
-    return { scopes, top: [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own) };
+    const binds = [...own.bindings].map(([name, bindings]) => ({ name, bindings }));
+    const star = own.starImports.length ? own.starImports : undefined;
+    return { scopes, top: [...scopes.functions, ...scopes.classes].filter((x) => x.outer === own), binds, bodies: inBodyOrder(scopes), star };
   });
 
   /** The scopes of a parse: those of its top-level statements (built for statements not seen before), assembled. */
@@ -51,18 +76,20 @@ export class ScopeCache {
     const functions: FunctionInfo[] = [];
     const classes: ClassInfo[] = [];
     const parts: UnitScopes[] = [];
+    // The units are in order and their bodies lie in them: their lists joined are in order.
+    const bodies: Scope[] = [];
     for (const lu of parsed.units) {
       const u = this.units.of(lu, parsed.text);
       parts.push(u);
-      const own = u.scopes.moduleScope;
-      for (const [name, bindings] of own.bindings) for (const b of bindings) moduleScope.bind(name, b);
-      for (const m of own.starImports) moduleScope.starImports.push(m);
+      for (const { name, bindings } of u.binds) for (const b of bindings) moduleScope.bind(name, b);
+      if (u.star) for (const m of u.star) moduleScope.starImports.push(m);
       for (const x of u.top) {
         x.outer = moduleScope;
         x.scope.parent = moduleScope;
       }
       for (const f of u.scopes.functions) functions.push(f);
       for (const c of u.scopes.classes) classes.push(c);
+      for (let i = 0; i < u.bodies.length; i++) bodies.push(u.bodies[i]);
     }
     let names: Set<string> | undefined;
     const allNames = () => {
@@ -85,6 +112,6 @@ export class ScopeCache {
       }
       return undefined;
     };
-    return { moduleScope, functions, classes, allNames, statementOf: { get: statementOf } };
+    return { moduleScope, functions, classes, allNames, statementOf: { get: statementOf }, bodies };
   }
 }

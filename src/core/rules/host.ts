@@ -14,11 +14,12 @@
  */
 import { parsePython, type LoweredUnit, type ParsedPython } from '../python/parse';
 import { PythonModel } from '../python/model';
-import type { Position } from '../text';
+import type { LineIndex, Position } from '../text';
 import { snapshotDigest } from '../python/project';
 import { RuleContext, type Rule, type RuleMeta, type RuleOptions } from './rule';
 import type { Finding, Fix, Severity } from './types';
 import { UnitCache, type UnitFinding } from './incremental';
+import { KeptFindingPositions } from './keptFindings';
 import { applySuppressions, parseSuppressions, type UnusedSuppression } from './suppressions';
 
 /** Hears about a rule that threw on some text: the editor logs it, the CLI names it and exits 2. */
@@ -164,24 +165,28 @@ export class RuleHost {
     return asked.every((r) => this.guard(r, () => r.callerFree!(model, unit), false));
   }
 
-  toFindings(ctx: RuleContext, found: readonly UnitFinding[], options: AnalyzeOptions): Finding[] {
-    const findings = found.map(
-      ({ rule, raw }): Finding => ({
-        rule: rule.meta.id,
-        range: ctx.lines.range(raw.span.from, raw.span.to),
-        message: raw.message.text,
-        messageL10n: raw.message.l10n,
-        severity: severityOf(rule.meta, options),
-        noteRef: { ...rule.meta.noteRef },
-        fixes: raw.fixes.map((x) => ({ title: x.title.text, titleL10n: x.title.l10n, edits: ctx.toTextEdits(x.edits), isPreferred: x.isPreferred })),
-      }),
-    );
+  /** The findings as the host reports them, with `also` (findings already converted) after `found`, in order. */
+  toFindings(ctx: RuleContext, found: readonly UnitFinding[], options: AnalyzeOptions, also: readonly Finding[] = []): Finding[] {
+    const findings = found.map((f) => this.toFinding(ctx, f, options));
+    for (const f of also) findings.push(f);
     return findings.sort(
       (a, b) =>
         a.range.start.line - b.range.start.line ||
         a.range.start.character - b.range.start.character ||
         (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
     );
+  }
+
+  toFinding(ctx: RuleContext, { rule, raw }: UnitFinding, options: AnalyzeOptions): Finding {
+    return {
+      rule: rule.meta.id,
+      range: ctx.lines.range(raw.span.from, raw.span.to),
+      message: raw.message.text,
+      messageL10n: raw.message.l10n,
+      severity: severityOf(rule.meta, options),
+      noteRef: { ...rule.meta.noteRef },
+      fixes: raw.fixes.map((x) => ({ title: x.title.text, titleL10n: x.title.l10n, edits: ctx.toTextEdits(x.edits), isPreferred: x.isPreferred })),
+    };
   }
 
   private guard<T>(rule: Rule, fn: () => T, fallback: T): T {
@@ -221,6 +226,9 @@ export class DocumentAnalyzer {
   private parsed?: ParsedPython;
   private last?: { text: string; key: string; analysis: Analysis };
   private readonly units = new UnitCache();
+  private readonly keptFindings = new KeptFindingPositions();
+  /** The line index of the last text analysed, if it was built. */
+  private lines?: LineIndex;
 
   /** `host` may be replaced between analyses (note checks changed): results are keyed by it. */
   constructor(public host: RuleHost) {}
@@ -241,8 +249,11 @@ export class DocumentAnalyzer {
       (rule) => rule.meta.scope === 'file',
       (ctx) => host.run(ctx, options),
       (model, unit) => host.callerFree(model, unit, options),
+      this.lines,
     );
-    const analysis = host.suppress(parsed, host.toFindings(r.ctx, r.findings, options), options);
+    const kept = this.keptFindings.place(r.ctx.lines, r.kept, (f) => host.toFinding(r.ctx, f, options));
+    const analysis = host.suppress(parsed, host.toFindings(r.ctx, r.findings, options, kept), options);
+    this.lines = r.ctx.lines;
     this.last = { text, key: optionsKey, analysis };
     return analysis;
   }

@@ -34,7 +34,7 @@ import { KeptUnits } from '../python/unitScopes';
 import type { LoweredUnit, ParsedPython } from '../python/parse';
 import type { Msg } from '../message';
 import { RuleContext, type RawFinding, type Rule } from './rule';
-import { hash } from '../text';
+import { hash, type LineIndex } from '../text';
 import { UnitGraph } from './unitGraph';
 
 export interface UnitFinding {
@@ -60,6 +60,8 @@ interface Facts {
   bases: string[];
   /** A function in it declares a name `global`: what it assigns binds in the module, as the module body does. */
   global: boolean;
+  /** It is one statement, and its calls lie in it (its first and last call: the list is in order). */
+  callsInside: boolean;
   /** Its refs that are names of units, for the set of unit names hashed in `names`. */
   named?: { names: string; list: string[] };
   /** The findings kept for the unit with this text. */
@@ -67,7 +69,7 @@ interface Facts {
 }
 
 /** A cached finding, with offsets relative to the start of its unit. */
-interface Cached {
+export interface Cached {
   rule: Rule;
   from: number;
   to: number;
@@ -78,9 +80,15 @@ interface Cached {
 
 interface Entry {
   sig: string;
-  findings: Cached[];
-  /** The findings as last placed, at the unit's start then (a unit before every edit since stays where it is). */
-  placed?: { at: number; list: UnitFinding[] };
+  findings: readonly Cached[];
+}
+
+/** The cached findings of a unit reused by an analysis, and where the unit stands in the text analysed. */
+export interface KeptFindings {
+  /** The unit's start and length. */
+  at: number;
+  length: number;
+  findings: readonly Cached[];
 }
 
 export class UnitCache {
@@ -89,15 +97,19 @@ export class UnitCache {
   private factsKept = new WeakMap<readonly Stmt[], Facts>();
   /** What the model of each version reuses of the statements kept from the last one (scopes, calls' targets). */
   private readonly kept = new KeptUnits();
+  /** The graph of the units of the last version (its edges are reused while the units' names and references stay). */
+  private graph?: UnitGraph<Unit>;
 
   clear(): void {
     for (const f of this.facts.values()) f.entry = undefined;
   }
 
   /**
-   * Runs `rules` on the parsed text, reusing the cached findings of units whose signature did not change.
+   * Runs `rules` on the parsed text, reusing the cached findings of units whose signature did not change: `findings`
+   * are those the rules found, `kept` those reused (in the order of their units, after the found ones).
    * `runRules` runs the rules on a context and returns their findings (the caller handles rule errors); `callerFree`
-   * says whether no rule's findings inside a unit can depend on its callers (by default they may).
+   * says whether no rule's findings inside a unit can depend on its callers (by default they may). `previousLines`:
+   * the line index of the last text analysed (see RuleContext).
    */
   analyze(
     parsed: ParsedPython,
@@ -106,15 +118,19 @@ export class UnitCache {
     fileWide: (rule: Rule) => boolean,
     runRules: (ctx: RuleContext) => UnitFinding[],
     callerFree: (model: PythonModel, unit: LoweredUnit) => boolean = () => false,
-  ): { ctx: RuleContext; findings: UnitFinding[] } {
+    previousLines?: LineIndex,
+  ): { ctx: RuleContext; findings: UnitFinding[]; kept: KeptFindings[] } {
     const model = PythonModel.withProject(parsed, ruleOptions?.project, this.kept);
     const units: Unit[] = [];
     const bodyKeys: string[] = [];
     const bodyRefs = new Set<string>();
     /** The unit each statement of the parse is, if it is one. */
     const unitOf: (Unit | undefined)[] = [];
-    for (const lu of parsed.units) {
-      const facts = this.factsOf(lu.stmts, lu.key, parsed.text);
+    // (Indexed loops over the units: this runs once per edit, often before the runtime optimises it, and then a
+    // `for…of` allocates as it goes.)
+    for (let i = 0; i < parsed.units.length; i++) {
+      const lu = parsed.units[i];
+      const facts = this.factsOf(lu, parsed.text);
       const st = lu.stmts.length === 1 ? lu.stmts[0] : undefined;
       if (st && (st.kind === 'def' || st.kind === 'class') && !facts.global) {
         const u: Unit = { stmt: st, lu, from: st.from, to: st.to, facts, named: [] };
@@ -129,12 +145,14 @@ export class UnitCache {
     // Which refs name units, worked out again for a unit only when its text or the set of unit names changed.
     const unitNames = new Set(units.map((u) => u.stmt.name));
     const namesKey = hash([...unitNames].join('\u0001'));
-    for (const u of units) {
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i];
       const f = u.facts;
       if (f.named?.names !== namesKey) f.named = { names: namesKey, list: [...f.refs].filter((r) => unitNames.has(r)) };
       u.named = f.named.list;
     }
-    const graph = new UnitGraph(units);
+    const graph = new UnitGraph(units, this.graph);
+    this.graph = graph;
 
     const salt = saltOf(model);
     const bodyHash = hash(bodyKeys.join('\u0001'));
@@ -144,18 +162,19 @@ export class UnitCache {
     // equal definitions a name resolves to): analysed every time, never kept.
     // (Units with equal keys share their facts.)
     const keyCount = new Map<Facts, number>();
-    for (const u of units) keyCount.set(u.facts, (keyCount.get(u.facts) ?? 0) + 1);
+    for (let i = 0; i < units.length; i++) keyCount.set(units[i].facts, (keyCount.get(units[i].facts) ?? 0) + 1);
     const twice = (u: Unit) => keyCount.get(u.facts)! > 1;
     // What the targets of a unit's calls depend on: all but its callers.
     const stamps = new WeakMap<readonly Stmt[], string>();
     const common = hash(`${salt}|${bodyHash}`);
-    for (const u of units) stamps.set(u.lu.stmts, `${common}|${graph.reachSig(u)}`);
+    for (let i = 0; i < units.length; i++) stamps.set(units[i].lu.stmts, `${common}|${graph.reachSig(units[i])}`);
     this.kept.calls.stamp(model, (stmts) => stamps.get(stmts));
     // A unit whose findings cannot depend on its callers (the rules say so) is signed without them. That is decided
     // again only when its stamp changes (it depends on nothing else), or when its callers did and it was signed with
     // them.
     const callerFreeUnits = new Set<Unit>();
-    for (const u of units) {
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i];
       const stamp = stamps.get(u.lu.stmts)!;
       const free = `${stamp}|free`;
       const kept = u.facts.entry?.sig;
@@ -175,10 +194,10 @@ export class UnitCache {
     const bodyUnits = [...bodyRefs].flatMap((r) => graph.named(r));
     // Units using a layer built at module level add uses to it: walk them for the module body's findings.
     const moduleInstances = new Set<string>();
-    for (const [name, bindings] of model.moduleScope.bindings) {
+    model.moduleScope.bindings.forEach((bindings, name) => {
       if (bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call')) moduleInstances.add(name);
-    }
-    const usersOfModuleLayers = moduleInstances.size ? units.filter((u) => [...u.facts.refs].some((r) => moduleInstances.has(r))) : [];
+    });
+    const usersOfModuleLayers = moduleInstances.size ? units.filter((u) => refersToAny(u.facts.refs, moduleInstances)) : [];
     // Callers of dirty units too: a helper's list of layers is connected where a caller splices it (not for a unit
     // whose findings do not depend on its callers: a caller edited is dirty itself).
     const callersWalked = [...dirty].filter((u) => !callerFreeUnits.has(u)).flatMap((u) => graph.callers(u));
@@ -204,19 +223,18 @@ export class UnitCache {
       const u = unitAt(def.from);
       return !u || walkSet.has(u);
     };
-    // The calls in focus, statement by statement: the calls of a unit that is not dirty lie in it (checked at its first
-    // and last, the list being in order) and are all out of focus.
+    // The calls in focus, statement by statement: the calls of a unit that is not dirty lie in it (checked once per
+    // unit text: see Facts) and are all out of focus.
     const focusCalls = () => {
       const out: CallExpr[] = [];
       for (let i = 0; i < parsed.units.length; i++) {
-        const calls = parsed.units[i].calls;
         const u = unitOf[i];
-        if (u && !dirty.has(u) && (!calls.length || (calls[0].from >= u.from && calls[calls.length - 1].from < u.to))) continue;
-        for (const c of calls) if (focus(c.from)) out.push(c);
+        if (u && !dirty.has(u) && u.facts.callsInside) continue;
+        for (const c of parsed.units[i].calls) if (focus(c.from)) out.push(c);
       }
       return out;
     };
-    const ctx = new RuleContext(model, ruleOptions, focus, walk, focusCalls);
+    const ctx = new RuleContext(model, ruleOptions, focus, walk, focusCalls, previousLines);
     const fresh = runRules(ctx);
 
     // Cache the fresh findings of dirty units (unless a fix reaches outside the unit) and reuse the rest.
@@ -252,14 +270,14 @@ export class UnitCache {
       );
       u.facts.entry = { sig: sigs.get(u)!, findings };
     }
-    for (const u of units) {
-      if (dirty.has(u)) continue;
-      const entry = u.facts.entry!;
-      if (entry.placed?.at !== u.from) entry.placed = { at: u.from, list: entry.findings.map((c) => placed(c, u.from)) };
-      for (const f of entry.placed.list) out.push(f);
+    const kept: KeptFindings[] = [];
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i];
+      const findings = dirty.has(u) ? undefined : u.facts.entry!.findings;
+      if (findings?.length) kept.push({ at: u.from, length: u.to - u.from, findings });
     }
     this.forgetAllBut(parsed);
-    return { ctx, findings: out };
+    return { ctx, findings: out, kept };
   }
 
   /** Drops what is kept of statements no longer in the text. */
@@ -268,7 +286,8 @@ export class UnitCache {
     for (const k of this.facts.keys()) if (!keys.has(k)) this.facts.delete(k);
   }
 
-  private factsOf(stmts: Stmt[], key: string, text: string): Facts {
+  private factsOf(lu: LoweredUnit, text: string): Facts {
+    const { stmts, key, calls } = lu;
     let f = this.factsKept.get(stmts);
     if (f) return f;
     f = this.facts.get(key);
@@ -295,7 +314,9 @@ export class UnitCache {
         else if (v.kind === 'attr') bases.push(v.attr);
       }
     }
-    f = { refs, hash: hash(key), bases, global };
+    // Equal texts parse to equal trees (up to an offset): whether the calls lie in the statement is a fact of the text.
+    const callsInside = !!st && (!calls.length || (calls[0].from >= st.from && calls[calls.length - 1].from < st.to));
+    f = { refs, hash: hash(key), bases, global, callsInside };
     this.facts.set(key, f);
     this.factsKept.set(stmts, f);
     return f;
@@ -303,7 +324,7 @@ export class UnitCache {
 }
 
 /** A cached finding at its unit's start `at`. */
-function placed(c: Cached, at: number): UnitFinding {
+export function placed(c: Cached, at: number): UnitFinding {
   return {
     rule: c.rule,
     raw: {
@@ -316,6 +337,12 @@ function placed(c: Cached, at: number): UnitFinding {
       })),
     },
   };
+}
+
+/** Whether `refs` holds one of `names`. */
+function refersToAny(refs: ReadonlySet<string>, names: ReadonlySet<string>): boolean {
+  for (const n of names) if (refs.has(n)) return true;
+  return false;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

@@ -79,6 +79,8 @@ export class RuleContext {
    *               module body); the rest is computed on demand (`flow.requireAll()`).
    * @param focusCalls  with `focus`: the module's calls at offsets it accepts, in order (a caller that knows which
    *               statements are in focus lists their calls without looking at every call of the file).
+   * @param previousLines  the line index of an earlier version of the text, edited in one place into this one (see
+   *               LineIndex): `lines` is built from it.
    */
   constructor(
     readonly model: PythonModel,
@@ -86,6 +88,7 @@ export class RuleContext {
     private readonly focus?: (offset: number) => boolean,
     private readonly walk?: (def: Span) => boolean,
     private readonly focusCalls?: () => readonly CallExpr[],
+    private readonly previousLines?: LineIndex,
   ) {}
 
   inFocus(offset: number): boolean {
@@ -111,7 +114,7 @@ export class RuleContext {
   }
 
   get lines(): LineIndex {
-    this.lineIndex ??= new LineIndex(this.model.text);
+    this.lineIndex ??= new LineIndex(this.model.text, this.previousLines);
     return this.lineIndex;
   }
 

@@ -5,6 +5,10 @@
  * resolves to depends on them), and the units its names name, transitively: its closure. The signature of a closure is
  * computed once per strongly connected component, from the components it reaches (each hashed once), so that the
  * signatures of all units take time linear in the size of the graph rather than one walk of a closure per unit.
+ *
+ * The edges and the components depend on the units' names, the names they name and their bases, not on their texts:
+ * the graph of the next version of a document reuses them while those stay the same (an edit inside a body), and only
+ * hashes the components again.
  */
 import { hash } from '../text';
 
@@ -23,30 +27,24 @@ export interface GraphUnit {
 export class UnitGraph<U extends GraphUnit> {
   /** Each unit's position in `units`: the graph's edges and the walks below work on positions. */
   private readonly index = new Map<U, number>();
-  private readonly byName = new Map<string, number[]>();
-  private readonly subclasses = new Map<string, number[]>();
-  private readonly callersOf: (number[] | undefined)[];
-  private readonly rank: number[] = [];
-  private readonly next: (number[] | undefined)[];
+  private readonly shape: Shape;
   private reach?: string[];
 
-  constructor(private readonly units: readonly U[]) {
-    const n = units.length;
-    this.callersOf = new Array<number[] | undefined>(n);
-    this.next = new Array<number[] | undefined>(n);
-    for (let i = 0; i < n; i++) {
-      const u = units[i];
-      this.index.set(u, i);
-      const same = this.byName.get(u.stmt.name);
-      this.rank.push(same ? same.length : 0);
-      push(this.byName, u.stmt.name, i);
-      for (const b of u.facts.bases) push(this.subclasses, b, i);
-    }
-    for (let i = 0; i < n; i++) {
-      for (const r of units[i].named) {
-        for (const v of this.byName.get(r) ?? []) if (v !== i) (this.callersOf[v] ??= []).push(i);
-      }
-    }
+  /** @param previous  the graph of the last version of the document, whose edges are reused if they are the same. */
+  constructor(
+    private readonly units: readonly U[],
+    previous?: UnitGraph<U>,
+  ) {
+    for (let i = 0; i < units.length; i++) this.index.set(units[i], i);
+    this.shape = previous?.shape.fits(units) ? previous.shape : new Shape(units);
+  }
+
+  private get byName(): Map<string, number[]> {
+    return this.shape.byName;
+  }
+
+  private get callersOf(): (number[] | undefined)[] {
+    return this.shape.callersOf;
   }
 
   /** The units defining a name, in order (the last one is what the name resolves to). */
@@ -59,15 +57,8 @@ export class UnitGraph<U extends GraphUnit> {
     return (this.callersOf[this.index.get(u)!] ?? []).map((i) => this.units[i]);
   }
 
-  /** The positions of the units the unit at `i` sees directly. */
   private successors(i: number): readonly number[] {
-    let out = this.next[i];
-    if (out) return out;
-    const u = this.units[i];
-    out = [...(this.subclasses.get(u.stmt.name) ?? []), ...(this.byName.get(u.stmt.name) ?? [])];
-    for (const r of u.named) for (const v of this.byName.get(r) ?? []) out.push(v);
-    this.next[i] = out;
-    return out;
+    return this.shape.successors(i);
   }
 
   /** The units given and all they see, transitively. */
@@ -99,7 +90,23 @@ export class UnitGraph<U extends GraphUnit> {
    * of them does, or when what the closure holds does.
    */
   reachSig(u: U): string {
-    this.reach ??= this.components();
+    if (!this.reach) {
+      const shape = this.shape;
+      const sigs = new Array<string>(this.units.length);
+      const hashes = this.units.map((x) => x.facts.hash);
+      const last = shape.hashed;
+      for (const members of shape.components()) {
+        // A component whose texts, and the signatures of the components it reaches, are those hashed last time has the
+        // same signature.
+        const many = members.length > 16 ? new Set(members) : undefined;
+        const inside = (v: number) => (many ? many.has(v) : members.includes(v));
+        if (last && members.every((m) => hashes[m] === last.hashes[m] && shape.successors(m).every((v) => inside(v) || sigs[v] === last.sigs[v]))) {
+          for (const m of members) sigs[m] = last.sigs[m];
+        } else this.hashComponent(members, sigs);
+      }
+      shape.hashed = { hashes, sigs };
+      this.reach = sigs;
+    }
     return this.reach[this.index.get(u)!];
   }
 
@@ -109,10 +116,99 @@ export class UnitGraph<U extends GraphUnit> {
     return cs ? cs.map((c) => this.units[c].facts.hash).sort().join(',') : '';
   }
 
-  /** Tarjan's strongly connected components (iteratively); a component is hashed once all it reaches are. */
-  private components(): string[] {
-    const n = this.units.length;
-    const sigs = new Array<string>(n);
+  private hashComponent(members: number[], sigs: string[]): void {
+    if (members.length === 1) {
+      // The common case: one unit, seeing no other unit or only units outside it.
+      const m = members[0];
+      const own = `${this.units[m].facts.hash}#${this.shape.rank[m]}`;
+      const succ = this.successors(m);
+      let reached: string[] | undefined;
+      if (succ.length > 16) reached = [...new Set(succ.filter((v) => v !== m).map((v) => sigs[v]))];
+      else {
+        for (const v of succ) {
+          if (v === m) continue;
+          const sig = sigs[v];
+          if (!reached) reached = [sig];
+          else if (!reached.includes(sig)) reached.push(sig);
+        }
+      }
+      sigs[m] = reached?.length ? hash(`${own}|${reached.sort().join(',')}`) : own;
+      return;
+    }
+    const inside = new Set(members);
+    const own = members.map((m) => `${this.units[m].facts.hash}#${this.shape.rank[m]}`).sort();
+    const reached = new Set<string>();
+    for (const m of members) for (const v of this.successors(m)) if (!inside.has(v)) reached.add(sigs[v]);
+    const sig = hash(`${own.join(',')}|${[...reached].sort().join(',')}`);
+    for (const m of members) sigs[m] = sig;
+  }
+}
+
+/** The edges between units, and their components: what the names, the names named and the bases decide. */
+class Shape {
+  readonly byName = new Map<string, number[]>();
+  readonly callersOf: (number[] | undefined)[];
+  /** Each unit's rank among the definitions of its name. */
+  readonly rank: number[] = [];
+  private readonly subclasses = new Map<string, number[]>();
+  private readonly next: (number[] | undefined)[];
+  private readonly names: string[] = [];
+  private readonly named: (readonly string[])[] = [];
+  private readonly bases: (readonly string[])[] = [];
+  private sccs?: number[][];
+  /** The texts' hashes and the signatures last worked out with these edges (by position). */
+  hashed?: { hashes: string[]; sigs: string[] };
+
+  constructor(units: readonly GraphUnit[]) {
+    const n = units.length;
+    this.callersOf = new Array<number[] | undefined>(n);
+    this.next = new Array<number[] | undefined>(n);
+    for (let i = 0; i < n; i++) {
+      const u = units[i];
+      this.names.push(u.stmt.name);
+      this.named.push(u.named);
+      this.bases.push(u.facts.bases);
+      const same = this.byName.get(u.stmt.name);
+      this.rank.push(same ? same.length : 0);
+      push(this.byName, u.stmt.name, i);
+      for (const b of u.facts.bases) push(this.subclasses, b, i);
+    }
+    for (let i = 0; i < n; i++) {
+      for (const r of units[i].named) {
+        for (const v of this.byName.get(r) ?? []) if (v !== i) (this.callersOf[v] ??= []).push(i);
+      }
+    }
+  }
+
+  /** Whether `units` have the names, the names named and the bases these edges were made of, in the same order. */
+  fits(units: readonly GraphUnit[]): boolean {
+    if (units.length !== this.names.length) return false;
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i];
+      if (u.stmt.name !== this.names[i] || !sameList(u.named, this.named[i]) || !sameList(u.facts.bases, this.bases[i])) return false;
+    }
+    return true;
+  }
+
+  /** The positions of the units the unit at `i` sees directly. */
+  successors(i: number): readonly number[] {
+    let out = this.next[i];
+    if (out) return out;
+    const name = this.names[i];
+    out = [...(this.subclasses.get(name) ?? []), ...(this.byName.get(name) ?? [])];
+    for (const r of this.named[i]) for (const v of this.byName.get(r) ?? []) out.push(v);
+    this.next[i] = out;
+    return out;
+  }
+
+  /**
+   * Tarjan's strongly connected components (iteratively), each after all those it reaches (the order they are hashed
+   * in).
+   */
+  components(): readonly number[][] {
+    if (this.sccs) return this.sccs;
+    const n = this.names.length;
+    const out: number[][] = [];
     // Visit order + 1 (0: not visited), lowest order reachable, on the stack.
     const order = new Int32Array(n);
     const low = new Int32Array(n);
@@ -156,38 +252,19 @@ export class UnitGraph<U extends GraphUnit> {
           onStack[w] = 0;
           members.push(w);
         } while (w !== i);
-        this.hashComponent(members, sigs);
+        out.push(members);
       }
     }
-    return sigs;
+    this.sccs = out;
+    return out;
   }
+}
 
-  private hashComponent(members: number[], sigs: string[]): void {
-    if (members.length === 1) {
-      // The common case: one unit, seeing no other unit or only units outside it.
-      const m = members[0];
-      const own = `${this.units[m].facts.hash}#${this.rank[m]}`;
-      const succ = this.successors(m);
-      let reached: string[] | undefined;
-      if (succ.length > 16) reached = [...new Set(succ.filter((v) => v !== m).map((v) => sigs[v]))];
-      else {
-        for (const v of succ) {
-          if (v === m) continue;
-          const sig = sigs[v];
-          if (!reached) reached = [sig];
-          else if (!reached.includes(sig)) reached.push(sig);
-        }
-      }
-      sigs[m] = reached?.length ? hash(`${own}|${reached.sort().join(',')}`) : own;
-      return;
-    }
-    const inside = new Set(members);
-    const own = members.map((m) => `${this.units[m].facts.hash}#${this.rank[m]}`).sort();
-    const reached = new Set<string>();
-    for (const m of members) for (const v of this.successors(m)) if (!inside.has(v)) reached.add(sigs[v]);
-    const sig = hash(`${own.join(',')}|${[...reached].sort().join(',')}`);
-    for (const m of members) sigs[m] = sig;
-  }
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

@@ -104,9 +104,14 @@ export const unpaddedConvBeforeRoi: Rule = {
 /** Per top-level statement (kept across versions): whether it crops regions, and its calls that pad an input. */
 const cropsAndPads = new UnitMemo((unit) => ({ crops: unit.calls.some((c) => isCallTo(c, ROI_OPS)), pads: unit.calls.filter((c) => isCallTo(c, PAD_OPS)) }));
 
+/** Per model: whether its file crops regions (asked for the rule's file key and again by its check). */
+const cropping = new WeakMap<PythonModel, boolean>();
+
 /** Whether the file crops regions of interest anywhere. */
 function regionCropping(model: PythonModel): boolean {
-  return model.parsed.units.some((u) => cropsAndPads.of(u).crops);
+  let c = cropping.get(model);
+  if (c === undefined) cropping.set(model, (c = model.parsed.units.some((u) => cropsAndPads.of(u).crops)));
+  return c;
 }
 
 function isCallTo(call: CallExpr, names: Set<string>): boolean {
