@@ -548,25 +548,19 @@ describe('alt text of a tag', () => {
 
 describe('character classes of the body tokenizer', () => {
   test('every code unit has the class and CJK index the predicates give it', () => {
+    const word = new Set([CH_LOWER, CH_DIGIT, CH_WORD]);
     for (let c = 0; c < 65536; c++) {
-      const word = isWordCode(c);
-      const want = word
-        ? c >= 97 && c <= 122
-          ? CH_LOWER
-          : c >= 48 && c <= 57
-            ? CH_DIGIT
-            : CH_WORD
-        : isCjkCode(c)
-          ? CH_CJK
-          : c === 60
-            ? CH_LT
-            : c === 93
-              ? CH_CLOSE_BRACKET
-              : CH_OTHER;
-      if (CHAR_CLASS[c] !== want) assert.fail(`class of U+${c.toString(16)}: ${CHAR_CLASS[c]}, not ${want}`);
-      if (CJK_INDEX[c] !== cjkIndex(c)) assert.fail(`CJK index of U+${c.toString(16)}`);
-      if ((CJK_INDEX[c] > 0) !== isCjkCode(c)) assert.fail(`U+${c.toString(16)} is CJK by one and not the other`);
+      const cls = CHAR_CLASS[c];
+      const at = `U+${c.toString(16)}`;
+      if (word.has(cls) !== isWordCode(c)) assert.fail(`${at} is a word character by one and not the other`);
+      if ((cls === CH_CJK) !== (!isWordCode(c) && isCjkCode(c))) assert.fail(`${at} is CJK by one and not the other`);
+      if ((cls === CH_LOWER) !== (c >= 97 && c <= 122)) assert.fail(`${at}: lower-case ASCII letters only`);
+      if ((cls === CH_DIGIT) !== (c >= 48 && c <= 57)) assert.fail(`${at}: ASCII digits only`);
+      if (CJK_INDEX[c] !== cjkIndex(c)) assert.fail(`CJK index of ${at}`);
+      if ((CJK_INDEX[c] > 0) !== isCjkCode(c)) assert.fail(`${at} has a CJK index by one and not the other`);
     }
+    const classOf = (ch: string) => CHAR_CLASS[ch.charCodeAt(0)];
+    assert.deepEqual(['a', 'Z', '_', '7', '中', '<', ']', ' ', '['].map(classOf), [CH_LOWER, CH_WORD, CH_WORD, CH_DIGIT, CH_CJK, CH_LT, CH_CLOSE_BRACKET, CH_OTHER, CH_OTHER]);
   });
 });
 
