@@ -107,6 +107,19 @@ export function cellRange(cells: CellLines, range: Range): { cell: number; range
   return { cell: start.cell, range: { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } } };
 }
 
+/**
+ * Where an edit of a joined program goes in its cell; undefined when it spans cells, or when it puts lines (`newText`
+ * with a line break) into a cell whose indentation the program took off (the new lines would lack it).
+ */
+export function cellEdit(cells: CellLines, range: Range, newText: string): { cell: number; range: Range } | undefined {
+  const at = cellRange(cells, range);
+  if (!at || !newText.includes('\n')) return at;
+  const from = cells.cellStartLines[at.cell];
+  const to = at.cell + 1 < cells.cellStartLines.length ? cells.cellStartLines[at.cell + 1] : Infinity;
+  for (const line of cells.dedented.keys()) if (line >= from && line < to) return undefined;
+  return at;
+}
+
 /** Where a position of a joined program is in its cell: the cell's index among the code cells, line and column. */
 export function cellPosition(cells: CellLines, line: number, character: number): { cell: number; line: number; character: number } {
   const cell = cellOfLine(cells.cellStartLines, line);

@@ -5,7 +5,7 @@ import type { CheckSource } from '../core/checks/index';
 import type { Finding, Severity } from '../core/rules/types';
 import type { Range as CoreRange } from '../core/text';
 import { logFailure, type Log } from './log';
-import { cellPosition, cellRange, joinCells } from '../core/notebook';
+import { cellEdit, cellRange, joinCells } from '../core/notebook';
 import { commandLink } from './hover';
 import { t, tt } from './l10n';
 import { showDiagnostics } from './diagnostics';
@@ -396,16 +396,14 @@ function documentUnit(doc: vscode.TextDocument): Unit {
 export function notebookUnit(nb: vscode.NotebookDocument): Unit {
   const cells = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python');
   const joined = joinCells(cells.map((c) => c.document.getText()));
-  const dedentedCells = new Set([...joined.dedented.keys()].map((line) => cellPosition(joined, line, 0).cell));
   return {
     key: nb.uri.toString(),
     version: cells.map((c) => c.document.version).join('.'),
     text: joined.text,
     uris: cells.map((c) => c.document.uri),
     map: (r, newText) => {
-      const at = cellRange(joined, r);
-      if (!at) return undefined; // an edit may not span cells
-      if (newText?.includes('\n') && dedentedCells.has(at.cell)) return undefined;
+      const at = newText === undefined ? cellRange(joined, r) : cellEdit(joined, r, newText);
+      if (!at) return undefined;
       const { start, end } = at.range;
       return { uri: cells[at.cell].document.uri, range: new vscode.Range(start.line, start.character, end.line, end.character) };
     },
