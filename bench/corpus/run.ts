@@ -30,6 +30,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parsePython } from '../../src/core/python/parse';
 import { editCheck } from './editCheck';
+import { median } from '../stats';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const heldOut = process.argv.includes('--held-out');
@@ -223,8 +224,8 @@ function coreScaling(cwd: string, args: string[], expected: string, runs = 3): {
     one.push(a.ms);
     every.push(b.ms);
   }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-  return { oneCoreMs: median(one), allCoresMs: median(every), same, runs };
+  const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
+  return { oneCoreMs: median(sorted(one)), allCoresMs: median(sorted(every)), same, runs };
 }
 
 function flake8Available(): boolean {
