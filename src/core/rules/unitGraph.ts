@@ -39,26 +39,14 @@ export class UnitGraph<U extends GraphUnit> {
     this.shape = previous?.shape.fits(units) ? previous.shape : new Shape(units);
   }
 
-  private get byName(): Map<string, number[]> {
-    return this.shape.byName;
-  }
-
-  private get callersOf(): (number[] | undefined)[] {
-    return this.shape.callersOf;
-  }
-
   /** The units defining a name, in order (the last one is what the name resolves to). */
   named(name: string): readonly U[] {
-    return (this.byName.get(name) ?? []).map((i) => this.units[i]);
+    return (this.shape.byName.get(name) ?? []).map((i) => this.units[i]);
   }
 
   /** The units naming a unit (its callers). */
   callers(u: U): readonly U[] {
-    return (this.callersOf[this.index.get(u)!] ?? []).map((i) => this.units[i]);
-  }
-
-  private successors(i: number): readonly number[] {
-    return this.shape.successors(i);
+    return (this.shape.callersOf[this.index.get(u)!] ?? []).map((i) => this.units[i]);
   }
 
   /** The units given and all they see, transitively. */
@@ -74,7 +62,7 @@ export class UnitGraph<U extends GraphUnit> {
       }
     }
     while (queue.length) {
-      for (const v of this.successors(queue.pop()!)) {
+      for (const v of this.shape.successors(queue.pop()!)) {
         if (!seen[v]) {
           seen[v] = 1;
           out.add(this.units[v]);
@@ -112,7 +100,7 @@ export class UnitGraph<U extends GraphUnit> {
 
   /** A hash of the texts of the unit's callers. */
   callersSig(u: U): string {
-    const cs = this.callersOf[this.index.get(u)!];
+    const cs = this.shape.callersOf[this.index.get(u)!];
     return cs ? cs.map((c) => this.units[c].facts.hash).sort().join(',') : '';
   }
 
@@ -121,7 +109,7 @@ export class UnitGraph<U extends GraphUnit> {
       // The common case: one unit, seeing no other unit or only units outside it.
       const m = members[0];
       const own = `${this.units[m].facts.hash}#${this.shape.rank[m]}`;
-      const succ = this.successors(m);
+      const succ = this.shape.successors(m);
       let reached: string[] | undefined;
       if (succ.length > 16) reached = [...new Set(succ.filter((v) => v !== m).map((v) => sigs[v]))];
       else {
@@ -138,7 +126,7 @@ export class UnitGraph<U extends GraphUnit> {
     const inside = new Set(members);
     const own = members.map((m) => `${this.units[m].facts.hash}#${this.shape.rank[m]}`).sort();
     const reached = new Set<string>();
-    for (const m of members) for (const v of this.successors(m)) if (!inside.has(v)) reached.add(sigs[v]);
+    for (const m of members) for (const v of this.shape.successors(m)) if (!inside.has(v)) reached.add(sigs[v]);
     const sig = hash(`${own.join(',')}|${[...reached].sort().join(',')}`);
     for (const m of members) sigs[m] = sig;
   }
