@@ -8,14 +8,7 @@
  * A unit test holds them to those patterns.
  */
 
-/** `.` of a regular expression stops at these (a line never holds `\n`; `\r` is normalised away, but not always). */
-function hasLineTerminator(line: string, from: number): boolean {
-  for (let i = from; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return true;
-  }
-  return false;
-}
+import { hasLineTerminator } from './markdownText';
 
 /** The level (1–6) of an ATX heading line, or 0; its text starts at `atxTextStart(line, level)`. */
 export function atxLevel(line: string): number {
@@ -29,7 +22,8 @@ export function atxLevel(line: string): number {
     const c = line.charCodeAt(j);
     if (c !== 32 && c !== 9) return 0;
   }
-  return hasLineTerminator(line, j) ? 0 : level;
+  // `.` stops at a line terminator (a line never holds `\n`; `\r` is normalised away, but not always).
+  return hasLineTerminator(line, j, line.length) ? 0 : level;
 }
 
 /** Where the text of an ATX heading line of `level` starts (after its `#`s and the blanks that follow them). */

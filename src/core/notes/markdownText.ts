@@ -72,6 +72,15 @@ function collapseSpaces(s: string): string {
   return s.charCodeAt(0) === 32 || prevSpace ? s.trim() : s;
 }
 
+/** Whether s[from, to) holds a character a regular expression's `.` stops at (`\n`, `\r`, U+2028, U+2029). */
+export function hasLineTerminator(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+
 /** What `\s` (and `trim`) count as white space. */
 export function isSpaceCode(c: number): boolean {
   if (c < 128) return c === 32 || (c >= 9 && c <= 13);

@@ -1,6 +1,6 @@
 import { frontMatterTargets } from '../notes/library';
 import { plainInline } from '../notes/parse';
-import { isSpaceCode } from '../notes/markdownText';
+import { hasLineTerminator, isSpaceCode } from '../notes/markdownText';
 import { Point } from '../notes/noteModel';
 import { memoize } from '../memo';
 import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
@@ -104,10 +104,7 @@ export function boldInner(md: string): string | undefined {
   const close = md.indexOf(c === 42 ? '**' : '__', from + 1);
   if (close < 0) return undefined;
   // `.` does not reach past a line terminator.
-  for (let j = from; j < close; j++) {
-    const d = md.charCodeAt(j);
-    if (d === 10 || d === 13 || d === 0x2028 || d === 0x2029) return undefined;
-  }
+  if (hasLineTerminator(md, from, close)) return undefined;
   return md.slice(from, close);
 }
 
