@@ -2,7 +2,7 @@ import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
 import { afterListMarker, altText, clip, countTextChars, firstTextLine, frontMatterTerms, pointLead, pointTitle, sectionBreadcrumb, tagEnd } from './entries';
 import { lineStartsOf } from '../notes/parse';
 import { FieldView } from './fieldView';
-import { HASH_SEED } from '../keyTable';
+import { HASH_SEED, hashStep } from '../keyTable';
 import { BODY, KeySpace, LEAD, TERMS, TITLE } from './postings';
 import { CHAR_CLASS, CH_CJK, CH_CLOSE_BRACKET, CH_DIGIT, CH_LOWER, CH_LT, CH_WORD, CJK_INDEX, CJK_SPAN, STOP_WORDS, shortKeys, wordKeys } from './tokenize';
 import type { LookupResult } from './types';
@@ -225,7 +225,7 @@ export class IndexStore {
         // Only matters while the word is plain: a digit after a letter makes it not (bn1).
         let sawLetter = k === CH_LOWER;
         // The word's hash, accumulated as it is scanned (see KeySpace.addText): a plain word is never cut out.
-        let h = Math.imul(HASH_SEED ^ c, 16777619);
+        let h = hashStep(HASH_SEED, c);
         i++;
         for (;;) {
           while (i < to) {
@@ -236,13 +236,13 @@ export class IndexStore {
               if (sawLetter) plain = false; // bn1
             } else if (e === CH_WORD) plain = false;
             else break;
-            h = Math.imul(h ^ d, 16777619);
+            h = hashStep(h, d);
             i++;
           }
           const d = text.charCodeAt(i);
           if ((d === 46 || d === 45) && i + 1 < to && isWordClass(CHAR_CLASS[text.charCodeAt(i + 1)])) {
             plain = false;
-            h = Math.imul(h ^ d, 16777619);
+            h = hashStep(h, d);
             i++;
           } else break;
         }
