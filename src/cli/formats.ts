@@ -15,7 +15,7 @@ import type { NoteLibrary, ResolvedRef } from '../core/notes/library';
 import { breadcrumbOf, excerptOf } from '../core/explain';
 import type { ConfigProblem } from '../core/config/projectConfig';
 import { locate, type FileReport } from './lintFile';
-import { cellRange, type CellLines } from '../core/notebook';
+import { cellEdit, cellRange, type CellLines } from '../core/notebook';
 import type { Range } from '../core/text';
 import { shownPath } from './files';
 
@@ -86,13 +86,17 @@ function inCell(range: Range, cells: CellLines | undefined): { range: Range; cel
   return at && { cell: at.cell + 1, range: at.range };
 }
 
-/** A finding's fixes as JSON; in a notebook, each edit in its cell's coordinates, a fix with an edit across cells left out. */
+/**
+ * A finding's fixes as JSON; in a notebook, each edit in its cell's coordinates. A fix is left out, as the editor
+ * leaves it out, when one of its edits spans cells or puts lines into a cell whose indentation the program took off.
+ */
 function jsonFixes(f: Finding, cells: CellLines | undefined) {
   const out = [];
   for (const x of f.fixes) {
     const edits = x.edits.map((e) => {
-      const at = inCell(e.range, cells);
-      return at && { ...(at.cell !== undefined ? { cell: at.cell } : {}), range: at.range, newText: e.newText };
+      if (!cells) return { range: e.range, newText: e.newText };
+      const at = cellEdit(cells, e.range, e.newText);
+      return at && { cell: at.cell + 1, range: at.range, newText: e.newText };
     });
     if (edits.every((e) => e)) out.push({ title: x.title, isPreferred: !!x.isPreferred, edits });
   }

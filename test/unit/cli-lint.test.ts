@@ -144,6 +144,30 @@ test('lint reads a notebook cell whose first line is indented as IPython does (i
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('lint --json leaves out a fix that would put lines into a notebook cell whose indentation was taken off, as the editor does', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-nb-dedent-'));
+  const head = [
+    'class SegHead(nn.Module):',
+    '    def __init__(self, num_classes):',
+    '        super().__init__()',
+    '        self.classifier = nn.Conv2d(256, num_classes, kernel_size=3, padding=1)',
+  ];
+  const cells = [
+    code('import torch.nn as nn'),
+    // Pasted from inside a function, indented: the fix's new lines would lack the cell's indentation.
+    code(...head.map((l) => `    ${l}`)),
+    code(...head),
+  ];
+  fs.writeFileSync(path.join(dir, 'heads.ipynb'), notebook(cells));
+  type Json = { cell: number; rule: string; fixes: { edits: { cell: number; newText: string }[] }[] }[];
+  const json = (JSON.parse((await run(['lint', dir, '--json'])).out) as Json).filter((f) => f.rule === 'segmentation-head-3x3-classifier');
+  assert.deepEqual(json.map((f) => f.cell), [2, 3], 'both heads are reported');
+  const [indented, plain] = json;
+  assert.ok(plain.fixes.some((x) => x.edits.some((e) => e.cell === 3 && e.newText.includes('\n'))), 'the plain cell keeps its multi-line fix');
+  assert.equal(indented.fixes.filter((x) => x.edits.some((e) => e.newText.includes('\n'))).length, 0, 'no multi-line fix into the indented cell');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('lint names the first syntax error of a file, in Python\'s words, and still reports the findings around it', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-syntax-'));
   const text = 'import torch.nn as nn\nname = "unterminated\nm = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n';
