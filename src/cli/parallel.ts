@@ -26,11 +26,18 @@ export interface ThreadedLint {
   unreadable: string[];
 }
 
-type ToWorker = (LintJob & { job: number }) | { checkSets: CheckSource[][] } | { done: true };
 type FromWorker =
   | { kind: 'report'; job: number; report: FileReport }
   | { kind: 'ruleError'; shown: string; rule: string; message: string }
   | { kind: 'unreadable'; list: string[] };
+
+/** What a worker is started with: every job, the run's note checks, the shared job runs and its own thread number. */
+interface WorkerStart {
+  jobs: readonly LintJob[];
+  checkSets: CheckSource[][];
+  runs: SharedArrayBuffer;
+  thread: number;
+}
 
 const WORKER_FLAG = 'ml-notes-lint-worker';
 /**
@@ -46,37 +53,54 @@ export function threadsFor(work: { files: number; bytes: number }, jobs: number 
   return Math.max(1, Math.min(availableParallelism(), work.files, Math.floor(work.bytes / BYTES_PER_THREAD)));
 }
 
-/** Jobs a worker holds at once (one being linted, the next ones waiting): it never waits for the calling thread. */
-const IN_FLIGHT = 3;
-
 /**
  * The jobs split into one run of neighbouring files per thread (files of one project stay on one thread, which reads
- * that project's modules once); a thread whose run is done takes the last jobs of the longest run left.
+ * that project's modules once); a thread whose run is done takes the last jobs of the longest run left. Kept in shared
+ * memory: every thread takes its next job itself, without waiting for another thread to hand it one.
  */
 export class JobRuns {
-  private readonly next: number[] = [];
-  private readonly end: number[] = [];
+  /** [lock, then per thread: its next job, the end of its run]. */
+  private readonly cells: Int32Array;
 
-  constructor(count: number, threads: number) {
-    for (let t = 0; t < threads; t++) {
-      this.next.push(Math.floor((count * t) / threads));
-      this.end.push(Math.floor((count * (t + 1)) / threads));
+  constructor(count: number, threads: number);
+  constructor(shared: SharedArrayBuffer);
+  constructor(countOrShared: number | SharedArrayBuffer, threads = 1) {
+    if (typeof countOrShared !== 'number') {
+      this.cells = new Int32Array(countOrShared);
+      return;
     }
+    this.cells = new Int32Array(new SharedArrayBuffer(4 * (1 + 2 * threads)));
+    for (let t = 0; t < threads; t++) {
+      this.cells[1 + 2 * t] = Math.floor((countOrShared * t) / threads);
+      this.cells[2 + 2 * t] = Math.floor((countOrShared * (t + 1)) / threads);
+    }
+  }
+
+  /** The memory the runs live in, for another thread's JobRuns. */
+  get shared(): SharedArrayBuffer {
+    return this.cells.buffer as SharedArrayBuffer;
   }
 
   /** The next job for thread `t`, undefined when every job is taken. */
   take(t: number): number | undefined {
-    if (this.next[t] < this.end[t]) return this.next[t]++;
-    let longest = -1;
-    let most = 0;
-    for (let u = 0; u < this.next.length; u++) {
-      const left = this.end[u] - this.next[u];
-      if (left > most) {
-        most = left;
-        longest = u;
+    const c = this.cells;
+    // A lock held for a few comparisons: spinning costs less than sleeping would.
+    while (Atomics.compareExchange(c, 0, 0, 1) !== 0);
+    try {
+      if (c[1 + 2 * t] < c[2 + 2 * t]) return c[1 + 2 * t]++;
+      let longest = -1;
+      let most = 0;
+      for (let u = 0; 2 + 2 * u < c.length; u++) {
+        const left = c[2 + 2 * u] - c[1 + 2 * u];
+        if (left > most) {
+          most = left;
+          longest = u;
+        }
       }
+      return longest < 0 ? undefined : --c[2 + 2 * longest];
+    } finally {
+      Atomics.store(c, 0, 0);
     }
-    return longest < 0 ? undefined : --this.end[longest];
   }
 }
 
@@ -111,23 +135,13 @@ export function lintInThreads(
       if (hereDone && running === 0 && !failed) resolve({ reports, unreadable: [...unreadable] });
     };
     for (let t = 1; t < Math.min(threads, jobs.length); t++) {
-      const w = new Worker(__filename, { workerData: { [WORKER_FLAG]: true } });
+      const start: WorkerStart = { jobs, checkSets: [...checkSets], runs: runs.shared, thread: t };
+      const w = new Worker(__filename, { workerData: { [WORKER_FLAG]: start } });
       workers.push(w);
       running++;
-      let inFlight = 0;
-      const feed = () => {
-        const job = runs.take(t);
-        if (job !== undefined) {
-          inFlight++;
-          w.postMessage({ ...jobs[job], job } satisfies ToWorker);
-        } else if (inFlight === 0) w.postMessage({ done: true } satisfies ToWorker);
-      };
       w.on('message', (m: FromWorker) => {
-        if (m.kind === 'report') {
-          reports[m.job] = m.report;
-          inFlight--;
-          feed();
-        } else if (m.kind === 'ruleError') onRuleError(m.shown, m.rule, m.message);
+        if (m.kind === 'report') reports[m.job] = m.report;
+        else if (m.kind === 'ruleError') onRuleError(m.shown, m.rule, m.message);
         else {
           for (const u of m.list) unreadable.add(u);
           void w.terminate();
@@ -136,10 +150,8 @@ export function lintInThreads(
         }
       });
       w.on('error', fail);
-      w.postMessage({ checkSets: [...checkSets] } satisfies ToWorker);
-      for (let i = 0; i < IN_FLIGHT; i++) feed();
     }
-    // This thread's share, one file at a time, letting the workers' messages in between (so that they are fed).
+    // This thread's share, one file at a time, letting the workers' reports in between.
     const step = () => {
       if (failed) return;
       const job = runs.take(0);
@@ -160,24 +172,22 @@ export function lintInThreads(
   });
 }
 
-/** A worker: lints the files it is sent until it is told it is done, then says which project modules it could not read. */
-function serve(port: MessagePort): void {
+/** A worker: lints the jobs it takes until none is left, then says which project modules it could not read. */
+function serve(port: MessagePort, start: WorkerStart): void {
   let shown = '';
   const base = builtinHost((rule, e) => port.postMessage({ kind: 'ruleError', shown, rule, message: String((e as Error)?.stack ?? e) } satisfies FromWorker));
-  let hosts: RuleHost[] = [];
+  const hosts = start.checkSets.map((sources) => withChecks(base, sources).host);
   const project = new CliProject();
-  port.on('message', (m: ToWorker) => {
-    if ('done' in m) {
-      port.postMessage({ kind: 'unreadable', list: project.unreadable } satisfies FromWorker);
-      return;
-    }
-    if ('checkSets' in m) {
-      hosts = m.checkSets.map((sources) => withChecks(base, sources).host);
-      return;
-    }
-    shown = m.shown;
-    port.postMessage({ kind: 'report', job: m.job, report: lintFile(m.file, m.shown, { ...m.settings, project }, hosts[m.checks]) } satisfies FromWorker);
-  });
+  const runs = new JobRuns(start.runs);
+  for (let job = runs.take(start.thread); job !== undefined; job = runs.take(start.thread)) {
+    const j = start.jobs[job];
+    shown = j.shown;
+    port.postMessage({ kind: 'report', job, report: lintFile(j.file, j.shown, { ...j.settings, project }, hosts[j.checks]) } satisfies FromWorker);
+  }
+  port.postMessage({ kind: 'unreadable', list: project.unreadable } satisfies FromWorker);
 }
 
-if (!isMainThread && parentPort && (workerData as Record<string, unknown> | undefined)?.[WORKER_FLAG]) serve(parentPort);
+if (!isMainThread && parentPort) {
+  const start = (workerData as Record<string, WorkerStart | undefined> | undefined)?.[WORKER_FLAG];
+  if (start) serve(parentPort, start);
+}
