@@ -12,6 +12,8 @@ import { parseNote } from '../../src/core/notes/parse';
 import { SNAPSHOT_VERSION } from '../../src/core/notes/snapshot';
 import { tokenAt } from '../../src/core/terms/codeToken';
 import { tempTree } from './helpers';
+import { generateLibrary } from '../../bench/generate';
+import { termEntriesOf } from '../../src/core/notes/library';
 
 const KEY = 'roots and settings';
 
@@ -115,6 +117,34 @@ test('a second session rebuilds unchanged notes from the kept index and parses t
   const removed = await load(dir, decodeLibraryCache(kept, KEY).notes);
   assert.deepEqual(hoverTargets(removed.library, 'FocalLoss'), []);
   assert.equal(removed.library.documents().length, 2);
+});
+
+test('terms registered from a kept index resolve every code token as the notes they were kept from do', () => {
+  const notes = [...Object.entries(NOTES).map(([id, text]) => ({ id, text })), ...generateLibrary({ files: 40, sectionsPerFile: 12, seed: 7 })];
+  const docs = notes.map((n) => parseNote(n.text, n.id));
+  const parsed = new NoteLibrary();
+  for (const doc of docs) parsed.setDocument(doc);
+  const kept = new NoteLibrary();
+  const cache = decodeLibraryCache(encodeLibraryCache(KEY, docs.map((doc) => ({ doc, info: {}, size: 1, mtime: 1 }))), KEY).notes;
+  for (const [id, c] of cache) kept.setPending(id, c.terms);
+  // Every term as written, and as code would spell it: an attribute, a keyword, a call's parts.
+  const tokens = new Set<string>();
+  for (const doc of docs) for (const e of termEntriesOf(doc)) tokens.add(e.term);
+  for (const t of [...tokens]) tokens.add(`self.${t.replace(/\W+/g, '_').toLowerCase()}`);
+  let matched = 0;
+  for (const text of tokens) {
+    const at = tokenAt(text, text.length - 1);
+    if (!at) continue;
+    const expected = parsed.terms.resolve(at.token, 20);
+    assert.deepEqual(kept.terms.resolve(at.token, 20), expected, text);
+    assert.deepEqual(kept.filesFor(at.token), parsed.filesFor(at.token), text);
+    if (expected.length) matched++;
+  }
+  assert.ok(matched > 200, `${matched} tokens matched`);
+  assert.equal(kept.terms.size, parsed.terms.size);
+  // The note read later, with the same terms, is not indexed again and gives the same.
+  for (const doc of docs) kept.setDocument(doc);
+  assert.deepEqual(kept.terms.resolve(tokenAt('FocalLoss', 0)!.token), parsed.terms.resolve(tokenAt('FocalLoss', 0)!.token));
 });
 
 test('with a kept index, hovers have their terms before the folder is listed or any file read, and read only what they show', async () => {

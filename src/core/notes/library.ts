@@ -1,7 +1,7 @@
 import { parseNote, warning } from './parse';
 import { msg } from '../message';
 import type { NoteDocument, NotePoint, NoteRef, NoteSection, NoteWarning } from './types';
-import { headingTerms, TermIndex, type CodeToken, type TermEntry, type TermMatch } from '../terms/termIndex';
+import { headingTerms, TermIndex, type CodeToken, type KeptTerms, type TermEntry, type TermMatch } from '../terms/termIndex';
 import { LinkIndex, type Backlink } from './backlinks';
 import { NoteNames, type LinkResolution, type LinkTarget } from './resolver';
 
@@ -65,10 +65,10 @@ export class NoteLibrary {
    * tokens resolve to it at once, and a host reads it (setDocument) when a match needs its text. Not a document
    * until then: documents(), get() and the link index do not see it. No change event.
    */
-  setPending(id: string, entries: readonly TermEntry[]): void {
+  setPending(id: string, kept: KeptTerms): void {
     if (this.docs.has(id)) return;
     this.pending.add(id);
-    this.terms.setFile(id, entries);
+    this.terms.setKeptFile(id, kept);
   }
 
   /** Whether the file's terms are known but its text not read yet (see setPending). */

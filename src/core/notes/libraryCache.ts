@@ -1,7 +1,7 @@
 import { termEntriesOf, type NoteFileInfo } from './library';
 import { isSnapshot, SNAPSHOT_VERSION, snapshotOf, type NoteSnapshot } from './snapshot';
 import { msg, type Msg } from '../message';
-import type { TermEntry } from '../terms/termIndex';
+import { TermTable, type KeptTerms } from '../terms/termIndex';
 import type { NoteDocument } from './types';
 
 /**
@@ -15,7 +15,8 @@ export interface CachedNote {
   size: number;
   mtime: number;
   info: NoteFileInfo;
-  entries: TermEntry[];
+  /** Its term entries, as kept (the term index registers them without making them). */
+  terms: KeptTerms;
   /** The file's snapshot, decoded now; undefined when its line is damaged (the file is then parsed). */
   snapshot(): NoteSnapshot | undefined;
 }
@@ -108,41 +109,16 @@ export function decodeLibraryCache(kept: string | Uint8Array, key: string): Deco
   }
   if (lines.length !== file.files.length) return { notes: out, ignored: msg('it is damaged ({0}).', `${lines.length} of ${file.files.length} snapshots`) };
   let bad = 0;
+  const table = new TermTable(file.terms);
   file.files.forEach((f, i) => {
     if (!isFileEntry(f)) {
       bad++;
       return;
     }
     const [from, to] = lines[i];
-    // A note's term entries are made when the loader registers them (in slices), not all here at once: until then its
-    // compact form, which they replace.
-    let entries: TermEntry[] | typeof f = f;
-    out.set(f.id, {
-      size: f.size,
-      mtime: f.mtime,
-      info: f.info,
-      get entries() {
-        if (!Array.isArray(entries)) entries = termEntries(entries, file.terms);
-        return entries;
-      },
-      snapshot: () => snapshotAt(text, from, to),
-    });
+    out.set(f.id, { size: f.size, mtime: f.mtime, info: f.info, terms: { table, slugs: f.slugs, e: f.e }, snapshot: () => snapshotAt(text, from, to) });
   });
   return bad ? { notes: out, ignored: msg('{0} of its {1} notes are damaged; those are read again.', bad, file.files.length) } : { notes: out };
-}
-
-/** A kept note's term entries, from its compact form (indexes into the shared terms and into its slugs). */
-function termEntries(f: CacheFile['files'][number], terms: readonly unknown[]): TermEntry[] {
-  const entries: TermEntry[] = [];
-  for (let k = 0; k + 3 < f.e.length; k += 4) {
-    const term = terms[f.e[k]];
-    const slug = f.slugs[f.e[k + 1]];
-    const point = f.e[k + 2];
-    if (typeof term !== 'string' || typeof slug !== 'string' || !Number.isInteger(point) || point < 0) continue;
-    // The term index keeps one target per section or point (TermIndex.setFile): no sharing needed here.
-    entries.push({ term, target: point === 0 ? { file: f.id, slug } : { file: f.id, slug, point }, source: f.e[k + 3] === 1 ? 'frontMatter' : 'heading' });
-  }
-  return entries;
 }
 
 /** A kept text, as a string or as UTF-8 bytes (a line break is one byte there, never inside a character). */

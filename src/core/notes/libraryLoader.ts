@@ -82,7 +82,7 @@ export class LibraryLoader {
       const root = typeof c.info.root === 'string' ? rootByLoc.get(c.info.root) : undefined;
       if (!root || this.library.has(loc)) continue;
       this.rootOf.set(loc, root);
-      this.library.setPending(loc, c.entries);
+      this.library.setPending(loc, c.terms);
       await pause();
     }
     if (cache.size) termsReady();

@@ -162,15 +162,44 @@ export class TermIndex {
     // nothing to re-index.
     if (this.sameEntries(file, entries)) return;
     this.dropEntries(file);
-    let ordinal = this.ordinals.get(file);
-    if (ordinal === undefined) this.ordinals.set(file, (ordinal = this.nextOrdinal++));
+    const ordinal = this.ordinalOf(file);
     const compiled: Compiled[] = [];
     const targets = new FileTargets(file);
     for (const e of entries) {
-      const shape = cachedShape(e);
-      if (!shape) continue;
-      compiled.push({ shape, target: targets.of(e.target), source: e.source, bonus: (e.source === 'frontMatter' ? 5 : 0) + (e.target.point ? 2 : 0), ordinal });
+      const shape = cachedShape(e.term, e.source);
+      if (shape) compiled.push(compile(shape, targets.at(e.target.slug, e.target.point), e.source, ordinal));
     }
+    this.index(file, compiled);
+  }
+
+  /**
+   * setFile for a file not indexed yet whose terms come from a kept index, in its compact form (see KeptTerms): the
+   * same index as setFile with the entries they stand for, without making those.
+   */
+  setKeptFile(file: string, kept: KeptTerms): void {
+    if (this.byFile.has(file)) return this.setFile(file, keptEntries(file, kept));
+    const ordinal = this.ordinalOf(file);
+    const compiled: Compiled[] = [];
+    const targets = new FileTargets(file);
+    const { table, slugs, e } = kept;
+    for (let k = 0; k + 3 < e.length; k += 4) {
+      const slug = slugs[e[k + 1]];
+      const point = e[k + 2];
+      if (typeof slug !== 'string' || !Number.isInteger(point) || point < 0) continue;
+      const source = e[k + 3] === 1 ? 'frontMatter' : 'heading';
+      const shape = table.shape(e[k], source);
+      if (shape) compiled.push(compile(shape, targets.at(slug, point === 0 ? undefined : point), source, ordinal));
+    }
+    this.index(file, compiled);
+  }
+
+  private ordinalOf(file: string): number {
+    let ordinal = this.ordinals.get(file);
+    if (ordinal === undefined) this.ordinals.set(file, (ordinal = this.nextOrdinal++));
+    return ordinal;
+  }
+
+  private index(file: string, compiled: Compiled[]): void {
     this.byFile.set(file, compiled);
     this.count += compiled.length;
     for (const c of compiled) this.updateBuckets(c, true);
@@ -204,7 +233,7 @@ export class TermIndex {
     if (!old) return false;
     let i = 0;
     for (const e of entries) {
-      const shape = cachedShape(e);
+      const shape = cachedShape(e.term, e.source);
       if (!shape) continue;
       const c = old[i++];
       if (!c || c.shape.term !== e.term || c.source !== e.source || c.target.slug !== e.target.slug || c.target.point !== e.target.point || e.target.file !== file) return false;
@@ -313,24 +342,20 @@ class FileTargets {
   private readonly points = new Map<string, Map<number, TermTarget>>();
   constructor(private readonly file: string) {}
 
-  of(t: TermTarget): TermTarget {
+  at(slug: string, point: number | undefined): TermTarget {
     const last = this.last;
-    if (last && last.slug === t.slug && last.point === t.point) return last;
+    if (last && last.slug === slug && last.point === point) return last;
     let target: TermTarget | undefined;
-    if (t.point === undefined) {
-      target = this.sections.get(t.slug);
-      if (!target) this.sections.set(t.slug, (target = this.own(t)));
+    if (point === undefined) {
+      target = this.sections.get(slug);
+      if (!target) this.sections.set(slug, (target = { file: this.file, slug }));
     } else {
-      let bySlug = this.points.get(t.slug);
-      if (!bySlug) this.points.set(t.slug, (bySlug = new Map()));
-      target = bySlug.get(t.point);
-      if (!target) bySlug.set(t.point, (target = this.own(t)));
+      let bySlug = this.points.get(slug);
+      if (!bySlug) this.points.set(slug, (bySlug = new Map()));
+      target = bySlug.get(point);
+      if (!target) bySlug.set(point, (target = { file: this.file, slug, point }));
     }
     return (this.last = target);
-  }
-
-  private own(t: TermTarget): TermTarget {
-    return t.file === this.file ? t : { ...t, file: this.file };
   }
 }
 
@@ -347,15 +372,65 @@ const KEYWORD_TERM = /^([A-Za-z_][\w.]*\*?)\(([A-Za-z_]\w*)\)$/;
  */
 const shapes = { heading: new Map<string, Shape | null>(), frontMatter: new Map<string, Shape | null>() };
 
-function cachedShape(e: TermEntry): Shape | undefined {
-  const cache = shapes[e.source] ?? shapes.frontMatter;
-  let shape = cache.get(e.term);
+function cachedShape(term: string, source: TermEntry['source']): Shape | undefined {
+  const cache = shapes[source] ?? shapes.frontMatter;
+  let shape = cache.get(term);
   if (shape === undefined) {
-    shape = compileShape(e) ?? null;
+    shape = compileShape(term, source) ?? null;
     if (cache.size > 50_000) cache.clear();
-    cache.set(e.term, shape);
+    cache.set(term, shape);
   }
   return shape ?? undefined;
+}
+
+/** An entry of the index. */
+function compile(shape: Shape, target: TermTarget, source: TermEntry['source'], ordinal: number): Compiled {
+  return { shape, target, source, bonus: (source === 'frontMatter' ? 5 : 0) + (target.point ? 2 : 0), ordinal };
+}
+
+/**
+ * A file's term entries as a kept index holds them: 4 numbers an entry (the term's place in `table`, the slug's in
+ * `slugs`, the point (0: none), the source (1: front matter, 0: heading)), so that a term text is written once for
+ * every file.
+ */
+export interface KeptTerms {
+  table: TermTable;
+  slugs: readonly unknown[];
+  e: readonly number[];
+}
+
+/**
+ * Term texts listed once for many files (a kept index): each one's shape is looked up at most once per source,
+ * however many files use it.
+ */
+export class TermTable {
+  private readonly heading: (Shape | null)[] = [];
+  private readonly frontMatter: (Shape | null)[] = [];
+  constructor(readonly terms: readonly unknown[]) {}
+
+  /** The shape of the `i`th term, as a heading's or front matter's; undefined when it is none (or not a text). */
+  shape(i: number, source: TermEntry['source']): Shape | undefined {
+    const known = source === 'heading' ? this.heading : this.frontMatter;
+    let shape = known[i];
+    if (shape === undefined) {
+      const term = this.terms[i];
+      known[i] = shape = (typeof term === 'string' && cachedShape(term, source)) || null;
+    }
+    return shape ?? undefined;
+  }
+}
+
+/** The entries kept terms stand for (an entry that does not read is left out). */
+export function keptEntries(file: string, { table, slugs, e }: KeptTerms): TermEntry[] {
+  const entries: TermEntry[] = [];
+  for (let k = 0; k + 3 < e.length; k += 4) {
+    const term = table.terms[e[k]];
+    const slug = slugs[e[k + 1]];
+    const point = e[k + 2];
+    if (typeof term !== 'string' || typeof slug !== 'string' || !Number.isInteger(point) || point < 0) continue;
+    entries.push({ term, target: point === 0 ? { file, slug } : { file, slug, point }, source: e[k + 3] === 1 ? 'frontMatter' : 'heading' });
+  }
+  return entries;
 }
 
 /**
@@ -370,8 +445,8 @@ export function foldKey(s: string): string {
   return f;
 }
 
-function compileShape(e: TermEntry): Shape | undefined {
-  const shape = shapeOf(e);
+function compileShape(term: string, source: TermEntry['source']): Shape | undefined {
+  const shape = shapeOf(term, source);
   return shape && { ...shape, needle: foldKey(needleText(shape)) };
 }
 
@@ -387,8 +462,8 @@ function needleText(shape: Omit<Shape, 'needle'>): string {
   }
 }
 
-function shapeOf(e: TermEntry): Omit<Shape, 'needle'> | undefined {
-  const t = e.term.trim();
+function shapeOf(term: string, source: TermEntry['source']): Omit<Shape, 'needle'> | undefined {
+  const t = term.trim();
   if (!t) return undefined;
   const kw = KEYWORD_TERM.exec(t);
   if (kw) {
@@ -404,7 +479,7 @@ function shapeOf(e: TermEntry): Omit<Shape, 'needle'> | undefined {
     return segments.length ? { term: t, kind: 'qualified', segments, key: segments.join('.') } : undefined;
   }
   // A heading's words are prose ("## Dropout"): matched case-insensitively, so `self.dropout` finds them too.
-  if (e.source !== 'heading' && isClassName(t)) return { term: t, kind: 'class', segments: splitIdentifier(t), key: t };
+  if (source !== 'heading' && isClassName(t)) return { term: t, kind: 'class', segments: splitIdentifier(t), key: t };
   const key = joinKey(splitIdentifier(t));
   return key.length >= 2 ? { term: t, kind: 'word', segments: [], key } : undefined;
 }
