@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { decodeLibraryCache, encodeLibraryCache, type CachedNote } from '../core/notes/libraryCache';
+import type { TermIndex } from '../core/terms/termIndex';
 import type { NoteFileInfo } from '../core/notes/library';
 import type { NoteDocument } from '../core/notes/types';
 import { errorMessage, type NoteFileSystem } from '../core/notes/loader';
@@ -52,9 +53,10 @@ export class NotesCache {
     return { notes, bytes: bytes.length, readMs, decodeMs: Date.now() - t1 };
   }
 
-  async write(key: string, notes: { doc: NoteDocument; info: NoteFileInfo; size: number; mtime: number }[]): Promise<void> {
+  /** Keeps `notes`, with their term entries as `index` holds them. */
+  async write(key: string, notes: { doc: NoteDocument; info: NoteFileInfo; size: number; mtime: number }[], index: TermIndex): Promise<void> {
     try {
-      const bytes = new TextEncoder().encode(encodeLibraryCache(key, notes));
+      const bytes = encodeLibraryCache(key, notes, index);
       if (bytes.length > MAX_CACHE_BYTES) {
         this.log.info(t('The notes index ({0} MB) is too large to keep for the next session: every start reads the notes.', Math.round(bytes.length / 1048576)));
         return;

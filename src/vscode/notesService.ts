@@ -262,7 +262,7 @@ export class NotesService extends Disposable {
           const stamp = this.loader.stamps.get(doc.id);
           if (stamp) notes.push({ doc, info: this.library.info(doc.id) ?? {}, ...stamp });
         }
-        return this.cache?.write(this.cacheKey, notes);
+        return this.cache?.write(this.cacheKey, notes, this.library.terms);
       });
     }, delay);
   }

@@ -69,7 +69,7 @@ async function load(dir: string, cache: Map<string, CachedNote>, fsys: NoteFileS
 function keep(run: Run, key = KEY): string {
   const notes = run.library.documents().map((doc) => ({ doc, info: run.library.info(doc.id) ?? {}, ...run.loader.stamps.get(doc.id)! }));
   assert.equal(notes.length, run.loader.stamps.size, 'every note read has its size and time');
-  return encodeLibraryCache(key, notes);
+  return new TextDecoder().decode(encodeLibraryCache(key, notes, run.library.terms));
 }
 
 function touch(file: string, text: string, mtime: Date): void {
@@ -125,7 +125,11 @@ test('terms registered from a kept index resolve every code token as the notes t
   const parsed = new NoteLibrary();
   for (const doc of docs) parsed.setDocument(doc);
   const kept = new NoteLibrary();
-  const cache = decodeLibraryCache(encodeLibraryCache(KEY, docs.map((doc) => ({ doc, info: {}, size: 1, mtime: 1 }))), KEY).notes;
+  const stamped = docs.map((doc) => ({ doc, info: {}, size: 1, mtime: 1 }));
+  const encoded = encodeLibraryCache(KEY, stamped);
+  // Kept from the index the notes are in (what the extension does) or from the notes themselves: the same bytes.
+  assert.deepEqual(encodeLibraryCache(KEY, stamped, parsed.terms), encoded);
+  const cache = decodeLibraryCache(encoded, KEY).notes;
   for (const [id, c] of cache) kept.setPending(id, c.terms);
   // Every term as written, and as code would spell it: an attribute, a keyword, a call's parts.
   const tokens = new Set<string>();

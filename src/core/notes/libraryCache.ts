@@ -1,7 +1,7 @@
 import { termEntriesOf, type NoteFileInfo } from './library';
 import { isSnapshot, SNAPSHOT_VERSION, snapshotOf, type NoteSnapshot } from './snapshot';
 import { msg, type Msg } from '../message';
-import { TermTable, type KeptTerms } from '../terms/termIndex';
+import { TermTable, type KeptTerms, type TermEntry, type TermIndex } from '../terms/termIndex';
 import type { NoteDocument } from './types';
 
 /**
@@ -43,28 +43,62 @@ interface CacheFile {
   }[];
 }
 
-export function encodeLibraryCache(key: string, notes: { doc: NoteDocument; info: NoteFileInfo; size: number; mtime: number }[]): string {
+/**
+ * The kept text of `notes`, as UTF-8 bytes. Written a line at a time into one growing buffer: the whole text is never a
+ * string, nor are all the snapshots' lines at once (a 1,000-note vault's 9 MB of them, kept alive until joined, stayed
+ * resident in the extension host long after it was written).
+ */
+export function encodeLibraryCache(
+  key: string,
+  notes: readonly { doc: NoteDocument; info: NoteFileInfo; size: number; mtime: number }[],
+  /** The term index the notes are in: their entries are taken from it instead of being made again. */
+  index?: TermIndex,
+): Uint8Array {
   const termIndex = new Map<string, number>();
   const terms: string[] = [];
   const files: CacheFile['files'] = [];
-  const snapshots: string[] = [];
   for (const { doc, info, size, mtime } of notes) {
     const slugIndex = new Map<string, number>();
     const slugs: string[] = [];
     const e: number[] = [];
-    for (const entry of termEntriesOf(doc)) {
-      let t = termIndex.get(entry.term);
-      if (t === undefined) termIndex.set(entry.term, (t = terms.push(entry.term) - 1));
-      let s = slugIndex.get(entry.target.slug);
-      if (s === undefined) slugIndex.set(entry.target.slug, (s = slugs.push(entry.target.slug) - 1));
-      e.push(t, s, entry.target.point ?? 0, entry.source === 'frontMatter' ? 1 : 0);
-    }
+    const add = (term: string, slug: string, point: number, source: TermEntry['source']) => {
+      let t = termIndex.get(term);
+      if (t === undefined) termIndex.set(term, (t = terms.push(term) - 1));
+      let s = slugIndex.get(slug);
+      if (s === undefined) slugIndex.set(slug, (s = slugs.push(slug) - 1));
+      e.push(t, s, point, source === 'frontMatter' ? 1 : 0);
+    };
+    if (!index?.forEachEntry(doc.id, add)) for (const entry of termEntriesOf(doc)) add(entry.term, entry.target.slug, entry.target.point ?? 0, entry.source);
     files.push({ id: doc.id, size, mtime, info, slugs, e });
-    // JSON.stringify escapes every line break inside strings: one line per snapshot.
-    snapshots.push(JSON.stringify(snapshotOf(doc)));
   }
   const file: CacheFile = { format: 'ml-notes-library', v: LIBRARY_CACHE_FORMAT, sv: SNAPSHOT_VERSION, key, terms, files };
-  return [JSON.stringify(file), ...snapshots].join('\n');
+  const out = new ByteSink();
+  out.write(JSON.stringify(file));
+  // JSON.stringify escapes every line break inside strings: one line per snapshot.
+  for (const { doc } of notes) out.write(`\n${JSON.stringify(snapshotOf(doc))}`);
+  return out.bytes();
+}
+
+/** UTF-8 bytes appended to one buffer, which doubles when full. */
+class ByteSink {
+  private buf = new Uint8Array(1 << 16);
+  private length = 0;
+  private readonly encoder = new TextEncoder();
+
+  write(text: string): void {
+    // At most 3 bytes per UTF-16 unit.
+    const need = this.length + 3 * text.length;
+    if (need > this.buf.length) {
+      const grown = new Uint8Array(Math.max(need, 2 * this.buf.length));
+      grown.set(this.buf.subarray(0, this.length));
+      this.buf = grown;
+    }
+    this.length += this.encoder.encodeInto(text, this.buf.subarray(this.length)).written;
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
 }
 
 /** What a cache read back holds for `key`, and why it was not used when it was not (damaged, another version…). */

@@ -213,6 +213,17 @@ export class TermIndex {
     return (this.byFile.get(file) ?? []).map((c) => ({ term: c.shape.term, target: c.target, source: c.source, needle: c.shape.needle }));
   }
 
+  /**
+   * Calls `visit` with each of the file's entries as indexed (an entry whose term is no term is not), in order, without
+   * making entry objects: what a kept index holds. False when the file is not indexed.
+   */
+  forEachEntry(file: string, visit: (term: string, slug: string, point: number, source: TermEntry['source']) => void): boolean {
+    const compiled = this.byFile.get(file);
+    if (!compiled) return false;
+    for (const c of compiled) visit(c.shape.term, c.target.slug, c.target.point ?? 0, c.source);
+    return true;
+  }
+
   /** The file is gone: its terms, and its rank (added again, it comes after the others). */
   removeFile(file: string): void {
     this.dropEntries(file);
