@@ -33,6 +33,8 @@ export interface FileRec {
   hi: number;
   /** The front-matter terms of its sections and points, once an entry of the file is made (see IndexStore.entry). */
   terms?: ReturnType<typeof frontMatterTerms>;
+  /** Its entries made so far, by id − lo (see IndexStore.entry): none until a query reaches one. */
+  made?: (Entry | undefined)[];
 }
 
 /** The fields whose words `heads` reads. */
@@ -92,13 +94,15 @@ interface ShortIds {
 export class IndexStore {
   readonly files = new Map<string, FileRec>();
   /**
-   * Per entry id: its file (undefined once the file is dropped), the index of its section in the file and of its point
-   * in the section (-1: the section itself). The Entry object is made when a query first reaches the entry (see
-   * `entry`): most never are, and a hundred thousand objects made while indexing only to be kept were a good part of
-   * the time indexing spent collecting garbage.
+   * The indexed files with entries, in the order of their ids (a file's entries are ids [lo, hi), handed out in
+   * increasing order): an entry's file is found by bisection, with no per-entry array of files.
    */
-  private recOf: (FileRec | undefined)[] = [];
-  private made: (Entry | undefined)[] = [];
+  private byId: FileRec[] = [];
+  /**
+   * Per entry id: the index of its section in the file and of its point in the section (-1: the section itself). The
+   * Entry object is made when a query first reaches the entry (see `entry`): most never are, and a hundred thousand
+   * objects made while indexing only to be kept were a good part of the time indexing spent collecting garbage.
+   */
   private sectionIndex = new Int32Array(0);
   private pointIndex = new Int32Array(0);
   /** For a point: its section's entry id + 1; 0 for a section. */
@@ -151,14 +155,14 @@ export class IndexStore {
         this.indexRange(id, text, afterListMarker(text, starts[point.startLine]), lineEnd(point.endLine));
       }
     }
-    if (!this.replaying) rec.hi = this.nextId;
+    if (this.replaying) return;
+    rec.hi = this.nextId;
+    if (rec.hi > rec.lo) this.byId.push(rec);
   }
 
   private newEntry(rec: FileRec, section: number, point: number, parent: number): number {
     if (this.replaying) return 0;
     const id = this.nextId++;
-    this.recOf[id] = rec;
-    this.made[id] = undefined;
     if (id >= this.parentOf.length) {
       const n = Math.max(1024, this.parentOf.length * 2);
       this.parentOf = grown(this.parentOf, n);
@@ -173,10 +177,11 @@ export class IndexStore {
 
   /** The entry with this id (made when first asked), or undefined when its file was removed. */
   entry(id: number): Entry | undefined {
-    const made = this.made[id];
-    if (made) return made;
-    const rec = this.recOf[id];
+    const rec = this.fileOf(id);
     if (!rec) return undefined;
+    const made = (rec.made ??= new Array(rec.hi - rec.lo));
+    const known = made[id - rec.lo];
+    if (known) return known;
     const section = rec.doc.sections[this.sectionIndex[id]];
     const p = this.pointIndex[id];
     const terms = (rec.terms ??= frontMatterTerms(rec.doc));
@@ -186,8 +191,22 @@ export class IndexStore {
       const point = section.points[p];
       entry = new Entry(rec, section, point, pointLead(point), (terms.points.size && terms.points.get(point)) || NO_TERMS);
     }
-    this.made[id] = entry;
+    made[id - rec.lo] = entry;
     return entry;
+  }
+
+  /** The indexed file that entry `id` is of, or undefined when its file was dropped. */
+  private fileOf(id: number): FileRec | undefined {
+    const files = this.byId;
+    let lo = 0;
+    let hi = files.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (files[mid].hi <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    const rec = files[lo];
+    return rec && rec.lo <= id ? rec : undefined;
   }
 
   /** A title, lead or term. */
@@ -339,7 +358,9 @@ export class IndexStore {
       this.replaying = false;
     }
     for (const sp of spaces) sp.drop(sp.stopCollecting(), rec.lo, rec.hi);
-    for (let id = rec.lo; id < rec.hi; id++) this.recOf[id] = this.made[id] = undefined;
+    const at = this.byId.indexOf(rec);
+    if (at >= 0) this.byId.splice(at, 1);
+    rec.made = undefined;
   }
 
 
@@ -347,8 +368,7 @@ export class IndexStore {
   renumber(): void {
     const all = [...this.files.values()].sort((a, b) => a.lo - b.lo);
     for (const rec of all) this.dropFile(rec);
-    this.recOf = [];
-    this.made = [];
+    this.byId = [];
     this.nextId = 0;
     for (const rec of all) {
       rec.lo = rec.hi = this.nextId;
