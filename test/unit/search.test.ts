@@ -361,6 +361,23 @@ describe('lookup index: entries and their files', () => {
     assert.equal(index.describeSection('user/other.md', 'other'), undefined);
     assert.deepEqual(index.search('two', 5), []);
   });
+
+  test("a title's, lead-in's and term's words, bigrams and initials find their entry, and only while it has them", () => {
+    const md = (title: string) => `---\nterms:\n  schedule: [cosine_decay]\n---\n# ${title}\n\n## Schedule\n\n- **Linear Ramp**: from zero\n`;
+    const index = new LookupIndex();
+    index.updateFile(parseNote(md('Learning Rate Warmup 学习率预热'), 'user/lr.md'));
+    const found = (q: string) => index.search(q, 3).map(ref)[0];
+    assert.equal(found('warmup'), 'learning-rate-warmup-学习率预热');
+    assert.equal(found('预热'), 'learning-rate-warmup-学习率预热');
+    assert.equal(found('lrw'), 'learning-rate-warmup-学习率预热');
+    assert.equal(found('linear ramp'), 'schedule/1');
+    assert.equal(found('cosine_decay'), 'schedule');
+    index.updateFile(parseNote(md('Gradient Clipping 梯度裁剪'), 'user/lr.md'));
+    assert.equal(found('预热'), undefined);
+    assert.equal(found('lrw'), undefined);
+    assert.equal(found('裁剪'), 'gradient-clipping-梯度裁剪');
+    assert.equal(found('linear ramp'), 'schedule/1');
+  });
 });
 
 describe('LibraryLookup: kept in step with a NoteLibrary', () => {

@@ -84,12 +84,11 @@ export class Entry {
   }
 }
 
-/** Key ids of a title, lead or term in each key space (cached: a library repeats its headings). */
-interface ShortIds {
-  words: number[];
-  grams: number[];
-  acros: number[];
-}
+/**
+ * Key ids of a title, lead or term in each key space (cached: a library repeats its headings), in one array: how many
+ * word ids, how many gram ids, then the word, gram and acronym ids.
+ */
+type ShortIds = number[];
 
 export class IndexStore {
   readonly files = new Map<string, FileRec>();
@@ -214,18 +213,24 @@ export class IndexStore {
     let ids = this.shortIds.get(s);
     if (!ids) {
       const keys = shortKeys(s);
-      ids = {
-        words: keys.words.map((w) => this.words.idOf(w)),
-        grams: keys.grams.map((g) => this.grams.idOf(g)),
-        acros: keys.acronyms.map((a) => this.acros.idOf(a)),
-      };
+      // Made at its length (an array grown by push keeps room to spare, and there is one per distinct string).
+      ids = new Array<number>(2 + keys.words.length + keys.grams.length + keys.acronyms.length);
+      ids[0] = keys.words.length;
+      ids[1] = keys.grams.length;
+      let k = 2;
+      for (const w of keys.words) ids[k++] = this.words.idOf(w);
+      for (const g of keys.grams) ids[k++] = this.grams.idOf(g);
+      for (const a of keys.acronyms) ids[k++] = this.acros.idOf(a);
       if (this.shortIds.size >= 100_000) this.shortIds.clear();
       this.shortIds.set(s, ids);
     }
     const { words, acros } = this;
-    for (let i = 0; i < ids.words.length; i++) words.postId(ids.words[i], id, field);
-    for (let i = 0; i < ids.grams.length; i++) this.postGram(ids.grams[i], id, field);
-    for (let i = 0; i < ids.acros.length; i++) acros.postId(ids.acros[i], id, field);
+    const wordsEnd = 2 + ids[0];
+    const gramsEnd = wordsEnd + ids[1];
+    let i = 2;
+    for (; i < wordsEnd; i++) words.postId(ids[i], id, field);
+    for (; i < gramsEnd; i++) this.postGram(ids[i], id, field);
+    for (; i < ids.length; i++) acros.postId(ids[i], id, field);
   }
 
   /**
