@@ -98,13 +98,15 @@ export class IndexStore {
    */
   private byId: FileRec[] = [];
   /**
-   * Per entry id: the index of its section in the file and of its point in the section (-1: the section itself). The
-   * Entry object is made when a query first reaches the entry (see `entry`): most never are, and a hundred thousand
-   * objects made while indexing only to be kept were a good part of the time indexing spent collecting garbage.
+   * Per entry id: the index of its section in the file. The Entry object is made when a query first reaches the entry
+   * (see `entry`): most never are, and a hundred thousand objects made while indexing only to be kept were a good part
+   * of the time indexing spent collecting garbage.
    */
   private sectionIndex = new Int32Array(0);
-  private pointIndex = new Int32Array(0);
-  /** For a point: its section's entry id + 1; 0 for a section. */
+  /**
+   * For a point: its section's entry id + 1; 0 for a section. A section's points have the ids after its own, in order:
+   * point i (from 0) of the section with id s has id s + 1 + i, so i is id − parentOf[id].
+   */
   parentOf = new Int32Array(0);
   nextId = 0;
   nextSeq = 0;
@@ -133,7 +135,7 @@ export class IndexStore {
       const section = sections[si];
       const points = section.points;
       const sectionTerms = (terms.sections.size && terms.sections.get(section)) || NO_TERMS;
-      const sectionId = this.newEntry(rec, si, -1, 0);
+      const sectionId = this.newEntry(rec, si, 0);
       this.indexShort(sectionId, section.title, TITLE);
       for (let t = 0; t < sectionTerms.length; t++) this.indexShort(sectionId, sectionTerms[t], TERMS);
       let from = section.level === 0 ? section.startLine : section.startLine + 1;
@@ -148,7 +150,7 @@ export class IndexStore {
         const point = points[pi];
         const lead = pointLead(point);
         const pointTerms = (terms.points.size && terms.points.get(point)) || NO_TERMS;
-        const id = this.newEntry(rec, si, pi, sectionId + 1);
+        const id = this.newEntry(rec, si, sectionId + 1);
         if (lead) this.indexShort(id, lead, LEAD);
         for (let t = 0; t < pointTerms.length; t++) this.indexShort(id, pointTerms[t], TERMS);
         this.indexRange(id, text, afterListMarker(text, starts[point.startLine]), lineEnd(point.endLine));
@@ -159,18 +161,16 @@ export class IndexStore {
     if (rec.hi > rec.lo) this.byId.push(rec);
   }
 
-  private newEntry(rec: FileRec, section: number, point: number, parent: number): number {
+  private newEntry(rec: FileRec, section: number, parent: number): number {
     if (this.replaying) return 0;
     const id = this.nextId++;
     if (id >= this.parentOf.length) {
       const n = Math.max(1024, this.parentOf.length * 2);
       this.parentOf = grown(this.parentOf, n);
       this.sectionIndex = grown(this.sectionIndex, n);
-      this.pointIndex = grown(this.pointIndex, n);
     }
     this.parentOf[id] = parent;
     this.sectionIndex[id] = section;
-    this.pointIndex[id] = point;
     return id;
   }
 
@@ -182,7 +182,8 @@ export class IndexStore {
     const known = made[id - rec.lo];
     if (known) return known;
     const section = rec.doc.sections[this.sectionIndex[id]];
-    const p = this.pointIndex[id];
+    const parent = this.parentOf[id];
+    const p = parent === 0 ? -1 : id - parent;
     const terms = (rec.terms ??= frontMatterTerms(rec.doc));
     let entry: Entry;
     if (p < 0) entry = new Entry(rec, section, undefined, '', (terms.sections.size && terms.sections.get(section)) || NO_TERMS);
