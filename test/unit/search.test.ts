@@ -333,6 +333,53 @@ describe('lookup index: per-file incremental updates', () => {
   });
 });
 
+describe('lookup index: entries and their files', () => {
+  test('every entry is described from its own file, before and after files around it are replaced or removed', () => {
+    const texts: Record<string, string> = {
+      'user/short.md': 'Just a line.',
+      'user/optim.md': OPTIM_NOTE,
+      'user/other.md': '# Other\n\n- one\n- two\n',
+      'user/detection.md': DETECTION_NOTE,
+      [BUNDLED_ID]: bundledText,
+    };
+    const index = new LookupIndex();
+    for (const [file, text] of Object.entries(texts)) index.updateFile(parseNote(text, file), { bundled: file === BUNDLED_ID });
+    const all = index.search('', 1000);
+    const files = [BUNDLED_ID, 'user/short.md', 'user/optim.md', 'user/other.md', 'user/detection.md'];
+    assert.deepEqual([...new Set(all.map((r) => r.file))], files);
+    const of = (file: string) => all.filter((r) => r.file === file);
+    for (const file of files) assert.deepEqual(of(file).map((r) => r.slug), parseNote(texts[file], file).sections.map((s) => s.slug), file);
+
+    index.removeFile('user/optim.md');
+    assert.deepEqual(index.search('', 1000), all.filter((r) => r.file !== 'user/optim.md'));
+    index.updateFile(parseNote(OPTIM_NOTE, 'user/optim.md'));
+    const again = [BUNDLED_ID, 'user/short.md', 'user/other.md', 'user/detection.md', 'user/optim.md'];
+    assert.deepEqual(index.search('', 1000), again.flatMap(of), 'a file added again comes last');
+    const section = of('user/detection.md')[1];
+    assert.deepEqual(index.describeSection('user/detection.md', section.slug), section);
+    index.removeFile('user/other.md');
+    assert.equal(index.describeSection('user/other.md', 'other'), undefined);
+    assert.deepEqual(index.search('two', 5), []);
+  });
+
+  test("a title's, lead-in's and term's words, bigrams and initials find their entry, and only while it has them", () => {
+    const md = (title: string) => `---\nterms:\n  schedule: [cosine_decay]\n---\n# ${title}\n\n## Schedule\n\n- **Linear Ramp**: from zero\n`;
+    const index = new LookupIndex();
+    index.updateFile(parseNote(md('Learning Rate Warmup 学习率预热'), 'user/lr.md'));
+    const found = (q: string) => index.search(q, 3).map(ref)[0];
+    assert.equal(found('warmup'), 'learning-rate-warmup-学习率预热');
+    assert.equal(found('预热'), 'learning-rate-warmup-学习率预热');
+    assert.equal(found('lrw'), 'learning-rate-warmup-学习率预热');
+    assert.equal(found('linear ramp'), 'schedule/1');
+    assert.equal(found('cosine_decay'), 'schedule');
+    index.updateFile(parseNote(md('Gradient Clipping 梯度裁剪'), 'user/lr.md'));
+    assert.equal(found('预热'), undefined);
+    assert.equal(found('lrw'), undefined);
+    assert.equal(found('裁剪'), 'gradient-clipping-梯度裁剪');
+    assert.equal(found('linear ramp'), 'schedule/1');
+  });
+});
+
 describe('LibraryLookup: kept in step with a NoteLibrary', () => {
   test('follows setFile and removeFile, re-indexing only the changed file', () => {
     const library = new NoteLibrary();

@@ -33,6 +33,8 @@ export interface FileRec {
   hi: number;
   /** The front-matter terms of its sections and points, once an entry of the file is made (see IndexStore.entry). */
   terms?: ReturnType<typeof frontMatterTerms>;
+  /** Its entries made so far, by id − lo (see IndexStore.entry): none until a query reaches one. */
+  made?: (Entry | undefined)[];
 }
 
 /** The fields whose words `heads` reads. */
@@ -82,26 +84,29 @@ export class Entry {
   }
 }
 
-/** Key ids of a title, lead or term in each key space (cached: a library repeats its headings). */
-interface ShortIds {
-  words: number[];
-  grams: number[];
-  acros: number[];
-}
+/**
+ * Key ids of a title, lead or term in each key space (cached: a library repeats its headings), in one array: how many
+ * word ids, how many gram ids, then the word, gram and acronym ids.
+ */
+type ShortIds = number[];
 
 export class IndexStore {
   readonly files = new Map<string, FileRec>();
   /**
-   * Per entry id: its file (undefined once the file is dropped), the index of its section in the file and of its point
-   * in the section (-1: the section itself). The Entry object is made when a query first reaches the entry (see
-   * `entry`): most never are, and a hundred thousand objects made while indexing only to be kept were a good part of
-   * the time indexing spent collecting garbage.
+   * The indexed files with entries, in the order of their ids (a file's entries are ids [lo, hi), handed out in
+   * increasing order): an entry's file is found by bisection, with no per-entry array of files.
    */
-  private recOf: (FileRec | undefined)[] = [];
-  private made: (Entry | undefined)[] = [];
+  private byId: FileRec[] = [];
+  /**
+   * Per entry id: the index of its section in the file. The Entry object is made when a query first reaches the entry
+   * (see `entry`): most never are, and a hundred thousand objects made while indexing only to be kept were a good part
+   * of the time indexing spent collecting garbage.
+   */
   private sectionIndex = new Int32Array(0);
-  private pointIndex = new Int32Array(0);
-  /** For a point: its section's entry id + 1; 0 for a section. */
+  /**
+   * For a point: its section's entry id + 1; 0 for a section. A section's points have the ids after its own, in order:
+   * point i (from 0) of the section with id s has id s + 1 + i, so i is id − parentOf[id].
+   */
   parentOf = new Int32Array(0);
   nextId = 0;
   nextSeq = 0;
@@ -130,7 +135,7 @@ export class IndexStore {
       const section = sections[si];
       const points = section.points;
       const sectionTerms = (terms.sections.size && terms.sections.get(section)) || NO_TERMS;
-      const sectionId = this.newEntry(rec, si, -1, 0);
+      const sectionId = this.newEntry(rec, si, 0);
       this.indexShort(sectionId, section.title, TITLE);
       for (let t = 0; t < sectionTerms.length; t++) this.indexShort(sectionId, sectionTerms[t], TERMS);
       let from = section.level === 0 ? section.startLine : section.startLine + 1;
@@ -145,40 +150,40 @@ export class IndexStore {
         const point = points[pi];
         const lead = pointLead(point);
         const pointTerms = (terms.points.size && terms.points.get(point)) || NO_TERMS;
-        const id = this.newEntry(rec, si, pi, sectionId + 1);
+        const id = this.newEntry(rec, si, sectionId + 1);
         if (lead) this.indexShort(id, lead, LEAD);
         for (let t = 0; t < pointTerms.length; t++) this.indexShort(id, pointTerms[t], TERMS);
         this.indexRange(id, text, afterListMarker(text, starts[point.startLine]), lineEnd(point.endLine));
       }
     }
-    if (!this.replaying) rec.hi = this.nextId;
+    if (this.replaying) return;
+    rec.hi = this.nextId;
+    if (rec.hi > rec.lo) this.byId.push(rec);
   }
 
-  private newEntry(rec: FileRec, section: number, point: number, parent: number): number {
+  private newEntry(rec: FileRec, section: number, parent: number): number {
     if (this.replaying) return 0;
     const id = this.nextId++;
-    this.recOf[id] = rec;
-    this.made[id] = undefined;
     if (id >= this.parentOf.length) {
       const n = Math.max(1024, this.parentOf.length * 2);
       this.parentOf = grown(this.parentOf, n);
       this.sectionIndex = grown(this.sectionIndex, n);
-      this.pointIndex = grown(this.pointIndex, n);
     }
     this.parentOf[id] = parent;
     this.sectionIndex[id] = section;
-    this.pointIndex[id] = point;
     return id;
   }
 
   /** The entry with this id (made when first asked), or undefined when its file was removed. */
   entry(id: number): Entry | undefined {
-    const made = this.made[id];
-    if (made) return made;
-    const rec = this.recOf[id];
+    const rec = this.fileOf(id);
     if (!rec) return undefined;
+    const made = (rec.made ??= new Array(rec.hi - rec.lo));
+    const known = made[id - rec.lo];
+    if (known) return known;
     const section = rec.doc.sections[this.sectionIndex[id]];
-    const p = this.pointIndex[id];
+    const parent = this.parentOf[id];
+    const p = parent === 0 ? -1 : id - parent;
     const terms = (rec.terms ??= frontMatterTerms(rec.doc));
     let entry: Entry;
     if (p < 0) entry = new Entry(rec, section, undefined, '', (terms.sections.size && terms.sections.get(section)) || NO_TERMS);
@@ -186,8 +191,22 @@ export class IndexStore {
       const point = section.points[p];
       entry = new Entry(rec, section, point, pointLead(point), (terms.points.size && terms.points.get(point)) || NO_TERMS);
     }
-    this.made[id] = entry;
+    made[id - rec.lo] = entry;
     return entry;
+  }
+
+  /** The indexed file that entry `id` is of, or undefined when its file was dropped. */
+  private fileOf(id: number): FileRec | undefined {
+    const files = this.byId;
+    let lo = 0;
+    let hi = files.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (files[mid].hi <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    const rec = files[lo];
+    return rec && rec.lo <= id ? rec : undefined;
   }
 
   /** A title, lead or term. */
@@ -195,18 +214,24 @@ export class IndexStore {
     let ids = this.shortIds.get(s);
     if (!ids) {
       const keys = shortKeys(s);
-      ids = {
-        words: keys.words.map((w) => this.words.idOf(w)),
-        grams: keys.grams.map((g) => this.grams.idOf(g)),
-        acros: keys.acronyms.map((a) => this.acros.idOf(a)),
-      };
+      // Made at its length (an array grown by push keeps room to spare, and there is one per distinct string).
+      ids = new Array<number>(2 + keys.words.length + keys.grams.length + keys.acronyms.length);
+      ids[0] = keys.words.length;
+      ids[1] = keys.grams.length;
+      let k = 2;
+      for (const w of keys.words) ids[k++] = this.words.idOf(w);
+      for (const g of keys.grams) ids[k++] = this.grams.idOf(g);
+      for (const a of keys.acronyms) ids[k++] = this.acros.idOf(a);
       if (this.shortIds.size >= 100_000) this.shortIds.clear();
       this.shortIds.set(s, ids);
     }
     const { words, acros } = this;
-    for (let i = 0; i < ids.words.length; i++) words.postId(ids.words[i], id, field);
-    for (let i = 0; i < ids.grams.length; i++) this.postGram(ids.grams[i], id, field);
-    for (let i = 0; i < ids.acros.length; i++) acros.postId(ids.acros[i], id, field);
+    const wordsEnd = 2 + ids[0];
+    const gramsEnd = wordsEnd + ids[1];
+    let i = 2;
+    for (; i < wordsEnd; i++) words.postId(ids[i], id, field);
+    for (; i < gramsEnd; i++) this.postGram(ids[i], id, field);
+    for (; i < ids.length; i++) acros.postId(ids[i], id, field);
   }
 
   /**
@@ -339,7 +364,9 @@ export class IndexStore {
       this.replaying = false;
     }
     for (const sp of spaces) sp.drop(sp.stopCollecting(), rec.lo, rec.hi);
-    for (let id = rec.lo; id < rec.hi; id++) this.recOf[id] = this.made[id] = undefined;
+    const at = this.byId.indexOf(rec);
+    if (at >= 0) this.byId.splice(at, 1);
+    rec.made = undefined;
   }
 
 
@@ -347,8 +374,7 @@ export class IndexStore {
   renumber(): void {
     const all = [...this.files.values()].sort((a, b) => a.lo - b.lo);
     for (const rec of all) this.dropFile(rec);
-    this.recOf = [];
-    this.made = [];
+    this.byId = [];
     this.nextId = 0;
     for (const rec of all) {
       rec.lo = rec.hi = this.nextId;
