@@ -9,7 +9,7 @@ import { LibraryLoader, type LoaderRoot } from '../../src/core/notes/libraryLoad
 import { forEachInOrder, type NoteFileSystem } from '../../src/core/notes/loader';
 import { SLICE_MS, yieldToEventLoop } from '../../src/core/slices';
 import { parseNote } from '../../src/core/notes/parse';
-import { SNAPSHOT_VERSION } from '../../src/core/notes/snapshot';
+import { restoreNote, SNAPSHOT_VERSION } from '../../src/core/notes/snapshot';
 import { tokenAt } from '../../src/core/terms/codeToken';
 import { tempTree } from './helpers';
 import { generateLibrary } from '../../bench/generate';
@@ -131,6 +131,12 @@ test('terms registered from a kept index resolve every code token as the notes t
   assert.deepEqual(encodeLibraryCache(KEY, stamped, parsed.terms), encoded);
   const cache = decodeLibraryCache(encoded, KEY).notes;
   for (const [id, c] of cache) kept.setPending(id, c.terms);
+  // Every note's line, Chinese text included, reads back as the note it was kept from.
+  notes.forEach((n, i) => {
+    const restored = restoreNote(cache.get(n.id)!.snapshot()!, n.id, n.text);
+    assert.deepEqual(restored?.sections.map((x) => [x.title, x.slug, x.startLine]), docs[i].sections.map((x) => [x.title, x.slug, x.startLine]), n.id);
+  });
+  assert.ok(notes.some((n) => /[\u4e00-\u9fff]/.test(n.text)), 'the notes have Chinese text');
   // Every term as written, and as code would spell it: an attribute, a keyword, a call's parts.
   const tokens = new Set<string>();
   for (const doc of docs) for (const e of termEntriesOf(doc)) tokens.add(e.term);
