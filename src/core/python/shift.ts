@@ -8,7 +8,7 @@
  * hold its offsets are gathered on its first move into flat lists, kept with its statement list: later moves only run
  * through the lists.
  */
-import { forEachChild, type Arg, type NameExpr, type NumberExpr, type AssignStmt, type AugAssignStmt, type AttrExpr, type CallExpr, type ClassDef, type Expr, type ExprStmt, type FromImportStmt, type FunctionDef, type IfStmt, type LoopStmt, type OtherStmt, type ReturnStmt, type Span, type Stmt, type WithStmt } from './ast';
+import { forEachChild, type Arg, type NameExpr, type NumberExpr, type ConstExpr, type Param, type AssignStmt, type AugAssignStmt, type AttrExpr, type CallExpr, type ClassDef, type Expr, type ExprStmt, type FromImportStmt, type FunctionDef, type IfStmt, type LoopStmt, type OtherStmt, type ReturnStmt, type Span, type Stmt, type WithStmt } from './ast';
 import { StmtWalker } from './walk';
 
 /**
@@ -27,6 +27,9 @@ interface Offsets {
   /** Keyword arguments (`nameFrom` besides their span). */
   readonly keywords: Arg[];
   readonly numbers: NumberExpr[];
+  readonly consts: ConstExpr[];
+  readonly params: Param[];
+  readonly assigns: AssignStmt[];
   /** Everything else with `from` and `to`: statements, other expressions, parameters, a `from` import's names. */
   readonly spans: Span[];
   /** Definitions (`nameFrom`, `bodyFrom` besides their span, which `spans` holds). */
@@ -39,7 +42,7 @@ interface Offsets {
  * listed inside an f-string's field may hold another listed call).
  */
 class Gatherer extends StmtWalker {
-  readonly out: Offsets = { names: [], attrs: [], calls: [], args: [], keywords: [], numbers: [], spans: [], heads: [] };
+  readonly out: Offsets = { names: [], attrs: [], calls: [], args: [], keywords: [], numbers: [], consts: [], params: [], assigns: [], spans: [], heads: [] };
 
   constructor(private readonly seen?: Set<Expr>) {
     super();
@@ -57,6 +60,9 @@ class Gatherer extends StmtWalker {
         return;
       case 'number':
         out.numbers.push(e);
+        return;
+      case 'const':
+        out.consts.push(e);
         return;
       case 'attr':
         out.attrs.push(e);
@@ -81,7 +87,8 @@ class Gatherer extends StmtWalker {
   }
 
   override visit(s: Stmt): void {
-    this.out.spans.push(s);
+    if (s.kind === 'assign') this.out.assigns.push(s);
+    else this.out.spans.push(s);
     super.visit(s);
   }
 
@@ -116,7 +123,7 @@ class Gatherer extends StmtWalker {
     this.out.heads.push(s);
     this.exprs(s.decorators);
     for (const p of s.params) {
-      this.out.spans.push(p);
+      this.out.params.push(p);
       if (p.default) this.expr(p.default);
       if (p.annotation) this.expr(p.annotation);
     }
@@ -239,6 +246,24 @@ export class OffsetShift {
         const n = numbers[i];
         n.from += d;
         n.to += d;
+      }
+      const consts = o.consts;
+      for (let i = 0; i < consts.length; i++) {
+        const c = consts[i];
+        c.from += d;
+        c.to += d;
+      }
+      const params = o.params;
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        p.from += d;
+        p.to += d;
+      }
+      const assigns = o.assigns;
+      for (let i = 0; i < assigns.length; i++) {
+        const a = assigns[i];
+        a.from += d;
+        a.to += d;
       }
       shiftSpans(o.spans, d);
       const heads = o.heads;
