@@ -200,8 +200,14 @@ export class OffsetShift {
     if (list.length) this.lists.push(list);
   }
 
-  /** Moves everything added by `d`, in place. */
+  /**
+   * Moves everything added by `d`, in place. (Nothing follows the loop over the statements: the runtime optimises the
+   * call while in that loop, and would leave the optimised code at every call on reaching code after it that had not
+   * run yet.)
+   */
   apply(d: number): void {
+    const lists = this.lists;
+    for (let l = 0; l < lists.length; l++) shiftSpans(lists[l], d);
     const gathered = this.gathered;
     for (let g = 0; g < gathered.length; g++) {
       const o = gathered[g];
@@ -273,8 +279,6 @@ export class OffsetShift {
         h.bodyFrom += d;
       }
     }
-    const lists = this.lists;
-    for (let l = 0; l < lists.length; l++) shiftSpans(lists[l], d);
   }
 }
 
