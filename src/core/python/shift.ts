@@ -209,6 +209,8 @@ export class OffsetShift {
     const lists = this.lists;
     for (let l = 0; l < lists.length; l++) shiftSpans(lists[l], d);
     const gathered = this.gathered;
+    // The loops below are alike on purpose, and must stay apart: each is its own place in the code, where the runtime
+    // records the one shape of node it meets (a shared loop or helper would meet them all).
     for (let g = 0; g < gathered.length; g++) {
       const o = gathered[g];
       const names = o.names;
