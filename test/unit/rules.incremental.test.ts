@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fixturesDir } from './helpers';
 import { analyze, DocumentAnalyzer, strictHost, type Rule } from '../../src/core/rules/index';
 import type { Finding } from '../../src/core/rules/types';
+import { generatePyTorchFile } from '../../bench/analysis';
 
 const HEAD = 'import torch.nn as nn\n\n\n';
 
@@ -191,6 +192,29 @@ describe('re-analysis of edited documents', () => {
       }
     }
   });
+});
+
+test('edits one after the other across a long model file: the findings and their positions a fresh analysis gives', () => {
+  // Each edit moves every statement after it (their nodes, comments and signatures kept), by more or fewer characters
+  // and lines; comments added by earlier edits move with the statements they follow.
+  let text = generatePyTorchFile(1500);
+  const doc = new DocumentAnalyzer(strictHost);
+  doc.analyze(text);
+  const edits: ((line: string) => string)[] = [(l) => `${l}  # note`, (l) => `${l}\n`, (l) => `# above\n${l}`, (l) => l.replace(/ {2}# note$/, '')];
+  let changed = 0;
+  for (let i = 0; i < 24; i++) {
+    const lines = text.split('\n');
+    const at = 30 + ((i * 397) % (lines.length - 60));
+    if (lines[at].trimEnd().endsWith(',') || lines[at].trimEnd().endsWith('(')) continue;
+    const before = lines[at];
+    lines[at] = edits[i % edits.length](before);
+    if (lines[at] === before) continue;
+    text = lines.join('\n');
+    const fresh = analyze(text);
+    assert.deepEqual(doc.analyze(text).findings, fresh, `after edit ${i + 1}, at line ${at + 1}`);
+    changed++;
+  }
+  assert.ok(changed >= 16, `${changed} edits`);
 });
 
 test('a helper whose findings cannot depend on its callers is not analysed again when only a caller changes', () => {

@@ -17,7 +17,7 @@ import type { AttrExpr, BinOpExpr, CallExpr, DictExpr, Expr, Module, Span, Stmt,
 import { lineAt, textOf } from './chars';
 import { clip, clipStatements } from './depth';
 import { Tokenizer } from './lexical';
-import { shiftSpans, shiftStatements } from './shift';
+import { OffsetShift } from './shift';
 import { StatementParser } from './statements';
 import { commonPrefix, commonSuffix } from '../text';
 
@@ -139,13 +139,18 @@ function tailOf(previous: ParsedPython, text: string, edit: number): Tail | unde
 function moved(tail: Tail, index: number): LoweredUnit[] {
   const out: LoweredUnit[] = [];
   const d = tail.delta;
+  if (d) {
+    const shift = new OffsetShift();
+    for (let i = index; i < tail.units.length; i++) {
+      const u = tail.units[i];
+      shift.statements(u.stmts, u.detached ? [u.calls, u.products, u.dicts, u.warmAttrs] : undefined);
+      shift.spans(u.futures);
+      shift.spans(u.comments);
+    }
+    shift.apply(d);
+  }
   for (let i = index; i < tail.units.length; i++) {
     const u = tail.units[i];
-    if (d) {
-      shiftStatements(u.stmts, d, u.detached ? [u.calls, u.products, u.dicts, u.warmAttrs] : undefined);
-      shiftSpans(u.futures, d);
-      shiftSpans(u.comments, d);
-    }
     // The first statement of the previous version also held the comments above it: they are the re-parsed ones' now.
     const comments = i === 0 ? u.comments.filter((c) => c.from >= u.from + d) : u.comments;
     out.push(d || comments !== u.comments ? movedUnit(u, d, comments) : u);

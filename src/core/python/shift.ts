@@ -8,17 +8,31 @@
  * hold its offsets are gathered on its first move into flat lists, kept with its statement list: later moves only run
  * through the lists.
  */
-import { forEachChild, type Arg, type AssignStmt, type AugAssignStmt, type AttrExpr, type CallExpr, type ClassDef, type Expr, type ExprStmt, type FromImportStmt, type FunctionDef, type IfStmt, type LoopStmt, type OtherStmt, type ReturnStmt, type Span, type Stmt, type WithStmt } from './ast';
+import { forEachChild, type Arg, type NameExpr, type NumberExpr, type ConstExpr, type Param, type AssignStmt, type AugAssignStmt, type AttrExpr, type CallExpr, type ClassDef, type Expr, type ExprStmt, type FromImportStmt, type FunctionDef, type IfStmt, type LoopStmt, type OtherStmt, type ReturnStmt, type Span, type Stmt, type WithStmt } from './ast';
 import { StmtWalker } from './walk';
 
-/** Every place that holds an offset in a statement list (its statements, the nodes below them, the spans in them). */
+/**
+ * Every place that holds an offset in a statement list (its statements, the nodes below them, the spans in them). The
+ * commonest nodes are listed by kind, each kind moved by a loop of its own: one shape of node per loop, where one loop
+ * over nodes of every shape reads and writes their offsets through the runtime's slowest path.
+ */
 interface Offsets {
-  /** Everything with `from` and `to`: statements, expressions, arguments, parameters, a `from` import's names. */
-  readonly spans: Span[];
+  readonly names: NameExpr[];
+  /** Attributes (`attrFrom` besides their span). */
   readonly attrs: AttrExpr[];
+  /** Calls (their parentheses and commas besides their span). */
   readonly calls: CallExpr[];
-  /** Keyword arguments (`nameFrom`). */
+  /** Positional arguments. */
+  readonly args: Arg[];
+  /** Keyword arguments (`nameFrom` besides their span). */
   readonly keywords: Arg[];
+  readonly numbers: NumberExpr[];
+  readonly consts: ConstExpr[];
+  readonly params: Param[];
+  readonly assigns: AssignStmt[];
+  /** Everything else with `from` and `to`: statements, other expressions, parameters, a `from` import's names. */
+  readonly spans: Span[];
+  /** Definitions (`nameFrom`, `bodyFrom` besides their span, which `spans` holds). */
   readonly heads: (FunctionDef | ClassDef)[];
 }
 
@@ -28,7 +42,7 @@ interface Offsets {
  * listed inside an f-string's field may hold another listed call).
  */
 class Gatherer extends StmtWalker {
-  readonly out: Offsets = { spans: [], attrs: [], calls: [], keywords: [], heads: [] };
+  readonly out: Offsets = { names: [], attrs: [], calls: [], args: [], keywords: [], numbers: [], consts: [], params: [], assigns: [], spans: [], heads: [] };
 
   constructor(private readonly seen?: Set<Expr>) {
     super();
@@ -39,11 +53,26 @@ class Gatherer extends StmtWalker {
       if (this.seen.has(e)) return;
       this.seen.add(e);
     }
-    this.out.spans.push(e);
-    if (e.kind === 'attr') this.out.attrs.push(e);
-    else if (e.kind === 'call') {
-      this.out.calls.push(e);
-      for (const a of e.args) this.arg(a);
+    const out = this.out;
+    switch (e.kind) {
+      case 'name':
+        out.names.push(e);
+        return;
+      case 'number':
+        out.numbers.push(e);
+        return;
+      case 'const':
+        out.consts.push(e);
+        return;
+      case 'attr':
+        out.attrs.push(e);
+        break;
+      case 'call':
+        out.calls.push(e);
+        for (const a of e.args) this.arg(a);
+        break;
+      default:
+        out.spans.push(e);
     }
     forEachChild(e, this.expr);
   };
@@ -53,12 +82,13 @@ class Gatherer extends StmtWalker {
   }
 
   private arg(a: Arg): void {
-    this.out.spans.push(a);
     if (a.nameFrom !== undefined) this.out.keywords.push(a);
+    else this.out.args.push(a);
   }
 
   override visit(s: Stmt): void {
-    this.out.spans.push(s);
+    if (s.kind === 'assign') this.out.assigns.push(s);
+    else this.out.spans.push(s);
     super.visit(s);
   }
 
@@ -93,7 +123,7 @@ class Gatherer extends StmtWalker {
     this.out.heads.push(s);
     this.exprs(s.decorators);
     for (const p of s.params) {
-      this.out.spans.push(p);
+      this.out.params.push(p);
       if (p.default) this.expr(p.default);
       if (p.annotation) this.expr(p.annotation);
     }
@@ -138,50 +168,126 @@ function gatherOffsets(stmts: readonly Stmt[], loose?: readonly (readonly Expr[]
   return g.out;
 }
 
-/** Moves every offset gathered in `o` by `d`, in place. */
-function applyShift(o: Offsets, d: number): void {
-  shiftSpans(o.spans, d);
-  const attrs = o.attrs;
-  for (let i = 0; i < attrs.length; i++) attrs[i].attrFrom += d;
-  const calls = o.calls;
-  for (let i = 0; i < calls.length; i++) {
-    const c = calls[i];
-    c.openParen += d;
-    c.closeParen += d;
-    const commas = c.commas;
-    for (let j = 0; j < commas.length; j++) commas[j] += d;
-  }
-  const keywords = o.keywords;
-  for (let i = 0; i < keywords.length; i++) keywords[i].nameFrom! += d;
-  const heads = o.heads;
-  for (let i = 0; i < heads.length; i++) {
-    const h = heads[i];
-    h.nameFrom += d;
-    h.bodyFrom += d;
-  }
-}
-
 /** What was gathered of each statement list moved (the lists of a statement kept from version to version). */
 const GATHERED = new WeakMap<readonly Stmt[], Offsets>();
 
 /**
- * Moves every offset in `stmts` (and the nodes below them) by `d`, in place; and those of `loose`, the nodes a
- * statement's lists hold outside its trees (see StatementParser.detached), each node once. The places are gathered on
- * the first move of `stmts` and reused by the next: the trees must not change in between but for their offsets, and
- * `loose` must be the same lists.
+ * The offsets an edit moves, gathered from the statements kept after it, then moved all at once (`apply`): one call
+ * running through every place, which the runtime optimises while it runs (a call per statement, each short, stays
+ * unoptimised for the first edits of a document).
  */
-export function shiftStatements(stmts: readonly Stmt[], d: number, loose?: readonly (readonly Expr[])[]): void {
-  let o = GATHERED.get(stmts);
-  if (!o) {
-    o = gatherOffsets(stmts, loose);
-    GATHERED.set(stmts, o);
+export class OffsetShift {
+  private readonly gathered: Offsets[] = [];
+  private readonly lists: (readonly Span[])[] = [];
+
+  /**
+   * Moves every offset in `stmts` (and the nodes below them); and those of `loose`, the nodes a statement's lists
+   * hold outside its trees (see StatementParser.detached), each node once. The places are gathered on the first move
+   * of `stmts` and reused by the next: the trees must not change in between but for their offsets, and `loose` must
+   * be the same lists.
+   */
+  statements(stmts: readonly Stmt[], loose?: readonly (readonly Expr[])[]): void {
+    let o = GATHERED.get(stmts);
+    if (!o) {
+      o = gatherOffsets(stmts, loose);
+      GATHERED.set(stmts, o);
+    }
+    this.gathered.push(o);
   }
-  applyShift(o, d);
+
+  /** Moves these spans (comments, a `from` import's names). */
+  spans(list: readonly Span[]): void {
+    if (list.length) this.lists.push(list);
+  }
+
+  /**
+   * Moves everything added by `d`, in place. (Nothing follows the loop over the statements: the runtime optimises the
+   * call while in that loop, and would leave the optimised code at every call on reaching code after it that had not
+   * run yet.)
+   */
+  apply(d: number): void {
+    const lists = this.lists;
+    for (let l = 0; l < lists.length; l++) shiftSpans(lists[l], d);
+    const gathered = this.gathered;
+    // The loops below are alike on purpose, and must stay apart: each is its own place in the code, where the runtime
+    // records the one shape of node it meets (a shared loop or helper would meet them all).
+    for (let g = 0; g < gathered.length; g++) {
+      const o = gathered[g];
+      const names = o.names;
+      for (let i = 0; i < names.length; i++) {
+        const n = names[i];
+        n.from += d;
+        n.to += d;
+      }
+      const attrs = o.attrs;
+      for (let i = 0; i < attrs.length; i++) {
+        const a = attrs[i];
+        a.from += d;
+        a.to += d;
+        a.attrFrom += d;
+      }
+      const calls = o.calls;
+      for (let i = 0; i < calls.length; i++) {
+        const c = calls[i];
+        c.from += d;
+        c.to += d;
+        c.openParen += d;
+        c.closeParen += d;
+        const commas = c.commas;
+        for (let j = 0; j < commas.length; j++) commas[j] += d;
+      }
+      const args = o.args;
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        a.from += d;
+        a.to += d;
+      }
+      const keywords = o.keywords;
+      for (let i = 0; i < keywords.length; i++) {
+        const k = keywords[i];
+        k.from += d;
+        k.to += d;
+        k.nameFrom! += d;
+      }
+      const numbers = o.numbers;
+      for (let i = 0; i < numbers.length; i++) {
+        const n = numbers[i];
+        n.from += d;
+        n.to += d;
+      }
+      const consts = o.consts;
+      for (let i = 0; i < consts.length; i++) {
+        const c = consts[i];
+        c.from += d;
+        c.to += d;
+      }
+      const params = o.params;
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        p.from += d;
+        p.to += d;
+      }
+      const assigns = o.assigns;
+      for (let i = 0; i < assigns.length; i++) {
+        const a = assigns[i];
+        a.from += d;
+        a.to += d;
+      }
+      shiftSpans(o.spans, d);
+      const heads = o.heads;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        h.nameFrom += d;
+        h.bodyFrom += d;
+      }
+    }
+  }
 }
 
-/** Moves spans by `d`, in place (comments, a `from` import's names, the nodes gathered of a statement). */
-export function shiftSpans(spans: readonly Span[], d: number): void {
-  for (const s of spans) {
+/** Moves spans by `d`, in place. */
+function shiftSpans(spans: readonly Span[], d: number): void {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i];
     s.from += d;
     s.to += d;
   }

@@ -62,8 +62,10 @@ export class Symbols {
     this.namesOf = s.allNames;
     this.statementOf = s.statementOf;
     this.moduleScope.owner = this;
-    for (const fn of this.functions) fn.scope.owner = this;
-    for (const cls of this.classes) cls.scope.owner = this;
+    const functions = this.functions;
+    for (let i = 0; i < functions.length; i++) functions[i].scope.owner = this;
+    const classes = this.classes;
+    for (let i = 0; i < classes.length; i++) classes[i].scope.owner = this;
     this.bodies = s.bodies;
   }
 

@@ -78,17 +78,27 @@ export class ScopeCache {
     const parts: UnitScopes[] = [];
     // The units are in order and their bodies lie in them: their lists joined are in order.
     const bodies: Scope[] = [];
-    for (const lu of parsed.units) {
-      const u = this.units.of(lu, parsed.text);
+    // (Indexed loops: this runs once per version, often before the runtime optimises it, and then a `for…of`
+    // allocates as it goes.)
+    const lus = parsed.units;
+    for (let k = 0; k < lus.length; k++) {
+      const u = this.units.of(lus[k], parsed.text);
       parts.push(u);
-      for (const { name, bindings } of u.binds) for (const b of bindings) moduleScope.bind(name, b);
-      if (u.star) for (const m of u.star) moduleScope.starImports.push(m);
-      for (const x of u.top) {
-        x.outer = moduleScope;
-        x.scope.parent = moduleScope;
+      const binds = u.binds;
+      for (let i = 0; i < binds.length; i++) {
+        const { name, bindings } = binds[i];
+        for (let j = 0; j < bindings.length; j++) moduleScope.bind(name, bindings[j]);
       }
-      for (const f of u.scopes.functions) functions.push(f);
-      for (const c of u.scopes.classes) classes.push(c);
+      if (u.star) for (const m of u.star) moduleScope.starImports.push(m);
+      const top = u.top;
+      for (let i = 0; i < top.length; i++) {
+        top[i].outer = moduleScope;
+        top[i].scope.parent = moduleScope;
+      }
+      const fns = u.scopes.functions;
+      for (let i = 0; i < fns.length; i++) functions.push(fns[i]);
+      const cls = u.scopes.classes;
+      for (let i = 0; i < cls.length; i++) classes.push(cls[i]);
       for (let i = 0; i < u.bodies.length; i++) bodies.push(u.bodies[i]);
     }
     let names: Set<string> | undefined;

@@ -66,6 +66,24 @@ interface Facts {
   named?: { names: string; list: string[] };
   /** The findings kept for the unit with this text. */
   entry?: Entry;
+  /**
+   * The signature strings last made for a unit with this text, with what they were made of: an edit elsewhere leaves
+   * most units' parts the same strings, and then their signatures are the same strings too (compared as such, not
+   * character by character, and not made again).
+   */
+  signed?: Signed;
+}
+
+interface Signed {
+  common: string;
+  reach: string;
+  /** `common|reach`: what the targets of the unit's calls depend on. */
+  stamp: string;
+  /** The signature without the callers. */
+  free: string;
+  callers?: string;
+  /** The signature with the callers' hash `callers`. */
+  withCallers?: string;
 }
 
 /** A cached finding, with offsets relative to the start of its unit. */
@@ -99,6 +117,10 @@ export class UnitCache {
   private readonly kept = new KeptUnits();
   /** The graph of the units of the last version (its edges are reused while the units' names and references stay). */
   private graph?: UnitGraph<Unit>;
+  /** The names of the units of the last version, in order, and their set and hash (reused while they stay). */
+  private names?: { list: string[]; set: Set<string>; key: string };
+  /** The hash of the salt and module body last worked out (the same string while they stay). */
+  private common?: string;
 
   clear(): void {
     for (const f of this.facts.values()) f.entry = undefined;
@@ -143,8 +165,7 @@ export class UnitCache {
       }
     }
     // Which refs name units, worked out again for a unit only when its text or the set of unit names changed.
-    const unitNames = new Set(units.map((u) => u.stmt.name));
-    const namesKey = hash([...unitNames].join('\u0001'));
+    const { set: unitNames, key: namesKey } = this.unitNames(units);
     for (let i = 0; i < units.length; i++) {
       const u = units[i];
       const f = u.facts;
@@ -166,8 +187,22 @@ export class UnitCache {
     const twice = (u: Unit) => keyCount.get(u.facts)! > 1;
     // What the targets of a unit's calls depend on: all but its callers.
     const stamps = new WeakMap<readonly Stmt[], string>();
-    const common = hash(`${salt}|${bodyHash}`);
-    for (let i = 0; i < units.length; i++) stamps.set(units[i].lu.stmts, `${common}|${graph.reachSig(units[i])}`);
+    let common = hash(`${salt}|${bodyHash}`);
+    if (common === this.common) common = this.common;
+    else this.common = common;
+    // (Per unit: units with equal texts share their facts, not their signatures.)
+    const signed: Signed[] = [];
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i];
+      const reach = graph.reachSig(u);
+      let s = u.facts.signed;
+      if (!s || s.common !== common || s.reach !== reach) {
+        const stamp = `${common}|${reach}`;
+        s = u.facts.signed = { common, reach, stamp, free: `${stamp}|free` };
+      }
+      signed.push(s);
+      stamps.set(u.lu.stmts, s.stamp);
+    }
     this.kept.calls.stamp(model, (stmts) => stamps.get(stmts));
     // A unit whose findings cannot depend on its callers (the rules say so) is signed without them. That is decided
     // again only when its stamp changes (it depends on nothing else), or when its callers did and it was signed with
@@ -175,13 +210,18 @@ export class UnitCache {
     const callerFreeUnits = new Set<Unit>();
     for (let i = 0; i < units.length; i++) {
       const u = units[i];
-      const stamp = stamps.get(u.lu.stmts)!;
-      const free = `${stamp}|free`;
+      const s = signed[i];
+      const free = s.free;
       const kept = u.facts.entry?.sig;
       let sig: string;
       if (kept === free) sig = free;
       else {
-        const withCallers = `${stamp}|${graph.callersSig(u)}`;
+        const callers = graph.callersSig(u);
+        if (s.callers !== callers || s.withCallers === undefined) {
+          s.callers = callers;
+          s.withCallers = `${s.stamp}|${callers}`;
+        }
+        const withCallers = s.withCallers;
         sig = kept !== withCallers && callerFree(model, u.lu) ? free : withCallers;
       }
       if (sig === free) callerFreeUnits.add(u);
@@ -278,6 +318,20 @@ export class UnitCache {
     }
     this.forgetAllBut(parsed);
     return { ctx, findings: out, kept };
+  }
+
+  /** The set of the units' names and its hash: those of the last version while the names are the same, in order. */
+  private unitNames(units: readonly Unit[]): { set: Set<string>; key: string } {
+    const last = this.names;
+    if (last && last.list.length === units.length) {
+      let same = true;
+      for (let i = 0; i < units.length && same; i++) same = units[i].stmt.name === last.list[i];
+      if (same) return last;
+    }
+    const list = units.map((u) => u.stmt.name);
+    const set = new Set(list);
+    this.names = { list, set, key: hash([...set].join('\u0001')) };
+    return this.names;
   }
 
   /** Drops what is kept of statements no longer in the text. */
