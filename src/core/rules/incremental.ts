@@ -142,7 +142,49 @@ export class UnitCache {
     callerFree: (model: PythonModel, unit: LoweredUnit) => boolean = () => false,
     previousLines?: LineIndex,
   ): { ctx: RuleContext; findings: UnitFinding[]; kept: KeptFindings[] } {
+    // (In steps of their own: each is compiled on its own by the runtime, sooner and smaller than one function would be.)
     const model = PythonModel.withProject(parsed, ruleOptions?.project, this.kept);
+    const { units, unitOf, bodyKeys, bodyRefs } = this.collectUnits(parsed);
+    this.nameRefs(units);
+    const graph = new UnitGraph(units, this.graph);
+    this.graph = graph;
+    const signs = this.sign(units, graph, model, saltOf(model), hash(bodyKeys.join('\u0001')), callerFree);
+    const { dirty } = signs;
+    const walkSet = walkedUnits(units, graph, model, signs, bodyRefs);
+    const places = new UnitPlaces(units);
+    const focus = (offset: number) => {
+      const u = places.at(offset);
+      return !u || dirty.has(u);
+    };
+    const walk = (def: Span) => {
+      const u = places.at(def.from);
+      return !u || walkSet.has(u);
+    };
+    // The calls in focus, statement by statement: the calls of a unit that is not dirty lie in it (checked once per
+    // unit text: see Facts) and are all out of focus.
+    const focusCalls = () => {
+      const out: CallExpr[] = [];
+      for (let i = 0; i < parsed.units.length; i++) {
+        const u = unitOf[i];
+        if (u && !dirty.has(u) && u.facts.callsInside) continue;
+        for (const c of parsed.units[i].calls) if (focus(c.from)) out.push(c);
+      }
+      return out;
+    };
+    const ctx = new RuleContext(model, ruleOptions, focus, walk, focusCalls, previousLines);
+    const findings = cacheFresh(runRules(ctx), fileWide, places, signs);
+    const kept: KeptFindings[] = [];
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i];
+      const list = dirty.has(u) ? undefined : u.facts.entry!.findings;
+      if (list?.length) kept.push({ at: u.from, length: u.to - u.from, findings: list });
+    }
+    this.forgetAllBut(parsed);
+    return { ctx, findings, kept };
+  }
+
+  /** The parse's top-level units, those that are classes and functions apart, and what the module body is and names. */
+  private collectUnits(parsed: ParsedPython): { units: Unit[]; unitOf: (Unit | undefined)[]; bodyKeys: string[]; bodyRefs: Set<string> } {
     const units: Unit[] = [];
     const bodyKeys: string[] = [];
     const bodyRefs = new Set<string>();
@@ -164,7 +206,11 @@ export class UnitCache {
         for (const r of facts.refs) bodyRefs.add(r);
       }
     }
-    // Which refs name units, worked out again for a unit only when its text or the set of unit names changed.
+    return { units, unitOf, bodyKeys, bodyRefs };
+  }
+
+  /** Which refs name units, worked out again for a unit only when its text or the set of unit names changed. */
+  private nameRefs(units: readonly Unit[]): void {
     const { set: unitNames, key: namesKey } = this.unitNames(units);
     for (let i = 0; i < units.length; i++) {
       const u = units[i];
@@ -172,11 +218,17 @@ export class UnitCache {
       if (f.named?.names !== namesKey) f.named = { names: namesKey, list: [...f.refs].filter((r) => unitNames.has(r)) };
       u.named = f.named.list;
     }
-    const graph = new UnitGraph(units, this.graph);
-    this.graph = graph;
+  }
 
-    const salt = saltOf(model);
-    const bodyHash = hash(bodyKeys.join('\u0001'));
+  /** Each unit's signature, and which units are dirty (their kept findings, if any, do not hold). */
+  private sign(
+    units: readonly Unit[],
+    graph: UnitGraph<Unit>,
+    model: PythonModel,
+    salt: string,
+    bodyHash: string,
+    callerFree: (model: PythonModel, unit: LoweredUnit) => boolean,
+  ): Signs {
     const dirty = new Set<Unit>();
     const sigs = new Map<Unit, string>();
     // Units whose text occurs twice in the file: one key for two places whose findings may differ (which of two
@@ -228,96 +280,7 @@ export class UnitCache {
       sigs.set(u, sig);
       if (twice(u) || kept !== sig) dirty.add(u);
     }
-
-    // What must be walked for the data flow: the dirty units and what they see or are seen by, and the
-    // units the module body refers to (helpers it calls, layers it builds at module level).
-    const bodyUnits = [...bodyRefs].flatMap((r) => graph.named(r));
-    // Units using a layer built at module level add uses to it: walk them for the module body's findings.
-    const moduleInstances = new Set<string>();
-    model.moduleScope.bindings.forEach((bindings, name) => {
-      if (bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call')) moduleInstances.add(name);
-    });
-    const usersOfModuleLayers = moduleInstances.size ? units.filter((u) => refersToAny(u.facts.refs, moduleInstances)) : [];
-    // Callers of dirty units too: a helper's list of layers is connected where a caller splices it (not for a unit
-    // whose findings do not depend on its callers: a caller edited is dirty itself).
-    const callersWalked = [...dirty].filter((u) => !callerFreeUnits.has(u)).flatMap((u) => graph.callers(u));
-    const walkSet = graph.closure([...dirty, ...callersWalked, ...bodyUnits, ...usersOfModuleLayers]);
-    const sorted = [...units].sort((a, b) => a.from - b.from);
-    const unitAt = (offset: number): Unit | undefined => {
-      let lo = 0;
-      let hi = sorted.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const u = sorted[mid];
-        if (offset < u.from) hi = mid - 1;
-        else if (offset >= u.to) lo = mid + 1;
-        else return u;
-      }
-      return undefined;
-    };
-    const focus = (offset: number) => {
-      const u = unitAt(offset);
-      return !u || dirty.has(u);
-    };
-    const walk = (def: Span) => {
-      const u = unitAt(def.from);
-      return !u || walkSet.has(u);
-    };
-    // The calls in focus, statement by statement: the calls of a unit that is not dirty lie in it (checked once per
-    // unit text: see Facts) and are all out of focus.
-    const focusCalls = () => {
-      const out: CallExpr[] = [];
-      for (let i = 0; i < parsed.units.length; i++) {
-        const u = unitOf[i];
-        if (u && !dirty.has(u) && u.facts.callsInside) continue;
-        for (const c of parsed.units[i].calls) if (focus(c.from)) out.push(c);
-      }
-      return out;
-    };
-    const ctx = new RuleContext(model, ruleOptions, focus, walk, focusCalls, previousLines);
-    const fresh = runRules(ctx);
-
-    // Cache the fresh findings of dirty units (unless a fix reaches outside the unit) and reuse the rest.
-    const perUnit = new Map<Unit, UnitFinding[]>();
-    const volatile = new Set<Unit>();
-    const out: UnitFinding[] = [];
-    for (const f of fresh) {
-      out.push(f);
-      if (fileWide(f.rule)) continue;
-      const u = unitAt(f.raw.span.from);
-      if (!u) continue;
-      push(perUnit, u, f);
-      // An edit at the unit's very start or end (an import inserted before a class) depends on what is around it.
-      if (f.raw.volatile || f.raw.fixes.some((fx) => fx.edits.some((e) => e.from <= u.from || e.to >= u.to))) volatile.add(u);
-    }
-    for (const u of dirty) {
-      if (volatile.has(u) || twice(u)) {
-        u.facts.entry = undefined;
-        continue;
-      }
-      const findings = (perUnit.get(u) ?? []).map(
-        (f): Cached => ({
-          rule: f.rule,
-          from: f.raw.span.from - u.from,
-          to: f.raw.span.to - u.from,
-          message: f.raw.message,
-          fixes: f.raw.fixes.map((fx) => ({
-            title: fx.title,
-            isPreferred: fx.isPreferred,
-            edits: fx.edits.map((e) => ({ from: e.from - u.from, to: e.to - u.from, text: e.text })),
-          })),
-        }),
-      );
-      u.facts.entry = { sig: sigs.get(u)!, findings };
-    }
-    const kept: KeptFindings[] = [];
-    for (let i = 0; i < units.length; i++) {
-      const u = units[i];
-      const findings = dirty.has(u) ? undefined : u.facts.entry!.findings;
-      if (findings?.length) kept.push({ at: u.from, length: u.to - u.from, findings });
-    }
-    this.forgetAllBut(parsed);
-    return { ctx, findings: out, kept };
+    return { dirty, sigs, callerFreeUnits, twice };
   }
 
   /** The set of the units' names and its hash: those of the last version while the names are the same, in order. */
@@ -375,6 +338,96 @@ export class UnitCache {
     this.factsKept.set(stmts, f);
     return f;
   }
+}
+
+/** The signatures of an analysis's units, and what they say. */
+interface Signs {
+  dirty: Set<Unit>;
+  sigs: Map<Unit, string>;
+  /** Units signed without their callers. */
+  callerFreeUnits: Set<Unit>;
+  /** Whether the unit's text occurs twice in the file. */
+  twice: (u: Unit) => boolean;
+}
+
+/**
+ * What must be walked for the data flow: the dirty units and what they see or are seen by, and the units the module
+ * body refers to (helpers it calls, layers it builds at module level).
+ */
+function walkedUnits(units: readonly Unit[], graph: UnitGraph<Unit>, model: PythonModel, { dirty, callerFreeUnits }: Signs, bodyRefs: ReadonlySet<string>): Set<Unit> {
+  const bodyUnits = [...bodyRefs].flatMap((r) => graph.named(r));
+  // Units using a layer built at module level add uses to it: walk them for the module body's findings.
+  const moduleInstances = new Set<string>();
+  model.moduleScope.bindings.forEach((bindings, name) => {
+    if (bindings.some((b) => b.kind === 'assign' && b.value.kind === 'call')) moduleInstances.add(name);
+  });
+  const usersOfModuleLayers = moduleInstances.size ? units.filter((u) => refersToAny(u.facts.refs, moduleInstances)) : [];
+  // Callers of dirty units too: a helper's list of layers is connected where a caller splices it (not for a unit
+  // whose findings do not depend on its callers: a caller edited is dirty itself).
+  const callersWalked = [...dirty].filter((u) => !callerFreeUnits.has(u)).flatMap((u) => graph.callers(u));
+  return graph.closure([...dirty, ...callersWalked, ...bodyUnits, ...usersOfModuleLayers]);
+}
+
+/** The units by place: the one an offset is in. */
+class UnitPlaces {
+  private readonly sorted: Unit[];
+  constructor(units: readonly Unit[]) {
+    this.sorted = [...units].sort((a, b) => a.from - b.from);
+  }
+
+  at(offset: number): Unit | undefined {
+    const sorted = this.sorted;
+    let lo = 0;
+    let hi = sorted.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const u = sorted[mid];
+      if (offset < u.from) hi = mid - 1;
+      else if (offset >= u.to) lo = mid + 1;
+      else return u;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The fresh findings, each dirty unit's kept for its next version (unless a fix reaches outside the unit, or its text
+ * occurs twice).
+ */
+function cacheFresh(fresh: readonly UnitFinding[], fileWide: (rule: Rule) => boolean, places: UnitPlaces, { dirty, sigs, twice }: Signs): UnitFinding[] {
+  const perUnit = new Map<Unit, UnitFinding[]>();
+  const volatile = new Set<Unit>();
+  const out: UnitFinding[] = [];
+  for (const f of fresh) {
+    out.push(f);
+    if (fileWide(f.rule)) continue;
+    const u = places.at(f.raw.span.from);
+    if (!u) continue;
+    push(perUnit, u, f);
+    // An edit at the unit's very start or end (an import inserted before a class) depends on what is around it.
+    if (f.raw.volatile || f.raw.fixes.some((fx) => fx.edits.some((e) => e.from <= u.from || e.to >= u.to))) volatile.add(u);
+  }
+  for (const u of dirty) {
+    if (volatile.has(u) || twice(u)) {
+      u.facts.entry = undefined;
+      continue;
+    }
+    const findings = (perUnit.get(u) ?? []).map(
+      (f): Cached => ({
+        rule: f.rule,
+        from: f.raw.span.from - u.from,
+        to: f.raw.span.to - u.from,
+        message: f.raw.message,
+        fixes: f.raw.fixes.map((fx) => ({
+          title: fx.title,
+          isPreferred: fx.isPreferred,
+          edits: fx.edits.map((e) => ({ from: e.from - u.from, to: e.to - u.from, text: e.text })),
+        })),
+      }),
+    );
+    u.facts.entry = { sig: sigs.get(u)!, findings };
+  }
+  return out;
 }
 
 /** A cached finding at its unit's start `at`. */
