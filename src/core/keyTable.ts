@@ -51,13 +51,6 @@ export class KeyTable {
     return k;
   }
 
-  /** The id of a string, added when new. */
-  idOf(s: string): number {
-    const hash = hashText(s, 0, s.length);
-    const k = this.findText(s, 0, s.length, hash);
-    return k >= 0 ? k : this.addText(s, 0, s.length, hash);
-  }
-
   /** The id of an integer key (−2^31 ≤ key < 2^31), or -1. */
   findNumber(key: number): number {
     const hash = hashNumber(key);
