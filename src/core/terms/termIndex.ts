@@ -181,15 +181,10 @@ export class TermIndex {
     const ordinal = this.ordinalOf(file);
     const compiled: Compiled[] = [];
     const targets = new FileTargets(file);
-    const { table, slugs, e } = kept;
-    for (let k = 0; k + 3 < e.length; k += 4) {
-      const slug = slugs[e[k + 1]];
-      const point = e[k + 2];
-      if (typeof slug !== 'string' || !Number.isInteger(point) || point < 0) continue;
-      const source = e[k + 3] === 1 ? 'frontMatter' : 'heading';
-      const shape = table.shape(e[k], source);
-      if (shape) compiled.push(compile(shape, targets.at(slug, point === 0 ? undefined : point), source, ordinal));
-    }
+    eachKept(kept, (term, slug, point, source) => {
+      const shape = kept.table.shape(term, source);
+      if (shape) compiled.push(compile(shape, targets.at(slug, point), source, ordinal));
+    });
     this.index(file, compiled);
   }
 
@@ -431,16 +426,27 @@ export class TermTable {
   }
 }
 
-/** The entries kept terms stand for (an entry that does not read is left out). */
-export function keptEntries(file: string, { table, slugs, e }: KeptTerms): TermEntry[] {
-  const entries: TermEntry[] = [];
+/**
+ * Calls `visit` with each entry of kept terms that reads (a slug that is a text, a point that is a whole number ≥ 0):
+ * the term's place in the table, the slug, the point (undefined: the section itself) and the source.
+ */
+function eachKept(kept: KeptTerms, visit: (term: number, slug: string, point: number | undefined, source: TermEntry['source']) => void): void {
+  const { slugs, e } = kept;
   for (let k = 0; k + 3 < e.length; k += 4) {
-    const term = table.terms[e[k]];
     const slug = slugs[e[k + 1]];
     const point = e[k + 2];
-    if (typeof term !== 'string' || typeof slug !== 'string' || !Number.isInteger(point) || point < 0) continue;
-    entries.push({ term, target: point === 0 ? { file, slug } : { file, slug, point }, source: e[k + 3] === 1 ? 'frontMatter' : 'heading' });
+    if (typeof slug !== 'string' || !Number.isInteger(point) || point < 0) continue;
+    visit(e[k], slug, point === 0 ? undefined : point, e[k + 3] === 1 ? 'frontMatter' : 'heading');
   }
+}
+
+/** The entries kept terms stand for (an entry that does not read is left out). */
+function keptEntries(file: string, kept: KeptTerms): TermEntry[] {
+  const entries: TermEntry[] = [];
+  eachKept(kept, (at, slug, point, source) => {
+    const term = kept.table.terms[at];
+    if (typeof term === 'string') entries.push({ term, target: point === undefined ? { file, slug } : { file, slug, point }, source });
+  });
   return entries;
 }
 
