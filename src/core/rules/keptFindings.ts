@@ -7,13 +7,17 @@
  * same text for the same cached findings), so a position on the unit's first line moves with its start, and one on a
  * later line keeps its character and moves by as many lines as the start did. A unit with a finding or an edit
  * reaching past its end (where the text may differ) is worked out again every time.
+ *
+ * The copies made for a unit's last place are kept: while the unit starts on the same line and character (every edit
+ * that leaves the lines before it as many as they were, typing inside a line), the next analysis reports the same
+ * `Finding` objects. Findings are read, never changed, by whoever gets them.
  */
 import type { LineIndex, Position, Range } from '../text';
 import { placed, type Cached, type KeptFindings, type UnitFinding } from './incremental';
 import type { Finding } from './types';
 
 interface Template {
-  /** Where the unit started when the findings were worked out. */
+  /** Where the unit started when `findings` were placed (worked out, or moved there last). */
   start: Position;
   findings: Finding[];
 }
@@ -40,7 +44,12 @@ export class KeptFindingPositions {
         continue;
       }
       const start = lines.positionAt(k.at);
-      for (const f of t.findings) out.push(moved(f, t.start, start));
+      if (start.line !== t.start.line || start.character !== t.start.character) {
+        const from = t.start;
+        t.findings = t.findings.map((f) => moved(f, from, start));
+        t.start = start;
+      }
+      for (const f of t.findings) out.push(f);
     }
     return out;
   }
