@@ -140,9 +140,14 @@ function benchLibrary(bundled: { id: string; text: string }[]): { library: NoteL
   // The baseline: markdown-it alone (the panel's configuration, no plugins) parsing the same files to tokens.
   const md = new MarkdownIt({ html: true, linkify: true });
   let last: { library: NoteLibrary; index: LookupIndex; docs: NoteDocument[] } | undefined;
+  const gc = exposeGc();
   for (let i = 0; i < runs; i++) {
     log(`indexing the library, run ${i + 1}/${runs}`);
     last = undefined; // let the previous run's index go before measuring the next
+    // And collect it: otherwise the next run's indexing pays for freeing this one (a full collection of the old
+    // library lands in it, while markdown-it's parse leaves only short-lived garbage). Each run starts from the same
+    // collected heap, markdown-it's parse and the indexing alike.
+    gc?.();
     const m0 = performance.now();
     for (const f of [...bundled, ...files]) md.parse(f.text, {});
     const mdMs = performance.now() - m0;
@@ -186,7 +191,6 @@ function benchLibrary(bundled: { id: string; text: string }[]): { library: NoteL
   details.indexToMarkdownItParse = Math.round(ratio * 1000) / 1000;
   info('  index / markdown-it parse (median of the runs)', `${ratio.toFixed(2)}×`, `per run: ${ratios.map((r) => r.toFixed(2)).join(', ')}`, { stat: 'value', limit: 0.5, label: '≤ 0.5×' }, ratio <= 0.5);
 
-  const gc = exposeGc();
   if (gc) {
     // The heap and the typed arrays' memory outside it (the packed posting lists), after collections until the
     // reading stops falling: one collection can leave garbage of the runs above (a run read −7.2 MB so).
