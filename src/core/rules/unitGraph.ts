@@ -81,7 +81,10 @@ export class UnitGraph<U extends GraphUnit> {
     if (!this.reach) {
       const shape = this.shape;
       const sigs = new Array<string>(this.units.length);
-      const hashes = this.units.map((x) => x.facts.hash);
+      // (Pushed one by one: an array \`map\` makes has another element kind in optimised code than in the interpreter,
+      // and meeting both here made the runtime drop this code at the next edit.)
+      const hashes: string[] = [];
+      for (let i = 0; i < this.units.length; i++) hashes.push(this.units[i].facts.hash);
       const last = shape.hashed;
       for (const members of shape.components()) {
         // A component whose texts, and the signatures of the components it reaches, are those hashed last time has the
