@@ -61,9 +61,10 @@ export class NoteLibrary {
   }
 
   /**
-   * A file whose term entries are known (kept by the host from an earlier session) before the file is read: code
-   * tokens resolve to it at once, and a host reads it (setDocument) when a match needs its text. Not a document
-   * until then: documents(), get() and the link index do not see it. No change event.
+   * A file whose term entries are known (kept by the host from an earlier session, in the kept index's compact form:
+   * see KeptTerms) before the file is read: code tokens resolve to it at once, and a host reads it (setDocument) when
+   * a match needs its text. Not a document until then: documents(), get() and the link index do not see it. No change
+   * event.
    */
   setPending(id: string, kept: KeptTerms): void {
     if (this.docs.has(id)) return;
@@ -253,7 +254,10 @@ function resolveTargets(doc: NoteDocument): FrontMatterTarget[] {
   return out;
 }
 
-/** A note's term entries (see termEntries), without the warnings: what a host keeps to call setPending later. */
+/**
+ * A note's term entries (see termEntries), without the warnings: what a kept index holds of a note the term index does
+ * not hold (see encodeLibraryCache), for setPending in a later session.
+ */
 export function termEntriesOf(doc: NoteDocument): TermEntry[] {
   return termEntries(doc, []);
 }

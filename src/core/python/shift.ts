@@ -30,7 +30,7 @@ interface Offsets {
   readonly consts: ConstExpr[];
   readonly params: Param[];
   readonly assigns: AssignStmt[];
-  /** Everything else with `from` and `to`: statements, other expressions, parameters, a `from` import's names. */
+  /** Everything else with `from` and `to`: statements but assignments, other expressions, a `from` import's names. */
   readonly spans: Span[];
   /** Definitions (`nameFrom`, `bodyFrom` besides their span, which `spans` holds). */
   readonly heads: (FunctionDef | ClassDef)[];

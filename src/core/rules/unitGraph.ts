@@ -81,7 +81,7 @@ export class UnitGraph<U extends GraphUnit> {
     if (!this.reach) {
       const shape = this.shape;
       const sigs = new Array<string>(this.units.length);
-      // (Pushed one by one: an array \`map\` makes has another element kind in optimised code than in the interpreter,
+      // (Pushed one by one: an array `map` makes has another element kind in optimised code than in the interpreter,
       // and meeting both here made the runtime drop this code at the next edit.)
       const hashes: string[] = [];
       for (let i = 0; i < this.units.length; i++) hashes.push(this.units[i].facts.hash);
