@@ -2,6 +2,7 @@ import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
 import { afterListMarker, altText, clip, countTextChars, firstTextLine, frontMatterTerms, pointLead, pointTitle, sectionBreadcrumb, tagEnd } from './entries';
 import { lineStartsOf } from '../notes/parse';
 import { FieldView } from './fieldView';
+import { objectArray } from '../arrays';
 import { HASH_SEED, hashStep } from '../keyTable';
 import { BODY, KeySpace, LEAD, TERMS, TITLE } from './postings';
 import { CHAR_CLASS, CH_CJK, CH_CLOSE_BRACKET, CH_DIGIT, CH_LOWER, CH_LT, CH_WORD, CJK_INDEX, CJK_SPAN, STOP_WORDS, shortKeys, wordKeys } from './tokenize';
@@ -96,7 +97,7 @@ export class IndexStore {
    * The indexed files with entries, in the order of their ids (a file's entries are ids [lo, hi), handed out in
    * increasing order): an entry's file is found by bisection, with no per-entry array of files.
    */
-  private byId: FileRec[] = [];
+  private byId: FileRec[] = objectArray();
   /**
    * Per entry id: the index of its section in the file. The Entry object is made when a query first reaches the entry
    * (see `entry`): most never are, and a hundred thousand objects made while indexing only to be kept were a good part
@@ -113,7 +114,7 @@ export class IndexStore {
   /** True while a file is tokenised again to find the lists its postings are in. */
   private replaying = false;
 
-  readonly words = new KeySpace<string>(true, (w) => STOP_WORDS.has(w), HEAD_FIELDS);
+  readonly words = new KeySpace<string>(true, STOP_WORDS, HEAD_FIELDS);
   readonly heads = new FieldView(this.words, HEAD_FIELDS);
   readonly grams = new KeySpace<number>(false);
   readonly acros = new KeySpace<string>(true);
@@ -121,7 +122,7 @@ export class IndexStore {
   readonly charGrams = new Map<number, number[]>();
   /** Identifier-like body words (`warmup_epochs`, `BatchNorm2d`) → their word key ids, stop words left out. */
   private readonly tokens = new KeySpace<string>(false);
-  private tokenIds: (number[] | undefined)[] = [];
+  private tokenIds: (number[] | undefined)[] = objectArray();
   private readonly shortIds = new Map<string, ShortIds>();
 
   indexFile(rec: FileRec): void {
@@ -374,7 +375,7 @@ export class IndexStore {
   renumber(): void {
     const all = [...this.files.values()].sort((a, b) => a.lo - b.lo);
     for (const rec of all) this.dropFile(rec);
-    this.byId = [];
+    this.byId = objectArray();
     this.nextId = 0;
     for (const rec of all) {
       rec.lo = rec.hi = this.nextId;

@@ -1,3 +1,4 @@
+import { objectArray } from '../arrays';
 import { KeyTable, doubled, hashText } from '../keyTable';
 
 /**
@@ -62,8 +63,8 @@ export function firstAtLeast(list: ArrayLike<number>, id: number): number {
 export class KeySpace<K extends string | number> {
   /** Live keys → id. */
   private readonly ids = new Map<K, number>();
-  private readonly keys: K[] = [];
-  private readonly lists: (PostingList | undefined)[] = [];
+  private readonly keys: K[] = objectArray();
+  private readonly lists: (PostingList | undefined)[] = objectArray();
   /**
    * Postings added since the lists were last read, in the order they came: (key id, posting) pairs, appended to one
    * buffer rather than to the key's own list (one list among thousands, in another place of memory each time), and
@@ -85,32 +86,34 @@ export class KeySpace<K extends string | number> {
    * JS array holds each small integer in 8 bytes.
    */
   private resized: number[] = [];
-  private readonly resizedMark: boolean[] = [];
+  private readonly resizedMark: boolean[] = objectArray();
   /** Per id: the key is a stop word of bodies (addText skips it). */
-  private readonly skipped: boolean[] = [];
+  private readonly skipped: boolean[] = objectArray();
   /** Every key ever seen → its id (a word of a body is found there without being cut out of the text). */
   private readonly table = new KeyTable();
   private sortedKeys: K[] = [];
-  private added: K[] = [];
+  private added: K[] = objectArray();
   private removed = false;
   private collecting: Set<number> | undefined;
   /** Per key id: how many of its postings have one of the `counted` fields (see the constructor). */
   private countedIn = new Int32Array(1 << 10);
   /** The keys with such postings, sorted, and the changes to that since it was last sorted. */
   private countedKeys: K[] = [];
-  private countedAdded: K[] = [];
+  private countedAdded: K[] = objectArray();
   private countedRemoved = false;
   /** Bumped whenever a list changes (see `version`), and per key id the value it had when that key's list last did. */
   private changes = 0;
   private changedAt = new Int32Array(1 << 10);
 
   /**
-   * `skipInText`: keys `addText` interns but does not post (stop words of bodies). `counted`: fields whose postings
-   * are counted per key, for a vocabulary of the keys that have them (`countedSorted`).
+   * `skipInText`: keys `addText` interns but does not post (stop words of bodies); a set, not a function (a function
+   * made per index is another call target for each new index, and dropped the code optimised for the one before).
+   * `counted`: fields whose postings are counted per key, for a vocabulary of the keys that have them
+   * (`countedSorted`).
    */
   constructor(
     private readonly sortable: boolean,
-    private readonly skipInText?: (key: string) => boolean,
+    private readonly skipInText?: ReadonlySet<string>,
     private readonly counted = 0,
   ) {}
 
@@ -195,7 +198,7 @@ export class KeySpace<K extends string | number> {
     const k = this.table.findText(text, start, end, hash);
     if (k >= 0) return k;
     const str = key ?? (text.slice(start, end) as K);
-    return this.newKey(str, this.table.addText(text, start, end, hash), !!this.skipInText?.(str as string));
+    return this.newKey(str, this.table.addText(text, start, end, hash), !!this.skipInText?.has(str as string));
   }
 
   /** Records a key the table gave id `k` (ids are handed out in order: k is the number of keys so far). */
@@ -386,7 +389,7 @@ export class KeySpace<K extends string | number> {
     if (this.countedRemoved || this.countedAdded.length) {
       const live = { has: (key: K) => this.hasCounted(key) };
       this.countedKeys = mergeSorted(this.countedKeys, this.countedAdded, this.countedRemoved ? live : undefined);
-      this.countedAdded = [];
+      this.countedAdded = objectArray();
       this.countedRemoved = false;
     }
     return this.countedKeys;
@@ -396,7 +399,7 @@ export class KeySpace<K extends string | number> {
   sorted(): readonly K[] {
     if (this.removed || this.added.length) {
       this.sortedKeys = mergeSorted(this.sortedKeys, this.added, this.removed ? this.ids : undefined);
-      this.added = [];
+      this.added = objectArray();
       this.removed = false;
     }
     return this.sortedKeys;
