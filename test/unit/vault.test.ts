@@ -67,6 +67,9 @@ describe('parseNote: vault constructs', () => {
     const block = parseNote('---\naliases:\n  - Block list\ntags:\n  - t1\n---\n# X\n', 'x.md');
     assert.deepEqual(block.aliases, ['Block list']);
     assert.deepEqual(block.tags.map((t) => t.name), ['t1']);
+    // A tag written with and without its `#` is one tag; a lone `#` is none.
+    const repeated = parseNote('---\ntags: ["#ml", ml, "#", optim]\n---\n# X\n', 'x.md');
+    assert.deepEqual(repeated.tags.map((t) => t.name), ['ml', 'optim']);
   });
 
   test('links with their lines and columns; none inside fences, indented code or HTML blocks', () => {

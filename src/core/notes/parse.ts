@@ -1,6 +1,7 @@
 import { parseDocument } from 'yaml';
 import { readSimpleYamlLines } from './frontMatter';
 import { lineStarts } from '../text';
+import { objectArray } from '../arrays';
 import { memoize } from '../memo';
 import { msg, type Msg } from '../message';
 import type { NoteCheckBlock, NoteDocument, NotePoint, NoteSection, NoteTag, NoteWarning } from './types';
@@ -181,7 +182,7 @@ interface FrontMatter {
 
 function readFrontMatter(lines: string[], warnings: NoteWarning[]): FrontMatter {
   const terms = new Map<string, string[]>();
-  const none: FrontMatter = { contentStartLine: 0, terms, aliases: [], tags: [] };
+  const none: FrontMatter = { contentStartLine: 0, terms, aliases: objectArray(), tags: objectArray() };
   if (lines[0]?.trimEnd() !== '---') return none;
   let close = -1;
   for (let i = 1; i < lines.length; i++) {
@@ -211,8 +212,8 @@ function readFrontMatter(lines: string[], warnings: NoteWarning[]): FrontMatter 
     }
   }
   let title: string | undefined;
-  let aliases: string[] = [];
-  let tags: string[] = [];
+  let aliases: string[] = objectArray();
+  let tags: string[] = objectArray();
   if (data && typeof data === 'object' && !Array.isArray(data)) {
     const rec = data as Record<string, unknown>;
     if (typeof rec.title === 'string' && rec.title.trim()) title = rec.title.trim();
@@ -220,22 +221,24 @@ function readFrontMatter(lines: string[], warnings: NoteWarning[]): FrontMatter 
     if (rec.terms !== undefined) readTerms(rec.terms, terms, warnings);
     // Obsidian's keys, and their older singular spellings.
     aliases = readNames(rec.aliases ?? rec.alias, /,/);
-    tags = readNames(rec.tags ?? rec.tag, /[,\s]+/)
-      .map((t) => t.replace(/^#/, ''))
-      .filter(Boolean);
+    tags = readNames(rec.tags ?? rec.tag, /[,\s]+/, true);
   } else if (data !== null && data !== undefined) {
     warnings.push(warning(msg('Front matter is not a mapping; it is ignored.')));
   }
   return { contentStartLine: close + 1, title, terms, aliases, tags };
 }
 
-/** A front-matter list of names: a YAML list, or one string split on `separator`; duplicates dropped. */
-function readNames(value: unknown, separator: RegExp): string[] {
+/**
+ * A front-matter list of names: a YAML list, or one string split on `separator`; duplicates dropped. `tags`: a
+ * leading `#` is taken off each name.
+ */
+function readNames(value: unknown, separator: RegExp, tags = false): string[] {
   const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(separator) : typeof value === 'number' ? [value] : [];
-  const out: string[] = [];
+  const out: string[] = objectArray();
   for (const v of list) {
     if (typeof v !== 'string' && typeof v !== 'number') continue;
-    const name = String(v).trim().slice(0, 200);
+    const trimmed = String(v).trim();
+    const name = (tags && trimmed[0] === '#' ? trimmed.slice(1) : trimmed).slice(0, 200);
     if (name && !out.includes(name)) out.push(name);
     if (out.length >= 100) break;
   }
