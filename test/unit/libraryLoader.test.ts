@@ -129,6 +129,18 @@ test('terms registered from a kept index resolve every code token as the notes t
   const encoded = encodeLibraryCache(KEY, stamped);
   // Kept from the index the notes are in (what the extension does) or from the notes themselves: the same bytes.
   assert.deepEqual(encodeLibraryCache(KEY, stamped, parsed.terms), encoded);
+  // Written into a buffer grown in place (more than its first 64 KB), shrunk to the bytes written; where the runtime
+  // cannot grow a buffer so (doubling it instead), the same bytes.
+  assert.ok(encoded.byteLength > 1 << 16, `${encoded.byteLength} bytes`);
+  assert.equal(encoded.buffer.byteLength, encoded.byteLength);
+  const resize = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resize');
+  assert.ok(resize, 'this Node grows buffers in place');
+  delete (ArrayBuffer.prototype as { resize?: unknown }).resize;
+  try {
+    assert.deepEqual(encodeLibraryCache(KEY, stamped), encoded);
+  } finally {
+    Object.defineProperty(ArrayBuffer.prototype, 'resize', resize);
+  }
   const cache = decodeLibraryCache(encoded, KEY).notes;
   for (const [id, c] of cache) kept.setPending(id, c.terms);
   // Every note's line, Chinese text included, reads back as the note it was kept from.

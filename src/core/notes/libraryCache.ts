@@ -79,25 +79,56 @@ export function encodeLibraryCache(
   return out.bytes();
 }
 
-/** UTF-8 bytes appended to one buffer, which doubles when full. */
+/** A buffer that grows in place up to `maxByteLength` (ES2024; the project's library is ES2022). */
+interface GrowableBuffer extends ArrayBuffer {
+  readonly maxByteLength: number;
+  resize(byteLength: number): void;
+}
+
+/** Room reserved (address space, not memory) for a kept index that grows in place. */
+const GROWABLE_MAX = 256 * 1024 * 1024;
+
+/**
+ * UTF-8 bytes appended to one buffer. Where the runtime has resizable buffers, the buffer grows in place: only the
+ * pages written take memory, and writing a vault's 9 MB left none behind (it was 32 MB of buffers, each doubling's
+ * smaller copy kept until the collector ran, while the extension sat idle after loading). Elsewhere (or past
+ * GROWABLE_MAX) it doubles when full.
+ */
 class ByteSink {
-  private buf = new Uint8Array(1 << 16);
+  private growable: GrowableBuffer | undefined;
+  private buf: Uint8Array;
   private length = 0;
   private readonly encoder = new TextEncoder();
+
+  constructor() {
+    if (typeof (ArrayBuffer.prototype as Partial<GrowableBuffer>).resize === 'function') {
+      this.growable = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => GrowableBuffer)(0, { maxByteLength: GROWABLE_MAX });
+      // A view without a length follows the buffer as it grows.
+      this.buf = new Uint8Array(this.growable);
+    } else this.buf = new Uint8Array(1 << 16);
+  }
 
   write(text: string): void {
     // At most 3 bytes per UTF-16 unit.
     const need = this.length + 3 * text.length;
-    if (need > this.buf.length) {
-      const grown = new Uint8Array(Math.max(need, 2 * this.buf.length));
-      grown.set(this.buf.subarray(0, this.length));
-      this.buf = grown;
-    }
+    if (need > this.buf.length) this.grow(need);
     this.length += this.encoder.encodeInto(text, this.buf.subarray(this.length)).written;
   }
 
+  private grow(need: number): void {
+    const size = Math.max(need, 2 * this.buf.length, 1 << 16);
+    if (this.growable && size <= this.growable.maxByteLength) return this.growable.resize(size);
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.length));
+    this.buf = grown;
+    this.growable = undefined;
+  }
+
   bytes(): Uint8Array {
-    return this.buf.subarray(0, this.length);
+    if (!this.growable) return this.buf.subarray(0, this.length);
+    // Shrunk to what was written: the pages past it are given back.
+    this.growable.resize(this.length);
+    return new Uint8Array(this.growable, 0, this.length);
   }
 }
 
