@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -180,4 +181,27 @@ test('backlinks of a section by note name and heading, as JSON; an ambiguous nam
   const none = await run(['backlinks', path.join(vault, 'Loops', 'A.md'), '--no-bundled'], vault);
   assert.equal(none.code, 0);
   assert.equal(none.out, 'Loops/B.md:5: Loops/A');
+});
+
+test('lint, lookup and explain start without markdown-it and KaTeX; render loads them', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-cli-'));
+  fs.writeFileSync(path.join(dir, 'model.py'), 'import torch.nn as nn\nconv = nn.Conv2d(3, 8, 3)\n');
+  const note = path.join(repoRoot, 'notes', 'ml-basis-notes.md');
+  // The command runs in a fresh process, which then lists the renderer's packages it loaded.
+  const loaded = (args: string[]): string[] => {
+    const script = [
+      `const { main } = require(${JSON.stringify(path.join(repoRoot, 'out', 'src', 'cli', 'main.js'))});`,
+      `main(${JSON.stringify(args)}, { out: () => {}, err: () => {}, cwd: ${JSON.stringify(dir)} }).then(() => {`,
+      `  const mods = Object.keys(require.cache).map((f) => /node_modules[\\\\/](katex|markdown-it)[\\\\/]/.exec(f)?.[1]).filter(Boolean);`,
+      '  process.stdout.write(JSON.stringify([...new Set(mods)].sort()));',
+      '});',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as string[];
+  };
+  assert.deepEqual(loaded(['lint', dir]), []);
+  assert.deepEqual(loaded(['lookup', 'warmup']), []);
+  assert.deepEqual(loaded(['explain', `${path.join(dir, 'model.py')}:2:12`]), []);
+  assert.deepEqual(loaded(['render', note, '-o', path.join(dir, 'note.html')]), ['katex', 'markdown-it']);
 });
