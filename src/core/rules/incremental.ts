@@ -172,7 +172,8 @@ export class UnitCache {
       return out;
     };
     const ctx = new RuleContext(model, ruleOptions, focus, walk, focusCalls, previousLines);
-    const findings = cacheFresh(runRules(ctx), fileWide, places, signs);
+    const findings = runRules(ctx);
+    keepFresh(findings, fileWide, places, signs);
     const kept: KeptFindings[] = [];
     for (let i = 0; i < units.length; i++) {
       const u = units[i];
@@ -391,15 +392,13 @@ class UnitPlaces {
 }
 
 /**
- * The fresh findings, each dirty unit's kept for its next version (unless a fix reaches outside the unit, or its text
+ * Keeps each dirty unit's fresh findings for its next version (unless a fix reaches outside the unit, or its text
  * occurs twice).
  */
-function cacheFresh(fresh: readonly UnitFinding[], fileWide: (rule: Rule) => boolean, places: UnitPlaces, { dirty, sigs, twice }: Signs): UnitFinding[] {
+function keepFresh(fresh: readonly UnitFinding[], fileWide: (rule: Rule) => boolean, places: UnitPlaces, { dirty, sigs, twice }: Signs): void {
   const perUnit = new Map<Unit, UnitFinding[]>();
   const volatile = new Set<Unit>();
-  const out: UnitFinding[] = [];
   for (const f of fresh) {
-    out.push(f);
     if (fileWide(f.rule)) continue;
     const u = places.at(f.raw.span.from);
     if (!u) continue;
@@ -427,7 +426,6 @@ function cacheFresh(fresh: readonly UnitFinding[], fileWide: (rule: Rule) => boo
     );
     u.facts.entry = { sig: sigs.get(u)!, findings };
   }
-  return out;
 }
 
 /** A cached finding at its unit's start `at`. */
