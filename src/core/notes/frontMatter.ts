@@ -22,11 +22,15 @@ export function readSimpleYamlLines(all: readonly string[], from: number, to: nu
   let nestedIndent = 0;
   let pendingKey: string | undefined; // a top-level `key:` still waiting for its indented entries
   for (let i = from; i < to; i++) {
-    const line = all[i].trimEnd();
-    if (line === '') continue;
-    const indent = line.length - line.trimStart().length;
-    if (line[indent] === '#') continue; // a comment line
-    const entry = readEntry(line.slice(indent));
+    // The line is read where it is (its ends trimmed by index): a front matter is read once per note of a vault.
+    const line = all[i];
+    let end = line.length;
+    while (end > 0 && isSpace(line.charCodeAt(end - 1))) end--;
+    if (end === 0) continue;
+    let indent = 0;
+    while (isSpace(line.charCodeAt(indent))) indent++;
+    if (line.charCodeAt(indent) === HASH) continue; // a comment line
+    const entry = readEntry(line, indent, end);
     if (!entry) return undefined;
     if (indent === 0) {
       if (pendingKey !== undefined) return undefined; // `key:` with nothing under it is null
@@ -53,81 +57,122 @@ export function readSimpleYamlLines(all: readonly string[], from: number, to: nu
   return out;
 }
 
-/** `key: value`, `key: [a, b]` or `key:` (value undefined). */
-function readEntry(s: string): { key: string; value?: string | string[] } | undefined {
-  let key: string | undefined;
-  let rest: string;
-  if (s[0] === '"' || s[0] === "'") {
-    const close = s.indexOf(s[0], 1);
-    if (close < 0) return undefined;
-    key = s.slice(1, close);
-    if (s[close + 1] !== ':') return undefined;
-    rest = s.slice(close + 2);
+const HASH = 35;
+const COLON = 58;
+const COMMA = 44;
+
+/** Whitespace as `String.prototype.trim` takes it off. */
+function isSpace(c: number): boolean {
+  if (c === 32 || (c >= 9 && c <= 13)) return true;
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+function isQuote(c: number): boolean {
+  return c === 34 || c === 39;
+}
+
+/** Whether line[from, to) holds nothing but whitespace (or nothing). */
+function blank(line: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isSpace(line.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * `key: value`, `key: [a, b]` or `key:` (value undefined), in line[from, end): `from` is the line's first character
+ * that is not a space, and nothing but whitespace follows `end`.
+ */
+function readEntry(line: string, from: number, end: number): { key: string; value?: string | string[] } | undefined {
+  let key: string;
+  let rest: number; // where the text after the key's colon starts
+  const first = line.charCodeAt(from);
+  if (isQuote(first)) {
+    const close = line.indexOf(line[from], from + 1);
+    if (close < 0 || close >= end) return undefined;
+    key = line.slice(from + 1, close);
+    if (close + 1 >= end || line.charCodeAt(close + 1) !== COLON) return undefined;
+    rest = close + 2;
   } else {
-    const colon = s.indexOf(':');
-    if (colon <= 0) return undefined;
-    key = s.slice(0, colon);
+    const colon = line.indexOf(':', from);
+    if (colon <= from || colon >= end) return undefined;
+    key = line.slice(from, colon);
     if (!isPlainKey(key)) return undefined;
-    rest = s.slice(colon + 1);
+    rest = colon + 1;
   }
-  if (key === '__proto__' || (s[0] !== '"' && s[0] !== "'" && key.includes("'"))) return undefined;
-  if (rest === '') return { key };
-  if (rest[0] !== ' ') return undefined;
-  const v = rest.trim();
-  if (v === '' || v[0] === '#') return { key };
-  if (v[0] === '[') {
-    const list = readFlowSequence(v);
+  if (key === '__proto__' || (!isQuote(first) && key.includes("'"))) return undefined;
+  if (rest >= end) return { key };
+  if (line.charCodeAt(rest) !== 32) return undefined;
+  let v = rest;
+  while (v < end && isSpace(line.charCodeAt(v))) v++;
+  if (v >= end || line.charCodeAt(v) === HASH) return { key };
+  if (line[v] === '[') {
+    const list = readFlowSequence(line, v, end);
     return list ? { key, value: list } : undefined;
   }
-  const scalar = readBlockScalar(v);
+  const scalar = readBlockScalar(line.slice(v, end));
   return scalar === undefined ? undefined : { key, value: scalar };
 }
 
-/** `[a, "b c", 'd']` on one line, optionally followed by a comment. */
-function readFlowSequence(v: string): string[] | undefined {
-  const close = v.indexOf(']');
-  if (close < 0) return undefined;
-  const after = v.slice(close + 1);
-  if (after !== '' && !/^\s+#/.test(after)) return undefined;
-  const inner = v.slice(1, close);
-  if (/[[{}]/.test(inner)) return undefined;
-  if (inner.trim() === '') return [];
-  const items: string[] = [];
-  for (const part of splitFlowItems(inner) ?? []) {
-    const item = part.trim();
-    if (item === '') return undefined;
-    if (item[0] === '"' || item[0] === "'") {
-      if (item.length < 2 || item[item.length - 1] !== item[0] || item.slice(1, -1).includes(item[0])) return undefined;
-      items.push(item.slice(1, -1));
-    } else if (isPlainFlowItem(item)) {
-      items.push(item);
-    } else {
-      return undefined;
-    }
+/** `[a, "b c", 'd']` at line[from, end) (`[` at `from`), optionally followed by a comment. */
+function readFlowSequence(line: string, from: number, end: number): string[] | undefined {
+  const close = line.indexOf(']', from);
+  if (close < 0 || close >= end) return undefined;
+  if (close + 1 < end) {
+    // Only whitespace and a comment after it.
+    let k = close + 1;
+    if (!isSpace(line.charCodeAt(k))) return undefined;
+    while (k < end && isSpace(line.charCodeAt(k))) k++;
+    if (line.charCodeAt(k) !== HASH) return undefined;
   }
-  return items.length ? items : undefined;
-}
-
-/** Splits on the commas that are outside quotes. */
-function splitFlowItems(inner: string): string[] | undefined {
-  const parts: string[] = [];
-  let quote = '';
-  let start = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const c = inner[i];
+  for (let i = from + 1; i < close; i++) {
+    const c = line[i];
+    if (c === '[' || c === '{' || c === '}') return undefined;
+  }
+  if (blank(line, from + 1, close)) return [];
+  // Split on the commas outside quotes; a quote opens one only where it starts its item.
+  const items: string[] = [];
+  let start = from + 1;
+  let quote = 0;
+  let spaceOnly = true; // line[start, i) is whitespace only
+  for (let i = from + 1; i < close; i++) {
+    const c = line.charCodeAt(i);
     if (quote) {
-      if (c === quote) quote = '';
-    } else if ((c === '"' || c === "'") && inner.slice(start, i).trim() === '') {
+      if (c === quote) quote = 0;
+    } else if (isQuote(c) && spaceOnly) {
       quote = c;
-    } else if (c === ',') {
-      parts.push(inner.slice(start, i));
+    } else if (c === COMMA) {
+      const item = flowItem(line, start, i);
+      if (item === undefined) return undefined;
+      items.push(item);
       start = i + 1;
+      spaceOnly = true;
+      continue;
     }
+    if (!isSpace(c)) spaceOnly = false;
   }
   if (quote) return undefined;
-  const last = inner.slice(start);
-  if (last.trim() !== '' || !parts.length) parts.push(last);
-  return parts;
+  // A trailing comma ends the list; an item after the last comma is read.
+  if (!blank(line, start, close) || !items.length) {
+    const item = flowItem(line, start, close);
+    if (item === undefined) return undefined;
+    items.push(item);
+  }
+  return items;
+}
+
+/** The item at line[from, to) of a flow sequence, trimmed: quoted, or plain; undefined when it is neither. */
+function flowItem(line: string, from: number, to: number): string | undefined {
+  while (from < to && isSpace(line.charCodeAt(from))) from++;
+  while (to > from && isSpace(line.charCodeAt(to - 1))) to--;
+  if (from === to) return undefined;
+  const q = line.charCodeAt(from);
+  if (isQuote(q)) {
+    if (to - from < 2 || line.charCodeAt(to - 1) !== q) return undefined;
+    const inner = line.slice(from + 1, to - 1);
+    return inner.includes(line[from]) ? undefined : inner;
+  }
+  const item = line.slice(from, to);
+  return isPlainFlowItem(item) ? item : undefined;
 }
 
 /** A quoted string, or a plain one that can only be a string (no comment, no number, no boolean or null). */

@@ -250,10 +250,17 @@ function readTerms(value: unknown, out: Map<string, string[]>, warnings: NoteWar
     warnings.push(warning(msg('Front matter "terms" should map a section (slug or heading, optionally /N for a point) to a list of code terms.')));
     return;
   }
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : [];
-    const termsOf = list.filter((t): t is string | number => typeof t === 'string' || typeof t === 'number').map((t) => String(t).trim()).filter(Boolean);
-    if (termsOf.length) out.set(String(key), termsOf);
+  const rec = value as Record<string, unknown>;
+  for (const key of Object.keys(rec)) {
+    const v = rec[key];
+    const list: readonly unknown[] = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : [];
+    let termsOf: string[] | undefined;
+    for (const t of list) {
+      if (typeof t !== 'string' && typeof t !== 'number') continue;
+      const term = String(t).trim();
+      if (term) (termsOf ??= []).push(term);
+    }
+    if (termsOf) out.set(key, termsOf);
   }
 }
 
