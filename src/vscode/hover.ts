@@ -23,8 +23,10 @@ export class NotesHoverProvider implements vscode.HoverProvider {
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const cfg = vscode.workspace.getConfiguration('mlNotes', document);
     if (!cfg.get<boolean>('hover.enabled', true)) return undefined;
+    const askedAt = Date.now();
     // Terms are enough to know which notes the identifier means; those notes are read now if they are not yet.
     await this.notes.termsReady;
+    const termsAt = Date.now();
     if (token.isCancellationRequested) return undefined;
     // A finding here shows the note its rule or check comes from, even where no term of the notes is.
     const findings = this.findingsAt(document.uri, position);
@@ -60,6 +62,7 @@ export class NotesHoverProvider implements vscode.HoverProvider {
       parts.push(hoverMarkdown(ex.best, ex.others, word, excerpt, figures));
     }
     if (token.isCancellationRequested || !parts.length) return undefined;
+    this.notes.hoverAnswered(askedAt, termsAt);
     return new vscode.Hover(parts, at?.range);
   }
 

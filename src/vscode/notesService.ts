@@ -56,6 +56,9 @@ export class NotesService extends Disposable {
   private terms: Deferred;
   private cacheTimer: ReturnType<typeof setTimeout> | undefined;
   private loadingNow = false;
+  /** When the last load of every note began, and whether the first hover since has yet to be told of. */
+  private loadStartedAt = 0;
+  private firstHoverUntold = false;
   /** Notes indexed from an editor's unsaved text (see indexUnsaved). */
   private readonly unsaved = new Set<string>();
 
@@ -120,6 +123,18 @@ export class NotesService extends Disposable {
    */
   get termsReady(): Promise<void> {
     return this.terms.promise;
+  }
+
+  /**
+   * A hover answered (asked at `askedAt`, its terms there at `termsAt`): the first since the notes began loading says
+   * in the output channel when it was asked and what it waited for, as the load's own line says where its time went.
+   */
+  hoverAnswered(askedAt: number, termsAt: number): void {
+    if (!this.firstHoverUntold) return;
+    this.firstHoverUntold = false;
+    this.options.log.info(
+      t('First hover since the notes began loading: asked {0} ms after the load began, answered in {1} ms ({2} ms of it waiting for the terms).', Math.max(0, askedAt - this.loadStartedAt), Date.now() - askedAt, termsAt - askedAt),
+    );
   }
 
   /** Reads now the notes among `ids` that are known by their terms only. */
@@ -199,6 +214,8 @@ export class NotesService extends Disposable {
 
   private async loadAll(): Promise<void> {
     const t0 = Date.now();
+    this.loadStartedAt = t0;
+    this.firstHoverUntold = true;
     // Hovers wait for the terms of this load (a hover that came before it waits for the same promise).
     const terms = this.terms.done ? (this.terms = deferred()) : this.terms;
     let termsAt = 0;

@@ -3,7 +3,8 @@
 // reload (the notes rebuilt from the index kept in the extension's storage, no note parsed again); beside them, the
 // same first hover once everything is loaded (what opening, pointing and VS Code's hover take), the same after a reload
 // of a window whose library is the bundled note alone (what the window takes after a reload), and when the terms
-// were ready after the reload; and the extension host's memory above an empty library, before and after the first
+// were ready after the reload, and when the first hover reached the extension and how long it took to answer (its
+// own line in the output channel); and the extension host's memory above an empty library, before and after the first
 // Look Up (which builds its index). The figures are printed (`# large vault: …`); the scene asserts what a user sees
 // (the hover, the output channel's account of the load, Look Up's rows), never a time.
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { generateLibrary } from '../../bench/generate';
-import { describeVSCode, lastMessage, loggedAt, lookUpRows, showOutput, waitForOutput, type VSCode } from './lib';
+import { describeVSCode, lastMessage, loggedAt, lookUpRows, messagesSince, showOutput, waitForOutput, type VSCode } from './lib';
 import { nodeBinary, repoRoot } from './lib/paths';
 
 /** The bench's library (bench/run.ts: 1,000 files, 50 sections each, the same seed). */
@@ -154,6 +155,19 @@ async function firstHover(vs: VSCode): Promise<{ opened: number; ms: number; tex
   }
 }
 
+const FIRST_HOVER = /First hover since the notes began loading: asked (\d+) ms after the load began, answered in (\d+) ms \((-?\d+) ms of it waiting for the terms\)\./;
+
+/**
+ * The extension's own account of the first hover since the notes began loading (it is logged once per load): when it
+ * was asked, in ms after the file opened (`opened`, epoch ms), and how long the extension took to answer it.
+ */
+async function firstHoverLogged(vs: VSCode, opened: number): Promise<{ askedMs: number; answeredInMs: number }> {
+  const messages = await waitForOutput(vs.workbench, (m) => !!lastMessage(messagesSince(m, opened), FIRST_HOVER), 'the first hover of the load');
+  const line = lastMessage(messagesSince(messages, opened), FIRST_HOVER)!;
+  const answeredInMs = Number(FIRST_HOVER.exec(line)![2]);
+  return { askedMs: loggedAt(line) - answeredInMs - opened, answeredInMs };
+}
+
 const LOADED = /Loaded (\d+) note file\(s\), (\d+) sections, \d+ terms in (\d+) ms \(terms ready after (\d+) ms; (\d+) rebuilt from the last session, (\d+) parsed\)/g;
 
 /** The last "Loaded …" line of the output channel: [files, sections, ms, terms ready ms, rebuilt, parsed]. */
@@ -226,6 +240,8 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         const ready = lastMessage(await waitForOutput(workbench, (m) => !!lastMessage(m, READY), 'where the time to the terms went'), READY)!;
         const breakdown = READY.exec(ready)![0];
         const warmTermsAfterOpenMs = loggedAt(ready) - warm.opened;
+        // The extension says when the first hover reached it and how long it took: the rest of the figure is the window's.
+        const warmHover = await firstHoverLogged(vs, warm.opened);
         assert.equal(warmRebuilt, 1000, 'every note rebuilt from the kept index');
         assert.equal(warmParsed, 0);
         await vs.page.waitForTimeout(3000);
@@ -252,6 +268,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         await vs.reload();
         const floor = await firstHover(vs);
         assert.match(floor.text, /FPN architecture/, 'the bundled note\'s hover');
+        const floorHover = await firstHoverLogged(vs, floor.opened);
 
         const figures = {
           coldFirstHoverMs: cold.ms,
@@ -259,6 +276,11 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
           loadedFirstHoverMs: loaded.ms,
           reloadFloorFirstHoverMs: floor.ms,
           warmTermsAfterOpenMs,
+          // After the file opened: when the first hover reached the extension, and in how long it answered.
+          warmHoverAskedMs: warmHover.askedMs,
+          warmHoverAnsweredInMs: warmHover.answeredInMs,
+          floorHoverAskedMs: floorHover.askedMs,
+          floorHoverAnsweredInMs: floorHover.answeredInMs,
           coldLoadMs,
           coldTermsReadyMs: coldTermsMs,
           warmLoadMs,
