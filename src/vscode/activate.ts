@@ -85,7 +85,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   );
 
 
-  const explorer = new NotesExplorer(notes.library, log);
+  const explorer = new NotesExplorer(notes.library, log, () => void notes.wantAll());
   context.subscriptions.push(explorer, vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: explorer, showCollapseAll: true }));
 
   context.subscriptions.push(

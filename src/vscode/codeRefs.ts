@@ -84,7 +84,7 @@ export class CodeRefs extends Disposable {
    * during a scan shares it). Undefined when cancelled, or when the notes changed during the scan.
    */
   async placesOf(noteId: string, token?: vscode.CancellationToken): Promise<NotePlaces | undefined> {
-    await this.notes.ready;
+    await this.notes.wantAll();
     if (!this.notes.library.has(noteId)) return new Map();
     const generation = this.notes.library.generation;
     let scan = this.scans.get(noteId);

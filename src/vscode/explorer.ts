@@ -21,6 +21,8 @@ export class NotesExplorer extends Disposable implements vscode.TreeDataProvider
   constructor(
     private readonly library: NoteLibrary,
     log: Log,
+    /** Asks for every note now (the view lists them all). */
+    private readonly wantAll: () => void = () => undefined,
   ) {
     super();
     const debouncer = this.register(new KeyedDebouncer((e) => logFailure(log, 'Refreshing the notes view', e)));
@@ -29,7 +31,10 @@ export class NotesExplorer extends Disposable implements vscode.TreeDataProvider
   }
 
   getChildren(node?: Node): Node[] {
-    if (!node) return this.library.documents().map((doc) => ({ kind: 'file', doc }));
+    if (!node) {
+      this.wantAll();
+      return this.library.documents().map((doc) => ({ kind: 'file', doc }));
+    }
     if (node.kind === 'file') {
       const top = node.doc.sections.filter((s) => !s.parent);
       // A file whose only section is implicit shows its points directly.

@@ -38,7 +38,7 @@ export class LinkSymbol extends Disposable {
       return;
     }
     const { notes } = this.deps;
-    await notes.ready;
+    await notes.wantAll();
     const own = (r: SearchResultEntry) => !notes.library.info(r.docId)?.bundled;
     if (!notes.library.documents().some((d) => !notes.library.info(d.id)?.bundled)) {
       const choice = await vscode.window.showWarningMessage(t('Terms are added to your own notes, and none are set up yet: add a folder to the setting mlNotes.notesPaths, or start one with New Note from Selection.'), t('Open Settings'), t('New Note from Selection…'));

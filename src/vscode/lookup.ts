@@ -44,6 +44,8 @@ export interface PickOptions {
 
 /** The Look Up picker: a section or point of the notes, or undefined when dismissed. */
 export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'lookup'>, options: PickOptions): Promise<NoteRef | undefined> {
+  // The picker searches every note: the ones a start from the kept index puts off are read now.
+  void deps.notes.wantAll();
   const qp = vscode.window.createQuickPick<LookupItem>();
   qp.title = options.title;
   qp.placeholder = options.placeholder ?? t('Search notes by heading, term or text (English or 中文)');
@@ -71,7 +73,7 @@ export async function pickSection(deps: Pick<LookupDeps, 'notes' | 'lookup'>, op
       const item = qp.activeItems[0] ?? qp.selectedItems[0];
       if (item?.ref) return resolve(item);
       // Enter before the notes are read and indexed (on the row saying so, or before any row): the best row once they are.
-      void deps.notes.ready.then(() => {
+      void deps.notes.wantAll().then(() => {
         update(qp.value, true);
         resolve(qp.items.find((i) => i.ref));
       });
@@ -124,7 +126,7 @@ function toItem(r: SearchResultEntry): LookupItem {
 export async function lookUpAtCursor(deps: LookupDeps): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return lookUp(deps);
-  await deps.notes.ready;
+  await deps.notes.wantAll();
   const doc = editor.document;
   const pos = editor.selection.active;
   const at = explainAtPosition(deps.notes.library, doc, pos);

@@ -25,7 +25,7 @@ export class NewNoteFromSelection extends Disposable {
       void vscode.window.showInformationMessage(t('Select the code the new note is about first.'));
       return;
     }
-    await this.notes.ready;
+    await this.notes.wantAll();
     const doc = editor.document;
     const sel = editor.selection;
     // A selection over several lines takes them whole (their indentation kept, then removed as one block); an empty

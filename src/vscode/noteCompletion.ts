@@ -29,7 +29,7 @@ export class NoteCompletionProvider implements vscode.CompletionItemProvider {
     // typed while the notes load (read after the wait, a `]]` closed as `[[` was typed would be counted twice).
     const text = document.getText();
     const offset = document.offsetAt(position);
-    await this.notes.ready;
+    await this.notes.wantAll();
     if (token.isCancellationRequested) return undefined;
     const items = noteCompletions(this.notes.library, document.uri.toString(), text, offset);
     if (!items.length) return undefined;

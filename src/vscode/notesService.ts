@@ -6,6 +6,7 @@ import { NoteLibrary } from '../core/notes/library';
 import { DEFAULT_MAX_NOTE_KB, errorMessage, isNoteFile, type LoadProblem, type NoteFileSystem } from '../core/notes/loader';
 import { WorkspaceNoteFs } from './noteFs';
 import { LibraryLoader, type LoaderRoot } from '../core/notes/libraryLoader';
+import { SLICE_MS } from '../core/slices';
 import { NotesCache } from './notesCache';
 import type { Log } from './log';
 import { t, tt } from './l10n';
@@ -13,6 +14,13 @@ import { explicitSetting, type ProjectConfigService } from './projectConfig';
 
 /** Figures larger than this are shown without reading their size (a thumbnail of the box's height). */
 const MAX_FIGURE_BYTES = 8 * 1024 * 1024;
+/**
+ * After a start from the kept index, how long the notes it knows wait before they are read again (see LibraryLoader's
+ * `restMs`): the window is starting around the extension host meanwhile, and on a 2-core machine reading a large vault
+ * at once slowed it (README, Large vaults). Hovers answer from the kept terms in the meantime; a feature that needs
+ * every note (Look Up, the panel, completion…) ends the wait through `wantAll`.
+ */
+const REST_AFTER_KEPT_TERMS_MS = 2000;
 
 export interface NotesServiceOptions {
   extensionUri: vscode.Uri;
@@ -78,7 +86,7 @@ export class NotesService extends Disposable {
         if (issue.skipped) this.reportOnce(`${loc}|${issue.message}`, t('Skipped {0}: {1}', shown, text));
         else this.reportOnce(`${loc}|${issue.line ?? ''}|${issue.message}`, issue.line === undefined ? `${shown}: ${text}` : `${shown}:${issue.line + 1}: ${text}`);
       },
-    });
+    }, SLICE_MS, REST_AFTER_KEPT_TERMS_MS);
     this.registerAll(
       this.library.onDidChange(() => {
         this.existing.clear();
@@ -107,9 +115,23 @@ export class NotesService extends Disposable {
     );
   }
 
-  /** Resolves when the first (or latest) full load has finished. */
+  /**
+   * Resolves when the first (or latest) full load has finished. After a start from the kept index that includes the
+   * wait before its notes are read again: what needs every note now asks `wantAll`.
+   */
   get ready(): Promise<void> {
     return this.loading;
+  }
+
+  /** `ready`, without the wait after a start from the kept index: for what needs every note now. */
+  wantAll(): Promise<void> {
+    this.loader.hurry();
+    return this.loading;
+  }
+
+  /** Whether the notes are known by the kept index's terms only, their reading put off for a while (see `wantAll`). */
+  get resting(): boolean {
+    return this.loader.resting;
   }
 
   /** While the notes are being read: how many files of how many. Undefined once loaded. */
@@ -208,6 +230,8 @@ export class NotesService extends Disposable {
   }
 
   reload(): Promise<void> {
+    // A load still waiting after the kept terms ends its wait: this one follows it.
+    this.loader.hurry();
     this.loading = this.loading.then(() => this.loadAll()).catch((e) => this.options.log.error(`Loading notes failed: ${errorMessage(e)}`));
     return this.loading;
   }

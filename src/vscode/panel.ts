@@ -72,7 +72,7 @@ export class NotesPanel extends Disposable {
 
   /** Opens (or reveals) the panel at a note section; without a ref, at the current or the first note. */
   async show(ref?: NoteRef, options: { preserveFocus?: boolean } = {}): Promise<void> {
-    await this.deps.notes.ready;
+    await this.deps.notes.wantAll();
     const loc = this.locationOf(ref);
     this.ensurePanel(options.preserveFocus ?? false);
     if (!loc) {
@@ -84,7 +84,7 @@ export class NotesPanel extends Disposable {
 
   /** Restores a panel after a window reload (webview serializer). */
   async restore(panel: vscode.WebviewPanel, rawState: unknown): Promise<void> {
-    await this.deps.notes.ready;
+    await this.deps.notes.wantAll();
     this.adopt(panel);
     const state = parsePanelState(rawState);
     const loc = state && this.deps.notes.library.get(state.docId) ? { docId: state.docId, target: state.target } : this.locationOf(undefined);

@@ -204,6 +204,56 @@ test('with a kept index, hovers have their terms before the folder is listed or 
   assert.equal(reads.filter((r) => r === 'Focal.md').length, 1, 'the note a hover read is not read twice');
 });
 
+test('with a kept index and a rest, the notes are read again only after it: a hover reads what it shows meanwhile, and hurry ends it', async () => {
+  const dir = tempTree(NOTES);
+  const kept = keep(await load(dir, new Map()));
+  const reads: string[] = [];
+  const listings: string[] = [];
+  const counting: NoteFileSystem = {
+    ...nodeNoteFs,
+    statAndRead: undefined,
+    readDirectory: (loc) => (listings.push(loc), nodeNoteFs.readDirectory(loc)),
+    readFile: (loc) => (reads.push(path.basename(loc)), nodeNoteFs.readFile(loc)),
+  };
+  const start = (restMs: number) => {
+    const library = new NoteLibrary();
+    const loader = new LibraryLoader(library, { fs: counting, maxBytes: () => 1 << 20, label: (l) => l, problem: () => undefined, fileIssue: () => undefined }, SLICE_MS, restMs);
+    let termsReady!: () => void;
+    const ready = new Promise<void>((r) => (termsReady = r));
+    const loading = loader.loadAll([{ loc: dir, bundled: false }], decodeLibraryCache(kept, KEY).notes, termsReady);
+    return { library, loader, ready, loading };
+  };
+
+  // A long rest: nothing is listed or read until something needs every note.
+  const long = start(60_000);
+  await long.ready;
+  for (let i = 0; i < 5; i++) await yieldToEventLoop();
+  assert.ok(long.loader.resting);
+  assert.deepEqual([listings.length, reads.length], [0, 0], 'nothing listed or read while resting');
+  const focalId = path.join(dir, 'Focal.md');
+  await long.loader.ensure([focalId]);
+  assert.deepEqual(reads, ['Focal.md'], 'a hover reads the note it shows');
+  assert.equal(long.library.lookupToken(tokenAt('FocalLoss', 0)!.token)[0]?.section.title, 'Focal');
+  long.loader.hurry();
+  assert.equal(long.loader.resting, false);
+  await long.loading;
+  assert.equal(long.library.documents().length, 3);
+  assert.equal(long.loader.counts.restored, 3, 'every note rebuilt from the index, the other two once the rest ended');
+  assert.equal(reads.filter((r) => r === 'Focal.md').length, 1, 'the note the hover read is not read again');
+
+  // A short rest ends by itself; without a kept index there is none.
+  reads.length = listings.length = 0;
+  const short = start(20);
+  await short.ready;
+  assert.ok(short.loader.resting);
+  await short.loading;
+  assert.equal(short.library.documents().length, 3);
+  const library = new NoteLibrary();
+  const cold = new LibraryLoader(library, { fs: counting, maxBytes: () => 1 << 20, label: (l) => l, problem: () => undefined, fileIssue: () => undefined }, SLICE_MS, 60_000);
+  await cold.loadAll([{ loc: dir, bundled: false }], new Map(), () => undefined);
+  assert.equal(library.documents().length, 3, 'a load with nothing kept does not rest');
+});
+
 test('a damaged, cut short, older or foreign index is not used and says why; the notes are read as if there were none', async () => {
   const dir = tempTree(NOTES);
   const kept = keep(await load(dir, new Map()));

@@ -53,13 +53,43 @@ export class LibraryLoader {
   private readonly readThisLoad = new Set<string>();
   /** The size limit during a load, asked of the host once (a change of it reloads everything anyway). */
   private loadMaxBytes: number | undefined;
+  /** Ends the rest after the kept terms (see `restMs`) now; set while the loader rests. */
+  private endRest: (() => void) | undefined;
 
   constructor(
     private readonly library: NoteLibrary,
     private readonly host: LoaderHost,
     /** Milliseconds of loading after which the loader lets the event loop run (slices.ts). */
     private readonly sliceMs = SLICE_MS,
+    /**
+     * With a kept index: how long the loader waits, once the kept terms are registered, before it lists the folders and
+     * reads the notes again (0: no wait). A host that has just started shares the machine with the window starting
+     * around it; hovers answer from the kept terms meanwhile, and `hurry` ends the wait when every note is wanted.
+     */
+    private readonly restMs = 0,
   ) {}
+
+  /** Whether the loader is waiting after the kept terms (see `restMs`): the notes are known by those terms only. */
+  get resting(): boolean {
+    return this.endRest !== undefined;
+  }
+
+  /** Ends the wait after the kept terms, if the loader is in it: something needs every note now. */
+  hurry(): void {
+    this.endRest?.();
+  }
+
+  private rest(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.endRest = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.restMs);
+      this.endRest = done;
+    });
+  }
 
   /**
    * Lists the roots and loads every note file in them (files no longer listed leave the library). `termsReady` is
@@ -85,7 +115,10 @@ export class LibraryLoader {
       this.library.setPending(loc, c.terms);
       await pause();
     }
-    if (cache.size) termsReady();
+    if (cache.size) {
+      termsReady();
+      if (this.restMs > 0) await this.rest();
+    }
 
     const listed: { loc: string; root: LoaderRoot }[] = [];
     const rootOf = new Map<string, LoaderRoot>();
