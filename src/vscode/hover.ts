@@ -33,9 +33,11 @@ export class NotesHoverProvider implements vscode.HoverProvider {
     let files = notesAtPosition(this.notes.library, document, position);
     if (!files.length || findings.some((f) => !f.noteRef.file)) {
       // Terms kept from the last session know no note here (one added since may still be on its way), or a finding
-      // names its section only: wait for the notes to be read. Not while their reading is put off after a start from
-      // the kept index: its terms are what is known until then (pointing around the code must not end that wait).
-      if (!this.notes.resting) await this.notes.ready;
+      // names its section only: wait for the notes to be read. A finding needs them now; a name no kept term knows does
+      // not end the wait after a start from the kept index (pointing around the code would): its terms are what is
+      // known until then.
+      if (findings.some((f) => !f.noteRef.file)) await this.notes.wantAll();
+      else if (!this.notes.resting) await this.notes.ready;
       if (token.isCancellationRequested) return undefined;
       files = notesAtPosition(this.notes.library, document, position);
       if (!files.length && !findings.length) return undefined;
