@@ -22,7 +22,7 @@ export class NotesExplorer extends Disposable implements vscode.TreeDataProvider
     private readonly library: NoteLibrary,
     log: Log,
     /** Asks for every note now (the view lists them all). */
-    private readonly wantAll: () => void = () => undefined,
+    private readonly wantAll: () => void,
   ) {
     super();
     const debouncer = this.register(new KeyedDebouncer((e) => logFailure(log, 'Refreshing the notes view', e)));

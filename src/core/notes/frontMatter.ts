@@ -6,6 +6,8 @@
  * undefined and the caller uses the full parser. A property test holds the two to the same answers.
  */
 
+import { isBlankBetween, isSpaceCode } from './markdownText';
+
 type Value = string | string[] | Record<string, string | string[]>;
 
 /** The data of a YAML mapping in the simple subset, or undefined when the full parser has to decide. */
@@ -25,10 +27,10 @@ export function readSimpleYamlLines(all: readonly string[], from: number, to: nu
     // The line is read where it is (its ends trimmed by index): a front matter is read once per note of a vault.
     const line = all[i];
     let end = line.length;
-    while (end > 0 && isSpace(line.charCodeAt(end - 1))) end--;
+    while (end > 0 && isSpaceCode(line.charCodeAt(end - 1))) end--;
     if (end === 0) continue;
     let indent = 0;
-    while (isSpace(line.charCodeAt(indent))) indent++;
+    while (isSpaceCode(line.charCodeAt(indent))) indent++;
     if (line.charCodeAt(indent) === HASH) continue; // a comment line
     const entry = readEntry(line, indent, end);
     if (!entry) return undefined;
@@ -61,21 +63,8 @@ const HASH = 35;
 const COLON = 58;
 const COMMA = 44;
 
-/** Whitespace as `String.prototype.trim` takes it off. */
-function isSpace(c: number): boolean {
-  if (c === 32 || (c >= 9 && c <= 13)) return true;
-  if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
 function isQuote(c: number): boolean {
   return c === 34 || c === 39;
-}
-
-/** Whether line[from, to) holds nothing but whitespace (or nothing). */
-function blank(line: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (!isSpace(line.charCodeAt(i))) return false;
-  return true;
 }
 
 /**
@@ -103,7 +92,7 @@ function readEntry(line: string, from: number, end: number): { key: string; valu
   if (rest >= end) return { key };
   if (line.charCodeAt(rest) !== 32) return undefined;
   let v = rest;
-  while (v < end && isSpace(line.charCodeAt(v))) v++;
+  while (v < end && isSpaceCode(line.charCodeAt(v))) v++;
   if (v >= end || line.charCodeAt(v) === HASH) return { key };
   if (line[v] === '[') {
     const list = readFlowSequence(line, v, end);
@@ -120,15 +109,15 @@ function readFlowSequence(line: string, from: number, end: number): string[] | u
   if (close + 1 < end) {
     // Only whitespace and a comment after it.
     let k = close + 1;
-    if (!isSpace(line.charCodeAt(k))) return undefined;
-    while (k < end && isSpace(line.charCodeAt(k))) k++;
+    if (!isSpaceCode(line.charCodeAt(k))) return undefined;
+    while (k < end && isSpaceCode(line.charCodeAt(k))) k++;
     if (line.charCodeAt(k) !== HASH) return undefined;
   }
   for (let i = from + 1; i < close; i++) {
     const c = line[i];
     if (c === '[' || c === '{' || c === '}') return undefined;
   }
-  if (blank(line, from + 1, close)) return [];
+  if (isBlankBetween(line, from + 1, close)) return [];
   // Split on the commas outside quotes; a quote opens one only where it starts its item.
   const items: string[] = [];
   let start = from + 1;
@@ -148,11 +137,11 @@ function readFlowSequence(line: string, from: number, end: number): string[] | u
       spaceOnly = true;
       continue;
     }
-    if (!isSpace(c)) spaceOnly = false;
+    if (!isSpaceCode(c)) spaceOnly = false;
   }
   if (quote) return undefined;
   // A trailing comma ends the list; an item after the last comma is read.
-  if (!blank(line, start, close) || !items.length) {
+  if (!isBlankBetween(line, start, close) || !items.length) {
     const item = flowItem(line, start, close);
     if (item === undefined) return undefined;
     items.push(item);
@@ -162,8 +151,8 @@ function readFlowSequence(line: string, from: number, end: number): string[] | u
 
 /** The item at line[from, to) of a flow sequence, trimmed: quoted, or plain; undefined when it is neither. */
 function flowItem(line: string, from: number, to: number): string | undefined {
-  while (from < to && isSpace(line.charCodeAt(from))) from++;
-  while (to > from && isSpace(line.charCodeAt(to - 1))) to--;
+  while (from < to && isSpaceCode(line.charCodeAt(from))) from++;
+  while (to > from && isSpaceCode(line.charCodeAt(to - 1))) to--;
   if (from === to) return undefined;
   const q = line.charCodeAt(from);
   if (isQuote(q)) {

@@ -87,6 +87,12 @@ export function isSpaceCode(c: number): boolean {
   return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
+/** Whether s[from, to) holds nothing but white space (as `trim` sees it), or nothing. */
+export function isBlankBetween(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isSpaceCode(s.charCodeAt(i))) return false;
+  return true;
+}
+
 /** The first line of a fragment that has text once its inline Markdown is removed. */
 export function firstTextLine(md: string): string {
   if (!md.includes('\n')) return plainInline(md);

@@ -7,7 +7,7 @@ import { msg, type Msg } from '../message';
 import type { NoteCheckBlock, NoteDocument, NotePoint, NoteSection, NoteTag, NoteWarning } from './types';
 import { extractVaultSyntax } from './vaultExtract';
 import { Point, Section } from './noteModel';
-import { dedent, firstTextLine, isBlank, isSpaceCode, plainInline, trimBlankLines } from './markdownText';
+import { dedent, firstTextLine, isBlank, isBlankBetween, plainInline, trimBlankLines } from './markdownText';
 import { atxLevel, atxTextStart, listMarker } from './blockMarks';
 import { safeDecode } from './paths';
 
@@ -325,12 +325,6 @@ const HTML_BLOCK7 = /^ {0,3}(?:<[a-zA-Z][a-zA-Z0-9-]*(?:\s+[a-zA-Z_:][\w.:-]*(?:
 /** A list marker's [start, end, end of the blanks after it] (see listMarker). */
 const MARKER = new Int32Array(3);
 
-/** Whether line[from…] is all white space (as `trim` sees it). */
-function isBlankFrom(line: string, from: number): boolean {
-  for (let i = from; i < line.length; i++) if (!isSpaceCode(line.charCodeAt(i))) return false;
-  return true;
-}
-
 /** Whether the list marker line[start, end) is ordered (`3.`, `1)`) with another number than 1. */
 function startsNotAtOne(line: string, start: number, end: number): boolean {
   const c = line.charCodeAt(start);
@@ -512,11 +506,11 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     }
     const marker = listMark && listMarker(line, MARKER);
     // A list can interrupt a paragraph only with a non-empty item, and an ordered one only when it starts at 1.
-    if (marker && !(paragraph && (isBlankFrom(line, MARKER[2]) || startsNotAtOne(line, MARKER[0], MARKER[1])))) {
+    if (marker && !(paragraph && (isBlankBetween(line, MARKER[2], line.length) || startsNotAtOne(line, MARKER[0], MARKER[1])))) {
       const markerEnd = MARKER[1];
       let spaces = MARKER[2] - markerEnd;
       for (let k = markerEnd; k < MARKER[2]; k++) if (line.charCodeAt(k) === 9) spaces += 3; // a tab counts as four
-      const contentIndent = isBlankFrom(line, MARKER[2]) ? markerEnd + 1 : markerEnd + (spaces > 4 ? 1 : spaces);
+      const contentIndent = isBlankBetween(line, MARKER[2], line.length) ? markerEnd + 1 : markerEnd + (spaces > 4 ? 1 : spaces);
       item = { start: i, end: i, contentIndent };
       blankSeen = false;
       paragraph = false;
