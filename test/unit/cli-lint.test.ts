@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { main } from '../../src/cli/main';
 import { JobRuns, threadsFor } from '../../src/cli/parallel';
-import { repoRoot, tempTree } from './helpers';
+import { repoRoot, tempDir, tempTree } from './helpers';
 
 async function run(args: string[], cwd = repoRoot) {
   const out: string[] = [];
@@ -55,7 +55,7 @@ test('--rule limits the rules; an unknown rule is a usage error', async () => {
 });
 
 test('--fix rewrites the file so that it parses and lints clean for the fixed rule, and leaves broken files alone', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-fix-'));
+  const dir = tempDir('ml-notes-fix-');
   fs.copyFileSync(path.join(repoRoot, 'demo', 'pytorch', 'detector.py'), path.join(dir, 'detector.py'));
   const broken = 'import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        self.conv = nn.Conv2d(3, 8, 3)\n        self.bn = nn.BatchNorm2d(8)\n    def forward(self, x):\n        return self.bn(self.conv(x)\n';
   fs.writeFileSync(path.join(dir, 'broken.py'), broken);
@@ -75,7 +75,7 @@ test('--fix rewrites the file so that it parses and lints clean for the fixed ru
 });
 
 test('lint reads notebooks and reports findings per cell', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-nb-'));
+  const dir = tempDir('ml-notes-nb-');
   const cells = [
     { cell_type: 'markdown', source: ['# Model'] },
     { cell_type: 'code', source: ['import torch.nn as nn\n', '%matplotlib inline\n'] },
@@ -88,7 +88,7 @@ test('lint reads notebooks and reports findings per cell', async () => {
 });
 
 test('lint reads IPython’s own syntax in notebooks as IPython runs it: no syntax error, findings where the code is Python', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-nb-'));
+  const dir = tempDir('ml-notes-nb-');
   const cells = [
     code('import torch.nn as nn', "logger = 'tb'", "if logger == 'comet':", '  %pip install -q comet_ml', "elif logger == 'tb':", '  %load_ext tensorboard', '  !ls runs'),
     code('%%bash', 'for f in *.py; do', '  echo $f', 'done'),
@@ -116,7 +116,7 @@ test('lint reads IPython’s own syntax in notebooks as IPython runs it: no synt
 });
 
 test('lint reads a notebook cell whose first line is indented as IPython does (indentation taken off), and cells broken by lone CRs', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-nb-indent-'));
+  const dir = tempDir('ml-notes-nb-indent-');
   const cells = [
     code('import torch.nn as nn'),
     // Pasted from inside a function: IPython takes the first line's indentation off every line that starts with it.
@@ -145,7 +145,7 @@ test('lint reads a notebook cell whose first line is indented as IPython does (i
 });
 
 test('lint --json leaves out a fix that would put lines into a notebook cell whose indentation was taken off, as the editor does', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-nb-dedent-'));
+  const dir = tempDir('ml-notes-nb-dedent-');
   const head = [
     'class SegHead(nn.Module):',
     '    def __init__(self, num_classes):',
@@ -169,7 +169,7 @@ test('lint --json leaves out a fix that would put lines into a notebook cell who
 });
 
 test('lint names the first syntax error of a file, in Python\'s words, and still reports the findings around it', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-syntax-'));
+  const dir = tempDir('ml-notes-syntax-');
   const text = 'import torch.nn as nn\nname = "unterminated\nm = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n';
   fs.writeFileSync(path.join(dir, 'model.py'), text);
   const r = await run(['lint', dir]);
@@ -182,7 +182,7 @@ test('lint names the first syntax error of a file, in Python\'s words, and still
 });
 
 test('lint reads files as Python does: a coding declaration, a byte order mark kept by --fix, bytes Python refuses', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-encoding-'));
+  const dir = tempDir('ml-notes-encoding-');
   const model = 'import torch.nn as nn\nm = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n';
   // Latin-1 with its declaration: read as Python reads it (the é is one character), linted, not rewritten.
   const latin1 = Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\n# caf'), Buffer.from([0xe9]), Buffer.from('\n' + model)]);

@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import { replaceFigures, type Figure } from '../../src/core/explain';
-import { fixturesDir, repoRoot } from './helpers';
+import { fixturesDir, repoRoot, tempDir } from './helpers';
 
 async function run(args: string[], cwd = repoRoot): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -18,7 +17,7 @@ async function run(args: string[], cwd = repoRoot): Promise<{ code: number; out:
 const userNotes = path.join(fixturesDir, 'user-notes');
 
 function tmpFile(name: string, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-cli-'));
+  const dir = tempDir('ml-notes-cli-');
   const p = path.join(dir, name);
   fs.writeFileSync(p, text);
   return p;
@@ -47,7 +46,7 @@ test('lookup reads a user notes folder (--notes) and says nothing matched with e
 });
 
 test('the CLI loads notes as the extension does: a note under two notes paths is read once (its warning said once), notes in the order listed, the same size limit', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-cli-'));
+  const dir = tempDir('ml-notes-cli-');
   fs.writeFileSync(path.join(dir, 'a.md'), '---\ntitle: A\n\n# Focal loss\n\nDown-weights easy examples.\n');
   fs.writeFileSync(path.join(dir, 'b.md'), '# Focal loss variants\n\nFocal loss with label smoothing.\n');
   fs.writeFileSync(path.join(dir, 'big.md'), `# Big\n\n${'x'.repeat(2048 * 1024)}\n`);
@@ -121,7 +120,7 @@ test('explain rejects a malformed position with a clear message', async () => {
 });
 
 test('render writes a standalone page with figures and KaTeX inlined', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-render-'));
+  const dir = tempDir('ml-notes-render-');
   const out = path.join(dir, 'notes.html');
   const r = await run(['render', path.join(repoRoot, 'notes', 'ml-basis-notes.md'), '-o', out]);
   assert.equal(r.code, 0, r.err);
@@ -184,7 +183,7 @@ test('backlinks of a section by note name and heading, as JSON; an ambiguous nam
 });
 
 test('lint, lookup and explain start without markdown-it and KaTeX; render loads them', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-cli-'));
+  const dir = tempDir('ml-notes-cli-');
   fs.writeFileSync(path.join(dir, 'model.py'), 'import torch.nn as nn\nconv = nn.Conv2d(3, 8, 3)\n');
   const note = path.join(repoRoot, 'notes', 'ml-basis-notes.md');
   // The command runs in a fresh process, which then lists the renderer's packages it loaded.

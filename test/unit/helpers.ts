@@ -7,9 +7,23 @@ export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures');
 export const bundledNotesDir = path.join(repoRoot, 'notes');
 
-/** A temporary folder holding the given files (relative path → text); its real path (no symbolic links). */
+/** The temporary folders made by this test file's process, removed when it exits. */
+const madeDirs: string[] = [];
+
+/**
+ * A new empty temporary folder (its real path: no symbolic links), removed with everything in it when the test file's
+ * process exits. The unit runner fails a run that leaves anything in the temporary folder (scripts/unit-tests.mjs).
+ */
+export function tempDir(prefix = 'ml-notes-'): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  if (!madeDirs.length) process.on('exit', () => madeDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  madeDirs.push(dir);
+  return dir;
+}
+
+/** A temporary folder holding the given files (relative path → text); its real path (no symbolic links). See tempDir. */
 export function tempTree(files: Record<string, string>, prefix = 'ml-notes-'): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  const root = tempDir(prefix);
   for (const [rel, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     fs.writeFileSync(path.join(root, rel), text);

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze, DocumentAnalyzer, strictHost, fillText, ruleIds } from '../../src/core/rules/index';
 import { msg } from '../../src/core/message';
@@ -12,7 +11,7 @@ import { NoteLibrary } from '../../src/core/notes/library';
 import { collectNoteFiles, readNoteFile } from '../../src/core/notes/loader';
 import { nodeNoteFs } from '../../src/cli/nodeFs';
 import type { Finding, LocalizableText } from '../../src/core/rules/types';
-import { fixturesDir, repoRoot } from './helpers';
+import { fixturesDir, repoRoot, tempDir } from './helpers';
 
 const read = (p: string) => JSON.parse(fs.readFileSync(path.join(repoRoot, p), 'utf8')) as Record<string, string>;
 
@@ -280,7 +279,7 @@ test('the manifest strings exist in English and Chinese, and package.json uses o
 test('note loading problems and note warnings carry a localisable form that fills to their English text, and translate fully', async () => {
   const zh = read('l10n/bundle.l10n.zh-cn.json');
   const { templates } = coreTemplates(['notes']);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-l10n-'));
+  const dir = tempDir('ml-notes-l10n-');
   const seen: string[] = [];
   const check = (where: string, english: string, l: LocalizableText | undefined) => {
     assert.ok(l, `${where}: no localisable form for "${english}"`);

@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { collectNoteFiles, readNoteFile } from '../../src/core/notes/loader';
 import { nodeNoteFs } from '../../src/cli/nodeFs';
+import { tempDir } from './helpers';
 
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-loader-'));
+  return tempDir('ml-notes-loader-');
 }
 
 test('collects .md and .markdown files recursively, in a stable order, and nothing else', async () => {

@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from './fc';
 import { main } from '../../src/cli/main';
@@ -10,7 +9,7 @@ import { NoteLibrary } from '../../src/core/notes/library';
 import { LineIndex } from '../../src/core/text';
 import { findRefsInFile, RefFinder, type RefTarget } from '../../src/core/terms/refs';
 import { foldKey } from '../../src/core/terms/termIndex';
-import { bundledNotesDir, fixturesDir } from './helpers';
+import { bundledNotesDir, fixturesDir, tempDir } from './helpers';
 
 const BUNDLED = path.join(bundledNotesDir, 'ml-basis-notes.md');
 const USER = path.join(fixturesDir, 'user-notes', 'focal-loss.md');
@@ -188,7 +187,7 @@ describe('ml-notes refs', () => {
   }
 
   function project(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-refs-'));
+    const dir = tempDir('ml-notes-refs-');
     fs.mkdirSync(path.join(dir, 'src'));
     fs.mkdirSync(path.join(dir, 'node_modules', 'lib'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'src', 'model.py'), CODE);
@@ -250,7 +249,7 @@ describe('refs and link on the vault fixture (notes named as wikilinks name them
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
   function copyVault(): { dir: string; vault: string } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-vault-'));
+    const dir = tempDir('ml-notes-vault-');
     const copy = path.join(dir, 'vault');
     fs.cpSync(vault, copy, { recursive: true });
     fs.writeFileSync(path.join(dir, 'train.py'), 'from torch.optim.lr_scheduler import LinearLR\nwarmup_epochs = 5\nopt = AdamW(params, weight_decay=0.05)\nloss = sigmoid_focal_loss(p, t)\n');
@@ -313,7 +312,7 @@ describe('refs and link on the vault fixture (notes named as wikilinks name them
 });
 
 test('link leaves a note that is not UTF-8 as it is', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-enc-'));
+  const dir = tempDir('ml-notes-enc-');
   const latin1 = Buffer.concat([Buffer.from('# Caf'), Buffer.from([0xe9]), Buffer.from('\n\n## Focal Loss\n')]);
   fs.writeFileSync(path.join(dir, 'latin1.md'), latin1);
   const out: string[] = [];

@@ -8,14 +8,13 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { collectNoteFiles, decodeNote, readNoteFile, type LoadProblem, type NoteFileSystem, type ReadResult } from '../../src/core/notes/loader';
 import { parseNote } from '../../src/core/notes/parse';
 import { NoteLibrary } from '../../src/core/notes/library';
 import { Renderer } from '../../src/core/render/renderer';
 import { nodeNoteFs } from '../../src/cli/nodeFs';
-import { bundledNotesDir } from './helpers';
+import { bundledNotesDir, tempDir } from './helpers';
 import { recordFigures, watchUnhandled } from './securityFigures';
 
 const unhandled = watchUnhandled();
@@ -27,7 +26,7 @@ const renderer = new Renderer();
 const tmpDirs: string[] = [];
 
 function tmpDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-notes-robust-'));
+  const d = tempDir('ml-notes-robust-');
   tmpDirs.push(d);
   return d;
 }

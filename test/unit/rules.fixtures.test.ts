@@ -12,10 +12,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectedLines, fixturesDir } from './helpers';
+import { expectedLines, fixturesDir, tempDir } from './helpers';
 import { analyze, DocumentAnalyzer, strictHost, ruleIds } from '../../src/core/rules/index';
 import { fixText } from '../../src/core/lint';
 import type { Finding } from '../../src/core/rules/types';
@@ -112,7 +111,7 @@ describe('rule fixtures', () => {
   }
 
   test('every fixed output parses with python3', { skip: hasPython ? false : 'python3 not found' }, () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'ml-notes-fixtures-'));
+    const tmp = tempDir('ml-notes-fixtures-');
     try {
       const files: string[] = [];
       for (const id of ruleIds) {
