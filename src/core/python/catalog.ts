@@ -449,6 +449,17 @@ export function layerSpec(qname: string): LayerSpec | undefined {
   return undefined;
 }
 
+/**
+ * Whether two layers the code chooses between (`nn.SyncBatchNorm if distributed else nn.BatchNorm2d`) are alike for
+ * every rule: both batch norms of one framework. Nothing else is: convs differ in their padding and kernel, optimizers
+ * in what the learning rate needs.
+ */
+export function interchangeableLayers(a: string, b: string): boolean {
+  const x = layerSpec(a);
+  const y = layerSpec(b);
+  return !!x && !!y && x.role === 'bn' && y.role === 'bn' && x.framework === y.framework;
+}
+
 export function functionSpec(qname: string): FunctionSpec | undefined {
   const q = canonicalName(qname);
   return functions.get(q);

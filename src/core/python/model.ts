@@ -8,7 +8,7 @@
  * Built once per parse; lookups are memoised.
  */
 import { exprKey, findArg, normaliseTest, type Arg, type CallExpr, type Expr, type ReturnStmt } from './ast';
-import { functionSpec, layerSpec, type FunctionSpec, type LayerSpec, type Role } from './catalog';
+import { functionSpec, interchangeableLayers, layerSpec, type FunctionSpec, type LayerSpec, type Role } from './catalog';
 import { CallSites, Conditions } from './calls';
 import { parsePython, type ParsedPython } from './parse';
 import type { ProjectSnapshot } from './project';
@@ -122,10 +122,14 @@ export class PythonModel extends Symbols {
     const unknown = UNKNOWN_CALLABLE;
     if (e.kind === 'const' && e.value === 'None') return [];
     if (e.kind === 'ifexp') {
-      return [
-        ...this.callables(e.body, scope, depth + 1).map((c) => withGuard(c, guardOf(e.test, false, scope))),
-        ...this.callables(e.orelse, scope, depth + 1).map((c) => withGuard(c, guardOf(e.test, true, scope))),
-      ];
+      const body = this.callables(e.body, scope, depth + 1);
+      const orelse = this.callables(e.orelse, scope, depth + 1);
+      return (
+        eitherWay(body, orelse) ?? [
+          ...body.map((c) => withGuard(c, guardOf(e.test, false, scope))),
+          ...orelse.map((c) => withGuard(c, guardOf(e.test, true, scope))),
+        ]
+      );
     }
     if (e.kind === 'call') {
       const fq = this.qname(e.func, scope, depth + 1);
@@ -436,6 +440,18 @@ export class PythonModel extends Symbols {
     return only;
   }
 
+}
+
+/**
+ * `(nn.SyncBatchNorm if distributed else nn.BatchNorm2d)`: one layer whichever way the test goes, when both ways are
+ * plain interchangeable layers (see interchangeableLayers), without condition; undefined otherwise.
+ */
+function eitherWay(a: readonly Guarded<Callable>[], b: readonly Guarded<Callable>[]): readonly Guarded<Callable>[] | undefined {
+  if (a.length !== 1 || b.length !== 1 || a[0].guards.length || b[0].guards.length) return undefined;
+  const x = a[0].value;
+  const y = b[0].value;
+  if (x.kind !== 'layer' || y.kind !== 'layer' || x.partialCalls.length || y.partialCalls.length) return undefined;
+  return interchangeableLayers(x.spec.qname, y.spec.qname) ? a : undefined;
 }
 
 /** Keyword arguments every PyTorch layer takes that no rule reads. */
