@@ -46,8 +46,8 @@ export interface FunctionSpec {
   qname: string;
   name: string;
   framework: Framework;
-  /** How the function treats its first argument. */
-  role: 'act' | 'pass' | 'reshape' | 'bn' | 'instnorm' | 'norm';
+  /** How the function treats its first argument (`concat`: a list of tensors, joined along a dimension). */
+  role: 'act' | 'pass' | 'reshape' | 'bn' | 'instnorm' | 'norm' | 'concat';
 }
 
 const specs = new Map<string, LayerSpec>();
@@ -240,8 +240,10 @@ for (const n of ['relu', 'relu_', 'sigmoid', 'tanh', 'flatten', 'max_pool2d', 'a
   functions.set(`torch.${n}`, { qname: `torch.${n}`, name: n, framework: 'torch', role });
 }
 
+for (const n of ['cat', 'concat', 'concatenate']) functions.set(`torch.${n}`, { qname: `torch.${n}`, name: n, framework: 'torch', role: 'concat' });
+
 /** Methods on a tensor that act like these functions on the tensor itself. */
-export const TENSOR_METHODS: Record<string, FunctionSpec['role']> = {
+export const TENSOR_METHODS: Record<string, Exclude<FunctionSpec['role'], 'concat'>> = {
   relu: 'act',
   relu_: 'act',
   sigmoid: 'act',

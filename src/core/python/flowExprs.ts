@@ -4,7 +4,7 @@
  * (`F.relu(x)`, `torch.cat`), a method of data (`x.view(…)`), or an operation we know nothing about.
  */
 import type { CallExpr, Expr, Span } from './ast';
-import { forEachChild } from './ast';
+import { findArg, forEachChild } from './ast';
 import { INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
 import { ListBuilder } from './flowLists';
 import { addGuards, capGuards, mergeVals, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
@@ -195,6 +195,7 @@ export class FlowExprs {
     }
     if (cs.length === 1 && cs[0].value.kind === 'func') {
       const spec = cs[0].value.spec;
+      if (spec.role === 'concat') return this.concatenated(call);
       const first = call.args[0] && !call.args[0].name && !call.args[0].star ? this.ev(call.args[0].value) : UNKNOWN;
       for (const a of call.args.slice(1)) this.consume(this.ev(a.value), null, 'other', call);
       if (spec.role === 'pass') return first;
@@ -254,6 +255,29 @@ export class FlowExprs {
     const { through, stopped } = throughReshape(v.items, flattensAfterBatch(this.f.model, this.f.scope, how));
     this.consume({ k: 'data', items: stopped }, by, 'other', at);
     return { k: 'data', items: through };
+  }
+
+  /**
+   * `torch.cat((self.pool(x), self.conv(x)), dim=1)`: joined along the channels, each input keeps its channels as they
+   * are, so a conv's output goes on through it (batch norm after it still subtracts each of the conv's channels' mean).
+   * Along any other dimension (the batch, a spatial one, or one not written as 1), or from anything but a written list
+   * of tensors, the inputs are used by it.
+   */
+  private concatenated(call: CallExpr): Val {
+    const tensors = call.args[0] && !call.args[0].name && !call.args[0].star ? call.args[0].value : undefined;
+    const dim = findArg(call, 'dim', 1);
+    const channels = !call.args.some((a) => a.star) && dim !== undefined && this.f.model.literal(dim.value, this.f.scope) === 1;
+    if (!channels || !tensors || (tensors.kind !== 'list' && tensors.kind !== 'tuple') || tensors.elts.some((x) => x.kind === 'starred')) return this.opaque(call);
+    const out: Item<LayerInstance>[] = [];
+    for (const x of tensors.elts) {
+      const v = this.ev(x);
+      if (v.k !== 'data') continue;
+      const { through, stopped } = throughReshape(v.items, true);
+      this.consume({ k: 'data', items: stopped }, null, 'other', call);
+      out.push(...through);
+    }
+    for (const a of call.args.slice(1)) this.consume(this.ev(a.value), null, 'other', call);
+    return { k: 'data', items: out };
   }
 
   /** A list whose order is no longer known: forgotten. */
