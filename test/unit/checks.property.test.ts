@@ -32,6 +32,8 @@ interface Node {
   /** Expressions inside it (the candidates for captures), and the calls (for `$$$_` arguments). */
   parts: Expr[];
   calls: Expr[];
+  /** An expression (not a statement). */
+  expr: boolean;
 }
 
 /** The expressions and statements of a file that parse cleanly, as places to draw patterns from. */
@@ -50,13 +52,13 @@ function nodesOf(text: string): Node[] {
       const parts: Expr[] = [];
       const calls: Expr[] = e.kind === 'call' ? [e] : [];
       collect(e, parts, calls);
-      out.push({ from: e.from, to: e.to, parts, calls });
+      out.push({ from: e.from, to: e.to, parts, calls, expr: true });
     },
     stmt: (s: Stmt) => {
       const parts: Expr[] = [];
       const calls: Expr[] = [];
       walkModule([s], { expr: (e) => (parts.push(e), e.kind === 'call' && calls.push(e)) });
-      out.push({ from: s.from, to: s.to, parts, calls });
+      out.push({ from: s.from, to: s.to, parts, calls, expr: false });
     },
   });
   const errors = parsed.module.errors;
@@ -95,6 +97,9 @@ function patternFrom(text: string, node: Node, picks: number[], wildcardArgs: bo
   });
   let out = text.slice(node.from, node.to);
   for (const r of [...repl].sort((a, b) => b.from - a.from)) out = out.slice(0, r.from - node.from) + r.text + out.slice(r.to - node.from);
+  // An expression over several lines continues them inside the brackets around it in the file: on its own, the pattern
+  // needs brackets of its own to stay one expression (`[a]\n+ [b]` alone is two statements).
+  if (node.expr && out.includes('\n')) out = `(${out})`;
   const whole = text.slice(0, node.from) + out;
   return dedent(whole, node.from, whole.length);
 }
