@@ -56,6 +56,7 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
     for (const m of walked.missing) io.err(`ml-notes lint: ${shownPath(io.cwd, m)}: no such file or folder`);
     return EXIT.error;
   }
+  for (const u of walked.unreadable) io.err(`ml-notes lint: ${shownPath(io.cwd, u.folder)}: cannot read the folder (${u.reason}); its files are not checked`);
   const files: { file: string; config?: ProjectConfig }[] = [];
   const lookups = [];
   for (const file of walked.files) {

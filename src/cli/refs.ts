@@ -7,7 +7,7 @@ import { CODE_EXTENSIONS, codeKindOf, findRefsInFile, RefFinder, type CodeRef } 
 import { shownPath } from './files';
 import type { CliIo } from './main';
 import { nodeConfigFs } from './nodeFs';
-import { collectFiles } from './walk';
+import { collectFiles, type Walked } from './walk';
 
 export const MAX_CODE_BYTES = 5 * 1024 * 1024;
 
@@ -38,7 +38,7 @@ export interface ScanStats {
 }
 
 /** Every code file (Python, notebooks, YAML) under the given paths, walked as lint walks them (.gitignore, venvs…). */
-export async function codeFilesUnder(roots: readonly string[]): Promise<{ files: string[]; missing: string[] }> {
+export async function codeFilesUnder(roots: readonly string[]): Promise<Walked> {
   return collectFiles(roots, new ProjectConfigs(nodeConfigFs), CODE_EXTENSIONS);
 }
 
@@ -85,6 +85,7 @@ export async function runRefs(library: NoteLibrary, target: RefsTarget, args: Re
     for (const m of walked.missing) io.err(`ml-notes refs: ${shownPath(io.cwd, m)}: no such file or folder`);
     return 2;
   }
+  for (const u of walked.unreadable) io.err(`ml-notes refs: ${shownPath(io.cwd, u.folder)}: cannot read the folder (${u.reason}); its files are not searched`);
   const finder = new RefFinder(library, { file: target.doc.id, slug: target.section?.slug, point: target.point });
   const { refs, stats } = scanCodeFiles(finder, walked.files);
   for (const s of stats.skipped) io.err(`ml-notes refs: ${shownPath(io.cwd, s.file)}: skipped (${s.reason})`);

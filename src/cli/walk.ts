@@ -25,12 +25,25 @@ export interface Walked {
   files: string[];
   /** Paths given that do not exist. */
   missing: string[];
+  /** Folders inside those given that could not be listed (their files are not checked), and why. */
+  unreadable: { folder: string; reason: string }[];
 }
 
+/** Lists a folder (the walk's one way to read one). */
+export type ListFolder = (dir: string) => fs.Dirent[];
+
+const listFolder: ListFolder = (dir) => fs.readdirSync(dir, { withFileTypes: true });
+
 /** The files under `paths` with one of `extensions` (Python files and notebooks by default: what lint checks). */
-export async function collectFiles(paths: readonly string[], configs: ProjectConfigs, extensions: readonly string[] = LINTED_EXTENSIONS): Promise<Walked> {
+export async function collectFiles(
+  paths: readonly string[],
+  configs: ProjectConfigs,
+  extensions: readonly string[] = LINTED_EXTENSIONS,
+  list: ListFolder = listFolder,
+): Promise<Walked> {
   const files: string[] = [];
   const missing: string[] = [];
+  const unreadable: Walked['unreadable'] = [];
   const seen = new Set<string>();
   const add = (f: string) => {
     if (!seen.has(f)) {
@@ -52,9 +65,9 @@ export async function collectFiles(paths: readonly string[], configs: ProjectCon
       continue;
     }
     const above = gitIgnoresAbove(p);
-    await new Walker(configs, add, extensions).walk(p, above.ignores, above.inRepo, 0);
+    await new Walker(configs, add, extensions, unreadable, list).walk(p, above.ignores, above.inRepo, 0);
   }
-  return { files, missing };
+  return { files, missing, unreadable };
 }
 
 class Walker {
@@ -66,15 +79,18 @@ class Walker {
     private readonly configs: ProjectConfigs,
     private readonly add: (file: string) => void,
     private readonly extensions: readonly string[],
+    private readonly unreadable: Walked['unreadable'],
+    private readonly list: ListFolder,
   ) {}
 
   async walk(dir: string, ignores: GitIgnore[], inRepo: boolean, depth: number): Promise<void> {
     if (depth > MAX_DEPTH) return;
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return; // unreadable folder: nothing to check in it
+      entries = this.list(dir);
+    } catch (e) {
+      this.unreadable.push({ folder: dir, reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
+      return;
     }
     inRepo ||= isRepoRoot(dir);
     const here = inRepo ? readGitIgnore(dir) : undefined;

@@ -6,6 +6,9 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { main } from '../../src/cli/main';
 import { JobRuns, threadsFor } from '../../src/cli/parallel';
+import { nodeConfigFs } from '../../src/cli/nodeFs';
+import { collectFiles } from '../../src/cli/walk';
+import { ProjectConfigs } from '../../src/core/config/projectConfigs';
 import { repoRoot, tempDir, tempTree } from './helpers';
 
 async function run(args: string[], cwd = repoRoot) {
@@ -290,4 +293,19 @@ test('lint threads take neighbouring files (a project stays on one thread), then
     taken.push(j);
   }
   assert.deepEqual([...taken].sort((a, b) => a - b), Array.from({ length: 101 }, (_, i) => i));
+});
+
+test('a folder that cannot be listed is named with the reason, and the walk goes on with the others', async () => {
+  const root = tempTree({ 'ok/a.py': 'x = 1\n', 'locked/b.py': 'y = 2\n', 'c.py': 'z = 3\n' });
+  const locked = path.join(root, 'locked');
+  const list = (dir: string) => {
+    if (dir === locked) throw Object.assign(new Error(`EACCES: permission denied, scandir '${dir}'`), { code: 'EACCES' });
+    return fs.readdirSync(dir, { withFileTypes: true });
+  };
+  const walked = await collectFiles([root], new ProjectConfigs(nodeConfigFs), undefined, list);
+  assert.deepEqual(
+    walked.files.map((f) => path.relative(root, f)),
+    ['c.py', path.join('ok', 'a.py')],
+  );
+  assert.deepEqual(walked.unreadable, [{ folder: locked, reason: 'EACCES' }]);
 });
