@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { Exclusions, relativeLocation, type ProjectConfigs } from '../core/config/projectConfigs';
+import { shownPath } from './files';
 import type { ProjectConfig } from '../core/config/projectConfig';
 
 export const LINTED_EXTENSIONS = ['.py', '.ipynb'];
@@ -25,8 +26,11 @@ export interface Walked {
   files: string[];
   /** Paths given that do not exist. */
   missing: string[];
-  /** Folders inside those given that could not be listed (their files are not checked), and why. */
-  unreadable: { folder: string; reason: string }[];
+  /**
+   * What could not be read, and why (an error code such as EACCES): a path given, a folder met in the walk (its files
+   * are not checked), an ignore file (its patterns are not applied).
+   */
+  unreadable: { path: string; kind: 'path' | 'folder' | 'ignore-file'; reason: string }[];
 }
 
 /** Lists a folder (the walk's one way to read one). */
@@ -55,8 +59,10 @@ export async function collectFiles(
     let st: fs.Stats;
     try {
       st = fs.statSync(p);
-    } catch {
-      missing.push(p);
+    } catch (e) {
+      const code = errorCode(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') missing.push(p);
+      else unreadable.push({ path: p, kind: 'path', reason: code });
       continue;
     }
     if (!st.isDirectory()) {
@@ -64,10 +70,18 @@ export async function collectFiles(
       if (!config || !excludedBy(config, new Exclusions(config, false), p, false)) add(p);
       continue;
     }
-    const above = gitIgnoresAbove(p);
+    const above = gitIgnoresAbove(p, unreadable);
     await new Walker(configs, add, extensions, unreadable, list).walk(p, above.ignores, above.inRepo, 0);
   }
   return { files, missing, unreadable };
+}
+
+/** How `ml-notes lint` and `refs` name what they could not read (`what`: what they do with files: checked, searched). */
+export function unreadableLine(cwd: string, u: Walked['unreadable'][number], what: string): string {
+  const shown = shownPath(cwd, u.path);
+  if (u.kind === 'folder') return `${shown}: cannot read the folder (${u.reason}); its files are not ${what}`;
+  if (u.kind === 'ignore-file') return `${shown}: cannot read (${u.reason}); its patterns are not applied`;
+  return `${shown}: cannot read (${u.reason})`;
 }
 
 class Walker {
@@ -89,11 +103,11 @@ class Walker {
     try {
       entries = this.list(dir);
     } catch (e) {
-      this.unreadable.push({ folder: dir, reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
+      this.unreadable.push({ path: dir, kind: 'folder', reason: errorCode(e) });
       return;
     }
     inRepo ||= isRepoRoot(dir);
-    const here = inRepo ? readGitIgnore(dir) : undefined;
+    const here = inRepo ? readGitIgnore(dir, this.unreadable) : undefined;
     const stack = here ? [...ignores, here] : ignores;
     const config = (await this.configs.forFolder(dir)).config;
     const exclusions = this.exclusionsOf(config);
@@ -132,13 +146,15 @@ function isRepoRoot(dir: string): boolean {
   return fs.existsSync(path.join(dir, '.git'));
 }
 
-function readGitIgnore(dir: string): GitIgnore | undefined {
+/** A folder's ignore patterns (its .gitignore, and the repository's own at its root); an unreadable file is noted. */
+function readGitIgnore(dir: string, unreadable: Walked['unreadable']): GitIgnore | undefined {
   const patterns: string[] = [];
   for (const f of [path.join(dir, '.gitignore'), ...(isRepoRoot(dir) ? [path.join(dir, '.git', 'info', 'exclude')] : [])]) {
     try {
       patterns.push(fs.readFileSync(f, 'utf8'));
-    } catch {
-      // no such file
+    } catch (e) {
+      const code = errorCode(e);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') unreadable.push({ path: f, kind: 'ignore-file', reason: code });
     }
   }
   // One string per file: `add` splits a string into lines (an array's strings are taken as single patterns).
@@ -146,11 +162,11 @@ function readGitIgnore(dir: string): GitIgnore | undefined {
 }
 
 /** The .gitignore files of the folders above `dir`, up to its repository's root (none outside a repository). */
-function gitIgnoresAbove(dir: string): { inRepo: boolean; ignores: GitIgnore[] } {
+function gitIgnoresAbove(dir: string, unreadable: Walked['unreadable']): { inRepo: boolean; ignores: GitIgnore[] } {
   const chain: string[] = [];
   for (let d = path.dirname(dir), i = 0; i < MAX_DEPTH; d = path.dirname(d), i++) {
     chain.unshift(d);
-    if (isRepoRoot(d)) return { inRepo: true, ignores: chain.map(readGitIgnore).filter((g): g is GitIgnore => !!g) };
+    if (isRepoRoot(d)) return { inRepo: true, ignores: chain.map((c) => readGitIgnore(c, unreadable)).filter((g): g is GitIgnore => !!g) };
     if (path.dirname(d) === d) break;
   }
   // `dir` itself may be the repository's root: walk() finds that out.
@@ -166,4 +182,9 @@ function gitIgnored(stack: readonly GitIgnore[], full: string, isDir: boolean): 
     if (r.ignored) return true;
   }
   return false;
+}
+
+/** A file system error's code (EACCES, ENOENT…), or its message when it has none. */
+function errorCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? String((e as Error)?.message ?? e);
 }

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { main } from '../../src/cli/main';
 import { JobRuns, threadsFor } from '../../src/cli/parallel';
 import { nodeConfigFs } from '../../src/cli/nodeFs';
-import { collectFiles } from '../../src/cli/walk';
+import { collectFiles, unreadableLine } from '../../src/cli/walk';
 import { ProjectConfigs } from '../../src/core/config/projectConfigs';
 import { repoRoot, tempDir, tempTree } from './helpers';
 
@@ -307,5 +307,6 @@ test('a folder that cannot be listed is named with the reason, and the walk goes
     walked.files.map((f) => path.relative(root, f)),
     ['c.py', path.join('ok', 'a.py')],
   );
-  assert.deepEqual(walked.unreadable, [{ folder: locked, reason: 'EACCES' }]);
+  assert.deepEqual(walked.unreadable, [{ path: locked, kind: 'folder', reason: 'EACCES' }]);
+  assert.equal(unreadableLine(root, walked.unreadable[0], 'checked'), 'locked: cannot read the folder (EACCES); its files are not checked');
 });

@@ -264,8 +264,9 @@ export class FlowExprs {
    * of tensors, the inputs are used by it.
    */
   private concatenated(call: CallExpr): Val {
-    const tensors = call.args[0] && !call.args[0].name && !call.args[0].star ? call.args[0].value : undefined;
-    const dim = findArg(call, 'dim', 1);
+    const tensors = findArg(call, 'tensors', 0)?.value;
+    // `dim` (cat, concat) or `axis` (concatenate, as NumPy names it).
+    const dim = findArg(call, 'dim', 1) ?? findArg(call, 'axis', 1);
     const channels = !call.args.some((a) => a.star) && dim !== undefined && this.f.model.literal(dim.value, this.f.scope) === 1;
     if (!channels || !tensors || (tensors.kind !== 'list' && tensors.kind !== 'tuple') || tensors.elts.some((x) => x.kind === 'starred')) return this.opaque(call);
     const out: Item<LayerInstance>[] = [];
@@ -276,7 +277,7 @@ export class FlowExprs {
       this.consume({ k: 'data', items: stopped }, null, 'other', call);
       out.push(...through);
     }
-    for (const a of call.args.slice(1)) this.consume(this.ev(a.value), null, 'other', call);
+    for (const a of call.args) if (a.value !== tensors) this.consume(this.ev(a.value), null, 'other', call);
     return { k: 'data', items: out };
   }
 

@@ -125,7 +125,7 @@ export class PythonModel extends Symbols {
       const body = this.callables(e.body, scope, depth + 1);
       const orelse = this.callables(e.orelse, scope, depth + 1);
       return (
-        eitherWay(body, orelse) ?? [
+        oneLayer([...body, ...orelse]) ?? [
           ...body.map((c) => withGuard(c, guardOf(e.test, false, scope))),
           ...orelse.map((c) => withGuard(c, guardOf(e.test, true, scope))),
         ]
@@ -217,7 +217,7 @@ export class PythonModel extends Symbols {
           out.push(...unknown);
       }
     }
-    return out;
+    return oneLayer(out) ?? out;
   }
 
   /** The known layer a local class derives from (directly or through other local classes). */
@@ -443,15 +443,20 @@ export class PythonModel extends Symbols {
 }
 
 /**
- * `(nn.SyncBatchNorm if distributed else nn.BatchNorm2d)`: one layer whichever way the test goes, when both ways are
- * plain interchangeable layers (see interchangeableLayers), without condition; undefined otherwise.
+ * What a name or expression that may stand for several layers calls when they are all alike for every rule: a batch
+ * norm chosen between interchangeable ones (`nn.SyncBatchNorm if distributed else nn.BatchNorm2d`, or bound so in each
+ * branch of an `if`; see interchangeableLayers) is one batch norm, named as the first choice. Undefined when there is
+ * only one, or any is not a plain layer (a partial, a class, a condition of its own) or not interchangeable with it.
  */
-function eitherWay(a: readonly Guarded<Callable>[], b: readonly Guarded<Callable>[]): readonly Guarded<Callable>[] | undefined {
-  if (a.length !== 1 || b.length !== 1 || a[0].guards.length || b[0].guards.length) return undefined;
-  const x = a[0].value;
-  const y = b[0].value;
-  if (x.kind !== 'layer' || y.kind !== 'layer' || x.partialCalls.length || y.partialCalls.length) return undefined;
-  return interchangeableLayers(x.spec.qname, y.spec.qname) ? a : undefined;
+function oneLayer(cs: readonly Guarded<Callable>[]): readonly Guarded<Callable>[] | undefined {
+  if (cs.length < 2) return undefined;
+  const first = cs[0].value;
+  if (first.kind !== 'layer') return undefined;
+  for (const c of cs) {
+    const v = c.value;
+    if (c.guards.length || v.kind !== 'layer' || v.partialCalls.length || !interchangeableLayers(first.spec.qname, v.spec.qname)) return undefined;
+  }
+  return [cs[0]];
 }
 
 /** Keyword arguments every PyTorch layer takes that no rule reads. */

@@ -9,7 +9,7 @@
  * Built once per parse; lookups are memoised. PythonModel (model.ts) adds what calls construct.
  */
 import type { CallExpr, Expr, Module, Span, Stmt } from './ast';
-import { functionSpec, interchangeableLayers, layerSpec } from './catalog';
+import { functionSpec, layerSpec } from './catalog';
 import type { ParsedPython } from './parse';
 import type { ProjectContext } from './projectContext';
 import { collectScopes, type AttrDef, type Binding, type ClassInfo, type FunctionInfo, type Scope, type StatementIndex } from './scopes';
@@ -137,9 +137,6 @@ export class Symbols {
     else if (e.kind === 'attr') {
       const base = this.qname(e.value, scope, depth + 1);
       q = base === undefined ? undefined : this.joinName(base, e.attr);
-    } else if (e.kind === 'ifexp') {
-      // `nn.SyncBatchNorm if distributed else nn.BatchNorm2d`: either way the same thing for the rules, or nothing.
-      return depth > MAX_DEPTH ? undefined : oneOf(this.qname(e.body, scope, depth + 1), this.qname(e.orelse, scope, depth + 1));
     }
     return q && this.project ? this.throughProject(q, depth) : q;
   }
@@ -167,7 +164,7 @@ export class Symbols {
     const here = this.project ? `@${this.project.path}:${name}` : undefined;
     const found = this.moduleScope.bindings.get(name);
     if (found) {
-      const alias = found.every((b) => b.kind === 'import' || (b.kind === 'assign' && namesAThing(b.value)));
+      const alias = found.every((b) => b.kind === 'import' || (b.kind === 'assign' && (b.value.kind === 'name' || b.value.kind === 'attr')));
       return (alias && this.qname({ kind: 'name', id: name, from: -1, to: -1 }, this.moduleScope, depth + 1)) || here;
     }
     for (const mod of this.moduleScope.starImports) {
@@ -219,9 +216,8 @@ export class Symbols {
   }
 
   /**
-   * The one qualified name all bindings of a name agree on (or interchangeable ones: `if sync: BN = nn.SyncBatchNorm`,
-   * `else: BN = nn.BatchNorm2d`; see oneOf). `layers = None` does not count against it: Keras applications bind their
-   * modules at run time (`layers = None` at module level, then
+   * The one qualified name all bindings of a name agree on. `layers = None` does not count against it: Keras
+   * applications bind their modules at run time (`layers = None` at module level, then
    * `backend, layers, models, utils = get_submodules_from_kwargs(kwargs)` in the function building the model).
    */
   private qnameOfBindings(bindings: Binding[], scope: Scope, depth: number): string | undefined {
@@ -230,14 +226,14 @@ export class Symbols {
     for (const b of bindings) {
       let q: string | undefined;
       if (b.kind === 'import') q = b.qname;
-      else if (b.kind === 'assign' && namesAThing(b.value)) q = this.qname(b.value, scope, depth + 1);
+      else if (b.kind === 'assign' && (b.value.kind === 'name' || b.value.kind === 'attr')) q = this.qname(b.value, scope, depth + 1);
       else if (b.kind === 'assign' && b.value.kind === 'const' && b.value.value === 'None') {
         placeholders++;
         continue;
       } else if (b.kind === 'unpack') q = this.unpackedModule(b.value, b.index, scope, depth);
       else return undefined;
-      result = result === undefined ? q : oneOf(result, q);
-      if (!result) return undefined;
+      if (!q || (result !== undefined && result !== q)) return undefined;
+      result = q;
     }
     return placeholders && result && !result.startsWith('keras.') ? undefined : result;
   }
@@ -331,18 +327,4 @@ export class Symbols {
   source(span: { from: number; to: number }): string {
     return this.text.slice(span.from, span.to);
   }
-}
-
-/** An expression that names a thing rather than computing one: a name, an attribute, or a choice between such. */
-function namesAThing(e: Expr): boolean {
-  return e.kind === 'name' || e.kind === 'attr' || (e.kind === 'ifexp' && namesAThing(e.body) && namesAThing(e.orelse));
-}
-
-/**
- * What a name stands for when it may stand for `a` or `b`: that one thing, or, for interchangeable layers (batch norms
- * of one framework), the first of them; otherwise nothing.
- */
-function oneOf(a: string | undefined, b: string | undefined): string | undefined {
-  if (a === undefined || b === undefined) return undefined;
-  return a === b || interchangeableLayers(a, b) ? a : undefined;
 }
