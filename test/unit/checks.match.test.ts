@@ -53,6 +53,15 @@ describe('note check patterns', () => {
     );
   });
 
+  test('a name that may stand for either of two classes matches neither (the rules take interchangeable batch norms as one; checks do not)', () => {
+    const choice = [
+      'import torch.nn as nn\nif sync:\n    BN = nn.SyncBatchNorm\nelse:\n    BN = nn.BatchNorm2d\nnorm = BN(64)\n',
+      'import torch.nn as nn\nBN = nn.SyncBatchNorm if sync else nn.BatchNorm2d\nnorm = BN(64)\n',
+    ];
+    table({ pattern: 'torch.nn.SyncBatchNorm($$$_)' }, [], choice);
+    table({ pattern: 'torch.nn.BatchNorm2d($$$_)' }, [], choice);
+  });
+
   test('keyword arguments in any order; positional ones in order; nothing left over without $$$', () => {
     const f = { pattern: 'f(1, a=$A, b=2)' };
     table(f, ['f(1, a=0, b=2)\n', 'f(1, b=2, a=0)\n', 'f(1, b=2.0, a=x + y)\n'], ['f(1, a=0)\n', 'f(1, a=0, b=2, c=3)\n', 'f(2, a=0, b=2)\n', 'f(0, 1, a=0, b=2)\n', 'f(a=0, b=2)\n']);
