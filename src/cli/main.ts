@@ -317,6 +317,9 @@ async function cmdRender(p: Parsed, io: CliIo): Promise<number> {
   return 0;
 }
 
+/** The name of the place a note name given to the CLI is resolved from, at the top of a notes folder (no file's). */
+const FROM_TOP = '\u0000top';
+
 /**
  * NOTE of `NOTE[#fragment]`, the way `backlinks`, `refs` and `link` take it: a note file's path (its vault read too
  * when no notes path holds it), or a note name resolved as a wikilink from the first notes folder would be. The
@@ -332,9 +335,11 @@ async function noteFromSpec(p: Parsed, io: CliIo, command: string, spec: string)
   let docId: string | undefined;
   if (isFile) docId = lib.has(asFile) ? asFile : undefined;
   else {
-    // A note name, resolved as a wikilink would be from a note in the first notes folder.
-    const from = lib.documents().find((d) => !lib.info(d.id)?.bundled) ?? lib.documents()[0];
-    const r = from ? lib.resolveLink(from.id, { path: name }) : undefined;
+    // A note name, resolved as a wikilink would be from a note at the top of the first notes folder (a name two notes
+    // share is then that folder's own note of the name, or ambiguous: not the one next to whichever note came first).
+    const first = lib.documents().find((d) => !lib.info(d.id)?.bundled) ?? lib.documents()[0];
+    const root = first && lib.info(first.id)?.root;
+    const r = first ? lib.resolveLink(root ? `${root.replace(/[\\/]+$/, '')}/${FROM_TOP}` : first.id, { path: name }) : undefined;
     if (r?.kind === 'broken') {
       io.err(`ml-notes ${command}: ${r.message}`);
       return undefined;

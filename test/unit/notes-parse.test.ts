@@ -192,6 +192,19 @@ describe('parseNote: files without headings or without content', () => {
     assert.equal(parseNote('x', 'C:\\notes\\tips.md').title, 'tips');
   });
 
+  test('a note is titled by a level-1 heading it starts with, else by its file name (as Obsidian names it), not by its first section', () => {
+    // Obsidian's help vault: no front matter title, no `#` heading, `##` sections.
+    const vault = parseNote('With Obsidian Sync you can collaborate.\n\n## Manage users\n\nText.\n', 'Obsidian Sync/Collaborate on a shared vault.md');
+    assert.equal(vault.title, 'Collaborate on a shared vault');
+    assert.deepEqual(vault.sections.map((s) => s.title), ['Collaborate on a shared vault', 'Manage users']);
+    assert.equal(parseNote('## Open Settings\n\nText.\n', 'Settings.md').title, 'Settings');
+    assert.equal(parseNote('# Learning rate warmup\n\n## Why\n', 'warmup.md').title, 'Learning rate warmup');
+    assert.equal(parseNote('Learning rate warmup\n====\n\n## Why\n', 'warmup.md').title, 'Learning rate warmup');
+    assert.equal(parseNote('---\ntitle: Warmup\n---\n## Why\n', 'warmup.md').title, 'Warmup');
+    // A `#` heading after a `##` one is a section, not the note's name.
+    assert.equal(parseNote('## Why\n\n# Appendix\n', 'warmup.md').title, 'warmup');
+  });
+
   test('an empty file is one empty section and no warning', () => {
     const doc = fixture('empty.md');
     assert.deepEqual(doc.warnings, []);

@@ -173,6 +173,19 @@ describe('link resolution in the fixture vault', () => {
     assert.equal(r.kind === 'note' && r.doc.id, '/v/b/X.md');
   });
 
+  test('a name two notes share means the one next to the linking note, as Obsidian links it (the Obsidian help vault\'s `[[Security and privacy]]`)', () => {
+    const lib2 = new NoteLibrary();
+    lib2.setFile('/v/Sync/Security and privacy.md', 'Sync side.', { root: '/v' });
+    lib2.setFile('/v/Publish/Security and privacy.md', 'Publish side.', { root: '/v' });
+    const sync = lib2.resolveLink('/v/Sync/Set up Sync.md', { path: 'Security and privacy' });
+    assert.equal(sync.kind === 'note' && sync.doc.id, '/v/Sync/Security and privacy.md');
+    const publish = lib2.resolveLink('/v/Publish/Introduction.md', { path: 'security and privacy' });
+    assert.equal(publish.kind === 'note' && publish.doc.id, '/v/Publish/Security and privacy.md');
+    // From a third folder neither is next to it: still ambiguous.
+    const home = lib2.resolveLink('/v/Home.md', { path: 'Security and privacy' });
+    assert.ok(home.kind === 'broken' && home.problem === 'ambiguous');
+  });
+
   test('notes in another notes folder do not make a name ambiguous', () => {
     const lib2 = new NoteLibrary();
     lib2.setFile('/v/X.md', '# Mine', { root: '/v' });

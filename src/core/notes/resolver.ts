@@ -61,7 +61,8 @@ interface FileNames {
  * Names of the notes and files of the library, and link resolution as Obsidian does it: a note is named by its file
  * name without `.md` (case-insensitive; Dendron's dotted names like `ml.optim.adamw` are names too), a folder path
  * tells notes of the same name apart (`[[Optim/AdamW]]`), and a relative path is tried first. Names are unique per
- * notes folder: a name two notes share in the linking note's folder is ambiguous, and reported as such.
+ * notes folder: a name two notes share in the linking note's notes folder means the one next to the linking note, if
+ * one is, as in Obsidian; otherwise it is ambiguous, and reported as such.
  */
 export class NoteNames {
   private readonly notes = new Map<string, FileNames>();
@@ -118,7 +119,7 @@ export class NoteNames {
 
   /** Resolves a link written in note `fromId`. `embed`: a name with a file extension may be a figure or other file. */
   resolve(fromId: string, target: LinkTarget, kind: 'wikilink' | 'embed' | 'markdown' = 'wikilink'): LinkResolution {
-    const from = this.notes.get(fromId) ?? { path: locationPath(fromId), rel: '', root: '' };
+    const from = this.notes.get(fromId) ?? this.unlisted(fromId);
     const written = target.path.trim().replace(/\\/g, '/');
     let doc: NoteDocument | undefined;
     // A URL or a drive letter is never a note or a file of the vault (`[[javascript:…]]`, `![[https://…]]`, `C:\…`).
@@ -172,7 +173,22 @@ export class NoteNames {
     const own = ids.filter((id) => this.notes.get(id)!.root === from.root);
     if (own.length === 1) return { kind: 'found', id: own[0] };
     const pool = own.length ? own : ids;
+    // Then, as Obsidian links it, the one next to the linking note (`[[Security and privacy]]` in `Sync/Set up.md` is
+    // `Sync/Security and privacy.md`, though `Publish/Security and privacy.md` exists too).
+    const adjacent = relative ? this.byPath.get(nameKey(relative)) : undefined;
+    if (adjacent && pool.includes(adjacent)) return { kind: 'found', id: adjacent };
     return { kind: 'ambiguous', ids: pool, shown: pool.map((id) => stripNoteExtension(this.shownPath(id))) };
+  }
+
+  /**
+   * A linking place that is no note of the library (a note not read yet, or where `ml-notes backlinks NAME` resolves
+   * NAME from: the top of a notes folder): in the notes folder whose path holds it, if one does.
+   */
+  private unlisted(id: string): FileNames {
+    const path = locationPath(id);
+    let root = '';
+    for (const n of this.notes.values()) if (n.root.length > root.length && path.startsWith(n.root + '/')) root = n.root;
+    return { path, rel: '', root };
   }
 
   /** A note's path in its notes folder, as written on disk (not lower-cased). */

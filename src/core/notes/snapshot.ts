@@ -29,7 +29,7 @@ type PointRow = [number, number, number, number];
 type SectionRow = [string, string, number, number, number, number, number, number, number, PointRow[]];
 
 /** Bumped whenever the parser's output changes: an older snapshot is then parsed again. */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 
 export function snapshotOf(doc: NoteDocument): NoteSnapshot {
   const index = new Map<NoteSection, number>();

@@ -70,7 +70,7 @@ export interface NoteCheckBlock {
 export interface NoteDocument {
   /** Stable id of the file: its URI (or path) string. */
   id: string;
-  /** Title: front matter `title`, else the first heading, else the file name. */
+  /** Title: front matter `title`, else the first heading if it is a level-1 heading, else the file name. */
   title: string;
   /** Raw front matter `terms`: section slug / heading / `slug/N` → code terms. */
   terms: Map<string, string[]>;
