@@ -263,6 +263,16 @@ describe('parseNote: front matter problems', () => {
     assert.deepEqual(doc.terms.get('b'), ['focal_loss', 'sigmoid_focal_loss']);
     assert.equal(doc.terms.has('c'), false);
   });
+
+  test('terms keys keep the order the yaml package gives them, whichever reader reads the front matter', () => {
+    const keys = (fm: string) => [...parseNote(`---\n${fm}\n---\n# A\n`, 'n.md').terms.keys()];
+    // The fast reader (plain entries) and the yaml package (a block sequence elsewhere sends the note to it).
+    const entries = '  zeta: [z]\n  "2": [two]\n  alpha/1: [a]\n  "10": [ten]\n  b: [b]';
+    assert.deepEqual(keys(`terms:\n${entries}`), ['2', '10', 'zeta', 'alpha/1', 'b']);
+    assert.deepEqual(keys(`tags:\n  - x\nterms:\n${entries}`), ['2', '10', 'zeta', 'alpha/1', 'b']);
+    assert.deepEqual(keys('terms:\n  zeta: [z]\n  "2x": [w]\n  alpha: [a]'), ['zeta', '2x', 'alpha']);
+    assert.deepEqual(keys('terms:\n  zeta: [z]\n  alpha: [a]'), ['zeta', 'alpha']);
+  });
 });
 
 describe('parseNote: blocks that look like headings but are not', () => {

@@ -10,17 +10,39 @@ import { isBlankBetween, isSpaceCode } from './markdownText';
 
 type Value = string | string[] | Record<string, string | string[]>;
 
+/** A nested mapping as `readSimpleYamlLines` gives it: its keys in the order they were written. */
+export type SimpleMapping = Map<string, string | string[]>;
+
 /** The data of a YAML mapping in the simple subset, or undefined when the full parser has to decide. */
 export function readSimpleYaml(text: string): Record<string, Value> | undefined {
   const lines = text.split('\n');
-  return readSimpleYamlLines(lines, 0, lines.length);
+  const data = readSimpleYamlLines(lines, 0, lines.length);
+  if (!data) return undefined;
+  const out: Record<string, Value> = {};
+  for (const key of Object.keys(data)) {
+    const v = data[key];
+    out[key] = v instanceof Map ? mappingObject(v) : v;
+  }
+  return out;
 }
 
-/** `readSimpleYaml` of lines[from, to) joined with newlines (a note's front matter, read from its lines as they are). */
-export function readSimpleYamlLines(all: readonly string[], from: number, to: number): Record<string, Value> | undefined {
+/** A nested mapping as the object the `yaml` package makes of it. */
+export function mappingObject(m: SimpleMapping): Record<string, string | string[]> {
+  const o: Record<string, string | string[]> = {};
+  for (const [k, v] of m) o[k] = v;
+  return o;
+}
+
+/**
+ * `readSimpleYaml` of lines[from, to) joined with newlines (a note's front matter, read from its lines as they are),
+ * with its nested mappings (a note's `terms`) as Maps in the order written: their keys are a note's own section keys,
+ * and made property names of an object each new one was interned first (a store took ~0.7 µs, for a mapping read
+ * once per note). `mappingObject` gives the object.
+ */
+export function readSimpleYamlLines(all: readonly string[], from: number, to: number): Record<string, string | string[] | SimpleMapping> | undefined {
   for (let i = from; i < to; i++) if (all[i].includes('\t') || all[i].includes('\\')) return undefined;
-  const out: Record<string, Value> = {};
-  let nested: Record<string, string | string[]> | undefined; // the mapping the indented lines belong to
+  const out: Record<string, string | string[] | SimpleMapping> = {};
+  let nested: SimpleMapping | undefined; // the mapping the indented lines belong to
   let nestedIndent = 0;
   let pendingKey: string | undefined; // a top-level `key:` still waiting for its indented entries
   for (let i = from; i < to; i++) {
@@ -46,14 +68,14 @@ export function readSimpleYamlLines(all: readonly string[], from: number, to: nu
       continue;
     }
     if (pendingKey !== undefined) {
-      nested = {};
+      nested = new Map();
       nestedIndent = indent;
       out[pendingKey] = nested;
       pendingKey = undefined;
     }
     if (!nested || indent !== nestedIndent || entry.value === undefined) return undefined;
-    if (Object.prototype.hasOwnProperty.call(nested, entry.key)) return undefined;
-    nested[entry.key] = entry.value;
+    if (nested.has(entry.key)) return undefined;
+    nested.set(entry.key, entry.value);
   }
   if (pendingKey !== undefined || !Object.keys(out).length) return undefined;
   return out;

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { readSimpleYamlLines } from './frontMatter';
+import { mappingObject, readSimpleYamlLines, type SimpleMapping } from './frontMatter';
 import { lineStarts } from '../text';
 import { objectArray } from '../arrays';
 import { memoize } from '../memo';
@@ -253,18 +253,35 @@ function readTerms(value: unknown, out: Map<string, string[]>, warnings: NoteWar
     warnings.push(warning(msg('Front matter "terms" should map a section (slug or heading, optionally /N for a point) to a list of code terms.')));
     return;
   }
-  const rec = value as Record<string, unknown>;
-  for (const key of Object.keys(rec)) {
-    const v = rec[key];
-    const list: readonly unknown[] = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : [];
-    let termsOf: string[] | undefined;
-    for (const t of list) {
-      if (typeof t !== 'string' && typeof t !== 'number') continue;
-      const term = String(t).trim();
-      if (term) (termsOf ??= []).push(term);
+  if (value instanceof Map) {
+    // The fast reader's mapping (see readSimpleYamlLines), read in the order an object's keys would be: as written,
+    // except for keys that are array indices (a quoted "2"), which an object lists first.
+    const mapping = value as SimpleMapping;
+    let written = true;
+    for (const key of mapping.keys()) {
+      const c = key.charCodeAt(0);
+      if (c >= 48 && c <= 57) written = false;
     }
-    if (termsOf) out.set(key, termsOf);
+    if (written) {
+      for (const [key, v] of mapping) readTermsEntry(key, v, out);
+      return;
+    }
+    value = mappingObject(mapping);
   }
+  const rec = value as Record<string, unknown>;
+  for (const key of Object.keys(rec)) readTermsEntry(key, rec[key], out);
+}
+
+/** One entry of front-matter `terms`: a key and its list (or comma-separated string) of terms. */
+function readTermsEntry(key: string, v: unknown, out: Map<string, string[]>): void {
+  const list: readonly unknown[] = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : [];
+  let termsOf: string[] | undefined;
+  for (const t of list) {
+    if (typeof t !== 'string' && typeof t !== 'number') continue;
+    const term = String(t).trim();
+    if (term) (termsOf ??= []).push(term);
+  }
+  if (termsOf) out.set(key, termsOf);
 }
 
 /** A warning about the file as a whole (line 0), with its localisable form. */
