@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseNote, slugify } from '../../src/core/notes/parse';
+import { isBlank, isSpaceCode } from '../../src/core/notes/markdownText';
 import type { NoteDocument, NoteSection } from '../../src/core/notes/types';
 import { bundledNotesDir, fixturesDir } from './helpers';
 
@@ -448,6 +449,19 @@ describe('parseNote: points (top-level list items)', () => {
     assert.deepEqual(d.sections[0].points, []);
     const ok = parseNote('# A\nSteps:\n1. first\n2. second\n', 'n.md');
     assert.equal(ok.sections[0].points.length, 2);
+  });
+});
+
+describe('white space', () => {
+  test('isSpaceCode is what trim() removes, and isBlank agrees with trim() for every first character', () => {
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      assert.equal(isSpaceCode(c), ch.trim() === '', `U+${c.toString(16)}`);
+      assert.equal(isBlank(ch), ch.trim() === '', `U+${c.toString(16)}`);
+      assert.equal(isBlank(`${ch} \u3000`), `${ch} \u3000`.trim() === '', `U+${c.toString(16)} then spaces`);
+      assert.equal(isBlank(`${ch}x`), false);
+    }
+    assert.equal(isBlank(''), true);
   });
 });
 

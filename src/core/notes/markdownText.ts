@@ -103,11 +103,14 @@ export function firstTextLine(md: string): string {
   return '';
 }
 
-/** Only white space (what `trim()` removes), without allocating for the common non-blank line. */
+/**
+ * Only white space (what `trim()` removes), without allocating for the common non-blank line: a line whose first
+ * character is not white space is not blank, whatever the script (a line of CJK prose starts outside ASCII).
+ */
 export function isBlank(line: string): boolean {
   if (!line.length) return true;
   const c = line.charCodeAt(0);
-  if (c > 32 && c < 127) return false;
+  if ((c > 32 && c < 127) || !isSpaceCode(c)) return false;
   return line.trim() === '';
 }
 
