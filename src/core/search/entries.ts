@@ -20,7 +20,13 @@ export function frontMatterTerms(doc: NoteDocument): { sections: Map<NoteSection
   if (names.length) sections.set(doc.sections[0], names);
   for (const { section, point, terms: list } of frontMatterTargets(doc)) {
     if (!section || (point !== undefined && !section.points[point - 1])) continue;
-    const terms = list.map((t) => (t.endsWith('*') ? t.slice(0, -1) : t)).filter(Boolean);
+    // A prefix term (`warmup*`) is looked up by its prefix.
+    const terms: string[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const t = list[i];
+      const term = t.charCodeAt(t.length - 1) === 42 /* * */ ? t.slice(0, -1) : t;
+      if (term) terms.push(term);
+    }
     if (point) addTerms(points, section.points[point - 1], terms);
     else addTerms(sections, section, terms);
   }
