@@ -1,8 +1,9 @@
 // Starts and stops code-server (the real VS Code workbench and extension host, served over HTTP).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertSetupDone, codeServerEntry, nodeBinary } from './paths';
 import { registerCleanup } from './cleanup';
@@ -122,12 +123,15 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       ...(options.workspace ? [options.workspace] : []),
     ];
     const log = openSync(logFile, 'a');
+    // A temporary folder of its own (VS Code's IPC sockets go there and outlive a killed server), removed when it stops;
+    // short, as a socket's path must be.
+    const temp = mkdtempSync(join(tmpdir(), 'ml-notes-cs-'));
     // Its own process group (detached), so that stop() also ends the extension host and helpers.
     const child = spawn(nodeBinary, args, {
       detached: true,
       stdio: ['ignore', log, log],
       // No extension gallery: this machine has no network, and VS Code would ask open-vsx.org.
-      env: { ...process.env, ...options.env, EXTENSIONS_GALLERY: '{}', PORT: undefined, PASSWORD: undefined, HASHED_PASSWORD: undefined, VSCODE_IPC_HOOK_CLI: undefined },
+      env: { ...process.env, ...options.env, TMPDIR: temp, EXTENSIONS_GALLERY: '{}', PORT: undefined, PASSWORD: undefined, HASHED_PASSWORD: undefined, VSCODE_IPC_HOOK_CLI: undefined },
     });
     closeSync(log);
     let exited: number | null | undefined;
@@ -135,7 +139,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       exited = code ?? (signal ? -1 : null);
       resolve();
     }));
-    const unregister = registerCleanup(() => killGroup(child, 'SIGKILL'));
+    const unregister = registerCleanup(() => {
+      killGroup(child, 'SIGKILL');
+      rmSync(temp, { recursive: true, force: true });
+    });
 
     const logTail = (lines = 40): string => {
       try {
@@ -153,6 +160,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       }
       // Children of the extension host may outlive code-server's own exit.
       killGroup(child, 'SIGKILL');
+      rmSync(temp, { recursive: true, force: true });
       unregister();
     };
 
