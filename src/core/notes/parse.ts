@@ -27,8 +27,8 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   const blocks = scanBlocks(lines, contentStartLine);
   const firstHeading = blocks.headings[0];
   // The note's title: its front matter's, else its first heading when that is a level-1 heading (the title a note
-  // written as a document starts with), else its file name, as Obsidian names a note: the Obsidian help vault starts
-  // 172 of its 173 notes with `##` sections, whose first one is no name for the note.
+  // written as a document starts with), else its file name, as Obsidian names a note (a vault's notes often start with
+  // `##` sections, whose first one is no name for the note).
   const docTitle = fmTitle ?? (firstHeading?.level === 1 ? firstHeading.title : undefined) ?? fallbackTitle;
 
   const sections: NoteSection[] = [];
