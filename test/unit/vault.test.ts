@@ -186,6 +186,19 @@ describe('link resolution in the fixture vault', () => {
     assert.ok(home.kind === 'broken' && home.problem === 'ambiguous');
   });
 
+  test('a link that names a note by an alias stays broken (as in Obsidian) and says which note has the alias, and how to link it', () => {
+    const lib2 = new NoteLibrary();
+    lib2.setFile('/v/插件/插件.md', '---\naliases:\n  - 核心插件\n---\nCore plugins.', { root: '/v' });
+    lib2.setFile('/v/Home.md', 'See [[核心插件]].', { root: '/v' });
+    const r = lib2.resolveLink('/v/Home.md', { path: '核心插件' });
+    assert.ok(r.kind === 'broken' && r.problem === 'no-note', JSON.stringify(r));
+    assert.equal(r.kind === 'broken' && r.message, 'No note is named “核心插件”; it is an alias of “插件/插件”, and a link names a note by its file name: [[插件|核心插件]].');
+    // The alias goes with its note.
+    lib2.removeFile('/v/插件/插件.md');
+    const gone = lib2.resolveLink('/v/Home.md', { path: '核心插件' });
+    assert.equal(gone.kind === 'broken' && gone.message, 'No note is named “核心插件”.');
+  });
+
   test('notes in another notes folder do not make a name ambiguous', () => {
     const lib2 = new NoteLibrary();
     lib2.setFile('/v/X.md', '# Mine', { root: '/v' });

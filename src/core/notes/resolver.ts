@@ -55,6 +55,8 @@ interface FileNames {
   /** Path relative to its notes folder, without the note extension, as a name key. */
   rel: string;
   root: string;
+  /** Its front matter's aliases, as name keys. */
+  aliases?: string[];
 }
 
 /**
@@ -70,6 +72,11 @@ export class NoteNames {
   private readonly byName = new Map<string, string[]>();
   /** Full path key (decoded, lower case, no extension) → note id. */
   private readonly byPath = new Map<string, string>();
+  /**
+   * Alias key → note ids. A link does not reach a note by an alias (Obsidian links a note by its file name and writes an
+   * alias as the label: `[[Artificial intelligence|AI]]`); a broken link that names one says which note has it.
+   */
+  private readonly byAlias = new Map<string, string[]>();
   /** Attachments (figures, PDFs…) per notes folder: base-name key → paths, and path key → path. */
   private readonly fileNames = new Map<string, string[]>();
   private readonly filePaths = new Map<string, string>();
@@ -82,10 +89,12 @@ export class NoteNames {
     const path = locationPath(id);
     const rootPath = root === undefined ? '' : locationPath(root);
     const relPath = rootPath && path.startsWith(rootPath.endsWith('/') ? rootPath : rootPath + '/') ? path.slice(rootPath.length).replace(/^\//, '') : basename(path);
-    const names: FileNames = { path, rel: nameKey(stripNoteExtension(relPath)), root: rootPath };
+    const aliases = this.getDoc(id)?.aliases;
+    const names: FileNames = { path, rel: nameKey(stripNoteExtension(relPath)), root: rootPath, aliases: aliases?.length ? aliases.map(nameKey) : undefined };
     this.notes.set(id, names);
     push(this.byName, nameKey(stripNoteExtension(basename(path))), id);
     this.byPath.set(nameKey(stripNoteExtension(path)), id);
+    for (const a of names.aliases ?? []) push(this.byAlias, a, id);
   }
 
   remove(id: string): void {
@@ -95,6 +104,7 @@ export class NoteNames {
     pull(this.byName, nameKey(stripNoteExtension(basename(names.path))), id);
     const key = nameKey(stripNoteExtension(names.path));
     if (this.byPath.get(key) === id) this.byPath.delete(key);
+    for (const a of names.aliases ?? []) pull(this.byAlias, a, id);
   }
 
   /** The files (not notes) under a notes folder, for `![[figure.png]]`; replaces what was listed for it before. */
@@ -137,6 +147,14 @@ export class NoteNames {
         }
         // `![[figure.png]]`, `![[paper.pdf]]`: a file next to the notes.
         if (!hasNoteExtension(written) && /\.[A-Za-z0-9]{1,8}$/.test(written)) return this.resolveFile(from, written);
+        const aka = this.byAlias.get(nameKey(written));
+        if (aka?.length === 1) {
+          const shown = stripNoteExtension(this.shownPath(aka[0]));
+          const name = stripNoteExtension(basename(this.notes.get(aka[0])!.path));
+          // The shortest name that links to that note: its file name, or its path when another note has the name.
+          const linkName = this.byName.get(nameKey(name))?.length === 1 ? name : shown;
+          return broken('no-note', msg('No note is named “{0}”; it is an alias of “{1}”, and a link names a note by its file name: [[{2}|{0}]].', written, shown, linkName));
+        }
         return broken('no-note', msg('No note is named “{0}”.', written));
       }
       doc = this.getDoc(found.id);
