@@ -333,6 +333,10 @@ async function noteFromSpec(p: Parsed, io: CliIo, command: string, spec: string)
   const isFile = /\.(md|markdown)$/i.test(name) && fs.existsSync(asFile);
   const lib = await libraryFor(p, io, isFile ? asFile : undefined, isFile ? extraRootFor(asFile, p, io) : []);
   let docId: string | undefined;
+  if (!name) {
+    io.err(`ml-notes ${command}: name a note before “#${fragment ?? ''}” (a file's path, or its name as a wikilink writes it)`);
+    return undefined;
+  }
   if (isFile) docId = lib.has(asFile) ? asFile : undefined;
   else {
     // A note name, resolved as a wikilink would be from a note at the top of the first notes folder (a name two notes
@@ -442,6 +446,11 @@ function round(n: number): number {
 
 // A worker thread of `ml-notes lint` loads this file too (parallel.ts): it runs no command.
 if (require.main === module && isMainThread) {
+  // Output piped into a reader that stops early (`ml-notes lookup … | head -3`) is not wanted any more: end quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') process.stderr.write(`ml-notes: cannot write the output: ${e.message}\n`);
+    process.exit(e.code === 'EPIPE' ? (process.exitCode ?? 0) : 2);
+  });
   main(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n'), cwd: process.cwd() }).then(
     (code) => {
       process.exitCode = code;

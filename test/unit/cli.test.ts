@@ -204,3 +204,20 @@ test('lint, lookup and explain start without markdown-it and KaTeX; render loads
   assert.deepEqual(loaded(['explain', `${path.join(dir, 'model.py')}:2:12`]), []);
   assert.deepEqual(loaded(['render', note, '-o', path.join(dir, 'note.html')]), ['katex', 'markdown-it']);
 });
+
+test('output piped into a reader that stops early ends the command quietly (`ml-notes render NOTE.md | head -1`)', () => {
+  const cli = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
+  const note = path.join(repoRoot, 'notes', 'ml-basis-notes.md');
+  // The reader closes the pipe after one line, while the page (about 400 KB, more than a pipe holds) is being written.
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cli}" render "${note}" | head -n 1; exit "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+  assert.equal(r.stderr, '', 'nothing on stderr');
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout.split('\n').filter(Boolean).length, 1);
+});
+
+test('a note spec with only a fragment (`#heading`) asks for the note', async () => {
+  const vault = path.join(fixturesDir, 'vault');
+  const r = await run(['backlinks', '#Gradual warmup', '--notes', vault, '--no-bundled']);
+  assert.equal(r.code, 2);
+  assert.equal(r.err.trim(), 'ml-notes backlinks: name a note before “#Gradual warmup” (a file\'s path, or its name as a wikilink writes it)');
+});

@@ -204,6 +204,10 @@ describe('parseNote: files without headings or without content', () => {
     assert.equal(parseNote('---\ntitle: Warmup\n---\n## Why\n', 'warmup.md').title, 'Warmup');
     // A `#` heading after a `##` one is a section, not the note's name.
     assert.equal(parseNote('## Why\n\n# Appendix\n', 'warmup.md').title, 'warmup');
+    // Which titles are the file name (they name no code for hovers: see termEntries).
+    assert.equal(vault.titleFromFile, true);
+    assert.equal(parseNote('# Learning rate warmup\n', 'warmup.md').titleFromFile, false);
+    assert.equal(parseNote('---\ntitle: Warmup\n---\n## Why\n', 'warmup.md').titleFromFile, false);
   });
 
   test('an empty file is one empty section and no warning', () => {

@@ -193,6 +193,15 @@ describe('link resolution in the fixture vault', () => {
     const r = lib2.resolveLink('/v/Home.md', { path: '核心插件' });
     assert.ok(r.kind === 'broken' && r.problem === 'no-note', JSON.stringify(r));
     assert.equal(r.kind === 'broken' && r.message, 'No note is named “核心插件”; it is an alias of “插件/插件”, and a link names a note by its file name: [[插件|核心插件]].');
+    // What the link pointed to inside the note, and an embed's `!`, are kept in the link to write.
+    const h = lib2.resolveLink('/v/Home.md', { path: '核心插件', heading: '列表' });
+    assert.ok(h.kind === 'broken' && h.message.endsWith(': [[插件#列表|核心插件]].'), JSON.stringify(h));
+    const e = lib2.resolveLink('/v/Home.md', { path: '核心插件', block: 'x1' }, 'embed');
+    assert.ok(e.kind === 'broken' && e.message.endsWith(': ![[插件#^x1|核心插件]].'), JSON.stringify(e));
+    // An alias that looks like a file name (`GPT-3.5`) is still found as an alias.
+    lib2.setFile('/v/Models/OpenAI GPT.md', '---\naliases: [GPT-3.5]\n---\nText.', { root: '/v' });
+    const g = lib2.resolveLink('/v/Home.md', { path: 'GPT-3.5' });
+    assert.ok(g.kind === 'broken' && g.message.includes('it is an alias of “Models/OpenAI GPT”'), JSON.stringify(g));
     // The alias goes with its note.
     lib2.removeFile('/v/插件/插件.md');
     const gone = lib2.resolveLink('/v/Home.md', { path: '核心插件' });
@@ -301,6 +310,15 @@ describe('names and tags in Look Up and hovers', () => {
   test('hovers treat aliases like heading words: lr_warmup finds the Warmup note', () => {
     const ex = explainAt(lib, 'lr_warmup = 5\n', 2);
     assert.equal(ex && `${path.relative(vaultDir, ex.best.doc.id)}#${ex.best.section.slug}`, 'Warmup.md#warmup');
+  });
+
+  test('a note named by its file name gives hovers no word of it (`notes.md` does not catch `notes` in code); a front-matter title does', () => {
+    const lib2 = new NoteLibrary();
+    lib2.setFile('/v/notes.md', '## Meeting log\n\nText.\n', { root: '/v' });
+    lib2.setFile('/v/focal.md', '---\ntitle: Focal loss\n---\n## Why\n\nText.\n', { root: '/v' });
+    assert.equal(explainAt(lib2, 'notes = load()\n', 2), undefined);
+    const ex = explainAt(lib2, 'focal_loss = 1\n', 2);
+    assert.equal(ex?.best.doc.id, '/v/focal.md');
   });
 });
 

@@ -285,9 +285,11 @@ function termEntries(doc: NoteDocument, warnings: NoteWarning[]): TermEntry[] {
     for (const term of terms) entries.push({ term, target, source: 'heading' });
   }
   // The note's aliases (and a front-matter title no heading carries) are names of it, like heading words of its top.
+  // A title that is the file name is not: `notes.md` or `model.md` would catch every `notes` and `model` in code.
   const top = doc.sections[0];
-  if (top && (doc.aliases.length || (doc.title !== top.title && top.level > 0))) {
-    const names = top.level > 0 && doc.title !== top.title ? [doc.title, ...doc.aliases] : doc.aliases;
+  const titled = !!top && top.level > 0 && doc.title !== top.title && !doc.titleFromFile;
+  if (top && (doc.aliases.length || titled)) {
+    const names = titled ? [doc.title, ...doc.aliases] : doc.aliases;
     for (const name of names) for (const term of headingTerms(name)) entries.push({ term, target: { file: doc.id, slug: top.slug }, source: 'heading' });
   }
   return entries;

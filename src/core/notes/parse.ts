@@ -29,7 +29,8 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   // The note's title: its front matter's, else its first heading when that is a level-1 heading (the title a note
   // written as a document starts with), else its file name, as Obsidian names a note (a vault's notes often start with
   // `##` sections, whose first one is no name for the note).
-  const docTitle = fmTitle ?? (firstHeading?.level === 1 ? firstHeading.title : undefined) ?? fallbackTitle;
+  const headingTitle = firstHeading?.level === 1 ? firstHeading.title : undefined;
+  const docTitle = fmTitle ?? headingTitle ?? fallbackTitle;
 
   const sections: NoteSection[] = [];
   // Per section (same index): the lines its heading takes.
@@ -105,6 +106,7 @@ export function parseNote(source: string, id: string, fallbackTitle = titleFromI
   const doc: NoteDocument = {
     id,
     title: docTitle,
+    titleFromFile: fmTitle === undefined && headingTitle === undefined,
     terms,
     sections,
     lineCount: lines.length,

@@ -145,15 +145,18 @@ export class NoteNames {
         if (found.kind === 'ambiguous') {
           return { ...broken('ambiguous', msg('“{0}” names {1} notes ({2}); write a folder path to choose one, such as “{3}”.', written, found.ids.length, found.shown.join(', '), found.shown[0])), candidates: found.shown };
         }
-        // `![[figure.png]]`, `![[paper.pdf]]`: a file next to the notes.
-        if (!hasNoteExtension(written) && /\.[A-Za-z0-9]{1,8}$/.test(written)) return this.resolveFile(from, written);
         const aka = this.byAlias.get(nameKey(written));
+        // `![[figure.png]]`, `![[paper.pdf]]`: a file next to the notes (unless a note has that name as an alias).
+        if (!aka && !hasNoteExtension(written) && /\.[A-Za-z0-9]{1,8}$/.test(written)) return this.resolveFile(from, written);
         if (aka?.length === 1) {
           const shown = stripNoteExtension(this.shownPath(aka[0]));
           const name = stripNoteExtension(basename(this.notes.get(aka[0])!.path));
-          // The shortest name that links to that note: its file name, or its path when another note has the name.
+          // The link to write: the shortest name of that note (its file name, or its path when another note has the
+          // name), what the link pointed to inside it, and the alias as the label.
           const linkName = this.byName.get(nameKey(name))?.length === 1 ? name : shown;
-          return broken('no-note', msg('No note is named “{0}”; it is an alias of “{1}”, and a link names a note by its file name: [[{2}|{0}]].', written, shown, linkName));
+          const inside = target.block ? `#^${target.block}` : target.heading ? `#${target.heading}` : '';
+          const link = `${kind === 'embed' ? '!' : ''}[[${linkName}${inside}|${written}]]`;
+          return broken('no-note', msg('No note is named “{0}”; it is an alias of “{1}”, and a link names a note by its file name: {2}.', written, shown, link));
         }
         return broken('no-note', msg('No note is named “{0}”.', written));
       }

@@ -10,6 +10,8 @@ import type { NoteDocument, NoteLink, NoteSection } from './types';
 export interface NoteSnapshot {
   v: typeof SNAPSHOT_VERSION;
   title: string;
+  /** See NoteDocument.titleFromFile. */
+  titleFromFile?: true;
   lineCount: number;
   contentStartLine: number;
   /** Front-matter terms, key → terms. */
@@ -37,6 +39,7 @@ export function snapshotOf(doc: NoteDocument): NoteSnapshot {
   return {
     v: SNAPSHOT_VERSION,
     title: doc.title,
+    ...(doc.titleFromFile ? { titleFromFile: true as const } : {}),
     lineCount: doc.lineCount,
     contentStartLine: doc.contentStartLine,
     terms: [...doc.terms],
@@ -81,6 +84,7 @@ export function restoreNote(snapshot: NoteSnapshot, id: string, source: string):
   const doc: NoteDocument = {
     id,
     title: snapshot.title,
+    titleFromFile: snapshot.titleFromFile === true,
     terms: new Map(snapshot.terms),
     sections,
     lineCount: snapshot.lineCount,

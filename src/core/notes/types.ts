@@ -72,6 +72,8 @@ export interface NoteDocument {
   id: string;
   /** Title: front matter `title`, else the first heading if it is a level-1 heading, else the file name. */
   title: string;
+  /** The title is the file name (no front matter title, no level-1 heading first): no name of the note for hovers. */
+  titleFromFile?: boolean;
   /** Raw front matter `terms`: section slug / heading / `slug/N` → code terms. */
   terms: Map<string, string[]>;
   /** All sections in document order (the implicit top section only if it holds text or no heading exists). */

@@ -123,15 +123,15 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       ...(options.workspace ? [options.workspace] : []),
     ];
     const log = openSync(logFile, 'a');
-    // A temporary folder of its own (VS Code's IPC sockets go there and outlive a killed server), removed when it stops;
-    // short, as a socket's path must be.
+    // A temporary folder of its own (VS Code's IPC sockets go there, not to XDG_RUNTIME_DIR, and outlive a killed
+    // server), removed when it stops; short, as a socket's path must be.
     const temp = mkdtempSync(join(tmpdir(), 'ml-notes-cs-'));
     // Its own process group (detached), so that stop() also ends the extension host and helpers.
     const child = spawn(nodeBinary, args, {
       detached: true,
       stdio: ['ignore', log, log],
       // No extension gallery: this machine has no network, and VS Code would ask open-vsx.org.
-      env: { ...process.env, ...options.env, TMPDIR: temp, EXTENSIONS_GALLERY: '{}', PORT: undefined, PASSWORD: undefined, HASHED_PASSWORD: undefined, VSCODE_IPC_HOOK_CLI: undefined },
+      env: { ...process.env, ...options.env, TMPDIR: temp, XDG_RUNTIME_DIR: undefined, EXTENSIONS_GALLERY: '{}', PORT: undefined, PASSWORD: undefined, HASHED_PASSWORD: undefined, VSCODE_IPC_HOOK_CLI: undefined },
     });
     closeSync(log);
     let exited: number | null | undefined;
