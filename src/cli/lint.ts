@@ -7,7 +7,7 @@ import { formatProblem, unknownRuleProblems, type ConfigProblem, type ProjectCon
 import type { CliIo } from './main';
 import { shownPath } from './files';
 import { nodeConfigFs } from './nodeFs';
-import { collectFiles, unreadableLine } from './walk';
+import { collectFiles, walkProblems } from './walk';
 import { lintFile, UNUSED_SUPPRESSION, type FileReport, type FileSettings } from './lintFile';
 import { lintInThreads, threadsFor, type LintJob } from './parallel';
 import { CliProject } from './project';
@@ -52,10 +52,9 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
     (args.paths.length ? args.paths : ['.']).map((p) => path.resolve(io.cwd, p)),
     configs,
   );
-  for (const m of walked.missing) io.err(`ml-notes lint: ${shownPath(io.cwd, m)}: no such file or folder`);
-  for (const u of walked.unreadable) io.err(`ml-notes lint: ${unreadableLine(io.cwd, u, 'checked')}`);
-  // A path given that is not there or cannot be read: nothing is checked.
-  if (walked.missing.length || walked.unreadable.some((u) => u.kind === 'path')) return EXIT.error;
+  const problems = walkProblems(io.cwd, walked, 'checked');
+  for (const line of problems.lines) io.err(`ml-notes lint: ${line}`);
+  if (problems.stop) return EXIT.error;
   const files: { file: string; config?: ProjectConfig }[] = [];
   const lookups = [];
   for (const file of walked.files) {

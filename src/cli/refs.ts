@@ -7,7 +7,7 @@ import { CODE_EXTENSIONS, codeKindOf, findRefsInFile, RefFinder, type CodeRef } 
 import { shownPath } from './files';
 import type { CliIo } from './main';
 import { nodeConfigFs } from './nodeFs';
-import { collectFiles, unreadableLine, type Walked } from './walk';
+import { collectFiles, walkProblems, type Walked } from './walk';
 
 export const MAX_CODE_BYTES = 5 * 1024 * 1024;
 
@@ -81,10 +81,9 @@ export function scanCodeFiles(finder: RefFinder, files: readonly string[]): { re
 /** `ml-notes refs NOTE#slug [PATHS…] [--json]`: exit 0 when the section is used somewhere, 1 when not, 2 on errors. */
 export async function runRefs(library: NoteLibrary, target: RefsTarget, args: RefsArgs, io: CliIo): Promise<number> {
   const walked = await codeFilesUnder((args.paths.length ? args.paths : ['.']).map((p) => path.resolve(io.cwd, p)));
-  for (const m of walked.missing) io.err(`ml-notes refs: ${shownPath(io.cwd, m)}: no such file or folder`);
-  for (const u of walked.unreadable) io.err(`ml-notes refs: ${unreadableLine(io.cwd, u, 'searched')}`);
-  // A path given that is not there or cannot be read: nothing is searched.
-  if (walked.missing.length || walked.unreadable.some((u) => u.kind === 'path')) return 2;
+  const problems = walkProblems(io.cwd, walked, 'searched');
+  for (const line of problems.lines) io.err(`ml-notes refs: ${line}`);
+  if (problems.stop) return 2;
   const finder = new RefFinder(library, { file: target.doc.id, slug: target.section?.slug, point: target.point });
   const { refs, stats } = scanCodeFiles(finder, walked.files);
   for (const s of stats.skipped) io.err(`ml-notes refs: ${shownPath(io.cwd, s.file)}: skipped (${s.reason})`);

@@ -24,11 +24,9 @@ interface GitIgnore {
 
 export interface Walked {
   files: string[];
-  /** Paths given that do not exist. */
-  missing: string[];
   /**
-   * What could not be read, and why (an error code such as EACCES): a path given, a folder met in the walk (its files
-   * are not checked), an ignore file (its patterns are not applied).
+   * What could not be read, and why (an error code: ENOENT, EACCES…): a path given (nothing is then checked), a folder
+   * met in the walk (its files are not checked), an ignore file (its patterns are not applied).
    */
   unreadable: { path: string; kind: 'path' | 'folder' | 'ignore-file'; reason: string }[];
 }
@@ -46,7 +44,6 @@ export async function collectFiles(
   list: ListFolder = listFolder,
 ): Promise<Walked> {
   const files: string[] = [];
-  const missing: string[] = [];
   const unreadable: Walked['unreadable'] = [];
   const seen = new Set<string>();
   const add = (f: string) => {
@@ -60,9 +57,7 @@ export async function collectFiles(
     try {
       st = fs.statSync(p);
     } catch (e) {
-      const code = errorCode(e);
-      if (code === 'ENOENT' || code === 'ENOTDIR') missing.push(p);
-      else unreadable.push({ path: p, kind: 'path', reason: code });
+      unreadable.push({ path: p, kind: 'path', reason: errorCode(e) });
       continue;
     }
     if (!st.isDirectory()) {
@@ -73,15 +68,25 @@ export async function collectFiles(
     const above = gitIgnoresAbove(p, unreadable);
     await new Walker(configs, add, extensions, unreadable, list).walk(p, above.ignores, above.inRepo, 0);
   }
-  return { files, missing, unreadable };
+  return { files, unreadable };
 }
 
-/** How `ml-notes lint` and `refs` name what they could not read (`what`: what they do with files: checked, searched). */
-export function unreadableLine(cwd: string, u: Walked['unreadable'][number], what: string): string {
-  const shown = shownPath(cwd, u.path);
-  if (u.kind === 'folder') return `${shown}: cannot read the folder (${u.reason}); its files are not ${what}`;
-  if (u.kind === 'ignore-file') return `${shown}: cannot read (${u.reason}); its patterns are not applied`;
-  return `${shown}: cannot read (${u.reason})`;
+/**
+ * What `ml-notes lint` and `refs` say of the walk on stderr (`what`: what they do with files, checked or searched), and
+ * whether they stop there: when a path they were given is missing or cannot be read.
+ */
+export function walkProblems(cwd: string, walked: Walked, what: string): { lines: string[]; stop: boolean } {
+  const lines = walked.unreadable.map((u) => {
+    const shown = shownPath(cwd, u.path);
+    if (u.kind === 'folder') return `${shown}: cannot read the folder (${u.reason}); its files are not ${what}`;
+    if (u.kind === 'ignore-file') return `${shown}: cannot read (${u.reason}); its patterns are not applied`;
+    return isMissing(u.reason) ? `${shown}: no such file or folder` : `${shown}: cannot read (${u.reason})`;
+  });
+  return { lines, stop: walked.unreadable.some((u) => u.kind === 'path') };
+}
+
+function isMissing(code: string): boolean {
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 class Walker {
@@ -154,7 +159,7 @@ function readGitIgnore(dir: string, unreadable: Walked['unreadable']): GitIgnore
       patterns.push(fs.readFileSync(f, 'utf8'));
     } catch (e) {
       const code = errorCode(e);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') unreadable.push({ path: f, kind: 'ignore-file', reason: code });
+      if (!isMissing(code)) unreadable.push({ path: f, kind: 'ignore-file', reason: code });
     }
   }
   // One string per file: `add` splits a string into lines (an array's strings are taken as single patterns).

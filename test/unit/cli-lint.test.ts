@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { main } from '../../src/cli/main';
 import { JobRuns, threadsFor } from '../../src/cli/parallel';
 import { nodeConfigFs } from '../../src/cli/nodeFs';
-import { collectFiles, unreadableLine } from '../../src/cli/walk';
+import { collectFiles, walkProblems } from '../../src/cli/walk';
 import { ProjectConfigs } from '../../src/core/config/projectConfigs';
 import { repoRoot, tempDir, tempTree } from './helpers';
 
@@ -308,5 +308,5 @@ test('a folder that cannot be listed is named with the reason, and the walk goes
     ['c.py', path.join('ok', 'a.py')],
   );
   assert.deepEqual(walked.unreadable, [{ path: locked, kind: 'folder', reason: 'EACCES' }]);
-  assert.equal(unreadableLine(root, walked.unreadable[0], 'checked'), 'locked: cannot read the folder (EACCES); its files are not checked');
+  assert.deepEqual(walkProblems(root, walked, 'checked'), { lines: ['locked: cannot read the folder (EACCES); its files are not checked'], stop: false });
 });

@@ -6,7 +6,7 @@
  * undefined and the caller uses the full parser. A property test holds the two to the same answers.
  */
 
-import { isBlankBetween, isSpaceCode } from './markdownText';
+import { isBlankBetween, isSpaceCode, skipSpace, trimSpaceEnd } from './markdownText';
 
 type Value = string | string[] | Record<string, string | string[]>;
 
@@ -48,11 +48,9 @@ export function readSimpleYamlLines(all: readonly string[], from: number, to: nu
   for (let i = from; i < to; i++) {
     // The line is read where it is (its ends trimmed by index): a front matter is read once per note of a vault.
     const line = all[i];
-    let end = line.length;
-    while (end > 0 && isSpaceCode(line.charCodeAt(end - 1))) end--;
+    const end = trimSpaceEnd(line, 0, line.length);
     if (end === 0) continue;
-    let indent = 0;
-    while (isSpaceCode(line.charCodeAt(indent))) indent++;
+    const indent = skipSpace(line, 0, end);
     if (line.charCodeAt(indent) === HASH) continue; // a comment line
     const entry = readEntry(line, indent, end);
     if (!entry) return undefined;
@@ -113,8 +111,7 @@ function readEntry(line: string, from: number, end: number): { key: string; valu
   if (key === '__proto__' || (!isQuote(first) && key.includes("'"))) return undefined;
   if (rest >= end) return { key };
   if (line.charCodeAt(rest) !== 32) return undefined;
-  let v = rest;
-  while (v < end && isSpaceCode(line.charCodeAt(v))) v++;
+  const v = skipSpace(line, rest, end);
   if (v >= end || line.charCodeAt(v) === HASH) return { key };
   if (line[v] === '[') {
     const list = readFlowSequence(line, v, end);
@@ -130,10 +127,8 @@ function readFlowSequence(line: string, from: number, end: number): string[] | u
   if (close < 0 || close >= end) return undefined;
   if (close + 1 < end) {
     // Only whitespace and a comment after it.
-    let k = close + 1;
-    if (!isSpaceCode(line.charCodeAt(k))) return undefined;
-    while (k < end && isSpaceCode(line.charCodeAt(k))) k++;
-    if (line.charCodeAt(k) !== HASH) return undefined;
+    if (!isSpaceCode(line.charCodeAt(close + 1))) return undefined;
+    if (line.charCodeAt(skipSpace(line, close + 1, end)) !== HASH) return undefined;
   }
   for (let i = from + 1; i < close; i++) {
     const c = line[i];
@@ -173,8 +168,8 @@ function readFlowSequence(line: string, from: number, end: number): string[] | u
 
 /** The item at line[from, to) of a flow sequence, trimmed: quoted, or plain; undefined when it is neither. */
 function flowItem(line: string, from: number, to: number): string | undefined {
-  while (from < to && isSpaceCode(line.charCodeAt(from))) from++;
-  while (to > from && isSpaceCode(line.charCodeAt(to - 1))) to--;
+  from = skipSpace(line, from, to);
+  to = trimSpaceEnd(line, from, to);
   if (from === to) return undefined;
   const q = line.charCodeAt(from);
   if (isQuote(q)) {

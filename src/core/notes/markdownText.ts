@@ -89,8 +89,19 @@ export function isSpaceCode(c: number): boolean {
 
 /** Whether s[from, to) holds nothing but white space (as `trim` sees it), or nothing. */
 export function isBlankBetween(s: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (!isSpaceCode(s.charCodeAt(i))) return false;
-  return true;
+  return skipSpace(s, from, to) === to;
+}
+
+/** The index of the first character of s[from, to) that is not white space (as `trim` sees it), or `to`. */
+export function skipSpace(s: string, from: number, to: number): number {
+  while (from < to && isSpaceCode(s.charCodeAt(from))) from++;
+  return from;
+}
+
+/** The end of s[from, to) without the white space it ends with (as `trimEnd` sees it). */
+export function trimSpaceEnd(s: string, from: number, to: number): number {
+  while (to > from && isSpaceCode(s.charCodeAt(to - 1))) to--;
+  return to;
 }
 
 /** The first line of a fragment that has text once its inline Markdown is removed. */
@@ -109,8 +120,7 @@ export function firstTextLine(md: string): string {
  */
 export function isBlank(line: string): boolean {
   if (!line.length) return true;
-  const c = line.charCodeAt(0);
-  if ((c > 32 && c < 127) || !isSpaceCode(c)) return false;
+  if (!isSpaceCode(line.charCodeAt(0))) return false;
   return line.trim() === '';
 }
 

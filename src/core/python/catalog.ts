@@ -456,10 +456,8 @@ export function layerSpec(qname: string): LayerSpec | undefined {
  * every rule: both batch norms of one framework. Nothing else is: convs differ in their padding and kernel, optimizers
  * in what the learning rate needs.
  */
-export function interchangeableLayers(a: string, b: string): boolean {
-  const x = layerSpec(a);
-  const y = layerSpec(b);
-  return !!x && !!y && x.role === 'bn' && y.role === 'bn' && x.framework === y.framework;
+export function interchangeableLayers(x: LayerSpec, y: LayerSpec): boolean {
+  return x.role === 'bn' && y.role === 'bn' && x.framework === y.framework;
 }
 
 export function functionSpec(qname: string): FunctionSpec | undefined {

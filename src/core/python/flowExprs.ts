@@ -273,6 +273,7 @@ export class FlowExprs {
     for (const x of tensors.elts) {
       const v = this.ev(x);
       if (v.k !== 'data') continue;
+      // As through a reshape that flattens after the batch: a conv's output goes on, with one value per channel still.
       const { through, stopped } = throughReshape(v.items, true);
       this.consume({ k: 'data', items: stopped }, null, 'other', call);
       out.push(...through);

@@ -454,7 +454,7 @@ function oneLayer(cs: readonly Guarded<Callable>[]): readonly Guarded<Callable>[
   if (first.kind !== 'layer') return undefined;
   for (const c of cs) {
     const v = c.value;
-    if (c.guards.length || v.kind !== 'layer' || v.partialCalls.length || !interchangeableLayers(first.spec.qname, v.spec.qname)) return undefined;
+    if (c.guards.length || v.kind !== 'layer' || v.partialCalls.length || !interchangeableLayers(first.spec, v.spec)) return undefined;
   }
   return [cs[0]];
 }

@@ -1,6 +1,6 @@
 import { frontMatterTargets } from '../notes/library';
 import { plainInline } from '../notes/parse';
-import { hasLineTerminator, isSpaceCode } from '../notes/markdownText';
+import { hasLineTerminator, isSpaceCode, skipSpace } from '../notes/markdownText';
 import { Point } from '../notes/noteModel';
 import { memoize } from '../memo';
 import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
@@ -102,8 +102,7 @@ export function pointLead(point: NotePoint): string {
  * `/^\s*(\*\*|__)(.+?)\1/` captures it, read without a regular expression; undefined when it does not start so.
  */
 export function boldInner(md: string): string | undefined {
-  let i = 0;
-  while (i < md.length && isSpaceCode(md.charCodeAt(i))) i++;
+  const i = skipSpace(md, 0, md.length);
   const c = md.charCodeAt(i);
   if ((c !== 42 && c !== 95) || md.charCodeAt(i + 1) !== c) return undefined;
   const from = i + 2;
