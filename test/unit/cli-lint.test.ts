@@ -310,3 +310,19 @@ test('a folder that cannot be listed is named with the reason, and the walk goes
   assert.deepEqual(walked.unreadable, [{ path: locked, kind: 'folder', reason: 'EACCES' }]);
   assert.deepEqual(walkProblems(root, walked, 'checked'), { lines: ['locked: cannot read the folder (EACCES); its files are not checked'], stop: false });
 });
+
+test('a .gitignore that cannot be read is named and the run goes on; a given path that cannot be read stops the run', async () => {
+  const root = tempTree({ '.git/HEAD': 'ref: refs/heads/main\n', 'a.py': 'x = 1\n', 'gen/b.py': 'y = 2\n' });
+  // A folder where the file should be: reading it fails as an unreadable file does (EISDIR), even for root.
+  fs.mkdirSync(path.join(root, '.gitignore'));
+  const io = { out: [] as string[], err: [] as string[] };
+  const code = await main(['lint', root, '--no-bundled'], { out: (s) => io.out.push(s), err: (s) => io.err.push(s), cwd: root });
+  assert.equal(code, 0, io.err.join('\n'));
+  assert.ok(io.err.includes('ml-notes lint: .gitignore: cannot read (EISDIR); its patterns are not applied'), io.err.join('\n'));
+  // A link to itself cannot be followed (ELOOP): a path given that cannot be read, not a missing one.
+  fs.symlinkSync('loop.py', path.join(root, 'loop.py'));
+  const err: string[] = [];
+  const stopped = await main(['lint', 'loop.py', 'a.py', '--no-bundled'], { out: () => {}, err: (s) => err.push(s), cwd: root });
+  assert.equal(stopped, 2);
+  assert.deepEqual(err, ['ml-notes lint: loop.py: cannot read (ELOOP)']);
+});

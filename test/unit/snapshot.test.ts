@@ -13,6 +13,8 @@ function view(doc: NoteDocument): unknown {
   return {
     id: doc.id,
     title: doc.title,
+    // Whether the title is the file name: such a title gives hovers no words, rebuilt or parsed.
+    titleFromFile: doc.titleFromFile,
     terms: [...doc.terms],
     lineCount: doc.lineCount,
     text: doc.text,
@@ -57,6 +59,7 @@ test('a note rebuilt from its snapshot (through JSON) and its text is the note t
   ].map((f) => ({ id: f, text: readFileSync(f, 'utf8') }));
   inputs.push(...generateLibrary({ files: 30, sectionsPerFile: 50, seed: 3 }));
   assert.ok(inputs.length > 200);
+  assert.ok(inputs.some(({ id, text }) => parseNote(text, id).titleFromFile), 'some notes are titled by their file name');
   for (const { id, text } of inputs) {
     const parsed = parseNote(text, id);
     const snapshot = JSON.parse(JSON.stringify(snapshotOf(parsed)));
