@@ -208,6 +208,40 @@ describe('link resolution in the fixture vault', () => {
     assert.equal(gone.kind === 'broken' && gone.message, 'No note is named “核心插件”.');
   });
 
+  test('notes whose paths differ only in case (a case-sensitive file system): the name written in the same case picks one, any other case is ambiguous', () => {
+    const lib2 = new NoteLibrary();
+    lib2.setFile('/v/sub/X.md', '# Upper', { root: '/v' });
+    lib2.setFile('/v/sub/x.md', '# Lower', { root: '/v' });
+    const id = (r: ReturnType<typeof lib2.resolveLink>) => (r.kind === 'note' ? r.doc.id : r.kind === 'broken' ? r.problem : r.kind);
+    assert.equal(id(lib2.resolveLink('/v/Home.md', { path: 'X' })), '/v/sub/X.md');
+    assert.equal(id(lib2.resolveLink('/v/Home.md', { path: 'x' })), '/v/sub/x.md');
+    assert.equal(id(lib2.resolveLink('/v/Home.md', { path: 'sub/X' })), '/v/sub/X.md');
+    assert.equal(id(lib2.resolveLink('/v/Home.md', { path: 'sub/x.md' }, 'markdown')), '/v/sub/x.md');
+    assert.equal(id(lib2.resolveLink('/v/sub/Other.md', { path: './X.md' }, 'markdown')), '/v/sub/X.md');
+    const other = lib2.resolveLink('/v/Home.md', { path: 'Sub/x' });
+    assert.equal(id(other), 'ambiguous');
+    assert.deepEqual(other.kind === 'broken' && other.candidates, ['sub/X', 'sub/x']);
+    // Either goes on its own.
+    lib2.removeFile('/v/sub/X.md');
+    assert.equal(id(lib2.resolveLink('/v/Home.md', { path: 'X' })), '/v/sub/x.md');
+    assert.equal(id(lib2.resolveLink('/v/sub/Other.md', { path: './X.md' }, 'markdown')), '/v/sub/x.md');
+  });
+
+  test('a notes folder at the root of the file system: names, paths from its top, and places outside the library in it', () => {
+    const lib2 = new NoteLibrary();
+    lib2.setFile('/Optim/AdamW.md', '# AdamW', { root: '/' });
+    lib2.setFile('/Home.md', '[[/Optim/AdamW]]', { root: '/' });
+    const fromTop = lib2.resolveLink('/Home.md', { path: '/Optim/AdamW' });
+    assert.equal(fromTop.kind === 'note' && fromTop.doc.id, '/Optim/AdamW.md');
+    // A place no note of the library is (where the CLI resolves a name from) is in the notes folder that holds it: a
+    // name that folder and another share means that folder's note.
+    lib2.setFile('/srv/team/AdamW.md', '# Theirs', { root: '/srv/team' });
+    const unlisted = lib2.resolveLink('/Elsewhere/Draft.md', { path: 'AdamW' });
+    assert.equal(unlisted.kind === 'note' && unlisted.doc.id, '/Optim/AdamW.md');
+    const theirs = lib2.resolveLink('/srv/team/Index.md', { path: 'AdamW' });
+    assert.equal(theirs.kind === 'note' && theirs.doc.id, '/srv/team/AdamW.md');
+  });
+
   test('notes in another notes folder do not make a name ambiguous', () => {
     const lib2 = new NoteLibrary();
     lib2.setFile('/v/X.md', '# Mine', { root: '/v' });

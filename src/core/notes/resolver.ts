@@ -70,8 +70,11 @@ export class NoteNames {
   private readonly notes = new Map<string, FileNames>();
   /** Base-name key → note ids. */
   private readonly byName = new Map<string, string[]>();
-  /** Full path key (decoded, lower case, no extension) → note id. */
-  private readonly byPath = new Map<string, string>();
+  /**
+   * Full path key (decoded, lower case, no extension) → note ids: one, or more whose paths differ only in case (a
+   * case-sensitive file system holds `X.md` and `x.md` apart).
+   */
+  private readonly byPath = new Map<string, string[]>();
   /**
    * Alias key → note ids. A link does not reach a note by an alias (Obsidian links a note by its file name and writes an
    * alias as the label: `[[Artificial intelligence|AI]]`); a broken link that names one says which note has it.
@@ -88,12 +91,12 @@ export class NoteNames {
     this.remove(id);
     const path = locationPath(id);
     const rootPath = root === undefined ? '' : locationPath(root);
-    const relPath = rootPath && path.startsWith(rootPath.endsWith('/') ? rootPath : rootPath + '/') ? path.slice(rootPath.length).replace(/^\//, '') : basename(path);
+    const relPath = rootPath && path.startsWith(folderPrefix(rootPath)) ? path.slice(rootPath.length).replace(/^\//, '') : basename(path);
     const aliases = this.getDoc(id)?.aliases;
     const names: FileNames = { path, rel: nameKey(stripNoteExtension(relPath)), root: rootPath, aliases: aliases?.length ? aliases.map(nameKey) : undefined };
     this.notes.set(id, names);
     push(this.byName, nameKey(stripNoteExtension(basename(path))), id);
-    this.byPath.set(nameKey(stripNoteExtension(path)), id);
+    push(this.byPath, nameKey(stripNoteExtension(path)), id);
     for (const a of names.aliases ?? []) push(this.byAlias, a, id);
   }
 
@@ -102,8 +105,7 @@ export class NoteNames {
     if (!names) return;
     this.notes.delete(id);
     pull(this.byName, nameKey(stripNoteExtension(basename(names.path))), id);
-    const key = nameKey(stripNoteExtension(names.path));
-    if (this.byPath.get(key) === id) this.byPath.delete(key);
+    pull(this.byPath, nameKey(stripNoteExtension(names.path)), id);
     for (const a of names.aliases ?? []) pull(this.byAlias, a, id);
   }
 
@@ -170,10 +172,8 @@ export class NoteNames {
     const noExt = stripNoteExtension(written);
     // A path relative to the linking note (`../Warmup.md`, `./sub/x`), or rooted at its notes folder (`/Optim/AdamW`).
     const relative = written.startsWith('/') ? (from.root ? normalizePath(`${from.root}/${noExt}`) : '') : normalizePath(`${dirname(from.path)}/${noExt}`);
-    if (relative) {
-      const id = this.byPath.get(nameKey(relative));
-      if (id && (relativeFirst || written.includes('/'))) return { kind: 'found', id };
-    }
+    const atRelative = relative ? this.sameCase(this.byPath.get(nameKey(relative)) ?? [], relative) : [];
+    if (atRelative.length === 1 && (relativeFirst || written.includes('/'))) return { kind: 'found', id: atRelative[0] };
     const key = nameKey(normalizePath(noExt.replace(/^\//, '')));
     const base = key.slice(key.lastIndexOf('/') + 1);
     let ids = this.byName.get(base) ?? [];
@@ -182,12 +182,10 @@ export class NoteNames {
       const exact = ids.filter((id) => this.notes.get(id)!.rel === key);
       ids = exact.length ? exact : ids.filter((id) => this.notes.get(id)!.rel.endsWith('/' + key));
     }
+    ids = this.sameCase(ids, noExt);
     if (ids.length === 1) return { kind: 'found', id: ids[0] };
     if (!ids.length) {
-      if (relative) {
-        const id = this.byPath.get(nameKey(relative));
-        if (id) return { kind: 'found', id };
-      }
+      if (atRelative.length === 1) return { kind: 'found', id: atRelative[0] };
       return { kind: 'none' };
     }
     // Several: the notes folders are separate vaults; one of that name in the linking note's folder wins.
@@ -196,9 +194,27 @@ export class NoteNames {
     const pool = own.length ? own : ids;
     // Then, as Obsidian links it, the one next to the linking note (`[[Security and privacy]]` in `Sync/Set up.md` is
     // `Sync/Security and privacy.md`, though `Publish/Security and privacy.md` exists too).
-    const adjacent = relative ? this.byPath.get(nameKey(relative)) : undefined;
+    const adjacent = atRelative.length === 1 ? atRelative[0] : undefined;
     if (adjacent && pool.includes(adjacent)) return { kind: 'found', id: adjacent };
     return { kind: 'ambiguous', ids: pool, shown: pool.map((id) => stripNoteExtension(this.shownPath(id))) };
+  }
+
+  /**
+   * `ids` with notes whose paths differ only in case (`Sub/X.md` and `sub/x.md` on a case-sensitive file system)
+   * narrowed to the one whose path ends with `written` in the same case; when none or several do, they all stay, and
+   * the name is ambiguous.
+   */
+  private sameCase(ids: string[], written: string): string[] {
+    if (ids.length < 2) return ids;
+    const keys = ids.map((id) => nameKey(stripNoteExtension(this.notes.get(id)!.path)));
+    if (new Set(keys).size === keys.length) return ids;
+    const tail = '/' + normalizePath(written.replace(/^\//, ''));
+    return ids.filter((id, i) => {
+      if (keys.indexOf(keys[i]) === keys.lastIndexOf(keys[i])) return true;
+      const twins = ids.filter((_, j) => keys[j] === keys[i]);
+      const matching = twins.filter((t) => ('/' + stripNoteExtension(this.notes.get(t)!.path)).endsWith(tail));
+      return matching.length === 1 ? matching[0] === id : true;
+    });
   }
 
   /**
@@ -208,7 +224,7 @@ export class NoteNames {
   private unlisted(id: string): FileNames {
     const path = locationPath(id);
     let root = '';
-    for (const n of this.notes.values()) if (n.root.length > root.length && path.startsWith(n.root + '/')) root = n.root;
+    for (const n of this.notes.values()) if (n.root.length > root.length && path.startsWith(folderPrefix(n.root))) root = n.root;
     return { path, rel: '', root };
   }
 
@@ -225,7 +241,7 @@ export class NoteNames {
     let found = this.filePaths.get(nameKey(relative));
     if (!found) {
       const candidates = this.fileNames.get(nameKey(basename(written))) ?? [];
-      const inFolder = candidates.filter((p) => (from.root ? p.startsWith(from.root + '/') : true));
+      const inFolder = candidates.filter((p) => (from.root ? p.startsWith(folderPrefix(from.root)) : true));
       const pool = inFolder.length ? inFolder : candidates;
       const suffix = written.includes('/') ? pool.filter((p) => nameKey(p).endsWith('/' + nameKey(normalizePath(written)))) : pool;
       if (suffix.length === 1) found = suffix[0];
@@ -237,7 +253,7 @@ export class NoteNames {
     if (found) return { kind: 'file', relative: relativePath(dir, found), known: true };
     // Not listed (a host that lists no files, or a file added since): the path as written, for the host to check; never
     // outside the notes folder.
-    const inside = !from.root || relative.startsWith(from.root.endsWith('/') ? from.root : from.root + '/');
+    const inside = !from.root || relative.startsWith(folderPrefix(from.root));
     if (!this.filesByRoot.size && inside) return { kind: 'file', relative: relativePath(dir, relative), known: false };
     return broken('no-file', msg('No file is named “{0}”.', written));
   }
@@ -312,6 +328,11 @@ export function relativePath(fromDir: string, to: string): string {
   while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
   const up = a.length - i;
   return [...Array<string>(up).fill('..'), ...b.slice(i)].join('/');
+}
+
+/** A folder's path as the start of the paths in it: `/v/` for `/v`, `/` for the root itself. */
+function folderPrefix(folder: string): string {
+  return folder.endsWith('/') ? folder : folder + '/';
 }
 
 function broken(problem: LinkProblem, m: Msg): Extract<LinkResolution, { kind: 'broken' }> {
