@@ -6,6 +6,9 @@
  * - sarif: SARIF 2.1.0, one run: the rules with their note as help (text and Markdown) and `helpUri`, the results
  *   with regions, fixes as SARIF `fixes`, configuration problems and failed rules as notifications.
  * - github: GitHub Actions workflow commands, one `::warning file=…,line=…,col=…,title=…::message` line per finding.
+ *
+ * A file with a syntax error is said on stderr in every format; SARIF also lists it as a notification of the run, and
+ * GitHub as an error annotation on the file.
  */
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
@@ -112,6 +115,12 @@ export function formatGithub(reports: readonly FileReport[], facts: RunFacts): s
     out.push(workflowCommand(p.severity === 'error' ? 'error' : 'warning', { file: shownPath(facts.cwd, p.file), line: p.line, col: p.column, title: 'ml-notes configuration' }, p.message));
   }
   for (const r of reports) {
+    const x = r.syntax;
+    if (x) {
+      const why = `${x.message} (${x.count} in the file; the rest is still checked)`;
+      if (x.cell !== undefined) out.push(workflowCommand('error', { file: r.shown, title: `syntax error (cell ${x.cell})` }, `cell ${x.cell}, line ${x.line}: ${why}`));
+      else out.push(workflowCommand('error', { file: r.shown, line: x.line, col: x.column, title: 'syntax error' }, why));
+    }
     for (const f of r.findings) {
       if (r.cells) {
         // Lines in a notebook are lines of a cell, not of the file's JSON: the annotation is on the file.
@@ -173,12 +182,25 @@ export function formatSarif(reports: readonly FileReport[], facts: RunFacts): st
       descriptor: { id: 'config' },
     })),
   ];
-  const failures = [...facts.failedRules].map(([rule, message]) => ({
+  const failures: object[] = [...facts.failedRules].map(([rule, message]) => ({
     level: 'error',
     message: { text: `Rule ${rule} failed: ${firstLine(message)}` },
     associatedRule: ruleIndex.has(rule) ? { id: rule, index: ruleIndex.get(rule) } : { id: rule },
     descriptor: { id: 'rule-failed' },
   }));
+  // A file Python rejects: checked around the error, which the run reports where it is (in a notebook, by its cell).
+  for (const r of reports) {
+    const x = r.syntax;
+    if (!x) continue;
+    const why = `${x.message} (${x.count} in the file; the rest is still checked)`;
+    const region = x.cell === undefined ? { region: { startLine: x.line, startColumn: x.column } } : {};
+    failures.push({
+      level: 'error',
+      message: { text: x.cell === undefined ? why : `cell ${x.cell}, line ${x.line}: ${why}` },
+      locations: [{ physicalLocation: { artifactLocation: artifact(r.file), ...region } }],
+      descriptor: { id: 'syntax-error' },
+    });
+  }
   const log = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',

@@ -142,7 +142,8 @@ export async function runLint(args: LintArgs, io: CliIo, hostWith: (report: Rule
   for (const u of [...unreadable].sort()) io.err(`ml-notes lint: ${u} (an imported module; followed as absent)`);
   for (const r of reports) {
     for (const n of r.notices) io.err(`ml-notes lint: ${n}`);
-    if (r.syntaxError && args.format === 'text') io.err(r.syntaxError);
+    // In every format: stdout is the format's own, and a file Python rejects is worth a line wherever the run is read.
+    if (r.syntaxError) io.err(r.syntaxError);
     for (const a of r.applied) io.err(`fixed ${r.shown}:${a.line + 1}: ${a.rule} — ${a.title}`);
   }
 

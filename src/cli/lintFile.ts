@@ -46,6 +46,8 @@ export interface FileReport {
   notices: string[];
   /** The file's first syntax error, for stderr: `file:line:col: syntax error: …`. */
   syntaxError?: string;
+  /** The same, for the formats that place it (SARIF, GitHub): where (1-based; in a notebook, in its cell), why, how many. */
+  syntax?: { line: number; column: number; cell?: number; message: string; count: number };
 }
 
 /**
@@ -110,6 +112,7 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
     // Said once per file: the analysis goes on around the error, and --fix will leave the file alone.
     const at = locate(syntaxErrors[0].start, report.cells);
     report.syntaxError = `${shown}${at.cell !== undefined ? `#cell${at.cell}` : ''}:${at.line}:${at.column}: syntax error${firstSyntaxError ? `: ${firstSyntaxError}` : ''} (${syntaxErrors.length} in the file; the rest is still checked)`;
+    report.syntax = { ...at, message: `syntax error${firstSyntaxError ? `: ${firstSyntaxError}` : ''}`, count: syntaxErrors.length };
   }
   report.findings = settings.reportUnusedIgnores ? withUnused(findings, unusedSuppressions) : findings;
   return report;

@@ -223,3 +223,33 @@ test('lookup and explain read the notes of the project config', async () => {
   assert.match(ex.out, /Down-weights easy examples\./);
   fs.rmSync(root, { recursive: true, force: true });
 });
+
+test('a file Python rejects is said in every format: a line on stderr; SARIF a notification at its place, GitHub an error annotation (in a notebook, by its cell)', async () => {
+  const notebook = { cells: [{ cell_type: 'code', source: ['import torch.nn as nn\n'] }, { cell_type: 'code', source: ['n = len(x) // 2)\n'] }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+  const root = project({ 'bad.py': 'x = (1,\n', 'model.py': CONV_BN, 'nb.ipynb': JSON.stringify(notebook) });
+  const text = await run(['lint', '.'], root);
+  assert.match(text.err, /^bad\.py:1:5: syntax error: '\(' was never closed \(1 in the file; the rest is still checked\)$/m);
+  for (const format of ['json', 'sarif', 'github']) {
+    const r = await run(['lint', '.', '--format', format], root);
+    assert.equal(r.code, 1, `${format}: the finding of model.py`);
+    assert.match(r.err, /^bad\.py:1:5: syntax error: /m, `${format}: stderr names the file`);
+    assert.match(r.err, /^nb\.ipynb#cell2:1:16: syntax error: unmatched '\)'/m, `${format}: and the notebook's cell`);
+  }
+  const json = JSON.parse((await run(['lint', '.', '--format', 'json'], root)).out) as { file: string }[];
+  assert.deepEqual(json.map((f) => f.file), ['model.py'], 'the JSON lists findings only');
+  const sarif = JSON.parse((await run(['lint', '.', '--format', 'sarif'], root)).out) as { runs: Record<string, any>[] };
+  assert.ok(sarifValidator()(sarif));
+  const notes = sarif.runs[0].invocations[0].toolExecutionNotifications as Record<string, any>[];
+  assert.deepEqual(
+    notes.map((n) => [n.descriptor.id, n.level, n.locations[0].physicalLocation.artifactLocation.uri, n.locations[0].physicalLocation.region?.startLine, n.message.text]),
+    [
+      ['syntax-error', 'error', 'bad.py', 1, "syntax error: '(' was never closed (1 in the file; the rest is still checked)"],
+      ['syntax-error', 'error', 'nb.ipynb', undefined, "cell 2, line 1: syntax error: unmatched ')' (1 in the file; the rest is still checked)"],
+    ],
+  );
+  assert.equal(sarif.runs[0].invocations[0].executionSuccessful, true, 'the run itself went well');
+  const gh = (await run(['lint', '.', '--format', 'github'], root)).out.split('\n');
+  assert.ok(gh.includes("::error file=bad.py,line=1,col=5,title=syntax error::syntax error: '(' was never closed (1 in the file; the rest is still checked)"), gh.join('\n'));
+  assert.ok(gh.includes("::error file=nb.ipynb,title=syntax error (cell 2)::cell 2, line 1: syntax error: unmatched ')' (1 in the file; the rest is still checked)"), gh.join('\n'));
+  fs.rmSync(root, { recursive: true, force: true });
+});
