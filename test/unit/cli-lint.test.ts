@@ -9,7 +9,7 @@ import { JobRuns, threadsFor } from '../../src/cli/parallel';
 import { nodeConfigFs } from '../../src/cli/nodeFs';
 import { collectFiles, walkProblems } from '../../src/cli/walk';
 import { ProjectConfigs } from '../../src/core/config/projectConfigs';
-import { repoRoot, tempDir, tempTree } from './helpers';
+import { repoRoot, tempDir, tempTree, fixturesDir } from './helpers';
 
 async function run(args: string[], cwd = repoRoot) {
   const out: string[] = [];
@@ -326,4 +326,16 @@ test('a .gitignore that cannot be read is named and the run goes on; a given pat
   const stopped = await main(['lint', 'loop.py', 'a.py', '--no-bundled'], { out: () => {}, err: (s) => err.push(s), cwd: root });
   assert.equal(stopped, 2);
   assert.deepEqual(err, ['ml-notes lint: loop.py: cannot read (ELOOP)']);
+});
+
+test('--fix leaves an optimizer with no schedule as it is (a warmup schedule does nothing until stepped, where only its author knows); the fix stays on offer', async () => {
+  const dir = tempDir('ml-notes-warmup-fix-');
+  const file = path.join(dir, 'train.py');
+  const source = fs.readFileSync(path.join(fixturesDir, 'rules', 'lr-warmup', 'torch_optimizer_only.in.py'), 'utf8');
+  fs.writeFileSync(file, source);
+  const r = await run(['lint', dir, '--fix', '--rule', 'lr-warmup', '--json']);
+  assert.equal(r.code, 1, 'the finding stays');
+  assert.equal(fs.readFileSync(file, 'utf8'), source, 'the file is untouched');
+  const [finding] = JSON.parse(r.out) as { rule: string; fixes: { title: string; isPreferred: boolean }[] }[];
+  assert.deepEqual(finding.fixes.map((f) => [f.title, f.isPreferred]), [['Add gradual LR warmup', false]]);
 });

@@ -105,7 +105,7 @@ def run(model, other):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     for x in other:
         model(x).backward()
-    return optimizer
+    optimizer.step()
 `;
     const iterated = text.replace('for x in other:', 'for x in loader:');
     expectLines('lr-warmup', [text, iterated], [[], [8]]);
@@ -158,7 +158,7 @@ warmup_epochs = 5
 
 def build(model):
     optimizer = optim.SGD(model.parameters(), lr=0.4)
-    return optimizer
+    optimizer.step()
 
 
 def evaluate(model, data):
@@ -181,7 +181,7 @@ def main(model, dataset):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     for x in loader:
         model(x).backward()
-    return optimizer
+    optimizer.step()
 
 
 from torch.utils.data import DataLoader as Loader
@@ -195,7 +195,7 @@ from torch.utils.data import DataLoader as Loader
 
 
 def build(model):
-    return SGD(model.parameters(), lr=0.4)
+    SGD(model.parameters(), lr=0.4).step()
 
 
 from torch.optim import *

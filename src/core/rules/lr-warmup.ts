@@ -115,6 +115,8 @@ function classify(model: PythonModel, call: CallExpr, scope = model.scopeOf(call
     else if (name[0] < 'A' || name[0] > 'Z' || name === 'LRScheduler' || name === '_LRScheduler') return undefined;
     return { ...base, kind: 'scheduler', framework: 'torch', warmup };
   }
+  // Averaging weights (SWA) is neither an optimizer nor a warmup schedule.
+  if (q.startsWith('torch.optim.swa_utils.')) return undefined;
   if (q.startsWith('torch.optim.') || q.startsWith('torch.distributed.optim.')) {
     if (name[0] < 'A' || name[0] > 'Z' || name === 'Optimizer') return undefined;
     return { ...base, kind: 'optimizer', framework: 'torch', warmup: 'no', largeBatch: LARGE_BATCH_OPTIMIZERS.has(name.toLowerCase()) };
@@ -140,6 +142,8 @@ function classify(model: PythonModel, call: CallExpr, scope = model.scopeOf(call
     return undefined;
   }
   if (q.startsWith('timm.optim.')) {
+    // `Lookahead(optimizer)` wraps an optimizer built before it: that one is the construction that counts.
+    if (name === 'Lookahead') return undefined;
     return { ...base, kind: 'optimizer', framework: 'timm', warmup: 'no', largeBatch: LARGE_BATCH_OPTIMIZERS.has(name.toLowerCase()) };
   }
   if (q.startsWith('keras.optimizers.schedules.')) {
@@ -165,7 +169,11 @@ function classify(model: PythonModel, call: CallExpr, scope = model.scopeOf(call
 
 interface Survey {
   calls: LrCall[];
-  /** Why the run counts as large-batch: an LR scaled with the batch size, a large batch, a LARS/LAMB optimizer. */
+  /**
+   * Why the file's training counts as large-batch: an LR scaled with the batch size, a large batch, a flag. (A LARS or
+   * LAMB construction is evidence for itself and the file's schedules only: a factory that builds LAMB in one branch
+   * and SGD in another trains large batches with the first alone.)
+   */
   evidence?: { span: Span; what: Msg };
   /** Module-level code already warms up (a scheduler, or a name mentioning warmup): nothing is reported. */
   hasWarmup: boolean;
@@ -216,8 +224,6 @@ function lrCalls(model: PythonModel): LrCall[] {
 function survey(model: PythonModel): Survey {
   const calls = lrCalls(model);
   const s: Survey = { calls, hasWarmup: false, warmupUnits: [], constantStrings: [] };
-  const lb = calls.find((c) => c.largeBatch);
-  if (lb) s.evidence = { span: lb.call, what: msg('it uses the large-batch optimizer {0}', lb.name) };
   // The rate an optimizer gets, scaled with a batch size the training uses (or the runtime's number of workers).
   const batches = new TrainingBatches(
     model,
@@ -245,6 +251,28 @@ function survey(model: PythonModel): Survey {
     for (const x of f.constantStrings) s.constantStrings.push(x);
   }
   return s;
+}
+
+/**
+ * Whether the function a construction is in returns what it builds: `return SGD(…)`, or `optimizer = SGD(…)` with a
+ * `return optimizer` (or a tuple holding it) in the same function.
+ */
+function returnedByItsFunction(model: PythonModel, call: CallExpr): boolean {
+  const fn = model.scopeOf(call).fn;
+  const stmt = model.statementOf.get(call);
+  if (!fn || !stmt) return false;
+  if (stmt.kind === 'return') return true;
+  if (stmt.kind !== 'assign' || stmt.targets.length !== 1 || stmt.targets[0].kind !== 'name') return false;
+  const name = stmt.targets[0].id;
+  const isName = (e: Expr) => e.kind === 'name' && e.id === name;
+  let returned = false;
+  walkModule(fn.def.body, {
+    stmt: (st) => {
+      const v = st.kind === 'return' ? st.value : undefined;
+      if (v && (isName(v) || (v.kind === 'tuple' && v.elts.some(isName)))) returned = true;
+    },
+  });
+  return returned;
 }
 
 /** Code as a message quotes it: on one line, at most 60 characters. */
@@ -363,28 +391,35 @@ export const lrWarmup: Rule = {
         fixes: [{ title: msg('Use gradual (linear) warmup'), edits: [{ from: str.from, to: str.to, text: `${q}linear${q}` }], isPreferred: true }],
       });
     }
-    if (!s.evidence || s.hasWarmup) return out;
+    const largeBatch = s.calls.find((c) => c.largeBatch);
+    if ((!s.evidence && !largeBatch) || s.hasWarmup) return out;
+    const large = (c: LrCall) => msg('it uses the large-batch optimizer {0}', c.name);
     // A schedule built in a function or class covers that function or class, not its neighbours: a file with
     // `make_optimizer_with_warmup` and a warmup-less `make_optimizer_plain` still hears about the second. A bare
-    // optimizer stays quiet when anything in the file warms up (hand-written warmup that sets param_groups' lr).
+    // optimizer stays quiet when anything in the file warms up (hand-written warmup that sets param_groups' lr), and,
+    // where a schedule is built around the optimizer (PyTorch, timm, transformers; Keras and optax take it as the
+    // optimizer's rate), when its function returns it: the caller schedules it, maybe with a warmup (a factory).
     const covered = (c: LrCall) => s.warmupUnits.some((u) => u.from <= c.call.from && c.call.to <= u.to);
     const schedulers = s.calls.filter((c) => c.kind === 'scheduler' && c.warmup === 'no' && !covered(c));
-    const targets = schedulers.length ? schedulers : s.warmupUnits.length ? [] : s.calls.filter((c) => c.kind === 'optimizer');
+    const scheduledOutside = (c: LrCall) => c.framework !== 'keras' && c.framework !== 'optax' && returnedByItsFunction(ctx.model, c.call);
+    const bare = (c: LrCall) => c.kind === 'optimizer' && (s.evidence || c.largeBatch) && !scheduledOutside(c);
+    const targets = schedulers.length ? schedulers : s.warmupUnits.length ? [] : s.calls.filter(bare);
     for (const t of targets) {
       const fix = warmupFix(ctx, t, s.calls);
+      const why = s.evidence?.what ?? large(t.largeBatch ? t : largeBatch!);
       out.push({
         span: t.call,
         message:
           t.kind === 'scheduler'
             ? msg(
                 'This schedule starts at the full learning rate with no warmup, but {0}. Large steps at the very start can make a large-batch run unstable; a gradual warmup raises the rate from small to full over the first epochs.',
-                s.evidence.what,
+                why,
               )
             : msg(
                 'This optimizer starts at the full learning rate with no warmup, but {0}. Large steps at the very start can make a large-batch run unstable; a gradual warmup raises the rate from small to full over the first epochs.',
-                s.evidence.what,
+                why,
               ),
-        fixes: fix ? [{ ...fix, isPreferred: true }] : [],
+        fixes: fix ? [{ ...fix, isPreferred: fix.isPreferred ?? true }] : [],
       });
     }
     return out;
@@ -451,8 +486,10 @@ function warmupFix(ctx: RuleContext, c: LrCall, all: LrCall[]): RawFix | undefin
         const linear = imports.ref('torch.optim.lr_scheduler', 'LinearLR');
         const iters = model.freshName('warmup_iters');
         const sched2 = model.freshName('warmup_scheduler');
+        // Not preferred (`--fix` leaves it): the schedule does nothing until it is stepped, where only the author knows.
         return {
           title,
+          isPreferred: false,
           edits: [
             ...imports.edits(),
             insertAfter(text, stmt, [
