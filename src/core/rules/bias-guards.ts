@@ -2,7 +2,8 @@
  * The conditions of conv-bias-before-batchnorm's findings: the guard that separates the batch-norm path from the others,
  * whether it can be evaluated where the layer is built, and the bias value that keeps the bias only off that path.
  */
-import type { Expr } from '../python/ast';
+import type { Expr, Span } from '../python/ast';
+import { walkModule } from '../python/walk';
 import type { Use } from '../python/flow';
 import { guardOf, type Guard, type LayerInstance, type PythonModel, type Scope } from '../python/model';
 
@@ -15,6 +16,25 @@ export function discriminate(bn: Use[], others: Use[]): Guard | undefined {
     if (oppositeInOthers) return g;
   }
   return undefined;
+}
+
+/** A guard under which every one of `uses` happens (of those `counts` keeps). */
+export function commonGuard(uses: Use[], counts: (g: Guard) => boolean): Guard | undefined {
+  return uses[0].guards.find((g) => counts(g) && uses.every((u) => u.guards.some((h) => h.key === g.key && h.negated === g.negated)));
+}
+
+/** Whether `at` lies in the branch of the `if` statement that a guard's test heads (the branch where it holds). */
+export function builtUnder(model: PythonModel, g: Guard, at: Span): boolean {
+  const fn = g.scope.fn;
+  let under = false;
+  walkModule(fn ? fn.def.body : model.module.body, {
+    stmt: (st) => {
+      if (st.kind !== 'if' || st.test !== g.test) return;
+      const branch = g.negated ? st.orelse : st.body;
+      under = branch.length > 0 && branch[0].from <= at.from && at.to <= branch[branch.length - 1].to;
+    },
+  });
+  return under;
 }
 
 const FLIP: Record<string, string> = { is: 'is not', 'is not': 'is', '==': '!=', '!=': '==', in: 'not in', 'not in': 'in' };

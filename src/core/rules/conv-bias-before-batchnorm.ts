@@ -11,7 +11,7 @@ import type { FunctionInfo, Guard, LayerInstance, PythonModel, Scope } from '../
 import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
-import { available, biasWhenNot, discriminate, paramForm } from './bias-guards';
+import { available, biasWhenNot, builtUnder, commonGuard, discriminate, paramForm } from './bias-guards';
 import { biasStateOf, layerBias, type BiasOn } from './conv-bias-state';
 
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };
@@ -114,7 +114,17 @@ class ConvBiasCheck {
   private judge(uses: readonly Use[]): Verdict {
     const bn = uses.filter((u) => this.isBn(u));
     const others = uses.filter((u) => !this.isBn(u));
-    if (bn.length && !others.length) return { fire: true, bnUse: bn[0] };
+    if (bn.length && !others.length) {
+      // Every batch-norm use under one guard, and nothing seen on the other path (the list ends there, or its output is
+      // returned): batch norm only when the guard holds (`if use_bn: layers.append(BatchNorm1d(c))`).
+      // Only a guard of the function that builds the layer, and not one it is built under (`if use_bn:
+      // nn.Sequential(conv, bn)`): a guard in `forward` mostly repeats the one `__init__` built the layer under.
+      const model = this.ctx.model;
+      const p = bn[0].producer;
+      const counts = (g: Guard) => g.scope === p.siteScope && !builtUnder(model, g, p.site);
+      const cond = bn.every((u) => u.guards.length) ? commonGuard(bn, counts) : undefined;
+      return cond ? { fire: true, cond, bnUse: bn[0] } : { fire: true, bnUse: bn[0] };
+    }
     if (bn.length) {
       const cond = discriminate(bn, others);
       if (cond) return { fire: true, cond, bnUse: bn[0] };
