@@ -35,7 +35,7 @@ interface LrCall {
   largeBatch?: boolean;
 }
 
-const LARGE_BATCH_OPTIMIZERS = new Set(['lars', 'lamb', 'fusedlamb', 'fusedlars']);
+const LARGE_BATCH_OPTIMIZERS = new Set(['lars', 'lamb', 'larc', 'fusedlamb', 'fusedlars']);
 const OPTAX_OPTIMIZERS = new Set([
   'sgd',
   'adam',
@@ -98,7 +98,12 @@ const NEGATIONS = new Set(['no', 'without', 'skip', 'disable', 'disabled', 'wo']
 
 /** What a call is, as far as learning rates go (`raw`: what its callee stands for). */
 function classify(model: PythonModel, call: CallExpr, scope = model.scopeOf(call), raw = model.qname(call.func, scope)): LrCall | undefined {
-  if (!raw) return undefined;
+  if (!raw || raw.startsWith('@')) {
+    // A class of the project, here or in another module (`@path:LARS`): a LARS or LAMB of its own, as self-supervised
+    // training code often writes, by its name.
+    const own = raw ? raw.slice(raw.lastIndexOf(':') + 1) : projectClassName(model, call, scope);
+    return own && LARGE_BATCH_OPTIMIZERS.has(own.toLowerCase()) ? { call, scope, name: own, kind: 'optimizer', framework: 'torch', warmup: 'no', largeBatch: true } : undefined;
+  }
   const q = canonicalName(raw);
   const name = q.slice(q.lastIndexOf('.') + 1);
   const base = { call, scope, name };
@@ -167,6 +172,14 @@ function classify(model: PythonModel, call: CallExpr, scope = model.scopeOf(call
   return undefined;
 }
 
+/** The name of the class of this file a call constructs (`LARS(…)` with `class LARS(Optimizer)` above). */
+function projectClassName(model: PythonModel, call: CallExpr, scope: Scope): string | undefined {
+  if (call.func.kind !== 'name') return undefined;
+  const cs = model.callables(call.func, scope);
+  const c = cs.length === 1 ? cs[0].value : undefined;
+  return c?.kind === 'class' ? c.cls.def.name : undefined;
+}
+
 interface Survey {
   calls: LrCall[];
   /**
@@ -203,7 +216,10 @@ const namedCallsOf = new ResolvedUnitMemo((model, unit) => {
   for (const c of unit.calls) {
     const scope = model.scopeOf(c);
     const q = model.qname(c.func, scope);
-    if (q !== undefined && classify(model, c, scope, q)) lr.push(c);
+    // A name that stands for no import may be a class of the file (see classify): kept by its text alone, which is what
+    // this cache may depend on (which class it is, is decided again by every analysis).
+    const own = q === undefined && c.func.kind === 'name' && LARGE_BATCH_OPTIMIZERS.has(c.func.id.toLowerCase());
+    if ((q !== undefined && classify(model, c, scope, q)) || own) lr.push(c);
     if (isBatchCall(c, q)) batch.push(c);
   }
   return { lr, batch };
