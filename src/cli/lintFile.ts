@@ -106,8 +106,11 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
     if (settings.reportUnusedIgnores) report.findings = withUnused(res.remaining, lintText(res.output, options, host).unusedSuppressions);
     return report;
   }
-  if (settings.fix && isNotebook) report.notices.push(`${shown}: --fix does not edit notebooks; open it in VS Code to apply fixes`);
   const { findings, syntaxErrors, firstSyntaxError, unusedSuppressions } = lintText(program, options, host, sourceErrors, parsed);
+  // Said of a notebook with a fix to apply (not of every notebook of the tree).
+  if (settings.fix && isNotebook && findings.some((f) => f.fixes.some((x) => x.isPreferred))) {
+    report.notices.push(`${shown}: --fix does not edit notebooks; open it in VS Code to apply fixes`);
+  }
   if (syntaxErrors.length) {
     // Said once per file: the analysis goes on around the error, and --fix will leave the file alone.
     const at = locate(syntaxErrors[0].start, report.cells);

@@ -339,3 +339,15 @@ test('--fix leaves an optimizer with no schedule as it is (a warmup schedule doe
   const [finding] = JSON.parse(r.out) as { rule: string; fixes: { title: string; isPreferred: boolean }[] }[];
   assert.deepEqual(finding.fixes.map((f) => [f.title, f.isPreferred]), [['Add gradual LR warmup', false]]);
 });
+
+test('--fix says it leaves a notebook alone only of a notebook with a fix to apply', async () => {
+  const nb = (source: string) => JSON.stringify({ cells: [{ cell_type: 'code', source: [source] }], metadata: {}, nbformat: 4, nbformat_minor: 5 });
+  const root = tempTree({
+    'fixable.ipynb': nb('import torch.nn as nn\nnet = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8))\n'),
+    'clean.ipynb': nb('import torch\nx = torch.zeros(3)\n'),
+  });
+  const r = await run(['lint', root, '--fix']);
+  assert.match(r.err, /fixable\.ipynb: --fix does not edit notebooks; open it in VS Code to apply fixes/);
+  assert.doesNotMatch(r.err, /clean\.ipynb/);
+  fs.rmSync(root, { recursive: true, force: true });
+});
