@@ -7,6 +7,7 @@
  */
 
 import { isBlankBetween, isSpaceCode, skipSpace, trimSpaceEnd } from './markdownText';
+import { RangeMemo } from '../memo';
 
 type Value = string | string[] | Record<string, string | string[]>;
 
@@ -171,15 +172,22 @@ function flowItem(line: string, from: number, to: number): string | undefined {
   from = skipSpace(line, from, to);
   to = trimSpaceEnd(line, from, to);
   if (from === to) return undefined;
-  const q = line.charCodeAt(from);
-  if (isQuote(q)) {
-    if (to - from < 2 || line.charCodeAt(to - 1) !== q) return undefined;
-    const inner = line.slice(from + 1, to - 1);
-    return inner.includes(line[from]) ? undefined : inner;
-  }
-  const item = line.slice(from, to);
-  return isPlainFlowItem(item) ? item : undefined;
+  return flowItems.get(line, from, to) ?? undefined;
 }
+
+/**
+ * Flow sequence items read lately, by their text (trimmed): a library repeats its terms, and each term is one string
+ * (the term index and the lookup index find a string they have seen faster than an equal one).
+ */
+const flowItems = new RangeMemo((item: string): string | null => {
+  const q = item.charCodeAt(0);
+  if (isQuote(q)) {
+    if (item.length < 2 || item.charCodeAt(item.length - 1) !== q) return null;
+    const inner = item.slice(1, -1);
+    return inner.includes(item[0]) ? null : inner;
+  }
+  return isPlainFlowItem(item) ? item : null;
+});
 
 /** A quoted string, or a plain one that can only be a string (no comment, no number, no boolean or null). */
 function readBlockScalar(v: string): string | undefined {

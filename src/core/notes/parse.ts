@@ -2,7 +2,7 @@ import { parseDocument } from 'yaml';
 import { mappingObject, readSimpleYamlLines, type SimpleMapping } from './frontMatter';
 import { lineStarts } from '../text';
 import { objectArray } from '../arrays';
-import { memoize } from '../memo';
+import { memoize, RangeMemo } from '../memo';
 import { msg, type Msg } from '../message';
 import type { NoteCheckBlock, NoteDocument, NotePoint, NoteSection, NoteTag, NoteWarning } from './types';
 import { extractVaultSyntax } from './vaultExtract';
@@ -491,7 +491,7 @@ function scanBlocks(lines: string[], from: number): { headings: Heading[]; items
     }
     const level = mark === 35 ? atxLevel(line) : 0;
     if (level) {
-      const { title, slug } = cachedHeading(line.slice(atxTextStart(line, level)));
+      const { title, slug } = cachedHeadings.get(line, atxTextStart(line, level), line.length);
       headings.push({ line: i, level, title, slug, lines: 1 });
       paragraph = false;
       continue;
@@ -624,7 +624,7 @@ function startsPlain(c: number): boolean {
  * ("Overview", "实现细节"), and the sections with the same heading share one title string (what is looked up by title
  * later finds it at once).
  */
-const cachedHeading = memoize((raw: string) => {
+const cachedHeadings = new RangeMemo((raw: string) => {
   const title = headingTitle(raw);
   return { title, slug: cachedSlug(title) };
 });

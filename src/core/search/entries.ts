@@ -2,7 +2,7 @@ import { frontMatterTargets } from '../notes/library';
 import { plainInline } from '../notes/parse';
 import { hasLineTerminator, isSpaceCode, skipSpace } from '../notes/markdownText';
 import { Point } from '../notes/noteModel';
-import { memoize } from '../memo';
+import { memoize, RangeMemo } from '../memo';
 import type { NoteDocument, NotePoint, NoteSection } from '../notes/types';
 import { scanText } from './tokenize';
 
@@ -89,8 +89,8 @@ export function firstTextLine(md: string): string {
 export function pointLead(point: NotePoint): string {
   // The pattern never reaches past the first line of the item's Markdown, so a parsed point gives just that line.
   const head = point instanceof Point ? point.headLine : undefined;
-  const bold = boldInner(head ?? point.markdown);
-  if (bold !== undefined) return boldLead(bold);
+  const md = head ?? point.markdown;
+  if (findBold(md)) return boldLeads.get(md, BOLD[0], BOLD[1]);
   if (head !== undefined && !mayStartWithLabel(head)) return '';
   const colon = /^([^:：]{2,24})[:：]/.exec(point.summary);
   if (colon && !/[，,。.;；!?！？()（）]/.test(colon[1])) return labelLead(colon[1]);
@@ -102,15 +102,25 @@ export function pointLead(point: NotePoint): string {
  * `/^\s*(\*\*|__)(.+?)\1/` captures it, read without a regular expression; undefined when it does not start so.
  */
 export function boldInner(md: string): string | undefined {
+  return findBold(md) ? md.slice(BOLD[0], BOLD[1]) : undefined;
+}
+
+/** Where `boldInner`'s text is, once `findBold` found it: md[BOLD[0], BOLD[1]). */
+const BOLD = new Int32Array(2);
+
+/** Whether a Markdown text starts with a bold text (see boldInner); its place is left in BOLD. */
+function findBold(md: string): boolean {
   const i = skipSpace(md, 0, md.length);
   const c = md.charCodeAt(i);
-  if ((c !== 42 && c !== 95) || md.charCodeAt(i + 1) !== c) return undefined;
+  if ((c !== 42 && c !== 95) || md.charCodeAt(i + 1) !== c) return false;
   const from = i + 2;
   const close = md.indexOf(c === 42 ? '**' : '__', from + 1);
-  if (close < 0) return undefined;
+  if (close < 0) return false;
   // `.` does not reach past a line terminator.
-  if (hasLineTerminator(md, from, close)) return undefined;
-  return md.slice(from, close);
+  if (hasLineTerminator(md, from, close)) return false;
+  BOLD[0] = from;
+  BOLD[1] = close;
+  return true;
 }
 
 /**
@@ -148,8 +158,11 @@ function keptChar(c: number): boolean {
   return c < 128 ? (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) : !isSpaceCode(c);
 }
 
-/** Lead-ins seen lately, one string each: a library repeats them (`**Observation**`, `技巧：`), and the points share it. */
-const boldLead = memoize((inner: string) => plainInline(inner).replace(/[:：]\s*$/, '').trim());
+/**
+ * Lead-ins seen lately, one string each: a library repeats them (`**Observation**`, `技巧：`), and the points share it.
+ * Bold ones are found by their text where it is, in the item's line.
+ */
+const boldLeads = new RangeMemo((inner: string) => plainInline(inner).replace(/[:：]\s*$/, '').trim());
 const labelLead = memoize((label: string) => label.trim());
 
 /** The longest a point's title gets in a list (Look Up, the panel's search). */
