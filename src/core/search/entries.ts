@@ -90,7 +90,8 @@ export function pointLead(point: NotePoint): string {
   // The pattern never reaches past the first line of the item's Markdown, so a parsed point gives just that line.
   const head = point instanceof Point ? point.headLine : undefined;
   const md = head ?? point.markdown;
-  if (findBold(md)) return boldLeads.get(md, BOLD[0], BOLD[1]);
+  const end = boldEnd(md);
+  if (end >= 0) return boldLeads.get(md, boldStart(md), end);
   if (head !== undefined && !mayStartWithLabel(head)) return '';
   const colon = /^([^:：]{2,24})[:：]/.exec(point.summary);
   if (colon && !/[，,。.;；!?！？()（）]/.test(colon[1])) return labelLead(colon[1]);
@@ -102,25 +103,24 @@ export function pointLead(point: NotePoint): string {
  * `/^\s*(\*\*|__)(.+?)\1/` captures it, read without a regular expression; undefined when it does not start so.
  */
 export function boldInner(md: string): string | undefined {
-  return findBold(md) ? md.slice(BOLD[0], BOLD[1]) : undefined;
+  const end = boldEnd(md);
+  return end < 0 ? undefined : md.slice(boldStart(md), end);
 }
 
-/** Where `boldInner`'s text is, once `findBold` found it: md[BOLD[0], BOLD[1]). */
-const BOLD = new Int32Array(2);
+/** Where the text of a bold start (see boldInner) begins: past the white space and the opening `**` or `__`. */
+function boldStart(md: string): number {
+  return skipSpace(md, 0, md.length) + 2;
+}
 
-/** Whether a Markdown text starts with a bold text (see boldInner); its place is left in BOLD. */
-function findBold(md: string): boolean {
+/** Where the text of a bold start (see boldInner) ends (its closing `**` or `__`); -1 when the text does not start so. */
+function boldEnd(md: string): number {
   const i = skipSpace(md, 0, md.length);
   const c = md.charCodeAt(i);
-  if ((c !== 42 && c !== 95) || md.charCodeAt(i + 1) !== c) return false;
+  if ((c !== 42 && c !== 95) || md.charCodeAt(i + 1) !== c) return -1;
   const from = i + 2;
   const close = md.indexOf(c === 42 ? '**' : '__', from + 1);
-  if (close < 0) return false;
   // `.` does not reach past a line terminator.
-  if (hasLineTerminator(md, from, close)) return false;
-  BOLD[0] = from;
-  BOLD[1] = close;
-  return true;
+  return close < 0 || hasLineTerminator(md, from, close) ? -1 : close;
 }
 
 /**
