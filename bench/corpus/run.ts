@@ -9,7 +9,7 @@
  * It reports, per rule: findings, findings labelled true and false, findings nobody labelled yet, and labelled-true
  * sites no longer found; spurious syntax errors (files `python3` compiles but the analysis calls broken); the time of
  * the whole `ml-notes lint` process over the corpus, on one thread, and on one core against every core; and the fix check: `ml-notes lint --fix` on a copy of the corpus,
- * where every changed file must still compile, pyflakes (flake8 F821/F811) must find nothing new, and a second --fix
+ * where every changed file must still compile, pyflakes (flake8 F821/F811/F841) must find nothing new, and a second --fix
  * must change nothing; and the edit check (editCheck.ts): every file edited line by line, each version re-analysed as the
  * editor re-analyses it and compared with a fresh analysis.
  *
@@ -232,11 +232,14 @@ function flake8Available(): boolean {
   return spawnSync('flake8', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** pyflakes' undefined-name and redefinition messages per file (`F821 undefined name 'x'`), as counts. */
+/**
+ * pyflakes' undefined-name, redefinition and unused-variable messages per file (`F821 undefined name 'x'`), as counts:
+ * a fix must not leave a name it uses undefined, define one twice, or add one nothing uses.
+ */
 function pyflakes(files: string[], cwd: string): Map<string, Map<string, number>> {
   const out = new Map<string, Map<string, number>>();
   if (!files.length) return out;
-  const r = spawnSync('flake8', ['--select=F821,F811', '--format=%(path)s\t%(code)s %(text)s', ...files], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('flake8', ['--select=F821,F811,F841', '--format=%(path)s\t%(code)s %(text)s', ...files], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
   for (const line of r.stdout.split('\n')) {
     const tab = line.indexOf('\t');
     if (tab < 0) continue;
@@ -417,7 +420,7 @@ function main(): void {
   if (fix) {
     console.log(
       `Fix check: ml-notes lint --fix changed ${fix.changedFiles} file(s) (${fix.fixesApplied} fixes, ${Math.round(fix.ms)} ms); ` +
-        `not compiling after: ${fix.notCompiling.length}; new pyflakes F821/F811: ${fix.flake8 ? fix.newPyflakes.length : 'not run (flake8 not installed: apt-get install flake8)'}; ` +
+        `not compiling after: ${fix.notCompiling.length}; new pyflakes F821/F811/F841: ${fix.flake8 ? fix.newPyflakes.length : 'not run (flake8 not installed: apt-get install flake8)'}; ` +
         `changed again by a second --fix: ${fix.secondRunChanged.length}`,
     );
     for (const f of [...fix.notCompiling.map((x) => `does not compile: ${x}`), ...fix.newPyflakes.map((x) => `new pyflakes: ${x}`), ...fix.secondRunChanged.map((x) => `changed again: ${x}`)]) console.log(`  ${f}`);
