@@ -274,3 +274,38 @@ test('re-analysis after an edit never keeps a finding worked out against an olde
   assert.deepEqual(found(edited, HELPER), expected);
   assert.deepEqual(found(edited, OFF), []);
 });
+
+test('lr-warmup: a rate ramped up by hand in another module of the project (no name says "warmup") is the file\'s schedule; a LARS of the project is a large-batch optimizer', () => {
+  const root = tempTree({
+    'pyproject.toml': '',
+    'utils/__init__.py': '',
+    'utils/sched.py': 'def adjust_lr(optimizer, it, base_lr, ramp):\n    lr = base_lr * min(1.0, it / ramp)\n    for g in optimizer.param_groups:\n        g["lr"] = lr\n\n\ndef decay_lr(optimizer, base_lr, epoch):\n    for g in optimizer.param_groups:\n        g["lr"] = base_lr * 0.1 ** (epoch // 30)\n',
+    'utils/lars.py': 'import torch\n\n\nclass LARS(torch.optim.Optimizer):\n    pass\n',
+    'train.py': [
+      'import torch',
+      'from utils.sched import adjust_lr',
+      '',
+      '',
+      'def main(args, model, dataset):',
+      '    loader = torch.utils.data.DataLoader(dataset, batch_size=args.batch_size, shuffle=True, drop_last=True)',
+      '    lr = args.base_lr * args.batch_size / 256',
+      '    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)',
+      '    for it, (x, y) in enumerate(loader):',
+      '        adjust_lr(optimizer, it, lr, 500)',
+      '        torch.nn.functional.cross_entropy(model(x), y).backward()',
+      '        optimizer.step()',
+      '',
+    ].join('\n'),
+    'pretrain.py': 'import torch\nfrom utils.lars import LARS\n\n\ndef build(model, epochs):\n    optimizer = LARS(model.parameters(), lr=4.8)\n    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)\n    return optimizer, scheduler\n',
+  });
+  const warm = (file: string) => {
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    return lintText(text, { project: snapshotOf(path.join(root, file), root) }).findings.filter((f) => f.rule === 'lr-warmup').map((f) => f.range.start.line + 1);
+  };
+  assert.deepEqual(warm('train.py'), [], 'adjust_lr ramps the rate: not known to start at full');
+  // The same training with a step decay set by hand (no branch, no bound): it starts at full.
+  fs.writeFileSync(path.join(root, 'train.py'), fs.readFileSync(path.join(root, 'train.py'), 'utf8').replace(/adjust_lr/g, 'decay_lr').replace('decay_lr(optimizer, it, lr, 500)', 'decay_lr(optimizer, lr, it)'));
+  assert.deepEqual(warm('train.py'), [8]);
+  assert.deepEqual(warm('pretrain.py'), [7], 'the schedule of the project\'s LARS, with no warmup');
+  fs.rmSync(root, { recursive: true, force: true });
+});

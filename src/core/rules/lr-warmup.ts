@@ -201,6 +201,8 @@ interface TextFacts {
   evidence?: { span: Span; what: Msg };
   hasWarmup: boolean;
   constantStrings: StringExpr[];
+  /** It sets param groups' rate by hand, maybe ramping it up (see rampsRate). */
+  rampsRate: boolean;
 }
 
 /** The statements an edit did not touch are the same objects in the next version of a document: their facts stay attached. */
@@ -258,6 +260,8 @@ function survey(model: PythonModel): Survey {
   for (const unit of model.parsed.units) {
     const f = textFactsOf.of(unit, model);
     if (!s.evidence && f.evidence) s.evidence = f.evidence;
+    // A rate set by hand, here or by a function of another module, is the file's schedule, for every optimizer it is given.
+    if (f.rampsRate || callsRampElsewhere(model, unit)) s.hasWarmup = true;
     const warms = f.hasWarmup || warmingCalls.some((c) => unit.from <= c.call.from && c.call.to <= unit.to);
     if (warms) {
       const head = unit.stmts[0]?.kind;
@@ -298,7 +302,7 @@ function shortSource(model: PythonModel, span: Span): string {
 }
 
 function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
-  const s: TextFacts = { hasWarmup: false, constantStrings: [] };
+  const s: TextFacts = { hasWarmup: false, constantStrings: [], rampsRate: rampsRate(unit.stmts) };
   const short = (span: Span) => shortSource(model, span);
   const evidence = (span: Span, what: Msg) => {
     if (!s.evidence) s.evidence = { span, what };
@@ -362,6 +366,48 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
   }
   for (const e of unit.warmAttrs) if (!callees.has(e) && isWarmupName(e.attr)) s.hasWarmup = true;
   return s;
+}
+
+/**
+ * Whether statements set a param group's rate by hand (`group["lr"] = lr`) and bound or branch it (`if it < ramp:`,
+ * `min(1.0, it / ramp)`): a schedule written by hand that may ramp the rate up, whatever its names (a warmup that never
+ * says "warmup"). What it does at the first step is not worked out: the rate is not known to start at full.
+ */
+function rampsRate(stmts: readonly Stmt[]): boolean {
+  let sets = false;
+  let bounded = false;
+  const isLr = (t: Expr) => t.kind === 'subscript' && t.index.length === 1 && t.index[0].kind === 'string' && t.index[0].value === 'lr';
+  walkModule(stmts, {
+    stmt: (st) => {
+      if ((st.kind === 'assign' && st.targets.some(isLr)) || (st.kind === 'augassign' && isLr(st.target))) sets = true;
+    },
+    expr: (e) => {
+      if ((e.kind === 'binop' && COMPARISONS.has(e.op)) || (e.kind === 'call' && e.func.kind === 'name' && (e.func.id === 'min' || e.func.id === 'max'))) bounded = true;
+    },
+  });
+  return sets && bounded;
+}
+
+const COMPARISONS = new Set(['<', '<=', '>', '>=']);
+
+/** Functions of other modules of the project, by whether they ramp a rate by hand (see rampsRate). */
+const rampingFunctions = new WeakMap<Stmt[], boolean>();
+
+/** Whether a statement calls a function of another module of the project that sets a rate by hand, maybe ramping it. */
+function callsRampElsewhere(model: PythonModel, unit: LoweredUnit): boolean {
+  if (!model.project) return false;
+  for (const c of unit.calls) {
+    if (c.func.kind !== 'name' && c.func.kind !== 'attr') continue;
+    const cs = model.callables(c.func, model.scopeOf(c));
+    for (const { value: v } of cs) {
+      if (v.kind !== 'helper' || v.fn.scope.owner === model) continue;
+      const body = v.fn.def.body;
+      let r = rampingFunctions.get(body);
+      if (r === undefined) rampingFunctions.set(body, (r = rampsRate(body)));
+      if (r) return true;
+    }
+  }
+  return false;
 }
 
 export const lrWarmup: Rule = {
