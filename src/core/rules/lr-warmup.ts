@@ -302,7 +302,8 @@ function shortSource(model: PythonModel, span: Span): string {
 }
 
 function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
-  const s: TextFacts = { hasWarmup: false, constantStrings: [], rampsRate: rampsRate(unit.stmts) };
+  const s: TextFacts = { hasWarmup: false, constantStrings: [], rampsRate: false };
+  let setsAnyRate = false;
   const short = (span: Span) => shortSource(model, span);
   const evidence = (span: Span, what: Msg) => {
     if (!s.evidence) s.evidence = { span, what };
@@ -315,6 +316,7 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
   const zeroOrNone = (e: Expr | undefined) => isZero(e) || (e?.kind === 'const' && e.value === 'None');
 
   const onStmt = (st: Stmt): void => {
+    if (setsRate(st)) setsAnyRate = true;
     if (st.kind === 'assign' && st.value) {
       for (const t of st.targets) {
         const id = lastName(t);
@@ -332,6 +334,7 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
     } else if (st.kind === 'class' && isWarmupName(st.name)) s.hasWarmup = true;
   };
   walkModule(unit.stmts, { stmt: onStmt });
+  s.rampsRate = setsAnyRate && bounded(unit.stmts);
   // Callees (`transformers.get_linear_schedule_with_warmup`) say nothing about this file warming up.
   const callees = new Set<Expr>();
   for (const e of unit.calls) {
@@ -375,17 +378,29 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
  */
 function rampsRate(stmts: readonly Stmt[]): boolean {
   let sets = false;
-  let bounded = false;
-  const isLr = (t: Expr) => t.kind === 'subscript' && t.index.length === 1 && t.index[0].kind === 'string' && t.index[0].value === 'lr';
   walkModule(stmts, {
     stmt: (st) => {
-      if ((st.kind === 'assign' && st.targets.some(isLr)) || (st.kind === 'augassign' && isLr(st.target))) sets = true;
-    },
-    expr: (e) => {
-      if ((e.kind === 'binop' && COMPARISONS.has(e.op)) || (e.kind === 'call' && e.func.kind === 'name' && (e.func.id === 'min' || e.func.id === 'max'))) bounded = true;
+      if (setsRate(st)) sets = true;
     },
   });
-  return sets && bounded;
+  return sets && bounded(stmts);
+}
+
+/** `group["lr"] = …`, `group["lr"] *= …`. */
+function setsRate(st: Stmt): boolean {
+  const isLr = (t: Expr) => t.kind === 'subscript' && t.index.length === 1 && t.index[0].kind === 'string' && t.index[0].value === 'lr';
+  return (st.kind === 'assign' && st.targets.some(isLr)) || (st.kind === 'augassign' && isLr(st.target));
+}
+
+/** Whether statements compare (`<`, `>=`…) or bound (`min`, `max`) anything: walked only where a rate is set. */
+function bounded(stmts: readonly Stmt[]): boolean {
+  let found = false;
+  walkModule(stmts, {
+    expr: (e) => {
+      if ((e.kind === 'binop' && COMPARISONS.has(e.op)) || (e.kind === 'call' && e.func.kind === 'name' && (e.func.id === 'min' || e.func.id === 'max'))) found = true;
+    },
+  });
+  return found;
 }
 
 const COMPARISONS = new Set(['<', '<=', '>', '>=']);
