@@ -12,6 +12,7 @@ import { cellPosition, notebookProgram, type CellLines } from '../core/notebook'
 import { decodePythonSource, type PythonSource } from '../core/python/source';
 import { writeAtomic } from './files';
 import { parsePython } from '../core/python/parse';
+import { LineIndex } from '../core/text';
 import type { CliProject } from './project';
 
 export const MAX_LINT_BYTES = 5 * 1024 * 1024;
@@ -104,6 +105,12 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
     }
     report.findings = res.remaining;
     if (settings.reportUnusedIgnores) report.findings = withUnused(res.remaining, lintText(res.output, options, host).unusedSuppressions);
+    // A file that does not parse is left as it is: its syntax error is said as without --fix.
+    const errors = parsed.module.errors;
+    if (errors.length) {
+      const lines = new LineIndex(program);
+      noteSyntaxErrors(report, errors.map((e) => lines.range(e.from, e.to)), errors[0].message);
+    }
     return report;
   }
   const { findings, syntaxErrors, firstSyntaxError, unusedSuppressions } = lintText(program, options, host, sourceErrors, parsed);
@@ -111,14 +118,18 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
   if (settings.fix && isNotebook && findings.some((f) => f.fixes.some((x) => x.isPreferred))) {
     report.notices.push(`${shown}: --fix does not edit notebooks; open it in VS Code to apply fixes`);
   }
-  if (syntaxErrors.length) {
-    // Said once per file: the analysis goes on around the error, and --fix will leave the file alone.
-    const at = locate(syntaxErrors[0].start, report.cells);
-    report.syntaxError = `${shown}${at.cell !== undefined ? `#cell${at.cell}` : ''}:${at.line}:${at.column}: syntax error${firstSyntaxError ? `: ${firstSyntaxError}` : ''} (${syntaxErrors.length} in the file; the rest is still checked)`;
-    report.syntax = { ...at, message: `syntax error${firstSyntaxError ? `: ${firstSyntaxError}` : ''}`, count: syntaxErrors.length };
-  }
+  noteSyntaxErrors(report, syntaxErrors, firstSyntaxError);
   report.findings = settings.reportUnusedIgnores ? withUnused(findings, unusedSuppressions) : findings;
   return report;
+}
+
+/** A file's syntax errors, said once per file: the analysis goes on around them, and --fix leaves the file alone. */
+function noteSyntaxErrors(report: FileReport, syntaxErrors: readonly { start: { line: number; character: number } }[], first: string | undefined): void {
+  if (!syntaxErrors.length) return;
+  const at = locate(syntaxErrors[0].start, report.cells);
+  const message = `syntax error${first ? `: ${first}` : ''}`;
+  report.syntaxError = `${report.shown}${at.cell !== undefined ? `#cell${at.cell}` : ''}:${at.line}:${at.column}: ${message} (${syntaxErrors.length} in the file; the rest is still checked)`;
+  report.syntax = { ...at, message, count: syntaxErrors.length };
 }
 
 /** The findings and the unused suppressions (as findings of `unused-suppression`), in the order of the file. */

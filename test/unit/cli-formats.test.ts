@@ -251,5 +251,9 @@ test('a file Python rejects is said in every format: a line on stderr; SARIF a n
   const gh = (await run(['lint', '.', '--format', 'github'], root)).out.split('\n');
   assert.ok(gh.includes("::error file=bad.py,line=1,col=5,title=syntax error::syntax error: '(' was never closed (1 in the file; the rest is still checked)"), gh.join('\n'));
   assert.ok(gh.includes("::error file=nb.ipynb,title=syntax error (cell 2)::cell 2, line 1: syntax error: unmatched ')' (1 in the file; the rest is still checked)"), gh.join('\n'));
+  // With --fix too (the file is left as it is).
+  const fixing = JSON.parse((await run(['lint', '.', '--fix', '--format', 'sarif'], root)).out) as { runs: Record<string, any>[] };
+  assert.deepEqual((fixing.runs[0].invocations[0].toolExecutionNotifications as Record<string, any>[]).map((n) => n.locations[0].physicalLocation.artifactLocation.uri), ['bad.py', 'nb.ipynb']);
+  assert.equal(fs.readFileSync(path.join(root, 'bad.py'), 'utf8'), 'x = (1,\n');
   fs.rmSync(root, { recursive: true, force: true });
 });
