@@ -18,9 +18,12 @@ export function discriminate(bn: Use[], others: Use[]): Guard | undefined {
   return undefined;
 }
 
-/** A guard under which every one of `uses` happens (of those `counts` keeps). */
-export function commonGuard(uses: Use[], counts: (g: Guard) => boolean): Guard | undefined {
-  return uses[0].guards.find((g) => counts(g) && uses.every((u) => u.guards.some((h) => h.key === g.key && h.negated === g.negated)));
+/**
+ * The guards under which every one of `uses` happens (of those `counts` keeps): batch norm runs where all of them hold
+ * (`if use_norm:` then `if norm == "bn":`).
+ */
+export function commonGuards(uses: Use[], counts: (g: Guard) => boolean): Guard[] {
+  return uses[0].guards.filter((g) => counts(g) && uses.every((u) => u.guards.some((h) => h.key === g.key && h.negated === g.negated)));
 }
 
 /** Whether `at` lies in the branch of the `if` statement that a guard's test heads (the branch where it holds). */

@@ -11,7 +11,7 @@ import type { FunctionInfo, Guard, LayerInstance, PythonModel, Scope } from '../
 import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
-import { available, biasWhenNot, builtUnder, commonGuard, discriminate, paramForm } from './bias-guards';
+import { available, biasWhenNot, builtUnder, commonGuards, discriminate, paramForm } from './bias-guards';
 import { biasStateOf, layerBias, type BiasOn } from './conv-bias-state';
 
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };
@@ -122,8 +122,9 @@ class ConvBiasCheck {
       const model = this.ctx.model;
       const p = bn[0].producer;
       const counts = (g: Guard) => g.scope === p.siteScope && !builtUnder(model, g, p.site);
-      const cond = bn.every((u) => u.guards.length) ? commonGuard(bn, counts) : undefined;
-      return cond ? { fire: true, cond, bnUse: bn[0] } : { fire: true, bnUse: bn[0] };
+      const conds = bn.every((u) => u.guards.length) ? commonGuards(bn, counts) : [];
+      if (conds.length > 1) return { fire: false }; // under two conditions at once: no one condition to write the bias with
+      return conds.length ? { fire: true, cond: conds[0], bnUse: bn[0] } : { fire: true, bnUse: bn[0] };
     }
     if (bn.length) {
       const cond = discriminate(bn, others);
