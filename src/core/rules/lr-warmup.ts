@@ -35,7 +35,8 @@ interface LrCall {
   largeBatch?: boolean;
 }
 
-const LARGE_BATCH_OPTIMIZERS = new Set(['lars', 'lamb', 'larc', 'fusedlamb', 'fusedlars']);
+// (Not apex's LARC: it wraps an optimizer built before it, as Lookahead does.)
+const LARGE_BATCH_OPTIMIZERS = new Set(['lars', 'lamb', 'fusedlamb', 'fusedlars']);
 const OPTAX_OPTIMIZERS = new Set([
   'sgd',
   'adam',
