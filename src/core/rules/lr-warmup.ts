@@ -275,13 +275,14 @@ function survey(model: PythonModel): Survey {
 }
 
 /**
- * Whether the function a construction is in returns what it builds: `return SGD(…)`, or `optimizer = SGD(…)` with a
- * `return optimizer` (or a tuple holding it) in the same function.
+ * Whether a construction is handed to callers this file does not show: the plain function it is in returns it
+ * (`return SGD(…)`, or `optimizer = SGD(…)` with a `return optimizer` or a tuple holding it) and nothing in the file
+ * calls that function. (Not a method: its class, here, is what trains, as PyTorch Lightning's `configure_optimizers`.)
  */
 function returnedByItsFunction(model: PythonModel, call: CallExpr): boolean {
   const fn = model.scopeOf(call).fn;
   const stmt = model.statementOf.get(call);
-  if (!fn || !stmt) return false;
+  if (!fn || fn.cls || !stmt || model.callSites.of({ kind: 'fn', fn }).length) return false;
   if (stmt.kind === 'return') return true;
   if (stmt.kind !== 'assign' || stmt.targets.length !== 1 || stmt.targets[0].kind !== 'name') return false;
   const name = stmt.targets[0].id;
