@@ -15,6 +15,7 @@ import type { LoweredUnit } from '../python/parse';
 import { ResolvedUnitMemo, UnitMemo } from '../python/unitMemo';
 import { walkModule } from '../python/walk';
 import { isBatchCall, TrainingBatches } from './lr-warmup-batch';
+import { callsRampElsewhere, rampsRate, setsRate } from './lr-warmup-ramps';
 import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
@@ -202,7 +203,7 @@ interface TextFacts {
   evidence?: { span: Span; what: Msg };
   hasWarmup: boolean;
   constantStrings: StringExpr[];
-  /** It sets param groups' rate by hand, maybe ramping it up (see rampsRate). */
+  /** It ramps param groups' rate up by hand (see lr-warmup-ramps.ts). */
   rampsRate: boolean;
 }
 
@@ -261,8 +262,8 @@ function survey(model: PythonModel): Survey {
   for (const unit of model.parsed.units) {
     const f = textFactsOf.of(unit, model);
     if (!s.evidence && f.evidence) s.evidence = f.evidence;
-    // A rate set by hand, here or by a function of another module, is the file's schedule, for every optimizer it is given.
-    if (f.rampsRate || callsRampElsewhere(model, unit)) s.hasWarmup = true;
+    // A rate ramped up by hand is the file's schedule, for every optimizer it is given (see lr-warmup-ramps.ts).
+    if (f.rampsRate) s.hasWarmup = true;
     const warms = f.hasWarmup || warmingCalls.some((c) => unit.from <= c.call.from && c.call.to <= unit.to);
     if (warms) {
       const head = unit.stmts[0]?.kind;
@@ -336,7 +337,7 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
     } else if (st.kind === 'class' && isWarmupName(st.name)) s.hasWarmup = true;
   };
   walkModule(unit.stmts, { stmt: onStmt });
-  s.rampsRate = setsAnyRate && bounded(unit.stmts);
+  s.rampsRate = setsAnyRate && rampsRate(unit.stmts);
   // Callees (`transformers.get_linear_schedule_with_warmup`) say nothing about this file warming up.
   const callees = new Set<Expr>();
   for (const e of unit.calls) {
@@ -371,60 +372,6 @@ function textFacts(model: PythonModel, unit: LoweredUnit): TextFacts {
   }
   for (const e of unit.warmAttrs) if (!callees.has(e) && isWarmupName(e.attr)) s.hasWarmup = true;
   return s;
-}
-
-/**
- * Whether statements set a param group's rate by hand (`group["lr"] = lr`) and bound or branch it (`if it < ramp:`,
- * `min(1.0, it / ramp)`): a schedule written by hand that may ramp the rate up, whatever its names (a warmup that never
- * says "warmup"). What it does at the first step is not worked out: the rate is not known to start at full.
- */
-function rampsRate(stmts: readonly Stmt[]): boolean {
-  let sets = false;
-  walkModule(stmts, {
-    stmt: (st) => {
-      if (setsRate(st)) sets = true;
-    },
-  });
-  return sets && bounded(stmts);
-}
-
-/** `group["lr"] = …`, `group["lr"] *= …`. */
-function setsRate(st: Stmt): boolean {
-  const isLr = (t: Expr) => t.kind === 'subscript' && t.index.length === 1 && t.index[0].kind === 'string' && t.index[0].value === 'lr';
-  return (st.kind === 'assign' && st.targets.some(isLr)) || (st.kind === 'augassign' && isLr(st.target));
-}
-
-/** Whether statements compare (`<`, `>=`…) or bound (`min`, `max`) anything: walked only where a rate is set. */
-function bounded(stmts: readonly Stmt[]): boolean {
-  let found = false;
-  walkModule(stmts, {
-    expr: (e) => {
-      if ((e.kind === 'binop' && COMPARISONS.has(e.op)) || (e.kind === 'call' && e.func.kind === 'name' && (e.func.id === 'min' || e.func.id === 'max'))) found = true;
-    },
-  });
-  return found;
-}
-
-const COMPARISONS = new Set(['<', '<=', '>', '>=']);
-
-/** Functions of other modules of the project, by whether they ramp a rate by hand (see rampsRate). */
-const rampingFunctions = new WeakMap<Stmt[], boolean>();
-
-/** Whether a statement calls a function of another module of the project that sets a rate by hand, maybe ramping it. */
-function callsRampElsewhere(model: PythonModel, unit: LoweredUnit): boolean {
-  if (!model.project) return false;
-  for (const c of unit.calls) {
-    if (c.func.kind !== 'name' && c.func.kind !== 'attr') continue;
-    const cs = model.callables(c.func, model.scopeOf(c));
-    for (const { value: v } of cs) {
-      if (v.kind !== 'helper' || v.fn.scope.owner === model) continue;
-      const body = v.fn.def.body;
-      let r = rampingFunctions.get(body);
-      if (r === undefined) rampingFunctions.set(body, (r = rampsRate(body)));
-      if (r) return true;
-    }
-  }
-  return false;
 }
 
 export const lrWarmup: Rule = {
@@ -472,6 +419,8 @@ export const lrWarmup: Rule = {
     }
     const largeBatch = s.calls.find((c) => c.largeBatch);
     if ((!s.evidence && !largeBatch) || s.hasWarmup) return out;
+    // (Asked only now: it resolves the file's calls into the project's other modules.)
+    if (model.parsed.units.some((u) => callsRampElsewhere(model, u))) return out;
     const large = (c: LrCall) => msg('it uses the large-batch optimizer {0}', c.name);
     // A schedule built in a function or class covers that function or class, not its neighbours: a file with
     // `make_optimizer_with_warmup` and a warmup-less `make_optimizer_plain` still hears about the second. A bare
