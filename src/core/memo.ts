@@ -41,9 +41,7 @@ export class RangeMemo<T> {
       this.table = new KeyTable();
       this.values = [];
     }
-    // The table numbers its keys in the order they come: this one's id is the number of values so far.
-    this.table.addText(text, start, end, hash);
-    this.values.push(v);
+    this.values[this.table.addText(text, start, end, hash)] = v;
     return v;
   }
 }
