@@ -74,7 +74,14 @@ export function available(model: PythonModel, g: Guard, scope: Scope, offset: nu
         if (found.scope.kind === 'module') return true;
         if (!sameScope) return false;
         if (found.scope !== scope) return true;
-        return found.bindings.some((b) => b.kind === 'param' || (b.kind !== 'def' && b.kind !== 'class' && 'node' in b && b.node.from < offset));
+        // Bound before the layer is built, and not bound again before the guard reads it (`use_bn = use_bn and c > 1`
+        // between them: the layer would read the old value).
+        const at = (b: (typeof found.bindings)[number]) => (b.kind !== 'def' && b.kind !== 'class' && 'node' in b ? b.node.from : undefined);
+        const rebound = found.bindings.some((b) => {
+          const from = at(b);
+          return from !== undefined && from > offset && from < g.test.from;
+        });
+        return !rebound && found.bindings.some((b) => b.kind === 'param' || (at(b) ?? Infinity) < offset);
       }
       case 'attr': {
         if (e.value.kind === 'name' && scope.selfName && e.value.id === scope.selfName) {
