@@ -329,14 +329,14 @@ async function noteFromSpec(p: Parsed, io: CliIo, command: string, spec: string)
   const hash = spec.lastIndexOf('#');
   const name = hash >= 0 ? spec.slice(0, hash) : spec;
   const fragment = hash >= 0 ? spec.slice(hash + 1) : undefined;
-  const asFile = path.resolve(io.cwd, name);
-  const isFile = /\.(md|markdown)$/i.test(name) && fs.existsSync(asFile);
-  const lib = await libraryFor(p, io, isFile ? asFile : undefined, isFile ? extraRootFor(asFile, p, io) : []);
-  let docId: string | undefined;
   if (!name) {
     io.err(`ml-notes ${command}: name a note before “#${fragment ?? ''}” (a file's path, or its name as a wikilink writes it)`);
     return undefined;
   }
+  const asFile = path.resolve(io.cwd, name);
+  const isFile = /\.(md|markdown)$/i.test(name) && fs.existsSync(asFile);
+  const lib = await libraryFor(p, io, isFile ? asFile : undefined, isFile ? extraRootFor(asFile, p, io) : []);
+  let docId: string | undefined;
   if (isFile) docId = lib.has(asFile) ? asFile : undefined;
   else {
     // A note name, resolved as a wikilink would be from a note at the top of the first notes folder (a name two notes

@@ -9,13 +9,7 @@ import { guardOf, type Guard, type LayerInstance, type PythonModel, type Scope }
 
 /** A guard under which every batch-norm use happens and no other use does. */
 export function discriminate(bn: Use[], others: Use[]): Guard | undefined {
-  for (const g of bn[0].guards) {
-    const inAllBn = bn.every((u) => u.guards.some((h) => h.key === g.key && h.negated === g.negated));
-    if (!inAllBn) continue;
-    const oppositeInOthers = others.every((u) => u.guards.some((h) => h.key === g.key && h.negated !== g.negated));
-    if (oppositeInOthers) return g;
-  }
-  return undefined;
+  return commonGuards(bn, (g) => others.every((u) => u.guards.some((h) => h.key === g.key && h.negated !== g.negated)))[0];
 }
 
 /**

@@ -10,17 +10,17 @@ import type { PythonModel } from '../python/model';
 import type { LoweredUnit } from '../python/parse';
 import { walkModule } from '../python/walk';
 
-/** `group["lr"] = …` or `group["lr"] *= …` where `group` is one of `groups` or `….param_groups[i]`; its value. */
-function rateSet(st: Stmt, groups: ReadonlySet<string>): Expr | undefined {
-  const isRate = (t: Expr) =>
-    t.kind === 'subscript' &&
-    t.index.length === 1 &&
-    t.index[0].kind === 'string' &&
-    t.index[0].value === 'lr' &&
-    ((t.value.kind === 'name' && groups.has(t.value.id)) || (t.value.kind === 'subscript' && isParamGroups(t.value.value)));
-  if (st.kind === 'assign' && st.value && st.targets.some(isRate)) return st.value;
-  if (st.kind === 'augassign' && isRate(st.target)) return st.value;
+/** The value a statement stores at a `["lr"]` key whose container `holds` accepts (`x["lr"] = v`, `x["lr"] *= v`). */
+function storedRate(st: Stmt, holds: (container: Expr) => boolean): Expr | undefined {
+  const at = (t: Expr) => t.kind === 'subscript' && t.index.length === 1 && t.index[0].kind === 'string' && t.index[0].value === 'lr' && holds(t.value);
+  if (st.kind === 'assign' && st.value && st.targets.some(at)) return st.value;
+  if (st.kind === 'augassign' && at(st.target)) return st.value;
   return undefined;
+}
+
+/** `group["lr"] = …` where `group` is one of `groups` or `….param_groups[i]`: its value. */
+function rateSet(st: Stmt, groups: ReadonlySet<string>): Expr | undefined {
+  return storedRate(st, (c) => (c.kind === 'name' && groups.has(c.id)) || (c.kind === 'subscript' && isParamGroups(c.value)));
 }
 
 function isParamGroups(e: Expr): boolean {
@@ -29,8 +29,7 @@ function isParamGroups(e: Expr): boolean {
 
 /** Whether a statement may set a param group's rate (`…["lr"] = …`): the quick test before rampsRate. */
 export function setsRate(st: Stmt): boolean {
-  const isLr = (t: Expr) => t.kind === 'subscript' && t.index.length === 1 && t.index[0].kind === 'string' && t.index[0].value === 'lr';
-  return (st.kind === 'assign' && st.targets.some(isLr)) || (st.kind === 'augassign' && isLr(st.target));
+  return storedRate(st, () => true) !== undefined;
 }
 
 /** The names an expression reads. */
@@ -59,16 +58,13 @@ function belowBound(test: Expr): Set<string> {
 
 /** Whether statements set a param group's rate by hand from a value that rises over the first steps (see above). */
 export function rampsRate(stmts: readonly Stmt[]): boolean {
+  // The values set (a loop over the param groups is met before the statements in it), and the names they read (one
+  // assignment away: `lr = …` then `g["lr"] = lr`).
   const groups = new Set<string>();
-  walkModule(stmts, {
-    stmt: (st) => {
-      if (st.kind === 'for' && st.target?.kind === 'name' && isParamGroups(st.iter)) groups.add(st.target.id);
-    },
-  });
-  // The values set, and the names they read (one assignment away: `lr = …` then `g["lr"] = lr`).
   const values: Expr[] = [];
   walkModule(stmts, {
     stmt: (st) => {
+      if (st.kind === 'for' && st.target?.kind === 'name' && isParamGroups(st.iter)) groups.add(st.target.id);
       const v = rateSet(st, groups);
       if (v) values.push(v);
     },
