@@ -221,3 +221,16 @@ test('a note spec with only a fragment (`#heading`) asks for the note', async ()
   assert.equal(r.code, 2);
   assert.equal(r.err.trim(), 'ml-notes backlinks: name a note before “#Gradual warmup” (a file\'s path, or its name as a wikilink writes it)');
 });
+
+test('output piped into a reader that stops early ends the CLI quietly (no EPIPE error, no stack), with its own exit code', async () => {
+  const { spawn } = await import('node:child_process');
+  const cli = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
+  // The bundled note rendered is far more than a pipe holds: the reader goes away while the CLI still writes.
+  const child = spawn(process.execPath, [cli, 'render', path.join(repoRoot, 'notes', 'ml-basis-notes.md')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(err, '', 'nothing on stderr');
+  assert.equal(code, 0);
+});
