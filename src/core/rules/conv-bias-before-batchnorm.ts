@@ -71,6 +71,8 @@ function flowOf(model: PythonModel): FlowAnalysis {
 
 class ConvBiasCheck {
   private readonly verdicts = new Map<LayerInstance, Verdict>();
+  /** Per layer: the guards (by key and sense) that its own construction is under (see builtUnderGuard). */
+  private readonly under = new Map<LayerInstance, Map<string, boolean>>();
   private readonly countInstanceNorm: boolean;
 
   constructor(private readonly ctx: RuleContext) {
@@ -101,6 +103,17 @@ class ConvBiasCheck {
     return u.role === 'bn' || (this.countInstanceNorm && u.role === 'instnorm');
   }
 
+  /** Whether a guard of the function that builds the layer heads the branch the layer is built in. */
+  private builtUnderGuard(p: LayerInstance, g: Guard): boolean {
+    if (g.scope !== p.siteScope) return false;
+    let known = this.under.get(p);
+    if (!known) this.under.set(p, (known = new Map()));
+    const key = `${g.negated ? '!' : ''}${g.key}`;
+    let v = known.get(key);
+    if (v === undefined) known.set(key, (v = builtUnder(p.siteScope.owner as PythonModel, g, p.site)));
+    return v;
+  }
+
   /** Whether the instance's output always (or under one condition) goes straight into batch norm. */
   private verdict(inst: LayerInstance): Verdict {
     const memo = this.verdicts.get(inst);
@@ -119,9 +132,8 @@ class ConvBiasCheck {
       // returned): batch norm only when the guard holds (`if use_bn: layers.append(BatchNorm1d(c))`).
       // Only a guard of the function that builds the layer, and not one it is built under (`if use_bn:
       // nn.Sequential(conv, bn)`): a guard in `forward` mostly repeats the one `__init__` built the layer under.
-      const model = this.ctx.model;
       const p = bn[0].producer;
-      const counts = (g: Guard) => g.scope === p.siteScope && !builtUnder(model, g, p.site);
+      const counts = (g: Guard) => g.scope === p.siteScope && !this.builtUnderGuard(p, g);
       const conds = bn.every((u) => u.guards.length) ? commonGuards(bn, counts) : [];
       if (conds.length > 1) return { fire: false }; // under two conditions at once: no one condition to write the bias with
       return conds.length ? { fire: true, cond: conds[0], bnUse: bn[0] } : { fire: true, bnUse: bn[0] };
@@ -182,17 +194,26 @@ class ConvBiasCheck {
     for (const u of uses) {
       const guards: Guard[] = [];
       let keep = true;
+      let undecided = 0;
       for (const g of u.guards) {
+        // A guard the layer itself is built under holds wherever the layer exists (`if conv_shortcut:` around both the
+        // conv and its batch norm): no call makes the layer without it, so it decides nothing here.
+        if (this.builtUnderGuard(u.producer, g)) {
+          guards.push(g);
+          continue;
+        }
         // Only what the arguments decide: a guard decided without them (a module constant) stays as it is.
         const t = model.conditions.truth(g.test, g.scope) === undefined ? model.conditions.truth(g.test, g.scope, site) : undefined;
-        if (t === undefined) guards.push(g);
-        else {
+        if (t === undefined) {
+          guards.push(g);
+          undecided++;
+        } else {
           decided = true;
           if (t === g.negated) keep = false;
         }
       }
       if (keep) filtered.push(guards.length === u.guards.length ? u : { ...u, guards });
-      if (keep && guards.length) open = true;
+      if (keep && undecided) open = true;
     }
     const v = this.judge(filtered);
     return { v, outcome: v.fire && !v.cond ? 'fire' : !v.fire && !open ? 'no' : 'open', decided };
