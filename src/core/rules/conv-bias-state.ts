@@ -6,6 +6,7 @@
 import { findArg, type Arg, type Expr } from '../python/ast';
 import type { LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
+import { forwardsKwargs, helperChain, kwargsEffect, type KwEffect } from './bias-kwargs';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RuleContext } from './rule';
 
@@ -46,10 +47,16 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
   const foreign = helperFile !== model;
   const site = inst.site;
   const ctor = inst.ctor;
-  const kwParam = fn.def.params.find((p) => p.star === '**');
-  const forwardsKw = !!kwParam && ctor.args.some((a) => a.star === '**' && a.value.kind === 'name' && a.value.id === kwParam.name);
-  const builder = helperFile as PythonModel;
-  if (ctor.args.some((a) => builder.hides(a, ctor) && !(forwardsKw && a.star === '**' && a.value.kind === 'name' && a.value.id === kwParam!.name))) return { state: 'unknown' };
+  const chain = helperChain(inst);
+  const forwardsKw = forwardsKwargs(chain);
+  const innerKw = chain[chain.length - 1].fn.def.params.find((p) => p.star === '**')?.name;
+  const innerFile = chain[chain.length - 1].fn.scope.owner as PythonModel;
+  if (ctor.args.some((a) => innerFile.hides(a, ctor) && !(forwardsKw && a.star === '**' && a.value.kind === 'name' && a.value.id === innerKw))) return { state: 'unknown' };
+  // What the helpers do to the bias keyword on its way (`kwargs.setdefault("bias", False)`): a call's own `bias=` wins
+  // over a default, a value set in a helper wins over the call's.
+  const kw = forwardsKw ? kwargsEffect(chain, b.name) : ({ kind: 'none' } as KwEffect);
+  if (kw.kind === 'unknown') return { state: 'unknown' };
+  if (kw.kind === 'set') return truth(kw.value) === false ? { state: 'off' } : { state: 'unknown' };
   if (!site.complete || !ctor.complete) return { state: 'unknown' };
   const r = model.argOf(inst, b.name, b.index);
   const siteAt = { scope: inst.siteScope, offset: site.from };
@@ -75,12 +82,21 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
   if (forwardsKw) {
     // `helper(..., bias=X)` reaches the layer through **kwargs.
     const siteKw = site.args.find((a) => a.name === b.name);
+    if (siteKw && kw.kind === 'removed') return { state: 'unknown' };
     if (siteKw) {
       const lit = truth(siteKw.value);
       if (lit === undefined) return { state: 'unknown' };
       if (!lit) return { state: 'off' };
       return { state: 'on', on: { how: model.source(siteKw), explicit: siteKw, at: siteAt, edits: (v) => [{ from: siteKw.value.from, to: siteKw.value.to, text: v }] } };
     }
+  }
+  if (kw.kind === 'default') {
+    // No `bias=` at the call: the helper's default decides (a call passing `bias=False` overrides it, and may be added).
+    const lit = truth(kw.value);
+    if (lit === undefined || model.hiddenArgs(site)) return { state: 'unknown' };
+    if (!lit) return { state: 'off' };
+    const how = msg('{0}() sets {1}={2} unless the call passes it', kw.fn.def.name, b.name, (kw.fn.scope.owner as PythonModel).source(kw.value));
+    return { state: 'on', on: { how, at: siteAt, edits: (v) => addKeyword(text, site, `${b.name}=${v}`) } };
   }
   let how: string | Msg = defaultHow;
   let explicitInHelper: Arg | undefined;
@@ -93,7 +109,10 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
     if (r.fromPartial) return { state: 'unknown' };
   } else if (!b.default) return { state: 'off' };
   else how = msg('{0}() builds it with the default {1}=True', fn.def.name, b.name);
-  if (forwardsKw && !model.hiddenArgs(site) && !explicitInHelper) {
+  if (forwardsKw && !explicitInHelper) {
+    // The call's keywords reach the layer: one hidden in its own `**dict` may set the bias (and a keyword added beside
+    // the helper's `**kwargs` would then be given twice, a TypeError when the layer is built).
+    if (model.hiddenArgs(site)) return { state: 'unknown' };
     return { state: 'on', on: { how, at: siteAt, edits: (v) => addKeyword(text, site, `${b.name}=${v}`) } };
   }
   // Only a change inside the helper would do: safe when every use of the helper feeds batch norm.
