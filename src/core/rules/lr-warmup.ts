@@ -306,6 +306,22 @@ class OwnReturns extends StmtWalker {
   protected override onClass(): void {}
 }
 
+/**
+ * Whether a construction is in a test: in a function or method whose name starts with `test` (pytest, unittest), or in a
+ * class that pytest collects (`Test…`) or that derives from a `TestCase` (unittest, absl, tf.test, Keras). An optimizer
+ * built there checks the optimizer on a few steps with expected values; it trains no model, and a warmup would change
+ * what the test compares.
+ */
+function inTestCode(model: PythonModel, call: CallExpr): boolean {
+  for (let scope: Scope | undefined = model.scopeOf(call); scope; scope = scope.parent) {
+    const fn = scope.fn;
+    if (fn && /^test/i.test(fn.def.name)) return true;
+    const cls = scope.cls ?? fn?.cls;
+    if (cls && (/^Test/.test(cls.def.name) || cls.def.bases.some((b) => !b.name && /(^|\.)\w*TestCase$/.test(model.source(b.value))))) return true;
+  }
+  return false;
+}
+
 /** Code as a message quotes it: on one line, at most 60 characters. */
 function shortSource(model: PythonModel, span: Span): string {
   const src = collapseSpaces(model.source(span));
@@ -441,6 +457,7 @@ export const lrWarmup: Rule = {
     const bare = (c: LrCall) => c.kind === 'optimizer' && (s.evidence || c.largeBatch) && !scheduledOutside(c);
     const targets = schedulers.length ? schedulers : s.warmupUnits.length ? [] : s.calls.filter(bare);
     for (const t of targets) {
+      if (inTestCode(model, t.call)) continue;
       const fix = warmupFix(ctx, t, s.calls);
       const why = s.evidence?.what ?? large(t.largeBatch ? t : largeBatch!);
       out.push({
