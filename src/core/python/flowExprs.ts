@@ -176,8 +176,9 @@ export class FlowExprs {
     else if (f.kind === 'name' && this.f.env.has(f.id)) callee = this.f.env.get(f.id);
     else if (f.kind === 'attr' && this.f.selfName && f.value.kind === 'name' && f.value.id === this.f.selfName && !this.f.seqSubclass) callee = this.staticInstances(f);
     if (callee && callee.k === 'mod' && callee.items.some((i) => i.v)) return this.apply(callee.items, call);
-    // A call result called again (`make()(x)`) that is no known layer.
-    if (f.kind === 'call') return this.opaque(call);
+    // A call result called again (`make()(x)`) that is no known layer, nor a layer class a function returns
+    // (`norm_cls(sync)(dim)`, constructed below).
+    if (f.kind === 'call' && !this.f.model.callables(f, this.f.scope).every((c) => c.value.kind === 'layer')) return this.opaque(call);
 
     // Constructing a layer / calling a function.
     const cs = this.f.model.callables(f, this.f.scope);

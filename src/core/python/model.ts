@@ -153,6 +153,10 @@ export class PythonModel extends Symbols {
             : { value: { kind: 'unknown' }, guards: c.guards },
         );
       }
+      // A function of the project that returns a layer class (`def norm_cls(sync): return nn.SyncBatchNorm if sync
+      // else nn.BatchNorm1d`, then `norm_cls(sync)(dim)`): the class, when every return gives the same kind of layer.
+      const fns = this.callables(e.func, scope, depth + 1);
+      if (fns.length === 1 && !fns[0].guards.length && fns[0].value.kind === 'helper') return this.returnedClass(fns[0].value.fn, depth + 1) ?? unknown;
       return unknown;
     }
     if (e.kind !== 'name' && e.kind !== 'attr') return unknown;
@@ -303,6 +307,22 @@ export class PythonModel extends Symbols {
   }
 
   /** The single layer instance a helper function returns, if it always returns the same constructor call. */
+  /** The layer class a function returns (not an instance: `return nn.BatchNorm2d`), the same kind from every return. */
+  private returnedClass(fn: FunctionInfo, depth: number): readonly Guarded<Callable>[] | undefined {
+    if (fn.scope.owner !== this) return (fn.scope.owner as PythonModel).returnedClass(fn, depth);
+    if (depth > MAX_DEPTH) return undefined;
+    const collector = new ReturnCollector();
+    collector.walk(fn.def.body);
+    const found: Guarded<Callable>[] = [];
+    for (const r of collector.values) {
+      const cs = this.callables(r, fn.scope, depth + 1);
+      if (!cs.length || cs.some((c) => c.value.kind !== 'layer' || c.guards.length)) return undefined;
+      found.push(...cs);
+    }
+    if (found.length === 1) return found;
+    return oneLayer(found);
+  }
+
   helperReturn(fn: FunctionInfo, depth = 0): LayerInstance | null {
     if (fn.scope.owner !== this) return (fn.scope.owner as PythonModel).helperReturn(fn, depth);
     const collector = new ReturnCollector();
