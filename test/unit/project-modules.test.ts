@@ -48,13 +48,13 @@ test('a model built from the project’s own blocks, helpers and batch norm: fin
   assert.ok(messages.some((m) => /into SyncBN2d/.test(m)), 'the project’s own batch norm is named');
 });
 
-test('a block of another module whose batch norm a flag decides: reported at the calls here that turn it on (the flag true by the defaults of the class making the call), not in its own module where its one call turns it off; a conv built only under the flag that adds its batch norm is its own module’s finding', () => {
+test('a block of another module whose batch norm a flag decides: reported at the calls here that turn it on (the flag true by the defaults of the class making the call), not in its own module where its one call turns it off', () => {
   const file = path.join(projectDir, 'models', 'unet.py');
   const text = fs.readFileSync(file, 'utf8');
   const project = snapshotOf(file, projectDir);
   assert.deepEqual(lines(text, project), expectedLines(text, RULE));
   const found = lintText(text, { project }).findings.filter((f) => f.rule === RULE);
-  assert.match(found[0].message, /2 layers in “DoubleConv” keep their bias, .*lines 30, 33 of its module/);
+  assert.match(found[0].message, /2 layers in “DoubleConv” keep their bias, .*lines 32, 33 of its module/);
   assert.deepEqual(found[0].fixes ?? [], [], 'the change belongs in the other module: no fix here');
   const blocks = path.join(projectDir, 'models', 'blocks.py');
   const blocksText = fs.readFileSync(blocks, 'utf8');

@@ -164,7 +164,7 @@ class ConvBiasCheck {
     const verdicts = sites.map((site) => {
       const r = this.atSite(uses, site);
       if (r.decided) decided = true;
-      return { site, v: r.v, outcome: r.outcome };
+      return { site, v: r.v, outcome: r.outcome, layerOnly: r.layerOnly };
     });
     if (!decided && !biasParam) return undefined;
     if (biasParam) return biasParam.real ? this.biasArgumentFindings(inst, biasParam.name, real, verdicts) : [];
@@ -174,6 +174,12 @@ class ConvBiasCheck {
     const bias = biasStateOf(this.ctx, inst, (fn) => this.allSitesFire(fn));
     if (bias.state !== 'on') return [];
     const v0 = this.verdict(inst);
+    // A call that builds the layer at all (the flag it is built under) always gives it its batch norm: the finding is
+    // the layer's own, with no call to name and no condition to write into the fix.
+    if (!v0.cond && firing.every((x) => x.layerOnly)) {
+      const f = this.finding(inst, { fire: true, bnUse: firing[0].v.bnUse ?? v0.bnUse }, bias.on);
+      return f ? [f] : [];
+    }
     const first = firing[0].site;
     const whereText = first.call ? { site: calleeCallText(model, first.call), line: this.ctx.lines.positionAt(first.call.from).line + 1 } : undefined;
     const cond = v0.cond && paramForm(model, v0.cond, inst);
@@ -186,37 +192,32 @@ class ConvBiasCheck {
    * What the uses are at one call: guards the call's arguments decide are dropped (true) or drop their use (false).
    * fire: batch norm on every path at this call; no: never; open: it depends on something the call does not decide.
    */
-  private atSite(uses: readonly Use[], site: CallSite): { v: Verdict; outcome: 'fire' | 'no' | 'open'; decided: boolean } {
+  private atSite(uses: readonly Use[], site: CallSite): { v: Verdict; outcome: 'fire' | 'no' | 'open'; decided: boolean; layerOnly: boolean } {
     const model = this.ctx.model;
     const filtered: Use[] = [];
     let open = false;
     let decided = false;
+    // Whether every guard the call decides is one the layer itself is built under (`if conv_shortcut:` around both the
+    // conv and its batch norm): the call decides whether the layer exists, not where its output goes.
+    let layerOnly = true;
     for (const u of uses) {
       const guards: Guard[] = [];
       let keep = true;
-      let undecided = 0;
       for (const g of u.guards) {
-        // A guard the layer itself is built under holds wherever the layer exists (`if conv_shortcut:` around both the
-        // conv and its batch norm): no call makes the layer without it, so it decides nothing here.
-        if (this.builtUnderGuard(u.producer, g)) {
-          guards.push(g);
-          continue;
-        }
         // Only what the arguments decide: a guard decided without them (a module constant) stays as it is.
         const t = model.conditions.truth(g.test, g.scope) === undefined ? model.conditions.truth(g.test, g.scope, site) : undefined;
-        if (t === undefined) {
-          guards.push(g);
-          undecided++;
-        } else {
+        if (t === undefined) guards.push(g);
+        else {
           decided = true;
+          if (!this.builtUnderGuard(u.producer, g)) layerOnly = false;
           if (t === g.negated) keep = false;
         }
       }
       if (keep) filtered.push(guards.length === u.guards.length ? u : { ...u, guards });
-      if (keep && undecided) open = true;
+      if (keep && guards.length) open = true;
     }
     const v = this.judge(filtered);
-    return { v, outcome: v.fire && !v.cond ? 'fire' : !v.fire && !open ? 'no' : 'open', decided };
+    return { v, outcome: v.fire && !v.cond ? 'fire' : !v.fire && !open ? 'no' : 'open', decided, layerOnly: decided && layerOnly };
   }
 
   /**
