@@ -76,6 +76,8 @@ export class PythonModel extends Symbols {
   private readonly qnameCallables = new Map<string, readonly Guarded<Callable>[]>();
   private readonly callableMemo = new Map<Expr, readonly Guarded<Callable>[]>();
   private readonly instanceMemo = new Map<CallExpr, LayerInstance | null>();
+  /** Per function: the layer class it returns (see returnedClass). */
+  private readonly returnedClassMemo = new Map<FunctionInfo, readonly Guarded<Callable>[] | undefined>();
   private readonly unpackedMemo = new Map<Scope, Map<string, boolean>>();
   private readonly resolvingCallables = new Set<Expr>();
 
@@ -306,23 +308,39 @@ export class PythonModel extends Symbols {
     return true;
   }
 
-  /** The single layer instance a helper function returns, if it always returns the same constructor call. */
-  /** The layer class a function returns (not an instance: `return nn.BatchNorm2d`), the same kind from every return. */
+  /**
+   * The layer class a function returns (not an instance: `return nn.SyncBatchNorm if sync else nn.BatchNorm1d`), the same
+   * kind from every return; undefined when a return comes from the function's own names (a parameter, `norm =
+   * …`): what the call passes decides then, and a parameter's default would stand for every call.
+   */
   private returnedClass(fn: FunctionInfo, depth: number): readonly Guarded<Callable>[] | undefined {
     if (fn.scope.owner !== this) return (fn.scope.owner as PythonModel).returnedClass(fn, depth);
     if (depth > MAX_DEPTH) return undefined;
+    if (this.returnedClassMemo.has(fn)) return this.returnedClassMemo.get(fn);
     const collector = new ReturnCollector();
     collector.walk(fn.def.body);
+    const ownName = (e: Expr): boolean => {
+      if (e.kind === 'ifexp') return ownName(e.body) || ownName(e.orelse);
+      let root: Expr = e;
+      while (root.kind === 'attr') root = root.value;
+      return root.kind !== 'name' || this.lookup(root.id, fn.scope)?.scope === fn.scope;
+    };
+    let result: readonly Guarded<Callable>[] | undefined;
     const found: Guarded<Callable>[] = [];
-    for (const r of collector.values) {
-      const cs = this.callables(r, fn.scope, depth + 1);
-      if (!cs.length || cs.some((c) => c.value.kind !== 'layer' || c.guards.length)) return undefined;
-      found.push(...cs);
+    if (collector.values.every((r) => !ownName(r))) {
+      let ok = true;
+      for (const r of collector.values) {
+        const cs = this.callables(r, fn.scope, depth + 1);
+        if (!cs.length || cs.some((c) => c.value.kind !== 'layer' || c.guards.length)) ok = false;
+        found.push(...cs);
+      }
+      result = !ok ? undefined : found.length === 1 ? found : oneLayer(found);
     }
-    if (found.length === 1) return found;
-    return oneLayer(found);
+    this.returnedClassMemo.set(fn, result);
+    return result;
   }
 
+  /** The single layer instance a helper function returns, if it always returns the same constructor call. */
   helperReturn(fn: FunctionInfo, depth = 0): LayerInstance | null {
     if (fn.scope.owner !== this) return (fn.scope.owner as PythonModel).helperReturn(fn, depth);
     const collector = new ReturnCollector();

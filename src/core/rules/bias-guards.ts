@@ -34,6 +34,24 @@ export function builtUnder(model: PythonModel, g: Guard, at: Span): boolean {
   return under;
 }
 
+/**
+ * builtUnder for a layer and a guard of the function that builds it, remembered per layer and per `if` (its test node,
+ * not its text: two `if project:` statements are two guards) and sense.
+ */
+export class BuiltUnder {
+  private readonly known = new Map<LayerInstance, Map<Expr, [boolean | undefined, boolean | undefined]>>();
+
+  has(p: LayerInstance, g: Guard): boolean {
+    if (g.scope !== p.siteScope) return false;
+    let byTest = this.known.get(p);
+    if (!byTest) this.known.set(p, (byTest = new Map()));
+    let pair = byTest.get(g.test);
+    if (!pair) byTest.set(g.test, (pair = [undefined, undefined]));
+    const i = g.negated ? 1 : 0;
+    return (pair[i] ??= builtUnder(p.siteScope.owner as PythonModel, g, p.site));
+  }
+}
+
 const FLIP: Record<string, string> = { is: 'is not', 'is not': 'is', '==': '!=', '!=': '==', in: 'not in', 'not in': 'in' };
 
 /** Python source for "the batch-norm path is not taken", given the guard of that path. */

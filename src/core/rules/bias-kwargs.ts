@@ -1,11 +1,11 @@
 /**
  * Keyword arguments that reach a layer through helpers' `**kwargs`, for conv-bias-before-batchnorm: whether a call's
  * keywords get to the layer at all, and what the helpers do to one key of the dict on the way
- * (`kwargs.setdefault("bias", False)`, `kwargs["bias"] = …`, `kwargs.pop("bias")`).
+ * (`kwargs.setdefault("bias", False)`, `kwargs["bias"] = …`, `kwargs.pop("bias")`, a helper's own `bias=` to the next).
  */
-import type { CallExpr, Expr, IfStmt, LoopStmt, OtherStmt, Stmt, TryStmt, WithStmt } from '../python/ast';
+import { walkExpr, type CallExpr, type Expr, type FunctionDef, type IfStmt, type LoopStmt, type Stmt, type TryStmt, type WithStmt } from '../python/ast';
 import type { FunctionInfo, LayerInstance } from '../python/model';
-import { StmtWalker } from '../python/walk';
+import { exprsOf, StmtWalker } from '../python/walk';
 
 export interface ChainLink {
   fn: FunctionInfo;
@@ -25,43 +25,74 @@ function kwName(fn: FunctionInfo): string | undefined {
   return fn.def.params.find((p) => p.star === '**')?.name;
 }
 
+/** Whether `call` passes the dict `name` on as `**name`. */
+function passesOn(call: CallExpr, name: string): boolean {
+  return call.args.some((a) => a.star === '**' && a.value.kind === 'name' && a.value.id === name);
+}
+
 /** Whether the keywords of the outermost call reach the layer: every helper passes its `**` parameter on with `**`. */
 export function forwardsKwargs(chain: readonly ChainLink[]): boolean {
   return (
     chain.length > 0 &&
     chain.every(({ fn, call }) => {
       const name = kwName(fn);
-      return !!name && call.args.some((a) => a.star === '**' && a.value.kind === 'name' && a.value.id === name);
+      return !!name && passesOn(call, name);
     })
   );
 }
 
 /**
  * What the helpers do to `key` of the keywords they pass on, outermost first: nothing; remove it; give it a default
- * (`setdefault`) or a value; or something this cannot tell (a change under a condition, a key that is computed, the
- * dict bound again or updated from another one).
+ * (`setdefault`) or a value (`kwargs[key] = …`, or `key=…` written in a helper's call to the next one); or something
+ * this cannot tell (a change under a condition or inside an expression, a key that is computed, the dict bound again,
+ * passed to a function or updated from another dict, another `*`/`**` in a helper's call to the next).
  */
 export type KwEffect = { kind: 'none' } | { kind: 'removed' } | { kind: 'default' | 'set'; value: Expr; fn: FunctionInfo } | { kind: 'unknown' };
 
 export function kwargsEffect(chain: readonly ChainLink[], key: string): KwEffect {
   let effect: KwEffect = { kind: 'none' };
-  for (const { fn } of chain) {
+  chain.forEach(({ fn, call }, i) => {
+    if (effect.kind === 'unknown') return;
     const name = kwName(fn);
-    if (!name) continue;
-    const w = new KeyChanges(name, key);
-    w.walk(fn.def.body);
-    for (const c of w.changes) {
-      if (c.kind === 'unknown') return c;
+    if (!name) return;
+    for (const c of keyChanges(fn.def, name, key)) {
+      if (c.kind === 'unknown') return (effect = c);
       if (c.kind === 'removed') effect = c;
       else if (c.kind === 'set') effect = { kind: 'set', value: c.value, fn };
       // A default counts only while nothing set the key: the caller's keyword, or an earlier helper's.
-      else if (c.kind === 'default' && effect.kind !== 'set' && effect.kind !== 'default') effect = { kind: 'default', value: c.value, fn };
+      else if (effect.kind !== 'set' && effect.kind !== 'default') effect = { kind: 'default', value: c.value, fn };
     }
-  }
+    // The call to the next helper (not the layer's construction, whose own arguments its model reads): a `bias=` of its
+    // own is the value the next one gets (a caller's `bias` as well would be given twice), another `*`/`**` may hold one.
+    if (i === chain.length - 1) return;
+    for (const a of call.args) {
+      if (a.star && !(a.star === '**' && a.value.kind === 'name' && a.value.id === name)) return (effect = { kind: 'unknown' });
+      if (a.name === key) effect = { kind: 'set', value: a.value, fn };
+    }
+  });
   return effect;
 }
 
 type Change = { kind: 'removed' } | { kind: 'default' | 'set'; value: Expr } | { kind: 'unknown' };
+
+/** Per function body and dict name and key: its changes (a helper is asked once per layer it builds). */
+const changesMemo = new WeakMap<FunctionDef, Map<string, Change[]>>();
+
+function keyChanges(def: FunctionDef, name: string, key: string): Change[] {
+  let byKey = changesMemo.get(def);
+  if (!byKey) changesMemo.set(def, (byKey = new Map()));
+  const memoKey = `${name}\0${key}`;
+  let changes = byKey.get(memoKey);
+  if (!changes) {
+    const w = new KeyChanges(name, key);
+    w.walk(def.body);
+    byKey.set(memoKey, (changes = w.changes));
+  }
+  return changes;
+}
+
+/** Methods of a dict that change it; any other (`get`, `items`, `copy`…) only reads it. */
+const CHANGING = new Set(['setdefault', 'pop', 'update', 'clear', 'popitem', '__setitem__', '__delitem__']);
 
 /** The statements of one function (not of the functions and classes in it) that change `key` of the dict `name`. */
 class KeyChanges extends StmtWalker {
@@ -80,66 +111,86 @@ class KeyChanges extends StmtWalker {
     this.changes.push(this.nested && c.kind !== 'unknown' ? { kind: 'unknown' } : c);
   }
 
-  /** What a call on the dict does to the key (`d.setdefault(k, v)`, `d.pop(k)`, `d.update(k=v)`, `d.clear()`). */
-  private call(e: Expr): void {
-    if (e.kind !== 'call' || e.func.kind !== 'attr' || e.func.value.kind !== 'name' || e.func.value.id !== this.name) return;
+  private isName(e: Expr): boolean {
+    return e.kind === 'name' && e.id === this.name;
+  }
+
+  /** Whether a string argument names the key: true, false, or undefined when it is computed. */
+  private names(e: Expr | undefined): boolean | undefined {
+    return e?.kind === 'string' && e.value !== undefined ? e.value === this.key : undefined;
+  }
+
+  override visit(s: Stmt): void {
+    // The dict read anywhere in the statement's own expressions: a change inside an expression (`float(kw.pop("bias"))`,
+    // `if kw.pop("bias", True):`) or the dict handed to a function or bound to another name cannot be followed.
+    const top = s.kind === 'expr' || (s.kind === 'assign' && s.targets.every((t) => !this.isName(t))) ? s.value : undefined;
+    for (const e of exprsOf(s)) {
+      walkExpr(e, (x) => {
+        if (x.kind === 'call') {
+          for (const a of x.args) if (this.isName(a.value) && a.star !== '**') this.add({ kind: 'unknown' });
+          if (x.func.kind === 'attr' && this.isName(x.func.value) && CHANGING.has(x.func.attr)) {
+            if (x === top) this.method(x, x.func.attr);
+            else if (x.func.attr === 'update' || this.names(x.args[0]?.value) !== false) this.add({ kind: 'unknown' });
+          }
+        }
+      });
+    }
+    if (s.kind === 'assign' && s.value && this.isName(s.value)) this.add({ kind: 'unknown' });
+    super.visit(s);
+  }
+
+  /** What a statement's own call on the dict does to the key (`d.setdefault(k, v)`, `d.pop(k)`, `d.update(k=v)`). */
+  private method(e: CallExpr, attr: string): void {
     const args = e.args;
-    switch (e.func.attr) {
+    switch (attr) {
       case 'setdefault':
       case 'pop': {
         const k = args[0];
-        if (!k || k.name || k.star || k.value.kind !== 'string' || k.value.value === undefined) return this.add({ kind: 'unknown' });
-        if (k.value.value !== this.key) return;
-        if (e.func.attr === 'pop') return this.add({ kind: 'removed' });
+        const named = k && !k.name && !k.star ? this.names(k.value) : undefined;
+        if (named === undefined) return this.add({ kind: 'unknown' });
+        if (!named) return;
+        if (attr === 'pop') return this.add({ kind: 'removed' });
         const v = args[1];
         return this.add(v && !v.name && !v.star ? { kind: 'default', value: v.value } : { kind: 'unknown' });
       }
-      case 'update': {
+      case 'update':
         for (const a of args) {
           if (a.star || !a.name) return this.add({ kind: 'unknown' });
           if (a.name === this.key) this.add({ kind: 'set', value: a.value });
         }
         return;
-      }
-      case 'clear':
-      case 'popitem':
+      default:
         return this.add({ kind: 'unknown' });
     }
   }
 
-  private isName(e: Expr): boolean {
-    return e.kind === 'name' && e.id === this.name;
-  }
-
-  /** `d[k] = v` (or `del d[k]`): the key written, or unknown when it is computed. */
-  private item(target: Expr, value: Expr | undefined): void {
+  /** `d[k] = v` (`value`), or `del d[k]` (no value): the key written, or unknown when it is computed. */
+  private item(target: Expr, value: Expr | undefined, removal: boolean): void {
     if (this.isName(target)) return this.add({ kind: 'unknown' });
-    if (target.kind === 'tuple') {
-      for (const t of target.elts) this.item(t, undefined);
+    if (target.kind === 'tuple' || target.kind === 'list') {
+      // `d["bias"], d["stride"] = True, 1`: element by element when the value is written out alongside.
+      const paired = !removal && value && (value.kind === 'tuple' || value.kind === 'list') && value.elts.length === target.elts.length ? value.elts : undefined;
+      target.elts.forEach((t, i) => this.item(t, paired?.[i], removal));
       return;
     }
     if (target.kind !== 'subscript' || !this.isName(target.value)) return;
-    const k = target.index.length === 1 ? target.index[0] : undefined;
-    if (!k || k.kind !== 'string' || k.value === undefined) return this.add({ kind: 'unknown' });
-    if (k.value !== this.key) return;
-    this.add(value ? { kind: 'set', value } : { kind: 'removed' });
+    const named = target.index.length === 1 ? this.names(target.index[0]) : undefined;
+    if (named === false) return;
+    if (named === undefined) return this.add({ kind: 'unknown' });
+    if (removal) return this.add({ kind: 'removed' });
+    this.add(value ? { kind: 'set', value } : { kind: 'unknown' });
   }
 
   protected override onAssign(s: Extract<Stmt, { kind: 'assign' }>): void {
-    for (const t of s.targets) this.item(t, s.value);
-    if (s.value) this.call(s.value);
+    for (const t of s.targets) this.item(t, s.value, false);
   }
 
   protected override onAugAssign(s: Extract<Stmt, { kind: 'augassign' }>): void {
     if (this.isName(s.target) || (s.target.kind === 'subscript' && this.isName(s.target.value))) this.add({ kind: 'unknown' });
   }
 
-  protected override onExpr(s: Extract<Stmt, { kind: 'expr' }>): void {
-    this.call(s.value);
-  }
-
-  protected override onOther(s: OtherStmt): void {
-    if (s.what === 'DeleteStatement') for (const e of s.exprs) this.item(e, undefined);
+  protected override onOther(s: Extract<Stmt, { kind: 'other' }>): void {
+    if (s.what === 'DeleteStatement') for (const e of s.exprs) this.item(e, undefined, true);
   }
 
   protected override onDef(): void {}

@@ -11,7 +11,7 @@ import type { FunctionInfo, Guard, LayerInstance, PythonModel, Scope } from '../
 import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
-import { available, biasWhenNot, builtUnder, commonGuards, discriminate, paramForm } from './bias-guards';
+import { available, biasWhenNot, BuiltUnder, commonGuards, discriminate, paramForm } from './bias-guards';
 import { biasStateOf, layerBias, type BiasOn } from './conv-bias-state';
 
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };
@@ -71,8 +71,7 @@ function flowOf(model: PythonModel): FlowAnalysis {
 
 class ConvBiasCheck {
   private readonly verdicts = new Map<LayerInstance, Verdict>();
-  /** Per layer: the guards (by key and sense) that its own construction is under (see builtUnderGuard). */
-  private readonly under = new Map<LayerInstance, Map<string, boolean>>();
+  private readonly under = new BuiltUnder();
   private readonly countInstanceNorm: boolean;
 
   constructor(private readonly ctx: RuleContext) {
@@ -103,17 +102,6 @@ class ConvBiasCheck {
     return u.role === 'bn' || (this.countInstanceNorm && u.role === 'instnorm');
   }
 
-  /** Whether a guard of the function that builds the layer heads the branch the layer is built in. */
-  private builtUnderGuard(p: LayerInstance, g: Guard): boolean {
-    if (g.scope !== p.siteScope) return false;
-    let known = this.under.get(p);
-    if (!known) this.under.set(p, (known = new Map()));
-    const key = `${g.negated ? '!' : ''}${g.key}`;
-    let v = known.get(key);
-    if (v === undefined) known.set(key, (v = builtUnder(p.siteScope.owner as PythonModel, g, p.site)));
-    return v;
-  }
-
   /** Whether the instance's output always (or under one condition) goes straight into batch norm. */
   private verdict(inst: LayerInstance): Verdict {
     const memo = this.verdicts.get(inst);
@@ -133,7 +121,7 @@ class ConvBiasCheck {
       // Only a guard of the function that builds the layer, and not one it is built under (`if use_bn:
       // nn.Sequential(conv, bn)`): a guard in `forward` mostly repeats the one `__init__` built the layer under.
       const p = bn[0].producer;
-      const counts = (g: Guard) => g.scope === p.siteScope && !this.builtUnderGuard(p, g);
+      const counts = (g: Guard) => g.scope === p.siteScope && !this.under.has(p, g);
       const conds = bn.every((u) => u.guards.length) ? commonGuards(bn, counts) : [];
       if (conds.length > 1) return { fire: false }; // under two conditions at once: no one condition to write the bias with
       return conds.length ? { fire: true, cond: conds[0], bnUse: bn[0] } : { fire: true, bnUse: bn[0] };
@@ -209,7 +197,7 @@ class ConvBiasCheck {
         if (t === undefined) guards.push(g);
         else {
           decided = true;
-          if (!this.builtUnderGuard(u.producer, g)) layerOnly = false;
+          if (!this.under.has(u.producer, g)) layerOnly = false;
           if (t === g.negated) keep = false;
         }
       }

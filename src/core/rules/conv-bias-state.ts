@@ -109,7 +109,8 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
     if (r.fromPartial) return { state: 'unknown' };
   } else if (!b.default) return { state: 'off' };
   else how = msg('{0}() builds it with the default {1}=True', fn.def.name, b.name);
-  if (forwardsKw && !explicitInHelper) {
+  // A helper that pops the key (`kwargs.pop("bias", None)`) drops a `bias=` given at the call: no edit there would do.
+  if (forwardsKw && !explicitInHelper && kw.kind !== 'removed') {
     // The call's keywords reach the layer: one hidden in its own `**dict` may set the bias (and a keyword added beside
     // the helper's `**kwargs` would then be given twice, a TypeError when the layer is built).
     if (model.hiddenArgs(site)) return { state: 'unknown' };
@@ -122,7 +123,8 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
       how,
       at: undefined,
       edits: (v) => {
-        if (foreign || v !== 'False' || !allSitesFire(fn)) return undefined;
+        // The layer is built in the helper the call names, not in one further down that others may call as well.
+        if (foreign || v !== 'False' || chain.length > 1 || !allSitesFire(fn)) return undefined;
         if (explicitInHelper) return [{ from: explicitInHelper.value.from, to: explicitInHelper.value.to, text: v }];
         return addKeyword(text, ctor, `${b.name}=${v}`);
       },

@@ -8,7 +8,7 @@
  * only the statements the edit touched are read again, and the file-wide reasoning runs on what they hold. It also
  * offers the "Add gradual LR warmup" action on any optimizer or scheduler construction, with or without a finding.
  */
-import { findArg, identifierParts, type CallExpr, type Expr, type ReturnStmt, type Span, type Stmt, type StringExpr } from '../python/ast';
+import { dottedParts, findArg, identifierParts, type CallExpr, type Expr, type ReturnStmt, type Span, type Stmt, type StringExpr } from '../python/ast';
 import { canonicalName } from '../python/catalog';
 import { PythonModel, type Scope } from '../python/model';
 import type { LoweredUnit } from '../python/parse';
@@ -315,9 +315,11 @@ class OwnReturns extends StmtWalker {
 function inTestCode(model: PythonModel, call: CallExpr): boolean {
   for (let scope: Scope | undefined = model.scopeOf(call); scope; scope = scope.parent) {
     const fn = scope.fn;
-    if (fn && /^test/i.test(fn.def.name)) return true;
+    // `test`, `test_step`, `testStep` (pytest and unittest collect them), not `testbed_pretrain`.
+    if (fn && /^test(?:$|_|[A-Z0-9])/.test(fn.def.name)) return true;
     const cls = scope.cls ?? fn?.cls;
-    if (cls && (/^Test/.test(cls.def.name) || cls.def.bases.some((b) => !b.name && /(^|\.)\w*TestCase$/.test(model.source(b.value))))) return true;
+    // `TestLars` (pytest collects it), not `TesterTrainer`; or a `TestCase` subclass.
+    if (cls && (/^Test(?:$|[A-Z0-9_])/.test(cls.def.name) || cls.def.bases.some((b) => !b.name && !!dottedParts(b.value)?.at(-1)?.endsWith('TestCase')))) return true;
   }
   return false;
 }
