@@ -56,12 +56,18 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
   // over a default, a value set in a helper wins over the call's.
   const kw = forwardsKw ? kwargsEffect(chain, b.name) : ({ kind: 'none' } as KwEffect);
   if (kw.kind === 'unknown') return { state: 'unknown' };
-  if (kw.kind === 'set') return truth(kw.value) === false ? { state: 'off' } : { state: 'unknown' };
+  // The helper the call names passing one of its parameters on (`inner(c, c, bias=use_bias, **kw)`): that parameter.
+  const passed = kw.kind === 'set' && kw.fn === fn && kw.value.kind === 'name' ? kw.value : undefined;
+  if (kw.kind === 'set' && !passed) return truth(kw.value) === false ? { state: 'off' } : { state: 'unknown' };
   if (!site.complete || !ctor.complete) return { state: 'unknown' };
   const r = model.argOf(inst, b.name, b.index);
   const siteAt = { scope: inst.siteScope, offset: site.from };
-  if (r.value && r.value.kind === 'name' && !r.fromPartial) {
-    const pIndex = fn.def.params.findIndex((p) => p.name === (r.value as { id: string }).id && !p.star);
+  // Or the layer's own `bias=<name>`, when the helper the call names builds it (a name further down is another
+  // function's).
+  const named = passed ?? (chain.length === 1 && r.value?.kind === 'name' && !r.fromPartial ? r.value : undefined);
+  if (named) {
+    const pIndex = fn.def.params.findIndex((p) => p.name === named.id && !p.star);
+    if (pIndex < 0 && passed) return { state: 'unknown' };
     if (pIndex >= 0) {
       const p = fn.def.params[pIndex];
       if (model.hiddenArgs(site)) return { state: 'unknown' };
