@@ -4,7 +4,7 @@
  * checked in any order, or in other threads, and still be reported in one order.
  */
 import * as fs from 'node:fs';
-import { fixText, lintText, type AppliedFix } from '../core/lint';
+import { fixText, lintText, syntaxErrorsOf, type AppliedFix } from '../core/lint';
 import type { UnusedSuppression } from '../core/rules/suppressions';
 import type { AnalyzeOptions, RuleHost } from '../core/rules/index';
 import type { Finding } from '../core/rules/types';
@@ -12,7 +12,6 @@ import { cellPosition, notebookProgram, type CellLines } from '../core/notebook'
 import { decodePythonSource, type PythonSource } from '../core/python/source';
 import { writeAtomic } from './files';
 import { parsePython } from '../core/python/parse';
-import { LineIndex } from '../core/text';
 import type { CliProject } from './project';
 
 export const MAX_LINT_BYTES = 5 * 1024 * 1024;
@@ -97,7 +96,7 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
     // Not read as Python reads it, or it would not be written back in its own encoding: left alone.
     report.notices.push(`${shown}: ${sourceErrors[0]?.message ?? `declared ${source.encoding}: --fix writes UTF-8 only`}; nothing was changed.`);
   } else if (settings.fix && !isNotebook) {
-    const res = fixText(program, options, undefined, host);
+    const res = fixText(program, options, undefined, host, parsed);
     if (res.refused && !res.applied.length) report.notices.push(`${shown}: ${res.refused}`);
     if (res.output !== program) {
       writeAtomic(file, source.bom ? `\ufeff${res.output}` : res.output);
@@ -106,11 +105,8 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
     report.findings = res.remaining;
     if (settings.reportUnusedIgnores) report.findings = withUnused(res.remaining, lintText(res.output, options, host).unusedSuppressions);
     // A file that does not parse is left as it is: its syntax error is said as without --fix.
-    const errors = parsed.module.errors;
-    if (errors.length) {
-      const lines = new LineIndex(program);
-      noteSyntaxErrors(report, errors.map((e) => lines.range(e.from, e.to)), errors[0].message);
-    }
+    const { syntaxErrors, firstSyntaxError } = syntaxErrorsOf(program, parsed.module.errors);
+    noteSyntaxErrors(report, syntaxErrors, firstSyntaxError);
     return report;
   }
   const { findings, syntaxErrors, firstSyntaxError, unusedSuppressions } = lintText(program, options, host, sourceErrors, parsed);

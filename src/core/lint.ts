@@ -31,15 +31,19 @@ export function lintText(
   parse?: ParsedPython,
 ): LintResult {
   const parsed = parse && parse.text === text ? parse : parsePython(text);
-  const index = new LineIndex(text);
   const analysis = host.analysisOf(parsed, options);
-  const errors = [...sourceErrors, ...parsed.module.errors];
   return {
     findings: analysis.findings,
     unusedSuppressions: analysis.unusedSuppressions,
-    syntaxErrors: errors.map((e) => index.range(e.from, e.to)),
-    firstSyntaxError: errors[0]?.message,
+    ...syntaxErrorsOf(text, [...sourceErrors, ...parsed.module.errors]),
   };
+}
+
+/** Where a text's syntax errors are, and Python's words for the first. */
+export function syntaxErrorsOf(text: string, errors: readonly SyntaxErrorSpan[]): Pick<LintResult, 'syntaxErrors' | 'firstSyntaxError'> {
+  if (!errors.length) return { syntaxErrors: [] };
+  const index = new LineIndex(text);
+  return { syntaxErrors: errors.map((e) => index.range(e.from, e.to)), firstSyntaxError: errors[0].message };
 }
 
 export interface AppliedFix {
@@ -67,10 +71,10 @@ export const MAX_FIX_PASSES = 5;
  * Applies all preferred fixes (or those `pick` chooses), repeatedly, until nothing changes (at most
  * MAX_FIX_PASSES passes).
  * Refuses a text that does not parse cleanly; stops (keeping the last good text) if a pass would
- * produce text that does not parse.
+ * produce text that does not parse. `parse`: the text's parse when the caller has it.
  */
-export function fixText(text: string, options: AnalyzeOptions = {}, pick?: (f: Finding) => Fix | undefined, host: RuleHost = strictHost): FixResult {
-  let parsed = parsePython(text);
+export function fixText(text: string, options: AnalyzeOptions = {}, pick?: (f: Finding) => Fix | undefined, host: RuleHost = strictHost, parse?: ParsedPython): FixResult {
+  let parsed = parse && parse.text === text ? parse : parsePython(text);
   if (parsed.module.errors.length) {
     const first = parsed.module.errors[0];
     const at = new LineIndex(text).positionAt(first.from);

@@ -7,7 +7,7 @@
  *
  * Built once per parse; lookups are memoised.
  */
-import { exprKey, findArg, normaliseTest, type Arg, type CallExpr, type Expr, type ReturnStmt } from './ast';
+import { exprKey, findArg, normaliseTest, type Arg, type CallExpr, type Expr } from './ast';
 import { functionSpec, interchangeableLayers, layerSpec, type FunctionSpec, type LayerSpec, type Role } from './catalog';
 import { CallSites, Conditions } from './calls';
 import { parsePython, type ParsedPython } from './parse';
@@ -16,7 +16,7 @@ import { ProjectContext } from './projectContext';
 import type { ClassInfo, FunctionInfo, Scope } from './scopes';
 import { MAX_DEPTH, Symbols } from './symbols';
 import type { KeptUnits } from './unitScopes';
-import { StmtWalker, walkModule } from './walk';
+import { ownReturns, walkModule } from './walk';
 
 export { Scope } from './scopes';
 export type { AttrDef, Binding, ClassInfo, FunctionInfo, ScopeKind } from './scopes';
@@ -317,8 +317,7 @@ export class PythonModel extends Symbols {
     if (fn.scope.owner !== this) return (fn.scope.owner as PythonModel).returnedClass(fn, depth);
     if (depth > MAX_DEPTH) return undefined;
     if (this.returnedClassMemo.has(fn)) return this.returnedClassMemo.get(fn);
-    const collector = new ReturnCollector();
-    collector.walk(fn.def.body);
+    const returns = ownReturns(fn.def.body);
     const ownName = (e: Expr): boolean => {
       if (e.kind === 'ifexp') return ownName(e.body) || ownName(e.orelse);
       let root: Expr = e;
@@ -327,9 +326,9 @@ export class PythonModel extends Symbols {
     };
     let result: readonly Guarded<Callable>[] | undefined;
     const found: Guarded<Callable>[] = [];
-    if (collector.values.every((r) => !ownName(r))) {
+    if (returns.every((r) => !ownName(r))) {
       let ok = true;
-      for (const r of collector.values) {
+      for (const r of returns) {
         const cs = this.callables(r, fn.scope, depth + 1);
         if (!cs.length || cs.some((c) => c.value.kind !== 'layer' || c.guards.length)) ok = false;
         found.push(...cs);
@@ -343,9 +342,7 @@ export class PythonModel extends Symbols {
   /** The single layer instance a helper function returns, if it always returns the same constructor call. */
   helperReturn(fn: FunctionInfo, depth = 0): LayerInstance | null {
     if (fn.scope.owner !== this) return (fn.scope.owner as PythonModel).helperReturn(fn, depth);
-    const collector = new ReturnCollector();
-    collector.walk(fn.def.body);
-    const returns = collector.values;
+    const returns = ownReturns(fn.def.body);
     let result: LayerInstance | null = null;
     for (const r of returns) {
       const insts = this.instances(r, fn.scope, depth + 1);
@@ -532,15 +529,3 @@ function positionalArg(call: CallExpr, index: number) {
   return undefined;
 }
 
-/** The value of every `return` in a function body (not in nested functions or classes); `None` for a bare one. */
-class ReturnCollector extends StmtWalker {
-  readonly values: Expr[] = [];
-
-  protected override onReturn(s: ReturnStmt): void {
-    this.values.push(s.value ?? { kind: 'const', value: 'None', from: s.from, to: s.to });
-  }
-
-  protected override onDef(): void {}
-
-  protected override onClass(): void {}
-}

@@ -119,6 +119,25 @@ export function exprsOf(s: Stmt): Expr[] {
   }
 }
 
+/** The value of every `return` of a function body (not of the functions or classes in it); `None` for a bare one. */
+export function ownReturns(body: readonly Stmt[]): Expr[] {
+  const c = new ReturnCollector();
+  c.walk(body);
+  return c.values;
+}
+
+class ReturnCollector extends StmtWalker {
+  readonly values: Expr[] = [];
+
+  protected override onReturn(s: ReturnStmt): void {
+    this.values.push(s.value ?? { kind: 'const', value: 'None', from: s.from, to: s.to });
+  }
+
+  protected override onDef(): void {}
+
+  protected override onClass(): void {}
+}
+
 /**
  * Visits every statement (depth first, in order) and every expression below them; `block` sees each statement list
  * (the body given, then every body, branch and handler) before its statements.

@@ -2,7 +2,7 @@
  * The conditions of conv-bias-before-batchnorm's findings: the guard that separates the batch-norm path from the others,
  * whether it can be evaluated where the layer is built, and the bias value that keeps the bias only off that path.
  */
-import type { Expr, Span } from '../python/ast';
+import type { Expr, Span, Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import type { Use } from '../python/flow';
 import { guardOf, type Guard, type LayerInstance, type PythonModel, type Scope } from '../python/model';
@@ -20,35 +20,37 @@ export function commonGuards(uses: Use[], counts: (g: Guard) => boolean): Guard[
   return uses[0].guards.filter((g) => counts(g) && uses.every((u) => u.guards.some((h) => h.key === g.key && h.negated === g.negated)));
 }
 
-/** Whether `at` lies in the branch of the `if` statement that a guard's test heads (the branch where it holds). */
-export function builtUnder(model: PythonModel, g: Guard, at: Span): boolean {
-  const fn = g.scope.fn;
-  let under = false;
+/**
+ * Which branch of the `if` statement whose test is `test` (in the function of `scope`, or the module) holds `at`: true
+ * for its body, false for its else branch, undefined for neither.
+ */
+function branchHolding(model: PythonModel, test: Expr, scope: Scope, at: Span): boolean | undefined {
+  const fn = scope.fn;
+  const inside = (branch: readonly Stmt[]) => branch.length > 0 && branch[0].from <= at.from && at.to <= branch[branch.length - 1].to;
+  let holding: boolean | undefined;
   walkModule(fn ? fn.def.body : model.module.body, {
     stmt: (st) => {
-      if (st.kind !== 'if' || st.test !== g.test) return;
-      const branch = g.negated ? st.orelse : st.body;
-      under = branch.length > 0 && branch[0].from <= at.from && at.to <= branch[branch.length - 1].to;
+      if (st.kind !== 'if' || st.test !== test) return;
+      holding = inside(st.body) ? true : inside(st.orelse) ? false : undefined;
     },
   });
-  return under;
+  return holding;
 }
 
 /**
- * builtUnder for a layer and a guard of the function that builds it, remembered per layer and per `if` (its test node,
- * not its text: two `if project:` statements are two guards) and sense.
+ * Whether a layer is built in the branch where a guard of the function that builds it holds (`if project:` around the
+ * conv): remembered per layer and per `if` (its test node, not its text: two `if project:` statements are two guards).
  */
 export class BuiltUnder {
-  private readonly known = new Map<LayerInstance, Map<Expr, [boolean | undefined, boolean | undefined]>>();
+  private readonly known = new Map<LayerInstance, Map<Expr, boolean | undefined>>();
 
   has(p: LayerInstance, g: Guard): boolean {
     if (g.scope !== p.siteScope) return false;
     let byTest = this.known.get(p);
     if (!byTest) this.known.set(p, (byTest = new Map()));
-    let pair = byTest.get(g.test);
-    if (!pair) byTest.set(g.test, (pair = [undefined, undefined]));
-    const i = g.negated ? 1 : 0;
-    return (pair[i] ??= builtUnder(p.siteScope.owner as PythonModel, g, p.site));
+    if (!byTest.has(g.test)) byTest.set(g.test, branchHolding(p.siteScope.owner as PythonModel, g.test, g.scope, p.site));
+    const branch = byTest.get(g.test);
+    return branch !== undefined && branch === !g.negated;
   }
 }
 

@@ -3,7 +3,7 @@
  * keywords get to the layer at all, and what the helpers do to one key of the dict on the way
  * (`kwargs.setdefault("bias", False)`, `kwargs["bias"] = …`, `kwargs.pop("bias")`, a helper's own `bias=` to the next).
  */
-import { walkExpr, type CallExpr, type Expr, type FunctionDef, type IfStmt, type LoopStmt, type Stmt, type TryStmt, type WithStmt } from '../python/ast';
+import { walkExpr, type Arg, type CallExpr, type Expr, type FunctionDef, type IfStmt, type LoopStmt, type Stmt, type TryStmt, type WithStmt } from '../python/ast';
 import type { FunctionInfo, LayerInstance } from '../python/model';
 import { exprsOf, StmtWalker } from '../python/walk';
 
@@ -25,20 +25,14 @@ function kwName(fn: FunctionInfo): string | undefined {
   return fn.def.params.find((p) => p.star === '**')?.name;
 }
 
-/** Whether `call` passes the dict `name` on as `**name`. */
-function passesOn(call: CallExpr, name: string): boolean {
-  return call.args.some((a) => a.star === '**' && a.value.kind === 'name' && a.value.id === name);
+/** Whether an argument is `fn`'s own `**` parameter passed on (`**kwargs` in `def f(…, **kwargs)`). */
+export function passesOwnKwargs(a: Arg, fn: FunctionInfo): boolean {
+  return a.star === '**' && a.value.kind === 'name' && a.value.id === kwName(fn);
 }
 
 /** Whether the keywords of the outermost call reach the layer: every helper passes its `**` parameter on with `**`. */
 export function forwardsKwargs(chain: readonly ChainLink[]): boolean {
-  return (
-    chain.length > 0 &&
-    chain.every(({ fn, call }) => {
-      const name = kwName(fn);
-      return !!name && passesOn(call, name);
-    })
-  );
+  return chain.length > 0 && chain.every(({ fn, call }) => call.args.some((a) => passesOwnKwargs(a, fn)));
 }
 
 /**
@@ -66,7 +60,7 @@ export function kwargsEffect(chain: readonly ChainLink[], key: string): KwEffect
     // own is the value the next one gets (a caller's `bias` as well would be given twice), another `*`/`**` may hold one.
     if (i === chain.length - 1) return;
     for (const a of call.args) {
-      if (a.star && !(a.star === '**' && a.value.kind === 'name' && a.value.id === name)) return (effect = { kind: 'unknown' });
+      if (a.star && !passesOwnKwargs(a, fn)) return (effect = { kind: 'unknown' });
       if (a.name === key) effect = { kind: 'set', value: a.value, fn };
     }
   });

@@ -6,7 +6,7 @@
 import { findArg, type Arg, type Expr } from '../python/ast';
 import type { LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
-import { forwardsKwargs, helperChain, kwargsEffect, type KwEffect } from './bias-kwargs';
+import { forwardsKwargs, helperChain, kwargsEffect, passesOwnKwargs, type KwEffect } from './bias-kwargs';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RuleContext } from './rule';
 
@@ -49,9 +49,9 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
   const ctor = inst.ctor;
   const chain = helperChain(inst);
   const forwardsKw = forwardsKwargs(chain);
-  const innerKw = chain[chain.length - 1].fn.def.params.find((p) => p.star === '**')?.name;
-  const innerFile = chain[chain.length - 1].fn.scope.owner as PythonModel;
-  if (ctor.args.some((a) => innerFile.hides(a, ctor) && !(forwardsKw && a.star === '**' && a.value.kind === 'name' && a.value.id === innerKw))) return { state: 'unknown' };
+  const inner = chain[chain.length - 1].fn;
+  const innerFile = inner.scope.owner as PythonModel;
+  if (ctor.args.some((a) => innerFile.hides(a, ctor) && !(forwardsKw && passesOwnKwargs(a, inner)))) return { state: 'unknown' };
   // What the helpers do to the bias keyword on its way (`kwargs.setdefault("bias", False)`): a call's own `bias=` wins
   // over a default, a value set in a helper wins over the call's.
   const kw = forwardsKw ? kwargsEffect(chain, b.name) : ({ kind: 'none' } as KwEffect);

@@ -5,14 +5,18 @@
  * whatever its names say; one that only decays (a cosine, `0.1 ** (epoch // 30)`, a branch for the later epochs)
  * does not.
  */
-import { forEachChild, type Expr, type Stmt } from '../python/ast';
+import { walkExpr, type Expr, type Stmt } from '../python/ast';
 import type { PythonModel } from '../python/model';
 import type { LoweredUnit } from '../python/parse';
 import { walkModule } from '../python/walk';
+import { isParamGroups, lrStoreContainer, paramGroupsLoopVar } from './lr-warmup-units';
 
 /** The value a statement stores at a `["lr"]` key whose container `holds` accepts (`x["lr"] = v`, `x["lr"] *= v`). */
 function storedRate(st: Stmt, holds: (container: Expr) => boolean): Expr | undefined {
-  const at = (t: Expr) => t.kind === 'subscript' && t.index.length === 1 && t.index[0].kind === 'string' && t.index[0].value === 'lr' && holds(t.value);
+  const at = (t: Expr) => {
+    const c = lrStoreContainer(t);
+    return c !== undefined && holds(c);
+  };
   if (st.kind === 'assign' && st.value && st.targets.some(at)) return st.value;
   if (st.kind === 'augassign' && at(st.target)) return st.value;
   return undefined;
@@ -23,27 +27,23 @@ function rateSet(st: Stmt, groups: ReadonlySet<string>): Expr | undefined {
   return storedRate(st, (c) => (c.kind === 'name' && groups.has(c.id)) || (c.kind === 'subscript' && isParamGroups(c.value)));
 }
 
-function isParamGroups(e: Expr): boolean {
-  return e.kind === 'attr' && e.attr === 'param_groups';
-}
-
 /** Whether a statement may set a param group's rate (`…["lr"] = …`): the quick test before rampsRate. */
 export function setsRate(st: Stmt): boolean {
   return storedRate(st, () => true) !== undefined;
 }
 
 /** The names an expression reads. */
-function namesIn(e: Expr, out = new Set<string>()): Set<string> {
-  if (e.kind === 'name') out.add(e.id);
-  forEachChild(e, (c) => namesIn(c, out));
+function readNames(e: Expr, out = new Set<string>()): Set<string> {
+  walkExpr(e, (x) => {
+    if (x.kind === 'name') out.add(x.id);
+  });
   return out;
 }
 
 function callsMin(e: Expr): boolean {
-  if (e.kind === 'call' && e.func.kind === 'name' && e.func.id === 'min') return true;
   let found = false;
-  forEachChild(e, (c) => {
-    if (!found && callsMin(c)) found = true;
+  walkExpr(e, (x) => {
+    if (x.kind === 'call' && x.func.kind === 'name' && x.func.id === 'min') found = true;
   });
   return found;
 }
@@ -51,8 +51,8 @@ function callsMin(e: Expr): boolean {
 /** The names a comparison says are below a bound (`step` in `step < n`, `n > step`); none for other tests. */
 function belowBound(test: Expr): Set<string> {
   if (test.kind !== 'binop') return new Set();
-  if (test.op === '<' || test.op === '<=') return namesIn(test.left);
-  if (test.op === '>' || test.op === '>=') return namesIn(test.right);
+  if (test.op === '<' || test.op === '<=') return readNames(test.left);
+  if (test.op === '>' || test.op === '>=') return readNames(test.right);
   return new Set();
 }
 
@@ -64,14 +64,15 @@ export function rampsRate(stmts: readonly Stmt[]): boolean {
   const values: Expr[] = [];
   walkModule(stmts, {
     stmt: (st) => {
-      if (st.kind === 'for' && st.target?.kind === 'name' && isParamGroups(st.iter)) groups.add(st.target.id);
+      const g = paramGroupsLoopVar(st);
+      if (g) groups.add(g);
       const v = rateSet(st, groups);
       if (v) values.push(v);
     },
   });
   if (!values.length) return false;
   const rateNames = new Set<string>();
-  for (const v of values) namesIn(v, rateNames);
+  for (const v of values) readNames(v, rateNames);
   const feedsRate = (st: Stmt): Expr | undefined => {
     const v = rateSet(st, groups);
     if (v) return v;
@@ -90,7 +91,7 @@ export function rampsRate(stmts: readonly Stmt[]): boolean {
       walkModule(st.body, {
         stmt: (inner) => {
           const w = feedsRate(inner);
-          if (w && [...namesIn(w)].some((n) => below.has(n))) ramps = true;
+          if (w && [...readNames(w)].some((n) => below.has(n))) ramps = true;
         },
       });
     },

@@ -3,7 +3,7 @@
  * kept with it (python/unitMemo.ts): the next version of a document only works out the statements an edit touched. Node
  * references and text only: the nodes' offsets move with them.
  */
-import type { AssignStmt, CallExpr, Expr, LoopStmt } from '../python/ast';
+import type { AssignStmt, CallExpr, Expr, LoopStmt, Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import { UnitMemo } from '../python/unitMemo';
 
@@ -45,7 +45,8 @@ export const batchUnits = new UnitMemo<BatchUnit, string>((unit, text) => {
     stmt: (s) => {
       if (s.kind === 'for') {
         if (s.iter.kind === 'call' && s.iter.func.kind === 'name' && s.iter.func.id === 'range' && s.iter.args.length === 3) out.rangeLoops.push(s as ForStmt);
-        if (s.target?.kind === 'name' && s.iter.kind === 'attr' && s.iter.attr === 'param_groups') paramGroupWrites(s.target.id, s.body, out.paramGroupRates);
+        const g = paramGroupsLoopVar(s);
+        if (g) paramGroupWrites(g, s.body, out.paramGroupRates);
       } else if (s.kind === 'assign' && s.value) {
         for (const t of s.targets) {
           if (t.kind !== 'attr' && t.kind !== 'subscript') continue;
@@ -68,10 +69,26 @@ function paramGroupWrites(g: string, body: LoopStmt['body'], out: AssignStmt[]):
     stmt: (t) => {
       if (t.kind !== 'assign' || !t.value) return;
       for (const x of t.targets) {
-        if (x.kind === 'subscript' && x.value.kind === 'name' && x.value.id === g && x.index.length === 1 && x.index[0].kind === 'string' && x.index[0].value === 'lr') out.push(t);
+        const c = lrStoreContainer(x);
+        if (c?.kind === 'name' && c.id === g) out.push(t);
       }
     },
   });
+}
+
+/** The container an `["lr"]` store target writes to (`g` in `g["lr"] = …`), or undefined for any other target. */
+export function lrStoreContainer(t: Expr): Expr | undefined {
+  return t.kind === 'subscript' && t.index.length === 1 && t.index[0].kind === 'string' && t.index[0].value === 'lr' ? t.value : undefined;
+}
+
+/** `….param_groups`. */
+export function isParamGroups(e: Expr): boolean {
+  return e.kind === 'attr' && e.attr === 'param_groups';
+}
+
+/** The name a loop over an optimizer's param groups binds (`g` in `for g in optimizer.param_groups:`). */
+export function paramGroupsLoopVar(s: Stmt): string | undefined {
+  return s.kind === 'for' && s.target?.kind === 'name' && isParamGroups(s.iter) ? s.target.id : undefined;
 }
 
 /** Per statement: the names it reads or binds anywhere (a loader's name must be among them for it to use the loader). */

@@ -8,12 +8,12 @@
  * only the statements the edit touched are read again, and the file-wide reasoning runs on what they hold. It also
  * offers the "Add gradual LR warmup" action on any optimizer or scheduler construction, with or without a finding.
  */
-import { dottedParts, findArg, identifierParts, type CallExpr, type Expr, type ReturnStmt, type Span, type Stmt, type StringExpr } from '../python/ast';
+import { dottedParts, findArg, identifierParts, type CallExpr, type Expr, type Span, type Stmt, type StringExpr } from '../python/ast';
 import { canonicalName } from '../python/catalog';
 import { PythonModel, type Scope } from '../python/model';
 import type { LoweredUnit } from '../python/parse';
 import { ResolvedUnitMemo, UnitMemo } from '../python/unitMemo';
-import { StmtWalker, walkModule } from '../python/walk';
+import { ownReturns, walkModule } from '../python/walk';
 import { isBatchCall, TrainingBatches } from './lr-warmup-batch';
 import { callsRampElsewhere, rampsRate, setsRate } from './lr-warmup-ramps';
 import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
@@ -288,22 +288,7 @@ function returnedByItsFunction(model: PythonModel, call: CallExpr): boolean {
   if (stmt.kind !== 'assign' || stmt.targets.length !== 1 || stmt.targets[0].kind !== 'name') return false;
   const name = stmt.targets[0].id;
   const isName = (e: Expr) => e.kind === 'name' && e.id === name;
-  const own = new OwnReturns();
-  own.walk(fn.def.body);
-  return own.values.some((v) => isName(v) || (v.kind === 'tuple' && v.elts.some(isName)));
-}
-
-/** The values a function's own body returns (not those of the functions and classes defined in it). */
-class OwnReturns extends StmtWalker {
-  readonly values: Expr[] = [];
-
-  protected override onReturn(s: ReturnStmt): void {
-    if (s.value) this.values.push(s.value);
-  }
-
-  protected override onDef(): void {}
-
-  protected override onClass(): void {}
+  return ownReturns(fn.def.body).some((v) => isName(v) || (v.kind === 'tuple' && v.elts.some(isName)));
 }
 
 /**
