@@ -90,8 +90,9 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
     }
   }
   // The modules of the project the file imports, for the analysis to follow (one parse, shared with the analysis).
-  const parsed = parsePython(program);
-  const options = settings.project ? { ...settings.options, project: settings.project.snapshot(file, parsed, settings.projectRoot) } : settings.options;
+  const parsed = parsePython(program, undefined, isNotebook ? 'cells' : 'module');
+  const base = isNotebook ? { ...settings.options, cells: true } : settings.options;
+  const options = settings.project ? { ...base, project: settings.project.snapshot(file, parsed, settings.projectRoot) } : base;
   if (settings.fix && !isNotebook && (sourceErrors.length || source.encoding !== 'utf-8')) {
     // Not read as Python reads it, or it would not be written back in its own encoding: left alone.
     report.notices.push(`${shown}: ${sourceErrors[0]?.message ?? `declared ${source.encoding}: --fix writes UTF-8 only`}; nothing was changed.`);

@@ -35,6 +35,8 @@ interface Unit {
   map(range: CoreRange, newText?: string): { uri: vscode.Uri; range: vscode.Range } | undefined;
   /** The documents the unit covers (to clear their diagnostics). */
   uris: vscode.Uri[];
+  /** A notebook's cells joined: parsed as IPython compiles a cell (see AnalyzeOptions.cells). */
+  cells?: boolean;
 }
 
 interface Result {
@@ -169,7 +171,7 @@ export class AnalysisService extends Disposable implements vscode.CodeActionProv
     const order = this.runs.ask();
     const { config } = await this.configs.forUri(vscode.Uri.parse(unit.key));
     // A result is for one version of the text under one set of options (a severity changed is another result).
-    const settings = this.options(scope, config);
+    const settings = unit.cells ? { ...this.options(scope, config), cells: true } : this.options(scope, config);
     if (!this.enabled(scope) || excludedByConfig(config, unit.key)) return undefined;
     // mlNotes.analysis.maxLines where the user set it, else the config's analysis-max-lines, else the default.
     const explicitMax = explicitSetting<number>('mlNotes', 'analysis.maxLines', scope);
@@ -400,6 +402,7 @@ export function notebookUnit(nb: vscode.NotebookDocument): Unit {
     key: nb.uri.toString(),
     version: cells.map((c) => c.document.version).join('.'),
     text: joined.text,
+    cells: true,
     uris: cells.map((c) => c.document.uri),
     map: (r, newText) => {
       const at = newText === undefined ? cellRange(joined, r) : cellEdit(joined, r, newText);

@@ -118,6 +118,27 @@ test('lint reads IPython’s own syntax in notebooks as IPython runs it: no synt
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('lint compiles a notebook as IPython compiles its cells: top-level await and a later cell\'s `from __future__` import are no syntax error; a future import inside a block is', async () => {
+  const dir = tempDir('ml-notes-nb-async-');
+  const cells = [
+    code('import asyncio', 'import torch.nn as nn'),
+    code('from __future__ import annotations', 'await asyncio.sleep(0)'),
+    code('async with lock:', '    batches = [await load(i) async for i in shards()]', 'net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))'),
+  ];
+  fs.writeFileSync(path.join(dir, 'served.ipynb'), notebook(cells));
+  const r = await run(['lint', dir]);
+  assert.doesNotMatch(r.err, /syntax error/);
+  assert.match(r.out, /served\.ipynb#cell3:3:\d+: conv-bias-before-batchnorm /);
+  // The same code as a Python file is refused, as python3 refuses it; so is a future import inside a block of a cell.
+  fs.writeFileSync(path.join(dir, 'served.py'), cells.map((c) => (c.source as string[]).join('')).join('\n'));
+  fs.writeFileSync(path.join(dir, 'late.ipynb'), notebook([code('import os'), code('if os.name:', '    from __future__ import annotations')]));
+  const again = await run(['lint', dir]);
+  assert.match(again.err, /served\.py:\d+:\d+: syntax error: from __future__ imports must occur at the beginning of the file/);
+  assert.match(again.err, /late\.ipynb#cell2:2:5: syntax error: from __future__ imports must occur at the beginning of the file/);
+  assert.doesNotMatch(again.err, /served\.ipynb/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('lint reads a notebook cell whose first line is indented as IPython does (indentation taken off), and cells broken by lone CRs', async () => {
   const dir = tempDir('ml-notes-nb-indent-');
   const cells = [

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parsePython } from '../../src/core/python/parse';
+import { parsePython, type SourceKind } from '../../src/core/python/parse';
 import { decodePythonSource } from '../../src/core/python/source';
 import { fixturesDir } from './helpers';
 import { pythonMutants, type Mutant } from './pythonMutations';
@@ -42,32 +42,52 @@ def judge(src, name):
         return [e.msg, e.lineno or 0]
     except Exception as e:
         return [type(e).__name__ + ': ' + str(e), 0]
-out = {'files': [], 'texts': []}
+import ast, __future__
+FUTURES = 0
+for name in __future__.all_feature_names:
+    FUTURES |= getattr(__future__, name).compiler_flag
+def judge_cells(src):
+    # As IPython runs a cell: parsed whole, then each top-level statement compiled on its own, with top-level await
+    # allowed and the future features of the statements before it.
+    try:
+        tree = ast.parse(src, '<cell>')
+        flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+        for node in tree.body:
+            code = compile(ast.Module([node], []), '<cell>', 'exec', flags=flags, dont_inherit=True)
+            flags |= code.co_flags & FUTURES
+        return None
+    except SyntaxError as e:
+        return [e.msg, e.lineno or 0]
+    except Exception as e:
+        return [type(e).__name__ + ': ' + str(e), 0]
+out = {'files': [], 'texts': [], 'cells': []}
 for p in req['files']:
     with open(p, 'rb') as f:
         out['files'].append(judge(f.read(), p))
 for t in req['texts']:
     out['texts'].append(judge(t, '<mutant>'))
+for t in req.get('cells', []):
+    out['cells'].append(judge_cells(t))
 print(json.dumps(out))
 `;
 
 /** Runs the batch in python3 (in parallel with the caller's own work). */
-function pythonVerdicts(files: string[], texts: string[]): Promise<{ files: Verdict[]; texts: Verdict[] }> {
+function pythonVerdicts(files: string[], texts: string[], cells: string[] = []): Promise<{ files: Verdict[]; texts: Verdict[]; cells: Verdict[] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(python!, ['-c', BATCH], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => (out += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as { files: Verdict[]; texts: Verdict[] }) : reject(new Error(`python3 exited with ${code}`))));
-    child.stdin.end(JSON.stringify({ files, texts }));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as { files: Verdict[]; texts: Verdict[]; cells: Verdict[] }) : reject(new Error(`python3 exited with ${code}`))));
+    child.stdin.end(JSON.stringify({ files, texts, cells }));
   });
 }
 
 /** The parser's first error (message, 1-based line) on a text, or undefined when it parses cleanly. */
-function ours(text: string, before: { from: number; message?: string }[] = []): { message: string; line: number } | undefined {
+function ours(text: string, before: { from: number; message?: string }[] = [], kind: SourceKind = 'module'): { message: string; line: number } | undefined {
   // Decoding errors first; then the module's errors come in the order Python reports them: the first is the one to compare.
-  const e = before[0] ?? parsePython(text).module.errors[0];
+  const e = before[0] ?? parsePython(text, undefined, kind).module.errors[0];
   if (!e) return undefined;
   let line = 1;
   for (let i = 0; i < e.from && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
@@ -184,6 +204,100 @@ describe('Python grammar: the parser against python3', () => {
     if (process.env.ML_NOTES_GRAMMAR_REPORT) fs.writeFileSync(process.env.ML_NOTES_GRAMMAR_REPORT, report.join('\n'));
     assert.ok(files.length > 500, `${files.length} standard library files`);
     assert.deepEqual(disagree.slice(0, 20), [], `${disagree.length} of ${files.length + mutants.length} verdicts differ from python3's`);
+  });
+});
+
+/**
+ * Notebook cells as IPython runs them (top-level `await`, `async for` and `async with`; a `from __future__` import
+ * anywhere at the top level): the programs the parser reads in its `cells` mode, judged by python3 compiling each
+ * top-level statement on its own with `PyCF_ALLOW_TOP_LEVEL_AWAIT`, as IPython does.
+ */
+const CELL_PROGRAMS = [
+  'import asyncio\nawait asyncio.sleep(0)\n',
+  'async for x in aiter_of(y):\n    print(x)\n',
+  'async with session.get(url) as r:\n    body = await r.text()\n',
+  'for i in range(3):\n    await asyncio.sleep(i)\n',
+  'if ready:\n    async with lock:\n        pass\n',
+  'results = [await fetch(u) for u in urls]\n',
+  'results = [x async for x in stream()]\n',
+  'gen = (await f(x) for x in xs)\n',
+  'data = {k: await v for k, v in items}\n',
+  'class A:\n    x = await f()\n',
+  'class A:\n    y = [x async for x in g()]\n',
+  'class A:\n    async for a in b:\n        pass\n',
+  'def f():\n    await g()\n',
+  'def f():\n    async with a:\n        pass\n',
+  'f = lambda: await x\n',
+  'async def f():\n    return [await g() for _ in range(2)]\nawait f()\n',
+  'return 5\n',
+  'yield 5\n',
+  'x = yield\n',
+  'await x\nreturn 1\n',
+  'import os\nfrom __future__ import annotations\n',
+  'import os; from __future__ import division\n',
+  'x = 1\nfrom __future__ import print_function, division\nprint(1 / 2)\n',
+  'if True:\n    from __future__ import division\n',
+  'def f():\n    from __future__ import division\n',
+  'x = 1\nfrom __future__ import braces\n',
+  'x = 1\nfrom __future__ import nosuch\n',
+  '"""doc"""\nfrom __future__ import annotations\nimport torch\n',
+  'await asyncio.sleep(0)\nfrom __future__ import annotations\n',
+  'nonlocal x\n',
+  'await = 3\n',
+  'async = 3\n',
+  'print(await)\n',
+  'await\n',
+  'x = await\n',
+  'async def g():\n    yield 1\nawait anext(g())\n',
+  'try:\n    await f()\nexcept ValueError:\n    await g()\n',
+  'with open(p) as f:\n    text = await read(f)\n',
+  'while not done:\n    done = await step()\nelse:\n    await close()\n',
+];
+
+/**
+ * The bodies of the `async def` statements (functions and methods, with a one-line header) of real code, dedented:
+ * what a notebook cell runs at the top level.
+ */
+function asyncBodies(texts: string[]): string[] {
+  const out: string[] = [];
+  for (const text of texts) {
+    const lines = text.split('\n');
+    lines.forEach((line, i) => {
+      const head = /^( *)async def [^#]*\):\s*$/.exec(line) ?? /^( *)async def [^#]*\) -> [^#]*:\s*$/.exec(line);
+      if (!head) return;
+      const indent = `${head[1]}    `;
+      const body: string[] = [];
+      for (let j = i + 1; j < lines.length && (!lines[j].trim() || lines[j].startsWith(indent)); j++) body.push(lines[j].slice(indent.length));
+      if (body.some((l) => l.trim())) out.push(`${body.join('\n')}\n`);
+    });
+  }
+  return out;
+}
+
+describe("A notebook's cells: the parser against IPython's way of compiling them", () => {
+  test('cell programs and the bodies of real async functions: the texts with a syntax error are exactly those python3 refuses when it compiles them as IPython does', { skip: SKIP }, async () => {
+    const stdlib = execFileSync(python!, ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
+    const texts: string[] = [];
+    for (const rel of ['asyncio/tasks.py', 'asyncio/streams.py', 'asyncio/base_events.py', 'asyncio/queues.py', 'contextlib.py']) {
+      const p = path.join(stdlib, rel);
+      if (fs.existsSync(p)) texts.push(fs.readFileSync(p, 'utf8'));
+    }
+    const bodies = asyncBodies(texts);
+    const programs = [...CELL_PROGRAMS, ...bodies];
+    const verdicts = (await pythonVerdicts([], [], programs)).cells;
+    const disagree: string[] = [];
+    programs.forEach((text, i) => {
+      const mine = ours(text, [], 'cells');
+      const py = verdicts[i];
+      if (!!mine !== !!py || (mine && py && mine.line !== py[1])) {
+        disagree.push(`${text}\n  python3 ${py ? `refuses (line ${py[1]}: ${py[0]})` : 'compiles it'}, the parser ${mine ? `says line ${mine.line}: ${mine.message}` : 'accepts it'}`);
+      }
+    });
+    assert.ok(bodies.length >= 20, `${bodies.length} async bodies`);
+    assert.ok(verdicts.filter(Boolean).length >= 15 && verdicts.filter((v) => !v).length >= 20, 'both verdicts among the programs');
+    assert.deepEqual(disagree, []);
+    // As a module, a cell program with a top-level await is refused, as python3 refuses it.
+    assert.equal(ours(CELL_PROGRAMS[0])?.message, "'await' outside function");
   });
 });
 

@@ -27,10 +27,20 @@ import { commonPrefix, commonSuffix } from '../text';
  */
 export interface ParsedPython {
   readonly text: string;
+  /** How the text is compiled: a module (a `.py` file), or a notebook's cells joined (see `SourceKind`). */
+  readonly kind: SourceKind;
   readonly module: Module;
   /** The top-level statements, each with what it contributes to the module. */
   readonly units: readonly LoweredUnit[];
 }
+
+/**
+ * `module`: a Python file, as `compile(…, 'exec')` reads it. `cells`: a notebook's code cells joined into one program
+ * (see notebook.ts), as IPython compiles a cell: with top-level `await`, `async for` and `async with` allowed
+ * (`PyCF_ALLOW_TOP_LEVEL_AWAIT`), and each top-level statement compiled on its own, so that a `from __future__` import
+ * may come anywhere at the top level.
+ */
+export type SourceKind = 'module' | 'cells';
 
 /** One top-level statement, parsed, with what it contributes to the module. */
 export interface LoweredUnit {
@@ -62,9 +72,10 @@ export interface LoweredUnit {
   readonly detached: boolean;
 }
 
-export function parsePython(text: string, previous?: ParsedPython): ParsedPython {
-  // A version whose statements moved on to a later one is not that version any more: never used again.
-  if (previous && CONSUMED.has(previous)) previous = undefined;
+export function parsePython(text: string, previous?: ParsedPython, kind: SourceKind = previous?.kind ?? 'module'): ParsedPython {
+  // A version whose statements moved on to a later one is not that version any more: never used again; nor is one
+  // read as the other kind of source.
+  if (previous && (CONSUMED.has(previous) || previous.kind !== kind)) previous = undefined;
   if (previous && previous.text === text) return previous;
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let prefix: LoweredUnit[] = [];
@@ -85,16 +96,16 @@ export function parsePython(text: string, previous?: ParsedPython): ParsedPython
     }
     tail = tailOf(previous, text, edit);
   }
-  let parsed = parseUnits(text, restart, tail);
+  let parsed = parseUnits(text, kind, restart, tail);
   // What was read ahead of the meeting point disagrees with the previous version (it never does for equal text
   // read in equal states; checked, not assumed): parse to the end instead.
-  if (parsed.rejoined && parsed.rejoined.aheadErrors) parsed = parseUnits(text, restart);
+  if (parsed.rejoined && parsed.rejoined.aheadErrors) parsed = parseUnits(text, kind, restart);
   let units = prefix.length ? prefix.concat(parsed.units) : parsed.units;
   if (parsed.rejoined && tail) {
     units = units.concat(moved(tail, parsed.rejoined.index));
     if (tail.delta) CONSUMED.add(previous!);
   }
-  return assemble(text, units, parsed.comments);
+  return assemble(text, kind, units, parsed.comments);
 }
 
 /** Versions whose kept statements were moved for a later version (see parsePython). */
@@ -186,9 +197,9 @@ function movedUnit(u: LoweredUnit, d: number, comments: Span[]): LoweredUnit {
  * starts where one of the tail's does (`rejoined`: the tail's index; `aheadErrors`: errors found past that point).
  * `comments`: those read when there is no statement to hold them.
  */
-function parseUnits(text: string, from: number, tail?: Tail): { units: LoweredUnit[]; comments: Span[]; rejoined?: { index: number; aheadErrors: boolean } } {
+function parseUnits(text: string, kind: SourceKind, from: number, tail?: Tail): { units: LoweredUnit[]; comments: Span[]; rejoined?: { index: number; aheadErrors: boolean } } {
   const tokenizer = new Tokenizer(text, from, from ? lineAt(text, from) : 1);
-  const p = new StatementParser(text, tokenizer);
+  const p = new StatementParser(text, tokenizer, kind === 'cells');
   const units: LoweredUnit[] = [];
   let rejoined: { index: number; aheadErrors: boolean } | undefined;
   while (!p.atEnd()) {
@@ -301,7 +312,7 @@ function attachErrors(units: LoweredUnit[], found: SyntaxErrorSpan[]): void {
 }
 
 /** The module: the units' statements, calls and errors, and the checks that need the whole module. */
-function assemble(text: string, units: LoweredUnit[], comments: Span[]): ParsedPython {
+function assemble(text: string, kind: SourceKind, units: LoweredUnit[], comments: Span[]): ParsedPython {
   // The lists of every unit joined at once (one array each, of the final length), in order.
   const module: Module = {
     body: concatAll([], units, (u) => u.stmts),
@@ -323,11 +334,11 @@ function assemble(text: string, units: LoweredUnit[], comments: Span[]): ParsedP
   // Python refuses a null byte anywhere (even in a string or a comment) before it reads anything.
   const nul = text.indexOf('\0');
   if (nul >= 0 && !module.errors.some((e) => e.from === nul)) module.errors.unshift({ from: nul, to: nul + 1, message: 'source code cannot contain null bytes' });
-  if (units.some((u) => u.futures.length)) later.push(...futureErrors(text, units, module.body));
+  if (units.some((u) => u.futures.length)) later.push(...(kind === 'cells' ? nestedFutures(units) : futureErrors(text, units, module.body)));
   // The first error is the one Python reports: syntax errors in the order they were found, then the compiler's.
   later.sort(byPosition);
   for (const e of later) module.errors.push(e);
-  return { text, module, units };
+  return { text, kind, module, units };
 }
 
 /** Units whose lists are joined by one `concat` (each an argument of the call: a bounded number of them). */
@@ -346,7 +357,7 @@ function concatAll<T>(first: readonly T[], units: readonly LoweredUnit[], list: 
  */
 function futureErrors(text: string, units: LoweredUnit[], body: Stmt[]): SyntaxErrorSpan[] {
   const out: SyntaxErrorSpan[] = [];
-  const late = (s: Span) => out.push({ from: s.from, to: s.to, message: 'from __future__ imports must occur at the beginning of the file' });
+  const late = (s: Span) => out.push({ from: s.from, to: s.to, message: FUTURE_LATE });
   const isFuture = (s: Stmt) => s.kind === 'from' && s.level === 0 && s.module === '__future__';
   // The leading future imports (after the docstring) set the line; other statements on the line of the first
   // statement after them may not be future imports either.
@@ -367,6 +378,22 @@ function futureErrors(text: string, units: LoweredUnit[], body: Stmt[]): SyntaxE
   for (const u of units) for (const f of u.futures) if (lineAt(text, f.from) > lastLine) late(f);
   return out;
 }
+
+/**
+ * In a notebook's cells, IPython compiles each top-level statement on its own: a `from __future__` import is one
+ * module's first statement wherever it is at the top level, and late only inside another statement.
+ */
+function nestedFutures(units: LoweredUnit[]): SyntaxErrorSpan[] {
+  const out: SyntaxErrorSpan[] = [];
+  for (const u of units) {
+    for (const f of u.futures) {
+      if (!u.stmts.some((s) => s.from === f.from)) out.push({ from: f.from, to: f.to, message: FUTURE_LATE });
+    }
+  }
+  return out;
+}
+
+const FUTURE_LATE = 'from __future__ imports must occur at the beginning of the file';
 
 /** A plain string literal (not bytes, not an f-string): what Python takes as a docstring. */
 function isDocString(text: string, e: Expr): boolean {

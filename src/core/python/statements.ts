@@ -246,10 +246,9 @@ export class StatementParser extends SimpleStatementParser {
     return { kind: 'for', target, iter, body, orelse, from, to: this.contentEnd() };
   }
 
-  /** `async for` / `async with` only in an async function. */
+  /** `async for` / `async with` only in an async function (or at the top level of a notebook's cells). */
   private requireAsync(message: string, from: number, to: number): void {
-    const s = this.scopes.current;
-    if (!(s.kind === 'function' && s.async)) this.compileError(message, from, to);
+    if (!this.scopes.mayAwait(this.scopes.current)) this.compileError(message, from, to);
   }
 
   private tryStatement(): Stmt {

@@ -106,7 +106,19 @@ export class Scopes {
   /** Scopes entered during the current statement (lambdas and comprehensions), for re-parenting. */
   private created: Scope[] = [];
 
-  constructor(private readonly reporter: Reporter) {}
+  /**
+   * `topLevelAwait`: what CPython's `PyCF_ALLOW_TOP_LEVEL_AWAIT` allows (IPython compiles a cell so): `await`, and
+   * asynchronous comprehensions, loops and `with`, in the module's own scope (not in a class body or a plain function).
+   */
+  constructor(
+    private readonly reporter: Reporter,
+    private readonly topLevelAwait = false,
+  ) {}
+
+  /** Whether code in scope `s` may await: an async function, or the module when top-level await is allowed. */
+  mayAwait(s: Scope): boolean {
+    return (s.kind === 'function' && s.async) || (this.topLevelAwait && s.kind === 'module');
+  }
 
   enter(kind: ScopeKind, comprehension?: ComprehensionKind): Scope {
     this.current = new Scope(kind, this.current, comprehension);
@@ -221,8 +233,9 @@ export class Scopes {
     for (const a of this.awaits) {
       const s = a.scope;
       if (s.kind === 'comprehension') s.coroutine = true;
+      else if (this.mayAwait(s)) continue;
       else if (s.kind === 'module' || s.kind === 'class') this.reporter.report("'await' outside function", a.from, a.to);
-      else if (!(s.kind === 'function' && s.async)) this.reporter.report("'await' outside async function", a.from, a.to);
+      else this.reporter.report("'await' outside async function", a.from, a.to);
     }
     for (const y of this.yields) {
       const s = y.scope;
@@ -238,7 +251,7 @@ export class Scopes {
       const parent = c.scope.parent!;
       if (async) {
         if (parent.kind === 'comprehension') parent.coroutine = true;
-        else if (!(parent.kind === 'function' && parent.async)) {
+        else if (!this.mayAwait(parent)) {
           this.reporter.report('asynchronous comprehension outside of an asynchronous function', c.from, c.to);
         }
       }

@@ -82,12 +82,14 @@ export class TokenReader {
   protected brackets = 0;
   readonly scopes: Scopes;
 
+  /** `topLevelAwait`: `await`, `async for` and `async with` are allowed outside functions (a notebook's cells). */
   constructor(
     protected readonly text: string,
     readonly tokens: Tokenizer,
+    topLevelAwait = false,
   ) {
     this.errors = tokens.errors;
-    this.scopes = new Scopes({ report: (message, from, to) => this.compileError(message, from, to) });
+    this.scopes = new Scopes({ report: (message, from, to) => this.compileError(message, from, to) }, topLevelAwait);
   }
 
   /** Kind of the token `i` ahead of the current one. */

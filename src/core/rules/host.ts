@@ -12,7 +12,7 @@
  * (actions without a finding). Options (`AnalyzeOptions`) are data: they cross to the analysis worker as they are, and
  * rule options in them reach the rules untouched.
  */
-import { parsePython, type LoweredUnit, type ParsedPython } from '../python/parse';
+import { parsePython, type LoweredUnit, type ParsedPython, type SourceKind } from '../python/parse';
 import { PythonModel } from '../python/model';
 import type { LineIndex, Position } from '../text';
 import { snapshotDigest } from '../python/project';
@@ -30,6 +30,13 @@ export interface AnalyzeOptions extends RuleOptions {
   severities?: Partial<Record<string, Severity>>;
   /** Only these rules (ids); others are skipped. */
   only?: readonly string[];
+  /** The text is a notebook's code cells joined (see notebook.ts): parsed as IPython compiles a cell (SourceKind). */
+  cells?: boolean;
+}
+
+/** How the options say a text is compiled. */
+export function sourceKindOf(options: AnalyzeOptions): SourceKind {
+  return options.cells ? 'cells' : 'module';
 }
 
 export interface Analysis {
@@ -113,7 +120,7 @@ export class RuleHost {
   }
 
   analyze(text: string, options: AnalyzeOptions = {}): Finding[] {
-    return this.analyzeParsed(parsePython(text), options);
+    return this.analyzeParsed(parsePython(text, undefined, sourceKindOf(options)), options);
   }
 
   /**
@@ -123,7 +130,7 @@ export class RuleHost {
   actionsAt(text: string, position: Position, options: AnalyzeOptions = {}, parsed?: ParsedPython): RuleAction[] {
     const withActions = this.rules.filter((r) => r.actionsAt && severityOf(r.meta, options) !== 'off');
     if (!withActions.length) return [];
-    const p = parsed && parsed.text === text ? parsed : parsePython(text);
+    const p = parsed && parsed.text === text && parsed.kind === sourceKindOf(options) ? parsed : parsePython(text, undefined, sourceKindOf(options));
     const ctx = new RuleContext(PythonModel.withProject(p, options.project), options);
     const offset = ctx.lines.offsetAt(position);
     const out: RuleAction[] = [];
@@ -238,7 +245,8 @@ export class DocumentAnalyzer {
     const optionsKey = `${optionsKeyOf(options)}|${host.key}`;
     if (this.last && this.last.text === text && this.last.key === optionsKey) return this.last.analysis;
     // The previous parse lends the new one its statements before the edit.
-    const parsed = this.parsed && this.parsed.text === text ? this.parsed : parsePython(text, this.parsed);
+    const kind = sourceKindOf(options);
+    const parsed = this.parsed && this.parsed.text === text && this.parsed.kind === kind ? this.parsed : parsePython(text, this.parsed, kind);
     this.parsed = parsed;
     // Fixes write names and quotes the way the file does: the quote style is part of every unit's key too.
     const salt = (model: PythonModel) => `${optionsKey}|${host.fileKey(model, options)}|${model.module.doubleQuotes >= model.module.singleQuotes}`;

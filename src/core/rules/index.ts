@@ -20,7 +20,7 @@ import { rethrow, RuleHost, type AnalyzeOptions, type RuleErrorReporter } from '
 
 export type { Rule, RuleMeta } from './rule';
 export { fillText } from '../message';
-export { DocumentAnalyzer, RuleHost, rethrow, severityOf, type Analysis, type AnalyzeOptions, type RuleAction, type RuleErrorReporter } from './host';
+export { DocumentAnalyzer, RuleHost, rethrow, severityOf, sourceKindOf, type Analysis, type AnalyzeOptions, type RuleAction, type RuleErrorReporter } from './host';
 
 export const rules: readonly Rule[] = [convBiasBeforeBatchnorm, segmentationHead3x3Classifier, unpaddedConvBeforeRoi, lrWarmup];
 
