@@ -71,8 +71,8 @@ export const segmentationHead3x3Classifier: Rule = {
       const dims = spec.dims ?? (Array.isArray(k) ? k.length : 0);
       if (dims < 2 || dims > 3) continue;
       if (!(k === 3 || (Array.isArray(k) && k.length === dims && k.every((x) => x === 3)))) continue;
-      // Not the final layer when another conv / norm consumes its output.
-      if (notFinal(ctx, inst)) continue;
+      // Not the final layer when another conv / norm consumes its output; not a segmentation head beside a box regressor.
+      if (notFinal(ctx, inst) || besideBoxRegressor(ctx, inst)) continue;
       const span = kernel.arg && !kernel.fromPartial ? kernel.arg : call;
       const fix = kernel.arg && !kernel.fromPartial ? buildFix(ctx, inst, kernel.arg, dims) : undefined;
       out.push({ span, message: message(model.source(outArg.value)), fixes: fix ? [fix] : [] });
@@ -103,6 +103,33 @@ function message(classes: string): Msg {
 /** Whether a conv's output goes on into another conv or a normalisation (then it is not the classifier). */
 function notFinal(ctx: RuleContext, inst: LayerInstance): boolean {
   return ctx.flow.usesOf(inst).some((u) => u.role === 'conv' || u.role === 'linear' || u.role === 'bn' || u.role === 'norm' || u.role === 'instnorm');
+}
+
+/**
+ * Whether the class (or function) building the classifier also builds a box regressor: a conv with 4 outputs, or 4 per
+ * anchor (`num_anchors * 4`). That is a detection head (RetinaNet, FCOS, CenterNet), whose 3x3 class conv over a tower
+ * of convs is its design; the note's tip is about segmentation heads.
+ */
+function besideBoxRegressor(ctx: RuleContext, inst: LayerInstance): boolean {
+  const model = ctx.model;
+  const scope = inst.ctorScope;
+  if (scope.owner !== model) return false;
+  const region = scope.fn?.cls?.def ?? scope.cls?.def ?? scope.fn?.def;
+  if (!region) return false;
+  for (const call of model.module.calls) {
+    if (call.from < region.from || call.to > region.to || call === inst.ctor) continue;
+    const other = model.instanceAt(call);
+    if (!other || other.ctor !== call || other.spec.role !== 'conv') continue;
+    const out = model.layerArg(other, 'out').value;
+    if (out && isBoxCount(out)) return true;
+  }
+  return false;
+}
+
+/** `4`, or a product with a factor 4 (`num_anchors * 4`). */
+function isBoxCount(e: Expr): boolean {
+  if (e.kind === 'number') return e.value === 4;
+  return e.kind === 'binop' && e.op === '*' && (isBoxCount(e.left) || isBoxCount(e.right));
 }
 
 /**
