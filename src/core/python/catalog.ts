@@ -1,7 +1,8 @@
 /**
  * What the layers and functions of PyTorch, Keras and Flax are, by qualified name: their role in a
  * data flow (conv, batch norm, activation, shape-only op…) and where their arguments sit.
- * Qualified names are canonical: `tensorflow.keras.X` and `tf_keras.X` are looked up as `keras.X`.
+ * Qualified names are canonical: `tensorflow.keras.X`, `tensorflow.compat.v2.keras.X` and `tf_keras.X` are looked up as
+ * `keras.X`.
  */
 
 export type Framework = 'torch' | 'keras' | 'flax' | 'nnx';
@@ -425,6 +426,11 @@ export function canonicalName(qname: string): string {
   for (const [from, to] of [
     ['tensorflow.python.keras.', 'keras.'],
     ['tensorflow.keras.', 'keras.'],
+    // TensorFlow 2's API under TensorFlow 1 and its own (`import tensorflow.compat.v2 as tf`): the same Keras.
+    ['tensorflow.compat.v1.keras.', 'keras.'],
+    ['tensorflow.compat.v2.keras.', 'keras.'],
+    ['tensorflow.compat.v1.', 'tensorflow.'],
+    ['tensorflow.compat.v2.', 'tensorflow.'],
     ['tf_keras.', 'keras.'],
     ['keras.src.', 'keras.'],
     ['flax.experimental.nnx.', 'flax.nnx.'],
