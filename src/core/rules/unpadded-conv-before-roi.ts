@@ -102,7 +102,7 @@ export const unpaddedConvBeforeRoi: Rule = {
 };
 
 /** Per top-level statement (kept across versions): whether it crops regions, and its calls that pad an input. */
-const cropsAndPads = new UnitMemo((unit) => ({ crops: unit.calls.some((c) => isCallTo(c, ROI_OPS)), pads: unit.calls.filter((c) => isCallTo(c, PAD_OPS)) }));
+const cropsAndPads = new UnitMemo((unit) => ({ crops: unit.calls.filter((c) => isCallTo(c, ROI_OPS)), pads: unit.calls.filter((c) => isCallTo(c, PAD_OPS)) }));
 
 /** Per model: whether its file crops regions (asked for the rule's file key and again by its check). */
 const cropping = new WeakMap<PythonModel, boolean>();
@@ -110,8 +110,23 @@ const cropping = new WeakMap<PythonModel, boolean>();
 /** Whether the file crops regions of interest anywhere. */
 function regionCropping(model: PythonModel): boolean {
   let c = cropping.get(model);
-  if (c === undefined) cropping.set(model, (c = model.parsed.units.some((u) => cropsAndPads.of(u).crops)));
+  if (c === undefined) cropping.set(model, (c = model.parsed.units.some((u) => cropsAndPads.of(u).crops.some((call) => cropsRegions(model, call, 0)))));
   return c;
+}
+
+/**
+ * Whether a call named like a region crop crops regions: a library's op or class (or one of the project's classes,
+ * which wrap one), or a function of the file that itself calls one. A function of the file that only shares the name
+ * (`def crop_and_resize(image, height, width)`, a random crop for data augmentation) does not.
+ */
+function cropsRegions(model: PythonModel, call: CallExpr, depth: number): boolean {
+  const targets = model.callables(call.func, model.scopeOf(call));
+  if (!targets.every((t) => t.value.kind === 'helper')) return true;
+  if (depth >= 3) return false;
+  return targets.some((t) => {
+    const def = t.value.kind === 'helper' ? t.value.fn.def : undefined;
+    return !!def && model.module.calls.some((c) => c.from >= def.from && c.to <= def.to && c !== call && isCallTo(c, ROI_OPS) && cropsRegions(model, c, depth + 1));
+  });
 }
 
 function isCallTo(call: CallExpr, names: Set<string>): boolean {
