@@ -22,7 +22,12 @@ interface Leaf {
   at: Span;
 }
 
-const MAX_DEPTH = 6;
+/**
+ * How deep a rate is followed (each expression and each name it goes through is a step; names are never followed
+ * twice): `SGD(learning_rate=schedule)` ← `PiecewiseConstantDecay(values=[base_lr, …])` ← `base_lr = 0.01 * global_batch
+ * / 16` ← `global_batch = local_batch * strategy.num_replicas_in_sync` takes 8.
+ */
+const MAX_DEPTH = 12;
 const RUNTIME_WORLD = '<runtime world size>';
 const WORLD_SIZE_CALLS = new Set([
   'torch.distributed.get_world_size',
@@ -39,10 +44,16 @@ const DATA_LOADERS = new Set(['torch.utils.data.DataLoader', 'torch.utils.data.d
 /** Arguments of schedules and optimizers that carry the learning rate. */
 const RATE_ARGS = ['lr', 'learning_rate', 'initial_learning_rate', 'init_value', 'peak_value', 'base_lr', 'max_lr'];
 
-/** A call that may set the batch size of training: a DataLoader construction (`q`: what its callee stands for), `.batch(…)`, `.fit(…)`. */
+/** tf.data's batching methods: `.batch(n)`, `.padded_batch(n)`, `.ragged_batch(n)`. */
+const BATCH_METHODS = new Set(['batch', 'padded_batch', 'ragged_batch']);
+
+/**
+ * A call that may set the batch size of training: a DataLoader construction (`q`: what its callee stands for), a
+ * tf.data batching method, `.fit(…)`.
+ */
 export function isBatchCall(call: CallExpr, q: string | undefined): boolean {
   const f = call.func;
-  if (f.kind === 'attr' && ((f.attr === 'batch' && call.args.length >= 1) || f.attr === 'fit')) return true;
+  if (f.kind === 'attr' && ((BATCH_METHODS.has(f.attr) && call.args.length >= 1) || f.attr === 'fit')) return true;
   return !!q && DATA_LOADERS.has(canonicalName(q));
 }
 
@@ -149,7 +160,7 @@ export class TrainingBatches {
       const f = call.func;
       if (q && DATA_LOADERS.has(q)) {
         if (this.trainingLoader(call, scope)) add(this.dataLoaderBatch(call, scope), scope);
-      } else if (f.kind === 'attr' && f.attr === 'batch' && call.args.length >= 1) {
+      } else if (f.kind === 'attr' && BATCH_METHODS.has(f.attr) && call.args.length >= 1) {
         if (this.trainingPipeline(call, scope)) add(findArg(call, 'batch_size', 0)?.value, scope);
       } else if (f.kind === 'attr' && f.attr === 'fit') {
         add(findArg(call, 'batch_size', 2)?.value, scope);
@@ -318,8 +329,12 @@ export class TrainingBatches {
     if (q && WORLD_SIZE_CALLS.has(q)) return [{ key: RUNTIME_WORLD, scaling, at }];
     if (e.func.kind === 'name' && ['float', 'int', 'round'].includes(e.func.id) && e.args[0]) return this.leaves(e.args[0].value, scope, depth + 1, seen, scaling, at);
     if (q === 'math.sqrt' || q === 'numpy.sqrt') return e.args[0] ? this.leaves(e.args[0].value, scope, depth + 1, seen, scaling, at) : [];
-    // A schedule or optimizer carries the rate it is given.
+    // A schedule or optimizer carries the rate it is given; a piecewise-constant one starts at its first value.
     const out: Leaf[] = [];
+    if (q?.endsWith('.PiecewiseConstantDecay')) {
+      const values = findArg(e, 'values', 1)?.value;
+      if ((values?.kind === 'list' || values?.kind === 'tuple') && values.elts[0]) out.push(...this.leaves(values.elts[0], scope, depth + 1, seen, scaling, values.elts[0]));
+    }
     for (const a of e.args) {
       if (a.name ? RATE_ARGS.includes(a.name) : a === e.args[0] && q !== undefined && isRateCarrier(q)) out.push(...this.leaves(a.value, scope, depth + 1, seen, scaling, a));
     }
