@@ -33,6 +33,9 @@ export class FlowAnalysis {
   private readonly returned = new Map<FunctionInfo, ListState[]>();
   /** List b was spliced into list a: when a turns out to be a sequence, so does b. */
   private readonly linked = new Map<number, number[]>();
+  /** Per class: the lists of layers its methods leave in each attribute (`self.blocks`), and the attributes a loop runs in order. */
+  private readonly attrLists = new Map<ClassInfo, Map<string, number[]>>();
+  private readonly inOrderAttrs = new Map<ClassInfo, Set<string>>();
   /** The instances created by calls of a helper that returns `inner` (their outputs are inner's outputs). */
   private readonly aliases = new Map<LayerInstance, Set<LayerInstance>>();
 
@@ -95,6 +98,24 @@ export class FlowAnalysis {
     const l = this.linked.get(a);
     if (l) l.push(b);
     else this.linked.set(a, [b]);
+  }
+
+  /** A method of `cls` left list `id` in attribute `attr`: it runs in order if a loop of the class runs it so. */
+  attributeList(cls: ClassInfo, attr: string, id: number): void {
+    let m = this.attrLists.get(cls);
+    if (!m) this.attrLists.set(cls, (m = new Map()));
+    const ids = m.get(attr);
+    if (ids) ids.push(id);
+    else m.set(attr, [id]);
+    if (this.inOrderAttrs.get(cls)?.has(attr)) this.markSequential(id);
+  }
+
+  /** A method of `cls` applies the layers of attribute `attr` one after the other (`for layer in self.blocks: x = layer(x)`). */
+  attributeInOrder(cls: ClassInfo, attr: string): void {
+    let s = this.inOrderAttrs.get(cls);
+    if (!s) this.inOrderAttrs.set(cls, (s = new Set()));
+    s.add(attr);
+    for (const id of this.attrLists.get(cls)?.get(attr) ?? []) this.markSequential(id);
   }
 
   /** Walks whatever the constructor left out. */

@@ -36,7 +36,8 @@ export class FlowExprs {
       case 'attr': {
         if (this.f.selfName && e.value.kind === 'name' && e.value.id === this.f.selfName) {
           if (this.f.seqSubclass) return UNKNOWN;
-          return this.staticInstances(e);
+          // A list of layers this method builds in an attribute (`self.blocks = nn.ModuleList()`, then `.append`).
+          return this.f.env.get(selfKey(this.f.selfName, e.attr)) ?? this.staticInstances(e);
         }
         this.ev(e.value);
         return UNKNOWN;
@@ -124,9 +125,10 @@ export class FlowExprs {
 
   private call(call: CallExpr): Val {
     const f = call.func;
-    // Methods of lists being built.
-    if (f.kind === 'attr' && f.value.kind === 'name') {
-      const holder = this.f.env.get(f.value.id);
+    // Methods of lists being built (in a local name, or in an attribute of `self`).
+    const holderKey = f.kind === 'attr' ? this.holderKey(f.value) : undefined;
+    if (f.kind === 'attr' && holderKey !== undefined) {
+      const holder = this.f.env.get(holderKey);
       const list = holder?.k === 'list' ? holder.list : holder?.k === 'mod' ? holder.list : undefined;
       if (holder && list) {
         let nl: ListState | undefined;
@@ -139,12 +141,12 @@ export class FlowExprs {
           const at = this.f.model.literal(arg(0), this.f.scope);
           const x = this.lists.asInstances(this.ev(arg(1)!));
           nl = typeof at === 'number' && Number.isInteger(at) ? this.lists.insert(list, at, x, call) : undefined;
-          if (!nl) return this.forget(f.value.id);
+          if (!nl) return this.forget(holderKey);
         } else if (f.attr === 'insert' || f.attr === 'pop' || f.attr === 'remove' || f.attr === 'reverse' || f.attr === 'clear' || f.attr === 'sort') {
-          return this.forget(f.value.id);
+          return this.forget(holderKey);
         }
         if (nl) {
-          this.f.env.set(f.value.id, holder.k === 'mod' ? { ...holder, list: nl } : { k: 'list', list: nl });
+          this.f.env.set(holderKey, holder.k === 'mod' ? { ...holder, list: nl } : { k: 'list', list: nl });
           return UNKNOWN;
         }
       }
@@ -203,6 +205,12 @@ export class FlowExprs {
       if (spec.role === 'reshape') return this.reshaped(first, call, { kind: 'function', call });
       this.consume(first, null, spec.role, call);
       return UNKNOWN;
+    }
+    // `nn.ModuleList(layers)`: a list of layers that does not run by itself (see FlowWalker's loops over one).
+    if (this.isModuleList(call)) {
+      const inner = call.args[0] && !call.args[0].name && !call.args[0].star ? call.args[0].value : undefined;
+      const list = this.lists.newList();
+      return { k: 'list', list: inner ? this.lists.extend(list, inner) : list };
     }
     if (this.lists.isOrderedDict(call)) {
       const inner = call.args[0]?.value;
@@ -283,6 +291,18 @@ export class FlowExprs {
     return { k: 'data', items: out };
   }
 
+  /** The key under which the walk keeps what a name (`layers`) or an attribute of `self` (`self.blocks`) holds. */
+  holderKey(e: Expr): string | undefined {
+    if (e.kind === 'name') return e.id;
+    const self = this.f.selfName;
+    if (e.kind === 'attr' && self && !this.f.seqSubclass && e.value.kind === 'name' && e.value.id === self) return selfKey(self, e.attr);
+    return undefined;
+  }
+
+  private isModuleList(call: CallExpr): boolean {
+    return this.f.model.qname(call.func, this.f.scope) === 'torch.nn.ModuleList';
+  }
+
   /** A list whose order is no longer known: forgotten. */
   private forget(name: string): Val {
     this.f.env.set(name, UNKNOWN);
@@ -323,4 +343,9 @@ export class FlowExprs {
     }
     return { k: 'data', items: out };
   }
+}
+
+/** The walk's key for `self.<attr>` (not a Python name: it holds a dot). */
+export function selfKey(selfName: string, attr: string): string {
+  return `${selfName}.${attr}`;
 }

@@ -6,11 +6,11 @@
  */
 import type { AssignStmt, AugAssignStmt, ClassDef, Expr, ExprStmt, FunctionDef, IfStmt, LoopStmt, OtherStmt, ReturnStmt, Span, Stmt, TryStmt, WithStmt } from './ast';
 import type { FlowAnalysis } from './flow';
-import { FlowExprs } from './flowExprs';
+import { FlowExprs, selfKey } from './flowExprs';
 import type { ListBuilder } from './flowLists';
 import { guardEnv, mergeEnvs, namesIn, UNKNOWN, type Val } from './flowValues';
 import { guardOf, type Guard, type PythonModel, type Scope } from './model';
-import { StmtWalker } from './walk';
+import { StmtWalker, walkModule } from './walk';
 
 const MAX_LOOP_NESTING = 3;
 
@@ -61,6 +61,14 @@ export class FlowWalker extends StmtWalker {
       }
     }
     this.top(fn.def.body);
+    // The lists of layers the method leaves in attributes of `self`, for loops over them in other methods.
+    const self = f.selfName;
+    if (fn.cls && self && !f.seqSubclass) {
+      for (const [key, v] of f.env) {
+        const list = v.k === 'list' ? v.list : v.k === 'mod' ? v.list : undefined;
+        if (list && key.startsWith(`${self}.`)) f.flow.attributeList(fn.cls, key.slice(self.length + 1), list.id);
+      }
+    }
   }
 
   /**
@@ -100,18 +108,20 @@ export class FlowWalker extends StmtWalker {
   protected override onAugAssign(s: AugAssignStmt): void {
     const env = this.f.env;
     const t = s.target;
-    if (t.kind === 'name') {
-      const cur = env.get(t.id);
+    const key = this.exprs.holderKey(t);
+    if (key !== undefined) {
+      const cur = env.get(key);
       const list = cur?.k === 'list' ? cur.list : cur?.k === 'mod' ? cur.list : undefined;
       if (list && s.op === '+=') {
         const nl = this.lists.extend(list, s.value);
-        env.set(t.id, cur?.k === 'mod' ? { ...cur, list: nl } : { k: 'list', list: nl });
+        env.set(key, cur?.k === 'mod' ? { ...cur, list: nl } : { k: 'list', list: nl });
         return;
       }
       const v = this.ev(s.value);
       this.consume(cur ?? this.ev(t), s);
       this.consume(v, s);
-      env.set(t.id, UNKNOWN);
+      if (t.kind === 'name') env.set(key, UNKNOWN);
+      else env.delete(key);
       return;
     }
     this.consume(this.ev(t), s);
@@ -162,6 +172,7 @@ export class FlowWalker extends StmtWalker {
 
   protected override onLoop(s: LoopStmt): void {
     const f = this.f;
+    this.inOrder(s);
     this.consume(this.ev(s.iter), s);
     const env0 = f.env;
     const frame = { continues: [] as Env[], breaks: [] as Env[] };
@@ -190,6 +201,34 @@ export class FlowWalker extends StmtWalker {
     this.walk(s.orelse);
     for (const b of frame.breaks) f.env = mergeEnvs(f.env, b, [], []);
     this.dead = false;
+  }
+
+  /**
+   * `for layer in layers: x = layer(x)` (or over `self.blocks`, built in another method): the list's layers run one
+   * after the other, as in a Sequential. Only a loop whose body applies the loop's layer to the value it goes on with,
+   * and uses the layer for nothing else.
+   */
+  private inOrder(s: LoopStmt): void {
+    if (s.kind !== 'for' || s.target?.kind !== 'name') return;
+    const layer = s.target.id;
+    // Statements applying the layer (`x = layer(x, training=training)`), and mentions of it anywhere else.
+    let applied = 0;
+    let mentions = 0;
+    for (const st of s.body) {
+      const to = st.kind === 'assign' && st.targets.length === 1 ? st.targets[0] : undefined;
+      const c = st.kind === 'assign' && st.value?.kind === 'call' ? st.value : undefined;
+      const first = c?.args[0];
+      if (to?.kind === 'name' && c?.func.kind === 'name' && c.func.id === layer && first && !first.name && !first.star && first.value.kind === 'name' && first.value.id === to.id) applied++;
+      walkModule([st], { expr: (e) => void (e.kind === 'name' && e.id === layer && mentions++) });
+    }
+    if (applied !== 1 || mentions !== 1) return;
+    const f = this.f;
+    const key = this.exprs.holderKey(s.iter);
+    const held = key !== undefined ? f.env.get(key) : undefined;
+    const list = held?.k === 'list' ? held.list : held?.k === 'mod' ? held.list : undefined;
+    if (list) this.lists.markSequential(list.id);
+    const cls = f.scope.fn?.cls;
+    if (cls && s.iter.kind === 'attr' && key !== undefined && key === selfKey(f.selfName ?? '', s.iter.attr)) f.flow.attributeInOrder(cls, s.iter.attr);
   }
 
   protected override onWith(s: WithStmt): void {
@@ -258,7 +297,13 @@ export class FlowWalker extends StmtWalker {
         return;
       }
     }
-    if (t.kind === 'attr' && f.selfName && t.value.kind === 'name' && t.value.id === f.selfName) return;
+    if (t.kind === 'attr' && f.selfName && t.value.kind === 'name' && t.value.id === f.selfName) {
+      // A list of layers kept in an attribute is followed through the method (`self.blocks.append(…)`).
+      const key = selfKey(f.selfName, t.attr);
+      if (!f.seqSubclass && (v.k === 'list' || (v.k === 'mod' && v.list))) f.env.set(key, v);
+      else f.env.delete(key);
+      return;
+    }
     this.ev(t);
     this.consume(v, at);
   }
