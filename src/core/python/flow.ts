@@ -34,7 +34,7 @@ export class FlowAnalysis {
   /** List b was spliced into list a: when a turns out to be a sequence, so does b. */
   private readonly linked = new Map<number, number[]>();
   /** Per class: the lists of layers its methods leave in each attribute (`self.blocks`), and the attributes a loop runs in order. */
-  private readonly attrLists = new Map<ClassInfo, Map<string, number[]>>();
+  private readonly attrLists = new Map<ClassInfo, Map<string, ListState[]>>();
   private readonly inOrderAttrs = new Map<ClassInfo, Set<string>>();
   /** The instances created by calls of a helper that returns `inner` (their outputs are inner's outputs). */
   private readonly aliases = new Map<LayerInstance, Set<LayerInstance>>();
@@ -101,13 +101,18 @@ export class FlowAnalysis {
   }
 
   /** A method of `cls` left list `id` in attribute `attr`: it runs in order if a loop of the class runs it so. */
-  attributeList(cls: ClassInfo, attr: string, id: number): void {
+  attributeList(cls: ClassInfo, attr: string, list: ListState): void {
     let m = this.attrLists.get(cls);
     if (!m) this.attrLists.set(cls, (m = new Map()));
-    const ids = m.get(attr);
-    if (ids) ids.push(id);
-    else m.set(attr, [id]);
-    if (this.inOrderAttrs.get(cls)?.has(attr)) this.markSequential(id);
+    const lists = m.get(attr);
+    if (lists) lists.push(list);
+    else m.set(attr, [list]);
+    if (this.inOrderAttrs.get(cls)?.has(attr)) this.markSequential(list.id);
+  }
+
+  /** The lists of layers the class's methods walked so far left in attribute `attr`. */
+  attributeLists(cls: ClassInfo, attr: string): readonly ListState[] {
+    return this.attrLists.get(cls)?.get(attr) ?? [];
   }
 
   /** A method of `cls` applies the layers of attribute `attr` one after the other (`for layer in self.blocks: x = layer(x)`). */
@@ -115,7 +120,7 @@ export class FlowAnalysis {
     let s = this.inOrderAttrs.get(cls);
     if (!s) this.inOrderAttrs.set(cls, (s = new Set()));
     s.add(attr);
-    for (const id of this.attrLists.get(cls)?.get(attr) ?? []) this.markSequential(id);
+    for (const l of this.attrLists.get(cls)?.get(attr) ?? []) this.markSequential(l.id);
   }
 
   /** Walks whatever the constructor left out. */

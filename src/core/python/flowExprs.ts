@@ -7,7 +7,7 @@ import type { CallExpr, Expr, Span } from './ast';
 import { findArg, forEachChild } from './ast';
 import { INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
 import { ListBuilder } from './flowLists';
-import { addGuards, capGuards, mergeVals, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
+import { addGuards, capGuards, mergeVals, sameElements, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
 import { flattensAfterBatch, throughReshape, type ReshapeAt } from './reshapes';
 import type { FlowFrame } from './flowWalker';
 import { guardOf, roleOf, type FunctionInfo, type LayerInstance } from './model';
@@ -86,13 +86,24 @@ export class FlowExprs {
       }
       case 'binop':
         return this.binop(e);
-      default: {
-        const vals: Val[] = [];
-        forEachChild(e, (c) => vals.push(this.ev(c)));
-        for (const v of vals) this.consume(v, null, 'other', e);
-        return UNKNOWN;
+      case 'subscript': {
+        // `self.bns[i]`: an element of a list of layers that are all one layer.
+        const items = this.elementsOf(e.value);
+        if (!items) return this.usesEach(e);
+        for (const x of e.index) this.consume(this.ev(x), null, 'other', e);
+        return { k: 'mod', items };
       }
+      default:
+        return this.usesEach(e);
     }
+  }
+
+  /** Anything else: what its parts hold is used by it; its value is unknown. */
+  private usesEach(e: Expr): Val {
+    const vals: Val[] = [];
+    forEachChild(e, (c) => vals.push(this.ev(c)));
+    for (const v of vals) this.consume(v, null, 'other', e);
+    return UNKNOWN;
   }
 
   /**
@@ -177,6 +188,7 @@ export class FlowExprs {
     if (f.kind === 'call') callee = this.ev(f);
     else if (f.kind === 'name' && this.f.env.has(f.id)) callee = this.f.env.get(f.id);
     else if (f.kind === 'attr' && this.f.selfName && f.value.kind === 'name' && f.value.id === this.f.selfName && !this.f.seqSubclass) callee = this.staticInstances(f);
+    else if (f.kind === 'subscript' && this.elementsOf(f.value)) callee = this.ev(f);
     if (callee && callee.k === 'mod' && callee.items.some((i) => i.v)) return this.apply(callee.items, call);
     // A call result called again (`make()(x)`) that is no known layer, nor a layer class a function returns
     // (`norm_cls(sync)(dim)`, constructed below).
@@ -289,6 +301,22 @@ export class FlowExprs {
     }
     for (const a of call.args) if (a.value !== tensors) this.consume(this.ev(a.value), null, 'other', call);
     return { k: 'data', items: out };
+  }
+
+  /**
+   * The elements of a list of layers that are all one layer (see sameElements): a list this walk holds in a name or an
+   * attribute of `self`, or one that another method of the class left in the attribute (`self.convs`, built in
+   * `__init__`, read in `forward`).
+   */
+  elementsOf(e: Expr): Item<LayerInstance | null>[] | undefined {
+    const key = this.holderKey(e);
+    const held = key !== undefined ? this.f.env.get(key) : undefined;
+    const list = held?.k === 'list' ? held.list : held?.k === 'mod' ? held.list : undefined;
+    if (list) return sameElements([list]);
+    if (held || key === undefined || e.kind !== 'attr') return undefined;
+    const cls = this.f.scope.fn?.cls;
+    const lists = cls ? this.f.flow.attributeLists(cls, e.attr) : [];
+    return lists.length ? sameElements(lists) : undefined;
   }
 
   /** The key under which the walk keeps what a name (`layers`) or an attribute of `self` (`self.blocks`) holds. */

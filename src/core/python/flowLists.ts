@@ -5,7 +5,7 @@
  * once the list is known to run in order (it went into a Sequential, or is one).
  */
 import type { CallExpr, Expr, Span } from './ast';
-import { addGuards, capGuards, type Item, type ListElem, type ListState, type Use, type Val } from './flowValues';
+import { addGuards, capGuards, withItems, type Item, type ListElem, type ListState, type Use, type Val } from './flowValues';
 import { flattensAfterBatch, throughReshape } from './reshapes';
 import type { FlowFrame } from './flowWalker';
 import { roleOf, type Guard, type LayerInstance } from './model';
@@ -18,7 +18,7 @@ export class ListBuilder {
   ) {}
 
   newList(): ListState {
-    return { id: this.f.flow.newListId(), first: undefined, last: [], elems: [] };
+    return { id: this.f.flow.newListId(), first: undefined, last: [], elems: [], all: [] };
   }
 
   asInstances(v: Val): Item<LayerInstance | null>[] {
@@ -69,7 +69,8 @@ export class ListBuilder {
       if (!list.first) newFirst.push({ v: inst, g: alt.g });
     }
     const elems = list.elems && [...list.elems, { alts, stack: [...stack], at }];
-    return { id: list.id, first: list.first ?? (newFirst.length ? newFirst : undefined), last: newLast, elems };
+    const all = list.all && (joining ? list.all : withItems(list.all, alts, stack));
+    return { id: list.id, first: list.first ?? (newFirst.length ? newFirst : undefined), last: newLast, elems, all };
   }
 
   /** `layers.insert(i, x)`; undefined when the list's elements (or its pending connections) are no longer known. */
@@ -100,7 +101,7 @@ export class ListBuilder {
     const pending = this.f.flow.pendingOf(list.id);
     if (!pending) return undefined;
     const old = pending.splice(0, pending.length);
-    let l: ListState = { id: list.id, first: undefined, last: [], elems: [] };
+    let l: ListState = { id: list.id, first: undefined, last: [], elems: [], all: [] };
     for (const e of elems) l = this.connect(l, e.alts, e.at, e.stack);
     const base = list.elems?.[list.elems.length - 1]?.stack ?? [];
     const extra = this.f.stack.filter((g) => !base.some((b) => b.key === g.key && b.negated === g.negated));
@@ -127,6 +128,13 @@ export class ListBuilder {
       }
       return l;
     }
+    if (e.kind === 'other' && (e.what === 'ArrayComprehensionExpression' || e.what === 'ComprehensionExpression') && e.children[0]) {
+      // `[nn.Conv2d(c, c, 3) for _ in range(n)]`: the element's layers again and again, each copy feeding the next.
+      const v = this.ev(e.children[0]);
+      for (const x of e.children.slice(1)) this.ev(x);
+      if (v.k !== 'mod') return this.append(list, [{ v: null, g: [] }], e);
+      return this.concat(list, this.repeat(this.append(this.newList(), v.items, e), e), e);
+    }
     const v = this.ev(e);
     if (v.k === 'list' || (v.k === 'mod' && v.list)) return this.concat(list, v.k === 'list' ? v.list : v.list!, e);
     return this.append(list, [{ v: null, g: [] }], e);
@@ -136,16 +144,17 @@ export class ListBuilder {
   concat(list: ListState, other: ListState, at: Span): ListState {
     // Its own connections count once the outer list is used as a sequence.
     this.f.flow.link(list.id, other.id);
-    if (!other.first) return { ...list, elems: undefined };
+    const all = list.all && other.all && withItems(list.all, other.all, this.f.stack);
+    if (!other.first) return { ...list, elems: undefined, all };
     const l = this.connect(list, other.first, at, this.f.stack, true);
-    return { id: list.id, first: l.first, last: other.last };
+    return { id: list.id, first: l.first, last: other.last, all };
   }
 
   /** `list * n`: the same layers again, each copy's end feeding the next copy's start (see FlowExprs.binop). */
   repeat(list: ListState, at: Span): ListState {
     if (!list.first) return list;
     this.append(list, list.first, at);
-    return { id: list.id, first: list.first, last: list.last };
+    return { id: list.id, first: list.first, last: list.last, all: list.all };
   }
 
   markSequential(id: number): void {

@@ -32,6 +32,11 @@ export interface ListState {
    * `layers[i] = …` rewrite the connections. Dropped where two paths with different elements meet.
    */
   elems?: ListElem[];
+  /**
+   * Every element added, under the conditions it was added under (what a loop over the list, or an index into it,
+   * may give); undefined when not known (a list a helper returns).
+   */
+  all?: Item<LayerInstance | null>[];
 }
 
 /** One element of a list: its alternatives, the conditions it was added under, and where. */
@@ -83,7 +88,7 @@ export function guardEnv(env: Map<string, Val>, g: Guard): Map<string, Val> {
 }
 
 function guardList(l: ListState, g: Guard): ListState {
-  return { id: l.id, first: l.first && addGuards(l.first, [g]), last: addGuards(l.last, [g]), elems: l.elems };
+  return { id: l.id, first: l.first && addGuards(l.first, [g]), last: addGuards(l.last, [g]), elems: l.elems, all: l.all && addGuards(l.all, [g]) };
 }
 
 export function mergeEnvs(a: Map<string, Val>, b: Map<string, Val>, ga: Guard[], gb: Guard[]): Map<string, Val> {
@@ -135,5 +140,30 @@ function mergeLists(a: ListState, b: ListState, ga: Guard[], gb: Guard[]): ListS
   if (a === b) return a;
   const first = a.first === b.first ? a.first : a.first || b.first ? union(a.first ?? [], b.first ?? [], ga, gb) : undefined;
   const last = a.last === b.last ? a.last : union(a.last, b.last, ga, gb);
-  return { id: a.id, first, last, elems: a.elems === b.elems ? a.elems : undefined };
+  const all = a.all === b.all ? a.all : a.all && b.all ? union(a.all, b.all, ga, gb) : undefined;
+  return { id: a.id, first, last, elems: a.elems === b.elems ? a.elems : undefined, all };
+}
+
+/** Items added to `to` (each under `stack` too), those it already holds not repeated (a loop's second pass adds them again). */
+export function withItems<T>(to: Item<T>[], add: Item<T>[], stack: readonly Guard[]): Item<T>[] {
+  const out = to.slice();
+  for (const it of add) {
+    const g = capGuards([...stack, ...it.g]);
+    if (!out.some((o) => o.v === it.v && sameGuards(o.g, g))) out.push({ v: it.v, g });
+  }
+  return out;
+}
+
+/**
+ * The layer every element of a list is (one construction, possibly added several times and under conditions), as the
+ * items a loop variable over the list or an index into it holds; undefined when the elements differ or are not known.
+ */
+export function sameElements(lists: readonly ListState[]): Item<LayerInstance | null>[] | undefined {
+  const items: Item<LayerInstance | null>[] = [];
+  for (const l of lists) {
+    if (!l.all) return undefined;
+    items.push(...l.all);
+  }
+  const v = items[0]?.v;
+  return v && items.every((it) => it.v === v) ? items : undefined;
 }

@@ -66,7 +66,7 @@ export class FlowWalker extends StmtWalker {
     if (fn.cls && self && !f.seqSubclass) {
       for (const [key, v] of f.env) {
         const list = v.k === 'list' ? v.list : v.k === 'mod' ? v.list : undefined;
-        if (list && key.startsWith(`${self}.`)) f.flow.attributeList(fn.cls, key.slice(self.length + 1), list.id);
+        if (list && key.startsWith(`${self}.`)) f.flow.attributeList(fn.cls, key.slice(self.length + 1), list);
       }
     }
   }
@@ -173,6 +173,7 @@ export class FlowWalker extends StmtWalker {
   protected override onLoop(s: LoopStmt): void {
     const f = this.f;
     this.inOrder(s);
+    const bound = this.loopElements(s);
     this.consume(this.ev(s.iter), s);
     const env0 = f.env;
     const frame = { continues: [] as Env[], breaks: [] as Env[] };
@@ -181,7 +182,7 @@ export class FlowWalker extends StmtWalker {
     const pass = (start: Env): Env => {
       f.env = new Map(start);
       this.dead = false;
-      if (s.target) for (const n of namesIn(s.target)) f.env.set(n, UNKNOWN);
+      if (s.target) for (const n of namesIn(s.target)) f.env.set(n, bound.get(n) ?? UNKNOWN);
       this.walk(s.body);
       // The end of the body, and every `continue`, lead to the next iteration.
       let end = this.dead ? undefined : f.env;
@@ -229,6 +230,30 @@ export class FlowWalker extends StmtWalker {
     if (list) this.lists.markSequential(list.id);
     const cls = f.scope.fn?.cls;
     if (cls && s.iter.kind === 'attr' && key !== undefined && key === selfKey(f.selfName ?? '', s.iter.attr)) f.flow.attributeInOrder(cls, s.iter.attr);
+  }
+
+  /**
+   * What a loop's names hold when it runs over lists of layers whose elements are all one layer (`for conv, bn in
+   * zip(self.convs, self.bns)`, `for i, blk in enumerate(self.blocks)`, `for layer in layers`): that layer, under the
+   * conditions it was added under. Lists of different layers give nothing (which element comes with which is not kept).
+   */
+  private loopElements(s: LoopStmt): Map<string, Val> {
+    const out = new Map<string, Val>();
+    if (s.kind !== 'for' || !s.target) return out;
+    const bind = (target: Expr, iterable: Expr) => {
+      if (target.kind !== 'name') return;
+      const items = this.exprs.elementsOf(iterable);
+      if (items) out.set(target.id, { k: 'mod', items });
+    };
+    const it = s.iter;
+    const t = s.target;
+    const builtin = (name: string) => it.kind === 'call' && it.func.kind === 'name' && it.func.id === name && !this.f.model.lookup(name, this.f.scope) && !it.args.some((a) => a.name || a.star);
+    if (builtin('zip') && it.kind === 'call' && (t.kind === 'tuple' || t.kind === 'list') && t.elts.length === it.args.length) {
+      t.elts.forEach((x, i) => bind(x, it.args[i].value));
+    } else if (builtin('enumerate') && it.kind === 'call' && it.args.length === 1 && (t.kind === 'tuple' || t.kind === 'list') && t.elts.length === 2) {
+      bind(t.elts[1], it.args[0].value);
+    } else bind(t, it);
+    return out;
   }
 
   protected override onWith(s: WithStmt): void {
