@@ -49,6 +49,8 @@ const MAX_DEPTH = 6;
 
 export class CallSites {
   private readonly memo = new Map<FunctionInfo | ClassInfo, CallSite[]>();
+  /** Per private method: the class's own calls of it (see privateMethodArgs). */
+  private readonly privateMemo = new Map<FunctionInfo, CallSite[]>();
   private byTarget?: Map<FunctionInfo | ClassInfo, CallExpr[]>;
 
   constructor(private readonly model: PythonModel) {}
@@ -73,6 +75,36 @@ export class CallSites {
     const out = calls.map((call) => this.bindCall(owner, call, model.scopeOf(call)));
     this.memo.set(key, out);
     return out;
+  }
+
+  /**
+   * What the class's own calls of a private method (`self._construct(norm_module)` in its other methods) pass for one
+   * of its parameters; undefined when a call hides it, when there is no such call, or for a method anyone may call (not
+   * named `_…`, or a dunder).
+   */
+  privateMethodArgs(fn: FunctionInfo, param: string): BoundArg[] | undefined {
+    const name = fn.def.name;
+    const cls = fn.cls;
+    if (!cls || !name.startsWith('_') || name.startsWith('__')) return undefined;
+    let sites = this.privateMemo.get(fn);
+    if (!sites) {
+      const model = this.model;
+      sites = [];
+      for (const call of model.module.calls) {
+        const f = call.func;
+        if (f.kind !== 'attr' || f.attr !== name || f.value.kind !== 'name' || call.from < cls.def.from || call.to > cls.def.to) continue;
+        const scope = model.scopeOf(call);
+        if (scope.fn?.cls === cls && f.value.id === scope.selfName) sites.push(this.bindCall({ kind: 'fn', fn }, call, scope));
+      }
+      this.privateMemo.set(fn, sites);
+    }
+    const out: BoundArg[] = [];
+    for (const site of sites) {
+      const a = site.arg(param);
+      if (!a || a === 'hidden') return undefined;
+      out.push(a);
+    }
+    return out.length ? out : undefined;
   }
 
   /**

@@ -210,8 +210,12 @@ export class PythonModel extends Symbols {
         case 'param': {
           const fn = found.scope.fn;
           if (b.param.default && fn && !b.param.star) out.push(...this.callables(b.param.default, fn.outer, depth + 1));
-          else if (fn && !b.param.star) out.push(...this.privateMethodArgs(fn, id, depth));
-          else out.push(...unknown);
+          else {
+            // A private method's parameter: what the class's own calls of it pass.
+            const args = fn && !b.param.star && fn.scope.owner === this ? this.callSites.privateMethodArgs(fn, id) : undefined;
+            if (args) for (const a of args) out.push(...this.callables(a.value, a.scope, depth + 1));
+            else out.push(...unknown);
+          }
           break;
         }
         case 'def':
@@ -225,28 +229,6 @@ export class PythonModel extends Symbols {
       }
     }
     return oneLayer(out) ?? out;
-  }
-
-  /**
-   * What a parameter without a default of a private method (`def _construct(self, norm_module)`) stands for: what the
-   * class's own calls of it (`self._construct(norm_module)`, in its other methods) pass. Unknown when any call hides the
-   * argument, or none is found (a method not named `_…` may be called from anywhere).
-   */
-  private privateMethodArgs(fn: FunctionInfo, param: string, depth: number): readonly Guarded<Callable>[] {
-    const name = fn.def.name;
-    const cls = fn.cls;
-    if (!cls || !name.startsWith('_') || name.startsWith('__') || fn.scope.owner !== this) return UNKNOWN_CALLABLE;
-    const out: Guarded<Callable>[] = [];
-    for (const call of this.module.calls) {
-      const f = call.func;
-      if (f.kind !== 'attr' || f.attr !== name || f.value.kind !== 'name' || call.from < cls.def.from || call.to > cls.def.to) continue;
-      const scope = this.scopeOf(call);
-      if (scope.fn?.cls !== cls || f.value.id !== scope.selfName) continue;
-      const a = this.callSites.bindCall({ kind: 'fn', fn }, call, scope).arg(param);
-      if (!a || a === 'hidden') return UNKNOWN_CALLABLE;
-      out.push(...this.callables(a.value, a.scope, depth + 1));
-    }
-    return out.length ? out : UNKNOWN_CALLABLE;
   }
 
   /** The known layer a local class derives from (directly or through other local classes). */
