@@ -222,7 +222,9 @@ export class FlowWalker extends StmtWalker {
       if (to?.kind === 'name' && c?.func.kind === 'name' && c.func.id === layer && first && !first.name && !first.star && first.value.kind === 'name' && first.value.id === to.id) applied++;
       walkModule([st], { expr: (e) => void (e.kind === 'name' && e.id === layer && mentions++) });
     }
-    if (applied !== 1 || mentions !== 1) return;
+    // A body that always leaves after the first layer (`break`, `return`) runs one layer, not the list.
+    const leaves = s.body.some((st) => st.kind === 'return' || (st.kind === 'other' && (st.what === 'BreakStatement' || st.what === 'RaiseStatement')));
+    if (applied !== 1 || mentions !== 1 || leaves) return;
     const f = this.f;
     const key = this.exprs.holderKey(s.iter);
     const held = key !== undefined ? f.env.get(key) : undefined;
