@@ -445,3 +445,17 @@ export function identifierParts(id: string): string[] {
   if (cur) out.push(cur.toLowerCase());
   return out;
 }
+
+/** The calls of a list sorted by position (a module's `calls`) that lie within `span`, found by bisection. */
+export function callsWithin(calls: readonly CallExpr[], span: Span): readonly CallExpr[] {
+  let lo = 0;
+  let hi = calls.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (calls[mid].from < span.from) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < calls.length && calls[end].from < span.to) end++;
+  return calls.slice(lo, end).filter((c) => c.to <= span.to);
+}

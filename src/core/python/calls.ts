@@ -7,7 +7,7 @@
  * fields — take the arguments) and binds their arguments to the parameters; `Conditions` evaluates an expression
  * (a guard's test, a bias argument) under one such binding: true, false, a literal, "some object", or unknown.
  */
-import type { CallExpr, Expr } from './ast';
+import { callsWithin, type CallExpr, type Expr } from './ast';
 import type { CallTarget } from './callTargets';
 import type { ClassInfo, FunctionInfo, PythonModel, Scope } from './model';
 
@@ -90,9 +90,9 @@ export class CallSites {
     if (!sites) {
       const model = this.model;
       sites = [];
-      for (const call of model.module.calls) {
+      for (const call of callsWithin(model.module.calls, cls.def)) {
         const f = call.func;
-        if (f.kind !== 'attr' || f.attr !== name || f.value.kind !== 'name' || call.from < cls.def.from || call.to > cls.def.to) continue;
+        if (f.kind !== 'attr' || f.attr !== name || f.value.kind !== 'name') continue;
         const scope = model.scopeOf(call);
         if (scope.fn?.cls === cls && f.value.id === scope.selfName) sites.push(this.bindCall({ kind: 'fn', fn }, call, scope));
       }

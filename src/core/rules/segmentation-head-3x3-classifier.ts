@@ -3,7 +3,7 @@
  * count with a 3x3 kernel. The note: a single 3x3 output conv makes results unstable; better a 3x3 conv
  * followed by a 1x1 conv that does the classification. A hint: the tip is debated.
  */
-import type { Expr } from '../python/ast';
+import { callsWithin, type Expr, type Span } from '../python/ast';
 import type { LayerInstance } from '../python/model';
 import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
@@ -116,14 +116,26 @@ function besideBoxRegressor(ctx: RuleContext, inst: LayerInstance): boolean {
   if (scope.owner !== model) return false;
   const region = scope.fn?.cls?.def ?? scope.cls?.def ?? scope.fn?.def;
   if (!region) return false;
-  for (const call of model.module.calls) {
-    if (call.from < region.from || call.to > region.to || call === inst.ctor) continue;
+  return ctx.memo(boxRegressors, () => new Map<object, boolean>()).get(region) ?? regionBuildsBoxRegressor(ctx, region);
+}
+
+const boxRegressors = {};
+
+/** Whether a class or function builds a conv with 4 outputs, or 4 per anchor (remembered per analysis). */
+function regionBuildsBoxRegressor(ctx: RuleContext, region: Span): boolean {
+  const model = ctx.model;
+  let found = false;
+  for (const call of callsWithin(model.module.calls, region)) {
     const other = model.instanceAt(call);
     if (!other || other.ctor !== call || other.spec.role !== 'conv') continue;
     const out = model.layerArg(other, 'out').value;
-    if (out && isBoxCount(out)) return true;
+    if (out && isBoxCount(out)) {
+      found = true;
+      break;
+    }
   }
-  return false;
+  ctx.memo(boxRegressors, () => new Map<object, boolean>()).set(region, found);
+  return found;
 }
 
 /** `4`, or a product with a factor 4 (`num_anchors * 4`). */

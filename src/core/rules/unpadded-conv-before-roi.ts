@@ -4,7 +4,7 @@
  * a region of interest at the image border maps to a point or a line in the features, which hurts
  * (the note: pad the input of a network without padding).
  */
-import type { CallExpr, Span } from '../python/ast';
+import { callsWithin, type CallExpr, type Span } from '../python/ast';
 import type { ClassInfo, LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword, firstOnLine, Imports, indentAt, insertAfter, insertBefore, lineBreak, quoteOf, setArgument } from './edits';
 import { msg } from '../message';
@@ -125,7 +125,7 @@ function cropsRegions(model: PythonModel, call: CallExpr, depth: number): boolea
   if (depth >= 3) return false;
   return targets.some((t) => {
     const def = t.value.kind === 'helper' ? t.value.fn.def : undefined;
-    return !!def && model.module.calls.some((c) => c.from >= def.from && c.to <= def.to && c !== call && isCallTo(c, ROI_OPS) && cropsRegions(model, c, depth + 1));
+    return !!def && callsWithin(model.module.calls, def).some((c) => c !== call && isCallTo(c, ROI_OPS) && cropsRegions(model, c, depth + 1));
   });
 }
 
