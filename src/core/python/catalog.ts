@@ -340,9 +340,14 @@ for (const n of ['Flatten', 'Reshape'])
 add({ qname: 'keras.Sequential', name: 'Sequential', framework: 'keras', role: 'seq', args: {} });
 add({ qname: 'keras.layers.TimeDistributed', name: 'TimeDistributed', framework: 'keras', role: 'wrap', args: { in: { index: 0, name: 'layer' } } });
 add({ qname: 'keras.Input', name: 'Input', framework: 'keras', role: 'input', args: {} });
-const kerasAliases: Record<string, string> = {
+/** Other names of the same class: Keras's, and OpenMMLab's containers (subclasses of PyTorch's that only add init_cfg). */
+const aliases: Record<string, string> = {
   'keras.models.Sequential': 'keras.Sequential',
   'keras.layers.Input': 'keras.Input',
+  'mmengine.model.Sequential': 'torch.nn.Sequential',
+  'mmengine.model.ModuleList': 'torch.nn.ModuleList',
+  'mmcv.runner.Sequential': 'torch.nn.Sequential',
+  'mmcv.runner.ModuleList': 'torch.nn.ModuleList',
 };
 functions.set('tensorflow.nn.relu', { qname: 'tensorflow.nn.relu', name: 'relu', framework: 'keras', role: 'act' });
 functions.set('keras.activations.relu', { qname: 'keras.activations.relu', name: 'relu', framework: 'keras', role: 'act' });
@@ -440,7 +445,7 @@ export function canonicalName(qname: string): string {
       break;
     }
   }
-  return kerasAliases[q] ?? q;
+  return aliases[q] ?? q;
 }
 
 /** The layer a qualified class name denotes, also through submodule paths (`torch.nn.modules.conv.Conv2d`). */

@@ -5,7 +5,7 @@
  */
 import type { CallExpr, Expr, Span } from './ast';
 import { findArg, forEachChild } from './ast';
-import { INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
+import { canonicalName, INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
 import { ListBuilder } from './flowLists';
 import { addGuards, capGuards, mergeVals, sameElements, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
 import { flattensAfterBatch, throughReshape, type ReshapeAt } from './reshapes';
@@ -328,7 +328,8 @@ export class FlowExprs {
   }
 
   private isModuleList(call: CallExpr): boolean {
-    return this.f.model.qname(call.func, this.f.scope) === 'torch.nn.ModuleList';
+    const q = this.f.model.qname(call.func, this.f.scope);
+    return q !== undefined && canonicalName(q) === 'torch.nn.ModuleList';
   }
 
   /** A list whose order is no longer known: forgotten. */
