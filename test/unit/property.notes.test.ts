@@ -308,7 +308,7 @@ describe('properties: points', () => {
 
 const library = new NoteLibrary();
 library.setFile(bundledFile, bundledText, { bundled: true });
-for (const f of readdirSync(path.join(fixturesDir, 'user-notes')).filter((n) => n.endsWith('.md'))) {
+for (const f of readdirSync(path.join(fixturesDir, 'user-notes')).sort().filter((n) => n.endsWith('.md'))) {
   const file = path.join(fixturesDir, 'user-notes', f);
   library.setFile(file, readFileSync(file, 'utf8'));
 }
