@@ -90,3 +90,22 @@ test('a graph built from the last version’s answers as one built from scratch,
     { numRuns: 400 },
   );
 });
+
+test('a closure signature changes when a unit it reaches takes the text of another it reaches (each reached unit counts, not each distinct text)', () => {
+  // Found by the property above on a random seed: `d` (three definitions, one cycle) reaches a, b and c; a's text
+  // changes from c's to b's, so the texts reached are the same set before and after, and d's signature stayed.
+  const specs: Spec[] = [
+    { name: 'b', named: [], hash: 'h3', base: 'd' },
+    { name: 'd', named: ['c'], hash: 'h1' },
+    { name: 'a', named: [], hash: 'h2' },
+    { name: 'd', named: ['a'], hash: 'h1' },
+    { name: 'c', named: [], hash: 'h2' },
+    { name: 'd', named: [], hash: 'h1' },
+  ];
+  const before = build(specs);
+  const after = build(specs.map((s, i) => (i === 2 ? { ...s, hash: 'h3' } : s)));
+  const g1 = new UnitGraph(before);
+  const g2 = new UnitGraph(after);
+  for (const i of [1, 3, 5]) assert.notEqual(g1.reachSig(before[i]), g2.reachSig(after[i]), `definition ${i} of d`);
+  assert.equal(g1.reachSig(before[4]), g2.reachSig(after[4]), 'c reaches nothing that changed');
+});

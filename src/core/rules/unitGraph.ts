@@ -112,15 +112,17 @@ export class UnitGraph<U extends GraphUnit> {
       // The common case: one unit, seeing no other unit or only units outside it.
       const m = members[0];
       const own = `${this.units[m].facts.hash}#${this.shape.rank[m]}`;
+      // Each unit reached counts once, by its signature: two units of equal signatures are two (a set of signatures
+      // missed one of them changing into the other's text while a third kept the old one).
       const succ = this.shape.successors(m);
       let reached: string[] | undefined;
-      if (succ.length > 16) reached = [...new Set(succ.filter((v) => v !== m).map((v) => sigs[v]))];
+      if (succ.length > 16) reached = [...new Set(succ)].filter((v) => v !== m).map((v) => sigs[v]);
       else {
+        let seen: number[] | undefined;
         for (const v of succ) {
-          if (v === m) continue;
-          const sig = sigs[v];
-          if (!reached) reached = [sig];
-          else if (!reached.includes(sig)) reached.push(sig);
+          if (v === m || seen?.includes(v)) continue;
+          (seen ??= []).push(v);
+          (reached ??= []).push(sigs[v]);
         }
       }
       sigs[m] = reached?.length ? hash(`${own}|${reached.sort().join(',')}`) : own;
@@ -128,9 +130,10 @@ export class UnitGraph<U extends GraphUnit> {
     }
     const inside = new Set(members);
     const own = members.map((m) => `${this.units[m].facts.hash}#${this.shape.rank[m]}`).sort();
-    const reached = new Set<string>();
-    for (const m of members) for (const v of this.shape.successors(m)) if (!inside.has(v)) reached.add(sigs[v]);
-    const sig = hash(`${own.join(',')}|${[...reached].sort().join(',')}`);
+    const reachedUnits = new Set<number>();
+    for (const m of members) for (const v of this.shape.successors(m)) if (!inside.has(v)) reachedUnits.add(v);
+    const reached = [...reachedUnits].map((v) => sigs[v]);
+    const sig = hash(`${own.join(',')}|${reached.sort().join(',')}`);
     for (const m of members) sigs[m] = sig;
   }
 }
