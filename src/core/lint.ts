@@ -3,7 +3,7 @@
  * "fix all" use. Both run the rules of a `RuleHost` (the built-in rules failing loudly unless one is given).
  */
 import type { SyntaxErrorSpan } from './python/ast';
-import { parsePython, type ParsedPython } from './python/parse';
+import { parsedAs, parsePython, type ParsedPython } from './python/parse';
 import { mergeFixes, sourceKindOf, strictHost, type AnalyzeOptions, type RuleHost } from './rules/index';
 import type { Finding, Fix } from './rules/types';
 import type { UnusedSuppression } from './rules/suppressions';
@@ -30,19 +30,13 @@ export function lintText(
   sourceErrors: readonly SyntaxErrorSpan[] = [],
   parse?: ParsedPython,
 ): LintResult {
-  const parsed = parseOf(text, options, parse);
+  const parsed = parsedAs(text, sourceKindOf(options), parse);
   const analysis = host.analysisOf(parsed, options);
   return {
     findings: analysis.findings,
     unusedSuppressions: analysis.unusedSuppressions,
     ...syntaxErrorsOf(text, [...sourceErrors, ...parsed.module.errors]),
   };
-}
-
-/** The parse of a text as the options say it is compiled: `parse` when it is that. */
-function parseOf(text: string, options: AnalyzeOptions, parse?: ParsedPython): ParsedPython {
-  const kind = sourceKindOf(options);
-  return parse && parse.text === text && parse.kind === kind ? parse : parsePython(text, undefined, kind);
 }
 
 /** Where a text's syntax errors are, and Python's words for the first. */
@@ -80,7 +74,7 @@ export const MAX_FIX_PASSES = 5;
  * produce text that does not parse. `parse`: the text's parse when the caller has it.
  */
 export function fixText(text: string, options: AnalyzeOptions = {}, pick?: (f: Finding) => Fix | undefined, host: RuleHost = strictHost, parse?: ParsedPython): FixResult {
-  let parsed = parseOf(text, options, parse);
+  let parsed = parsedAs(text, sourceKindOf(options), parse);
   if (parsed.module.errors.length) {
     const first = parsed.module.errors[0];
     const at = new LineIndex(text).positionAt(first.from);

@@ -64,6 +64,21 @@ describe('analysis engine in a worker thread', () => {
     }
   });
 
+  test('a notebook\'s cells (options.cells, as the editor sends them) are compiled as IPython compiles a cell: top-level await is no syntax error there, and one in a file', async () => {
+    const { engine } = startEngine();
+    try {
+      const cells = 'import asyncio\nimport torch.nn as nn\nawait asyncio.sleep(0)\nnet = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n';
+      const nb = await engine.analyze('nb.ipynb', cells, { cells: true });
+      assert.equal(nb.clean, true);
+      assert.deepEqual(nb.findings.map((f) => f.rule), ['conv-bias-before-batchnorm']);
+      assert.equal((await engine.analyze('nb.py', cells, {})).clean, false);
+      // The same document asked again as cells after a version asked as a file: its parse is not reused across kinds.
+      assert.equal((await engine.analyze('nb.py', cells, { cells: true })).clean, true);
+    } finally {
+      engine.dispose();
+    }
+  });
+
   test('a worker that dies: the pending request and later ones are answered on this thread', async () => {
     const { engine, worker, fallbacks } = startEngine();
     try {

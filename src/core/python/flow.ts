@@ -33,9 +33,11 @@ export class FlowAnalysis {
   private readonly returned = new Map<FunctionInfo, ListState[]>();
   /** List b was spliced into list a: when a turns out to be a sequence, so does b. */
   private readonly linked = new Map<number, number[]>();
-  /** Per class: the lists of layers its methods leave in each attribute (`self.blocks`), and the attributes a loop runs in order. */
-  private readonly attrLists = new Map<ClassInfo, Map<string, ListState[]>>();
-  private readonly inOrderAttrs = new Map<ClassInfo, Set<string>>();
+  /**
+   * Per class and attribute (`self.blocks`): the lists of layers its methods leave there, each linked to a list id of the
+   * attribute's own, which a loop running the attribute in order marks sequential (see `link`).
+   */
+  private readonly attrLists = new Map<ClassInfo, Map<string, { id: number; lists: ListState[] }>>();
   /** The instances created by calls of a helper that returns `inner` (their outputs are inner's outputs). */
   private readonly aliases = new Map<LayerInstance, Set<LayerInstance>>();
 
@@ -100,27 +102,29 @@ export class FlowAnalysis {
     else this.linked.set(a, [b]);
   }
 
-  /** A method of `cls` left list `id` in attribute `attr`: it runs in order if a loop of the class runs it so. */
+  /** A method of `cls` left `list` in attribute `attr`: it runs in order if a loop of the class runs the attribute so. */
   attributeList(cls: ClassInfo, attr: string, list: ListState): void {
-    let m = this.attrLists.get(cls);
-    if (!m) this.attrLists.set(cls, (m = new Map()));
-    const lists = m.get(attr);
-    if (lists) lists.push(list);
-    else m.set(attr, [list]);
-    if (this.inOrderAttrs.get(cls)?.has(attr)) this.markSequential(list.id);
+    const a = this.attribute(cls, attr);
+    a.lists.push(list);
+    this.link(a.id, list.id);
   }
 
   /** The lists of layers the class's methods walked so far left in attribute `attr`. */
   attributeLists(cls: ClassInfo, attr: string): readonly ListState[] {
-    return this.attrLists.get(cls)?.get(attr) ?? [];
+    return this.attrLists.get(cls)?.get(attr)?.lists ?? [];
   }
 
   /** A method of `cls` applies the layers of attribute `attr` one after the other (`for layer in self.blocks: x = layer(x)`). */
   attributeInOrder(cls: ClassInfo, attr: string): void {
-    let s = this.inOrderAttrs.get(cls);
-    if (!s) this.inOrderAttrs.set(cls, (s = new Set()));
-    s.add(attr);
-    for (const l of this.attrLists.get(cls)?.get(attr) ?? []) this.markSequential(l.id);
+    this.markSequential(this.attribute(cls, attr).id);
+  }
+
+  private attribute(cls: ClassInfo, attr: string): { id: number; lists: ListState[] } {
+    let m = this.attrLists.get(cls);
+    if (!m) this.attrLists.set(cls, (m = new Map()));
+    let a = m.get(attr);
+    if (!a) m.set(attr, (a = { id: this.newListId(), lists: [] }));
+    return a;
   }
 
   /** Walks whatever the constructor left out. */

@@ -5,9 +5,9 @@
  */
 import type { CallExpr, Expr, Span } from './ast';
 import { findArg, forEachChild } from './ast';
-import { canonicalName, INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
+import { INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
 import { ListBuilder } from './flowLists';
-import { addGuards, capGuards, mergeVals, sameElements, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
+import { addGuards, capGuards, listOf, mergeVals, sameElements, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
 import { flattensAfterBatch, throughReshape, type ReshapeAt } from './reshapes';
 import type { FlowFrame } from './flowWalker';
 import { guardOf, roleOf, type FunctionInfo, type LayerInstance } from './model';
@@ -74,7 +74,7 @@ export class FlowExprs {
             const x = e.elts[i];
             const v = vals[i];
             if (x.kind === 'starred') {
-              const other = v.k === 'list' ? v.list : v.k === 'mod' ? v.list : undefined;
+              const other = listOf(v);
               list = other ? this.lists.concat(list, other, x) : this.lists.append(list, [{ v: null, g: [] }], x);
             } else list = this.lists.append(list, this.lists.asInstances(v), x);
           }
@@ -140,7 +140,7 @@ export class FlowExprs {
     const holderKey = f.kind === 'attr' ? this.holderKey(f.value) : undefined;
     if (f.kind === 'attr' && holderKey !== undefined) {
       const holder = this.f.env.get(holderKey);
-      const list = holder?.k === 'list' ? holder.list : holder?.k === 'mod' ? holder.list : undefined;
+      const list = listOf(holder);
       if (holder && list) {
         let nl: ListState | undefined;
         const arg = (i: number) => call.args[i]?.value;
@@ -219,7 +219,7 @@ export class FlowExprs {
       return UNKNOWN;
     }
     // `nn.ModuleList(layers)`: a list of layers that does not run by itself (see FlowWalker's loops over one).
-    if (this.isModuleList(call)) {
+    if (this.lists.isModuleList(call)) {
       const inner = call.args[0] && !call.args[0].name && !call.args[0].star ? call.args[0].value : undefined;
       const list = this.lists.newList();
       return { k: 'list', list: inner ? this.lists.extend(list, inner) : list };
@@ -311,7 +311,7 @@ export class FlowExprs {
   elementsOf(e: Expr): Item<LayerInstance | null>[] | undefined {
     const key = this.holderKey(e);
     const held = key !== undefined ? this.f.env.get(key) : undefined;
-    const list = held?.k === 'list' ? held.list : held?.k === 'mod' ? held.list : undefined;
+    const list = listOf(held);
     if (list) return sameElements([list]);
     if (held || key === undefined || e.kind !== 'attr') return undefined;
     const cls = this.f.scope.fn?.cls;
@@ -325,11 +325,6 @@ export class FlowExprs {
     const self = this.f.selfName;
     if (e.kind === 'attr' && self && !this.f.seqSubclass && e.value.kind === 'name' && e.value.id === self) return selfKey(self, e.attr);
     return undefined;
-  }
-
-  private isModuleList(call: CallExpr): boolean {
-    const q = this.f.model.qname(call.func, this.f.scope);
-    return q !== undefined && canonicalName(q) === 'torch.nn.ModuleList';
   }
 
   /** A list whose order is no longer known: forgotten. */

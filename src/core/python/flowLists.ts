@@ -5,7 +5,8 @@
  * once the list is known to run in order (it went into a Sequential, or is one).
  */
 import type { CallExpr, Expr, Span } from './ast';
-import { addGuards, capGuards, withItems, type Item, type ListElem, type ListState, type Use, type Val } from './flowValues';
+import { canonicalName } from './catalog';
+import { addGuards, capGuards, listOf, withItems, type Item, type ListElem, type ListState, type Use, type Val } from './flowValues';
 import { flattensAfterBatch, throughReshape } from './reshapes';
 import type { FlowFrame } from './flowWalker';
 import { roleOf, type Guard, type LayerInstance } from './model';
@@ -136,7 +137,8 @@ export class ListBuilder {
       return this.concat(list, this.repeat(this.append(this.newList(), v.items, e), e), e);
     }
     const v = this.ev(e);
-    if (v.k === 'list' || (v.k === 'mod' && v.list)) return this.concat(list, v.k === 'list' ? v.list : v.list!, e);
+    const other = listOf(v);
+    if (other) return this.concat(list, other, e);
     return this.append(list, [{ v: null, g: [] }], e);
   }
 
@@ -217,6 +219,12 @@ export class ListBuilder {
 
   private isOrderedDictSource(call: CallExpr): boolean {
     return call.args.some((a) => a.value.kind === 'call' && this.isOrderedDict(a.value));
+  }
+
+  /** `nn.ModuleList(…)` (or OpenMMLab's, see canonicalName). */
+  isModuleList(call: CallExpr): boolean {
+    const q = this.f.model.qname(call.func, this.f.scope);
+    return q !== undefined && canonicalName(q) === 'torch.nn.ModuleList';
   }
 
   isOrderedDict(call: CallExpr): boolean {

@@ -57,6 +57,11 @@ export type Val =
   | { k: 'unknown' };
 
 export const UNKNOWN: Val = { k: 'unknown' };
+
+/** The list of layers a value holds: a list being built, or a Sequential being assembled; undefined for anything else. */
+export function listOf(v: Val | undefined): ListState | undefined {
+  return v?.k === 'list' || v?.k === 'mod' ? v.list : undefined;
+}
 const MAX_GUARDS = 6;
 
 export function addGuards<T>(items: Item<T>[], extra: Guard[]): Item<T>[] {

@@ -8,7 +8,7 @@ import type { AssignStmt, AugAssignStmt, ClassDef, Expr, ExprStmt, FunctionDef, 
 import type { FlowAnalysis } from './flow';
 import { FlowExprs, selfKey } from './flowExprs';
 import type { ListBuilder } from './flowLists';
-import { guardEnv, mergeEnvs, namesIn, UNKNOWN, type Val } from './flowValues';
+import { guardEnv, listOf, mergeEnvs, namesIn, UNKNOWN, type Val } from './flowValues';
 import { guardOf, type Guard, type PythonModel, type Scope } from './model';
 import { StmtWalker, walkModule } from './walk';
 
@@ -65,7 +65,7 @@ export class FlowWalker extends StmtWalker {
     const self = f.selfName;
     if (fn.cls && self && !f.seqSubclass) {
       for (const [key, v] of f.env) {
-        const list = v.k === 'list' ? v.list : v.k === 'mod' ? v.list : undefined;
+        const list = listOf(v);
         if (list && key.startsWith(`${self}.`)) f.flow.attributeList(fn.cls, key.slice(self.length + 1), list);
       }
     }
@@ -111,7 +111,7 @@ export class FlowWalker extends StmtWalker {
     const key = this.exprs.holderKey(t);
     if (key !== undefined) {
       const cur = env.get(key);
-      const list = cur?.k === 'list' ? cur.list : cur?.k === 'mod' ? cur.list : undefined;
+      const list = listOf(cur);
       if (list && s.op === '+=') {
         const nl = this.lists.extend(list, s.value);
         env.set(key, cur?.k === 'mod' ? { ...cur, list: nl } : { k: 'list', list: nl });
@@ -227,11 +227,12 @@ export class FlowWalker extends StmtWalker {
     if (applied !== 1 || mentions !== 1 || leaves) return;
     const f = this.f;
     const key = this.exprs.holderKey(s.iter);
-    const held = key !== undefined ? f.env.get(key) : undefined;
-    const list = held?.k === 'list' ? held.list : held?.k === 'mod' ? held.list : undefined;
+    if (key === undefined) return;
+    // A list of this method's (a local one, or one it keeps in `self.blocks`); an attribute's, whichever method builds it.
+    const list = listOf(f.env.get(key));
     if (list) this.lists.markSequential(list.id);
     const cls = f.scope.fn?.cls;
-    if (cls && s.iter.kind === 'attr' && key !== undefined && key === selfKey(f.selfName ?? '', s.iter.attr)) f.flow.attributeInOrder(cls, s.iter.attr);
+    if (cls && s.iter.kind === 'attr') f.flow.attributeInOrder(cls, s.iter.attr);
   }
 
   /**

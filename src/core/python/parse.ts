@@ -108,6 +108,14 @@ export function parsePython(text: string, previous?: ParsedPython, kind: SourceK
   return assemble(text, kind, units, parsed.comments);
 }
 
+/**
+ * The parse of `text` as a source of `kind`: `parse` when it is that, else a parse of its own (never an incremental one
+ * from `parse`, which would consume it: a caller may hold a parse of another version).
+ */
+export function parsedAs(text: string, kind: SourceKind, parse?: ParsedPython): ParsedPython {
+  return parse && parse.text === text && parse.kind === kind ? parse : parsePython(text, undefined, kind);
+}
+
 /** Versions whose kept statements were moved for a later version (see parsePython). */
 const CONSUMED = new WeakSet<ParsedPython>();
 

@@ -12,7 +12,7 @@
  * (actions without a finding). Options (`AnalyzeOptions`) are data: they cross to the analysis worker as they are, and
  * rule options in them reach the rules untouched.
  */
-import { parsePython, type LoweredUnit, type ParsedPython, type SourceKind } from '../python/parse';
+import { parsedAs, parsePython, type LoweredUnit, type ParsedPython, type SourceKind } from '../python/parse';
 import { PythonModel } from '../python/model';
 import type { LineIndex, Position } from '../text';
 import { snapshotDigest } from '../python/project';
@@ -130,7 +130,7 @@ export class RuleHost {
   actionsAt(text: string, position: Position, options: AnalyzeOptions = {}, parsed?: ParsedPython): RuleAction[] {
     const withActions = this.rules.filter((r) => r.actionsAt && severityOf(r.meta, options) !== 'off');
     if (!withActions.length) return [];
-    const p = parsed && parsed.text === text && parsed.kind === sourceKindOf(options) ? parsed : parsePython(text, undefined, sourceKindOf(options));
+    const p = parsedAs(text, sourceKindOf(options), parsed);
     const ctx = new RuleContext(PythonModel.withProject(p, options.project), options);
     const offset = ctx.lines.offsetAt(position);
     const out: RuleAction[] = [];
@@ -245,8 +245,7 @@ export class DocumentAnalyzer {
     const optionsKey = `${optionsKeyOf(options)}|${host.key}`;
     if (this.last && this.last.text === text && this.last.key === optionsKey) return this.last.analysis;
     // The previous parse lends the new one its statements before the edit.
-    const kind = sourceKindOf(options);
-    const parsed = this.parsed && this.parsed.text === text && this.parsed.kind === kind ? this.parsed : parsePython(text, this.parsed, kind);
+    const parsed = parsePython(text, this.parsed, sourceKindOf(options));
     this.parsed = parsed;
     // Fixes write names and quotes the way the file does: the quote style is part of every unit's key too.
     const salt = (model: PythonModel) => `${optionsKey}|${host.fileKey(model, options)}|${model.module.doubleQuotes >= model.module.singleQuotes}`;

@@ -116,26 +116,24 @@ function besideBoxRegressor(ctx: RuleContext, inst: LayerInstance): boolean {
   if (scope.owner !== model) return false;
   const region = scope.fn?.cls?.def ?? scope.cls?.def ?? scope.fn?.def;
   if (!region) return false;
-  return ctx.memo(boxRegressors, () => new Map<object, boolean>()).get(region) ?? regionBuildsBoxRegressor(ctx, region);
+  // Remembered per class or function for the analysis: a head builds several class convs.
+  const known = ctx.memo(boxRegressors, () => new Map<Span, boolean>());
+  let found = known.get(region);
+  if (found === undefined) known.set(region, (found = buildsBoxRegressor(ctx, region)));
+  return found;
 }
 
 const boxRegressors = {};
 
-/** Whether a class or function builds a conv with 4 outputs, or 4 per anchor (remembered per analysis). */
-function regionBuildsBoxRegressor(ctx: RuleContext, region: Span): boolean {
+/** Whether a class or function builds a conv with 4 outputs, or 4 per anchor. */
+function buildsBoxRegressor(ctx: RuleContext, region: Span): boolean {
   const model = ctx.model;
-  let found = false;
-  for (const call of callsWithin(model.module.calls, region)) {
+  return callsWithin(model.module.calls, region).some((call) => {
     const other = model.instanceAt(call);
-    if (!other || other.ctor !== call || other.spec.role !== 'conv') continue;
+    if (!other || other.ctor !== call || other.spec.role !== 'conv') return false;
     const out = model.layerArg(other, 'out').value;
-    if (out && isBoxCount(out)) {
-      found = true;
-      break;
-    }
-  }
-  ctx.memo(boxRegressors, () => new Map<object, boolean>()).set(region, found);
-  return found;
+    return !!out && isBoxCount(out);
+  });
 }
 
 /** `4`, or a product with a factor 4 (`num_anchors * 4`). */
