@@ -209,6 +209,21 @@ describe('properties', () => {
     );
   });
 
+  test('a helper a module-level statement calls is analysed as it is from anywhere else (no memo of a lookup cut short)', () => {
+    // Breaking `def build_model(` leaves its body at module level, calling `stem(inputs)`: the lookups of stem's layers
+    // then start deep in a call chain from the module body. The findings inside stem must not change.
+    const before = fixtureFiles.find((f) => f.name === 'conv-bias-before-batchnorm/keras_functional.py')!.text;
+    const after = before.replace('def build_model(input_shape=(224, 224, 3), num_classes=1000):', 'def build_model(input_shape=(224, 224, 3)s=1000):');
+    assert.notEqual(after, before);
+    const doc = new DocumentAnalyzer(strictHost);
+    doc.analyze(before);
+    const lines = (fs: readonly { range: { start: { line: number } } }[]) => fs.map((f) => f.range.start.line + 1);
+    const got = doc.analyze(after).findings;
+    assert.deepEqual(lines(got), lines(analyzeParsed(doc.lastParse!)));
+    const stemSeparable = before.split('\n').findIndex((l) => l.includes('SeparableConv2D(128')) + 1;
+    assert.ok(lines(got).includes(stemSeparable), `the SeparableConv2D on line ${stemSeparable} is reported: ${lines(got).join(', ')}`);
+  });
+
   test('re-analysing after line edits in a whole fixture folder file gives the same findings as from scratch', () => {
     // Edits that keep the file parsing (so the per-unit cache is used): comments appended to lines.
     for (const { name, text } of fixtureFiles) {

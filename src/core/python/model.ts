@@ -80,6 +80,7 @@ export class PythonModel extends Symbols {
   private readonly returnedClassMemo = new Map<FunctionInfo, readonly Guarded<Callable>[] | undefined>();
   private readonly unpackedMemo = new Map<Scope, Map<string, boolean>>();
   private readonly resolvingCallables = new Set<Expr>();
+  private readonly resolvingInstances = new Set<CallExpr>();
 
   private sites?: CallSites;
   private conds?: Conditions;
@@ -108,15 +109,16 @@ export class PythonModel extends Symbols {
     if (scope.owner !== this) return (scope.owner as PythonModel).callables(e, scope, depth);
     const memo = this.callableMemo.get(e);
     if (memo) return memo;
-    if (depth > MAX_DEPTH || this.resolvingCallables.has(e)) return UNKNOWN_CALLABLE;
+    if (depth > MAX_DEPTH || this.resolvingCallables.has(e)) return this.cutShort(UNKNOWN_CALLABLE);
     this.resolvingCallables.add(e);
+    const before = this.cuts.count;
     let out: readonly Guarded<Callable>[];
     try {
       out = this.callablesUncached(e, scope, depth);
     } finally {
       this.resolvingCallables.delete(e);
     }
-    this.callableMemo.set(e, out);
+    if (this.cuts.count === before) this.callableMemo.set(e, out);
     return out;
   }
 
@@ -166,6 +168,7 @@ export class PythonModel extends Symbols {
     if (q) {
       let known = this.qnameCallables.get(q);
       if (!known) {
+        const before = this.cuts.count;
         const spec = layerSpec(q);
         const fspec = spec ? undefined : functionSpec(q);
         known = spec
@@ -173,7 +176,7 @@ export class PythonModel extends Symbols {
           : fspec
             ? [{ value: { kind: 'func', spec: fspec }, guards: [] }]
             : this.projectCallables(q, depth) ?? unknown;
-        this.qnameCallables.set(q, known);
+        if (this.cuts.count === before) this.qnameCallables.set(q, known);
       }
       return known;
     }
@@ -234,7 +237,7 @@ export class PythonModel extends Symbols {
   /** The known layer a local class derives from (directly or through other local classes). */
   layerBase(cls: ClassInfo, depth = 0): LayerSpec | undefined {
     if (cls.scope.owner !== this) return (cls.scope.owner as PythonModel).layerBase(cls, depth);
-    if (depth > MAX_DEPTH) return undefined;
+    if (depth > MAX_DEPTH) return this.cutShort(undefined);
     for (const b of cls.def.bases) {
       if (b.name) continue;
       for (const c of this.callables(b.value, cls.outer, depth + 1)) {
@@ -251,10 +254,23 @@ export class PythonModel extends Symbols {
   /** What a layer-constructing call `call` creates, if it is one (memoised per call). */
   instanceAt(call: CallExpr, scope?: Scope, depth = 0): LayerInstance | null {
     if (scope && scope.owner !== this) return (scope.owner as PythonModel).instanceAt(call, scope, depth);
-    if (this.instanceMemo.has(call)) return this.instanceMemo.get(call) ?? null;
-    if (depth > MAX_DEPTH) return null;
-    this.instanceMemo.set(call, null); // cycle guard
-    const s = scope ?? this.scopeOf(call);
+    const memo = this.instanceMemo.get(call);
+    if (memo !== undefined) return memo;
+    if (depth > MAX_DEPTH || this.resolvingInstances.has(call)) return this.cutShort(null);
+    this.resolvingInstances.add(call);
+    const before = this.cuts.count;
+    try {
+      const inst = this.instanceUncached(call, scope ?? this.scopeOf(call), depth);
+      // An instance found is kept even when a lookup was cut short on the way: the flow analysis tells layers apart by
+      // their instance, so a call must give the same one each time.
+      if (inst || this.cuts.count === before) this.instanceMemo.set(call, inst);
+      return inst;
+    } finally {
+      this.resolvingInstances.delete(call);
+    }
+  }
+
+  private instanceUncached(call: CallExpr, s: Scope, depth: number): LayerInstance | null {
     const cs = this.callables(call.func, s, depth + 1);
     let inst: LayerInstance | null = null;
     if (cs.length === 1) {
@@ -273,7 +289,6 @@ export class PythonModel extends Symbols {
         inst = { site: call, siteScope: s, spec: c.base, ctor: call, ctorScope: s, partialKw: [], partialPos: [], localClass: c.cls, baseArgs: this.takesBaseArgs(c.cls) };
       }
     }
-    this.instanceMemo.set(call, inst);
     return inst;
   }
 
@@ -283,7 +298,7 @@ export class PythonModel extends Symbols {
    */
   takesBaseArgs(cls: ClassInfo, depth = 0): boolean {
     if (cls.scope.owner !== this) return (cls.scope.owner as PythonModel).takesBaseArgs(cls, depth);
-    if (depth > MAX_DEPTH) return false;
+    if (depth > MAX_DEPTH) return this.cutShort(false);
     const init = cls.methods.get('__init__');
     if (init) {
       const ps = init.def.params;
@@ -320,8 +335,9 @@ export class PythonModel extends Symbols {
    */
   private returnedClass(fn: FunctionInfo, depth: number): readonly Guarded<Callable>[] | undefined {
     if (fn.scope.owner !== this) return (fn.scope.owner as PythonModel).returnedClass(fn, depth);
-    if (depth > MAX_DEPTH) return undefined;
     if (this.returnedClassMemo.has(fn)) return this.returnedClassMemo.get(fn);
+    if (depth > MAX_DEPTH) return this.cutShort(undefined);
+    const before = this.cuts.count;
     const returns = ownReturns(fn.def.body);
     const ownName = (e: Expr): boolean => {
       if (e.kind === 'ifexp') return ownName(e.body) || ownName(e.orelse);
@@ -340,7 +356,7 @@ export class PythonModel extends Symbols {
       }
       result = !ok ? undefined : found.length === 1 ? found : oneLayer(found);
     }
-    this.returnedClassMemo.set(fn, result);
+    if (this.cuts.count === before) this.returnedClassMemo.set(fn, result);
     return result;
   }
 
@@ -364,7 +380,7 @@ export class PythonModel extends Symbols {
    */
   instances(e: Expr, scope: Scope, depth = 0): readonly Guarded<LayerInstance | null>[] {
     if (scope.owner !== this) return (scope.owner as PythonModel).instances(e, scope, depth);
-    if (depth > MAX_DEPTH) return UNKNOWN_INSTANCE;
+    if (depth > MAX_DEPTH) return this.cutShort(UNKNOWN_INSTANCE);
     switch (e.kind) {
       case 'const':
         return e.value === 'None' ? [] : UNKNOWN_INSTANCE;

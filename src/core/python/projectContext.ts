@@ -10,6 +10,14 @@ import type { PythonModel } from './model';
 /** Builds a model for a module (model.ts registers it: this file does not import the model's code). */
 type ModelFactory = (parsed: ParsedPython, project: ProjectContext) => PythonModel;
 
+/**
+ * How many lookups were cut short (too deep, or at a cycle) in the models of one analysis, counted so that an answer
+ * worked out while one was is not memoised (see Symbols): a lookup may run through another module's model.
+ */
+export class LookupCuts {
+  count = 0;
+}
+
 export class ProjectContext {
   private readonly models: Map<string, PythonModel | null>;
 
@@ -19,6 +27,8 @@ export class ProjectContext {
     readonly path: string,
     private readonly factory: ModelFactory,
     models: Map<string, PythonModel | null>,
+    /** Shared by every context (and model) of the analysis. */
+    readonly cuts: LookupCuts,
   ) {
     this.models = models;
   }
@@ -26,7 +36,7 @@ export class ProjectContext {
   /** The context of the analysed file of a snapshot (undefined when the snapshot reaches no module). */
   static of(snapshot: ProjectSnapshot | undefined, factory: ModelFactory): ProjectContext | undefined {
     if (!snapshot || !Object.keys(snapshot.modules).length) return undefined;
-    return new ProjectContext(snapshot, snapshot.path, factory, new Map());
+    return new ProjectContext(snapshot, snapshot.path, factory, new Map(), new LookupCuts());
   }
 
   /**
@@ -60,7 +70,7 @@ export class ProjectContext {
     const text = this.snapshot.modules[path];
     if (text === undefined) return undefined;
     this.models.set(path, null); // a module importing itself (or a cycle) sees nothing while it is being built
-    const model = this.factory(parseShared(text), new ProjectContext(this.snapshot, path, this.factory, this.models));
+    const model = this.factory(parseShared(text), new ProjectContext(this.snapshot, path, this.factory, this.models, this.cuts));
     this.models.set(path, model);
     return model;
   }

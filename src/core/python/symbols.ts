@@ -11,7 +11,7 @@
 import type { CallExpr, Expr, Module, Span, Stmt } from './ast';
 import { functionSpec, layerSpec } from './catalog';
 import type { ParsedPython } from './parse';
-import type { ProjectContext } from './projectContext';
+import { LookupCuts, type ProjectContext } from './projectContext';
 import { collectScopes, type AttrDef, type Binding, type ClassInfo, type FunctionInfo, type Scope, type StatementIndex } from './scopes';
 import { bodyOf, wholeFile, type KeptUnits } from './unitScopes';
 
@@ -42,6 +42,13 @@ export class Symbols {
   /** Other modules of the project, when the analysis was given them. */
   readonly project?: ProjectContext;
   private readonly projectMemo = new Map<string, string>();
+  /**
+   * Lookups follow names, calls and helpers only so deep (MAX_DEPTH) and stop at a cycle. An answer worked out while
+   * one was cut short depends on where the lookup started (a helper's layers looked up from a deep call chain, or
+   * from the helper itself), so it is not memoised: asked again, it is worked out in full. Shared with the project's
+   * other models, which a lookup may run through.
+   */
+  protected readonly cuts: LookupCuts;
 
   /**
    * @param kept  what earlier versions of the same document found of their statements (scopes, calls' targets), reused
@@ -53,6 +60,7 @@ export class Symbols {
     readonly kept?: KeptUnits,
   ) {
     this.project = project;
+    this.cuts = project?.cuts ?? new LookupCuts();
     this.module = parsed.module;
     this.text = parsed.text;
     const s = kept ? kept.scopes.collect(parsed) : wholeFile(collectScopes(this.module, this.text));
@@ -67,6 +75,12 @@ export class Symbols {
     const classes = this.classes;
     for (let i = 0; i < classes.length; i++) classes[i].scope.owner = this;
     this.bodies = s.bodies;
+  }
+
+  /** A lookup cut short (too deep, or at a cycle): `value`, and nothing worked out meanwhile is memoised. */
+  protected cutShort<T>(value: T): T {
+    this.cuts.count++;
+    return value;
   }
 
   /** Every name bound anywhere in the file (for picking fresh names). */
@@ -135,7 +149,8 @@ export class Symbols {
     let q: string | undefined;
     if (e.kind === 'name') q = this.qnameOfName(e.id, scope, depth);
     else if (e.kind === 'attr') {
-      const base = this.qname(e.value, scope, depth + 1);
+      // (An attribute chain is one name written in parts, not a step through another binding: no depth of its own.)
+      const base = this.qname(e.value, scope, depth);
       q = base === undefined ? undefined : this.joinName(base, e.attr);
     }
     return q && this.project ? this.throughProject(q, depth) : q;
@@ -145,12 +160,14 @@ export class Symbols {
     const memo = this.projectMemo.get(q);
     if (memo !== undefined) return memo;
     let out = q;
+    const before = this.cuts.count;
+    if (depth > MAX_DEPTH) this.cuts.count++;
     const r = depth <= MAX_DEPTH ? this.project!.resolve(q) : undefined;
     if (r && r.rest.length) {
       const exported = r.model.exportedQname(r.rest[0], depth + 1);
       if (exported) out = [exported, ...r.rest.slice(1)].join('.');
     }
-    this.projectMemo.set(q, out);
+    if (this.cuts.count === before) this.projectMemo.set(q, out);
     return out;
   }
 
@@ -160,7 +177,7 @@ export class Symbols {
    * class, function or value defined in this file (a project module); undefined when there is no such name.
    */
   exportedQname(name: string, depth = 0): string | undefined {
-    if (depth > MAX_DEPTH) return undefined;
+    if (depth > MAX_DEPTH) return this.cutShort(undefined);
     const here = this.project ? `@${this.project.path}:${name}` : undefined;
     const found = this.moduleScope.bindings.get(name);
     if (found) {
@@ -203,15 +220,16 @@ export class Symbols {
     }
     const memo = this.nameMemo.get(found.bindings);
     if (memo !== undefined) return memo ?? undefined;
-    if (depth > MAX_DEPTH || this.resolvingNames.has(found.bindings)) return undefined;
+    if (depth > MAX_DEPTH || this.resolvingNames.has(found.bindings)) return this.cutShort(undefined);
     this.resolvingNames.add(found.bindings);
+    const before = this.cuts.count;
     let result: string | undefined;
     try {
       result = this.qnameOfBindings(found.bindings, found.scope, depth);
     } finally {
       this.resolvingNames.delete(found.bindings);
     }
-    this.nameMemo.set(found.bindings, result ?? null);
+    if (this.cuts.count === before) this.nameMemo.set(found.bindings, result ?? null);
     return result;
   }
 
