@@ -20,6 +20,7 @@ import { formatProblem } from '../core/config/projectConfig';
 import { nodeConfigFs } from './nodeFs';
 import { FORMATS, type Format } from './formats';
 import { LibraryLookup } from '../core/search/libraryLookup';
+import { toolVersion } from './version';
 
 const USAGE = `ml-notes — your ML notes, from the command line
 
@@ -30,6 +31,8 @@ Usage:
   ml-notes lsp [--stdio]                           the language server (stdio) for Neovim, Helix, Zed, Sublime, JupyterLab
   ml-notes lint [PATHS…] [--format F] [--fix] [--rule ID…] [--jobs N]
                                                    findings from the notes' rules in Python files and notebooks
+  ml-notes backlinks NOTE[#slug] [--json]          the notes and sections linking to (or embedding) a note or section:
+                                                   path:line: context; exit 1 if none
   ml-notes refs NOTE[#slug[/N]] [PATHS…] [--json]  places in code (Python, notebooks, YAML) where the hover shows
                                                    that note, section or point: path:line:col: token; exit 1 if none
   ml-notes link SYMBOL NOTE#slug[/N]               adds SYMBOL to the note's front-matter terms for that section
@@ -42,6 +45,7 @@ Options:
   --notes PATH      add a note file or folder (repeatable), like the mlNotes.notesPaths setting
   --no-bundled      leave out the bundled notes
   -h, --help        this help
+  -V, --version     the version of ml-notes
 
 lint:
   --format F        text (default: path:line:col: rule message), json, sarif (SARIF 2.1.0), or github
@@ -85,10 +89,11 @@ interface Parsed {
   output?: string;
   limit: number;
   help: boolean;
+  version: boolean;
 }
 
 function parseArgs(argv: string[]): Parsed {
-  const p: Parsed = { positionals: [], json: false, reportUnusedIgnores: false, fix: false, notes: [], rules: [], bundled: true, limit: 10, help: false };
+  const p: Parsed = { positionals: [], json: false, reportUnusedIgnores: false, fix: false, notes: [], rules: [], bundled: true, limit: 10, help: false, version: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -118,6 +123,7 @@ function parseArgs(argv: string[]): Parsed {
       p.jobs = n;
     }
     else if (a === '-h' || a === '--help') p.help = true;
+    else if (a === '-V' || a === '--version') p.version = true;
     else if (a === '--stdio') continue; // `ml-notes lsp --stdio`: what many LSP clients pass (stdio is the only transport)
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else if (!p.command) p.command = a;
@@ -169,6 +175,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (e) {
     io.err(`ml-notes: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
+  }
+  if (p.version) {
+    io.out(`ml-notes ${toolVersion()}`);
+    return 0;
   }
   if (p.help || !p.command) {
     (p.help ? io.out : io.err)(USAGE);

@@ -143,6 +143,16 @@ test('unknown commands and options print usage with exit 2', async () => {
   const help = await run(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.out, /ml-notes lookup QUERY/);
+  for (const command of ['lookup', 'explain', 'render', 'lsp', 'lint', 'backlinks', 'refs', 'link']) assert.match(help.out, new RegExp(`^  ml-notes ${command} `, 'm'), `the usage lists ${command}`);
+});
+
+test('--version prints the package version, whatever the command', async () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  for (const args of [['--version'], ['-V'], ['lint', '--version']]) {
+    const r = await run(args);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.equal(r.out.trim(), `ml-notes ${pkg.version}`);
+  }
 });
 
 test('every figure of an excerpt (Markdown and raw HTML images) is handed to the renderer with its source and alt text', async () => {
