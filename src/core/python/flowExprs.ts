@@ -122,8 +122,26 @@ export class FlowExprs {
       if (count === 0) return { k: 'list', list: this.lists.newList() };
       return { k: 'list', list: count === 1 ? (l ?? r)! : this.lists.repeat((l ?? r)!, e) };
     }
-    this.consume(left, null, 'other', e);
-    this.consume(right, null, 'other', e);
+    return this.arithmetic(e.op, left, right, e.left, e.right, e);
+  }
+
+  /**
+   * Arithmetic on tensors (`a + b`, and `a += b`). In a sum (`self.bn(shortcut + residual)`, `x + self.pos_embed`) a
+   * conv's bias is a constant per channel, which batch norm after the sum still subtracts: what each side holds goes on
+   * through it. A product or quotient goes on only by a number written out (`0.1 * residual`: a constant scaled stays
+   * a constant); by anything else (an attention map, which varies per pixel) both sides are used by it.
+   */
+  arithmetic(op: string, left: Val, right: Val, leftExpr: Expr, rightExpr: Expr, at: Span): Val {
+    const number = (x: Expr) => typeof this.f.model.literal(x, this.f.scope) === 'number';
+    let through: Item<LayerInstance>[] | undefined;
+    if ((op === '+' || op === '-') && (left.k === 'data' || right.k === 'data')) {
+      through = [...(left.k === 'data' ? left.items : []), ...(right.k === 'data' ? right.items : [])];
+    } else if (op === '*' && left.k === 'data' && number(rightExpr)) through = left.items;
+    else if (op === '*' && right.k === 'data' && number(leftExpr)) through = right.items;
+    else if (op === '/' && left.k === 'data' && number(rightExpr)) through = left.items;
+    if (through) return { k: 'data', items: through };
+    this.consume(left, null, 'other', at);
+    this.consume(right, null, 'other', at);
     return UNKNOWN;
   }
 

@@ -118,10 +118,13 @@ export class FlowWalker extends StmtWalker {
         return;
       }
       const v = this.ev(s.value);
-      this.consume(cur ?? this.ev(t), s);
-      this.consume(v, s);
-      if (t.kind === 'name') env.set(key, UNKNOWN);
-      else env.delete(key);
+      // `out += residual`: as `out = out + residual` (see FlowExprs.arithmetic).
+      const r = this.exprs.arithmetic(s.op.slice(0, -1), cur ?? this.ev(t), v, t, s.value, s);
+      if (t.kind === 'name') env.set(key, r);
+      else {
+        this.consume(r, s);
+        env.delete(key);
+      }
       return;
     }
     this.consume(this.ev(t), s);
