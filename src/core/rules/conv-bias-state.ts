@@ -5,6 +5,7 @@
  */
 import { findArg, type Arg, type Expr } from '../python/ast';
 import type { LayerInstance, PythonModel, Scope } from '../python/model';
+import type { Owner } from '../python/calls';
 import { addKeyword } from './edits';
 import { forwardsKwargs, helperChain, kwargsEffect, passesOwnKwargs, type KwEffect } from './bias-kwargs';
 import { msg, type Msg } from '../message';
@@ -33,6 +34,7 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
   const defaultHow = msg('{0} defaults to True', b.name);
   if (!inst.helper) {
     const built = layerBias(model, inst);
+    if (built.state === 'unknown') return biasFromOwnKwargs(model, text, inst) ?? built;
     if (built.state !== 'on') return built;
     const at = { scope: inst.ctorScope, offset: inst.ctor.from };
     const arg = built.arg;
@@ -134,6 +136,40 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
         if (explicitInHelper) return [{ from: explicitInHelper.value.from, to: explicitInHelper.value.to, text: v }];
         return addKeyword(text, ctor, `${b.name}=${v}`);
       },
+    },
+  };
+}
+
+/**
+ * A layer built with the `**kwargs` of the function or class building it, and nothing else hidden (`nn.Conv2d(c_in,
+ * c_out, k, **kwargs)` in `BasicConv2d.__init__`, its output into `self.bn`): the bias is what the calls of that
+ * function or class in the file pass. On when none passes it (and none hides arguments of its own), the fix giving
+ * each call `bias=False` (a keyword written beside `**kwargs` in the layer's own call would be given twice by any caller
+ * passing it, in this file or another); off when every call passes a false value; undefined otherwise (no call in the
+ * file, calls that disagree or hide arguments, the dict changed on its way).
+ */
+function biasFromOwnKwargs(model: PythonModel, text: string, inst: LayerInstance): BiasState | undefined {
+  const b = inst.spec.bias!;
+  const fn = inst.ctorScope.fn;
+  const ctor = inst.ctor;
+  if (!fn || inst.ctorScope.owner !== model || inst.partialKw.length || inst.partialPos.length || !ctor.complete) return undefined;
+  if (ctor.args.some((a) => model.hides(a, ctor) && !passesOwnKwargs(a, fn)) || model.argOf(inst, b.name, b.index).value) return undefined;
+  if (kwargsEffect([{ fn, call: ctor }], b.name).kind !== 'none') return undefined;
+  // Calls name a class (its `__init__`) or a plain function; a method's calls go through objects this cannot follow.
+  const owner: Owner | undefined = !fn.cls ? { kind: 'fn', fn } : fn.def.name === '__init__' ? model.callSites.classOwner(fn.cls) : undefined;
+  const sites = owner ? model.callSites.of(owner) : [];
+  if (!sites.length) return undefined;
+  const passed = sites.map((s) => (s.call!.args.some((a) => a.star) ? null : s.call!.args.find((a) => a.name === b.name)));
+  if (passed.some((a) => a === null)) return undefined;
+  if (passed.every((a) => a && truth(a.value) === false)) return { state: 'off' };
+  if (passed.some((a) => a)) return undefined;
+  const name = fn.cls && fn.def.name === '__init__' ? fn.cls.def.name : fn.def.name;
+  return {
+    state: 'on',
+    on: {
+      how: msg('{0} defaults to True, and no call of {1}() passes it', b.name, name),
+      at: undefined,
+      edits: (v) => (v === 'False' ? sites.flatMap((s) => addKeyword(text, s.call!, `${b.name}=False`)) : undefined),
     },
   };
 }
