@@ -72,10 +72,17 @@ function isShape(e: Expr): boolean {
   return e.kind === 'call' && e.args.length === 0 && e.func.kind === 'attr' && e.func.attr === 'size';
 }
 
-/** Items through a reshape: the outputs that go on (a conv's, through a flattening one) and those it stops. */
+/**
+ * Items through a reshape: the outputs that go on (a conv's, through a flattening one) and those it stops. A
+ * Sequential's output goes on as its last layers' does: which they are is asked when its uses are (FlowAnalysis.usesOf
+ * follows them), not here, where the walk may not have reached the Sequential's construction yet.
+ */
 export function throughReshape<T extends LayerInstance | null>(items: Item<T>[], flattening: boolean): { through: Item<T>[]; stopped: Item<T>[] } {
   const through: Item<T>[] = [];
   const stopped: Item<T>[] = [];
-  for (const it of items) (!it.v || (flattening && roleOf(it.v) === 'conv') ? through : stopped).push(it);
+  for (const it of items) {
+    const role = it.v && roleOf(it.v);
+    (!it.v || (flattening && (role === 'conv' || role === 'seq')) ? through : stopped).push(it);
+  }
   return { through, stopped };
 }
