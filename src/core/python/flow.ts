@@ -40,6 +40,8 @@ export class FlowAnalysis {
   private readonly attrLists = new Map<ClassInfo, Map<string, { id: number; lists: ListState[] }>>();
   /** The instances created by calls of a helper that returns `inner` (their outputs are inner's outputs). */
   private readonly aliases = new Map<LayerInstance, Set<LayerInstance>>();
+  /** The Sequential each list of a Sequential's construction was made for, by list id. */
+  private readonly listOwners = new Map<number, LayerInstance>();
   /** Per module class of the file: its instances whose output is used somewhere (what its `forward` returns goes there). */
   private readonly moduleUsers = new Map<ClassInfo, Set<LayerInstance>>();
 
@@ -127,6 +129,15 @@ export class FlowAnalysis {
     let a = m.get(attr);
     if (!a) m.set(attr, (a = { id: this.newListId(), lists: [] }));
     return a;
+  }
+
+  /** `list` is the elements of the Sequential `seq` (built by its construction, and `.add` / `.add_module` after it). */
+  ownList(list: number, seq: LayerInstance): void {
+    this.listOwners.set(list, seq);
+  }
+
+  listOwner(list: number): LayerInstance | undefined {
+    return this.listOwners.get(list);
   }
 
   /** Walks whatever the constructor left out. */

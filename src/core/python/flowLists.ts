@@ -174,6 +174,7 @@ export class ListBuilder {
   sequentialCtor(inst: LayerInstance, call: CallExpr): ListState {
     let list = this.newList();
     this.markSequential(list.id);
+    this.f.flow.ownList(list.id, inst);
     const args = call.args.filter((a) => !a.name || a.name === 'layers');
     const fw = inst.spec.framework;
     const elements: Expr[] = [];

@@ -81,7 +81,9 @@ export class FlowWalker extends StmtWalker {
     this.dead = false;
     for (const v of this.f.env.values()) {
       if (v.k !== 'mod' || !v.list || !this.f.flow.sequentialLists.has(v.list.id)) continue;
-      const seq = v.items.length === 1 && v.items[0].v && !v.items[0].g.length ? v.items[0].v : undefined;
+      // The Sequential the list was built for (a name may hold others too: `self.short_cut = nn.Sequential()`, then
+      // another under a condition), else the one the name holds.
+      const seq = this.f.flow.listOwner(v.list.id) ?? (v.items.length === 1 && v.items[0].v && !v.items[0].g.length ? v.items[0].v : undefined);
       this.lists.endList(v.list, { from: 0, to: 0 }, seq);
     }
   }
