@@ -51,6 +51,7 @@ export class CallSites {
   private readonly memo = new Map<FunctionInfo | ClassInfo, CallSite[]>();
   /** Per private method: the class's own calls of it (see privateMethodArgs). */
   private readonly privateMemo = new Map<FunctionInfo, CallSite[]>();
+  private readonly namedMemo = new Map<FunctionInfo, CallSite[]>();
   private byTarget?: Map<FunctionInfo | ClassInfo, CallExpr[]>;
 
   constructor(private readonly model: PythonModel) {}
@@ -105,6 +106,30 @@ export class CallSites {
       out.push(a);
     }
     return out.length ? out : undefined;
+  }
+
+  /**
+   * The calls of a class (its `__init__`) or plain function of this file that name it as written (`LocalEnhancer(…)`,
+   * the name bound to that class or function where the call is), with their arguments bound. Found by names only, so
+   * that what a call passes can be asked while names are being resolved (callsByTarget resolves every call).
+   */
+  namedCalls(fn: FunctionInfo): CallSite[] {
+    let sites = this.namedMemo.get(fn);
+    if (sites) return sites;
+    const model = this.model;
+    const target = fn.cls ? (fn.def.name === '__init__' ? fn.cls : undefined) : fn;
+    sites = [];
+    if (target && target.scope.owner === model) {
+      const name = target.def.name;
+      for (const call of model.module.calls) {
+        if (call.func.kind !== 'name' || call.func.id !== name) continue;
+        const scope = model.scopeOf(call);
+        const found = model.lookup(name, scope);
+        if (found?.bindings.some((b) => (b.kind === 'class' && b.cls === target) || (b.kind === 'def' && b.fn === target))) sites.push(this.bindCall({ kind: 'fn', fn }, call, scope));
+      }
+    }
+    this.namedMemo.set(fn, sites);
+    return sites;
   }
 
   /**

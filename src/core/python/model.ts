@@ -221,8 +221,11 @@ export class PythonModel extends Symbols {
           break;
         case 'param': {
           const fn = found.scope.fn;
-          if (b.param.default && fn && !b.param.star) out.push(...this.callables(b.param.default, fn.outer, depth + 1));
-          else {
+          if (b.param.default && fn && !b.param.star) {
+            const byDefault = this.callables(b.param.default, fn.outer, depth + 1);
+            out.push(...byDefault);
+            if (this.passedOtherwise(fn, id, byDefault, depth)) out.push(...unknown);
+          } else {
             // A private method's parameter: what the class's own calls of it pass.
             const args = fn && !b.param.star && fn.scope.owner === this ? this.callSites.privateMethodArgs(fn, id) : undefined;
             if (args) for (const a of args) out.push(...this.callables(a.value, a.scope, depth + 1));
@@ -241,6 +244,28 @@ export class PythonModel extends Symbols {
       }
     }
     return oneLayer(out) ?? out;
+  }
+
+  /**
+   * Whether a call of the file passes a parameter whose default is a known layer (`norm_layer=nn.BatchNorm2d`)
+   * something else: not that layer, nor another parameter passed on (`norm_layer=norm_layer`, whose own default counts
+   * where it is), nor an argument hidden in `**kwargs`. A choice made at run time (`LocalEnhancer(…, norm_layer)` with
+   * `norm_layer = get_norm_layer(opt.norm)`) then makes the default one possibility among others. A default that is not
+   * a known layer stands for every call as before (what calls of the file's classes resolve to stays a fact of the
+   * statements that make them, see callTargets.ts).
+   */
+  private passedOtherwise(fn: FunctionInfo, param: string, byDefault: readonly Guarded<Callable>[], depth: number): boolean {
+    if (fn.scope.owner !== this || !byDefault.length || byDefault.some((c) => c.value.kind !== 'layer')) return false;
+    for (const site of this.callSites.namedCalls(fn)) {
+      const a = site.arg(param);
+      if (!a || a === 'hidden' || a.isDefault) continue;
+      if (a.value.kind === 'name' && this.lookup(a.value.id, a.scope)?.bindings.every((x) => x.kind === 'param')) continue;
+      const passed = this.callables(a.value, a.scope, depth + 1);
+      if (!passed.length || !oneLayer([...byDefault, ...passed])) {
+        if (passed.length !== byDefault.length || passed.some((c, i) => c.value !== byDefault[i].value)) return true;
+      }
+    }
+    return false;
   }
 
   /** The known layer a local class derives from (directly or through other local classes). */
