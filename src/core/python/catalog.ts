@@ -464,11 +464,24 @@ export function layerSpec(qname: string): LayerSpec | undefined {
 
 /**
  * Whether two layers the code chooses between (`nn.SyncBatchNorm if distributed else nn.BatchNorm2d`) are alike for
- * every rule: both batch norms of one framework. Nothing else is: convs differ in their padding and kernel, optimizers
- * in what the learning rate needs.
+ * every rule: both batch norms of one framework, or one conv in its 1-, 2- and 3-D forms (`conv_nd = nn.Conv3d` or
+ * `nn.Conv2d` by a `dimension` parameter, as non-local blocks write it: the same arguments, the same bias). Nothing
+ * else is: convs of other kinds differ in their padding and kernel, optimizers in what the learning rate needs.
  */
 export function interchangeableLayers(x: LayerSpec, y: LayerSpec): boolean {
-  return x.role === 'bn' && y.role === 'bn' && x.framework === y.framework;
+  if (x.framework !== y.framework) return false;
+  if (x.role === 'bn' && y.role === 'bn') return true;
+  const family = (s: LayerSpec) => s.name.replace(/[123][dD]$/, '');
+  return (
+    x.role === 'conv' &&
+    y.role === 'conv' &&
+    family(x) === family(y) &&
+    !!x.transpose === !!y.transpose &&
+    !!x.depthwise === !!y.depthwise &&
+    x.bias?.name === y.bias?.name &&
+    x.bias?.index === y.bias?.index &&
+    x.bias?.default === y.bias?.default
+  );
 }
 
 export function functionSpec(qname: string): FunctionSpec | undefined {
