@@ -62,11 +62,6 @@ export interface LayerInstance {
   helper?: { fn: FunctionInfo; inner: LayerInstance };
   /** A class of the project deriving from a known layer. */
   localClass?: ClassInfo;
-  /**
-   * A module class of the file (an `nn.Module` subclass with a `forward` of its own, deriving from no known layer): an
-   * instance stands for the layers its `forward` returns the output of (see FlowAnalysis), its spec is MODULE_SPEC.
-   */
-  module?: ClassInfo;
   /** It takes the base layer's own arguments (no `__init__` of its own, or one passing `*args, **kwargs` on). */
   baseArgs?: boolean;
   /** For sequential containers: their first and last elements, filled by the flow analysis. */
@@ -77,9 +72,6 @@ export interface LayerInstance {
 const UNKNOWN_CALLABLE: readonly Guarded<Callable>[] = Object.freeze([Object.freeze({ value: Object.freeze({ kind: 'unknown' as const }), guards: [] })]);
 const UNKNOWN_INSTANCE: readonly Guarded<LayerInstance | null>[] = Object.freeze([Object.freeze({ value: null, guards: [] })]);
 
-/** What an instance of a module class of the file is to the rules: a layer of no known kind (role `module`). */
-export const MODULE_SPEC: LayerSpec = Object.freeze({ qname: '', name: 'Module', framework: 'torch', role: 'module', args: Object.freeze({}) }) as LayerSpec;
-
 export class PythonModel extends Symbols {
   private readonly qnameCallables = new Map<string, readonly Guarded<Callable>[]>();
   private readonly callableMemo = new Map<Expr, readonly Guarded<Callable>[]>();
@@ -89,7 +81,6 @@ export class PythonModel extends Symbols {
   private readonly unpackedMemo = new Map<Scope, Map<string, boolean>>();
   private readonly resolvingCallables = new Set<Expr>();
   private readonly resolvingInstances = new Set<CallExpr>();
-  private readonly moduleClasses = new Map<ClassInfo, boolean>();
 
   private sites?: CallSites;
   private conds?: Conditions;
@@ -321,34 +312,9 @@ export class PythonModel extends Symbols {
         if (inner) inst = { site: call, siteScope: s, spec: inner.spec, ctor: inner.ctor, ctorScope: inner.ctorScope, partialKw: inner.partialKw, partialPos: inner.partialPos, helper: { fn: c.fn, inner } };
       } else if (c.kind === 'class' && c.base) {
         inst = { site: call, siteScope: s, spec: c.base, ctor: call, ctorScope: s, partialKw: [], partialPos: [], localClass: c.cls, baseArgs: this.takesBaseArgs(c.cls) };
-      } else if (c.kind === 'class' && this.isModuleClass(c.cls)) {
-        inst = { site: call, siteScope: s, spec: MODULE_SPEC, ctor: call, ctorScope: s, partialKw: [], partialPos: [], module: c.cls };
       }
     }
     return inst;
-  }
-
-  /**
-   * Whether a class of this file is a module class: it has a `forward` of its own and derives from `torch.nn.Module`
-   * (directly or through other module classes of the file), and from no known layer.
-   */
-  isModuleClass(cls: ClassInfo, depth = 0): boolean {
-    if (cls.scope.owner !== this || !cls.methods.has('forward')) return false;
-    const known = this.moduleClasses.get(cls);
-    if (known !== undefined) return known;
-    if (depth > MAX_DEPTH) return this.cutShort(false);
-    const before = this.cuts.count;
-    let is = false;
-    if (!this.layerBase(cls, depth + 1)) {
-      for (const b of cls.def.bases) {
-        if (b.name) continue;
-        if (this.qname(b.value, cls.outer, depth + 1) === 'torch.nn.Module') is = true;
-        else for (const c of this.callables(b.value, cls.outer, depth + 1)) if (c.value.kind === 'class' && c.value.cls !== cls && this.isModuleClass(c.value.cls, depth + 1)) is = true;
-        if (is) break;
-      }
-    }
-    if (this.cuts.count === before) this.moduleClasses.set(cls, is);
-    return is;
   }
 
   /**
