@@ -224,6 +224,47 @@ describe('properties', () => {
     assert.ok(lines(got).includes(stemSeparable), `the SeparableConv2D on line ${stemSeparable} is reported: ${lines(got).join(', ')}`);
   });
 
+  test('a layer built by a helper or a class of the file and applied in a subclass: re-analysis after the subclass changes agrees', () => {
+    // The instance is made in B and applied in B2's forward: what B2 does with it decides the finding, so a change in B2
+    // alone must reach it (through B, whose signature covers its subclasses), in both directions.
+    const helper = ['def sep(c):', '    return nn.Conv2d(c, c, 1)'];
+    const moduleClass = ['class Sep(nn.Module):', '    def __init__(self, c):', '        super().__init__()', '        self.conv = nn.Conv2d(c, c, 1)', '', '    def forward(self, x):', '        return self.conv(x)'];
+    for (const [maker, build] of [
+      [helper, 'sep(c)'],
+      [moduleClass, 'Sep(c)'],
+    ] as const) {
+      const withBn = [
+        'import torch.nn as nn',
+        '',
+        '',
+        ...maker,
+        '',
+        '',
+        'class B(nn.Module):',
+        '    def __init__(self, c):',
+        '        super().__init__()',
+        `        self.s = ${build}`,
+        '        self.bn = nn.BatchNorm2d(c)',
+        '',
+        '',
+        'class B2(B):',
+        '    def forward(self, x):',
+        '        return self.bn(self.s(x))',
+        '',
+      ].join('\n');
+      const without = withBn.replace('return self.bn(self.s(x))', 'return self.s(x)');
+      for (const [from, to] of [
+        [withBn, without],
+        [without, withBn],
+      ]) {
+        const doc = new DocumentAnalyzer(strictHost);
+        doc.analyze(from);
+        assert.deepEqual(doc.analyze(to).findings, analyze(to), `${build}: ${from === withBn ? 'batch norm removed' : 'batch norm added'} in the subclass`);
+      }
+    }
+    assert.equal(analyze(['import torch.nn as nn', '', '', ...helper, '', '', 'class B(nn.Module):', '    def __init__(self, c):', '        super().__init__()', '        self.s = sep(c)', '        self.bn = nn.BatchNorm2d(c)', '', '', 'class B2(B):', '    def forward(self, x):', '        return self.bn(self.s(x))', ''].join('\n')).length, 1, 'the helper case is reported');
+  });
+
   test('re-analysing after line edits in a whole fixture folder file gives the same findings as from scratch', () => {
     // Edits that keep the file parsing (so the per-unit cache is used): comments appended to lines.
     for (const { name, text } of fixtureFiles) {
