@@ -53,6 +53,7 @@ export class CallSites {
   private readonly privateMemo = new Map<FunctionInfo, CallSite[]>();
   private readonly namedMemo = new Map<FunctionInfo, CallSite[]>();
   private byTarget?: Map<FunctionInfo | ClassInfo, CallExpr[]>;
+  private byName?: Map<string, CallExpr[]>;
 
   constructor(private readonly model: PythonModel) {}
 
@@ -121,8 +122,7 @@ export class CallSites {
     sites = [];
     if (target && target.scope.owner === model) {
       const name = target.def.name;
-      for (const call of model.module.calls) {
-        if (call.func.kind !== 'name' || call.func.id !== name) continue;
+      for (const call of this.callsByName().get(name) ?? []) {
         const scope = model.scopeOf(call);
         const found = model.lookup(name, scope);
         if (found?.bindings.some((b) => (b.kind === 'class' && b.cls === target) || (b.kind === 'def' && b.fn === target))) sites.push(this.bindCall({ kind: 'fn', fn }, call, scope));
@@ -130,6 +130,19 @@ export class CallSites {
     }
     this.namedMemo.set(fn, sites);
     return sites;
+  }
+
+  /** The calls of the file whose callee is a plain name, by that name (built once). */
+  private callsByName(): Map<string, CallExpr[]> {
+    if (this.byName) return this.byName;
+    const out = new Map<string, CallExpr[]>();
+    for (const call of this.model.module.calls) {
+      if (call.func.kind !== 'name') continue;
+      const list = out.get(call.func.id);
+      if (list) list.push(call);
+      else out.set(call.func.id, [call]);
+    }
+    return (this.byName = out);
   }
 
   /**
