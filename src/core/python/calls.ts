@@ -32,6 +32,14 @@ export interface CallSite {
   arg(param: string): BoundArg | 'hidden' | undefined;
 }
 
+/**
+ * What a call names to pass arguments to a function's parameters: its class for `__init__`, the function itself when it
+ * is a plain function; undefined for another method (called through objects, not by name).
+ */
+export function calledAs(fn: FunctionInfo): FunctionInfo | ClassInfo | undefined {
+  return !fn.cls ? fn : fn.def.name === '__init__' ? fn.cls : undefined;
+}
+
 /** A non-None object (a layer, a call's result known to be one). */
 export const OBJECT: unique symbol = Symbol('object');
 export type Value = boolean | number | string | null | typeof OBJECT | undefined;
@@ -118,7 +126,7 @@ export class CallSites {
     let sites = this.namedMemo.get(fn);
     if (sites) return sites;
     const model = this.model;
-    const target = fn.cls ? (fn.def.name === '__init__' ? fn.cls : undefined) : fn;
+    const target = calledAs(fn);
     sites = [];
     if (target && target.scope.owner === model) {
       const name = target.def.name;

@@ -82,9 +82,8 @@ export class FlowWalker extends StmtWalker {
     for (const v of this.f.env.values()) {
       if (v.k !== 'mod' || !v.list || !this.f.flow.sequentialLists.has(v.list.id)) continue;
       // The Sequential the list was built for (a name may hold others too: `self.short_cut = nn.Sequential()`, then
-      // another under a condition), else the one the name holds.
-      const seq = this.f.flow.listOwner(v.list.id) ?? (v.items.length === 1 && v.items[0].v && !v.items[0].g.length ? v.items[0].v : undefined);
-      this.lists.endList(v.list, { from: 0, to: 0 }, seq);
+      // another under a condition).
+      this.lists.endList(v.list, { from: 0, to: 0 }, this.f.flow.listOwner(v.list.id));
     }
   }
 

@@ -109,17 +109,14 @@ export class PythonModel extends Symbols {
     if (scope.owner !== this) return (scope.owner as PythonModel).callables(e, scope, depth);
     const memo = this.callableMemo.get(e);
     if (memo) return memo;
-    if (depth > MAX_DEPTH || this.resolvingCallables.has(e)) return this.cutShort(UNKNOWN_CALLABLE);
-    this.resolvingCallables.add(e);
-    const before = this.cuts.count;
-    let out: readonly Guarded<Callable>[];
-    try {
-      out = this.callablesUncached(e, scope, depth);
-    } finally {
-      this.resolvingCallables.delete(e);
-    }
-    if (this.cuts.count === before) this.callableMemo.set(e, out);
-    return out;
+    return this.resolveOnce(
+      this.resolvingCallables,
+      e,
+      depth,
+      UNKNOWN_CALLABLE,
+      () => this.callablesUncached(e, scope, depth),
+      (out) => this.callableMemo.set(e, out),
+    );
   }
 
   private callablesUncached(e: Expr, scope: Scope, depth: number): readonly Guarded<Callable>[] {
@@ -166,19 +163,21 @@ export class PythonModel extends Symbols {
     if (e.kind !== 'name' && e.kind !== 'attr') return unknown;
     const q = this.qname(e, scope, depth + 1);
     if (q) {
-      let known = this.qnameCallables.get(q);
-      if (!known) {
-        const before = this.cuts.count;
-        const spec = layerSpec(q);
-        const fspec = spec ? undefined : functionSpec(q);
-        known = spec
-          ? [{ value: { kind: 'layer', spec, partialKw: [], partialPos: [], partialCalls: [] }, guards: [] }]
-          : fspec
-            ? [{ value: { kind: 'func', spec: fspec }, guards: [] }]
-            : this.projectCallables(q, depth) ?? unknown;
-        if (this.cuts.count === before) this.qnameCallables.set(q, known);
-      }
-      return known;
+      return (
+        this.qnameCallables.get(q) ??
+        this.keptIfWhole(
+          (): readonly Guarded<Callable>[] => {
+            const spec = layerSpec(q);
+            const fspec = spec ? undefined : functionSpec(q);
+            return spec
+              ? [{ value: { kind: 'layer', spec, partialKw: [], partialPos: [], partialCalls: [] }, guards: [] }]
+              : fspec
+                ? [{ value: { kind: 'func', spec: fspec }, guards: [] }]
+                : this.projectCallables(q, depth) ?? unknown;
+          },
+          (known) => this.qnameCallables.set(q, known),
+        )
+      );
     }
     if (e.kind === 'attr') {
       const defs = this.selfAttr(e, scope);
@@ -252,9 +251,8 @@ export class PythonModel extends Symbols {
       if (!a || a === 'hidden' || a.isDefault) continue;
       if (a.value.kind === 'name' && this.lookup(a.value.id, a.scope)?.bindings.every((x) => x.kind === 'param')) continue;
       const passed = this.callables(a.value, a.scope, depth + 1);
-      if (!passed.length || !oneLayer([...byDefault, ...passed])) {
-        if (passed.length !== byDefault.length || passed.some((c, i) => c.value !== byDefault[i].value)) return true;
-      }
+      const same = (passed.length === byDefault.length && passed.every((c, i) => c.value === byDefault[i].value)) || (passed.length > 0 && !!oneLayer([...byDefault, ...passed]));
+      if (!same) return true;
     }
     return false;
   }
@@ -281,18 +279,12 @@ export class PythonModel extends Symbols {
     if (scope && scope.owner !== this) return (scope.owner as PythonModel).instanceAt(call, scope, depth);
     const memo = this.instanceMemo.get(call);
     if (memo !== undefined) return memo;
-    if (depth > MAX_DEPTH || this.resolvingInstances.has(call)) return this.cutShort(null);
-    this.resolvingInstances.add(call);
-    const before = this.cuts.count;
-    try {
-      const inst = this.instanceUncached(call, scope ?? this.scopeOf(call), depth);
-      // An instance found is kept even when a lookup was cut short on the way: the flow analysis tells layers apart by
-      // their instance, so a call must give the same one each time.
-      if (inst || this.cuts.count === before) this.instanceMemo.set(call, inst);
-      return inst;
-    } finally {
-      this.resolvingInstances.delete(call);
-    }
+    const keep = (inst: LayerInstance | null) => this.instanceMemo.set(call, inst);
+    const inst = this.resolveOnce(this.resolvingInstances, call, depth, null, () => this.instanceUncached(call, scope ?? this.scopeOf(call), depth), keep);
+    // An instance found is kept even when a lookup was cut short on the way: the flow analysis tells layers apart by
+    // their instance, so a call must give the same one each time.
+    if (inst) keep(inst);
+    return inst;
   }
 
   private instanceUncached(call: CallExpr, s: Scope, depth: number): LayerInstance | null {
@@ -362,7 +354,13 @@ export class PythonModel extends Symbols {
     if (fn.scope.owner !== this) return (fn.scope.owner as PythonModel).returnedClass(fn, depth);
     if (this.returnedClassMemo.has(fn)) return this.returnedClassMemo.get(fn);
     if (depth > MAX_DEPTH) return this.cutShort(undefined);
-    const before = this.cuts.count;
+    return this.keptIfWhole(
+      () => this.returnedClassUncached(fn, depth),
+      (result) => this.returnedClassMemo.set(fn, result),
+    );
+  }
+
+  private returnedClassUncached(fn: FunctionInfo, depth: number): readonly Guarded<Callable>[] | undefined {
     const returns = ownReturns(fn.def.body);
     const ownName = (e: Expr): boolean => {
       if (e.kind === 'ifexp') return ownName(e.body) || ownName(e.orelse);
@@ -381,7 +379,6 @@ export class PythonModel extends Symbols {
       }
       result = !ok ? undefined : found.length === 1 ? found : oneLayer(found);
     }
-    if (this.cuts.count === before) this.returnedClassMemo.set(fn, result);
     return result;
   }
 

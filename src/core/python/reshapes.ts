@@ -72,17 +72,23 @@ function isShape(e: Expr): boolean {
   return e.kind === 'call' && e.args.length === 0 && e.func.kind === 'attr' && e.func.attr === 'size';
 }
 
-/**
- * Items through a reshape: the outputs that go on (a conv's, through a flattening one) and those it stops. A
- * Sequential's output goes on as its last layers' does: which they are is asked when its uses are (FlowAnalysis.usesOf
- * follows them), not here, where the walk may not have reached the Sequential's construction yet.
- */
+/** Items through a reshape: the outputs that go on (a conv's, through a flattening one) and those it stops. */
 export function throughReshape<T extends LayerInstance | null>(items: Item<T>[], flattening: boolean): { through: Item<T>[]; stopped: Item<T>[] } {
   const through: Item<T>[] = [];
   const stopped: Item<T>[] = [];
-  for (const it of items) {
-    const role = it.v && roleOf(it.v);
-    (!it.v || (flattening && (role === 'conv' || role === 'seq')) ? through : stopped).push(it);
-  }
+  for (const it of items) (!it.v || (flattening && convOutput(it.v)) ? through : stopped).push(it);
   return { through, stopped };
+}
+
+/**
+ * Whether a layer's output is a conv's: a conv, or a Sequential ending in convs (NASNet's `torch.cat([self.p1(x),
+ * self.p2(x)], 1)`). A Sequential counts once the walk has met its construction (its `__init__` before the `forward`
+ * using it, as classes are written); before that, it is a layer of no known kind.
+ */
+function convOutput(inst: LayerInstance, depth = 0): boolean {
+  const role = roleOf(inst);
+  if (role === 'conv') return true;
+  const seq = inst.seq ?? inst.helper?.inner.seq;
+  if (role !== 'seq' || !seq?.last.length || depth > 4) return false;
+  return seq.last.every((l) => !!l.v && convOutput(l.v, depth + 1));
 }

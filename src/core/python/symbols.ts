@@ -83,6 +83,28 @@ export class Symbols {
     return value;
   }
 
+  /** `work()`, given to `keep` (a memo) only when no lookup was cut short while it ran. */
+  protected keptIfWhole<T>(work: () => T, keep: (value: T) => void): T {
+    const before = this.cuts.count;
+    const value = work();
+    if (this.cuts.count === before) keep(value);
+    return value;
+  }
+
+  /**
+   * A lookup of `key` that may come back to itself: `stop` (cut short) when too deep or already under way (`resolving`),
+   * else `work()`, kept as keptIfWhole says.
+   */
+  protected resolveOnce<K, T>(resolving: Set<K>, key: K, depth: number, stop: T, work: () => T, keep: (value: T) => void): T {
+    if (depth > MAX_DEPTH || resolving.has(key)) return this.cutShort(stop);
+    resolving.add(key);
+    try {
+      return this.keptIfWhole(work, keep);
+    } finally {
+      resolving.delete(key);
+    }
+  }
+
   /** Every name bound anywhere in the file (for picking fresh names). */
   get allNames(): Set<string> {
     return this.namesOf();
@@ -159,16 +181,15 @@ export class Symbols {
   private throughProject(q: string, depth: number): string {
     const memo = this.projectMemo.get(q);
     if (memo !== undefined) return memo;
-    let out = q;
-    const before = this.cuts.count;
-    if (depth > MAX_DEPTH) this.cuts.count++;
-    const r = depth <= MAX_DEPTH ? this.project!.resolve(q) : undefined;
-    if (r && r.rest.length) {
-      const exported = r.model.exportedQname(r.rest[0], depth + 1);
-      if (exported) out = [exported, ...r.rest.slice(1)].join('.');
-    }
-    if (this.cuts.count === before) this.projectMemo.set(q, out);
-    return out;
+    if (depth > MAX_DEPTH) return this.cutShort(q);
+    return this.keptIfWhole(
+      () => {
+        const r = this.project!.resolve(q);
+        const exported = r && r.rest.length ? r.model.exportedQname(r.rest[0], depth + 1) : undefined;
+        return exported ? [exported, ...r!.rest.slice(1)].join('.') : q;
+      },
+      (out) => this.projectMemo.set(q, out),
+    );
   }
 
   /**
@@ -220,17 +241,14 @@ export class Symbols {
     }
     const memo = this.nameMemo.get(found.bindings);
     if (memo !== undefined) return memo ?? undefined;
-    if (depth > MAX_DEPTH || this.resolvingNames.has(found.bindings)) return this.cutShort(undefined);
-    this.resolvingNames.add(found.bindings);
-    const before = this.cuts.count;
-    let result: string | undefined;
-    try {
-      result = this.qnameOfBindings(found.bindings, found.scope, depth);
-    } finally {
-      this.resolvingNames.delete(found.bindings);
-    }
-    if (this.cuts.count === before) this.nameMemo.set(found.bindings, result ?? null);
-    return result;
+    return this.resolveOnce(
+      this.resolvingNames,
+      found.bindings,
+      depth,
+      undefined,
+      () => this.qnameOfBindings(found.bindings, found.scope, depth),
+      (q) => this.nameMemo.set(found.bindings, q ?? null),
+    );
   }
 
   /**

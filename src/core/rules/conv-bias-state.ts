@@ -5,7 +5,7 @@
  */
 import { findArg, type Arg, type Expr } from '../python/ast';
 import type { LayerInstance, PythonModel, Scope } from '../python/model';
-import type { Owner } from '../python/calls';
+import { calledAs } from '../python/calls';
 import { addKeyword } from './edits';
 import { forwardsKwargs, helperChain, kwargsEffect, passesOwnKwargs, type KwEffect } from './bias-kwargs';
 import { msg, type Msg } from '../message';
@@ -156,18 +156,18 @@ function biasFromOwnKwargs(model: PythonModel, text: string, inst: LayerInstance
   if (ctor.args.some((a) => model.hides(a, ctor) && !passesOwnKwargs(a, fn)) || model.argOf(inst, b.name, b.index).value) return undefined;
   if (kwargsEffect([{ fn, call: ctor }], b.name).kind !== 'none') return undefined;
   // Calls name a class (its `__init__`) or a plain function; a method's calls go through objects this cannot follow.
-  const owner: Owner | undefined = !fn.cls ? { kind: 'fn', fn } : fn.def.name === '__init__' ? model.callSites.classOwner(fn.cls) : undefined;
-  const sites = owner ? model.callSites.of(owner) : [];
+  const called = calledAs(fn);
+  if (!called) return undefined;
+  const sites = model.callSites.of(called === fn ? { kind: 'fn', fn } : model.callSites.classOwner(fn.cls!));
   if (!sites.length) return undefined;
   const passed = sites.map((s) => (s.call!.args.some((a) => a.star) ? null : s.call!.args.find((a) => a.name === b.name)));
   if (passed.some((a) => a === null)) return undefined;
   if (passed.every((a) => a && truth(a.value) === false)) return { state: 'off' };
   if (passed.some((a) => a)) return undefined;
-  const name = fn.cls && fn.def.name === '__init__' ? fn.cls.def.name : fn.def.name;
   return {
     state: 'on',
     on: {
-      how: msg('{0} defaults to True, and no call of {1}() passes it', b.name, name),
+      how: msg('{0} defaults to True, and no call of {1}() passes it', b.name, called.def.name),
       at: undefined,
       edits: (v) => (v === 'False' ? sites.flatMap((s) => addKeyword(text, s.call!, `${b.name}=False`)) : undefined),
     },
