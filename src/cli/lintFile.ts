@@ -12,6 +12,7 @@ import { cellPosition, notebookProgram, type CellLines } from '../core/notebook'
 import { decodePythonSource, type PythonSource } from '../core/python/source';
 import { writeAtomic } from './files';
 import { parsePython } from '../core/python/parse';
+import { parseShared } from '../core/python/project';
 import type { CliProject } from './project';
 
 export const MAX_LINT_BYTES = 5 * 1024 * 1024;
@@ -89,8 +90,9 @@ export function lintFile(file: string, shown: string, settings: FileSettings, ho
       return report;
     }
   }
-  // The modules of the project the file imports, for the analysis to follow (one parse, shared with the analysis).
-  const parsed = parsePython(program, undefined, isNotebook ? 'cells' : 'module');
+  // The modules of the project the file imports, for the analysis to follow (one parse, shared with the analysis, and
+  // with the files of the run that import this one or that it imports).
+  const parsed = isNotebook ? parsePython(program, undefined, 'cells') : parseShared(program);
   const base = isNotebook ? { ...settings.options, cells: true } : settings.options;
   const options = settings.project ? { ...base, project: settings.project.snapshot(file, parsed, settings.projectRoot) } : base;
   if (settings.fix && !isNotebook && (sourceErrors.length || source.encoding !== 'utf-8')) {
