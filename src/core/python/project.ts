@@ -241,20 +241,24 @@ export async function resolveProject(
 }
 
 const PARSES_KEPT = 64;
-const parses = new Map<string, ParsedPython>();
+/** The last parses, the most recent last. */
+const parses: ParsedPython[] = [];
 
-/** A module's parse, shared by text (across the files of a lint run, and between resolution and analysis). */
+/**
+ * A module's parse, shared by text (across the files of a lint run, and between resolution and analysis). Found by
+ * comparing texts of the same length (no digest: most lookups find the text, and comparing it costs less).
+ */
 export function parseShared(text: string): ParsedPython {
-  const key = `${text.length}:${hash(text)}`;
-  let p = parses.get(key);
-  if (p && p.text === text) {
-    parses.delete(key);
-    parses.set(key, p);
+  for (let i = parses.length - 1; i >= 0; i--) {
+    const p = parses[i];
+    if (p.text.length !== text.length || p.text !== text) continue;
+    parses.splice(i, 1);
+    parses.push(p);
     return p;
   }
-  p = parsePython(text);
-  parses.set(key, p);
-  if (parses.size > PARSES_KEPT) parses.delete(parses.keys().next().value!);
+  const p = parsePython(text);
+  parses.push(p);
+  if (parses.length > PARSES_KEPT) parses.shift();
   return p;
 }
 
