@@ -42,6 +42,8 @@ export class FlowAnalysis {
   private readonly aliases = new Map<LayerInstance, Set<LayerInstance>>();
   /** The Sequential each list of a Sequential's construction was made for, by list id. */
   private readonly listOwners = new Map<number, LayerInstance>();
+  /** Per module class of the file: its instances whose output is used somewhere (what its `forward` returns goes there). */
+  private readonly moduleUsers = new Map<ClassInfo, Set<LayerInstance>>();
 
   /**
    * Walks the module body, and the classes and functions for which `walk(def)` is true (all by default).
@@ -168,11 +170,8 @@ export class FlowAnalysis {
 
   addUse(u: Use, listId?: number): void {
     const inner = u.producer.helper?.inner;
-    if (inner) {
-      const set = this.aliases.get(inner);
-      if (set) set.add(u.producer);
-      else this.aliases.set(inner, new Set([u.producer]));
-    }
+    if (inner) addTo(this.aliases, inner, u.producer);
+    if (u.producer.module) addTo(this.moduleUsers, u.producer.module, u.producer);
     if (listId !== undefined && !this.sequentialLists.has(listId)) {
       const p = this.pending.get(listId);
       if (p) p.push(u);
@@ -180,6 +179,7 @@ export class FlowAnalysis {
       return;
     }
     const key = `${this.idOf(u.consumer)}:${u.role}:${u.guards.map((g) => (g.negated ? '!' : '') + g.key).join('&')}`;
+    // (A `returned` use has no consumer and one class: the producer is built in that class.)
     let m = this.byProducer.get(u.producer);
     if (!m) {
       m = new Map();
@@ -225,6 +225,18 @@ export class FlowAnalysis {
   }
 
   private expand(u: Use, out: Use[], depth: number): void {
+    if (u.role === 'returned' && u.module) {
+      // Returned by a module class's `forward`: used wherever an instance's output is (none known: somewhere unknown).
+      const users = this.moduleUsers.get(u.module);
+      if (!users || depth > 4) {
+        out.push({ ...u, role: 'other', consumer: null, module: undefined });
+        return;
+      }
+      for (const m of users) {
+        for (const w of this.byProducer.get(m)?.values() ?? []) this.expand({ ...w, producer: u.producer, guards: [...u.guards, ...w.guards], through: u.through ?? m }, out, depth + 1);
+      }
+      return;
+    }
     if (u.role === 'out' && u.consumer) {
       // The last layers of a Sequential: their output is the Sequential's, used wherever it is applied.
       if (depth > 4) {
@@ -252,4 +264,10 @@ export class FlowAnalysis {
       else this.expand({ ...u, consumer: f.v, role: roleOf(f.v), guards }, out, depth + 1);
     }
   }
+}
+
+function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  const set = m.get(k);
+  if (set) set.add(v);
+  else m.set(k, new Set([v]));
 }

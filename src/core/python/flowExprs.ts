@@ -11,6 +11,7 @@ import { addGuards, capGuards, listOf, mergeVals, sameElements, UNKNOWN, type It
 import { flattensAfterBatch, throughReshape, type ReshapeAt } from './reshapes';
 import type { FlowFrame } from './flowWalker';
 import { guardOf, roleOf, type FunctionInfo, type LayerInstance } from './model';
+import type { ClassInfo } from './scopes';
 
 export class FlowExprs {
   readonly lists: ListBuilder;
@@ -23,6 +24,13 @@ export class FlowExprs {
     if (v.k !== 'data') return;
     for (const it of v.items) {
       this.f.flow.addUse({ producer: it.v, consumer, role, guards: capGuards([...it.g, ...this.f.stack]), at });
+    }
+  }
+
+  /** Data a module class's `forward` returns: used by each instance of the class as its output. */
+  consumeReturned(v: Val & { k: 'data' }, cls: ClassInfo, at: Span): void {
+    for (const it of v.items) {
+      this.f.flow.addUse({ producer: it.v, consumer: null, role: 'returned', module: cls, guards: capGuards([...it.g, ...this.f.stack]), at });
     }
   }
 
@@ -214,7 +222,8 @@ export class FlowExprs {
 
     // Constructing a layer / calling a function.
     const cs = this.f.model.callables(f, this.f.scope);
-    if (cs.length >= 1 && cs.every((c) => c.value.kind === 'layer' || c.value.kind === 'helper' || (c.value.kind === 'class' && c.value.base))) {
+    // (A class of the file that is neither a layer nor a module class gives no instance, and is opaque below.)
+    if (cs.length >= 1 && cs.every((c) => c.value.kind === 'layer' || c.value.kind === 'helper' || c.value.kind === 'class')) {
       const inst = this.f.model.instanceAt(call, this.f.scope);
       if (inst) {
         if (inst.spec.role === 'seq' && inst.ctor === call) {

@@ -5,9 +5,13 @@
 import type { Expr, Span } from './ast';
 import type { Role } from './catalog';
 import type { Guard, LayerInstance } from './model';
+import type { ClassInfo } from './scopes';
 
-/** How a use treats the output: as a layer of some role, as something unknown, or `out`: it leaves the Sequential `consumer`. */
-export type UseRole = Role | 'other' | 'out';
+/**
+ * How a use treats the output: as a layer of some role, as something unknown, `out`: it leaves the Sequential `consumer`,
+ * or `returned`: a module class's `forward` returns it (it leaves each instance of the class `module`).
+ */
+export type UseRole = Role | 'other' | 'out' | 'returned';
 
 /** One use of a layer's output. */
 export interface Use {
@@ -17,6 +21,10 @@ export interface Use {
   role: UseRole;
   guards: Guard[];
   at: Span;
+  /** For `returned`: the module class. */
+  module?: ClassInfo;
+  /** A use of a module class's output that the layer's output reaches as that output: the instance it goes through. */
+  through?: LayerInstance;
 }
 
 export type Item<T> = { v: T; g: Guard[] };

@@ -142,7 +142,11 @@ export class FlowWalker extends StmtWalker {
       // `return layers`: a helper's list of layers, spliced by its callers (`nn.Sequential(*block(…))`).
       const fn = this.f.scope.fn;
       if (v.k === 'list' && fn) this.f.flow.addReturnedList(fn, v.list);
-      this.consume(v, s);
+      // A module class's `forward` handing on a layer's output: what it returns is what its instances output
+      // (FlowAnalysis.usesOf follows them).
+      const cls = fn?.cls;
+      if (v.k === 'data' && cls && fn.def.name === 'forward' && this.f.model.forwardsLayerOutput(cls)) this.exprs.consumeReturned(v, cls, s);
+      else this.consume(v, s);
     }
     this.dead = true;
   }

@@ -7,7 +7,7 @@
  *
  * Built once per parse; lookups are memoised.
  */
-import { exprKey, findArg, normaliseTest, type Arg, type CallExpr, type Expr } from './ast';
+import { exprKey, findArg, normaliseTest, type Arg, type CallExpr, type Expr, type Stmt } from './ast';
 import { functionSpec, interchangeableLayers, layerSpec, type FunctionSpec, type LayerSpec, type Role } from './catalog';
 import { CallSites, Conditions } from './calls';
 import { parsePython, type ParsedPython } from './parse';
@@ -62,6 +62,11 @@ export interface LayerInstance {
   helper?: { fn: FunctionInfo; inner: LayerInstance };
   /** A class of the project deriving from a known layer. */
   localClass?: ClassInfo;
+  /**
+   * A module class of the file (an `nn.Module` subclass with a `forward` of its own, deriving from no known layer): an
+   * instance stands for the layers its `forward` returns the output of (see FlowAnalysis), its spec is MODULE_SPEC.
+   */
+  module?: ClassInfo;
   /** It takes the base layer's own arguments (no `__init__` of its own, or one passing `*args, **kwargs` on). */
   baseArgs?: boolean;
   /** For sequential containers: their first and last elements, filled by the flow analysis. */
@@ -72,6 +77,9 @@ export interface LayerInstance {
 const UNKNOWN_CALLABLE: readonly Guarded<Callable>[] = Object.freeze([Object.freeze({ value: Object.freeze({ kind: 'unknown' as const }), guards: [] })]);
 const UNKNOWN_INSTANCE: readonly Guarded<LayerInstance | null>[] = Object.freeze([Object.freeze({ value: null, guards: [] })]);
 
+/** What an instance of a module class of the file is to the rules: a layer of no known kind (role `module`). */
+export const MODULE_SPEC: LayerSpec = Object.freeze({ qname: '', name: 'Module', framework: 'torch', role: 'module', args: Object.freeze({}) }) as LayerSpec;
+
 export class PythonModel extends Symbols {
   private readonly qnameCallables = new Map<string, readonly Guarded<Callable>[]>();
   private readonly callableMemo = new Map<Expr, readonly Guarded<Callable>[]>();
@@ -81,6 +89,8 @@ export class PythonModel extends Symbols {
   private readonly unpackedMemo = new Map<Scope, Map<string, boolean>>();
   private readonly resolvingCallables = new Set<Expr>();
   private readonly resolvingInstances = new Set<CallExpr>();
+  private readonly moduleClasses = new Map<ClassInfo, boolean>();
+  private readonly resolvingModules = new Set<ClassInfo>();
 
   private sites?: CallSites;
   private conds?: Conditions;
@@ -304,9 +314,68 @@ export class PythonModel extends Symbols {
         if (inner) inst = { site: call, siteScope: s, spec: inner.spec, ctor: inner.ctor, ctorScope: inner.ctorScope, partialKw: inner.partialKw, partialPos: inner.partialPos, helper: { fn: c.fn, inner } };
       } else if (c.kind === 'class' && c.base) {
         inst = { site: call, siteScope: s, spec: c.base, ctor: call, ctorScope: s, partialKw: [], partialPos: [], localClass: c.cls, baseArgs: this.takesBaseArgs(c.cls) };
+      } else if (c.kind === 'class' && this.forwardsLayerOutput(c.cls, depth + 1)) {
+        inst = { site: call, siteScope: s, spec: MODULE_SPEC, ctor: call, ctorScope: s, partialKw: [], partialPos: [], module: c.cls };
       }
     }
     return inst;
+  }
+
+  /**
+   * Whether a module class of this file (an `nn.Module` subclass with a `forward` of its own, deriving from no known
+   * layer) hands on a layer's output: its `forward` returns the output of one of its own conv or linear layers (or of
+   * another such module class), directly or through a name last set to it. Only then does an instance stand for that
+   * layer (MODULE_SPEC; see FlowAnalysis), and then what the class's layers are for depends on where its instances are
+   * used: the unit cache signs the class with every unit that reaches it (incremental.ts).
+   */
+  forwardsLayerOutput(cls: ClassInfo, depth = 0): boolean {
+    const forward = cls.methods.get('forward');
+    if (cls.scope.owner !== this || !forward) return false;
+    const known = this.moduleClasses.get(cls);
+    if (known !== undefined) return known;
+    return this.resolveOnce(this.resolvingModules, cls, depth, false, () => this.forwardsUncached(cls, forward, depth), (v) => this.moduleClasses.set(cls, v));
+  }
+
+  private forwardsUncached(cls: ClassInfo, forward: FunctionInfo, depth: number): boolean {
+    if (!this.isModuleClass(cls, depth + 1)) return false;
+    const body = forward.def.body;
+    for (let i = 0; i < body.length; i++) {
+      const r = body[i];
+      if (r.kind !== 'return' || !r.value) continue;
+      const attr = this.selfCallOf(returnedCall(body, i, r.value), forward);
+      if (!attr) continue;
+      for (const d of this.classAttr(cls, attr) ?? []) {
+        if (d.value.kind !== 'call') continue;
+        const inst = this.instanceAt(d.value, d.scope, depth + 1);
+        if (inst && (roleOf(inst) === 'conv' || roleOf(inst) === 'linear' || inst.module)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** The attribute `self.<attr>(…)` calls, in a method. */
+  private selfCallOf(e: Expr | undefined, method: FunctionInfo): string | undefined {
+    if (e?.kind !== 'call' || e.func.kind !== 'attr' || e.func.value.kind !== 'name') return undefined;
+    return e.func.value.id === method.scope.selfName ? e.func.attr : undefined;
+  }
+
+  /** Whether a class of this file derives from `torch.nn.Module` (directly or through other classes of the file), and from no known layer. */
+  private isModuleClass(cls: ClassInfo, depth: number): boolean {
+    if (this.layerBase(cls, depth + 1)) return false;
+    for (const b of cls.def.bases) {
+      if (b.name) continue;
+      if (this.qname(b.value, cls.outer, depth + 1) === 'torch.nn.Module') return true;
+      for (const c of this.callables(b.value, cls.outer, depth + 1)) {
+        if (c.value.kind === 'class' && c.value.cls !== cls && c.value.cls.scope.owner === this && this.derivesFromModule(c.value.cls, depth + 1)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** `isModuleClass` through the bases (a base need not have a `forward` of its own). */
+  private derivesFromModule(cls: ClassInfo, depth: number): boolean {
+    if (depth > MAX_DEPTH) return this.cutShort(false);
+    return this.isModuleClass(cls, depth);
   }
 
   /**
@@ -572,3 +641,16 @@ function positionalArg(call: CallExpr, index: number) {
   return undefined;
 }
 
+/**
+ * What a `return` at `body[i]` returns, as a call: the value itself, or for a name, the value of the last statement
+ * before it in the same block that assigns that name alone (`x = self.pointwise(x)` … `return x`).
+ */
+function returnedCall(body: readonly Stmt[], i: number, value: Expr): Expr | undefined {
+  if (value.kind !== 'name') return value;
+  for (let j = i - 1; j >= 0; j--) {
+    const s = body[j];
+    if (s.kind === 'assign' && s.targets.some((t) => t.kind === 'name' && t.id === value.id)) return s.targets.length === 1 && s.value ? s.value : undefined;
+    if (s.kind !== 'assign' && s.kind !== 'expr') return undefined;
+  }
+  return undefined;
+}

@@ -150,7 +150,8 @@ class ConvBiasCheck {
     const sites = real.length ? real : [model.callSites.defaults(owner)];
     let decided = false;
     const verdicts = sites.map((site) => {
-      const r = this.atSite(uses, site);
+      // In a module class handing on its layer's output, a call's own instance decides where that output goes.
+      const r = this.atSite(site.call ? uses.filter((u) => !u.through || u.through.ctor === site.call) : uses, site);
       if (r.decided) decided = true;
       return { site, v: r.v, outcome: r.outcome, layerOnly: r.layerOnly };
     });

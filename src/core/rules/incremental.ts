@@ -31,6 +31,7 @@ import type { CallExpr, Span, Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
 import { KeptUnits } from '../python/unitScopes';
+import type { ClassInfo } from '../python/scopes';
 import type { LoweredUnit, ParsedPython } from '../python/parse';
 import type { Msg } from '../message';
 import { RuleContext, type RawFinding, type Rule } from './rule';
@@ -84,6 +85,11 @@ interface Signed {
   callers?: string;
   /** The signature with the callers' hash `callers`. */
   withCallers?: string;
+  /**
+   * A module class handing on a layer's output (PythonModel.forwardsLayerOutput): its findings depend on every unit
+   * that reaches it (where its instances go), not only on its callers. A fact of the stamp.
+   */
+  usersBound?: boolean;
 }
 
 /** A cached finding, with offsets relative to the start of its unit. */
@@ -261,13 +267,18 @@ export class UnitCache {
     // again only when its stamp changes (it depends on nothing else), or when its callers did and it was signed with
     // them.
     const callerFreeUnits = new Set<Unit>();
+    const usersBound = new Set<Unit>();
+    let classes: Map<Stmt, ClassInfo> | undefined;
     for (let i = 0; i < units.length; i++) {
       const u = units[i];
       const s = signed[i];
       const free = s.free;
       const kept = u.facts.entry?.sig;
       let sig: string;
-      if (kept === free) sig = free;
+      if (u.stmt.kind === 'class' && (s.usersBound ??= forwardsLayerOutput(model, (classes ??= topClasses(model)).get(u.stmt)))) {
+        usersBound.add(u);
+        sig = `${s.stamp}|users|${graph.usersSig(u)}`;
+      } else if (kept === free) sig = free;
       else {
         const callers = graph.callersSig(u);
         if (s.callers !== callers || s.withCallers === undefined) {
@@ -281,7 +292,7 @@ export class UnitCache {
       sigs.set(u, sig);
       if (twice(u) || kept !== sig) dirty.add(u);
     }
-    return { dirty, sigs, callerFreeUnits, twice };
+    return { dirty, sigs, callerFreeUnits, usersBound, twice };
   }
 
   /** The set of the units' names and its hash: those of the last version while the names are the same, in order. */
@@ -347,6 +358,8 @@ interface Signs {
   sigs: Map<Unit, string>;
   /** Units signed without their callers. */
   callerFreeUnits: Set<Unit>;
+  /** Units signed with every unit that reaches them (see Signed.usersBound). */
+  usersBound: Set<Unit>;
   /** Whether the unit's text occurs twice in the file. */
   twice: (u: Unit) => boolean;
 }
@@ -355,7 +368,7 @@ interface Signs {
  * What must be walked for the data flow: the dirty units and what they see or are seen by, and the units the module
  * body refers to (helpers it calls, layers it builds at module level).
  */
-function walkedUnits(units: readonly Unit[], graph: UnitGraph<Unit>, model: PythonModel, { dirty, callerFreeUnits }: Signs, bodyRefs: ReadonlySet<string>): Set<Unit> {
+function walkedUnits(units: readonly Unit[], graph: UnitGraph<Unit>, model: PythonModel, { dirty, callerFreeUnits, usersBound }: Signs, bodyRefs: ReadonlySet<string>): Set<Unit> {
   const bodyUnits = [...bodyRefs].flatMap((r) => graph.named(r));
   // Units using a layer built at module level add uses to it: walk them for the module body's findings.
   const moduleInstances = new Set<string>();
@@ -366,7 +379,9 @@ function walkedUnits(units: readonly Unit[], graph: UnitGraph<Unit>, model: Pyth
   // Callers of dirty units too: a helper's list of layers is connected where a caller splices it (not for a unit
   // whose findings do not depend on its callers: a caller edited is dirty itself).
   const callersWalked = [...dirty].filter((u) => !callerFreeUnits.has(u)).flatMap((u) => graph.callers(u));
-  return graph.closure([...dirty, ...callersWalked, ...bodyUnits, ...usersOfModuleLayers]);
+  // Everything reaching a module class that hands on a layer's output: its instances' outputs go where those use them.
+  const usersWalked = [...dirty].filter((u) => usersBound.has(u)).flatMap((u) => graph.users(u));
+  return graph.closure([...dirty, ...callersWalked, ...usersWalked, ...bodyUnits, ...usersOfModuleLayers]);
 }
 
 /** The units by place: the one an offset is in. */
@@ -442,6 +457,17 @@ export function placed(c: Cached, at: number): UnitFinding {
       })),
     },
   };
+}
+
+/** The file's top-level classes by their statement. */
+function topClasses(model: PythonModel): Map<Stmt, ClassInfo> {
+  const out = new Map<Stmt, ClassInfo>();
+  for (const c of model.classes) if (c.outer === model.moduleScope) out.set(c.def, c);
+  return out;
+}
+
+function forwardsLayerOutput(model: PythonModel, cls: ClassInfo | undefined): boolean {
+  return !!cls && model.forwardsLayerOutput(cls);
 }
 
 /** Whether `refs` holds one of `names`. */

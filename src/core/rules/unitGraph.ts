@@ -101,6 +101,20 @@ export class UnitGraph<U extends GraphUnit> {
     return this.reach[this.index.get(u)!];
   }
 
+  /**
+   * The units that reach a unit (that see it, transitively: its callers, their callers and subclasses, and so on): where
+   * what it makes may be used.
+   */
+  users(u: U): U[] {
+    return this.shape.reachingTo(this.index.get(u)!).map((i) => this.units[i]);
+  }
+
+  /** A hash of the texts of the units that reach a unit (see users), each with its rank among the definitions of its name. */
+  usersSig(u: U): string {
+    const parts = this.shape.reachingTo(this.index.get(u)!).map((i) => `${this.units[i].facts.hash}#${this.shape.rank[i]}`);
+    return hash(parts.sort().join(','));
+  }
+
   /** A hash of the texts of the unit's callers. */
   callersSig(u: U): string {
     const cs = this.shape.callersOf[this.index.get(u)!];
@@ -150,6 +164,8 @@ class Shape {
   private readonly named: (readonly string[])[] = [];
   private readonly bases: (readonly string[])[] = [];
   private sccs?: number[][];
+  /** The units each unit is seen by directly (the edges reversed), made on first use. */
+  private previous?: number[][];
   /** The texts' hashes and the signatures last worked out with these edges (by position). */
   hashed?: { hashes: string[]; sigs: string[] };
 
@@ -192,6 +208,29 @@ class Shape {
     out = [...(this.subclasses.get(name) ?? []), ...(this.byName.get(name) ?? [])];
     for (const r of this.named[i]) for (const v of this.byName.get(r) ?? []) out.push(v);
     this.next[i] = out;
+    return out;
+  }
+
+  /** The positions of the units that reach the unit at `i` (not `i` itself, unless it reaches itself through others). */
+  reachingTo(i: number): number[] {
+    if (!this.previous) {
+      const prev: number[][] = [];
+      for (let v = 0; v < this.names.length; v++) prev.push([]);
+      for (let v = 0; v < this.names.length; v++) for (const w of this.successors(v)) if (w !== v) prev[w].push(v);
+      this.previous = prev;
+    }
+    const seen = new Uint8Array(this.names.length);
+    const out: number[] = [];
+    const queue = [i];
+    seen[i] = 1;
+    while (queue.length) {
+      for (const v of this.previous[queue.pop()!]) {
+        if (seen[v]) continue;
+        seen[v] = 1;
+        out.push(v);
+        queue.push(v);
+      }
+    }
     return out;
   }
 
