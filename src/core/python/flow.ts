@@ -212,6 +212,13 @@ export class FlowAnalysis {
     return [...this.byProducer.keys()];
   }
 
+  /** What a module class's `forward` returns of a layer's output (its `returned` uses, as recorded). */
+  returnedOf(inst: LayerInstance): Use[] {
+    const out: Use[] = [];
+    for (const u of this.byProducer.get(inst)?.values() ?? []) if (u.role === 'returned') out.push(u);
+    return out;
+  }
+
   /**
    * The uses of a layer's output. A use by a sequential container stands for a use by its first
    * element(s), so it is expanded here.

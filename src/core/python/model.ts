@@ -326,11 +326,13 @@ export class PythonModel extends Symbols {
    * layer) hands on a layer's output: its `forward` returns the output of one of its own conv or linear layers (or of
    * another such module class), directly or through a name last set to it. Only then does an instance stand for that
    * layer (MODULE_SPEC; see FlowAnalysis), and then what the class's layers are for depends on where its instances are
-   * used: the unit cache signs the class with every unit that reaches it (incremental.ts).
+   * used: the unit cache signs the class with every unit that reaches it (incremental.ts). For a class of another
+   * module of the project, its own module's answer.
    */
   forwardsLayerOutput(cls: ClassInfo, depth = 0): boolean {
+    if (cls.scope.owner !== this) return (cls.scope.owner as PythonModel).forwardsLayerOutput(cls, depth);
     const forward = cls.methods.get('forward');
-    if (cls.scope.owner !== this || !forward) return false;
+    if (!forward) return false;
     const known = this.moduleClasses.get(cls);
     if (known !== undefined) return known;
     return this.resolveOnce(this.resolvingModules, cls, depth, false, () => this.forwardsUncached(cls, forward, depth), (v) => this.moduleClasses.set(cls, v));

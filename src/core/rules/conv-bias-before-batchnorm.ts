@@ -236,7 +236,7 @@ class ConvBiasCheck {
         const sameOwner = fn.cls ? (owner.kind === 'fields' ? owner.cls : owner.fn.cls) === fn.cls : owner.kind === 'fn' && owner.fn === fn;
         if (!sameOwner) continue;
         const bp = this.biasParameter(inst, owner);
-        const uses = flowOf(other).usesOf(inst);
+        const uses = this.throughHere(flowOf(other), inst, call, scope);
         if (!uses.some((u) => this.isBn(u))) continue;
         if (!bp) {
           // This call decides when what it writes does: the defaults alone turning batch norm on are that module's own
@@ -252,6 +252,21 @@ class ConvBiasCheck {
       const f = this.decidedElsewhere(elsewhere, call);
       if (f) out.push(f);
     }
+    return out;
+  }
+
+  /**
+   * The uses of a layer of another module's module class as this call's instance of the class makes them: what the
+   * class's `forward` returns goes where this file sends the instance's output (not where that module's own instances
+   * send theirs).
+   */
+  private throughHere(other: FlowAnalysis, inst: LayerInstance, call: CallExpr, scope: Scope): readonly Use[] {
+    const uses = other.usesOf(inst);
+    const here = this.ctx.model.instanceAt(call, scope);
+    const returned = here?.module ? other.returnedOf(inst).filter((u) => u.module === here.module) : [];
+    if (!here || !returned.length) return uses;
+    const out = uses.filter((u) => u.role !== 'returned' && !u.through && !returned.some((r) => r.at === u.at));
+    for (const r of returned) for (const w of this.ctx.flow.usesOf(here)) out.push({ ...w, producer: inst, guards: [...r.guards, ...w.guards] });
     return out;
   }
 
