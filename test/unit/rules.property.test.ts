@@ -224,6 +224,48 @@ describe('properties', () => {
     assert.ok(lines(got).includes(stemSeparable), `the SeparableConv2D on line ${stemSeparable} is reported: ${lines(got).join(', ')}`);
   });
 
+  test('a helper reached through the module body (an alias, a function declaring a global): re-analysis after the helper changes agrees', () => {
+    // The class names `conv3`, which the module body binds to the helper: what the helper builds decides the finding, so
+    // a change in the helper alone must reach the class, in both directions.
+    const helper = ['def conv2d_same(c_in, c_out):', '    return nn.Conv2d(c_in, c_out, 3, padding=1)'];
+    const viaAlias = ['conv3 = conv2d_same'];
+    const viaGlobal = ['def conv3(c_in, c_out):', '    global calls', '    calls += 1', '    return conv2d_same(c_in, c_out)'];
+    for (const binding of [viaAlias, viaGlobal]) {
+      const withBias = [
+        'import torch.nn as nn',
+        '',
+        'calls = 0',
+        '',
+        '',
+        ...helper,
+        '',
+        '',
+        ...binding,
+        '',
+        '',
+        'class Block(nn.Module):',
+        '    def __init__(self, c):',
+        '        super().__init__()',
+        '        self.conv = conv3(c, c)',
+        '        self.bn = nn.BatchNorm2d(c)',
+        '',
+        '    def forward(self, x):',
+        '        return self.bn(self.conv(x))',
+        '',
+      ].join('\n');
+      const without = withBias.replace('padding=1)', 'padding=1, bias=False)');
+      assert.equal(analyze(withBias).length, 1, `${binding[0]}: the conv is reported`);
+      for (const [from, to] of [
+        [withBias, without],
+        [without, withBias],
+      ]) {
+        const doc = new DocumentAnalyzer(strictHost);
+        doc.analyze(from);
+        assert.deepEqual(doc.analyze(to).findings, analyze(to), `${binding[0]}: bias ${from === withBias ? 'turned off' : 'turned back on'} in the helper`);
+      }
+    }
+  });
+
   test('a layer built by a helper or a class of the file and applied in a subclass: re-analysis after the subclass changes agrees', () => {
     // The instance is made in B and applied in B2's forward: what B2 does with it decides the finding, so a change in B2
     // alone must reach it (through B, whose signature covers its subclasses), in both directions.

@@ -32,6 +32,7 @@ import { walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
 import { KeptUnits } from '../python/unitScopes';
 import type { ClassInfo } from '../python/scopes';
+import { namesIn } from '../python/flowValues';
 import type { LoweredUnit, ParsedPython } from '../python/parse';
 import type { Msg } from '../message';
 import { RuleContext, type RawFinding, type Rule } from './rule';
@@ -63,8 +64,13 @@ interface Facts {
   global: boolean;
   /** It is one statement, and its calls lie in it (its first and last call: the list is in order). */
   callsInside: boolean;
-  /** Its refs that are names of units, for the set of unit names hashed in `names`. */
+  /**
+   * Its refs that are names of units, directly or through the module body (see bodyLinks), for the set of unit names
+   * and the module body hashed in `names`.
+   */
   named?: { names: string; list: string[] };
+  /** For a statement of the module body: the names it binds there (assigned, defined, looped over). */
+  binds?: string[];
   /** The findings kept for the unit with this text. */
   entry?: Entry;
   /**
@@ -150,11 +156,12 @@ export class UnitCache {
   ): { ctx: RuleContext; findings: UnitFinding[]; kept: KeptFindings[] } {
     // (In steps of their own: each is compiled on its own by the runtime, sooner and smaller than one function would be.)
     const model = PythonModel.withProject(parsed, ruleOptions?.project, this.kept);
-    const { units, unitOf, bodyKeys, bodyRefs } = this.collectUnits(parsed);
-    this.nameRefs(units);
+    const { units, unitOf, bodyKeys, bodyRefs, bodyLinks } = this.collectUnits(parsed);
+    const bodyHash = hash(bodyKeys.join('\u0001'));
+    this.nameRefs(units, bodyLinks, bodyHash);
     const graph = new UnitGraph(units, this.graph);
     this.graph = graph;
-    const signs = this.sign(units, graph, model, saltOf(model), hash(bodyKeys.join('\u0001')), callerFree);
+    const signs = this.sign(units, graph, model, saltOf(model), bodyHash, callerFree);
     const { dirty } = signs;
     const walkSet = walkedUnits(units, graph, model, signs, bodyRefs);
     const places = new UnitPlaces(units);
@@ -191,10 +198,11 @@ export class UnitCache {
   }
 
   /** The parse's top-level units, those that are classes and functions apart, and what the module body is and names. */
-  private collectUnits(parsed: ParsedPython): { units: Unit[]; unitOf: (Unit | undefined)[]; bodyKeys: string[]; bodyRefs: Set<string> } {
+  private collectUnits(parsed: ParsedPython): { units: Unit[]; unitOf: (Unit | undefined)[]; bodyKeys: string[]; bodyRefs: Set<string>; bodyLinks: Map<string, Set<string>> } {
     const units: Unit[] = [];
     const bodyKeys: string[] = [];
     const bodyRefs = new Set<string>();
+    const bodyLinks = new Map<string, Set<string>>();
     /** The unit each statement of the parse is, if it is one. */
     const unitOf: (Unit | undefined)[] = [];
     // (Indexed loops over the units: this runs once per edit, often before the runtime optimises it, and then a
@@ -211,18 +219,28 @@ export class UnitCache {
         unitOf.push(undefined);
         bodyKeys.push(lu.key);
         for (const r of facts.refs) bodyRefs.add(r);
+        for (const name of (facts.binds ??= moduleBindings(lu.stmts))) {
+          const links = bodyLinks.get(name);
+          if (links) for (const r of facts.refs) links.add(r);
+          else bodyLinks.set(name, new Set(facts.refs));
+        }
       }
     }
-    return { units, unitOf, bodyKeys, bodyRefs };
+    return { units, unitOf, bodyKeys, bodyRefs, bodyLinks };
   }
 
   /** Which refs name units, worked out again for a unit only when its text or the set of unit names changed. */
-  private nameRefs(units: readonly Unit[]): void {
+  /**
+   * Each unit's names of units: those it refers to, and those the module body's statements binding a name it refers to
+   * refer to, transitively (`conv3 = conv2d_same` at module level: a class calling `conv3` sees `conv2d_same`).
+   */
+  private nameRefs(units: readonly Unit[], bodyLinks: ReadonlyMap<string, ReadonlySet<string>>, bodyHash: string): void {
     const { set: unitNames, key: namesKey } = this.unitNames(units);
+    const key = `${namesKey}|${bodyHash}`;
     for (let i = 0; i < units.length; i++) {
       const u = units[i];
       const f = u.facts;
-      if (f.named?.names !== namesKey) f.named = { names: namesKey, list: [...f.refs].filter((r) => unitNames.has(r)) };
+      if (f.named?.names !== key) f.named = { names: key, list: [...throughBody(f.refs, bodyLinks)].filter((r) => unitNames.has(r)) };
       u.named = f.named.list;
     }
   }
@@ -457,6 +475,60 @@ export function placed(c: Cached, at: number): UnitFinding {
       })),
     },
   };
+}
+
+/** `refs` and what the module body's statements binding them refer to, transitively. */
+function throughBody(refs: ReadonlySet<string>, bodyLinks: ReadonlyMap<string, ReadonlySet<string>>): ReadonlySet<string> {
+  let out: Set<string> | undefined;
+  const queue: string[] = [];
+  for (const r of refs) if (bodyLinks.has(r)) queue.push(r);
+  while (queue.length) {
+    for (const r of bodyLinks.get(queue.pop()!)!) {
+      if (refs.has(r) || out?.has(r)) continue;
+      (out ??= new Set(refs)).add(r);
+      if (bodyLinks.has(r)) queue.push(r);
+    }
+  }
+  return out ?? refs;
+}
+
+/** The names statements of the module body bind there (not inside the functions and classes they define). */
+function moduleBindings(stmts: readonly Stmt[], out: string[] = []): string[] {
+  for (const s of stmts) {
+    switch (s.kind) {
+      case 'assign':
+        for (const t of s.targets) out.push(...namesIn(t));
+        break;
+      case 'augassign':
+        out.push(...namesIn(s.target));
+        break;
+      case 'def':
+      case 'class':
+        out.push(s.name);
+        break;
+      case 'for':
+      case 'while':
+        if (s.target) out.push(...namesIn(s.target));
+        moduleBindings(s.body, out);
+        moduleBindings(s.orelse, out);
+        break;
+      case 'if':
+        moduleBindings(s.body, out);
+        moduleBindings(s.orelse, out);
+        break;
+      case 'with':
+        moduleBindings(s.body, out);
+        break;
+      case 'try':
+        moduleBindings(s.body, out);
+        for (const h of s.handlers) moduleBindings(h, out);
+        moduleBindings(s.orelse, out);
+        moduleBindings(s.finalbody, out);
+        break;
+      default:
+    }
+  }
+  return out;
 }
 
 /** The file's top-level classes by their statement. */
