@@ -111,7 +111,10 @@ export class UnitGraph<U extends GraphUnit> {
 
   /** A hash of the texts of the units that reach a unit (see users), each with its rank among the definitions of its name. */
   usersSig(u: U): string {
-    const parts = this.shape.reachingTo(this.index.get(u)!).map((i) => `${this.units[i].facts.hash}#${this.shape.rank[i]}`);
+    const users = this.shape.reachingTo(this.index.get(u)!);
+    if (!users.length) return '';
+    const parts: string[] = [];
+    for (const i of users) parts.push(`${this.units[i].facts.hash}#${this.shape.rank[i]}`);
     return hash(parts.sort().join(','));
   }
 
@@ -166,6 +169,7 @@ class Shape {
   private sccs?: number[][];
   /** The units each unit is seen by directly (the edges reversed), made on first use. */
   private previous?: number[][];
+  private readonly reaching: (readonly number[] | undefined)[] = [];
   /** The texts' hashes and the signatures last worked out with these edges (by position). */
   hashed?: { hashes: string[]; sigs: string[] };
 
@@ -211,8 +215,17 @@ class Shape {
     return out;
   }
 
-  /** The positions of the units that reach the unit at `i` (not `i` itself, unless it reaches itself through others). */
-  reachingTo(i: number): number[] {
+  /**
+   * The positions of the units that reach the unit at `i` (not `i` itself, unless it reaches itself through others);
+   * worked out once per unit for these edges.
+   */
+  reachingTo(i: number): readonly number[] {
+    let memo = this.reaching[i];
+    if (!memo) this.reaching[i] = memo = this.reachingUncached(i);
+    return memo;
+  }
+
+  private reachingUncached(i: number): number[] {
     if (!this.previous) {
       const prev: number[][] = [];
       for (let v = 0; v < this.names.length; v++) prev.push([]);
