@@ -7,13 +7,14 @@
  *
  * Built once per parse; lookups are memoised.
  */
-import { exprKey, findArg, normaliseTest, type Arg, type CallExpr, type Expr, type Stmt } from './ast';
+import { exprKey, findArg, normaliseTest, type Arg, type CallExpr, type Expr } from './ast';
 import { functionSpec, interchangeableLayers, layerSpec, type FunctionSpec, type LayerSpec, type Role } from './catalog';
 import { CallSites, Conditions } from './calls';
 import { parsePython, type ParsedPython } from './parse';
 import type { ProjectSnapshot } from './project';
 import { ProjectContext } from './projectContext';
 import type { ClassInfo, FunctionInfo, Scope } from './scopes';
+import { ModuleClasses } from './moduleClasses';
 import { MAX_DEPTH, Symbols } from './symbols';
 import type { KeptUnits } from './unitScopes';
 import { ownReturns, walkModule } from './walk';
@@ -89,8 +90,8 @@ export class PythonModel extends Symbols {
   private readonly unpackedMemo = new Map<Scope, Map<string, boolean>>();
   private readonly resolvingCallables = new Set<Expr>();
   private readonly resolvingInstances = new Set<CallExpr>();
-  private readonly moduleClasses = new Map<ClassInfo, boolean>();
   private readonly resolvingModules = new Set<ClassInfo>();
+  private modules?: ModuleClasses;
 
   private sites?: CallSites;
   private conds?: Conditions;
@@ -322,62 +323,13 @@ export class PythonModel extends Symbols {
   }
 
   /**
-   * Whether a module class of this file (an `nn.Module` subclass with a `forward` of its own, deriving from no known
-   * layer) hands on a layer's output: its `forward` returns the output of one of its own conv or linear layers (or of
-   * another such module class), directly or through a name last set to it. Only then does an instance stand for that
-   * layer (MODULE_SPEC; see FlowAnalysis), and then what the class's layers are for depends on where its instances are
-   * used: the unit cache signs the class with every unit that reaches it (incremental.ts). For a class of another
-   * module of the project, its own module's answer.
+   * Whether a module class hands on a layer's output (see ModuleClasses); for a class of another module of the project,
+   * its own module's answer.
    */
   forwardsLayerOutput(cls: ClassInfo, depth = 0): boolean {
     if (cls.scope.owner !== this) return (cls.scope.owner as PythonModel).forwardsLayerOutput(cls, depth);
-    const forward = cls.methods.get('forward');
-    if (!forward) return false;
-    const known = this.moduleClasses.get(cls);
-    if (known !== undefined) return known;
-    return this.resolveOnce(this.resolvingModules, cls, depth, false, () => this.forwardsUncached(cls, forward, depth), (v) => this.moduleClasses.set(cls, v));
-  }
-
-  private forwardsUncached(cls: ClassInfo, forward: FunctionInfo, depth: number): boolean {
-    if (!this.isModuleClass(cls, depth + 1)) return false;
-    const body = forward.def.body;
-    for (let i = 0; i < body.length; i++) {
-      const r = body[i];
-      if (r.kind !== 'return' || !r.value) continue;
-      const attr = this.selfCallOf(returnedCall(body, i, r.value), forward);
-      if (!attr) continue;
-      for (const d of this.classAttr(cls, attr) ?? []) {
-        if (d.value.kind !== 'call') continue;
-        const inst = this.instanceAt(d.value, d.scope, depth + 1);
-        if (inst && (roleOf(inst) === 'conv' || roleOf(inst) === 'linear' || inst.module)) return true;
-      }
-    }
-    return false;
-  }
-
-  /** The attribute `self.<attr>(…)` calls, in a method. */
-  private selfCallOf(e: Expr | undefined, method: FunctionInfo): string | undefined {
-    if (e?.kind !== 'call' || e.func.kind !== 'attr' || e.func.value.kind !== 'name') return undefined;
-    return e.func.value.id === method.scope.selfName ? e.func.attr : undefined;
-  }
-
-  /** Whether a class of this file derives from `torch.nn.Module` (directly or through other classes of the file), and from no known layer. */
-  private isModuleClass(cls: ClassInfo, depth: number): boolean {
-    if (this.layerBase(cls, depth + 1)) return false;
-    for (const b of cls.def.bases) {
-      if (b.name) continue;
-      if (this.qname(b.value, cls.outer, depth + 1) === 'torch.nn.Module') return true;
-      for (const c of this.callables(b.value, cls.outer, depth + 1)) {
-        if (c.value.kind === 'class' && c.value.cls !== cls && c.value.cls.scope.owner === this && this.derivesFromModule(c.value.cls, depth + 1)) return true;
-      }
-    }
-    return false;
-  }
-
-  /** `isModuleClass` through the bases (a base need not have a `forward` of its own). */
-  private derivesFromModule(cls: ClassInfo, depth: number): boolean {
-    if (depth > MAX_DEPTH) return this.cutShort(false);
-    return this.isModuleClass(cls, depth);
+    this.modules ??= new ModuleClasses(this, (cls, depth, work, keep) => this.resolveOnce(this.resolvingModules, cls, depth, false, work, keep), () => this.cutShort(false));
+    return this.modules.forwardsLayerOutput(cls, depth);
   }
 
   /**
@@ -639,20 +591,6 @@ function positionalArg(call: CallExpr, index: number) {
     if (a.name !== undefined || a.star) return undefined;
     if (i === index) return a;
     i++;
-  }
-  return undefined;
-}
-
-/**
- * What a `return` at `body[i]` returns, as a call: the value itself, or for a name, the value of the last statement
- * before it in the same block that assigns that name alone (`x = self.pointwise(x)` … `return x`).
- */
-function returnedCall(body: readonly Stmt[], i: number, value: Expr): Expr | undefined {
-  if (value.kind !== 'name') return value;
-  for (let j = i - 1; j >= 0; j--) {
-    const s = body[j];
-    if (s.kind === 'assign' && s.targets.some((t) => t.kind === 'name' && t.id === value.id)) return s.targets.length === 1 && s.value ? s.value : undefined;
-    if (s.kind !== 'assign' && s.kind !== 'expr') return undefined;
   }
   return undefined;
 }
