@@ -95,7 +95,7 @@ class ConvBiasCheck {
       if (f) out.push(f);
     }
     out.push(...this.importedOwners());
-    return out.sort((a, b) => a.span.from - b.span.from);
+    return once(out).sort((a, b) => a.span.from - b.span.from);
   }
 
   private isBn(u: Use): boolean {
@@ -501,4 +501,18 @@ function calleeText(inst: LayerInstance): string {
   const f = inst.site.func;
   const src = inst.siteScope.owner.source(f);
   return src.length <= 40 ? src : inst.spec.name;
+}
+
+/**
+ * Each finding once: two layers taking one bias parameter (`bias=bias` on both convs of a separable block) give the same
+ * finding at a call, with the same fix.
+ */
+function once(found: RawFinding[]): RawFinding[] {
+  const seen = new Set<string>();
+  return found.filter((f) => {
+    const key = JSON.stringify([f.span.from, f.span.to, f.message, f.fixes]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
