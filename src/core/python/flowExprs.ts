@@ -218,7 +218,10 @@ export class FlowExprs {
     if (callee && callee.k === 'mod' && callee.items.some((i) => i.v)) return this.apply(callee.items, call);
     // A call result called again (`make()(x)`) that is no known layer, nor a layer class a function returns
     // (`norm_cls(sync)(dim)`, constructed below).
-    if (f.kind === 'call' && !this.f.model.callables(f, this.f.scope).every((c) => c.value.kind === 'layer')) return this.opaque(call);
+    if (f.kind === 'call' && !this.f.model.callables(f, this.f.scope).every((c) => c.value.kind === 'layer')) {
+      const closure = this.f.model.paramUses.closureOf(f);
+      return closure ? this.passedIn(call, closure, f) : this.opaque(call);
+    }
 
     // Constructing a layer / calling a function.
     const cs = this.f.model.callables(f, this.f.scope);
@@ -233,7 +236,10 @@ export class FlowExprs {
         for (const a of call.args) this.ev(a.value);
         return { k: 'mod', items: [{ v: inst, g: [] }] };
       }
-      if (cs.every((c) => c.value.kind === 'helper')) return this.helperList(call, cs.map((c) => (c.value as { fn: FunctionInfo }).fn)) ?? this.opaque(call);
+      if (cs.every((c) => c.value.kind === 'helper')) {
+        const fns = cs.map((c) => (c.value as { fn: FunctionInfo }).fn);
+        return this.helperList(call, fns) ?? (fns.length === 1 ? this.passedIn(call, fns[0]) : this.opaque(call));
+      }
     }
     if (cs.length === 1 && cs[0].value.kind === 'func') {
       const spec = cs[0].value.spec;
@@ -361,6 +367,25 @@ export class FlowExprs {
   }
 
   /** A call we know nothing about: its data arguments are used, its result is unknown. */
+  /**
+   * A call of a function of the file: a layer's output passed as a positional argument goes into the layer the function
+   * applies first to that parameter, when that is all it does with it (see ParamUses); else it is used by the call.
+   * What the function returns is not followed.
+   */
+  private passedIn(call: CallExpr, fn: FunctionInfo, func?: Expr): Val {
+    if (func) this.ev(func);
+    const uses = this.f.model.paramUses;
+    let positional = 0;
+    for (const a of call.args) {
+      const v = this.ev(a.value);
+      const into = a.name === undefined && !a.star ? uses.firstLayer(fn, positional++) : null;
+      if (a.star) positional = Infinity;
+      if (into) this.consume(v, into, roleOf(into), call);
+      else this.consume(v, null, 'other', call);
+    }
+    return UNKNOWN;
+  }
+
   private opaque(call: CallExpr, func?: Expr): Val {
     if (func) this.ev(func);
     for (const a of call.args) this.consume(this.ev(a.value), null, 'other', call);

@@ -15,6 +15,7 @@ import type { ProjectSnapshot } from './project';
 import { ProjectContext } from './projectContext';
 import type { ClassInfo, FunctionInfo, Scope } from './scopes';
 import { ModuleClasses } from './moduleClasses';
+import { ParamUses } from './paramUses';
 import { MAX_DEPTH, Symbols } from './symbols';
 import type { KeptUnits } from './unitScopes';
 import { ownReturns, walkModule } from './walk';
@@ -92,6 +93,7 @@ export class PythonModel extends Symbols {
   private readonly resolvingInstances = new Set<CallExpr>();
   private readonly resolvingModules = new Set<ClassInfo>();
   private modules?: ModuleClasses;
+  private params?: ParamUses;
 
   private sites?: CallSites;
   private conds?: Conditions;
@@ -320,6 +322,11 @@ export class PythonModel extends Symbols {
       }
     }
     return inst;
+  }
+
+  /** What the functions of the file do first with their parameters (see ParamUses). */
+  get paramUses(): ParamUses {
+    return (this.params ??= new ParamUses(this));
   }
 
   /**
