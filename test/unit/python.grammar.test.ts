@@ -318,3 +318,29 @@ test('a backslash at the end of a line joins it to the next: two expressions sid
   assert.deepEqual(errorsOf('x = a \\\n  + b\nif a and \\\n   b:\n    pass\ny = "a" \\\n  "b"\n'), []);
   assert.deepEqual(errorsOf('f(a,  # a comment \\\n  b)\n'), []);
 });
+
+test('escapes Python refuses are said in every string of a file, however far apart its backslashes stand', () => {
+  const errorsOf = (src: string) => parsePython(src).module.errors.map((e) => ({ line: src.slice(0, e.from).split('\n').length, message: e.message }));
+  const plain = Array.from({ length: 200 }, (_, i) => `s${i} = "no escape here"`);
+  const src = [
+    ...plain,
+    'a = "fine \\n"',
+    ...plain,
+    'b = "bad \\x4"',
+    "c = f'{a} \\N{BULLET} ok'",
+    ...plain,
+    'd = b"bad \\x"',
+    'e = r"\\x raw"',
+    "g = f'{a} bad \\N{'",
+    ...plain,
+    '',
+  ].join('\n');
+  assert.deepEqual(
+    errorsOf(src).map((e) => [e.line, e.message.replace(/ in position .*$/, '')]),
+    [
+      [402, "(unicode error) 'unicodeescape' codec can't decode bytes"],
+      [604, '(value error) invalid \\x escape at position 4'],
+      [606, "(unicode error) 'unicodeescape' codec can't decode bytes"],
+    ],
+  );
+});

@@ -80,6 +80,9 @@ export class TokenReader {
 
   /** Brackets open around the current token (for "Perhaps you forgot a comma?") and their nesting limit. */
   protected brackets = 0;
+  /** The last look for a backslash: from where, and the first found (-1: none after it). See nextBackslash. */
+  private slashFrom = -1;
+  private slashAt = -1;
   readonly scopes: Scopes;
 
   /** `topLevelAwait`: `await`, `async for` and `async with` are allowed outside functions (a notebook's cells). */
@@ -291,10 +294,22 @@ export class TokenReader {
     return bytes;
   }
 
+  /**
+   * The first backslash of the text at or after `from`, -1 when there is none. The strings of a file are checked in
+   * order, and most hold none: the last look is remembered, so that the text between two backslashes is read once,
+   * not once for every string in it.
+   */
+  private nextBackslash(from: number): number {
+    if (this.slashFrom >= 0 && from >= this.slashFrom && (this.slashAt < 0 || from <= this.slashAt)) return this.slashAt;
+    this.slashFrom = from;
+    this.slashAt = this.text.indexOf('\\', from);
+    return this.slashAt;
+  }
+
   /** Escapes in literal text (of a string or of an f-string's literal part) that Python refuses. */
   protected checkEscapes(bodyFrom: number, bodyTo: number, bytes: boolean, from: number, to: number): void {
     const t = this.text;
-    let j = t.indexOf('\\', bodyFrom);
+    let j = this.nextBackslash(bodyFrom);
     while (j >= 0 && j < bodyTo) {
       const e = t.charCodeAt(j + 1);
       const pos = j - bodyFrom;
@@ -314,7 +329,7 @@ export class TokenReader {
           this.report(`(unicode error) 'unicodeescape' codec can't decode bytes in position ${pos}-${pos + 9}: illegal Unicode character`, from, to);
           return;
         }
-        j = t.indexOf('\\', j + 2 + need);
+        j = this.nextBackslash(j + 2 + need);
         continue;
       }
       if (!bytes && e === 78 /* N */) {
@@ -330,10 +345,10 @@ export class TokenReader {
           this.report(`(unicode error) 'unicodeescape' codec can't decode bytes in position ${pos}-${pos + 1}: malformed \\N character escape`, from, to);
           return;
         }
-        j = t.indexOf('\\', k + 1);
+        j = this.nextBackslash(k + 1);
         continue;
       }
-      j = t.indexOf('\\', j + 2);
+      j = this.nextBackslash(j + 2);
     }
   }
 }
