@@ -336,7 +336,7 @@ test('escapes Python refuses are said in every string of a file, however far apa
     '',
   ].join('\n');
   assert.deepEqual(
-    errorsOf(src).map((e) => [e.line, e.message.replace(/ in position .*$/, '')]),
+    errorsOf(src).map((e) => [e.line, (e.message ?? '').replace(/ in position .*$/, '')]),
     [
       [402, "(unicode error) 'unicodeescape' codec can't decode bytes"],
       [604, '(value error) invalid \\x escape at position 4'],
