@@ -40,6 +40,17 @@ export function calledAs(fn: FunctionInfo): FunctionInfo | ClassInfo | undefined
   return !fn.cls ? fn : fn.def.name === '__init__' ? fn.cls : undefined;
 }
 
+/**
+ * The class or plain function (no method) of the project a call calls, when it calls exactly one: what the file's own
+ * calls are grouped by, what a call of another module's class decides, what a helper's parameter is handed to.
+ */
+export function callTargetOf(model: PythonModel, call: CallExpr, scope: Scope = model.scopeOf(call)): CallTarget | undefined {
+  const cs = model.callables(call.func, scope);
+  if (cs.length !== 1) return undefined;
+  const c = cs[0].value;
+  return c.kind === 'class' ? c.cls : c.kind === 'helper' && !c.fn.cls ? c.fn : undefined;
+}
+
 /** A non-None object (a layer, a call's result known to be one). */
 export const OBJECT: unique symbol = Symbol('object');
 export type Value = boolean | number | string | null | typeof OBJECT | undefined;
@@ -162,10 +173,7 @@ export class CallSites {
     const out = new Map<FunctionInfo | ClassInfo, CallExpr[]>();
     const model = this.model;
     const resolve = (call: CallExpr): CallTarget | undefined => {
-      const cs = model.callables(call.func, model.scopeOf(call));
-      if (cs.length !== 1) return undefined;
-      const c = cs[0].value;
-      const target = c.kind === 'class' ? c.cls : c.kind === 'helper' && !c.fn.cls ? c.fn : undefined;
+      const target = callTargetOf(model, call);
       return target?.scope.owner === model ? target : undefined;
     };
     const add = (call: CallExpr, target: CallTarget) => {

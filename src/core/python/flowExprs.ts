@@ -366,30 +366,29 @@ export class FlowExprs {
     return UNKNOWN;
   }
 
-  /** A call we know nothing about: its data arguments are used, its result is unknown. */
   /**
    * A call of a function of the file: a layer's output passed as a positional argument goes into the layer the function
-   * applies first to that parameter, when that is all it does with it (see ParamUses); else it is used by the call.
-   * What the function returns is not followed.
+   * applies first to that parameter, when that is all it does with it (see ParamUses); any other argument is used by the
+   * call. What the function returns is not followed.
    */
-  private passedIn(call: CallExpr, fn: FunctionInfo, func?: Expr): Val {
+  private passedIn(call: CallExpr, fn: FunctionInfo | undefined, func?: Expr): Val {
     if (func) this.ev(func);
     const uses = this.f.model.paramUses;
-    let positional = 0;
+    // (Positions count up to the first `*args`: after it, which parameter an argument binds is not known.)
+    let position: number | undefined = 0;
     for (const a of call.args) {
       const v = this.ev(a.value);
-      const into = a.name === undefined && !a.star ? uses.firstLayer(fn, positional++) : null;
-      if (a.star) positional = Infinity;
+      if (a.star) position = undefined;
+      const into = fn && position !== undefined && a.name === undefined && !a.star ? uses.firstLayer(fn, position++) : null;
       if (into) this.consume(v, into, roleOf(into), call);
       else this.consume(v, null, 'other', call);
     }
     return UNKNOWN;
   }
 
+  /** A call we know nothing about: its data arguments are used, its result is unknown. */
   private opaque(call: CallExpr, func?: Expr): Val {
-    if (func) this.ev(func);
-    for (const a of call.args) this.consume(this.ev(a.value), null, 'other', call);
-    return UNKNOWN;
+    return this.passedIn(call, undefined, func);
   }
 
   private apply(items: Item<LayerInstance | null>[], call: CallExpr): Val {

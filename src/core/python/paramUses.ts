@@ -6,6 +6,7 @@
  * Anything else (the parameter used twice, under a condition, by a method, with `*args`) is not followed.
  */
 import type { CallExpr, Expr, Stmt } from './ast';
+import { callTargetOf } from './calls';
 import type { LayerInstance, PythonModel } from './model';
 import type { FunctionInfo } from './scopes';
 import { walkModule } from './walk';
@@ -33,9 +34,8 @@ export class ParamUses {
 
   /** The function a call resolves to, when it is exactly one function of the file (no method). */
   functionOf(call: CallExpr): FunctionInfo | undefined {
-    const cs = this.model.callables(call.func, this.model.scopeOf(call));
-    const c = cs.length === 1 ? cs[0].value : undefined;
-    return c?.kind === 'helper' && !c.fn.cls && c.fn.scope.owner === this.model ? c.fn : undefined;
+    const target = callTargetOf(this.model, call);
+    return target && !('methods' in target) && target.scope.owner === this.model ? target : undefined;
   }
 
   /** The function a call returns, when it returns one function defined inside it (`def f(input): …` then `return f`). */

@@ -4,10 +4,10 @@
  * added just before it is cancelled: it is dead weight (the note: "with BN, the conv before it needs no bias").
  */
 import type { CallExpr, Span } from '../python/ast';
-import type { CallSite, Owner } from '../python/calls';
+import { callTargetOf, type CallSite, type Owner } from '../python/calls';
 import { lineAt } from '../python/chars';
 import { FlowAnalysis, roleOf, type Use } from '../python/flow';
-import type { FunctionInfo, Guard, LayerInstance, PythonModel, Scope } from '../python/model';
+import type { Guard, LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
@@ -221,13 +221,10 @@ class ConvBiasCheck {
     const out: RawFinding[] = [];
     for (const call of this.ctx.callsInFocus()) {
       const scope = model.scopeOf(call);
-      const cs = model.callables(call.func, scope);
-      if (cs.length !== 1) continue;
-      const c = cs[0].value;
-      const file = c.kind === 'class' ? c.cls.scope.owner : c.kind === 'helper' && !c.fn.cls ? c.fn.scope.owner : undefined;
-      if (!file || file === model) continue;
-      const other = file as PythonModel;
-      const owner: Owner = c.kind === 'class' ? other.callSites.classOwner(c.cls) : { kind: 'fn', fn: (c as { fn: FunctionInfo }).fn };
+      const target = callTargetOf(model, call, scope);
+      if (!target || target.scope.owner === model) continue;
+      const other = target.scope.owner as PythonModel;
+      const owner: Owner = 'methods' in target ? other.callSites.classOwner(target) : { kind: 'fn', fn: target };
       const site = other.callSites.bindCall(owner, call, scope, this.callerDefaults(scope));
       const elsewhere: { inst: LayerInstance; v: Verdict }[] = [];
       for (const inst of flowOf(other).producers()) {
@@ -265,7 +262,9 @@ class ConvBiasCheck {
     const here = this.ctx.model.instanceAt(call, scope);
     const returned = here?.module ? other.returnedOf(inst).filter((u) => u.module === here.module) : [];
     if (!here || !returned.length) return uses;
-    const out = uses.filter((u) => u.role !== 'returned' && !u.through && !returned.some((r) => r.at === u.at));
+    // Left out: what that module's own instances do with the output (`through` one of them), and the returns it could
+    // not follow (no instance there: used somewhere unknown, at the `return`).
+    const out = uses.filter((u) => !u.through && !returned.some((r) => r.at === u.at));
     for (const r of returned) for (const w of this.ctx.flow.usesOf(here)) out.push({ ...w, producer: inst, guards: [...r.guards, ...w.guards] });
     return out;
   }

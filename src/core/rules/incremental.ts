@@ -27,8 +27,8 @@
  * (python/unitScopes.ts) and what their calls call (python/callTargets.ts), which depends on all the signature hashes
  * but the callers.
  */
-import type { CallExpr, Span, Stmt } from '../python/ast';
-import { walkModule } from '../python/walk';
+import type { AssignStmt, AugAssignStmt, CallExpr, ClassDef, FunctionDef, LoopStmt, Span, Stmt } from '../python/ast';
+import { StmtWalker, walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
 import { KeptUnits } from '../python/unitScopes';
 import type { ClassInfo } from '../python/scopes';
@@ -229,10 +229,10 @@ export class UnitCache {
     return { units, unitOf, bodyKeys, bodyRefs, bodyLinks };
   }
 
-  /** Which refs name units, worked out again for a unit only when its text or the set of unit names changed. */
   /**
    * Each unit's names of units: those it refers to, and those the module body's statements binding a name it refers to
-   * refer to, transitively (`conv3 = conv2d_same` at module level: a class calling `conv3` sees `conv2d_same`).
+   * refer to, transitively (`conv3 = conv2d_same` at module level: a class calling `conv3` sees `conv2d_same`). Worked
+   * out again for a unit only when its text, the set of unit names or the module body changed.
    */
   private nameRefs(units: readonly Unit[], bodyLinks: ReadonlyMap<string, ReadonlySet<string>>, bodyHash: string): void {
     const { set: unitNames, key: namesKey } = this.unitNames(units);
@@ -493,42 +493,35 @@ function throughBody(refs: ReadonlySet<string>, bodyLinks: ReadonlyMap<string, R
 }
 
 /** The names statements of the module body bind there (not inside the functions and classes they define). */
-function moduleBindings(stmts: readonly Stmt[], out: string[] = []): string[] {
-  for (const s of stmts) {
-    switch (s.kind) {
-      case 'assign':
-        for (const t of s.targets) out.push(...namesIn(t));
-        break;
-      case 'augassign':
-        out.push(...namesIn(s.target));
-        break;
-      case 'def':
-      case 'class':
-        out.push(s.name);
-        break;
-      case 'for':
-      case 'while':
-        if (s.target) out.push(...namesIn(s.target));
-        moduleBindings(s.body, out);
-        moduleBindings(s.orelse, out);
-        break;
-      case 'if':
-        moduleBindings(s.body, out);
-        moduleBindings(s.orelse, out);
-        break;
-      case 'with':
-        moduleBindings(s.body, out);
-        break;
-      case 'try':
-        moduleBindings(s.body, out);
-        for (const h of s.handlers) moduleBindings(h, out);
-        moduleBindings(s.orelse, out);
-        moduleBindings(s.finalbody, out);
-        break;
-      default:
-    }
+function moduleBindings(stmts: readonly Stmt[]): string[] {
+  const b = new ModuleBindings();
+  b.walk(stmts);
+  return b.names;
+}
+
+class ModuleBindings extends StmtWalker {
+  readonly names: string[] = [];
+
+  protected override onAssign(s: AssignStmt): void {
+    for (const t of s.targets) this.names.push(...namesIn(t));
   }
-  return out;
+
+  protected override onAugAssign(s: AugAssignStmt): void {
+    this.names.push(...namesIn(s.target));
+  }
+
+  protected override onDef(s: FunctionDef): void {
+    this.names.push(s.name);
+  }
+
+  protected override onClass(s: ClassDef): void {
+    this.names.push(s.name);
+  }
+
+  protected override onLoop(s: LoopStmt): void {
+    if (s.target) this.names.push(...namesIn(s.target));
+    super.onLoop(s);
+  }
 }
 
 /** The file's top-level classes by their statement. */
