@@ -21,6 +21,7 @@ import { NoteDiagnostics } from './noteDiagnostics';
 import { NOTE_COMPLETION_TRIGGERS, NoteCompletionProvider } from './noteCompletion';
 import { TermKeyHoverProvider } from './termKeyHover';
 import { CheckBlocks } from './checks';
+import { MemoryReclaimer, type Collection } from './memoryReclaimer';
 import { labelOf } from '../core/explain';
 import type { Renderer } from '../core/render/renderer';
 import { LocalAnalysisEngine, type AnalysisEngine } from '../core/analysisEngine';
@@ -35,6 +36,8 @@ export interface PlatformOptions {
   loadRenderer(): Renderer;
   /** Where Python is analysed: a worker thread on desktop; on this thread when absent (the browser). */
   createAnalysisEngine?(log: Log, report: RuleErrorReporter): AnalysisEngine;
+  /** One full garbage collection of the extension host (desktop); after a large load of notes (see MemoryReclaimer). */
+  collectHeap?(): Promise<Collection>;
 }
 
 /** Wires every feature; shared by the desktop and web entries. Nothing heavy runs here: notes load in the background. */
@@ -49,6 +52,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const panel = new NotesPanel({ extensionUri: context.extensionUri, notes, log, lookup, loadRenderer: platform.loadRenderer, usedInCode });
   const lookupDeps = { notes, panel, lookup };
   context.subscriptions.push(log, configs, notes, lookup, codeRefs, usedInCode, panel);
+  if (platform.collectHeap) context.subscriptions.push(new MemoryReclaimer({ notes, collect: platform.collectHeap, log }));
 
   const codeLens = new NoteCodeLens(notes, codeRefs, log);
   context.subscriptions.push(codeLens, vscode.languages.registerCodeLensProvider({ language: 'markdown' }, codeLens));

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { activateWith } from './activate';
 import { loadRenderer } from './rendererLoader';
+import { collectHeap } from './heapCollection';
 import { nodeNoteFs } from '../cli/nodeFs';
 import { ANALYSIS_WORKER_LIMITS, WorkerAnalysisEngine, type AnalysisEngine, type AnalysisResponse } from '../core/analysisEngine';
 import type { Log } from './log';
@@ -11,7 +12,7 @@ import type { RuleErrorReporter } from '../core/rules/index';
 
 /** Desktop / remote entry (Node extension host). */
 export function activate(context: vscode.ExtensionContext) {
-  return activateWith(context, { homedir: os.homedir(), localNoteFs: nodeNoteFs, loadRenderer, createAnalysisEngine: (log, report) => analysisWorker(context.extensionPath, log, report) });
+  return activateWith(context, { homedir: os.homedir(), localNoteFs: nodeNoteFs, loadRenderer, createAnalysisEngine: (log, report) => analysisWorker(context.extensionPath, log, report), collectHeap });
 }
 
 export function deactivate(): void {

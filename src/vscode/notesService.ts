@@ -37,6 +37,12 @@ export interface NotesServiceOptions {
   configs: ProjectConfigService;
 }
 
+/** A load of every note, once finished: how many files the library holds and the characters of their text. */
+export interface LoadSummary {
+  files: number;
+  chars: number;
+}
+
 interface Root {
   uri: vscode.Uri;
   setting: string;
@@ -63,7 +69,11 @@ export class NotesService extends Disposable {
   private cacheKey = '';
   private terms: Deferred;
   private cacheTimer: ReturnType<typeof setTimeout> | undefined;
+  private writingCache = false;
   private loadingNow = false;
+  private readonly loaded = this.register(new vscode.EventEmitter<LoadSummary>());
+  /** Fires when a load of every note has finished (see LoadSummary). */
+  readonly onDidLoad = this.loaded.event;
   /** When the last load of every note began, and whether the first hover since has yet to be told of. */
   private loadStartedAt = 0;
   private firstHoverUntold = false;
@@ -258,6 +268,12 @@ export class NotesService extends Disposable {
     );
     // Kept again unless every note came back from the kept index as it was (none parsed, none gone).
     if (parsed || restored !== kept) this.scheduleCacheWrite(2_000);
+    this.loaded.fire({ files: docs.length, chars: docs.reduce((n, d) => n + d.text.length, 0) });
+  }
+
+  /** Whether a load is under way, or the kept index is due to be written or being written. */
+  get busy(): boolean {
+    return this.loadingNow || this.cacheTimer !== undefined || this.writingCache;
   }
 
   /** Loads the notes of the roots; returns how many notes the kept index held. */
@@ -297,14 +313,17 @@ export class NotesService extends Disposable {
     if (this.cacheTimer) clearTimeout(this.cacheTimer);
     this.cacheTimer = setTimeout(() => {
       this.cacheTimer = undefined;
-      void this.loading.then(() => {
-        const notes = [];
-        for (const doc of this.library.documents()) {
-          const stamp = this.loader.stamps.get(doc.id);
-          if (stamp) notes.push({ doc, info: this.library.info(doc.id) ?? {}, ...stamp });
-        }
-        return this.cache?.write(this.cacheKey, notes, this.library.terms);
-      });
+      this.writingCache = true;
+      void this.loading
+        .then(() => {
+          const notes = [];
+          for (const doc of this.library.documents()) {
+            const stamp = this.loader.stamps.get(doc.id);
+            if (stamp) notes.push({ doc, info: this.library.info(doc.id) ?? {}, ...stamp });
+          }
+          return this.cache?.write(this.cacheKey, notes, this.library.terms);
+        })
+        .finally(() => (this.writingCache = false));
     }, delay);
   }
 

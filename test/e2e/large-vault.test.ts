@@ -168,6 +168,18 @@ async function firstHoverLogged(vs: VSCode, opened: number): Promise<{ askedMs: 
   return { askedMs: loggedAt(line) - answeredInMs - opened, answeredInMs };
 }
 
+const GAVE_BACK = /Gave back the memory the notes load left behind: a full garbage collection held the extension host (\d+) ms; resident size (\d+) MB → (\d+) MB\./;
+
+/**
+ * The extension's account of the collection it runs once a large load has finished and the editor is quiet (logged at
+ * or after `since`, epoch ms): how long it held the extension host, and its resident size before and after, in MB.
+ */
+async function gaveBack(vs: VSCode, since: number): Promise<{ ms: number; beforeMB: number; afterMB: number }> {
+  const messages = await waitForOutput(vs.workbench, (m) => !!lastMessage(messagesSince(m, since), GAVE_BACK), 'the memory given back after the load', 120_000);
+  const [, ms, beforeMB, afterMB] = GAVE_BACK.exec(lastMessage(messagesSince(messages, since), GAVE_BACK)!)!.map(Number);
+  return { ms, beforeMB, afterMB };
+}
+
 const LOADED = /Loaded (\d+) note file\(s\), (\d+) sections, \d+ terms in (\d+) ms \(terms ready after (\d+) ms; (\d+) rebuilt from the last session, (\d+) parsed\)/g;
 
 /** The last "Loaded …" line of the output channel: [files, sections, ms, terms ready ms, rebuilt, parsed]. */
@@ -198,6 +210,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
 
         // Cold: the vault in the settings, no index kept yet.
         await workbench.runCommand('View: Close All Editors');
+        const coldStart = Date.now();
         await vs.updateSettings({ 'mlNotes.notesPaths': [vault] });
         const cold = await firstHover(vs);
         assert.match(cold.text, /Feature Pyramid Network|特征金字塔网络/, 'the hover shows a note of the vault');
@@ -223,6 +236,8 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         // The index is kept in the extension's workspace storage once the notes are loaded.
         const index = await until(vs, 'the kept index', () => keptIndex(vs));
         const indexMB = statSync(index).size / 1048576;
+        // Once the load is over, its index kept and the editor quiet, the extension gives back what the load left.
+        const coldGaveBack = await gaveBack(vs, coldStart);
         await vs.page.waitForTimeout(3000);
         const vaultMB = extensionHostRssMB(vs);
         const vaultLive = extensionHostMemory(vs);
@@ -244,6 +259,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         const warmHover = await firstHoverLogged(vs, warm.opened);
         assert.equal(warmRebuilt, 1000, 'every note rebuilt from the kept index');
         assert.equal(warmParsed, 0);
+        const warmGaveBack = await gaveBack(vs, warm.opened);
         await vs.page.waitForTimeout(3000);
         const warmMB = extensionHostRssMB(vs);
         const warmLive = extensionHostMemory(vs);
@@ -298,6 +314,8 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
           youngGenerationMB: [emptyLive, vaultLive, warmLive, lookUpLive].map((m) => above(m?.young, 0)),
           collectedAboveEmptyMB: [vaultLive, warmLive, lookUpLive].map((m) => above(m?.rssCollected, emptyLive?.rssCollected)),
           keptIndexMB: Number(indexMB.toFixed(1)),
+          // The collection after the cold load and after the reload's: ms it held the host, resident MB before, after.
+          gaveBack: [coldGaveBack, warmGaveBack].map((g) => [g.ms, g.beforeMB, g.afterMB]),
         };
         t.diagnostic(`large vault: ${JSON.stringify(figures)}`);
         t.diagnostic(`large vault, warm start: ${breakdown}`);
