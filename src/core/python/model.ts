@@ -447,7 +447,14 @@ export class PythonModel extends Symbols {
         const defs = this.selfAttr(e, scope);
         if (!defs) return UNKNOWN_INSTANCE;
         const out: Guarded<LayerInstance | null>[] = [];
-        for (const d of defs) out.push(...this.instances(d.value, d.scope, depth + 1));
+        // Set in the branches of `if` statements of one method (`if norm_fn == 'group': self.norm1 = nn.GroupNorm(…)`,
+        // `elif norm_fn == 'batch': …`): each value holds where its branch is taken.
+        const choice = defs.length > 1 && defs.every((d) => d.conds.length > 0 && d.method && d.method === defs[0].method);
+        for (const d of defs) {
+          const found = this.instances(d.value, d.scope, depth + 1);
+          if (!choice) out.push(...found);
+          else for (const c of found) out.push({ value: c.value, guards: [...d.conds.map((k) => guardOf(k.test, k.negated, d.scope)), ...c.guards] });
+        }
         return out;
       }
       case 'name': {

@@ -2,14 +2,37 @@
  * The conditions of conv-bias-before-batchnorm's findings: the guard that separates the batch-norm path from the others,
  * whether it can be evaluated where the layer is built, and the bias value that keeps the bias only off that path.
  */
-import type { Expr, Span, Stmt } from '../python/ast';
+import { exprKey, type Expr, type Span, type Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import type { Use } from '../python/flow';
 import { guardOf, type Guard, type LayerInstance, type PythonModel, type Scope } from '../python/model';
 
 /** A guard under which every batch-norm use happens and no other use does. */
 export function discriminate(bn: Use[], others: Use[]): Guard | undefined {
-  return commonGuards(bn, (g) => others.every((u) => u.guards.some((h) => h.key === g.key && h.negated !== g.negated)))[0];
+  return commonGuards(bn, (g) => others.every((u) => u.guards.some((h) => excludes(h, g))))[0];
+}
+
+/**
+ * Whether nothing happening under `h` can happen under `g`: `h` is `g` negated, or both compare one value with `==` to
+ * two different strings (`norm_fn == 'group'` and `norm_fn == 'batch'`, branches of one `if`/`elif` chain).
+ */
+function excludes(h: Guard, g: Guard): boolean {
+  if (h.key === g.key) return h.negated !== g.negated;
+  if (h.negated || g.negated || h.scope !== g.scope) return false;
+  const a = equalsString(h.test);
+  const b = equalsString(g.test);
+  return !!a && !!b && a.subject === b.subject && a.value !== b.value;
+}
+
+/** `x == 'text'` (either way round): what is compared, and the string. */
+function equalsString(e: Expr): { subject: string; value: string } | undefined {
+  if (e.kind !== 'binop' || e.op !== '==') return undefined;
+  const text = (x: Expr) => (x.kind === 'string' ? x.value : undefined);
+  const l = text(e.left);
+  const r = text(e.right);
+  if (r !== undefined && l === undefined && e.left.kind !== 'string') return { subject: exprKey(e.left), value: r };
+  if (l !== undefined && r === undefined && e.right.kind !== 'string') return { subject: exprKey(e.right), value: l };
+  return undefined;
 }
 
 /**
