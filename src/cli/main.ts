@@ -461,11 +461,32 @@ if (require.main === module && isMainThread) {
     if (e.code !== 'EPIPE') process.stderr.write(`ml-notes: cannot write the output: ${e.message}\n`);
     process.exit(e.code === 'EPIPE' ? (process.exitCode ?? 0) : 2);
   });
-  main(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n'), cwd: process.cwd() }).then(
+  // Lines for stdout go out in blocks, not one write (a system call) each: `lint` prints a line per finding. What is
+  // waiting goes out before anything is written to stderr, so that a terminal shows the two in the order they came.
+  const waiting: string[] = [];
+  let waitingChars = 0;
+  const flush = () => {
+    if (!waiting.length) return;
+    process.stdout.write(waiting.join(''));
+    waiting.length = 0;
+    waitingChars = 0;
+  };
+  const out = (s: string) => {
+    waiting.push(s + '\n');
+    waitingChars += s.length + 1;
+    if (waitingChars >= 1 << 16) flush();
+  };
+  const err = (s: string) => {
+    flush();
+    process.stderr.write(s + '\n');
+  };
+  main(process.argv.slice(2), { out, err, cwd: process.cwd() }).then(
     (code) => {
+      flush();
       process.exitCode = code;
     },
     (e) => {
+      flush();
       process.stderr.write(`ml-notes: ${e?.stack ?? e}\n`);
       process.exitCode = 2;
     },

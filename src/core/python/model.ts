@@ -16,7 +16,7 @@ import { ProjectContext } from './projectContext';
 import type { ClassInfo, FunctionInfo, Scope } from './scopes';
 import { ModuleClasses } from './moduleClasses';
 import { ParamUses } from './paramUses';
-import { MAX_DEPTH, Symbols } from './symbols';
+import { MAX_DEPTH, Symbols, type ResolvingStack } from './symbols';
 import type { KeptUnits } from './unitScopes';
 import { ownReturns, walkModule } from './walk';
 
@@ -89,9 +89,9 @@ export class PythonModel extends Symbols {
   /** Per function: the layer class it returns (see returnedClass). */
   private readonly returnedClassMemo = new Map<FunctionInfo, readonly Guarded<Callable>[] | undefined>();
   private readonly unpackedMemo = new Map<Scope, Map<string, boolean>>();
-  private readonly resolvingCallables = new Set<Expr>();
-  private readonly resolvingInstances = new Set<CallExpr>();
-  private readonly resolvingModules = new Set<ClassInfo>();
+  private readonly resolvingCallables: ResolvingStack<Expr> = [];
+  private readonly resolvingInstances: ResolvingStack<CallExpr> = [];
+  private readonly resolvingModules: ResolvingStack<ClassInfo> = [];
   private modules?: ModuleClasses;
   private params?: ParamUses;
 
@@ -122,14 +122,17 @@ export class PythonModel extends Symbols {
     if (scope.owner !== this) return (scope.owner as PythonModel).callables(e, scope, depth);
     const memo = this.callableMemo.get(e);
     if (memo) return memo;
-    return this.resolveOnce(
-      this.resolvingCallables,
-      e,
-      depth,
-      UNKNOWN_CALLABLE,
-      () => this.callablesUncached(e, scope, depth),
-      (out) => this.callableMemo.set(e, out),
-    );
+    // (resolveOnce, written out: asked for every call of the file, and more.)
+    if (!this.enter(this.resolvingCallables, e, depth)) return this.cutShort(UNKNOWN_CALLABLE);
+    const before = this.cuts.count;
+    let out: readonly Guarded<Callable>[];
+    try {
+      out = this.callablesUncached(e, scope, depth);
+    } finally {
+      this.resolvingCallables.pop();
+    }
+    if (this.cuts.count === before) this.callableMemo.set(e, out);
+    return out;
   }
 
   private callablesUncached(e: Expr, scope: Scope, depth: number): readonly Guarded<Callable>[] {
@@ -292,11 +295,18 @@ export class PythonModel extends Symbols {
     if (scope && scope.owner !== this) return (scope.owner as PythonModel).instanceAt(call, scope, depth);
     const memo = this.instanceMemo.get(call);
     if (memo !== undefined) return memo;
-    const keep = (inst: LayerInstance | null) => this.instanceMemo.set(call, inst);
-    const inst = this.resolveOnce(this.resolvingInstances, call, depth, null, () => this.instanceUncached(call, scope ?? this.scopeOf(call), depth), keep);
+    // (resolveOnce, written out: asked for every call of the file, and more.)
+    if (!this.enter(this.resolvingInstances, call, depth)) return this.cutShort(null);
+    const before = this.cuts.count;
+    let inst: LayerInstance | null;
+    try {
+      inst = this.instanceUncached(call, scope ?? this.scopeOf(call), depth);
+    } finally {
+      this.resolvingInstances.pop();
+    }
     // An instance found is kept even when a lookup was cut short on the way: the flow analysis tells layers apart by
     // their instance, so a call must give the same one each time.
-    if (inst) keep(inst);
+    if (inst || this.cuts.count === before) this.instanceMemo.set(call, inst);
     return inst;
   }
 

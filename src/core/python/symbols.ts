@@ -17,6 +17,9 @@ import { bodyOf, wholeFile, type KeptUnits } from './unitScopes';
 
 export const MAX_DEPTH = 8;
 
+/** The lookups of one kind under way, innermost last (see Symbols.resolveOnce). */
+export type ResolvingStack<K> = K[];
+
 const STAR_KNOWN = new Set(['functools.partial', 'collections.OrderedDict']);
 
 /** What `get_submodules_from_kwargs` returns, in order. */
@@ -37,7 +40,7 @@ export class Symbols {
   private appliedBy?: Map<CallExpr, CallExpr>;
   private readonly nameMemo = new Map<Binding[], string | null>();
   private readonly joinMemo = new Map<string, Map<string, string>>();
-  private readonly resolvingNames = new Set<Binding[]>();
+  private readonly resolvingNames: ResolvingStack<Binding[]> = [];
 
   /** Other modules of the project, when the analysis was given them. */
   readonly project?: ProjectContext;
@@ -95,14 +98,25 @@ export class Symbols {
    * A lookup of `key` that may come back to itself: `stop` (cut short) when too deep or already under way (`resolving`),
    * else `work()`, kept as keptIfWhole says.
    */
-  protected resolveOnce<K, T>(resolving: Set<K>, key: K, depth: number, stop: T, work: () => T, keep: (value: T) => void): T {
-    if (depth > MAX_DEPTH || resolving.has(key)) return this.cutShort(stop);
-    resolving.add(key);
+  protected resolveOnce<K, T>(resolving: ResolvingStack<K>, key: K, depth: number, stop: T, work: () => T, keep: (value: T) => void): T {
+    if (!this.enter(resolving, key, depth)) return this.cutShort(stop);
     try {
       return this.keptIfWhole(work, keep);
     } finally {
-      resolving.delete(key);
+      resolving.pop();
     }
+  }
+
+  /**
+   * resolveOnce without the closures, for the lookups asked most often: false (the caller cuts short) when too deep or
+   * already under way; else `key` is pushed on `resolving`, which the caller pops when done (in a `finally`).
+   */
+  protected enter<K>(resolving: ResolvingStack<K>, key: K, depth: number): boolean {
+    if (depth > MAX_DEPTH) return false;
+    // The lookups under way are those of the current chain of calls: a few, at most one per level of depth.
+    for (let i = 0; i < resolving.length; i++) if (resolving[i] === key) return false;
+    resolving.push(key);
+    return true;
   }
 
   /** Every name bound anywhere in the file (for picking fresh names). */
@@ -241,14 +255,17 @@ export class Symbols {
     }
     const memo = this.nameMemo.get(found.bindings);
     if (memo !== undefined) return memo ?? undefined;
-    return this.resolveOnce(
-      this.resolvingNames,
-      found.bindings,
-      depth,
-      undefined,
-      () => this.qnameOfBindings(found.bindings, found.scope, depth),
-      (q) => this.nameMemo.set(found.bindings, q ?? null),
-    );
+    // (resolveOnce, written out: asked for nearly every name of the file.)
+    if (!this.enter(this.resolvingNames, found.bindings, depth)) return this.cutShort(undefined);
+    const before = this.cuts.count;
+    let q: string | undefined;
+    try {
+      q = this.qnameOfBindings(found.bindings, found.scope, depth);
+    } finally {
+      this.resolvingNames.pop();
+    }
+    if (this.cuts.count === before) this.nameMemo.set(found.bindings, q ?? null);
+    return q;
   }
 
   /**

@@ -508,8 +508,15 @@ function calleeText(inst: LayerInstance): string {
  * finding at a call, with the same fix.
  */
 function once(found: RawFinding[]): RawFinding[] {
+  // Only findings at the same span can be the same: the others are kept without writing out their key.
+  const atSpan = new Map<string, number>();
+  for (const f of found) {
+    const span = `${f.span.from}:${f.span.to}`;
+    atSpan.set(span, (atSpan.get(span) ?? 0) + 1);
+  }
   const seen = new Set<string>();
   return found.filter((f) => {
+    if (atSpan.get(`${f.span.from}:${f.span.to}`) === 1) return true;
     const key = JSON.stringify([f.span.from, f.span.to, f.message, f.fixes]);
     if (seen.has(key)) return false;
     seen.add(key);

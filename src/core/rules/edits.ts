@@ -36,6 +36,13 @@ export function firstOnLine(text: string, offset: number): boolean {
   return true;
 }
 
+const NEWLINE_KEY = {};
+
+/** The line break fixes write: CRLF when the file has any, else LF (looked for once per analysed text, not per fix). */
+export function newlineOf(ctx: RuleContext): string {
+  return ctx.memo(NEWLINE_KEY, () => (ctx.text.includes('\r\n') ? '\r\n' : '\n'));
+}
+
 export function lineBreak(text: string): string {
   const i = text.indexOf('\n');
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';

@@ -16,7 +16,7 @@ import { ResolvedUnitMemo, UnitMemo } from '../python/unitMemo';
 import { ownReturns, walkModule } from '../python/walk';
 import { isBatchCall, TrainingBatches } from './lr-warmup-batch';
 import { callsRampElsewhere, rampsRate, setsRate } from './lr-warmup-ramps';
-import { addKeyword, indentAt, Imports, insertAfter, insertBefore, setArgument } from './edits';
+import { addKeyword, indentAt, Imports, insertAfter, insertBefore, newlineOf, setArgument } from './edits';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RawFinding, RawFix, Rule, RuleContext } from './rule';
 
@@ -552,7 +552,7 @@ function warmupFix(ctx: RuleContext, c: LrCall, all: LrCall[]): RawFix | undefin
       const iters = model.freshName('warmup_iters');
       const indent = indentAt(text, stmt.from);
       const unit = indent.includes('\t') ? '\t' : '    ';
-      const nl = text.includes('\r\n') ? '\r\n' : '\n';
+      const nl = newlineOf(ctx);
       const i1 = indent + unit;
       const i2 = i1 + unit;
       const replacement = [

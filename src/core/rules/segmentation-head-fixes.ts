@@ -9,7 +9,7 @@ import { walkExpr, type Arg, type CallExpr, type Expr } from '../python/ast';
 import type { CallSite } from '../python/calls';
 import { canonicalName } from '../python/catalog';
 import type { LayerInstance, PythonModel, Scope } from '../python/model';
-import { applyInside, firstOnLine, indentAt, Imports, insertBefore, quoteOf, setArgument } from './edits';
+import { applyInside, firstOnLine, indentAt, Imports, insertBefore, newlineOf, quoteOf, setArgument } from './edits';
 import { msg } from '../message';
 import type { OffsetEdit, RawFix, RuleContext } from './rule';
 
@@ -98,7 +98,7 @@ function sequentialFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Arg, di
   lines.push(`${applyInside(model.source(call), call.from, inner)},`);
   const indent = indentAt(text, call.from);
   const unit = indent.includes('\t') ? '\t' : '    ';
-  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const nl = newlineOf(ctx);
   const replacement = `${seqRef}(${nl}${lines.map((l) => indent + unit + l).join(nl)}${nl}${indent})`;
   return {
     title: msg('Classify with a 1x1 conv after a 3x3 conv + {0} + ReLU', bnName),
@@ -205,7 +205,7 @@ function kerasSequentialFix(ctx: RuleContext, inst: LayerInstance, kernelArg: Ar
   const classifier = applyInside(model.source(call), call.from, [{ from: kernelArg.value.from, to: kernelArg.value.to, text: onesLike(kernelArg) }]);
   const layers = [`${convRef}(${filters}, ${model.source(kernelArg.value)}, padding=${q}same${q}${fmt.dataFormat}, use_bias=False)`, `${bn}(${fmt.bnAxis})`, `${relu}()`, classifier];
   const text = ctx.text;
-  const separator = firstOnLine(text, call.from) ? `,${text.includes('\r\n') ? '\r\n' : '\n'}${indentAt(text, call.from)}` : ', ';
+  const separator = firstOnLine(text, call.from) ? `,${newlineOf(ctx)}${indentAt(text, call.from)}` : ', ';
   return {
     title: msg('Classify with a 1x1 conv after a 3x3 conv + batch norm + ReLU'),
     edits: [...imports.edits(), { from: call.from, to: call.to, text: layers.join(separator) }],
@@ -262,7 +262,7 @@ export function helperSiteFix(ctx: RuleContext, inst: LayerInstance, site: CallS
   const bnName = `BatchNorm${dims}d`;
   const indent = indentAt(text, call.from);
   const unit = indent.includes('\t') ? '\t' : '    ';
-  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const nl = newlineOf(ctx);
   return {
     title: msg('Classify with a 1x1 conv after a 3x3 conv + {0} + ReLU', bnName),
     edits: [...imports.edits(), { from: call.from, to: call.to, text: `${seqRef}(${nl}${lines.map((l) => indent + unit + l).join(nl)}${nl}${indent})` }],
