@@ -12,7 +12,7 @@ export interface Collection {
 }
 
 /** Below this much note text a load leaves too little behind to be worth holding the extension host for a collection. */
-export const RECLAIM_MIN_CHARS = 4_000_000;
+const RECLAIM_MIN_CHARS = 4_000_000;
 /** How long the editor must have been quiet (no typing, no selection or editor change) before the collection runs. */
 const QUIET_MS = 2000;
 /** How long after the load it is still worth waiting for a quiet moment. */

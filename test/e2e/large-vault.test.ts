@@ -196,6 +196,7 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
     async (vs, t) => {
       const { workbench } = vs;
       const vault = writeVault();
+      const sceneStart = Date.now();
       try {
         // An empty library: the baseline of the extension host's memory.
         const kept = keptIndex(vs);
@@ -238,6 +239,9 @@ describeVSCode('large vault', { workspace: 'python-project', settings: { 'mlNote
         const indexMB = statSync(index).size / 1048576;
         // Once the load is over, its index kept and the editor quiet, the extension gives back what the load left.
         const coldGaveBack = await gaveBack(vs, coldStart);
+        // The empty library's load before it was too small to be worth a collection: this is the scene's first.
+        const logged = await waitForOutput(workbench, () => true, 'the output channel');
+        assert.equal(messagesSince(logged, sceneStart).filter((m) => GAVE_BACK.test(m)).length, 1, 'one collection, after the vault\'s load only');
         await vs.page.waitForTimeout(3000);
         const vaultMB = extensionHostRssMB(vs);
         const vaultLive = extensionHostMemory(vs);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { main } from '../../src/cli/main';
 import { JobRuns, threadsFor } from '../../src/cli/parallel';
 import { nodeConfigFs } from '../../src/cli/nodeFs';
@@ -371,4 +371,21 @@ test('--fix says it leaves a notebook alone only of a notebook with a fix to app
   assert.match(r.err, /fixable\.ipynb: --fix does not edit notebooks; open it in VS Code to apply fixes/);
   assert.doesNotMatch(r.err, /clean\.ipynb/);
   fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('the CLI process prints stdout and stderr in the order lint says them (stdout is written in blocks, flushed before each stderr line)', async () => {
+  // A file with a syntax error (said on stderr, first), two findings (stdout), the summary (stderr, last).
+  const dir = tempTree({
+    'a.py': 'import torch.nn as nn\nconv = nn.Conv2d(3, 8, 3, bias=True)\nnet = nn.Sequential(conv, nn.BatchNorm2d(8))\n',
+    'b.py': 'def f(:\n    pass\n',
+    'c.py': 'import torch.nn as nn\nm = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n',
+  });
+  const said: string[] = [];
+  const code = await main(['lint', 'a.py', 'b.py', 'c.py'], { out: (s) => said.push(s), err: (s) => said.push(s), cwd: dir });
+  const cli = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
+  // One pipe for both streams, as a terminal or `2>&1` sees them.
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cli}" lint a.py b.py c.py 2>&1`], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, code);
+  assert.equal(said.filter((l) => /conv-bias-before-batchnorm/.test(l)).length, 2);
+  assert.equal(r.stdout, said.map((l) => `${l}\n`).join(''));
 });

@@ -122,17 +122,14 @@ export class PythonModel extends Symbols {
     if (scope.owner !== this) return (scope.owner as PythonModel).callables(e, scope, depth);
     const memo = this.callableMemo.get(e);
     if (memo) return memo;
-    // (resolveOnce, written out: asked for every call of the file, and more.)
-    if (!this.enter(this.resolvingCallables, e, depth)) return this.cutShort(UNKNOWN_CALLABLE);
-    const before = this.cuts.count;
-    let out: readonly Guarded<Callable>[];
-    try {
-      out = this.callablesUncached(e, scope, depth);
-    } finally {
-      this.resolvingCallables.pop();
-    }
-    if (this.cuts.count === before) this.callableMemo.set(e, out);
-    return out;
+    return this.resolveOnce(
+      this.resolvingCallables,
+      e,
+      depth,
+      UNKNOWN_CALLABLE,
+      () => this.callablesUncached(e, scope, depth),
+      (out) => this.callableMemo.set(e, out),
+    );
   }
 
   private callablesUncached(e: Expr, scope: Scope, depth: number): readonly Guarded<Callable>[] {
@@ -295,18 +292,8 @@ export class PythonModel extends Symbols {
     if (scope && scope.owner !== this) return (scope.owner as PythonModel).instanceAt(call, scope, depth);
     const memo = this.instanceMemo.get(call);
     if (memo !== undefined) return memo;
-    // (resolveOnce, written out: asked for every call of the file, and more.)
-    if (!this.enter(this.resolvingInstances, call, depth)) return this.cutShort(null);
-    const before = this.cuts.count;
-    let inst: LayerInstance | null;
-    try {
-      inst = this.instanceUncached(call, scope ?? this.scopeOf(call), depth);
-    } finally {
-      this.resolvingInstances.pop();
-    }
-    // An instance found is kept even when a lookup was cut short on the way: the flow analysis tells layers apart by
-    // their instance, so a call must give the same one each time.
-    if (inst || this.cuts.count === before) this.instanceMemo.set(call, inst);
+    const keep = (inst: LayerInstance | null) => this.instanceMemo.set(call, inst);
+    const inst = this.resolveOnce(this.resolvingInstances, call, depth, null, () => this.instanceUncached(call, scope ?? this.scopeOf(call), depth), keep);
     return inst;
   }
 

@@ -99,24 +99,14 @@ export class Symbols {
    * else `work()`, kept as keptIfWhole says.
    */
   protected resolveOnce<K, T>(resolving: ResolvingStack<K>, key: K, depth: number, stop: T, work: () => T, keep: (value: T) => void): T {
-    if (!this.enter(resolving, key, depth)) return this.cutShort(stop);
+    // The lookups under way are those of the current chain of calls: a few, at most one per level of depth.
+    if (depth > MAX_DEPTH || resolving.includes(key)) return this.cutShort(stop);
+    resolving.push(key);
     try {
       return this.keptIfWhole(work, keep);
     } finally {
       resolving.pop();
     }
-  }
-
-  /**
-   * resolveOnce without the closures, for the lookups asked most often: false (the caller cuts short) when too deep or
-   * already under way; else `key` is pushed on `resolving`, which the caller pops when done (in a `finally`).
-   */
-  protected enter<K>(resolving: ResolvingStack<K>, key: K, depth: number): boolean {
-    if (depth > MAX_DEPTH) return false;
-    // The lookups under way are those of the current chain of calls: a few, at most one per level of depth.
-    for (let i = 0; i < resolving.length; i++) if (resolving[i] === key) return false;
-    resolving.push(key);
-    return true;
   }
 
   /** Every name bound anywhere in the file (for picking fresh names). */
@@ -255,17 +245,14 @@ export class Symbols {
     }
     const memo = this.nameMemo.get(found.bindings);
     if (memo !== undefined) return memo ?? undefined;
-    // (resolveOnce, written out: asked for nearly every name of the file.)
-    if (!this.enter(this.resolvingNames, found.bindings, depth)) return this.cutShort(undefined);
-    const before = this.cuts.count;
-    let q: string | undefined;
-    try {
-      q = this.qnameOfBindings(found.bindings, found.scope, depth);
-    } finally {
-      this.resolvingNames.pop();
-    }
-    if (this.cuts.count === before) this.nameMemo.set(found.bindings, q ?? null);
-    return q;
+    return this.resolveOnce(
+      this.resolvingNames,
+      found.bindings,
+      depth,
+      undefined,
+      () => this.qnameOfBindings(found.bindings, found.scope, depth),
+      (q) => this.nameMemo.set(found.bindings, q ?? null),
+    );
   }
 
   /**

@@ -25,7 +25,7 @@ function attrsWithBiasRead(cls: ClassInfo): Set<string> {
   if (out) return out;
   out = new Set();
   for (const fn of cls.methods.values()) {
-    const self = fn.def.params[0]?.name;
+    const self = fn.scope.selfName;
     if (!self) continue;
     // Local names bound to `self.X` (`conv1 = self.conv1`), and what each `.bias` is read on.
     const aliases = new Map<string, string>();
@@ -34,7 +34,7 @@ function attrsWithBiasRead(cls: ClassInfo): Set<string> {
     walkModule(fn.def.body, {
       stmt: (s) => {
         if (s.kind !== 'assign' || !s.value) return;
-        const attr = selfAttr(s.value, self);
+        const attr = selfAttrName(s.value, self);
         if (attr) for (const t of s.targets) if (t.kind === 'name') aliases.set(t.id, attr);
       },
       expr: (e) => {
@@ -42,7 +42,7 @@ function attrsWithBiasRead(cls: ClassInfo): Set<string> {
         else if (e.kind === 'binop' && (e.op === 'is not' || e.op === 'is') && e.right.kind === 'const' && e.right.value === 'None' && e.left.kind === 'attr' && e.left.attr === 'bias') checked.add(e.left.value);
       },
     });
-    const attrOf = (v: Expr) => selfAttr(v, self) ?? (v.kind === 'name' ? aliases.get(v.id) : undefined);
+    const attrOf = (v: Expr) => selfAttrName(v, self) ?? (v.kind === 'name' ? aliases.get(v.id) : undefined);
     const guarded = new Set<string>();
     for (const v of checked) {
       const a = attrOf(v);
@@ -58,6 +58,6 @@ function attrsWithBiasRead(cls: ClassInfo): Set<string> {
 }
 
 /** `X` for `self.X` (the method's first parameter). */
-function selfAttr(e: Expr, self: string): string | undefined {
+function selfAttrName(e: Expr, self: string): string | undefined {
   return e.kind === 'attr' && e.value.kind === 'name' && e.value.id === self ? e.attr : undefined;
 }

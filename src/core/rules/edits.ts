@@ -38,11 +38,16 @@ export function firstOnLine(text: string, offset: number): boolean {
 
 const NEWLINE_KEY = {};
 
-/** The line break fixes write: CRLF when the file has any, else LF (looked for once per analysed text, not per fix). */
+/**
+ * The line break the fixes that rewrite a whole construct write (lr-warmup's scheduler, the segmentation heads'
+ * Sequentials): CRLF when the file has any, else LF; looked for once per analysed text, not once per fix. The edits
+ * that insert a line next to another (below) take the file's first line break instead (`lineBreak`).
+ */
 export function newlineOf(ctx: RuleContext): string {
   return ctx.memo(NEWLINE_KEY, () => (ctx.text.includes('\r\n') ? '\r\n' : '\n'));
 }
 
+/** The file's first line break (LF when it has none): what the edits inserting a line beside another write. */
 export function lineBreak(text: string): string {
   const i = text.indexOf('\n');
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
