@@ -2,8 +2,14 @@
  * Python analysis benchmark (issue 4): a generated 10,000-line PyTorch file.
  *
  * - analysis.full.ms          parse + model + all rules, fresh each run (median)
- * - analysis.incremental.ms   the same document re-analysed after a one-line edit (DocumentAnalyzer, median of the first
- *                             15 edits after 3 warm-up edits: the runtime has not yet optimised the re-analysis)
+ * - analysis.incremental.ms   the document re-analysed after a one-line edit, in a fresh analysis worker as the extension
+ *                             starts it: the file opened (its first analysis), the worker left to its idle warm-up
+ *                             (src/core/reanalysisWarmUp.ts), 3 edits, then the median of the next 15, each as the
+ *                             worker timed it
+ * - analysis.warm_up.ms        how long that warm-up kept the worker busy (after its answer to the first analysis)
+ * - analysis.incremental.unwarmed.ms   the same in a worker without the warm-up (what the first edits cost without it)
+ * - analysis.incremental.inprocess.ms  in this process, after the full-analysis runs above, no warm-up: median of the
+ *                                      first 15 edits after 3 edits (the runtime has not yet optimised the re-analysis)
  * - analysis.incremental.warm.ms   the same after 60 more edits elsewhere (median of 15 more, at places not edited
  *                                  before): what a long editing session sees
  * - python.ast.ms             `ast.parse` of the same file inside python3 (median, interpreter start excluded)
@@ -13,7 +19,10 @@
  * - python.ast100k.command.ms      the whole `python3 -c 'import ast,sys; ast.parse(…)'` process on it (median)
  * - cli.ratio_to_python_process    cli.lint100k.ms / python.ast100k.command.ms (target: ≤ 1.0×)
  * - analysis.peak_rss_delta.mb     peak resident memory while the analysis worker (as the extension starts it,
- *                                  with its heap limits) analyses the file, above the idle worker (target: < 50 MB)
+ *                                  with its heap limits) analyses the file, above the idle worker (target: < 50 MB;
+ *                                  read in the worker without the warm-up, which starts only after that analysis)
+ * - analysis.peak_rss_warmed.mb    the same peak once the worker's warm-up is over
+ * - analysis.peak_rss_edited.mb    the same peak after the 18 edits (.unwarmed: in the worker without the warm-up)
  * - analysis.retained_heap.mb      heap still held by the analysis result after a GC
  * - analysis.findings              findings on the file (a sanity check that the rules did work)
  * - analysis.checks50.ms           the full analysis with 50 note checks added (bench/noteChecks.ts), median; measured
@@ -250,11 +259,29 @@ function wholeProcesses(dir: string): { cli: number; python: number } | undefine
   return { cli, python };
 }
 
-/** In a fresh process: peak RSS (KB) gained while the analysis worker analyses the file, above the idle worker. */
-function workerPeakRssDelta(file: string): number | undefined {
-  const r = spawnSync(process.execPath, [__filename, '--peak-worker', file], { encoding: 'utf8' });
-  const n = Number(r.stdout.trim());
-  return Number.isFinite(n) && n > 0 ? n : undefined;
+/** Peak RSS (KB) above the idle worker after its first analysis of the file, after it went idle, after the edits. */
+interface WorkerRun {
+  firstKb: number;
+  warmedKb: number;
+  editedKb: number;
+  /** How long the worker was busy between its answer to the first analysis and going idle (its warm-up). */
+  warmUpMs: number;
+  /** The worker's own times for the edits measured. */
+  edits: number[];
+}
+
+/**
+ * In a fresh process, the analysis worker as the extension starts it (or without its warm-up): the file opened, the
+ * worker left until idle (its warm-up over), 3 edits, then the edits measured.
+ */
+function workerRun(file: string, warmUp: boolean): WorkerRun | undefined {
+  const r = spawnSync(process.execPath, [__filename, '--worker-run', file, String(warmUp)], { encoding: 'utf8' });
+  try {
+    const out = JSON.parse(r.stdout) as WorkerRun;
+    return out.firstKb > 0 && out.edits.length ? out : undefined;
+  } catch {
+    throw new Error(`the worker run failed: ${r.stderr || r.stdout}`);
+  }
 }
 
 /**
@@ -268,17 +295,48 @@ function peakRssKb(): number {
   return hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS;
 }
 
-function peakWorkerChild(file: string): void {
+async function workerChild(file: string, warmUp: boolean): Promise<void> {
   const text = readFileSync(file, 'utf8');
-  const worker = new Worker(WORKER_FILE, { resourceLimits: ANALYSIS_WORKER_LIMITS });
-  worker.once('online', () => {
-    const idle = peakRssKb();
-    worker.once('message', () => {
-      process.stdout.write(String(peakRssKb() - idle));
-      void worker.terminate();
+  const lineCount = text.split('\n').length - 1;
+  const worker = new Worker(WORKER_FILE, { resourceLimits: ANALYSIS_WORKER_LIMITS, workerData: { warmUp } });
+  await new Promise((resolve) => worker.once('online', resolve));
+  const idle = peakRssKb();
+  let id = 0;
+  const analyzed = (current: string) =>
+    new Promise<number>((resolve) => {
+      const n = ++id;
+      const listen = (m: { kind: string; id?: number; ms?: number }) => {
+        if (m.kind !== 'analyze' || m.id !== n) return;
+        worker.off('message', listen);
+        resolve(m.ms!);
+      };
+      worker.on('message', listen);
+      worker.postMessage({ kind: 'analyze', id: n, key: 'models.py', text: current, options: {} });
     });
-    worker.postMessage({ kind: 'analyze', id: 1, key: 'models.py', text, options: {} });
-  });
+  await analyzed(text);
+  const firstKb = peakRssKb() - idle;
+  const before = worker.performance.eventLoopUtilization();
+  await untilIdle(worker);
+  const warmUpMs = worker.performance.eventLoopUtilization(worker.performance.eventLoopUtilization(), before).active;
+  const warmedKb = peakRssKb() - idle;
+  let current = text;
+  for (let r = 0; r < 3; r++) await analyzed((current = editLine(current, 50 + r, r)));
+  const edits: number[] = [];
+  for (let r = 0; r < RUNS; r++) edits.push(await analyzed((current = editLine(current, 100 + ((r * 613) % (lineCount - 200)), r))));
+  process.stdout.write(JSON.stringify({ firstKb, warmedKb, editedKb: peakRssKb() - idle, warmUpMs, edits } satisfies WorkerRun));
+  await worker.terminate();
+}
+
+/** Resolves when the worker's event loop has been idle for two 100 ms windows in a row (its warm-up over). */
+async function untilIdle(worker: Worker): Promise<void> {
+  let last = worker.performance.eventLoopUtilization();
+  let quiet = 0;
+  while (quiet < 2) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = worker.performance.eventLoopUtilization();
+    quiet = worker.performance.eventLoopUtilization(now, last).utilization < 0.05 ? quiet + 1 : 0;
+    last = now;
+  }
 }
 
 export async function benchAnalysis(): Promise<Record<string, number>> {
@@ -320,7 +378,7 @@ export async function benchAnalysis(): Promise<Record<string, number>> {
   results['analysis.checks50.ratio'] = round(median(withNotes) / median(plain));
   results['analysis.checks50.findings'] = checkFindings;
 
-  // One-line edits, one after the other, each at a different place in the file (as when typing).
+  // One-line edits, one after the other, each at a different place in the file (as when typing): in this process.
   const doc = new DocumentAnalyzer(strictHost);
   let current = text;
   doc.analyze(current);
@@ -333,7 +391,7 @@ export async function benchAnalysis(): Promise<Record<string, number>> {
     doc.analyze(current);
     incremental.push(performance.now() - t);
   }
-  results['analysis.incremental.ms'] = round(median(incremental));
+  results['analysis.incremental.inprocess.ms'] = round(median(incremental));
   for (let r = 0; r < 60; r++) doc.analyze((current = editLine(current, 150 + ((r * 389) % (lineCount - 300)), 100 + r)));
   const warm: number[] = [];
   for (let r = 0; r < RUNS; r++) {
@@ -360,8 +418,22 @@ export async function benchAnalysis(): Promise<Record<string, number>> {
       results['python.ast100k.command.ms'] = round(whole.python);
       results['cli.ratio_to_python_process'] = round(whole.cli / whole.python);
     }
-    const delta = workerPeakRssDelta(file);
-    if (delta !== undefined) results['analysis.peak_rss_delta.mb'] = round(delta / 1024, 1);
+    // In the worker as the extension starts it, and without its warm-up.
+    const worker = workerRun(file, true);
+    const unwarmed = workerRun(file, false);
+    const mb = (kb: number) => round(kb / 1024, 1);
+    if (worker) {
+      results['analysis.incremental.ms'] = round(median(worker.edits));
+      results['analysis.warm_up.ms'] = round(worker.warmUpMs);
+      results['analysis.peak_rss_warmed.mb'] = mb(worker.warmedKb);
+      results['analysis.peak_rss_edited.mb'] = mb(worker.editedKb);
+    }
+    if (unwarmed) {
+      results['analysis.incremental.unwarmed.ms'] = round(median(unwarmed.edits));
+      // The first analysis alone: without the warm-up, nothing else runs before its answer is read.
+      results['analysis.peak_rss_delta.mb'] = mb(unwarmed.firstKb);
+      results['analysis.peak_rss_edited.unwarmed.mb'] = mb(unwarmed.editedKb);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -380,9 +452,9 @@ export async function benchAnalysis(): Promise<Record<string, number>> {
 }
 
 if (require.main === module) {
-  const i = process.argv.indexOf('--peak-worker');
+  const i = process.argv.indexOf('--worker-run');
   if (i > 0) {
-    peakWorkerChild(process.argv[i + 1]);
+    void workerChild(process.argv[i + 1], process.argv[i + 2] === 'true');
   } else {
     void benchAnalysis().then((r) => {
       for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(32)} ${v}`);

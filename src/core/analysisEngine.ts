@@ -12,6 +12,7 @@ import type { Finding } from './rules/types';
 import { checkMatches, withChecks, type CheckSource } from './checks/index';
 import { compileChecks, type CompiledCheck } from './checks/check';
 import type { Position, Range } from './text';
+import { ReanalysisWarmUp, type WarmUpOptions } from './reanalysisWarmUp';
 
 /**
  * Heap limits of the analysis worker. The young generation is kept small: parsing allocates a great deal of
@@ -63,9 +64,12 @@ export class LocalAnalysisEngine implements AnalysisEngine {
   private checksKey = '[]';
   /** The checks being tried, compiled once for all the files they are tried on. */
   private tried: { key: string; checks: CompiledCheck[] } = { key: '[]', checks: [] };
+  private readonly warmUp: ReanalysisWarmUp | undefined;
 
-  constructor(report: RuleErrorReporter) {
+  /** `warmUp`: in a worker, warm up the re-analysis of the first large document while idle (reanalysisWarmUp.ts). */
+  constructor(report: RuleErrorReporter, warmUp?: WarmUpOptions) {
     this.builtin = this.host = builtinHost(report);
+    this.warmUp = warmUp && new ReanalysisWarmUp(warmUp);
   }
 
   /** Compiles the checks (those that cannot work are left out: the editor reports them from its own compilation). */
@@ -80,9 +84,11 @@ export class LocalAnalysisEngine implements AnalysisEngine {
   analyzeNow(key: string, text: string, options: AnalyzeOptions): { findings: Finding[]; clean: boolean; ms: number } {
     let analyzer = this.analyzers.get(key);
     if (!analyzer) this.analyzers.set(key, (analyzer = new DocumentAnalyzer(this.host)));
-    const t0 = Date.now();
+    const t0 = performance.now();
     const r = analyzer.analyze(text, options);
-    return { findings: r.findings, clean: r.clean, ms: Date.now() - t0 };
+    const ms = performance.now() - t0;
+    this.warmUp?.analysed(key, analyzer, text, options);
+    return { findings: r.findings, clean: r.clean, ms };
   }
 
   tryNow(sources: CheckSource[], text: string): TriedChecks {
@@ -111,9 +117,11 @@ export class LocalAnalysisEngine implements AnalysisEngine {
 
   forget(key: string): void {
     this.analyzers.delete(key);
+    this.warmUp?.forget(key);
   }
 
   dispose(): void {
+    for (const key of this.analyzers.keys()) this.warmUp?.forget(key);
     this.analyzers.clear();
   }
 
@@ -137,9 +145,12 @@ export class LocalAnalysisEngine implements AnalysisEngine {
   }
 }
 
-/** Serves requests on a message port (a worker's side). */
-export function serveAnalysis(port: { onMessage(listener: (req: AnalysisRequest) => void): void; post(res: AnalysisResponse): void }): LocalAnalysisEngine {
-  const engine = new LocalAnalysisEngine((rule, e) => port.post({ kind: 'ruleError', rule, message: String((e as Error)?.stack ?? e) }));
+/** Serves requests on a message port (a worker's side), warming up the re-analysis with `warmUp` if given. */
+export function serveAnalysis(
+  port: { onMessage(listener: (req: AnalysisRequest) => void): void; post(res: AnalysisResponse): void },
+  warmUp?: WarmUpOptions,
+): LocalAnalysisEngine {
+  const engine = new LocalAnalysisEngine((rule, e) => port.post({ kind: 'ruleError', rule, message: String((e as Error)?.stack ?? e) }), warmUp);
   port.onMessage((req) => engine.handle(req, (res) => port.post(res)));
   return engine;
 }

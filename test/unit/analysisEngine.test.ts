@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { WorkerAnalysisEngine, type AnalysisResponse } from '../../src/core/analysisEngine';
-import { analyze, strictHost } from '../../src/core/rules/index';
+import { analyze, DocumentAnalyzer, strictHost } from '../../src/core/rules/index';
+import { ReanalysisWarmUp, withComment, WORKER_WARM_UP } from '../../src/core/reanalysisWarmUp';
 import { fixturesDir } from './helpers';
 
 const workerFile = path.join(__dirname, '..', '..', 'src', 'worker', 'analysisWorker.js');
@@ -158,5 +159,107 @@ describe('analysis engine in a worker thread', () => {
     assert.equal(fallbacks.length, 1);
     assert.match(fallbacks[0], /could not start: no threads here/);
     engine.dispose();
+  });
+});
+
+/** MODEL repeated until the text is large enough for the worker's warm-up. */
+const LARGE = MODEL.repeat(Math.ceil(WORKER_WARM_UP.minChars / MODEL.length));
+
+/** A document analyzer that remembers the texts it was asked to analyse. */
+function recordingAnalyzer(): { analyzer: DocumentAnalyzer; texts: string[] } {
+  const analyzer = new DocumentAnalyzer(strictHost);
+  const texts: string[] = [];
+  const analyzeText = analyzer.analyze.bind(analyzer);
+  analyzer.analyze = (text, options) => (texts.push(text), analyzeText(text, options));
+  return { analyzer, texts };
+}
+
+/** A warm-up whose steps wait in `queue` until the test runs them. */
+function manualWarmUp(minChars: number, pairs: number): { warm: ReanalysisWarmUp; queue: (() => void)[] } {
+  const queue: (() => void)[] = [];
+  return { warm: new ReanalysisWarmUp({ minChars, pairs, schedule: (step) => queue.push(step) }), queue };
+}
+
+describe('the re-analysis warm-up of a large document', () => {
+  test('it re-analyses the document with a comment added, then as it is, one analysis per step, and leaves it on its own text', () => {
+    const { analyzer, texts } = recordingAnalyzer();
+    const { warm, queue } = manualWarmUp(1000, 3);
+    analyzer.analyze(LARGE);
+    warm.analysed('a.py', analyzer, LARGE, {});
+    texts.length = 0;
+    let steps = 0;
+    while (queue.length) {
+      queue.shift()!();
+      steps++;
+      assert.equal(texts.length, steps, 'one analysis per step');
+    }
+    assert.equal(steps, 6);
+    assert.ok(warm.done);
+    const edited = texts.filter((_, i) => i % 2 === 0);
+    assert.ok(edited.every((t) => t !== LARGE && t.replace('  # ml-notes warm-up', '') === LARGE), 'a comment added, nothing else');
+    assert.equal(new Set(edited).size, 3, 'at a different line each time');
+    assert.deepEqual(texts.filter((_, i) => i % 2 === 1), [LARGE, LARGE, LARGE]);
+    assert.equal(analyzer.lastParse?.text, LARGE);
+  });
+
+  test('a request in between is answered as from scratch, and the warm-up goes on with its text', () => {
+    const { analyzer, texts } = recordingAnalyzer();
+    const { warm, queue } = manualWarmUp(1000, 2);
+    analyzer.analyze(LARGE);
+    warm.analysed('a.py', analyzer, LARGE, {});
+    queue.shift()!(); // the analyzer now stands on the text with the comment
+    const typed = LARGE.replace('bias=True', 'bias=False');
+    assert.notEqual(typed, LARGE);
+    assert.deepEqual(analyzer.analyze(typed).findings, analyze(typed));
+    warm.analysed('a.py', analyzer, typed, {});
+    texts.length = 0;
+    while (queue.length) queue.shift()!();
+    assert.equal(texts.length, 3);
+    assert.equal(texts[0], typed, 'back to the document\'s new text');
+    assert.equal(texts[1].replace('  # ml-notes warm-up', ''), typed);
+    assert.equal(analyzer.lastParse?.text, typed);
+    assert.deepEqual(analyzer.analyze(typed).findings, analyze(typed));
+  });
+
+  test('only once, only for a large document, and no more once that document is closed', () => {
+    const { analyzer } = recordingAnalyzer();
+    const { warm, queue } = manualWarmUp(1000, 4);
+    warm.analysed('small.py', analyzer, TRAIN, {});
+    assert.equal(queue.length, 0, 'a small document: no warm-up');
+    warm.analysed('a.py', analyzer, LARGE, {});
+    assert.equal(queue.length, 1);
+    queue.shift()!();
+    warm.analysed('b.py', new DocumentAnalyzer(strictHost), LARGE, {});
+    assert.equal(queue.length, 1, 'another large document starts no second warm-up');
+    warm.forget('a.py');
+    queue.shift()!();
+    assert.equal(queue.length, 0, 'closed: its steps stop');
+    assert.ok(warm.done);
+  });
+
+  test('the comment goes at the end of a line, before a CRLF too', () => {
+    assert.equal(withComment('a = 1\r\nb = 2\r\n', 0), 'a = 1  # ml-notes warm-up\r\nb = 2\r\n');
+    const text = Array.from({ length: 100 }, (_, i) => `x${i} = ${i}`).join('\n');
+    const lines = new Set(Array.from({ length: 12 }, (_, n) => withComment(text, n).split('\n').findIndex((l) => l.endsWith('warm-up'))));
+    assert.ok(lines.size >= 10, `spread over the text: ${[...lines].join(', ')}`);
+    assert.ok(!lines.has(-1));
+  });
+
+  test('in the worker: a large file keeps it busy after its answer (the warm-up), and edits meanwhile are answered as from scratch', async () => {
+    const { engine, worker } = startEngine();
+    try {
+      assert.deepEqual((await engine.analyze('big.py', LARGE, {})).findings, analyze(LARGE));
+      const before = worker().performance.eventLoopUtilization();
+      await new Promise((r) => setTimeout(r, 200));
+      const busy = worker().performance.eventLoopUtilization(worker().performance.eventLoopUtilization(), before).active;
+      assert.ok(busy > 20, `the worker worked after its answer, with no request: ${busy} ms`);
+      let current = LARGE;
+      for (let i = 0; i < 2; i++) {
+        current = current.replace('bias=True', 'bias=False');
+        assert.deepEqual((await engine.analyze('big.py', current, {})).findings, analyze(current));
+      }
+    } finally {
+      engine.dispose();
+    }
   });
 });
