@@ -45,7 +45,9 @@ export class FlowExprs {
         if (this.f.selfName && e.value.kind === 'name' && e.value.id === this.f.selfName) {
           if (this.f.seqSubclass) return UNKNOWN;
           // A list of layers this method builds in an attribute (`self.blocks = nn.ModuleList()`, then `.append`).
-          return this.f.env.get(selfKey(this.f.selfName, e.attr)) ?? this.staticInstances(e);
+          const held = this.f.env.get(selfKey(this.f.selfName, e.attr));
+          if (!held) return this.staticInstances(e);
+          return held.k === 'mod' && held.partial ? this.withStatic(held, e) : held;
         }
         this.ev(e.value);
         return UNKNOWN;
@@ -151,6 +153,15 @@ export class FlowExprs {
     this.consume(left, null, 'other', at);
     this.consume(right, null, 'other', at);
     return UNKNOWN;
+  }
+
+  /** An attribute the walk holds on some paths only: what it holds, and what the class assigns it for the others. */
+  private withStatic(held: Val & { k: 'mod' }, e: Expr): Val {
+    const other = this.staticInstances(e);
+    const items = held.items.slice();
+    if (other.k !== 'mod') items.push({ v: null, g: [] });
+    else for (const it of other.items) if (!items.some((h) => h.v === it.v)) items.push(it);
+    return { k: 'mod', items, list: held.list };
   }
 
   staticInstances(e: Expr): Val {

@@ -60,11 +60,21 @@ export interface ListElem {
  */
 export type Val =
   | { k: 'data'; items: Item<LayerInstance>[] }
-  | { k: 'mod'; items: Item<LayerInstance | null>[]; list?: ListState }
+  | { k: 'mod'; items: Item<LayerInstance | null>[]; list?: ListState; partial?: true }
   | { k: 'list'; list: ListState }
   | { k: 'unknown' };
 
 export const UNKNOWN: Val = { k: 'unknown' };
+
+/**
+ * `partial` on an attribute of `self` (a key with a dot): the walk holds its value on some paths only (a Sequential
+ * being built there); on the others it holds what the class assigns it, which the model's instances say (with the
+ * conditions of their branches): `self.norm = nn.Sequential()` in one branch of an `if`/`elif` chain, a batch norm in
+ * another.
+ */
+function isAttributeKey(key: string): boolean {
+  return key.includes('.');
+}
 
 /** The list of layers a value holds: a list being built, or a Sequential being assembled; undefined for anything else. */
 export function listOf(v: Val | undefined): ListState | undefined {
@@ -93,7 +103,7 @@ export function guardEnv(env: Map<string, Val>, g: Guard): Map<string, Val> {
   const out = new Map<string, Val>();
   for (const [k, v] of env) {
     if (v.k === 'data') out.set(k, { k: 'data', items: addGuards(v.items, [g]) });
-    else if (v.k === 'mod') out.set(k, { k: 'mod', items: addGuards(v.items, [g]), list: v.list && guardList(v.list, g) });
+    else if (v.k === 'mod') out.set(k, { ...v, items: addGuards(v.items, [g]), list: v.list && guardList(v.list, g) });
     else if (v.k === 'list') out.set(k, { k: 'list', list: guardList(v.list, g) });
     else out.set(k, v);
   }
@@ -109,10 +119,18 @@ export function mergeEnvs(a: Map<string, Val>, b: Map<string, Val>, ga: Guard[],
   const out = new Map<string, Val>();
   for (const [k, va] of a) {
     const vb = b.get(k);
-    out.set(k, vb === undefined ? va : mergeVals(va, vb, ga, gb));
+    out.set(k, vb === undefined ? oneSide(k, va, ga) : mergeVals(va, vb, ga, gb));
   }
-  for (const [k, vb] of b) if (!a.has(k)) out.set(k, vb);
+  for (const [k, vb] of b) if (!a.has(k)) out.set(k, oneSide(k, vb, gb));
   return out;
+}
+
+/**
+ * A value one side of a merge holds and the other does not. A local name is unbound on the other side; an attribute's
+ * value is then only part of what it may be, held under that side's guards.
+ */
+function oneSide(key: string, v: Val, g: Guard[]): Val {
+  return v.k === 'mod' && isAttributeKey(key) ? { ...v, items: addGuards(v.items, g), partial: true } : v;
 }
 
 /**
@@ -139,7 +157,8 @@ export function mergeVals(a: Val, b: Val, ga: Guard[], gb: Guard[]): Val {
   if (a.k === 'data' && b.k === 'data') return { k: 'data', items: union(a.items, b.items, ga, gb) };
   if (a.k === 'mod' && b.k === 'mod') {
     const list = a.list && b.list && a.list.id === b.list.id ? mergeLists(a.list, b.list, ga, gb) : a.list ?? b.list;
-    return { k: 'mod', items: union(a.items, b.items, ga, gb), list };
+    const merged: Val = { k: 'mod', items: union(a.items, b.items, ga, gb), list };
+    return a.partial || b.partial ? { ...merged, partial: true } : merged;
   }
   if (a.k === 'list' && b.k === 'list' && a.list.id === b.list.id) return { k: 'list', list: mergeLists(a.list, b.list, ga, gb) };
   if (a.k === 'data' && b.k === 'unknown') return { k: 'data', items: addGuards(a.items, ga) };
