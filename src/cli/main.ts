@@ -454,8 +454,11 @@ function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-// A worker thread of `ml-notes lint` loads this file too (parallel.ts): it runs no command.
-if (require.main === module && isMainThread) {
+/**
+ * Runs the command line of this process (`ml-notes …`): what the launcher (launcher.ts) calls once it has set up
+ * Node's compile cache.
+ */
+export function runCommandLine(): void {
   // Output piped into a reader that stops early (`ml-notes lookup … | head -3`) is not wanted any more: end quietly.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') process.stderr.write(`ml-notes: cannot write the output: ${e.message}\n`);
@@ -492,3 +495,7 @@ if (require.main === module && isMainThread) {
     },
   );
 }
+
+// Run directly (`node dist/cli-main.js`) it runs its command line; a worker thread of `ml-notes lint` loads this file
+// too (parallel.ts) and runs no command.
+if (require.main === module && isMainThread) runCommandLine();
