@@ -63,6 +63,24 @@ test('a block of another module whose batch norm a flag decides: reported at the
   assert.deepEqual(lines(text), []);
 });
 
+test('a flag of the class making the call, decided by the calls of that class (a factory passing its own flag on, whose default turns it on), or off by its only call', () => {
+  const file = path.join(projectDir, 'models', 'sono.py');
+  const text = fs.readFileSync(file, 'utf8');
+  const project = snapshotOf(file, projectDir);
+  assert.deepEqual(lines(text, project), expectedLines(text, RULE));
+  assert.deepEqual(lines(text), [], 'without the other module nothing here can be decided');
+  // Edited as in the editor, the calls two levels up still decide: the same findings as an analysis from scratch.
+  const analyzer = new DocumentAnalyzer(strictHost);
+  const found = (t: string) => analyzer.analyze(t, { project }).findings.filter((f) => f.rule === RULE).map((f) => f.range.start.line);
+  const off = text.replace('def sononet2(in_ch=1, is_batchnorm=True)', 'def sononet2(in_ch=1, is_batchnorm=False)');
+  const on = text.replace('return Encoder(use_bn=False)', 'return Encoder(use_bn=True)');
+  assert.notEqual(off, text);
+  assert.notEqual(on, text);
+  for (const t of [text, off, on, text, on, off, text]) assert.deepEqual(found(t), lines(t, project));
+  assert.deepEqual(lines(off, project), [], 'the factory\'s default turns it off');
+  assert.deepEqual(lines(on, project), [...expectedLines(text, RULE), 27].sort((a, b) => a - b), 'the only call of Encoder turns it on');
+});
+
 test('the fix edits the calls in the analysed file only, and fixing again changes nothing', () => {
   const file = path.join(projectDir, 'models', 'net.in.py');
   const input = fs.readFileSync(file, 'utf8');

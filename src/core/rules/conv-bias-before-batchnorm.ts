@@ -15,6 +15,9 @@ import { available, biasWhenNot, BuiltUnder, commonGuards, discriminate, paramFo
 import { biasReadByClass } from './bias-reads';
 import { biasStateOf, layerBias, type BiasOn } from './conv-bias-state';
 
+/** How far up the calls of the code calling another module's block are followed, and how many bound calls at most. */
+const MAX_CALLER_DEPTH = 2;
+const MAX_CALLER_SITES = 16;
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };
 
 interface Verdict {
@@ -226,7 +229,11 @@ class ConvBiasCheck {
       if (!target || target.scope.owner === model) continue;
       const other = target.scope.owner as PythonModel;
       const owner: Owner = 'methods' in target ? other.callSites.classOwner(target) : { kind: 'fn', fn: target };
-      const site = other.callSites.bindCall(owner, call, scope, this.callerDefaults(scope));
+      // The call bound once per call of the code making it (its arguments may be that code's parameters); a bias
+      // passed as a parameter is judged by the caller's defaults only, where nothing in the file calls the caller.
+      const caller = this.callerSites(scope);
+      const sites = caller.sites.map((outer) => other.callSites.bindCall(owner, call, scope, outer));
+      const site = caller.called ? other.callSites.bindCall(owner, call, scope) : sites[0];
       const elsewhere: { inst: LayerInstance; v: Verdict }[] = [];
       for (const inst of flowOf(other).producers()) {
         const fn = inst.ctorScope.fn;
@@ -239,9 +246,14 @@ class ConvBiasCheck {
         if (!bp) {
           // This call decides when what it writes does: the defaults alone turning batch norm on are that module's own
           // finding, said there once.
-          const r = this.atSite(uses, site);
           const byDefaults = this.atSite(uses, other.callSites.defaults(owner));
-          if (r.decided && r.outcome === 'fire' && !(byDefaults.decided && byDefaults.outcome === 'fire')) elsewhere.push({ inst, v: r.v });
+          if (byDefaults.decided && byDefaults.outcome === 'fire') continue;
+          for (const s of sites) {
+            const r = this.atSite(uses, s);
+            if (!r.decided || r.outcome !== 'fire') continue;
+            elsewhere.push({ inst, v: r.v });
+            break;
+          }
         } else if (bp.real) {
           const r = this.atSite(uses, site);
           out.push(...this.biasArgumentFindings(inst, bp.name, [site], [{ site, v: r.v, outcome: r.outcome }]));
@@ -271,15 +283,32 @@ class ConvBiasCheck {
   }
 
   /**
-   * The defaults of the function or class whose code makes a call, when nothing in this file calls it (what decides
-   * `self.is_batchnorm` or `use_bn` passed on to a block); undefined when calls in the file bind them.
+   * What decides the parameters of the function or class whose code makes a call (`self.is_batchnorm` or `use_bn`
+   * passed on to a block): its calls in this file (`called`), each bound in turn by what decides the parameters of the
+   * code making it (`sononet2(is_batchnorm=True)` calling `sononet(…, is_batchnorm)`, two levels up at most, 16 sites
+   * at most), else its defaults; nothing at module level.
    */
-  private callerDefaults(scope: Scope): CallSite | undefined {
+  private callerSites(scope: Scope, depth = 0): { sites: (CallSite | undefined)[]; called: boolean } {
     const fn = scope.fn;
-    if (!fn) return undefined;
-    const sites = this.ctx.model.callSites;
+    if (!fn) return { sites: [undefined], called: false };
+    const model = this.ctx.model;
+    const sites = model.callSites;
     const owner: Owner = fn.cls ? sites.classOwner(fn.cls) : { kind: 'fn', fn };
-    return sites.of(owner).length ? undefined : sites.defaults(owner);
+    const real = sites.of(owner);
+    if (!real.length) return { sites: [sites.defaults(owner)], called: false };
+    if (depth >= MAX_CALLER_DEPTH) return { sites: real, called: true };
+    const out: CallSite[] = [];
+    for (const site of real) {
+      if (!site.call) {
+        out.push(site);
+        continue;
+      }
+      const at = model.scopeOf(site.call);
+      for (const outer of this.callerSites(at, depth + 1).sites) {
+        if (out.length < MAX_CALLER_SITES) out.push(sites.bindCall(owner, site.call, at, outer));
+      }
+    }
+    return { sites: out, called: true };
   }
 
   /**
