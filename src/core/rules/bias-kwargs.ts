@@ -25,9 +25,63 @@ function kwName(fn: FunctionInfo): string | undefined {
   return fn.def.params.find((p) => p.star === '**')?.name;
 }
 
-/** Whether an argument is `fn`'s own `**` parameter passed on (`**kwargs` in `def f(…, **kwargs)`). */
+/**
+ * Whether an argument passes `fn`'s own keywords on: its `**` parameter (`**kwargs` in `def f(…, **kwargs)`), or a dict
+ * of its own given them (see passedKwargs).
+ */
 export function passesOwnKwargs(a: Arg, fn: FunctionInfo): boolean {
-  return a.star === '**' && a.value.kind === 'name' && a.value.id === kwName(fn);
+  return passedKwargs(a, fn) !== undefined;
+}
+
+/**
+ * The dict an argument passes on in place of `fn`'s `**` parameter: that parameter, or a dict of the function's own
+ * made from a literal and then given that parameter (`d = {"kernel_regularizer": l2(5e-4)}; d["padding"] = …;
+ * d.update(kwargs)`, as Darknet's Keras ports write their conv wrappers), whose keys set before the `update` are
+ * defaults a caller's keyword overrides (`merged`). undefined for any other argument.
+ */
+function passedKwargs(a: Arg, fn: FunctionInfo): { name: string; merged: boolean } | undefined {
+  const kw = kwName(fn);
+  if (a.star !== '**' || a.value.kind !== 'name' || !kw) return undefined;
+  if (a.value.id === kw) return { name: kw, merged: false };
+  return mergesKwargs(fn.def, a.value.id, kw) ? { name: a.value.id, merged: true } : undefined;
+}
+
+/** Whether the body of `def` binds `name` to a dict literal of string keys, then calls `name.update(kw)`, both at its top level. */
+function mergesKwargs(def: FunctionDef, name: string, kw: string): boolean {
+  let made = false;
+  for (const s of def.body) {
+    if (!made && s.kind === 'assign' && s.targets.length === 1 && s.targets[0].kind === 'name' && s.targets[0].id === name) {
+      if (s.value?.kind !== 'dict' || !s.value.items.every((it) => it.key?.kind === 'string')) return false;
+      made = true;
+    } else if (made && s.kind === 'expr' && isMerge(s.value, name, kw)) return true;
+  }
+  return false;
+}
+
+/** `name.update(kw)`. */
+function isMerge(c: Expr, name: string, kw: string): boolean {
+  if (c.kind !== 'call') return false;
+  const a = c.args[0];
+  return c.func.kind === 'attr' && c.func.attr === 'update' && c.func.value.kind === 'name' && c.func.value.id === name && c.args.length === 1 && !a.name && !a.star && a.value.kind === 'name' && a.value.id === kw;
+}
+
+/**
+ * Whether an argument is the `*` parameter of the function building the layer passed on (`*args` in `def
+ * YoloConv2D(*args, **kwargs): return Conv2D(*args, **kwargs)`) without carrying the bias: the positional arguments
+ * of `site` it carries, after the layer's own before it, stop short of the bias's position (`index`; undefined for a
+ * keyword-only bias). A method (whose calls pass `self` otherwise) or a call with `*` of its own is not followed.
+ */
+export function forwardsArgsShort(a: Arg, fn: FunctionInfo, ctor: CallExpr, site: CallExpr, index: number | undefined): boolean {
+  const star = fn.def.params.findIndex((p) => p.star === '*');
+  if (a.star !== '*' || a.value.kind !== 'name' || star < 0 || a.value.id !== fn.def.params[star].name || fn.cls) return false;
+  if (site.args.some((x) => x.star === '*')) return false;
+  const at = ctor.args.indexOf(a);
+  const before = ctor.args.slice(0, at);
+  // Positional arguments of the layer's own: plain ones before the `*args`, none after it.
+  if (before.some((x) => x.star === '*') || ctor.args.slice(at + 1).some((x) => !x.name && !x.star)) return false;
+  if (index === undefined) return true;
+  const positional = (args: readonly Arg[]) => args.filter((x) => !x.name && !x.star).length;
+  return positional(before) + Math.max(0, positional(site.args) - star) <= index;
 }
 
 /** Whether the keywords of the outermost call reach the layer: every helper passes its `**` parameter on with `**`. */
@@ -47,9 +101,10 @@ export function kwargsEffect(chain: readonly ChainLink[], key: string): KwEffect
   let effect: KwEffect = { kind: 'none' };
   chain.forEach(({ fn, call }, i) => {
     if (effect.kind === 'unknown') return;
-    const name = kwName(fn);
+    const passed = call.args.map((a) => passedKwargs(a, fn)).find((p) => p !== undefined);
+    const name = passed?.name ?? kwName(fn);
     if (!name) return;
-    for (const c of keyChanges(fn.def, name, key)) {
+    for (const c of keyChanges(fn.def, name, key, passed?.merged ? kwName(fn) : undefined)) {
       if (c.kind === 'unknown') return (effect = c);
       if (c.kind === 'removed') effect = c;
       else if (c.kind === 'set') effect = { kind: 'set', value: c.value, fn };
@@ -72,15 +127,31 @@ type Change = { kind: 'removed' } | { kind: 'default' | 'set'; value: Expr } | {
 /** Per function body and dict name and key: its changes (a helper is asked once per layer it builds). */
 const changesMemo = new WeakMap<FunctionDef, Map<string, Change[]>>();
 
-function keyChanges(def: FunctionDef, name: string, key: string): Change[] {
+/**
+ * The changes of `key` in the dict `name`, in order. For a dict given the function's keywords by `update` (`mergedFrom`,
+ * their name): its literal and what is set before the `update` are defaults, a key removed before it is what the
+ * caller passes, and the changes after it count as they are.
+ */
+function keyChanges(def: FunctionDef, name: string, key: string, mergedFrom?: string): Change[] {
   let byKey = changesMemo.get(def);
   if (!byKey) changesMemo.set(def, (byKey = new Map()));
-  const memoKey = `${name}\0${key}`;
+  const memoKey = `${name}\0${key}\0${mergedFrom ?? ''}`;
   let changes = byKey.get(memoKey);
   if (!changes) {
-    const w = new KeyChanges(name, key);
+    const w = new KeyChanges(name, key, mergedFrom);
     w.walk(def.body);
-    byKey.set(memoKey, (changes = w.changes));
+    changes = w.changes;
+    if (mergedFrom) {
+      const at = w.mergedAt;
+      const before: Change[] = [];
+      for (const c of changes.slice(0, at)) {
+        if (c.kind === 'unknown') before.push(c);
+        else if (c.kind === 'removed') before.length = 0;
+        else before.push({ kind: 'default', value: c.value });
+      }
+      changes = at < 0 ? [{ kind: 'unknown' }] : [...before.slice(-1), ...changes.slice(at)];
+    }
+    byKey.set(memoKey, changes);
   }
   return changes;
 }
@@ -91,12 +162,16 @@ const CHANGING = new Set(['setdefault', 'pop', 'update', 'clear', 'popitem', '__
 /** The statements of one function (not of the functions and classes in it) that change `key` of the dict `name`. */
 class KeyChanges extends StmtWalker {
   readonly changes: Change[] = [];
+  /** For a dict given the function's keywords (`mergedFrom`): where in `changes` the `update` came; -1 before. */
+  mergedAt = -1;
   /** Inside a branch, a loop, a `with` or a `try`: a change there may or may not happen. */
   private nested = 0;
+  private made = false;
 
   constructor(
     private readonly name: string,
     private readonly key: string,
+    private readonly mergedFrom?: string,
   ) {
     super();
   }
@@ -148,6 +223,10 @@ class KeyChanges extends StmtWalker {
         return this.add(v && !v.name && !v.star ? { kind: 'default', value: v.value } : { kind: 'unknown' });
       }
       case 'update':
+        if (this.mergedFrom && !this.nested && this.mergedAt < 0 && this.made && isMerge(e, this.name, this.mergedFrom)) {
+          this.mergedAt = this.changes.length;
+          return;
+        }
         for (const a of args) {
           if (a.star || !a.name) return this.add({ kind: 'unknown' });
           if (a.name === this.key) this.add({ kind: 'set', value: a.value });
@@ -176,6 +255,12 @@ class KeyChanges extends StmtWalker {
   }
 
   protected override onAssign(s: Extract<Stmt, { kind: 'assign' }>): void {
+    // The literal a dict given the function's keywords starts from (see mergesKwargs): its key, when written there.
+    if (this.mergedFrom && !this.made && !this.nested && s.targets.length === 1 && this.isName(s.targets[0]) && s.value?.kind === 'dict') {
+      this.made = true;
+      for (const it of s.value.items) if (it.key && this.names(it.key)) this.add({ kind: 'set', value: it.value });
+      return;
+    }
     for (const t of s.targets) this.item(t, s.value, false);
   }
 

@@ -7,7 +7,7 @@ import { findArg, type Arg, type Expr } from '../python/ast';
 import type { LayerInstance, PythonModel, Scope } from '../python/model';
 import { calledAs } from '../python/calls';
 import { addKeyword } from './edits';
-import { forwardsKwargs, helperChain, kwargsEffect, passesOwnKwargs, type KwEffect } from './bias-kwargs';
+import { forwardsArgsShort, forwardsKwargs, helperChain, kwargsEffect, passesOwnKwargs, type KwEffect } from './bias-kwargs';
 import { msg, type Msg } from '../message';
 import type { OffsetEdit, RuleContext } from './rule';
 
@@ -53,7 +53,8 @@ export function biasStateOf(ctx: RuleContext, inst: LayerInstance, allSitesFire:
   const forwardsKw = forwardsKwargs(chain);
   const inner = chain[chain.length - 1].fn;
   const innerFile = inner.scope.owner as PythonModel;
-  if (ctor.args.some((a) => innerFile.hides(a, ctor) && !(forwardsKw && passesOwnKwargs(a, inner)))) return { state: 'unknown' };
+  const carried = (a: Arg) => (forwardsKw && passesOwnKwargs(a, inner)) || (chain.length === 1 && forwardsArgsShort(a, inner, ctor, site, b.index));
+  if (ctor.args.some((a) => innerFile.hides(a, ctor) && !carried(a))) return { state: 'unknown' };
   // What the helpers do to the bias keyword on its way (`kwargs.setdefault("bias", False)`): a call's own `bias=` wins
   // over a default, a value set in a helper wins over the call's.
   const kw = forwardsKw ? kwargsEffect(chain, b.name) : ({ kind: 'none' } as KwEffect);
