@@ -114,6 +114,8 @@ export interface IfExpr extends Span {
 
 export interface LambdaExpr extends Span {
   kind: 'lambda';
+  /** Its parameters' names (no offsets: nothing reads where they stand, and edits need not move them). */
+  params: { name: string; star?: '*' | '**' }[];
   body: Expr | undefined;
 }
 

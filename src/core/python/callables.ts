@@ -105,7 +105,7 @@ export abstract class CallableParser extends AtomParser {
     this.bindParams(params);
     const body = this.expression();
     this.scopes.exit();
-    return { kind: 'lambda', body, from, to: this.toOf(body) };
+    return { kind: 'lambda', params: params.map((p) => (p.star ? { name: p.name, star: p.star } : { name: p.name })), body, from, to: this.toOf(body) };
   }
 
   /** `yield`, `yield a, b`, `yield from x`: an expression whose children are the yielded values. */

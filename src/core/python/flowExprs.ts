@@ -10,7 +10,8 @@ import { ListBuilder } from './flowLists';
 import { addGuards, capGuards, listOf, mergeVals, sameElements, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
 import { flattensAfterBatch, throughReshape, type ReshapeAt } from './reshapes';
 import type { FlowFrame } from './flowWalker';
-import { guardOf, roleOf, type FunctionInfo, type LayerInstance } from './model';
+import { guardOf, roleOf, type Callable, type FunctionInfo, type Guarded, type LayerInstance } from './model';
+import { composedLayers } from './composition';
 import type { ClassInfo } from './scopes';
 
 export class FlowExprs {
@@ -236,6 +237,8 @@ export class FlowExprs {
 
     // Constructing a layer / calling a function.
     const cs = this.f.model.callables(f, this.f.scope);
+    const composed = this.composition(call, cs);
+    if (composed) return composed;
     // (A class of the file that is neither a layer nor a module class gives no instance, and is opaque below.)
     if (cs.length >= 1 && cs.every((c) => c.value.kind === 'layer' || c.value.kind === 'helper' || c.value.kind === 'class')) {
       const inst = this.f.model.instanceAt(call, this.f.scope);
@@ -312,6 +315,18 @@ export class FlowExprs {
       last.push(...r.last);
     }
     return { k: 'list', list: { id: list.id, first: first.length ? first : undefined, last } };
+  }
+
+  /**
+   * Layers composed left to right (`compose(conv, bn, act)` of a helper so written, `reduce(lambda f, g: lambda *a:
+   * g(f(*a)), (conv, bn))`; see composition.ts): a sequence whose connections count as a Sequential's do.
+   */
+  private composition(call: CallExpr, cs: readonly Guarded<Callable>[]): Val | undefined {
+    const only = cs.length === 1 ? cs[0].value : undefined;
+    const helper = only?.kind === 'helper' && !only.fn.cls ? only.fn : undefined;
+    if (!helper && cs.some((c) => c.value.kind !== 'unknown')) return undefined;
+    const elements = composedLayers(this.f.model, call, this.f.scope, helper);
+    return elements && { k: 'list', list: this.lists.sequence(elements) };
   }
 
   /** Data through a reshape (see reshapes.ts): what goes on through it, the rest used by it. */

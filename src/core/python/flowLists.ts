@@ -170,6 +170,14 @@ export class ListBuilder {
     }
   }
 
+  /** Layers that run one after the other, as written (`compose(a, b, c)`): a list marked as a sequence. */
+  sequence(elements: readonly Expr[]): ListState {
+    let list = this.newList();
+    this.markSequential(list.id);
+    for (const e of elements) list = this.append(list, this.asInstances(this.ev(e)), e);
+    return list;
+  }
+
   /** `nn.Sequential(a, b, *rest)`, `keras.Sequential([a, b])`, `nn.Sequential(OrderedDict([...]))`. */
   sequentialCtor(inst: LayerInstance, call: CallExpr): ListState {
     let list = this.newList();
