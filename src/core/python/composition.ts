@@ -44,15 +44,23 @@ function composesLeftToRight(e: Expr): boolean {
   return arg.value.kind === 'call' && arg.value.func.kind === 'name' && arg.value.func.id === first;
 }
 
-const helperMemo = new WeakMap<FunctionInfo, boolean>();
+/**
+ * Per model (one version of a file): whether each function composes its arguments. Keyed by the model too, not only by
+ * the function: a function kept from the last version of a document is the same object, and what `reduce` names there
+ * may have changed with the imports.
+ */
+const helperMemo = new WeakMap<PythonModel, Map<FunctionInfo, boolean>>();
 
 /**
  * A function whose only parameter is `*funcs` and that returns `reduce(<left-to-right>, funcs)`, at its top level or
  * under `if funcs:` (the rest of the body raising or returning nothing else).
  */
 function composesItsArgs(fn: FunctionInfo): boolean {
-  let known = helperMemo.get(fn);
-  if (known === undefined) helperMemo.set(fn, (known = returnsComposition(fn)));
+  const model = fn.scope.owner as PythonModel;
+  let byFn = helperMemo.get(model);
+  if (!byFn) helperMemo.set(model, (byFn = new Map()));
+  let known = byFn.get(fn);
+  if (known === undefined) byFn.set(fn, (known = returnsComposition(fn)));
   return known;
 }
 
