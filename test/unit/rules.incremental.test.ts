@@ -111,6 +111,14 @@ ${flagFirst ? '' : '        norm = use_bn\n'}        self.bn = nn.BatchNorm2d(c)
 /** USER under another name, its batch norm replaced when `norm` is given, `extra` after it. */
 const user2 = (norm = 'nn.BatchNorm2d(8)', extra = '') => USER.replace('class Stem', 'class Stem2').replace('nn.BatchNorm2d(8)', norm + extra);
 
+const COMPOSE = `
+def compose(*funcs):
+    return reduce(lambda f, g: lambda *a: g(f(*a)), funcs)`;
+
+const COMPOSED_BLOCK = `
+def block(c):
+    return compose(nn.Conv2d(c, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU())`;
+
 /** Each scenario: successive versions of one document, at least two of them with different findings. */
 const SCENARIOS: Record<string, string[]> = {
   'a caller passes the flag that puts batch norm after the callee’s conv': [
@@ -152,6 +160,12 @@ const SCENARIOS: Record<string, string[]> = {
   ],
   'a duplicate class added after its callers': [py(BLOCK_FLAG, net('Block(8, use_bn=True)')), py(BLOCK_FLAG, net('Block(8, use_bn=True)'), BLOCK_BIAS.replace('bias=True', 'bias=False'))],
   'a function assigns a module name through global': [py(setup('nn.BatchNorm2d'), USES_NORM), py(setup('nn.Identity'), USES_NORM), py(setup('nn.BatchNorm2d'), USES_NORM)],
+  // Whether the helper composes its arguments depends on what `reduce` names: the helper is kept, the import is edited.
+  'a composing helper kept while the import of reduce changes': [
+    py('from functools import reduce', COMPOSE, COMPOSED_BLOCK),
+    py('from mylib import reduce', COMPOSE, COMPOSED_BLOCK),
+    py('from functools import reduce', COMPOSE, COMPOSED_BLOCK),
+  ],
   'an alias in the module body': [py(BLOCK_FLAG, 'B = Block', net('B(8, use_bn=True)')), py(BLOCK_FLAG, 'B = nn.Identity', net('B(8, use_bn=True)'))],
 };
 
