@@ -8,11 +8,12 @@
 import type { CallExpr, Expr, Stmt } from './ast';
 import { callTargetOf } from './calls';
 import type { LayerInstance, PythonModel } from './model';
-import type { FunctionInfo } from './scopes';
+import type { ClassInfo, FunctionInfo } from './scopes';
 import { walkModule } from './walk';
 
 export class ParamUses {
   private readonly memo = new Map<FunctionInfo, (LayerInstance | null)[]>();
+  private readonly classMemo = new Map<ClassInfo, LayerInstance | null>();
 
   constructor(private readonly model: PythonModel) {}
 
@@ -30,6 +31,38 @@ export class ParamUses {
     const found = this.uncached(fn, index);
     known[index] = found;
     return found;
+  }
+
+  /**
+   * The layer a module class of the file applies first to its input, if that is all it does with it: its `forward`
+   * (PyTorch) or `call` (Keras) uses the parameter after `self` once, in a statement applying one of its own layers to
+   * it alone (`x = self.bn(inputs)`, the attribute one layer on every path) or a layer or function as above. An
+   * instance applied to a conv's output feeds that layer (a `BNReLU` module after a conv).
+   */
+  classInput(cls: ClassInfo): LayerInstance | null {
+    let known = this.classMemo.get(cls);
+    if (known === undefined) this.classMemo.set(cls, (known = this.classInputUncached(cls)));
+    return known;
+  }
+
+  private classInputUncached(cls: ClassInfo): LayerInstance | null {
+    const fn = cls.methods.get('forward') ?? cls.methods.get('call');
+    const [self, p] = fn?.def.params ?? [];
+    if (!fn || fn.scope.owner !== this.model || !self || !p || self.star || p.star) return null;
+    const body = fn.def.body;
+    if (uses(body, p.name) !== 1) return null;
+    for (const s of body) {
+      if (uses([s], p.name) === 0) continue;
+      const value = s.kind === 'assign' ? s.value : s.kind === 'return' || s.kind === 'expr' ? s.value : undefined;
+      if (value?.kind !== 'call') return null;
+      const f = value.func;
+      if (f.kind !== 'attr' || f.value.kind !== 'name' || f.value.id !== self.name) return this.applied(value, p.name);
+      const a = value.args;
+      if (a.length !== 1 || a[0].name !== undefined || a[0].star || !isName(a[0].value, p.name)) return null;
+      const insts = this.model.instances(f, fn.scope);
+      return insts.length === 1 && insts[0].value && !insts[0].guards.length ? insts[0].value : null;
+    }
+    return null;
   }
 
   /** The function a call resolves to, when it is exactly one function of the file (no method). */
