@@ -231,6 +231,23 @@ test('edits one after the other across a long model file: the findings and their
   assert.ok(changed >= 16, `${changed} edits`);
 });
 
+test('a fix that follows what the whole file asks Keras\' backend (the data format) is made again when that changes elsewhere', () => {
+  // Edits as a random edit sequence made them (the head's statement kept, broken by an unclosed bracket, from the
+  // second edit on): the last one changes the only call asking the backend for the data format.
+  const fixture = readFileSync(join(fixturesDir, 'rules', 'segmentation-head-3x3-classifier', 'keras_runtime_head.in.py'), 'utf8');
+  const head = "    x = Conv3x3BnReLU(segmentation_filters, name='final_stage')(x";
+  const v1 = fixture.replace('models = None\n', 'models = None\nif stride != 1:\n');
+  const v2 = v1.replace(`${head})\n`, `${head}\n`);
+  const v3 = v2.replace(`${head}\n`, `    filters = backend.int_shape(x)[-1]\n${head}\n`);
+  const v4 = v3.replace('backend.image_data_format()', 'backend.image_data_formatself.bn(x)()');
+  const versions = [fixture, v1, v2, v3, v4];
+  assert.equal(new Set(versions).size, versions.length);
+  const doc = new DocumentAnalyzer(strictHost);
+  for (const t of versions) assert.deepEqual(doc.analyze(t).findings, analyze(t));
+  const fixes = (fs: Finding[]) => JSON.stringify(fs.map((f) => f.fixes));
+  assert.notEqual(fixes(analyze(v3)), fixes(analyze(v4)), 'the fix reads the data format before the last edit only');
+});
+
 test('a helper whose findings cannot depend on its callers is not analysed again when only a caller changes', () => {
   // Whether the re-analysis looks at the helper again: a rule that says its findings never depend on callers records it.
   const inFocus: boolean[] = [];

@@ -7,7 +7,7 @@ import { callsWithin, type Expr, type Span } from '../python/ast';
 import type { LayerInstance } from '../python/model';
 import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
-import { boundAt, buildFix, helperSiteFix } from './segmentation-head-fixes';
+import { boundAt, buildFix, helperSiteFix, kerasBackendKey } from './segmentation-head-fixes';
 
 /** Names that hold a class count (compared on the last identifier, case-insensitively). */
 const CLASS_COUNT_NAMES = new Set([
@@ -79,6 +79,8 @@ export const segmentationHead3x3Classifier: Rule = {
     }
     return out;
   },
+  // The Keras fixes follow the file's data format as its backend is asked for it anywhere in the file.
+  fileKey: kerasBackendKey,
   // Its findings in a unit are at convs mapping to the class count: a unit that builds none and calls none of the
   // file's classes and functions has none, whatever its callers do with what it builds.
   callerFree(model, unit) {

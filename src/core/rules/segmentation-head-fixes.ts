@@ -295,6 +295,16 @@ function kerasFormat(ctx: RuleContext, inst: LayerInstance): { dataFormat: strin
   return { dataFormat, bnAxis: '', channels: (x) => shape(x, '-1') };
 }
 
+/**
+ * What the fixes read of the whole file (the backend's name, whether the file asks it for the data format or shapes):
+ * a whole-file fact of the rule (`Rule.fileKey`), so that a fix kept for an unchanged unit is made again when an edit
+ * elsewhere changes it.
+ */
+export function kerasBackendKey(model: PythonModel): string {
+  const b = kerasBackendName(model);
+  return b ? `${b.name}|${b.dataFormat}|${b.intShape}` : '';
+}
+
 /** The module-level name bound to Keras' backend, and whether the file asks it for the data format or for shapes. */
 function kerasBackendName(model: PythonModel): { name: string; dataFormat: boolean; intShape: boolean } | undefined {
   let found: { name: string; dataFormat: boolean; intShape: boolean } | undefined;
