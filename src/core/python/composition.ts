@@ -24,7 +24,7 @@ function positional(call: CallExpr): Expr[] | undefined {
 /** `functools.reduce(<a left-to-right composition>, seq)`, with no initial value. */
 function isReduce(model: PythonModel, call: CallExpr, scope: Scope): boolean {
   if (call.args.length !== 2 || call.args.some((a) => a.name || a.star)) return false;
-  return isReduceName(model, call.func, scope) && composesLeftToRight(call.args[0].value);
+  return composesLeftToRight(call.args[0].value) && isReduceName(model, call.func, scope);
 }
 
 /** `reduce` imported from functools, or `functools.reduce`. */
