@@ -10,7 +10,7 @@ import { ListBuilder } from './flowLists';
 import { addGuards, capGuards, listOf, mergeVals, sameElements, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
 import { flattensAfterBatch, throughReshape, type ReshapeAt } from './reshapes';
 import type { FlowFrame } from './flowWalker';
-import { guardOf, roleOf, type Callable, type FunctionInfo, type Guarded, type LayerInstance, type Scope } from './model';
+import { guardOf, roleOf, type Callable, type FunctionInfo, type Guarded, type LayerInstance } from './model';
 import { composedLayers } from './composition';
 import type { ClassInfo } from './scopes';
 
@@ -229,7 +229,8 @@ export class FlowExprs {
     else if (f.kind === 'subscript' && this.elementsOf(f.value)) callee = this.ev(f);
     if (callee && callee.k === 'mod' && callee.items.some((i) => i.v)) return this.apply(callee.items, call);
     // An instance of a module class of the file that applies a layer first to its input (see ParamUses.classInput).
-    const cls = this.instanceClass(f);
+    const self = this.f.seqSubclass ? undefined : this.f.selfName;
+    const cls = this.f.model.paramUses.instanceClass(f, this.f.scope, self);
     const into = cls && this.f.model.paramUses.classInput(cls);
     if (into) return this.passedInto(call, into);
     // A call result called again (`make()(x)`) that is no known layer, nor a layer class a function returns
@@ -421,32 +422,6 @@ export class FlowExprs {
     const only = call.args.length === 1 && !call.args[0].name && !call.args[0].star;
     for (const a of call.args) this.consume(this.ev(a.value), only ? into : null, only ? roleOf(into) : 'other', call);
     return UNKNOWN;
-  }
-
-  /**
-   * The module class an instance is of, when every assignment of what holds it is a call of that one class of the file
-   * (`self.br1 = batchnorm_relu(c)`, `br = BNReLU(c)`, or the call itself: `BNReLU(c)(x)`).
-   */
-  private instanceClass(f: Expr): ClassInfo | undefined {
-    const model = this.f.model;
-    const scope = this.f.scope;
-    let made: { value: Expr; scope: Scope }[];
-    if (f.kind === 'call') made = [{ value: f, scope }];
-    else if (f.kind === 'attr' && this.f.selfName && f.value.kind === 'name' && f.value.id === this.f.selfName && !this.f.seqSubclass) {
-      made = (scope.fn?.cls?.attrs.get(f.attr) ?? []).map((d) => ({ value: d.value, scope: d.scope }));
-    } else if (f.kind === 'name') {
-      const b = model.lookup(f.id, scope);
-      made = b?.bindings.every((x) => x.kind === 'assign') ? b.bindings.map((x) => ({ value: (x as { value: Expr }).value, scope: b.scope })) : [];
-    } else return undefined;
-    let cls: ClassInfo | undefined;
-    for (const m of made) {
-      if (m.value.kind !== 'call') return undefined;
-      const cs = model.callables(m.value.func, m.scope);
-      const c = cs.length === 1 && !cs[0].guards.length ? cs[0].value : undefined;
-      if (c?.kind !== 'class' || c.base || (cls && cls !== c.cls) || c.cls.scope.owner !== model) return undefined;
-      cls = c.cls;
-    }
-    return cls;
   }
 
   /** A call we know nothing about: its data arguments are used, its result is unknown. */

@@ -8,7 +8,7 @@
 import type { CallExpr, Expr, Stmt } from './ast';
 import { callTargetOf } from './calls';
 import type { LayerInstance, PythonModel } from './model';
-import type { ClassInfo, FunctionInfo } from './scopes';
+import type { ClassInfo, FunctionInfo, Scope } from './scopes';
 import { walkModule } from './walk';
 
 export class ParamUses {
@@ -63,6 +63,32 @@ export class ParamUses {
       return insts.length === 1 && insts[0].value && !insts[0].guards.length ? insts[0].value : null;
     }
     return null;
+  }
+
+  /**
+   * The module class of the file an instance is of, when every assignment of what holds it is a call of that one class
+   * (`self.br1 = batchnorm_relu(c)` read as `self.br1` in a method whose `self` is `selfName`, `br = BNReLU(c)`, or the
+   * call itself: `BNReLU(c)(x)`).
+   */
+  instanceClass(f: Expr, scope: Scope, selfName: string | undefined): ClassInfo | undefined {
+    const model = this.model;
+    let made: { value: Expr; scope: Scope }[];
+    if (f.kind === 'call') made = [{ value: f, scope }];
+    else if (f.kind === 'attr' && selfName && f.value.kind === 'name' && f.value.id === selfName) {
+      made = (scope.fn?.cls?.attrs.get(f.attr) ?? []).map((d) => ({ value: d.value, scope: d.scope }));
+    } else if (f.kind === 'name') {
+      const b = model.lookup(f.id, scope);
+      made = b?.bindings.every((x) => x.kind === 'assign') ? b.bindings.map((x) => ({ value: (x as { value: Expr }).value, scope: b.scope })) : [];
+    } else return undefined;
+    let cls: ClassInfo | undefined;
+    for (const m of made) {
+      if (m.value.kind !== 'call') return undefined;
+      const cs = model.callables(m.value.func, m.scope);
+      const c = cs.length === 1 && !cs[0].guards.length ? cs[0].value : undefined;
+      if (c?.kind !== 'class' || c.base || (cls && cls !== c.cls) || c.cls.scope.owner !== model) return undefined;
+      cls = c.cls;
+    }
+    return cls;
   }
 
   /** The function a call resolves to, when it is exactly one function of the file (no method). */
