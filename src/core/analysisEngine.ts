@@ -69,7 +69,7 @@ export class LocalAnalysisEngine implements AnalysisEngine {
   /** `warmUp`: in a worker, warm up the re-analysis of the first large document while idle (reanalysisWarmUp.ts). */
   constructor(report: RuleErrorReporter, warmUp?: WarmUpOptions) {
     this.builtin = this.host = builtinHost(report);
-    this.warmUp = warmUp && new ReanalysisWarmUp(warmUp);
+    this.warmUp = warmUp && new ReanalysisWarmUp(warmUp, (e) => report('analysis warm-up', e));
   }
 
   /** Compiles the checks (those that cannot work are left out: the editor reports them from its own compilation). */

@@ -36,7 +36,11 @@ export class ReanalysisWarmUp {
   private started = false;
   private running: Running | undefined;
 
-  constructor(private readonly options: WarmUpOptions) {}
+  /** `report` hears of an analysis that threw (the warm-up then stops): the engine's reporter, never the worker's death. */
+  constructor(
+    private readonly options: WarmUpOptions,
+    private readonly report: (error: unknown) => void,
+  ) {}
 
   /** True once the warm-up has run (or was given up because its document closed). */
   get done(): boolean {
@@ -64,7 +68,13 @@ export class ReanalysisWarmUp {
     const r = this.running;
     if (!r) return;
     // Even steps edit, odd ones go back to the document's text (the analyzer answers at once if it is there already).
-    r.analyzer.analyze(r.step % 2 === 0 ? withComment(r.text, r.step / 2) : r.text, r.options);
+    try {
+      r.analyzer.analyze(r.step % 2 === 0 ? withComment(r.text, r.step / 2) : r.text, r.options);
+    } catch (e) {
+      this.running = undefined;
+      this.report(e);
+      return;
+    }
     r.step++;
     if (r.step < 2 * this.options.pairs) this.options.schedule(() => this.step());
     else this.running = undefined;

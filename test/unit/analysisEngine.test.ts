@@ -177,7 +177,7 @@ function recordingAnalyzer(): { analyzer: DocumentAnalyzer; texts: string[] } {
 /** A warm-up whose steps wait in `queue` until the test runs them. */
 function manualWarmUp(minChars: number, pairs: number): { warm: ReanalysisWarmUp; queue: (() => void)[] } {
   const queue: (() => void)[] = [];
-  return { warm: new ReanalysisWarmUp({ minChars, pairs, schedule: (step) => queue.push(step) }), queue };
+  return { warm: new ReanalysisWarmUp({ minChars, pairs, schedule: (step) => queue.push(step) }, (e) => assert.fail(`the warm-up threw: ${String(e)}`)), queue };
 }
 
 describe('the re-analysis warm-up of a large document', () => {
@@ -234,6 +234,18 @@ describe('the re-analysis warm-up of a large document', () => {
     warm.forget('a.py');
     queue.shift()!();
     assert.equal(queue.length, 0, 'closed: its steps stop');
+    assert.ok(warm.done);
+  });
+
+  test('an analysis that throws during the warm-up is reported once and ends it (the worker goes on serving)', () => {
+    const queue: (() => void)[] = [];
+    const reported: unknown[] = [];
+    const warm = new ReanalysisWarmUp({ minChars: 10, pairs: 4, schedule: (step) => queue.push(step) }, (e) => reported.push(e));
+    const throwing = { analyze: () => { throw new Error('parser bug'); } } as unknown as DocumentAnalyzer;
+    warm.analysed('a.py', throwing, LARGE, {});
+    while (queue.length) queue.shift()!();
+    assert.equal(reported.length, 1);
+    assert.match(String(reported[0]), /parser bug/);
     assert.ok(warm.done);
   });
 
