@@ -121,7 +121,7 @@ export class LocalAnalysisEngine implements AnalysisEngine {
   }
 
   dispose(): void {
-    for (const key of this.analyzers.keys()) this.warmUp?.forget(key);
+    this.warmUp?.stop();
     this.analyzers.clear();
   }
 

@@ -61,7 +61,12 @@ export class ReanalysisWarmUp {
 
   /** The document closed: nothing more to warm up on it. */
   forget(key: string): void {
-    if (this.running?.key === key) this.running = undefined;
+    if (this.running?.key === key) this.stop();
+  }
+
+  /** No more steps (the engine is disposed). */
+  stop(): void {
+    this.running = undefined;
   }
 
   private step(): void {

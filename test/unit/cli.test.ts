@@ -244,3 +244,24 @@ test('output piped into a reader that stops early ends the CLI quietly (no EPIPE
   assert.equal(err, '', 'nothing on stderr');
   assert.equal(code, 0);
 });
+
+test('the ml-notes launcher turns on Node\'s compile cache before it loads the CLI, and the CLI runs as well when started directly', () => {
+  // The launcher as dist/ holds it (dist/cli.js next to dist/cli-main.js), here with the CLI of out/ behind it.
+  const dir = tempDir('ml-notes-launcher-');
+  fs.copyFileSync(path.join(repoRoot, 'out', 'src', 'cli', 'launcher.js'), path.join(dir, 'cli.js'));
+  const cliMain = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
+  fs.writeFileSync(path.join(dir, 'cli-main.js'), `module.exports = require(${JSON.stringify(cliMain)});\n`);
+  // Node 22.1+ has module.enableCompileCache; a stand-in records whether the CLI was loaded when it was called.
+  const stub = path.join(dir, 'stub.js');
+  fs.writeFileSync(
+    stub,
+    `require('node:module').enableCompileCache = () => { process.stderr.write('compile cache on; CLI loaded: ' + (${JSON.stringify(cliMain)} in require.cache) + '\\n'); };\n`,
+  );
+  const r = spawnSync(process.execPath, ['-r', stub, path.join(dir, 'cli.js'), '--version'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^ml-notes \d+\.\d+\.\d+/);
+  assert.equal(r.stderr, 'compile cache on; CLI loaded: false\n');
+  const direct = spawnSync(process.execPath, [cliMain, '--version'], { encoding: 'utf8' });
+  assert.equal(direct.status, 0, direct.stderr);
+  assert.equal(direct.stdout, r.stdout);
+});

@@ -65,6 +65,9 @@ export function truthOf(v: Value): boolean | undefined {
 }
 
 const MAX_DEPTH = 6;
+/** How far up callersOf follows the calls of the code making a call, and how many bound calls it gives at most. */
+const MAX_CALLER_DEPTH = 2;
+const MAX_CALLER_SITES = 16;
 
 export class CallSites {
   private readonly memo = new Map<FunctionInfo | ClassInfo, CallSite[]>();
@@ -192,6 +195,33 @@ export class CallSites {
   }
 
   /** The pseudo-site where every parameter has its default (what a call leaving them all out gets). */
+  /**
+   * What decides the parameters of the function or class whose code is at `scope` (`self.is_batchnorm` or `use_bn`
+   * passed on from there to a block): its calls in this file (`called`), each bound in turn by what decides the
+   * parameters of the code making it (`sononet2(is_batchnorm=True)` calling `sononet(…, is_batchnorm)`, two levels up
+   * at most, 16 sites at most), else its defaults; at module level, nothing (one undefined site).
+   */
+  callersOf(scope: Scope, depth = 0): { sites: (CallSite | undefined)[]; called: boolean } {
+    const fn = scope.fn;
+    if (!fn) return { sites: [undefined], called: false };
+    const owner: Owner = fn.cls ? this.classOwner(fn.cls) : { kind: 'fn', fn };
+    const real = this.of(owner);
+    if (!real.length) return { sites: [this.defaults(owner)], called: false };
+    if (depth >= MAX_CALLER_DEPTH) return { sites: real, called: true };
+    const out: CallSite[] = [];
+    for (const site of real) {
+      if (!site.call) {
+        out.push(site);
+        continue;
+      }
+      const at = this.model.scopeOf(site.call);
+      for (const outer of this.callersOf(at, depth + 1).sites) {
+        if (out.length < MAX_CALLER_SITES) out.push(this.bindCall(owner, site.call, at, outer));
+      }
+    }
+    return { sites: out, called: true };
+  }
+
   defaults(owner: Owner): CallSite {
     return { owner, arg: (name) => this.defaultOf(owner, name) };
   }

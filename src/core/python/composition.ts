@@ -10,9 +10,8 @@ import type { FunctionInfo, PythonModel, Scope } from './model';
 /** The layers a call composes, in order: `reduce(<left-to-right>, (a, b))`, or `compose(a, b)` of such a helper. */
 export function composedLayers(model: PythonModel, call: CallExpr, scope: Scope, helper: FunctionInfo | undefined): Expr[] | undefined {
   if (helper) return composesItsArgs(helper) ? positional(call) : undefined;
-  if (!isReduce(model, call, scope)) return undefined;
-  const seq = call.args[1].value;
-  if ((seq.kind !== 'tuple' && seq.kind !== 'list') || seq.elts.some((e) => e.kind === 'starred')) return undefined;
+  const seq = reduced(model, call, scope);
+  if ((seq?.kind !== 'tuple' && seq?.kind !== 'list') || seq.elts.some((e) => e.kind === 'starred')) return undefined;
   return seq.elts;
 }
 
@@ -21,15 +20,13 @@ function positional(call: CallExpr): Expr[] | undefined {
   return call.args.every((a) => !a.name && !a.star) ? call.args.map((a) => a.value) : undefined;
 }
 
-/** `functools.reduce(<a left-to-right composition>, seq)`, with no initial value. */
-function isReduce(model: PythonModel, call: CallExpr, scope: Scope): boolean {
-  if (call.args.length !== 2 || call.args.some((a) => a.name || a.star)) return false;
-  return composesLeftToRight(call.args[0].value) && isReduceName(model, call.func, scope);
-}
-
-/** `reduce` imported from functools, or `functools.reduce`. */
-function isReduceName(model: PythonModel, e: Expr, scope: Scope): boolean {
-  return model.qname(e, scope) === 'functools.reduce';
+/**
+ * `seq` of `functools.reduce(<a left-to-right composition>, seq)`, with no initial value. (The lambda is looked at
+ * before what `reduce` names: a name looked up for every call of two arguments cost the re-analysis.)
+ */
+function reduced(model: PythonModel, e: Expr, scope: Scope): Expr | undefined {
+  if (e.kind !== 'call' || e.args.length !== 2 || e.args.some((a) => a.name || a.star)) return undefined;
+  return composesLeftToRight(e.args[0].value) && model.qname(e.func, scope) === 'functools.reduce' ? e.args[1].value : undefined;
 }
 
 /** `lambda f, g: lambda *a, **kw: g(f(*a, **kw))`: `f` first, then `g`. */
@@ -67,20 +64,17 @@ function composesItsArgs(fn: FunctionInfo): boolean {
 function returnsComposition(fn: FunctionInfo): boolean {
   const def = fn.def;
   if (def.params.length !== 1 || def.params[0].star !== '*') return false;
-  const funcs = def.params[0].name;
-  const returns: Expr[] = [];
+  const returns: (Expr | undefined)[] = [];
   const visit = (body: readonly Stmt[]) => {
     for (const s of body) {
-      if (s.kind === 'return') returns.push(s.value ?? { kind: 'const', value: 'None', from: s.from, to: s.to });
+      if (s.kind === 'return') returns.push(s.value);
       else if (s.kind === 'if') {
         visit(s.body);
-        for (const b of s.orelse) visit([b]);
+        visit(s.orelse);
       }
     }
   };
   visit(def.body);
-  const e = returns.length === 1 ? returns[0] : undefined;
-  if (e?.kind !== 'call' || e.args.length !== 2 || e.args.some((a) => a.name || a.star)) return false;
-  const seq = e.args[1].value;
-  return seq.kind === 'name' && seq.id === funcs && isReduceName(fn.scope.owner as PythonModel, e.func, fn.scope) && composesLeftToRight(e.args[0].value);
+  const seq = returns.length === 1 && returns[0] ? reduced(fn.scope.owner as PythonModel, returns[0], fn.scope) : undefined;
+  return seq?.kind === 'name' && seq.id === def.params[0].name;
 }

@@ -7,7 +7,7 @@ import type { CallExpr, Expr, Span } from './ast';
 import { findArg, forEachChild } from './ast';
 import { INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
 import { ListBuilder } from './flowLists';
-import { addGuards, capGuards, listOf, mergeVals, sameElements, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
+import { addGuards, capGuards, listOf, mergeVals, sameElements, selfKey, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
 import { flattensAfterBatch, throughReshape, type ReshapeAt } from './reshapes';
 import type { FlowFrame } from './flowWalker';
 import { guardOf, roleOf, type Callable, type FunctionInfo, type Guarded, type LayerInstance } from './model';
@@ -229,8 +229,8 @@ export class FlowExprs {
     else if (f.kind === 'subscript' && this.elementsOf(f.value)) callee = this.ev(f);
     if (callee && callee.k === 'mod' && callee.items.some((i) => i.v)) return this.apply(callee.items, call);
     // An instance of a module class of the file that applies a layer first to its input (see ParamUses.classInput).
-    const self = this.f.seqSubclass ? undefined : this.f.selfName;
-    const cls = this.f.model.paramUses.instanceClass(f, this.f.scope, self);
+    // (In a Sequential subclass's `__init__`, `self` is the list being built, not an object holding instances.)
+    const cls = this.f.seqSubclass && f.kind === 'attr' ? undefined : this.f.model.paramUses.instanceClass(f, this.f.scope);
     const into = cls && this.f.model.paramUses.classInput(cls);
     if (into) return this.passedInto(call, into);
     // A call result called again (`make()(x)`) that is no known layer, nor a layer class a function returns
@@ -456,9 +456,4 @@ export class FlowExprs {
     }
     return { k: 'data', items: out };
   }
-}
-
-/** The walk's key for `self.<attr>` (not a Python name: it holds a dot). */
-export function selfKey(selfName: string, attr: string): string {
-  return `${selfName}.${attr}`;
 }

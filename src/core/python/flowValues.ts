@@ -60,19 +60,24 @@ export interface ListElem {
  */
 export type Val =
   | { k: 'data'; items: Item<LayerInstance>[] }
+  /**
+   * `partial` (an attribute of `self` only): the walk holds its value on some paths only (a Sequential being built
+   * there); on the others it holds what the class assigns it, which the model's instances say with the conditions of
+   * their branches (`self.norm = nn.Sequential()` in one branch of an `if`/`elif` chain, a batch norm in another).
+   */
   | { k: 'mod'; items: Item<LayerInstance | null>[]; list?: ListState; partial?: true }
   | { k: 'list'; list: ListState }
   | { k: 'unknown' };
 
 export const UNKNOWN: Val = { k: 'unknown' };
 
-/**
- * `partial` on an attribute of `self` (a key with a dot): the walk holds its value on some paths only (a Sequential
- * being built there); on the others it holds what the class assigns it, which the model's instances say (with the
- * conditions of their branches): `self.norm = nn.Sequential()` in one branch of an `if`/`elif` chain, a batch norm in
- * another.
- */
-function isAttributeKey(key: string): boolean {
+/** The walk's key for `self.<attr>` (not a Python name: it holds a dot). */
+export function selfKey(selfName: string, attr: string): string {
+  return `${selfName}.${attr}`;
+}
+
+/** Whether a key of the walk is an attribute's (selfKey), not a local name's. */
+function isSelfKey(key: string): boolean {
   return key.includes('.');
 }
 
@@ -130,7 +135,7 @@ export function mergeEnvs(a: Map<string, Val>, b: Map<string, Val>, ga: Guard[],
  * value is then only part of what it may be, held under that side's guards.
  */
 function oneSide(key: string, v: Val, g: Guard[]): Val {
-  return v.k === 'mod' && isAttributeKey(key) ? { ...v, items: addGuards(v.items, g), partial: true } : v;
+  return v.k === 'mod' && isSelfKey(key) ? { ...v, items: addGuards(v.items, g), partial: true } : v;
 }
 
 /**

@@ -6,9 +6,9 @@
  */
 import type { AssignStmt, AugAssignStmt, ClassDef, Expr, ExprStmt, FunctionDef, IfStmt, LoopStmt, OtherStmt, ReturnStmt, Span, Stmt, TryStmt, WithStmt } from './ast';
 import type { FlowAnalysis } from './flow';
-import { FlowExprs, selfKey } from './flowExprs';
+import { FlowExprs } from './flowExprs';
 import type { ListBuilder } from './flowLists';
-import { guardEnv, listOf, mergeEnvs, namesIn, UNKNOWN, type Val } from './flowValues';
+import { guardEnv, listOf, mergeEnvs, namesIn, selfKey, UNKNOWN, type Val } from './flowValues';
 import { guardOf, type Guard, type PythonModel, type Scope } from './model';
 import { StmtWalker, walkModule } from './walk';
 

@@ -3,7 +3,8 @@
  * the function, applied to a layer built right there (`norm = BatchNormalization(axis=3)(input)`), or handed to another
  * such function (`return _bn_relu(conv)`). A layer's output passed to the function goes into that layer, as if it were
  * written at the call (Keras code passes a conv's output to a small helper that applies batch norm and an activation).
- * Anything else (the parameter used twice, under a condition, by a method, with `*args`) is not followed.
+ * The same for a module class's input (its `forward`), which may also go into one of its own layers (`self.bn(x)`).
+ * Anything else (the parameter used twice, under a condition, by another method, with `*args`) is not followed.
  */
 import type { CallExpr, Expr, Stmt } from './ast';
 import { callTargetOf } from './calls';
@@ -47,36 +48,19 @@ export class ParamUses {
 
   private classInputUncached(cls: ClassInfo): LayerInstance | null {
     const fn = cls.methods.get('forward') ?? cls.methods.get('call');
-    const [self, p] = fn?.def.params ?? [];
-    if (!fn || fn.scope.owner !== this.model || !self || !p || self.star || p.star) return null;
-    const body = fn.def.body;
-    if (uses(body, p.name) !== 1) return null;
-    for (const s of body) {
-      if (uses([s], p.name) === 0) continue;
-      const value = s.kind === 'assign' ? s.value : s.kind === 'return' || s.kind === 'expr' ? s.value : undefined;
-      if (value?.kind !== 'call') return null;
-      const f = value.func;
-      if (f.kind !== 'attr' || f.value.kind !== 'name' || f.value.id !== self.name) return this.applied(value, p.name);
-      const a = value.args;
-      if (a.length !== 1 || a[0].name !== undefined || a[0].star || !isName(a[0].value, p.name)) return null;
-      const insts = this.model.instances(f, fn.scope);
-      return insts.length === 1 && insts[0].value && !insts[0].guards.length ? insts[0].value : null;
-    }
-    return null;
+    return fn && fn.scope.owner === this.model && fn.scope.selfName ? this.uncached(fn, 1) : null;
   }
 
   /**
    * The module class of the file an instance is of, when every assignment of what holds it is a call of that one class
-   * (`self.br1 = batchnorm_relu(c)` read as `self.br1` in a method whose `self` is `selfName`, `br = BNReLU(c)`, or the
-   * call itself: `BNReLU(c)(x)`).
+   * (`self.br1 = batchnorm_relu(c)` read as `self.br1`, `br = BNReLU(c)`, or the call itself: `BNReLU(c)(x)`).
    */
-  instanceClass(f: Expr, scope: Scope, selfName: string | undefined): ClassInfo | undefined {
+  instanceClass(f: Expr, scope: Scope): ClassInfo | undefined {
     const model = this.model;
     let made: { value: Expr; scope: Scope }[];
     if (f.kind === 'call') made = [{ value: f, scope }];
-    else if (f.kind === 'attr' && selfName && f.value.kind === 'name' && f.value.id === selfName) {
-      made = (scope.fn?.cls?.attrs.get(f.attr) ?? []).map((d) => ({ value: d.value, scope: d.scope }));
-    } else if (f.kind === 'name') {
+    else if (f.kind === 'attr') made = (model.selfAttr(f, scope) ?? []).map((d) => ({ value: d.value, scope: d.scope }));
+    else if (f.kind === 'name') {
       const b = model.lookup(f.id, scope);
       made = b?.bindings.every((x) => x.kind === 'assign') ? b.bindings.map((x) => ({ value: (x as { value: Expr }).value, scope: b.scope })) : [];
     } else return undefined;
@@ -113,6 +97,7 @@ export class ParamUses {
     return found;
   }
 
+  /** What `fn` (a plain function, or a module class's `forward`) does first with its positional parameter `index`. */
   private uncached(fn: FunctionInfo, index: number): LayerInstance | null {
     const params = fn.def.params;
     const p = params[index];
@@ -123,16 +108,24 @@ export class ParamUses {
     for (const s of body) {
       if (uses([s], p.name) === 0) continue;
       const value = s.kind === 'assign' ? s.value : s.kind === 'return' || s.kind === 'expr' ? s.value : undefined;
-      return value?.kind === 'call' ? this.applied(value, p.name) : null;
+      return value?.kind === 'call' ? this.applied(value, p.name, fn) : null;
     }
     return null;
   }
 
-  /** `Layer(…)(name)`, `helper(name)` or `make(…)(name)`, with the name its only argument: the layer it goes into. */
-  private applied(call: CallExpr, name: string): LayerInstance | null {
+  /**
+   * `Layer(…)(name)`, `helper(name)`, `make(…)(name)`, or in a method `self.layer(name)` (the attribute one layer on
+   * every path), with the name its only argument: the layer it goes into.
+   */
+  private applied(call: CallExpr, name: string, within: FunctionInfo): LayerInstance | null {
     const a = call.args;
     if (a.length !== 1 || a[0].name !== undefined || a[0].star || !isName(a[0].value, name)) return null;
     const f = call.func;
+    const self = within.scope.selfName;
+    if (within.cls && self && f.kind === 'attr' && isName(f.value, self)) {
+      const insts = this.model.instances(f, within.scope);
+      return insts.length === 1 && insts[0].value && !insts[0].guards.length ? insts[0].value : null;
+    }
     if (f.kind === 'call') {
       const inst = this.model.instanceAt(f);
       if (inst) return inst;

@@ -15,9 +15,6 @@ import { available, biasWhenNot, BuiltUnder, commonGuards, discriminate, paramFo
 import { biasReadByClass } from './bias-reads';
 import { biasStateOf, layerBias, type BiasOn } from './conv-bias-state';
 
-/** How far up the calls of the code calling another module's block are followed, and how many bound calls at most. */
-const MAX_CALLER_DEPTH = 2;
-const MAX_CALLER_SITES = 16;
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };
 
 interface Verdict {
@@ -231,7 +228,7 @@ class ConvBiasCheck {
       const owner: Owner = 'methods' in target ? other.callSites.classOwner(target) : { kind: 'fn', fn: target };
       // The call bound once per call of the code making it (its arguments may be that code's parameters); a bias
       // passed as a parameter is judged by the caller's defaults only, where nothing in the file calls the caller.
-      const caller = this.callerSites(scope);
+      const caller = model.callSites.callersOf(scope);
       const sites = caller.sites.map((outer) => other.callSites.bindCall(owner, call, scope, outer));
       const site = caller.called ? other.callSites.bindCall(owner, call, scope) : sites[0];
       const elsewhere: { inst: LayerInstance; v: Verdict }[] = [];
@@ -280,35 +277,6 @@ class ConvBiasCheck {
     const out = uses.filter((u) => !u.through && !returned.some((r) => r.at === u.at));
     for (const r of returned) for (const w of this.ctx.flow.usesOf(here)) out.push({ ...w, producer: inst, guards: [...r.guards, ...w.guards] });
     return out;
-  }
-
-  /**
-   * What decides the parameters of the function or class whose code makes a call (`self.is_batchnorm` or `use_bn`
-   * passed on to a block): its calls in this file (`called`), each bound in turn by what decides the parameters of the
-   * code making it (`sononet2(is_batchnorm=True)` calling `sononet(…, is_batchnorm)`, two levels up at most, 16 sites
-   * at most), else its defaults; nothing at module level.
-   */
-  private callerSites(scope: Scope, depth = 0): { sites: (CallSite | undefined)[]; called: boolean } {
-    const fn = scope.fn;
-    if (!fn) return { sites: [undefined], called: false };
-    const model = this.ctx.model;
-    const sites = model.callSites;
-    const owner: Owner = fn.cls ? sites.classOwner(fn.cls) : { kind: 'fn', fn };
-    const real = sites.of(owner);
-    if (!real.length) return { sites: [sites.defaults(owner)], called: false };
-    if (depth >= MAX_CALLER_DEPTH) return { sites: real, called: true };
-    const out: CallSite[] = [];
-    for (const site of real) {
-      if (!site.call) {
-        out.push(site);
-        continue;
-      }
-      const at = model.scopeOf(site.call);
-      for (const outer of this.callerSites(at, depth + 1).sites) {
-        if (out.length < MAX_CALLER_SITES) out.push(sites.bindCall(owner, site.call, at, outer));
-      }
-    }
-    return { sites: out, called: true };
   }
 
   /**
