@@ -81,6 +81,41 @@ test('a flag of the class making the call, decided by the calls of that class (a
   assert.deepEqual(lines(on, project), [...expectedLines(text, RULE), 27].sort((a, b) => a - b), 'the only call of Encoder turns it on');
 });
 
+test('star imports of the project’s modules: the last one binding a name wins, a module’s literal __all__ says what it binds, a leading underscore is never bound', () => {
+  const file = path.join(projectDir, 'models', 'star.py');
+  const text = fs.readFileSync(file, 'utf8');
+  const project = snapshotOf(file, projectDir);
+  assert.deepEqual(lines(text, project), expectedLines(text, RULE));
+  assert.deepEqual(lines(text), [], 'without the other modules nothing here can be decided');
+  const line = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
+  // hidden.py star-imported first: blocks.py's ConvBN (bias on by default) is the one bound, and its call is reported.
+  const reordered = text.replace('from .blocks import *\nfrom .hidden import *', 'from .hidden import *\nfrom .blocks import *');
+  assert.notEqual(reordered, text);
+  assert.ok(lines(reordered, project).includes(line('self.block = ConvBN(64, 64)')));
+  // Without its __all__, hidden.py's own conv3x3 (bias off) is the one bound: the first line is no longer reported.
+  const hidden = path.join(projectDir, 'models', 'hidden.py');
+  const open = { ...project, modules: { ...project.modules, [hidden]: project.modules[hidden].replace("__all__ = ['ConvBN', 'conv_bn_relu']\n", '') } };
+  assert.notEqual(open.modules[hidden], project.modules[hidden]);
+  assert.deepEqual(lines(text, open), expectedLines(text, RULE).filter((l) => l !== line('self.body =')));
+  // A leading underscore is bound when __all__ lists it.
+  const listed = { ...project, modules: { ...project.modules, [hidden]: project.modules[hidden].replace("'conv_bn_relu']", "'conv_bn_relu', '_conv_bn']") } };
+  assert.ok(lines(text, listed).includes(line('_conv_bn(64, 64)')));
+});
+
+test('segmentation heads: a classifier helper of another module (star-imported) whose kernel the call chooses is reported at the calls choosing 3, and fixed there', () => {
+  const SEG = 'segmentation-head-3x3-classifier';
+  const file = path.join(projectDir, 'models', 'seg.py');
+  const text = fs.readFileSync(file, 'utf8');
+  const project = snapshotOf(file, projectDir);
+  const found = (t: string, p?: ProjectSnapshot) => lintText(t, { project: p }).findings.filter((f) => f.rule === SEG);
+  assert.deepEqual(found(text, project).map((f) => f.range.start.line), expectedLines(text, SEG));
+  assert.match(found(text, project)[0].message, /“num_classes”/);
+  assert.deepEqual(found(text), [], 'without the other module nothing here can be decided');
+  const fixed = fixText(text, { project, only: [SEG] });
+  assert.equal(fixed.output, fs.readFileSync(path.join(projectDir, 'models', 'seg.out.py'), 'utf8'));
+  assert.deepEqual(fixText(fixed.output, { project, only: [SEG] }).applied, []);
+});
+
 test('the fix edits the calls in the analysed file only, and fixing again changes nothing', () => {
   const file = path.join(projectDir, 'models', 'net.in.py');
   const input = fs.readFileSync(file, 'utf8');

@@ -41,6 +41,8 @@ export class Symbols {
   private readonly nameMemo = new Map<Binding[], string | null>();
   private readonly joinMemo = new Map<string, Map<string, string>>();
   private readonly resolvingNames: ResolvingStack<Binding[]> = [];
+  /** The module's `__all__`, when it is written out as literal strings (null: it is not). */
+  private dunderAll?: Set<string> | null;
 
   /** Other modules of the project, when the analysis was given them. */
   readonly project?: ProjectContext;
@@ -209,15 +211,31 @@ export class Symbols {
       const alias = found.every((b) => b.kind === 'import' || (b.kind === 'assign' && (b.value.kind === 'name' || b.value.kind === 'attr')));
       return (alias && this.qname({ kind: 'name', id: name, from: -1, to: -1 }, this.moduleScope, depth + 1)) || here;
     }
-    for (const mod of this.moduleScope.starImports) {
-      const q = `${mod}.${name}`;
+    return this.starImported(name, depth);
+  }
+
+  /**
+   * What this file's `from m import *` statements bind a name to, the last one first (as Python binds them): a library
+   * layer or function the analysis knows, or what a project module exports under that name (its `__all__` when it
+   * writes one out as a literal list, else every name without a leading underscore).
+   */
+  private starImported(name: string, depth: number): string | undefined {
+    const mods = this.moduleScope.starImports;
+    for (let i = mods.length - 1; i >= 0; i--) {
+      const q = `${mods[i]}.${name}`;
       const r = this.project?.resolve(q);
-      if (r && r.rest.length === 1) {
-        const x = r.model.exportedQname(name, depth + 1);
+      if (r) {
+        const x = r.rest.length === 1 && r.model.starExports(name) ? r.model.exportedQname(name, depth + 1) : undefined;
         if (x) return x;
-      } else if (layerSpec(q) || functionSpec(q)) return q;
+      } else if (layerSpec(q) || functionSpec(q) || STAR_KNOWN.has(q)) return q;
     }
     return undefined;
+  }
+
+  /** Whether `from <this module> import *` binds a name (see starImported). */
+  starExports(name: string): boolean {
+    if (this.dunderAll === undefined) this.dunderAll = literalAll(this.moduleScope);
+    return this.dunderAll ? this.dunderAll.has(name) : !name.startsWith('_');
   }
 
   private joinName(base: string, attr: string): string {
@@ -236,13 +254,7 @@ export class Symbols {
 
   private qnameOfName(name: string, scope: Scope, depth: number): string | undefined {
     const found = this.lookup(name, scope);
-    if (!found) {
-      for (const mod of this.moduleScope.starImports) {
-        const q = `${mod}.${name}`;
-        if (layerSpec(q) || functionSpec(q) || STAR_KNOWN.has(q)) return q;
-      }
-      return undefined;
-    }
+    if (!found) return this.starImported(name, depth);
     const memo = this.nameMemo.get(found.bindings);
     if (memo !== undefined) return memo ?? undefined;
     return this.resolveOnce(
@@ -367,4 +379,19 @@ export class Symbols {
   source(span: { from: number; to: number }): string {
     return this.text.slice(span.from, span.to);
   }
+}
+
+/** `__all__ = ['a', 'b']` (a list or tuple of plain strings, in every assignment of it): its names; else null. */
+function literalAll(scope: Scope): Set<string> | null {
+  const bindings = scope.bindings.get('__all__');
+  if (!bindings) return null;
+  const names = new Set<string>();
+  for (const b of bindings) {
+    if (b.kind !== 'assign' || (b.value.kind !== 'list' && b.value.kind !== 'tuple')) return null;
+    for (const e of b.value.elts) {
+      if (e.kind !== 'string' || e.value === undefined) return null;
+      names.add(e.value);
+    }
+  }
+  return names;
 }

@@ -4,7 +4,7 @@
  * followed by a 1x1 conv that does the classification. A hint: the tip is debated.
  */
 import { callsWithin, type Expr, type Span } from '../python/ast';
-import type { LayerInstance } from '../python/model';
+import type { LayerInstance, PythonModel } from '../python/model';
 import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
 import { boundAt, buildFix, helperSiteFix, kerasBackendKey } from './segmentation-head-fixes';
@@ -155,8 +155,10 @@ function helperSiteFinding(ctx: RuleContext, inst: LayerInstance): RawFinding | 
   const fn = inst.helper!.fn;
   const spec = inst.spec;
   if (spec.role !== 'conv' || spec.transpose || spec.depthwise || inst.localClass || !site.complete || !inst.ctor.complete) return undefined;
-  if (model.hiddenArgs(site) || model.hiddenArgs(inst.ctor) || inst.ctorScope.owner !== model) return undefined;
-  const bound = model.callSites.of({ kind: 'fn', fn }).find((s) => s.call === site);
+  // The helper's own module: this file, or another module of the project it imports the helper from.
+  const home = inst.ctorScope.owner as PythonModel | undefined;
+  if (!home || fn.scope.owner !== home || model.hiddenArgs(site) || home.hiddenArgs(inst.ctor)) return undefined;
+  const bound = home === model ? model.callSites.of({ kind: 'fn', fn }).find((s) => s.call === site) : home.callSites.bindCall({ kind: 'fn', fn }, site, model.scopeOf(site));
   if (!bound) return undefined;
   const outArg = model.layerArg(inst, 'out');
   const classes = boundAt(model, outArg.value, inst.ctorScope, bound);
@@ -172,7 +174,8 @@ function helperSiteFinding(ctx: RuleContext, inst: LayerInstance): RawFinding | 
   if (notFinal(ctx, inst)) return undefined;
   // Only a kernel the call chooses can be changed there.
   const fix = spec.framework === 'torch' ? helperSiteFix(ctx, inst, bound, kernel.value!, dims) : undefined;
-  return { span: k.explicit ?? site, message: message(model.source(classes.expr)), fixes: fix ? [fix] : [] };
+  const named = (classes.scope.owner as PythonModel | undefined) ?? model;
+  return { span: k.explicit ?? site, message: message(named.source(classes.expr)), fixes: fix ? [fix] : [] };
 }
 
 function lastIdentifier(e: Expr): string | undefined {
