@@ -278,3 +278,12 @@ function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   if (set) set.add(v);
   else m.set(k, new Set([v]));
 }
+
+/** The data flow of another module of the project (a rule's own file has its own: RuleContext.flow), built once per model. */
+const projectFlows = new WeakMap<PythonModel, FlowAnalysis>();
+
+export function projectFlow(model: PythonModel): FlowAnalysis {
+  let f = projectFlows.get(model);
+  if (!f) projectFlows.set(model, (f = new FlowAnalysis(model)));
+  return f;
+}

@@ -6,7 +6,7 @@
 import type { CallExpr, Span } from '../python/ast';
 import { callTargetOf, type CallSite, type Owner } from '../python/calls';
 import { lineAt } from '../python/chars';
-import { FlowAnalysis, roleOf, type Use } from '../python/flow';
+import { FlowAnalysis, projectFlow, roleOf, type Use } from '../python/flow';
 import type { Guard, LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
@@ -59,15 +59,6 @@ export const convBiasBeforeBatchnorm: Rule = {
 function biasCapable(inst: LayerInstance): boolean {
   const role = roleOf(inst);
   return (role === 'conv' || role === 'linear') && (!inst.localClass || !!inst.baseArgs) && !!inst.spec.bias && !biasReadByClass(inst);
-}
-
-/** The data flow of another module of the project, computed once per model. */
-const otherFlows = new WeakMap<PythonModel, FlowAnalysis>();
-
-function flowOf(model: PythonModel): FlowAnalysis {
-  let f = otherFlows.get(model);
-  if (!f) otherFlows.set(model, (f = new FlowAnalysis(model)));
-  return f;
 }
 
 class ConvBiasCheck {
@@ -232,13 +223,13 @@ class ConvBiasCheck {
       const sites = caller.sites.map((outer) => other.callSites.bindCall(owner, call, scope, outer));
       const site = caller.called ? other.callSites.bindCall(owner, call, scope) : sites[0];
       const elsewhere: { inst: LayerInstance; v: Verdict }[] = [];
-      for (const inst of flowOf(other).producers()) {
+      for (const inst of projectFlow(other).producers()) {
         const fn = inst.ctorScope.fn;
         if (inst.helper || !fn || !biasCapable(inst)) continue;
         const sameOwner = fn.cls ? (owner.kind === 'fields' ? owner.cls : owner.fn.cls) === fn.cls : owner.kind === 'fn' && owner.fn === fn;
         if (!sameOwner) continue;
         const bp = this.biasParameter(inst, owner);
-        const uses = this.throughHere(flowOf(other), inst, call, scope);
+        const uses = this.throughHere(projectFlow(other), inst, call, scope);
         if (!uses.some((u) => this.isBn(u))) continue;
         if (!bp) {
           // This call decides when what it writes does: the defaults alone turning batch norm on are that module's own

@@ -3,8 +3,11 @@
  * count with a 3x3 kernel. The note: a single 3x3 output conv makes results unstable; better a 3x3 conv
  * followed by a 1x1 conv that does the classification. A hint: the tip is debated.
  */
-import { callsWithin, type Expr, type Span } from '../python/ast';
-import type { LayerInstance, PythonModel } from '../python/model';
+import { callsWithin, type CallExpr, type Expr, type Span } from '../python/ast';
+import { callTargetOf, type CallSite } from '../python/calls';
+import { projectFlow, roleOf, type FlowAnalysis } from '../python/flow';
+import { readsAfter } from '../python/resultReads';
+import type { FunctionInfo, LayerInstance, PythonModel, Scope } from '../python/model';
 import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
 import { boundAt, buildFix, helperSiteFix, kerasBackendKey } from './segmentation-head-fixes';
@@ -61,6 +64,10 @@ export const segmentationHead3x3Classifier: Rule = {
         if (f) out.push(f);
         continue;
       }
+      if (!inst) {
+        out.push(...tensorHelperFindings(ctx, call));
+        continue;
+      }
       if (!inst || inst.ctor !== call || inst.helper || inst.localClass) continue;
       const spec = inst.spec;
       if (spec.role !== 'conv' || spec.transpose || spec.depthwise || !call.complete || model.hiddenArgs(call)) continue;
@@ -72,7 +79,7 @@ export const segmentationHead3x3Classifier: Rule = {
       if (dims < 2 || dims > 3) continue;
       if (!(k === 3 || (Array.isArray(k) && k.length === dims && k.every((x) => x === 3)))) continue;
       // Not the final layer when another conv / norm consumes its output; not a segmentation head beside a box regressor.
-      if (notFinal(ctx, inst) || besideBoxRegressor(ctx, inst)) continue;
+      if (notFinal(ctx.flow, inst) || besideBoxRegressor(ctx, inst)) continue;
       const span = kernel.arg && !kernel.fromPartial ? kernel.arg : call;
       const fix = kernel.arg && !kernel.fromPartial ? buildFix(ctx, inst, kernel.arg, dims) : undefined;
       out.push({ span, message: message(model.source(outArg.value)), fixes: fix ? [fix] : [] });
@@ -103,8 +110,8 @@ function message(classes: string): Msg {
 }
 
 /** Whether a conv's output goes on into another conv or a normalisation (then it is not the classifier). */
-function notFinal(ctx: RuleContext, inst: LayerInstance): boolean {
-  return ctx.flow.usesOf(inst).some((u) => u.role === 'conv' || u.role === 'linear' || u.role === 'bn' || u.role === 'norm' || u.role === 'instnorm');
+function notFinal(flow: FlowAnalysis, inst: LayerInstance): boolean {
+  return flow.usesOf(inst).some((u) => u.role === 'conv' || u.role === 'linear' || u.role === 'bn' || u.role === 'norm' || u.role === 'instnorm');
 }
 
 /**
@@ -147,35 +154,97 @@ function isBoxCount(e: Expr): boolean {
 /**
  * A helper building the classifier from its parameters (`def classifier(c, num_classes, kernel_size=3): return
  * nn.Conv2d(c, num_classes, kernel_size, padding=kernel_size // 2)`): each call decides, and the finding is at the
- * call that passes 3 (or leaves the default 3).
+ * call that passes 3 (or leaves the default 3). The helper is this file's or another module's of the project.
  */
 function helperSiteFinding(ctx: RuleContext, inst: LayerInstance): RawFinding | undefined {
   const model = ctx.model;
   const site = inst.site;
   const fn = inst.helper!.fn;
-  const spec = inst.spec;
-  if (spec.role !== 'conv' || spec.transpose || spec.depthwise || inst.localClass || !site.complete || !inst.ctor.complete) return undefined;
-  // The helper's own module: this file, or another module of the project it imports the helper from.
   const home = inst.ctorScope.owner as PythonModel | undefined;
-  if (!home || fn.scope.owner !== home || model.hiddenArgs(site) || home.hiddenArgs(inst.ctor)) return undefined;
-  const bound = home === model ? model.callSites.of({ kind: 'fn', fn }).find((s) => s.call === site) : home.callSites.bindCall({ kind: 'fn', fn }, site, model.scopeOf(site));
-  if (!bound) return undefined;
+  if (!home || fn.scope.owner !== home || inst.localClass) return undefined;
+  const bound = boundCall(model, home, fn, site);
+  const found = bound && chosenClassifier(ctx, inst, home, bound);
+  if (!found || notFinal(ctx.flow, inst)) return undefined;
+  // Only a kernel the call chooses can be changed there.
+  const fix = inst.spec.framework === 'torch' ? helperSiteFix(ctx, inst, bound, found.kernelParam, found.dims) : undefined;
+  return { ...found.finding, fixes: fix ? [fix] : [] };
+}
+
+/**
+ * A function applying the classifier to a tensor and returning the result (Keras' functional style: `def
+ * CONV_output(X, n_labels, kernel_size=1): X = Conv2D(n_labels, kernel_size)(X); …; return X`): reported at a call
+ * choosing a 3x3 kernel, when inside the function the conv's output goes into no other conv or normalisation and here
+ * the call's result goes on only to the model's outputs (see resultIsOutput). No fix: the call is the user's to change.
+ */
+function tensorHelperFindings(ctx: RuleContext, call: CallExpr): RawFinding[] {
+  const model = ctx.model;
+  const scope = model.scopeOf(call);
+  const fn = callTargetOf(model, call, scope);
+  if (!fn || 'methods' in fn || fn.cls || !scope.fn) return [];
+  const home = fn.scope.owner as PythonModel | undefined;
+  if (!home) return [];
+  let bound: CallSite | undefined;
+  const out: RawFinding[] = [];
+  for (const c of callsWithin(home.module.calls, fn.def)) {
+    const inst = home.instanceAt(c);
+    if (!inst || inst.ctor !== c || inst.helper || inst.localClass || inst.ctorScope !== fn.scope) continue;
+    if (inst.spec.role !== 'conv') continue;
+    bound ??= boundCall(model, home, fn, call);
+    const found = bound && chosenClassifier(ctx, inst, home, bound);
+    if (!found || notFinal(home === model ? ctx.flow : projectFlow(home), inst) || !resultIsOutput(model, call, scope)) continue;
+    out.push({ ...found.finding, fixes: [] });
+  }
+  return out;
+}
+
+/** A call of a helper, bound to its parameters (in the helper's own module). */
+function boundCall(model: PythonModel, home: PythonModel, fn: FunctionInfo, call: CallExpr): CallSite | undefined {
+  return home === model ? model.callSites.of({ kind: 'fn', fn }).find((s) => s.call === call) : home.callSites.bindCall({ kind: 'fn', fn }, call, model.scopeOf(call));
+}
+
+/**
+ * The finding at a helper's call when the conv the helper builds maps to the class count and the call gives it a 3x3
+ * kernel (passed, or the parameter's default); a kernel fixed inside the helper is the helper's own finding.
+ */
+function chosenClassifier(ctx: RuleContext, inst: LayerInstance, home: PythonModel, bound: CallSite): { finding: RawFinding; kernelParam: Expr; dims: number } | undefined {
+  const model = ctx.model;
+  const spec = inst.spec;
+  const call = bound.call!;
+  if (spec.role !== 'conv' || spec.transpose || spec.depthwise || !call.complete || !inst.ctor.complete) return undefined;
+  if (model.hiddenArgs(call) || home.hiddenArgs(inst.ctor)) return undefined;
   const outArg = model.layerArg(inst, 'out');
   const classes = boundAt(model, outArg.value, inst.ctorScope, bound);
   if (!outArg.value || !classes || !(isClassCount(outArg.value) || isClassCount(classes.expr))) return undefined;
   const kernel = model.layerArg(inst, 'kernel');
-  if (kernel.fromPartial) return undefined;
+  if (kernel.fromPartial || !kernel.value) return undefined;
   const k = boundAt(model, kernel.value, inst.ctorScope, bound);
-  // A kernel fixed inside the helper is the helper's own finding (at its conv), not each call's.
   if (!k || k.expr === kernel.value) return undefined;
   const kv = model.literal(k.expr, k.scope);
   const dims = spec.dims ?? (Array.isArray(kv) ? kv.length : 0);
   if (dims < 2 || dims > 3 || !(kv === 3 || (Array.isArray(kv) && kv.length === dims && kv.every((x) => x === 3)))) return undefined;
-  if (notFinal(ctx, inst)) return undefined;
-  // Only a kernel the call chooses can be changed there.
-  const fix = spec.framework === 'torch' ? helperSiteFix(ctx, inst, bound, kernel.value!, dims) : undefined;
   const named = (classes.scope.owner as PythonModel | undefined) ?? model;
-  return { span: k.explicit ?? site, message: message(named.source(classes.expr)), fixes: fix ? [fix] : [] };
+  return { finding: { span: k.explicit ?? call, message: message(named.source(classes.expr)), fixes: [] }, kernelParam: kernel.value, dims };
+}
+
+/**
+ * Whether what a call returns goes on only to the model's outputs, as far as its function shows: the call is returned,
+ * or bound to a name whose later reads (readsAfter) are returned or passed to `Model(…)`, a list's `append`, an
+ * activation or `print`.
+ */
+function resultIsOutput(model: PythonModel, call: CallExpr, scope: Scope): boolean {
+  const stmt = model.statementOf.get(call);
+  if (stmt?.kind === 'return') return true;
+  if (stmt?.kind !== 'assign' || stmt.targets.length !== 1 || stmt.targets[0].kind !== 'name') return false;
+  const reads = readsAfter(scope.fn!.def, stmt, stmt.targets[0].id);
+  return !!reads && reads.every((r) => r.kind === 'returned' || (r.kind === 'argument' && toOutput(model, r.call, scope)));
+}
+
+function toOutput(model: PythonModel, c: CallExpr, scope: Scope): boolean {
+  if (c.func.kind === 'attr' && c.func.attr === 'append') return true;
+  const q = model.qname(c.func, scope);
+  if (q === 'print' || (q && /(^|\.)Model$/.test(q))) return true;
+  const applied = c.func.kind === 'call' ? model.instanceAt(c.func) : undefined;
+  return !!applied && roleOf(applied) === 'act';
 }
 
 function lastIdentifier(e: Expr): string | undefined {

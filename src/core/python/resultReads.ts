@@ -1,0 +1,87 @@
+/**
+ * How the value one statement binds to a name is read afterwards in its function: every read of the name from that
+ * statement on, up to an assignment that certainly replaces the value (one on the same path: in the statement's own
+ * block or a block around it, not in a branch entered after it). Used to ask whether a result goes on only to a few
+ * kinds of use (a rule's question: the model's outputs).
+ */
+import { forEachChild, type CallExpr, type Expr, type FunctionDef, type Stmt } from './ast';
+import { exprsOf, StmtWalker } from './walk';
+
+/** How one read of the name is placed: as an argument of a call (possibly inside a list or tuple there), or returned. */
+export type ReadPlace = { kind: 'argument'; call: CallExpr } | { kind: 'returned' } | { kind: 'other' };
+
+/**
+ * The reads of `id` after `stmt` in `fn`, in source order, or undefined when they cannot be listed: `stmt` is inside
+ * a loop of the function (a later iteration may read the value before the statement), or is not in the function.
+ */
+export function readsAfter(fn: FunctionDef, stmt: Stmt, id: string): ReadPlace[] | undefined {
+  const w = new ReadsAfter(stmt, id);
+  w.walk(fn.body);
+  return w.found && !w.inLoop ? w.reads : undefined;
+}
+
+class ReadsAfter extends StmtWalker {
+  readonly reads: ReadPlace[] = [];
+  found = false;
+  inLoop = false;
+  /** The value was replaced on the path after the statement: the rest of the current block does not read it. */
+  private replaced = false;
+
+  constructor(
+    private readonly stmt: Stmt,
+    private readonly id: string,
+  ) {
+    super();
+  }
+
+  protected override halted(): boolean {
+    return this.replaced;
+  }
+
+  override walk(stmts: readonly Stmt[]): void {
+    // A block entered after the statement may not run: what it replaces is replaced on its own path only.
+    const branch = this.found;
+    super.walk(stmts);
+    if (branch) this.replaced = false;
+  }
+
+  override visit(s: Stmt): void {
+    if (!this.found) {
+      if (s === this.stmt) {
+        this.found = true;
+        return;
+      }
+      // Only the statements around it are entered before it is found.
+      if (s.from <= this.stmt.from && this.stmt.to <= s.to) {
+        if (s.kind === 'for' || s.kind === 'while') this.inLoop = true;
+        super.visit(s);
+      }
+      return;
+    }
+    if (s.kind === 'def' || s.kind === 'class') return;
+    for (const e of exprsOf(s)) {
+      if (s.kind === 'assign' && s.targets.includes(e) && e.kind === 'name') continue;
+      this.read(e, s.kind === 'return' ? { kind: 'returned' } : { kind: 'other' });
+    }
+    if (s.kind === 'assign' && s.targets.some((t) => t.kind === 'name' && t.id === this.id)) this.replaced = true;
+    super.visit(s);
+  }
+
+  /** Records the reads of the name in `e`, placed as `place` says while only lists and tuples lie between. */
+  private read(e: Expr, place: ReadPlace): void {
+    if (e.kind === 'name') {
+      if (e.id === this.id) this.reads.push(place);
+      return;
+    }
+    if (e.kind === 'list' || e.kind === 'tuple') {
+      for (const x of e.elts) this.read(x, place);
+      return;
+    }
+    if (e.kind === 'call') {
+      this.read(e.func, { kind: 'other' });
+      for (const a of e.args) this.read(a.value, a.star ? { kind: 'other' } : { kind: 'argument', call: e });
+      return;
+    }
+    forEachChild(e, (c) => this.read(c, { kind: 'other' }));
+  }
+}
