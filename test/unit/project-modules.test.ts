@@ -114,6 +114,11 @@ test('segmentation heads: a classifier helper of another module (star-imported) 
   const fixed = fixText(text, { project, only: [SEG] });
   assert.equal(fixed.output, fs.readFileSync(path.join(projectDir, 'models', 'seg.out.py'), 'utf8'));
   assert.deepEqual(fixText(fixed.output, { project, only: [SEG] }).applied, []);
+  // Keras' functional style: the helper applies the conv to a tensor and returns the result, which goes to the outputs.
+  const kfile = path.join(projectDir, 'models', 'kseg.py');
+  const ktext = fs.readFileSync(kfile, 'utf8');
+  assert.deepEqual(found(ktext, snapshotOf(kfile, projectDir)).map((f) => f.range.start.line), expectedLines(ktext, SEG));
+  assert.deepEqual(found(ktext), []);
 });
 
 test('the fix edits the calls in the analysed file only, and fixing again changes nothing', () => {

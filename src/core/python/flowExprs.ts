@@ -6,7 +6,7 @@
 import type { CallExpr, Expr, Span } from './ast';
 import { findArg, forEachChild } from './ast';
 import { INSPECTION_METHODS, TENSOR_METHODS } from './catalog';
-import { ListBuilder } from './flowLists';
+import { isComprehension, ListBuilder } from './flowLists';
 import { addGuards, capGuards, listOf, mergeVals, sameElements, selfKey, UNKNOWN, type Item, type ListState, type UseRole, type Val } from './flowValues';
 import { flattensAfterBatch, throughReshape, type ReshapeAt } from './reshapes';
 import type { FlowFrame } from './flowWalker';
@@ -98,12 +98,19 @@ export class FlowExprs {
       case 'binop':
         return this.binop(e);
       case 'subscript': {
-        // `self.bns[i]`: an element of a list of layers that are all one layer.
+        // `self.bns[i]`: an element of a list of layers that are all one layer; of a list of lists, a list of them.
         const items = this.elementsOf(e.value);
-        if (!items) return this.usesEach(e);
+        const outer = items ? undefined : this.listsHeld(e.value);
+        if (!items && !(outer?.length === 1 && outer[0].depth)) return this.usesEach(e);
         for (const x of e.index) this.consume(this.ev(x), null, 'other', e);
-        return { k: 'mod', items };
+        return items ? { k: 'mod', items } : { k: 'list', list: this.lists.innerList(outer![0]) };
       }
+      case 'other':
+        if (isComprehension(e)) {
+          const list = this.lists.comprehension(e, (v) => this.consume(v, null, 'other', e));
+          return list ? { k: 'list', list } : UNKNOWN;
+        }
+        return this.usesEach(e);
       default:
         return this.usesEach(e);
     }
@@ -373,14 +380,23 @@ export class FlowExprs {
    * `__init__`, read in `forward`).
    */
   elementsOf(e: Expr): Item<LayerInstance | null>[] | undefined {
+    const lists = this.listsHeld(e);
+    return lists?.length && !lists.some((l) => l.depth) ? sameElements(lists) : undefined;
+  }
+
+  /** The lists of layers an expression holds: a name's or `self` attribute's (see elementsOf), or an element of a list of lists. */
+  listsHeld(e: Expr): readonly ListState[] | undefined {
+    if (e.kind === 'subscript') {
+      const inner = listOf(this.ev(e));
+      return inner ? [inner] : undefined;
+    }
     const key = this.holderKey(e);
     const held = key !== undefined ? this.f.env.get(key) : undefined;
     const list = listOf(held);
-    if (list) return sameElements([list]);
+    if (list) return [list];
     if (held || key === undefined || e.kind !== 'attr') return undefined;
     const cls = this.f.scope.fn?.cls;
-    const lists = cls ? this.f.flow.attributeLists(cls, e.attr) : [];
-    return lists.length ? sameElements(lists) : undefined;
+    return cls ? this.f.flow.attributeLists(cls, e.attr) : undefined;
   }
 
   /** The key under which the walk keeps what a name (`layers`) or an attribute of `self` (`self.blocks`) holds. */

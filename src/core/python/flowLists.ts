@@ -129,17 +129,38 @@ export class ListBuilder {
       }
       return l;
     }
-    if (e.kind === 'other' && (e.what === 'ArrayComprehensionExpression' || e.what === 'ComprehensionExpression') && e.children[0]) {
-      // `[nn.Conv2d(c, c, 3) for _ in range(n)]`: the element's layers again and again, each copy feeding the next.
-      const v = this.ev(e.children[0]);
-      for (const x of e.children.slice(1)) this.ev(x);
-      if (v.k !== 'mod') return this.append(list, [{ v: null, g: [] }], e);
-      return this.concat(list, this.repeat(this.append(this.newList(), v.items, e), e), e);
+    if (isComprehension(e)) {
+      const l = this.comprehension(e, () => undefined);
+      if (!l) return this.append(list, [{ v: null, g: [] }], e);
+      // A list of lists is the list itself only where nothing else is in it (`nn.ModuleList([nn.ModuleList(…) for …])`).
+      if (l.depth) return list.first || list.all?.length ? this.append(list, [{ v: null, g: [] }], e) : { ...l, id: list.id };
+      return this.concat(list, l, e);
     }
     const v = this.ev(e);
     const other = listOf(v);
     if (other) return this.concat(list, other, e);
     return this.append(list, [{ v: null, g: [] }], e);
+  }
+
+  /**
+   * `[nn.Conv2d(c, c, 3) for _ in range(n)]`: the element's layers again and again, each copy feeding the next (once the
+   * list runs as a sequence); `[[…] for …]` (or `[nn.ModuleList(…) for …]`): a list of such lists, one `depth` more.
+   * Undefined when the element is no layer; `other` is given the element's value then.
+   */
+  comprehension(e: Expr & { kind: 'other' }, other: (v: Val) => void): ListState | undefined {
+    const v = this.ev(e.children[0]);
+    for (const x of e.children.slice(1)) this.ev(x);
+    if (v.k === 'mod' && v.items.some((it) => it.v)) return this.repeat(this.append(this.newList(), v.items, e), e);
+    const inner = listOf(v);
+    if (v.k === 'list' && inner?.all?.length) return { id: this.f.flow.newListId(), first: undefined, last: [], all: inner.all, depth: (inner.depth ?? 0) + 1 };
+    other(v);
+    return undefined;
+  }
+
+  /** An element of a list of lists (`self.bns[i]`): a list of the same layers, one `depth` less. */
+  innerList(outer: ListState): ListState {
+    const depth = (outer.depth ?? 1) - 1;
+    return { id: this.f.flow.newListId(), first: undefined, last: [], all: outer.all, ...(depth ? { depth } : {}) };
   }
 
   /** The elements of `other` appended to `list`. */
@@ -240,4 +261,9 @@ export class ListBuilder {
     const q = this.f.model.qname(call.func, this.f.scope);
     return q === 'collections.OrderedDict' || q === 'OrderedDict';
   }
+}
+
+/** `[x for …]` or `(x for …)`, whose first child is the element. */
+export function isComprehension(e: Expr): e is Expr & { kind: 'other' } {
+  return e.kind === 'other' && (e.what === 'ArrayComprehensionExpression' || e.what === 'ComprehensionExpression') && !!e.children[0];
 }

@@ -45,6 +45,11 @@ export interface ListState {
    * may give); undefined when not known (a list a helper returns).
    */
   all?: Item<LayerInstance | null>[];
+  /**
+   * A list of lists of layers (`[[BatchNormalization() for level in …] for i in …]`): how many indexings more than one
+   * give a layer. Its `all` are the layers of the inner lists; it is never a sequence itself.
+   */
+  depth?: number;
 }
 
 /** One element of a list: its alternatives, the conditions it was added under, and where. */
@@ -166,6 +171,7 @@ export function mergeVals(a: Val, b: Val, ga: Guard[], gb: Guard[]): Val {
     return a.partial || b.partial ? { ...merged, partial: true } : merged;
   }
   if (a.k === 'list' && b.k === 'list' && a.list.id === b.list.id) return { k: 'list', list: mergeLists(a.list, b.list, ga, gb) };
+  if (a.k === 'list' && b.k === 'list') return alternativeLists(a.list, b.list, ga, gb);
   if (a.k === 'data' && b.k === 'unknown') return { k: 'data', items: addGuards(a.items, ga) };
   if (b.k === 'data' && a.k === 'unknown') return { k: 'data', items: addGuards(b.items, gb) };
   if (a.k === 'mod' && b.k === 'unknown') return { k: 'mod', items: [...addGuards(a.items, ga), { v: null, g: gb }] };
@@ -179,6 +185,17 @@ function mergeLists(a: ListState, b: ListState, ga: Guard[], gb: Guard[]): ListS
   const last = a.last === b.last ? a.last : union(a.last, b.last, ga, gb);
   const all = a.all === b.all ? a.all : a.all && b.all ? union(a.all, b.all, ga, gb) : undefined;
   return { id: a.id, first, last, elems: a.elems === b.elems ? a.elems : undefined, all };
+}
+
+/**
+ * Two lists built on different paths (`if separable: self.convs = [SeparableConv2D(…) for …] else: self.convs =
+ * [Conv2D(…) for …]`): what an index into the result or a loop over it gives is known (one path's elements or the
+ * other's, under its conditions); its order is not, so spliced into a sequence it is one unknown element.
+ */
+function alternativeLists(a: ListState, b: ListState, ga: Guard[], gb: Guard[]): Val {
+  if (!a.all || !b.all || (a.depth ?? 0) !== (b.depth ?? 0)) return UNKNOWN;
+  const unknown = [{ v: null, g: [] }];
+  return { k: 'list', list: { id: a.id, first: unknown, last: unknown, all: union(a.all, b.all, ga, gb), ...(a.depth ? { depth: a.depth } : {}) } };
 }
 
 /** Items added to `to` (each under `stack` too), those it already holds not repeated (a loop's second pass adds them again). */
@@ -202,5 +219,17 @@ export function sameElements(lists: readonly ListState[]): Item<LayerInstance | 
     items.push(...l.all);
   }
   const v = items[0]?.v;
-  return v && items.every((it) => it.v === v) ? items : undefined;
+  if (!v) return undefined;
+  // Different layers only where each comes on a path that excludes the others' (see alternativeLists).
+  for (let i = 0; i < items.length; i++) {
+    const a = items[i];
+    if (!a.v) return undefined;
+    for (let j = i + 1; j < items.length; j++) if (items[j].v !== a.v && !exclusive(a.g, items[j].g)) return undefined;
+  }
+  return items;
+}
+
+/** Whether two sets of conditions cannot hold together: one has a test the other has negated. */
+function exclusive(a: readonly Guard[], b: readonly Guard[]): boolean {
+  return a.some((x) => b.some((y) => x.key === y.key && x.scope === y.scope && x.negated !== y.negated));
 }
