@@ -14,11 +14,12 @@ import { parsePython, type ParsedPython } from './parse';
 import type { ProjectSnapshot } from './project';
 import { ProjectContext } from './projectContext';
 import type { ClassInfo, FunctionInfo, Scope } from './scopes';
+import { KeywordDicts } from './keywordDicts';
 import { ModuleClasses } from './moduleClasses';
 import { ParamUses } from './paramUses';
 import { MAX_DEPTH, Symbols, type ResolvingStack } from './symbols';
 import type { KeptUnits } from './unitScopes';
-import { ownReturns, walkModule } from './walk';
+import { ownReturns } from './walk';
 
 export { Scope } from './scopes';
 export type { AttrDef, Binding, ClassInfo, FunctionInfo, ScopeKind } from './scopes';
@@ -88,7 +89,7 @@ export class PythonModel extends Symbols {
   private readonly instanceMemo = new Map<CallExpr, LayerInstance | null>();
   /** Per function: the layer class it returns (see returnedClass). */
   private readonly returnedClassMemo = new Map<FunctionInfo, readonly Guarded<Callable>[] | undefined>();
-  private readonly unpackedMemo = new Map<Scope, Map<string, boolean>>();
+  private kwDicts?: KeywordDicts;
   private readonly resolvingCallables: ResolvingStack<Expr> = [];
   private readonly resolvingInstances: ResolvingStack<CallExpr> = [];
   private readonly resolvingModules: ResolvingStack<ClassInfo> = [];
@@ -259,13 +260,22 @@ export class PythonModel extends Symbols {
    */
   private passedOtherwise(fn: FunctionInfo, param: string, byDefault: readonly Guarded<Callable>[], depth: number): boolean {
     if (fn.scope.owner !== this || !byDefault.length || byDefault.some((c) => c.value.kind !== 'layer')) return false;
+    if (depth > MAX_DEPTH) return true;
     for (const site of this.callSites.namedCalls(fn)) {
       const a = site.arg(param);
       if (!a || a === 'hidden' || a.isDefault) continue;
-      if (a.value.kind === 'name' && this.lookup(a.value.id, a.scope)?.bindings.every((x) => x.kind === 'param')) continue;
-      const passed = this.callables(a.value, a.scope, depth + 1);
-      const same = (passed.length === byDefault.length && passed.every((c, i) => c.value === byDefault[i].value)) || (passed.length > 0 && !!oneLayer([...byDefault, ...passed]));
-      if (!same) return true;
+      const outer = a.value.kind === 'name' ? this.lookup(a.value.id, a.scope) : undefined;
+      const b = outer?.bindings.length === 1 ? outer.bindings[0] : undefined;
+      if (b?.kind === 'param') {
+        // A parameter of the calling function passed on (`Inner(c, norm_layer=norm_layer)`): what that one takes, by
+        // its own default and from the calls of its function, two levels up and more.
+        const outerFn = outer!.scope.fn;
+        if (!outerFn || b.param.star || outerFn.scope.owner !== this) return true;
+        if (b.param.default ? !sameLayers(this.callables(b.param.default, outerFn.outer, depth + 1), byDefault) : !this.callSites.namedCalls(outerFn).length) return true;
+        if (this.passedOtherwise(outerFn, b.param.name, byDefault, depth + 1)) return true;
+        continue;
+      }
+      if (!sameLayers(this.callables(a.value, a.scope, depth + 1), byDefault)) return true;
     }
     return false;
   }
@@ -504,54 +514,23 @@ export class PythonModel extends Symbols {
 
   /** Whether one argument of a call is `*args` / `**kwargs` that may pass parameters we cannot see (see hiddenArgs). */
   hides(a: Arg, call: CallExpr): boolean {
-    return a.star !== undefined && !this.factoryKwargs(a, call);
-  }
-
-  private factoryKwargs(a: Arg, call: CallExpr): boolean {
-    if (a.star !== '**' || a.value.kind !== 'name') return false;
-    const id = a.value.id;
-    const found = this.lookup(id, this.scopeOf(call));
-    const b = found?.bindings.length === 1 ? found.bindings[0] : undefined;
-    // One target: `self.kw = kw = {…}` lets the dict be changed through the other.
-    if (b?.kind !== 'assign' || !b.value || b.stmt.kind !== 'assign' || b.stmt.targets.length !== 1) return false;
-    const v = b.value;
-    const factory =
-      v.kind === 'dict'
-        ? v.items.length > 0 && v.items.every((it) => it.key?.kind === 'string' && FACTORY_KWARGS.has(it.key.value ?? ''))
-        : v.kind === 'call' &&
-          v.func.kind === 'name' &&
-          v.func.id === 'dict' &&
-          !this.lookup('dict', found!.scope) &&
-          v.args.length > 0 &&
-          v.args.every((x) => !x.star && x.name !== undefined && FACTORY_KWARGS.has(x.name));
-    return factory && this.onlyUnpacked(id, found!.scope);
+    if (a.star === undefined) return false;
+    const keys = this.keywordDicts.keysOf(a, call);
+    return !keys?.size || ![...keys.keys()].every((k) => FACTORY_KWARGS.has(k));
   }
 
   /**
-   * Whether a name is used only as `**name` in its scope, besides its one assignment: a dict nothing changes after it is
-   * made (`dd['bias'] = False`, `dd.update(kw)` or passing it elsewhere could put anything in it).
+   * Whether one argument of a call may pass the keyword `key`: `*args` or `**kwargs` that may pass anything (see
+   * hides), or a dict of known keys holding it (`Conv2D(filters=w, **options)`, `options` holding no `use_bias`: no).
    */
-  private onlyUnpacked(id: string, scope: Scope): boolean {
-    let memo = this.unpackedMemo.get(scope);
-    if (!memo) this.unpackedMemo.set(scope, (memo = new Map()));
-    const known = memo.get(id);
-    if (known !== undefined) return known;
-    const body = scope.fn?.def.body ?? scope.cls?.def.body ?? (scope.kind === 'module' ? this.module.body : undefined);
-    let refs = 0;
-    let unpacked = 0;
-    if (body) {
-      walkModule(body, {
-        expr: (e) => {
-          if (e.kind === 'name' && e.id === id) refs++;
-          else if (e.kind === 'call') for (const x of e.args) if (x.star === '**' && x.value.kind === 'name' && x.value.id === id) unpacked++;
-        },
-      });
-    }
-    const only = !!body && refs === unpacked + 1;
-    memo.set(id, only);
-    return only;
+  hidesKeyword(a: Arg, call: CallExpr, key: string): boolean {
+    const keys = a.star === '**' ? this.keywordDicts.keysOf(a, call) : undefined;
+    return keys ? keys.has(key) : this.hides(a, call);
   }
 
+  get keywordDicts(): KeywordDicts {
+    return (this.kwDicts ??= new KeywordDicts(this));
+  }
 }
 
 /**
@@ -569,6 +548,11 @@ function oneLayer(cs: readonly Guarded<Callable>[]): readonly Guarded<Callable>[
     if (c.guards.length || v.kind !== 'layer' || v.partialCalls.length || !interchangeableLayers(first.spec, v.spec)) return undefined;
   }
   return [cs[0]];
+}
+
+/** Whether what a call passes is the layer a default gives (the same, or one interchangeable with it). */
+function sameLayers(passed: readonly Guarded<Callable>[], byDefault: readonly Guarded<Callable>[]): boolean {
+  return (passed.length === byDefault.length && passed.every((c, i) => c.value === byDefault[i].value)) || (passed.length > 0 && !!oneLayer([...byDefault, ...passed]));
 }
 
 /** Keyword arguments every PyTorch layer takes that no rule reads. */

@@ -181,7 +181,8 @@ function biasFromOwnKwargs(model: PythonModel, text: string, inst: LayerInstance
  */
 export function layerBias(model: PythonModel, inst: LayerInstance): { state: 'off' | 'unknown' } | { state: 'on'; how: string | Msg; arg?: Arg; partial: boolean } {
   const b = inst.spec.bias;
-  if (!b || (inst.localClass && !inst.baseArgs) || model.hiddenArgs(inst.ctor) || !inst.ctor.complete) return { state: 'unknown' };
+  // (A `**options` dict whose keys are all known and hold no bias keyword hides nothing here.)
+  if (!b || (inst.localClass && !inst.baseArgs) || inst.ctor.args.some((a) => model.hidesKeyword(a, inst.ctor, b.name)) || !inst.ctor.complete) return { state: 'unknown' };
   const r = model.argOf(inst, b.name, b.index);
   if (r.value) {
     const lit = truth(r.value);
