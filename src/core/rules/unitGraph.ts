@@ -118,10 +118,21 @@ export class UnitGraph<U extends GraphUnit> {
     return hash(parts.sort().join(','));
   }
 
-  /** A hash of the texts of the unit's callers. */
+  /**
+   * A hash of the texts of the unit's callers and of their callers: a parameter passed on from a caller's own parameter
+   * (`Stage(c, norm_layer)` calling `ConvNorm(c, norm_layer=norm_layer)`) is decided by the calls of that caller too.
+   */
   callersSig(u: U): string {
-    const cs = this.shape.callersOf[this.index.get(u)!];
-    return cs ? cs.map((c) => this.units[c].facts.hash).sort().join(',') : '';
+    const callersOf = this.shape.callersOf;
+    const cs = callersOf[this.index.get(u)!];
+    if (!cs) return '';
+    let all: number[] = cs;
+    for (const c of cs) {
+      const up = callersOf[c];
+      if (up) all = all === cs ? [...cs, ...up] : (all.push(...up), all);
+    }
+    const hashes = [...new Set(all)].map((c) => this.units[c].facts.hash);
+    return hashes.sort().join(',');
   }
 
   private hashComponent(members: number[], sigs: string[]): void {
