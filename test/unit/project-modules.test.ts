@@ -97,6 +97,10 @@ test('star imports of the project’s modules: the last one binding a name wins,
   const open = { ...project, modules: { ...project.modules, [hidden]: project.modules[hidden].replace("__all__ = ['ConvBN', 'conv_bn_relu']\n", '') } };
   assert.notEqual(open.modules[hidden], project.modules[hidden]);
   assert.deepEqual(lines(text, open), expectedLines(text, RULE).filter((l) => l !== line('self.body =')));
+  // An __all__ changed after it is written (`+=`) may or may not give a name: nothing taken from that module is decided.
+  const grown = { ...project, modules: { ...project.modules, [hidden]: project.modules[hidden].replace("'conv_bn_relu']\n", "'conv_bn_relu']\n__all__ += ['conv3x3']\n") } };
+  assert.notEqual(grown.modules[hidden], project.modules[hidden]);
+  assert.ok(!lines(text, grown).includes(line('self.body =')) && !lines(text, grown).includes(line('self.stage = conv_bn_relu')));
   // A leading underscore is bound when __all__ lists it.
   const listed = { ...project, modules: { ...project.modules, [hidden]: project.modules[hidden].replace("'conv_bn_relu']", "'conv_bn_relu', '_conv_bn']") } };
   assert.ok(lines(text, listed).includes(line('_conv_bn(64, 64)')));

@@ -248,17 +248,19 @@ test('a fix that follows what the whole file asks Keras\' backend (the data form
   assert.notEqual(fixes(analyze(v3)), fixes(analyze(v4)), 'the fix reads the data format before the last edit only');
 });
 
-test('a norm class passed down two constructors: editing the call two levels up gives the findings a fresh analysis gives', () => {
+test('a norm class passed down constructors: editing the call two or three levels up gives the findings a fresh analysis gives', () => {
   // ConvNorm's batch norm is its default only where Stage's calls pass one on: the edits are in the class calling Stage.
   const fixture = readFileSync(join(fixturesDir, 'rules', 'conv-bias-before-batchnorm', 'norm_passed_on.py'), 'utf8');
   const v1 = fixture.replace('self.stage = PlainStage(64, norm_layer=nn.Identity)', 'self.stage = PlainStage(64)');
   const v2 = v1.replace('self.stage2 = Stage(64, norm_layer=nn.BatchNorm2d)', 'self.stage2 = Stage(64, norm_layer=nn.GroupNorm)');
-  const versions = [fixture, v1, v2, v1, fixture];
-  assert.equal(new Set(versions).size, 3);
+  // And three levels up: the segmenter passing no batch norm to its head.
+  const v3 = v2.replace('self.head = Head(256, nclass)', 'self.head = Head(256, nclass, norm_layer=nn.Identity)');
+  const versions = [fixture, v1, v2, v3, v2, v1, fixture];
+  assert.equal(new Set(versions).size, 4);
   const doc = new DocumentAnalyzer(strictHost);
   const lines = (t: string) => analyze(t).map((f) => f.range.start.line);
   for (const t of versions) assert.deepEqual(doc.analyze(t).findings, analyze(t));
-  assert.ok(lines(v1).length > lines(fixture).length && lines(v2).length < lines(v1).length, 'each edit changes what is found');
+  assert.ok(lines(v1).length > lines(fixture).length && lines(v2).length < lines(v1).length && lines(v3).length < lines(v2).length, 'each edit changes what is found');
 });
 
 test('a helper whose findings cannot depend on its callers is not analysed again when only a caller changes', () => {

@@ -318,18 +318,22 @@ export class FlowWalker extends StmtWalker {
       for (const n of namesIn(t)) f.env.set(n, UNKNOWN);
       return;
     }
-    if (t.kind === 'subscript' && t.value.kind === 'name') {
-      const cur = f.env.get(t.value.id);
-      if (cur?.k === 'list') {
-        const key = t.index.length === 1 ? f.model.literal(t.index[0], f.scope) : undefined;
-        if (typeof key === 'number' && Number.isInteger(key)) {
+    if (t.kind === 'subscript') {
+      // The list (or list of lists) written into: a local name's, or one this method keeps in an attribute of `self`.
+      let root: Expr = t.value;
+      while (root.kind === 'subscript') root = root.value;
+      const holder = this.exprs.holderKey(root);
+      const cur = holder !== undefined ? f.env.get(holder) : undefined;
+      if (holder !== undefined && cur?.k === 'list') {
+        const key = t.index.length === 1 && root === t.value ? f.model.literal(t.index[0], f.scope) : undefined;
+        if (typeof key === 'number' && Number.isInteger(key) && !cur.list.depth) {
           // `layers[1] = nn.BatchNorm2d(c)` replaces a known element; any other index loses the order.
           const nl = this.lists.replace(cur.list, key, this.lists.asInstances(v), at);
-          f.env.set(t.value.id, nl ? { k: 'list', list: nl } : UNKNOWN);
+          f.env.set(holder, nl ? { k: 'list', list: nl } : UNKNOWN);
         } else if (typeof key === 'string') {
           // `layers['bn1'] = nn.BatchNorm2d(c)` on an OrderedDict being built
-          f.env.set(t.value.id, { k: 'list', list: this.lists.append(cur.list, this.lists.asInstances(v)) });
-        } else f.env.set(t.value.id, UNKNOWN);
+          f.env.set(holder, { k: 'list', list: this.lists.append(cur.list, this.lists.asInstances(v)) });
+        } else f.env.set(holder, UNKNOWN);
         return;
       }
     }

@@ -1,9 +1,9 @@
 /**
  * Dicts of keyword arguments unpacked into calls (`Conv2D(filters=w, **options)`, `nn.Linear(a, b, **dd)`): the keys
- * one can carry, when the code shows them all. That is a dict written as a literal of string keys (or `dict(k=v, …)`)
- * and bound once, changed only by `name.update(…)` statements given such literals (or names bound only to such
- * literals), and otherwise only unpacked with `**`. Anything else (a key set by subscript, the dict passed to a
- * function, a computed key) leaves its keys unknown.
+ * one can carry, when the code shows them all. That is a dict written as a literal of string keys (or `dict(k=v, …)`),
+ * changed only by `name.update(…)` given such a literal or another such dict, and otherwise only unpacked with `**`.
+ * Anything else (a key set by subscript, `setdefault`, the dict passed to a function or bound to another name, a
+ * computed key) leaves its keys unknown.
  */
 import type { Arg, CallExpr, Expr } from './ast';
 import type { PythonModel } from './model';
@@ -31,19 +31,26 @@ export class KeywordDicts {
     return keys ?? undefined;
   }
 
-  private keysIn(id: string, scope: Scope): KnownKeys | undefined {
+  /**
+   * The keys of dict `id` bound in `scope`: every binding a literal (several on different paths: their keys together,
+   * a key two of them give having no one value), every other mention a `**id`, an `id.update(…)` whose argument's keys
+   * are known (a literal, or a dict of known keys itself), or the argument of another dict's `update`.
+   */
+  private keysIn(id: string, scope: Scope, depth = 0): KnownKeys | undefined {
     const found = this.model.lookup(id, scope);
-    const b = found?.bindings.length === 1 ? found.bindings[0] : undefined;
-    // One target: `self.kw = kw = {…}` lets the dict be changed through the other.
-    if (b?.kind !== 'assign' || !b.value || b.stmt.kind !== 'assign' || b.stmt.targets.length !== 1) return undefined;
-    const initial = this.literalKeys(b.value, scope);
-    if (!initial) return undefined;
-    const keys = new Map<string, Expr | null>(initial);
-    const body = scope.fn?.def.body ?? scope.cls?.def.body ?? (scope.kind === 'module' ? this.model.module.body : undefined);
+    if (!found?.bindings.length || depth > 3) return undefined;
+    const keys = new Map<string, Expr | null>();
+    for (const b of found.bindings) {
+      // One target each: `self.kw = kw = {…}` lets the dict be changed through the other.
+      if (b.kind !== 'assign' || !b.value || b.stmt.kind !== 'assign' || b.stmt.targets.length !== 1) return undefined;
+      const lit = this.literalKeys(b.value, found.scope);
+      if (!lit) return undefined;
+      for (const [k, v] of lit) keys.set(k, keys.has(k) || found.bindings.length > 1 ? null : v);
+    }
+    const body = found.scope.fn?.def.body ?? found.scope.cls?.def.body ?? (found.scope.kind === 'module' ? this.model.module.body : undefined);
     if (!body) return undefined;
-    // Every mention of the name: its binding, a `**name`, or the receiver of an update whose keys are known.
     let mentions = 0;
-    let accounted = 1;
+    let accounted = found.bindings.length;
     let ok = true;
     walkModule(body, {
       expr: (e) => {
@@ -52,13 +59,16 @@ export class KeywordDicts {
         else if (e.kind === 'call') {
           for (const x of e.args) if (x.star === '**' && x.value.kind === 'name' && x.value.id === id) accounted++;
           const f = e.func;
-          if (f.kind === 'attr' && f.attr === 'update' && f.value.kind === 'name' && f.value.id === id) {
-            const given = e.args.length === 1 && !e.args[0].name && !e.args[0].star ? this.updateKeys(e.args[0].value, scope) : undefined;
-            if (!given) ok = false;
-            else {
-              accounted++;
-              for (const k of given) keys.set(k, null);
-            }
+          if (f.kind !== 'attr' || f.attr !== 'update' || e.args.length !== 1 || e.args[0].name || e.args[0].star) return;
+          const arg = e.args[0].value;
+          const onId = f.value.kind === 'name' && f.value.id === id;
+          if (arg.kind === 'name' && arg.id === id && !onId) accounted++;
+          if (!onId) return;
+          const given = arg.kind === 'name' ? this.keysIn(arg.id, found.scope, depth + 1) : this.literalKeys(arg, found.scope);
+          if (!given) ok = false;
+          else {
+            accounted++;
+            for (const [k] of given) keys.set(k, null);
           }
         }
       },
@@ -66,22 +76,8 @@ export class KeywordDicts {
     return ok && mentions === accounted ? keys : undefined;
   }
 
-  /** The keys an update's argument gives: a literal, or a name every binding of which is a literal. */
-  private updateKeys(e: Expr, scope: Scope): string[] | undefined {
-    if (e.kind !== 'name') return this.literalKeys(e, scope)?.map(([k]) => k);
-    const found = this.model.lookup(e.id, scope);
-    if (!found?.bindings.length) return undefined;
-    const out: string[] = [];
-    for (const b of found.bindings) {
-      const lit = b.kind === 'assign' && b.value ? this.literalKeys(b.value, found.scope) : undefined;
-      if (!lit) return undefined;
-      for (const [k] of lit) out.push(k);
-    }
-    return out;
-  }
-
   /** `{'a': x, 'b': y}` or `dict(a=x, b=y)` (the builtin): its keys and values. */
-  private literalKeys(v: Expr, scope: Scope): [string, Expr][] | undefined {
+  private literalKeys(v: Expr, scope: Scope): readonly [string, Expr][] | undefined {
     if (v.kind === 'dict') {
       const out: [string, Expr][] = [];
       for (const it of v.items) {

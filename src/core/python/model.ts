@@ -258,8 +258,9 @@ export class PythonModel extends Symbols {
    * a known layer stands for every call as before (what calls of the file's classes resolve to stays a fact of the
    * statements that make them, see callTargets.ts).
    */
-  private passedOtherwise(fn: FunctionInfo, param: string, byDefault: readonly Guarded<Callable>[], depth: number, levels = 1): boolean {
+  private passedOtherwise(fn: FunctionInfo, param: string, byDefault: readonly Guarded<Callable>[], depth: number): boolean {
     if (fn.scope.owner !== this || !byDefault.length || byDefault.some((c) => c.value.kind !== 'layer')) return false;
+    if (depth > MAX_DEPTH) return true;
     for (const site of this.callSites.namedCalls(fn)) {
       const a = site.arg(param);
       if (!a || a === 'hidden' || a.isDefault) continue;
@@ -267,12 +268,12 @@ export class PythonModel extends Symbols {
       const b = outer?.bindings.length === 1 ? outer.bindings[0] : undefined;
       if (b?.kind === 'param') {
         // A parameter of the calling function passed on (`Inner(c, norm_layer=norm_layer)`): what that one takes, by
-        // its own default and from the calls of its function.
-        // Two levels up at most (what the editor's re-analysis follows: a unit's callers and theirs); further, unknown.
+        // its own default and from the calls of its function, however many levels up (the editor's re-analysis signs a
+        // unit with all its callers for this: UnitGraph.callersSig).
         const outerFn = outer!.scope.fn;
-        if (!outerFn || b.param.star || outerFn.scope.owner !== this || levels >= 2) return true;
+        if (!outerFn || b.param.star || outerFn.scope.owner !== this) return true;
         if (b.param.default ? !sameLayers(this.callables(b.param.default, outerFn.outer, depth + 1), byDefault) : !this.callSites.namedCalls(outerFn).length) return true;
-        if (this.passedOtherwise(outerFn, b.param.name, byDefault, depth + 1, levels + 1)) return true;
+        if (this.passedOtherwise(outerFn, b.param.name, byDefault, depth + 1)) return true;
         continue;
       }
       if (!sameLayers(this.callables(a.value, a.scope, depth + 1), byDefault)) return true;

@@ -14,6 +14,7 @@ import type { ParsedPython } from './parse';
 import { LookupCuts, type ProjectContext } from './projectContext';
 import { collectScopes, type AttrDef, type Binding, type ClassInfo, type FunctionInfo, type Scope, type StatementIndex } from './scopes';
 import { bodyOf, wholeFile, type KeptUnits } from './unitScopes';
+import { walkModule } from './walk';
 
 export const MAX_DEPTH = 8;
 
@@ -41,8 +42,8 @@ export class Symbols {
   private readonly nameMemo = new Map<Binding[], string | null>();
   private readonly joinMemo = new Map<string, Map<string, string>>();
   private readonly resolvingNames: ResolvingStack<Binding[]> = [];
-  /** The module's `__all__`, when it is written out as literal strings (null: it is not). */
-  private dunderAll?: Set<string> | null;
+  /** The module's `__all__` when it is written out as literal strings; null when it has none; 'unknown' otherwise. */
+  private dunderAll?: Set<string> | null | 'unknown';
 
   /** Other modules of the project, when the analysis was given them. */
   readonly project?: ProjectContext;
@@ -225,16 +226,20 @@ export class Symbols {
       const q = `${mods[i]}.${name}`;
       const r = this.project?.resolve(q);
       if (r) {
-        const x = r.rest.length === 1 && r.model.starExports(name) ? r.model.exportedQname(name, depth + 1) : undefined;
+        const exports = r.rest.length === 1 ? r.model.starExports(name) : false;
+        // A module whose `__all__` is not written out as one literal may or may not give the name: nothing is decided.
+        if (exports === undefined) return undefined;
+        const x = exports ? r.model.exportedQname(name, depth + 1) : undefined;
         if (x) return x;
       } else if (layerSpec(q) || functionSpec(q) || STAR_KNOWN.has(q)) return q;
     }
     return undefined;
   }
 
-  /** Whether `from <this module> import *` binds a name (see starImported). */
-  starExports(name: string): boolean {
-    if (this.dunderAll === undefined) this.dunderAll = literalAll(this.moduleScope);
+  /** Whether `from <this module> import *` binds a name (see starImported); undefined when its `__all__` cannot be read. */
+  starExports(name: string): boolean | undefined {
+    if (this.dunderAll === undefined) this.dunderAll = literalAll(this.module.body, this.moduleScope);
+    if (this.dunderAll === 'unknown') return undefined;
     return this.dunderAll ? this.dunderAll.has(name) : !name.startsWith('_');
   }
 
@@ -381,17 +386,21 @@ export class Symbols {
   }
 }
 
-/** `__all__ = ['a', 'b']` (a list or tuple of plain strings, in every assignment of it): its names; else null. */
-function literalAll(scope: Scope): Set<string> | null {
+/**
+ * `__all__ = ['a', 'b']` (a list or tuple of plain strings, bound once at the top of the module and not mentioned again:
+ * no `+=`, `append`, `remove`): its names; null when the module has no `__all__`; 'unknown' for anything else.
+ */
+function literalAll(body: readonly Stmt[], scope: Scope): Set<string> | null | 'unknown' {
   const bindings = scope.bindings.get('__all__');
   if (!bindings) return null;
+  const b = bindings.length === 1 ? bindings[0] : undefined;
+  if (b?.kind !== 'assign' || (b.value.kind !== 'list' && b.value.kind !== 'tuple') || !body.includes(b.stmt)) return 'unknown';
   const names = new Set<string>();
-  for (const b of bindings) {
-    if (b.kind !== 'assign' || (b.value.kind !== 'list' && b.value.kind !== 'tuple')) return null;
-    for (const e of b.value.elts) {
-      if (e.kind !== 'string' || e.value === undefined) return null;
-      names.add(e.value);
-    }
+  for (const e of b.value.elts) {
+    if (e.kind !== 'string' || e.value === undefined) return 'unknown';
+    names.add(e.value);
   }
-  return names;
+  let mentions = 0;
+  walkModule(body, { expr: (e) => void (e.kind === 'name' && e.id === '__all__' && mentions++) });
+  return mentions === 1 ? names : 'unknown';
 }

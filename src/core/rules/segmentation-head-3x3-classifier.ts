@@ -5,7 +5,7 @@
  */
 import { callsWithin, type CallExpr, type Expr, type Span } from '../python/ast';
 import { callTargetOf, type CallSite } from '../python/calls';
-import { projectFlow, roleOf, type FlowAnalysis } from '../python/flow';
+import { projectFlow, type FlowAnalysis } from '../python/flow';
 import { readsAfter } from '../python/resultReads';
 import type { FunctionInfo, LayerInstance, PythonModel, Scope } from '../python/model';
 import { msg, type Msg } from '../message';
@@ -227,24 +227,21 @@ function chosenClassifier(ctx: RuleContext, inst: LayerInstance, home: PythonMod
 }
 
 /**
- * Whether what a call returns goes on only to the model's outputs, as far as its function shows: the call is returned,
- * or bound to a name whose later reads (readsAfter) are returned or passed to `Model(…)`, a list's `append`, an
- * activation or `print`.
+ * Whether what a call returns goes on only to the model's outputs, as far as its function shows: bound to a name whose
+ * later reads (readsAfter) are all arguments of `Model(…)`, of a list's `append`, or of `print`. Returned, or through an
+ * activation, it may go on into more layers: not decided.
  */
 function resultIsOutput(model: PythonModel, call: CallExpr, scope: Scope): boolean {
   const stmt = model.statementOf.get(call);
-  if (stmt?.kind === 'return') return true;
   if (stmt?.kind !== 'assign' || stmt.targets.length !== 1 || stmt.targets[0].kind !== 'name') return false;
   const reads = readsAfter(scope.fn!.def, stmt, stmt.targets[0].id);
-  return !!reads && reads.every((r) => r.kind === 'returned' || (r.kind === 'argument' && toOutput(model, r.call, scope)));
+  return !!reads && reads.length > 0 && reads.every((r) => r.kind === 'argument' && toOutput(model, r.call, scope));
 }
 
 function toOutput(model: PythonModel, c: CallExpr, scope: Scope): boolean {
   if (c.func.kind === 'attr' && c.func.attr === 'append') return true;
   const q = model.qname(c.func, scope);
-  if (q === 'print' || (q && /(^|\.)Model$/.test(q))) return true;
-  const applied = c.func.kind === 'call' ? model.instanceAt(c.func) : undefined;
-  return !!applied && roleOf(applied) === 'act';
+  return q === 'print' || (!!q && /(^|\.)Model$/.test(q));
 }
 
 function lastIdentifier(e: Expr): string | undefined {

@@ -119,19 +119,27 @@ export class UnitGraph<U extends GraphUnit> {
   }
 
   /**
-   * A hash of the texts of the unit's callers and of their callers: a parameter passed on from a caller's own parameter
-   * (`Stage(c, norm_layer)` calling `ConvNorm(c, norm_layer=norm_layer)`) is decided by the calls of that caller too.
+   * A hash of the texts of the unit's callers, theirs, and so on up: a parameter passed on from a caller's own parameter
+   * (`Stage(c, norm_layer)` calling `ConvNorm(c, norm_layer=norm_layer)`) is decided by the calls of that caller too,
+   * however many levels up.
    */
   callersSig(u: U): string {
     const callersOf = this.shape.callersOf;
-    const cs = callersOf[this.index.get(u)!];
-    if (!cs) return '';
-    let all: number[] = cs;
-    for (const c of cs) {
-      const up = callersOf[c];
-      if (up) all = all === cs ? [...cs, ...up] : (all.push(...up), all);
+    const start = this.index.get(u)!;
+    const first = callersOf[start];
+    if (!first) return '';
+    const seen = new Set<number>(first);
+    const queue = [...first];
+    while (queue.length) {
+      for (const c of callersOf[queue.pop()!] ?? []) {
+        if (c !== start && !seen.has(c)) {
+          seen.add(c);
+          queue.push(c);
+        }
+      }
     }
-    const hashes = [...new Set(all)].map((c) => this.units[c].facts.hash);
+    const hashes: string[] = [];
+    for (const c of seen) hashes.push(this.units[c].facts.hash);
     return hashes.sort().join(',');
   }
 
