@@ -265,14 +265,26 @@ export class PythonModel extends Symbols {
       const a = site.arg(param);
       if (!a || a === 'hidden' || a.isDefault) continue;
       const outer = a.value.kind === 'name' ? this.lookup(a.value.id, a.scope) : undefined;
-      const b = outer?.bindings.length === 1 ? outer.bindings[0] : undefined;
-      if (b?.kind === 'param') {
+      const bs = outer?.bindings ?? [];
+      const b = bs.find((x) => x.kind === 'param');
+      if (b?.kind === 'param' && bs.every((x) => x === b || x.kind === 'assign')) {
         // A parameter of the calling function passed on (`Inner(c, norm_layer=norm_layer)`): what that one takes, by
         // its own default and from the calls of its function, however many levels up (the editor's re-analysis signs a
         // unit with all its callers for this: UnitGraph.callersSig).
         const outerFn = outer!.scope.fn;
         if (!outerFn || b.param.star || outerFn.scope.owner !== this) return true;
-        if (b.param.default ? !sameLayers(this.callables(b.param.default, outerFn.outer, depth + 1), byDefault) : !this.callSites.namedCalls(outerFn).length) return true;
+        // Left out by a call, it stands for its default; for what the body binds instead of a default of None
+        // (`if norm_layer is None: norm_layer = nn.BatchNorm2d`, torchvision's way).
+        const rebound = bs.filter((x) => x !== b);
+        const d = b.param.default;
+        const own = rebound.length
+          ? d?.kind === 'const' && d.value === 'None'
+            ? rebound.flatMap((x) => (x.kind === 'assign' ? this.callables(x.value, outer!.scope, depth + 1) : []))
+            : undefined
+          : d
+            ? this.callables(d, outerFn.outer, depth + 1)
+            : [];
+        if (!own || (own.length ? !sameLayers(own, byDefault) : !this.callSites.namedCalls(outerFn).length)) return true;
         if (this.passedOtherwise(outerFn, b.param.name, byDefault, depth + 1)) return true;
         continue;
       }
