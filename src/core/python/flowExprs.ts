@@ -99,11 +99,20 @@ export class FlowExprs {
         return this.binop(e);
       case 'subscript': {
         // `self.bns[i]`: an element of a list of layers that are all one layer; of a list of lists, a list of them.
-        const items = this.elementsOf(e.value);
-        const outer = items ? undefined : this.listsHeld(e.value);
-        if (!items && !(outer?.length === 1 && outer[0].depth)) return this.usesEach(e);
+        // (A subscript of a subscript is evaluated once: `t[0][0]…[0]` costs its depth, not three times per level.)
+        const base = e.value.kind === 'subscript' ? this.ev(e.value) : undefined;
+        const baseList = base && listOf(base);
+        const lists = base ? (baseList ? [baseList] : undefined) : this.listsHeld(e.value);
+        const items = lists?.length && !lists.some((l) => l.depth) ? sameElements(lists) : undefined;
+        const nested = !items && lists?.length === 1 && lists[0].depth ? lists[0] : undefined;
+        if (!items && !nested) {
+          if (!base) return this.usesEach(e);
+          this.consume(base, null, 'other', e);
+          for (const x of e.index) this.consume(this.ev(x), null, 'other', e);
+          return UNKNOWN;
+        }
         for (const x of e.index) this.consume(this.ev(x), null, 'other', e);
-        return items ? { k: 'mod', items } : { k: 'list', list: this.lists.innerList(outer![0]) };
+        return items ? { k: 'mod', items } : { k: 'list', list: this.lists.innerList(nested!) };
       }
       case 'other':
         if (isComprehension(e)) {

@@ -64,7 +64,8 @@ export class KeywordDicts {
           const onId = f.value.kind === 'name' && f.value.id === id;
           if (arg.kind === 'name' && arg.id === id && !onId) accounted++;
           if (!onId) return;
-          const given = arg.kind === 'name' ? this.keysIn(arg.id, found.scope, depth + 1) : this.literalKeys(arg, found.scope);
+          // (A name looked up where the update is: a parameter of a nested function is no literal.)
+          const given = arg.kind === 'name' ? this.keysIn(arg.id, this.model.scopeOf(e), depth + 1) : this.literalKeys(arg, found.scope);
           if (!given) ok = false;
           else {
             accounted++;

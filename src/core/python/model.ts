@@ -258,11 +258,13 @@ export class PythonModel extends Symbols {
    * a known layer stands for every call as before (what calls of the file's classes resolve to stays a fact of the
    * statements that make them, see callTargets.ts).
    */
-  private passedOtherwise(fn: FunctionInfo, param: string, byDefault: readonly Guarded<Callable>[], depth: number): boolean {
+  private passedOtherwise(fn: FunctionInfo, param: string, byDefault: readonly Guarded<Callable>[], depth: number, passedOn = false): boolean {
     if (fn.scope.owner !== this || !byDefault.length || byDefault.some((c) => c.value.kind !== 'layer')) return false;
     if (depth > MAX_DEPTH) return true;
     for (const site of this.callSites.namedCalls(fn)) {
       const a = site.arg(param);
+      // (A parameter passed on from further up hidden in `**kwargs` or `*args` there may be anything.)
+      if (a === 'hidden' && passedOn) return true;
       if (!a || a === 'hidden' || a.isDefault) continue;
       const outer = a.value.kind === 'name' ? this.lookup(a.value.id, a.scope) : undefined;
       const bs = outer?.bindings ?? [];
@@ -285,7 +287,7 @@ export class PythonModel extends Symbols {
             ? this.callables(d, outerFn.outer, depth + 1)
             : [];
         if (!own || (own.length ? !sameLayers(own, byDefault) : !this.callSites.namedCalls(outerFn).length)) return true;
-        if (this.passedOtherwise(outerFn, b.param.name, byDefault, depth + 1)) return true;
+        if (this.passedOtherwise(outerFn, b.param.name, byDefault, depth + 1, true)) return true;
         continue;
       }
       if (!sameLayers(this.callables(a.value, a.scope, depth + 1), byDefault)) return true;
@@ -533,12 +535,12 @@ export class PythonModel extends Symbols {
   }
 
   /**
-   * Whether one argument of a call may pass the keyword `key`: `*args` or `**kwargs` that may pass anything (see
-   * hides), or a dict of known keys holding it (`Conv2D(filters=w, **options)`, `options` holding no `use_bias`: no).
+   * Whether one argument of a call may pass one of `keys`: `*args` or `**kwargs` that may pass anything (see hides), or
+   * a dict of known keys holding one (`Conv2D(filters=w, **options)`, `options` holding no `use_bias`: no).
    */
-  hidesKeyword(a: Arg, call: CallExpr, key: string): boolean {
-    const keys = a.star === '**' ? this.keywordDicts.keysOf(a, call) : undefined;
-    return keys ? keys.has(key) : this.hides(a, call);
+  hidesKeyword(a: Arg, call: CallExpr, keys: readonly string[]): boolean {
+    const known = a.star === '**' ? this.keywordDicts.keysOf(a, call) : undefined;
+    return known ? keys.some((k) => known.has(k)) : this.hides(a, call);
   }
 
   get keywordDicts(): KeywordDicts {

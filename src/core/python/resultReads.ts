@@ -5,10 +5,13 @@
  * kinds of use (a rule's question: the model's outputs).
  */
 import { forEachChild, type CallExpr, type Expr, type FunctionDef, type Stmt } from './ast';
-import { exprsOf, StmtWalker } from './walk';
+import { exprsOf, StmtWalker, walkModule } from './walk';
 
-/** How one read of the name is placed: as an argument of a call (possibly inside a list or tuple there), or returned. */
-export type ReadPlace = { kind: 'argument'; call: CallExpr } | { kind: 'returned' } | { kind: 'other' };
+/**
+ * How one read of the name is placed: as an argument of a call (possibly inside a list or tuple there), as the object
+ * of a method call (`outs.append(x)`: `method`), returned, or anything else.
+ */
+export type ReadPlace = { kind: 'argument'; call: CallExpr } | { kind: 'method'; call: CallExpr; name: string } | { kind: 'returned' } | { kind: 'other' };
 
 /**
  * The reads of `id` after `stmt` in `fn`, in source order, or undefined when they cannot be listed: `stmt` is inside
@@ -58,7 +61,11 @@ class ReadsAfter extends StmtWalker {
       }
       return;
     }
-    if (s.kind === 'def' || s.kind === 'class') return;
+    if (s.kind === 'def' || s.kind === 'class') {
+      // A nested function or class may read it whenever it runs: any mention there is a read of no known place.
+      walkModule([s], { expr: (e) => void (e.kind === 'name' && e.id === this.id && this.reads.push({ kind: 'other' })) });
+      return;
+    }
     for (const e of exprsOf(s)) {
       if (s.kind === 'assign' && s.targets.includes(e) && e.kind === 'name') continue;
       this.read(e, s.kind === 'return' ? { kind: 'returned' } : { kind: 'other' });
@@ -78,7 +85,9 @@ class ReadsAfter extends StmtWalker {
       return;
     }
     if (e.kind === 'call') {
-      this.read(e.func, { kind: 'other' });
+      const f = e.func;
+      if (f.kind === 'attr' && f.value.kind === 'name' && f.value.id === this.id) this.reads.push({ kind: 'method', call: e, name: f.attr });
+      else this.read(f, { kind: 'other' });
       for (const a of e.args) this.read(a.value, a.star ? { kind: 'other' } : { kind: 'argument', call: e });
       return;
     }

@@ -181,8 +181,12 @@ function biasFromOwnKwargs(model: PythonModel, text: string, inst: LayerInstance
  */
 export function layerBias(model: PythonModel, inst: LayerInstance): { state: 'off' | 'unknown' } | { state: 'on'; how: string | Msg; arg?: Arg; partial: boolean } {
   const b = inst.spec.bias;
-  // (A `**options` dict whose keys are all known and hold no bias keyword hides nothing here.)
-  if (!b || (inst.localClass && !inst.baseArgs) || inst.ctor.args.some((a) => model.hidesKeyword(a, inst.ctor, b.name)) || !inst.ctor.complete) return { state: 'unknown' };
+  if (!b || (inst.localClass && !inst.baseArgs) || !inst.ctor.complete) return { state: 'unknown' };
+  // What this rule reads of the layer, its bias and its activation (which makes its output an activation's, roleOf),
+  // must be where it can be read: not in a `**options` dict that may hold it.
+  const activation = inst.spec.args.activation?.name;
+  const read = activation ? [b.name, activation] : [b.name];
+  if (inst.ctor.args.some((a) => model.hidesKeyword(a, inst.ctor, read))) return { state: 'unknown' };
   const r = model.argOf(inst, b.name, b.index);
   if (r.value) {
     const lit = truth(r.value);

@@ -3,7 +3,7 @@
  * count with a 3x3 kernel. The note: a single 3x3 output conv makes results unstable; better a 3x3 conv
  * followed by a 1x1 conv that does the classification. A hint: the tip is debated.
  */
-import { callsWithin, type CallExpr, type Expr, type Span } from '../python/ast';
+import { callsWithin, type CallExpr, type Expr, type FunctionDef, type Span } from '../python/ast';
 import { callTargetOf, type CallSite } from '../python/calls';
 import { projectFlow, type FlowAnalysis } from '../python/flow';
 import { readsAfter } from '../python/resultReads';
@@ -228,20 +228,32 @@ function chosenClassifier(ctx: RuleContext, inst: LayerInstance, home: PythonMod
 
 /**
  * Whether what a call returns goes on only to the model's outputs, as far as its function shows: bound to a name whose
- * later reads (readsAfter) are all arguments of `Model(…)`, of a list's `append`, or of `print`. Returned, or through an
- * activation, it may go on into more layers: not decided.
+ * later reads (readsAfter) are all arguments of `Model(…)` or `print`, or appended to a list whose own later reads are
+ * those, or more appends. Returned, through an activation, or into a list concatenated later, it may go on into more
+ * layers: not decided.
  */
 function resultIsOutput(model: PythonModel, call: CallExpr, scope: Scope): boolean {
   const stmt = model.statementOf.get(call);
   if (stmt?.kind !== 'assign' || stmt.targets.length !== 1 || stmt.targets[0].kind !== 'name') return false;
-  const reads = readsAfter(scope.fn!.def, stmt, stmt.targets[0].id);
-  return !!reads && reads.length > 0 && reads.every((r) => r.kind === 'argument' && toOutput(model, r.call, scope));
+  const fn = scope.fn!.def;
+  const reads = readsAfter(fn, stmt, stmt.targets[0].id);
+  return !!reads?.length && reads.every((r) => r.kind === 'argument' && (toModel(model, r.call, scope) || appendedToOutputs(model, fn, r.call)));
 }
 
-function toOutput(model: PythonModel, c: CallExpr, scope: Scope): boolean {
-  if (c.func.kind === 'attr' && c.func.attr === 'append') return true;
+/** `Model(…)` or `print(…)`. */
+function toModel(model: PythonModel, c: CallExpr, scope: Scope): boolean {
   const q = model.qname(c.func, scope);
   return q === 'print' || (!!q && /(^|\.)Model$/.test(q));
+}
+
+/** `outs.append(x)`, where `outs` is read afterwards only by `Model(…)`, `print` or more appends. */
+function appendedToOutputs(model: PythonModel, fn: FunctionDef, c: CallExpr): boolean {
+  const f = c.func;
+  const stmt = model.statementOf.get(c);
+  if (f.kind !== 'attr' || f.attr !== 'append' || f.value.kind !== 'name' || stmt?.kind !== 'expr') return false;
+  const scope = model.scopeOf(c);
+  const reads = readsAfter(fn, stmt, f.value.id);
+  return !!reads?.length && reads.every((r) => (r.kind === 'method' && r.name === 'append') || (r.kind === 'argument' && toModel(model, r.call, scope)));
 }
 
 function lastIdentifier(e: Expr): string | undefined {

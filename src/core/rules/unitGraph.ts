@@ -119,7 +119,7 @@ export class UnitGraph<U extends GraphUnit> {
   }
 
   /**
-   * A hash of the texts of the unit's callers, theirs, and so on up: a parameter passed on from a caller's own parameter
+   * A hash of the unit's callers, theirs, and so on up, each with what it reaches: a parameter passed on from a caller's own parameter
    * (`Stage(c, norm_layer)` calling `ConvNorm(c, norm_layer=norm_layer)`) is decided by the calls of that caller too,
    * however many levels up.
    */
@@ -138,9 +138,10 @@ export class UnitGraph<U extends GraphUnit> {
         }
       }
     }
-    const hashes: string[] = [];
-    for (const c of seen) hashes.push(this.units[c].facts.hash);
-    return hashes.sort().join(',');
+    // Each caller with what it reaches (a function it calls for the value it passes on: `norm_layer=get_norm()`).
+    const sigs: string[] = [];
+    for (const c of seen) sigs.push(this.reachSig(this.units[c]));
+    return hash(sigs.sort().join(','));
   }
 
   private hashComponent(members: number[], sigs: string[]): void {
