@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from './helpers';
-import { analyze, DocumentAnalyzer, strictHost, type Rule } from '../../src/core/rules/index';
+import { analyze, analyzeParsed, DocumentAnalyzer, strictHost, type Rule } from '../../src/core/rules/index';
 import type { Finding } from '../../src/core/rules/types';
 import { generatePyTorchFile } from '../../bench/analysis';
 
@@ -261,6 +261,17 @@ test('a norm class passed down constructors: editing the call two or three level
   const lines = (t: string) => analyze(t).map((f) => f.range.start.line);
   for (const t of versions) assert.deepEqual(doc.analyze(t).findings, analyze(t));
   assert.ok(lines(v1).length > lines(fixture).length && lines(v2).length < lines(v1).length && lines(v3).length < lines(v2).length, 'each edit changes what is found');
+});
+
+test('a call the parser recovers inside a broken statement still makes its unit a caller: edits there analyse the callee again', () => {
+  // Edits as random edit sequences made them: the class calling HeadConv broken around the call, then at its def.
+  const fixture = readFileSync(join(fixturesDir, 'rules', 'conv-bias-before-batchnorm', 'norm_passed_on.py'), 'utf8');
+  const v1 = fixture.replace('HeadConv(c, c, r, norm_layer) for r in (3, 6, 12)])', 'HeadConv(c, c, r, norm_layer) felse:\nor r in (3, 6, 12)])');
+  const v2 = v1.replace('class HeadBlock(nn.Module):\n    def __init__(self, c, norm_layer=nn.BatchNorm2d):', "class HeadBlock(nn.Module):\n    def __in'use_bias': Falseit__(self, c, norm_layer=nn.BatchNorm2d):");
+  const versions = [fixture, v1, v2, v1, fixture];
+  assert.equal(new Set(versions).size, 3);
+  const doc = new DocumentAnalyzer(strictHost);
+  for (const t of versions) assert.deepEqual(doc.analyze(t).findings, analyzeParsed(doc.lastParse!, {}));
 });
 
 test('a helper whose findings cannot depend on its callers is not analysed again when only a caller changes', () => {

@@ -28,6 +28,7 @@
  * but the callers.
  */
 import type { AssignStmt, AugAssignStmt, CallExpr, ClassDef, FunctionDef, LoopStmt, Span, Stmt } from '../python/ast';
+import { walkExpr } from '../python/ast';
 import { StmtWalker, walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
 import { KeptUnits } from '../python/unitScopes';
@@ -352,6 +353,9 @@ export class UnitCache {
         if (e.kind === 'name') refs.add(e.id);
       },
     });
+    // A call the parser recovered inside a broken statement is among the unit's calls but may be in none of its
+    // statements' expressions: what it names counts too (its callee's findings may depend on it).
+    if (lu.errors.length) for (let i = 0; i < calls.length; i++) walkExpr(calls[i], (e) => void (e.kind === 'name' && refs.add(e.id)));
     const bases: string[] = [];
     const st = stmts.length === 1 ? stmts[0] : undefined;
     if (st?.kind === 'class') {
