@@ -258,13 +258,14 @@ export class PythonModel extends Symbols {
    * a known layer stands for every call as before (what calls of the file's classes resolve to stays a fact of the
    * statements that make them, see callTargets.ts).
    */
-  private passedOtherwise(fn: FunctionInfo, param: string, byDefault: readonly Guarded<Callable>[], depth: number, passedOn = false): boolean {
+  private passedOtherwise(fn: FunctionInfo, param: string, byDefault: readonly Guarded<Callable>[], depth: number, noDefault = false): boolean {
     if (fn.scope.owner !== this || !byDefault.length || byDefault.some((c) => c.value.kind !== 'layer')) return false;
     if (depth > MAX_DEPTH) return true;
     for (const site of this.callSites.namedCalls(fn)) {
       const a = site.arg(param);
-      // (A parameter passed on from further up hidden in `**kwargs` or `*args` there may be anything.)
-      if (a === 'hidden' && passedOn) return true;
+      // Hidden in `**kwargs` or `*args`, it counts as left out, as for the calls of the layer's own class; but a parameter
+      // passed on that has no default of its own may then be anything.
+      if (a === 'hidden' && noDefault) return true;
       if (!a || a === 'hidden' || a.isDefault) continue;
       const outer = a.value.kind === 'name' ? this.lookup(a.value.id, a.scope) : undefined;
       const bs = outer?.bindings ?? [];
@@ -287,7 +288,7 @@ export class PythonModel extends Symbols {
             ? this.callables(d, outerFn.outer, depth + 1)
             : [];
         if (!own || (own.length ? !sameLayers(own, byDefault) : !this.callSites.namedCalls(outerFn).length)) return true;
-        if (this.passedOtherwise(outerFn, b.param.name, byDefault, depth + 1, true)) return true;
+        if (this.passedOtherwise(outerFn, b.param.name, byDefault, depth + 1, !own.length)) return true;
         continue;
       }
       if (!sameLayers(this.callables(a.value, a.scope, depth + 1), byDefault)) return true;
