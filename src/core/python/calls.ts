@@ -194,7 +194,6 @@ export class CallSites {
     return (this.byTarget = out);
   }
 
-  /** The pseudo-site where every parameter has its default (what a call leaving them all out gets). */
   /**
    * What decides the parameters of the function or class whose code is at `scope` (`self.is_batchnorm` or `use_bn`
    * passed on from there to a block): its calls in this file (`called`), each bound in turn by what decides the
@@ -222,6 +221,7 @@ export class CallSites {
     return { sites: out, called: true };
   }
 
+  /** The pseudo-site where every parameter has its default (what a call leaving them all out gets). */
   defaults(owner: Owner): CallSite {
     return { owner, arg: (name) => this.defaultOf(owner, name) };
   }

@@ -103,7 +103,7 @@ export class FlowExprs {
         const base = e.value.kind === 'subscript' ? this.ev(e.value) : undefined;
         const baseList = base && listOf(base);
         const lists = base ? (baseList ? [baseList] : undefined) : this.listsHeld(e.value);
-        const items = lists?.length && !lists.some((l) => l.depth) ? sameElements(lists) : undefined;
+        const items = elementsIn(lists);
         const nested = !items && lists?.length === 1 && lists[0].depth ? lists[0] : undefined;
         if (!items && !nested) {
           if (!base) return this.usesEach(e);
@@ -389,8 +389,7 @@ export class FlowExprs {
    * `__init__`, read in `forward`).
    */
   elementsOf(e: Expr): Item<LayerInstance | null>[] | undefined {
-    const lists = this.listsHeld(e);
-    return lists?.length && !lists.some((l) => l.depth) ? sameElements(lists) : undefined;
+    return elementsIn(this.listsHeld(e));
   }
 
   /** The lists of layers an expression holds: a name's or `self` attribute's (see elementsOf), or an element of a list of lists. */
@@ -481,4 +480,9 @@ export class FlowExprs {
     }
     return { k: 'data', items: out };
   }
+}
+
+/** The layer every element of lists of layers is (see sameElements); none for lists of lists. */
+function elementsIn(lists: readonly ListState[] | undefined): Item<LayerInstance | null>[] | undefined {
+  return lists?.length && !lists.some((l) => l.depth) ? sameElements(lists) : undefined;
 }

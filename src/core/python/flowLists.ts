@@ -152,15 +152,19 @@ export class ListBuilder {
     for (const x of e.children.slice(1)) this.ev(x);
     if (v.k === 'mod' && v.items.some((it) => it.v)) return this.repeat(this.append(this.newList(), v.items, e), e);
     const inner = listOf(v);
-    if (v.k === 'list' && inner?.all?.length) return { id: this.f.flow.newListId(), first: undefined, last: [], all: inner.all, depth: (inner.depth ?? 0) + 1 };
+    if (v.k === 'list' && inner?.all?.length) return this.listOfLists(inner.all, (inner.depth ?? 0) + 1);
     other(v);
     return undefined;
   }
 
   /** An element of a list of lists (`self.bns[i]`): a list of the same layers, one `depth` less. */
   innerList(outer: ListState): ListState {
-    const depth = (outer.depth ?? 1) - 1;
-    return { id: this.f.flow.newListId(), first: undefined, last: [], all: outer.all, ...(depth ? { depth } : {}) };
+    return this.listOfLists(outer.all, (outer.depth ?? 1) - 1);
+  }
+
+  /** A list known only by its layers (`all`), never a sequence: of lists `depth` deep (0: of the layers themselves). */
+  private listOfLists(all: ListState['all'], depth: number): ListState {
+    return { id: this.f.flow.newListId(), first: undefined, last: [], all, ...(depth ? { depth } : {}) };
   }
 
   /** The elements of `other` appended to `list`. */

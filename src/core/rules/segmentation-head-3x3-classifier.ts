@@ -68,7 +68,7 @@ export const segmentationHead3x3Classifier: Rule = {
         out.push(...tensorHelperFindings(ctx, call));
         continue;
       }
-      if (!inst || inst.ctor !== call || inst.helper || inst.localClass) continue;
+      if (inst.ctor !== call || inst.helper || inst.localClass) continue;
       const spec = inst.spec;
       if (spec.role !== 'conv' || spec.transpose || spec.depthwise || !call.complete || model.hiddenArgs(call)) continue;
       const outArg = model.layerArg(inst, 'out');
@@ -182,20 +182,34 @@ function tensorHelperFindings(ctx: RuleContext, call: CallExpr): RawFinding[] {
   const fn = callTargetOf(model, call, scope);
   if (!fn || 'methods' in fn || fn.cls || !scope.fn) return [];
   const home = fn.scope.owner as PythonModel | undefined;
-  if (!home) return [];
-  let bound: CallSite | undefined;
+  const convs = home ? convsBuiltIn(ctx, home, fn) : [];
+  const bound = convs.length ? boundCall(model, home!, fn, call) : undefined;
+  if (!bound) return [];
+  const flow = home === model ? ctx.flow : projectFlow(home!);
   const out: RawFinding[] = [];
-  for (const c of callsWithin(home.module.calls, fn.def)) {
-    const inst = home.instanceAt(c);
-    if (!inst || inst.ctor !== c || inst.helper || inst.localClass || inst.ctorScope !== fn.scope) continue;
-    if (inst.spec.role !== 'conv') continue;
-    bound ??= boundCall(model, home, fn, call);
-    const found = bound && chosenClassifier(ctx, inst, home, bound);
-    if (!found || notFinal(home === model ? ctx.flow : projectFlow(home), inst) || !resultIsOutput(model, call, scope)) continue;
-    out.push({ ...found.finding, fixes: [] });
+  for (const inst of convs) {
+    const found = chosenClassifier(ctx, inst, home!, bound);
+    if (found && !notFinal(flow, inst)) out.push({ ...found.finding, fixes: [] });
   }
-  return out;
+  return out.length && resultIsOutput(model, call, scope) ? out : [];
 }
+
+/** The convs a function builds in its own body (not through a helper), remembered per function for the analysis. */
+function convsBuiltIn(ctx: RuleContext, home: PythonModel, fn: FunctionInfo): LayerInstance[] {
+  const known = ctx.memo(builtConvs, () => new Map<FunctionInfo, LayerInstance[]>());
+  let convs = known.get(fn);
+  if (!convs) {
+    convs = [];
+    for (const c of callsWithin(home.module.calls, fn.def)) {
+      const inst = home.instanceAt(c);
+      if (inst?.ctor === c && !inst.helper && !inst.localClass && inst.ctorScope === fn.scope && inst.spec.role === 'conv') convs.push(inst);
+    }
+    known.set(fn, convs);
+  }
+  return convs;
+}
+
+const builtConvs = {};
 
 /** A call of a helper, bound to its parameters (in the helper's own module). */
 function boundCall(model: PythonModel, home: PythonModel, fn: FunctionInfo, call: CallExpr): CallSite | undefined {
