@@ -106,6 +106,87 @@ test('star imports of the project’s modules: the last one binding a name wins,
   assert.ok(lines(text, listed).includes(line('_conv_bn(64, 64)')));
 });
 
+/** A module of helpers building a 3x3 conv, with its bias as `bias` says ('' for the default). */
+const conv3x3Module = (bias: string, before = '', after = '') =>
+  `import math\nimport torch.nn as nn\n${before}\n\ndef conv3x3(in_planes, out_planes, stride=1):\n    return nn.Conv2d(in_planes, out_planes, 3, stride=stride, padding=1${bias})\n${after}`;
+
+/** A module whose stem feeds conv3x3's output to batch norm, conv3x3 bound by `imports` (and `tail`, after them). */
+const stemModule = (imports: string, fires: boolean, tail = '') =>
+  [
+    'import torch.nn as nn',
+    imports,
+    tail,
+    '',
+    'class Stem(nn.Module):',
+    '    def __init__(self, width):',
+    '        super().__init__()',
+    `        self.conv = conv3x3(3, width, stride=2)${fires ? '  # expect: conv-bias-before-batchnorm' : ''}`,
+    '        self.bn = nn.BatchNorm2d(width)',
+    '',
+    '    def forward(self, x):',
+    '        return self.bn(self.conv(x))',
+    '',
+  ].join('\n');
+
+test('star imports bind names when they run: after a def or an import they rebind its name, a def after them rebinds theirs; a star import that may or may not bind it (under try, of a module deleting it, defining it under a condition, or whose names cannot be read) decides nothing', () => {
+  const ownOff = '\n\ndef conv3x3(in_planes, out_planes, stride=1):\n    return nn.Conv2d(in_planes, out_planes, 3, stride=stride, padding=1, bias=False)\n';
+  const ownOn = ownOff.replace(', bias=False', '');
+  const stems: Record<string, string> = {
+    // A def, then a star import binding the same name: the star import's conv3x3 is the one called.
+    'def_then_frozen.py': stemModule(ownOn, false, 'from .frozen import *'),
+    'def_then_plain.py': stemModule(ownOff, true, 'from .plain import *'),
+    'plain_then_def.py': stemModule('from .plain import *', false, ownOff),
+    'frozen_then_def.py': stemModule('from .frozen import *', true, ownOn),
+    // An explicit import, then a star import.
+    'import_then_frozen.py': stemModule('from .plain import conv3x3\nfrom .frozen import *', false),
+    'frozen_then_import.py': stemModule('from .frozen import *\nfrom .plain import conv3x3', true),
+    // Through a module that rebinds the name with a star import of its own (or whose def comes after its star import).
+    'through_rebound.py': stemModule('from .rebound import *', false),
+    'through_redefined.py': stemModule('from .redefined import *', true),
+    // Under try: either star import may be the one that ran; one that may not have run is the only one binding it.
+    'try_either.py': stemModule('try:\n    from .frozen import *\nexcept ImportError:\n    from .plain import *', false),
+    'try_alone.py': stemModule('try:\n    from .plain import *\nexcept ImportError:\n    pass', true),
+    // A module deleting the name does not bind it; one deleting another name does.
+    'deleted.py': stemModule('from .frozen import *\nfrom .legacy import *', false),
+    'other_deleted.py': stemModule('from .frozen import *\nfrom .tidy import *', true),
+    // A module defining it under a condition may or may not bind it over the first one.
+    'optional_over.py': stemModule('from .frozen import *\nfrom .optional import *', false),
+    'optional_alone.py': stemModule('from .optional import *', true),
+    // A later star import of a module whose names cannot be read (or that cannot be found) may rebind it.
+    'dynamic_over.py': stemModule('from .frozen import *\nfrom .dynamic import *', false),
+    'missing_over.py': stemModule('from .frozen import *\nfrom .missing import *', false),
+    'listed_over.py': stemModule('from .plain import *\nfrom .listed import *', true),
+  };
+  const root = tempTree({
+    'nets/__init__.py': '',
+    'nets/plain.py': conv3x3Module(''),
+    'nets/frozen.py': conv3x3Module(', bias=False'),
+    'nets/rebound.py': conv3x3Module('', '', 'from .frozen import *\n'),
+    'nets/redefined.py': conv3x3Module('', 'from .frozen import *'),
+    'nets/legacy.py': conv3x3Module('', '', '\nconv3x3_legacy = conv3x3\ndel conv3x3\n'),
+    'nets/tidy.py': conv3x3Module('', '', '\ndel math\n'),
+    'nets/optional.py': conv3x3Module('', 'WITH_BIAS = False', '').replace('\ndef conv3x3', '\nif WITH_BIAS:\n  def conv3x3').replace('\n    return', '\n      return'),
+    'nets/dynamic.py': conv3x3Module('', '', "\n__all__ = [n for n in dir() if n.startswith('conv')]\n"),
+    'nets/listed.py': conv3x3Module('', '', "\n__all__ = ['conv1x1']\n\n\ndef conv1x1(in_planes, out_planes):\n    return nn.Conv2d(in_planes, out_planes, 1)\n"),
+    ...Object.fromEntries(Object.entries(stems).map(([name, text]) => [`nets/${name}`, text])),
+  });
+  for (const [name, text] of Object.entries(stems)) {
+    const project = snapshotOf(path.join(root, 'nets', name), root);
+    assert.deepEqual(lines(text, project), expectedLines(text, RULE), name);
+  }
+  // Edited as in the editor (a def moved across the star import, and back): the same findings as an analysis from scratch.
+  const file = path.join(root, 'nets', 'def_then_plain.py');
+  const project = snapshotOf(file, root);
+  const text = stems['def_then_plain.py'];
+  const moved = text.replace(`${ownOff}\nfrom .plain import *`, `\nfrom .plain import *${ownOff}`);
+  assert.notEqual(moved, text);
+  assert.deepEqual(lines(moved, project), []);
+  const analyzer = new DocumentAnalyzer(strictHost);
+  const found = (t: string) => analyzer.analyze(t, { project }).findings.filter((f) => f.rule === RULE).map((f) => f.range.start.line);
+  for (const t of [text, moved, text, moved]) assert.deepEqual(found(t), lines(t, project));
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
 test('segmentation heads: a classifier helper of another module (star-imported) whose kernel the call chooses is reported at the calls choosing 3, and fixed there', () => {
   const SEG = 'segmentation-head-3x3-classifier';
   const file = path.join(projectDir, 'models', 'seg.py');

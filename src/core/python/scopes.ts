@@ -57,10 +57,16 @@ export type Binding =
   | { kind: 'class'; cls: ClassInfo; node: Span }
   | { kind: 'unknown'; node: Span };
 
+/** `from m import *`: the module (absolute, or with its leading dots when relative) and the statement. */
+export interface StarImport {
+  module: string;
+  node: FromImportStmt;
+}
+
 export class Scope {
   readonly bindings = new Map<string, Binding[]>();
-  /** Modules imported with `from m import *` (absolute, or with their leading dots when relative). */
-  readonly starImports: string[] = [];
+  /** The `from m import *` statements, in order. */
+  readonly starImports: StarImport[] = [];
   /** Name of the first parameter of a method (`self`). */
   selfName?: string;
   fn?: FunctionInfo;
@@ -149,7 +155,7 @@ class ScopeBuilder extends StmtWalker {
     const base = s.level > 0 ? `${'.'.repeat(s.level)}${s.module}` : s.module;
     for (const n of s.names) {
       if (n.name === '*') {
-        this.scope.starImports.push(base);
+        this.scope.starImports.push({ module: base, node: s });
         continue;
       }
       const local = n.asname ?? n.name;

@@ -9,8 +9,8 @@
  * Built once per parse; lookups are memoised. PythonModel (model.ts) adds what calls construct.
  */
 import type { CallExpr, Expr, Module, Span, Stmt } from './ast';
-import { functionSpec, layerSpec } from './catalog';
 import type { ParsedPython } from './parse';
+import { ModuleOrder, OWN, starEffect, type NameEnd } from './moduleEnd';
 import { LookupCuts, type ProjectContext } from './projectContext';
 import { collectScopes, type AttrDef, type Binding, type ClassInfo, type FunctionInfo, type Scope, type StatementIndex } from './scopes';
 import { bodyOf, wholeFile, type KeptUnits } from './unitScopes';
@@ -20,8 +20,6 @@ export const MAX_DEPTH = 8;
 
 /** The lookups of one kind under way, innermost last (see Symbols.resolveOnce). */
 export type ResolvingStack<K> = K[];
-
-const STAR_KNOWN = new Set(['functools.partial', 'collections.OrderedDict']);
 
 /** What `get_submodules_from_kwargs` returns, in order. */
 const KERAS_SUBMODULES = ['keras.backend', 'keras.layers', 'keras.models', 'keras.utils'];
@@ -44,6 +42,12 @@ export class Symbols {
   private readonly resolvingNames: ResolvingStack<Binding[]> = [];
   /** The module's `__all__` when it is written out as literal strings; null when it has none; 'unknown' otherwise. */
   private dunderAll?: Set<string> | null | 'unknown';
+  /** What module-level names stand for once the module body has run, where star imports or `del` take part. */
+  private order?: ModuleOrder;
+  private readonly endMemo = new Map<string, NameEnd>();
+  private readonly resolvingEnds: ResolvingStack<string> = [];
+  /** Per name whose end is undecided: the one binding standing for it (of an unknown value). */
+  private readonly undecided = new Map<string, Binding[]>();
 
   /** Other modules of the project, when the analysis was given them. */
   readonly project?: ProjectContext;
@@ -121,10 +125,16 @@ export class Symbols {
     return this.module.errors.length > 0;
   }
 
-  /** Bindings of `name` visible from `scope` (Python rules: class bodies do not enclose their methods). */
+  /**
+   * Bindings of `name` visible from `scope` (Python rules: class bodies do not enclose their methods). At module level
+   * in a module with star imports, the module's own bindings only where they are what the name is bound to once the
+   * module body has run (a star import after them may rebind it: then none, and `qname` finds what the star import
+   * binds); one binding of an unknown value where that is undecided.
+   */
   lookup(name: string, scope: Scope): { bindings: Binding[]; scope: Scope } | undefined {
     let s: Scope | undefined = scope;
     while (s) {
+      if (s.kind === 'module' && s.starImports.length) return s.owner.moduleLookup(name);
       if (s.kind !== 'class' || s === scope) {
         const b = s.bindings.get(name);
         if (b) return { bindings: b, scope: s };
@@ -132,6 +142,41 @@ export class Symbols {
       s = s.parent;
     }
     return undefined;
+  }
+
+  private moduleLookup(name: string): { bindings: Binding[]; scope: Scope } | undefined {
+    const scope = this.moduleScope;
+    const end = this.nameEnd(name, 0);
+    if (end === 'undecided') {
+      const stars = scope.starImports;
+      let b = this.undecided.get(name);
+      if (!b) this.undecided.set(name, (b = [{ kind: 'unknown', node: stars[stars.length - 1].node }]));
+      return { bindings: b, scope };
+    }
+    const own = scope.bindings.get(name);
+    return end.to === OWN && own ? { bindings: own, scope } : undefined;
+  }
+
+  /** What a module-level name is bound to once the module body has run (see moduleEnd.ts). */
+  private nameEnd(name: string, depth: number): NameEnd {
+    const memo = this.endMemo.get(name);
+    if (memo !== undefined) return memo;
+    return this.resolveOnce(
+      this.resolvingEnds,
+      name,
+      depth,
+      'undecided' as NameEnd,
+      () => {
+        const own = this.moduleScope.bindings.get(name);
+        const ownImport = () => {
+          const q = own?.[0].kind === 'import' ? own[0].qname : undefined;
+          if (!q || own!.some((b) => b.kind !== 'import' || b.qname !== q)) return undefined;
+          return this.project ? this.throughProject(q, depth + 1) : q;
+        };
+        return (this.order ??= new ModuleOrder(this.module)).end(name, own, this.moduleScope.starImports, (star) => starEffect(this.project, star, name, depth), ownImport);
+      },
+      (end) => this.endMemo.set(name, end),
+    );
   }
 
   /** The scope a call is evaluated in: the innermost function or class body around it. */
@@ -202,41 +247,37 @@ export class Symbols {
   /**
    * What a module-level name of this file stands for when another module imports it: the qualified name an import
    * (or an alias of one) binds it to, through this file's own project imports and star imports; `@<path>:<name>` for a
-   * class, function or value defined in this file (a project module); undefined when there is no such name.
+   * class, function or value defined in this file (a project module); undefined when there is no such name, or when
+   * what it is bound to is undecided.
    */
   exportedQname(name: string, depth = 0): string | undefined {
-    if (depth > MAX_DEPTH) return this.cutShort(undefined);
-    const here = this.project ? `@${this.project.path}:${name}` : undefined;
-    const found = this.moduleScope.bindings.get(name);
-    if (found) {
-      const alias = found.every((b) => b.kind === 'import' || (b.kind === 'assign' && (b.value.kind === 'name' || b.value.kind === 'attr')));
-      return (alias && this.qname({ kind: 'name', id: name, from: -1, to: -1 }, this.moduleScope, depth + 1)) || here;
-    }
-    return this.starImported(name, depth);
+    const end = this.exportedEnd(name, depth);
+    return end === 'undecided' || end.to === OWN ? undefined : end.to;
   }
 
   /**
-   * What this file's `from m import *` statements bind a name to, the last one first (as Python binds them): a library
-   * layer or function the analysis knows, or what a project module exports under that name (its `__all__` when it
-   * writes one out as a literal list, else every name without a leading underscore).
+   * What a module-level name of this file is bound to once its body has run, its own bindings named as exportedQname
+   * names them (what a star import of this module binds the name to, see moduleEnd.ts).
    */
-  private starImported(name: string, depth: number): string | undefined {
-    const mods = this.moduleScope.starImports;
-    for (let i = mods.length - 1; i >= 0; i--) {
-      const q = `${mods[i]}.${name}`;
-      const r = this.project?.resolve(q);
-      if (r) {
-        const exports = r.rest.length === 1 ? r.model.starExports(name) : false;
-        // A module whose `__all__` is not written out as one literal may or may not give the name: nothing is decided.
-        if (exports === undefined) return undefined;
-        const x = exports ? r.model.exportedQname(name, depth + 1) : undefined;
-        if (x) return x;
-      } else if (layerSpec(q) || functionSpec(q) || STAR_KNOWN.has(q)) return q;
-    }
-    return undefined;
+  exportedEnd(name: string, depth: number): NameEnd {
+    if (depth > MAX_DEPTH) return this.cutShort('undecided');
+    const end = this.nameEnd(name, depth);
+    if (end === 'undecided' || end.to !== OWN) return end;
+    const here = this.project ? `@${this.project.path}:${name}` : undefined;
+    const found = this.moduleScope.bindings.get(name)!;
+    const alias = found.every((b) => b.kind === 'import' || (b.kind === 'assign' && (b.value.kind === 'name' || b.value.kind === 'attr')));
+    const to = (alias && this.qname({ kind: 'name', id: name, from: -1, to: -1 }, this.moduleScope, depth + 1)) || here;
+    return to === undefined ? 'undecided' : { to, unbound: end.unbound };
   }
 
-  /** Whether `from <this module> import *` binds a name (see starImported); undefined when its `__all__` cannot be read. */
+  /** What this file's star imports bind a name to, where that is what the name is bound to once the module body has run. */
+  private starImported(name: string, depth: number): string | undefined {
+    if (!this.moduleScope.starImports.length) return undefined;
+    const end = this.nameEnd(name, depth);
+    return end === 'undecided' || end.to === OWN ? undefined : end.to;
+  }
+
+  /** Whether `from <this module> import *` binds a name (see starEffect); undefined when its `__all__` cannot be read. */
   starExports(name: string): boolean | undefined {
     if (this.dunderAll === undefined) this.dunderAll = literalAll(this.module.body, this.moduleScope);
     if (this.dunderAll === 'unknown') return undefined;

@@ -78,7 +78,7 @@ function importedNames(model: PythonModel): string | undefined {
   if (!model.project) {
     const scope = model.moduleScope;
     const star = scope.starImports.length > 0;
-    const parts = [scope.starImports.join(',')];
+    const parts = [scope.starImports.map((m) => m.module).join(',')];
     for (const [name, bindings] of scope.bindings) {
       // A class or function of the file among its bindings: it stands for no imported thing (qname finds none).
       if (!star && bindings.some((b) => b.kind === 'def' || b.kind === 'class')) continue;

@@ -11,7 +11,7 @@ import type { ClassDef, Expr, FunctionDef, Stmt } from './ast';
 import { CallTargetCache } from './callTargets';
 import type { ParsedPython } from './parse';
 import { UnitMemo } from './unitMemo';
-import { collectStatements, Scope, type Binding, type ClassInfo, type FileScopes, type FunctionInfo, type StatementIndex } from './scopes';
+import { collectStatements, Scope, type Binding, type StarImport, type ClassInfo, type FileScopes, type FunctionInfo, type StatementIndex } from './scopes';
 
 /** What one top-level statement contributes: its scopes, and what it binds in a stand-in module scope. */
 interface UnitScopes {
@@ -23,7 +23,7 @@ interface UnitScopes {
   /** Its functions' and classes' scopes in the order of their bodies (which a move keeps). */
   bodies: Scope[];
   /** Its star imports, if it has any (read here without reaching into its module scope). */
-  star?: readonly string[];
+  star?: readonly StarImport[];
 }
 
 /** The scopes of one version: `FileScopes` with the statements of values and the names bound answered from its units'. */

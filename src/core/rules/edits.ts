@@ -217,7 +217,7 @@ export class Imports {
     }
     if (viaModule) return viaModule;
     // `from module import *` brings the member in already, unless the file binds that name itself.
-    if (!scope.bindings.has(member) && scope.starImports.some((m) => canonicalName(m) === mod)) return member;
+    if (!scope.bindings.has(member) && scope.starImports.some((m) => canonicalName(m.module) === mod)) return member;
     // Keep a name that is already used for something else untouched: refer through the module.
     const taken = scope.bindings.has(member) || [...this.extended.values()].some((m) => m.has(member));
     if (!taken) {

@@ -66,6 +66,11 @@ interface Facts {
   /** It is one statement, and its calls lie in it (its first and last call: the list is in order). */
   callsInside: boolean;
   /**
+   * It star-imports or deletes names: where it stands among the classes and functions matters (a star import after a
+   * `def` rebinds its name, one before it does not; see python/moduleEnd.ts).
+   */
+  ordered: boolean;
+  /**
    * Its refs that are names of units, directly or through the module body (see bodyLinks), for the set of unit names
    * and the module body hashed in `names`.
    */
@@ -218,7 +223,7 @@ export class UnitCache {
         unitOf.push(u);
       } else {
         unitOf.push(undefined);
-        bodyKeys.push(lu.key);
+        bodyKeys.push(facts.ordered ? `${lu.key}\u0002${units.length}` : lu.key);
         for (const r of facts.refs) bodyRefs.add(r);
         for (const name of (facts.binds ??= moduleBindings(lu.stmts))) {
           const links = bodyLinks.get(name);
@@ -345,9 +350,11 @@ export class UnitCache {
     }
     const refs = new Set<string>();
     let global = false;
+    let ordered = false;
     walkModule(stmts, {
       stmt: (s) => {
         if (s.kind === 'other' && s.what === 'ScopeStatement' && text.startsWith('global', s.from)) global = true;
+        if ((s.kind === 'from' && s.names.some((n) => n.name === '*')) || (s.kind === 'other' && s.what === 'DeleteStatement')) ordered = true;
       },
       expr: (e) => {
         if (e.kind === 'name') refs.add(e.id);
@@ -367,7 +374,7 @@ export class UnitCache {
     }
     // Equal texts parse to equal trees (up to an offset): whether the calls lie in the statement is a fact of the text.
     const callsInside = !!st && (!calls.length || (calls[0].from >= st.from && calls[calls.length - 1].from < st.to));
-    f = { refs, hash: hash(key), bases, global, callsInside };
+    f = { refs, hash: hash(key), bases, global, callsInside, ordered };
     this.facts.set(key, f);
     this.factsKept.set(stmts, f);
     return f;
