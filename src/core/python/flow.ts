@@ -13,6 +13,7 @@
 import type { Span } from './ast';
 import { FlowWalker } from './flowWalker';
 import type { ListState, Use } from './flowValues';
+import { listsChangedAside } from './listChanges';
 import { roleOf, type ClassInfo, type FunctionInfo, type LayerInstance, type PythonModel } from './model';
 
 export type { Use, UseRole } from './flowValues';
@@ -38,6 +39,8 @@ export class FlowAnalysis {
    * attribute's own, which a loop running the attribute in order marks sequential (see `link`).
    */
   private readonly attrLists = new Map<ClassInfo, Map<string, { id: number; lists: ListState[] }>>();
+  /** Per class: the attributes whose lists are changed where the walk does not follow it (see listChanges.ts). */
+  private readonly changedAside = new Map<ClassInfo, Set<string>>();
   /** The instances created by calls of a helper that returns `inner` (their outputs are inner's outputs). */
   private readonly aliases = new Map<LayerInstance, Set<LayerInstance>>();
   /** The Sequential each list of a Sequential's construction was made for, by list id. */
@@ -113,14 +116,33 @@ export class FlowAnalysis {
     this.link(a.id, list.id);
   }
 
-  /** The lists of layers the class's methods walked so far left in attribute `attr`. */
-  attributeLists(cls: ClassInfo, attr: string): readonly ListState[] {
+  /**
+   * The lists of layers the class's methods walked so far left in attribute `attr`; undefined when a method changes
+   * them where the walk does not follow (what the attribute holds then depends on the order the methods run in).
+   */
+  attributeLists(cls: ClassInfo, attr: string): readonly ListState[] | undefined {
+    if (this.changedAsideIn(cls).has(attr)) return undefined;
     return this.attrLists.get(cls)?.get(attr)?.lists ?? [];
   }
 
   /** A method of `cls` applies the layers of attribute `attr` one after the other (`for layer in self.blocks: x = layer(x)`). */
   attributeInOrder(cls: ClassInfo, attr: string): void {
-    this.markSequential(this.attribute(cls, attr).id);
+    if (!this.changedAsideIn(cls).has(attr)) this.markSequential(this.attribute(cls, attr).id);
+  }
+
+  private changedAsideIn(cls: ClassInfo): Set<string> {
+    let out = this.changedAside.get(cls);
+    if (!out) {
+      // The class's methods, and those of the classes of the file deriving from it (their instances hold its lists too).
+      const methods = [...cls.methods.values()];
+      for (const c of this.model.classes) if (c !== cls && this.derives(c, cls, 0)) methods.push(...c.methods.values());
+      this.changedAside.set(cls, (out = listsChangedAside(cls, methods)));
+    }
+    return out;
+  }
+
+  private derives(c: ClassInfo, base: ClassInfo, depth: number): boolean {
+    return depth < 8 && this.model.localBases(c).some((b) => b === base || this.derives(b, base, depth + 1));
   }
 
   private attribute(cls: ClassInfo, attr: string): { id: number; lists: ListState[] } {

@@ -206,14 +206,11 @@ export class FlowExprs {
           const at = this.f.model.literal(arg(0), this.f.scope);
           const x = this.lists.asInstances(this.ev(arg(1)!));
           nl = typeof at === 'number' && Number.isInteger(at) ? this.lists.insert(list, at, x, call) : undefined;
-          if (!nl) return this.forget(holderKey);
+          if (!nl) return this.changed(holderKey, list, UNKNOWN);
         } else if (f.attr === 'insert' || f.attr === 'pop' || f.attr === 'remove' || f.attr === 'reverse' || f.attr === 'clear' || f.attr === 'sort') {
-          return this.forget(holderKey);
+          return this.changed(holderKey, list, UNKNOWN);
         }
-        if (nl) {
-          this.f.env.set(holderKey, holder.k === 'mod' ? { ...holder, list: nl } : { k: 'list', list: nl });
-          return UNKNOWN;
-        }
+        if (nl) return this.changed(holderKey, list, holder.k === 'mod' ? { ...holder, list: nl } : { k: 'list', list: nl });
       }
     }
     // `self.add_module(...)` / `super().__init__(...)` in a Sequential subclass.
@@ -415,9 +412,16 @@ export class FlowExprs {
     return undefined;
   }
 
-  /** A list whose order is no longer known: forgotten. */
-  private forget(name: string): Val {
-    this.f.env.set(name, UNKNOWN);
+  /**
+   * A list changed through what `key` names (`layers.append(…)`, `layers[0] = …`): `key` holds `now` (UNKNOWN for a list
+   * whose order is no longer known), and any other name or attribute holding the same list (an alias: `convs =
+   * self.convs`) no longer knows what it holds. (Lists joined keep the id of the first: an alias by id may be another
+   * list, which only loses what it knew.) Its value, as a call's: UNKNOWN.
+   */
+  changed(key: string, before: ListState, now: Val): Val {
+    const env = this.f.env;
+    for (const [k, v] of env) if (k !== key && listOf(v)?.id === before.id) env.set(k, UNKNOWN);
+    env.set(key, now);
     return UNKNOWN;
   }
 

@@ -115,7 +115,7 @@ export class FlowWalker extends StmtWalker {
       const list = listOf(cur);
       if (list && s.op === '+=') {
         const nl = this.lists.extend(list, s.value);
-        env.set(key, cur?.k === 'mod' ? { ...cur, list: nl } : { k: 'list', list: nl });
+        this.exprs.changed(key, list, cur?.k === 'mod' ? { ...cur, list: nl } : { k: 'list', list: nl });
         return;
       }
       const v = this.ev(s.value);
@@ -329,11 +329,11 @@ export class FlowWalker extends StmtWalker {
         if (typeof key === 'number' && Number.isInteger(key) && !cur.list.depth) {
           // `layers[1] = nn.BatchNorm2d(c)` replaces a known element; any other index loses the order.
           const nl = this.lists.replace(cur.list, key, this.lists.asInstances(v), at);
-          f.env.set(holder, nl ? { k: 'list', list: nl } : UNKNOWN);
+          this.exprs.changed(holder, cur.list, nl ? { k: 'list', list: nl } : UNKNOWN);
         } else if (typeof key === 'string') {
           // `layers['bn1'] = nn.BatchNorm2d(c)` on an OrderedDict being built
-          f.env.set(holder, { k: 'list', list: this.lists.append(cur.list, this.lists.asInstances(v)) });
-        } else f.env.set(holder, UNKNOWN);
+          this.exprs.changed(holder, cur.list, { k: 'list', list: this.lists.append(cur.list, this.lists.asInstances(v)) });
+        } else this.exprs.changed(holder, cur.list, UNKNOWN);
         return;
       }
     }
