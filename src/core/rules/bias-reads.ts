@@ -1,60 +1,122 @@
 /**
- * Layers whose bias their own class reads: re-parameterisation code folding it into another layer (`conv1 =
- * self.conv1`, then `conv1.bias` in `fuse()`), or an initialisation of it (`nn.init.zeros_(self.conv.bias)`). Turning
- * such a bias off would break that code, so conv-bias-before-batchnorm leaves the layer alone. A method that checks the
- * bias against `None` first (`if self.conv.bias is not None:`) copes with either and does not count.
+ * Layers whose bias their own class reads or sets: re-parameterisation code folding it into another layer (`conv1 =
+ * self.conv1`, then `conv1.bias` in `fuse()`), an initialisation of it (`nn.init.zeros_(self.conv.bias)`), or code
+ * removing it (`self.conv.bias = None`, `for conv in self.convs: conv.bias = None`). Turning such a bias off would break
+ * that code, or is done already, so conv-bias-before-batchnorm leaves the layer alone. A method that checks the bias
+ * against `None` first (`if self.conv.bias is not None:`) copes with either, and its reads do not count.
+ *
+ * A layer is `self.X` when it is built in what the class puts in the attribute: the value assigned (`self.convs =
+ * [nn.Conv2d(…) for …]`), or given to `self.convs.append(…)` (and the other methods adding to a list) or
+ * `self.convs[i] = …`; it is read through `self.X`, an element of it (`self.convs[0].bias`), a local name bound to either,
+ * or a loop's name over it (`for conv in self.convs`, `enumerate(self.convs)`, `zip(self.convs, …)`).
  */
-import type { Expr } from '../python/ast';
+import type { Expr, Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import type { ClassInfo, LayerInstance } from '../python/model';
 
-const byClass = new WeakMap<ClassInfo, Set<string>>();
+interface BiasUses {
+  /** The attributes whose layers' bias is read or set. */
+  attrs: Set<string>;
+  /** Per attribute: what the class's methods put in it besides assigning it (`self.convs.append(x)`: x). */
+  puts: Map<string, Expr[]>;
+}
 
-/** Whether the layer is `self.X` of a class that reads `X`'s bias in one of its methods. */
+const byClass = new WeakMap<ClassInfo, BiasUses>();
+
+/** The methods of lists (and of modules holding layers) that put a layer in them. */
+const PUTTING = new Set(['append', 'extend', 'insert', 'add', 'add_module']);
+
+/** Whether the layer is built in what a class puts in an attribute `self.X` whose layers' bias the class reads or sets. */
 export function biasReadByClass(inst: LayerInstance): boolean {
   const cls = inst.siteScope.fn?.cls;
   if (!cls) return false;
-  const read = attrsWithBiasRead(cls);
-  if (!read.size) return false;
-  for (const [name, defs] of cls.attrs) if (read.has(name) && defs.some((d) => d.value === inst.site)) return true;
+  const uses = biasUsesOf(cls);
+  if (!uses.attrs.size) return false;
+  const site = inst.site;
+  const holds = (e: Expr) => e.from <= site.from && site.to <= e.to;
+  for (const [name, defs] of cls.attrs) if (uses.attrs.has(name) && (defs.some((d) => holds(d.value)) || uses.puts.get(name)?.some(holds))) return true;
   return false;
 }
 
-function attrsWithBiasRead(cls: ClassInfo): Set<string> {
+function biasUsesOf(cls: ClassInfo): BiasUses {
   let out = byClass.get(cls);
   if (out) return out;
-  out = new Set();
+  out = { attrs: new Set(), puts: new Map() };
   for (const fn of cls.methods.values()) {
     const self = fn.scope.selfName;
-    if (!self) continue;
-    // Local names bound to `self.X` (`conv1 = self.conv1`), and what each `.bias` is read on.
-    const aliases = new Map<string, string>();
-    const reads: Expr[] = [];
-    const checked = new Set<Expr>();
-    walkModule(fn.def.body, {
-      stmt: (s) => {
-        if (s.kind !== 'assign' || !s.value) return;
-        const attr = selfAttrName(s.value, self);
-        if (attr) for (const t of s.targets) if (t.kind === 'name') aliases.set(t.id, attr);
-      },
-      expr: (e) => {
-        if (e.kind === 'attr' && e.attr === 'bias') reads.push(e.value);
-        else if (e.kind === 'binop' && (e.op === 'is not' || e.op === 'is') && e.right.kind === 'const' && e.right.value === 'None' && e.left.kind === 'attr' && e.left.attr === 'bias') checked.add(e.left.value);
-      },
-    });
-    const attrOf = (v: Expr) => selfAttrName(v, self) ?? (v.kind === 'name' ? aliases.get(v.id) : undefined);
-    const guarded = new Set<string>();
-    for (const v of checked) {
-      const a = attrOf(v);
-      if (a) guarded.add(a);
-    }
-    for (const v of reads) {
-      const a = attrOf(v);
-      if (a && !guarded.has(a)) out.add(a);
-    }
+    if (self) methodUses(fn.def.body, self, out);
   }
   byClass.set(cls, out);
   return out;
+}
+
+function methodUses(body: readonly Stmt[], self: string, out: BiasUses): void {
+  // Local names bound to `self.X` or an element of it (`conv1 = self.conv1`, `for conv in self.convs`), what each
+  // `.bias` is read on, and what it is set on.
+  const aliases = new Map<string, string>();
+  const reads: Expr[] = [];
+  const sets: Expr[] = [];
+  const checked = new Set<Expr>();
+  const held = (e: Expr) => selfAttrName(root(e), self);
+  const alias = (t: Expr, of: Expr | undefined) => {
+    const attr = of && held(of);
+    if (attr && t.kind === 'name') aliases.set(t.id, attr);
+  };
+  const put = (attr: string | undefined, e: Expr | undefined) => {
+    if (attr === undefined || !e) return;
+    const list = out.puts.get(attr);
+    if (list) list.push(e);
+    else out.puts.set(attr, [e]);
+  };
+  walkModule(body, {
+    stmt: (s) => {
+      if (s.kind === 'assign' && s.value) {
+        for (const t of s.targets) {
+          alias(t, s.value);
+          if (t.kind === 'attr' && t.attr === 'bias') sets.push(t.value);
+          if (t.kind === 'subscript') put(held(t), s.value);
+        }
+      } else if (s.kind === 'for' && s.target) loopAliases(s.target, s.iter, alias);
+    },
+    expr: (e) => {
+      if (e.kind === 'attr' && e.attr === 'bias') reads.push(e.value);
+      else if (e.kind === 'binop' && (e.op === 'is not' || e.op === 'is') && e.right.kind === 'const' && e.right.value === 'None' && e.left.kind === 'attr' && e.left.attr === 'bias') checked.add(e.left.value);
+      else if (e.kind === 'call' && e.func.kind === 'attr' && PUTTING.has(e.func.attr)) for (const a of e.args) put(held(e.func.value), a.value);
+    },
+  });
+  const attrOf = (v: Expr) => {
+    const r = root(v);
+    return selfAttrName(r, self) ?? (r.kind === 'name' ? aliases.get(r.id) : undefined);
+  };
+  const guarded = new Set<string>();
+  for (const v of checked) {
+    const a = attrOf(v);
+    if (a) guarded.add(a);
+  }
+  for (const v of reads) {
+    const a = attrOf(v);
+    if (a && !guarded.has(a)) out.attrs.add(a);
+  }
+  // Setting the bias changes it whatever was checked first.
+  for (const v of sets) {
+    const a = attrOf(v);
+    if (a) out.attrs.add(a);
+  }
+}
+
+/** `for conv in self.convs`, `for i, conv in enumerate(self.convs)`, `for conv, bn in zip(self.convs, self.bns)`. */
+function loopAliases(target: Expr, iter: Expr, alias: (t: Expr, of: Expr | undefined) => void): void {
+  const call = iter.kind === 'call' && iter.func.kind === 'name' && !iter.args.some((a) => a.name || a.star) ? iter : undefined;
+  const names = target.kind === 'tuple' || target.kind === 'list' ? target.elts : undefined;
+  if (call?.func.kind === 'name' && call.func.id === 'enumerate' && names?.length === 2 && call.args.length === 1) alias(names[1], call.args[0].value);
+  else if (call?.func.kind === 'name' && call.func.id === 'zip' && names?.length === call.args.length) names.forEach((t, i) => alias(t, call.args[i].value));
+  else alias(target, iter);
+}
+
+/** What a subscript is of (`self.convs[0]` → `self.convs`). */
+function root(e: Expr): Expr {
+  while (e.kind === 'subscript') e = e.value;
+  return e;
 }
 
 /** `X` for `self.X` (the method's first parameter). */
