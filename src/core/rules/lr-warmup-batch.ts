@@ -13,6 +13,7 @@ import { canonicalName } from '../python/catalog';
 import type { PythonModel, Scope } from '../python/model';
 import { walkModule } from '../python/walk';
 import { assignedTail, batchUnits, namesIn, rootName, type BatchUnit } from './lr-warmup-units';
+import { RATE_ARGS, rateFactor } from './lr-warmup-factor';
 
 /** A variable an expression reads, reached through assignments: its key, and whether only `*`, `/`, `//` lie between. */
 interface Leaf {
@@ -41,8 +42,6 @@ const WORLD_SIZE_CALLS = new Set([
   'accelerate.Accelerator.num_processes',
 ]);
 const DATA_LOADERS = new Set(['torch.utils.data.DataLoader', 'torch.utils.data.dataloader.DataLoader']);
-/** Arguments of schedules and optimizers that carry the learning rate. */
-const RATE_ARGS = ['lr', 'learning_rate', 'initial_learning_rate', 'init_value', 'peak_value', 'base_lr', 'max_lr'];
 
 /** tf.data's batching methods: `.batch(n)`, `.padded_batch(n)`, `.ragged_batch(n)`. */
 const BATCH_METHODS = new Set(['batch', 'padded_batch', 'ragged_batch']);
@@ -86,36 +85,73 @@ export class TrainingBatches {
     const batch = this.trainingBatchKeys();
     for (const r of rateExprs) {
       for (const leaf of this.leaves(r.expr, r.scope, 0, new Set())) {
-        if (leaf.scaling && (leaf.key === RUNTIME_WORLD || batch.has(leaf.key))) return leaf.at;
+        if (!leaf.scaling || (leaf.key !== RUNTIME_WORLD && !batch.has(leaf.key))) continue;
+        if (leaf.key === RUNTIME_WORLD || !this.notScaledUp(r.expr, r.scope)) return leaf.at;
+        break;
       }
     }
     return undefined;
   }
 
+  /**
+   * Whether a rate scaled with the batch size stays at or below its base rate at the batch size the file fixes
+   * (`batch_size = 16`, `lr = 0.01 * batch_size / 16`): see lr-warmup-factor.ts. A batch size read from the command
+   * line or computed is not fixed, whatever its default.
+   */
+  private notScaledUp(expr: Expr, scope: Scope): boolean {
+    const batch = this.trainingBatchKeys();
+    let fixed = 0;
+    for (const use of this.batchUses) {
+      const n = this.useValue(use, false)?.n;
+      if (n === undefined) return false;
+      fixed = Math.max(fixed, n);
+    }
+    if (!fixed) return false;
+    const factor = rateFactor(this.model, expr, scope, {
+      batch: (e) => {
+        const key = this.textKey(e);
+        return key !== undefined && batch.has(key) ? fixed : undefined;
+      },
+      assigned: (e) => {
+        const key = this.textKey(e);
+        return key === undefined || this.assignmentsTo(e, key).length > 0;
+      },
+    });
+    return factor !== undefined && factor <= 1;
+  }
+
   /** A batch size of 1024 or more that the training uses (a literal, or a variable assigned one): where it is set. */
   largeBatch(): Span | undefined {
     this.trainingBatchKeys();
-    const model = this.model;
-    for (const { expr, scope } of this.batchUses) {
-      let e = expr;
-      let at: Span = model.statementOf.get(expr) ?? expr;
-      if (e.kind === 'name') {
-        const found = model.lookup(e.id, scope);
-        const b = found?.bindings.length === 1 ? found.bindings[0] : undefined;
-        if (b?.kind !== 'assign') continue;
-        e = b.value;
-        at = b.stmt;
-      } else if (e.kind === 'attr') {
-        // `args.batch_size` from `parser.add_argument("--batch-size", default=4096)`.
-        const def = this.argparseDefault(e.attr);
-        if (!def) continue;
-        e = def.value;
-        at = def.call;
-      }
-      const n = model.literal(e, scope);
-      if (typeof n === 'number' && n >= 1024) return at;
+    for (const use of this.batchUses) {
+      const v = this.useValue(use, true);
+      if (v && v.n >= 1024) return v.at;
     }
     return undefined;
+  }
+
+  /**
+   * The number a batch-size use stands for, and where it is set: a literal, a name assigned one once, or (`argparse`)
+   * `args.batch_size` from `parser.add_argument("--batch-size", default=4096)`.
+   */
+  private useValue({ expr, scope }: { expr: Expr; scope: Scope }, argparse: boolean): { n: number; at: Span } | undefined {
+    const model = this.model;
+    let e = expr;
+    let at: Span = model.statementOf.get(expr) ?? expr;
+    if (e.kind === 'name') {
+      const found = model.lookup(e.id, scope);
+      const b = found?.bindings.length === 1 ? found.bindings[0] : undefined;
+      if (b?.kind !== 'assign') return undefined;
+      e = b.value;
+      at = b.stmt;
+    } else if (e.kind === 'attr') {
+      const def = argparse ? this.argparseDefault(e.attr) : undefined;
+      if (!def) return undefined;
+      e = def.value;
+      at = def.call;
+    }
+    const n = model.literal(e, scope);
+    return typeof n === 'number' ? { n, at } : undefined;
   }
 
   /** The default of the command-line option whose destination is `dest` (`--batch-size` → batch_size). */
