@@ -263,6 +263,28 @@ test('a norm class passed down constructors: editing the call two or three level
   assert.ok(lines(v1).length > lines(fixture).length && lines(v2).length < lines(v1).length && lines(v3).length < lines(v2).length, 'each edit changes what is found');
 });
 
+test('a norm class reaching a block through a subclass, super().__init__, functools.partial or a dict of keywords: editing that route gives the findings a fresh analysis gives', () => {
+  const fixture = readFileSync(join(fixturesDir, 'rules', 'conv-bias-before-batchnorm', 'norm_layer_routes.py'), 'utf8');
+  const edits: [string, string][] = [
+    ['def __init__(self, c_in, c_out, norm_layer=nn.InstanceNorm2d):', 'def __init__(self, c_in, c_out, norm_layer=nn.BatchNorm2d):'],
+    ['StridedDownBlock(c, c * 2, 2, nn.InstanceNorm2d)', 'StridedDownBlock(c, c * 2, 2)'],
+    ['partial(ResBlock, norm_layer=nn.InstanceNorm2d)', 'partial(ResBlock)'],
+    ['block_kwargs = {"norm_layer": nn.GroupNorm}', 'block_kwargs = {"norm_layer": nn.BatchNorm2d}'],
+    ['ForwardingBlock(c, norm_layer=nn.LayerNorm)', 'ForwardingBlock(c)'],
+  ];
+  const versions = [fixture];
+  for (const [from, to] of edits) {
+    const next = versions[versions.length - 1].replace(from, to);
+    assert.notEqual(next, versions[versions.length - 1], from);
+    versions.push(next);
+  }
+  versions.push(...versions.slice(0, -1).reverse());
+  const doc = new DocumentAnalyzer(strictHost);
+  const count = (t: string) => analyze(t).length;
+  for (const t of versions) assert.deepEqual(doc.analyze(t).findings, analyze(t));
+  for (let i = 1; i <= edits.length; i++) assert.equal(count(versions[i]), count(versions[i - 1]) + 1, `the edit ${edits[i - 1][0]} brings the batch norm default back`);
+});
+
 test('a call the parser recovers inside a broken statement still makes its unit a caller: edits there analyse the callee again', () => {
   // Edits as random edit sequences made them: the class calling HeadConv broken around the call, then at its def.
   const fixture = readFileSync(join(fixturesDir, 'rules', 'conv-bias-before-batchnorm', 'norm_passed_on.py'), 'utf8');

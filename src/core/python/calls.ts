@@ -10,6 +10,7 @@
 import { callsWithin, type CallExpr, type Expr } from './ast';
 import type { CallTarget } from './callTargets';
 import type { ClassInfo, FunctionInfo, PythonModel, Scope } from './model';
+import { NameCallers } from './nameCallers';
 
 /** What binds the arguments: a function's parameters, or a Flax-style module's class-level fields. */
 export type Owner = { kind: 'fn'; fn: FunctionInfo } | { kind: 'fields'; cls: ClassInfo };
@@ -71,11 +72,11 @@ const MAX_CALLER_SITES = 16;
 
 export class CallSites {
   private readonly memo = new Map<FunctionInfo | ClassInfo, CallSite[]>();
-  /** Per private method: the class's own calls of it (see privateMethodArgs). */
-  private readonly privateMemo = new Map<FunctionInfo, CallSite[]>();
+  /** Per method: the class's own calls of it through `self` (see selfCalls). */
+  private readonly selfMemo = new Map<FunctionInfo, CallSite[]>();
   private readonly namedMemo = new Map<FunctionInfo, CallSite[]>();
+  private names?: NameCallers;
   private byTarget?: Map<FunctionInfo | ClassInfo, CallExpr[]>;
-  private byName?: Map<string, CallExpr[]>;
 
   constructor(private readonly model: PythonModel) {}
 
@@ -108,20 +109,8 @@ export class CallSites {
    */
   privateMethodArgs(fn: FunctionInfo, param: string): BoundArg[] | undefined {
     const name = fn.def.name;
-    const cls = fn.cls;
-    if (!cls || !name.startsWith('_') || name.startsWith('__')) return undefined;
-    let sites = this.privateMemo.get(fn);
-    if (!sites) {
-      const model = this.model;
-      sites = [];
-      for (const call of callsWithin(model.module.calls, cls.def)) {
-        const f = call.func;
-        if (f.kind !== 'attr' || f.attr !== name || f.value.kind !== 'name') continue;
-        const scope = model.scopeOf(call);
-        if (scope.fn?.cls === cls && f.value.id === scope.selfName) sites.push(this.bindCall({ kind: 'fn', fn }, call, scope));
-      }
-      this.privateMemo.set(fn, sites);
-    }
+    if (!fn.cls || !name.startsWith('_') || name.startsWith('__')) return undefined;
+    const sites = this.selfCalls(fn);
     const out: BoundArg[] = [];
     for (const site of sites) {
       const a = site.arg(param);
@@ -131,40 +120,34 @@ export class CallSites {
     return out.length ? out : undefined;
   }
 
+  /** The calls of a method through `self` in the other methods of its class (`self._construct(norm_module)`). */
+  private selfCalls(fn: FunctionInfo): CallSite[] {
+    let sites = this.selfMemo.get(fn);
+    if (sites) return sites;
+    const model = this.model;
+    const cls = fn.cls!;
+    sites = [];
+    for (const call of callsWithin(model.module.calls, cls.def)) {
+      const f = call.func;
+      if (f.kind !== 'attr' || f.attr !== fn.def.name || f.value.kind !== 'name') continue;
+      const scope = model.scopeOf(call);
+      if (scope.fn?.cls === cls && f.value.id === scope.selfName) sites.push(this.bindCall({ kind: 'fn', fn }, call, scope));
+    }
+    this.selfMemo.set(fn, sites);
+    return sites;
+  }
+
   /**
-   * The calls of a class (its `__init__`) or plain function of this file that name it as written (`LocalEnhancer(…)`,
-   * the name bound to that class or function where the call is), with their arguments bound. Found by names only, so
-   * that what a call passes can be asked while names are being resolved (callsByTarget resolves every call).
+   * The calls of the file binding the parameters of a function: of a class's `__init__` or a plain function, those found
+   * by names (see NameCallers); of another method, its calls through `self` in its class.
    */
   namedCalls(fn: FunctionInfo): CallSite[] {
     let sites = this.namedMemo.get(fn);
     if (sites) return sites;
-    const model = this.model;
-    const target = calledAs(fn);
-    sites = [];
-    if (target && target.scope.owner === model) {
-      const name = target.def.name;
-      for (const call of this.callsByName().get(name) ?? []) {
-        const scope = model.scopeOf(call);
-        const found = model.lookup(name, scope);
-        if (found?.bindings.some((b) => (b.kind === 'class' && b.cls === target) || (b.kind === 'def' && b.fn === target))) sites.push(this.bindCall({ kind: 'fn', fn }, call, scope));
-      }
-    }
+    if (fn.cls && fn.def.name !== '__init__') sites = this.selfCalls(fn);
+    else sites = (this.names ??= new NameCallers(this.model)).of(fn).map((c) => this.bindCall({ kind: 'fn', fn }, c.call, c.scope, undefined, c.skip));
     this.namedMemo.set(fn, sites);
     return sites;
-  }
-
-  /** The calls of the file whose callee is a plain name, by that name (built once). */
-  private callsByName(): Map<string, CallExpr[]> {
-    if (this.byName) return this.byName;
-    const out = new Map<string, CallExpr[]>();
-    for (const call of this.model.module.calls) {
-      if (call.func.kind !== 'name') continue;
-      const list = out.get(call.func.id);
-      if (list) list.push(call);
-      else out.set(call.func.id, [call]);
-    }
-    return (this.byName = out);
   }
 
   /**
@@ -247,9 +230,11 @@ export class CallSites {
 
   /**
    * A call (in this file or another) bound to the parameters of `owner`; `outer`, when given, binds the names its
-   * arguments use (see BoundArg.outer).
+   * arguments use (see BoundArg.outer); `skip`: positional arguments of the call before those the parameters take
+   * (`self` in `Base.__init__(self, …)`, the class in `partial(Class, …)`), negative for those a partial binds before
+   * them.
    */
-  bindCall(owner: Owner, call: CallExpr, scope: Scope, outer?: CallSite): CallSite {
+  bindCall(owner: Owner, call: CallExpr, scope: Scope, outer?: CallSite, skip = 0): CallSite {
     const params = this.params(owner);
     return {
       owner,
@@ -257,7 +242,7 @@ export class CallSites {
       arg: (name) => {
         const index = params.findIndex((p) => p.name === name && !p.star);
         if (index < 0) return undefined;
-        let i = 0;
+        let i = -skip;
         let hiddenPositional = false;
         for (const a of call.args) {
           if (a.name === name) return { value: a.value, scope, isDefault: false, outer };

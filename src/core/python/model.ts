@@ -8,7 +8,7 @@
  * Built once per parse; lookups are memoised.
  */
 import { exprKey, findArg, normaliseTest, type Arg, type CallExpr, type Expr } from './ast';
-import { functionSpec, interchangeableLayers, layerSpec, type FunctionSpec, type LayerSpec, type Role } from './catalog';
+import { functionSpec, layerSpec, type FunctionSpec, type LayerSpec, type Role } from './catalog';
 import { CallSites, Conditions } from './calls';
 import { parsePython, type ParsedPython } from './parse';
 import type { ProjectSnapshot } from './project';
@@ -17,6 +17,7 @@ import type { ClassInfo, FunctionInfo, Scope } from './scopes';
 import { KeywordDicts } from './keywordDicts';
 import { ModuleClasses } from './moduleClasses';
 import { ParamUses } from './paramUses';
+import { isNone, leftOut, oneLayer, PassedLayers } from './passedLayers';
 import { MAX_DEPTH, Symbols, type ResolvingStack } from './symbols';
 import type { KeptUnits } from './unitScopes';
 import { ownReturns } from './walk';
@@ -95,6 +96,7 @@ export class PythonModel extends Symbols {
   private readonly resolvingModules: ResolvingStack<ClassInfo> = [];
   private modules?: ModuleClasses;
   private params?: ParamUses;
+  private passed?: PassedLayers;
 
   private sites?: CallSites;
   private conds?: Conditions;
@@ -228,7 +230,9 @@ export class PythonModel extends Symbols {
           if (b.param.default && fn && !b.param.star) {
             const byDefault = this.callables(b.param.default, fn.outer, depth + 1);
             out.push(...byDefault);
-            if (this.passedOtherwise(fn, id, byDefault, depth)) out.push(...unknown);
+            // For a default of None, what the body binds in its place (its own bindings, below) is what calls leaving it out get.
+            const standsFor = isNone(b.param.default) ? leftOut(this, found.bindings, b, found.scope, fn, depth) : byDefault;
+            if (standsFor && (this.passed ??= new PassedLayers(this)).passedOtherwise(fn, id, standsFor, depth)) out.push(...unknown);
           } else {
             // A private method's parameter: what the class's own calls of it pass.
             const args = fn && !b.param.star && fn.scope.owner === this ? this.callSites.privateMethodArgs(fn, id) : undefined;
@@ -248,52 +252,6 @@ export class PythonModel extends Symbols {
       }
     }
     return oneLayer(out) ?? out;
-  }
-
-  /**
-   * Whether a call of the file passes a parameter whose default is a known layer (`norm_layer=nn.BatchNorm2d`)
-   * something else: not that layer, nor another parameter passed on (`norm_layer=norm_layer`, whose own default counts
-   * where it is), nor an argument hidden in `**kwargs`. A choice made at run time (`LocalEnhancer(…, norm_layer)` with
-   * `norm_layer = get_norm_layer(opt.norm)`) then makes the default one possibility among others. A default that is not
-   * a known layer stands for every call as before (what calls of the file's classes resolve to stays a fact of the
-   * statements that make them, see callTargets.ts).
-   */
-  private passedOtherwise(fn: FunctionInfo, param: string, byDefault: readonly Guarded<Callable>[], depth: number, noDefault = false): boolean {
-    if (fn.scope.owner !== this || !byDefault.length || byDefault.some((c) => c.value.kind !== 'layer')) return false;
-    if (depth > MAX_DEPTH) return true;
-    for (const site of this.callSites.namedCalls(fn)) {
-      const a = site.arg(param);
-      // Hidden in `**kwargs` or `*args`, it counts as left out, as for the calls of the layer's own class; but a parameter
-      // passed on that has no default of its own may then be anything.
-      if (a === 'hidden' && noDefault) return true;
-      if (!a || a === 'hidden' || a.isDefault) continue;
-      const outer = a.value.kind === 'name' ? this.lookup(a.value.id, a.scope) : undefined;
-      const bs = outer?.bindings ?? [];
-      const b = bs.find((x) => x.kind === 'param');
-      if (b?.kind === 'param' && bs.every((x) => x === b || x.kind === 'assign')) {
-        // A parameter of the calling function passed on (`Inner(c, norm_layer=norm_layer)`): what that one takes, by
-        // its own default and from the calls of its function, however many levels up (the editor's re-analysis signs a
-        // unit with all its callers for this: UnitGraph.callersSig).
-        const outerFn = outer!.scope.fn;
-        if (!outerFn || b.param.star || outerFn.scope.owner !== this) return true;
-        // Left out by a call, it stands for its default; for what the body binds instead of a default of None
-        // (`if norm_layer is None: norm_layer = nn.BatchNorm2d`, torchvision's way).
-        const rebound = bs.filter((x) => x !== b);
-        const d = b.param.default;
-        const own = rebound.length
-          ? d?.kind === 'const' && d.value === 'None'
-            ? rebound.flatMap((x) => (x.kind === 'assign' ? this.callables(x.value, outer!.scope, depth + 1) : []))
-            : undefined
-          : d
-            ? this.callables(d, outerFn.outer, depth + 1)
-            : [];
-        if (!own || (own.length ? !sameLayers(own, byDefault) : !this.callSites.namedCalls(outerFn).length)) return true;
-        if (this.passedOtherwise(outerFn, b.param.name, byDefault, depth + 1, !own.length)) return true;
-        continue;
-      }
-      if (!sameLayers(this.callables(a.value, a.scope, depth + 1), byDefault)) return true;
-    }
-    return false;
   }
 
   /** The known layer a local class derives from (directly or through other local classes). */
@@ -547,28 +505,6 @@ export class PythonModel extends Symbols {
   get keywordDicts(): KeywordDicts {
     return (this.kwDicts ??= new KeywordDicts(this));
   }
-}
-
-/**
- * What a name or expression that may stand for several layers calls when they are all alike for every rule: a batch
- * norm chosen between interchangeable ones (`nn.SyncBatchNorm if distributed else nn.BatchNorm2d`, or bound so in each
- * branch of an `if`; see interchangeableLayers) is one batch norm, named as the first choice. Undefined when there is
- * only one, or any is not a plain layer (a partial, a class, a condition of its own) or not interchangeable with it.
- */
-function oneLayer(cs: readonly Guarded<Callable>[]): readonly Guarded<Callable>[] | undefined {
-  if (cs.length < 2) return undefined;
-  const first = cs[0].value;
-  if (first.kind !== 'layer') return undefined;
-  for (const c of cs) {
-    const v = c.value;
-    if (c.guards.length || v.kind !== 'layer' || v.partialCalls.length || !interchangeableLayers(first.spec, v.spec)) return undefined;
-  }
-  return [cs[0]];
-}
-
-/** Whether what a call passes is the layer a default gives (the same, or one interchangeable with it). */
-function sameLayers(passed: readonly Guarded<Callable>[], byDefault: readonly Guarded<Callable>[]): boolean {
-  return (passed.length === byDefault.length && passed.every((c, i) => c.value === byDefault[i].value)) || (passed.length > 0 && !!oneLayer([...byDefault, ...passed]));
 }
 
 /** Keyword arguments every PyTorch layer takes that no rule reads. */

@@ -1,0 +1,157 @@
+/**
+ * The calls of the file that bind the parameters of a class's `__init__` (or of a plain function), found by names only,
+ * so that what they pass can be asked while names are being resolved:
+ *
+ * - the calls naming the class;
+ * - the calls naming a subclass of the file that keeps its `__init__` (the class is its first base, so its `__init__`
+ *   comes first in the subclass's method resolution order), and `super().__init__(…)` in the `__init__` of a subclass
+ *   that has its own (or `Base.__init__(self, …)`, wherever it is);
+ * - `functools.partial(Class, …)`, whose arguments it binds first, and the calls of the name it is bound to.
+ *
+ * Calls the file does not show (the class handed on as a value, registered by a decorator, imported by another module)
+ * are not among them: as for every call out of sight, the parameters' defaults stand for them.
+ */
+import { callsWithin, type CallExpr, type Expr, type NameExpr } from './ast';
+import type { PythonModel } from './model';
+import type { Binding, ClassInfo, FunctionInfo, Scope } from './scopes';
+import { walkModule } from './walk';
+
+/** A call binding the parameters, and how many positional arguments come before its own (`self`, a partial's). */
+export interface NamedCall {
+  call: CallExpr;
+  scope: Scope;
+  skip: number;
+}
+
+/** How a name is placed where it is mentioned. */
+type Place = { kind: 'called'; call: CallExpr } | { kind: 'base'; cls: ClassInfo; first: boolean } | { kind: 'initOf'; call: CallExpr } | { kind: 'partial'; call: CallExpr };
+
+interface Mention {
+  e: NameExpr;
+  place: Place | undefined;
+}
+
+const MAX_SUBCLASS_DEPTH = 4;
+
+export class NameCallers {
+  private mentions?: Map<string, Mention[]>;
+  private readonly memo = new Map<FunctionInfo, NamedCall[]>();
+
+  constructor(private readonly model: PythonModel) {}
+
+  /** The calls binding `fn`'s parameters (`fn` a class's `__init__`, or a plain function of the file). */
+  of(fn: FunctionInfo): NamedCall[] {
+    const memo = this.memo.get(fn);
+    if (memo) return memo;
+    const out: NamedCall[] = [];
+    const target = !fn.cls ? fn : fn.def.name === '__init__' ? fn.cls : undefined;
+    if (target?.scope.owner === this.model) {
+      if ('methods' in target) this.classCalls(target, out, 0);
+      else this.callsOf(target.def.name, (b) => b.kind === 'def' && b.fn === target, out);
+    }
+    this.memo.set(fn, out);
+    return out;
+  }
+
+  /** The calls reaching `cls`'s `__init__` through `cls` or a subclass of the file. */
+  private classCalls(cls: ClassInfo, out: NamedCall[], depth: number): void {
+    for (const p of this.callsOf(cls.def.name, (b) => b.kind === 'class' && b.cls === cls, out)) {
+      if (p.kind !== 'base' || !p.first || depth >= MAX_SUBCLASS_DEPTH) continue;
+      const init = p.cls.methods.get('__init__');
+      if (!init) this.classCalls(p.cls, out, depth + 1);
+      else this.superInits(p.cls, init, out);
+    }
+  }
+
+  /** `super().__init__(…)` and `super(Sub, self).__init__(…)` in a subclass's `__init__`. */
+  private superInits(sub: ClassInfo, init: FunctionInfo, out: NamedCall[]): void {
+    const model = this.model;
+    for (const call of callsWithin(model.module.calls, init.def)) {
+      const f = call.func;
+      if (f.kind !== 'attr' || f.attr !== '__init__' || f.value.kind !== 'call') continue;
+      const s = f.value;
+      const scope = model.scopeOf(call);
+      if (s.func.kind !== 'name' || s.func.id !== 'super' || model.lookup('super', scope)) continue;
+      const named = s.args[0]?.value;
+      if (!s.args.length || (named?.kind === 'name' && named.id === sub.def.name)) out.push({ call, scope, skip: 0 });
+    }
+  }
+
+  /**
+   * The calls of the mentions of `name` that denote the target (`denotes`), added to `out`: `Name(…)`, `Name.__init__(self,
+   * …)` (after `self`), `partial(Name, …)` and the calls of a name bound to it alone; the places of the other mentions.
+   */
+  private callsOf(name: string, denotes: (b: Binding) => boolean, out: NamedCall[]): Place[] {
+    const model = this.model;
+    const others: Place[] = [];
+    for (const m of this.allMentions().get(name) ?? []) {
+      const scope = model.scopeOf(m.e);
+      if (!model.lookup(name, scope)?.bindings.some(denotes)) continue;
+      const p = m.place;
+      if (p?.kind === 'called') out.push({ call: p.call, scope, skip: 0 });
+      else if (p?.kind === 'initOf') out.push({ call: p.call, scope, skip: 1 });
+      else if (p?.kind === 'partial' && this.isPartial(p.call, scope)) this.partialCalls(p.call, scope, out);
+      else if (p) others.push(p);
+    }
+    return others;
+  }
+
+  /** Whether a call is `functools.partial(…)`. */
+  private isPartial(call: CallExpr, scope: Scope): boolean {
+    const q = this.model.qname(call.func, scope);
+    return q === 'functools.partial' || q === 'partial';
+  }
+
+  /**
+   * `partial(Name, a, k=v)` binds its arguments first; `blk = partial(…)`, a name bound once, then `blk(c, …)`: each
+   * such call binds its own after the partial's positional ones (its keywords replace the partial's).
+   */
+  private partialCalls(p: CallExpr, scope: Scope, out: NamedCall[]): void {
+    const model = this.model;
+    out.push({ call: p, scope, skip: 1 });
+    const stmt = model.statementOf.get(p);
+    if (stmt?.kind !== 'assign' || stmt.value !== p || stmt.targets.length !== 1 || stmt.targets[0].kind !== 'name') return;
+    const id = stmt.targets[0].id;
+    const found = model.lookup(id, scope);
+    if (found?.bindings.length !== 1) return;
+    const positional = p.args.filter((a) => !a.name && !a.star).length - 1;
+    for (const m of this.allMentions().get(id) ?? []) {
+      if (m.place?.kind !== 'called') continue;
+      const at = model.scopeOf(m.e);
+      if (model.lookup(id, at)?.bindings[0] === found.bindings[0]) out.push({ call: m.place.call, scope: at, skip: -positional });
+    }
+  }
+
+  /** Every name mentioned in the file, with its place, by name (one walk of the file). */
+  private allMentions(): Map<string, Mention[]> {
+    if (this.mentions) return this.mentions;
+    const model = this.model;
+    const places = new Map<Expr, Place>();
+    const out = new Map<string, Mention[]>();
+    const classOf = new Map(model.classes.map((c) => [c.def, c] as const));
+    walkModule(model.module.body, {
+      stmt: (s) => {
+        if (s.kind !== 'class') return;
+        const cls = classOf.get(s);
+        const positional = s.bases.filter((b) => !b.name && !b.star);
+        if (cls) for (const b of positional) places.set(b.value, { kind: 'base', cls, first: b === positional[0] });
+      },
+      expr: (e) => {
+        if (e.kind === 'call') {
+          const f = e.func;
+          if (f.kind === 'name') places.set(f, { kind: 'called', call: e });
+          else if (f.kind === 'attr' && f.attr === '__init__' && f.value.kind === 'name') places.set(f.value, { kind: 'initOf', call: e });
+          const first = e.args[0];
+          if (first && !first.name && !first.star && first.value.kind === 'name') places.set(first.value, { kind: 'partial', call: e });
+          return;
+        }
+        if (e.kind !== 'name') return;
+        const list = out.get(e.id);
+        const m = { e, place: places.get(e) };
+        if (list) list.push(m);
+        else out.set(e.id, [m]);
+      },
+    });
+    return (this.mentions = out);
+  }
+}
