@@ -4,22 +4,29 @@
  * block or a block around it, not in a branch entered after it). Used to ask whether a result goes on only to a few
  * kinds of use (a rule's question: the model's outputs).
  */
-import { forEachChild, type CallExpr, type Expr, type FunctionDef, type Stmt } from './ast';
+import { forEachChild, type CallExpr, type Expr, type Stmt } from './ast';
 import { exprsOf, StmtWalker, walkModule } from './walk';
 
 /**
  * How one read of the name is placed: as an argument of a call (possibly inside a list or tuple there), as the object
- * of a method call (`outs.append(x)`: `method`), returned, or anything else.
+ * of a method call (`outs.append(x)`: `method`), an attribute read (`m.output`), called itself (`m(x)`), returned, or
+ * anything else.
  */
-export type ReadPlace = { kind: 'argument'; call: CallExpr } | { kind: 'method'; call: CallExpr; name: string } | { kind: 'returned' } | { kind: 'other' };
+export type ReadPlace =
+  | { kind: 'argument'; call: CallExpr }
+  | { kind: 'method'; call: CallExpr; name: string }
+  | { kind: 'attribute'; name: string }
+  | { kind: 'called'; call: CallExpr }
+  | { kind: 'returned' }
+  | { kind: 'other' };
 
 /**
- * The reads of `id` after `stmt` in `fn`, in source order, or undefined when they cannot be listed: `stmt` is inside
- * a loop of the function (a later iteration may read the value before the statement), or is not in the function.
+ * The reads of `id` after `stmt` in a function's body (or a module's), in source order, or undefined when they cannot
+ * be listed: `stmt` is inside a loop there (a later iteration may read the value before the statement), or is not in it.
  */
-export function readsAfter(fn: FunctionDef, stmt: Stmt, id: string): ReadPlace[] | undefined {
+export function readsAfter(body: readonly Stmt[], stmt: Stmt, id: string): ReadPlace[] | undefined {
   const w = new ReadsAfter(stmt, id);
-  w.walk(fn.body);
+  w.walk(body);
   return w.found && !w.inLoop ? w.reads : undefined;
 }
 
@@ -84,9 +91,14 @@ class ReadsAfter extends StmtWalker {
       for (const x of e.elts) this.read(x, place);
       return;
     }
+    if (e.kind === 'attr' && e.value.kind === 'name') {
+      if (e.value.id === this.id) this.reads.push({ kind: 'attribute', name: e.attr });
+      return;
+    }
     if (e.kind === 'call') {
       const f = e.func;
       if (f.kind === 'attr' && f.value.kind === 'name' && f.value.id === this.id) this.reads.push({ kind: 'method', call: e, name: f.attr });
+      else if (f.kind === 'name' && f.id === this.id) this.reads.push({ kind: 'called', call: e });
       else this.read(f, { kind: 'other' });
       for (const a of e.args) this.read(a.value, a.star ? { kind: 'other' } : { kind: 'argument', call: e });
       return;

@@ -3,14 +3,15 @@
  * count with a 3x3 kernel. The note: a single 3x3 output conv makes results unstable; better a 3x3 conv
  * followed by a 1x1 conv that does the classification. A hint: the tip is debated.
  */
-import { callsWithin, type CallExpr, type Expr, type FunctionDef, type Span } from '../python/ast';
+import { callsWithin, type CallExpr, type Expr, type Span, type Stmt } from '../python/ast';
 import { callTargetOf, type CallSite } from '../python/calls';
-import { projectFlow, type FlowAnalysis } from '../python/flow';
+import { projectFlow } from '../python/flow';
 import { readsAfter } from '../python/resultReads';
 import type { FunctionInfo, LayerInstance, PythonModel, Scope } from '../python/model';
 import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
 import { boundAt, buildFix, helperSiteFix, kerasBackendKey } from './segmentation-head-fixes';
+import { goesOn, isModelCall, modelFedOn } from './segmentation-head-reach';
 
 /** Names that hold a class count (compared on the last identifier, case-insensitively). */
 const CLASS_COUNT_NAMES = new Set([
@@ -78,8 +79,8 @@ export const segmentationHead3x3Classifier: Rule = {
       const dims = spec.dims ?? (Array.isArray(k) ? k.length : 0);
       if (dims < 2 || dims > 3) continue;
       if (!(k === 3 || (Array.isArray(k) && k.length === dims && k.every((x) => x === 3)))) continue;
-      // Not the final layer when another conv / norm consumes its output; not a segmentation head beside a box regressor.
-      if (notFinal(ctx.flow, inst) || besideBoxRegressor(ctx, inst)) continue;
+      // Not the final layer when its output goes on into more layers; not a segmentation head beside a box regressor.
+      if (goesOn(ctx.flow, inst) || besideBoxRegressor(ctx, inst)) continue;
       const span = kernel.arg && !kernel.fromPartial ? kernel.arg : call;
       const fix = kernel.arg && !kernel.fromPartial ? buildFix(ctx, inst, kernel.arg, dims) : undefined;
       out.push({ span, message: message(model.source(outArg.value)), fixes: fix ? [fix] : [] });
@@ -107,11 +108,6 @@ function message(classes: string): Msg {
     'This conv maps straight to the class count (“{0}”) with a 3x3 kernel. A single 3x3 output conv tends to make segmentation results unstable; a 3x3 conv (with batch norm and ReLU) followed by a 1x1 conv that classifies is steadier.',
     classes,
   );
-}
-
-/** Whether a conv's output goes on into another conv or a normalisation (then it is not the classifier). */
-function notFinal(flow: FlowAnalysis, inst: LayerInstance): boolean {
-  return flow.usesOf(inst).some((u) => u.role === 'conv' || u.role === 'linear' || u.role === 'bn' || u.role === 'norm' || u.role === 'instnorm');
 }
 
 /**
@@ -164,7 +160,7 @@ function helperSiteFinding(ctx: RuleContext, inst: LayerInstance): RawFinding | 
   if (!home || fn.scope.owner !== home || inst.localClass) return undefined;
   const bound = boundCall(model, home, fn, site);
   const found = bound && chosenClassifier(ctx, inst, home, bound);
-  if (!found || notFinal(ctx.flow, inst)) return undefined;
+  if (!found || goesOn(ctx.flow, inst)) return undefined;
   // Only a kernel the call chooses can be changed there.
   const fix = inst.spec.framework === 'torch' ? helperSiteFix(ctx, inst, bound, found.kernelParam, found.dims) : undefined;
   return { ...found.finding, fixes: fix ? [fix] : [] };
@@ -189,7 +185,8 @@ function tensorHelperFindings(ctx: RuleContext, call: CallExpr): RawFinding[] {
   const out: RawFinding[] = [];
   for (const inst of convs) {
     const found = chosenClassifier(ctx, inst, home!, bound);
-    if (found && !notFinal(flow, inst)) out.push({ ...found.finding, fixes: [] });
+    // What the function returns is judged at this call (resultIsOutput).
+    if (found && !goesOn(flow, inst, false)) out.push({ ...found.finding, fixes: [] });
   }
   return out.length && resultIsOutput(model, call, scope) ? out : [];
 }
@@ -242,26 +239,25 @@ function chosenClassifier(ctx: RuleContext, inst: LayerInstance, home: PythonMod
 
 /**
  * Whether what a call returns goes on only to the model's outputs, as far as its function shows: bound to a name whose
- * later reads (readsAfter) are all arguments of `Model(…)` or `print`, or appended to a list whose own later reads are
- * those, or more appends. Returned, through an activation, or into a list concatenated later, it may go on into more
- * layers: not decided.
+ * later reads (readsAfter) are all arguments of `Model(…)` (a model whose outputs go into no more layers, see
+ * segmentation-head-reach.ts) or `print`, or appended to a list whose own later reads are those, or more appends.
+ * Returned, through an activation, or into a list concatenated later, it may go on into more layers: not decided.
  */
 function resultIsOutput(model: PythonModel, call: CallExpr, scope: Scope): boolean {
   const stmt = model.statementOf.get(call);
   if (stmt?.kind !== 'assign' || stmt.targets.length !== 1 || stmt.targets[0].kind !== 'name') return false;
-  const fn = scope.fn!.def;
+  const fn = scope.fn!.def.body;
   const reads = readsAfter(fn, stmt, stmt.targets[0].id);
   return !!reads?.length && reads.every((r) => r.kind === 'argument' && (toModel(model, r.call, scope) || appendedToOutputs(model, fn, r.call)));
 }
 
-/** `Model(…)` or `print(…)`. */
+/** `print(…)`, or `Model(…)` building a model whose outputs go into no more layers. */
 function toModel(model: PythonModel, c: CallExpr, scope: Scope): boolean {
-  const q = model.qname(c.func, scope);
-  return q === 'print' || (!!q && /(^|\.)Model$/.test(q));
+  return model.qname(c.func, scope) === 'print' || (isModelCall(model, c, scope) && !modelFedOn(model, c));
 }
 
 /** `outs.append(x)`, where `outs` is read afterwards only by `Model(…)`, `print` or more appends. */
-function appendedToOutputs(model: PythonModel, fn: FunctionDef, c: CallExpr): boolean {
+function appendedToOutputs(model: PythonModel, fn: readonly Stmt[], c: CallExpr): boolean {
   const f = c.func;
   const stmt = model.statementOf.get(c);
   if (f.kind !== 'attr' || f.attr !== 'append' || f.value.kind !== 'name' || stmt?.kind !== 'expr') return false;
