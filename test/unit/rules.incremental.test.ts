@@ -285,6 +285,18 @@ test('a norm class reaching a block through a subclass, super().__init__, functo
   for (let i = 1; i <= edits.length; i++) assert.equal(count(versions[i]), count(versions[i - 1]) + 1, `the edit ${edits[i - 1][0]} brings the batch norm default back`);
 });
 
+test('a head whose class scores another function builds on: editing that function (or its caller) gives the findings a fresh analysis gives', () => {
+  const fixture = readFileSync(join(fixturesDir, 'rules', 'segmentation-head-3x3-classifier', 'keras_model_fed_on.py'), 'utf8');
+  const v1 = fixture.replace('x = layers.Conv2D(64, 3, padding="same")(coarse.output)', 'coarse.summary()\n    x = layers.Conv2D(64, 3, padding="same")(coarse.input)');
+  const v2 = v1.replace('x = layers.Conv2D(num_classes, 1)(x)\n    return Model(inputs, x)', 'x = layers.Activation("softmax")(x)\n    return Model(inputs, x)');
+  const versions = [fixture, v1, v2, v1, fixture];
+  assert.equal(new Set(versions).size, 3);
+  const doc = new DocumentAnalyzer(strictHost);
+  const count = (t: string) => analyze(t).length;
+  for (const t of versions) assert.deepEqual(doc.analyze(t).findings, analyze(t));
+  assert.ok(count(v1) === count(fixture) + 1 && count(v2) === count(v1) + 1, 'each edit leaves a class conv the last layer');
+});
+
 test('a call the parser recovers inside a broken statement still makes its unit a caller: edits there analyse the callee again', () => {
   // Edits as random edit sequences made them: the class calling HeadConv broken around the call, then at its def.
   const fixture = readFileSync(join(fixturesDir, 'rules', 'conv-bias-before-batchnorm', 'norm_passed_on.py'), 'utf8');
