@@ -17,6 +17,17 @@ import type { ClassInfo, LayerInstance } from '../python/model';
 interface BiasUses {
   /** The attributes whose layers' bias is read or set. */
   attrs: Set<string>;
+  /**
+   * The attributes of which only some elements' bias is read or set, by a literal index (`self.W[1].bias`, the batch
+   * norm of `self.W = nn.Sequential(conv, bn)`): the indices.
+   */
+  elements: Map<string, Set<number>>;
+  /**
+   * The attributes whose own bias is read or set (`self.W.bias`, `w = self.W; w.bias`): a layer held there, not one
+   * inside a container held there (a Sequential has no bias of its own: such a read is of the layer another branch
+   * puts in the attribute).
+   */
+  direct: Set<string>;
   /** Per attribute: what the class's methods put in it besides assigning it (`self.convs.append(x)`: x). */
   puts: Map<string, Expr[]>;
 }
@@ -31,17 +42,56 @@ export function biasReadByClass(inst: LayerInstance): boolean {
   const cls = inst.siteScope.fn?.cls;
   if (!cls) return false;
   const uses = biasUsesOf(cls);
-  if (!uses.attrs.size) return false;
+  if (!uses.attrs.size && !uses.direct.size && !uses.elements.size) return false;
   const site = inst.site;
-  const holds = (e: Expr) => e.from <= site.from && site.to <= e.to;
-  for (const [name, defs] of cls.attrs) if (uses.attrs.has(name) && (defs.some((d) => holds(d.value)) || uses.puts.get(name)?.some(holds))) return true;
+  const holds = (e: Expr | undefined) => !!e && e.from <= site.from && site.to <= e.to;
+  for (const [name, defs] of cls.attrs) {
+    if (uses.attrs.has(name) && (defs.some((d) => holds(d.value)) || uses.puts.get(name)?.some(holds))) return true;
+    if (uses.direct.has(name) && defs.some((d) => holds(d.value) && !isContainer(d.value))) return true;
+    const indices = uses.elements.get(name);
+    if (!indices) continue;
+    // Only the elements read, where what the attribute holds is written out in order; else the whole of it.
+    if (uses.puts.has(name)) {
+      if (defs.some((d) => holds(d.value)) || uses.puts.get(name)!.some(holds)) return true;
+      continue;
+    }
+    for (const d of defs) {
+      const elts = elementsOf(d.value);
+      if (!elts) {
+        if (holds(d.value)) return true;
+        continue;
+      }
+      for (const k of indices) if (holds(elts[k < 0 ? elts.length + k : k])) return true;
+    }
+  }
   return false;
+}
+
+/** The layers a value holds in order: `nn.Sequential(a, b)`, `nn.ModuleList([a, b])`, `[a, b]`; undefined otherwise. */
+function elementsOf(e: Expr): Expr[] | undefined {
+  if (e.kind === 'list' || e.kind === 'tuple') return e.elts.some((x) => x.kind === 'starred') ? undefined : e.elts;
+  if (e.kind !== 'call' || e.args.some((a) => a.name || a.star)) return undefined;
+  const f = e.func;
+  const name = f.kind === 'attr' ? f.attr : f.kind === 'name' ? f.id : undefined;
+  // One argument may be an OrderedDict of named layers: not read in order here.
+  if (name === 'Sequential' && e.args.length > 1) return e.args.map((a) => a.value);
+  if (name === 'ModuleList' && e.args.length === 1) return elementsOf(e.args[0].value);
+  return undefined;
+}
+
+/** A list, tuple, dict, `Sequential`, `ModuleList` or `ModuleDict` of layers. */
+function isContainer(e: Expr): boolean {
+  if (e.kind === 'list' || e.kind === 'tuple' || e.kind === 'dict') return true;
+  if (e.kind !== 'call') return false;
+  const f = e.func;
+  const name = f.kind === 'attr' ? f.attr : f.kind === 'name' ? f.id : undefined;
+  return name === 'Sequential' || name === 'ModuleList' || name === 'ModuleDict';
 }
 
 function biasUsesOf(cls: ClassInfo): BiasUses {
   let out = byClass.get(cls);
   if (out) return out;
-  out = { attrs: new Set(), puts: new Map() };
+  out = { attrs: new Set(), elements: new Map(), direct: new Set(), puts: new Map() };
   for (const fn of cls.methods.values()) {
     const self = fn.scope.selfName;
     if (self) methodUses(fn.def.body, self, out);
@@ -53,14 +103,14 @@ function biasUsesOf(cls: ClassInfo): BiasUses {
 function methodUses(body: readonly Stmt[], self: string, out: BiasUses): void {
   // Local names bound to `self.X` or an element of it (`conv1 = self.conv1`, `for conv in self.convs`), what each
   // `.bias` is read on, and what it is set on.
-  const aliases = new Map<string, string>();
+  const aliases = new Map<string, { attr: string; element: boolean }>();
   const reads: Expr[] = [];
   const sets: Expr[] = [];
   const checked = new Set<Expr>();
   const held = (e: Expr) => selfAttrName(root(e), self);
-  const alias = (t: Expr, of: Expr | undefined) => {
+  const alias = (t: Expr, of: Expr | undefined, element: boolean) => {
     const attr = of && held(of);
-    if (attr && t.kind === 'name') aliases.set(t.id, attr);
+    if (attr && t.kind === 'name') aliases.set(t.id, { attr, element: element || of.kind === 'subscript' });
   };
   const put = (attr: string | undefined, e: Expr | undefined) => {
     if (attr === undefined || !e) return;
@@ -72,7 +122,7 @@ function methodUses(body: readonly Stmt[], self: string, out: BiasUses): void {
     stmt: (s) => {
       if (s.kind === 'assign' && s.value) {
         for (const t of s.targets) {
-          alias(t, s.value);
+          alias(t, s.value, false);
           if (t.kind === 'attr' && t.attr === 'bias') sets.push(t.value);
           if (t.kind === 'subscript') put(held(t), s.value);
         }
@@ -84,33 +134,55 @@ function methodUses(body: readonly Stmt[], self: string, out: BiasUses): void {
       else if (e.kind === 'call' && e.func.kind === 'attr' && PUTTING.has(e.func.attr)) for (const a of e.args) put(held(e.func.value), a.value);
     },
   });
-  const attrOf = (v: Expr) => {
+  /** The attribute a `.bias` is read on, and whether on an element of it rather than on what it holds itself. */
+  const attrOf = (v: Expr): { attr: string; element: boolean } | undefined => {
     const r = root(v);
-    return selfAttrName(r, self) ?? (r.kind === 'name' ? aliases.get(r.id) : undefined);
+    const attr = selfAttrName(r, self);
+    if (attr) return { attr, element: r !== v };
+    const a = r.kind === 'name' ? aliases.get(r.id) : undefined;
+    return a && { attr: a.attr, element: a.element || r !== v };
   };
   const guarded = new Set<string>();
   for (const v of checked) {
     const a = attrOf(v);
-    if (a) guarded.add(a);
+    if (a) guarded.add(a.attr);
   }
+  const use = (v: Expr, { attr: a, element }: { attr: string; element: boolean }) => {
+    // `self.W[1].bias`: that element only; `self.W.bias`: what W holds itself.
+    const k = v.kind === 'subscript' && selfAttrName(v.value, self) === a && v.index.length === 1 ? indexOf(v.index[0]) : undefined;
+    if (!element) out.direct.add(a);
+    else if (k === undefined) out.attrs.add(a);
+    else {
+      const set = out.elements.get(a);
+      if (set) set.add(k);
+      else out.elements.set(a, new Set([k]));
+    }
+  };
   for (const v of reads) {
     const a = attrOf(v);
-    if (a && !guarded.has(a)) out.attrs.add(a);
+    if (a && !guarded.has(a.attr)) use(v, a);
   }
   // Setting the bias changes it whatever was checked first.
   for (const v of sets) {
     const a = attrOf(v);
-    if (a) out.attrs.add(a);
+    if (a) use(v, a);
   }
 }
 
+/** A literal integer index (`1`, `-1`). */
+function indexOf(e: Expr): number | undefined {
+  if (e.kind === 'number' && Number.isInteger(e.value)) return e.value;
+  if (e.kind === 'unary' && e.op === '-' && e.operand.kind === 'number' && Number.isInteger(e.operand.value)) return -e.operand.value;
+  return undefined;
+}
+
 /** `for conv in self.convs`, `for i, conv in enumerate(self.convs)`, `for conv, bn in zip(self.convs, self.bns)`. */
-function loopAliases(target: Expr, iter: Expr, alias: (t: Expr, of: Expr | undefined) => void): void {
+function loopAliases(target: Expr, iter: Expr, alias: (t: Expr, of: Expr | undefined, element: boolean) => void): void {
   const call = iter.kind === 'call' && iter.func.kind === 'name' && !iter.args.some((a) => a.name || a.star) ? iter : undefined;
   const names = target.kind === 'tuple' || target.kind === 'list' ? target.elts : undefined;
-  if (call?.func.kind === 'name' && call.func.id === 'enumerate' && names?.length === 2 && call.args.length === 1) alias(names[1], call.args[0].value);
-  else if (call?.func.kind === 'name' && call.func.id === 'zip' && names?.length === call.args.length) names.forEach((t, i) => alias(t, call.args[i].value));
-  else alias(target, iter);
+  if (call?.func.kind === 'name' && call.func.id === 'enumerate' && names?.length === 2 && call.args.length === 1) alias(names[1], call.args[0].value, true);
+  else if (call?.func.kind === 'name' && call.func.id === 'zip' && names?.length === call.args.length) names.forEach((t, i) => alias(t, call.args[i].value, true));
+  else alias(target, iter, true);
 }
 
 /** What a subscript is of (`self.convs[0]` → `self.convs`). */
