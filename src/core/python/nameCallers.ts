@@ -11,10 +11,11 @@
  * Calls the file does not show (the class handed on as a value, registered by a decorator, imported by another module)
  * are not among them: as for every call out of sight, the parameters' defaults stand for them.
  */
-import { callsWithin, type CallExpr, type Expr, type NameExpr } from './ast';
+import { callsWithin, type CallExpr, type NameExpr } from './ast';
+import type { LoweredUnit } from './parse';
+import { UnitMemo } from './unitMemo';
 import type { PythonModel } from './model';
 import type { Binding, ClassInfo, FunctionInfo, Scope } from './scopes';
-import { walkModule } from './walk';
 
 /** A call binding the parameters, and how many positional arguments come before its own (`self`, a partial's). */
 export interface NamedCall {
@@ -34,7 +35,7 @@ interface Mention {
 const MAX_SUBCLASS_DEPTH = 4;
 
 export class NameCallers {
-  private mentions?: Map<string, Mention[]>;
+  private placed?: Map<string, Mention[]>;
   private readonly memo = new Map<FunctionInfo, NamedCall[]>();
 
   constructor(private readonly model: PythonModel) {}
@@ -84,7 +85,7 @@ export class NameCallers {
   private callsOf(name: string, denotes: (b: Binding) => boolean, out: NamedCall[]): Place[] {
     const model = this.model;
     const others: Place[] = [];
-    for (const m of this.allMentions().get(name) ?? []) {
+    for (const m of this.mentionsOf(name)) {
       const scope = model.scopeOf(m.e);
       if (!model.lookup(name, scope)?.bindings.some(denotes)) continue;
       const p = m.place;
@@ -115,43 +116,52 @@ export class NameCallers {
     const found = model.lookup(id, scope);
     if (found?.bindings.length !== 1) return;
     const positional = p.args.filter((a) => !a.name && !a.star).length - 1;
-    for (const m of this.allMentions().get(id) ?? []) {
+    for (const m of this.mentionsOf(id)) {
       if (m.place?.kind !== 'called') continue;
       const at = model.scopeOf(m.e);
       if (model.lookup(id, at)?.bindings[0] === found.bindings[0]) out.push({ call: m.place.call, scope: at, skip: -positional });
     }
   }
 
-  /** Every name mentioned in the file, with its place, by name (one walk of the file). */
-  private allMentions(): Map<string, Mention[]> {
-    if (this.mentions) return this.mentions;
-    const model = this.model;
-    const places = new Map<Expr, Place>();
+  /** The mentions of `name` in the file that have a place (a call, a base, a partial's first argument). */
+  private mentionsOf(name: string): Mention[] {
+    return this.allPlaced().get(name) ?? [];
+  }
+
+  /**
+   * Every mention with a place, by name, in the order of the text: the calls of each top-level statement (listed by the
+   * parse, read once and kept with the statement, see unitMentions) and the bases of the file's classes.
+   */
+  private allPlaced(): Map<string, Mention[]> {
+    if (this.placed) return this.placed;
     const out = new Map<string, Mention[]>();
-    const classOf = new Map(model.classes.map((c) => [c.def, c] as const));
-    walkModule(model.module.body, {
-      stmt: (s) => {
-        if (s.kind !== 'class') return;
-        const cls = classOf.get(s);
-        const positional = s.bases.filter((b) => !b.name && !b.star);
-        if (cls) for (const b of positional) places.set(b.value, { kind: 'base', cls, first: b === positional[0] });
-      },
-      expr: (e) => {
-        if (e.kind === 'call') {
-          const f = e.func;
-          if (f.kind === 'name') places.set(f, { kind: 'called', call: e });
-          else if (f.kind === 'attr' && f.attr === '__init__' && f.value.kind === 'name') places.set(f.value, { kind: 'initOf', call: e });
-          const first = e.args[0];
-          if (first && !first.name && !first.star && first.value.kind === 'name') places.set(first.value, { kind: 'partial', call: e });
-          return;
-        }
-        if (e.kind !== 'name') return;
-        const list = out.get(e.id);
-        const m = { e, place: places.get(e) };
-        if (list) list.push(m);
-        else out.set(e.id, [m]);
-      },
-    });
-    return (this.mentions = out);
+    const add = (e: NameExpr, place: Place) => {
+      const list = out.get(e.id);
+      if (list) list.push({ e, place });
+      else out.set(e.id, [{ e, place }]);
+    };
+    for (const unit of this.model.parsed.units) for (const m of unitMentions.of(unit)) add(m.e, m.place);
+    for (const cls of this.model.classes) {
+      const positional = cls.def.bases.filter((b) => !b.name && !b.star);
+      for (const b of positional) if (b.value.kind === 'name') add(b.value, { kind: 'base', cls, first: b === positional[0] });
+    }
+    for (const list of out.values()) list.sort((a, b) => a.e.from - b.e.from);
+    return (this.placed = out);
   }
 }
+
+/**
+ * The names a top-level statement's calls place (`Name(…)`, `Name.__init__(…)`, a first argument `partial(Name, …)`), from
+ * the calls the parse lists: kept with the statement, which an edit elsewhere leaves as it is.
+ */
+const unitMentions = new UnitMemo((unit: LoweredUnit) => {
+  const out: { e: NameExpr; place: Place }[] = [];
+  for (const call of unit.calls) {
+    const f = call.func;
+    if (f.kind === 'name') out.push({ e: f, place: { kind: 'called', call } });
+    else if (f.kind === 'attr' && f.attr === '__init__' && f.value.kind === 'name') out.push({ e: f.value, place: { kind: 'initOf', call } });
+    const first = call.args[0];
+    if (first && !first.name && !first.star && first.value.kind === 'name') out.push({ e: first.value, place: { kind: 'partial', call } });
+  }
+  return out;
+});
