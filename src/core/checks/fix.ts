@@ -9,7 +9,7 @@
  * - The fix is offered only when the fixed statement parses (with the file's imports), calls in it repeat no keyword,
  *   and the fixed node no longer matches the check (so a second fix changes nothing).
  */
-import { dottedParts, forEachChild, type Expr, type Span, type Stmt } from '../python/ast';
+import { dottedParts, forEachChild, spanAt, type Expr, type Span, type Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
 import { canonicalName } from '../python/catalog';
@@ -232,16 +232,8 @@ function fileImports(model: PythonModel): { style: 'from' | 'import'; roots: Set
 
 /** The top-level statement around a span (units are in source order). */
 function unitAt(units: readonly LoweredUnit[], span: Span): LoweredUnit | undefined {
-  let lo = 0;
-  let hi = units.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const u = units[mid];
-    if (span.from < u.from) hi = mid - 1;
-    else if (span.from >= u.to) lo = mid + 1;
-    else return span.to <= u.to ? u : undefined;
-  }
-  return undefined;
+  const u = spanAt(units, span.from);
+  return u && span.to <= u.to ? u : undefined;
 }
 
 /** Verdicts on fixed code already checked in this analysis (files repeat statements: `self.relu = nn.ReLU(…)`). */

@@ -448,6 +448,20 @@ export function identifierParts(id: string): string[] {
   return out;
 }
 
+/** The span of a list in source order, not overlapping one another, that contains an offset (by bisection). */
+export function spanAt<T extends Span>(sorted: readonly T[], offset: number): T | undefined {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = sorted[mid];
+    if (offset < s.from) hi = mid - 1;
+    else if (offset >= s.to) lo = mid + 1;
+    else return s;
+  }
+  return undefined;
+}
+
 /** The calls of a list sorted by position (a module's `calls`) that lie within `span`, found by bisection. */
 export function callsWithin(calls: readonly CallExpr[], span: Span): readonly CallExpr[] {
   let lo = 0;

@@ -7,7 +7,7 @@
  * Worked out by going through the statements that bind, unbind or star-import in source order (Symbols.nameEnd gives
  * what each star import does to the name); an answer that two different things may stand for is undecided.
  */
-import type { Expr, Module, OtherStmt, Span, Stmt } from './ast';
+import { spanAt, type Expr, type Module, type OtherStmt, type Span, type Stmt } from './ast';
 import { functionSpec, layerSpec } from './catalog';
 import type { ProjectContext } from './projectContext';
 import type { Binding, StarImport } from './scopes';
@@ -127,7 +127,7 @@ export class ModuleOrder {
   conditional(at: Span): boolean {
     let body: readonly Stmt[] = this.module.body;
     for (;;) {
-      const s = statementAt(body, at.from);
+      const s = spanAt(body, at.from);
       if (!s) return false;
       if (s === at) return s.kind === 'for' || s.kind === 'while';
       if (s.kind !== 'with') return true;
@@ -146,19 +146,6 @@ export class ModuleOrder {
   }
 }
 
-/** The statement of a block (in order) containing an offset. */
-function statementAt(body: readonly Stmt[], offset: number): Stmt | undefined {
-  let lo = 0;
-  let hi = body.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = body[mid];
-    if (offset < s.from) hi = mid - 1;
-    else if (offset >= s.to) lo = mid + 1;
-    else return s;
-  }
-  return undefined;
-}
 
 class Deletes extends StmtWalker {
   readonly found = new Map<string, OtherStmt[]>();

@@ -28,7 +28,7 @@
  * but the callers.
  */
 import type { AssignStmt, AugAssignStmt, CallExpr, ClassDef, FunctionDef, LoopStmt, Span, Stmt } from '../python/ast';
-import { walkExpr } from '../python/ast';
+import { spanAt, walkExpr } from '../python/ast';
 import { StmtWalker, walkModule } from '../python/walk';
 import { PythonModel } from '../python/model';
 import { KeptUnits } from '../python/unitScopes';
@@ -421,17 +421,7 @@ class UnitPlaces {
   }
 
   at(offset: number): Unit | undefined {
-    const sorted = this.sorted;
-    let lo = 0;
-    let hi = sorted.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const u = sorted[mid];
-      if (offset < u.from) hi = mid - 1;
-      else if (offset >= u.to) lo = mid + 1;
-      else return u;
-    }
-    return undefined;
+    return spanAt(this.sorted, offset);
   }
 }
 
