@@ -448,6 +448,17 @@ export function identifierParts(id: string): string[] {
   return out;
 }
 
+/** What a subscript is of, through every level (`self.stages[0][1]` → `self.stages`); `e` itself otherwise. */
+export function subscriptRoot(e: Expr): Expr {
+  while (e.kind === 'subscript') e = e.value;
+  return e;
+}
+
+/** `X` for `self.X`, `self` being the name a method's first parameter has. */
+export function selfAttrName(e: Expr, self: string): string | undefined {
+  return e.kind === 'attr' && e.value.kind === 'name' && e.value.id === self ? e.attr : undefined;
+}
+
 /** The span of a list in source order, not overlapping one another, that contains an offset (by bisection). */
 export function spanAt<T extends Span>(sorted: readonly T[], offset: number): T | undefined {
   let lo = 0;

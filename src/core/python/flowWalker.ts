@@ -4,6 +4,7 @@
  * loops run twice so that what one iteration leaves reaches the next; a path that returns, raises, breaks or continues
  * stops there. Expressions are evaluated by FlowExprs, lists of layers built by its ListBuilder.
  */
+import { subscriptRoot } from './ast';
 import type { AssignStmt, AugAssignStmt, ClassDef, Expr, ExprStmt, FunctionDef, IfStmt, LoopStmt, OtherStmt, ReturnStmt, Span, Stmt, TryStmt, WithStmt } from './ast';
 import type { FlowAnalysis } from './flow';
 import { FlowExprs } from './flowExprs';
@@ -320,8 +321,7 @@ export class FlowWalker extends StmtWalker {
     }
     if (t.kind === 'subscript') {
       // The list (or list of lists) written into: a local name's, or one this method keeps in an attribute of `self`.
-      let root: Expr = t.value;
-      while (root.kind === 'subscript') root = root.value;
+      const root = subscriptRoot(t.value);
       const holder = this.exprs.holderKey(root);
       const cur = holder !== undefined ? f.env.get(holder) : undefined;
       if (holder !== undefined && cur?.k === 'list') {

@@ -4,7 +4,7 @@
  * or through another name for it (`convs = self.convs`, then `convs[0] = …`). What such an attribute holds when another
  * method reads it depends on the order the methods run in, which is not known.
  */
-import type { Expr } from './ast';
+import { selfAttrName, subscriptRoot, type Expr } from './ast';
 import type { ClassInfo, FunctionInfo } from './scopes';
 import { walkModule } from './walk';
 
@@ -28,14 +28,14 @@ function changesIn(fn: FunctionInfo, self: string, cls: ClassInfo, out: Set<stri
   walkModule(body, {
     stmt: (s) => {
       if (s.kind !== 'assign' || !s.value) return;
-      const held = selfAttr(root(s.value), self);
+      const held = selfAttrName(subscriptRoot(s.value), self);
       if (held !== undefined) for (const t of s.targets) if (t.kind === 'name') aliases.set(t.id, held);
     },
   });
   const builds = (attr: string) => [cls.attrs.get(attr), fn.cls?.attrs.get(attr)].some((defs) => defs?.some((d) => d.method === fn));
   /** A change of what `e` holds: counted unless the walk of this method follows it (`self.X` of a method assigning it). */
   const change = (e: Expr) => {
-    const direct = selfAttr(e, self);
+    const direct = selfAttrName(e, self);
     if (direct !== undefined) {
       if (!builds(direct)) out.add(direct);
       return;
@@ -44,7 +44,7 @@ function changesIn(fn: FunctionInfo, self: string, cls: ClassInfo, out: Set<stri
     if (alias !== undefined) out.add(alias);
   };
   const target = (t: Expr) => {
-    if (t.kind === 'subscript') change(root(t));
+    if (t.kind === 'subscript') change(subscriptRoot(t));
   };
   walkModule(body, {
     stmt: (s) => {
@@ -55,18 +55,7 @@ function changesIn(fn: FunctionInfo, self: string, cls: ClassInfo, out: Set<stri
       } else if (s.kind === 'other' && s.what === 'DeleteStatement') s.exprs.forEach(target);
     },
     expr: (e) => {
-      if (e.kind === 'call' && e.func.kind === 'attr' && CHANGING.has(e.func.attr)) change(root(e.func.value));
+      if (e.kind === 'call' && e.func.kind === 'attr' && CHANGING.has(e.func.attr)) change(subscriptRoot(e.func.value));
     },
   });
-}
-
-/** What a subscript is of (`self.stages[0][1]` → `self.stages`). */
-function root(e: Expr): Expr {
-  while (e.kind === 'subscript') e = e.value;
-  return e;
-}
-
-/** `X` for `self.X`. */
-function selfAttr(e: Expr, self: string): string | undefined {
-  return e.kind === 'attr' && e.value.kind === 'name' && e.value.id === self ? e.attr : undefined;
 }

@@ -251,8 +251,7 @@ export class Symbols {
    * what it is bound to is undecided.
    */
   exportedQname(name: string, depth = 0): string | undefined {
-    const end = this.exportedEnd(name, depth);
-    return end === 'undecided' || end.to === OWN ? undefined : end.to;
+    return boundElsewhere(this.exportedEnd(name, depth));
   }
 
   /**
@@ -273,8 +272,7 @@ export class Symbols {
   /** What this file's star imports bind a name to, where that is what the name is bound to once the module body has run. */
   private starImported(name: string, depth: number): string | undefined {
     if (!this.moduleScope.starImports.length) return undefined;
-    const end = this.nameEnd(name, depth);
-    return end === 'undecided' || end.to === OWN ? undefined : end.to;
+    return boundElsewhere(this.nameEnd(name, depth));
   }
 
   /** Whether `from <this module> import *` binds a name (see starEffect); undefined when its `__all__` cannot be read. */
@@ -425,6 +423,11 @@ export class Symbols {
   source(span: { from: number; to: number }): string {
     return this.text.slice(span.from, span.to);
   }
+}
+
+/** The qualified name an end binds a name to, when it is decided and not the module's own bindings. */
+function boundElsewhere(end: NameEnd): string | undefined {
+  return end === 'undecided' || end.to === OWN ? undefined : end.to;
 }
 
 /**

@@ -10,7 +10,7 @@
  * `self.convs[i] = …`; it is read through `self.X`, an element of it (`self.convs[0].bias`), a local name bound to either,
  * or a loop's name over it (`for conv in self.convs`, `enumerate(self.convs)`, `zip(self.convs, …)`).
  */
-import type { Expr, Stmt } from '../python/ast';
+import { selfAttrName, subscriptRoot, type Expr, type Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import type { ClassInfo, LayerInstance } from '../python/model';
 
@@ -107,7 +107,7 @@ function methodUses(body: readonly Stmt[], self: string, out: BiasUses): void {
   const reads: Expr[] = [];
   const sets: Expr[] = [];
   const checked = new Set<Expr>();
-  const held = (e: Expr) => selfAttrName(root(e), self);
+  const held = (e: Expr) => selfAttrName(subscriptRoot(e), self);
   const alias = (t: Expr, of: Expr | undefined, element: boolean) => {
     const attr = of && held(of);
     if (attr && t.kind === 'name') aliases.set(t.id, { attr, element: element || of.kind === 'subscript' });
@@ -136,7 +136,7 @@ function methodUses(body: readonly Stmt[], self: string, out: BiasUses): void {
   });
   /** The attribute a `.bias` is read on, and whether on an element of it rather than on what it holds itself. */
   const attrOf = (v: Expr): { attr: string; element: boolean } | undefined => {
-    const r = root(v);
+    const r = subscriptRoot(v);
     const attr = selfAttrName(r, self);
     if (attr) return { attr, element: r !== v };
     const a = r.kind === 'name' ? aliases.get(r.id) : undefined;
@@ -183,15 +183,4 @@ function loopAliases(target: Expr, iter: Expr, alias: (t: Expr, of: Expr | undef
   if (call?.func.kind === 'name' && call.func.id === 'enumerate' && names?.length === 2 && call.args.length === 1) alias(names[1], call.args[0].value, true);
   else if (call?.func.kind === 'name' && call.func.id === 'zip' && names?.length === call.args.length) names.forEach((t, i) => alias(t, call.args[i].value, true));
   else alias(target, iter, true);
-}
-
-/** What a subscript is of (`self.convs[0]` → `self.convs`). */
-function root(e: Expr): Expr {
-  while (e.kind === 'subscript') e = e.value;
-  return e;
-}
-
-/** `X` for `self.X` (the method's first parameter). */
-function selfAttrName(e: Expr, self: string): string | undefined {
-  return e.kind === 'attr' && e.value.kind === 'name' && e.value.id === self ? e.attr : undefined;
 }

@@ -17,6 +17,8 @@ const OUTPUT_ATTRIBUTES = new Set(['output', 'outputs', 'layers', 'get_layer', '
 /** Functions the model's result may be handed to without going into layers. */
 const INERT_FUNCTIONS = new Set(['print']);
 const MAX_DEPTH = 4;
+/** The layers that take a classifier's scores on (a conv, a linear layer, a normalisation). */
+const TAKING_ON = new Set<string>(['conv', 'linear', 'bn', 'norm', 'instnorm']);
 
 /**
  * Whether a conv's output goes on into another conv, linear layer or normalisation (then it is not the classifier).
@@ -28,7 +30,7 @@ export function goesOn(flow: FlowAnalysis, inst: LayerInstance, throughReturns =
   const queue = [inst];
   while (queue.length) {
     for (const u of flow.usesOf(queue.pop()!)) {
-      if (u.role === 'conv' || u.role === 'linear' || u.role === 'bn' || u.role === 'norm' || u.role === 'instnorm') return true;
+      if (TAKING_ON.has(u.role)) return true;
       if (u.consumer && (u.role === 'act' || u.role === 'pass' || u.role === 'reshape')) {
         if (!seen.has(u.consumer) && seen.size < 64) {
           seen.add(u.consumer);
@@ -144,8 +146,7 @@ function callTaking(model: PythonModel, e: Span): CallExpr | undefined {
 function takesOn(model: PythonModel, call: CallExpr): boolean {
   const scope = model.scopeOf(call);
   if (isModelCall(model, call, scope)) return modelFedOn(model, call);
-  const roles = ['conv', 'linear', 'bn', 'norm', 'instnorm'];
-  return model.instances(call.func, scope).some((i) => !!i.value && roles.includes(roleOf(i.value)));
+  return model.instances(call.func, scope).some((i) => !!i.value && TAKING_ON.has(roleOf(i.value)));
 }
 
 /** Whether a call of the file of a function returning the model puts it where its outputs are read on. */
