@@ -14,6 +14,9 @@ import { guardOf, roleOf, type Callable, type FunctionInfo, type Guarded, type L
 import { composedLayers } from './composition';
 import type { ClassInfo } from './scopes';
 
+/** The methods that change a list (or a Sequential) in place other than by adding at its end. */
+const IN_PLACE = new Set(['insert', 'pop', 'remove', 'reverse', 'clear', 'sort', '__setitem__', '__delitem__']);
+
 export class FlowExprs {
   readonly lists: ListBuilder;
 
@@ -195,6 +198,10 @@ export class FlowExprs {
     if (f.kind === 'attr' && holderKey !== undefined) {
       const holder = this.f.env.get(holderKey);
       const list = listOf(holder);
+      if (holder && list && IN_PLACE.has(f.attr) && this.changeBuiltSequential(f.value, call, this.insertOrPopIndex(call, f.attr), f.attr !== 'insert')) {
+        for (const a of call.args) this.consume(this.ev(a.value), null, 'other', call);
+        return UNKNOWN;
+      }
       if (holder && list) {
         let nl: ListState | undefined;
         const arg = (i: number) => call.args[i]?.value;
@@ -402,6 +409,31 @@ export class FlowExprs {
     if (held || key === undefined || e.kind !== 'attr') return undefined;
     const cls = this.f.scope.fn?.cls;
     return cls ? this.f.flow.attributeLists(cls, e.attr) : undefined;
+  }
+
+  /**
+   * A Sequential changed in place through `e` (a name or an attribute of `self` holding one that is built, whose
+   * connections are committed): its layers the change concerns are unsettled (ListBuilder.unsettle: the element at
+   * `index` when known) and `e` holds the Sequential without its list. Whether `e` holds such a Sequential.
+   */
+  changeBuiltSequential(e: Expr, at: Span, index?: number, removes = true): boolean {
+    const key = this.holderKey(e);
+    const held = key !== undefined ? this.f.env.get(key) : undefined;
+    if (key === undefined || held?.k !== 'mod' || !held.list || !this.f.flow.sequentialLists.has(held.list.id)) return false;
+    this.lists.unsettle(held.list, at, index, removes);
+    this.changed(key, held.list, { k: 'mod', items: held.items });
+    return true;
+  }
+
+  /** The position `.insert(i, x)` or `.pop(i)` names as a literal integer (`.pop()`: the last). */
+  private insertOrPopIndex(call: CallExpr, method: string): number | undefined {
+    if (call.args.some((a) => a.name || a.star)) return undefined;
+    if (method === 'pop' && !call.args.length) return -1;
+    if ((method === 'insert' && call.args.length === 2) || (method === 'pop' && call.args.length === 1)) {
+      const i = this.f.model.literal(call.args[0].value, this.f.scope);
+      return typeof i === 'number' && Number.isInteger(i) ? i : undefined;
+    }
+    return undefined;
   }
 
   /** The key under which the walk keeps what a name (`layers`) or an attribute of `self` (`self.blocks`) holds. */

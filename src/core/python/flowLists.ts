@@ -94,6 +94,32 @@ export class ListBuilder {
   }
 
   /**
+   * A Sequential changed in place after it was built (`self.body[0] = …`, `del body[1]`, `.insert(i, …)`, `.pop()`): the
+   * connections its construction made stand, so the layers they no longer describe are marked as used by something
+   * unknown. With the element's index known: the one replaced or removed there (`removes`), and the layers before it
+   * whose output reached it (back through pass-through layers and reshapes); otherwise every layer in it.
+   */
+  unsettle(list: ListState, at: Span, index?: number, removes = true): void {
+    const elems = list.elems;
+    let alts: Item<LayerInstance | null>[] | undefined = list.all;
+    if (elems && index !== undefined) {
+      const n = elems.length;
+      const i = index < 0 ? n + index : index;
+      if (removes ? i >= 0 && i < n : true) {
+        const from = removes ? i : Math.max(0, Math.min(i, n));
+        alts = removes ? [...elems[from].alts] : [];
+        for (let j = from - 1; j >= 0; j--) {
+          alts.push(...elems[j].alts);
+          if (elems[j].alts.some((a) => !a.v || (roleOf(a.v) !== 'pass' && roleOf(a.v) !== 'reshape'))) break;
+        }
+      }
+    }
+    for (const a of alts ?? []) {
+      if (a.v) this.f.flow.addUse({ producer: a.v, consumer: null, role: 'other', guards: capGuards([...a.g, ...this.f.stack]), at });
+    }
+  }
+
+  /**
    * Connects a list's elements anew after an insertion or a replacement. A connection the change removes still holds on
    * the paths where the change does not happen: when the change is under one condition more than the list was built
    * under, it is kept under the opposite condition; under several, it is kept as it was (never dropped on a guess).

@@ -301,11 +301,24 @@ export class FlowWalker extends StmtWalker {
   }
 
   protected override onOther(s: OtherStmt): void {
+    if (s.what === 'DeleteStatement') {
+      for (const e of s.exprs) if (e.kind !== 'subscript' || !this.sequentialElementChanged(e, s)) this.consume(this.ev(e), s);
+      return;
+    }
     for (const e of s.exprs) this.consume(this.ev(e), s);
     const frame = this.loops[this.loops.length - 1];
     if (s.what === 'ContinueStatement' && frame) frame.continues.push(this.f.env);
     else if (s.what === 'BreakStatement' && frame) frame.breaks.push(this.f.env);
     if (s.what === 'ContinueStatement' || s.what === 'BreakStatement' || s.what === 'RaiseStatement') this.dead = true;
+  }
+
+  /** `seq[i] = …` / `del seq[i]` on a Sequential already built (FlowExprs.changeBuiltSequential); whether it was one. */
+  private sequentialElementChanged(t: Expr & { kind: 'subscript' }, at: Span): boolean {
+    const key = t.index.length === 1 ? this.f.model.literal(t.index[0], this.f.scope) : undefined;
+    const index = typeof key === 'number' && Number.isInteger(key) ? key : undefined;
+    if (!this.exprs.changeBuiltSequential(t.value, at, index)) return false;
+    for (const x of t.index) this.consume(this.ev(x), at);
+    return true;
   }
 
   private assignTo(t: Expr, v: Val, at: Span): void {
@@ -317,6 +330,10 @@ export class FlowWalker extends StmtWalker {
     if (t.kind === 'tuple' || t.kind === 'list') {
       this.consume(v, at);
       for (const n of namesIn(t)) f.env.set(n, UNKNOWN);
+      return;
+    }
+    if (t.kind === 'subscript' && this.sequentialElementChanged(t, at)) {
+      this.consume(v, at);
       return;
     }
     if (t.kind === 'subscript') {
