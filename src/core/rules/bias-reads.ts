@@ -9,10 +9,15 @@
  * [nn.Conv2d(…) for …]`), or given to `self.convs.append(…)` (and the other methods adding to a list) or
  * `self.convs[i] = …`; it is read through `self.X`, an element of it (`self.convs[0].bias`), a local name bound to either,
  * or a loop's name over it (`for conv in self.convs`, `enumerate(self.convs)`, `zip(self.convs, …)`).
+ *
+ * The same holds for a layer held in a local name of the function building it (`conv = nn.Conv2d(…)`, then
+ * `conv.bias = None` or `nn.init.zeros_(conv.bias)` there), an element of a local list, another name for either, or a
+ * loop's name over it.
  */
 import { selfAttrName, subscriptRoot, type Expr, type Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import type { ClassInfo, LayerInstance } from '../python/model';
+import type { FunctionInfo } from '../python/scopes';
 
 interface BiasUses {
   /** The attributes whose layers' bias is read or set. */
@@ -65,6 +70,77 @@ export function biasReadByClass(inst: LayerInstance): boolean {
     }
   }
   return false;
+}
+
+/** Whether the layer's bias is read or set by its class (biasReadByClass) or the function building it (biasReadInFunction). */
+export function biasReadByOwnCode(inst: LayerInstance): boolean {
+  return biasReadByClass(inst) || biasReadInFunction(inst);
+}
+
+/** Per function: what each local name is assigned, and the names whose layers' bias the function reads or sets. */
+interface LocalBiasUses {
+  held: Map<string, Expr[]>;
+  used: Set<string>;
+}
+
+const byFunction = new WeakMap<FunctionInfo, LocalBiasUses>();
+
+/** Whether the layer is built in what the function constructing it assigns a local name whose bias it reads or sets. */
+export function biasReadInFunction(inst: LayerInstance): boolean {
+  const fn = inst.ctorScope.fn;
+  if (!fn) return false;
+  const uses = localUsesOf(fn);
+  const ctor = inst.ctor;
+  for (const name of uses.used) if (uses.held.get(name)?.some((e) => e.from <= ctor.from && ctor.to <= e.to)) return true;
+  return false;
+}
+
+function localUsesOf(fn: FunctionInfo): LocalBiasUses {
+  let out = byFunction.get(fn);
+  if (out) return out;
+  out = { held: new Map(), used: new Set() };
+  const held = out.held;
+  // Other names for a local name (`c = conv`, `for c in convs`), what each `.bias` is read on, and what it is set on.
+  const aliases = new Map<string, string>();
+  const reads: Expr[] = [];
+  const sets: Expr[] = [];
+  const checked: Expr[] = [];
+  const alias = (t: Expr, of: Expr | undefined) => {
+    const r = of && subscriptRoot(of);
+    if (t.kind === 'name' && r?.kind === 'name' && r.id !== t.id) aliases.set(t.id, r.id);
+  };
+  walkModule(fn.def.body, {
+    stmt: (s) => {
+      if (s.kind === 'assign' && s.value) {
+        for (const t of s.targets) {
+          if (t.kind === 'name') {
+            const list = held.get(t.id);
+            if (list) list.push(s.value);
+            else held.set(t.id, [s.value]);
+            alias(t, s.value);
+          }
+          if (t.kind === 'attr' && t.attr === 'bias') sets.push(t.value);
+        }
+      } else if (s.kind === 'for' && s.target) loopAliases(s.target, s.iter, alias);
+    },
+    expr: (e) => {
+      if (e.kind === 'attr' && e.attr === 'bias') reads.push(e.value);
+      else if (e.kind === 'binop' && (e.op === 'is not' || e.op === 'is') && e.right.kind === 'const' && e.right.value === 'None' && e.left.kind === 'attr' && e.left.attr === 'bias') checked.push(e.left.value);
+    },
+  });
+  /** The local names a `.bias` is read on: the name itself and those it stands for. */
+  const namesOf = (v: Expr): string[] => {
+    const r = subscriptRoot(v);
+    const names: string[] = [];
+    for (let n = r.kind === 'name' ? r.id : undefined; n !== undefined && !names.includes(n); n = aliases.get(n)) names.push(n);
+    return names;
+  };
+  const guarded = new Set(checked.flatMap(namesOf));
+  for (const v of reads) for (const n of namesOf(v)) if (!guarded.has(n)) out.used.add(n);
+  // Setting the bias changes it whatever was checked first.
+  for (const v of sets) for (const n of namesOf(v)) out.used.add(n);
+  byFunction.set(fn, out);
+  return out;
 }
 
 /** The layers a value holds in order: `nn.Sequential(a, b)`, `nn.ModuleList([a, b])`, `[a, b]`; undefined otherwise. */

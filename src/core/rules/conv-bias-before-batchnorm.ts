@@ -12,7 +12,7 @@ import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
 import { available, biasWhenNot, BuiltUnder, commonGuards, discriminate, paramForm } from './bias-guards';
-import { biasReadByClass } from './bias-reads';
+import { biasReadByOwnCode } from './bias-reads';
 import { biasStateOf, layerBias, type BiasOn } from './conv-bias-state';
 
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };
@@ -55,10 +55,10 @@ export const convBiasBeforeBatchnorm: Rule = {
   },
 };
 
-/** A conv or linear layer with a bias to turn off (not one its class reads: see bias-reads.ts). */
+/** A conv or linear layer with a bias to turn off (not one its class or function reads: see bias-reads.ts). */
 function biasCapable(inst: LayerInstance): boolean {
   const role = roleOf(inst);
-  return (role === 'conv' || role === 'linear') && (!inst.localClass || !!inst.baseArgs) && !!inst.spec.bias && !biasReadByClass(inst);
+  return (role === 'conv' || role === 'linear') && (!inst.localClass || !!inst.baseArgs) && !!inst.spec.bias && !biasReadByOwnCode(inst);
 }
 
 class ConvBiasCheck {
