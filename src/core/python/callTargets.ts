@@ -10,7 +10,8 @@
  */
 import type { CallExpr, Stmt } from './ast';
 import type { ParsedPython } from './parse';
-import type { ClassInfo, FunctionInfo } from './scopes';
+import type { PythonModel } from './model';
+import type { ClassInfo, FunctionInfo, Scope } from './scopes';
 import type { Symbols } from './symbols';
 import { StampedUnitMemo } from './unitMemo';
 
@@ -43,4 +44,15 @@ export class CallTargetCache {
     for (const lu of parsed.units) for (const x of this.kept.of(lu, stamps?.of(lu.stmts), resolve, ours)) out.push(x);
     return out;
   }
+}
+
+/**
+ * The class or plain function (no method) of the project a call calls, when it calls exactly one: what the file's own
+ * calls are grouped by, what a call of another module's class decides, what a helper's parameter is handed to.
+ */
+export function callTargetOf(model: PythonModel, call: CallExpr, scope: Scope = model.scopeOf(call)): CallTarget | undefined {
+  const cs = model.callables(call.func, scope);
+  if (cs.length !== 1) return undefined;
+  const c = cs[0].value;
+  return c.kind === 'class' ? c.cls : c.kind === 'helper' && !c.fn.cls ? c.fn : undefined;
 }

@@ -8,7 +8,9 @@
  * (a guard's test, a bias argument) under one such binding: true, false, a literal, "some object", or unknown.
  */
 import { callsWithin, type CallExpr, type Expr } from './ast';
-import type { CallTarget } from './callTargets';
+import { callTargetOf, type CallTarget } from './callTargets';
+
+export { callTargetOf };
 import type { ClassInfo, FunctionInfo, PythonModel, Scope } from './model';
 import { NameCallers } from './nameCallers';
 
@@ -41,16 +43,6 @@ export function calledAs(fn: FunctionInfo): FunctionInfo | ClassInfo | undefined
   return !fn.cls ? fn : fn.def.name === '__init__' ? fn.cls : undefined;
 }
 
-/**
- * The class or plain function (no method) of the project a call calls, when it calls exactly one: what the file's own
- * calls are grouped by, what a call of another module's class decides, what a helper's parameter is handed to.
- */
-export function callTargetOf(model: PythonModel, call: CallExpr, scope: Scope = model.scopeOf(call)): CallTarget | undefined {
-  const cs = model.callables(call.func, scope);
-  if (cs.length !== 1) return undefined;
-  const c = cs[0].value;
-  return c.kind === 'class' ? c.cls : c.kind === 'helper' && !c.fn.cls ? c.fn : undefined;
-}
 
 /** A non-None object (a layer, a call's result known to be one). */
 export const OBJECT: unique symbol = Symbol('object');

@@ -6,12 +6,16 @@
  * - the calls naming a subclass of the file that keeps its `__init__` (the class is its first base, so its `__init__`
  *   comes first in the subclass's method resolution order), and `super().__init__(…)` in the `__init__` of a subclass
  *   that has its own (or `Base.__init__(self, …)`, wherever it is);
- * - `functools.partial(Class, …)`, whose arguments it binds first, and the calls of the name it is bound to.
+ * - `functools.partial(Class, …)`, whose arguments it binds first, and the calls of the name it is bound to;
+ * - the class handed on as a value to a parameter of a class or function of the file (`Net(block=Block)`,
+ *   `self._make_layer(block, …)` in a method of its class): the calls of that parameter there (`block(c,
+ *   norm_layer=…)`), and of the parameters it is handed on to in turn.
  *
- * Calls the file does not show (the class handed on as a value, registered by a decorator, imported by another module)
+ * Calls the file does not show (registered by a decorator, imported by another module, a value handed to a library)
  * are not among them: as for every call out of sight, the parameters' defaults stand for them.
  */
-import { callsWithin, type CallExpr, type NameExpr } from './ast';
+import { callsWithin, type Arg, type CallExpr, type NameExpr } from './ast';
+import { callTargetOf } from './callTargets';
 import type { LoweredUnit } from './parse';
 import { UnitMemo } from './unitMemo';
 import type { PythonModel } from './model';
@@ -25,7 +29,7 @@ export interface NamedCall {
 }
 
 /** How a name is placed where it is mentioned. */
-type Place = { kind: 'called'; call: CallExpr } | { kind: 'base'; cls: ClassInfo; first: boolean } | { kind: 'initOf'; call: CallExpr } | { kind: 'partial'; call: CallExpr };
+type Place = { kind: 'called'; call: CallExpr } | { kind: 'base'; cls: ClassInfo; first: boolean } | { kind: 'initOf'; call: CallExpr } | { kind: 'arg'; call: CallExpr; arg: Arg };
 
 interface Mention {
   e: NameExpr;
@@ -33,6 +37,8 @@ interface Mention {
 }
 
 const MAX_SUBCLASS_DEPTH = 4;
+/** How many parameters a value handed on is followed through. */
+const MAX_HANDED_DEPTH = 3;
 
 export class NameCallers {
   private placed?: Map<string, Mention[]>;
@@ -91,7 +97,8 @@ export class NameCallers {
       const p = m.place;
       if (p?.kind === 'called') out.push({ call: p.call, scope, skip: 0 });
       else if (p?.kind === 'initOf') out.push({ call: p.call, scope, skip: 1 });
-      else if (p?.kind === 'partial' && this.isPartial(p.call, scope)) this.partialCalls(p.call, scope, out);
+      else if (p?.kind === 'arg' && p.arg === p.call.args[0] && this.isPartial(p.call, scope)) this.partialCalls(p.call, scope, out);
+      else if (p?.kind === 'arg') this.handedOn(p.call, p.arg, scope, out, 0);
       else if (p) others.push(p);
     }
     return others;
@@ -123,7 +130,42 @@ export class NameCallers {
     }
   }
 
-  /** The mentions of `name` in the file that have a place (a call, a base, a partial's first argument). */
+  /**
+   * A value handed on as an argument to a class or plain function of the file, or to a method of the class through
+   * `self`: the calls of the parameter it binds in that function, and (to MAX_HANDED_DEPTH) of the parameters it is
+   * handed on to from there.
+   */
+  private handedOn(call: CallExpr, arg: Arg, scope: Scope, out: NamedCall[], depth: number): void {
+    const model = this.model;
+    const fn = this.calleeOf(call, scope);
+    if (!fn || fn.scope.owner !== model) return;
+    const params = fn.cls && fn.scope.selfName ? fn.def.params.slice(1) : fn.def.params;
+    let param = arg.name !== undefined ? params.find((p) => p.name === arg.name && !p.star) : undefined;
+    if (arg.name === undefined) {
+      const positional = call.args.filter((a) => !a.name && !a.star);
+      const i = positional.indexOf(arg);
+      if (call.args.indexOf(arg) > call.args.findIndex((a) => a.star) && call.args.some((a) => a.star)) return;
+      param = i >= 0 && i < params.length && !params.slice(0, i + 1).some((p) => p.star) ? params[i] : undefined;
+    }
+    if (!param) return;
+    const isParam = (e: NameExpr, at: Scope) => e.id === param.name && model.lookup(e.id, at)?.bindings.some((b) => b.kind === 'param' && b.param === param);
+    for (const c of callsWithin(model.module.calls, fn.def)) {
+      const at = model.scopeOf(c);
+      if (c.func.kind === 'name' && isParam(c.func, at)) out.push({ call: c, scope: at, skip: 0 });
+      if (depth + 1 >= MAX_HANDED_DEPTH) continue;
+      for (const a of c.args) if (!a.star && a.value.kind === 'name' && isParam(a.value, at)) this.handedOn(c, a, at, out, depth + 1);
+    }
+  }
+
+  /** The class's `__init__` or the plain function a call calls, or the method of the class it calls through `self`. */
+  private calleeOf(call: CallExpr, scope: Scope): FunctionInfo | undefined {
+    const f = call.func;
+    if (f.kind === 'attr' && f.value.kind === 'name' && scope.selfName === f.value.id && scope.fn?.cls) return scope.fn.cls.methods.get(f.attr);
+    const target = callTargetOf(this.model, call, scope);
+    return !target ? undefined : 'methods' in target ? target.methods.get('__init__') : target;
+  }
+
+  /** The mentions of `name` in the file that have a place (a call, a base, an argument). */
   private mentionsOf(name: string): Mention[] {
     return this.allPlaced().get(name) ?? [];
   }
@@ -151,7 +193,7 @@ export class NameCallers {
 }
 
 /**
- * The names a top-level statement's calls place (`Name(…)`, `Name.__init__(…)`, a first argument `partial(Name, …)`), from
+ * The names a top-level statement's calls place (`Name(…)`, `Name.__init__(…)`, an argument `f(Name)`, `partial(Name, …)`), from
  * the calls the parse lists: kept with the statement, which an edit elsewhere leaves as it is.
  */
 const unitMentions = new UnitMemo((unit: LoweredUnit) => {
@@ -160,8 +202,7 @@ const unitMentions = new UnitMemo((unit: LoweredUnit) => {
     const f = call.func;
     if (f.kind === 'name') out.push({ e: f, place: { kind: 'called', call } });
     else if (f.kind === 'attr' && f.attr === '__init__' && f.value.kind === 'name') out.push({ e: f.value, place: { kind: 'initOf', call } });
-    const first = call.args[0];
-    if (first && !first.name && !first.star && first.value.kind === 'name') out.push({ e: first.value, place: { kind: 'partial', call } });
+    for (const arg of call.args) if (!arg.star && arg.value.kind === 'name') out.push({ e: arg.value, place: { kind: 'arg', call, arg } });
   }
   return out;
 });
