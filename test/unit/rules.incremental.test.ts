@@ -285,6 +285,24 @@ test('a norm class reaching a block through a subclass, super().__init__, functo
   for (let i = 1; i <= edits.length; i++) assert.equal(count(versions[i]), count(versions[i - 1]) + 1, `the edit ${edits[i - 1][0]} brings the batch norm default back`);
 });
 
+test('a class handed on as a value, a bias bound through super().__init__ or a partial\'s call, a block factory\'s call: editing that call gives the findings a fresh analysis gives', () => {
+  const cases: [string, string, string][] = [
+    ['norm_layer_routes.py', 'return block(width, norm_layer=nn.InstanceNorm2d)', 'return block(width)'],
+    ['bias_parameter_routes.py', 'super().__init__(c, c, bias=False)', 'super().__init__(c, c)'],
+    ['bias_parameter_routes.py', 'NoBias = functools.partial(ConvBN, bias=False)', 'NoBias = functools.partial(ConvBN)'],
+    ['bias_parameter_routes.py', 'self.head = block(4 * width, 4 * width, bias=False)', 'self.head = block(4 * width, 4 * width)'],
+    ['closure_factories.py', 'x = conv_bn(64, 3, use_bias=False)(x)', 'x = conv_bn(64, 3)(x)'],
+  ];
+  for (const [file, from, to] of cases) {
+    const fixture = readFileSync(join(fixturesDir, 'rules', 'conv-bias-before-batchnorm', file), 'utf8');
+    const edited = fixture.replace(from, to);
+    assert.notEqual(edited, fixture, from);
+    const doc = new DocumentAnalyzer(strictHost);
+    for (const t of [fixture, edited, fixture]) assert.deepEqual(doc.analyze(t).findings, analyze(t), `${file}: ${from}`);
+    assert.equal(analyze(edited).length, analyze(fixture).length + 1, `${file}: the edit ${from} turns the bias on at that call`);
+  }
+});
+
 test('a head whose class scores another function builds on: editing that function (or its caller) gives the findings a fresh analysis gives', () => {
   const fixture = readFileSync(join(fixturesDir, 'rules', 'segmentation-head-3x3-classifier', 'keras_model_fed_on.py'), 'utf8');
   const v1 = fixture.replace('x = layers.Conv2D(64, 3, padding="same")(coarse.output)', 'coarse.summary()\n    x = layers.Conv2D(64, 3, padding="same")(coarse.input)');

@@ -95,6 +95,21 @@ export class CallSites {
   }
 
   /**
+   * The calls of `of(owner)` and those NameCallers finds besides (through a subclass keeping the `__init__`,
+   * `super().__init__(…)`, `functools.partial`, the class handed on as a value), with their arguments bound; not a call
+   * by the class's own name that may call another definition of that name (`of` decides those).
+   */
+  withNamed(owner: Owner): CallSite[] {
+    const direct = this.of(owner);
+    if (owner.kind !== 'fn') return direct;
+    const seen = new Set(direct.map((s) => s.call));
+    // A call by the class's (or function's) own name that `of` leaves out calls another definition of that name too.
+    const own = owner.fn.cls && owner.fn.def.name === '__init__' ? owner.fn.cls.def.name : owner.fn.def.name;
+    const more = this.namedCalls(owner.fn).filter((s) => !seen.has(s.call) && !(s.call!.func.kind === 'name' && s.call!.func.id === own));
+    return more.length ? [...direct, ...more] : direct;
+  }
+
+  /**
    * What the class's own calls of a private method (`self._construct(norm_module)` in its other methods) pass for one
    * of its parameters; undefined when a call hides it, when there is no such call, or for a method anyone may call (not
    * named `_…`, or a dunder).
@@ -137,7 +152,7 @@ export class CallSites {
     let sites = this.namedMemo.get(fn);
     if (sites) return sites;
     if (fn.cls && fn.def.name !== '__init__') sites = this.selfCalls(fn);
-    else sites = (this.names ??= new NameCallers(this.model)).of(fn).map((c) => this.bindCall({ kind: 'fn', fn }, c.call, c.scope, undefined, c.skip));
+    else sites = (this.names ??= new NameCallers(this.model)).of(fn).map((c) => this.bindCall({ kind: 'fn', fn }, c.call, c.scope, undefined, c.skip, c.partial));
     this.namedMemo.set(fn, sites);
     return sites;
   }
@@ -224,10 +239,11 @@ export class CallSites {
    * A call (in this file or another) bound to the parameters of `owner`; `outer`, when given, binds the names its
    * arguments use (see BoundArg.outer); `skip`: positional arguments of the call before those the parameters take
    * (`self` in `Base.__init__(self, …)`, the class in `partial(Class, …)`), negative for those a partial binds before
-   * them.
+   * them; `partial`: the `partial(Class, …)` whose name the call calls, binding what the call does not.
    */
-  bindCall(owner: Owner, call: CallExpr, scope: Scope, outer?: CallSite, skip = 0): CallSite {
+  bindCall(owner: Owner, call: CallExpr, scope: Scope, outer?: CallSite, skip = 0, partial?: { call: CallExpr; scope: Scope }): CallSite {
     const params = this.params(owner);
+    const bound = partial && this.bindCall(owner, partial.call, partial.scope, outer, 1);
     return {
       owner,
       call,
@@ -244,6 +260,7 @@ export class CallSites {
           i++;
         }
         if (hiddenPositional || call.args.some((a) => a.star === '**')) return 'hidden';
+        if (bound) return bound.arg(name);
         const p = params[index];
         return p.default ? { value: p.default, scope: p.scope, isDefault: true } : undefined;
       },

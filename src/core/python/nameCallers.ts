@@ -6,7 +6,8 @@
  * - the calls naming a subclass of the file that keeps its `__init__` (the class is its first base, so its `__init__`
  *   comes first in the subclass's method resolution order), and `super().__init__(…)` in the `__init__` of a subclass
  *   that has its own (or `Base.__init__(self, …)`, wherever it is);
- * - `functools.partial(Class, …)`, whose arguments it binds first, and the calls of the name it is bound to;
+ * - the calls of a name bound to `functools.partial(Class, …)`, the partial's arguments bound where they give none (the
+ *   partial itself when no such call is found);
  * - the class handed on as a value to a parameter of a class or function of the file (`Net(block=Block)`,
  *   `self._make_layer(block, …)` in a method of its class): the calls of that parameter there (`block(c,
  *   norm_layer=…)`), and of the parameters it is handed on to in turn.
@@ -26,6 +27,8 @@ export interface NamedCall {
   call: CallExpr;
   scope: Scope;
   skip: number;
+  /** For a call of a name bound to `partial(Class, …)`: that partial, whose arguments stand where the call gives none. */
+  partial?: { call: CallExpr; scope: Scope };
 }
 
 /** How a name is placed where it is mentioned. */
@@ -116,18 +119,27 @@ export class NameCallers {
    */
   private partialCalls(p: CallExpr, scope: Scope, out: NamedCall[]): void {
     const model = this.model;
-    out.push({ call: p, scope, skip: 1 });
+    const calls = this.callsOfPartial(p, scope);
+    if (calls.length) out.push(...calls);
+    else out.push({ call: p, scope, skip: 1 });
+  }
+
+  /** The calls of the name a partial is bound to once, each binding the partial's arguments where it gives none. */
+  private callsOfPartial(p: CallExpr, scope: Scope): NamedCall[] {
+    const model = this.model;
     const stmt = model.statementOf.get(p);
-    if (stmt?.kind !== 'assign' || stmt.value !== p || stmt.targets.length !== 1 || stmt.targets[0].kind !== 'name') return;
+    if (stmt?.kind !== 'assign' || stmt.value !== p || stmt.targets.length !== 1 || stmt.targets[0].kind !== 'name') return [];
     const id = stmt.targets[0].id;
     const found = model.lookup(id, scope);
-    if (found?.bindings.length !== 1) return;
+    if (found?.bindings.length !== 1) return [];
     const positional = p.args.filter((a) => !a.name && !a.star).length - 1;
+    const out: NamedCall[] = [];
     for (const m of this.mentionsOf(id)) {
       if (m.place?.kind !== 'called') continue;
       const at = model.scopeOf(m.e);
-      if (model.lookup(id, at)?.bindings[0] === found.bindings[0]) out.push({ call: m.place.call, scope: at, skip: -positional });
+      if (model.lookup(id, at)?.bindings[0] === found.bindings[0]) out.push({ call: m.place.call, scope: at, skip: -positional, partial: { call: p, scope } });
     }
+    return out;
   }
 
   /**

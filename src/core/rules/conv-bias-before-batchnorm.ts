@@ -139,7 +139,7 @@ class ConvBiasCheck {
     const uses = this.ctx.flow.usesOf(inst);
     if (!uses.some((u) => this.isBn(u))) return undefined;
     const biasParam = this.biasParameter(inst, owner);
-    const real = model.callSites.of(owner);
+    const real = model.callSites.withNamed(owner);
     const sites = real.length ? real : [model.callSites.defaults(owner)];
     let decided = false;
     const verdicts = sites.map((site) => {
@@ -163,7 +163,7 @@ class ConvBiasCheck {
       return f ? [f] : [];
     }
     const first = firing[0].site;
-    const whereText = first.call ? { site: calleeCallText(model, first.call), line: this.ctx.lines.positionAt(first.call.from).line + 1 } : undefined;
+    const whereText = first.call ? { site: calleeCallText(model, first.call, first), line: this.ctx.lines.positionAt(first.call.from).line + 1 } : undefined;
     const cond = v0.cond && paramForm(model, v0.cond, inst);
     const f = this.finding(inst, { fire: true, cond: v0.cond, bnUse: firing[0].v.bnUse ?? v0.bnUse }, bias.on, { where: whereText, fixCond: cond });
     // It names a call and its line, which may be in another class or function.
@@ -359,7 +359,7 @@ class ConvBiasCheck {
       const a = site.arg(param);
       if (!a || a === 'hidden' || model.conditions.truth(a.value, a.scope) !== true) continue;
       const explicit = a.isDefault ? undefined : call.args.find((x) => x.value === a.value);
-      const callee = calleeCallText(model, call);
+      const callee = calleeCallText(model, call, site);
       const how = explicit
         ? explicit.name
           ? model.source(explicit)
@@ -373,7 +373,7 @@ class ConvBiasCheck {
       const bnName = bnNameOf(v, inst);
       const message = msg(
         '{0} keeps its bias ({1}), but its output goes straight into {2}, which subtracts the per-channel mean: the bias is cancelled and only adds parameters. Set {3}=False.',
-        msg('{0} in “{1}”', calleeText(inst), collapse(model.source(call.func))),
+        msg('{0} in “{1}”', calleeText(inst), initOf(site) ?? collapse(model.source(call.func))),
         how,
         bnName,
         param,
@@ -494,9 +494,26 @@ function bnNameOf(v: Verdict, inst: LayerInstance): string {
 }
 
 /** A call as the message names it: `block(128, 256)`, shortened when long. */
-function calleeCallText(model: PythonModel, call: CallExpr): string {
+/**
+ * A call as the message quotes it; `super().__init__(…)` and `Base.__init__(self, …)` as a call of the class they run
+ * the `__init__` of (`ConvBN(c, 2 * c)`: a dunder name reads as Markdown emphasis where a message is shown as Markdown).
+ */
+function calleeCallText(model: PythonModel, call: CallExpr, site?: CallSite): string {
+  const cls = site && initOf(site);
+  const f = call.func;
+  if (cls && f.kind === 'attr') {
+    const args = f.value.kind === 'call' ? call.args : call.args.slice(1);
+    const inner = args.length ? collapse(model.source({ from: args[0].from, to: args[args.length - 1].to })) : '';
+    return inner.length + cls.length <= 48 ? `${cls}(${inner})` : `${cls}(…)`;
+  }
   const src = collapse(model.source(call));
   return src.length <= 50 ? src : `${collapse(model.source(call.func))}(…)`;
+}
+
+/** For `super().__init__(…)` or `Base.__init__(self, …)`: the class whose `__init__` the call runs. */
+function initOf(site: CallSite): string | undefined {
+  const f = site.call?.func;
+  return f?.kind === 'attr' && f.attr === '__init__' && site.owner.kind === 'fn' ? site.owner.fn.cls?.def.name : undefined;
 }
 
 function collapse(s: string): string {
