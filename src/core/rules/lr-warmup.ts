@@ -117,7 +117,14 @@ function classify(model: PythonModel, call: CallExpr, scope = model.scopeOf(call
       warmup = typeof sf === 'number' && sf >= 1 ? 'no' : 'yes';
     } else if (name === 'OneCycleLR' || name === 'CyclicLR') warmup = 'yes';
     else if (name === 'LambdaLR' || name === 'MultiplicativeLR') warmup = 'unknown';
-    else if (name === 'ConstantLR') warmup = 'constant';
+    else if (name === 'ConstantLR') {
+      // A factor of 1 or more (or no steps) never lowers the rate: no warmup at all; one not written as a number may be
+      // either (the default is 1/3).
+      const factor = kw('factor', 1);
+      const f = factor && model.literal(factor);
+      const iters = model.literal(kw('total_iters', 2));
+      warmup = iters === 0 || (typeof f === 'number' && f >= 1) ? 'no' : factor && typeof f !== 'number' ? 'unknown' : 'constant';
+    }
     else if (name === 'SequentialLR' || name === 'ChainedScheduler') warmup = 'composite';
     else if (name[0] < 'A' || name[0] > 'Z' || name === 'LRScheduler' || name === '_LRScheduler') return undefined;
     return { ...base, kind: 'scheduler', framework: 'torch', warmup };
