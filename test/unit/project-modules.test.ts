@@ -248,6 +248,48 @@ test('import cycles (two modules importing each other, a package importing itsel
   fs.rmSync(root, { recursive: true, force: true });
 });
 
+test('Keras modules bound by the project\'s own get_submodules_from_kwargs (keras-applications itself writes one): the layers it gives are Keras\'', () => {
+  const dispatch = [
+    '_LAYERS = None',
+    '_MODELS = None',
+    '',
+    '',
+    'def get_submodules_from_kwargs(kwargs):',
+    "    return kwargs.get('backend'), kwargs.get('layers', _LAYERS), kwargs.get('models', _MODELS), kwargs.get('utils')",
+    '',
+  ].join('\n');
+  const model = [
+    'from . import get_submodules_from_kwargs',
+    '',
+    'backend = None',
+    'layers = None',
+    'models = None',
+    'keras_utils = None',
+    '',
+    '',
+    'def conv_bn(x, filters, use_bias=True):',
+    "    x = layers.Conv2D(filters, 3, padding='same', use_bias=use_bias)(x)",
+    '    x = layers.BatchNormalization(axis=3)(x)',
+    "    return layers.Activation('relu')(x)",
+    '',
+    '',
+    'def TinyNet(input_shape=(32, 32, 3), **kwargs):',
+    '    global backend, layers, models, keras_utils',
+    '    backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)',
+    '    inputs = layers.Input(shape=input_shape)',
+    '    x = conv_bn(inputs, 32)  # expect: conv-bias-before-batchnorm',
+    '    x = conv_bn(x, 64, use_bias=False)',
+    '    return models.Model(inputs, x)',
+    '',
+  ].join('\n');
+  const root = tempTree({ 'apps/__init__.py': dispatch, 'apps/tiny.py': model });
+  const file = path.join(root, 'apps', 'tiny.py');
+  assert.deepEqual(lines(model, snapshotOf(file, root)), expectedLines(model, RULE));
+  // Without the project's module read, the convention decides the same (the name imported from a library would).
+  assert.deepEqual(lines(model), expectedLines(model, RULE));
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
 test('a missing module and a folder named like a module decide nothing; a module with a syntax error is read around it', () => {
   // As for the analysed file itself: the analysis goes on around a syntax error, so conv_bn (before it) is followed.
   const text = 'import torch.nn as nn\nfrom .missing import conv3x3\nfrom .broken import conv_bn\nfrom .folder import conv\n\na = nn.Sequential(conv3x3(3, 8), nn.BatchNorm2d(8))\nb = conv_bn(3, 8)  # expect: conv-bias-before-batchnorm\nc = nn.Sequential(conv(3, 8), nn.BatchNorm2d(8))\n';

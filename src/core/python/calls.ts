@@ -33,6 +33,8 @@ export interface CallSite {
   call?: CallExpr;
   /** The argument bound to a parameter; 'hidden' when `*args`/`**kwargs` may carry it; undefined when nothing is. */
   arg(param: string): BoundArg | 'hidden' | undefined;
+  /** The same call with the names of its arguments bound by `outer` (what decides the code making the call). */
+  rebound?(outer: CallSite | undefined): CallSite;
 }
 
 /**
@@ -67,6 +69,7 @@ export class CallSites {
   /** Per method: the class's own calls of it through `self` (see selfCalls). */
   private readonly selfMemo = new Map<FunctionInfo, CallSite[]>();
   private readonly namedMemo = new Map<FunctionInfo, CallSite[]>();
+  private readonly decidingMemo = new Map<FunctionInfo | ClassInfo, CallSite[]>();
   private names?: NameCallers;
   private byTarget?: Map<FunctionInfo | ClassInfo, CallExpr[]>;
 
@@ -91,6 +94,55 @@ export class CallSites {
     else if (fn && !fn.cls && fn.scope.owner === model) calls = this.callsByTarget().get(fn) ?? [];
     const out = calls.map((call) => this.bindCall(owner, call, model.scopeOf(call)));
     this.memo.set(key, out);
+    return out;
+  }
+
+  /**
+   * The calls of `withNamed`, each also bound in turn by the calls of the code making it (`calledBy`, when the file
+   * calls that code), so that a flag a caller passes on from its own parameter (`ConvUnit(c, c, use_bn=use_bn)` in
+   * `Stage`, `Stage(8, use_bn=True)`) is known to be on there.
+   */
+  deciding(owner: Owner): CallSite[] {
+    const key = owner.kind === 'fn' ? owner.fn : owner.cls;
+    let out = this.decidingMemo.get(key);
+    if (out) return out;
+    out = [];
+    for (const site of this.withNamed(owner)) {
+      if (!site.call || !site.rebound) {
+        out.push(site);
+        continue;
+      }
+      // The call as written (what it passes from its caller's parameters unknown), and bound by each call of that caller
+      // in the file: a chain of calls turning a flag on is evidence; one turning it off is not taken as all there is
+      // (the caller's other calls may be out of sight: `efficientdet(args.phi, separable_conv=…)` in another module).
+      out.push(site);
+      const callers = this.calledBy(this.model.scopeOf(site.call), 0);
+      for (const outer of callers ?? []) if (out.length < MAX_CALLER_SITES * 4) out.push(site.rebound(outer));
+    }
+    this.decidingMemo.set(key, out);
+    return out;
+  }
+
+  /**
+   * The calls in the file of the function or class whose code is at `scope`, each bound in turn by the calls of the code
+   * making it (two levels up at most); undefined when nothing in the file calls it. Unlike `callersOf`, no defaults
+   * stand in: a call out of sight may pass anything (`make_layer(64, 2, stride=2)` in another module), so what reaches
+   * the code only through a function nothing here calls stays unknown.
+   */
+  private calledBy(scope: Scope, depth: number): CallSite[] | undefined {
+    const fn = scope.fn;
+    if (!fn) return undefined;
+    const owner: Owner = fn.cls ? this.classOwner(fn.cls) : { kind: 'fn', fn };
+    const real = this.of(owner);
+    if (!real.length) return undefined;
+    if (depth + 1 >= MAX_CALLER_DEPTH) return real;
+    const out: CallSite[] = [];
+    for (const site of real) {
+      const at = site.call && this.model.scopeOf(site.call);
+      const up = at && this.calledBy(at, depth + 1);
+      if (!up) out.push(site);
+      else for (const outer of up) if (out.length < MAX_CALLER_SITES) out.push(this.bindCall(owner, site.call!, at, outer));
+    }
     return out;
   }
 
@@ -247,6 +299,7 @@ export class CallSites {
     return {
       owner,
       call,
+      rebound: (o) => this.bindCall(owner, call, scope, o, skip, partial),
       arg: (name) => {
         const index = params.findIndex((p) => p.name === name && !p.star);
         if (index < 0) return undefined;
@@ -338,9 +391,11 @@ export class Conditions {
     }
     const r = this.value(right, scope, site, depth + 1);
     if (op === 'is' || op === 'is not') {
-      // Only comparisons with None are decided (`x is None`): identity of anything else is unknown.
+      // Only comparisons with None, True and False are decided (`x is None`, `preact is False`: each is one object);
+      // identity of anything else (a number, a string) is unknown.
       const known = (v: Value) => v !== undefined;
-      if (!(l === null || r === null) || !known(l) || !known(r)) return undefined;
+      const single = (v: Value) => v === null || typeof v === 'boolean';
+      if (!(single(l) || single(r)) || !known(l) || !known(r)) return undefined;
       const same = l === r;
       return op === 'is' ? same : !same;
     }

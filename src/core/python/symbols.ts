@@ -334,11 +334,16 @@ export class Symbols {
     return placeholders && result && !result.startsWith('keras.') ? undefined : result;
   }
 
-  /** `backend, layers, models, utils = get_submodules_from_kwargs(kwargs)` (keras_applications' convention). */
+  /**
+   * `backend, layers, models, utils = get_submodules_from_kwargs(kwargs)` (keras_applications' convention), the function
+   * imported from a library or from a module of the project defining its own (keras-applications itself,
+   * `from . import get_submodules_from_kwargs`).
+   */
   private unpackedModule(value: Expr, index: number, scope: Scope, depth: number): string | undefined {
     if (value.kind !== 'call') return undefined;
     const q = this.qname(value.func, scope, depth + 1);
-    if (!q || (q !== 'get_submodules_from_kwargs' && !q.endsWith('.get_submodules_from_kwargs'))) return undefined;
+    const name = q?.slice(Math.max(q.lastIndexOf('.'), q.lastIndexOf(':')) + 1);
+    if (name !== 'get_submodules_from_kwargs') return undefined;
     return KERAS_SUBMODULES[index];
   }
 

@@ -139,7 +139,7 @@ class ConvBiasCheck {
     const uses = this.ctx.flow.usesOf(inst);
     if (!uses.some((u) => this.isBn(u))) return undefined;
     const biasParam = this.biasParameter(inst, owner);
-    const real = model.callSites.withNamed(owner);
+    const real = model.callSites.deciding(owner);
     const sites = real.length ? real : [model.callSites.defaults(owner)];
     let decided = false;
     const verdicts = sites.map((site) => {
@@ -156,9 +156,10 @@ class ConvBiasCheck {
     const bias = biasStateOf(this.ctx, inst, (fn) => this.allSitesFire(fn));
     if (bias.state !== 'on') return [];
     const v0 = this.verdict(inst);
-    // A call that builds the layer at all (the flag it is built under) always gives it its batch norm: the finding is
-    // the layer's own, with no call to name and no condition to write into the fix.
-    if (!v0.cond && firing.every((x) => x.layerOnly)) {
+    // A call that builds the layer at all (the flag it is built under) always gives it its batch norm, or every path
+    // does whatever the calls decide (`bn = nn.BatchNorm3d if dimension == 3 else nn.BatchNorm2d`): the finding is the
+    // layer's own, with no call to name and no condition to write into the fix.
+    if (!v0.cond && (v0.fire || firing.every((x) => x.layerOnly))) {
       const f = this.finding(inst, { fire: true, bnUse: firing[0].v.bnUse ?? v0.bnUse }, bias.on);
       return f ? [f] : [];
     }
