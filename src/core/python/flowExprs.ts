@@ -198,7 +198,7 @@ export class FlowExprs {
     if (f.kind === 'attr' && holderKey !== undefined) {
       const holder = this.f.env.get(holderKey);
       const list = listOf(holder);
-      if (holder && list && IN_PLACE.has(f.attr) && this.changeBuiltSequential(f.value, call, this.insertOrPopIndex(call, f.attr), f.attr !== 'insert')) {
+      if (holder && list && IN_PLACE.has(f.attr) && this.changeBuiltSequential(f.value, call, insertOrPopIndex(this.f, call, f.attr), f.attr !== 'insert')) {
         for (const a of call.args) this.consume(this.ev(a.value), null, 'other', call);
         return UNKNOWN;
       }
@@ -425,17 +425,6 @@ export class FlowExprs {
     return true;
   }
 
-  /** The position `.insert(i, x)` or `.pop(i)` names as a literal integer (`.pop()`: the last). */
-  private insertOrPopIndex(call: CallExpr, method: string): number | undefined {
-    if (call.args.some((a) => a.name || a.star)) return undefined;
-    if (method === 'pop' && !call.args.length) return -1;
-    if ((method === 'insert' && call.args.length === 2) || (method === 'pop' && call.args.length === 1)) {
-      const i = this.f.model.literal(call.args[0].value, this.f.scope);
-      return typeof i === 'number' && Number.isInteger(i) ? i : undefined;
-    }
-    return undefined;
-  }
-
   /** The key under which the walk keeps what a name (`layers`) or an attribute of `self` (`self.blocks`) holds. */
   holderKey(e: Expr): string | undefined {
     if (e.kind === 'name') return e.id;
@@ -521,4 +510,15 @@ export class FlowExprs {
 /** The layer every element of lists of layers is (see sameElements); none for lists of lists. */
 function elementsIn(lists: readonly ListState[] | undefined): Item<LayerInstance | null>[] | undefined {
   return lists?.length && !lists.some((l) => l.depth) ? sameElements(lists) : undefined;
+}
+
+/** The position `.insert(i, x)` or `.pop(i)` names as a literal integer (`.pop()`: the last). */
+function insertOrPopIndex(f: FlowFrame, call: CallExpr, method: string): number | undefined {
+  if (call.args.some((a) => a.name || a.star)) return undefined;
+  if (method === 'pop' && !call.args.length) return -1;
+  if ((method === 'insert' && call.args.length === 2) || (method === 'pop' && call.args.length === 1)) {
+    const i = f.model.literal(call.args[0].value, f.scope);
+    return typeof i === 'number' && Number.isInteger(i) ? i : undefined;
+  }
+  return undefined;
 }

@@ -7,13 +7,13 @@ import type { CallExpr, Span } from '../python/ast';
 import { callTargetOf, type CallSite, type Owner } from '../python/calls';
 import { lineAt } from '../python/chars';
 import { FlowAnalysis, projectFlow, roleOf, type Use } from '../python/flow';
-import type { FunctionInfo, Guard, LayerInstance, PythonModel, Scope } from '../python/model';
+import type { Guard, LayerInstance, PythonModel, Scope } from '../python/model';
 import { addKeyword } from './edits';
 import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
 import { available, biasWhenNot, BuiltUnder, commonGuards, discriminate, paramForm } from './bias-guards';
 import { biasReadByOwnCode } from './bias-reads';
-import { biasStateOf, layerBias, type BiasOn } from './conv-bias-state';
+import { biasParameter, biasStateOf, closureFactory, layerBias, type BiasOn } from './conv-bias-state';
 
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };
 
@@ -134,11 +134,11 @@ class ConvBiasCheck {
     const model = this.ctx.model;
     const fn = inst.ctorScope.fn;
     if (inst.helper || !fn || !biasCapable(inst) || inst.ctorScope.owner !== model) return undefined;
-    const factory = this.closureFactory(inst);
+    const factory = closureFactory(model, inst);
     const owner: Owner = factory ? { kind: 'fn', fn: factory } : fn.cls ? model.callSites.classOwner(fn.cls) : { kind: 'fn', fn };
     const uses = this.ctx.flow.usesOf(inst);
     if (!uses.some((u) => this.isBn(u))) return undefined;
-    const biasParam = this.biasParameter(inst, owner);
+    const biasParam = biasParameter(model, inst, owner);
     const real = model.callSites.deciding(owner);
     const sites = real.length ? real : [model.callSites.defaults(owner)];
     let decided = false;
@@ -230,7 +230,7 @@ class ConvBiasCheck {
         if (inst.helper || !fn || !biasCapable(inst)) continue;
         const sameOwner = fn.cls ? (owner.kind === 'fields' ? owner.cls : owner.fn.cls) === fn.cls : owner.kind === 'fn' && owner.fn === fn;
         if (!sameOwner) continue;
-        const bp = this.biasParameter(inst, owner);
+        const bp = biasParameter(model, inst, owner);
         const uses = this.throughHere(projectFlow(other), inst, call, scope);
         if (!uses.some((u) => this.isBn(u))) continue;
         if (!bp) {
@@ -309,44 +309,6 @@ class ConvBiasCheck {
             lines,
           );
     return { span: call, message, fixes: [] };
-  }
-
-  /**
-   * A layer built in a function nested in a plain function (a block factory returning it: `def conv_bn(f, k,
-   * use_bias=True): def block(x): …Conv2D(f, k, use_bias=use_bias)(x)…; return block`) whose bias is a parameter of that
-   * factory: the factory, whose calls (`conv_bn(64, 3)(x)`) bind it.
-   */
-  private closureFactory(inst: LayerInstance): FunctionInfo | undefined {
-    const model = this.ctx.model;
-    const b = inst.spec.bias!;
-    const r = model.argOf(inst, b.name, b.index);
-    if (r.value?.kind !== 'name' || r.fromPartial) return undefined;
-    const found = model.lookup(r.value.id, inst.ctorScope);
-    const factory = found?.scope.fn;
-    if (found?.bindings.length !== 1 || found.bindings[0].kind !== 'param' || found.scope === inst.ctorScope || !factory || factory.cls) return undefined;
-    return factory.scope.owner === model ? factory : undefined;
-  }
-
-  /**
-   * `bias=<parameter>` (or a Flax field `use_bias=self.use_bias`): the parameter it comes from, when there is one; `real`
-   * when the arguments are the function's own (not a method's, which no call in view binds).
-   */
-  private biasParameter(inst: LayerInstance, owner: Owner): { name: string; real: boolean } | undefined {
-    const model = this.ctx.model;
-    const b = inst.spec.bias!;
-    const r = model.argOf(inst, b.name, b.index);
-    if (!r.value || r.fromPartial) return undefined;
-    const e = r.value;
-    if (e.kind === 'name') {
-      const found = model.lookup(e.id, inst.ctorScope);
-      const bd = found?.bindings.length === 1 ? found.bindings[0] : undefined;
-      if (bd?.kind !== 'param') return undefined;
-      // A parameter of the factory the layer's function is nested in counts when that factory is the owner.
-      if (found!.scope !== inst.ctorScope && !(owner.kind === 'fn' && owner.fn === found!.scope.fn)) return undefined;
-      return { name: e.id, real: owner.kind === 'fn' && owner.fn === found!.scope.fn };
-    }
-    if (e.kind === 'attr' && owner.kind === 'fields' && model.selfAttr(e, inst.ctorScope)?.every((d) => !d.method)) return { name: e.attr, real: true };
-    return undefined;
   }
 
   /** Findings at the calls that leave the bias parameter at a true default or pass a true value. */

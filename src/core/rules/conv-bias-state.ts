@@ -4,8 +4,8 @@
  * own code); with the edits that would turn it off, where one is safe.
  */
 import { findArg, type Arg, type Expr } from '../python/ast';
-import type { LayerInstance, PythonModel, Scope } from '../python/model';
-import { calledAs } from '../python/calls';
+import type { FunctionInfo, LayerInstance, PythonModel, Scope } from '../python/model';
+import { calledAs, type Owner } from '../python/calls';
 import { addKeyword } from './edits';
 import { forwardsArgsShort, forwardsKwargs, helperChain, kwargsEffect, passesOwnKwargs, type KwEffect } from './bias-kwargs';
 import { msg, type Msg } from '../message';
@@ -204,5 +204,41 @@ export function layerBias(model: PythonModel, inst: LayerInstance): { state: 'of
 function truth(e: Expr): boolean | undefined {
   if (e.kind === 'const') return e.value === 'True' ? true : e.value === 'False' || e.value === 'None' ? false : undefined;
   if (e.kind === 'number') return Number.isNaN(e.value) ? undefined : e.value !== 0;
+  return undefined;
+}
+
+/**
+ * A layer built in a function nested in a plain function (a block factory returning it: `def conv_bn(f, k,
+ * use_bias=True): def block(x): …Conv2D(f, k, use_bias=use_bias)(x)…; return block`) whose bias is a parameter of that
+ * factory: the factory, whose calls (`conv_bn(64, 3)(x)`) bind it.
+ */
+export function closureFactory(model: PythonModel, inst: LayerInstance): FunctionInfo | undefined {
+  const b = inst.spec.bias!;
+  const r = model.argOf(inst, b.name, b.index);
+  if (r.value?.kind !== 'name' || r.fromPartial) return undefined;
+  const found = model.lookup(r.value.id, inst.ctorScope);
+  const factory = found?.scope.fn;
+  if (found?.bindings.length !== 1 || found.bindings[0].kind !== 'param' || found.scope === inst.ctorScope || !factory || factory.cls) return undefined;
+  return factory.scope.owner === model ? factory : undefined;
+}
+
+/**
+ * `bias=<parameter>` (or a Flax field `use_bias=self.use_bias`): the parameter it comes from, when there is one; `real`
+ * when the arguments are the function's own (not a method's, which no call in view binds).
+ */
+export function biasParameter(model: PythonModel, inst: LayerInstance, owner: Owner): { name: string; real: boolean } | undefined {
+  const b = inst.spec.bias!;
+  const r = model.argOf(inst, b.name, b.index);
+  if (!r.value || r.fromPartial) return undefined;
+  const e = r.value;
+  if (e.kind === 'name') {
+    const found = model.lookup(e.id, inst.ctorScope);
+    const bd = found?.bindings.length === 1 ? found.bindings[0] : undefined;
+    if (bd?.kind !== 'param') return undefined;
+    // A parameter of the factory the layer's function is nested in counts when that factory is the owner.
+    if (found!.scope !== inst.ctorScope && !(owner.kind === 'fn' && owner.fn === found!.scope.fn)) return undefined;
+    return { name: e.id, real: owner.kind === 'fn' && owner.fn === found!.scope.fn };
+  }
+  if (e.kind === 'attr' && owner.kind === 'fields' && model.selfAttr(e, inst.ctorScope)?.every((d) => !d.method)) return { name: e.attr, real: true };
   return undefined;
 }
