@@ -160,7 +160,11 @@ export class NameCallers {
       param = i >= 0 && i < params.length && !params.slice(0, i + 1).some((p) => p.star) ? params[i] : undefined;
     }
     if (!param) return;
-    const isParam = (e: NameExpr, at: Scope) => e.id === param.name && model.lookup(e.id, at)?.bindings.some((b) => b.kind === 'param' && b.param === param);
+    // The parameter itself, never bound again in the function (`block = partial(block, bias=False)` is another callable).
+    const isParam = (e: NameExpr, at: Scope) => {
+      const bindings = e.id === param.name ? model.lookup(e.id, at)?.bindings : undefined;
+      return bindings?.length === 1 && bindings[0].kind === 'param' && bindings[0].param === param;
+    };
     for (const c of callsWithin(model.module.calls, fn.def)) {
       const at = model.scopeOf(c);
       if (c.func.kind === 'name' && isParam(c.func, at)) out.push({ call: c, scope: at, skip: 0 });
