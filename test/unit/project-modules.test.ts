@@ -288,6 +288,23 @@ test('Keras modules bound by the project\'s own get_submodules_from_kwargs (kera
   // Without the project's module read, the convention decides the same (the name imported from a library would).
   assert.deepEqual(lines(model), expectedLines(model, RULE));
   fs.rmSync(root, { recursive: true, force: true });
+  // One that gives back a module of its own (here or as the default) is not Keras: its Conv2D is the project's.
+  const own = [
+    'from . import mylayers',
+    '',
+    '_LAYERS = mylayers',
+    '',
+    '',
+    'def get_submodules_from_kwargs(kwargs):',
+    "    return kwargs.get('backend'), kwargs.get('layers', _LAYERS), kwargs.get('models'), kwargs.get('utils')",
+    '',
+  ].join('\n');
+  const mylayers = 'def Conv2D(filters, kernel, padding="valid", use_bias=False):\n    return None\n\n\ndef BatchNormalization(axis=-1):\n    return None\n\n\ndef Activation(name):\n    return None\n';
+  for (const dispatchText of [own, own.replace("kwargs.get('layers', _LAYERS)", 'mylayers')]) {
+    const ownRoot = tempTree({ 'apps/__init__.py': dispatchText, 'apps/mylayers.py': mylayers, 'apps/tiny.py': model });
+    assert.deepEqual(lines(model, snapshotOf(path.join(ownRoot, 'apps', 'tiny.py'), ownRoot)), []);
+    fs.rmSync(ownRoot, { recursive: true, force: true });
+  }
 });
 
 test('a missing module and a folder named like a module decide nothing; a module with a syntax error is read around it', () => {

@@ -157,8 +157,39 @@ export class CallSites {
     const seen = new Set(direct.map((s) => s.call));
     // A call by the class's (or function's) own name that `of` leaves out calls another definition of that name too.
     const own = owner.fn.cls && owner.fn.def.name === '__init__' ? owner.fn.cls.def.name : owner.fn.def.name;
-    const more = this.namedCalls(owner.fn).filter((s) => !seen.has(s.call) && !(s.call!.func.kind === 'name' && s.call!.func.id === own));
+    const more = this.namedCalls(owner.fn).filter((s) => !seen.has(s.call) && !(s.call!.func.kind === 'name' && s.call!.func.id === own) && this.builds(s.call!, owner.fn));
     return more.length ? [...direct, ...more] : direct;
+  }
+
+  /**
+   * Whether a call found by name builds what the class's `__init__` makes, as it makes it: not a `functools.partial(…)`
+   * (which builds nothing; its name's calls do), and not `super().__init__(…)` in a subclass that is not the one its
+   * name gives (a later class of the same name) or whose methods then change the layers (`self.conv.bias = None`,
+   * `self.bn = nn.Identity()`: any attribute the base class assigns, or a bias).
+   */
+  private builds(call: CallExpr, init: FunctionInfo): boolean {
+    const model = this.model;
+    const scope = model.scopeOf(call);
+    const q = model.qname(call.func, scope);
+    if (q === 'functools.partial' || q === 'partial') return false;
+    const f = call.func;
+    const base = init.cls;
+    const sub = scope.fn?.cls;
+    if (f.kind !== 'attr' || f.attr !== '__init__' || !base || !sub || sub === base) return true;
+    const named = model.lookup(sub.def.name, sub.outer)?.bindings;
+    if (named?.length !== 1 || named[0].kind !== 'class' || named[0].cls !== sub) return false;
+    for (const m of sub.methods.values()) {
+      const self = m.scope.selfName;
+      if (!self) continue;
+      for (const st of m.def.body) {
+        if (st.kind !== 'assign') continue;
+        for (const t of st.targets) {
+          const root = t.kind === 'attr' ? t.value : undefined;
+          if (t.kind === 'attr' && (t.attr === 'bias' || (root?.kind === 'name' && root.id === self && base.attrs.has(t.attr)))) return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**

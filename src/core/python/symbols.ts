@@ -344,7 +344,44 @@ export class Symbols {
     const q = this.qname(value.func, scope, depth + 1);
     const name = q?.slice(Math.max(q.lastIndexOf('.'), q.lastIndexOf(':')) + 1);
     if (name !== 'get_submodules_from_kwargs') return undefined;
+    if (q!.startsWith('@') && !this.ownSubmodules(q!, index, depth)) return undefined;
     return KERAS_SUBMODULES[index];
+  }
+
+  /**
+   * A project's own `get_submodules_from_kwargs` (`@<path>:get_submodules_from_kwargs`) gives Keras' module at `index`
+   * when, as keras-applications writes it, every `return` hands back there what the caller passed (`kwargs.get('layers',
+   * _KERAS_LAYERS)`, `kwargs['layers']`, directly or through a local name bound once) with a default that is nothing
+   * or names no project or other library module (`_KERAS_LAYERS = None`, set at run time to Keras'). A module of its own
+   * given back (`return None, mylayers, None, None`, or as the default) is not Keras.
+   */
+  private ownSubmodules(q: string, index: number, depth: number): boolean {
+    const at = q.lastIndexOf(':');
+    const module = this.project?.moduleAt(q.slice(1, at));
+    const def = module?.moduleScope.bindings.get(q.slice(at + 1));
+    if (!module || def?.length !== 1 || def[0].kind !== 'def') return false;
+    const fn = def[0].fn;
+    const kwargs = fn.def.params.length === 1 ? fn.def.params[0].name : undefined;
+    const returns: Expr[] = [];
+    walkModule(fn.def.body, {
+      stmt: (st) => {
+        if (st.kind === 'return' && module.scopeOf(st) === fn.scope) returns.push(st.value ?? { kind: 'const', value: 'None', from: st.from, to: st.to });
+      },
+    });
+    const given = (e: Expr): boolean => {
+      if (e.kind === 'name') {
+        const b = module.lookup(e.id, fn.scope);
+        return b?.scope === fn.scope && b.bindings.length === 1 && b.bindings[0].kind === 'assign' && given(b.bindings[0].value);
+      }
+      if (e.kind === 'subscript') return e.value.kind === 'name' && e.value.id === kwargs;
+      if (e.kind !== 'call' || e.func.kind !== 'attr' || e.func.attr !== 'get' || e.func.value.kind !== 'name' || e.func.value.id !== kwargs) return false;
+      const d = e.args[1]?.value;
+      if (!d || (d.kind === 'const' && d.value === 'None')) return true;
+      if (d.kind !== 'name') return false;
+      const dq = module.qname(d, module.moduleScope, depth + 1);
+      return dq === undefined || dq.startsWith('keras') || dq.startsWith('tensorflow');
+    };
+    return !!kwargs && returns.length > 0 && returns.every((r) => r.kind === 'tuple' && r.elts.length > index && given(r.elts[index]));
   }
 
   /** The local base classes of a class (for attribute inheritance). */

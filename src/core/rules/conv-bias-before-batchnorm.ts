@@ -13,7 +13,7 @@ import { msg, type Msg } from '../message';
 import { callsOwnCode, type RawFinding, type Rule, type RuleContext } from './rule';
 import { available, biasWhenNot, BuiltUnder, commonGuards, discriminate, paramForm } from './bias-guards';
 import { biasReadByOwnCode } from './bias-reads';
-import { biasParameter, biasStateOf, closureFactory, layerBias, type BiasOn } from './conv-bias-state';
+import { appliedCalls, biasParameter, biasStateOf, closureFactory, layerBias, type BiasOn } from './conv-bias-state';
 
 const BN_NAMES: Record<string, string> = { torch: 'BatchNorm', keras: 'BatchNormalization', flax: 'BatchNorm', nnx: 'BatchNorm' };
 
@@ -139,7 +139,8 @@ class ConvBiasCheck {
     const uses = this.ctx.flow.usesOf(inst);
     if (!uses.some((u) => this.isBn(u))) return undefined;
     const biasParam = biasParameter(model, inst, owner);
-    const real = model.callSites.deciding(owner);
+    // A factory's calls build the block only where their result is applied (`conv_bn(64, 3)(x)`).
+    const real = factory ? model.callSites.deciding(owner).filter((s) => !s.call || appliedCalls(model).has(s.call)) : model.callSites.deciding(owner);
     const sites = real.length ? real : [model.callSites.defaults(owner)];
     let decided = false;
     const verdicts = sites.map((site) => {

@@ -3,7 +3,8 @@
  * through a partial, or inside a helper that builds the layer (from one of its parameters, forwarded `**kwargs`, or its
  * own code); with the edits that would turn it off, where one is safe.
  */
-import { findArg, type Arg, type Expr } from '../python/ast';
+import { findArg, type Arg, type CallExpr, type Expr } from '../python/ast';
+import { walkModule } from '../python/walk';
 import type { FunctionInfo, LayerInstance, PythonModel, Scope } from '../python/model';
 import { calledAs, type Owner } from '../python/calls';
 import { addKeyword } from './edits';
@@ -219,7 +220,29 @@ export function closureFactory(model: PythonModel, inst: LayerInstance): Functio
   const found = model.lookup(r.value.id, inst.ctorScope);
   const factory = found?.scope.fn;
   if (found?.bindings.length !== 1 || found.bindings[0].kind !== 'param' || found.scope === inst.ctorScope || !factory || factory.cls) return undefined;
-  return factory.scope.owner === model ? factory : undefined;
+  // The function building the layer is the one the factory returns (not another it defines beside it).
+  const inner = inst.ctorScope.fn;
+  if (!inner || inner.outer !== factory.scope || factory.scope.owner !== model) return undefined;
+  let returned = false;
+  walkModule(factory.def.body, {
+    stmt: (st) => {
+      if (st.kind === 'return' && st.value?.kind === 'name' && st.value.id === inner.def.name && model.scopeOf(st.value) === factory.scope) returned = true;
+    },
+  });
+  return returned ? factory : undefined;
+}
+
+const appliedMemo = new WeakMap<PythonModel, Set<CallExpr>>();
+
+/** The calls of the file whose result is called at once (`conv_bn(64, 3)(x)`): what a block factory's calls must be to build. */
+export function appliedCalls(model: PythonModel): Set<CallExpr> {
+  let out = appliedMemo.get(model);
+  if (!out) {
+    out = new Set();
+    for (const c of model.module.calls) if (c.func.kind === 'call') out.add(c.func);
+    appliedMemo.set(model, out);
+  }
+  return out;
 }
 
 /**
