@@ -165,11 +165,18 @@ export class NameCallers {
       const bindings = e.id === param.name ? model.lookup(e.id, at)?.bindings : undefined;
       return bindings?.length === 1 && bindings[0].kind === 'param' && bindings[0].param === param;
     };
+    const mayBeParam = (e: NameExpr, at: Scope) => e.id === param.name && !!model.lookup(e.id, at)?.bindings.some((b) => b.kind === 'param' && b.param === param);
     for (const c of callsWithin(model.module.calls, fn.def)) {
       const at = model.scopeOf(c);
       if (c.func.kind === 'name' && isParam(c.func, at)) out.push({ call: c, scope: at, skip: 0 });
       if (depth + 1 >= MAX_HANDED_DEPTH) continue;
-      for (const a of c.args) if (!a.star && a.value.kind === 'name' && isParam(a.value, at)) this.handedOn(c, a, at, out, depth + 1);
+      for (const a of c.args) {
+        if (a.star || a.value.kind !== 'name') continue;
+        // `partial(block, norm_layer=…)` (`block = partial(block, …)` too, where the name is bound again): its calls, or
+        // the partial itself, are calls of the class, as at module level.
+        if (a === c.args[0] && this.isPartial(c, at) && mayBeParam(a.value, at)) this.partialCalls(c, at, out);
+        else if (isParam(a.value, at)) this.handedOn(c, a, at, out, depth + 1);
+      }
     }
   }
 

@@ -14,7 +14,7 @@
  * `conv.bias = None` or `nn.init.zeros_(conv.bias)` there), an element of a local list, another name for either, or a
  * loop's name over it.
  */
-import { selfAttrName, subscriptRoot, type Expr, type Stmt } from '../python/ast';
+import { selfAttrName, subscriptRoot, type CallExpr, type Expr, type Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
 import type { ClassInfo, LayerInstance } from '../python/model';
 import type { FunctionInfo } from '../python/scopes';
@@ -101,13 +101,16 @@ function localUsesOf(fn: FunctionInfo): LocalBiasUses {
   out = { held: new Map(), used: new Set() };
   const held = out.held;
   // Other names for a local name (`c = conv`, `for c in convs`), what each `.bias` is read on, and what it is set on.
-  const aliases = new Map<string, string>();
+  const aliases = new Map<string, string[]>();
   const reads: Expr[] = [];
   const sets: Expr[] = [];
   const checked: Expr[] = [];
   const alias = (t: Expr, of: Expr | undefined) => {
     const r = of && subscriptRoot(of);
-    if (t.kind === 'name' && r?.kind === 'name' && r.id !== t.id) aliases.set(t.id, r.id);
+    if (t.kind !== 'name' || r?.kind !== 'name' || r.id === t.id) return;
+    const list = aliases.get(t.id);
+    if (list) list.push(r.id);
+    else aliases.set(t.id, [r.id]);
   };
   walkModule(fn.def.body, {
     stmt: (s) => {
@@ -126,13 +129,15 @@ function localUsesOf(fn: FunctionInfo): LocalBiasUses {
     expr: (e) => {
       if (e.kind === 'attr' && e.attr === 'bias') reads.push(e.value);
       else if (e.kind === 'binop' && (e.op === 'is not' || e.op === 'is') && e.right.kind === 'const' && e.right.value === 'None' && e.left.kind === 'attr' && e.left.attr === 'bias') checked.push(e.left.value);
+      const t = e.kind === 'call' ? biasSetOn(e) : undefined;
+      if (t) sets.push(t);
     },
   });
   /** The local names a `.bias` is read on: the name itself and those it stands for. */
   const namesOf = (v: Expr): string[] => {
     const r = subscriptRoot(v);
-    const names: string[] = [];
-    for (let n = r.kind === 'name' ? r.id : undefined; n !== undefined && !names.includes(n); n = aliases.get(n)) names.push(n);
+    const names: string[] = r.kind === 'name' ? [r.id] : [];
+    for (let i = 0; i < names.length; i++) for (const n of aliases.get(names[i]) ?? []) if (!names.includes(n)) names.push(n);
     return names;
   };
   const guarded = new Set(checked.flatMap(namesOf));
@@ -179,14 +184,19 @@ function biasUsesOf(cls: ClassInfo): BiasUses {
 function methodUses(body: readonly Stmt[], self: string, out: BiasUses): void {
   // Local names bound to `self.X` or an element of it (`conv1 = self.conv1`, `for conv in self.convs`), what each
   // `.bias` is read on, and what it is set on.
-  const aliases = new Map<string, { attr: string; element: boolean }>();
+  // (A name may stand for several: `for m in (self.conv1, self.conv2)`.)
+  const aliases = new Map<string, { attr: string; element: boolean }[]>();
   const reads: Expr[] = [];
   const sets: Expr[] = [];
   const checked = new Set<Expr>();
   const held = (e: Expr) => selfAttrName(subscriptRoot(e), self);
   const alias = (t: Expr, of: Expr | undefined, element: boolean) => {
     const attr = of && held(of);
-    if (attr && t.kind === 'name') aliases.set(t.id, { attr, element: element || of.kind === 'subscript' });
+    if (!attr || t.kind !== 'name') return;
+    const a = { attr, element: element || of.kind === 'subscript' };
+    const list = aliases.get(t.id);
+    if (list) list.push(a);
+    else aliases.set(t.id, [a]);
   };
   const put = (attr: string | undefined, e: Expr | undefined) => {
     if (attr === undefined || !e) return;
@@ -208,21 +218,21 @@ function methodUses(body: readonly Stmt[], self: string, out: BiasUses): void {
       if (e.kind === 'attr' && e.attr === 'bias') reads.push(e.value);
       else if (e.kind === 'binop' && (e.op === 'is not' || e.op === 'is') && e.right.kind === 'const' && e.right.value === 'None' && e.left.kind === 'attr' && e.left.attr === 'bias') checked.add(e.left.value);
       else if (e.kind === 'call' && e.func.kind === 'attr' && PUTTING.has(e.func.attr)) for (const a of e.args) put(held(e.func.value), a.value);
+      if (e.kind === 'call') {
+        const t = biasSetOn(e);
+        if (t) sets.push(t);
+      }
     },
   });
-  /** The attribute a `.bias` is read on, and whether on an element of it rather than on what it holds itself. */
-  const attrOf = (v: Expr): { attr: string; element: boolean } | undefined => {
+  /** The attributes a `.bias` is read on, and whether on an element of one rather than on what it holds itself. */
+  const attrsOf = (v: Expr): { attr: string; element: boolean }[] => {
     const r = subscriptRoot(v);
     const attr = selfAttrName(r, self);
-    if (attr) return { attr, element: r !== v };
-    const a = r.kind === 'name' ? aliases.get(r.id) : undefined;
-    return a && { attr: a.attr, element: a.element || r !== v };
+    if (attr) return [{ attr, element: r !== v }];
+    return (r.kind === 'name' ? (aliases.get(r.id) ?? []) : []).map((a) => ({ attr: a.attr, element: a.element || r !== v }));
   };
   const guarded = new Set<string>();
-  for (const v of checked) {
-    const a = attrOf(v);
-    if (a) guarded.add(a.attr);
-  }
+  for (const v of checked) for (const a of attrsOf(v)) guarded.add(a.attr);
   const use = (v: Expr, { attr: a, element }: { attr: string; element: boolean }) => {
     // `self.W[1].bias`: that element only; `self.W.bias`: what W holds itself.
     const k = v.kind === 'subscript' && selfAttrName(v.value, self) === a && v.index.length === 1 ? indexOf(v.index[0]) : undefined;
@@ -234,15 +244,21 @@ function methodUses(body: readonly Stmt[], self: string, out: BiasUses): void {
       else out.elements.set(a, new Set([k]));
     }
   };
-  for (const v of reads) {
-    const a = attrOf(v);
-    if (a && !guarded.has(a.attr)) use(v, a);
-  }
+  for (const v of reads) for (const a of attrsOf(v)) if (!guarded.has(a.attr)) use(v, a);
   // Setting the bias changes it whatever was checked first.
-  for (const v of sets) {
-    const a = attrOf(v);
-    if (a) use(v, a);
-  }
+  for (const v of sets) for (const a of attrsOf(v)) use(v, a);
+}
+
+/** What a call sets the bias of: `setattr(conv, "bias", None)`, `conv.register_parameter("bias", None)`. */
+function biasSetOn(call: CallExpr): Expr | undefined {
+  const f = call.func;
+  const str = (i: number) => {
+    const v = call.args[i]?.value;
+    return v?.kind === 'string' && !call.args[i].name ? v.value : undefined;
+  };
+  if (f.kind === 'name' && f.id === 'setattr' && call.args.length === 3 && str(1) === 'bias') return call.args[0].value;
+  if (f.kind === 'attr' && f.attr === 'register_parameter' && call.args.length === 2 && str(0) === 'bias') return f.value;
+  return undefined;
 }
 
 /** A literal integer index (`1`, `-1`). */
@@ -254,6 +270,11 @@ function indexOf(e: Expr): number | undefined {
 
 /** `for conv in self.convs`, `for i, conv in enumerate(self.convs)`, `for conv, bn in zip(self.convs, self.bns)`. */
 function loopAliases(target: Expr, iter: Expr, alias: (t: Expr, of: Expr | undefined, element: boolean) => void): void {
+  // `for m in (self.conv1, self.conv2)`: each layer written out.
+  if ((iter.kind === 'tuple' || iter.kind === 'list') && target.kind === 'name') {
+    for (const x of iter.elts) alias(target, x, false);
+    return;
+  }
   const call = iter.kind === 'call' && iter.func.kind === 'name' && !iter.args.some((a) => a.name || a.star) ? iter : undefined;
   const names = target.kind === 'tuple' || target.kind === 'list' ? target.elts : undefined;
   if (call?.func.kind === 'name' && call.func.id === 'enumerate' && names?.length === 2 && call.args.length === 1) alias(names[1], call.args[0].value, true);
