@@ -11,3 +11,10 @@ export function objectArray<T>(): T[] {
   a.length = 0;
   return a;
 }
+
+/** Adds `value` to the list `map` keeps under `key`, starting the list when there is none. */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -162,3 +162,50 @@ describe('re-analysis after an edit', () => {
     assert.deepEqual(importLines, [2], 'inserted right after the last import');
   });
 });
+
+describe('what conv-bias findings say at calls found by name', () => {
+  const read = (file: string) => readFileSync(join(rulesDir, 'conv-bias-before-batchnorm', file), 'utf8');
+  const at = (text: string, line: number) => analyze(text).filter((f) => f.rule === 'conv-bias-before-batchnorm' && f.range.start.line === line - 1);
+
+  test('a super().__init__ call is quoted as a call of the class it runs, not with a dunder name', () => {
+    const text = read('bias_parameter_routes.py');
+    const line = text.split('\n').findIndex((l) => l.includes('super().__init__(c, 2 * c, stride=2)')) + 1;
+    const [f] = at(text, line);
+    assert.ok(f, 'a finding at the super().__init__ call');
+    assert.match(f.message, /“ConvBN\(c, 2 \* c, stride=2\)” leaves bias at its default True/);
+    assert.doesNotMatch(f.message, /__init__/);
+  });
+
+  test('a layer whose every path goes into batch norm, whatever its calls decide, is its own finding with its fix', () => {
+    // Each branch builds its own conv and batch norm; the calls decide which branch, not whether batch norm follows.
+    const text = [
+      'import torch.nn as nn',
+      '',
+      '',
+      'class Unit(nn.Module):',
+      '    def __init__(self, c_in, c_out, stride):',
+      '        super().__init__()',
+      '        if stride != 1 or c_in != c_out:',
+      '            self.branch = nn.Sequential(nn.Conv2d(c_in, c_out, 1), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))',
+      '        else:',
+      '            self.branch = nn.Sequential(nn.Conv2d(c_in, c_in, 1), nn.BatchNorm2d(c_in), nn.ReLU(inplace=True))',
+      '',
+      '    def forward(self, x):',
+      '        return self.branch(x)',
+      '',
+      '',
+      'def stage(c_in, c_out):',
+      '    return nn.Sequential(Unit(c_in, c_out, 2), Unit(c_out, c_out, 1))',
+      '',
+    ].join('\n');
+    for (const line of [8, 10]) {
+      const [f] = at(text, line);
+      assert.ok(f, `the conv of line ${line} is reported where it is built`);
+      assert.doesNotMatch(f.message, /as at/, 'no call named');
+      assert.deepEqual(
+        f.fixes.filter((x) => x.isPreferred).flatMap((x) => x.edits.map((e) => e.newText)),
+        [', bias=False'],
+      );
+    }
+  });
+});

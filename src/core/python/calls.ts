@@ -98,8 +98,8 @@ export class CallSites {
   }
 
   /**
-   * The calls of `withNamed`, each also bound in turn by the calls of the code making it (`calledBy`, when the file
-   * calls that code), so that a flag a caller passes on from its own parameter (`ConvUnit(c, c, use_bn=use_bn)` in
+   * The calls of `withNamed`, each also bound in turn by the calls of the code making it (`callersOf` with no defaults
+   * standing in, when the file calls that code), so that a flag a caller passes on from its own parameter (`ConvUnit(c, c, use_bn=use_bn)` in
    * `Stage`, `Stage(8, use_bn=True)`) is known to be on there.
    */
   deciding(owner: Owner): CallSite[] {
@@ -116,33 +116,11 @@ export class CallSites {
       // in the file: a chain of calls turning a flag on is evidence; one turning it off is not taken as all there is
       // (the caller's other calls may be out of sight: `efficientdet(args.phi, separable_conv=…)` in another module).
       out.push(site);
-      const callers = this.calledBy(this.model.scopeOf(site.call), 0);
-      for (const outer of callers ?? []) if (out.length < MAX_CALLER_SITES * 4) out.push(site.rebound(outer));
+      // (The call is a level already: its caller's calls are bound by theirs, no further.)
+      const callers = this.callersOf(this.model.scopeOf(site.call), 1, false);
+      if (callers.called) for (const outer of callers.sites) if (out.length < MAX_CALLER_SITES * 4) out.push(site.rebound(outer));
     }
     this.decidingMemo.set(key, out);
-    return out;
-  }
-
-  /**
-   * The calls in the file of the function or class whose code is at `scope`, each bound in turn by the calls of the code
-   * making it (two levels up at most); undefined when nothing in the file calls it. Unlike `callersOf`, no defaults
-   * stand in: a call out of sight may pass anything (`make_layer(64, 2, stride=2)` in another module), so what reaches
-   * the code only through a function nothing here calls stays unknown.
-   */
-  private calledBy(scope: Scope, depth: number): CallSite[] | undefined {
-    const fn = scope.fn;
-    if (!fn) return undefined;
-    const owner: Owner = fn.cls ? this.classOwner(fn.cls) : { kind: 'fn', fn };
-    const real = this.of(owner);
-    if (!real.length) return undefined;
-    if (depth + 1 >= MAX_CALLER_DEPTH) return real;
-    const out: CallSite[] = [];
-    for (const site of real) {
-      const at = site.call && this.model.scopeOf(site.call);
-      const up = at && this.calledBy(at, depth + 1);
-      if (!up) out.push(site);
-      else for (const outer of up) if (out.length < MAX_CALLER_SITES) out.push(this.bindCall(owner, site.call!, at, outer));
-    }
     return out;
   }
 
@@ -178,16 +156,10 @@ export class CallSites {
     if (f.kind !== 'attr' || f.attr !== '__init__' || !base || !sub || sub === base) return true;
     const named = model.lookup(sub.def.name, sub.outer)?.bindings;
     if (named?.length !== 1 || named[0].kind !== 'class' || named[0].cls !== sub) return false;
+    // (What its methods assign to `self` the scopes keep, in `attrs`; a bias set is `self.X.bias = …`.)
+    for (const [attr, defs] of sub.attrs) if (base.attrs.has(attr) && defs.some((d) => d.method)) return false;
     for (const m of sub.methods.values()) {
-      const self = m.scope.selfName;
-      if (!self) continue;
-      for (const st of m.def.body) {
-        if (st.kind !== 'assign') continue;
-        for (const t of st.targets) {
-          const root = t.kind === 'attr' ? t.value : undefined;
-          if (t.kind === 'attr' && (t.attr === 'bias' || (root?.kind === 'name' && root.id === self && base.attrs.has(t.attr)))) return false;
-        }
-      }
+      for (const st of m.def.body) if (st.kind === 'assign' && st.targets.some((t) => t.kind === 'attr' && t.attr === 'bias')) return false;
     }
     return true;
   }
@@ -271,14 +243,16 @@ export class CallSites {
    * What decides the parameters of the function or class whose code is at `scope` (`self.is_batchnorm` or `use_bn`
    * passed on from there to a block): its calls in this file (`called`), each bound in turn by what decides the
    * parameters of the code making it (`sononet2(is_batchnorm=True)` calling `sononet(…, is_batchnorm)`, two levels up
-   * at most, 16 sites at most), else its defaults; at module level, nothing (one undefined site).
+   * at most, 16 sites at most), else its defaults; at module level, nothing (one undefined site). `standIn` false: no
+   * defaults stand in for a function nothing in the file calls (one undefined site: its calls out of sight may pass
+   * anything, `make_layer(64, 2, stride=2)` in another module), at any level.
    */
-  callersOf(scope: Scope, depth = 0): { sites: (CallSite | undefined)[]; called: boolean } {
+  callersOf(scope: Scope, depth = 0, standIn = true): { sites: (CallSite | undefined)[]; called: boolean } {
     const fn = scope.fn;
     if (!fn) return { sites: [undefined], called: false };
     const owner: Owner = fn.cls ? this.classOwner(fn.cls) : { kind: 'fn', fn };
     const real = this.of(owner);
-    if (!real.length) return { sites: [this.defaults(owner)], called: false };
+    if (!real.length) return { sites: [standIn ? this.defaults(owner) : undefined], called: false };
     if (depth >= MAX_CALLER_DEPTH) return { sites: real, called: true };
     const out: CallSite[] = [];
     for (const site of real) {
@@ -287,7 +261,7 @@ export class CallSites {
         continue;
       }
       const at = this.model.scopeOf(site.call);
-      for (const outer of this.callersOf(at, depth + 1).sites) {
+      for (const outer of this.callersOf(at, depth + 1, standIn).sites) {
         if (out.length < MAX_CALLER_SITES) out.push(this.bindCall(owner, site.call, at, outer));
       }
     }
@@ -336,11 +310,13 @@ export class CallSites {
         if (index < 0) return undefined;
         let i = -skip;
         let hiddenPositional = false;
+        // A parameter after `*args` is keyword-only: no positional argument reaches it.
+        const keywordOnly = params.slice(0, index).some((p) => p.star);
         for (const a of call.args) {
           if (a.name === name) return { value: a.value, scope, isDefault: false, outer };
           if (a.star === '*') hiddenPositional = true;
           if (a.name !== undefined || a.star) continue;
-          if (i === index && !hiddenPositional) return { value: a.value, scope, isDefault: false, outer };
+          if (i === index && !hiddenPositional && !keywordOnly) return { value: a.value, scope, isDefault: false, outer };
           i++;
         }
         if (hiddenPositional || call.args.some((a) => a.star === '**')) return 'hidden';

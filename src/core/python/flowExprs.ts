@@ -210,11 +210,11 @@ export class FlowExprs {
         else if (f.attr === 'extend' && arg(0)) nl = this.lists.extend(list, arg(0)!);
         else if (f.attr === 'insert' && arg(0) && arg(1) && call.args.length === 2 && !call.args.some((a) => a.name || a.star)) {
           // `layers.insert(1, nn.BatchNorm2d(c))` at a known position.
-          const at = this.f.model.literal(arg(0), this.f.scope);
+          const at = insertOrPopIndex(this.f, call, 'insert');
           const x = this.lists.asInstances(this.ev(arg(1)!));
-          nl = typeof at === 'number' && Number.isInteger(at) ? this.lists.insert(list, at, x, call) : undefined;
+          nl = at !== undefined ? this.lists.insert(list, at, x, call) : undefined;
           if (!nl) return this.changed(holderKey, list, UNKNOWN);
-        } else if (f.attr === 'insert' || f.attr === 'pop' || f.attr === 'remove' || f.attr === 'reverse' || f.attr === 'clear' || f.attr === 'sort') {
+        } else if (IN_PLACE.has(f.attr)) {
           return this.changed(holderKey, list, UNKNOWN);
         }
         if (nl) return this.changed(holderKey, list, holder.k === 'mod' ? { ...holder, list: nl } : { k: 'list', list: nl });
@@ -516,9 +516,12 @@ function elementsIn(lists: readonly ListState[] | undefined): Item<LayerInstance
 function insertOrPopIndex(f: FlowFrame, call: CallExpr, method: string): number | undefined {
   if (call.args.some((a) => a.name || a.star)) return undefined;
   if (method === 'pop' && !call.args.length) return -1;
-  if ((method === 'insert' && call.args.length === 2) || (method === 'pop' && call.args.length === 1)) {
-    const i = f.model.literal(call.args[0].value, f.scope);
-    return typeof i === 'number' && Number.isInteger(i) ? i : undefined;
-  }
+  if ((method === 'insert' && call.args.length === 2) || (method === 'pop' && call.args.length === 1)) return intLiteral(f, call.args[0].value);
   return undefined;
+}
+
+/** An index written as an integer (`1`, `-1`, a constant bound to one), as the walk's scope reads it. */
+export function intLiteral(f: FlowFrame, e: Expr): number | undefined {
+  const i = f.model.literal(e, f.scope);
+  return typeof i === 'number' && Number.isInteger(i) ? i : undefined;
 }

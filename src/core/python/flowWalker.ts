@@ -7,7 +7,7 @@
 import { subscriptRoot } from './ast';
 import type { AssignStmt, AugAssignStmt, ClassDef, Expr, ExprStmt, FunctionDef, IfStmt, LoopStmt, OtherStmt, ReturnStmt, Span, Stmt, TryStmt, WithStmt } from './ast';
 import type { FlowAnalysis } from './flow';
-import { FlowExprs } from './flowExprs';
+import { FlowExprs, intLiteral } from './flowExprs';
 import type { ListBuilder } from './flowLists';
 import { guardEnv, listOf, mergeEnvs, namesIn, selfKey, UNKNOWN, type Val } from './flowValues';
 import { guardOf, type Guard, type PythonModel, type Scope } from './model';
@@ -314,8 +314,7 @@ export class FlowWalker extends StmtWalker {
 
   /** `seq[i] = …` / `del seq[i]` on a Sequential already built (FlowExprs.changeBuiltSequential); whether it was one. */
   private sequentialElementChanged(t: Expr & { kind: 'subscript' }, at: Span): boolean {
-    const key = t.index.length === 1 ? this.f.model.literal(t.index[0], this.f.scope) : undefined;
-    const index = typeof key === 'number' && Number.isInteger(key) ? key : undefined;
+    const index = t.index.length === 1 ? intLiteral(this.f, t.index[0]) : undefined;
     if (!this.exprs.changeBuiltSequential(t.value, at, index)) return false;
     for (const x of t.index) this.consume(this.ev(x), at);
     return true;

@@ -19,6 +19,7 @@ import { callsWithin, type Arg, type CallExpr, type NameExpr } from './ast';
 import { callTargetOf } from './callTargets';
 import type { LoweredUnit } from './parse';
 import { UnitMemo } from './unitMemo';
+import { pushTo } from '../arrays';
 import type { PythonModel } from './model';
 import type { Binding, ClassInfo, FunctionInfo, Scope } from './scopes';
 
@@ -151,14 +152,12 @@ export class NameCallers {
     const model = this.model;
     const fn = this.calleeOf(call, scope);
     if (!fn || fn.scope.owner !== model) return;
-    const params = fn.cls && fn.scope.selfName ? fn.def.params.slice(1) : fn.def.params;
-    let param = arg.name !== undefined ? params.find((p) => p.name === arg.name && !p.star) : undefined;
-    if (arg.name === undefined) {
-      const positional = call.args.filter((a) => !a.name && !a.star);
-      const i = positional.indexOf(arg);
-      if (call.args.indexOf(arg) > call.args.findIndex((a) => a.star) && call.args.some((a) => a.star)) return;
-      param = i >= 0 && i < params.length && !params.slice(0, i + 1).some((p) => p.star) ? params[i] : undefined;
-    }
+    // The parameter the argument binds, as the call binds it (CallSites.bindCall).
+    const site = model.callSites.bindCall({ kind: 'fn', fn }, call, scope);
+    const param = fn.def.params.find((p) => {
+      const b = !p.star && site.arg(p.name);
+      return b && b !== 'hidden' && b.value === arg.value;
+    });
     if (!param) return;
     // The parameter itself, never bound again in the function (`block = partial(block, bias=False)` is another callable).
     const isParam = (e: NameExpr, at: Scope) => {
@@ -200,11 +199,7 @@ export class NameCallers {
   private allPlaced(): Map<string, Mention[]> {
     if (this.placed) return this.placed;
     const out = new Map<string, Mention[]>();
-    const add = (e: NameExpr, place: Place) => {
-      const list = out.get(e.id);
-      if (list) list.push({ e, place });
-      else out.set(e.id, [{ e, place }]);
-    };
+    const add = (e: NameExpr, place: Place) => pushTo(out, e.id, { e, place });
     for (const unit of this.model.parsed.units) for (const m of unitMentions.of(unit)) add(m.e, m.place);
     for (const cls of this.model.classes) {
       const positional = cls.def.bases.filter((b) => !b.name && !b.star);

@@ -362,10 +362,10 @@ export class Symbols {
     if (!module || def?.length !== 1 || def[0].kind !== 'def') return false;
     const fn = def[0].fn;
     const kwargs = fn.def.params.length === 1 ? fn.def.params[0].name : undefined;
-    const returns: Expr[] = [];
+    const returns: (Expr | undefined)[] = [];
     walkModule(fn.def.body, {
       stmt: (st) => {
-        if (st.kind === 'return' && module.scopeOf(st) === fn.scope) returns.push(st.value ?? { kind: 'const', value: 'None', from: st.from, to: st.to });
+        if (st.kind === 'return' && module.scopeOf(st) === fn.scope) returns.push(st.value);
       },
     });
     const given = (e: Expr): boolean => {
@@ -381,7 +381,7 @@ export class Symbols {
       const dq = module.qname(d, module.moduleScope, depth + 1);
       return dq === undefined || dq.startsWith('keras') || dq.startsWith('tensorflow');
     };
-    return !!kwargs && returns.length > 0 && returns.every((r) => r.kind === 'tuple' && r.elts.length > index && given(r.elts[index]));
+    return !!kwargs && returns.length > 0 && returns.every((r) => r?.kind === 'tuple' && r.elts.length > index && given(r.elts[index]));
   }
 
   /** The local base classes of a class (for attribute inheritance). */

@@ -16,6 +16,7 @@
  */
 import { selfAttrName, subscriptRoot, type CallExpr, type Expr, type Stmt } from '../python/ast';
 import { walkModule } from '../python/walk';
+import { pushTo } from '../arrays';
 import type { ClassInfo, LayerInstance } from '../python/model';
 import type { FunctionInfo } from '../python/scopes';
 
@@ -102,35 +103,14 @@ function localUsesOf(fn: FunctionInfo): LocalBiasUses {
   const held = out.held;
   // Other names for a local name (`c = conv`, `for c in convs`), what each `.bias` is read on, and what it is set on.
   const aliases = new Map<string, string[]>();
-  const reads: Expr[] = [];
-  const sets: Expr[] = [];
-  const checked: Expr[] = [];
-  const alias = (t: Expr, of: Expr | undefined) => {
-    const r = of && subscriptRoot(of);
-    if (t.kind !== 'name' || r?.kind !== 'name' || r.id === t.id) return;
-    const list = aliases.get(t.id);
-    if (list) list.push(r.id);
-    else aliases.set(t.id, [r.id]);
-  };
-  walkModule(fn.def.body, {
-    stmt: (s) => {
-      if (s.kind === 'assign' && s.value) {
-        for (const t of s.targets) {
-          if (t.kind === 'name') {
-            const list = held.get(t.id);
-            if (list) list.push(s.value);
-            else held.set(t.id, [s.value]);
-            alias(t, s.value);
-          }
-          if (t.kind === 'attr' && t.attr === 'bias') sets.push(t.value);
-        }
-      } else if (s.kind === 'for' && s.target) loopAliases(s.target, s.iter, alias);
+  const { reads, sets, checked } = biasAccesses(fn.def.body, {
+    alias: (t, of) => {
+      const r = of && subscriptRoot(of);
+      if (t.kind !== 'name' || r?.kind !== 'name' || r.id === t.id) return;
+      pushTo(aliases, t.id, r.id);
     },
-    expr: (e) => {
-      if (e.kind === 'attr' && e.attr === 'bias') reads.push(e.value);
-      else if (e.kind === 'binop' && (e.op === 'is not' || e.op === 'is') && e.right.kind === 'const' && e.right.value === 'None' && e.left.kind === 'attr' && e.left.attr === 'bias') checked.push(e.left.value);
-      const t = e.kind === 'call' ? biasSetOn(e) : undefined;
-      if (t) sets.push(t);
+    assign: (t, value) => {
+      if (t.kind === 'name') pushTo(held, t.id, value);
     },
   });
   /** The local names a `.bias` is read on: the name itself and those it stands for. */
@@ -186,42 +166,21 @@ function methodUses(body: readonly Stmt[], self: string, out: BiasUses): void {
   // `.bias` is read on, and what it is set on.
   // (A name may stand for several: `for m in (self.conv1, self.conv2)`.)
   const aliases = new Map<string, { attr: string; element: boolean }[]>();
-  const reads: Expr[] = [];
-  const sets: Expr[] = [];
-  const checked = new Set<Expr>();
   const held = (e: Expr) => selfAttrName(subscriptRoot(e), self);
   const alias = (t: Expr, of: Expr | undefined, element: boolean) => {
     const attr = of && held(of);
-    if (!attr || t.kind !== 'name') return;
-    const a = { attr, element: element || of.kind === 'subscript' };
-    const list = aliases.get(t.id);
-    if (list) list.push(a);
-    else aliases.set(t.id, [a]);
+    if (attr && t.kind === 'name') pushTo(aliases, t.id, { attr, element: element || of.kind === 'subscript' });
   };
   const put = (attr: string | undefined, e: Expr | undefined) => {
-    if (attr === undefined || !e) return;
-    const list = out.puts.get(attr);
-    if (list) list.push(e);
-    else out.puts.set(attr, [e]);
+    if (attr !== undefined && e) pushTo(out.puts, attr, e);
   };
-  walkModule(body, {
-    stmt: (s) => {
-      if (s.kind === 'assign' && s.value) {
-        for (const t of s.targets) {
-          alias(t, s.value, false);
-          if (t.kind === 'attr' && t.attr === 'bias') sets.push(t.value);
-          if (t.kind === 'subscript') put(held(t), s.value);
-        }
-      } else if (s.kind === 'for' && s.target) loopAliases(s.target, s.iter, alias);
+  const { reads, sets, checked } = biasAccesses(body, {
+    alias,
+    assign: (t, value) => {
+      if (t.kind === 'subscript') put(held(t), value);
     },
-    expr: (e) => {
-      if (e.kind === 'attr' && e.attr === 'bias') reads.push(e.value);
-      else if (e.kind === 'binop' && (e.op === 'is not' || e.op === 'is') && e.right.kind === 'const' && e.right.value === 'None' && e.left.kind === 'attr' && e.left.attr === 'bias') checked.add(e.left.value);
-      else if (e.kind === 'call' && e.func.kind === 'attr' && PUTTING.has(e.func.attr)) for (const a of e.args) put(held(e.func.value), a.value);
-      if (e.kind === 'call') {
-        const t = biasSetOn(e);
-        if (t) sets.push(t);
-      }
+    call: (e) => {
+      if (e.func.kind === 'attr' && PUTTING.has(e.func.attr)) for (const a of e.args) put(held(e.func.value), a.value);
     },
   });
   /** The attributes a `.bias` is read on, and whether on an element of one rather than on what it holds itself. */
@@ -249,6 +208,44 @@ function methodUses(body: readonly Stmt[], self: string, out: BiasUses): void {
   for (const v of sets) for (const a of attrsOf(v)) use(v, a);
 }
 
+type Alias = (t: Expr, of: Expr | undefined, element: boolean) => void;
+
+/** Where a body reads a `.bias`, sets one (`x.bias = …`, biasSetOn) and checks one against None, by what it is of. */
+interface BiasAccesses {
+  reads: Expr[];
+  sets: Expr[];
+  checked: Expr[];
+}
+
+/**
+ * The `.bias` accesses of a method or function body, the one walk of both readers above: `alias` hears each name bound
+ * to a value (an assignment, or a loop's name: loopAliases), `assign` each assignment's targets, `call` each call.
+ */
+function biasAccesses(body: readonly Stmt[], on: { alias: Alias; assign?: (t: Expr, value: Expr) => void; call?: (e: CallExpr) => void }): BiasAccesses {
+  const out: BiasAccesses = { reads: [], sets: [], checked: [] };
+  walkModule(body, {
+    stmt: (s) => {
+      if (s.kind === 'assign' && s.value) {
+        for (const t of s.targets) {
+          on.assign?.(t, s.value);
+          on.alias(t, s.value, false);
+          if (t.kind === 'attr' && t.attr === 'bias') out.sets.push(t.value);
+        }
+      } else if (s.kind === 'for' && s.target) loopAliases(s.target, s.iter, on.alias);
+    },
+    expr: (e) => {
+      if (e.kind === 'attr' && e.attr === 'bias') out.reads.push(e.value);
+      else if (e.kind === 'binop' && (e.op === 'is not' || e.op === 'is') && e.right.kind === 'const' && e.right.value === 'None' && e.left.kind === 'attr' && e.left.attr === 'bias') out.checked.push(e.left.value);
+      else if (e.kind === 'call') {
+        const t = biasSetOn(e);
+        if (t) out.sets.push(t);
+        on.call?.(e);
+      }
+    },
+  });
+  return out;
+}
+
 /** What a call sets the bias of: `setattr(conv, "bias", None)`, `conv.register_parameter("bias", None)`. */
 function biasSetOn(call: CallExpr): Expr | undefined {
   const f = call.func;
@@ -269,7 +266,7 @@ function indexOf(e: Expr): number | undefined {
 }
 
 /** `for conv in self.convs`, `for i, conv in enumerate(self.convs)`, `for conv, bn in zip(self.convs, self.bns)`. */
-function loopAliases(target: Expr, iter: Expr, alias: (t: Expr, of: Expr | undefined, element: boolean) => void): void {
+function loopAliases(target: Expr, iter: Expr, alias: Alias): void {
   // `for m in (self.conv1, self.conv2)`: each layer written out.
   if ((iter.kind === 'tuple' || iter.kind === 'list') && target.kind === 'name') {
     for (const x of iter.elts) alias(target, x, false);
